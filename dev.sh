@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# OneWindow developer entry point. Bootstraps everything it needs on a fresh
+# Debian machine (system packages, virtualenv, Python dependencies), then:
+#   ./dev.sh app    start the app on its embedded defaults
+#   ./dev.sh test   run the whole test suite (what CI runs)
+#   ./dev.sh setup  only install
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="${ONEWINDOW_VENV:-$ROOT/.venv}"
+
+# System packages the app and the tests need: CJK fonts (UI and PDFs), Qt's
+# runtime libraries, Xvfb, poppler (pdftotext/pdftoppm), PostgreSQL (tests
+# start their own server), SANE with its test backend, tesseract for the OCR
+# benchmark, espeak-ng and speech-dispatcher for read-aloud.
+APT_PACKAGES=(
+  fonts-wqy-zenhei fonts-hanazono fontconfig
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libglib2.0-0 libpulse0 libxcb-cursor0 xvfb xauth
+  poppler-utils postgresql
+  sane-utils libsane1 libsane-dev
+  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
+  cups-client
+)
+
+need_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "[setup] installing system packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+need_venv() {
+  local stamp="$VENV/.onewindow-installed"
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "[setup] creating virtualenv in $VENV" >&2
+    python3 -m venv "$VENV"
+  fi
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "[setup] installing Python dependencies" >&2
+    "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+    "$VENV/bin/python" -m pip install -q -e ".[dev,scanner]" >&2
+    touch "$stamp"
+  fi
+}
+
+setup() {
+  if command -v apt-get >/dev/null 2>&1; then need_apt; fi
+  need_venv
+}
+
+cmd="${1:-app}"
+shift || true
+case "$cmd" in
+  setup)
+    setup
+    ;;
+  app)
+    setup
+    exec "$VENV/bin/onewindow" app "$@"
+    ;;
+  test)
+    setup
+    export QT_QPA_PLATFORM=offscreen
+    "$VENV/bin/lint-imports" --config pyproject.toml
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./dev.sh [app|test|setup] [args...]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,118 @@
+"""Content-addressed, encrypted attachment files.
+
+A file is named by the SHA-256 of its plain bytes and encrypted with
+AES-256-GCM under the device key, which lives in a file outside the database
+readable only by the terminal's user. The hash is the GCM associated data, so
+a file swapped for another one fails to open. Every read checks the hash
+again: a damaged file is reported, never served.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kiosk.errors import Message, UserFacingError
+from kiosk.fsutil import write_atomic
+
+MAGIC = b"OWA1"
+NONCE_BYTES = 12
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class DamagedAttachment(UserFacingError):
+    def __init__(self, sha256: str, why: str) -> None:
+        super().__init__(
+            Message(f"附件 {sha256[:12]}… 已损坏或缺失（{why}），不能使用。",
+                    f"Attachment {sha256[:12]}… is damaged or missing ({why}) and cannot be used."),
+            code="attachment_damaged",
+        )
+        self.sha256 = sha256
+        self.why = why
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_or_create_key(path: Path) -> bytes:
+    if path.exists():
+        key = path.read_bytes()
+        if len(key) != 32:
+            raise UserFacingError(
+                Message(f"设备密钥文件 {path} 已损坏。", f"The device key file {path} is damaged."), code="device_key"
+            )
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    key = secrets.token_bytes(32)
+    write_atomic(path, key, mode=0o600)
+    return path.read_bytes()
+
+
+class AttachmentStore:
+    def __init__(self, root: Path, key_path: Path) -> None:
+        self.root = root
+        self._aead = AESGCM(load_or_create_key(key_path))
+
+    def path_for(self, sha256: str) -> Path:
+        if not _SHA_RE.fullmatch(sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.owa"
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store the bytes durably (fsynced) and return their SHA-256."""
+        sha256 = sha256_hex(data)
+        path = self.path_for(sha256)
+        if path.is_file():
+            try:
+                self.get(sha256)
+                return sha256
+            except DamagedAttachment:
+                pass  # rewrite a damaged copy with the good bytes we hold
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, sha256.encode())
+        write_atomic(path, sealed)
+        return sha256
+
+    def get(self, sha256: str) -> bytes:
+        path = self.path_for(sha256)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError:
+            raise DamagedAttachment(sha256, "missing") from None
+        if not sealed.startswith(MAGIC) or len(sealed) < len(MAGIC) + NONCE_BYTES + 16:
+            raise DamagedAttachment(sha256, "bad header")
+        nonce = sealed[len(MAGIC): len(MAGIC) + NONCE_BYTES]
+        try:
+            data = self._aead.decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES:], sha256.encode())
+        except InvalidTag:
+            raise DamagedAttachment(sha256, "failed authentication") from None
+        if sha256_hex(data) != sha256:
+            raise DamagedAttachment(sha256, "hash mismatch")
+        return data
+
+    def verify(self, sha256: str) -> str | None:
+        """None when the file is intact, else why it is not."""
+        try:
+            self.get(sha256)
+        except DamagedAttachment as exc:
+            return exc.why
+        return None
+
+    def delete(self, sha256: str) -> None:
+        try:
+            self.path_for(sha256).unlink()
+        except FileNotFoundError:
+            pass
+
+    def stored_hashes(self) -> list[str]:
+        return sorted(p.stem for p in self.root.glob("*/*/*.owa"))

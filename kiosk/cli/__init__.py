@@ -1,0 +1,72 @@
+"""`onewindow`: every command of the terminal, the platform and the tools.
+
+Subcommands come from the ``onewindow.commands`` entry point group; each
+package registers its own, so this bottom layer never imports the ones above.
+Exit codes: 0 done, 1 unexpected failure (logged; data is safe), 2 bad input,
+3 done but something is still pending (a receipt waiting for the printer).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from kiosk.errors import SOMETHING_WENT_WRONG, UserFacingError, ValidationFailed
+
+log = logging.getLogger("onewindow.cli")
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PENDING = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="onewindow", description="OneWindow government service hall terminal")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="data directory (default: $ONEWINDOW_HOME or the platform's user data dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for ep in sorted(entry_points(group="onewindow.commands"), key=lambda e: e.name):
+        register: Callable[[argparse._SubParsersAction], None] = ep.load()  # type: ignore[type-arg]
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_INVALID
+    if args.home is not None:
+        os.environ["ONEWINDOW_HOME"] = str(args.home.expanduser().resolve())
+    try:
+        return int(args.handler(args) or 0)
+    except ValidationFailed as exc:
+        print("提交内容有误 / The input has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem.field}: {problem.message.zh} / {problem.message.en}", file=sys.stderr)
+        return EXIT_INVALID
+    except UserFacingError as exc:
+        print(exc.message.both(), file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception:  # a defect: log it whole, tell the person calmly
+        log.exception("unexpected failure in onewindow %s", args.command)
+        print(SOMETHING_WENT_WRONG.both(), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def terminal_from_args(args: argparse.Namespace):  # -> kiosk.terminal.Terminal
+    from kiosk.logs import configure_logging
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+
+    settings = load_settings(getattr(args, "home", None))
+    configure_logging(settings.home)
+    return Terminal.open(settings)

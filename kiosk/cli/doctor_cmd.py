@@ -1,0 +1,29 @@
+"""`onewindow doctor`: health of this terminal, for IT staff."""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from kiosk.cli import terminal_from_args
+from kiosk.doctor import run_checks
+
+MARK = {"ok": "✔", "warn": "!", "fail": "✘"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("doctor", help="check Qt, fonts, store, data dir and configuration")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--verify", action="store_true", help="re-hash every attachment and report mismatches")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    checks = run_checks(terminal_from_args(args), verify=args.verify)
+    failed = any(c.status == "fail" for c in checks)
+    if args.json:
+        print(json.dumps({"ok": not failed, "checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
+    else:
+        for c in checks:
+            print(f"{MARK[c.status]} {c.name:<17} {c.detail}")
+    return 1 if failed else 0

@@ -1,0 +1,117 @@
+"""`onewindow submit`: headless submission for integrations, bulk entry and tests."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli import EXIT_INVALID, terminal_from_args
+from kiosk.errors import Message, Problem, ValidationFailed
+from kiosk.materials.intake import MaterialFile, MaterialRefused, import_path
+from kiosk.submission import ApplicationDraft
+
+MAX_INPUT_BYTES = 1024 * 1024
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("submit", help="submit an application from a JSON file (prints its id and receipt number)")
+    p.add_argument("file", nargs="?", help="the application as JSON ('-' for standard input)")
+    p.add_argument("--example", metavar="CODE", help="print a complete example for this service item and exit")
+    p.add_argument("--channel", default="cli", choices=["cli", "kiosk", "counter"], help=argparse.SUPPRESS)
+    p.set_defaults(handler=run)
+
+
+def example_for(item: Any) -> dict[str, Any]:
+    samples = {
+        "text": "示例文本", "address": "浙江省杭州市西湖区文三路100号", "id_number": "11010519491231002X",
+        "credit_code": "91350100M000100Y43", "phone": "13800138000", "date": "2026-01-15", "money": "100.00",
+        "integer": 1,
+    }
+    form: dict[str, Any] = {}
+    for f in item.form:
+        if f.type == "choice":
+            form[f.key] = f.options[0].value
+        elif f.type == "money" and f.min is not None:
+            form[f.key] = str(f.min)
+        elif f.type == "integer" and f.min is not None:
+            form[f.key] = int(f.min)
+        elif f.type == "date" and f.min not in (None, "today"):
+            form[f.key] = str(f.min)
+        else:
+            form[f.key] = samples[f.type]
+        if f.type == "text" and f.max_length and len(form[f.key]) > f.max_length:
+            form[f.key] = form[f.key][: f.max_length]
+    return {
+        "service_item": item.code,
+        "applicant": {"name": "张三", "id_type": "resident", "id_number": "11010519491231002X", "phone": "13800138000"},
+        "form": form,
+        "materials": {m.code: [] for m in item.materials},
+    }
+
+
+def _read_input(file: str) -> Any:
+    try:
+        raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise ValidationFailed([Problem("file", Message(f"无法读取 {file}：{exc.strerror}",
+                                                        f"Cannot read {file}: {exc.strerror}"))]) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise ValidationFailed([Problem("file", Message("申请文件过大（超过1MB）。", "The application file is over 1 MB."))])
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed([Problem("file", Message(f"申请文件不是有效的 JSON：{exc}",
+                                                        f"The application file is not valid JSON: {exc}"))]) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    terminal = terminal_from_args(args)
+    if args.example:
+        item = terminal.catalog.item(args.example)
+        if item is None:
+            raise ValidationFailed([Problem("service_item", Message(f"没有编码为“{args.example}”的服务事项。",
+                                                                    f"There is no service item '{args.example}'."))])
+        print(json.dumps(example_for(item), ensure_ascii=False, indent=2))
+        return 0
+    if not args.file:
+        print("usage: onewindow submit FILE.json | --example CODE", file=sys.stderr)
+        return EXIT_INVALID
+    doc = _read_input(args.file)
+    if not isinstance(doc, dict):
+        raise ValidationFailed([Problem("file", Message("申请文件应为一个 JSON 对象。", "The application must be a JSON object."))])
+    problems: list[Problem] = []
+    unknown = set(doc) - {"id", "service_item", "applicant", "form", "materials"}
+    for key in sorted(unknown):
+        problems.append(Problem(key, Message(f"未知字段“{key}”。", f"Unknown field '{key}'.")))
+    base = Path(args.file).resolve().parent if args.file != "-" else Path.cwd()
+    materials: dict[str, list[MaterialFile]] = {}
+    raw_materials = doc.get("materials", {})
+    if not isinstance(raw_materials, dict):
+        problems.append(Problem("materials", Message("materials 应为“材料编码: [文件路径, ...]”。",
+                                                     "materials must map material codes to lists of file paths.")))
+        raw_materials = {}
+    limits = terminal.intake_limits
+    for code, paths in raw_materials.items():
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            problems.append(Problem(f"materials.{code}", Message("应为文件路径列表。", "must be a list of file paths.")))
+            continue
+        files: list[MaterialFile] = []
+        for raw_path in paths:
+            path = Path(raw_path)
+            try:
+                files.append(import_path(path if path.is_absolute() else base / path, limits))
+            except MaterialRefused as exc:
+                problems.append(Problem(f"materials.{code}", exc.message))
+        materials[code] = files
+    draft = ApplicationDraft(service_item=doc.get("service_item") or "", applicant=doc.get("applicant"),
+                             form=doc.get("form") if doc.get("form") is not None else {}, materials=materials,
+                             id=doc.get("id"))
+    result = terminal.submit(draft, channel=args.channel, actor=f"{args.channel}:device{terminal.settings.device_no}",
+                             extra_problems=problems)
+    out = {"id": result.id, "receipt_no": result.receipt_no, "promised_date": result.promised_date.isoformat()}
+    if result.duplicate:
+        out["duplicate"] = True
+    print(json.dumps(out, ensure_ascii=False))
+    return 0

@@ -1,0 +1,152 @@
+"""`onewindow doctor`: what IT staff check first when a terminal misbehaves.
+
+Each check returns a status (ok, warn, fail) and a detail. Packages above
+`kiosk` add their own checks through the ``onewindow.doctor_checks`` entry
+point group (the Qt check lives in `ui`, since only `ui` may load Qt).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select, text
+
+from kiosk.assets import asset
+from kiosk.settings import Settings, config_path
+from kiosk.workdays import default_calendar
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # "ok" | "warn" | "fail"
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def cjk_fonts() -> list[str]:
+    """Font files that cover Chinese: bundled ones first, then fontconfig's."""
+    found = [str(p) for p in sorted(asset("fonts").glob("*.tt[fc]"))] if asset("fonts").is_dir() else []
+    if shutil.which("fc-list"):
+        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+        found += sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
+    return found
+
+
+def check_fonts() -> Check:
+    fonts = cjk_fonts()
+    truetype = [f for f in fonts if f.lower().endswith((".ttf", ".ttc"))]
+    if not fonts:
+        return Check("cjk_font", "fail", "no font covering Chinese; run ./dev.sh setup (installs fonts-wqy-zenhei)")
+    status = "ok" if truetype else "warn"
+    detail = f"{len(fonts)} CJK font files, {len(truetype)} TrueType (PDFs need TrueType)"
+    return Check("cjk_font", status, detail, {"fonts": fonts[:10]})
+
+
+def check_home(settings: Settings) -> Check:
+    home = settings.home
+    if not home.is_dir():
+        return Check("data_dir", "fail", f"{home} does not exist")
+    writable = os.access(home, os.W_OK)
+    free = shutil.disk_usage(home).free
+    status = "ok" if writable and free > 1024**3 else ("warn" if writable else "fail")
+    detail = f"{home} ({'writable' if writable else 'NOT writable'}, {free / 1024**3:.1f} GiB free)"
+    return Check("data_dir", status, detail, {"path": str(home), "free_bytes": free})
+
+
+def check_config(settings: Settings) -> Check:
+    path = config_path(settings.home if os.environ.get("ONEWINDOW_HOME") else None)
+    values = {k: str(v) for k, v in asdict(settings).items()}
+    detail = f"{path} ({'present' if path.is_file() else 'absent: defaults in use'}); hall {settings.hall_code}, " \
+             f"device {settings.device_no}"
+    return Check("configuration", "ok", detail, {"file": str(path), "settings": values})
+
+
+def check_store(terminal: Any) -> Check:
+    from kiosk.store.models import Application, Attachment, OutboxItem
+
+    try:
+        with terminal.store.transaction() as s:
+            quick = s.execute(text("PRAGMA quick_check")).scalar()
+            mode = s.execute(text("PRAGMA journal_mode")).scalar()
+            apps = s.scalar(select(func.count()).select_from(Application))
+            atts = s.scalar(select(func.count()).select_from(Attachment))
+            pending = s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.state != "sent"))
+            revision = s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception as exc:  # doctor reports, it does not crash
+        return Check("store", "fail", f"{type(exc).__name__}: {exc}")
+    status = "ok" if quick == "ok" and mode == "wal" else "fail"
+    return Check("store", status, f"{terminal.settings.db_path}: integrity {quick}, journal {mode}, schema {revision}; "
+                                  f"{apps} applications, {atts} attachments, {pending} outbox items pending",
+                 {"applications": apps, "attachments": atts, "outbox_pending": pending, "schema": revision})
+
+
+def check_key(settings: Settings) -> Check:
+    key = settings.key_path
+    if not key.exists():
+        return Check("device_key", "warn", f"{key} not created yet (made at the first stored attachment)")
+    mode = key.stat().st_mode & 0o777
+    return Check("device_key", "ok" if mode == 0o600 else "fail", f"{key} mode {mode:o}")
+
+
+def check_calendar() -> Check:
+    cal = default_calendar()
+    this_year = date.today().year
+    needed = [this_year, this_year + 1]
+    missing = [y for y in needed if y not in cal.years]
+    provisional = [y for y in needed if cal.years.get(y) == "provisional"]
+    status = "fail" if this_year in missing else ("warn" if missing or provisional else "ok")
+    detail = f"years {sorted(cal.years)}" + (f"; missing {missing}" if missing else "") + \
+             (f"; provisional {provisional} (update when the State Council publishes)" if provisional else "")
+    return Check("holiday_calendar", status, detail)
+
+
+def check_catalog(terminal: Any) -> Check:
+    try:
+        catalog = terminal.catalog
+    except Exception as exc:
+        return Check("catalog", "fail", str(exc))
+    return Check("catalog", "ok", f"version {catalog.version}, {len(catalog.items)} service items, "
+                                  f"{len(catalog.departments())} departments")
+
+
+def check_python() -> Check:
+    return Check("python", "ok", sys.version.split()[0], {"executable": sys.executable})
+
+
+def verify_attachments(terminal: Any) -> Check:
+    from kiosk.store.models import Attachment
+
+    with terminal.store.transaction() as s:
+        rows = list(s.scalars(select(Attachment).where(Attachment.purged_at.is_(None))))
+    bad = []
+    for row in rows:
+        why = terminal.attachments.verify(row.sha256)
+        if why:
+            bad.append({"sha256": row.sha256, "problem": why})
+    status = "ok" if not bad else "fail"
+    return Check("attachments", status, f"{len(rows)} attachments re-hashed, {len(bad)} damaged", {"damaged": bad})
+
+
+def run_checks(terminal: Any, *, verify: bool = False) -> list[Check]:
+    settings = terminal.settings
+    checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
+              check_key(settings), check_catalog(terminal), check_calendar(), check_fonts()]
+    for ep in entry_points(group="onewindow.doctor_checks"):
+        fn: Callable[[Any], Check] = ep.load()
+        try:
+            checks.append(fn(terminal))
+        except Exception as exc:
+            checks.append(Check(ep.name, "fail", f"{type(exc).__name__}: {exc}"))
+    if verify:
+        checks.append(verify_attachments(terminal))
+    return checks
+
+

@@ -1,0 +1,1 @@
+"""Supporting materials: taking files in safely, and (later) the image pipeline."""

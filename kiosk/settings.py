@@ -1,0 +1,157 @@
+"""Terminal settings: declared once, typed, with defaults.
+
+Values come from the defaults below, then a TOML file, then environment
+variables named ``ONEWINDOW_<FIELD>`` (upper case). A typo in the file or a
+value of the wrong type stops start-up with a message naming it, because a
+kiosk that silently ignores its hall code would file applications under the
+wrong hall.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from kiosk.errors import Message, UserFacingError
+
+APP_NAME = "onewindow"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
+    hall_code: str = "330106001"
+    hall_name_zh: str = "西湖区政务服务中心"
+    hall_name_en: str = "Xihu District Government Service Center"
+    device_no: int = 1
+    device_kind: str = "kiosk"
+    language: str = "zh"
+    platform_url: str = "http://127.0.0.1:8765/api/v1"
+    catalog_path: str = ""
+    max_file_bytes: int = 30 * 1024 * 1024
+    max_files_per_material: int = 20
+    idle_timeout_seconds: int = 120
+    printer: str = ""
+    printer_profile: str = "default"
+    receipt_paper_mm: int = 80
+    large_text: bool = False
+    retention_days: int = 30
+    progress_url: str = "https://zwfw.example.gov.cn/progress?r="
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "onewindow.sqlite3"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.home / "attachments"
+
+    @property
+    def key_path(self) -> Path:
+        return self.home / "keys" / "device.key"
+
+    def validate(self) -> None:
+        problems: list[str] = []
+        if not (self.hall_code.isdigit() and 6 <= len(self.hall_code) <= 12):
+            problems.append("hall_code: 6 to 12 digits")
+        if not (1 <= self.device_no <= 999):
+            problems.append("device_no: 1 to 999")
+        if self.device_kind not in ("kiosk", "counter"):
+            problems.append("device_kind: kiosk or counter")
+        if self.language not in ("zh", "en"):
+            problems.append("language: zh or en")
+        if self.receipt_paper_mm not in (58, 80):
+            problems.append("receipt_paper_mm: 58 or 80")
+        if problems:
+            raise UserFacingError(
+                Message("配置有误：" + "；".join(problems), "Invalid settings: " + "; ".join(problems)),
+                code="settings",
+            )
+
+
+def config_path(home: Path | None) -> Path:
+    explicit = os.environ.get("ONEWINDOW_CONFIG")
+    if explicit:
+        return Path(explicit)
+    if home is not None:
+        return home / "onewindow.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "onewindow.toml"
+
+
+def _convert(name: str, kind: Any, raw: Any) -> Any:
+    try:
+        if kind in (bool, "bool"):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind in (int, "int"):
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return int(raw)
+        if kind in (Path, "Path"):
+            return Path(str(raw)).expanduser()
+        if not isinstance(raw, (str, int, float)):
+            raise ValueError(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise UserFacingError(
+            Message(f"配置项 {name} 的值无效：{raw!r}", f"Setting {name} has an invalid value: {raw!r}"),
+            code="settings",
+        ) from None
+
+
+def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings for this process.
+
+    ``home`` (from ``--home``) beats ``ONEWINDOW_HOME``, which beats the
+    platform default; ``overrides`` are for tests and embedding.
+    """
+    if home is None and os.environ.get("ONEWINDOW_HOME"):
+        home = os.environ["ONEWINDOW_HOME"]
+    home_path = Path(home).expanduser().resolve() if home is not None else None
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+
+    path = config_path(home_path)
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UserFacingError(
+                Message(f"配置文件 {path} 格式错误：{exc}", f"Settings file {path} is malformed: {exc}"),
+                code="settings",
+            ) from None
+        unknown = sorted(set(data) - set(types))
+        if unknown:
+            raise UserFacingError(
+                Message(f"配置文件 {path} 含有未知项：{', '.join(unknown)}",
+                        f"Settings file {path} has unknown keys: {', '.join(unknown)}"),
+                code="settings",
+            )
+        for key, raw in data.items():
+            values[key] = _convert(key, types[key], raw)
+
+    for key, kind in types.items():
+        env = os.environ.get(f"ONEWINDOW_{key.upper()}")
+        if env is not None and key != "home":
+            values[key] = _convert(key, kind, env)
+
+    if home_path is not None:
+        values["home"] = home_path
+    for key, raw in overrides.items():
+        if key not in types:
+            raise TypeError(f"unknown setting {key}")
+        values[key] = raw
+    settings = dataclasses.replace(Settings(), **values)
+    settings.validate()
+    return settings

@@ -1,0 +1,228 @@
+"""The terminal's local store: every table a hall needs, in one metadata.
+
+Times are stored as timezone-aware UTC; dates (promised completion) as dates.
+Citizens' personal fields live on `Application` only, so retention can blank
+them in one place.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Index,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from kiosk.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CatalogVersion(Base):
+    """A catalog as received (from the platform or the demo file), kept whole for offline work."""
+
+    __tablename__ = "catalog_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(128), unique=True)
+    source: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict[str, Any]]
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[list["ServiceItem"]] = relationship(back_populates="catalog_version", cascade="all, delete-orphan")
+
+
+class ServiceItem(Base):
+    __tablename__ = "service_items"
+    __table_args__ = (UniqueConstraint("catalog_version_id", "code", name="uq_service_items_version_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_versions.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    department_code: Mapped[str] = mapped_column(String(64))
+    item_type: Mapped[str] = mapped_column(String(64))
+    legal_limit_days: Mapped[int] = mapped_column(Integer)
+    promised_limit_days: Mapped[int] = mapped_column(Integer)
+    guide: Mapped[dict[str, Any]]
+    catalog_version: Mapped[CatalogVersion] = relationship(back_populates="items")
+
+
+class Application(Base):
+    """A citizen's application; `id` is the client-generated UUID the platform dedupes on."""
+
+    __tablename__ = "applications"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    service_item_code: Mapped[str] = mapped_column(String(64), index=True)
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    hall_code: Mapped[str] = mapped_column(String(12))
+    device_no: Mapped[int] = mapped_column(Integer)
+    applicant_name: Mapped[str | None] = mapped_column(String(100))
+    applicant_id_type: Mapped[str | None] = mapped_column(String(16))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    case_no: Mapped[str | None] = mapped_column(String(64), index=True)
+    promised_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    personal_data_purged_at: Mapped[datetime | None]
+    materials: Mapped[list["ApplicationMaterial"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationMaterial.position"
+    )
+
+
+class ApplicationMaterial(Base):
+    __tablename__ = "application_materials"
+    __table_args__ = (UniqueConstraint("application_id", "material_code", name="uq_application_materials_app_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    material_code: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    required: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    review_state: Mapped[str] = mapped_column(String(16), default="unchecked")
+    review_note: Mapped[str | None] = mapped_column(Text)
+    application: Mapped[Application] = relationship(back_populates="materials")
+    files: Mapped[list["MaterialFile"]] = relationship(
+        back_populates="material", cascade="all, delete-orphan", order_by="MaterialFile.position"
+    )
+
+
+class Attachment(Base):
+    """One stored file, named by the SHA-256 of its plain bytes."""
+
+    __tablename__ = "attachments"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    page_count: Mapped[int] = mapped_column(Integer, default=1)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purged_at: Mapped[datetime | None]
+
+
+class MaterialFile(Base):
+    """Links a material to its files in order; the same file may serve two materials."""
+
+    __tablename__ = "material_files"
+    __table_args__ = (UniqueConstraint("material_id", "position", name="uq_material_files_material_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("application_materials.id", ondelete="CASCADE"), index=True)
+    attachment_sha256: Mapped[str] = mapped_column(ForeignKey("attachments.sha256"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    material: Mapped[ApplicationMaterial] = relationship(back_populates="files")
+    attachment: Mapped[Attachment] = relationship()
+
+
+class OutboxItem(Base):
+    """Something owed to the platform. Written in the same transaction as what it carries."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class PrintJob(Base):
+    __tablename__ = "print_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    application_id: Mapped[str | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    printer: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    printed_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Append-only log; each row's hash covers the previous row's hash (a chain)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceiptSequence(Base):
+    """Per device and day, the last receipt sequence handed out."""
+
+    __tablename__ = "receipt_sequences"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    device_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KeyValue(Base):
+    """Small pieces of terminal state (sync cursors, the catalog ETag)."""
+
+    __tablename__ = "key_values"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,178 @@
+"""Submitting an application: all of it, or none of it.
+
+Order matters for a power cut at any moment:
+1. every attachment is written and fsynced under its hash (harmless if
+   nothing ever refers to it);
+2. one transaction writes the application, its materials, the attachment
+   rows, the outbox row that will carry it to the platform and the audit row;
+   SQLite in WAL mode with synchronous=FULL makes the commit durable.
+A crash before 2 commits leaves no application; after, the whole one.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kiosk import audit
+from kiosk.attachments import AttachmentStore
+from kiosk.canonical import content_hash
+from kiosk.catalog import Catalog, ServiceItem
+from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
+from kiosk.forms import check_applicant, check_form
+from kiosk.lifecycle import Status
+from kiosk.materials.intake import MaterialFile
+from kiosk.receipt_numbers import next_receipt_no
+from kiosk.store import Store
+from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile as MaterialFileRow
+from kiosk.store.models import OutboxItem, utcnow
+from kiosk.workdays import default_calendar
+
+
+@dataclass
+class ApplicationDraft:
+    """What a citizen has entered, before it is checked."""
+
+    service_item: str
+    applicant: dict[str, Any]
+    form: dict[str, Any]
+    materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedDraft:
+    item: ServiceItem
+    applicant: dict[str, str]
+    form: dict[str, Any]
+    materials: dict[str, list[MaterialFile]]
+
+
+@dataclass(frozen=True)
+class SubmittedApplication:
+    id: str
+    receipt_no: str
+    promised_date: date
+    service_item: str
+    duplicate: bool = False
+
+
+class ApplicationConflict(UserFacingError):
+    def __init__(self, application_id: str) -> None:
+        super().__init__(Message(f"编号为 {application_id} 的申请已存在且内容不同，未覆盖。",
+                                 f"Application {application_id} already exists with different content; "
+                                 "nothing was overwritten."), code="conflict")
+
+
+def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_material: int = 20,
+                extra_problems: list[Problem] | None = None) -> CheckedDraft:
+    """Every rule a kiosk, a counter or the CLI applies; raises with every problem at once."""
+    problems: list[Problem] = list(extra_problems or [])
+    item = catalog.item(str(draft.service_item)) if draft.service_item else None
+    if item is None:
+        problems.append(Problem("service_item", Message(f"没有编码为“{draft.service_item}”的服务事项。",
+                                                        f"There is no service item with code '{draft.service_item}'.")))
+    applicant, applicant_problems = check_applicant(draft.applicant)
+    problems += applicant_problems
+    form: dict[str, Any] = {}
+    if item is not None:
+        form, form_problems = check_form(item, draft.form)
+        problems += form_problems
+        for code in draft.materials:
+            if item.material(code) is None:
+                problems.append(Problem(f"materials.{code}", Message(f"该事项不需要材料“{code}”。",
+                                                                     f"This service item has no material '{code}'.")))
+        for spec in item.materials:
+            files = draft.materials.get(spec.code, [])
+            if spec.required and not files:
+                problems.append(Problem(f"materials.{spec.code}",
+                                        Message(f"缺少必交材料“{spec.name.zh}”。",
+                                                f"The required material '{spec.name.en}' is missing.")))
+            if len(files) > max_files_per_material:
+                problems.append(Problem(f"materials.{spec.code}",
+                                        Message(f"材料“{spec.name.zh}”最多{max_files_per_material}个文件。",
+                                                f"'{spec.name.en}' takes at most {max_files_per_material} files.")))
+    if draft.id is not None:
+        try:
+            uuid.UUID(str(draft.id))
+        except ValueError:
+            problems.append(Problem("id", Message("申请编号必须是 UUID。", "The application id must be a UUID.")))
+    if problems:
+        raise ValidationFailed(problems)
+    assert item is not None
+    return CheckedDraft(item=item, applicant=applicant, form=form,
+                        materials={s.code: list(draft.materials.get(s.code, [])) for s in item.materials})
+
+
+def application_content(checked: CheckedDraft, catalog_version: str, hashes: dict[str, list[str]]) -> dict[str, Any]:
+    """What the content hash covers: the same citizen input gives the same hash anywhere."""
+    return {
+        "service_item": checked.item.code,
+        "catalog_version": catalog_version,
+        "applicant": checked.applicant,
+        "form": checked.form,
+        "materials": hashes,
+    }
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or datetime.now().astimezone()).astimezone().date()
+
+
+def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: ApplicationDraft, *,
+           channel: str, actor: str, extra_problems: list[Problem] | None = None,
+           now: datetime | None = None) -> SubmittedApplication:
+    settings = store.settings
+    checked = check_draft(catalog, draft, max_files_per_material=settings.max_files_per_material,
+                          extra_problems=extra_problems)
+    # 1. bytes first, fsynced
+    hashes: dict[str, list[str]] = {}
+    for code, files in checked.materials.items():
+        hashes[code] = [attachments.put(f.data) for f in files]
+    content = application_content(checked, catalog.version, hashes)
+    digest = content_hash(content)
+    application_id = str(draft.id or uuid.uuid4())
+    submitted_at = now or utcnow()
+    today = local_today(submitted_at)
+    promised = default_calendar().add_working_days(today, checked.item.promised_limit_days)
+
+    # 2. one transaction for everything that refers to them
+    with store.transaction() as session:
+        existing = session.get(Application, application_id)
+        if existing is not None:
+            if existing.content_hash == digest and existing.receipt_no:
+                return SubmittedApplication(existing.id, existing.receipt_no, existing.promised_date or promised,
+                                            existing.service_item_code, duplicate=True)
+            raise ApplicationConflict(application_id)
+        receipt = next_receipt_no(session, settings.hall_code, settings.device_no, today)
+        app = Application(
+            id=application_id, receipt_no=str(receipt), service_item_code=checked.item.code,
+            catalog_version=catalog.version, status=Status.SUBMITTED.value, channel=channel,
+            hall_code=settings.hall_code, device_no=settings.device_no,
+            applicant_name=checked.applicant["name"], applicant_id_type=checked.applicant["id_type"],
+            applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"],
+            form=checked.form, content_hash=digest, promised_date=promised,
+            created_at=submitted_at, submitted_at=submitted_at, updated_at=submitted_at,
+        )
+        session.add(app)
+        _add_materials(session, app, checked, hashes)
+        session.add(OutboxItem(kind="application", ref_id=app.id, payload={"content_hash": digest}))
+        audit.record(session, actor=actor, action="submitted", subject=app.id,
+                     details={"receipt_no": str(receipt), "service_item": checked.item.code, "channel": channel})
+    return SubmittedApplication(application_id, str(receipt), promised, checked.item.code)
+
+
+def _add_materials(session: Session, app: Application, checked: CheckedDraft, hashes: dict[str, list[str]]) -> None:
+    for position, spec in enumerate(checked.item.materials):
+        material = ApplicationMaterial(material_code=spec.code, name_zh=spec.name.zh, name_en=spec.name.en,
+                                       required=spec.required, position=position)
+        app.materials.append(material)
+        for index, (file, sha) in enumerate(zip(checked.materials[spec.code], hashes[spec.code])):
+            if session.get(Attachment, sha) is None:
+                session.add(Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
+                                       page_count=file.page_count))
+                session.flush()
+            material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=file.name[:255]))

@@ -1,0 +1,39 @@
+"""Shared fixtures: every test gets its own data dir and terminal."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kiosk.settings import load_settings  # noqa: E402
+from kiosk.store import close_all  # noqa: E402
+from kiosk.terminal import Terminal  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ID_CARD_ITEM = "330106000173002001"  # 居民身份证换领: three materials, a date, a choice, an address
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    for key in list(os.environ):
+        if key.startswith("ONEWINDOW_") and key != "ONEWINDOW_ASSETS":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("ONEWINDOW_CONFIG", str(tmp_path / "no-config.toml"))
+    yield
+    close_all()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def terminal(home: Path) -> Terminal:
+    return Terminal.open(load_settings(home))
