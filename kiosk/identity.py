@@ -207,7 +207,8 @@ def parse_phone(text: str) -> str:
     """A mobile number, or a landline with its area code (010-12345678)."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     compact = re.sub(r"[\s()]", "", raw)
-    landline = re.fullmatch(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?", compact)
+    # Area codes: 010 and 02X have three digits, all others four.
+    landline = re.fullmatch(r"(0[12]\d|0[3-9]\d{2})-?(\d{7,8})(?:-(\d{1,6}))?", compact)
     if landline:
         area, local, ext = landline.groups()
         return f"{area}-{local}" + (f"-{ext}" if ext else "")

@@ -44,8 +44,11 @@ def configure_logging(home: Path, level: int = logging.INFO) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "onewindow.log"
     root = logging.getLogger()
-    if any(getattr(h, "_onewindow", False) for h in root.handlers):
-        return path
+    for existing in [h for h in root.handlers if getattr(h, "_onewindow", False)]:
+        if Path(existing.baseFilename) == path.resolve():  # type: ignore[attr-defined]
+            return path
+        root.removeHandler(existing)
+        existing.close()
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())

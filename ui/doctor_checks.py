@@ -10,9 +10,10 @@ from kiosk.doctor import Check
 def check_qt(_terminal: Any) -> Check:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     from PySide6 import QtCore
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication([])
+    # A QApplication (not a QGuiApplication), so widgets can still be made later in this process.
+    app = QApplication.instance() or QApplication([])
     from PySide6.QtGui import QFontDatabase
 
     from kiosk.assets import asset

@@ -28,7 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="data directory (default: $ONEWINDOW_HOME or the platform's user data dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for ep in sorted(entry_points(group="onewindow.commands"), key=lambda e: e.name):
-        register: Callable[[argparse._SubParsersAction], None] = ep.load()  # type: ignore[type-arg]
+        try:
+            register: Callable[[argparse._SubParsersAction], None] = ep.load()  # type: ignore[type-arg]
+        except Exception:  # one broken package must not take every other command down
+            log.exception("command %s could not be loaded", ep.name)
+            print(f"warning: command '{ep.name}' is unavailable (see the log)", file=sys.stderr)
+            continue
         register(sub)
     return parser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=run)
 
 
+def _example_date(low: Any, high: Any) -> str:
+    today = date.today()
+    value = today - timedelta(days=30)
+    bounds = [today if b == "today" else date.fromisoformat(str(b)) if b is not None else None for b in (low, high)]
+    if bounds[0] is not None and value < bounds[0]:
+        value = bounds[0]
+    if bounds[1] is not None and value > bounds[1]:
+        value = bounds[1]
+    return value.isoformat()
+
+
 def example_for(item: Any) -> dict[str, Any]:
     samples = {
         "text": "示例文本", "address": "浙江省杭州市西湖区文三路100号", "id_number": "11010519491231002X",
@@ -37,8 +49,8 @@ def example_for(item: Any) -> dict[str, Any]:
             form[f.key] = str(f.min)
         elif f.type == "integer" and f.min is not None:
             form[f.key] = int(f.min)
-        elif f.type == "date" and f.min not in (None, "today"):
-            form[f.key] = str(f.min)
+        elif f.type == "date":
+            form[f.key] = _example_date(f.min, f.max)
         else:
             form[f.key] = samples[f.type]
         if f.type == "text" and f.max_length and len(form[f.key]) > f.max_length:
