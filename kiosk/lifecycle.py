@@ -76,5 +76,7 @@ def move(session: Session, application: Application, target: Status | str, *, ac
     application.status = target.value
     application.status_note = note
     application.updated_at = utcnow()
+    if target in TERMINAL:
+        application.completed_at = application.updated_at
     audit.record(session, actor=actor, action=f"status:{target.value}", subject=application.id,
                  details={"from": current.value, "to": target.value, "note": note, **(details or {})})

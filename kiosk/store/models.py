@@ -105,6 +105,8 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     status_note: Mapped[str | None] = mapped_column(Text)
     personal_data_purged_at: Mapped[datetime | None]
+    # when the case reached a final state (approved/rejected/withdrawn), for on-time statistics (migration 0005)
+    completed_at: Mapped[datetime | None]
     materials: Mapped[list["ApplicationMaterial"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationMaterial.position"
     )
@@ -208,6 +210,23 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rating(Base):
+    """A citizen's satisfaction rating (national good/bad review scale: 5 very satisfied .. 1 very dissatisfied).
+
+    Holds no personal data: only the service item and, when given, the receipt it concerns.
+    """
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    service_item_code: Mapped[str | None] = mapped_column(String(64))
+    application_id: Mapped[str | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16), default="kiosk")
 
 
 class ReceiptSequence(Base):
