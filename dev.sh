@@ -20,7 +20,7 @@ APT_PACKAGES=(
   poppler-utils postgresql
   sane-utils libsane1 libsane-dev
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
-  cups-client
+  cups-client libusb-1.0-0
 )
 
 need_apt() {

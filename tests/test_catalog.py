@@ -75,3 +75,21 @@ def test_catalog_is_stored_and_reused(terminal):
     with terminal.store.transaction() as s:
         assert s.scalar(select(CatalogVersion).where(CatalogVersion.is_current.is_(True))).etag == first.etag
         assert len(list(s.scalars(select(ServiceItem)))) == len(first.items)
+
+
+def test_catalog_can_be_read_inside_a_transaction(terminal):
+    first = terminal.catalog
+    with terminal.store.transaction():
+        assert terminal.catalog is first  # no second transaction, so no lock wait
+
+
+def test_installing_a_new_catalog_makes_it_current_after_commit(terminal):
+    from kiosk.catalog_store import install_catalog
+
+    old = terminal.catalog
+    doc = demo_document()
+    doc["version"] = "2026.12-test"
+    new = parse_catalog(doc)
+    with terminal.store.transaction() as s:
+        install_catalog(s, new, source="test")
+    assert terminal.catalog.version == "2026.12-test" and terminal.catalog.etag != old.etag

@@ -174,12 +174,16 @@ class OutboxItem(Base):
 
 
 class PrintJob(Base):
+    """A receipt or document owed to a printer; survives restarts until printed (see printing.queue)."""
+
     __tablename__ = "print_jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     application_id: Mapped[str | None] = mapped_column(ForeignKey("applications.id"), index=True)
     printer: Mapped[str] = mapped_column(String(300), default="")
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    last_attempt_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

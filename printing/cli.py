@@ -1,0 +1,170 @@
+"""`onewindow print ...`: receipts and documents from the command line, and the print queue.
+
+    onewindow print receipt|form|acceptance|supplement|copy --application ID_OR_RECEIPT (--printer URI | --pdf OUT)
+    onewindow print queue [--json] [--state pending]
+    onewindow print retry
+
+Exit 3 (EXIT_PENDING) when a job could not print now and stays queued.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk import audit
+from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
+from kiosk.errors import Message, UserFacingError
+from printing.queue import PENDING, JobOutcome, enqueue_document, enqueue_receipt, list_jobs, process_pending, run_job
+from printing.records import find_application
+from printing.uri import parse_printer_uri
+
+DOCUMENT_COMMANDS = {"form": "form", "acceptance": "acceptance", "supplement": "supplement", "copy": "receipt_copy"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("print", help="print receipts and documents; show and retry the print queue")
+    ps = p.add_subparsers(dest="print_command", metavar="ACTION", required=True)
+    for name, helptext in (("receipt", "the thermal receipt (ESC/POS), or its A4 copy with --pdf"),
+                           ("form", "the application form (A4)"), ("acceptance", "the acceptance notice (A4)"),
+                           ("supplement", "the notice naming each missing material (A4)"),
+                           ("copy", "the A4 copy of the receipt")):
+        c = ps.add_parser(name, help=helptext)
+        c.add_argument("--application", required=True, metavar="ID_OR_RECEIPT")
+        target = c.add_mutually_exclusive_group()
+        target.add_argument("--printer", metavar="URI",
+                            help="tcp://HOST:9100, usb:VID:PID, serial:/dev/ttyX?baudrate=9600, file:/path "
+                                 "(receipts) or cups:[QUEUE] (A4); default: the configured printer")
+        target.add_argument("--pdf", type=Path, metavar="OUT", help="save the document as a PDF instead")
+        c.add_argument("--lang", choices=["zh", "en"], help="add English (default: the terminal's language)")
+        if name == "receipt":
+            c.add_argument("--paper", type=int, choices=[58, 80], help="paper width in mm")
+            c.add_argument("--profile", help="python-escpos printer profile (default: configured)")
+        if name == "supplement":
+            c.add_argument("--missing", action="append", metavar="NAME[=NOTE]",
+                           help="a missing material and what is wrong (repeat); default: materials marked missing")
+        c.set_defaults(handler=run_print, document=name)
+    q = ps.add_parser("queue", help="list print jobs with their state and last error")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--state", action="append", choices=["pending", "printing", "printed", "failed"])
+    q.set_defaults(handler=run_queue)
+    r = ps.add_parser("retry", help="send every pending print job again now")
+    r.set_defaults(handler=run_retry)
+
+
+def _missing(values: list[str] | None) -> list[dict[str, str]] | None:
+    if not values:
+        return None
+    out = []
+    for value in values:
+        name, _, note = value.partition("=")
+        if not name.strip():
+            raise UserFacingError(Message("--missing 需要材料名称。", "--missing needs a material name."), code="invalid")
+        out.append({"name_zh": name.strip(), "name_en": "", "note": note.strip()})
+    return out
+
+
+def _report(outcome: JobOutcome | None) -> int:
+    if outcome is None:
+        return EXIT_OK
+    print(json.dumps({"job_id": outcome.job_id, "kind": outcome.kind, "receipt_no": outcome.receipt_no,
+                      "state": outcome.state}, ensure_ascii=False))
+    if outcome.state == PENDING:
+        assert outcome.error is not None
+        print(f"{outcome.error.zh}\n{outcome.error.en}\n"
+              f"打印任务 {outcome.job_id} 保留在队列中（onewindow print retry 重试）。 / "
+              f"Print job {outcome.job_id} stays queued (retry with: onewindow print retry).", file=sys.stderr)
+        return EXIT_PENDING
+    if not outcome.printed:
+        raise UserFacingError(outcome.message(), code=outcome.error_code or "print_failed")
+    return EXIT_OK
+
+
+def _save_pdf(path: Path, data: bytes) -> None:
+    path = path.expanduser()
+    tmp = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserFacingError(Message(f"无法保存 {path}：{exc.strerror}", f"Cannot save {path}: {exc.strerror}"),
+                              code="io") from None
+
+
+def run_print(args: argparse.Namespace) -> int:
+    from printing.pdf.documents import build_document
+
+    terminal = terminal_from_args(args)
+    settings = terminal.settings
+    lang = args.lang or settings.language
+    kind = "receipt" if args.document == "receipt" else DOCUMENT_COMMANDS[args.document]
+    missing = _missing(getattr(args, "missing", None))
+    actor = f"cli:device{settings.device_no}"
+    catalog = terminal.catalog
+    if args.pdf is not None:
+        pdf_kind = "receipt_copy" if kind == "receipt" else kind
+        with terminal.store.transaction() as session:
+            app = find_application(session, args.application)
+            data = build_document(pdf_kind, app, settings, catalog, lang=lang, missing=missing)
+            _save_pdf(args.pdf, data)
+            audit.record(session, actor=actor, action="printed", subject=app.id,
+                         details={"kind": pdf_kind, "pdf": str(args.pdf), "bytes": len(data),
+                                  "receipt_no": app.receipt_no})
+        print(json.dumps({"kind": pdf_kind, "receipt_no": app.receipt_no, "pdf": str(args.pdf), "bytes": len(data)},
+                         ensure_ascii=False))
+        return EXIT_OK
+    printer = args.printer or (settings.printer if kind == "receipt" else "")
+    if not printer:
+        raise UserFacingError(Message("请用 --printer 指定打印机，或用 --pdf 保存为文件（也可在配置中设置 printer）。",
+                                      "Give a printer with --printer or a file with --pdf (or set printer in the "
+                                      "settings)."), code="invalid")
+    parse_printer_uri(printer)  # a bad address is refused before anything is queued
+    with terminal.store.transaction() as session:
+        app = find_application(session, args.application)
+        if kind == "receipt":
+            job = enqueue_receipt(session, app.id, printer=printer, lang=lang,
+                                  paper_mm=args.paper or settings.receipt_paper_mm,
+                                  profile=args.profile or settings.printer_profile, actor=actor)
+        else:
+            job = enqueue_document(session, app.id, kind, printer=printer, lang=lang, missing=missing, actor=actor)
+        job_id = job.id
+    return _report(run_job(terminal, job_id, actor=actor))
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    terminal = terminal_from_args(args)
+    with terminal.store.transaction() as session:
+        jobs = list_jobs(session, args.state)
+    if args.json:
+        print(json.dumps(jobs, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not jobs:
+        print("打印队列为空 / The print queue is empty")
+        return EXIT_OK
+    for j in jobs:
+        line: list[Any] = [j["id"], j["state"], j["kind"], j["receipt_no"] or "-", j["printer"], f"tries={j['attempts']}"]
+        print("  ".join(str(x) for x in line))
+        if j["last_error"] and j["state"] != "printed":
+            print(f"    {j['last_error']}")
+    return EXIT_OK
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    terminal = terminal_from_args(args)
+    outcomes = process_pending(terminal, actor=f"cli:device{terminal.settings.device_no}", force=True)
+    for o in outcomes:
+        print(json.dumps({"job_id": o.job_id, "kind": o.kind, "receipt_no": o.receipt_no, "state": o.state,
+                          "error": o.error.both() if o.error else None}, ensure_ascii=False))
+    with terminal.store.transaction() as session:
+        left = list_jobs(session, [PENDING])
+    if left:
+        print(f"仍有 {len(left)} 个打印任务待打印。 / {len(left)} print job(s) still pending.", file=sys.stderr)
+        return EXIT_PENDING
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""A4 documents as PDFs (reportlab) with embedded CJK TrueType fonts."""

@@ -1,0 +1,298 @@
+"""The hall's A4 documents: application form, acceptance notice, supplement notice, receipt copy.
+
+Every document carries the hall's name, the receipt number, a QR code for
+the progress lookup and "page X of Y" on every page. Chinese first; English
+follows each label when the terminal is set to English. ID numbers are
+masked on paper as on screen.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from kiosk.catalog import Catalog
+from kiosk.errors import Message
+from kiosk.identity import mask_id
+from kiosk.settings import Settings
+from kiosk.store.models import Application
+from printing.errors import DocumentUnavailable
+from printing.pdf.fonts import markup, setup_fonts
+from printing.receipt.content import receipt_content
+
+TITLES: dict[str, Message] = {
+    "form": Message("政务服务事项申请表", "Application Form"),
+    "acceptance": Message("受理通知书", "Notice of Acceptance"),
+    "supplement": Message("补正材料通知书", "Notice of Materials to Supplement"),
+    "receipt_copy": Message("受理回执（存根）", "Application Receipt (copy)"),
+}
+REVIEW_STATES = {"unchecked": Message("未审核", "not yet checked"), "ok": Message("合格", "accepted"),
+                 "missing": Message("缺少/需补正", "missing / to supplement"),
+                 "rejected": Message("不合格", "not acceptable")}
+
+
+class _Styles:
+    def __init__(self, font: str) -> None:
+        self.body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8.5, leading=11.5)
+        self.title = ParagraphStyle("title", parent=self.body, fontSize=18, leading=24, alignment=TA_CENTER)
+        self.subtitle = ParagraphStyle("subtitle", parent=self.body, fontSize=10, leading=14, alignment=TA_CENTER,
+                                       textColor=colors.HexColor("#333333"))
+        self.para = ParagraphStyle("para", parent=self.body, firstLineIndent=21, spaceAfter=3)
+        self.heading = ParagraphStyle("heading", parent=self.body, fontSize=12, leading=18, spaceBefore=8,
+                                      spaceAfter=4)
+
+
+def _numbered_canvas(font: str, header: str) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        """Holds pages back until the end, so each can say "page X of Y"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(font, 8.5)
+                self.setFillColor(colors.HexColor("#555555"))
+                self.drawString(20 * mm, A4[1] - 12 * mm, header)
+                self.drawCentredString(A4[0] / 2, 10 * mm,
+                                       f"第 {self._pageNumber} 页 / 共 {total} 页    Page {self._pageNumber} of {total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+class _Qr(Flowable):
+    def __init__(self, payload: str, size: float = 30 * mm) -> None:
+        super().__init__()
+        self.payload, self.size = payload, size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        widget = QrCodeWidget(self.payload, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        drawing.drawOn(self.canv, 0, 0)
+
+
+class _Doc:
+    """Shared parts of every document, bound to one application and one language."""
+
+    def __init__(self, app: Application, settings: Settings, catalog: Catalog | None, lang: str) -> None:
+        self.app, self.settings, self.lang = app, settings, lang
+        self.item = catalog.item(app.service_item_code) if catalog else None
+        self.font = setup_fonts()
+        self.s = _Styles(self.font)
+        self.content = receipt_content(app, settings, catalog, lang=lang)
+
+    def t(self, zh: str, en: str) -> str:
+        return f"{zh} {en}" if self.lang == "en" else zh
+
+    def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        return Paragraph(markup(text), style or self.s.body)
+
+    def header(self, kind: str) -> list[Flowable]:
+        title = TITLES[kind]
+        out: list[Flowable] = [self.p(self.settings.hall_name_zh, self.s.subtitle)]
+        if self.lang == "en":
+            out.append(self.p(self.settings.hall_name_en, self.s.subtitle))
+        out += [Spacer(1, 3 * mm), self.p(title.zh, self.s.title)]
+        if self.lang == "en":
+            out.append(self.p(title.en, self.s.subtitle))
+        out.append(Spacer(1, 5 * mm))
+        return out
+
+    def grid(self, rows: list[list[str]], widths: list[float], header: bool = False) -> Table:
+        data = [[self.p(c) for c in row] for row in rows]
+        table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+        if header:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")))
+        else:
+            style.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F4F4F4")))
+        table.setStyle(TableStyle(style))
+        return table
+
+    def basics(self) -> list[list[str]]:
+        c = self.content
+        item_name = c.item_zh + (f"\n{c.item_en}" if self.lang == "en" else "")
+        rows = [[self.t("受理编号", "Receipt No."), c.receipt_no],
+                [self.t("办理事项", "Service item"), item_name],
+                [self.t("申请人", "Applicant"), c.applicant_name],
+                [self.t("证件号码", "ID number"), c.id_masked],
+                [self.t("联系电话", "Phone"), self.app.applicant_phone or ""]]
+        if c.submitted_at:
+            rows.append([self.t("提交时间", "Submitted"), c.submitted_at.strftime("%Y-%m-%d %H:%M")])
+        if c.promised_date:
+            rows.append([self.t("承诺办结日期", "Promised completion"), c.promised_date.isoformat()])
+        return rows
+
+    def qr_block(self) -> Table:
+        text = self.t("扫描二维码或凭受理编号查询办理进度", "Scan the code or use the receipt number to check progress")
+        cell = self.p(f"{text}\n{self.content.progress_site}\n{self.content.receipt_no}", self.s.small)
+        table = Table([[_Qr(self.content.progress_payload), cell]], colWidths=[34 * mm, 136 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        return table
+
+    def field_rows(self) -> list[list[str]]:
+        rows: list[list[str]] = []
+        form = dict(self.app.form or {})
+        fields = list(self.item.form) if self.item else []
+        known = {f.key for f in fields}
+        for f in fields:
+            value = form.get(f.key)
+            if value is None or value == "":
+                shown = "—"
+            elif f.type == "choice":
+                option = next((o for o in f.options if o.value == value), None)
+                shown = self.t(option.label.zh, f"({option.label.en})") if option else str(value)
+            elif f.type == "id_number":
+                shown = mask_id(str(value))
+            else:
+                shown = str(value)
+            rows.append([self.t(f.label.zh, f.label.en), shown])
+        for key in sorted(set(form) - known):  # fields of an older catalog version: keep them visible
+            rows.append([key, str(form[key])])
+        return rows
+
+    def material_rows(self) -> list[list[str]]:
+        rows = [[self.t("序号", "No."), self.t("材料名称", "Material"), self.t("必交", "Required"),
+                 self.t("文件/页数", "Files/pages"), self.t("审核", "Review")]]
+        for n, m in enumerate(self.app.materials, 1):
+            state = REVIEW_STATES.get(m.review_state, Message(m.review_state, m.review_state))
+            name = m.name_zh + (f"\n{m.name_en}" if self.lang == "en" else "")
+            rows.append([str(n), name, self.t("是", "yes") if m.required else self.t("否", "no"),
+                         f"{len(m.files)} / {sum(f.attachment.page_count for f in m.files)}",
+                         self.t(state.zh, state.en)])
+        return rows
+
+    def sign_line(self, who_zh: str, who_en: str) -> Paragraph:
+        return self.p(f"{self.t(who_zh, who_en)}：____________________　　"
+                      f"{self.t('日期', 'Date')}：______年____月____日")
+
+
+def _form(d: _Doc) -> list[Flowable]:
+    out = d.header("form")
+    out.append(d.p(d.t("一、基本信息", "1. Applicant and service"), d.s.heading))
+    out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
+    out.append(d.p(d.t("二、申请内容", "2. Application details"), d.s.heading))
+    out.append(d.grid(d.field_rows() or [["—", "—"]], [45 * mm, 125 * mm]))
+    out.append(d.p(d.t("三、申请材料", "3. Materials"), d.s.heading))
+    out.append(d.grid(d.material_rows(), [12 * mm, 64 * mm, 26 * mm, 30 * mm, 38 * mm], header=True))
+    out += [Spacer(1, 6 * mm), d.p(d.t("本人承诺所填信息及所交材料真实、有效。",
+                                       "I declare that the information and materials given are true and valid.")),
+            Spacer(1, 8 * mm), d.sign_line("申请人签字", "Applicant's signature"), Spacer(1, 8 * mm), d.qr_block()]
+    return out
+
+
+def _acceptance(d: _Doc) -> list[Flowable]:
+    c = d.content
+    when = c.submitted_at.strftime("%Y年%m月%d日") if c.submitted_at else ""
+    promised = c.promised_date.strftime("%Y年%m月%d日") if c.promised_date else "—"
+    out = d.header("acceptance")
+    out.append(d.p(f"{c.applicant_name}："))
+    out.append(d.p(f"您于{when}提交的“{c.item_zh}”申请（受理编号：{c.receipt_no}），申请材料齐全、符合法定形式，"
+                   f"本中心决定予以受理，承诺于{promised}前办结。", d.s.para))
+    if d.lang == "en":
+        out.append(d.p(f"Your application for “{c.item_en}” (receipt number {c.receipt_no}), submitted on "
+                       f"{c.submitted_at.date().isoformat() if c.submitted_at else ''}, is complete and in the form "
+                       f"the law requires. It has been accepted and will be completed by "
+                       f"{c.promised_date.isoformat() if c.promised_date else '—'}.", d.s.para))
+    out.append(d.p(d.t("受理信息", "Details"), d.s.heading))
+    out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
+    out.append(d.p(d.t("已收材料", "Materials received"), d.s.heading))
+    out.append(d.grid(d.material_rows(), [12 * mm, 64 * mm, 26 * mm, 30 * mm, 38 * mm], header=True))
+    out += [Spacer(1, 8 * mm), d.p(f"{d.settings.hall_name_zh}（盖章）"),
+            d.p(datetime.now().strftime("%Y年%m月%d日")), Spacer(1, 6 * mm), d.qr_block()]
+    return out
+
+
+def missing_materials(app: Application, explicit: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """The materials to supplement: the explicit list, else those reviewed as 'missing', else required ones without files."""
+    if explicit:
+        return [{"name_zh": str(m.get("name_zh") or m.get("name") or ""), "name_en": str(m.get("name_en") or ""),
+                 "note": str(m.get("note") or "")} for m in explicit]
+    marked = [m for m in app.materials if m.review_state == "missing"]
+    if not marked:
+        marked = [m for m in app.materials if m.required and not m.files]
+    return [{"name_zh": m.name_zh, "name_en": m.name_en, "note": m.review_note or ""} for m in marked]
+
+
+def _supplement(d: _Doc, missing: list[dict[str, str]] | None) -> list[Flowable]:
+    items = missing_materials(d.app, missing)
+    if not items:
+        raise DocumentUnavailable(Message(f"申请 {d.app.receipt_no} 没有需要补正的材料记录，无法出具补正通知书。",
+                                          f"Application {d.app.receipt_no} has no material marked as missing; "
+                                          "there is nothing to put in a supplement notice."))
+    c = d.content
+    out = d.header("supplement")
+    out.append(d.p(f"{c.applicant_name}："))
+    out.append(d.p(f"您提交的“{c.item_zh}”申请（受理编号：{c.receipt_no}）材料不齐全或不符合法定形式，"
+                   f"请补正下列{len(items)}项材料后再次提交。补齐后将重新计算办理时限。", d.s.para))
+    if d.lang == "en":
+        out.append(d.p(f"Your application for “{c.item_en}” (receipt number {c.receipt_no}) is incomplete or not in "
+                       f"the required form. Please supply the {len(items)} material(s) below and submit again; "
+                       "the time limit starts again once they are complete.", d.s.para))
+    rows = [[d.t("序号", "No."), d.t("需补正的材料", "Material to supplement"), d.t("说明", "What is needed")]]
+    for n, m in enumerate(items, 1):
+        name = m["name_zh"] + (f"\n{m['name_en']}" if d.lang == "en" and m["name_en"] else "")
+        rows.append([str(n), name, m["note"] or d.t("请提交该材料", "Please provide this material")])
+    out.append(Spacer(1, 3 * mm))
+    out.append(d.grid(rows, [12 * mm, 78 * mm, 80 * mm], header=True))
+    out.append(d.p(d.t("申请信息", "Application"), d.s.heading))
+    out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
+    out += [Spacer(1, 8 * mm), d.p(f"{d.settings.hall_name_zh}（盖章）"),
+            d.p(datetime.now().strftime("%Y年%m月%d日")), Spacer(1, 6 * mm), d.qr_block()]
+    return out
+
+
+def _receipt_copy(d: _Doc) -> list[Flowable]:
+    out = d.header("receipt_copy")
+    out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
+    out.append(d.p(d.t("已收材料", "Materials received"), d.s.heading))
+    received = [m for m in d.content.materials]
+    rows = [[d.t("序号", "No."), d.t("材料名称", "Material"), d.t("文件/页数", "Files/pages")]]
+    for n, m in enumerate(received, 1):
+        rows.append([str(n), m.name_zh + (f"\n{m.name_en}" if d.lang == "en" else ""), f"{m.files} / {m.pages}"])
+    out.append(d.grid(rows, [12 * mm, 128 * mm, 30 * mm], header=True))
+    out += [Spacer(1, 8 * mm), d.qr_block()]
+    return out
+
+
+def build_document(kind: str, app: Application, settings: Settings, catalog: Catalog | None, *, lang: str = "zh",
+                   missing: list[dict[str, str]] | None = None) -> bytes:
+    """The PDF bytes of one document; raises DocumentUnavailable when it cannot be made."""
+    if kind not in TITLES:
+        raise ValueError(kind)
+    d = _Doc(app, settings, catalog, lang)
+    story = {"form": _form, "acceptance": _acceptance, "receipt_copy": _receipt_copy}.get(kind)
+    flowables = story(d) if story else _supplement(d, missing)
+    buf = io.BytesIO()
+    title = TITLES[kind]
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"{title.zh} {app.receipt_no}", author=settings.hall_name_zh,
+                            subject=title.en, creator="OneWindow")
+    header = f"{settings.hall_name_zh}  ·  {title.zh}  ·  {app.receipt_no}"
+    doc.build(flowables, canvasmaker=_numbered_canvas(d.font, header))
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""Thermal receipts: content from the store, a layout of blocks, ESC/POS bytes or one raster."""

@@ -1,0 +1,64 @@
+"""What a receipt says, gathered from the store once, in plain values.
+
+The layout and the byte encoders only see this, so the same content gives
+the thermal receipt, the raster used for comparison, the on-screen fallback
+and the A4 receipt copy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from kiosk.catalog import Catalog
+from kiosk.identity import mask_id
+from kiosk.settings import Settings
+from kiosk.store.models import Application
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    name_zh: str
+    name_en: str
+    files: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class ReceiptContent:
+    hall_zh: str
+    hall_en: str
+    item_zh: str
+    item_en: str
+    receipt_no: str
+    applicant_name: str
+    id_masked: str
+    submitted_at: datetime | None  # local time
+    promised_date: date | None
+    materials: tuple[MaterialLine, ...]
+    progress_payload: str  # what the QR code holds
+    progress_site: str  # where a person types the receipt number
+    lang: str = "zh"
+    reprint: bool = False
+
+
+def receipt_content(app: Application, settings: Settings, catalog: Catalog | None, *, lang: str | None = None,
+                    reprint: bool = False) -> ReceiptContent:
+    item = catalog.item(app.service_item_code) if catalog is not None else None
+    materials = tuple(
+        MaterialLine(m.name_zh, m.name_en, len(m.files), sum(f.attachment.page_count for f in m.files))
+        for m in app.materials if m.files
+    )
+    site = urlsplit(settings.progress_url)
+    return ReceiptContent(
+        hall_zh=settings.hall_name_zh, hall_en=settings.hall_name_en,
+        item_zh=item.name.zh if item else app.service_item_code,
+        item_en=item.name.en if item else app.service_item_code,
+        receipt_no=app.receipt_no or "", applicant_name=app.applicant_name or "",
+        id_masked=mask_id(app.applicant_id_number) if app.applicant_id_number else "",
+        submitted_at=app.submitted_at.astimezone() if app.submitted_at else None,
+        promised_date=app.promised_date, materials=materials,
+        progress_payload=settings.progress_url + (app.receipt_no or ""),
+        progress_site=site.netloc or settings.progress_url,
+        lang=lang or settings.language, reprint=reprint,
+    )

@@ -1,0 +1,111 @@
+"""The receipt as a list of blocks (lines, rules, a QR code), fitted to the paper's columns.
+
+Columns count 12-dot cells: 32 on 58 mm paper, 48 on 80 mm; a Chinese
+character takes two. English is added beside the Chinese when the terminal
+is set to English, never instead of it (staff read the Chinese).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from printing.receipt.chinese import text_columns, wrap
+from printing.receipt.content import ReceiptContent
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    align: str = "left"  # left | center
+    bold: bool = False
+    double: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    char: str = "-"
+
+
+@dataclass(frozen=True)
+class QrCode:
+    payload: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int = 1
+
+
+Block = Line | Rule | QrCode | Feed
+
+
+def _lines(text: str, columns: int, *, indent: int = 0, **style: object) -> list[Block]:
+    return [Line(t, **style) for t in wrap(text, columns, indent)]  # type: ignore[arg-type]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
+    en = c.lang == "en"
+
+    def field(zh: str, en_label: str, value: str, **style: object) -> list[Block]:
+        label = f"{zh} {en_label}" if en else zh
+        return _lines(f"{label}：{value}", columns, indent=2, **style)
+
+    blocks: list[Block] = []
+    blocks += _lines(c.hall_zh, columns // 2, align="center", double=True, bold=True)
+    if en:
+        blocks += _lines(c.hall_en, columns, align="center")
+    title = "受理回执" + (" Application Receipt" if en else "")
+    if c.reprint:
+        title += "（补打）" + (" (reprint)" if en else "")
+    blocks += _lines(title, columns, align="center", bold=True)
+    blocks.append(Rule())
+    blocks += field("办理事项", "Service", c.item_zh)
+    if en and c.item_en != c.item_zh:
+        blocks += _lines("  " + c.item_en, columns, indent=2)
+    blocks += field("受理编号", "Receipt No.", c.receipt_no, bold=True)
+    blocks += field("申请人", "Applicant", c.applicant_name)
+    if c.id_masked:
+        blocks += field("证件号码", "ID No.", c.id_masked)
+    if c.submitted_at:
+        blocks += field("提交时间", "Submitted", c.submitted_at.strftime("%Y-%m-%d %H:%M"))
+    if c.promised_date:
+        blocks += field("承诺办结", "Promised by", c.promised_date.isoformat())
+    blocks.append(Rule())
+    blocks += _lines("已收材料" + (" Materials received" if en else "") + "：", columns)
+    if not c.materials:
+        blocks += _lines("  无" + (" (none)" if en else ""), columns)
+    for n, m in enumerate(c.materials, 1):
+        count = f"（{m.files}份，{m.pages}页）"
+        blocks += _lines(f"{n}. {m.name_zh}{count}", columns, indent=3)
+        if en:
+            blocks += _lines(f"   {m.name_en} ({_count(m.files, 'file')}, {_count(m.pages, 'page')})", columns,
+                             indent=3)
+    blocks.append(Rule())
+    blocks.append(QrCode(c.progress_payload))
+    blocks += _lines("扫码或凭受理编号查询办理进度", columns, align="center")
+    if en:
+        blocks += _lines("Scan to check progress", columns, align="center")
+    blocks += _lines(f"查询网址：{c.progress_site}", columns)
+    blocks += _lines("也可在大厅自助终端输入受理编号查询。", columns)
+    if en:
+        blocks += _lines(f"Online: {c.progress_site}, or at any self-service kiosk in the hall.", columns)
+    blocks.append(Feed(2))
+    return blocks
+
+
+def block_text(blocks: list[Block]) -> str:
+    """The receipt's words, for the screen and for tests; the QR code appears as its payload."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Line):
+            out.append(b.text)
+        elif isinstance(b, QrCode):
+            out.append(f"[QR {b.payload}]")
+    return "\n".join(out)
+
+
+def widest(blocks: list[Block]) -> int:
+    return max((text_columns(b.text) * (2 if b.double else 1) for b in blocks if isinstance(b, Line)), default=0)

@@ -1,0 +1,47 @@
+"""Fixtures for printing tests: a submitted application with a rare character in the name, a printer."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.materials.intake import MaterialFile
+from kiosk.submission import ApplicationDraft, SubmittedApplication
+from kiosk.terminal import Terminal
+from tests.conftest import ID_CARD_ITEM
+from tests.helpers.files import jpeg_bytes, pdf_bytes
+from tests.printing.printer_server import PrinterServer
+
+RARE = "\U00020BB7"  # 𠮷: GB18030 has only a four-byte code for it
+NAME = "张" + RARE
+
+
+def submit_example(terminal: Terminal, name: str = NAME, with_optional: bool = True) -> SubmittedApplication:
+    item = terminal.catalog.item(ID_CARD_ITEM)
+    assert item is not None
+    materials = {
+        "id_card": [MaterialFile("id.jpg", jpeg_bytes(seed=3), "image/jpeg", 1)],
+        "household_register": [MaterialFile("hukou.pdf", pdf_bytes(2), "application/pdf", 2)],
+    }
+    if with_optional:
+        materials["photo_receipt"] = [MaterialFile("photo.jpg", jpeg_bytes(seed=5), "image/jpeg", 1)]
+    draft = ApplicationDraft(
+        service_item=ID_CARD_ITEM,
+        applicant={"name": name, "id_type": "resident", "id_number": "11010519491231002X", "phone": "13800138000"},
+        form={"renewal_reason": "expired", "old_card_expiry": "2004-01-01", "collection_method": "counter",
+              "mailing_address": "浙江省杭州市西湖区文三路100号"},
+        materials=materials,
+    )
+    return terminal.submit(draft, channel="kiosk", actor="kiosk:device1")
+
+
+@pytest.fixture
+def submitted(terminal: Terminal) -> SubmittedApplication:
+    return submit_example(terminal)
+
+
+@pytest.fixture
+def printer() -> Iterator[PrinterServer]:
+    server = PrinterServer()
+    yield server
+    server.stop()
