@@ -171,8 +171,11 @@ def _add_materials(session: Session, app: Application, checked: CheckedDraft, ha
                                        required=spec.required, position=position)
         app.materials.append(material)
         for index, (file, sha) in enumerate(zip(checked.materials[spec.code], hashes[spec.code])):
-            if session.get(Attachment, sha) is None:
+            row = session.get(Attachment, sha)
+            if row is None:
                 session.add(Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
                                        page_count=file.page_count))
                 session.flush()
+            elif row.purged_at is not None:
+                row.purged_at = None  # the bytes were written again above: the file exists once more
             material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=file.name[:255]))

@@ -11,6 +11,7 @@ from typing import Any
 from kiosk.cli import EXIT_INVALID, terminal_from_args
 from kiosk.errors import Message, Problem, ValidationFailed
 from kiosk.materials.intake import MaterialFile, MaterialRefused, import_path
+from kiosk.materials.pipeline import prepare_material_files
 from kiosk.submission import ApplicationDraft
 
 MAX_INPUT_BYTES = 1024 * 1024
@@ -105,18 +106,25 @@ def run(args: argparse.Namespace) -> int:
                                                      "materials must map material codes to lists of file paths.")))
         raw_materials = {}
     limits = terminal.intake_limits
+    item = terminal.catalog.item(str(doc.get("service_item") or ""))
     for code, paths in raw_materials.items():
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             problems.append(Problem(f"materials.{code}", Message("应为文件路径列表。", "must be a list of file paths.")))
             continue
-        files: list[MaterialFile] = []
-        for raw_path in paths:
-            path = Path(raw_path)
+        resolved = [Path(p) if Path(p).is_absolute() else base / p for p in paths]
+        refused = False
+        for path in resolved:  # every refused file is reported, not only the first
             try:
-                files.append(import_path(path if path.is_absolute() else base / path, limits))
+                import_path(path, limits)
             except MaterialRefused as exc:
                 problems.append(Problem(f"materials.{code}", exc.message))
-        materials[code] = files
+                refused = True
+        spec = item.material(code) if item else None
+        if refused or spec is None or not resolved:
+            materials[code] = []
+            continue
+        # The same pipeline as a kiosk scan: pages straightened, compressed, one file per material.
+        materials[code] = prepare_material_files(resolved, spec, limits)
     draft = ApplicationDraft(service_item=doc.get("service_item") or "", applicant=doc.get("applicant"),
                              form=doc.get("form") if doc.get("form") is not None else {}, materials=materials,
                              id=doc.get("id"))

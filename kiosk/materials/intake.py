@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 from kiosk.errors import Message, UserFacingError
 
@@ -59,21 +59,36 @@ def detect_media_type(head: bytes) -> str | None:
     return None
 
 
+def _load_complete(img: ImageFile.ImageFile) -> None:
+    """Decode the frame fully; a truncated file is an error here even if someone set LOAD_TRUNCATED_IMAGES."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        img.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _check_image(name: str, data: bytes, limits: IntakeLimits) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 frames = getattr(img, "n_frames", 1)
-                width, height = img.size
-                if width * height > limits.max_pixels or width * height == 0:
-                    raise MaterialRefused(name, Message("图像尺寸过大或异常，可能是恶意文件。",
-                                                        "the image is far too large or malformed (a possible decompression bomb)."),
-                                          "too_many_pixels")
                 if frames > limits.max_pdf_pages:
                     raise MaterialRefused(name, Message(f"页数超过{limits.max_pdf_pages}页。",
                                                         f"it has more than {limits.max_pdf_pages} pages."), "too_many_pages")
-                img.load()
+                total = 0
+                # Every frame of a multi-page TIFF is checked before it is decoded, not only the first.
+                for index in range(frames):
+                    img.seek(index)
+                    width, height = img.size
+                    total += width * height
+                    if width * height > limits.max_pixels or width * height == 0 or total > 4 * limits.max_pixels:
+                        raise MaterialRefused(name, Message("图像尺寸过大或异常，可能是恶意文件。",
+                                                            "the image is far too large or malformed (a possible decompression bomb)."),
+                                              "too_many_pixels")
+                    _load_complete(img)
         return frames
     except MaterialRefused:
         raise
@@ -95,6 +110,11 @@ def _check_pdf(name: str, data: bytes, limits: IntakeLimits) -> int:
         if reader.is_encrypted:
             raise MaterialRefused(name, Message("PDF 文件已加密，请提供未加密的文件。",
                                                 "the PDF is encrypted; please provide an unencrypted file."), "encrypted")
+        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if isinstance(declared, int) and declared > limits.max_pdf_pages:
+            # refused from the page tree's own count, before walking thousands of pages
+            raise MaterialRefused(name, Message(f"页数超过{limits.max_pdf_pages}页。",
+                                                f"it has more than {limits.max_pdf_pages} pages."), "too_many_pages")
         pages = len(reader.pages)
     except MaterialRefused:
         raise

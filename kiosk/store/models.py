@@ -140,6 +140,8 @@ class Attachment(Base):
     page_count: Mapped[int] = mapped_column(Integer, default=1)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
     purged_at: Mapped[datetime | None]
+    # set by sync when the platform has confirmed it holds these verified bytes (migration 0002)
+    uploaded_at: Mapped[datetime | None]
 
 
 class MaterialFile(Base):

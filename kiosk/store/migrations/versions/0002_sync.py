@@ -1,4 +1,4 @@
-"""sync schema changes (reserved slot: filled in by the sync work; empty until then)
+"""sync: remember which attachments the platform has confirmed
 
 Revision ID: 0002
 Revises: 0001
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import kiosk.store.types  # noqa: F401
+import kiosk.store.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("attachments") as batch:
+        batch.add_column(sa.Column("uploaded_at", kiosk.store.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("attachments") as batch:
+        batch.drop_column("uploaded_at")

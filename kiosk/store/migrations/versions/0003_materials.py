@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Materials capture needed no schema change: attachments.purged_at and
+    # applications.personal_data_purged_at, which retention sets, are in 0001.
     pass
 
 

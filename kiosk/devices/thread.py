@@ -1,0 +1,92 @@
+"""One thread for all device I/O.
+
+Scanner libraries (SANE above all) are not safe to call from several threads
+at once, and a scan blocks for seconds; so, as Electrum does with its
+hardware wallets, every device call is queued to one long-lived worker
+thread and the caller gets a `Future`. The GUI thread never blocks on a
+device: it attaches a callback to the future instead.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_STOP = object()
+
+
+class DeviceThread:
+    """Runs submitted calls one at a time, in order, on its own daemon thread."""
+
+    def __init__(self, name: str = "onewindow-devices") -> None:
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._started = False
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the device thread has been shut down")
+            if not self._started:
+                self._thread.start()
+                self._started = True
+            self._queue.put((future, fn, args, kwargs))
+        return future
+
+    def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any) -> T:
+        """Submit and wait: for the CLI and tests. Raises what the call raised."""
+        if threading.current_thread() is self._thread:
+            return fn(*args, **kwargs)  # already on the device thread: queuing would deadlock
+        return self.submit(fn, *args, **kwargs).result(timeout)
+
+    @property
+    def ident(self) -> int | None:
+        return self._thread.ident
+
+    def on_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            future, fn, args, kwargs = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # handed to the caller, who decides
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._started:
+                self._queue.put(_STOP)
+        if wait and self._started and not self.on_thread():
+            self._thread.join()
+
+
+_default: DeviceThread | None = None
+_default_lock = threading.Lock()
+
+
+def device_thread() -> DeviceThread:
+    """The process's device thread, started on first use."""
+    global _default
+    with _default_lock:
+        if _default is None or _default._closed:
+            _default = DeviceThread()
+        return _default

@@ -1,0 +1,24 @@
+"""What the terminal and the platform agree on, in one place.
+
+Only an answer that carries `PROTOCOL_HEADER` counts as the platform's own:
+a captive portal or a proxy that answers 200 with a login page must never
+be taken for "received".
+"""
+from __future__ import annotations
+
+API_PREFIX = "/api/v1"
+PROTOCOL_HEADER = "OneWindow-Protocol"
+PROTOCOL_VERSION = "1"
+
+# tus 1.0.0 core + creation + checksum, the model for resumable uploads.
+TUS_VERSION = "1.0.0"
+UPLOAD_CONTENT_TYPE = "application/offset+octet-stream"
+CHECKSUM_MISMATCH = 460  # tus checksum extension: the chunk's checksum did not match
+UPLOAD_COMPLETE_HEADER = "OneWindow-Upload-Complete"
+
+# Upload chunks: a cut link costs at most the chunk in flight.
+DEFAULT_CHUNK_BYTES = 32 * 1024
+
+# Statuses the platform sends back through the changes feed.
+FEED_STATUSES = ("received", "accepted", "needs_supplement", "approved", "rejected")
+DECISIONS = ("accepted", "needs_supplement", "approved", "rejected")

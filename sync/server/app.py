@@ -1,0 +1,338 @@
+"""The platform's HTTP API (FastAPI), documented by its own OpenAPI document.
+
+Every answer carries the protocol header, so a terminal can tell the
+platform's "done" from a captive portal's login page. Bodies are bounded
+(`Limits`); anything malformed gets a 4xx naming what is wrong.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kiosk.errors import UserFacingError
+from sync.protocol import (
+    API_PREFIX,
+    CHECKSUM_MISMATCH,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    TUS_VERSION,
+    UPLOAD_COMPLETE_HEADER,
+    UPLOAD_CONTENT_TYPE,
+)
+from sync.server import cases, enrollment, uploads
+from sync.server.db import PlatformStore
+from sync.server.models import Device, PublishedCatalog
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_json_bytes: int = 2 * 1024 * 1024
+    max_chunk_bytes: int = 4 * 1024 * 1024
+    max_upload_bytes: int = 64 * 1024 * 1024
+    max_batch: int = 100
+
+
+def problem(status: int, zh: str, en: str, code: str = "error", headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"code": code, "reason": {"zh": zh, "en": en}}, status_code=status, headers=headers)
+
+
+class ProtocolMiddleware:
+    """Stamps the protocol header on every answer and refuses oversized or unsized bodies early."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != PROTOCOL_HEADER.lower().encode()]
+                headers.append((PROTOCOL_HEADER.lower().encode(), PROTOCOL_VERSION.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        is_chunk = scope["method"] == "PATCH" and scope["path"].startswith(f"{API_PREFIX}/uploads/")
+        limit = self.limits.max_chunk_bytes if is_chunk else self.limits.max_json_bytes
+        failure: JSONResponse | None = None
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            failure = problem(411, "请求须带 Content-Length。", "A Content-Length is required.", "length_required")
+        elif "content-length" in headers:
+            raw = headers["content-length"].strip()
+            if not raw.isdigit():
+                failure = problem(400, "Content-Length 无效。", "Content-Length is invalid.", "bad_length")
+            elif int(raw) > limit:
+                failure = problem(413, f"请求体超过上限（{limit}字节）。", f"The body is over the limit of {limit} bytes.",
+                                  "too_large")
+        if failure is not None:
+            await failure(scope, receive, stamped)
+            return
+        await self.app(scope, receive, stamped)
+
+
+class EnrollIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class EnrollOut(BaseModel):
+    device_id: int
+    hall_code: str
+    device_name: str
+    token: str
+
+
+class PushIn(BaseModel):
+    applications: list[Any] = Field(max_length=100, description=(
+        "Applications: {id (UUID), hall_code, device_no, receipt_no, channel, submitted_at, content "
+        "{service_item, catalog_version, applicant, form, materials {code: [sha256]}}, content_hash "
+        "(SHA-256 of canonical JSON of content), attachments [{sha256, size, media_type}]}. "
+        "Each item is judged on its own."))
+
+
+class IdsIn(BaseModel):
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=500)
+
+
+class ShasIn(BaseModel):
+    sha256: list[Sha256] = Field(max_length=2000)
+
+
+bearer = HTTPBearer(auto_error=False, description="The device token obtained by enrollment.")
+UploadId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+def current_device(request: Request,
+                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
+    """Every request but enrollment is a device's; unknown or revoked tokens get 401."""
+    store: PlatformStore = request.app.state.store
+    device = None
+    if creds is not None and creds.scheme.lower() == "bearer" and 0 < len(creds.credentials) <= 200:
+        with store.transaction() as session:
+            device = enrollment.authenticate(session, creds.credentials)
+    if device is None:
+        raise _Unauthorized()
+    return device
+
+
+DeviceDep = Annotated[Device, Depends(current_device)]
+
+
+def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
+    app = FastAPI(title="OneWindow platform", version=PROTOCOL_VERSION, openapi_url=f"{API_PREFIX}/openapi.json",
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.add_middleware(ProtocolMiddleware, limits=limits)
+    app.state.store = store
+    router = APIRouter(prefix=API_PREFIX)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("latin-1")})
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", "")) for e in errors[:5])
+        return JSONResponse({"code": "invalid", "reason": {"zh": f"请求内容无效：{where}", "en": f"Invalid request: {where}"},
+                             "detail": errors}, status_code=422)
+
+    @app.exception_handler(UserFacingError)
+    async def _user_error(_request: Request, exc: UserFacingError) -> JSONResponse:
+        return problem(400, exc.message.zh, exc.message.en, exc.code)
+
+    @app.exception_handler(_Unauthorized)
+    async def _unauth(_request: Request, _exc: _Unauthorized) -> JSONResponse:
+        return problem(401, "本设备未注册或已被停用，请重新注册。", "This device is not enrolled or was revoked; enroll it again.",
+                       "enrollment_required", headers={"WWW-Authenticate": "Bearer"})
+
+    @router.post("/enroll", response_model=EnrollOut, responses={403: {"description": "code refused"}})
+    def enroll(body: EnrollIn) -> Any:
+        try:
+            with store.transaction() as session:
+                new = enrollment.redeem(session, body.code)
+        except enrollment.EnrollmentRefused as exc:
+            return problem(403, exc.message.zh, exc.message.en, exc.code)
+        return EnrollOut(device_id=new.device_id, hall_code=new.hall_code, device_name=new.device_name, token=new.token)
+
+    @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
+    def catalog(request: Request, device: DeviceDep) -> Any:
+        with store.transaction() as session:
+            row = session.scalar(select(PublishedCatalog).order_by(PublishedCatalog.id.desc()).limit(1))
+            if row is None:
+                return problem(404, "平台尚未发布服务目录。", "The platform has not published a catalog.", "no_catalog")
+            etag = f'"{row.etag}"'
+            if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+                return Response(status_code=304, headers={"ETag": etag})
+            return JSONResponse(row.document, headers={"ETag": etag})
+
+    @router.post("/applications")
+    def push(body: PushIn, device: DeviceDep) -> Any:
+        return {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)]}
+
+    @router.post("/applications/state")
+    def states(body: IdsIn, device: DeviceDep) -> Any:
+        with store.transaction() as session:
+            return {"states": cases.case_states(session, device, body.ids)}
+
+    @router.post("/attachments/missing")
+    def missing(body: ShasIn, device: DeviceDep) -> Any:
+        with store.transaction() as session:
+            return {"missing": cases.missing_blobs(session, body.sha256)}
+
+    @router.get("/changes")
+    def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+        with store.transaction() as session:
+            rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit)
+        return {"changes": rows, "cursor": cursor, "more": more}
+
+    @router.get("/summary")
+    def summary(device: DeviceDep) -> Any:
+        with store.transaction() as session:
+            return cases.summary(session, device)
+
+    @router.get("/lookup", responses={404: {"description": "no such case in this hall"}})
+    def lookup(device: DeviceDep, number: Annotated[str, Query(min_length=1, max_length=64)]) -> Any:
+        with store.transaction() as session:
+            case = cases.lookup(session, device.hall_code, number)
+            if case is None:
+                return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
+            return cases.describe(session, case)
+
+    # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
+
+    def tus_headers(state: uploads.UploadState) -> dict[str, str]:
+        headers = {"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(state.offset),
+                   "Upload-Length": str(state.length), "Cache-Control": "no-store"}
+        if state.complete:
+            headers[UPLOAD_COMPLETE_HEADER] = "1"
+        return headers
+
+    def upload_problem(exc: uploads.UploadError) -> JSONResponse:
+        headers = {"Tus-Resumable": TUS_VERSION}
+        if exc.offset is not None:
+            headers["Upload-Offset"] = str(exc.offset)
+        return JSONResponse({"code": "upload", "reason": exc.reason}, status_code=exc.status, headers=headers)
+
+    @router.post("/uploads", status_code=201, responses={200: {"description": "already stored"}, 409: {}, 413: {}})
+    def create_upload(request: Request, device: DeviceDep) -> Any:
+        raw_length = request.headers.get("upload-length", "")
+        if not raw_length.isdigit() or len(raw_length) > 15:
+            return problem(400, "缺少或无效的 Upload-Length。", "Upload-Length is missing or invalid.", "bad_length")
+        sha256 = _metadata_sha256(request.headers.get("upload-metadata", ""))
+        if sha256 is None:
+            return problem(400, "Upload-Metadata 须含 sha256。", "Upload-Metadata must carry sha256.", "bad_metadata")
+        try:
+            state = uploads.create(store, device, sha256, int(raw_length), limits.max_upload_bytes)
+        except uploads.UploadError as exc:
+            return upload_problem(exc)
+        headers = tus_headers(state)
+        if state.id is None:
+            return Response(status_code=200, headers=headers)
+        headers["Location"] = f"{API_PREFIX}/uploads/{state.id}"
+        return Response(status_code=201, headers=headers)
+
+    @router.head("/uploads/{upload_id}", responses={404: {}})
+    def upload_head(upload_id: UploadId, device: DeviceDep) -> Any:
+        try:
+            return Response(status_code=200, headers=tus_headers(uploads.get_state(store, device, upload_id)))
+        except uploads.UploadError as exc:
+            return Response(status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
+
+    @router.patch("/uploads/{upload_id}", status_code=204, response_model=None, response_class=Response,
+                  responses={400: {}, 404: {}, 409: {}, 413: {}, 415: {}, CHECKSUM_MISMATCH: {}})
+    async def upload_patch(upload_id: UploadId, request: Request, device: DeviceDep) -> Any:
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != UPLOAD_CONTENT_TYPE:
+            return problem(415, f"Content-Type 须为 {UPLOAD_CONTENT_TYPE}。", f"Content-Type must be {UPLOAD_CONTENT_TYPE}.",
+                           "content_type")
+        raw_offset = request.headers.get("upload-offset", "")
+        raw_length = request.headers.get("content-length", "")
+        if not raw_offset.isdigit() or len(raw_offset) > 15 or not raw_length.isdigit():
+            return problem(400, "缺少或无效的 Upload-Offset / Content-Length。",
+                           "Upload-Offset or Content-Length is missing or invalid.", "bad_offset")
+        expected = _checksum(request.headers.get("upload-checksum", ""))
+        if expected is None:
+            return problem(400, "须带 Upload-Checksum: sha256 <base64>。", "Upload-Checksum: sha256 <base64> is required.",
+                           "bad_checksum")
+        offset, length = int(raw_offset), int(raw_length)
+        if length == 0:
+            return problem(400, "数据块为空。", "The chunk is empty.", "empty_chunk")
+        try:
+            state = await run_in_threadpool(uploads.get_state, store, device, upload_id)
+        except uploads.UploadError as exc:
+            return upload_problem(exc)
+        if state.offset != offset:
+            return upload_problem(uploads.UploadError(409, "偏移量不符。", "Upload-Offset does not match.", state.offset))
+        chunk = uploads.new_chunk_path(store, upload_id)
+        digest = hashlib.sha256()
+        received = 0
+        try:
+            with chunk.open("wb") as out:
+                async for piece in request.stream():
+                    received += len(piece)
+                    if received > length:
+                        break
+                    digest.update(piece)
+                    out.write(piece)
+            if received != length:
+                return problem(400, "数据块长度与 Content-Length 不符。", "The chunk does not match Content-Length.",
+                               "bad_length")
+            if digest.digest() != expected:
+                return JSONResponse({"code": "checksum", "reason": {
+                    "zh": "数据块校验失败，请重发。", "en": "The chunk failed its checksum; send it again."}},
+                    status_code=CHECKSUM_MISMATCH, headers={"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(offset)})
+            try:
+                state = await run_in_threadpool(uploads.commit_chunk, store, device, upload_id, offset, chunk, length)
+            except uploads.UploadError as exc:
+                return upload_problem(exc)
+            return Response(status_code=204, headers=tus_headers(state))
+        except ClientDisconnect:  # the link dropped mid-chunk: this chunk is lost, nothing else
+            return Response(status_code=400)
+        finally:
+            chunk.unlink(missing_ok=True)
+
+    app.include_router(router)
+    return app
+
+
+def _metadata_sha256(header: str) -> str | None:
+    for pair in header.split(","):
+        parts = pair.strip().split(" ")
+        if len(parts) == 2 and parts[0] == "sha256":
+            try:
+                value = base64.b64decode(parts[1], validate=True).decode("ascii")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            return value if cases.SHA_RE.fullmatch(value) else None
+    return None
+
+
+def _checksum(header: str) -> bytes | None:
+    parts = header.strip().split(" ")
+    if len(parts) != 2 or parts[0].lower() != "sha256":
+        return None
+    try:
+        value = base64.b64decode(parts[1], validate=True)
+    except binascii.Error:
+        return None
+    return value if len(value) == 32 else None

@@ -1,0 +1,329 @@
+"""Cases on the platform: receiving pushed applications, completeness, decisions, the feed.
+
+A case is complete only when every attachment it names has arrived and been
+verified; only then does it become "received" and get its case number, so a
+terminal never tells a citizen "received" while a scan is still missing.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.canonical import content_hash
+from kiosk.errors import Message, UserFacingError
+from kiosk.lifecycle import can_move
+from sync.protocol import DECISIONS
+from sync.server.db import PlatformStore
+from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Device, utcnow
+
+SHA_RE = re.compile(r"[0-9a-f]{64}")
+CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
+MAX_ATTACHMENTS = 500
+
+
+@dataclass
+class PushResult:
+    id: str
+    result: str  # created | duplicate | conflict | rejected
+    reason: dict[str, str] | None = None
+    missing: list[str] = field(default_factory=list)
+    complete: bool = False
+    status: str | None = None
+    case_no: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "result": self.result, "reason": self.reason, "missing": self.missing,
+                "complete": self.complete, "status": self.status, "case_no": self.case_no}
+
+
+class ItemInvalid(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.reason = {"zh": zh, "en": en}
+
+
+def _check_item(raw: Any, device: Device) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """Validate one pushed application; every failure names what is wrong."""
+    if not isinstance(raw, dict):
+        raise ItemInvalid("申请应为对象。", "an application must be an object")
+    app_id = raw.get("id")
+    try:
+        if not isinstance(app_id, str):
+            raise ValueError
+        app_id = str(uuid.UUID(app_id))
+    except ValueError:
+        raise ItemInvalid("申请编号不是 UUID。", "the application id is not a UUID") from None
+    if raw.get("hall_code") != device.hall_code:
+        raise ItemInvalid("申请所属大厅与本设备注册的大厅不符。",
+                          "the application's hall is not the hall this device is enrolled in")
+    content = raw.get("content")
+    if not isinstance(content, dict):
+        raise ItemInvalid("缺少申请内容。", "the application content is missing")
+    for key in ("service_item", "catalog_version"):
+        if not isinstance(content.get(key), str) or not CODE_RE.fullmatch(content[key]):
+            raise ItemInvalid(f"申请内容缺少有效的 {key}。", f"the content has no valid {key}")
+    if not isinstance(content.get("applicant"), dict) or not isinstance(content.get("form"), dict):
+        raise ItemInvalid("申请人或表单内容无效。", "the applicant or form content is invalid")
+    materials = content.get("materials")
+    if not isinstance(materials, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) and SHA_RE.fullmatch(s) for s in v)
+            for k, v in materials.items()):
+        raise ItemInvalid("材料清单无效。", "the materials list is invalid")
+    if raw.get("content_hash") != content_hash(content):
+        raise ItemInvalid("内容校验值不符，数据在传输中可能已损坏。",
+                          "the content hash does not match the content; it may have been damaged in transit")
+    attachments = raw.get("attachments")
+    named = {s for v in materials.values() for s in v}
+    if not isinstance(attachments, list) or len(attachments) > MAX_ATTACHMENTS:
+        raise ItemInvalid("附件清单无效。", "the attachment list is invalid")
+    listed: list[dict[str, Any]] = []
+    for att in attachments:
+        if not (isinstance(att, dict) and isinstance(att.get("sha256"), str) and SHA_RE.fullmatch(att["sha256"])
+                and isinstance(att.get("size"), int) and not isinstance(att.get("size"), bool) and att["size"] > 0
+                and isinstance(att.get("media_type"), str) and 0 < len(att["media_type"]) <= 100):
+            raise ItemInvalid("附件清单中有无效项。", "an entry of the attachment list is invalid")
+        listed.append(att)
+    if {a["sha256"] for a in listed} != named:
+        raise ItemInvalid("附件清单与材料不符。", "the attachment list does not match the materials")
+    return app_id, content, listed
+
+
+def _missing(session: Session, case: Case) -> list[str]:
+    shas = list(session.scalars(select(CaseAttachment.sha256).where(CaseAttachment.case_id == case.id)))
+    if not shas:
+        return []
+    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
+    return sorted(set(shas) - have)
+
+
+def _feed_lock(session: Session) -> None:
+    """Serialise writers of the changes feed until they commit.
+
+    The feed's cursor is the change id. On PostgreSQL two transactions can take
+    ids 5 and 6 and commit 6 first; a terminal reading then would move its
+    cursor past 5 and never see it. Holding a transaction-scoped advisory lock
+    before taking an id makes ids commit in order. (SQLite writers are already
+    serialised by BEGIN IMMEDIATE.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+
+
+def add_change(session: Session, **values: Any) -> None:
+    _feed_lock(session)
+    session.add(Change(**values))
+
+
+def _complete(session: Session, case: Case) -> None:
+    """Mark a case complete, give it its case number and tell the hall through the feed."""
+    now = utcnow()
+    case.complete = True
+    case.completed_at = now
+    case.case_no = case.case_no or f"SJ{case.hall_code}-{now:%Y%m%d}-{case.id:06d}"
+    case.status = "received"
+    case.updated_at = now
+    add_change(session, hall_code=case.hall_code, case_id=case.id, status="received", actor="platform",
+               missing_materials=[])
+
+
+def _result_for(session: Session, case: Case, result: str) -> PushResult:
+    return PushResult(case.uuid, result, missing=_missing(session, case), complete=case.complete,
+                      status=case.status, case_no=case.case_no)
+
+
+def push_one(session: Session, device: Device, raw: Any) -> PushResult:
+    try:
+        app_id, content, attachments = _check_item(raw, device)
+    except ItemInvalid as exc:
+        ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+        return PushResult(ident[:64], "rejected", reason=exc.reason)
+    digest = str(raw["content_hash"])
+    existing = session.scalar(select(Case).where(Case.uuid == app_id))
+    if existing is None:
+        case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id,
+                    device_no=raw.get("device_no") if isinstance(raw.get("device_no"), int) else 0,
+                    receipt_no=str(raw.get("receipt_no"))[:40] if raw.get("receipt_no") else None,
+                    service_item=content["service_item"], catalog_version=content["catalog_version"],
+                    content_hash=digest, document=raw, status="submitted")
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+                for att in {a["sha256"]: a for a in attachments}.values():
+                    session.add(CaseAttachment(case_id=case.id, sha256=att["sha256"], size=att["size"],
+                                               media_type=att["media_type"]))
+                session.flush()
+        except IntegrityError:  # a concurrent retry inserted it first: fall through to the comparison
+            existing = session.scalar(select(Case).where(Case.uuid == app_id))
+            if existing is None:
+                raise
+        else:
+            if not _missing(session, case):
+                _complete(session, case)
+            return _result_for(session, case, "created")
+    if existing.content_hash == digest:
+        if existing.hall_code != device.hall_code:  # never confirm another hall's case
+            return PushResult(app_id, "rejected", reason={"zh": "编号已被占用。", "en": "the id is already taken"})
+        return _result_for(session, existing, "duplicate")
+    if not session.scalar(select(Conflict.id).where(Conflict.case_uuid == app_id, Conflict.content_hash == digest)):
+        with session.begin_nested():
+            session.add(Conflict(case_uuid=app_id, device_id=device.id, content_hash=digest, document=raw))
+    return PushResult(app_id, "conflict", reason={
+        "zh": "平台已有同一编号但内容不同的申请；新内容已留存待工作人员处理，未覆盖。",
+        "en": "the platform holds a different application under this id; the new content was kept for staff "
+              "and nothing was overwritten"})
+
+
+def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[PushResult]:
+    results = []
+    for raw in items:  # one transaction per item: one bad item never undoes the others
+        with store.transaction() as session:
+            dev = session.get(Device, device.id)
+            assert dev is not None
+            results.append(push_one(session, dev, raw))
+    return results
+
+
+def attachments_arrived(session: Session, sha256: str) -> None:
+    """A blob was verified: complete every case that was waiting only for it."""
+    # Lock the waiting cases (in id order, so two arrivals never deadlock): when the
+    # case's last two files arrive at once, the second to commit must see the first.
+    waiting = session.scalars(select(Case).join(CaseAttachment, CaseAttachment.case_id == Case.id)
+                              .where(CaseAttachment.sha256 == sha256, Case.complete.is_(False))
+                              .order_by(Case.id).with_for_update(of=Case))
+    for case in list(waiting):
+        session.refresh(case)
+        if not case.complete and not _missing(session, case):
+            _complete(session, case)
+
+
+def missing_blobs(session: Session, shas: list[str]) -> list[str]:
+    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas)))) if shas else set()
+    return [s for s in dict.fromkeys(shas) if s not in have]
+
+
+def referenced_by_hall(session: Session, hall_code: str, sha256: str) -> bool:
+    return session.scalar(select(func.count()).select_from(CaseAttachment)
+                          .join(Case, Case.id == CaseAttachment.case_id)
+                          .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code)) > 0
+
+
+def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for app_id in dict.fromkeys(ids):
+        case = session.scalar(select(Case).where(Case.uuid == app_id, Case.hall_code == device.hall_code))
+        if case is None:
+            out.append({"id": app_id, "known": False})
+        else:
+            missing = _missing(session, case)
+            if not case.complete and not missing:  # its last file arrived while it was being pushed
+                case = session.scalar(select(Case).where(Case.id == case.id).with_for_update())
+                assert case is not None
+                session.refresh(case)
+                if not case.complete:
+                    _complete(session, case)
+            out.append({"id": app_id, "known": True, "complete": case.complete, "missing": missing,
+                        "status": case.status, "case_no": case.case_no, "content_hash": case.content_hash})
+    return out
+
+
+def changes_since(session: Session, hall_code: str, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+    rows = list(session.execute(select(Change, Case.uuid, Case.case_no).join(Case, Case.id == Change.case_id)
+                                .where(Change.hall_code == hall_code, Change.id > since)
+                                .order_by(Change.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [{"seq": ch.id, "application_id": app_uuid, "case_no": case_no, "status": ch.status, "note": ch.note,
+                "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat()}
+               for ch, app_uuid, case_no in rows]
+    cursor = changes[-1]["seq"] if changes else since
+    return changes, cursor, more
+
+
+def summary(session: Session, device: Device) -> dict[str, Any]:
+    def count(*where: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+
+    return {
+        "hall_code": device.hall_code,
+        "hall_cases": count(Case.hall_code == device.hall_code),
+        "device_cases": count(Case.device_id == device.id),
+        "device_complete": count(Case.device_id == device.id, Case.complete.is_(True)),
+    }
+
+
+def lookup(session: Session, hall_code: str, number: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.hall_code == hall_code,
+                                             or_(Case.case_no == number, Case.receipt_no == number, Case.uuid == number))
+                          .limit(1))
+
+
+def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
+    atts = list(session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+                                .order_by(CaseAttachment.id)))
+    missing = set(_missing(session, case))
+    out: dict[str, Any] = {
+        "id": case.uuid, "case_no": case.case_no, "receipt_no": case.receipt_no, "hall_code": case.hall_code,
+        "device_id": case.device_id, "service_item": case.service_item, "catalog_version": case.catalog_version,
+        "status": case.status, "status_note": case.status_note, "complete": case.complete,
+        "received_at": case.received_at.isoformat(),
+        "completed_at": case.completed_at.isoformat() if case.completed_at else None,
+        "attachments": [{"sha256": a.sha256, "size": a.size, "media_type": a.media_type,
+                         "arrived": a.sha256 not in missing} for a in atts],
+        "conflicts": int(session.scalar(select(func.count()).select_from(Conflict)
+                                        .where(Conflict.case_uuid == case.uuid)) or 0),
+    }
+    if full:
+        out["content_hash"] = case.content_hash
+    return out
+
+
+def list_cases(store: PlatformStore) -> list[dict[str, Any]]:
+    with store.transaction() as session:
+        return [describe(session, c, full=True) for c in session.scalars(select(Case).order_by(Case.id))]
+
+
+class DecisionRefused(UserFacingError):
+    pass
+
+
+def decide(store: PlatformStore, ref: str, to: str, note: str, missing: list[str], actor: str = "staff") -> dict[str, Any]:
+    """Move a complete case (online handling); the hall learns it through the feed."""
+    if to not in DECISIONS:
+        raise DecisionRefused(Message(f"不支持的决定：{to}", f"Unknown decision: {to}"), code="decision")
+    with store.transaction() as session:
+        case = session.scalar(select(Case).where(or_(Case.case_no == ref, Case.uuid == ref)).with_for_update())
+        if case is None:
+            raise DecisionRefused(Message(f"找不到案件 {ref}。", f"No case {ref}."), code="not_found")
+        if not case.complete:
+            raise DecisionRefused(Message("案件材料尚未全部到达，不能办理。",
+                                          "The case's attachments have not all arrived; it cannot be handled yet."),
+                                  code="incomplete")
+        if not can_move(case.status, to):
+            raise DecisionRefused(Message(f"案件当前状态为 {case.status}，不能变更为 {to}。",
+                                          f"A case that is {case.status} cannot become {to}."),
+                                  code="illegal_transition")
+        codes = set((case.document.get("content") or {}).get("materials") or {})
+        if to == "needs_supplement":
+            if not missing:
+                raise DecisionRefused(Message("要求补正时须列出缺少的材料（--missing）。",
+                                              "Name the missing materials (--missing) when asking for a supplement."),
+                                      code="missing_required")
+            unknown = [m for m in missing if m not in codes]
+            if unknown:
+                raise DecisionRefused(Message(f"该案件没有这些材料：{', '.join(unknown)}",
+                                              f"The case has no such materials: {', '.join(unknown)}"),
+                                      code="unknown_material")
+        case.status = to
+        case.status_note = note
+        case.updated_at = utcnow()
+        add_change(session, hall_code=case.hall_code, case_id=case.id, status=to, note=note,
+                   missing_materials=list(missing) if to == "needs_supplement" else [], actor=actor[:64])
+        session.flush()
+        return describe(session, case, full=True)

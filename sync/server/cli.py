@@ -1,0 +1,138 @@
+"""`onewindow platform ...`: run the reference platform and handle cases online."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kiosk.catalog import read_catalog_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("platform", help="the reference central platform (server and online handling)")
+    psub = p.add_subparsers(dest="platform_command", metavar="ACTION", required=True)
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--home", dest="platform_home", type=Path, required=True, help="the platform's data directory")
+        q.add_argument("--db", default=None, help="database URL (default: SQLite in the home, or the one `serve --db` recorded)")
+
+    q = psub.add_parser("serve", help="run the platform's HTTP API")
+    common(q)
+    q.add_argument("--host", default="127.0.0.1")
+    q.add_argument("--port", type=int, default=8765)
+    q.add_argument("--tls-cert", type=Path, default=None)
+    q.add_argument("--tls-key", type=Path, default=None)
+    q.add_argument("--max-json-kb", type=int, default=2048, help="largest JSON request body")
+    q.add_argument("--max-chunk-kb", type=int, default=4096, help="largest upload chunk (PATCH body)")
+    q.add_argument("--max-upload-mb", type=int, default=64, help="largest attachment")
+    q.set_defaults(handler=serve)
+
+    q = psub.add_parser("enroll-code", help="print a one-time enrollment code for a new device")
+    common(q)
+    q.add_argument("--hall", required=True, help="hall code the device will belong to")
+    q.add_argument("--device-name", required=True)
+    q.add_argument("--ttl-minutes", type=int, default=30, help="minutes until the code expires")
+    q.set_defaults(handler=enroll_code)
+
+    q = psub.add_parser("revoke-device", help="revoke a device's credential")
+    common(q)
+    q.add_argument("device_id", type=int)
+    q.set_defaults(handler=revoke_device)
+
+    q = psub.add_parser("cases", help="list received cases")
+    common(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=list_cases)
+
+    q = psub.add_parser("decide", help="move a case (online handling); the hall sees it through the changes feed")
+    common(q)
+    q.add_argument("case", metavar="CASE_OR_ID", help="case number or application UUID")
+    q.add_argument("--to", required=True, choices=["accepted", "needs_supplement", "approved", "rejected"])
+    q.add_argument("--note", required=True)
+    q.add_argument("--missing", nargs="*", default=[], metavar="MATERIAL_CODE",
+                   help="materials to supplement (needed with --to needs_supplement)")
+    q.set_defaults(handler=decide)
+
+    q = psub.add_parser("publish-catalog", help="validate and publish a service catalog to every terminal")
+    common(q)
+    q.add_argument("file", type=Path)
+    q.set_defaults(handler=publish_catalog)
+
+
+def _store(args: argparse.Namespace):  # -> PlatformStore
+    from sync.server.db import open_platform
+
+    return open_platform(args.platform_home, args.db)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from sync.server.app import Limits, create_app
+    from sync.server.db import remember_db_url
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("--tls-cert 与 --tls-key 须同时给出 / give both --tls-cert and --tls-key", file=sys.stderr)
+        return 2
+    store = _store(args)
+    if args.db:
+        remember_db_url(store.home, args.db)
+    limits = Limits(max_json_bytes=args.max_json_kb * 1024, max_chunk_bytes=args.max_chunk_kb * 1024,
+                    max_upload_bytes=args.max_upload_mb * 1024 * 1024)
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(create_app(store, limits), host=args.host, port=args.port, log_level="warning",
+                ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                ssl_keyfile=str(args.tls_key) if args.tls_key else None, timeout_keep_alive=30)
+    return 0
+
+
+def enroll_code(args: argparse.Namespace) -> int:
+    from sync.server.enrollment import create_code
+
+    print(create_code(_store(args), args.hall, args.device_name, args.ttl_minutes))
+    return 0
+
+
+def revoke_device(args: argparse.Namespace) -> int:
+    from sync.server.enrollment import revoke
+
+    if not revoke(_store(args), args.device_id):
+        print(f"没有设备 {args.device_id} / no device {args.device_id}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    from sync.server.cases import list_cases as cases
+
+    rows = cases(_store(args))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        arrived = sum(1 for a in r["attachments"] if a["arrived"])
+        print(f"{r['case_no'] or '-':28} {r['status']:17} {r['id']} {r['service_item']} "
+              f"attachments {arrived}/{len(r['attachments'])}" + (f" conflicts {r['conflicts']}" if r["conflicts"] else ""))
+    return 0
+
+
+def decide(args: argparse.Namespace) -> int:
+    from sync.server.cases import decide as do_decide
+
+    row = do_decide(_store(args), args.case, args.to, args.note, list(args.missing or []), actor="staff:cli")
+    print(json.dumps({"id": row["id"], "case_no": row["case_no"], "status": row["status"]}, ensure_ascii=False))
+    return 0
+
+
+def publish_catalog(args: argparse.Namespace) -> int:
+    from sync.server.models import PublishedCatalog
+
+    catalog = read_catalog_file(args.file)  # refuses an incomplete catalog, listing every problem
+    store = _store(args)
+    with store.transaction() as session:
+        session.add(PublishedCatalog(version=catalog.version, etag=catalog.etag, document=catalog.document))
+    print(json.dumps({"version": catalog.version, "etag": catalog.etag}))
+    return 0

@@ -1,0 +1,91 @@
+"""Device enrollment: a one-time, expiring code becomes a device credential.
+
+Codes and tokens are stored only as SHA-256 hashes: both are long random
+secrets, so a fast hash is enough, and a copy of the database does not let
+anyone act as a device.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.errors import Message, UserFacingError
+from sync.server.db import PlatformStore
+from sync.server.models import Device, EnrollmentCode, utcnow
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
+CODE_GROUPS, CODE_GROUP_LEN = 4, 4
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+class EnrollmentRefused(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__(Message("注册码无效、已使用或已过期。", "The enrollment code is invalid, used or expired."),
+                         code="enrollment_refused")
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    device_id: int
+    hall_code: str
+    device_name: str
+    token: str
+
+
+def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minutes: int = 30) -> str:
+    if not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
+        raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall")
+    if not device_name.strip() or len(device_name) > 100:
+        raise UserFacingError(Message("设备名称应为1到100个字符。", "The device name must be 1 to 100 characters."),
+                              code="device_name")
+    if not 1 <= ttl_minutes <= 7 * 24 * 60:
+        raise UserFacingError(Message("有效期应在1分钟到7天之间。", "The validity must be 1 minute to 7 days."), code="ttl")
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
+    code = "-".join(raw[i:i + CODE_GROUP_LEN] for i in range(0, len(raw), CODE_GROUP_LEN))
+    with store.transaction() as session:
+        session.add(EnrollmentCode(code_hash=secret_hash(raw), hall_code=hall_code, device_name=device_name.strip(),
+                                   expires_at=utcnow() + timedelta(minutes=ttl_minutes)))
+    return code
+
+
+def redeem(session: Session, code: str) -> NewDevice:
+    """Use the code once; a second use, an expired or an unknown code are refused alike."""
+    row = session.scalar(select(EnrollmentCode).where(EnrollmentCode.code_hash == secret_hash(normalise_code(code)))
+                         .with_for_update())
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise EnrollmentRefused()
+    token = secrets.token_urlsafe(32)
+    device = Device(hall_code=row.hall_code, name=row.device_name, token_hash=secret_hash(token))
+    session.add(device)
+    session.flush()
+    row.used_at = utcnow()
+    row.device_id = device.id
+    return NewDevice(device.id, device.hall_code, device.name, token)
+
+
+def authenticate(session: Session, token: str) -> Device | None:
+    device = session.scalar(select(Device).where(Device.token_hash == secret_hash(token)))
+    if device is None or device.revoked_at is not None:
+        return None
+    return device
+
+
+def revoke(store: PlatformStore, device_id: int) -> bool:
+    with store.transaction() as session:
+        device = session.get(Device, device_id)
+        if device is None:
+            return False
+        device.revoked_at = device.revoked_at or utcnow()
+        return True

@@ -1,0 +1,169 @@
+"""The platform's own tables; nothing here is shared with the terminal's store.
+
+A case's client UUID is a unique constraint (not a check-then-insert), so two
+retries racing each other cannot create two cases. Changes get a serial
+number which is the cursor of the changes feed.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kiosk.store.types import UTCDateTime
+
+SCHEMA_VERSION = 1
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class PlatformBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SchemaInfo(PlatformBase):
+    """One row: the schema version this database was built for."""
+
+    __tablename__ = "platform_schema"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class Device(PlatformBase):
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class EnrollmentCode(PlatformBase):
+    """A one-time code, stored only as its hash, that expires."""
+
+    __tablename__ = "enrollment_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hall_code: Mapped[str] = mapped_column(String(12))
+    device_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+
+
+class PublishedCatalog(PlatformBase):
+    __tablename__ = "catalogs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    etag: Mapped[str] = mapped_column(String(128))
+    document: Mapped[dict[str, Any]]
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(PlatformBase):
+    """An application as received; `uuid` is the client's id and is unique."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    device_no: Mapped[int] = mapped_column(Integer)
+    receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    case_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    service_item: Mapped[str] = mapped_column(String(64))
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseAttachment(PlatformBase):
+    __tablename__ = "case_attachments"
+    __table_args__ = (UniqueConstraint("case_id", "sha256", name="uq_case_attachments_case_sha"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+
+
+class Conflict(PlatformBase):
+    """A second, different content for a UUID already held: kept for staff, never applied."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("case_uuid", "content_hash", name="uq_conflicts_case_content"),)
+
+
+class Blob(PlatformBase):
+    """A verified attachment file on disk, named by its SHA-256."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Upload(PlatformBase):
+    """A resumable upload in progress; `offset` moves only after a verified chunk."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("device_id", "sha256", name="uq_uploads_device_sha"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Change(PlatformBase):
+    """One status change of a case, in the order the feed returns them."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    missing_materials: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

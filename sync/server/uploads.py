@@ -1,0 +1,169 @@
+"""Resumable uploads on the platform, modelled on tus 1.0 (core, creation, checksum).
+
+Each PATCH body is streamed into its own temporary file (never held in
+memory) while its SHA-256 is computed; only a chunk whose checksum matches is
+appended to the upload, and only then does the offset move. A connection cut
+mid-chunk therefore loses that chunk and nothing else. When the last chunk
+arrives the whole file is hashed again and must equal the SHA-256 it was
+announced under before it becomes a blob and completes cases.
+
+Appends to one upload are serialised by a per-upload lock: after a cut the
+terminal may resume while the old request is still being torn down here.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.fsutil import fsync_dir
+from sync.server.cases import attachments_arrived, referenced_by_hall
+from sync.server.db import PlatformStore
+from sync.server.models import Blob, Device, Upload, utcnow
+
+_locks_guard = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+
+
+def _lock_for(upload_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(upload_id, threading.Lock())
+
+
+class UploadError(Exception):
+    """An upload request refused; `status` is the HTTP answer, `reason` says why in both languages."""
+
+    def __init__(self, status: int, zh: str, en: str, offset: int | None = None) -> None:
+        super().__init__(en)
+        self.status = status
+        self.reason = {"zh": zh, "en": en}
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class UploadState:
+    id: str | None
+    offset: int
+    length: int
+    complete: bool
+
+
+def part_path(store: PlatformStore, upload_id: str) -> Path:
+    return store.uploads_dir / f"{upload_id}.part"
+
+
+def create(store: PlatformStore, device: Device, sha256: str, length: int, max_bytes: int) -> UploadState:
+    """Start an upload, or hand back the one this device already has for the same file."""
+    if length <= 0:
+        raise UploadError(400, "上传长度必须大于0。", "Upload-Length must be positive.")
+    if length > max_bytes:
+        raise UploadError(413, "文件超过平台允许的大小。", "The file is larger than the platform accepts.")
+    with store.transaction() as session:
+        if session.get(Blob, sha256) is not None:
+            return UploadState(None, length, length, True)
+        if not referenced_by_hall(session, device.hall_code, sha256):
+            raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
+                              "No application of this hall names this attachment; push the application first.")
+        existing = session.scalar(select(Upload).where(Upload.device_id == device.id, Upload.sha256 == sha256))
+        if existing is not None:
+            if existing.length != length:
+                raise UploadError(409, "同一文件的上传长度不一致。", "Upload-Length differs from the upload in progress.")
+            return UploadState(existing.id, min(_current_offset(store, existing.id), existing.length), existing.length, False)
+        upload = Upload(id=secrets.token_hex(16), device_id=device.id, sha256=sha256, length=length, offset=0)
+        session.add(upload)
+    part_path(store, upload.id).write_bytes(b"")
+    return UploadState(upload.id, 0, length, False)
+
+
+def _current_offset(store: PlatformStore, upload_id: str) -> int:
+    """The partial file's size is the offset: only verified chunks are ever appended to it."""
+    try:
+        return part_path(store, upload_id).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def get_state(store: PlatformStore, device: Device, upload_id: str) -> UploadState:
+    with store.transaction() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.device_id != device.id:
+            raise UploadError(404, "没有这个上传。", "No such upload.")
+        length = upload.length
+    return UploadState(upload_id, min(_current_offset(store, upload_id), length), length, False)
+
+
+def new_chunk_path(store: PlatformStore, upload_id: str) -> Path:
+    return store.uploads_dir / f"{upload_id}.{secrets.token_hex(6)}.chunk"
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: int, chunk: Path,
+                 size: int) -> UploadState:
+    """Append a verified chunk at `offset`; finish the upload when it is the last one.
+
+    Intermediate chunks are neither fsynced nor recorded in the database: the
+    link must not idle while the platform waits for its disk. That is safe
+    because nothing trusts the partial file until the whole of it has been
+    fsynced and hashed; after a platform crash a damaged partial file fails
+    that check and the terminal simply sends the file again.
+    """
+    with _lock_for(upload_id):
+        with store.transaction() as session:
+            upload = session.get(Upload, upload_id)
+            if upload is None or upload.device_id != device.id:
+                raise UploadError(404, "没有这个上传。", "No such upload.")
+            sha256, length = upload.sha256, upload.length
+        part = part_path(store, upload_id)
+        current = _current_offset(store, upload_id)
+        if current != offset:
+            raise UploadError(409, "偏移量不符，请先查询当前偏移量。", "Upload-Offset does not match; ask for the offset first.",
+                              offset=current)
+        if offset + size > length:
+            raise UploadError(400, "数据超出声明的长度。", "The chunk goes past Upload-Length.")
+        with part.open("ab") as out, chunk.open("rb") as src:
+            while block := src.read(1024 * 1024):
+                out.write(block)
+            if offset + size == length:
+                out.flush()
+                os.fsync(out.fileno())
+        if offset + size < length:
+            return UploadState(upload_id, offset + size, length, False)
+        return _finish(store, upload_id, part, sha256, length)
+
+
+def _finish(store: PlatformStore, upload_id: str, part: Path, sha256: str, length: int) -> UploadState:
+    """The last chunk is in: the whole file must be what it was announced as, then it becomes a blob."""
+    if _file_sha256(part) != sha256:
+        with store.transaction() as session:
+            upload = session.get(Upload, upload_id)
+            if upload is not None:
+                session.delete(upload)
+        part.unlink(missing_ok=True)
+        raise UploadError(409, "文件校验失败（SHA-256 不符），请重新上传。",
+                          "The file failed verification (SHA-256 mismatch); upload it again.", offset=0)
+    target = store.blob_path(sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(part, target)
+    fsync_dir(target.parent)
+    with store.transaction() as session:
+        if session.get(Blob, sha256) is None:
+            session.add(Blob(sha256=sha256, size=length))
+        upload = session.get(Upload, upload_id)
+        if upload is not None:
+            session.delete(upload)
+        session.flush()
+        attachments_arrived(session, sha256)
+    return UploadState(upload_id, length, length, True)

@@ -1,0 +1,94 @@
+"""Real libsane with its `test` backend: no hardware, the same calls a real scanner gets."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk.cli import main
+from kiosk.devices.base import ScannerError, ScanSettings
+from kiosk.devices.thread import device_thread
+
+
+def test_lists_the_test_backend_devices(sane_test_backend: Path) -> None:
+    from kiosk.devices.sane_scanner import list_scanners
+
+    names = [s.name for s in list_scanners()]
+    assert "test:0" in names and "test:1" in names
+    assert all(s.transport == "sane" for s in list_scanners())
+
+
+def test_scans_a_grey_page_at_the_asked_resolution_on_the_device_thread(sane_test_backend: Path) -> None:
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    scanner = SaneScanner("test:0")
+    future = scanner.scan(ScanSettings(dpi=75, colour="grayscale"))
+    pages = future.result(timeout=60)
+    assert len(pages) == 1
+    page = pages[0]
+    assert page.image.mode == "L" and page.dpi == 75 and page.source == "scanner"
+    # the driver asks for the whole scan area (the pipeline finds the page): 200 mm in the test backend
+    assert abs(page.image.width - round(200 / 25.4 * 75)) <= 2
+    colour = scanner.scan_now(ScanSettings(dpi=50, colour="colour"))
+    assert colour[0].image.mode == "RGB"
+    scanner.close().result(timeout=30)
+
+
+def test_feeder_gives_several_pages(sane_test_backend: Path) -> None:
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    scanner = SaneScanner("test:1")
+    pages = scanner.scan_now(ScanSettings(dpi=30, source="feeder", max_pages=3))
+    assert len(pages) == 3
+    scanner.close().result(timeout=30)
+
+
+@pytest.mark.parametrize("status,code", [("SANE_STATUS_JAMMED", "jammed"), ("SANE_STATUS_NO_DOCS", "no_documents"),
+                                         ("SANE_STATUS_COVER_OPEN", "cover_open")])
+def test_device_trouble_becomes_a_documented_error(sane_test_backend: Path, status: str, code: str) -> None:
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    scanner = SaneScanner("test:0")
+
+    def break_it() -> None:
+        dev = scanner._open()
+        dev.read_return_value = status
+
+    device_thread().call(break_it)
+    with pytest.raises(ScannerError) as info:
+        scanner.scan_now(ScanSettings(dpi=50))
+    assert info.value.code == code
+    assert info.value.message.zh and info.value.message.en
+    scanner.close().result(timeout=30)
+
+
+def test_unknown_device_is_no_device(sane_test_backend: Path) -> None:
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    with pytest.raises(ScannerError) as info:
+        SaneScanner("nosuch:0").scan_now()
+    assert info.value.code == "no_device"
+
+
+def test_cli_lists_and_scans(sane_test_backend: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {"test:0", "test:1"} <= {d["name"] for d in listed}
+
+    out = tmp_path / "page.png"
+    assert main(["scan", "--device", "test:0", "--out", str(out), "--dpi", "60"]) == 0
+    with Image.open(out) as img:
+        assert img.mode == "L" and round(img.info["dpi"][0]) == 60
+
+    assert main(["scan", "--device", "nosuch:0", "--out", str(out)]) == 2
+    assert "scanner was not found" in capsys.readouterr().err
+
+
+def test_device_calls_do_not_run_on_the_callers_thread(sane_test_backend: Path) -> None:
+    from kiosk.devices import sane_scanner
+
+    assert device_thread().call(threading.get_ident) != threading.get_ident()
+    assert sane_scanner.list_scanners()  # served by the device thread

@@ -1,0 +1,67 @@
+"""Fixtures for sync tests: a real platform over HTTP on loopback, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.settings import load_settings
+from kiosk.terminal import Terminal
+from sync.client import PlatformClient, Timeouts
+from sync.credentials import Credential, save_credential
+from sync.engine import SyncEngine
+from sync.upload import RetryPolicy
+from sync.backoff import Backoff
+from tests.sync.servers import PlatformServer, PostgresServer, pg_bin
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str | None:
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def platform(tmp_path: Path, db_url: str | None) -> Iterator[PlatformServer]:
+    server = PlatformServer(tmp_path / "platform", db_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sqlite_platform(tmp_path: Path) -> Iterator[PlatformServer]:
+    server = PlatformServer(tmp_path / "platform")
+    yield server
+    server.stop()
+
+
+def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None, name: str = "kiosk-1") -> Credential:
+    client = PlatformClient(url or platform.url())
+    answer = client.json("POST", "enroll", json_body={"code": platform.enroll_code(terminal.settings.hall_code, name)})
+    credential = Credential(url or platform.url(), answer["device_id"], answer["hall_code"], answer["device_name"],
+                            answer["token"])
+    save_credential(terminal.settings, credential)
+    return credential
+
+
+def engine_for(terminal: Terminal, credential: Credential, *, read_timeout: float = 10.0,
+               chunk_bytes: int = 32 * 1024) -> SyncEngine:
+    client = PlatformClient.for_credential(credential, Timeouts(connect=2.0, read=read_timeout))
+    return SyncEngine(terminal, client, chunk_bytes=chunk_bytes, backoff=Backoff(base=0.01, cap=0.05),
+                      upload_policy=RetryPolicy(max_failures_without_progress=8, base_delay=0.01, max_delay=0.05))
+
+
+def make_terminal(path: Path, device_no: int = 1) -> Terminal:
+    path.mkdir(parents=True, exist_ok=True)
+    return Terminal.open(load_settings(path, device_no=device_no))

@@ -1,0 +1,107 @@
+"""Push, attachments, completeness and the changes feed, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.store.models import Application, OutboxItem
+from sync.demo_data import submit_demo
+from sync.server.cases import decide, list_cases, DecisionRefused
+from tests.sync.conftest import engine_for, enroll, make_terminal
+
+
+def outbox_states(terminal) -> list[str]:
+    with terminal.store.transaction() as s:
+        return [i.state for i in s.scalars(select(OutboxItem).order_by(OutboxItem.id))]
+
+
+def blob_bytes(platform, sha: str) -> bytes:
+    return platform.store.blob_path(sha).read_bytes()
+
+
+def test_applications_arrive_complete_and_come_back_received(tmp_path: Path, platform) -> None:
+    terminal = make_terminal(tmp_path / "t1")
+    submitted = submit_demo(terminal, 3, pages=3, page_kb=40, seed=1)
+    credential = enroll(terminal, platform)
+    report = engine_for(terminal, credential).run_pass()
+    assert report.online and report.errors == []
+    assert report.sent == 3 and report.pending == 0 and report.pending_bytes == 0
+    assert report.count_check == {"local_sent": 3, "platform_complete": 3, "platform_hall_cases": 3, "match": True}
+    assert outbox_states(terminal) == ["sent"] * 3
+    cases = {c["id"]: c for c in list_cases(platform.store)}
+    assert set(cases) == {s.id for s in submitted}
+    for app in terminal.applications():
+        case = cases[app.id]
+        assert case["complete"] and case["status"] == "received" and case["case_no"]
+        assert app.status == "received" and app.case_no == case["case_no"]  # back through the feed, same pass
+        for material in app.materials:
+            for f in material.files:
+                assert blob_bytes(platform, f.attachment_sha256) == terminal.attachments.get(f.attachment_sha256)
+
+    # a second pass changes nothing: idempotent
+    again = engine_for(terminal, credential).run_pass()
+    assert (again.pushed, again.sent, again.uploaded_bytes, again.pulled) == (0, 0, 0, 0)
+    assert len(list_cases(platform.store)) == 3
+
+
+def test_online_handling_reaches_the_terminal(tmp_path: Path, platform) -> None:
+    terminal = make_terminal(tmp_path / "t1")
+    first, second = submit_demo(terminal, 2, pages=1, page_kb=10, seed=2)
+    credential = enroll(terminal, platform)
+    engine = engine_for(terminal, credential)
+    engine.run_pass()
+    case_no = next(c["case_no"] for c in list_cases(platform.store) if c["id"] == first.id)
+    decide(platform.store, case_no, "accepted", "材料齐全", [])
+    decide(platform.store, case_no, "approved", "准予办理", [])
+    material = terminal.applications()[1].materials[0].material_code
+    decide(platform.store, second.id, "needs_supplement", "请补交材料", [material])
+    report = engine.run_pass()
+    assert report.pulled == 3
+    apps = {a.id: a for a in terminal.applications()}
+    assert apps[first.id].status == "approved" and apps[first.id].status_note == "准予办理"
+    assert apps[second.id].status == "needs_supplement"
+    assert [m.review_state for m in apps[second.id].materials if m.material_code == material] == ["missing"]
+    # illegal moves are refused on the platform with a reason
+    with pytest.raises(DecisionRefused):
+        decide(platform.store, case_no, "accepted", "again", [])
+    with pytest.raises(DecisionRefused):
+        decide(platform.store, second.id, "needs_supplement", "x", ["no_such_material"])
+
+
+def test_same_uuid_different_content_is_a_conflict_kept_for_staff(tmp_path: Path, platform) -> None:
+    one = make_terminal(tmp_path / "t1", device_no=1)
+    (app,) = submit_demo(one, 1, pages=1, page_kb=10, seed=3)
+    credential = enroll(one, platform, name="k1")
+    assert engine_for(one, credential).run_pass().sent == 1
+    # a second terminal in the same hall submits different content under the same UUID
+    two = make_terminal(tmp_path / "t2", device_no=2)
+    from sync.demo_data import make_draft
+    import random
+    draft = make_draft(two.catalog.items[0], 1, 10, random.Random(99))
+    draft.id = app.id
+    two.submit(draft, channel="cli", actor="test")
+    cred2 = enroll(two, platform, name="k2")
+    report = engine_for(two, cred2).run_pass()
+    assert report.conflicts == 1 and report.sent == 0
+    with two.store.transaction() as s:
+        item = s.scalar(select(OutboxItem))
+        assert item.state == "conflict" and "overwritten" in item.last_error
+    (case,) = list_cases(platform.store)
+    assert case["conflicts"] == 1 and case["content_hash"] == one.applications()[0].content_hash
+
+
+def test_one_bad_item_is_rejected_and_the_rest_go_through(tmp_path: Path, platform) -> None:
+    terminal = make_terminal(tmp_path / "t1")
+    good1, bad, good2 = submit_demo(terminal, 3, pages=1, page_kb=10, seed=4)
+    with terminal.store.transaction() as s:
+        s.get(Application, bad.id).hall_code = "999999"  # not the hall this device is enrolled in
+    credential = enroll(terminal, platform)
+    report = engine_for(terminal, credential).run_pass()
+    assert report.sent == 2 and report.rejected == 1
+    with terminal.store.transaction() as s:
+        states = {i.ref_id: (i.state, i.last_error) for i in s.scalars(select(OutboxItem))}
+    assert states[good1.id][0] == states[good2.id][0] == "sent"
+    assert states[bad.id][0] == "rejected" and "hall" in states[bad.id][1]
+    assert report.pending == 0
