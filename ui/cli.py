@@ -1,4 +1,8 @@
-"""`onewindow app`: start the terminal's window."""
+"""`onewindow app`: start the terminal's window (the citizen's kiosk on a kiosk terminal).
+
+`--screenshot PNG` renders the first screen and exits, for checking a
+terminal's fonts and display without a person at it.
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,23 +12,26 @@ import sys
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("app", help="start the terminal window on this data dir")
     p.add_argument("--screenshot", metavar="PNG", help="render the first screen to PNG and exit")
+    p.add_argument("--fullscreen", action="store_true", help="full screen, frameless")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ui.kiosk.app import build_window, prepare_environment
+
+    prepare_environment(keyboard=not args.screenshot)  # before QApplication
     from PySide6.QtWidgets import QApplication
 
     from kiosk.cli import terminal_from_args
-    from ui.catalog_window import CatalogWindow
-    from ui.fonts import install_fonts
 
     terminal = terminal_from_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    install_fonts(app)
-    window = CatalogWindow(terminal.catalog, terminal.settings.hall_name_zh)
-    window.show()
-    if args.screenshot:
-        app.processEvents()
-        window.grab().save(args.screenshot)
-        return 0
-    return app.exec()
+    window = build_window(terminal, fullscreen=args.fullscreen)
+    try:
+        if args.screenshot:
+            app.processEvents()
+            window.grab().save(args.screenshot)
+            return 0
+        return app.exec()
+    finally:
+        window.services.close()

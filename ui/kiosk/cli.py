@@ -1,0 +1,40 @@
+"""`onewindow kiosk [--fullscreen] [--lang zh|en]`: the citizen's self-service window.
+
+Lock-down (no other apps, no desktop) is the operating system's job: run
+this in an auto-login session under a kiosk compositor such as Debian's
+`cage` (`cage -- onewindow kiosk --fullscreen`).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("kiosk", help="start the citizen's self-service kiosk window")
+    p.add_argument("--fullscreen", action="store_true", help="full screen, frameless (for the kiosk itself)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="starting language (default: settings)")
+    p.add_argument("--large-text", action="store_true", default=None, help="start in large-text, high-contrast mode")
+    p.add_argument("--no-keyboard", action="store_true", help="do not load the on-screen keyboard")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ui.kiosk.app import build_window, prepare_environment
+
+    prepare_environment(keyboard=not args.no_keyboard)  # before QApplication
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.logs import configure_logging
+    from kiosk.settings import load_settings
+
+    settings = load_settings(getattr(args, "home", None))
+    configure_logging(settings.home)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = build_window(settings=settings, language=args.lang, large_text=args.large_text,
+                          fullscreen=args.fullscreen)
+    try:
+        return app.exec()
+    finally:
+        if window.services is not None:
+            window.services.close()

@@ -1,0 +1,38 @@
+"""What every screen may use: the services, the citizen's session, and how to report.
+
+Screens never import each other or the window; they get this object and
+emit signals, and the navigator decides where the citizen goes next.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kiosk.settings import Settings
+from ui.kiosk.draft_saver import DraftSaver
+from ui.kiosk.session import CitizenSession
+
+if TYPE_CHECKING:
+    from kiosk.catalog import Catalog
+    from ui.kiosk.services import KioskServices
+
+
+@dataclass
+class KioskContext:
+    """`services` and `catalog` are None for the first moments, while the store opens in the background."""
+
+    settings: Settings
+    services: "KioskServices | None"
+    catalog: "Catalog | None"
+    session: CitizenSession
+    saver: DraftSaver
+    report: Callable[[BaseException], None] = field(default=lambda exc: None)
+    clear_report: Callable[[], None] = field(default=lambda: None)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def save_draft(self) -> None:
+        self.saver.request(self.session.snapshot(self.catalog.version))
+
+    def save_draft_soon(self) -> None:
+        self.saver.request_soon(lambda: self.session.snapshot(self.catalog.version))

@@ -1,0 +1,264 @@
+"""Which screen comes next, and creating screens only when they are needed.
+
+Screens that hold a citizen's data are created for one session and
+destroyed by `wipe()`, so no widget, undo history or cached text survives
+into the next person's session.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QStackedWidget
+
+from ui.dialogs import ConfirmDialog
+from ui.i18n import translate
+from ui.jobs import run_job
+from ui.kiosk.context import KioskContext
+from ui.kiosk.screens.base import Screen
+from ui.kiosk.screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:  # screens other than the welcome screen are imported when first needed (fast start-up)
+    from kiosk.catalog import ServiceItem
+    from ui.kiosk.screens.result import ResultScreen
+    from ui.kiosk.window import KioskWindow
+
+FLOW = ("identity", "form", "materials", "review")
+
+
+class KioskNavigator:
+    def __init__(self, window: "KioskWindow", ctx: KioskContext, stack: QStackedWidget) -> None:
+        self.window = window
+        self.ctx = ctx
+        self.stack = stack
+        self.screens: dict[str, Screen] = {}
+        self.rating_origin = "welcome"
+
+    # --- bookkeeping -------------------------------------------------------------------------
+    def current(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def _add(self, screen: Screen) -> Screen:
+        old = self.screens.get(screen.name)
+        if old is not None:
+            self._drop(old)
+        self.screens[screen.name] = screen
+        self.stack.addWidget(screen)
+        return screen
+
+    def _drop(self, screen: Screen) -> None:
+        self.screens.pop(screen.name, None)
+        self.stack.removeWidget(screen)
+        screen.setParent(None)
+        screen.deleteLater()
+
+    def show(self, name: str) -> Screen:
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        self.window.top.set_step(screen.step)
+        screen.on_enter()
+        screen.scroll.verticalScrollBar().setValue(0)
+        return screen
+
+    def retranslate(self) -> None:
+        for screen in list(self.screens.values()):
+            screen.retranslate()
+
+    def wipe(self) -> None:
+        """Destroy every screen except the welcome screen."""
+        for screen in list(self.screens.values()):
+            if screen.name != "welcome":
+                self._drop(screen)
+
+    # --- entry points ----------------------------------------------------------------------------
+    def show_welcome(self) -> None:
+        if "welcome" not in self.screens:
+            welcome = WelcomeScreen(self.ctx)
+            welcome.apply_chosen.connect(self.show_browser)
+            welcome.progress_chosen.connect(self.show_progress)
+            welcome.rate_chosen.connect(lambda: self.show_rating(None, None, origin="welcome"))
+            self._add(welcome)
+        self.show("welcome")
+
+    def show_browser(self) -> None:
+        if self.ctx.services is None:
+            self.window.when_ready(self.show_browser)
+            return
+        from ui.kiosk.screens.browser import BrowserScreen
+
+        if "browser" not in self.screens:
+            browser = BrowserScreen(self.ctx)
+            browser.back_requested.connect(self.home)
+            browser.item_chosen.connect(self.show_guide)
+            self._add(browser)
+        self.window.idle.start()
+        self.show("browser")
+
+    def show_guide(self, code: str) -> None:
+        from ui.kiosk.screens.guide import GuideScreen
+
+        item = self.ctx.catalog.item(code)
+        if item is None:
+            return
+        guide = GuideScreen(self.ctx, item)
+        guide.back_requested.connect(self.show_browser)
+        guide.next_requested.connect(lambda: self.start_application(item))
+        self._add(guide)
+        self.show("guide")
+
+    def show_progress(self) -> None:
+        if self.ctx.services is None:
+            self.window.when_ready(self.show_progress)
+            return
+        from ui.kiosk.screens.progress import ProgressScreen
+
+        progress = ProgressScreen(self.ctx)
+        progress.back_requested.connect(self.home)
+        self._add(progress)
+        self.window.idle.start()
+        self.show("progress")
+
+    def show_rating(self, application_id: str | None, service_item: str | None, origin: str) -> None:
+        if self.ctx.services is None:
+            self.window.when_ready(lambda: self.show_rating(application_id, service_item, origin))
+            return
+        from ui.kiosk.screens.rating import RatingScreen
+
+        self.rating_origin = origin
+        rating = RatingScreen(self.ctx, application_id, service_item)
+        rating.back_requested.connect(lambda: self.show(self.rating_origin) if self.rating_origin in self.screens
+                                      else self.home())
+        rating.finished.connect(lambda: self.window.end_session("done"))
+        self._add(rating)
+        self.window.idle.start()
+        self.show("rating")
+
+    # --- the application flow ------------------------------------------------------------------
+    def start_application(self, item: ServiceItem) -> None:
+        session = self.ctx.session
+        if session.item is not None and session.item.code != item.code and session.draft_id:
+            old = session.draft_id  # a different service: the half-done draft is abandoned
+            self.ctx.saver.stop_then(lambda: self._discard_then_restart(old))
+        if session.item is None or session.item.code != item.code:
+            for name in FLOW:
+                if name in self.screens:
+                    self._drop(self.screens[name])
+            session.start(item)
+        self.window.idle.start()
+        self.go("identity")
+
+    def _discard_then_restart(self, draft_id: str) -> None:
+        run_job("discard-draft", lambda: self.ctx.services.discard_draft(draft_id, "abandoned"))
+        self.ctx.saver.restart()
+
+    def _make(self, name: str) -> Screen:
+        from ui.kiosk.screens.form import FormScreen
+        from ui.kiosk.screens.identity import IdentityScreen
+        from ui.kiosk.screens.materials import MaterialsScreen
+        from ui.kiosk.screens.review import ReviewScreen
+
+        if name == "identity":
+            screen: Screen = IdentityScreen(self.ctx)
+            screen.back_requested.connect(lambda: self.show("guide") if "guide" in self.screens else self.show_browser())
+        elif name == "form":
+            screen = FormScreen(self.ctx)
+            screen.back_requested.connect(lambda: self.go("identity"))
+        elif name == "materials":
+            screen = MaterialsScreen(self.ctx)
+            screen.back_requested.connect(lambda: self.go("form" if self.ctx.session.item.form else "identity"))
+        else:
+            review = ReviewScreen(self.ctx)
+            review.back_requested.connect(lambda: self.go("materials"))
+            review.edit_requested.connect(self.go)
+            review.submit_requested.connect(self.submit)
+            screen = review
+        index = FLOW.index(name)
+        if name != "review":
+            following = FLOW[index + 1]
+            if following == "form" and not self.ctx.session.item.form:
+                following = "materials"
+            screen.next_requested.connect(lambda f=following: self.go(f))
+        return self._add(screen)
+
+    def go(self, name: str) -> None:
+        if name not in self.screens:
+            self._make(name)
+        self.window.clear_report()
+        self.show(name)
+
+    def submit(self) -> None:
+        from ui.kiosk.screens.review import ReviewScreen
+
+        review = self.screens["review"]
+        assert isinstance(review, ReviewScreen)
+        review.set_submitting(True)
+        session = self.ctx.session
+        draft = session.to_draft()
+        draft_id = session.draft_id
+
+        def start() -> None:
+            run_job("submit", lambda: self.ctx.services.submit(draft, draft_id), on_done=self._submitted,
+                    on_error=self._submit_failed)
+
+        self.ctx.saver.stop_then(start)
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        from ui.kiosk.screens.review import ReviewScreen
+
+        self.ctx.saver.restart()
+        review = self.screens.get("review")
+        if isinstance(review, ReviewScreen):
+            review.set_submitting(False)
+        self.window.report(exc)
+
+    def _submitted(self, submitted: object) -> None:
+        from ui.kiosk.screens.result import ResultScreen
+
+        session = self.ctx.session
+        item = session.item
+        # The application is stored; what the citizen typed is no longer needed on this screen or in memory.
+        for name in FLOW + ("guide", "browser"):
+            if name in self.screens:
+                self._drop(self.screens[name])
+        session.applicant.clear()
+        session.form.clear()
+        session.materials.clear()
+        session.draft_id = None
+        session.submitted = submitted  # type: ignore[assignment]
+        result = ResultScreen(self.ctx, submitted)  # type: ignore[arg-type]
+        result.finish_requested.connect(lambda: self.window.end_session("done"))
+        result.rate_requested.connect(lambda: self.show_rating(submitted.id,  # type: ignore[attr-defined]
+                                                               item.code if item else None, origin="result"))
+        self._add(result)
+        self.show("result")
+        from ui.i18n import lang
+
+        run_job("print-receipt", lambda: self.ctx.services.print_receipt(submitted, lang()),  # type: ignore[arg-type]
+                on_done=lambda r: self._printed(result, r), on_error=lambda exc: self._print_failed(result, exc))
+        self.window.poll_sync()
+
+    def _printed(self, result: ResultScreen, outcome: object) -> None:
+        if self.screens.get("result") is result:
+            result.set_print_result(outcome.printed, outcome.message)  # type: ignore[attr-defined]
+
+    def _print_failed(self, result: ResultScreen, exc: BaseException) -> None:
+        from ui.errors import message_for
+
+        if self.screens.get("result") is result:
+            result.set_print_result(False, message_for(exc))
+
+    # --- leaving -----------------------------------------------------------------------------------
+    def home(self) -> None:
+        session = self.ctx.session
+        if session.submitted is not None:
+            self.window.end_session("done")
+            return
+        if session.item is not None and session.has_personal_data:
+            leave = ConfirmDialog.ask(self.window, translate("Kiosk", "Leave this application?"),
+                                      translate("Kiosk", "What you have entered will be cleared from this kiosk."),
+                                      translate("Kiosk", "Yes, leave and clear"), translate("Kiosk", "No, continue"))
+            if not leave:
+                return
+            self.window.end_session("cancelled")
+            return
+        self.window.end_session("cancelled" if session.item is not None else "done")

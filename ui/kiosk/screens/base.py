@@ -1,0 +1,85 @@
+"""The frame every kiosk screen shares: a title, a scrolling body, Back and Next.
+
+Subclasses fill `self.body`, set their texts in `retranslate()` (called again
+on every language switch, without touching typed values) and say what
+read-aloud should speak in `speech_text()`.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from ui.i18n import translate
+from ui.kiosk.context import KioskContext
+from ui.text import para
+from ui.theme import set_role
+
+
+class Screen(QWidget):
+    back_requested = Signal()
+    next_requested = Signal()
+    name = "screen"
+    step: int | None = None  # position in the application steps, for the step label
+
+    def __init__(self, ctx: KioskContext, *, back: bool = True, next_: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName(f"screen_{self.name}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(48, 24, 48, 24)
+        outer.setSpacing(16)
+        self.title = set_role(QLabel(), "title")
+        self.title.setWordWrap(True)
+        self.subtitle = set_role(QLabel(), "hint")
+        self.subtitle.setWordWrap(True)
+        outer.addWidget(self.title)
+        outer.addWidget(self.subtitle)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("scrollBody")
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 8, 16, 8)
+        self.body.setSpacing(20)
+        self.scroll.setWidget(inner)
+        outer.addWidget(self.scroll, 1)
+        self.footer = QHBoxLayout()
+        self.footer.setSpacing(24)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("backButton")
+        self.next_button = set_role(QPushButton(), "primary")
+        self.next_button.setObjectName("nextButton")
+        self.back_button.clicked.connect(self.back_requested)
+        self.next_button.clicked.connect(self.on_next)
+        self.back_button.setVisible(back)
+        self.next_button.setVisible(next_)
+        self.footer.addWidget(self.back_button)
+        self.footer.addStretch(1)
+        self.footer.addWidget(self.next_button)
+        outer.addLayout(self.footer)
+
+    def set_heading(self, title: str, subtitle: str = "") -> None:
+        self.title.setText(title)
+        self.subtitle.setText(para(subtitle) if subtitle else "")
+        self.subtitle.setVisible(bool(subtitle))
+
+    def retranslate(self) -> None:
+        self.back_button.setText("‹ " + translate("Kiosk", "Back"))
+        self.next_button.setText(translate("Kiosk", "Next") + " ›")
+
+    def on_enter(self) -> None:
+        """Called each time the screen is shown."""
+
+    def on_next(self) -> None:
+        self.next_requested.emit()
+
+    def speech_text(self) -> str:
+        return f"{self.title.text()}。{self.subtitle.text() and self._plain(self.subtitle.text())}"
+
+    @staticmethod
+    def _plain(rich: str) -> str:
+        from PySide6.QtGui import QTextDocumentFragment
+
+        return QTextDocumentFragment.fromHtml(rich).toPlainText()

@@ -1,0 +1,183 @@
+"""Choosing a service: by department or by life theme, or by search.
+
+Search accepts Chinese, English and pinyin initials (typed on the on-screen
+keyboard's Latin layout, which an elderly user finds easier than pinyin).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from kiosk.catalog import ServiceItem
+from ui.i18n import lang, translate
+from ui.jobs import run_job
+from ui.kiosk.catalog_search import SearchIndex
+from ui.kiosk.context import KioskContext
+from ui.kiosk.screens.base import Screen
+from ui.text import para
+from ui.theme import set_role
+from ui.widgets.fit import fit_columns
+
+ALL = "__all__"
+
+
+class BrowserScreen(Screen):
+    name = "browser"
+    item_chosen = Signal(str)
+
+    def __init__(self, ctx: KioskContext) -> None:
+        super().__init__(ctx, back=True, next_=False)
+        self.catalog = ctx.catalog
+        self.index: SearchIndex | None = ctx.extras.get("search_index")
+        self.mode = "department"
+        self.group = ALL
+        search_row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
+        search_row.addWidget(self.search, 1)
+        self.body.addLayout(search_row)
+        mode_row = QHBoxLayout()
+        self.mode_group = QButtonGroup(self)
+        self.by_department = set_role(QPushButton(), "tab")
+        self.by_theme = set_role(QPushButton(), "tab")
+        for button, mode in ((self.by_department, "department"), (self.by_theme, "theme")):
+            button.setCheckable(True)
+            self.mode_group.addButton(button)
+            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+            mode_row.addWidget(button)
+        self.by_department.setChecked(True)
+        mode_row.addStretch(1)
+        self.body.addLayout(mode_row)
+        self.groups_box = QWidget()
+        self.groups = QGridLayout(self.groups_box)
+        self.groups.setContentsMargins(0, 0, 0, 0)
+        self.groups.setSpacing(10)
+        self.body.addWidget(self.groups_box)
+        self.count_label = set_role(QLabel(), "hint")
+        self.body.addWidget(self.count_label)
+        self.items_box = QWidget()
+        self.items = QGridLayout(self.items_box)
+        self.items.setContentsMargins(0, 0, 0, 0)
+        self.items.setSpacing(12)
+        self.body.addWidget(self.items_box)
+        self.body.addStretch(1)
+        self.item_buttons: dict[str, QPushButton] = {}
+        self.group_buttons: dict[str, QPushButton] = {}
+        self.group_choice = QButtonGroup(self)
+        if self.index is None:
+            run_job("search-index", lambda: SearchIndex.build(self.catalog), on_done=self._index_ready)
+        self._build_groups()
+        self.retranslate()
+
+    def on_enter(self) -> None:
+        self._label_groups()  # the real width is known now
+        self.refresh()
+
+    def _index_ready(self, index: SearchIndex) -> None:
+        self.index = index
+        self.ctx.extras["search_index"] = index
+        if self.search.text():
+            self.refresh()
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.group = ALL
+        self._build_groups()
+        self.refresh()
+
+    def _group_of(self, item: ServiceItem) -> tuple[str, str]:
+        dep = item.department if self.mode == "department" else item.theme
+        return dep.code, dep.name.get(lang())
+
+    def _build_groups(self) -> None:
+        for button in self.group_buttons.values():
+            self.group_choice.removeButton(button)
+            button.setParent(None)
+            button.deleteLater()
+        self.group_buttons = {}
+        seen: dict[str, str] = {ALL: ""}
+        for item in self.catalog.items:
+            code, _name = self._group_of(item)
+            seen.setdefault(code, code)
+        for code in seen:
+            button = set_role(QPushButton(), "tab")
+            button.setObjectName(f"group_{code}")
+            button.setCheckable(True)
+            button.setChecked(code == self.group)
+            button.clicked.connect(lambda _=False, c=code: self.choose_group(c))
+            self.group_choice.addButton(button)
+            self.group_buttons[code] = button
+        self._label_groups()
+
+    def _available(self) -> int | None:
+        width = self.scroll.viewport().width()
+        return width - 24 if self.isVisible() and width > 300 else None
+
+    def _place_groups(self) -> None:
+        buttons = list(self.group_buttons.values())
+        columns = fit_columns([b.text() for b in buttons], 4, self._available(), buttons[0].font() if buttons else None)
+        for index, button in enumerate(buttons):
+            self.groups.addWidget(button, index // columns, index % columns)
+
+    def _label_groups(self) -> None:
+        names = {self._group_of(i)[0]: self._group_of(i)[1] for i in self.catalog.items}
+        for code, button in self.group_buttons.items():
+            text = translate("Kiosk", "All services") if code == ALL else names.get(code, code)
+            button.setText(("✔ " if button.isChecked() else "") + text)
+        self._place_groups()
+
+    def choose_group(self, code: str) -> None:
+        self.group = code
+        self._label_groups()
+        self.refresh()
+
+    def visible_items(self) -> list[ServiceItem]:
+        query = self.search.text().strip()
+        if query:
+            if self.index is None:  # first search before the index is ready: build it now
+                self.index = SearchIndex.build(self.catalog)
+            found = self.index.search(query)
+        else:
+            found = list(self.catalog.items)
+        if self.group != ALL:
+            found = [i for i in found if self._group_of(i)[0] == self.group]
+        return found
+
+    def refresh(self) -> None:
+        for button in self.item_buttons.values():
+            button.setParent(None)
+            button.deleteLater()
+        self.item_buttons = {}
+        items = self.visible_items()
+        for item in items:
+            button = set_role(QPushButton(), "item")
+            button.setObjectName(f"item_{item.code}")
+            days = translate("Kiosk", "Done within %1 working days").replace("%1", str(item.promised_limit_days))
+            button.setText(f"{item.name.get(lang())}\n{item.department.name.get(lang())} · {days}")
+            button.clicked.connect(lambda _=False, c=item.code: self.item_chosen.emit(c))
+            self.item_buttons[item.code] = button
+        buttons = list(self.item_buttons.values())
+        columns = fit_columns([b.text() for b in buttons], 2, self._available(),
+                              buttons[0].font() if buttons else None, padding=60)
+        for index, button in enumerate(buttons):
+            self.items.addWidget(button, index // columns, index % columns)
+        if items:
+            self.count_label.setText(translate("Kiosk", "%1 services found. Tap one to read its guide.")
+                                     .replace("%1", str(len(items))))
+        else:
+            self.count_label.setText(para(translate(
+                "Kiosk", "No service matches your search. Try fewer characters, or the first letters of the "
+                         "pinyin (for example sfz for 身份证).")))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.set_heading(translate("Kiosk", "Choose a service"),
+                         translate("Kiosk", "Search by name or by the first letters of its pinyin, or browse by "
+                                            "department or by life event."))
+        self.search.setPlaceholderText(translate("Kiosk", "Search, e.g. 身份证 or sfz"))
+        self.by_department.setText(translate("Kiosk", "By department"))
+        self.by_theme.setText(translate("Kiosk", "By life event"))
+        self._label_groups()
+        self.refresh()

@@ -1,0 +1,55 @@
+"""The first screen: three large choices and nothing from the previous citizen."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from ui.i18n import lang, translate
+from ui.kiosk.context import KioskContext
+from ui.kiosk.screens.base import Screen
+from ui.text import para
+from ui.theme import set_role
+
+
+class WelcomeScreen(Screen):
+    name = "welcome"
+    apply_chosen = Signal()
+    progress_chosen = Signal()
+    rate_chosen = Signal()
+
+    def __init__(self, ctx: KioskContext) -> None:
+        super().__init__(ctx, back=False, next_=False)
+        self.apply_button = set_role(QPushButton(), "choice")
+        self.apply_button.setObjectName("applyButton")
+        self.progress_button = set_role(QPushButton(), "choice")
+        self.progress_button.setObjectName("progressButton")
+        self.rate_button = set_role(QPushButton(), "choice")
+        self.rate_button.setObjectName("rateButton")
+        self.apply_button.clicked.connect(self.apply_chosen)
+        self.progress_button.clicked.connect(self.progress_chosen)
+        self.rate_button.clicked.connect(self.rate_chosen)
+        for button in (self.apply_button, self.progress_button, self.rate_button):
+            button.setMinimumHeight(button.minimumHeight() + 60)
+            self.body.addWidget(button)
+        self.help = set_role(QLabel(), "hint")
+        self.help.setWordWrap(True)
+        self.body.addWidget(self.help)
+        self.body.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        settings = self.ctx.settings
+        hall = settings.hall_name_en if lang() == "en" else settings.hall_name_zh
+        self.set_heading(translate("Kiosk", "Welcome to %1").replace("%1", hall),
+                         translate("Kiosk", "What would you like to do? Tap one of the large buttons below."))
+        self.apply_button.setText("▶  " + translate("Kiosk", "Apply for a service"))
+        self.progress_button.setText("▶  " + translate("Kiosk", "Check the progress of an application"))
+        self.rate_button.setText("▶  " + translate("Kiosk", "Rate a service"))
+        self.help.setText(para(translate(
+            "Kiosk", "You can switch the language, make the text larger or have this page read aloud with the "
+                     "buttons at the top. If you need help, please ask the hall staff.")))
+
+    def speech_text(self) -> str:
+        return "。".join([self.title.text(), self.apply_button.text()[3:], self.progress_button.text()[3:],
+                          self.rate_button.text()[3:]])

@@ -1,0 +1,70 @@
+"""One citizen's visit, held in plain Python so it can be wiped in one place.
+
+Widgets show it; the draft saver persists it; `wipe()` drops every
+reference when the visit ends (finished, cancelled or idle), so nothing the
+citizen typed or scanned stays in memory for the next person.
+"""
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the store layer loads in the background; this module must import fast
+    from kiosk.catalog import ServiceItem
+    from kiosk.drafts import DraftSnapshot
+    from kiosk.materials.intake import MaterialFile
+    from kiosk.submission import ApplicationDraft, SubmittedApplication
+
+
+@dataclass
+class CitizenSession:
+    item: ServiceItem | None = None
+    draft_id: str | None = None
+    applicant: dict[str, str] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
+    materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
+    submitted: SubmittedApplication | None = None
+
+    def start(self, item: ServiceItem) -> None:
+        self.wipe()
+        from kiosk.drafts import new_draft_id
+
+        self.item = item
+        self.draft_id = new_draft_id()
+
+    @property
+    def has_personal_data(self) -> bool:
+        return bool(any(self.applicant.values()) or any(self.form.values()) or any(self.materials.values())
+                    or self.submitted)
+
+    def snapshot(self, catalog_version: str) -> DraftSnapshot | None:
+        from kiosk.drafts import DraftSnapshot
+
+        if self.item is None or self.draft_id is None:
+            return None
+        return DraftSnapshot(draft_id=self.draft_id, service_item=self.item.code, catalog_version=catalog_version,
+                             applicant=dict(self.applicant), form=dict(self.form),
+                             materials={k: list(v) for k, v in self.materials.items() if v})
+
+    def to_draft(self) -> ApplicationDraft:
+        from kiosk.submission import ApplicationDraft
+
+        assert self.item is not None
+        applicant = {"name": self.applicant.get("name", ""), "id_type": "resident",
+                     "id_number": self.applicant.get("id_number", ""), "phone": self.applicant.get("phone", "")}
+        form = {k: v for k, v in self.form.items() if v not in ("", None)}
+        return ApplicationDraft(service_item=self.item.code, applicant=applicant, form=form,
+                                materials={k: list(v) for k, v in self.materials.items()})
+
+    def wipe(self) -> None:
+        for files in self.materials.values():
+            files.clear()
+        self.applicant.clear()
+        self.form.clear()
+        self.materials.clear()
+        self.item = None
+        self.draft_id = None
+        self.submitted = None
+        gc.collect()

@@ -1,0 +1,212 @@
+"""A material on the checklist: what it is, its pages as thumbnails, and how to add them.
+
+The row only shows state and asks for actions by signal; the screen that
+owns it runs the scan or import off the GUI thread and hands the files back
+with `set_files`. Done / missing is said in words and a symbol, not by
+colour alone.
+"""
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.catalog import MATERIAL_FORMS, MaterialSpec
+from kiosk.materials.intake import MaterialFile
+from ui.i18n import lang, translate
+from ui.text import para
+from ui.theme import set_role
+
+THUMB = QSize(150, 200)
+
+
+def thumbnail(file: MaterialFile, size: QSize = THUMB) -> QImage:
+    """First page as a small image; safe on a worker thread (QImage, not QPixmap)."""
+    image = QImage()
+    if file.media_type == "application/pdf":
+        try:
+            from PySide6.QtPdf import QPdfDocument
+            from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+            buffer = QBuffer()
+            buffer.setData(QByteArray(file.data))
+            buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            doc = QPdfDocument()
+            doc.load(buffer)
+            if doc.pageCount() > 0:
+                image = doc.render(0, size)
+            doc.close()
+        except Exception:  # noqa: BLE001 - a missing thumbnail is shown as a labelled tile
+            image = QImage()
+    else:
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(file.data)) as img:
+                img.thumbnail((size.width() * 2, size.height() * 2))
+                out = io.BytesIO()
+                img.convert("RGB").save(out, "PNG")
+            image = QImage.fromData(out.getvalue())
+        except Exception:  # noqa: BLE001
+            image = QImage()
+    if not image.isNull():
+        image = image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+class _Page(QFrame):
+    def __init__(self, index: int, file: MaterialFile, image: QImage | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        picture = QLabel()
+        picture.setFixedSize(THUMB)
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if image is not None and not image.isNull():
+            picture.setPixmap(QPixmap.fromImage(image))
+        else:
+            picture.setText("PDF" if file.media_type == "application/pdf" else "…")
+        layout.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.pages_label = set_role(QLabel(), "hint")
+        self.pages_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.pages_label)
+        self.delete_button = set_role(QPushButton(), "danger")
+        self.delete_button.setObjectName(f"delete_{index}")
+        self.retake_button = QPushButton()
+        self.retake_button.setObjectName(f"retake_{index}")
+        layout.addWidget(self.retake_button)
+        layout.addWidget(self.delete_button)
+        self.setFixedWidth(THUMB.width() + 40)
+        self.file = file
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.pages_label.setText(translate("Widgets", "Pages: %1").replace("%1", str(self.file.page_count)))
+        self.delete_button.setText(translate("Widgets", "Delete"))
+        self.retake_button.setText(translate("Widgets", "Retake"))
+
+
+class MaterialRow(QFrame):
+    scan_requested = Signal(str, str)  # material code, source ("scanner" / "camera")
+    import_requested = Signal(str)
+    delete_requested = Signal(str, int)
+    retake_requested = Signal(str, int)
+
+    def __init__(self, spec: MaterialSpec, *, can_scan: bool, can_photograph: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "card")
+        self.setObjectName(f"material_{spec.code}")
+        self.spec = spec
+        self.files: list[MaterialFile] = []
+        self.busy = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        outer.setSpacing(10)
+        head = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setObjectName("materialStatus")
+        self.name = set_role(QLabel(), "subtitle")
+        self.name.setWordWrap(True)
+        head.addWidget(self.name, 1)
+        head.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(head)
+        self.notes = set_role(QLabel(), "hint")
+        self.notes.setWordWrap(True)
+        outer.addWidget(self.notes)
+        self.pages = QHBoxLayout()
+        self.pages.setSpacing(12)
+        self.pages.addStretch(1)
+        outer.addLayout(self.pages)
+        buttons = QHBoxLayout()
+        self.scan_button = QPushButton()
+        self.scan_button.setObjectName(f"scan_{spec.code}")
+        self.camera_button = QPushButton()
+        self.camera_button.setObjectName(f"camera_{spec.code}")
+        self.import_button = QPushButton()
+        self.import_button.setObjectName(f"import_{spec.code}")
+        self.scan_button.clicked.connect(lambda: self.scan_requested.emit(spec.code, "scanner"))
+        self.camera_button.clicked.connect(lambda: self.scan_requested.emit(spec.code, "camera"))
+        self.import_button.clicked.connect(lambda: self.import_requested.emit(spec.code))
+        self.scan_button.setVisible(can_scan)
+        self.camera_button.setVisible(can_photograph)
+        for b in (self.scan_button, self.camera_button, self.import_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.message = set_role(QLabel(), "error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        outer.addWidget(self.message)
+        self._message_text: object = None
+        self._page_widgets: list[_Page] = []
+        self.retranslate()
+
+    @property
+    def done(self) -> bool:
+        return bool(self.files)
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for b in (self.scan_button, self.camera_button, self.import_button):
+            b.setEnabled(not busy)
+        self._render_status()
+
+    def set_files(self, files: list[MaterialFile], images: list[QImage | None]) -> None:
+        self.files = list(files)
+        for w in self._page_widgets:
+            w.setParent(None)
+            w.deleteLater()
+        self._page_widgets = []
+        for index, (file, image) in enumerate(zip(files, images)):
+            page = _Page(index, file, image)
+            page.delete_button.clicked.connect(lambda _=False, i=index: self.delete_requested.emit(self.spec.code, i))
+            page.retake_button.clicked.connect(lambda _=False, i=index: self.retake_requested.emit(self.spec.code, i))
+            self.pages.insertWidget(index, page)
+            self._page_widgets.append(page)
+        self._render_status()
+
+    def show_message(self, text_getter: object) -> None:
+        """`text_getter` is a callable giving the text in the current language, or None to clear."""
+        self._message_text = text_getter
+        self._render_message()
+
+    def _render_message(self) -> None:
+        if callable(self._message_text):
+            self.message.setText(para("✖ " + self._message_text()))
+            self.message.show()
+        else:
+            self.message.hide()
+
+    def _render_status(self) -> None:
+        if self.busy:
+            text = "⏳ " + translate("Widgets", "Working…")
+            role = "hint"
+        elif self.files:
+            text = "✔ " + translate("Widgets", "Provided")
+            role = "ok"
+        elif self.spec.required:
+            text = "✖ " + translate("Widgets", "Still needed")
+            role = "error"
+        else:
+            text = "○ " + translate("Widgets", "Optional")
+            role = "hint"
+        self.status.setText(text)
+        set_role(self.status, role)
+
+    def retranslate(self) -> None:
+        kind = MATERIAL_FORMS[self.spec.form].text(lang())
+        need = translate("Widgets", "Required") if self.spec.required else translate("Widgets", "Optional")
+        copies = translate("Widgets", "Copies: %1").replace("%1", str(self.spec.copies))
+        self.name.setText(para(self.spec.name.get(lang()), bold=True))
+        self.notes.setText(para(f"{need} · {kind} · {copies}\n{self.spec.notes.get(lang())}"))
+        self.scan_button.setText(translate("Widgets", "Scan"))
+        self.camera_button.setText(translate("Widgets", "Photograph"))
+        self.import_button.setText(translate("Widgets", "Import a file"))
+        for page in self._page_widgets:
+            page.retranslate()
+        self._render_status()
+        self._render_message()
