@@ -64,7 +64,7 @@ case "$cmd" in
     ;;
   app)
     setup
-    exec "$VENV/bin/onewindow" app "$@"
+    exec "$VENV/bin/onewindow" app --local-platform "$@"
     ;;
   test)
     setup

@@ -13,6 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("app", help="start the terminal window on this data dir")
     p.add_argument("--screenshot", metavar="PNG", help="render the first screen to PNG and exit")
     p.add_argument("--fullscreen", action="store_true", help="full screen, frameless")
+    p.add_argument("--local-platform", action="store_true",
+                   help="start the reference platform on this machine if none answers, publish the catalog to it "
+                        "and enroll this terminal (the embedded defaults of ./dev.sh app)")
     p.set_defaults(handler=run)
 
 
@@ -25,6 +28,11 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.cli import terminal_from_args
 
     terminal = terminal_from_args(args)
+    local = None
+    if args.local_platform:
+        from sync.embedded import ensure_local_platform
+
+        local = ensure_local_platform(terminal)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = build_window(terminal, fullscreen=args.fullscreen)
     try:
@@ -35,3 +43,5 @@ def run(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         window.services.close()
+        if local is not None:
+            local.stop()

@@ -1,0 +1,112 @@
+"""A reference platform on this very machine, for the demo and for trying a hall out.
+
+`onewindow app --local-platform` (what `./dev.sh app` runs) starts the
+reference platform server as a child process when nothing answers at the
+configured loopback address, publishes the terminal's catalog to it and
+enrolls the terminal, so the app comes up with working sync and no set-up.
+A real hall points `platform_url` at its province's platform instead.
+"""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from kiosk.errors import Message, UserFacingError
+from kiosk.terminal import Terminal
+from sync.client import Offline, PlatformClient
+from sync.credentials import Credential, load_credential, save_credential
+
+log = logging.getLogger("onewindow.sync.embedded")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class LocalPlatform:
+    url: str
+    home: Path
+    process: subprocess.Popen[bytes] | None  # None: one was already running
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        PlatformClient(url).json("GET", "openapi.json")
+        return True
+    except Offline:
+        return False
+
+
+def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0) -> LocalPlatform:
+    settings = terminal.settings
+    url = settings.platform_url.rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK or not parts.port:
+        raise UserFacingError(Message(f"本地平台只能运行在本机回环地址上，当前平台地址为 {url}。",
+                                      f"A local platform runs on this machine's loopback address only; "
+                                      f"platform_url is {url}."), code="not_local")
+    home = home or settings.home / "local-platform"
+    process = None
+    if not _answers(url):
+        home.mkdir(parents=True, exist_ok=True)
+        log_dir = settings.home / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with (log_dir / "local-platform.log").open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home),
+                 "--host", parts.hostname, "--port", str(parts.port)],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + wait_seconds
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                LocalPlatform(url, home, process).stop()
+                raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
+                                              "The local platform did not start; see local-platform.log."),
+                                      code="local_platform")
+            time.sleep(0.2)
+    platform = LocalPlatform(url, home, process)
+    if process is not None or (home / "platform.sqlite3").exists():
+        _publish_catalog_if_none(terminal, home)
+        _enroll_if_needed(terminal, home, url)
+    return platform
+
+
+def _publish_catalog_if_none(terminal: Terminal, home: Path) -> None:
+    from sync.server.db import open_platform
+    from sync.server.models import PublishedCatalog
+
+    store = open_platform(home)
+    with store.transaction() as session:
+        if session.scalar(select(PublishedCatalog).limit(1)) is None:
+            catalog = terminal.catalog
+            session.add(PublishedCatalog(version=catalog.version, etag=catalog.etag, document=catalog.document))
+            log.info("published catalog %s to the local platform", catalog.version)
+
+
+def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
+    from sync.server.db import open_platform
+    from sync.server.enrollment import create_code
+
+    settings = terminal.settings
+    existing = load_credential(settings)
+    if existing is not None and existing.platform_url.rstrip("/") == url:
+        return
+    code = create_code(open_platform(home), settings.hall_code, f"{settings.device_kind}-{settings.device_no}")
+    answer = PlatformClient(url).json("POST", "enroll", json_body={"code": code})
+    save_credential(settings, Credential(platform_url=url, device_id=int(answer["device_id"]),
+                                         hall_code=str(answer["hall_code"]), device_name=str(answer["device_name"]),
+                                         token=str(answer["token"]), ca_file=None))
+    log.info("enrolled with the local platform as device %s", answer["device_id"])

@@ -1,0 +1,43 @@
+"""`onewindow app --local-platform`: a platform on this machine, catalog published, terminal enrolled."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from kiosk.errors import UserFacingError
+from kiosk.settings import load_settings
+from kiosk.terminal import Terminal
+from sync.client import PlatformClient
+from sync.credentials import load_credential
+from sync.embedded import ensure_local_platform
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_local_platform_starts_publishes_and_enrolls(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    terminal = Terminal.open(load_settings(tmp_path / "home", platform_url=url))
+    platform = ensure_local_platform(terminal)
+    try:
+        assert platform.process is not None
+        credential = load_credential(terminal.settings)
+        assert credential is not None and credential.hall_code == terminal.settings.hall_code
+        catalog = PlatformClient(url, credential.token).json("GET", "catalog")
+        assert catalog["version"] == terminal.catalog.version
+        again = ensure_local_platform(terminal)  # already running: reused, not enrolled twice
+        assert again.process is None and load_credential(terminal.settings).token == credential.token
+    finally:
+        platform.stop()
+    assert platform.process.poll() is not None
+
+
+def test_a_remote_platform_is_never_started_locally(tmp_path):
+    terminal = Terminal.open(load_settings(tmp_path / "home", platform_url="https://zwfw.example.gov.cn/api/v1"))
+    with pytest.raises(UserFacingError) as err:
+        ensure_local_platform(terminal)
+    assert err.value.code == "not_local"
