@@ -30,7 +30,22 @@ class ReadAloud(QObject):
             self._tts = None
 
     def has_voice(self, lang: str) -> bool:
-        return self._pick_locale(lang) is not None
+        return self._pick_locale(lang) is not None or (lang == "zh" and self._mandarin_voice() is not None)
+
+    def _mandarin_voice(self):  # noqa: ANN202 - a QVoice or None
+        """espeak-ng's Mandarin ("cmn") reaches Qt under the C locale, known only by its voice name."""
+        if self._tts is None:
+            return None
+        try:
+            previous = self._tts.locale()
+            self._tts.setLocale(QLocale.c())
+            voice = next((v for v in self._tts.availableVoices()
+                          if "Mandarin" in v.name() and "+" not in v.name()), None)
+            if voice is None:
+                self._tts.setLocale(previous)
+            return voice
+        except Exception:  # noqa: BLE001
+            return None
 
     def _pick_locale(self, lang: str) -> QLocale | None:
         if self._tts is None:
@@ -44,10 +59,17 @@ class ReadAloud(QObject):
     def say(self, text: str, lang: str) -> bool:
         """Speak `text`; False (and silence) when no voice exists for `lang`."""
         locale = self._pick_locale(lang)
-        if locale is None or self._tts is None:
+        if self._tts is None:
             return False
-        self._tts.stop()
-        self._tts.setLocale(locale)
+        if locale is None:
+            voice = self._mandarin_voice() if lang == "zh" else None
+            if voice is None:
+                return False
+            self._tts.stop()
+            self._tts.setVoice(voice)
+        else:
+            self._tts.stop()
+            self._tts.setLocale(locale)
         self._tts.say(text)
         return True
 
