@@ -37,6 +37,7 @@ class Settings:
     max_files_per_material: int = 20
     idle_timeout_seconds: int = 120
     printer: str = ""
+    scanner: str = ""  # SANE device name (see `onewindow scan --list`); empty: no scanner at this terminal
     printer_profile: str = "default"
     receipt_paper_mm: int = 80
     large_text: bool = False

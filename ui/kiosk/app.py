@@ -32,8 +32,18 @@ def open_services(terminal_or_settings: Any) -> Any:
 
     terminal = (terminal_or_settings if isinstance(terminal_or_settings, Terminal)
                 else Terminal.open(terminal_or_settings))
-    services = KioskServices(terminal, sync_worker=start_sync_worker(terminal))
+    services = KioskServices(terminal, scanner=configured_scanner(terminal.settings),
+                             sync_worker=start_sync_worker(terminal))
     return services, terminal.catalog
+
+
+def configured_scanner(settings: Any) -> Any:
+    """The SANE scanner named in the settings, or None (the materials screen then offers import only)."""
+    if not settings.scanner:
+        return None
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    return SaneScanner(settings.scanner)
 
 
 def build_window(terminal: Any = None, *, settings: Any = None, language: str | None = None,
