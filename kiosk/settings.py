@@ -38,6 +38,7 @@ class Settings:
     idle_timeout_seconds: int = 120
     printer: str = ""
     scanner: str = ""  # SANE device name (see `onewindow scan --list`); empty: no scanner at this terminal
+    camera: str = ""  # document camera: "default", or part of its name; empty: none
     printer_profile: str = "default"
     receipt_paper_mm: int = 80
     large_text: bool = False

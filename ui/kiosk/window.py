@@ -95,11 +95,28 @@ class KioskWindow(QMainWindow):
         self.services = services
         self.ctx.services = services
         self.ctx.catalog = catalog or services.terminal.catalog
+        self._attach_camera(services)
         self.poll_sync()
         self.sync_timer.start()
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action()
+
+    def _attach_camera(self, services: "KioskServices") -> None:
+        """Qt's camera objects live on the GUI thread, so the feed is made here, not with the store."""
+        name = services.terminal.settings.camera
+        if not name or services.camera is not None:
+            return
+        from kiosk.devices.camera import FrameSource
+        from ui.camera_feed import CameraFeed, find_camera
+
+        device = find_camera(name)
+        if device is None:
+            log.warning("document camera %r not found; photographing is off", name)
+            return
+        source = FrameSource(device.description())
+        self.camera_feed = CameraFeed(source, device, self)
+        services.camera = source
 
     def when_ready(self, action: Any) -> None:
         self._waiting = [action]  # only the latest tap counts
