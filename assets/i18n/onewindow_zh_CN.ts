@@ -1,6 +1,793 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Counter</name>
+    <message>
+        <location filename="../../ui/counter/common.py" line="20" />
+        <location filename="../../ui/counter/worklist.py" line="21" />
+        <source>Kiosk</source>
+        <translation>自助终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="20" />
+        <location filename="../../ui/counter/worklist.py" line="21" />
+        <source>Walk-in</source>
+        <translation>窗口代办</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="20" />
+        <location filename="../../ui/counter/worklist.py" line="22" />
+        <source>Online</source>
+        <translation>网上申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="36" />
+        <source>Overdue by %1 working days</source>
+        <translation>已超期 %1 个工作日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="37" />
+        <location filename="../../ui/counter/dashboard.py" line="28" />
+        <location filename="../../ui/counter/dashboard.py" line="224" />
+        <location filename="../../ui/counter/deadlines.py" line="22" />
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="40" />
+        <source>Due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="41" />
+        <location filename="../../ui/counter/common.py" line="43" />
+        <source>%1 working days left</source>
+        <translation>剩余 %1 个工作日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="27" />
+        <location filename="../../ui/counter/dashboard.py" line="200" />
+        <source>Applications</source>
+        <translation>申请件数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="27" />
+        <source>Completed</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="27" />
+        <source>Completed on time</source>
+        <translation>按时办结率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="28" />
+        <source>Satisfied or very satisfied</source>
+        <translation>满意及非常满意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="195" />
+        <source>Applications per day</source>
+        <translation>每日申请量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="206" />
+        <source>Completion within the promised time</source>
+        <translation>承诺时限内办结情况</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="208" />
+        <source>On time</source>
+        <translation>按时办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="208" />
+        <source>Late</source>
+        <translation>超期办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="209" />
+        <source>Not finished yet</source>
+        <translation>尚未办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="216" />
+        <source>No cases in this period</source>
+        <translation>该时段没有办件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="223" />
+        <source>Open cases by deadline</source>
+        <translation>办件时限情况</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="224" />
+        <location filename="../../ui/counter/deadlines.py" line="22" />
+        <source>Due within 2 working days</source>
+        <translation>2个工作日内到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="224" />
+        <source>Completed late</source>
+        <translation>超期办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="225" />
+        <source>Cases</source>
+        <translation>办件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="227" />
+        <source>Satisfaction ratings</source>
+        <translation>满意度评价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="230" />
+        <source>Ratings</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="238" />
+        <location filename="../../ui/counter/window.py" line="36" />
+        <source>Hall dashboard</source>
+        <translation>大厅运行情况</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="239" />
+        <source>Applications received in the chosen period and what became of them. Open data: onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE</source>
+        <translation>所选时段内收到的申请及办理结果。公开数据导出：onewindow report --from 日期 --to 日期 --format csv|json|xml|xlsx --out 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="241" />
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="242" />
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="243" />
+        <source>Last 7 days</source>
+        <translation>最近7天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="244" />
+        <source>Last 30 days</source>
+        <translation>最近30天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard.py" line="245" />
+        <source>Show</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/review.py" line="411" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Deadline</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <source>Promised by</source>
+        <translation>承诺办结日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/review.py" line="409" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Receipt no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/drafts.py" line="16" />
+        <location filename="../../ui/counter/walkin.py" line="316" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Service item</source>
+        <translation>服务事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/drafts.py" line="16" />
+        <location filename="../../ui/counter/review.py" line="409" />
+        <location filename="../../ui/counter/walkin.py" line="321" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/review.py" line="410" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/review.py" line="410" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="23" />
+        <source>On track</source>
+        <translation>时限充足</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="92" />
+        <source>Deadlines for the whole hall</source>
+        <translation>全大厅办理时限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="93" />
+        <source>Every open case in this hall, most urgent first, counted in working days (holidays and swapped weekends included). Double-click a case to open it.</source>
+        <translation>本大厅所有未办结的办件，最紧急的排在前面，按工作日计算（已计入节假日和调休）。双击办件可打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="96" />
+        <source>Deadlines of my cases</source>
+        <translation>我经办的办件时限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/deadlines.py" line="97" />
+        <source>Open cases you have checked, taken or decided, most urgent first, counted in working days. Double-click a case to open it.</source>
+        <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dialogs.py" line="34" />
+        <location filename="../../ui/counter/review.py" line="315" />
+        <location filename="../../ui/counter/review.py" line="329" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dialogs.py" line="49" />
+        <source>%1 of %2 characters</source>
+        <translation>已写 %1 字，最多 %2 字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="16" />
+        <source>Last saved</source>
+        <translation>最后保存时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="16" />
+        <location filename="../../ui/counter/review.py" line="409" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>ID number</source>
+        <translation>身份证号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="16" />
+        <source>Files</source>
+        <translation>文件数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="72" />
+        <source>an unnamed applicant</source>
+        <translation>未填姓名的申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="73" />
+        <source>Discard this draft?</source>
+        <translation>放弃这份草稿？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="74" />
+        <source>The draft of %1 for “%2” and its scanned files will be deleted. This cannot be undone.</source>
+        <translation>%1 的“%2”草稿及其扫描文件将被删除，且无法恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="76" />
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="76" />
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="79" />
+        <source>The draft was discarded.</source>
+        <translation>草稿已放弃。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="94" />
+        <source>%1 drafts</source>
+        <translation>共 %1 份草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="95" />
+        <source>No drafts are waiting.</source>
+        <translation>没有待处理的草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="99" />
+        <source>Unfinished drafts</source>
+        <translation>未完成的草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="100" />
+        <source>Applications a kiosk saved but never submitted (a crash, a power cut, or a citizen who came to the counter for help). Resume one to finish it with the applicant, or discard it.</source>
+        <translation>自助终端保存但未提交的申请（设备故障、停电，或群众到窗口求助）。可与申请人一起继续办理，或放弃。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="103" />
+        <source>Resume with the applicant</source>
+        <translation>与申请人继续办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/drafts.py" line="104" />
+        <source>Discard…</source>
+        <translation>放弃…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="95" />
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="137" />
+        <source>This counter is locked</source>
+        <translation>窗口已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="138" />
+        <source>%1 (%2) is logged in. Enter the password to continue where you left off.</source>
+        <translation>当前登录：%1（%2）。输入密码后回到锁定前的页面。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="141" />
+        <source>Counter login</source>
+        <translation>窗口登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="142" />
+        <source>Log in with your staff account. The counter locks itself when nobody has used it for a while.</source>
+        <translation>请使用工作人员账号登录。一段时间无人操作时，窗口会自动锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="147" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="148" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="149" />
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="149" />
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/login.py" line="150" />
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="33" />
+        <source>Not checked yet</source>
+        <translation>未核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="34" />
+        <location filename="../../ui/counter/review.py" line="401" />
+        <source>Present and valid</source>
+        <translation>已提交且合格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="35" />
+        <location filename="../../ui/counter/review.py" line="402" />
+        <source>Missing</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="36" />
+        <location filename="../../ui/counter/review.py" line="403" />
+        <source>Not acceptable</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="181" />
+        <location filename="../../ui/counter/review.py" line="227" />
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="225" />
+        <source>No file was provided for this material.</source>
+        <translation>该材料没有提交文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="249" />
+        <source>File %1 of %2, its page %3 of %4</source>
+        <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="271" />
+        <source>Write the reason first: the applicant reads it on the supplement notice.</source>
+        <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="313" />
+        <source>Accept this application?</source>
+        <translation>受理这份申请？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="314" />
+        <source>The acceptance notice will print, and the platform is told when the link is up.</source>
+        <translation>将打印受理通知书，网络连通后通知平台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="315" />
+        <location filename="../../ui/counter/review.py" line="405" />
+        <source>Accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="324" />
+        <source>First mark which materials are missing or not acceptable.</source>
+        <translation>请先标出缺少或不合格的材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="327" />
+        <source>Ask for supplementary materials?</source>
+        <translation>要求补正材料？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="328" />
+        <source>The supplement notice will print and name these materials:</source>
+        <translation>将打印补正材料通知书，列明以下材料：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="329" />
+        <source>Ask for supplements</source>
+        <translation>要求补正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="336" />
+        <source>Reject this application</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="337" />
+        <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
+        <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="339" />
+        <source>Reject</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="357" />
+        <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
+        <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="358" />
+        <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
+        <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="360" />
+        <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
+        <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="384" />
+        <source>Check a material</source>
+        <translation>核验材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="396" />
+        <source>Back to the work list</source>
+        <translation>返回待办列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="397" />
+        <location filename="../../ui/counter/walkin.py" line="323" />
+        <source>Materials</source>
+        <translation>申请材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="398" />
+        <source>Form</source>
+        <translation>申请表内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="399" />
+        <source>Reason (needed for missing or not acceptable):</source>
+        <translation>原因（缺少或不合格时必填）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="400" />
+        <source>e.g. the front page of the household register is missing</source>
+        <translation>例如：户口簿首页缺失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="404" />
+        <source>Decision</source>
+        <translation>审核决定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="406" />
+        <source>Ask for supplements (prints the notice)</source>
+        <translation>要求补正（打印补正通知书）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="407" />
+        <source>Reject with a reason…</source>
+        <translation>不予受理（需填写理由）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="409" />
+        <location filename="../../ui/counter/worklist.py" line="25" />
+        <source>Case no.</source>
+        <translation>办件编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="410" />
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="410" />
+        <location filename="../../ui/counter/worklist.py" line="23" />
+        <location filename="../../ui/counter/worklist.py" line="26" />
+        <source>Submitted</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="416" />
+        <source>Review an application</source>
+        <translation>审核申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="425" />
+        <source>Review: %1</source>
+        <translation>审核：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="426" />
+        <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
+        <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="441" />
+        <source>required</source>
+        <translation>必交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="441" />
+        <source>optional</source>
+        <translation>选交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="442" />
+        <source>Pages: %1</source>
+        <translation>共 %1 页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="442" />
+        <source>no file</source>
+        <translation>未提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="448" />
+        <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
+        <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="451" />
+        <source>Decided: %1</source>
+        <translation>已决定：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="173" />
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页 / 共 %2 页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="184" />
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="185" />
+        <source>Next page</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="186" />
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="187" />
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="188" />
+        <source>Whole page</source>
+        <translation>整页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/viewer.py" line="189" />
+        <source>Page width</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="265" />
+        <source>This material is required. Scan or import it, or mark it after the applicant brings it.</source>
+        <translation>这是必交材料，请扫描或导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="270" />
+        <source>Some answers need attention; each is marked where it is.</source>
+        <translation>有些内容需要修改，已在相应位置标出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="291" />
+        <source>Submitted. Give the applicant the receipt number; check the originals now with “Review it now”.</source>
+        <translation>已提交。请将受理编号告知申请人；可点击“立即审核”当场核验原件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="309" />
+        <source>Take a walk-in's application</source>
+        <translation>窗口代办申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="311" />
+        <source>Finishing a draft a kiosk saved. Check every answer with the applicant, add what is missing, then submit.</source>
+        <translation>正在继续办理自助终端保存的草稿。请与申请人逐项核对，补齐缺少的内容后提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="314" />
+        <source>The same form and materials as at the kiosk. Type what the applicant tells you, scan or import each material, then submit.</source>
+        <translation>与自助终端相同的申请表和材料。按申请人所述填写，逐项扫描或导入材料，然后提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="322" />
+        <source>Application form</source>
+        <translation>申请表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="330" />
+        <source>Start again</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="331" />
+        <source>Submit the application</source>
+        <translation>提交申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/walkin.py" line="332" />
+        <source>Review it now</source>
+        <translation>立即审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="34" />
+        <location filename="../../ui/counter/worklist.py" line="182" />
+        <source>Work list</source>
+        <translation>待办列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="34" />
+        <source>Take a walk-in</source>
+        <translation>窗口代办</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="35" />
+        <source>Drafts</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="35" />
+        <source>Deadlines</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="304" />
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="305" />
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="21" />
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="23" />
+        <source>All waiting</source>
+        <translation>全部待办</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="23" />
+        <source>Received by the platform</source>
+        <translation>平台已接收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="24" />
+        <source>Supplementary materials needed</source>
+        <translation>需补正材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="145" />
+        <source>Nothing found for “%1”. Check the number, or ask the applicant for the receipt.</source>
+        <translation>没有找到“%1”。请核对号码，或请申请人出示回执。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="175" />
+        <source>%1 found for “%2”</source>
+        <translation>“%2”的查找结果：%1 件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="178" />
+        <source>%1 applications waiting</source>
+        <translation>共 %1 件待办</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="183" />
+        <source>Applications from this hall's kiosks, walk-ins and online cases to check in person. Scan a receipt's QR code or bar code at any time to open it.</source>
+        <translation>本大厅自助终端和窗口收件，以及需到现场核验原件的网上申请。随时扫描回执上的二维码或条码即可打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="185" />
+        <source>Receipt no., case no. or ID number — or scan the receipt</source>
+        <translation>受理编号、办件编号或身份证号码——或直接扫描回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="186" />
+        <source>Search</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="187" />
+        <source>Show all</source>
+        <translation>显示全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="188" />
+        <source>Source:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="189" />
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="194" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/worklist.py" line="195" />
+        <source>Open for review</source>
+        <translation>打开审核</translation>
+    </message>
+</context>
+<context>
     <name>ImportFileDialog</name>
     <message>
         <location filename="../../ui/dialogs.py" line="50" />

@@ -1,0 +1,110 @@
+"""Logging in, locking after idle time, and what each role may see."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.staff import NotAllowed
+from kiosk.store.models import AuditEntry
+from kiosk.worklist import Urgency
+from tests.ui.counter.conftest import TODAY, click, log_in, open_review
+from ui.counter import demo
+
+
+def _actions(hall, actor: str) -> list[str]:
+    with hall.terminal.store.transaction() as s:
+        return list(s.scalars(select(AuditEntry.action).where(AuditEntry.actor == actor).order_by(AuditEntry.id)))
+
+
+def test_wrong_password_is_refused_then_login_works(qtbot, hall, make_window):
+    window = make_window()
+    assert window.stack.currentWidget() is window.login and not window.nav.isVisible()
+    window.login.user.setText("clerk1")
+    window.login.password.setText("not-the-password")
+    click(qtbot, window.login.button)
+    qtbot.waitUntil(lambda: window.login.error.isVisible(), timeout=10_000)
+    assert "用户名或密码不正确" in window.login.error.text() and "✖" in window.login.error.text()
+    assert window.staff is None and window.login.password.text() == ""
+    click(qtbot, window.login.button)  # empty password: asked for it, nothing sent
+    assert window.login.error.isVisible()
+    log_in(qtbot, window, "clerk1")
+    assert window.nav.isVisible() and window.staff_label.isVisible()
+    assert "王小明" in window.staff_label.text()
+    assert _actions(hall, f"staff:{hall.clerk_id}")[:2] == ["login_failed", "login"]
+
+
+def test_counter_locks_after_idle_time_and_only_the_same_person_unlocks(qtbot, hall, make_window):
+    window = make_window(lock_seconds=1)
+    log_in(qtbot, window, "clerk1")
+    review = open_review(qtbot, window, hall.case_id)
+    qtbot.waitUntil(lambda: window.locked, timeout=10_000)  # nobody touched it for a second
+    assert window.stack.currentWidget() is window.login and not window.nav.isVisible()
+    assert not window.login.user.isVisible() and "王小明" in window.login.text.text()
+    window.scanned(hall.receipt_no)  # a scan while locked opens nothing
+    assert window.stack.currentWidget() is window.login
+    window.login.password.setText("wrong-password")
+    click(qtbot, window.login.button)
+    qtbot.waitUntil(lambda: window.login.error.isVisible(), timeout=10_000)
+    assert window.locked
+    window.login.password.setText(demo.PASSWORD)
+    with qtbot.waitSignal(window.locked_changed, timeout=10_000):
+        click(qtbot, window.login.button)
+    assert not window.locked and window.stack.currentWidget() is review  # back where the clerk was
+    assert review.detail is not None and review.detail.row.id == hall.case_id
+    qtbot.waitUntil(lambda: "counter_unlocked" in _actions(hall, f"staff:{hall.clerk_id}"), timeout=10_000)
+    assert {"counter_locked", "login_failed"} <= set(_actions(hall, f"staff:{hall.clerk_id}"))
+
+
+def test_switch_user_from_the_lock_screen_clears_the_session(qtbot, hall, make_window):
+    window = make_window()
+    log_in(qtbot, window, "clerk1")
+    window.lock()
+    click(qtbot, window.login.switch_button)
+    assert window.staff is None and window.screens == {} and window.login.user.isVisible()
+    log_in(qtbot, window, "lead1")
+    assert "dashboard" in window.nav_buttons
+
+
+def test_a_clerk_sees_no_dashboard_and_only_their_own_deadlines(qtbot, hall, make_window):
+    other = demo.submit_at(hall.terminal, demo.id_card_draft(2)).id
+    window = make_window()
+    log_in(qtbot, window, "clerk1")
+    assert set(window.nav_buttons) == {"worklist", "walkin", "drafts", "deadlines"}
+    assert "dashboard" not in window.screens
+    services = window.services
+    with pytest.raises(NotAllowed):
+        services.report(hall.clerk_id, TODAY, TODAY)
+    with pytest.raises(NotAllowed):
+        services.deadlines(hall.clerk_id, hall_wide=True)
+    # the clerk checks one material of the first case: now it is "theirs"
+    services.check_material(hall.clerk_id, hall.case_id, "id_card", "valid")
+    click(qtbot, window.nav_buttons["deadlines"])
+    deadlines = window.screens["deadlines"]
+    qtbot.waitUntil(lambda: deadlines.loads > 0, timeout=10_000)
+    assert not deadlines.hall_wide
+    assert [r.id for r in deadlines.rows] == [hall.case_id]
+    assert other not in [r.id for r in deadlines.rows]
+
+
+def test_a_supervisor_sees_the_whole_hall_with_urgent_cases_marked_in_words(qtbot, hall, make_window):
+    from datetime import timedelta
+
+    from kiosk.store.models import Application
+
+    late = demo.submit_at(hall.terminal, demo.id_card_draft(3)).id
+    soon = demo.submit_at(hall.terminal, demo.id_card_draft(4)).id
+    with hall.terminal.store.transaction() as s:
+        s.get(Application, late).promised_date = TODAY - timedelta(days=10)
+        s.get(Application, soon).promised_date = TODAY
+    window = make_window()
+    log_in(qtbot, window, "lead1")
+    assert {"dashboard", "deadlines"} <= set(window.nav_buttons)
+    click(qtbot, window.nav_buttons["deadlines"])
+    deadlines = window.screens["deadlines"]
+    qtbot.waitUntil(lambda: deadlines.loads > 0, timeout=10_000)
+    assert deadlines.hall_wide
+    assert [r.id for r in deadlines.rows][:2] == [late, soon]  # most urgent first
+    first, second = deadlines.table.item(0, 0).text(), deadlines.table.item(1, 0).text()
+    assert first.startswith("⛔") and second.startswith("⚠")  # a symbol and words, not colour alone
+    assert any(ch.isdigit() for ch in first)
+    assert deadlines.figures[Urgency.OVERDUE][0].text() == "1"

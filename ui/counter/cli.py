@@ -1,0 +1,53 @@
+"""`onewindow counter [--lang zh|en] [--lock-minutes N] [--document-printer URI]`: the clerk's window.
+
+Staff accounts come from `onewindow staff add NAME --role clerk|supervisor|administrator`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("counter", help="start the counter window for hall staff (login required)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="starting language (default: settings)")
+    p.add_argument("--lock-minutes", type=int, default=5, help="lock the counter after this many idle minutes")
+    p.add_argument("--document-printer", default="cups:",
+                   help="where A4 notices print (cups: for the default CUPS queue, cups:QUEUE for another)")
+    p.add_argument("--fullscreen", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.logs import configure_logging
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+    from ui.counter.services import CounterServices
+    from ui.counter.window import CounterWindow
+    from ui.errors import install_excepthook
+    from ui.fonts import install_fonts
+    from ui.kiosk.services import start_sync_worker
+
+    if args.lock_minutes < 1:
+        print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
+        return 2
+    settings = load_settings(getattr(args, "home", None))
+    configure_logging(settings.home)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_fonts(app)
+    terminal = Terminal.open(settings)
+    services = CounterServices(terminal, document_printer=args.document_printer,
+                               sync_worker=start_sync_worker(terminal))
+    window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
+    install_excepthook(window.report)
+    if args.fullscreen:
+        window.showFullScreen()
+    else:
+        window.resize(1920, 1080)
+        window.show()
+    try:
+        return app.exec()
+    finally:
+        services.close()

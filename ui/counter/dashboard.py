@@ -1,0 +1,249 @@
+"""The hall dashboard for supervisors: applications per day, completion on time, overdue cases, ratings.
+
+Figures come from `kiosk.reports.build_report`, the same numbers that
+`onewindow report` exports for open data, so the screen and the published
+file never disagree. Every bar carries its number and every slice its
+words, so nothing is read from colour alone.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+from datetime import date, timedelta
+
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QPieSeries, QValueAxis)
+from PySide6.QtCore import QDate, QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QDateEdit, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.ratings import LEVELS
+from ui.counter.common import CounterScreen, tr
+from ui.counter.services import CounterServices
+from ui.i18n import msg, translate
+from ui.jobs import run_job
+from ui.theme import set_role
+
+BLUE, GREEN, AMBER, RED, GREY = "#1d4f91", "#1b6b2a", "#b7791f", "#a3120f", "#8793a3"
+SUMMARY = (("applications", QT_TRANSLATE_NOOP("Counter", "Applications")), ("completed", QT_TRANSLATE_NOOP("Counter", "Completed")), ("on_time_rate", QT_TRANSLATE_NOOP("Counter", "Completed on time")),
+           ("overdue", QT_TRANSLATE_NOOP("Counter", "Overdue")), ("satisfaction_rate", QT_TRANSLATE_NOOP("Counter", "Satisfied or very satisfied")))
+
+
+def _font(px: int, bold: bool = False) -> QFont:
+    from PySide6.QtWidgets import QApplication
+
+    font = QFont(QApplication.font())
+    font.setPixelSize(px)
+    font.setBold(bold)
+    return font
+
+
+def _chart(title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setTitleFont(_font(19, bold=True))
+    chart.legend().setFont(_font(15))
+    chart.setMargins(QMargins(8, 8, 8, 8))
+    chart.setBackgroundRoundness(6)
+    return chart
+
+
+def _bars(chart: QChart, categories: list[str], values: list[int], colours: list[str] | str,
+          name: str) -> None:
+    series = QBarSeries()
+    if isinstance(colours, str):
+        bar = QBarSet(name)
+        bar.append([float(v) for v in values])
+        bar.setColor(QColor(colours))
+        series.append(bar)
+        chart.legend().hide()
+    else:  # one set per category, so each bar keeps its own colour and legend words
+        for category, value, colour in zip(categories, values, colours):
+            bar = QBarSet(f"{category}: {value}")
+            bar.append([float(value)])
+            bar.setColor(QColor(colour))
+            series.append(bar)
+        categories = [name]
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    for bar in series.barSets():
+        bar.setLabelColor(QColor("#1a1a1a"))
+        bar.setLabelFont(_font(14, bold=True))
+    series.setLabelsVisible(True)
+    series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
+    series.setLabelsFormat("@value")
+    series.setLabelsPrecision(6)
+    chart.addSeries(series)
+    axis_x = QBarCategoryAxis()
+    axis_x.append(categories)
+    axis_x.setLabelsFont(_font(14))
+    axis_y = QValueAxis()
+    top = max(values + [1])
+    step = max(1, -(-top // 5))  # whole numbers only: these are counts of cases
+    top = (top // step + 1) * step  # room above the highest bar for its number
+    axis_y.setRange(0, top)
+    axis_y.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis_y.setTickAnchor(0)
+    axis_y.setTickInterval(step)
+    axis_y.setLabelFormat("%d")
+    axis_y.setLabelsFont(_font(14))
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_x)
+    series.attachAxis(axis_y)
+
+
+class DashboardScreen(CounterScreen):
+    name = "dashboard"
+
+    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.staff_id = staff_id
+        self.report: object = None
+        self.loads = 0
+        today = services.today or date.today()
+        controls = QHBoxLayout()
+        self.from_label, self.to_label = QLabel(), QLabel()
+        self.date_from = QDateEdit(QDate(today - timedelta(days=13)))
+        self.date_to = QDateEdit(QDate(today))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumWidth(170)
+        self.week_button = set_role(QPushButton(), "tab")
+        self.month_button = set_role(QPushButton(), "tab")
+        self.week_button.clicked.connect(lambda: self.last_days(7))
+        self.month_button.clicked.connect(lambda: self.last_days(30))
+        self.show_button = set_role(QPushButton(), "primary")
+        self.show_button.setObjectName("showReport")
+        self.show_button.clicked.connect(self.refresh)
+        for w in (self.from_label, self.date_from, self.to_label, self.date_to, self.week_button, self.month_button,
+                  self.show_button):
+            controls.addWidget(w)
+        controls.addStretch(1)
+        self.export_hint = set_role(QLabel(), "hint")
+        controls.addWidget(self.export_hint)
+        self.body.addLayout(controls)
+
+        figures = QHBoxLayout()
+        self.figures: dict[str, tuple[QLabel, QLabel]] = {}
+        for key, _words in SUMMARY:
+            card = set_role(QFrame(), "card")
+            box = QVBoxLayout(card)
+            box.setContentsMargins(18, 10, 18, 10)
+            number = set_role(QLabel("—"), "figure")
+            number.setObjectName(f"summary_{key}")
+            words = set_role(QLabel(), "hint")
+            box.addWidget(number)
+            box.addWidget(words)
+            figures.addWidget(card, 1)
+            self.figures[key] = (number, words)
+        self.body.addLayout(figures)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.views: dict[str, QChartView] = {}
+        for index, key in enumerate(("per_day", "on_time", "overdue", "ratings")):
+            view = QChartView(QChart())
+            view.setObjectName(f"chart_{key}")
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(260)
+            grid.addWidget(view, index // 2, index % 2)
+            self.views[key] = view
+        self.body.addLayout(grid, 1)
+        self.retranslate()
+
+    def last_days(self, days: int) -> None:
+        today = self.services.today or date.today()
+        self.date_to.setDate(QDate(today))
+        self.date_from.setDate(QDate(today - timedelta(days=days - 1)))
+        self.refresh()
+
+    def on_enter(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
+        run_job("counter-report", lambda: self.services.report(self.staff_id, start, end), on_done=self._loaded,
+                on_error=self._failed)
+
+    def _loaded(self, report: object) -> None:
+        self.loads += 1
+        self.report = report
+        self.show_message(None)
+        self._draw()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.loads += 1
+        self.show_error(exc)
+
+    # --- charts -------------------------------------------------------------------------------
+    def charts(self) -> dict[str, QChart]:
+        return {key: view.chart() for key, view in self.views.items()}
+
+    def _draw(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        summary = report.summary  # type: ignore[attr-defined]
+        for key, (number, _words) in self.figures.items():
+            value = summary.get(key)
+            if key.endswith("_rate"):
+                number.setText("—" if value is None else f"{value * 100:.0f} %")
+            else:
+                number.setText(str(value))
+
+        per_day = _chart(translate("Counter", "Applications per day"))
+        start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        counts = report.per_day  # type: ignore[attr-defined]
+        _bars(per_day, [d.strftime("%m-%d") for d in days], [counts.get(d.isoformat(), 0) for d in days], BLUE,
+              translate("Counter", "Applications"))
+
+        cases = report.cases  # type: ignore[attr-defined]
+        on_time = sum(1 for c in cases if c.completed_date and c.within_promised_time)
+        late = sum(1 for c in cases if c.completed_date and c.within_promised_time is False)
+        open_ = sum(1 for c in cases if not c.completed_date)
+        timely = _chart(translate("Counter", "Completion within the promised time"))
+        pie = QPieSeries()
+        for words, value, colour in ((translate("Counter", "On time"), on_time, GREEN), (translate("Counter", "Late"), late, RED),
+                                     (translate("Counter", "Not finished yet"), open_, GREY)):
+            if value:
+                piece = pie.append(f"{words}: {value}", value)
+                piece.setColor(QColor(colour))
+                piece.setLabelVisible(True)
+                piece.setLabelFont(_font(15, bold=True))
+        if not pie.count():
+            pie.append(translate("Counter", "No cases in this period"), 1).setLabelVisible(True)
+        timely.addSeries(pie)
+        timely.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+
+        overdue_open = sum(1 for c in cases if not c.completed_date and c.overdue)
+        soon = sum(1 for c in cases if not c.completed_date and not c.overdue and c.working_days_left is not None
+                   and c.working_days_left <= 2)
+        overdue = _chart(translate("Counter", "Open cases by deadline"))
+        _bars(overdue, ["⛔ " + translate("Counter", "Overdue"), "⚠ " + translate("Counter", "Due within 2 working days"), "✔ " + translate("Counter", "Completed late")],
+              [overdue_open, soon, late], [RED, AMBER, GREY], translate("Counter", "Cases"))
+
+        ratings = _chart(translate("Counter", "Satisfaction ratings"))
+        levels = summary.get("ratings", {})
+        _bars(ratings, [msg(LEVELS[level]) for level in range(5, 0, -1)],
+              [int(levels.get(str(level), 0)) for level in range(5, 0, -1)], BLUE, translate("Counter", "Ratings"))
+        for key, chart in (("per_day", per_day), ("on_time", timely), ("overdue", overdue), ("ratings", ratings)):
+            old = self.views[key].chart()
+            self.views[key].setChart(chart)
+            old.deleteLater()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.title.setText(translate("Counter", "Hall dashboard"))
+        self.hint.setText(translate("Counter", "Applications received in the chosen period and what became of them. Open data: "
+                             "onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE"))
+        self.from_label.setText(translate("Counter", "From"))
+        self.to_label.setText(translate("Counter", "to"))
+        self.week_button.setText(translate("Counter", "Last 7 days"))
+        self.month_button.setText(translate("Counter", "Last 30 days"))
+        self.show_button.setText(translate("Counter", "Show"))
+        self.export_hint.setText("")
+        for key, words in SUMMARY:
+            self.figures[key][1].setText(tr(words))
+        self._draw()

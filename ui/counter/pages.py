@@ -1,0 +1,85 @@
+"""Turning a stored file into page images for the viewer: PDF through QtPdf, TIFF (G4 fax too) through Pillow.
+
+Runs on a worker thread, so it makes `QImage`s only (never `QPixmap`).
+Pages are rendered once at a resolution good for zooming in to 200 %;
+the viewer scales them, it does not re-render.
+"""
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+from PySide6.QtGui import QImage
+
+from kiosk.errors import Message, UserFacingError
+
+RENDER_DPI = 150
+MAX_PAGES = 200
+UNREADABLE = Message("这个文件无法显示，请让申请人重新提供。", "This file cannot be shown; ask the applicant for it again.")
+
+
+def _pil_to_qimage(img: "object") -> QImage:
+    from PIL import Image
+
+    assert isinstance(img, Image.Image)
+    if img.mode in ("1", "L", "P", "I;16", "I"):
+        gray = img.convert("L")
+        data = gray.tobytes()
+        image = QImage(data, gray.width, gray.height, gray.width, QImage.Format.Format_Grayscale8)
+    else:
+        rgb = img.convert("RGB")
+        data = rgb.tobytes()
+        image = QImage(data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888)
+    return image.copy()  # own the pixels: `data` goes away with this frame
+
+
+def image_pages(data: bytes) -> list[QImage]:
+    """Every frame of a JPEG, PNG or (multi-page, G4-compressed) TIFF."""
+    from PIL import Image, ImageSequence
+
+    pages: list[QImage] = []
+    with Image.open(io.BytesIO(data)) as img:
+        for frame in ImageSequence.Iterator(img):
+            pages.append(_pil_to_qimage(frame.copy()))
+            if len(pages) >= MAX_PAGES:
+                break
+    return pages
+
+
+def pdf_pages(data: bytes, dpi: int = RENDER_DPI) -> list[QImage]:
+    from PySide6.QtPdf import QPdfDocument
+
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    doc = QPdfDocument()
+    doc.load(buffer)
+    try:
+        pages: list[QImage] = []
+        for index in range(min(doc.pageCount(), MAX_PAGES)):
+            points = doc.pagePointSize(index)
+            size = QSize(max(1, round(points.width() * dpi / 72)), max(1, round(points.height() * dpi / 72)))
+            image = doc.render(index, size)
+            if not image.isNull():
+                # PDF pages render on transparent pixels; a white sheet reads like paper
+                sheet = QImage(image.size(), QImage.Format.Format_RGB32)
+                sheet.fill(0xFFFFFF)
+                from PySide6.QtGui import QPainter
+
+                painter = QPainter(sheet)
+                painter.drawImage(0, 0, image)
+                painter.end()
+                pages.append(sheet)
+        return pages
+    finally:
+        doc.close()
+
+
+def render_file(data: bytes, media_type: str) -> list[QImage]:
+    try:
+        pages = pdf_pages(data) if media_type == "application/pdf" else image_pages(data)
+    except Exception as exc:  # noqa: BLE001 - a damaged file is a fact to show, not a crash
+        raise UserFacingError(UNREADABLE, code="unreadable") from exc
+    if not pages:
+        raise UserFacingError(UNREADABLE, code="unreadable")
+    return pages

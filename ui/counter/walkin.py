@@ -1,0 +1,332 @@
+"""Taking a walk-in's application: the kiosk's own form and materials widgets, driven by a clerk.
+
+The fields, their checks and the material rows are the shared widgets in
+`ui.widgets`, so a counter accepts exactly what a kiosk accepts. A draft a
+kiosk left behind opens here to be finished with the applicant.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from kiosk.catalog import ServiceItem, Text
+from kiosk.errors import ValidationFailed
+from kiosk.forms import check_name
+from kiosk.materials.intake import MaterialFile
+from kiosk.submission import ApplicationDraft, SubmittedApplication
+from ui.counter.common import CounterScreen
+from ui.counter.services import CounterServices
+from ui.dialogs import ImportFileDialog
+from ui.errors import message_for
+from ui.i18n import lang, msg, translate
+from ui.jobs import run_job
+from ui.kiosk.screens.identity import check_id_number, check_mobile
+from ui.theme import set_role
+from ui.widgets.fields import LineField
+from ui.widgets.form_view import FormView
+from ui.widgets.materials import MaterialRow, thumbnail
+
+
+class WalkInScreen(CounterScreen):
+    name = "walkin"
+    review_requested = Signal(str)
+
+    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.staff_id = staff_id
+        self.catalog = services.terminal.catalog
+        self.item: ServiceItem | None = None
+        self.draft_id: str | None = None
+        self.materials: dict[str, list[MaterialFile]] = {}
+        self.images: dict[str, list[QImage | None]] = {}
+        self.rows: dict[str, MaterialRow] = {}
+        self.form: FormView | None = None
+        self.submitted: SubmittedApplication | None = None
+        self.busy = False
+
+        picker = QHBoxLayout()
+        self.item_label = set_role(QLabel(), "subtitle")
+        self.item_box = QComboBox()
+        self.item_box.setObjectName("itemPicker")
+        self.item_box.setMinimumWidth(900)
+        for item in self.catalog.items:
+            self.item_box.addItem("", item.code)
+        self.item_box.currentIndexChanged.connect(lambda _i: self.choose(self.item_box.currentData()))
+        picker.addWidget(self.item_label)
+        picker.addWidget(self.item_box, 1)
+        self.body.addLayout(picker)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        inner.setObjectName("scrollBody")
+        columns = QHBoxLayout(inner)
+        columns.setSpacing(32)
+        left = QVBoxLayout()
+        left.setSpacing(14)
+        self.applicant_title = set_role(QLabel(), "subtitle")
+        left.addWidget(self.applicant_title)
+        self.name_field = LineField("name", Text("申请人姓名", "Applicant's full name"), True, check_name,
+                                    max_length=50)
+        self.id_field = LineField("id_number", Text("身份证号码", "Resident ID number"), True, check_id_number,
+                                  max_length=18, digits=True)
+        self.phone_field = LineField("phone", Text("手机号码", "Mobile phone number"), True, check_mobile,
+                                     max_length=11, digits=True)
+        self.identity_fields = [self.name_field, self.id_field, self.phone_field]
+        for field in self.identity_fields:
+            left.addWidget(field)
+        self.form_title = set_role(QLabel(), "subtitle")
+        left.addWidget(self.form_title)
+        self.form_holder = QVBoxLayout()
+        left.addLayout(self.form_holder)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(14)
+        self.materials_title = set_role(QLabel(), "subtitle")
+        right.addWidget(self.materials_title)
+        self.materials_holder = QVBoxLayout()
+        self.materials_holder.setSpacing(12)
+        right.addLayout(self.materials_holder)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.scroll.setWidget(inner)
+        self.body.addWidget(self.scroll, 1)
+
+        footer = QHBoxLayout()
+        self.clear_button = QPushButton()
+        self.clear_button.setObjectName("walkinClear")
+        self.clear_button.clicked.connect(self.reset)
+        self.receipt = set_role(QLabel(), "receipt")
+        self.receipt.setObjectName("walkinReceipt")
+        self.receipt.hide()
+        self.review_button = set_role(QPushButton(), "primary")
+        self.review_button.setObjectName("walkinReview")
+        self.review_button.hide()
+        self.review_button.clicked.connect(lambda: self.submitted and self.review_requested.emit(self.submitted.id))
+        self.submit_button = set_role(QPushButton(), "primary")
+        self.submit_button.setObjectName("walkinSubmit")
+        self.submit_button.clicked.connect(self.submit)
+        footer.addWidget(self.clear_button)
+        footer.addStretch(1)
+        footer.addWidget(self.receipt)
+        footer.addWidget(self.review_button)
+        footer.addWidget(self.submit_button)
+        self.body.addLayout(footer)
+        if self.catalog.items:
+            self.choose(self.catalog.items[0].code)
+        self.retranslate()
+
+    # --- building the form for an item ------------------------------------------------------------
+    def choose(self, code: str, values: dict[str, str] | None = None,
+               materials: dict[str, list[MaterialFile]] | None = None) -> None:
+        item = self.catalog.item(code)
+        if item is None:
+            return
+        self.item = item
+        index = self.item_box.findData(code)
+        if index != self.item_box.currentIndex():
+            self.item_box.blockSignals(True)
+            self.item_box.setCurrentIndex(index)
+            self.item_box.blockSignals(False)
+        if self.form is not None:
+            self.form.setParent(None)
+            self.form.deleteLater()
+        self.form = FormView(item, values)
+        self.form_holder.addWidget(self.form)
+        for row in self.rows.values():
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = {}
+        self.materials = {spec.code: list((materials or {}).get(spec.code, [])) for spec in item.materials}
+        self.images = {code_: [None] * len(files) for code_, files in self.materials.items()}
+        for spec in item.materials:
+            row = MaterialRow(spec, can_scan=self.services.scanner is not None,
+                              can_photograph=self.services.camera is not None)
+            row.scan_requested.connect(self.capture)
+            row.import_requested.connect(self.import_file)
+            row.delete_requested.connect(self.delete_file)
+            row.retake_requested.connect(self.retake)
+            row.set_files(self.materials[spec.code], self.images[spec.code])
+            self.materials_holder.addWidget(row)
+            self.rows[spec.code] = row
+        if materials:
+            self._thumbnails()
+
+    def _thumbnails(self) -> None:
+        wanted = {code: list(files) for code, files in self.materials.items() if files}
+
+        def work() -> dict[str, list[QImage]]:
+            return {code: [thumbnail(f) for f in files] for code, files in wanted.items()}
+
+        def done(images: dict[str, list[QImage]]) -> None:
+            for code, thumbs in images.items():
+                if code in self.rows and len(self.materials[code]) == len(thumbs):
+                    self.images[code] = list(thumbs)
+                    self.rows[code].set_files(self.materials[code], self.images[code])
+
+        run_job("counter-thumbnails", work, on_done=done)
+
+    def load_draft(self, draft: ApplicationDraft, draft_id: str) -> None:
+        """A kiosk's unfinished draft, to be finished with the applicant at the counter."""
+        self.reset()
+        self.draft_id = draft_id
+        applicant = draft.applicant
+        self.name_field.set_raw(str(applicant.get("name", "")))
+        self.id_field.set_raw(str(applicant.get("id_number", "")))
+        self.phone_field.set_raw(str(applicant.get("phone", "")))
+        self.choose(draft.service_item, {k: str(v) for k, v in draft.form.items()}, draft.materials)
+        self.retranslate()
+
+    def reset(self) -> None:
+        self.draft_id = None
+        self.submitted = None
+        for field in self.identity_fields:
+            field.clear()
+        self.receipt.hide()
+        self.review_button.hide()
+        self.submit_button.setEnabled(True)
+        self.show_message(None)
+        self.choose(self.item.code if self.item else self.item_box.currentData())
+        self.retranslate()
+
+    # --- materials -----------------------------------------------------------------------------
+    def _add(self, code: str, new: list[tuple[MaterialFile, QImage]]) -> None:
+        row = self.rows.get(code)
+        if row is None:
+            return
+        row.set_busy(False)
+        row.show_message(None)
+        for file, image in new:
+            self.materials[code].append(file)
+            self.images[code].append(image)
+        row.set_files(self.materials[code], self.images[code])
+
+    def _material_failed(self, code: str, exc: BaseException) -> None:
+        row = self.rows.get(code)
+        if row is not None:
+            row.set_busy(False)
+            message = message_for(exc)
+            row.show_message(lambda m=message: msg(m))
+
+    def import_file(self, code: str) -> None:
+        path = ImportFileDialog.ask(self)
+        spec = self.item.material(code) if self.item else None
+        if path is None or spec is None:
+            return
+        self.rows[code].set_busy(True)
+        run_job(f"counter-import-{code}",
+                lambda: [(f, thumbnail(f)) for f in self.services.import_files([path], spec)],
+                on_done=lambda new: self._add(code, new), on_error=lambda exc: self._material_failed(code, exc))
+
+    def capture(self, code: str, source: str) -> None:
+        spec = self.item.material(code) if self.item else None
+        if spec is None:
+            return
+        self.rows[code].set_busy(True)
+
+        def work() -> list[tuple[MaterialFile, QImage]]:
+            file = self.services.capture(spec, source)
+            return [(file, thumbnail(file))]
+
+        run_job(f"counter-capture-{code}", work, on_done=lambda new: self._add(code, new),
+                on_error=lambda exc: self._material_failed(code, exc))
+
+    def delete_file(self, code: str, index: int) -> None:
+        files = self.materials.get(code, [])
+        if 0 <= index < len(files):
+            del files[index]
+            del self.images[code][index]
+        self.rows[code].set_files(files, self.images[code])
+
+    def retake(self, code: str, index: int) -> None:
+        self.delete_file(code, index)
+        if self.services.scanner is not None:
+            self.capture(code, "scanner")
+        elif self.services.camera is not None:
+            self.capture(code, "camera")
+        else:
+            self.import_file(code)
+
+    @property
+    def materials_busy(self) -> bool:
+        return any(r.busy for r in self.rows.values())
+
+    # --- submitting ------------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self.busy or self.item is None or self.form is None or self.materials_busy:
+            return
+        failed = [f for f in self.identity_fields if not f.validate()] + self.form.validate()
+        missing = [s for s in self.item.materials if s.required and not self.materials.get(s.code)]
+        for spec in missing:
+            self.rows[spec.code].show_message(lambda: translate("Counter", "This material is required. Scan or import it, or mark "
+                                                         "it after the applicant brings it."))
+        if failed or missing:
+            target = failed[0] if failed else self.rows[missing[0].code]
+            self.scroll.ensureWidgetVisible(target)
+            self.show_message(lambda: translate("Counter", "Some answers need attention; each is marked where it is."))
+            return
+        draft = ApplicationDraft(
+            service_item=self.item.code,
+            applicant={"name": self.name_field.raw(), "id_type": "resident", "id_number": self.id_field.raw(),
+                       "phone": self.phone_field.raw()},
+            form=self.form.raw_values(),
+            materials={code: list(files) for code, files in self.materials.items() if files})
+        self.busy = True
+        self.submit_button.setEnabled(False)
+        draft_id = self.draft_id
+        run_job("counter-walkin", lambda: self.services.submit_walk_in(self.staff_id, draft, draft_id),
+                on_done=self._submitted, on_error=self._submit_failed)
+
+    def _submitted(self, submitted: SubmittedApplication) -> None:
+        self.busy = False
+        self.submitted = submitted
+        self.draft_id = None
+        self.receipt.setText(submitted.receipt_no)
+        self.receipt.show()
+        self.review_button.show()
+        self.show_message(lambda: translate("Counter", "Submitted. Give the applicant the receipt number; check the originals now "
+                                     "with “Review it now”."), "ok")
+        self.retranslate()
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.submit_button.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            for problem in exc.problems:
+                field = next((f for f in self.identity_fields if f.key == problem.field), None)
+                if field is None and self.form is not None:
+                    field = next((f for f in self.form.fields if f.key == problem.field), None)
+                if field is not None:
+                    field.show_error(problem.message)
+        self.show_error(exc)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.title.setText(translate("Counter", "Take a walk-in's application"))
+        if self.draft_id:
+            self.hint.setText(translate("Counter", "Finishing a draft a kiosk saved. Check every answer with the applicant, add what "
+                                 "is missing, then submit."))
+        else:
+            self.hint.setText(translate("Counter", "The same form and materials as at the kiosk. Type what the applicant tells you, "
+                                 "scan or import each material, then submit."))
+        self.item_label.setText(translate("Counter", "Service item"))
+        for index in range(self.item_box.count()):
+            item = self.catalog.item(self.item_box.itemData(index))
+            if item is not None:
+                self.item_box.setItemText(index, f"{item.name.get(lang())}  ·  {item.department.name.get(lang())}")
+        self.applicant_title.setText(translate("Counter", "Applicant"))
+        self.form_title.setText(translate("Counter", "Application form"))
+        self.materials_title.setText(translate("Counter", "Materials"))
+        for field in self.identity_fields:
+            field.retranslate()
+        if self.form is not None:
+            self.form.retranslate()
+        for row in self.rows.values():
+            row.retranslate()
+        self.clear_button.setText(translate("Counter", "Start again"))
+        self.submit_button.setText(translate("Counter", "Submit the application"))
+        self.review_button.setText(translate("Counter", "Review it now") + " ›")

@@ -1,0 +1,322 @@
+"""The counter window: a top bar, a navigation bar limited by role, and one screen at a time.
+
+Screens are built when someone logs in (with that person's id) and thrown
+away at logout, so nothing one clerk saw is left for the next. After idle
+time the counter locks: the screens stay as they were, hidden behind the
+password prompt, and come back for the same person only.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+import logging
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, QMainWindow, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from kiosk.staff import ROLE_LABELS, Permission
+from ui import i18n
+from ui.i18n import translate
+from ui.counter.common import CounterScreen, tr
+from ui.counter.login import LoginScreen
+from ui.counter.scanner import ScannerBurst
+from ui.counter.services import CounterServices, StaffView, SyncView
+from ui.counter.style import apply_counter_style
+from ui.errors import message_for
+from ui.jobs import run_job
+from ui.kiosk.idle import IdleWatcher
+from ui.theme import set_role
+from ui.widgets.sync_indicator import SyncIndicator
+
+log = logging.getLogger("onewindow.counter")
+
+NAV = (("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
+       ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
+       ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
+
+
+class CounterWindow(QMainWindow):
+    locked_changed = Signal(bool)
+    screen_changed = Signal(str)
+
+    def __init__(self, services: CounterServices, *, language: str | None = None, lock_seconds: int = 300,
+                 sync_poll_ms: int = 3000) -> None:
+        super().__init__()
+        self.services = services
+        self.staff: StaffView | None = None
+        self.locked = False
+        self.screens: dict[str, CounterScreen] = {}
+        self.current_name = "login"
+        self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
+        i18n.set_language(language or services.terminal.settings.language)
+        apply_counter_style(QApplication.instance())
+        settings = services.terminal.settings
+        root = QWidget()
+        root.setObjectName("counterRoot")
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        top = QWidget()
+        top.setObjectName("topBar")
+        bar = QHBoxLayout(top)
+        bar.setContentsMargins(24, 10, 24, 10)
+        bar.setSpacing(14)
+        self.hall_label = QLabel()
+        self.hall_label.setObjectName("hallName")
+        self._hall = (settings.hall_name_zh, settings.hall_name_en)
+        self.staff_label = QLabel()
+        self.staff_label.setObjectName("staffLabel")
+        self.sync = SyncIndicator()
+        self.language_button = QPushButton()
+        self.language_button.setObjectName("languageButton")
+        self.language_button.clicked.connect(self.toggle_language)
+        self.lock_button = QPushButton()
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock)
+        self.logout_button = QPushButton()
+        self.logout_button.setObjectName("logoutButton")
+        self.logout_button.clicked.connect(self.logout)
+        bar.addWidget(self.hall_label)
+        bar.addStretch(1)
+        for w in (self.staff_label, self.sync, self.language_button, self.lock_button, self.logout_button):
+            bar.addWidget(w)
+        layout.addWidget(top)
+
+        self.nav = QWidget()
+        self.nav.setObjectName("navBar")
+        self.nav_layout = QHBoxLayout(self.nav)
+        self.nav_layout.setContentsMargins(24, 0, 24, 0)
+        self.nav_layout.setSpacing(4)
+        self.nav_group = QButtonGroup(self)
+        self.nav_buttons: dict[str, QPushButton] = {}
+        self.nav_layout.addStretch(1)
+        layout.addWidget(self.nav)
+        self.notice = set_role(QLabel(), "error")
+        self.notice.setObjectName("counterNotice")
+        self.notice.setContentsMargins(24, 6, 24, 6)
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(root)
+
+        self.login = LoginScreen(services)
+        self.login.logged_in.connect(self.start_session)
+        self.login.unlocked.connect(self.unlock)
+        self.login.switch_user.connect(self.logout)
+        self.stack.addWidget(self.login)
+        self.idle = IdleWatcher(lock_seconds, self)
+        self.idle.expired.connect(self.lock)
+        self.scanner = ScannerBurst(self)
+        self.scanner.scanned.connect(self.scanned)
+        self._polling = False
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(sync_poll_ms)
+        self.sync_timer.timeout.connect(self.poll_sync)
+        self.sync_timer.start()
+        self.poll_sync()
+        self._show_chrome()
+        self.retranslate()
+
+    # --- session ----------------------------------------------------------------------------
+    def start_session(self, staff: StaffView) -> None:
+        from ui.counter.deadlines import DeadlinesScreen
+        from ui.counter.drafts import DraftsScreen
+        from ui.counter.review import ReviewScreen
+        from ui.counter.walkin import WalkInScreen
+        from ui.counter.worklist import WorkListScreen
+
+        self.staff = staff
+        self.locked = False
+        screens: dict[str, CounterScreen] = {}
+        if staff.may(Permission.REVIEW):
+            screens["worklist"] = WorkListScreen(self.services, staff.id)
+            screens["review"] = ReviewScreen(self.services, staff.id)
+            screens["deadlines"] = DeadlinesScreen(self.services, staff.id,
+                                                   hall_wide=staff.may(Permission.HALL_DEADLINES))
+        if staff.may(Permission.TAKE_APPLICATION):
+            screens["walkin"] = WalkInScreen(self.services, staff.id)
+            screens["drafts"] = DraftsScreen(self.services, staff.id)
+        if staff.may(Permission.DASHBOARD):
+            from ui.counter.dashboard import DashboardScreen
+
+            screens["dashboard"] = DashboardScreen(self.services, staff.id)
+        self.screens = screens
+        for screen in screens.values():
+            self.stack.addWidget(screen)
+        if "worklist" in screens:
+            screens["worklist"].open_case.connect(self.open_case)  # type: ignore[attr-defined]
+            screens["deadlines"].open_case.connect(self.open_case)  # type: ignore[attr-defined]
+            screens["review"].back_requested.connect(lambda: self.show_screen("worklist"))  # type: ignore[attr-defined]
+        if "walkin" in screens:
+            screens["walkin"].review_requested.connect(self.open_case)  # type: ignore[attr-defined]
+            screens["drafts"].resume.connect(self.resume_draft)  # type: ignore[attr-defined]
+        for key, _words, permission in NAV:
+            if key in screens and staff.may(permission):
+                button = QPushButton()
+                button.setObjectName(f"nav_{key}")
+                button.setCheckable(True)
+                button.clicked.connect(lambda _=False, k=key: self.show_screen(k))
+                self.nav_group.addButton(button)
+                self.nav_layout.insertWidget(self.nav_layout.count() - 1, button)
+                self.nav_buttons[key] = button
+        self.idle.start()
+        self._show_chrome()
+        self.retranslate()
+        self.show_screen("worklist" if "worklist" in screens else next(iter(screens), "login"))
+
+    def logout(self) -> None:
+        staff = self.staff
+        self.idle.stop()
+        if staff is not None:
+            run_job("counter-logout", lambda: self.services.note(staff.id, "logout"))
+        for button in self.nav_buttons.values():
+            self.nav_group.removeButton(button)
+            button.setParent(None)
+            button.deleteLater()
+        self.nav_buttons = {}
+        for screen in self.screens.values():
+            self.stack.removeWidget(screen)
+            screen.setParent(None)
+            screen.deleteLater()
+        self.screens = {}
+        self.staff = None
+        self.locked = False
+        self.login.reset()
+        self.stack.setCurrentWidget(self.login)
+        self.current_name = "login"
+        self.clear_notice()
+        self._show_chrome()
+        self.locked_changed.emit(False)
+        self.retranslate()
+
+    def lock(self) -> None:
+        if self.staff is None or self.locked:
+            return
+        staff = self.staff
+        self.locked = True
+        self.idle.stop()
+        run_job("counter-lock", lambda: self.services.note(staff.id, "counter_locked"))
+        self.login.lock(staff)
+        self.stack.setCurrentWidget(self.login)
+        self._show_chrome()
+        self.locked_changed.emit(True)
+
+    def unlock(self, staff: StaffView) -> None:
+        if self.staff is None or staff.id != self.staff.id:
+            self.logout()
+            return
+        self.locked = False
+        run_job("counter-unlock", lambda: self.services.note(staff.id, "counter_unlocked"))
+        self.idle.start()
+        self._show_chrome()
+        self.show_screen(self.current_name if self.current_name in self.screens else "worklist", refresh=False)
+        self.locked_changed.emit(False)
+
+    def _show_chrome(self) -> None:
+        active = self.staff is not None and not self.locked
+        self.nav.setVisible(active)
+        for w in (self.lock_button, self.logout_button, self.staff_label):
+            w.setVisible(active)
+
+    # --- navigation ----------------------------------------------------------------------------
+    def show_screen(self, name: str, *, refresh: bool = True) -> None:
+        if self.locked or name not in self.screens:
+            return
+        screen = self.screens[name]
+        self.current_name = name
+        self.stack.setCurrentWidget(screen)
+        if name in self.nav_buttons:
+            self.nav_buttons[name].setChecked(True)
+        elif name == "review" and "worklist" in self.nav_buttons:
+            self.nav_buttons["worklist"].setChecked(True)
+        self.clear_notice()
+        if refresh:
+            screen.on_enter()
+        self.screen_changed.emit(name)
+
+    def open_case(self, application_id: str) -> None:
+        review = self.screens.get("review")
+        if review is None or self.locked:
+            return
+        review.open(application_id)  # type: ignore[attr-defined]
+        self.show_screen("review", refresh=False)
+
+    def resume_draft(self, draft_id: str) -> None:
+        staff = self.staff
+        if staff is None:
+            return
+
+        def done(draft: object) -> None:
+            walkin = self.screens.get("walkin")
+            if walkin is not None:
+                walkin.load_draft(draft, draft_id)  # type: ignore[attr-defined]
+                self.show_screen("walkin", refresh=False)
+
+        run_job("counter-load-draft", lambda: self.services.load_draft(staff.id, draft_id), on_done=done,
+                on_error=self.report)
+
+    def scanned(self, text: str) -> None:
+        """A receipt was scanned anywhere in the window: find it and open it."""
+        if self.staff is None or self.locked or "worklist" not in self.screens:
+            return
+        worklist = self.screens["worklist"]
+        self.show_screen("worklist", refresh=False)
+        worklist.search(text)  # type: ignore[attr-defined]
+
+    # --- status and errors ------------------------------------------------------------------------
+    def poll_sync(self) -> None:
+        if self._polling:
+            return
+        self._polling = True
+        run_job("counter-sync-view", self.services.sync_view, on_done=self._sync_view, on_error=self._sync_failed)
+
+    def _sync_view(self, view: SyncView) -> None:
+        self._polling = False
+        self.sync.set_view(view)
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self._polling = False
+        log.warning("sync status unavailable: %r", exc)
+
+    def report(self, exc: BaseException) -> None:
+        message = message_for(exc)
+        self._notice = lambda: "✖ " + i18n.msg(message)
+        self.notice.setText(self._notice())
+        self.notice.show()
+
+    def clear_notice(self) -> None:
+        self._notice = None
+        self.notice.hide()
+
+    # --- language ----------------------------------------------------------------------------------
+    def toggle_language(self) -> None:
+        i18n.set_language("en" if i18n.lang() == "zh" else "zh")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        zh, en = self._hall
+        self.hall_label.setText(zh if i18n.lang() == "zh" else en)
+        self.language_button.setText("English" if i18n.lang() == "zh" else "中文")
+        self.lock_button.setText(translate("Counter", "Lock"))
+        self.logout_button.setText(translate("Counter", "Log out"))
+        if self.staff is not None:
+            self.staff_label.setText(f"{self.staff.display_name} · {i18n.msg(ROLE_LABELS[self.staff.role])}")
+        for key, words, _permission in NAV:
+            if key in self.nav_buttons:
+                self.nav_buttons[key].setText(tr(words))
+        self.sync.retranslate()
+        self.login.retranslate()
+        for screen in self.screens.values():
+            screen.retranslate()
+        notice = getattr(self, "_notice", None)
+        if callable(notice):
+            self.notice.setText(notice())
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        self.sync_timer.stop()
+        self.idle.stop()
+        super().closeEvent(event)
