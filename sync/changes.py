@@ -2,22 +2,33 @@
 
 A page of changes and the cursor after it are written in one transaction:
 a crash leaves either both or neither, so no change is applied twice or
-skipped. A change the local state machine does not allow (the application
-was withdrawn here meanwhile) is logged and passed over, never blocking the
-feed.
+skipped. Applying is idempotent and never blocks the feed:
+
+- a change to the status the application already has is a no-op;
+- a change the local state machine does not allow (the application was
+  withdrawn here meanwhile) is logged and passed over;
+- "received" only tells a submitted application that the platform holds all
+  of it; it never undoes a counter's decision taken before the push;
+- this terminal's own decisions come back through the feed: the latest one
+  (that the platform did not refuse) is already applied here, so its echo is
+  a no-op, and an older one was superseded here and is passed over;
+- an "assigned" change brings an online case into the hall (`sync.assigned`).
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.lifecycle import Status, can_move, move
-from kiosk.store.models import Application, KeyValue
+from kiosk.store.models import Application, KeyValue, OutboxItem
+from sync.assigned import take_in
 
 log = logging.getLogger("onewindow.sync.changes")
 CURSOR_KEY = "sync.changes_cursor"
+REFUSED_STATES = ("rejected", "conflict")
 
 
 def get_cursor(session: Session) -> int:
@@ -36,8 +47,24 @@ def set_cursor(session: Session, cursor: int) -> None:
         row.value = str(cursor)
 
 
+def _own_decisions(session: Session, app_id: str) -> tuple[set[str], str | None]:
+    """This terminal's decision ids for the application, and the latest the platform has not refused."""
+    ids: set[str] = set()
+    latest: str | None = None
+    for item in session.scalars(select(OutboxItem).where(OutboxItem.kind == "decision", OutboxItem.ref_id == app_id)
+                                .order_by(OutboxItem.id)):
+        decision_id = str((item.payload or {}).get("decision_id") or "")
+        ids.add(decision_id)
+        if item.state not in REFUSED_STATES:
+            latest = decision_id
+    return ids, latest
+
+
 def apply_change(session: Session, change: dict[str, Any]) -> bool:
     """Apply one change; True when it changed something here."""
+    if change.get("kind") == "assigned":
+        if take_in(session, change):
+            return True
     app = session.get(Application, str(change.get("application_id")))
     if app is None:
         return False  # another terminal's application in this hall
@@ -53,12 +80,21 @@ def apply_change(session: Session, change: dict[str, Any]) -> bool:
         return changed
     if app.status == target.value:
         return changed
+    if target == Status.RECEIVED and app.status != Status.SUBMITTED.value:
+        return changed  # the platform holds it all; a decision taken here meanwhile stands
+    decision_id = change.get("decision_id")
+    if decision_id:
+        own, latest = _own_decisions(session, app.id)
+        if decision_id in own and decision_id != latest:
+            log.info("change %s is this terminal's earlier decision, superseded here; skipped", change.get("seq"))
+            return changed
     if not can_move(app.status, target):
         log.warning("change %s: %s -> %s is not allowed here; skipped", change.get("seq"), app.status, target.value)
         return changed
     missing = [str(m) for m in change.get("missing_materials") or []]
     move(session, app, target, actor="platform", note=change.get("note"),
-         details={"case_no": app.case_no, "missing_materials": missing, "feed_seq": change.get("seq")})
+         details={"case_no": app.case_no, "missing_materials": missing, "feed_seq": change.get("seq"),
+                  "decided_by": change.get("actor"), "decision_id": decision_id})
     if target == Status.NEEDS_SUPPLEMENT:
         for material in app.materials:
             if material.material_code in missing:

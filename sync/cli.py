@@ -86,9 +86,10 @@ def register_sync(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _merge(total: dict[str, Any], report: dict[str, Any]) -> None:
-    for key in ("pushed", "sent", "conflicts", "rejected", "uploaded_files", "uploaded_bytes", "pulled"):
+    for key in ("pushed", "sent", "conflicts", "rejected", "uploaded_files", "uploaded_bytes", "pulled",
+                "decisions_sent", "downloaded_files", "downloaded_bytes"):
         total[key] = total.get(key, 0) + report[key]
-    for key in ("online", "pending", "pending_bytes", "count_check"):
+    for key in ("online", "pending", "pending_bytes", "count_check", "decisions_waiting", "downloads_pending"):
         total[key] = report[key]
     total["catalog_updated"] = total.get("catalog_updated", False) or report["catalog_updated"]
     total["errors"] = report["errors"]
@@ -127,7 +128,8 @@ def run_sync(args: argparse.Namespace) -> int:
         print(json.dumps(total, ensure_ascii=False))
     else:
         print(f"推送 pushed {total['pushed']}, 已确认 confirmed {total['sent']}, 上传 uploaded {total['uploaded_files']} "
-              f"files / {total['uploaded_bytes']} bytes, 拉取 pulled {total['pulled']} changes, "
+              f"files / {total['uploaded_bytes']} bytes, 决定 decisions {total['decisions_sent']}, "
+              f"拉取 pulled {total['pulled']} changes, 下载 downloaded {total['downloaded_files']} files, "
               f"冲突 conflicts {total['conflicts']}, 拒收 rejected {total['rejected']}, "
               f"待同步 pending {total['pending']} ({total['pending_bytes']} bytes)")
         for error in total["errors"]:

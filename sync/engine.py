@@ -1,5 +1,6 @@
-"""One sync pass: catalog down, applications and attachments up, changes down,
-then a count check with the platform.
+"""One sync pass: catalog down, applications and attachments up, counter
+decisions up, changes down (with the files of online cases assigned to the
+hall), then a count check with the platform.
 
 Rules the pass keeps (each learned the hard way by ODK, CouchDB, tus users):
 - an outbox item is marked "sending" (committed) before its request and
@@ -21,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from kiosk.attachments import DamagedAttachment
 from kiosk.catalog import CatalogInvalid, parse_catalog
@@ -38,7 +39,9 @@ from kiosk.store.models import (
 )
 from kiosk.terminal import Terminal
 from sync.backoff import Backoff
+from sync.assigned import count_pending, fetch_downloads
 from sync.changes import apply_change, get_cursor, set_cursor
+from sync.decisions import push_decisions
 from sync.client import Offline, PlatformClient, Refused
 from sync.documents import application_document
 from sync.protocol import DEFAULT_CHUNK_BYTES
@@ -60,6 +63,11 @@ class PassReport:
     uploaded_files: int = 0
     uploaded_bytes: int = 0
     pulled: int = 0
+    decisions_sent: int = 0
+    decisions_waiting: int = 0
+    downloaded_files: int = 0
+    downloaded_bytes: int = 0
+    downloads_pending: int = 0
     pending: int = 0
     pending_bytes: int = 0
     count_check: dict[str, Any] | None = None
@@ -68,7 +76,7 @@ class PassReport:
     @property
     def progressed(self) -> bool:
         return bool(self.sent or self.pushed or self.uploaded_bytes or self.pulled or self.rejected or self.conflicts
-                    or self.catalog_updated)
+                    or self.catalog_updated or self.decisions_sent or self.downloaded_files)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,33 +105,46 @@ class SyncEngine:
         try:
             self.pull_catalog(report)
             self.push(report)
+            self.push_decisions(report)
             self.pull_changes(report)
+            self.fetch_downloads(report)
             self.compare_counts(report)
             report.online = True
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
         report.pending, report.pending_bytes = self.pending()
+        with self.store.transaction() as session:
+            report.downloads_pending = count_pending(session)
         return report
 
     def pending(self) -> tuple[int, int]:
-        """Items still owed to the platform and the attachment bytes not yet confirmed there."""
+        """Items still owed to the platform (applications and decisions) and the attachment bytes not yet
+        confirmed there."""
         with self.store.transaction() as session:
+            decisions = int(session.scalar(select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.kind == "decision", OutboxItem.state.in_(DUE_STATES))) or 0)
             ids = list(session.scalars(select(OutboxItem.ref_id).where(
                 OutboxItem.kind == "application", OutboxItem.state.in_(DUE_STATES))))
             if not ids:
-                return 0, 0
+                return decisions, 0
             size = session.scalar(
                 select(func.coalesce(func.sum(Attachment.size), 0)).where(Attachment.sha256.in_(
                     select(MaterialFile.attachment_sha256).join(ApplicationMaterial)
                     .where(ApplicationMaterial.application_id.in_(ids))), Attachment.uploaded_at.is_(None)))
-            return len(ids), int(size or 0)
+            return len(ids) + decisions, int(size or 0)
 
     def next_due_in(self) -> float | None:
         """Seconds until the next outbox item is due (0 when one is due now), None when nothing waits."""
         with self.store.transaction() as session:
             rows = list(session.scalars(select(OutboxItem.next_attempt_at).where(
                 OutboxItem.kind == "application", OutboxItem.state.in_(DUE_STATES))))
+            app_item = aliased(OutboxItem)
+            # a decision whose application is still on its way is due when the application is
+            rows += list(session.scalars(select(OutboxItem.next_attempt_at).where(
+                OutboxItem.kind == "decision", OutboxItem.state.in_(DUE_STATES),
+                ~exists().where(app_item.kind == "application", app_item.ref_id == OutboxItem.ref_id,
+                                app_item.state != "sent"))))
         if not rows:
             return None
         now = utcnow()
@@ -326,6 +347,16 @@ class SyncEngine:
         if waiting:
             self._mark([item_of[a] for a in waiting], "pending", "the platform still lacks attachments", retry=True)
 
+    # --- decisions ---------------------------------------------------------------------------
+
+    def push_decisions(self, report: PassReport) -> None:
+        """Counter decisions, after the applications they concern (see sync.decisions)."""
+        stats = push_decisions(self.store, self.client, self.backoff)
+        report.decisions_sent += stats.sent
+        report.decisions_waiting += stats.waiting
+        report.rejected += stats.rejected
+        report.conflicts += stats.conflicts
+
     # --- changes ----------------------------------------------------------------------------
 
     def pull_changes(self, report: PassReport) -> None:
@@ -346,6 +377,14 @@ class SyncEngine:
                 set_cursor(session, new_cursor)
             if not more or new_cursor == cursor:
                 return
+
+    def fetch_downloads(self, report: PassReport) -> None:
+        """Files of online cases the feed assigned to this hall (see sync.assigned)."""
+        stats = fetch_downloads(self.terminal, self.client, self.backoff)
+        report.downloaded_files += stats.files
+        report.downloaded_bytes += stats.bytes
+        if stats.failed:
+            report.errors.append(f"{stats.failed} file(s) of online cases could not be fetched; will retry")
 
     # --- count check ------------------------------------------------------------------------
 

@@ -175,6 +175,31 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None]
 
 
+class PendingDownload(Base):
+    """A file of a case the platform assigned to this hall, still to be fetched (migration 0006).
+
+    The material's `MaterialFile` row is written only once the bytes are stored
+    and verified, so an `Attachment` row always means the file is here.
+    """
+
+    __tablename__ = "attachment_downloads"
+    __table_args__ = (UniqueConstraint("application_id", "material_code", "position",
+                                       name="uq_attachment_downloads_app_material_position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    material_code: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    page_count: Mapped[int] = mapped_column(Integer, default=1)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PrintJob(Base):
     """A receipt or document owed to a printer; survives restarts until printed (see printing.queue)."""
 

@@ -10,15 +10,16 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Any
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -36,7 +37,7 @@ from sync.protocol import (
 )
 from sync.server import cases, enrollment, uploads
 from sync.server.db import PlatformStore
-from sync.server.models import Device, PublishedCatalog
+from sync.server.models import Blob, CaseAttachment, Device, PublishedCatalog
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
@@ -108,6 +109,43 @@ class PushIn(BaseModel):
         "{service_item, catalog_version, applicant, form, materials {code: [sha256]}}, content_hash "
         "(SHA-256 of canonical JSON of content), attachments [{sha256, size, media_type}]}. "
         "Each item is judged on its own."))
+
+
+Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+MaterialCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,64}$")]
+
+
+class DecisionIn(BaseModel):
+    """A counter's decision on one of its hall's cases, idempotent by `decision_id`."""
+
+    decision_id: Uuid
+    application_id: Uuid
+    to: Literal["accepted", "needs_supplement", "approved", "rejected"]
+    note: str = Field(default="", max_length=2000)
+    missing: list[MaterialCode] = Field(default_factory=list, max_length=100,
+                                        description="material codes to supplement (needs_supplement only)")
+    decided_by: str = Field(min_length=1, max_length=64, description="the terminal's actor for the staff member")
+    decided_at: AwareDatetime | None = None
+
+    @field_validator("note", "decided_by")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):  # PostgreSQL refuses NUL in text
+            raise ValueError("control characters are not allowed")
+        return value
+
+    @field_validator("decided_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            year = value.astimezone(timezone.utc).year
+        except OverflowError:
+            year = 0
+        if not 2000 <= year <= 2200:
+            raise ValueError("decided_at is not a plausible time")
+        return value
 
 
 class IdsIn(BaseModel):
@@ -218,6 +256,34 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             if case is None:
                 return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
             return cases.describe(session, case)
+
+    @router.post("/decisions", responses={404: {"description": "no such case in this hall"},
+                                          409: {"description": "stale or illegal for the case's status, or the id "
+                                                               "is taken by a different decision"},
+                                          422: {"description": "invalid"}})
+    def decisions(body: DecisionIn, device: DeviceDep) -> Any:
+        decision = cases.HallDecision(decision_id=body.decision_id.lower(), application_id=body.application_id.lower(),
+                                      to=body.to, note=body.note.strip(), missing=tuple(body.missing),
+                                      decided_by=body.decided_by, decided_at=body.decided_at)
+        try:
+            return cases.submit_decision(store, device, decision)
+        except cases.DecisionRefused as exc:
+            return problem(exc.status, exc.message.zh, exc.message.en, exc.code)
+
+    @router.get("/attachments/{sha256}", response_class=FileResponse,
+                responses={200: {"content": {"application/octet-stream": {}}},
+                           404: {"description": "not a verified file of this hall's cases"}})
+    def attachment(sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")], device: DeviceDep) -> Any:
+        """A verified file of one of this hall's cases, streamed from disk (online cases' files for the counter)."""
+        with store.transaction() as session:
+            blob = session.get(Blob, sha256)
+            media_type = session.scalar(select(CaseAttachment.media_type).where(CaseAttachment.sha256 == sha256).limit(1))
+            allowed = blob is not None and cases.referenced_by_hall(session, device.hall_code, sha256)
+        path = store.blob_path(sha256)
+        if not allowed or not path.is_file():
+            return problem(404, "本大厅的案件中没有这个文件。", "No case of this hall has this file.", "not_found")
+        return FileResponse(path, media_type=media_type or "application/octet-stream",
+                            headers={"Cache-Control": "no-store", "OneWindow-SHA256": sha256})
 
     # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
 

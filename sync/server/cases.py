@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from kiosk.canonical import content_hash
 from kiosk.errors import Message, UserFacingError
-from kiosk.lifecycle import can_move
+from kiosk.lifecycle import LABELS, Status, can_move
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Device, utcnow
+from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Decision, Device, utcnow
 
 SHA_RE = re.compile(r"[0-9a-f]{64}")
 CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
@@ -120,7 +121,7 @@ def add_change(session: Session, **values: Any) -> None:
     session.add(Change(**values))
 
 
-def _complete(session: Session, case: Case) -> None:
+def complete_case(session: Session, case: Case) -> None:
     """Mark a case complete, give it its case number and tell the hall through the feed."""
     now = utcnow()
     case.complete = True
@@ -165,7 +166,7 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
                 raise
         else:
             if not _missing(session, case):
-                _complete(session, case)
+                complete_case(session, case)
             return _result_for(session, case, "created")
     if existing.content_hash == digest:
         if existing.hall_code != device.hall_code:  # never confirm another hall's case
@@ -200,7 +201,7 @@ def attachments_arrived(session: Session, sha256: str) -> None:
     for case in list(waiting):
         session.refresh(case)
         if not case.complete and not _missing(session, case):
-            _complete(session, case)
+            complete_case(session, case)
 
 
 def missing_blobs(session: Session, shas: list[str]) -> list[str]:
@@ -227,21 +228,47 @@ def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[s
                 assert case is not None
                 session.refresh(case)
                 if not case.complete:
-                    _complete(session, case)
+                    complete_case(session, case)
             out.append({"id": app_id, "known": True, "complete": case.complete, "missing": missing,
                         "status": case.status, "case_no": case.case_no, "content_hash": case.content_hash})
     return out
 
 
+def is_assignment(change: Change, case: Case) -> bool:
+    """The "received" change of an online case is the hall's assignment: it carries the whole application."""
+    return change.status == "received" and (case.document or {}).get("channel") == "online"
+
+
+def assigned_application(case: Case) -> dict[str, Any]:
+    """What a hall's terminal needs to take an online case in: content, materials and their files."""
+    doc = case.document or {}
+    content = doc.get("content") or {}
+    return {
+        "id": case.uuid, "hall_code": case.hall_code, "channel": "online", "case_no": case.case_no,
+        "receipt_no": case.receipt_no, "service_item": case.service_item, "catalog_version": case.catalog_version,
+        "applicant": content.get("applicant") or {}, "form": content.get("form") or {},
+        "content_hash": case.content_hash, "submitted_at": doc.get("submitted_at"),
+        "promised_date": doc.get("promised_date"), "materials": list(doc.get("materials_detail") or []),
+    }
+
+
 def changes_since(session: Session, hall_code: str, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
-    rows = list(session.execute(select(Change, Case.uuid, Case.case_no).join(Case, Case.id == Change.case_id)
+    rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
+                                .outerjoin(Decision, Decision.change_id == Change.id)
                                 .where(Change.hall_code == hall_code, Change.id > since)
                                 .order_by(Change.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    changes = [{"seq": ch.id, "application_id": app_uuid, "case_no": case_no, "status": ch.status, "note": ch.note,
-                "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat()}
-               for ch, app_uuid, case_no in rows]
+    changes = []
+    for ch, case, decision_id in rows:
+        row: dict[str, Any] = {
+            "seq": ch.id, "kind": "status", "application_id": case.uuid, "case_no": case.case_no, "status": ch.status,
+            "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
+            "actor": ch.actor, "decision_id": decision_id}
+        if is_assignment(ch, case):
+            row["kind"] = "assigned"
+            row["application"] = assigned_application(case)
+        changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
     return changes, cursor, more
 
@@ -281,6 +308,8 @@ def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, A
     }
     if full:
         out["content_hash"] = case.content_hash
+        out["channel"] = (case.document or {}).get("channel")
+        out["decisions"] = decisions_of(session, case)
     return out
 
 
@@ -290,40 +319,153 @@ def list_cases(store: PlatformStore) -> list[dict[str, Any]]:
 
 
 class DecisionRefused(UserFacingError):
-    pass
+    """A decision the platform will not apply; `status` is the HTTP answer the API gives for it."""
+
+    def __init__(self, message: Message, *, code: str, status: int = 409) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+def _label(status: str) -> Message:
+    try:
+        return LABELS[Status(status)]
+    except ValueError:
+        return Message(status, status)
+
+
+def _decide_case(session: Session, case: Case, to: str, note: str, missing: list[str], actor: str) -> Change:
+    """The platform's rules for moving a case, whoever decides; the hall learns it through the feed."""
+    if to not in DECISIONS:
+        raise DecisionRefused(Message(f"不支持的决定：{to}", f"Unknown decision: {to}"), code="decision", status=422)
+    if not case.complete:
+        raise DecisionRefused(Message("案件材料尚未全部到达，不能办理。",
+                                      "The case's attachments have not all arrived; it cannot be handled yet."),
+                              code="incomplete")
+    now, target = _label(case.status), _label(to)
+    if case.status == to:
+        raise DecisionRefused(Message(f"案件已是“{target.zh}”，本决定未再执行。",
+                                      f"The case is already '{target.en}'; the decision was not applied again."),
+                              code="stale_decision")
+    if not can_move(case.status, to):
+        raise DecisionRefused(Message(f"案件当前状态为“{now.zh}”，不能变更为“{target.zh}”。",
+                                      f"A case that is '{now.en}' cannot become '{target.en}'."),
+                              code="illegal_transition")
+    codes = set((case.document.get("content") or {}).get("materials") or {})
+    if to == "needs_supplement":
+        if not missing:
+            raise DecisionRefused(Message("要求补正时须列出缺少的材料（--missing）。",
+                                          "Name the missing materials (--missing) when asking for a supplement."),
+                                  code="missing_required", status=422)
+        unknown = [m for m in missing if m not in codes]
+        if unknown:
+            raise DecisionRefused(Message(f"该案件没有这些材料：{', '.join(unknown)}",
+                                          f"The case has no such materials: {', '.join(unknown)}"),
+                                  code="unknown_material", status=422)
+    case.status = to
+    case.status_note = note
+    case.updated_at = utcnow()
+    _feed_lock(session)
+    change = Change(hall_code=case.hall_code, case_id=case.id, status=to, note=note,
+                    missing_materials=list(dict.fromkeys(missing)) if to == "needs_supplement" else [],
+                    actor=actor[:64])
+    session.add(change)
+    session.flush()
+    return change
 
 
 def decide(store: PlatformStore, ref: str, to: str, note: str, missing: list[str], actor: str = "staff") -> dict[str, Any]:
     """Move a complete case (online handling); the hall learns it through the feed."""
     if to not in DECISIONS:
-        raise DecisionRefused(Message(f"不支持的决定：{to}", f"Unknown decision: {to}"), code="decision")
+        raise DecisionRefused(Message(f"不支持的决定：{to}", f"Unknown decision: {to}"), code="decision", status=422)
     with store.transaction() as session:
         case = session.scalar(select(Case).where(or_(Case.case_no == ref, Case.uuid == ref)).with_for_update())
         if case is None:
-            raise DecisionRefused(Message(f"找不到案件 {ref}。", f"No case {ref}."), code="not_found")
-        if not case.complete:
-            raise DecisionRefused(Message("案件材料尚未全部到达，不能办理。",
-                                          "The case's attachments have not all arrived; it cannot be handled yet."),
-                                  code="incomplete")
-        if not can_move(case.status, to):
-            raise DecisionRefused(Message(f"案件当前状态为 {case.status}，不能变更为 {to}。",
-                                          f"A case that is {case.status} cannot become {to}."),
-                                  code="illegal_transition")
-        codes = set((case.document.get("content") or {}).get("materials") or {})
-        if to == "needs_supplement":
-            if not missing:
-                raise DecisionRefused(Message("要求补正时须列出缺少的材料（--missing）。",
-                                              "Name the missing materials (--missing) when asking for a supplement."),
-                                      code="missing_required")
-            unknown = [m for m in missing if m not in codes]
-            if unknown:
-                raise DecisionRefused(Message(f"该案件没有这些材料：{', '.join(unknown)}",
-                                              f"The case has no such materials: {', '.join(unknown)}"),
-                                      code="unknown_material")
-        case.status = to
-        case.status_note = note
-        case.updated_at = utcnow()
-        add_change(session, hall_code=case.hall_code, case_id=case.id, status=to, note=note,
-                   missing_materials=list(missing) if to == "needs_supplement" else [], actor=actor[:64])
-        session.flush()
+            raise DecisionRefused(Message(f"找不到案件 {ref}。", f"No case {ref}."), code="not_found", status=404)
+        _decide_case(session, case, to, note, missing, actor)
         return describe(session, case, full=True)
+
+
+@dataclass(frozen=True)
+class HallDecision:
+    """A decision as a terminal sends it (see `kiosk.review.decide`)."""
+
+    decision_id: str
+    application_id: str
+    to: str
+    note: str
+    missing: tuple[str, ...]
+    decided_by: str
+    decided_at: datetime | None
+
+    def same_as(self, row: Decision, case_uuid: str) -> bool:
+        return (case_uuid == self.application_id and row.to_status == self.to and (row.note or "") == self.note
+                and list(row.missing_materials or []) == list(dict.fromkeys(self.missing))
+                and row.decided_by == self.decided_by)
+
+
+def _decision_answer(session: Session, row: Decision, case: Case, result: str) -> dict[str, Any]:
+    return {"result": result, "decision_id": row.decision_id, "application_id": case.uuid, "case_no": case.case_no,
+            "status": case.status, "seq": row.change_id}
+
+
+def _known_decision(session: Session, device: Device, decision: HallDecision) -> dict[str, Any] | None:
+    row = session.scalar(select(Decision).where(Decision.decision_id == decision.decision_id))
+    if row is None:
+        return None
+    case = session.get(Case, row.case_id)
+    assert case is not None
+    if case.hall_code != device.hall_code:
+        raise DecisionRefused(Message("决定编号已被占用。", "The decision id is already taken."), code="decision_conflict")
+    if not decision.same_as(row, case.uuid):
+        raise DecisionRefused(Message("平台已有同一编号但内容不同的决定，未覆盖。",
+                                      "The platform holds a different decision under this id; nothing was overwritten."),
+                              code="decision_conflict")
+    return _decision_answer(session, row, case, "duplicate")
+
+
+def record_decision(store: PlatformStore, device: Device, decision: HallDecision) -> dict[str, Any]:
+    """Apply a hall's decision exactly once: the same id and content again is success, never a second move."""
+    with store.transaction() as session:
+        # Lock the case first: a copy of this decision racing us commits before we look for it.
+        case = session.scalar(select(Case).where(Case.uuid == decision.application_id,
+                                                 Case.hall_code == device.hall_code).with_for_update())
+        known = _known_decision(session, device, decision)
+        if known is not None:
+            return known
+        if case is None:
+            raise DecisionRefused(Message("平台上没有本大厅的这件申请。", "This hall has no such application on the platform."),
+                                  code="not_found", status=404)
+        session.refresh(case)
+        change = _decide_case(session, case, decision.to, decision.note, list(decision.missing), decision.decided_by)
+        row = Decision(decision_id=decision.decision_id, case_id=case.id, device_id=device.id, to_status=decision.to,
+                       note=decision.note, missing_materials=list(change.missing_materials or []),
+                       decided_by=decision.decided_by[:64], decided_at=decision.decided_at, change_id=change.id)
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            raise _RaceLost() from None
+        return _decision_answer(session, row, case, "applied")
+
+
+class _RaceLost(Exception):
+    """Two copies of one decision arrived at once; the loser answers from the winner's row."""
+
+
+def submit_decision(store: PlatformStore, device: Device, decision: HallDecision) -> dict[str, Any]:
+    try:
+        return record_decision(store, device, decision)
+    except _RaceLost:
+        with store.transaction() as session:
+            known = _known_decision(session, device, decision)
+        if known is None:
+            raise DecisionRefused(Message("请重试。", "Please try again."), code="retry", status=409) from None
+        return known
+
+
+def decisions_of(session: Session, case: Case) -> list[dict[str, Any]]:
+    return [{"decision_id": d.decision_id, "to": d.to_status, "note": d.note, "missing": list(d.missing_materials or []),
+             "decided_by": d.decided_by, "device_id": d.device_id,
+             "decided_at": d.decided_at.isoformat() if d.decided_at else None, "received_at": d.received_at.isoformat()}
+            for d in session.scalars(select(Decision).where(Decision.case_id == case.id).order_by(Decision.id))]

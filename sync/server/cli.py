@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="materials to supplement (needed with --to needs_supplement)")
     q.set_defaults(handler=decide)
 
+    q = psub.add_parser("submit-online", help="take an application submitted online and assign it to a hall "
+                                              "for checking the originals in person")
+    common(q)
+    q.add_argument("--hall", required=True, help="hall code the case is assigned to")
+    q.add_argument("file", type=Path, help="the application as JSON, the shape `onewindow submit` takes (file paths)")
+    q.set_defaults(handler=submit_online)
+
     q = psub.add_parser("publish-catalog", help="validate and publish a service catalog to every terminal")
     common(q)
     q.add_argument("file", type=Path)
@@ -115,7 +122,8 @@ def list_cases(args: argparse.Namespace) -> int:
     for r in rows:
         arrived = sum(1 for a in r["attachments"] if a["arrived"])
         print(f"{r['case_no'] or '-':28} {r['status']:17} {r['id']} {r['service_item']} "
-              f"attachments {arrived}/{len(r['attachments'])}" + (f" conflicts {r['conflicts']}" if r["conflicts"] else ""))
+              f"attachments {arrived}/{len(r['attachments'])}" + (f" conflicts {r['conflicts']}" if r["conflicts"] else "")
+              + (" online" if r.get("channel") == "online" else ""))
     return 0
 
 
@@ -124,6 +132,19 @@ def decide(args: argparse.Namespace) -> int:
 
     row = do_decide(_store(args), args.case, args.to, args.note, list(args.missing or []), actor="staff:cli")
     print(json.dumps({"id": row["id"], "case_no": row["case_no"], "status": row["status"]}, ensure_ascii=False))
+    return 0
+
+
+def submit_online(args: argparse.Namespace) -> int:
+    from sync.server.online import read_application_file, submit_online as do_submit
+
+    doc, base = read_application_file(args.file)
+    result = do_submit(_store(args), args.hall, doc, base)
+    out = {"id": result.id, "case_no": result.case_no, "hall_code": result.hall_code,
+           "promised_date": result.promised_date.isoformat()}
+    if result.duplicate:
+        out["duplicate"] = True
+    print(json.dumps(out, ensure_ascii=False))
     return 0
 
 

@@ -167,3 +167,26 @@ class Change(PlatformBase):
     missing_materials: Mapped[list[Any]] = mapped_column(JSON, default=list)
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Decision(PlatformBase):
+    """A hall's decision on a case as its terminal sent it.
+
+    `decision_id` is the terminal's UUID and a unique constraint, so a retried
+    request can never move a case twice; `decided_by` is the staff member as
+    the terminal names them (the terminal's audit actor), `change_id` the feed
+    entry it produced.
+    """
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    to_status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    missing_materials: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"), unique=True)

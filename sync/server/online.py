@@ -1,0 +1,198 @@
+"""Applications submitted online and assigned to a hall for checking the originals in person.
+
+The platform checks an online application with the same rules a kiosk
+applies (`kiosk.submission.check_draft`, the same page pipeline for images)
+against the catalog it has published, stores the files as verified blobs,
+and makes the case complete and "received" at once. Its "received" change in
+the hall's feed is the assignment: it carries the whole application, so the
+hall's counters can take it in and fetch its files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.canonical import content_hash
+from kiosk.catalog import Catalog, CatalogInvalid, parse_catalog
+from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
+from kiosk.fsutil import fsync_dir
+from kiosk.materials.intake import IntakeLimits, MaterialFile, MaterialRefused, import_path
+from kiosk.materials.pipeline import prepare_material_files
+from kiosk.submission import ApplicationDraft, application_content, check_draft, local_today
+from kiosk.workdays import default_calendar
+from sync.server.cases import complete_case
+from sync.server.db import PlatformStore
+from sync.server.models import Blob, Case, CaseAttachment, Device, PublishedCatalog, utcnow
+
+MAX_INPUT_BYTES = 1024 * 1024
+PORTAL_DEVICE_NAME = "online-portal"
+
+
+@dataclass(frozen=True)
+class OnlineCase:
+    id: str
+    case_no: str
+    hall_code: str
+    promised_date: date
+    duplicate: bool = False
+
+
+def published_catalog(session: Session) -> Catalog:
+    row = session.scalar(select(PublishedCatalog).order_by(PublishedCatalog.id.desc()).limit(1))
+    if row is None:
+        raise UserFacingError(Message("平台尚未发布服务目录，不能受理网上申请。",
+                                      "The platform has not published a catalog, so it cannot take online applications."),
+                              code="no_catalog")
+    try:
+        return parse_catalog(row.document)
+    except CatalogInvalid as exc:
+        raise UserFacingError(Message("平台发布的服务目录无效。", f"The published catalog is invalid: {exc}"),
+                              code="catalog_invalid") from None
+
+
+def portal_device(session: Session, hall_code: str) -> Device:
+    """The online portal as a device of the hall, so online cases have an origin like any other.
+
+    Its token hash is not a SHA-256 digest and it is revoked, so nobody can
+    ever authenticate as it.
+    """
+    marker = f"portal:{hall_code}"
+    device = session.scalar(select(Device).where(Device.token_hash == marker))
+    if device is None:
+        device = Device(hall_code=hall_code, name=PORTAL_DEVICE_NAME, token_hash=marker, revoked_at=utcnow())
+        session.add(device)
+        session.flush()
+    return device
+
+
+def read_application_file(path: Path) -> tuple[dict[str, Any], Path]:
+    """The JSON of `onewindow submit` (file paths relative to the file); raises naming what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValidationFailed([Problem("file", Message(f"无法读取 {path}：{exc.strerror}",
+                                                        f"Cannot read {path}: {exc.strerror}"))]) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise ValidationFailed([Problem("file", Message("申请文件过大（超过1MB）。", "The application file is over 1 MB."))])
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed([Problem("file", Message(f"申请文件不是有效的 JSON：{exc}",
+                                                        f"The application file is not valid JSON: {exc}"))]) from None
+    if not isinstance(doc, dict):
+        raise ValidationFailed([Problem("file", Message("申请文件应为一个 JSON 对象。", "The application must be a JSON object."))])
+    return doc, path.resolve().parent
+
+
+def _draft(catalog: Catalog, doc: dict[str, Any], base: Path, limits: IntakeLimits) -> tuple[ApplicationDraft, list[Problem]]:
+    problems: list[Problem] = []
+    for key in sorted(set(doc) - {"id", "service_item", "applicant", "form", "materials"}):
+        problems.append(Problem(key, Message(f"未知字段“{key}”。", f"Unknown field '{key}'.")))
+    raw_materials = doc.get("materials", {})
+    if not isinstance(raw_materials, dict):
+        problems.append(Problem("materials", Message("materials 应为“材料编码: [文件路径, ...]”。",
+                                                     "materials must map material codes to lists of file paths.")))
+        raw_materials = {}
+    item = catalog.item(str(doc.get("service_item") or ""))
+    materials: dict[str, list[MaterialFile]] = {}
+    for code, paths in raw_materials.items():
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            problems.append(Problem(f"materials.{code}", Message("应为文件路径列表。", "must be a list of file paths.")))
+            continue
+        resolved = [Path(p) if Path(p).is_absolute() else base / p for p in paths]
+        refused = False
+        for path in resolved:
+            try:
+                import_path(path, limits)
+            except MaterialRefused as exc:
+                problems.append(Problem(f"materials.{code}", exc.message))
+                refused = True
+        spec = item.material(code) if item else None
+        materials[code] = [] if refused or spec is None or not resolved else prepare_material_files(resolved, spec, limits)
+    draft = ApplicationDraft(service_item=str(doc.get("service_item") or ""), applicant=doc.get("applicant"),  # type: ignore[arg-type]
+                             form=doc.get("form") if doc.get("form") is not None else {}, materials=materials,
+                             id=doc.get("id"))
+    return draft, problems
+
+
+def _store_blob(store: PlatformStore, data: bytes, sha256: str) -> None:
+    """Bytes durable on disk before any row names them (as the terminal does)."""
+    target = store.blob_path(sha256)
+    if target.is_file() and target.stat().st_size == len(data):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{sha256}.{uuid.uuid4().hex}.tmp")
+    with tmp.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
+
+
+def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], base: Path, *,
+                  limits: IntakeLimits = IntakeLimits(), now: datetime | None = None) -> OnlineCase:
+    if not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
+        raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall_code")
+    with store.transaction() as session:
+        catalog = published_catalog(session)
+    draft, problems = _draft(catalog, doc, base, limits)
+    checked = check_draft(catalog, draft, extra_problems=problems)
+    hashes: dict[str, list[str]] = {}
+    files: dict[str, MaterialFile] = {}
+    for code, material_files in checked.materials.items():
+        hashes[code] = []
+        for f in material_files:
+            sha = hashlib.sha256(f.data).hexdigest()
+            _store_blob(store, f.data, sha)
+            hashes[code].append(sha)
+            files[sha] = f
+    content = application_content(checked, catalog.version, hashes)
+    digest = content_hash(content)
+    app_id = str(uuid.UUID(str(draft.id))) if draft.id else str(uuid.uuid4())
+    submitted_at = now or utcnow()
+    promised = default_calendar().add_working_days(local_today(submitted_at), checked.item.promised_limit_days)
+    materials_detail = [
+        {"code": spec.code, "name": {"zh": spec.name.zh, "en": spec.name.en}, "required": spec.required,
+         "files": [{"sha256": sha, "size": len(files[sha].data), "media_type": files[sha].media_type,
+                    "page_count": files[sha].page_count, "name": files[sha].name[:255]} for sha in hashes[spec.code]]}
+        for spec in checked.item.materials]
+    with store.transaction() as session:
+        existing = session.scalar(select(Case).where(Case.uuid == app_id))
+        if existing is not None:
+            if existing.content_hash == digest and existing.hall_code == hall_code and existing.case_no:
+                promised_was = (existing.document or {}).get("promised_date")
+                return OnlineCase(existing.uuid, existing.case_no, hall_code,
+                                  date.fromisoformat(promised_was) if promised_was else promised, duplicate=True)
+            raise UserFacingError(Message(f"平台已有编号为 {app_id} 的其他申请，未覆盖。",
+                                          f"The platform holds another application under {app_id}; nothing was overwritten."),
+                                  code="conflict")
+        device = portal_device(session, hall_code)
+        document = {
+            "id": app_id, "hall_code": hall_code, "device_no": 0, "receipt_no": None, "channel": "online",
+            "submitted_at": submitted_at.isoformat(), "content": content, "content_hash": digest,
+            "attachments": [{"sha256": sha, "size": len(f.data), "media_type": f.media_type} for sha, f in files.items()],
+            "promised_date": promised.isoformat(), "materials_detail": materials_detail,
+        }
+        case = Case(uuid=app_id, hall_code=hall_code, device_id=device.id, device_no=0, receipt_no=None,
+                    service_item=checked.item.code, catalog_version=catalog.version, content_hash=digest,
+                    document=document, status="submitted", received_at=submitted_at)
+        session.add(case)
+        session.flush()
+        for sha, f in files.items():
+            session.add(CaseAttachment(case_id=case.id, sha256=sha, size=len(f.data), media_type=f.media_type))
+            if session.get(Blob, sha) is None:
+                session.add(Blob(sha256=sha, size=len(f.data)))
+        session.flush()
+        complete_case(session, case)  # every file is here: received, a case number, and the hall's assignment in the feed
+        assert case.case_no is not None
+        return OnlineCase(case.uuid, case.case_no, hall_code, promised)
