@@ -1,6 +1,8 @@
 """Turning a queued job into bytes, and the bytes into paper: one place for both, used by the worker."""
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,8 +46,25 @@ def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, t
             driver.ensure_ready()  # paper out, cover open, offline: raise before sending a byte
             driver.write(data)
         return
+    if address.scheme == "file":
+        save_document(Path(address.target), kind, data, payload)
+        return
     if address.scheme != "cups":
-        raise PrinterUriInvalid(printer, "A4 documents go to CUPS: use cups: or cups:QUEUE")
+        raise PrinterUriInvalid(printer, "A4 documents go to CUPS (cups: or cups:QUEUE) or into a folder (file:/dir)")
     from printing.pdf.cups import send_to_cups
 
     send_to_cups(data, address.target, title=f"onewindow-{kind}")
+
+
+def save_document(target: Path, kind: str, data: bytes, payload: dict[str, Any]) -> Path:
+    """`file:/dir` keeps each A4 document as a PDF in that folder (a hall without CUPS, or an archive)."""
+    from kiosk.fsutil import write_atomic
+
+    if target.is_dir():
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"{kind}-{payload.get('receipt_no') or payload.get('application_id') or 'document'}-{stamp}.pdf"
+        target = target / name.replace("/", "_")
+    if not target.parent.is_dir():  # a mistyped folder must not be created silently
+        raise PrinterUriInvalid(str(target), "the folder does not exist / 文件夹不存在")
+    write_atomic(target, data, mode=0o640)
+    return target

@@ -159,3 +159,21 @@ def test_document_for_a_receipt_printer_address_is_refused(terminal: Terminal, s
     assert main(["--home", str(home), "print", "form", "--application", submitted.id,
                  "--printer", "tcp://127.0.0.1:9"]) == EXIT_INVALID
     assert "CUPS" in capsys.readouterr().err
+
+
+def test_documents_queued_to_a_folder_are_saved_as_pdfs(terminal: Terminal, submitted, tmp_path: Path) -> None:
+    from printing.queue import enqueue_document, process_pending
+
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    with terminal.store.transaction() as session:
+        enqueue_document(session, submitted.id, "supplement", printer=f"file:{folder}",
+                         missing=[{"name_zh": "居民户口簿", "note": "首页缺失"}])
+        enqueue_document(session, submitted.id, "acceptance", printer=f"file:{tmp_path / 'no-such-dir' / 'x.pdf'}")
+    outcomes = {o.kind: o for o in process_pending(terminal, force=True)}
+    assert outcomes["supplement"].state == "printed"
+    assert outcomes["acceptance"].state != "printed"  # the folder is missing: the job waits, nothing is lost
+    saved = list(folder.glob("supplement-*.pdf"))
+    assert len(saved) == 1
+    text = _text(saved[0].read_bytes(), tmp_path)
+    assert "居民户口簿" in text and "首页缺失" in text

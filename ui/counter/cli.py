@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.counter.window import CounterWindow
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
+    from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
 
     if args.lock_minutes < 1:
@@ -38,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_fonts(app)
     terminal = Terminal.open(settings)
+    camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open
     services = CounterServices(terminal, document_printer=args.document_printer,
+                               scanner=configured_scanner(settings), camera=camera,
                                sync_worker=start_sync_worker(terminal))
     window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
     install_excepthook(window.report)
@@ -51,3 +54,18 @@ def run(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         services.close()
+
+
+def counter_camera(settings):  # noqa: ANN001, ANN201 - (FrameSource | None, CameraFeed | None)
+    """The document camera named in the settings, fed through Qt Multimedia on this (GUI) thread."""
+    if not settings.camera:
+        return None, None
+    from kiosk.devices.camera import FrameSource
+    from ui.camera_feed import CameraFeed, find_camera
+
+    device = find_camera(settings.camera)
+    if device is None:
+        print(f"未找到高拍仪 {settings.camera!r} / document camera {settings.camera!r} not found", file=sys.stderr)
+        return None, None
+    source = FrameSource(device.description())
+    return source, CameraFeed(source, device)
