@@ -108,22 +108,13 @@ def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:
     from sync.client import PlatformClient, Timeouts
     from sync.credentials import Credential, save_credential
     from sync.demo_data import submit_demo
+    from sync.embedded import start_platform
     from sync.engine import SyncEngine
 
     platform_home = work / "platform"
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(platform_home),
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = start_platform(platform_home, "127.0.0.1", port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("platform did not start")
-                time.sleep(0.1)
         home = work / "stall-kiosk"
         home.mkdir()
         terminal = Terminal.open(load_settings(home))

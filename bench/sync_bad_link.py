@@ -37,6 +37,7 @@ from kiosk.terminal import Terminal  # noqa: E402
 from sync.backoff import Backoff  # noqa: E402
 from sync.client import PlatformClient, Timeouts  # noqa: E402
 from sync.demo_data import submit_demo  # noqa: E402
+from sync.embedded import start_platform  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
 from sync.linksim import BadLink  # noqa: E402
 from sync.upload import RetryPolicy  # noqa: E402
@@ -113,18 +114,8 @@ def main() -> int:
         work = Path(tmp)
         platform_home = work / "platform"
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(platform_home),
-                                   "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = start_platform(platform_home, "127.0.0.1", port)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("platform did not start")
-                    time.sleep(0.1)
             rows = [run_variant("resumable", work, platform_home, port, args, args.chunk_kb * 1024, seed=1),
                     run_variant("whole-file", work, platform_home, port, args, 1 << 30, seed=2)]
         finally:

@@ -50,6 +50,30 @@ def _answers(url: str) -> bool:
         return False
 
 
+def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = None,
+                   wait_seconds: float = 30.0) -> subprocess.Popen[bytes]:
+    """`onewindow platform serve` as a child process, returned once it answers as the platform."""
+    home.mkdir(parents=True, exist_ok=True)
+    url = f"http://{host}:{port}/api/v1"
+    out = log_file.open("ab") if log_file is not None else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home),
+                                    "--host", host, "--port", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    finally:
+        if log_file is not None:
+            out.close()
+    deadline = time.monotonic() + wait_seconds
+    while not _answers(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            LocalPlatform(url, home, process).stop()
+            raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
+                                          "The local platform did not start; see local-platform.log."),
+                                  code="local_platform")
+        time.sleep(0.2)
+    return process
+
+
 def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0) -> LocalPlatform:
     settings = terminal.settings
     url = settings.platform_url.rstrip("/")
@@ -61,22 +85,10 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
     home = home or settings.home / "local-platform"
     process = None
     if not _answers(url):
-        home.mkdir(parents=True, exist_ok=True)
         log_dir = settings.home / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        with (log_dir / "local-platform.log").open("ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home),
-                 "--host", parts.hostname, "--port", str(parts.port)],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + wait_seconds
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                LocalPlatform(url, home, process).stop()
-                raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
-                                              "The local platform did not start; see local-platform.log."),
-                                      code="local_platform")
-            time.sleep(0.2)
+        process = start_platform(home, parts.hostname, parts.port, log_file=log_dir / "local-platform.log",
+                                 wait_seconds=wait_seconds)
     platform = LocalPlatform(url, home, process)
     if process is not None or (home / "platform.sqlite3").exists():
         _publish_catalog_if_none(terminal, home)

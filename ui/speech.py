@@ -1,78 +1,74 @@
-"""Read-aloud of the current step, where Qt Text to Speech has a voice.
+"""Read-aloud of the current step, where a voice exists; never a reason to wait.
 
-Qt's speechd engine needs speech-dispatcher (with espeak-ng for Mandarin);
-without an engine or a voice for the language the kiosk stays silent and
-hides the read-aloud button rather than failing.
+The voice runs in a child process (`ui.speech_service`), started without
+blocking. Until it says which languages it speaks, and for ever if it never
+does (no speech-dispatcher, or a wedged one), the kiosk is silent and the
+read-aloud button stays hidden.
 """
 from __future__ import annotations
 
+import json
 import logging
+import sys
 
-from PySide6.QtCore import QLocale, QObject
+from PySide6.QtCore import QObject, QProcess, Signal
 
 log = logging.getLogger(__name__)
 
 
 class ReadAloud(QObject):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._tts = None
-        self.engine = ""
-        try:
-            from PySide6.QtTextToSpeech import QTextToSpeech
+    changed = Signal()  # the set of languages with a voice is known (or lost)
 
-            engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-            if engines:
-                self.engine = engines[0]
-                self._tts = QTextToSpeech(self.engine, self)
-        except Exception:  # noqa: BLE001 - speech is a convenience, never a reason to fail
-            log.info("no text-to-speech engine; read-aloud is off", exc_info=True)
-            self._tts = None
+    def __init__(self, parent: QObject | None = None, *, command: list[str] | None = None) -> None:
+        super().__init__(parent)
+        self.engine = ""
+        self.languages: set[str] = set()
+        self._buffer = b""
+        self._process = QProcess(self)
+        self._process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        self._process.readyReadStandardOutput.connect(self._read)
+        self._process.finished.connect(self._finished)
+        self._process.errorOccurred.connect(lambda _e: self._finished())
+        program, *args = command or [sys.executable, "-m", "ui.speech_service"]
+        self._process.start(program, args)
+
+    def _read(self) -> None:
+        self._buffer += bytes(self._process.readAllStandardOutput())
+        while b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            try:
+                hello = json.loads(line)
+            except ValueError:
+                continue
+            self.engine = hello.get("engine") or ""
+            self.languages = set(hello.get("languages") or [])
+            log.info("read-aloud engine %r speaks %s", self.engine, sorted(self.languages))
+            self.changed.emit()
+
+    def _finished(self) -> None:
+        if self.languages:
+            self.languages = set()
+            self.changed.emit()
 
     def has_voice(self, lang: str) -> bool:
-        return self._pick_locale(lang) is not None or (lang == "zh" and self._mandarin_voice() is not None)
+        return lang in self.languages
 
-    def _mandarin_voice(self):  # noqa: ANN202 - a QVoice or None
-        """espeak-ng's Mandarin ("cmn") reaches Qt under the C locale, known only by its voice name."""
-        if self._tts is None:
-            return None
-        try:
-            previous = self._tts.locale()
-            self._tts.setLocale(QLocale.c())
-            voice = next((v for v in self._tts.availableVoices()
-                          if "Mandarin" in v.name() and "+" not in v.name()), None)
-            if voice is None:
-                self._tts.setLocale(previous)
-            return voice
-        except Exception:  # noqa: BLE001
-            return None
-
-    def _pick_locale(self, lang: str) -> QLocale | None:
-        if self._tts is None:
-            return None
-        want = QLocale.Language.Chinese if lang == "zh" else QLocale.Language.English
-        try:
-            return next((loc for loc in self._tts.availableLocales() if loc.language() == want), None)
-        except Exception:  # noqa: BLE001
-            return None
+    def _send(self, request: dict[str, object]) -> bool:
+        if self._process.state() != QProcess.ProcessState.Running:
+            return False
+        self._process.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
+        return True
 
     def say(self, text: str, lang: str) -> bool:
         """Speak `text`; False (and silence) when no voice exists for `lang`."""
-        locale = self._pick_locale(lang)
-        if self._tts is None:
-            return False
-        if locale is None:
-            voice = self._mandarin_voice() if lang == "zh" else None
-            if voice is None:
-                return False
-            self._tts.stop()
-            self._tts.setVoice(voice)
-        else:
-            self._tts.stop()
-            self._tts.setLocale(locale)
-        self._tts.say(text)
-        return True
+        return self.has_voice(lang) and self._send({"say": text, "lang": lang})
 
     def stop(self) -> None:
-        if self._tts is not None:
-            self._tts.stop()
+        self._send({"stop": True})
+
+    def close(self) -> None:
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            self._process.closeWriteChannel()
+            if not self._process.waitForFinished(1000):
+                self._process.kill()
+                self._process.waitForFinished(1000)

@@ -1,10 +1,8 @@
 """Opening the local store: one engine and one sessionmaker per process.
 
-SQLite in WAL mode with ``synchronous=FULL``: a commit has reached the disk
-before it returns, so a power cut after "submitted" never loses the
-submission. Every transaction starts with ``BEGIN IMMEDIATE`` so that two
-writers queue instead of failing half-way on a lock upgrade (the receipt
-sequence is read and incremented inside one transaction).
+The database is opened as `kiosk.store.sqlite` describes (WAL,
+synchronous=FULL, BEGIN IMMEDIATE: the receipt sequence is read and
+incremented inside one transaction).
 """
 from __future__ import annotations
 
@@ -14,37 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import Message, UserFacingError
 from kiosk.settings import Settings
+from kiosk.store.sqlite import configure_sqlite
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(db_path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{db_path}", future=True)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    return configure_sqlite(create_engine(f"sqlite:///{db_path}", future=True))
 
 
 def alembic_config(engine: Engine) -> Config:

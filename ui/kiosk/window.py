@@ -126,6 +126,7 @@ class KioskWindow(QMainWindow):
             from ui.speech import ReadAloud
 
             self.speech = ReadAloud(self)
+            self.speech.changed.connect(self._update_read_button)
             self._update_read_button()
 
     def _update_read_button(self) -> None:
@@ -226,4 +227,6 @@ class KioskWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         self.sync_timer.stop()
         self.idle.stop()
+        if self.speech is not None:
+            self.speech.close()
         super().closeEvent(event)

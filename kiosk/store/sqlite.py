@@ -1,0 +1,30 @@
+"""How every SQLite database of the project is opened: the terminal's store and the reference platform's.
+
+WAL with ``synchronous=FULL``: a commit is on disk before it returns, so a
+power cut after "submitted" never loses the submission. Every transaction
+starts with ``BEGIN IMMEDIATE`` so that two writers queue instead of failing
+half-way on a lock upgrade.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+def configure_sqlite(engine: Engine) -> Engine:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
