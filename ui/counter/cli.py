@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.counter.window import CounterWindow
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
+    from ui.connectivity import watch_connectivity
     from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
 
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
                                scanner=configured_scanner(settings), camera=camera,
                                sync_worker=start_sync_worker(terminal))
     window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
+    watch_connectivity(services.sync_worker, window)
     install_excepthook(window.report)
     if args.fullscreen:
         window.showFullScreen()

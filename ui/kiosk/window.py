@@ -96,6 +96,9 @@ class KioskWindow(QMainWindow):
         self.ctx.services = services
         self.ctx.catalog = catalog or services.terminal.catalog
         self._attach_camera(services)
+        from ui.connectivity import watch_connectivity
+
+        watch_connectivity(services.sync_worker, self)
         self.poll_sync()
         self.sync_timer.start()
         waiting, self._waiting = self._waiting, []
