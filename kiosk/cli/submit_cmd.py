@@ -10,11 +10,7 @@ from typing import Any
 
 from kiosk.cli import EXIT_INVALID, terminal_from_args
 from kiosk.errors import Message, Problem, ValidationFailed
-from kiosk.materials.intake import MaterialFile, MaterialRefused, import_path
-from kiosk.materials.pipeline import prepare_material_files
-from kiosk.submission import ApplicationDraft
-
-MAX_INPUT_BYTES = 1024 * 1024
+from kiosk.submission_file import MAX_INPUT_BYTES, draft_from_submission, parse_submission, read_submission_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,21 +60,6 @@ def example_for(item: Any) -> dict[str, Any]:
     }
 
 
-def _read_input(file: str) -> Any:
-    try:
-        raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise ValidationFailed([Problem("file", Message(f"无法读取 {file}：{exc.strerror}",
-                                                        f"Cannot read {file}: {exc.strerror}"))]) from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise ValidationFailed([Problem("file", Message("申请文件过大（超过1MB）。", "The application file is over 1 MB."))])
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed([Problem("file", Message(f"申请文件不是有效的 JSON：{exc}",
-                                                        f"The application file is not valid JSON: {exc}"))]) from None
-
-
 def run(args: argparse.Namespace) -> int:
     terminal = terminal_from_args(args)
     if args.example:
@@ -91,43 +72,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.file:
         print("usage: onewindow submit FILE.json | --example CODE", file=sys.stderr)
         return EXIT_INVALID
-    doc = _read_input(args.file)
-    if not isinstance(doc, dict):
-        raise ValidationFailed([Problem("file", Message("申请文件应为一个 JSON 对象。", "The application must be a JSON object."))])
-    problems: list[Problem] = []
-    unknown = set(doc) - {"id", "service_item", "applicant", "form", "materials"}
-    for key in sorted(unknown):
-        problems.append(Problem(key, Message(f"未知字段“{key}”。", f"Unknown field '{key}'.")))
-    base = Path(args.file).resolve().parent if args.file != "-" else Path.cwd()
-    materials: dict[str, list[MaterialFile]] = {}
-    raw_materials = doc.get("materials", {})
-    if not isinstance(raw_materials, dict):
-        problems.append(Problem("materials", Message("materials 应为“材料编码: [文件路径, ...]”。",
-                                                     "materials must map material codes to lists of file paths.")))
-        raw_materials = {}
-    limits = terminal.intake_limits
-    item = terminal.catalog.item(str(doc.get("service_item") or ""))
-    for code, paths in raw_materials.items():
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            problems.append(Problem(f"materials.{code}", Message("应为文件路径列表。", "must be a list of file paths.")))
-            continue
-        resolved = [Path(p) if Path(p).is_absolute() else base / p for p in paths]
-        refused = False
-        for path in resolved:  # every refused file is reported, not only the first
-            try:
-                import_path(path, limits)
-            except MaterialRefused as exc:
-                problems.append(Problem(f"materials.{code}", exc.message))
-                refused = True
-        spec = item.material(code) if item else None
-        if refused or spec is None or not resolved:
-            materials[code] = []
-            continue
-        # The same pipeline as a kiosk scan: pages straightened, compressed, one file per material.
-        materials[code] = prepare_material_files(resolved, spec, limits)
-    draft = ApplicationDraft(service_item=doc.get("service_item") or "", applicant=doc.get("applicant"),
-                             form=doc.get("form") if doc.get("form") is not None else {}, materials=materials,
-                             id=doc.get("id"))
+    if args.file == "-":
+        doc, base = parse_submission(sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)), Path.cwd()
+    else:
+        doc, base = read_submission_file(Path(args.file))
+    draft, problems = draft_from_submission(terminal.catalog, doc, base, terminal.intake_limits)
     result = terminal.submit(draft, channel=args.channel, actor=f"{args.channel}:device{terminal.settings.device_no}",
                              extra_problems=problems)
     out = {"id": result.id, "receipt_no": result.receipt_no, "promised_date": result.promised_date.isoformat()}

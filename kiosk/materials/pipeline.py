@@ -154,8 +154,12 @@ def prepare_material_files(paths: Iterable[Path], spec: object,
     finished document and is kept as it came. ``spec`` is the catalog's
     `MaterialSpec` (its ``colour`` is used) or a colour name.
     """
+    return process_checked_files([import_path(Path(p), limits) for p in paths], spec)
+
+
+def process_checked_files(checked: list[MaterialFile], spec: object) -> list[MaterialFile]:
+    """`prepare_material_files` for files already taken in (so each file is read and checked once)."""
     colour = _colour_of(spec)
-    checked = [import_path(Path(p), limits) for p in paths]
     pages: list[CapturedPage] = []
     first_image_name = ""
     out: list[MaterialFile] = []

@@ -136,9 +136,10 @@ def decide(args: argparse.Namespace) -> int:
 
 
 def submit_online(args: argparse.Namespace) -> int:
-    from sync.server.online import read_application_file, submit_online as do_submit
+    from kiosk.submission_file import read_submission_file
+    from sync.server.online import submit_online as do_submit
 
-    doc, base = read_application_file(args.file)
+    doc, base = read_submission_file(args.file)
     result = do_submit(_store(args), args.hall, doc, base)
     out = {"id": result.id, "case_no": result.case_no, "hall_code": result.hall_code,
            "promised_date": result.promised_date.isoformat()}

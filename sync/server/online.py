@@ -10,7 +10,6 @@ hall's counters can take it in and fetch its files.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -23,17 +22,16 @@ from sqlalchemy.orm import Session
 
 from kiosk.canonical import content_hash
 from kiosk.catalog import Catalog, CatalogInvalid, parse_catalog
-from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
+from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import fsync_dir
-from kiosk.materials.intake import IntakeLimits, MaterialFile, MaterialRefused, import_path
-from kiosk.materials.pipeline import prepare_material_files
-from kiosk.submission import ApplicationDraft, application_content, check_draft, local_today
+from kiosk.materials.intake import IntakeLimits, MaterialFile
+from kiosk.submission import application_content, check_draft, local_today
+from kiosk.submission_file import draft_from_submission
 from kiosk.workdays import default_calendar
 from sync.server.cases import complete_case
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Device, PublishedCatalog, utcnow
 
-MAX_INPUT_BYTES = 1024 * 1024
 PORTAL_DEVICE_NAME = "online-portal"
 
 
@@ -74,56 +72,6 @@ def portal_device(session: Session, hall_code: str) -> Device:
     return device
 
 
-def read_application_file(path: Path) -> tuple[dict[str, Any], Path]:
-    """The JSON of `onewindow submit` (file paths relative to the file); raises naming what is wrong."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValidationFailed([Problem("file", Message(f"无法读取 {path}：{exc.strerror}",
-                                                        f"Cannot read {path}: {exc.strerror}"))]) from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise ValidationFailed([Problem("file", Message("申请文件过大（超过1MB）。", "The application file is over 1 MB."))])
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed([Problem("file", Message(f"申请文件不是有效的 JSON：{exc}",
-                                                        f"The application file is not valid JSON: {exc}"))]) from None
-    if not isinstance(doc, dict):
-        raise ValidationFailed([Problem("file", Message("申请文件应为一个 JSON 对象。", "The application must be a JSON object."))])
-    return doc, path.resolve().parent
-
-
-def _draft(catalog: Catalog, doc: dict[str, Any], base: Path, limits: IntakeLimits) -> tuple[ApplicationDraft, list[Problem]]:
-    problems: list[Problem] = []
-    for key in sorted(set(doc) - {"id", "service_item", "applicant", "form", "materials"}):
-        problems.append(Problem(key, Message(f"未知字段“{key}”。", f"Unknown field '{key}'.")))
-    raw_materials = doc.get("materials", {})
-    if not isinstance(raw_materials, dict):
-        problems.append(Problem("materials", Message("materials 应为“材料编码: [文件路径, ...]”。",
-                                                     "materials must map material codes to lists of file paths.")))
-        raw_materials = {}
-    item = catalog.item(str(doc.get("service_item") or ""))
-    materials: dict[str, list[MaterialFile]] = {}
-    for code, paths in raw_materials.items():
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            problems.append(Problem(f"materials.{code}", Message("应为文件路径列表。", "must be a list of file paths.")))
-            continue
-        resolved = [Path(p) if Path(p).is_absolute() else base / p for p in paths]
-        refused = False
-        for path in resolved:
-            try:
-                import_path(path, limits)
-            except MaterialRefused as exc:
-                problems.append(Problem(f"materials.{code}", exc.message))
-                refused = True
-        spec = item.material(code) if item else None
-        materials[code] = [] if refused or spec is None or not resolved else prepare_material_files(resolved, spec, limits)
-    draft = ApplicationDraft(service_item=str(doc.get("service_item") or ""), applicant=doc.get("applicant"),  # type: ignore[arg-type]
-                             form=doc.get("form") if doc.get("form") is not None else {}, materials=materials,
-                             id=doc.get("id"))
-    return draft, problems
-
-
 def _store_blob(store: PlatformStore, data: bytes, sha256: str) -> None:
     """Bytes durable on disk before any row names them (as the terminal does)."""
     target = store.blob_path(sha256)
@@ -145,7 +93,7 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
         raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall_code")
     with store.transaction() as session:
         catalog = published_catalog(session)
-    draft, problems = _draft(catalog, doc, base, limits)
+    draft, problems = draft_from_submission(catalog, doc, base, limits)
     checked = check_draft(catalog, draft, extra_problems=problems)
     hashes: dict[str, list[str]] = {}
     files: dict[str, MaterialFile] = {}
