@@ -13,7 +13,6 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import func, select, text

@@ -41,8 +41,6 @@ def _sane() -> Any:
 
 def reset() -> None:
     """Forget SANE's state (its device list is read at init); for tests that change SANE_CONFIG_DIR."""
-    global _initialised
-
     def _exit() -> None:
         global _initialised
         if _initialised:

@@ -7,7 +7,7 @@ them in one place.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -26,11 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from kiosk.store.types import NAMING, UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
 
 def new_uuid() -> str:

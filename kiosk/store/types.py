@@ -8,6 +8,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+def utcnow() -> datetime:
+    """The one clock every stored time comes from: aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """SQLite forgets time zones; this keeps every stored time in UTC and aware."""
 

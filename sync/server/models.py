@@ -6,7 +6,7 @@ number which is the cursor of the changes feed.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,13 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kiosk.store.types import NAMING, UTCDateTime
+from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
 SCHEMA_VERSION = 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class PlatformBase(DeclarativeBase):

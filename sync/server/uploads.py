@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiosk.fsutil import fsync_dir
 from sync.server.cases import attachments_arrived, referenced_by_hall
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Device, Upload, utcnow
+from sync.server.models import Blob, Device, Upload
 
 _locks_guard = threading.Lock()
 _locks: dict[str, threading.Lock] = {}

@@ -12,27 +12,19 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from ui.kiosk.render_screens import pump as kiosk_pump  # noqa: E402 - after the platform is chosen
+
 SIZE = (1920, 1080)
 
 
 def pump(until: Callable[[], bool], timeout: float = 30.0) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + timeout
-    while not until():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the screen did not get there in time")
-        QApplication.processEvents()
-        time.sleep(0.01)
-    for _ in range(5):
-        QApplication.processEvents()
+    kiosk_pump(until, timeout)
 
 
 def render(out: Path) -> list[Path]:

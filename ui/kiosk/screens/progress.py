@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from kiosk.catalog import Text
 from kiosk.errors import Message
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
-from ui.i18n import lang, msg, translate
+from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
