@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.settings import load_settings  # noqa: E402
 from kiosk.terminal import Terminal  # noqa: E402
-from sync.backoff import Backoff  # noqa: E402
+from kiosk.retry import RetryPolicy  # noqa: E402
 from sync.client import PlatformClient, Timeouts  # noqa: E402
 from sync.demo_data import submit_demo  # noqa: E402
 from sync.embedded import start_platform  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
 from sync.linksim import BadLink  # noqa: E402
-from sync.upload import RetryPolicy  # noqa: E402
+from sync.upload import UploadPolicy  # noqa: E402
 
 
 def free_port() -> int:
@@ -74,8 +74,8 @@ def run_variant(name: str, work: Path, platform_home: Path, port: int, args: arg
     link = BadLink(port, rate=rate, cut_every=args.cut_kb * 1024, seed=seed)
     answer = PlatformClient(link.url()).json("POST", "enroll", json_body={"code": code})
     client = PlatformClient(link.url(), answer["token"], timeouts=Timeouts(connect=5, read=20))
-    engine = SyncEngine(terminal, client, chunk_bytes=chunk_bytes, backoff=Backoff(base=0.05, cap=1.0),
-                        upload_policy=RetryPolicy(max_failures_without_progress=50, base_delay=0.05, max_delay=1.0))
+    engine = SyncEngine(terminal, client, chunk_bytes=chunk_bytes, retry=RetryPolicy(base=0.05, cap=1.0),
+                        upload_policy=UploadPolicy(max_failures_without_progress=50, retry=RetryPolicy(0.05, 1.0)))
     start = time.monotonic()
     passes = 0
     while True:

@@ -69,7 +69,8 @@ def check_config(settings: Settings) -> Check:
 
 
 def check_store(terminal: Any) -> Check:
-    from kiosk.store.models import Application, Attachment, OutboxItem
+    from kiosk import outbox
+    from kiosk.store.models import Application, Attachment
 
     try:
         with terminal.store.transaction() as s:
@@ -77,14 +78,17 @@ def check_store(terminal: Any) -> Check:
             mode = s.execute(text("PRAGMA journal_mode")).scalar()
             apps = s.scalar(select(func.count()).select_from(Application))
             atts = s.scalar(select(func.count()).select_from(Attachment))
-            pending = s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.state != "sent"))
+            pending = outbox.owed_count(s)
+            refused = len(outbox.refused(s))
             revision = s.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception as exc:  # doctor reports, it does not crash
         return Check("store", "fail", f"{type(exc).__name__}: {exc}")
     status = "ok" if quick == "ok" and mode == "wal" else "fail"
     return Check("store", status, f"{terminal.settings.db_path}: integrity {quick}, journal {mode}, schema {revision}; "
-                                  f"{apps} applications, {atts} attachments, {pending} outbox items pending",
-                 {"applications": apps, "attachments": atts, "outbox_pending": pending, "schema": revision})
+                                  f"{apps} applications, {atts} attachments, {pending} outbox items pending, "
+                                  f"{refused} refused by the platform",
+                 {"applications": apps, "attachments": atts, "outbox_pending": pending, "outbox_refused": refused,
+                  "schema": revision})
 
 
 def check_key(settings: Settings) -> Check:

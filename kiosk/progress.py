@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.lifecycle import LABELS, Status
 from kiosk.receipt_numbers import parse_receipt_no
 from kiosk.store import Store
-from kiosk.store.models import Application, OutboxItem, PrintJob
+from kiosk import outbox, print_jobs
+from kiosk.store.models import Application
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,4 @@ class PendingCounts:
 
 def pending_counts(store: Store) -> PendingCounts:
     with store.transaction() as session:
-        outbox = session.scalar(select(func.count()).select_from(OutboxItem)
-                                .where(OutboxItem.state.in_(("pending", "sending")))) or 0
-        prints = session.scalar(select(func.count()).select_from(PrintJob)
-                                .where(PrintJob.state.in_(("pending", "printing")))) or 0
-        return PendingCounts(int(outbox), int(prints))
+        return PendingCounts(outbox.owed_count(session), print_jobs.owed_count(session))

@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk import audit
+from kiosk import audit, outbox
 from kiosk.attachments import AttachmentStore
 from kiosk.lifecycle import TERMINAL
 from kiosk.store import Store
-from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile, OutboxItem, utcnow
+from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile, utcnow
 
 CLOSED = frozenset(s.value for s in TERMINAL)
 
@@ -64,7 +64,7 @@ def _attachment_hashes(app: Application) -> set[str]:
 
 
 def _unsent_refs(session: Session) -> set[str]:
-    return set(session.scalars(select(OutboxItem.ref_id).where(OutboxItem.state != "sent")))
+    return outbox.not_sent_refs(session)
 
 
 def _reason(app: Application, cutoff: datetime) -> str | None:

@@ -13,11 +13,12 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from kiosk import audit
+from kiosk import audit, outbox
 from kiosk.errors import Message, UserFacingError
 from kiosk.lifecycle import Status, move
 from kiosk.staff import Permission, actor_of, require
-from kiosk.store.models import Application, ApplicationMaterial, OutboxItem, Staff, utcnow
+from kiosk.outbox import OutboxKind
+from kiosk.store.models import Application, ApplicationMaterial, Staff, utcnow
 
 REASON_MAX = 300
 
@@ -97,8 +98,9 @@ def decide(session: Session, app: Application, to: Status | str, *, staff: Staff
     decision = Decision(id=str(uuid.uuid4()), application_id=app.id, to=target, note=text, missing=missing)
     move(session, app, target, actor=actor_of(staff), note=text or None,
          details={"decision_id": decision.id, "missing": list(missing)})
-    session.add(OutboxItem(kind="decision", ref_id=app.id, payload={
-        "decision_id": decision.id, "to": target.value, "note": text, "missing": list(missing),
-        "decided_by": actor_of(staff), "decided_at": utcnow().isoformat(),
-    }))
+    # the payload is the wire body as the platform takes it (sync.wire.DecisionRequest)
+    outbox.enqueue(session, OutboxKind.DECISION, app.id, {
+        "decision_id": decision.id, "application_id": app.id, "to": target.value, "note": text,
+        "missing": list(missing), "decided_by": actor_of(staff), "decided_at": utcnow().isoformat(),
+    })
     return decision

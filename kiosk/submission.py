@@ -1,6 +1,8 @@
 """Submitting an application: all of it, or none of it.
 
 Order matters for a power cut at any moment:
+0. the application document (what goes to the platform) is built and
+   validated first, so a refusal leaves nothing behind;
 1. every attachment is written and fsynced under its hash (harmless if
    nothing ever refers to it);
 2. one transaction writes the application, its materials, the attachment
@@ -17,9 +19,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kiosk import audit
-from kiosk.attachments import AttachmentStore
-from kiosk.canonical import content_hash
+from kiosk import audit, outbox
+from kiosk.application_document import build_document, display_name
+from kiosk.attachments import AttachmentStore, sha256_hex
 from kiosk.catalog import Catalog, ServiceItem
 from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
 from kiosk.forms import check_applicant, check_form
@@ -28,7 +30,8 @@ from kiosk.materials.intake import MaterialFile
 from kiosk.receipt_numbers import next_receipt_no
 from kiosk.store import Store
 from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile as MaterialFileRow
-from kiosk.store.models import OutboxItem, utcnow
+from kiosk.outbox import OutboxKind
+from kiosk.store.models import utcnow
 from kiosk.workdays import default_calendar
 
 
@@ -107,17 +110,6 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
                         materials={s.code: list(draft.materials.get(s.code, [])) for s in item.materials})
 
 
-def application_content(checked: CheckedDraft, catalog_version: str, hashes: dict[str, list[str]]) -> dict[str, Any]:
-    """What the content hash covers: the same citizen input gives the same hash anywhere."""
-    return {
-        "service_item": checked.item.code,
-        "catalog_version": catalog_version,
-        "applicant": checked.applicant,
-        "form": checked.form,
-        "materials": hashes,
-    }
-
-
 def local_today(now: datetime | None = None) -> date:
     return (now or datetime.now().astimezone()).astimezone().date()
 
@@ -128,16 +120,22 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
     settings = store.settings
     checked = check_draft(catalog, draft, max_files_per_material=settings.max_files_per_material,
                           extra_problems=extra_problems)
-    # 1. bytes first, fsynced
-    hashes: dict[str, list[str]] = {}
-    for code, files in checked.materials.items():
-        hashes[code] = [attachments.put(f.data) for f in files]
-    content = application_content(checked, catalog.version, hashes)
-    digest = content_hash(content)
     application_id = str(draft.id or uuid.uuid4())
     submitted_at = now or utcnow()
     today = local_today(submitted_at)
     promised = default_calendar().add_working_days(today, checked.item.promised_limit_days)
+    files = {code: [(sha256_hex(f.data), f) for f in material_files]
+             for code, material_files in checked.materials.items()}
+    # 0. the document is built (and so validated) before anything is written
+    document = build_document(application_id=application_id, hall_code=settings.hall_code,
+                              device_no=settings.device_no, receipt_no=None, channel=channel,
+                              submitted_at=submitted_at, promised_date=promised, item=checked.item,
+                              catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
+                              files=files)
+    # 1. bytes first, fsynced
+    hashes: dict[str, list[str]] = {code: [attachments.put(f.data) for _, f in entries]
+                                    for code, entries in files.items()}
+    digest = document.content_hash
 
     # 2. one transaction for everything that refers to them
     with store.transaction() as session:
@@ -148,10 +146,11 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
                                             existing.service_item_code, duplicate=True)
             raise ApplicationConflict(application_id)
         receipt = next_receipt_no(session, settings.hall_code, settings.device_no, today)
+        document = document.model_copy(update={"receipt_no": str(receipt)})
         app = Application(
             id=application_id, receipt_no=str(receipt), service_item_code=checked.item.code,
             catalog_version=catalog.version, status=Status.SUBMITTED.value, channel=channel,
-            hall_code=settings.hall_code, device_no=settings.device_no,
+            hall_code=settings.hall_code, device_no=document.device_no,
             applicant_name=checked.applicant["name"], applicant_id_type=checked.applicant["id_type"],
             applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"],
             form=checked.form, content_hash=digest, promised_date=promised,
@@ -159,7 +158,7 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
         )
         session.add(app)
         _add_materials(session, app, checked, hashes)
-        session.add(OutboxItem(kind="application", ref_id=app.id, payload={"content_hash": digest}))
+        outbox.enqueue(session, OutboxKind.APPLICATION, app.id, document.wire())
         audit.record(session, actor=actor, action="submitted", subject=app.id,
                      details={"receipt_no": str(receipt), "service_item": checked.item.code, "channel": channel})
     return SubmittedApplication(application_id, str(receipt), promised, checked.item.code)
@@ -178,4 +177,4 @@ def _add_materials(session: Session, app: Application, checked: CheckedDraft, ha
                 session.flush()
             elif row.purged_at is not None:
                 row.purged_at = None  # the bytes were written again above: the file exists once more
-            material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=file.name[:255]))
+            material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=display_name(file.name)))

@@ -18,7 +18,8 @@ from typing import Any
 from kiosk import audit
 from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.errors import Message, UserFacingError
-from printing.queue import PENDING, JobOutcome, enqueue_document, enqueue_receipt, list_jobs, process_pending, run_job
+from kiosk.print_jobs import PrintOutcome, enqueue_document, enqueue_receipt
+from printing.queue import PENDING, list_jobs, process_pending, run_job
 from printing.records import find_application
 from printing.uri import parse_printer_uri
 
@@ -67,7 +68,7 @@ def _missing(values: list[str] | None) -> list[dict[str, str]] | None:
     return out
 
 
-def _report(outcome: JobOutcome | None) -> int:
+def _report(outcome: PrintOutcome | None) -> int:
     if outcome is None:
         return EXIT_OK
     print(json.dumps({"job_id": outcome.job_id, "kind": outcome.kind, "receipt_no": outcome.receipt_no,

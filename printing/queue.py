@@ -12,7 +12,6 @@ A job left `printing` by a crash is taken up again after `RECLAIM_AFTER`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,79 +19,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import audit
-from kiosk.errors import Message
+from kiosk.print_jobs import (  # noqa: F401 - enqueueing is the domain's; re-exported for printing's callers
+    DOCUMENT_KINDS,
+    PrintKind,
+    PrintOutcome,
+    PrintState,
+    enqueue_document,
+    enqueue_receipt,
+)
+from kiosk.retry import PRINT_JOBS
 from kiosk.store.models import Application, PrintJob, utcnow
 from printing.errors import PrintingError
 
 log = logging.getLogger("onewindow.printing")
 
-PENDING, PRINTING, PRINTED, FAILED = "pending", "printing", "printed", "failed"
-RECEIPT = "receipt"
-DOCUMENT_KINDS = ("form", "acceptance", "supplement", "receipt_copy")
-KINDS = (RECEIPT, *DOCUMENT_KINDS)
 RECLAIM_AFTER = timedelta(minutes=5)
-MAX_BACKOFF = timedelta(minutes=5)
-
-
-def backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=15 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def enqueue_receipt(session: Session, application_id: str, *, printer: str, lang: str = "zh", paper_mm: int = 80,
-                    profile: str = "default", two_byte_set: str = "gb18030", reprint: bool | None = None,
-                    actor: str = "system") -> PrintJob:
-    """Add a receipt job; safe to call inside the transaction that submits the application."""
-    if reprint is None:
-        reprint = session.scalar(select(PrintJob.id).where(
-            PrintJob.application_id == application_id, PrintJob.kind == RECEIPT).limit(1)) is not None
-    job = PrintJob(kind=RECEIPT, application_id=application_id, printer=printer, state=PENDING, attempts=0,
-                   payload={"lang": lang, "paper_mm": paper_mm, "profile": profile, "two_byte_set": two_byte_set,
-                            "reprint": bool(reprint), "requested_by": actor})
-    session.add(job)
-    session.flush()
-    return job
-
-
-def enqueue_document(session: Session, application_id: str, kind: str, *, printer: str = "cups:", lang: str = "zh",
-                     missing: list[dict[str, str]] | None = None, actor: str = "system") -> PrintJob:
-    """Add an A4 document job for CUPS; `missing` names the materials of a supplement notice."""
-    if kind not in DOCUMENT_KINDS:
-        raise ValueError(kind)
-    payload: dict[str, Any] = {"lang": lang, "requested_by": actor}
-    if missing is not None:
-        payload["missing"] = missing
-    job = PrintJob(kind=kind, application_id=application_id, printer=printer, state=PENDING, attempts=0,
-                   payload=payload)
-    session.add(job)
-    session.flush()
-    return job
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    job_id: int
-    kind: str
-    application_id: str | None
-    receipt_no: str | None
-    state: str
-    error: Message | None = None
-    error_code: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def printed(self) -> bool:
-        return self.state == PRINTED
-
-    def message(self) -> Message:
-        """What the screen says about this job."""
-        if self.state == PRINTED:
-            return Message("回执已打印，请取走。", "Your receipt has been printed; please take it.")
-        if self.state == PENDING:
-            return Message(f"打印机暂时无法打印，回执将在打印机恢复后自动打印。您的受理编号是 {self.receipt_no}，"
-                           "请记下或扫描屏幕上的二维码。",
-                           f"The printer cannot print right now; the receipt will print when it is back. Your receipt "
-                           f"number is {self.receipt_no}: note it or scan the QR code on the screen.")
-        return self.error or Message("打印失败，请联系工作人员。", "Printing failed; please ask the staff.")
+# the one place that names them is kiosk.print_jobs; kept here for the printing layer's callers
+PENDING, PRINTING, PRINTED, UNCONFIRMED, FAILED = (PrintState.PENDING, PrintState.PRINTING, PrintState.PRINTED,
+                                                   PrintState.UNCONFIRMED, PrintState.FAILED)
+RECEIPT = PrintKind.RECEIPT
+KINDS = tuple(PrintKind)
 
 
 def _due(job: PrintJob, now: datetime, force: bool) -> bool:
@@ -104,7 +50,7 @@ def _due(job: PrintJob, now: datetime, force: bool) -> bool:
 
 
 def run_job(terminal: Any, job_id: int, *, actor: str = "print-worker", force: bool = True,
-            now: datetime | None = None, timeout: float = 5.0) -> JobOutcome | None:
+            now: datetime | None = None, timeout: float = 5.0) -> PrintOutcome | None:
     """Try one job now; None if it is not due (printed, failed, or taken by another worker)."""
     from printing.render import render_job, send_job
 
@@ -134,7 +80,7 @@ def run_job(terminal: Any, job_id: int, *, actor: str = "print-worker", force: b
 
 
 def _record(terminal: Any, job_id: int, kind: str, printer: str, receipt_no: str | None, attempt: int,
-            error: PrintingError | None, previous_error: str | None, actor: str, size: int) -> JobOutcome:
+            error: PrintingError | None, previous_error: str | None, actor: str, size: int) -> PrintOutcome:
     done = utcnow()
     with terminal.store.transaction() as session:
         job = session.get(PrintJob, job_id)
@@ -146,27 +92,27 @@ def _record(terminal: Any, job_id: int, kind: str, printer: str, receipt_no: str
             details["bytes"] = size
             audit.record(session, actor=actor, action="printed", subject=job.application_id or "", details=details)
             log.info("print job %s (%s) printed on %s", job_id, kind, printer)
-            return JobOutcome(job_id, kind, job.application_id, receipt_no, PRINTED, details=details)
+            return PrintOutcome(job_id, kind, job.application_id, receipt_no, PRINTED, details=details)
         job.state = PENDING if error.keeps_job_pending else FAILED
         job.last_error = error.message.both()
-        job.next_attempt_at = done + backoff(job.attempts) if job.state == PENDING else None
+        job.next_attempt_at = PRINT_JOBS.next_attempt_at(job.attempts, done) if job.state == PENDING else None
         details.update({"error": error.code, "resultcode": error.resultcode, "message": error.message.both(),
                         "state": job.state})
         if job.last_error != previous_error:  # one audit row per new problem, not one per retry
             audit.record(session, actor=actor, action="print_failed", subject=job.application_id or "",
                          details=details)
         log.warning("print job %s (%s) on %s: %s", job_id, kind, printer, error.message.en)
-        return JobOutcome(job_id, kind, job.application_id, receipt_no, job.state, error.message, error.code, details)
+        return PrintOutcome(job_id, kind, job.application_id, receipt_no, PrintState(job.state), error.message, error.code, details)
 
 
 def process_pending(terminal: Any, *, actor: str = "print-worker", force: bool = False,
-                    now: datetime | None = None, timeout: float = 5.0) -> list[JobOutcome]:
+                    now: datetime | None = None, timeout: float = 5.0) -> list[PrintOutcome]:
     """Send every due job once, oldest first; one broken printer does not hold up jobs for another."""
     now = now or utcnow()
     with terminal.store.transaction() as session:
         ids = list(session.scalars(select(PrintJob.id).where(PrintJob.state.in_([PENDING, PRINTING]))
                                    .order_by(PrintJob.id)))
-    outcomes: list[JobOutcome] = []
+    outcomes: list[PrintOutcome] = []
     unreachable: set[str] = set()
     for job_id in ids:
         with terminal.store.transaction() as session:

@@ -12,10 +12,8 @@ with backoff; it never holds up the feed.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -25,109 +23,42 @@ from sqlalchemy.orm import Session
 from kiosk import audit
 from kiosk.attachments import sha256_hex
 from kiosk.lifecycle import Status
+from kiosk.retry import IMMEDIATE, RetryPolicy
 from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile, PendingDownload, utcnow
 from kiosk.terminal import Terminal
-from sync.backoff import Backoff
+from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 
 log = logging.getLogger("onewindow.sync.assigned")
-SHA_RE = re.compile(r"[0-9a-f]{64}")
-CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 
 
-class BadAssignment(ValueError):
-    pass
-
-
-def _text(value: Any, limit: int, *, required: bool = False) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise BadAssignment("a required text is missing")
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        raise BadAssignment(f"not a text of at most {limit} characters")
-    return value
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
+def _day(value: str | None) -> date | None:
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
-@dataclass(frozen=True)
-class _File:
-    sha256: str
-    size: int
-    media_type: str
-    page_count: int
-    name: str | None
-
-
-def _files(raw: Any) -> list[_File]:
-    if not isinstance(raw, list):
-        raise BadAssignment("a material's files are not a list")
-    out = []
-    for f in raw:
-        if not isinstance(f, dict) or not isinstance(f.get("sha256"), str) or not SHA_RE.fullmatch(f["sha256"]):
-            raise BadAssignment("a file has no valid sha256")
-        size, pages = f.get("size"), f.get("page_count", 1)
-        if not (isinstance(size, int) and not isinstance(size, bool) and size > 0):
-            raise BadAssignment("a file has no valid size")
-        if not (isinstance(pages, int) and not isinstance(pages, bool) and pages >= 1):
-            raise BadAssignment("a file has no valid page count")
-        out.append(_File(f["sha256"], size, _text(f.get("media_type"), 100, required=True) or "",
-                         pages, _text(f.get("name"), 255)))
-    return out
-
-
-def _build(doc: dict[str, Any], change: dict[str, Any]) -> tuple[Application, list[PendingDownload]]:
-    app_id = str(uuid.UUID(str(doc.get("id") or change.get("application_id"))))
-    applicant = doc.get("applicant") or {}
-    form = doc.get("form") or {}
-    if not isinstance(applicant, dict) or not isinstance(form, dict):
-        raise BadAssignment("the applicant or form is not an object")
-    submitted_at = _when(doc.get("submitted_at")) or _when(change.get("at")) or utcnow()
+def _build(doc: wire.AssignedApplication, change: dict[str, Any]) -> tuple[Application, list[PendingDownload]]:
+    applicant = doc.applicant
+    at = change.get("at")
+    submitted_at = doc.submitted_at or (datetime.fromisoformat(at) if isinstance(at, str) else None) or utcnow()
     app = Application(
-        id=app_id, receipt_no=None, status=Status.RECEIVED.value, channel="online",
-        service_item_code=_text(doc.get("service_item"), 64, required=True),
-        catalog_version=_text(doc.get("catalog_version"), 64, required=True),
-        hall_code=_text(doc.get("hall_code"), 12, required=True), device_no=0,
-        applicant_name=_text(applicant.get("name"), 100), applicant_id_type=_text(applicant.get("id_type"), 16),
-        applicant_id_number=_text(applicant.get("id_number"), 32), applicant_phone=_text(applicant.get("phone"), 32),
-        form=form, content_hash=_text(doc.get("content_hash"), 64),
-        case_no=_text(doc.get("case_no") or change.get("case_no"), 64, required=True),
-        promised_date=_day(doc.get("promised_date")), created_at=submitted_at, submitted_at=submitted_at,
-        updated_at=utcnow(),
+        id=doc.id.lower(), receipt_no=None, status=Status.RECEIVED.value, channel="online",
+        service_item_code=doc.service_item, catalog_version=doc.catalog_version, hall_code=doc.hall_code, device_no=0,
+        applicant_name=applicant.get("name"), applicant_id_type=(applicant.get("id_type") or None),
+        applicant_id_number=applicant.get("id_number"), applicant_phone=applicant.get("phone"),
+        form=dict(doc.form), content_hash=doc.content_hash, case_no=doc.case_no, promised_date=_day(doc.promised_date),
+        created_at=submitted_at, submitted_at=submitted_at, updated_at=utcnow(),
     )
     downloads: list[PendingDownload] = []
-    materials = doc.get("materials") or []
-    if not isinstance(materials, list):
-        raise BadAssignment("the materials are not a list")
-    codes: set[str] = set()
-    for position, m in enumerate(materials):
-        if not isinstance(m, dict) or not isinstance(m.get("code"), str) or not CODE_RE.fullmatch(m["code"]):
-            raise BadAssignment("a material has no valid code")
-        if m["code"] in codes:
-            raise BadAssignment("a material code repeats")
-        codes.add(m["code"])
-        name = m.get("name") if isinstance(m.get("name"), dict) else {}
-        app.materials.append(ApplicationMaterial(
-            material_code=m["code"], name_zh=_text(name.get("zh"), 200) or m["code"],
-            name_en=_text(name.get("en"), 300) or m["code"], required=bool(m.get("required")), position=position))
-        for index, f in enumerate(_files(m.get("files") or [])):
-            downloads.append(PendingDownload(application_id=app_id, material_code=m["code"], position=index,
+    if len({m.code for m in doc.materials}) != len(doc.materials):
+        raise ValueError("a material code repeats")
+    for position, m in enumerate(doc.materials):
+        app.materials.append(ApplicationMaterial(material_code=m.code, name_zh=m.name.zh or m.code,
+                                                 name_en=m.name.en or m.code, required=m.required, position=position))
+        for index, f in enumerate(m.files):
+            downloads.append(PendingDownload(application_id=app.id, material_code=m.code, position=index,
                                              sha256=f.sha256, size=f.size, media_type=f.media_type,
                                              page_count=f.page_count, original_name=f.name))
     return app, downloads
@@ -135,14 +66,14 @@ def _build(doc: dict[str, Any], change: dict[str, Any]) -> tuple[Application, li
 
 def take_in(session: Session, change: dict[str, Any]) -> bool:
     """Insert an assigned online case; False when it is already here or the change is unusable."""
-    doc = change.get("application")
-    if not isinstance(doc, dict):
+    raw = change.get("application")
+    if not isinstance(raw, dict):
         log.warning("assigned change %s carries no application; skipped", change.get("seq"))
         return False
     try:
-        app, downloads = _build(doc, change)
-    except (BadAssignment, ValueError, TypeError) as exc:
-        log.warning("assigned change %s is unusable (%s); skipped", change.get("seq"), exc)
+        app, downloads = _build(wire.AssignedApplication.model_validate(raw), change)
+    except ValueError as exc:  # pydantic's ValidationError included: this case is skipped, never the feed
+        log.warning("assigned change %s is unusable (%s); skipped", change.get("seq"), str(exc)[:300])
         return False
     if session.get(Application, app.id) is not None:
         return False  # the same assignment again, or a case this terminal pushed itself
@@ -206,15 +137,15 @@ def _link(session: Session, sha256: str) -> int:
     return len(rows)
 
 
-def _record_failure(terminal: Terminal, sha256: str, error: str, backoff: Backoff) -> None:
+def _record_failure(terminal: Terminal, sha256: str, error: str, retry: RetryPolicy) -> None:
     with terminal.store.transaction() as session:
         for row in session.scalars(select(PendingDownload).where(PendingDownload.sha256 == sha256)):
             row.attempts += 1
             row.last_error = error[:2000]
-            row.next_attempt_at = utcnow() + timedelta(seconds=backoff.delay(row.attempts))
+            row.next_attempt_at = retry.next_attempt_at(row.attempts)
 
 
-def fetch_downloads(terminal: Terminal, client: PlatformClient, backoff: Backoff) -> DownloadStats:
+def fetch_downloads(terminal: Terminal, client: PlatformClient, retry: RetryPolicy) -> DownloadStats:
     """Fetch every due file; raise Offline when the link drops (what is stored stays stored)."""
     stats = DownloadStats()
     now = utcnow()
@@ -231,17 +162,17 @@ def fetch_downloads(terminal: Terminal, client: PlatformClient, backoff: Backoff
                 resp = client.request("GET", f"attachments/{sha}", expected=(200,), headers={"Accept": "*/*"})
             except Refused as exc:
                 stats.failed += 1
-                _record_failure(terminal, sha, f"{exc.status}: {exc.reason.get('zh')} / {exc.reason.get('en')}", backoff)
+                _record_failure(terminal, sha, f"{exc.status}: {exc.reason.get('zh')} / {exc.reason.get('en')}", retry)
                 log.warning("file %s of an online case refused by the platform: %s", sha[:12], exc.reason.get("en"))
                 continue
             except Offline as exc:
-                _record_failure(terminal, sha, str(exc), Backoff(base=0.0, cap=0.0))
+                _record_failure(terminal, sha, str(exc), IMMEDIATE)
                 raise
             data = resp.content
             if sha256_hex(data) != sha or len(data) != sizes.get(sha, len(data)):
                 stats.failed += 1
                 _record_failure(terminal, sha, f"the file received does not match its SHA-256 or size "
-                                               f"({len(data)} bytes)", backoff)
+                                               f"({len(data)} bytes)", retry)
                 log.warning("file %s of an online case arrived damaged; will fetch it again", sha[:12])
                 continue
             terminal.attachments.put(data)  # fsynced before any row names it

@@ -22,13 +22,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk import outbox
 from kiosk.lifecycle import Status, can_move, move
+from kiosk.outbox import OutboxKind
 from kiosk.store.models import Application, KeyValue, OutboxItem
 from sync.assigned import take_in
 
 log = logging.getLogger("onewindow.sync.changes")
 CURSOR_KEY = "sync.changes_cursor"
-REFUSED_STATES = ("rejected", "conflict")
 
 
 def get_cursor(session: Session) -> int:
@@ -51,11 +52,11 @@ def _own_decisions(session: Session, app_id: str) -> tuple[set[str], str | None]
     """This terminal's decision ids for the application, and the latest the platform has not refused."""
     ids: set[str] = set()
     latest: str | None = None
-    for item in session.scalars(select(OutboxItem).where(OutboxItem.kind == "decision", OutboxItem.ref_id == app_id)
+    for item in session.scalars(select(OutboxItem).where(OutboxItem.kind == OutboxKind.DECISION.value, OutboxItem.ref_id == app_id)
                                 .order_by(OutboxItem.id)):
         decision_id = str((item.payload or {}).get("decision_id") or "")
         ids.add(decision_id)
-        if item.state not in REFUSED_STATES:
+        if item.state not in outbox.REFUSED:
             latest = decision_id
     return ids, latest
 

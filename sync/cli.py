@@ -97,18 +97,18 @@ def _merge(total: dict[str, Any], report: dict[str, Any]) -> None:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from sync.backoff import Backoff
+    from kiosk.retry import RetryPolicy
     from sync.client import PlatformClient, Timeouts
     from sync.credentials import require_credential
     from sync.engine import SyncEngine
-    from sync.upload import RetryPolicy
+    from sync.upload import UploadPolicy
 
     terminal = _terminal(args)
     credential = require_credential(terminal.settings)
     client = PlatformClient.for_credential(credential, Timeouts(args.connect_timeout, args.read_timeout))
-    backoff = Backoff(args.backoff_base, args.backoff_cap)
-    engine = SyncEngine(terminal, client, chunk_bytes=max(1, args.chunk_kb) * 1024, backoff=backoff,
-                        upload_policy=RetryPolicy(base_delay=min(args.backoff_base, 0.2), max_delay=args.backoff_cap))
+    retry = RetryPolicy(args.backoff_base, args.backoff_cap)
+    engine = SyncEngine(terminal, client, chunk_bytes=max(1, args.chunk_kb) * 1024, retry=retry,
+                        upload_policy=UploadPolicy(retry=RetryPolicy(min(args.backoff_base, 0.2), args.backoff_cap)))
     total: dict[str, Any] = {}
     deadline = time.monotonic() + args.timeout
     idle = 0
@@ -122,7 +122,7 @@ def run_sync(args: argparse.Namespace) -> int:
             break
         wait = engine.next_due_in() or 0.0
         if not report.online:
-            wait = max(wait, backoff.delay(idle))
+            wait = max(wait, retry.delay(idle))
         time.sleep(max(0.0, min(wait, deadline - time.monotonic(), args.backoff_cap)))
     if args.json:
         print(json.dumps(total, ensure_ascii=False))

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from kiosk import outbox
+from kiosk.outbox import OutboxKind, OutboxState
+from kiosk.retry import RetryPolicy
 from kiosk.store import Store
 from kiosk.store.models import OutboxItem, utcnow
-from sync.backoff import Backoff
+from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 
 log = logging.getLogger("onewindow.sync.decisions")
-DUE_STATES = ("pending", "sending")
-APP_REFUSED = ("rejected", "conflict")
 
 
 @dataclass
@@ -37,35 +36,29 @@ class DecisionStats:
 
 
 def decision_body(item: OutboxItem) -> dict[str, Any]:
-    p = item.payload or {}
-    return {"decision_id": str(p.get("decision_id") or ""), "application_id": item.ref_id, "to": p.get("to"),
-            "note": p.get("note") or "", "missing": list(p.get("missing") or []),
-            "decided_by": str(p.get("decided_by") or "staff")[:64], "decided_at": p.get("decided_at")}
+    """The payload written by `kiosk.review.decide` is the wire body; older rows lack the application id."""
+    return {**(item.payload or {}), "application_id": item.ref_id}
 
 
 def _plan(store: Store, now: datetime) -> tuple[list[int], int]:
     """The decision items to send now, in order, and how many wait for their application."""
     with store.transaction() as session:
-        items = list(session.scalars(select(OutboxItem).where(OutboxItem.kind == "decision",
-                                                              OutboxItem.state.in_(DUE_STATES))
-                                     .order_by(OutboxItem.id)))
+        items = outbox.owed(session, OutboxKind.DECISION)
         if not items:
             return [], 0
-        app_state = {ref: state for ref, state in session.execute(
-            select(OutboxItem.ref_id, OutboxItem.state).where(OutboxItem.kind == "application",
-                                                              OutboxItem.ref_id.in_({i.ref_id for i in items})))}
+        app_state = outbox.state_by_ref(session, OutboxKind.APPLICATION, {i.ref_id for i in items})
         blocked: set[str] = set()
         ready: list[int] = []
         waiting = 0
         for item in items:
-            state = app_state.get(item.ref_id, "sent")  # no application item: the platform sent us the case
-            if state in APP_REFUSED:
-                item.state = "rejected"
-                item.last_error = ("申请本身未被平台接收，此决定无法送达。 / The application itself was not taken by the "
-                                   "platform, so this decision cannot reach it.")
+            state = app_state.get(item.ref_id, OutboxState.SENT)  # no application item: the platform sent us the case
+            if state in outbox.REFUSED:
+                outbox.mark_refused(session, [item.id], OutboxState.REJECTED,
+                                    "申请本身未被平台接收，此决定无法送达。 / The application itself was not taken by "
+                                    "the platform, so this decision cannot reach it.")
                 continue
             not_yet = item.next_attempt_at is not None and item.next_attempt_at > now
-            if item.ref_id in blocked or state != "sent" or not_yet:
+            if item.ref_id in blocked or state != OutboxState.SENT or not_yet:
                 blocked.add(item.ref_id)  # keep the order of decisions on one application
                 waiting += 1
                 continue
@@ -73,21 +66,7 @@ def _plan(store: Store, now: datetime) -> tuple[list[int], int]:
         return ready, waiting
 
 
-def _finish(store: Store, item_id: int, state: str, error: str | None, backoff: Backoff | None = None) -> None:
-    with store.transaction() as session:
-        item = session.get(OutboxItem, item_id)
-        if item is None:
-            return
-        item.state = state
-        item.last_error = error[:2000] if error else None
-        if state == "sent":
-            item.sent_at = utcnow()
-            item.next_attempt_at = None
-        elif backoff is not None:
-            item.next_attempt_at = utcnow() + timedelta(seconds=backoff.delay(item.attempts))
-
-
-def push_decisions(store: Store, client: PlatformClient, backoff: Backoff) -> DecisionStats:
+def push_decisions(store: Store, client: PlatformClient, retry: RetryPolicy) -> DecisionStats:
     """Send every due decision; raise Offline when the link drops (the item stays pending)."""
     stats = DecisionStats()
     ready, stats.waiting = _plan(store, utcnow())
@@ -95,37 +74,51 @@ def push_decisions(store: Store, client: PlatformClient, backoff: Backoff) -> De
     for item_id in ready:
         with store.transaction() as session:  # "sending" is on disk before the request leaves
             item = session.get(OutboxItem, item_id)
-            if item is None or item.state not in DUE_STATES:
+            if item is None or item.state not in outbox.OWED:
                 continue
             if item.ref_id in failed_apps:
                 stats.waiting += 1
                 continue
-            item.state = "sending"
-            item.attempts += 1
+            outbox.claim(session, [item_id])
             body = decision_body(item)
             ref = item.ref_id
         try:
-            answer = client.json("POST", "decisions", json_body=body)
+            answer = wire.parse(wire.DecisionAnswer, client.json("POST", "decisions", json_body=body))
         except Offline as exc:
-            _finish(store, item_id, "pending", str(exc), backoff)
+            _retry(store, item_id, str(exc), retry)
             raise
         except Refused as exc:
             text = f"{exc.status}: {exc.reason.get('zh', '')} / {exc.reason.get('en', '')}"
             if exc.code == "decision_conflict":
-                _finish(store, item_id, "conflict", text)
+                _refuse(store, item_id, OutboxState.CONFLICT, text)
                 stats.conflicts += 1
             elif exc.code == "retry":
-                _finish(store, item_id, "pending", text, backoff)
+                _retry(store, item_id, text, retry)
                 failed_apps.add(ref)
                 continue
             else:
-                _finish(store, item_id, "rejected", text)
+                _refuse(store, item_id, OutboxState.REJECTED, text)
                 stats.rejected += 1
-            log.warning("decision %s on %s refused by the platform: %s", body["decision_id"], ref, exc.reason.get("en"))
+            log.warning("decision %s on %s refused by the platform: %s", body.get("decision_id"), ref,
+                        exc.reason.get("en"))
             continue
-        if not isinstance(answer, dict) or answer.get("decision_id") != body["decision_id"]:
-            _finish(store, item_id, "pending", "unexpected answer to a decision", backoff)
+        except wire.ValidationError:
+            _retry(store, item_id, "unexpected answer to a decision", retry)
+            raise Offline("unexpected answer to a decision") from None
+        if answer.decision_id != body.get("decision_id"):
+            _retry(store, item_id, "unexpected answer to a decision", retry)
             raise Offline("unexpected answer to a decision")
-        _finish(store, item_id, "sent", None)
+        with store.transaction() as session:
+            outbox.mark_sent(session, [item_id])
         stats.sent += 1
     return stats
+
+
+def _retry(store: Store, item_id: int, error: str, retry: RetryPolicy) -> None:
+    with store.transaction() as session:
+        outbox.mark_retry(session, [item_id], error, retry)
+
+
+def _refuse(store: Store, item_id: int, state: OutboxState, reason: str) -> None:
+    with store.transaction() as session:
+        outbox.mark_refused(session, [item_id], state, reason)

@@ -19,17 +19,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
+from kiosk import outbox
 from kiosk.attachments import DamagedAttachment
 from kiosk.catalog import CatalogInvalid, parse_catalog
 from kiosk.catalog_store import install_catalog
+from kiosk.outbox import OutboxKind, OutboxState
+from kiosk.retry import SYNC_ITEMS, RetryPolicy
 from kiosk.store.models import (
-    Application,
     ApplicationMaterial,
     Attachment,
     KeyValue,
@@ -38,18 +39,16 @@ from kiosk.store.models import (
     utcnow,
 )
 from kiosk.terminal import Terminal
-from sync.backoff import Backoff
 from sync.assigned import count_pending, fetch_downloads
 from sync.changes import apply_change, get_cursor, set_cursor
 from sync.decisions import push_decisions
+from sync import wire
 from sync.client import Offline, PlatformClient, Refused
-from sync.documents import application_document
 from sync.protocol import DEFAULT_CHUNK_BYTES
-from sync.upload import ResumableUploader, RetryPolicy, UploadStats
+from sync.upload import ResumableUploader, UploadPolicy, UploadStats
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
-DUE_STATES = ("pending", "sending")
 
 
 @dataclass
@@ -84,15 +83,15 @@ class PassReport:
 
 class SyncEngine:
     def __init__(self, terminal: Terminal, client: PlatformClient, *, batch_size: int = 20,
-                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, backoff: Backoff = Backoff(),
-                 upload_policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
+                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, retry: RetryPolicy = SYNC_ITEMS,
+                 upload_policy: UploadPolicy = UploadPolicy(), sleep: Callable[[float], None] = time.sleep,
                  parallel_uploads: int = 2) -> None:
         self.terminal = terminal
         self.store = terminal.store
         self.client = client
         self.batch_size = batch_size
         self.chunk_bytes = chunk_bytes
-        self.backoff = backoff
+        self.retry = retry
         self.upload_policy = upload_policy
         self.sleep = sleep
         self.upload_stats = UploadStats()
@@ -122,10 +121,8 @@ class SyncEngine:
         """Items still owed to the platform (applications and decisions) and the attachment bytes not yet
         confirmed there."""
         with self.store.transaction() as session:
-            decisions = int(session.scalar(select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.kind == "decision", OutboxItem.state.in_(DUE_STATES))) or 0)
-            ids = list(session.scalars(select(OutboxItem.ref_id).where(
-                OutboxItem.kind == "application", OutboxItem.state.in_(DUE_STATES))))
+            decisions = outbox.owed_count(session, OutboxKind.DECISION)
+            ids = [i.ref_id for i in outbox.owed(session, OutboxKind.APPLICATION)]
             if not ids:
                 return decisions, 0
             size = session.scalar(
@@ -137,14 +134,13 @@ class SyncEngine:
     def next_due_in(self) -> float | None:
         """Seconds until the next outbox item is due (0 when one is due now), None when nothing waits."""
         with self.store.transaction() as session:
-            rows = list(session.scalars(select(OutboxItem.next_attempt_at).where(
-                OutboxItem.kind == "application", OutboxItem.state.in_(DUE_STATES))))
+            rows = [i.next_attempt_at for i in outbox.owed(session, OutboxKind.APPLICATION)]
             app_item = aliased(OutboxItem)
             # a decision whose application is still on its way is due when the application is
             rows += list(session.scalars(select(OutboxItem.next_attempt_at).where(
-                OutboxItem.kind == "decision", OutboxItem.state.in_(DUE_STATES),
-                ~exists().where(app_item.kind == "application", app_item.ref_id == OutboxItem.ref_id,
-                                app_item.state != "sent"))))
+                OutboxItem.kind == OutboxKind.DECISION.value, OutboxItem.state.in_(outbox.OWED),
+                ~exists().where(app_item.kind == OutboxKind.APPLICATION.value, app_item.ref_id == OutboxItem.ref_id,
+                                app_item.state != OutboxState.SENT.value))))
         if not rows:
             return None
         now = utcnow()
@@ -177,93 +173,88 @@ class SyncEngine:
 
     # --- push -------------------------------------------------------------------------------
 
-    def _due(self) -> list[int]:
-        now = utcnow()
-        with self.store.transaction() as session:
-            return list(session.scalars(select(OutboxItem.id).where(
-                OutboxItem.kind == "application", OutboxItem.state.in_(DUE_STATES),
-                or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now)).order_by(OutboxItem.id)))
-
     def push(self, report: PassReport) -> None:
-        due = self._due()
+        with self.store.transaction() as session:
+            due = outbox.due(session, OutboxKind.APPLICATION)
         for start in range(0, len(due), self.batch_size):
             self._push_batch(due[start:start + self.batch_size], report)
 
-    def _mark(self, item_ids: list[int], state: str, error: str | None = None, *, retry: bool = False) -> None:
+    def _retry(self, item_ids: list[int], error: str) -> None:
         with self.store.transaction() as session:
-            for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
-                item.state = state
-                item.last_error = error[:2000] if error else None
-                if state == "sent":
-                    item.sent_at = utcnow()
-                    item.next_attempt_at = None
-                elif retry:
-                    item.next_attempt_at = utcnow() + timedelta(seconds=self.backoff.delay(item.attempts))
+            outbox.mark_retry(session, item_ids, error, self.retry)
+
+    def _refuse(self, item_ids: list[int], state: OutboxState, reason: str) -> None:
+        with self.store.transaction() as session:
+            outbox.mark_refused(session, item_ids, state, reason)
 
     def _push_batch(self, item_ids: list[int], report: PassReport) -> None:
+        """The items' payloads are the documents built at submission: sent as they are, never rebuilt."""
         docs: dict[str, dict[str, Any]] = {}
         item_of: dict[str, int] = {}
+        unusable: list[int] = []
         with self.store.transaction() as session:  # "sending" is on disk before any request leaves
-            items = list(session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))))
-            apps = {a.id: a for a in session.scalars(
-                select(Application).where(Application.id.in_([i.ref_id for i in items]))
-                .options(selectinload(Application.materials).selectinload(ApplicationMaterial.files)
-                         .selectinload(MaterialFile.attachment)))}
-            for item in items:
-                item.state = "sending"
-                item.attempts += 1
-                app = apps.get(item.ref_id)
-                if app is None:
-                    item.state, item.last_error = "rejected", "the application is no longer in the local store"
+            for item in outbox.claim(session, item_ids):
+                try:
+                    document = wire.ApplicationDocument.model_validate(item.payload)
+                except wire.ValidationError as exc:  # pragma: no cover - built and validated at submission
+                    log.error("outbox item %s holds no valid application document: %s", item.id, exc)
+                    unusable.append(item.id)
                     continue
-                docs[app.id] = application_document(app)
-                item_of[app.id] = item.id
+                docs[document.id] = item.payload
+                item_of[document.id] = item.id
+            if unusable:
+                outbox.mark_refused(session, unusable, OutboxState.REJECTED,
+                                    "本机保存的申请文档无效，请联系技术支持。 / The stored application document is "
+                                    "invalid; call technical support.")
+                report.rejected += len(unusable)
         if not docs:
             return
         try:
-            results = self.client.json("POST", "applications", json_body={"applications": list(docs.values())})["results"]
+            answer = wire.parse(wire.PushResponse, self.client.json(
+                "POST", "applications", json_body={"applications": list(docs.values())}))
         except Offline as exc:
-            self._mark(list(item_of.values()), "pending", str(exc), retry=True)
+            self._retry(list(item_of.values()), str(exc))
             raise
         except Refused as exc:  # the whole batch refused (e.g. too large): try the items one by one
             if len(item_of) > 1:
                 for item_id in item_of.values():
                     self._push_batch([item_id], report)
                 return
-            self._mark(list(item_of.values()), "rejected", f"{exc.status}: {exc.reason.get('zh')} / {exc.reason.get('en')}")
+            self._refuse(list(item_of.values()), OutboxState.REJECTED,
+                         f"{exc.status}: {exc.reason.get('zh')} / {exc.reason.get('en')}")
             report.rejected += 1
             return
-        except (KeyError, TypeError) as exc:
-            self._mark(list(item_of.values()), "pending", f"unexpected answer: {exc}", retry=True)
+        except wire.ValidationError as exc:
+            self._retry(list(item_of.values()), f"unexpected answer: {exc.error_count()} problems")
             raise Offline("unexpected answer to the push") from None
         accepted: list[str] = []
         missing: dict[str, list[str]] = {}
-        for r in results:
-            app_id = str(r.get("id"))
-            if app_id not in item_of:
+        answered: set[str] = set()
+        for r in answer.results:
+            if r.id not in item_of or r.id in answered:
                 continue
-            reason = r.get("reason") or {}
-            text = f"{reason.get('zh', '')} / {reason.get('en', '')}"
-            if r.get("result") in ("created", "duplicate"):
-                accepted.append(app_id)
-                missing[app_id] = [str(s) for s in r.get("missing") or []]
+            answered.add(r.id)
+            text = f"{r.reason.zh} / {r.reason.en}" if r.reason else ""
+            if r.result in ("created", "duplicate"):
+                accepted.append(r.id)
+                missing[r.id] = list(r.missing)
                 report.pushed += 1
-            elif r.get("result") == "conflict":
-                self._mark([item_of[app_id]], "conflict", text)
+            elif r.result == "conflict":
+                self._refuse([item_of[r.id]], OutboxState.CONFLICT, text)
                 report.conflicts += 1
-                log.warning("application %s: conflict on the platform, kept for staff", app_id)
+                log.warning("application %s: conflict on the platform, kept for staff", r.id)
             else:
-                self._mark([item_of[app_id]], "rejected", text)
+                self._refuse([item_of[r.id]], OutboxState.REJECTED, text)
                 report.rejected += 1
-                log.warning("application %s rejected by the platform: %s", app_id, reason.get("en"))
-        unanswered = [i for a, i in item_of.items() if a not in {str(r.get("id")) for r in results}]
+                log.warning("application %s rejected by the platform: %s", r.id, r.reason.en if r.reason else "")
+        unanswered = [i for a, i in item_of.items() if a not in answered]
         if unanswered:
-            self._mark(unanswered, "pending", "no answer for this item", retry=True)
-        self._upload_missing(accepted, missing, item_of, docs, report)
+            self._retry(unanswered, "no answer for this item")
+        self._upload_missing(accepted, missing, item_of, report)
         self._confirm(accepted, item_of, docs, report)
 
     def _upload_missing(self, accepted: list[str], missing: dict[str, list[str]], item_of: dict[str, int],
-                        docs: dict[str, dict[str, Any]], report: PassReport) -> None:
+                        report: PassReport) -> None:
         """Upload what the platform lacks, a few files at a time so the link never idles
         while the platform answers one chunk."""
         needed: dict[str, list[str]] = {}
@@ -312,14 +303,14 @@ class SyncEngine:
                 for app_id in needed[sha]:
                     if app_id not in failed_apps:
                         failed_apps.add(app_id)
-                        self._mark([item_of[app_id]], "rejected", text)
+                        self._refuse([item_of[app_id]], OutboxState.REJECTED, text)
                         report.rejected += 1
         for app_id in failed_apps:
             accepted.remove(app_id)
         if done:
             self._note_uploaded(done)
         if offline is not None:
-            self._mark([item_of[a] for a in accepted], "pending", str(offline), retry=True)
+            self._retry([item_of[a] for a in accepted], str(offline))
             raise offline
 
     def _note_uploaded(self, shas: set[str]) -> None:
@@ -333,25 +324,30 @@ class SyncEngine:
         if not accepted:
             return
         try:
-            states = self.client.json("POST", "applications/state", json_body={"ids": accepted})["states"]
+            states = wire.parse(wire.StatesResponse, self.client.json(
+                "POST", "applications/state", json_body={"ids": accepted})).states
         except Offline as exc:
-            self._mark([item_of[a] for a in accepted], "pending", str(exc), retry=True)
+            self._retry([item_of[a] for a in accepted], str(exc))
             raise
-        complete = [str(s["id"]) for s in states if s.get("known") and s.get("complete")]
+        except wire.ValidationError:
+            self._retry([item_of[a] for a in accepted], "unexpected answer to the state query")
+            raise Offline("unexpected answer to the state query") from None
+        complete = [s.id for s in states if s.known and s.complete and s.id in item_of]
         if complete:
-            self._mark([item_of[a] for a in complete if a in item_of], "sent")
+            with self.store.transaction() as session:
+                outbox.mark_sent(session, [item_of[a] for a in complete])
             report.sent += len(complete)
             self._note_uploaded({a["sha256"] for app_id in complete if app_id in docs
                                  for a in docs[app_id]["attachments"]})
         waiting = [a for a in accepted if a not in complete]
         if waiting:
-            self._mark([item_of[a] for a in waiting], "pending", "the platform still lacks attachments", retry=True)
+            self._retry([item_of[a] for a in waiting], "the platform still lacks attachments")
 
     # --- decisions ---------------------------------------------------------------------------
 
     def push_decisions(self, report: PassReport) -> None:
         """Counter decisions, after the applications they concern (see sync.decisions)."""
-        stats = push_decisions(self.store, self.client, self.backoff)
+        stats = push_decisions(self.store, self.client, self.retry)
         report.decisions_sent += stats.sent
         report.decisions_waiting += stats.waiting
         report.rejected += stats.rejected
@@ -363,16 +359,17 @@ class SyncEngine:
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
-            page = self.client.json("GET", "changes", params={"since": cursor, "limit": 100})
             try:
-                changes, new_cursor, more = list(page["changes"]), int(page["cursor"]), bool(page["more"])
-            except (KeyError, TypeError, ValueError):
+                page = wire.parse(wire.ChangesPage, self.client.json("GET", "changes",
+                                                                     params={"since": cursor, "limit": 100}))
+            except wire.ValidationError:
                 raise Offline("unexpected answer from the changes feed") from None
+            changes, new_cursor, more = page.changes, page.cursor, page.more
             with self.store.transaction() as session:  # the page and its cursor: together or not at all
                 if get_cursor(session) != cursor:
                     continue  # another worker applied this page meanwhile
                 for change in changes:
-                    if apply_change(session, change):
+                    if apply_change(session, change.model_dump(mode="json")):
                         report.pulled += 1
                 set_cursor(session, new_cursor)
             if not more or new_cursor == cursor:
@@ -380,7 +377,7 @@ class SyncEngine:
 
     def fetch_downloads(self, report: PassReport) -> None:
         """Files of online cases the feed assigned to this hall (see sync.assigned)."""
-        stats = fetch_downloads(self.terminal, self.client, self.backoff)
+        stats = fetch_downloads(self.terminal, self.client, self.retry)
         report.downloaded_files += stats.files
         report.downloaded_bytes += stats.bytes
         if stats.failed:
@@ -389,13 +386,15 @@ class SyncEngine:
     # --- count check ------------------------------------------------------------------------
 
     def compare_counts(self, report: PassReport) -> None:
-        summary = self.client.json("GET", "summary")
+        try:
+            summary = wire.parse(wire.Summary, self.client.json("GET", "summary"))
+        except wire.ValidationError:
+            raise Offline("unexpected answer to the summary") from None
         with self.store.transaction() as session:
-            local_sent = int(session.scalar(select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.kind == "application", OutboxItem.state == "sent")) or 0)
-        platform = int(summary.get("device_complete", -1))
+            local_sent = outbox.sent_count(session, OutboxKind.APPLICATION)
+        platform = summary.device_complete
         report.count_check = {"local_sent": local_sent, "platform_complete": platform,
-                              "platform_hall_cases": summary.get("hall_cases"), "match": local_sent == platform}
+                              "platform_hall_cases": summary.hall_cases, "match": local_sent == platform}
         if local_sent != platform:
             message = (f"count mismatch: this terminal has {local_sent} applications confirmed, "
                        f"the platform has {platform} complete cases from this device")

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.retry import UPLOAD_CHUNK, RetryPolicy
 from sync.client import Offline, PlatformClient, Refused
 from sync.protocol import CHECKSUM_MISMATCH, DEFAULT_CHUNK_BYTES, TUS_VERSION, UPLOAD_COMPLETE_HEADER, UPLOAD_CONTENT_TYPE
 
@@ -30,17 +30,15 @@ class UploadStats:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class UploadPolicy:
+    """How long to keep at one upload: a cut right after progress is retried at once (a cut, not an
+    outage); failures in a row back off by the terminal's one retry policy."""
+
     max_failures_without_progress: int = 6
-    base_delay: float = 0.2
-    max_delay: float = 10.0
+    retry: RetryPolicy = UPLOAD_CHUNK
 
     def delay(self, failures: int) -> float:
-        """Exponential with jitter; zero for the first failure after progress (a cut, not an outage)."""
-        if failures <= 1:
-            return 0.0
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (failures - 2))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return 0.0 if failures <= 1 else self.retry.delay(failures - 1)
 
 
 def _b64(data: bytes) -> str:
@@ -49,7 +47,7 @@ def _b64(data: bytes) -> str:
 
 class ResumableUploader:
     def __init__(self, client: PlatformClient, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
+                 policy: UploadPolicy = UploadPolicy(), sleep: Callable[[float], None] = time.sleep,
                  stats: UploadStats | None = None) -> None:
         self.client = client
         self.chunk_bytes = chunk_bytes

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.errors import UserFacingError
+from kiosk.retry import SYNC_PASS, RetryPolicy
 from kiosk.store.models import utcnow
 from kiosk.terminal import Terminal
-from sync.backoff import Backoff
 from sync.client import PlatformClient
 from sync.credentials import EnrollmentRequired, require_credential
 from sync.engine import PassReport, SyncEngine
@@ -42,12 +42,12 @@ class SyncStatus:
 
 class SyncWorker:
     def __init__(self, terminal: Terminal, *, engine_factory: Callable[[], SyncEngine] | None = None,
-                 idle_interval: float = 60.0, backoff: Backoff = Backoff(base=5.0, cap=300.0),
+                 idle_interval: float = 60.0, retry: RetryPolicy = SYNC_PASS,
                  on_status: Callable[[SyncStatus], None] | None = None) -> None:
         self.terminal = terminal
         self._engine_factory = engine_factory or self._default_engine
         self.idle_interval = idle_interval
-        self.backoff = backoff
+        self.retry = retry
         self.on_status = on_status
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -135,7 +135,7 @@ class SyncWorker:
 
     def _delay(self, report: PassReport | None) -> float:
         if self._failures:
-            return self.backoff.delay(self._failures)
+            return self.retry.delay(self._failures)
         if report is not None and report.pending and report.progressed:
             return 0.0  # more to do and it is going well: keep going
         return self.idle_interval

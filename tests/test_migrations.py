@@ -1,4 +1,5 @@
 """The schema built by migrations is exactly the models' schema, and upgrades keep rows."""
+import json
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -46,3 +47,45 @@ def test_store_pragmas(terminal):
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_0007_fills_legacy_outbox_payloads_with_the_wire_documents(tmp_path):
+    """Items queued by an older version are sent as documents after the upgrade, hash unchanged."""
+    from kiosk.application_document import ApplicationDocument
+    from kiosk.canonical import content_hash
+
+    engine = make_engine(tmp_path / "m.sqlite3")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0006")
+    content = {"service_item": "X1", "catalog_version": "v1",
+               "applicant": {"name": "张𠮷", "id_type": "resident", "id_number": "11010519491231002X",
+                             "phone": "13800138000"},
+               "form": {"reason": "expired"}, "materials": {"id_card": ["a" * 64]}}
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO applications (id, receipt_no, service_item_code, catalog_version, status, channel, hall_code,"
+            " device_no, applicant_name, applicant_id_type, applicant_id_number, applicant_phone, form, content_hash,"
+            " created_at, submitted_at, updated_at) VALUES ('0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e', '330106001-001-261120-"
+            "00001-5', 'X1', 'v1', 'submitted', 'kiosk', '330106001', 1, '张𠮷', 'resident', '11010519491231002X',"
+            " '13800138000', '{\"reason\": \"expired\"}', :h, '2026-11-20 01:00:00', '2026-11-20 01:00:00',"
+            " '2026-11-20 01:00:00')"), {"h": content_hash(content)})
+        conn.execute(text("INSERT INTO attachments (sha256, size, media_type, page_count, stored_at) VALUES"
+                          " (:s, 1234, 'image/jpeg', 1, '2026-11-20 01:00:00')"), {"s": "a" * 64})
+        conn.execute(text("INSERT INTO application_materials (id, application_id, material_code, name_zh, name_en,"
+                          " required, position, review_state) VALUES (1, '0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e',"
+                          " 'id_card', '身份证', 'ID card', 1, 0, 'unchecked')"))
+        conn.execute(text("INSERT INTO material_files (material_id, attachment_sha256, position, original_name)"
+                          " VALUES (1, :s, 0, 'id.jpg')"), {"s": "a" * 64})
+        conn.execute(text("INSERT INTO outbox (kind, ref_id, payload, state, attempts, created_at) VALUES"
+                          " ('application', '0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e', :p, 'pending', 0,"
+                          " '2026-11-20 01:00:00')"), {"p": '{"content_hash": "%s"}' % content_hash(content)})
+        conn.execute(text("INSERT INTO outbox (kind, ref_id, payload, state, attempts, created_at) VALUES"
+                          " ('decision', '0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e', '{\"decision_id\": \"d\"}',"
+                          " 'pending', 0, '2026-11-20 01:00:00')"))
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        rows = {kind: json.loads(payload) for kind, payload in conn.execute(text("SELECT kind, payload FROM outbox"))}
+    doc = ApplicationDocument.model_validate(rows["application"])
+    assert doc.problems() == [] and doc.content_hash == content_hash(content)
+    assert doc.materials_detail[0].files[0].name == "id.jpg" and doc.submitted_at.tzinfo is not None
+    assert rows["decision"] == {"decision_id": "d", "application_id": "0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e"}

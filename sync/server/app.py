@@ -10,8 +10,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -19,7 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -35,12 +34,10 @@ from sync.protocol import (
     UPLOAD_COMPLETE_HEADER,
     UPLOAD_CONTENT_TYPE,
 )
+from sync import wire
 from sync.server import cases, enrollment, uploads
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, CaseAttachment, Device, PublishedCatalog
-
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -101,59 +98,6 @@ class EnrollOut(BaseModel):
     hall_code: str
     device_name: str
     token: str
-
-
-class PushIn(BaseModel):
-    applications: list[Any] = Field(max_length=100, description=(
-        "Applications: {id (UUID), hall_code, device_no, receipt_no, channel, submitted_at, content "
-        "{service_item, catalog_version, applicant, form, materials {code: [sha256]}}, content_hash "
-        "(SHA-256 of canonical JSON of content), attachments [{sha256, size, media_type}]}. "
-        "Each item is judged on its own."))
-
-
-Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-MaterialCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,64}$")]
-
-
-class DecisionIn(BaseModel):
-    """A counter's decision on one of its hall's cases, idempotent by `decision_id`."""
-
-    decision_id: Uuid
-    application_id: Uuid
-    to: Literal["accepted", "needs_supplement", "approved", "rejected"]
-    note: str = Field(default="", max_length=2000)
-    missing: list[MaterialCode] = Field(default_factory=list, max_length=100,
-                                        description="material codes to supplement (needs_supplement only)")
-    decided_by: str = Field(min_length=1, max_length=64, description="the terminal's actor for the staff member")
-    decided_at: AwareDatetime | None = None
-
-    @field_validator("note", "decided_by")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):  # PostgreSQL refuses NUL in text
-            raise ValueError("control characters are not allowed")
-        return value
-
-    @field_validator("decided_at")
-    @classmethod
-    def _plausible(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            year = value.astimezone(timezone.utc).year
-        except OverflowError:
-            year = 0
-        if not 2000 <= year <= 2200:
-            raise ValueError("decided_at is not a plausible time")
-        return value
-
-
-class IdsIn(BaseModel):
-    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=500)
-
-
-class ShasIn(BaseModel):
-    sha256: list[Sha256] = Field(max_length=2000)
 
 
 bearer = HTTPBearer(auto_error=False, description="The device token obtained by enrollment.")
@@ -223,33 +167,34 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                 return Response(status_code=304, headers={"ETag": etag})
             return JSONResponse(row.document, headers={"ETag": etag})
 
-    @router.post("/applications")
-    def push(body: PushIn, device: DeviceDep) -> Any:
+    @router.post("/applications", response_model=wire.PushResponse)
+    def push(body: wire.PushRequest, device: DeviceDep) -> Any:
+        """Application documents (`ApplicationDocument`), each judged on its own."""
         return {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)]}
 
-    @router.post("/applications/state")
-    def states(body: IdsIn, device: DeviceDep) -> Any:
+    @router.post("/applications/state", response_model=wire.StatesResponse)
+    def states(body: wire.StatesRequest, device: DeviceDep) -> Any:
         with store.transaction() as session:
             return {"states": cases.case_states(session, device, body.ids)}
 
-    @router.post("/attachments/missing")
-    def missing(body: ShasIn, device: DeviceDep) -> Any:
+    @router.post("/attachments/missing", response_model=wire.MissingResponse)
+    def missing(body: wire.MissingRequest, device: DeviceDep) -> Any:
         with store.transaction() as session:
             return {"missing": cases.missing_blobs(session, body.sha256)}
 
-    @router.get("/changes")
+    @router.get("/changes", response_model=wire.ChangesPage)
     def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
         with store.transaction() as session:
             rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit)
         return {"changes": rows, "cursor": cursor, "more": more}
 
-    @router.get("/summary")
+    @router.get("/summary", response_model=wire.Summary)
     def summary(device: DeviceDep) -> Any:
         with store.transaction() as session:
             return cases.summary(session, device)
 
-    @router.get("/lookup", responses={404: {"description": "no such case in this hall"}})
+    @router.get("/lookup", response_model=wire.LookupAnswer, responses={404: {"description": "no such case in this hall"}})
     def lookup(device: DeviceDep, number: Annotated[str, Query(min_length=1, max_length=64)]) -> Any:
         with store.transaction() as session:
             case = cases.lookup(session, device.hall_code, number)
@@ -257,11 +202,11 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                 return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
             return cases.describe(session, case)
 
-    @router.post("/decisions", responses={404: {"description": "no such case in this hall"},
+    @router.post("/decisions", response_model=wire.DecisionAnswer, responses={404: {"description": "no such case in this hall"},
                                           409: {"description": "stale or illegal for the case's status, or the id "
                                                                "is taken by a different decision"},
                                           422: {"description": "invalid"}})
-    def decisions(body: DecisionIn, device: DeviceDep) -> Any:
+    def decisions(body: wire.DecisionRequest, device: DeviceDep) -> Any:
         decision = cases.HallDecision(decision_id=body.decision_id.lower(), application_id=body.application_id.lower(),
                                       to=body.to, note=body.note.strip(), missing=tuple(body.missing),
                                       decided_by=body.decided_by, decided_at=body.decided_at)

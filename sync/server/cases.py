@@ -14,18 +14,19 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from kiosk.canonical import content_hash
+from kiosk.application_document import ApplicationDocument
 from kiosk.errors import Message, UserFacingError
 from kiosk.lifecycle import LABELS, Status, can_move
+from sync import wire
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Decision, Device, utcnow
 
 SHA_RE = re.compile(r"[0-9a-f]{64}")
 CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
-MAX_ATTACHMENTS = 500
 
 
 @dataclass
@@ -49,50 +50,21 @@ class ItemInvalid(Exception):
         self.reason = {"zh": zh, "en": en}
 
 
-def _check_item(raw: Any, device: Device) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
-    """Validate one pushed application; every failure names what is wrong."""
-    if not isinstance(raw, dict):
-        raise ItemInvalid("申请应为对象。", "an application must be an object")
-    app_id = raw.get("id")
+def _check_item(raw: Any, device: Device) -> ApplicationDocument:
+    """Validate one pushed application with the document's own model; every failure names what is wrong."""
     try:
-        if not isinstance(app_id, str):
-            raise ValueError
-        app_id = str(uuid.UUID(app_id))
-    except ValueError:
-        raise ItemInvalid("申请编号不是 UUID。", "the application id is not a UUID") from None
-    if raw.get("hall_code") != device.hall_code:
+        doc = ApplicationDocument.model_validate(raw)
+    except ValidationError as exc:
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors()[:3])
+        raise ItemInvalid(f"申请文档格式无效：{where}", f"the application document is invalid: {where}") from None
+    if doc.hall_code != device.hall_code:
         raise ItemInvalid("申请所属大厅与本设备注册的大厅不符。",
                           "the application's hall is not the hall this device is enrolled in")
-    content = raw.get("content")
-    if not isinstance(content, dict):
-        raise ItemInvalid("缺少申请内容。", "the application content is missing")
-    for key in ("service_item", "catalog_version"):
-        if not isinstance(content.get(key), str) or not CODE_RE.fullmatch(content[key]):
-            raise ItemInvalid(f"申请内容缺少有效的 {key}。", f"the content has no valid {key}")
-    if not isinstance(content.get("applicant"), dict) or not isinstance(content.get("form"), dict):
-        raise ItemInvalid("申请人或表单内容无效。", "the applicant or form content is invalid")
-    materials = content.get("materials")
-    if not isinstance(materials, dict) or not all(
-            isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) and SHA_RE.fullmatch(s) for s in v)
-            for k, v in materials.items()):
-        raise ItemInvalid("材料清单无效。", "the materials list is invalid")
-    if raw.get("content_hash") != content_hash(content):
-        raise ItemInvalid("内容校验值不符，数据在传输中可能已损坏。",
-                          "the content hash does not match the content; it may have been damaged in transit")
-    attachments = raw.get("attachments")
-    named = {s for v in materials.values() for s in v}
-    if not isinstance(attachments, list) or len(attachments) > MAX_ATTACHMENTS:
-        raise ItemInvalid("附件清单无效。", "the attachment list is invalid")
-    listed: list[dict[str, Any]] = []
-    for att in attachments:
-        if not (isinstance(att, dict) and isinstance(att.get("sha256"), str) and SHA_RE.fullmatch(att["sha256"])
-                and isinstance(att.get("size"), int) and not isinstance(att.get("size"), bool) and att["size"] > 0
-                and isinstance(att.get("media_type"), str) and 0 < len(att["media_type"]) <= 100):
-            raise ItemInvalid("附件清单中有无效项。", "an entry of the attachment list is invalid")
-        listed.append(att)
-    if {a["sha256"] for a in listed} != named:
-        raise ItemInvalid("附件清单与材料不符。", "the attachment list does not match the materials")
-    return app_id, content, listed
+    problems = doc.problems()
+    if problems:
+        raise ItemInvalid("申请文档前后不一致（内容校验值或附件清单不符），数据在传输中可能已损坏。",
+                          "the application document is inconsistent: " + "; ".join(problems))
+    return doc
 
 
 def _missing(session: Session, case: Case) -> list[str]:
@@ -140,25 +112,24 @@ def _result_for(session: Session, case: Case, result: str) -> PushResult:
 
 def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     try:
-        app_id, content, attachments = _check_item(raw, device)
+        doc = _check_item(raw, device)
     except ItemInvalid as exc:
         ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
         return PushResult(ident[:64], "rejected", reason=exc.reason)
-    digest = str(raw["content_hash"])
+    app_id, digest = doc.id, doc.content_hash
     existing = session.scalar(select(Case).where(Case.uuid == app_id))
     if existing is None:
-        case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id,
-                    device_no=raw.get("device_no") if isinstance(raw.get("device_no"), int) else 0,
-                    receipt_no=str(raw.get("receipt_no"))[:40] if raw.get("receipt_no") else None,
-                    service_item=content["service_item"], catalog_version=content["catalog_version"],
-                    content_hash=digest, document=raw, status="submitted")
+        case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no,
+                    receipt_no=doc.receipt_no, service_item=doc.content.service_item,
+                    catalog_version=doc.content.catalog_version, content_hash=digest, document=doc.wire(),
+                    status="submitted")
         try:
             with session.begin_nested():
                 session.add(case)
                 session.flush()
-                for att in {a["sha256"]: a for a in attachments}.values():
-                    session.add(CaseAttachment(case_id=case.id, sha256=att["sha256"], size=att["size"],
-                                               media_type=att["media_type"]))
+                for att in doc.attachments:
+                    session.add(CaseAttachment(case_id=case.id, sha256=att.sha256, size=att.size,
+                                               media_type=att.media_type))
                 session.flush()
         except IntegrityError:  # a concurrent retry inserted it first: fall through to the comparison
             existing = session.scalar(select(Case).where(Case.uuid == app_id))
@@ -174,7 +145,7 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
         return _result_for(session, existing, "duplicate")
     if not session.scalar(select(Conflict.id).where(Conflict.case_uuid == app_id, Conflict.content_hash == digest)):
         with session.begin_nested():
-            session.add(Conflict(case_uuid=app_id, device_id=device.id, content_hash=digest, document=raw))
+            session.add(Conflict(case_uuid=app_id, device_id=device.id, content_hash=digest, document=doc.wire()))
     return PushResult(app_id, "conflict", reason={
         "zh": "平台已有同一编号但内容不同的申请；新内容已留存待工作人员处理，未覆盖。",
         "en": "the platform holds a different application under this id; the new content was kept for staff "
@@ -243,13 +214,12 @@ def assigned_application(case: Case) -> dict[str, Any]:
     """What a hall's terminal needs to take an online case in: content, materials and their files."""
     doc = case.document or {}
     content = doc.get("content") or {}
-    return {
-        "id": case.uuid, "hall_code": case.hall_code, "channel": "online", "case_no": case.case_no,
-        "receipt_no": case.receipt_no, "service_item": case.service_item, "catalog_version": case.catalog_version,
-        "applicant": content.get("applicant") or {}, "form": content.get("form") or {},
-        "content_hash": case.content_hash, "submitted_at": doc.get("submitted_at"),
-        "promised_date": doc.get("promised_date"), "materials": list(doc.get("materials_detail") or []),
-    }
+    return wire.AssignedApplication(
+        id=case.uuid, hall_code=case.hall_code, case_no=case.case_no or "", receipt_no=case.receipt_no,
+        service_item=case.service_item, catalog_version=case.catalog_version,
+        applicant=content.get("applicant") or {}, form=content.get("form") or {}, content_hash=case.content_hash,
+        submitted_at=doc.get("submitted_at"), promised_date=doc.get("promised_date"),
+        materials=list(doc.get("materials_detail") or [])).model_dump(mode="json")
 
 
 def changes_since(session: Session, hall_code: str, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:

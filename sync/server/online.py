@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.canonical import content_hash
+from kiosk.application_document import build_document
 from kiosk.catalog import Catalog, CatalogInvalid, parse_catalog
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import fsync_dir
-from kiosk.materials.intake import IntakeLimits, MaterialFile
-from kiosk.submission import application_content, check_draft, local_today
+from kiosk.materials.intake import IntakeLimits
+from kiosk.submission import check_draft, local_today
 from kiosk.submission_file import draft_from_submission
 from kiosk.workdays import default_calendar
 from sync.server.cases import complete_case
@@ -95,25 +95,20 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
         catalog = published_catalog(session)
     draft, problems = draft_from_submission(catalog, doc, base, limits)
     checked = check_draft(catalog, draft, extra_problems=problems)
-    hashes: dict[str, list[str]] = {}
-    files: dict[str, MaterialFile] = {}
-    for code, material_files in checked.materials.items():
-        hashes[code] = []
-        for f in material_files:
-            sha = hashlib.sha256(f.data).hexdigest()
-            _store_blob(store, f.data, sha)
-            hashes[code].append(sha)
-            files[sha] = f
-    content = application_content(checked, catalog.version, hashes)
-    digest = content_hash(content)
     app_id = str(uuid.UUID(str(draft.id))) if draft.id else str(uuid.uuid4())
     submitted_at = now or utcnow()
     promised = default_calendar().add_working_days(local_today(submitted_at), checked.item.promised_limit_days)
-    materials_detail = [
-        {"code": spec.code, "name": {"zh": spec.name.zh, "en": spec.name.en}, "required": spec.required,
-         "files": [{"sha256": sha, "size": len(files[sha].data), "media_type": files[sha].media_type,
-                    "page_count": files[sha].page_count, "name": files[sha].name[:255]} for sha in hashes[spec.code]]}
-        for spec in checked.item.materials]
+    files = {code: [(hashlib.sha256(f.data).hexdigest(), f) for f in material_files]
+             for code, material_files in checked.materials.items()}
+    # the same builder as a terminal's submission: one definition of an application and its hash
+    document = build_document(application_id=app_id, hall_code=hall_code, device_no=0, receipt_no=None,
+                              channel="online", submitted_at=submitted_at, promised_date=promised, item=checked.item,
+                              catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
+                              files=files)
+    for entries in files.values():
+        for sha, f in entries:
+            _store_blob(store, f.data, sha)
+    digest = document.content_hash
     with store.transaction() as session:
         existing = session.scalar(select(Case).where(Case.uuid == app_id))
         if existing is not None:
@@ -125,21 +120,15 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
                                           f"The platform holds another application under {app_id}; nothing was overwritten."),
                                   code="conflict")
         device = portal_device(session, hall_code)
-        document = {
-            "id": app_id, "hall_code": hall_code, "device_no": 0, "receipt_no": None, "channel": "online",
-            "submitted_at": submitted_at.isoformat(), "content": content, "content_hash": digest,
-            "attachments": [{"sha256": sha, "size": len(f.data), "media_type": f.media_type} for sha, f in files.items()],
-            "promised_date": promised.isoformat(), "materials_detail": materials_detail,
-        }
         case = Case(uuid=app_id, hall_code=hall_code, device_id=device.id, device_no=0, receipt_no=None,
                     service_item=checked.item.code, catalog_version=catalog.version, content_hash=digest,
-                    document=document, status="submitted", received_at=submitted_at)
+                    document=document.wire(), status="submitted", received_at=submitted_at)
         session.add(case)
         session.flush()
-        for sha, f in files.items():
-            session.add(CaseAttachment(case_id=case.id, sha256=sha, size=len(f.data), media_type=f.media_type))
-            if session.get(Blob, sha) is None:
-                session.add(Blob(sha256=sha, size=len(f.data)))
+        for ref in document.attachments:
+            session.add(CaseAttachment(case_id=case.id, sha256=ref.sha256, size=ref.size, media_type=ref.media_type))
+            if session.get(Blob, ref.sha256) is None:
+                session.add(Blob(sha256=ref.sha256, size=ref.size))
         session.flush()
         complete_case(session, case)  # every file is here: received, a case number, and the hall's assignment in the feed
         assert case.case_no is not None

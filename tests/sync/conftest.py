@@ -12,8 +12,8 @@ from kiosk.terminal import Terminal
 from sync.client import PlatformClient, Timeouts
 from sync.credentials import Credential, save_credential
 from sync.engine import SyncEngine
-from sync.upload import RetryPolicy
-from sync.backoff import Backoff
+from kiosk.retry import RetryPolicy
+from sync.upload import UploadPolicy
 from tests.sync.servers import PlatformServer, PostgresServer, pg_bin
 
 
@@ -61,8 +61,8 @@ def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None,
 def engine_for(terminal: Terminal, credential: Credential, *, read_timeout: float = 10.0,
                chunk_bytes: int = 32 * 1024) -> SyncEngine:
     client = PlatformClient.for_credential(credential, Timeouts(connect=2.0, read=read_timeout))
-    return SyncEngine(terminal, client, chunk_bytes=chunk_bytes, backoff=Backoff(base=0.01, cap=0.05),
-                      upload_policy=RetryPolicy(max_failures_without_progress=8, base_delay=0.01, max_delay=0.05))
+    return SyncEngine(terminal, client, chunk_bytes=chunk_bytes, retry=RetryPolicy(base=0.01, cap=0.05),
+                      upload_policy=UploadPolicy(max_failures_without_progress=8, retry=RetryPolicy(0.01, 0.05)))
 
 
 def make_terminal(path: Path, device_no: int = 1) -> Terminal:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 import requests
 
 from kiosk.catalog import demo_catalog_path
@@ -101,7 +102,9 @@ def test_a_device_sees_only_its_own_halls_cases(tmp_path: Path, platform) -> Non
                         timeout=5).status_code == 404
     states = requests.post(platform.url("/api/v1/applications/state"), json={"ids": [app_a.id]}, headers=headers,
                            timeout=5).json()
-    assert states["states"] == [{"id": app_a.id, "known": False}]
+    (state,) = states["states"]  # another hall's case: not known, and nothing of it leaks
+    assert state["id"] == app_a.id and state["known"] is False
+    assert state["content_hash"] is None and state["status"] is None and state["case_no"] is None
 
 
 def test_catalog_publish_fetch_with_etag(tmp_path: Path, sqlite_platform, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,8 +190,8 @@ def test_malformed_input_gets_4xx_with_a_reason(tmp_path: Path, sqlite_platform)
     # a real upload: a chunk with a wrong checksum is refused, and the offset does not move
     (app,) = submit_demo(terminal, 1, pages=1, page_kb=10, seed=3)
     engine = engine_for(terminal, credential)
-    from sync.documents import application_document
-    doc = application_document(terminal.applications()[0])
+    with terminal.store.transaction() as s:  # the document built at submission, as the engine sends it
+        doc = s.scalars(select(OutboxItem.payload).where(OutboxItem.kind == "application")).one()
     requests.post(url("/api/v1/applications"), json={"applications": [doc]}, headers=auth, timeout=5)
     sha = doc["attachments"][0]["sha256"]
     data = terminal.attachments.get(sha)

@@ -96,7 +96,8 @@ def test_one_bad_item_is_rejected_and_the_rest_go_through(tmp_path: Path, platfo
     terminal = make_terminal(tmp_path / "t1")
     good1, bad, good2 = submit_demo(terminal, 3, pages=1, page_kb=10, seed=4)
     with terminal.store.transaction() as s:
-        s.get(Application, bad.id).hall_code = "999999"  # not the hall this device is enrolled in
+        item = s.scalars(select(OutboxItem).where(OutboxItem.ref_id == bad.id)).one()
+        item.payload = {**item.payload, "hall_code": "999999"}  # not the hall this device is enrolled in
     credential = enroll(terminal, platform)
     report = engine_for(terminal, credential).run_pass()
     assert report.sent == 2 and report.rejected == 1

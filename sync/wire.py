@@ -1,0 +1,206 @@
+"""The documents the terminal and the platform exchange, typed once for both sides.
+
+The server declares them as FastAPI request and response models (so its
+OpenAPI document describes every field), and the client parses every answer
+with the same models: an answer that does not fit is not the platform's
+answer (a proxy, a truncated body, a different protocol version) and is
+treated like a lost link, never half-applied.
+
+The application itself is the domain's document (`kiosk.application_document`),
+built once at submission; it is re-exported here as part of the wire.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator  # noqa: F401
+
+from kiosk.application_document import (  # noqa: F401 - part of the wire, re-exported
+    ApplicationDocument,
+    AttachmentRef,
+    Bilingual,
+    Code,
+    FileDetail,
+    HallCode,
+    MaterialDetail,
+    Sha256,
+    ShortText,
+)
+
+Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+Status = Literal["submitted", "received", "accepted", "needs_supplement", "approved", "rejected", "withdrawn"]
+M = TypeVar("M", bound=BaseModel)
+
+
+class Wire(BaseModel):
+    """Answers may grow new fields in a later protocol version; old terminals ignore them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Reason(Wire):
+    zh: str
+    en: str
+
+
+class ProblemAnswer(Wire):
+    """Every 4xx and 5xx the platform gives has this shape."""
+
+    code: str
+    reason: Reason
+
+
+# --- applications --------------------------------------------------------------------------------
+
+class PushRequest(BaseModel):
+    applications: list[Any] = Field(max_length=100, description=(
+        "Application documents (see ApplicationDocument). Each is judged on its own: one malformed item "
+        "is answered 'rejected' with its reason and never fails the batch."))
+
+
+class PushResult(Wire):
+    id: str
+    result: Literal["created", "duplicate", "conflict", "rejected"]
+    reason: Reason | None = None
+    missing: list[Sha256] = Field(default_factory=list, description="attachments the platform still lacks")
+    complete: bool = False
+    status: str | None = None
+    case_no: str | None = None
+
+
+class PushResponse(Wire):
+    results: list[PushResult]
+
+
+class StatesRequest(BaseModel):
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(max_length=500)
+
+
+class CaseState(Wire):
+    id: str
+    known: bool
+    complete: bool = False
+    missing: list[Sha256] = Field(default_factory=list)
+    status: str | None = None
+    case_no: str | None = None
+    content_hash: str | None = None
+
+
+class StatesResponse(Wire):
+    states: list[CaseState]
+
+
+class MissingRequest(BaseModel):
+    sha256: list[Sha256] = Field(max_length=2000)
+
+
+class MissingResponse(Wire):
+    missing: list[Sha256]
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+class DecisionRequest(BaseModel):
+    """A counter's decision on one of its hall's cases, idempotent by `decision_id`."""
+
+    decision_id: Uuid
+    application_id: Uuid
+    to: Literal["accepted", "needs_supplement", "approved", "rejected"]
+    note: str = Field(default="", max_length=2000)
+    missing: list[Code] = Field(default_factory=list, max_length=100,
+                                description="material codes to supplement (needs_supplement only)")
+    decided_by: str = Field(min_length=1, max_length=64, description="the terminal's actor for the staff member")
+    decided_at: AwareDatetime | None = None
+
+    @field_validator("note", "decided_by")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any((ord(c) < 32 and c not in "\n\r\t") or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise ValueError("control characters are not allowed")
+        return value
+
+    @field_validator("decided_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            year = value.year
+        except OverflowError:  # pragma: no cover - pydantic bounds the year already
+            year = 0
+        if not 2000 <= year <= 2200:
+            raise ValueError("decided_at is not a plausible time")
+        return value
+
+
+class DecisionAnswer(Wire):
+    result: Literal["applied", "duplicate"]
+    decision_id: str
+    application_id: str
+    case_no: str | None = None
+    status: str
+    seq: int | None = None
+
+
+# --- the changes feed ----------------------------------------------------------------------------
+
+class AssignedApplication(Wire):
+    """An online case assigned to a hall: what its counters need to take it in and fetch its files."""
+
+    id: Uuid
+    hall_code: HallCode
+    channel: Literal["online"] = "online"
+    case_no: Annotated[str, Field(min_length=1, max_length=64)]
+    receipt_no: str | None = None
+    service_item: Code
+    catalog_version: Code
+    applicant: dict[str, Annotated[str, Field(max_length=100)]] = Field(default_factory=dict)
+    form: dict[str, Any] = Field(default_factory=dict)
+    content_hash: Sha256 | None = None
+    submitted_at: AwareDatetime | None = None
+    promised_date: str | None = None
+    materials: list[MaterialDetail] = Field(default_factory=list)
+
+
+class Change(Wire):
+    seq: StrictInt
+    kind: Literal["status", "assigned"] = "status"
+    application_id: str
+    case_no: str | None = None
+    status: str
+    note: str | None = None
+    missing_materials: list[str] = Field(default_factory=list)
+    at: AwareDatetime
+    actor: str
+    decision_id: str | None = None
+    application: dict[str, Any] | None = Field(default=None, description="an AssignedApplication, kind 'assigned' only")
+
+
+class ChangesPage(Wire):
+    changes: list[Change]
+    cursor: Annotated[StrictInt, Field(ge=0)]
+    more: bool
+
+
+class Summary(Wire):
+    hall_code: str
+    hall_cases: int
+    device_cases: int
+    device_complete: int
+
+
+class LookupAnswer(Wire):
+    id: str
+    case_no: str | None = None
+    receipt_no: str | None = None
+    status: str
+    status_note: str | None = None
+    complete: bool = False
+
+
+def parse(model: type[M], value: Any) -> M:
+    """The client's side: raises `ValueError` (a `ValidationError`) when an answer does not fit."""
+    return model.model_validate(value)
+
+
