@@ -1,23 +1,18 @@
-"""Keeping catalogs in the store, so a terminal works from the last one offline."""
+"""Keeping catalogs in the store, so a terminal works from the last one offline.
+
+The current catalog is parsed once when the terminal opens (`Terminal.catalog`)
+and again only when sync installs a newer one (`Terminal.reload_catalog`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import Catalog, demo_catalog_path, parse_catalog, read_catalog_file
 from kiosk.store import Store
 from kiosk.store.models import CatalogVersion, ServiceItem
-
-_cache: dict[str, Catalog] = {}
-# The current catalog's ETag per database, so callers may ask for the catalog
-# inside their own transaction without opening a second, blocked, one.
-_current: dict[str, str] = {}
-
-
-def _db_key(session: Session) -> str:
-    return str(session.get_bind().url)
 
 
 def install_catalog(session: Session, catalog: Catalog, source: str) -> CatalogVersion:
@@ -37,26 +32,15 @@ def install_catalog(session: Session, catalog: Catalog, source: str) -> CatalogV
         session.add(row)
     row.is_current = True
     session.flush()
-    _cache[catalog.etag] = catalog
-    key, etag = _db_key(session), catalog.etag
-    event.listen(session, "after_commit", lambda _s: _current.__setitem__(key, etag), once=True)
     return row
 
 
-def current_catalog(store: Store) -> Catalog:
-    """The current catalog; on a new terminal, the configured file or the demo catalog."""
-    known = _current.get(str(store.engine.url))
-    if known is not None and known in _cache:
-        return _cache[known]
+def load_current_catalog(store: Store) -> Catalog:
+    """The current catalog; on a new terminal, the configured file or the demo catalog (installed)."""
     with store.transaction() as session:
         row = session.scalar(select(CatalogVersion).where(CatalogVersion.is_current.is_(True)))
         if row is not None:
-            cached = _cache.get(row.etag)
-            if cached is None:
-                cached = parse_catalog(row.document)
-                _cache[row.etag] = cached
-            _current[str(store.engine.url)] = row.etag
-            return cached
+            return parse_catalog(row.document)
         configured = store.settings.catalog_path
         path = Path(configured) if configured else demo_catalog_path()
         catalog = read_catalog_file(path)

@@ -31,7 +31,7 @@ def qr_png(payload: str, module: int = 8) -> bytes:
 
 def receipt_preview_png(terminal: Any, key: str, *, lang: str | None = None) -> bytes:
     """The receipt for application `key` (id or receipt number) drawn as the 80 mm printer would print it."""
-    catalog = terminal.catalog  # its own transaction: before ours
+    catalog = terminal.catalog
     with terminal.store.transaction() as session:
         content = receipt_content(find_application(session, key), terminal.settings, catalog, lang=lang)
     model = printer_model("default", 80)

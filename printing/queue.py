@@ -55,7 +55,7 @@ def run_job(terminal: Any, job_id: int, *, actor: str = "print-worker", force: b
     from printing.render import render_job, send_job
 
     now = now or utcnow()
-    catalog = terminal.catalog  # opens its own transaction: read it before ours
+    catalog = terminal.catalog
     with terminal.store.transaction() as session:
         job = session.get(PrintJob, job_id)
         if job is None or not _due(job, now, force):

@@ -169,6 +169,7 @@ class SyncEngine:
                 session.add(KeyValue(key=CATALOG_ETAG_KEY, value=new_etag))
             else:
                 row.value = new_etag
+        self.terminal.reload_catalog()
         report.catalog_updated = True
 
     # --- push -------------------------------------------------------------------------------

@@ -12,13 +12,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 from kiosk.errors import UserFacingError
 from kiosk.retry import SYNC_PASS, RetryPolicy
 from kiosk.store.models import utcnow
-from kiosk.terminal import Terminal
+from kiosk.terminal import SyncState, Terminal
 from sync.client import PlatformClient
 from sync.credentials import EnrollmentRequired, require_credential
 from sync.engine import PassReport, SyncEngine
@@ -26,24 +25,10 @@ from sync.engine import PassReport, SyncEngine
 log = logging.getLogger("onewindow.sync.worker")
 
 
-@dataclass(frozen=True)
-class SyncStatus:
-    running: bool = False
-    online: bool | None = None  # None: not tried yet
-    enrollment_required: bool = False
-    syncing: bool = False
-    pending_items: int = 0
-    pending_bytes: int = 0
-    last_success_at: datetime | None = None
-    last_attempt_at: datetime | None = None
-    last_error: str | None = None
-    next_attempt_in: float | None = None
-
-
 class SyncWorker:
     def __init__(self, terminal: Terminal, *, engine_factory: Callable[[], SyncEngine] | None = None,
                  idle_interval: float = 60.0, retry: RetryPolicy = SYNC_PASS,
-                 on_status: Callable[[SyncStatus], None] | None = None) -> None:
+                 on_status: Callable[[SyncState], None] | None = None) -> None:
         self.terminal = terminal
         self._engine_factory = engine_factory or self._default_engine
         self.idle_interval = idle_interval
@@ -52,7 +37,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._status = SyncStatus()
+        self._status = SyncState()
         self._thread: threading.Thread | None = None
         self._failures = 0
 
@@ -87,7 +72,7 @@ class SyncWorker:
             self._failures = 0
             self.poke()
 
-    def status(self) -> SyncStatus:
+    def status(self) -> SyncState:
         with self._lock:
             return self._status
 

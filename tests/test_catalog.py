@@ -83,7 +83,8 @@ def test_catalog_can_be_read_inside_a_transaction(terminal):
         assert terminal.catalog is first  # no second transaction, so no lock wait
 
 
-def test_installing_a_new_catalog_makes_it_current_after_commit(terminal):
+def test_installing_a_new_catalog_makes_it_current_once_reloaded(terminal):
+    """The terminal keeps the catalog it loaded until told (sync reloads it after installing one)."""
     from kiosk.catalog_store import install_catalog
 
     old = terminal.catalog
@@ -92,4 +93,5 @@ def test_installing_a_new_catalog_makes_it_current_after_commit(terminal):
     new = parse_catalog(doc)
     with terminal.store.transaction() as s:
         install_catalog(s, new, source="test")
-    assert terminal.catalog.version == "2026.12-test" and terminal.catalog.etag != old.etag
+    assert terminal.catalog is old  # a screen in the middle of an application keeps what it shows
+    assert terminal.reload_catalog().version == "2026.12-test" and terminal.catalog.etag != old.etag

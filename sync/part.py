@@ -1,0 +1,99 @@
+"""The platform link as a part of the terminal (`Terminal.sync`).
+
+`attach` is the `onewindow.terminal_parts` entry point. With `background`
+(the windows) and an enrolled terminal it starts the sync worker; without,
+`poke` does nothing and `state` says no worker runs, so a one-shot CLI command
+never leaves a thread behind. Look-ups ask the platform with short timeouts
+and turn every kind of link trouble into an answer the screen can show.
+"""
+from __future__ import annotations
+
+import logging
+
+from kiosk.errors import Message
+from kiosk.terminal import PlatformAnswer, SyncState, Terminal
+from sync import wire
+from sync.client import Offline, PlatformClient, Refused, Timeouts
+from sync.credentials import EnrollmentRequired, load_credential
+from sync.worker import SyncWorker
+
+log = logging.getLogger("onewindow.sync.part")
+NOT_ENROLLED = Message("本终端未注册到平台，以下为本机记录。",
+                       "This terminal is not enrolled with the platform; this is the terminal's own record.")
+UNREACHABLE = Message("平台暂时无法连接，以下为本机记录。",
+                      "The platform cannot be reached right now; this is the terminal's own record.")
+LOOKUP_TIMEOUTS = Timeouts(connect=3.0, read=10.0)
+
+
+class PlatformLink:
+    def __init__(self, terminal: Terminal, *, background: bool) -> None:
+        self.terminal = terminal
+        self.background = background
+        self.worker: SyncWorker | None = None
+        self._stopped = False
+        self._ensure_worker()
+
+    def _ensure_worker(self) -> SyncWorker | None:
+        """The worker starts once the terminal is enrolled (which may happen after the window opened)."""
+        if self.worker is None and self.background and not self._stopped:
+            try:
+                enrolled = load_credential(self.terminal.settings) is not None
+            except Exception:  # noqa: BLE001 - a damaged credential: doctor reports it, sync waits
+                log.exception("credential unreadable")
+                enrolled = False
+            if enrolled:
+                self.worker = SyncWorker(self.terminal)
+                self.worker.start()
+        return self.worker
+
+    def poke(self) -> None:
+        worker = self._ensure_worker()
+        if worker is not None:
+            worker.poke()
+
+    def connectivity_changed(self, online: bool) -> None:
+        worker = self._ensure_worker()
+        if worker is not None:
+            worker.connectivity_changed(online)
+
+    def state(self) -> SyncState:
+        worker = self._ensure_worker()
+        if worker is None:
+            try:
+                enrolled = load_credential(self.terminal.settings) is not None
+            except Exception:  # noqa: BLE001
+                enrolled = False
+            return SyncState(running=False, enrollment_required=not enrolled)
+        return worker.status()
+
+    def look_up(self, number: str) -> PlatformAnswer:
+        try:
+            credential = load_credential(self.terminal.settings)
+        except Exception:  # noqa: BLE001 - a damaged credential file is reported by doctor, not here
+            log.exception("credential unreadable")
+            credential = None
+        if credential is None:
+            return PlatformAnswer(False, note=NOT_ENROLLED)
+        client = PlatformClient.for_credential(credential, LOOKUP_TIMEOUTS)
+        try:
+            found = wire.parse(wire.LookupAnswer, client.json("GET", "lookup", params={"number": number}))
+        except Refused as exc:
+            if exc.status == 404:
+                return PlatformAnswer(False)
+            return PlatformAnswer(False, note=Message(exc.reason.get("zh", ""), exc.reason.get("en", "")))
+        except (Offline, wire.ValidationError):
+            return PlatformAnswer(False, note=UNREACHABLE)
+        except EnrollmentRequired as exc:
+            return PlatformAnswer(False, note=exc.message)
+        finally:
+            client.close()
+        return PlatformAnswer(True, status=found.status, status_note=found.status_note, case_no=found.case_no)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopped = True
+        if self.worker is not None:
+            self.worker.stop(timeout=timeout)
+
+
+def attach(terminal: Terminal, *, background: bool) -> None:
+    terminal.sync = PlatformLink(terminal, background=background)
