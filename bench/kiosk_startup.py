@@ -186,7 +186,7 @@ def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:
         app.exec()
         heartbeat.stop()
         report_pending = SyncEngine(terminal, PlatformClient.for_credential(credential)).pending()
-        window.services.close()
+        terminal.close()
         return {"longest_gap_ms": max(gaps), "median_gap_ms": statistics.median(gaps), "beats": len(gaps),
                 "uploaded_mb": mb, "still_pending": report_pending[0], **results}
     finally:

@@ -40,6 +40,7 @@ class Settings:
     scanner: str = ""  # SANE device name (see `onewindow scan --list`); empty: no scanner at this terminal
     camera: str = ""  # document camera: "default", or part of its name; empty: none
     printer_profile: str = "default"
+    document_printer: str = "cups:"  # A4 notices: cups: (default queue), cups:QUEUE, or file:/folder
     receipt_paper_mm: int = 80
     large_text: bool = False
     retention_days: int = 30

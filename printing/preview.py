@@ -12,7 +12,7 @@ from typing import Any
 from PIL import Image
 
 from printing.receipt.content import receipt_content
-from printing.receipt.escpos_out import qr_image
+from printing.receipt.commands import qr_image
 from printing.receipt.layout import receipt_blocks
 from printing.receipt.model import printer_model
 from printing.receipt.raster import render_blocks

@@ -25,9 +25,13 @@ def run(args: argparse.Namespace) -> int:
     prepare_environment(keyboard=not args.screenshot)  # before QApplication
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.cli import terminal_from_args
+    from kiosk.logs import configure_logging
+    from kiosk.settings import load_settings
+    from ui.terminal_setup import open_terminal
 
-    terminal = terminal_from_args(args)
+    settings = load_settings(getattr(args, "home", None))
+    configure_logging(settings.home)
+    terminal = open_terminal(settings)
     local = None
     if args.local_platform:
         from sync.embedded import ensure_local_platform
@@ -42,6 +46,6 @@ def run(args: argparse.Namespace) -> int:
             return 0
         return app.exec()
     finally:
-        window.services.close()
+        terminal.close()
         if local is not None:
             local.stop()

@@ -10,32 +10,15 @@
 """
 from __future__ import annotations
 
-import qrcode
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 from PIL import Image
 
 from printing.receipt.chinese import split_runs
+from printing.receipt.commands import ALIGN, CHINESE_ON, ESC, FS, GS, INIT, LF, qr_image, qr_module_size
 from printing.receipt.glyphs import column_image_bytes, raster_bytes, render_glyph
 from printing.receipt.layout import Block, Feed, Line, QrCode, Rule
 from printing.receipt.model import PrinterModel
-
-ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
-INIT = ESC + b"@"
-CHINESE_ON = FS + b"&"
-ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
-
-
-def qr_module_size(model: PrinterModel) -> int:
-    return 6 if model.dots >= 500 else 5
-
-
-def qr_image(payload: str, module: int, border: int = 1) -> Image.Image:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=module, border=border)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.make_image().get_image().convert("1")
-
 
 def _centered(img: Image.Image, dots: int) -> Image.Image:
     canvas = Image.new("1", (dots, img.height), 1)

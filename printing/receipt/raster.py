@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from printing.fonts import font_for
 from printing.receipt.chinese import char_columns, text_columns
-from printing.receipt.escpos_out import ESC, GS, INIT, qr_image, qr_module_size
+from printing.receipt.commands import ESC, GS, INIT, qr_image, qr_module_size
 from printing.receipt.glyphs import pil_font, raster_bytes
 from printing.receipt.layout import Block, Feed, Line, QrCode, Rule
 from printing.receipt.model import PrinterModel

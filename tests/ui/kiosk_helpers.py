@@ -8,9 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from kiosk.settings import load_settings
-from kiosk.terminal import Terminal
-from ui.kiosk.demo import APPLICANT, fake_devices, sample_form
-from ui.kiosk.services import KioskServices
+from kiosk.demo import APPLICANT, fake_devices, sample_form
+from kiosk.terminal import Devices, Terminal
 from ui.kiosk.window import KioskWindow
 
 ID_CARD = "330106000173002001"
@@ -24,11 +23,10 @@ def make_terminal(home: Path, **overrides: Any) -> Terminal:
 
 
 def make_window(qtbot: Any, terminal: Terminal, *, language: str = "zh", devices: dict[str, Any] | None = None,
-                sync_worker: Any = None, large_text: bool = False) -> KioskWindow:
+                large_text: bool = False) -> KioskWindow:
     devices = fake_devices() if devices is None else devices
-    services = KioskServices(terminal, scanner=devices.get("scanner"), id_reader=devices.get("id_reader"),
-                             sync_worker=sync_worker, online_lookup=sync_worker is not None)
-    window = KioskWindow(services, language=language, large_text=large_text, speech=False, sync_poll_ms=200)
+    terminal.devices = Devices(scanner=devices.get("scanner"), id_reader=devices.get("id_reader"))
+    window = KioskWindow(terminal, language=language, large_text=large_text, speech=False, sync_poll_ms=200)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()

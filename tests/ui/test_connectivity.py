@@ -1,4 +1,4 @@
-"""The sync worker is poked when the operating system reports the link back."""
+"""The terminal is told when the operating system reports the link back."""
 from PySide6.QtNetwork import QNetworkInformation
 
 from ui.connectivity import reachability_handler, watch_connectivity
@@ -16,7 +16,7 @@ class RecordingWorker:
 
 def test_only_a_return_to_online_pokes_the_worker():
     worker = RecordingWorker()
-    handle = reachability_handler(worker)
+    handle = reachability_handler(worker.connectivity_changed)
     handle(R.Disconnected)
     handle(R.Online)        # back: poke
     handle(R.Online)        # still online: nothing new
@@ -25,5 +25,5 @@ def test_only_a_return_to_online_pokes_the_worker():
     assert worker.calls == [True, True]
 
 
-def test_no_worker_nothing_to_watch(qtbot):
+def test_nothing_to_notify_nothing_to_watch(qtbot):
     assert watch_connectivity(None) is False

@@ -49,8 +49,8 @@ def test_every_control_is_a_large_touch_target_in_both_sizes(qtbot, tmp_path):
 
 def test_window_shows_before_the_store_opens_and_catches_up(qtbot, tmp_path):
     from ui.jobs import run_job
-    from ui.kiosk.app import open_services
     from ui.kiosk.window import KioskWindow
+    from ui.terminal_setup import open_terminal
 
     settings = load_settings(tmp_path / "home")
     window = KioskWindow(None, settings=settings, speech=False)
@@ -59,6 +59,6 @@ def test_window_shows_before_the_store_opens_and_catches_up(qtbot, tmp_path):
     welcome = screen(window, "welcome")
     qtbot.mouseClick(welcome.apply_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
     screen(window, "welcome")  # the tap waits for the store...
-    run_job("open", lambda: open_services(settings), on_done=lambda pair: window.attach(*pair))
+    run_job("open", lambda: open_terminal(settings), on_done=window.attach)
     qtbot.waitUntil(lambda: window.nav.current().name == "browser", timeout=20_000)  # ...and then happens
-    window.services.close()
+    window.terminal.close()

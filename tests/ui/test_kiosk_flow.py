@@ -13,7 +13,7 @@ from tests.ui.kiosk_helpers import (
     provide_materials, screen, submit, tap, visible_texts,
 )
 from ui.dialogs import ImportFileDialog
-from ui.kiosk.demo import APPLICANT, sample_page_png
+from kiosk.demo import APPLICANT, sample_page_png
 
 
 @pytest.mark.parametrize("code", [ID_CARD, SOCIAL_CARD, MARRIAGE])
@@ -208,8 +208,8 @@ def test_printer_out_of_paper_keeps_the_receipt_and_the_submission(qtbot, tmp_pa
 def test_platform_unreachable_submission_does_not_wait_and_indicator_says_offline(qtbot, tmp_path):
     import socket
 
+    from sync import part
     from sync.credentials import Credential, save_credential
-    from ui.kiosk.services import start_sync_worker
 
     with socket.socket() as probe:  # a loopback port with nobody listening
         probe.bind(("127.0.0.1", 0))
@@ -217,9 +217,9 @@ def test_platform_unreachable_submission_does_not_wait_and_indicator_says_offlin
     terminal = make_terminal(tmp_path / "home")
     save_credential(terminal.settings, Credential(f"http://127.0.0.1:{port}/api/v1", 7, terminal.settings.hall_code,
                                                   "kiosk-1", "token-for-test"))
-    worker = start_sync_worker(terminal)
-    assert worker is not None
-    window = make_window(qtbot, terminal, sync_worker=worker)
+    part.attach(terminal, background=True)  # as a window's terminal: the worker runs, since it is enrolled
+    assert terminal.sync is not None and terminal.sync.state().running
+    window = make_window(qtbot, terminal)
     try:
         choose_item(qtbot, window, ID_CARD)
         fill_identity(qtbot, window)
@@ -239,7 +239,7 @@ def test_platform_unreachable_submission_does_not_wait_and_indicator_says_offlin
         text = progress.answer.text()
         assert "已提交" in text and "本机记录" in text and "平台暂时无法连接" in text
     finally:
-        window.services.close()
+        terminal.close()
 
 
 def test_progress_lookup_checks_the_number_first(qtbot, tmp_path):
@@ -275,12 +275,14 @@ def test_low_rating_needs_a_reason(qtbot, tmp_path):
 
 
 def test_unexpected_error_is_logged_and_shown_calmly(qtbot, tmp_path, caplog):
-    window = make_window(qtbot, make_terminal(tmp_path / "home"))
+    terminal = make_terminal(tmp_path / "home")
+    window = make_window(qtbot, terminal)
 
-    def broken(_text: str) -> None:
-        raise ZeroDivisionError("a defect")
+    class BrokenLink:  # a defect deep in the platform link, not a network problem
+        def look_up(self, number: str) -> None:
+            raise ZeroDivisionError("a defect")
 
-    window.services.lookup = broken  # type: ignore[method-assign]
+    terminal.sync = BrokenLink()  # type: ignore[assignment]
     tap(qtbot, window.nav.screens["welcome"].progress_button)
     progress = screen(window, "progress")
     progress.field.edit.setText("330106001-001-260131-00001-" + "0")
@@ -296,12 +298,13 @@ def test_unexpected_error_is_logged_and_shown_calmly(qtbot, tmp_path, caplog):
 
 
 def test_id_card_reader_fills_name_and_number(qtbot, tmp_path):
-    window = make_window(qtbot, make_terminal(tmp_path / "home"))
+    terminal = make_terminal(tmp_path / "home")
+    window = make_window(qtbot, terminal)
     choose_item(qtbot, window, ID_CARD)
     ident = screen(window, "identity")
     tap(qtbot, ident.read_button)
     qtbot.waitUntil(lambda: ident.id_field.raw() == APPLICANT["id_number"], timeout=5_000)
-    assert ident.name_field.raw() == APPLICANT["name"] and window.services.id_reader.reads == 1
+    assert ident.name_field.raw() == APPLICANT["name"] and terminal.devices.id_reader.reads == 1
 
 
 def test_leaving_by_home_discards_the_draft(qtbot, tmp_path, monkeypatch):

@@ -5,19 +5,19 @@ from sqlalchemy import select
 
 from kiosk.settings import load_settings
 from kiosk.store.models import Application
-from kiosk.terminal import Terminal
+from kiosk.terminal import Devices, Terminal
 from tests.devices.conftest import sane_test_backend  # noqa: F401 - the fixture
 from tests.ui.kiosk_helpers import ID_CARD, choose_item, fill_form, fill_identity, screen, submit, tap
-from ui.kiosk.app import configured_scanner
-from ui.kiosk.services import KioskServices
 from ui.kiosk.window import KioskWindow
+from ui.terminal_setup import configured_scanner
 
 
 def test_configured_sane_scanner_captures_every_required_material(qtbot, tmp_path, sane_test_backend):  # noqa: F811
     terminal = Terminal.open(load_settings(tmp_path / "home", scanner="test:0", idle_timeout_seconds=600))
     scanner = configured_scanner(terminal.settings)
     assert scanner is not None
-    window = KioskWindow(KioskServices(terminal, scanner=scanner), language="zh", speech=False)
+    terminal.devices = Devices(scanner=scanner)
+    window = KioskWindow(terminal, language="zh", speech=False)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()

@@ -12,40 +12,41 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("counter", help="start the counter window for hall staff (login required)")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="starting language (default: settings)")
     p.add_argument("--lock-minutes", type=int, default=5, help="lock the counter after this many idle minutes")
-    p.add_argument("--document-printer", default="cups:",
-                   help="where A4 notices print (cups: for the default CUPS queue, cups:QUEUE for another)")
+    p.add_argument("--document-printer", default=None,
+                   help="where A4 notices print (cups: for the default CUPS queue, cups:QUEUE for another, "
+                        "file:/folder to keep PDFs); default: the document_printer setting")
     p.add_argument("--fullscreen", action="store_true")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from PySide6.QtWidgets import QApplication
 
     from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
-    from kiosk.terminal import Terminal
-    from ui.counter.services import CounterServices
+    from kiosk.usecases.link import connectivity_changed
+    from ui.connectivity import watch_connectivity
+    from ui.counter.context import CounterContext
     from ui.counter.window import CounterWindow
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
-    from ui.connectivity import watch_connectivity
-    from ui.kiosk.app import configured_scanner
-    from ui.kiosk.services import start_sync_worker
+    from ui.terminal_setup import attach_camera, open_terminal
 
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
         return 2
     settings = load_settings(getattr(args, "home", None))
+    if args.document_printer:
+        settings = dataclasses.replace(settings, document_printer=args.document_printer)
     configure_logging(settings.home)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_fonts(app)
-    terminal = Terminal.open(settings)
-    camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open
-    services = CounterServices(terminal, document_printer=args.document_printer,
-                               scanner=configured_scanner(settings), camera=camera,
-                               sync_worker=start_sync_worker(terminal))
-    window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
-    watch_connectivity(services.sync_worker, window)
+    terminal = open_terminal(settings)
+    window = CounterWindow(CounterContext(terminal), language=args.lang, lock_seconds=args.lock_minutes * 60)
+    attach_camera(terminal, window)  # its feed runs while the window is open
+    watch_connectivity(lambda online: connectivity_changed(terminal, online))
     install_excepthook(window.report)
     if args.fullscreen:
         window.showFullScreen()
@@ -55,19 +56,4 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        services.close()
-
-
-def counter_camera(settings):  # noqa: ANN001, ANN201 - (FrameSource | None, CameraFeed | None)
-    """The document camera named in the settings, fed through Qt Multimedia on this (GUI) thread."""
-    if not settings.camera:
-        return None, None
-    from kiosk.devices.camera import FrameSource
-    from ui.camera_feed import CameraFeed, find_camera
-
-    device = find_camera(settings.camera)
-    if device is None:
-        print(f"未找到高拍仪 {settings.camera!r} / document camera {settings.camera!r} not found", file=sys.stderr)
-        return None, None
-    source = FrameSource(device.description())
-    return source, CameraFeed(source, device)
+        terminal.close()

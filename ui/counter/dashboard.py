@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QDateEdit, QFrame, QGridLayout, QHBoxLayout, QLabe
 
 from kiosk.ratings import LEVELS
 from ui.counter.common import CounterScreen, tr
-from ui.counter.services import CounterServices
+from kiosk.usecases.reports import hall_report
+from ui.counter.context import CounterContext
 from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
@@ -94,13 +95,13 @@ def _bars(chart: QChart, categories: list[str], values: list[int], colours: list
 class DashboardScreen(CounterScreen):
     name = "dashboard"
 
-    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
         self.report: object = None
         self.loads = 0
-        today = services.today or date.today()
+        today = ctx.day()
         controls = QHBoxLayout()
         self.from_label, self.to_label = QLabel(), QLabel()
         self.date_from = QDateEdit(QDate(today - timedelta(days=13)))
@@ -153,7 +154,7 @@ class DashboardScreen(CounterScreen):
         self.retranslate()
 
     def last_days(self, days: int) -> None:
-        today = self.services.today or date.today()
+        today = self.ctx.day()
         self.date_to.setDate(QDate(today))
         self.date_from.setDate(QDate(today - timedelta(days=days - 1)))
         self.refresh()
@@ -163,8 +164,9 @@ class DashboardScreen(CounterScreen):
 
     def refresh(self) -> None:
         start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
-        run_job("counter-report", lambda: self.services.report(self.staff_id, start, end), on_done=self._loaded,
-                on_error=self._failed)
+        terminal, today = self.ctx.terminal, self.ctx.today
+        run_job("counter-report", lambda: hall_report(terminal, self.staff_id, start, end, today=today),
+                on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, report: object) -> None:
         self.loads += 1

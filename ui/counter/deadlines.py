@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.worklist import Urgency
 from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fit_columns, make_table, tr, when
-from ui.counter.services import CaseRow, CounterServices
+from kiosk.usecases import cases
+from kiosk.usecases.views import CaseRow
+from ui.counter.context import CounterContext
 from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
@@ -27,10 +29,10 @@ class DeadlinesScreen(CounterScreen):
     name = "deadlines"
     open_case = Signal(str)
 
-    def __init__(self, services: CounterServices, staff_id: int, *, hall_wide: bool,
+    def __init__(self, ctx: CounterContext, staff_id: int, *, hall_wide: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
         self.hall_wide = hall_wide
         self.rows: list[CaseRow] = []
@@ -61,7 +63,8 @@ class DeadlinesScreen(CounterScreen):
 
     def refresh(self) -> None:
         hall_wide = self.hall_wide
-        run_job("counter-deadlines", lambda: self.services.deadlines(self.staff_id, hall_wide=hall_wide),
+        terminal, today = self.ctx.terminal, self.ctx.today
+        run_job("counter-deadlines", lambda: cases.deadlines(terminal, self.staff_id, hall_wide=hall_wide, today=today),
                 on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, rows: list[CaseRow]) -> None:

@@ -7,7 +7,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr, when
-from ui.counter.services import CounterServices, DraftRow
+from kiosk.usecases import drafts as draft_cases
+from kiosk.usecases.views import DraftRow
+from ui.counter.context import CounterContext
 from ui.dialogs import ConfirmDialog
 from ui.i18n import lang, translate
 from ui.jobs import run_job
@@ -20,9 +22,9 @@ class DraftsScreen(CounterScreen):
     name = "drafts"
     resume = Signal(str)
 
-    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
         self.rows: list[DraftRow] = []
         self.loads = 0
@@ -49,7 +51,8 @@ class DraftsScreen(CounterScreen):
         self.refresh()
 
     def refresh(self) -> None:
-        run_job("counter-drafts", lambda: self.services.drafts(self.staff_id), on_done=self._loaded,
+        terminal = self.ctx.terminal
+        run_job("counter-drafts", lambda: draft_cases.list_drafts(terminal, self.staff_id), on_done=self._loaded,
                 on_error=self._failed)
 
     def _loaded(self, rows: list[DraftRow]) -> None:
@@ -75,7 +78,8 @@ class DraftsScreen(CounterScreen):
                                     "undone.").replace("%1", who).replace("%2", draft.item_name.get(lang())),
                                  translate("Counter", "Discard"), translate("Counter", "Keep it")):
             return
-        run_job("counter-discard", lambda: self.services.discard_draft(self.staff_id, draft.id),
+        terminal = self.ctx.terminal
+        run_job("counter-discard", lambda: draft_cases.discard_draft_at_counter(terminal, self.staff_id, draft.id),
                 on_done=lambda _ok: (self.show_message(lambda: translate("Counter", "The draft was discarded."), "ok"), self.refresh()),
                 on_error=self._failed)
 

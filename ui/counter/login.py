@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.staff import ROLE_LABELS
-from ui.counter.services import CounterServices, StaffView
+from kiosk.usecases import staff as staff_cases
+from kiosk.usecases.views import StaffView
+from ui.counter.context import CounterContext
 from ui.errors import message_for
 from ui.i18n import msg, translate
 from ui.jobs import run_job
@@ -25,9 +27,9 @@ class LoginScreen(QWidget):
     switch_user = Signal()
     name = "login"
 
-    def __init__(self, services: CounterServices, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.setObjectName("counter_login")
         self.locked_for: StaffView | None = None
         self.busy = False
@@ -98,10 +100,10 @@ class LoginScreen(QWidget):
         self.button.setEnabled(False)
         locked = self.locked_for
         if locked is not None:
-            work = lambda: self.services.unlock(locked.id, password)  # noqa: E731
+            work = lambda: staff_cases.unlock(self.ctx.terminal, locked.id, password)  # noqa: E731
         else:
             username = self.user.text()
-            work = lambda: self.services.login(username, password)  # noqa: E731
+            work = lambda: staff_cases.log_in(self.ctx.terminal, username, password)  # noqa: E731
         run_job("counter-login", work, on_done=self._done, on_error=self._failed)
 
     def _done(self, staff: StaffView) -> None:

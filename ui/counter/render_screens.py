@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.counter.render_screens [OUT_DIR]
 
-Uses a throw-away data dir filled by `ui.counter.demo` (staff, a fortnight
+Uses a throw-away data dir filled by `kiosk.demo_hall` (staff, a fortnight
 of cases and ratings, kiosk cases with JPEG, PDF and G4 TIFF pages, an
 online case and a crash-left draft). Look at the pictures: anything
 cramped, clipped or shown as boxes is a bug.
@@ -18,38 +18,37 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.kiosk.render_screens import pump as kiosk_pump  # noqa: E402 - after the platform is chosen
+from ui.screenshots import pump as pump_events  # noqa: E402 - after the platform is chosen
 
 SIZE = (1920, 1080)
 
 
 def pump(until: Callable[[], bool], timeout: float = 30.0) -> None:
-    kiosk_pump(until, timeout)
+    pump_events(until, timeout)
 
 
 def render(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
+    from kiosk import demo_hall as demo
+    from kiosk.demo import fake_devices
     from kiosk.settings import load_settings
-    from kiosk.terminal import Terminal
-    from ui.counter import demo
-    from ui.counter.services import CounterServices
+    from kiosk.terminal import Devices, Terminal
+    from ui.counter.context import CounterContext
     from ui.counter.window import CounterWindow
     from ui.dialogs import ConfirmDialog
     from ui.fonts import install_fonts
     from ui.jobs import running_jobs, wait_idle
-    from ui.kiosk.demo import fake_devices
 
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     install_fonts(app)
     home = Path(tempfile.mkdtemp(prefix="onewindow-counter-shots-"))
-    terminal = Terminal.open(load_settings(home))
+    terminal = Terminal.open(load_settings(home, document_printer="cups:shots-nowhere"))
     today = date.today()
     hall = demo.populate(terminal, today=today)
-    devices = fake_devices()
-    services = CounterServices(terminal, document_printer="cups:shots-nowhere", scanner=devices["scanner"],
-                               today=today)
+    terminal.devices = Devices(scanner=fake_devices()["scanner"])
+    ctx = CounterContext(terminal, today=today)
     ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]
     shots: list[Path] = []
 
@@ -63,7 +62,7 @@ def render(out: Path) -> list[Path]:
         shots.append(path)
 
     for lang in ("zh", "en"):
-        window = CounterWindow(services, language=lang, lock_seconds=3600)
+        window = CounterWindow(ctx, language=lang, lock_seconds=3600)
         window.resize(*SIZE)
         window.show()
         shot(window, "01_login", lang)

@@ -20,7 +20,10 @@ from kiosk.review import REASON_MAX, MaterialCheck
 from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from ui.counter.dialogs import ReasonDialog
 from ui.counter.pages import render_file
-from ui.counter.services import CaseDetail, CounterServices, DecisionOutcome, MaterialView
+from kiosk.usecases import cases
+from kiosk.usecases import review as review_cases
+from kiosk.usecases.views import CaseDetail, DecisionOutcome, MaterialView
+from ui.counter.context import CounterContext
 from ui.dialogs import ConfirmDialog
 from ui.errors import message_for
 from ui.i18n import lang, msg, translate
@@ -47,9 +50,9 @@ class ReviewScreen(CounterScreen):
     back_requested = Signal()
     decided = Signal(object)  # DecisionOutcome
 
-    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
         self.detail: CaseDetail | None = None
         self.current_code: str | None = None
@@ -189,7 +192,8 @@ class ReviewScreen(CounterScreen):
         self.show_message(None)
         self.busy = True
         self._refresh_controls()
-        run_job("counter-case", lambda: self.services.case(self.staff_id, application_id),
+        terminal, today = self.ctx.terminal, self.ctx.today
+        run_job("counter-case", lambda: cases.case_detail(terminal, self.staff_id, application_id, today=today),
                 on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, detail: CaseDetail) -> None:
@@ -236,12 +240,13 @@ class ReviewScreen(CounterScreen):
 
     def _load_pages(self, material: MaterialView) -> None:
         files = list(material.files)
+        terminal, staff_id = self.ctx.terminal, self.staff_id
 
         def work() -> tuple[list[QImage], list[tuple[int, int, int]]]:
             images: list[QImage] = []
             where: list[tuple[int, int, int]] = []
             for number, f in enumerate(files, start=1):
-                rendered = render_file(self.services.attachment(f.sha256), f.media_type)
+                rendered = render_file(cases.attachment_bytes(terminal, staff_id, f.sha256), f.media_type)
                 for page in range(len(rendered)):
                     where.append((number, page + 1, len(rendered)))
                 images += rendered
@@ -286,8 +291,9 @@ class ReviewScreen(CounterScreen):
         self.busy = True
         self._refresh_controls()
         app_id, code = self.detail.row.id, material.code
-        run_job("counter-check", lambda: self.services.check_material(self.staff_id, app_id, code, result.value,
-                                                                       reason),
+        terminal, today = self.ctx.terminal, self.ctx.today
+        run_job("counter-check", lambda: review_cases.check_material(terminal, self.staff_id, app_id, code, result.value,
+                                                               reason, today=today),
                 on_done=self._checked, on_error=self._check_failed)
 
     def _checked(self, detail: CaseDetail) -> None:
@@ -354,7 +360,9 @@ class ReviewScreen(CounterScreen):
         self._refresh_controls()
         self.show_message(None)
         app_id, language = self.detail.row.id, lang()
-        run_job("counter-decide", lambda: self.services.decide(self.staff_id, app_id, to.value, note, lang=language),
+        terminal, today = self.ctx.terminal, self.ctx.today
+        run_job("counter-decide", lambda: review_cases.decide(terminal, self.staff_id, app_id, to, note, lang=language,
+                                                        today=today),
                 on_done=self._decided, on_error=self._failed)
 
     def _decided(self, outcome: DecisionOutcome) -> None:

@@ -1,47 +1,43 @@
-"""Taking a walk-in's application: the kiosk's own form and materials widgets, driven by a clerk.
+"""Taking a walk-in's application: the shared applicant, form and materials widgets, driven by a clerk.
 
-The fields, their checks and the material rows are the shared widgets in
+The fields, their checks and the materials panel are the shared widgets in
 `ui.widgets`, so a counter accepts exactly what a kiosk accepts. A draft a
 kiosk left behind opens here to be finished with the applicant.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.catalog import ServiceItem, Text
 from kiosk.errors import ValidationFailed
-from kiosk.forms import check_name
 from kiosk.materials.intake import MaterialFile
 from kiosk.submission import ApplicationDraft, SubmittedApplication
+from kiosk.usecases.applications import take_walk_in
 from ui.counter.common import CounterScreen
-from ui.counter.services import CounterServices
-from ui.dialogs import ImportFileDialog
-from ui.errors import message_for
-from ui.i18n import lang, msg, translate
+from ui.counter.context import CounterContext
+from ui.i18n import lang, translate
 from ui.jobs import run_job
-from ui.kiosk.screens.identity import check_id_number, check_mobile
 from ui.theme import set_role
-from ui.widgets.fields import LineField
+from ui.widgets.applicant import ApplicantFields
 from ui.widgets.form_view import FormView
-from ui.widgets.materials import MaterialRow, thumbnail
+from ui.widgets.materials import MaterialRow
+from ui.widgets.materials_panel import MaterialsPanel
 
 
 class WalkInScreen(CounterScreen):
     name = "walkin"
     review_requested = Signal(str)
 
-    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
-        self.catalog = services.terminal.catalog
+        self.catalog = ctx.terminal.catalog
         self.item: ServiceItem | None = None
         self.draft_id: str | None = None
         self.materials: dict[str, list[MaterialFile]] = {}
-        self.images: dict[str, list[QImage | None]] = {}
-        self.rows: dict[str, MaterialRow] = {}
+        self.panel: MaterialsPanel | None = None
         self.form: FormView | None = None
         self.submitted: SubmittedApplication | None = None
         self.busy = False
@@ -69,15 +65,10 @@ class WalkInScreen(CounterScreen):
         left.setSpacing(14)
         self.applicant_title = set_role(QLabel(), "subtitle")
         left.addWidget(self.applicant_title)
-        self.name_field = LineField("name", Text("申请人姓名", "Applicant's full name"), True, check_name,
-                                    max_length=50)
-        self.id_field = LineField("id_number", Text("身份证号码", "Resident ID number"), True, check_id_number,
-                                  max_length=18, digits=True)
-        self.phone_field = LineField("phone", Text("手机号码", "Mobile phone number"), True, check_mobile,
-                                     max_length=11, digits=True)
-        self.identity_fields = [self.name_field, self.id_field, self.phone_field]
-        for field in self.identity_fields:
-            left.addWidget(field)
+        self.applicant = ApplicantFields(name_label=Text("申请人姓名", "Applicant's full name"))
+        self.name_field, self.id_field, self.phone_field = self.applicant.fields
+        self.identity_fields = self.applicant.fields
+        left.addWidget(self.applicant)
         self.form_title = set_role(QLabel(), "subtitle")
         left.addWidget(self.form_title)
         self.form_holder = QVBoxLayout()
@@ -137,55 +128,29 @@ class WalkInScreen(CounterScreen):
             self.form.deleteLater()
         self.form = FormView(item, values)
         self.form_holder.addWidget(self.form)
-        for row in self.rows.values():
-            row.setParent(None)
-            row.deleteLater()
-        self.rows = {}
+        if self.panel is not None:
+            self.panel.setParent(None)
+            self.panel.deleteLater()
         self.materials = {spec.code: list((materials or {}).get(spec.code, [])) for spec in item.materials}
-        self.images = {code_: [None] * len(files) for code_, files in self.materials.items()}
-        for spec in item.materials:
-            row = MaterialRow(spec, can_scan=self.services.scanner is not None,
-                              can_photograph=self.services.camera is not None)
-            row.scan_requested.connect(self.capture)
-            row.import_requested.connect(self.import_file)
-            row.delete_requested.connect(self.delete_file)
-            row.retake_requested.connect(self.retake)
-            row.set_files(self.materials[spec.code], self.images[spec.code])
-            self.materials_holder.addWidget(row)
-            self.rows[spec.code] = row
-        if materials:
-            self._thumbnails()
+        self.panel = MaterialsPanel(self.ctx.terminal, item, self.materials, job_prefix="counter")
+        self.materials_holder.addWidget(self.panel)
 
-    def _thumbnails(self) -> None:
-        wanted = {code: list(files) for code, files in self.materials.items() if files}
-
-        def work() -> dict[str, list[QImage]]:
-            return {code: [thumbnail(f) for f in files] for code, files in wanted.items()}
-
-        def done(images: dict[str, list[QImage]]) -> None:
-            for code, thumbs in images.items():
-                if code in self.rows and len(self.materials[code]) == len(thumbs):
-                    self.images[code] = list(thumbs)
-                    self.rows[code].set_files(self.materials[code], self.images[code])
-
-        run_job("counter-thumbnails", work, on_done=done)
+    @property
+    def rows(self) -> dict[str, MaterialRow]:
+        return self.panel.rows if self.panel is not None else {}
 
     def load_draft(self, draft: ApplicationDraft, draft_id: str) -> None:
         """A kiosk's unfinished draft, to be finished with the applicant at the counter."""
         self.reset()
         self.draft_id = draft_id
-        applicant = draft.applicant
-        self.name_field.set_raw(str(applicant.get("name", "")))
-        self.id_field.set_raw(str(applicant.get("id_number", "")))
-        self.phone_field.set_raw(str(applicant.get("phone", "")))
+        self.applicant.set_raw({k: str(v) for k, v in draft.applicant.items()})
         self.choose(draft.service_item, {k: str(v) for k, v in draft.form.items()}, draft.materials)
         self.retranslate()
 
     def reset(self) -> None:
         self.draft_id = None
         self.submitted = None
-        for field in self.identity_fields:
-            field.clear()
+        self.applicant.clear()
         self.receipt.hide()
         self.review_button.hide()
         self.submit_button.setEnabled(True)
@@ -193,92 +158,33 @@ class WalkInScreen(CounterScreen):
         self.choose(self.item.code if self.item else self.item_box.currentData())
         self.retranslate()
 
-    # --- materials -----------------------------------------------------------------------------
-    def _add(self, code: str, new: list[tuple[MaterialFile, QImage]]) -> None:
-        row = self.rows.get(code)
-        if row is None:
-            return
-        row.set_busy(False)
-        row.show_message(None)
-        for file, image in new:
-            self.materials[code].append(file)
-            self.images[code].append(image)
-        row.set_files(self.materials[code], self.images[code])
-
-    def _material_failed(self, code: str, exc: BaseException) -> None:
-        row = self.rows.get(code)
-        if row is not None:
-            row.set_busy(False)
-            message = message_for(exc)
-            row.show_message(lambda m=message: msg(m))
-
-    def import_file(self, code: str) -> None:
-        path = ImportFileDialog.ask(self)
-        spec = self.item.material(code) if self.item else None
-        if path is None or spec is None:
-            return
-        self.rows[code].set_busy(True)
-        run_job(f"counter-import-{code}",
-                lambda: [(f, thumbnail(f)) for f in self.services.import_files([path], spec)],
-                on_done=lambda new: self._add(code, new), on_error=lambda exc: self._material_failed(code, exc))
-
-    def capture(self, code: str, source: str) -> None:
-        spec = self.item.material(code) if self.item else None
-        if spec is None:
-            return
-        self.rows[code].set_busy(True)
-
-        def work() -> list[tuple[MaterialFile, QImage]]:
-            file = self.services.capture(spec, source)
-            return [(file, thumbnail(file))]
-
-        run_job(f"counter-capture-{code}", work, on_done=lambda new: self._add(code, new),
-                on_error=lambda exc: self._material_failed(code, exc))
-
-    def delete_file(self, code: str, index: int) -> None:
-        files = self.materials.get(code, [])
-        if 0 <= index < len(files):
-            del files[index]
-            del self.images[code][index]
-        self.rows[code].set_files(files, self.images[code])
-
-    def retake(self, code: str, index: int) -> None:
-        self.delete_file(code, index)
-        if self.services.scanner is not None:
-            self.capture(code, "scanner")
-        elif self.services.camera is not None:
-            self.capture(code, "camera")
-        else:
-            self.import_file(code)
-
     @property
     def materials_busy(self) -> bool:
-        return any(r.busy for r in self.rows.values())
+        return self.panel is not None and self.panel.busy
 
     # --- submitting ------------------------------------------------------------------------------
     def submit(self) -> None:
         if self.busy or self.item is None or self.form is None or self.materials_busy:
             return
-        failed = [f for f in self.identity_fields if not f.validate()] + self.form.validate()
-        missing = [s for s in self.item.materials if s.required and not self.materials.get(s.code)]
-        for spec in missing:
-            self.rows[spec.code].show_message(lambda: translate("Counter", "This material is required. Scan or import it, or mark "
-                                                         "it after the applicant brings it."))
-        if failed or missing:
-            target = failed[0] if failed else self.rows[missing[0].code]
+        assert self.panel is not None
+        failed = self.applicant.validate() + self.form.validate()
+        first_missing = self.panel.show_missing(lambda: translate(
+            "Counter", "This material is required. Scan or import it, or mark it after the applicant brings it."))
+        if failed or first_missing is not None:
+            target = failed[0] if failed else first_missing
             self.scroll.ensureWidgetVisible(target)
             self.show_message(lambda: translate("Counter", "Some answers need attention; each is marked where it is."))
             return
         draft = ApplicationDraft(
             service_item=self.item.code,
-            applicant={"name": self.name_field.raw(), "id_type": "resident", "id_number": self.id_field.raw(),
-                       "phone": self.phone_field.raw()},
+            applicant={**self.applicant.raw(), "id_type": "resident"},
             form=self.form.raw_values(),
             materials={code: list(files) for code, files in self.materials.items() if files})
         self.busy = True
         self.submit_button.setEnabled(False)
         draft_id = self.draft_id
-        run_job("counter-walkin", lambda: self.services.submit_walk_in(self.staff_id, draft, draft_id),
+        terminal = self.ctx.terminal
+        run_job("counter-walkin", lambda: take_walk_in(terminal, self.staff_id, draft, draft_id),
                 on_done=self._submitted, on_error=self._submit_failed)
 
     def _submitted(self, submitted: SubmittedApplication) -> None:
@@ -321,12 +227,11 @@ class WalkInScreen(CounterScreen):
         self.applicant_title.setText(translate("Counter", "Applicant"))
         self.form_title.setText(translate("Counter", "Application form"))
         self.materials_title.setText(translate("Counter", "Materials"))
-        for field in self.identity_fields:
-            field.retranslate()
+        self.applicant.retranslate()
         if self.form is not None:
             self.form.retranslate()
-        for row in self.rows.values():
-            row.retranslate()
+        if self.panel is not None:
+            self.panel.retranslate()
         self.clear_button.setText(translate("Counter", "Start again"))
         self.submit_button.setText(translate("Counter", "Submit the application"))
         self.review_button.setText(translate("Counter", "Review it now") + " ›")

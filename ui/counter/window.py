@@ -16,16 +16,19 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, 
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.staff import ROLE_LABELS, Permission
+from kiosk.submission import ApplicationDraft
 from ui import i18n
 from ui.i18n import translate
 from ui.counter.common import CounterScreen, tr
 from ui.counter.login import LoginScreen
 from ui.counter.scanner import ScannerBurst
-from ui.counter.services import CounterServices, StaffView, SyncView
+from kiosk.usecases import drafts, link, staff as staff_cases
+from kiosk.usecases.views import LinkView, StaffView
+from ui.counter.context import CounterContext
 from ui.counter.style import apply_counter_style
 from ui.errors import message_for
 from ui.jobs import run_job
-from ui.kiosk.idle import IdleWatcher
+from ui.widgets.idle import IdleWatcher
 from ui.theme import set_role
 from ui.widgets.sync_indicator import SyncIndicator
 
@@ -40,18 +43,19 @@ class CounterWindow(QMainWindow):
     locked_changed = Signal(bool)
     screen_changed = Signal(str)
 
-    def __init__(self, services: CounterServices, *, language: str | None = None, lock_seconds: int = 300,
+    def __init__(self, ctx: CounterContext, *, language: str | None = None, lock_seconds: int = 300,
                  sync_poll_ms: int = 3000) -> None:
         super().__init__()
-        self.services = services
+        self.ctx = ctx
+        self.terminal = ctx.terminal
         self.staff: StaffView | None = None
         self.locked = False
         self.screens: dict[str, CounterScreen] = {}
         self.current_name = "login"
         self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
-        i18n.set_language(language or services.terminal.settings.language)
+        i18n.set_language(language or ctx.terminal.settings.language)
         apply_counter_style(QApplication.instance())
-        settings = services.terminal.settings
+        settings = ctx.terminal.settings
         root = QWidget()
         root.setObjectName("counterRoot")
         layout = QVBoxLayout(root)
@@ -103,7 +107,7 @@ class CounterWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(root)
 
-        self.login = LoginScreen(services)
+        self.login = LoginScreen(ctx)
         self.login.logged_in.connect(self.start_session)
         self.login.unlocked.connect(self.unlock)
         self.login.switch_user.connect(self.logout)
@@ -133,17 +137,16 @@ class CounterWindow(QMainWindow):
         self.locked = False
         screens: dict[str, CounterScreen] = {}
         if staff.may(Permission.REVIEW):
-            screens["worklist"] = WorkListScreen(self.services, staff.id)
-            screens["review"] = ReviewScreen(self.services, staff.id)
-            screens["deadlines"] = DeadlinesScreen(self.services, staff.id,
-                                                   hall_wide=staff.may(Permission.HALL_DEADLINES))
+            screens["worklist"] = WorkListScreen(self.ctx, staff.id)
+            screens["review"] = ReviewScreen(self.ctx, staff.id)
+            screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES))
         if staff.may(Permission.TAKE_APPLICATION):
-            screens["walkin"] = WalkInScreen(self.services, staff.id)
-            screens["drafts"] = DraftsScreen(self.services, staff.id)
+            screens["walkin"] = WalkInScreen(self.ctx, staff.id)
+            screens["drafts"] = DraftsScreen(self.ctx, staff.id)
         if staff.may(Permission.DASHBOARD):
             from ui.counter.dashboard import DashboardScreen
 
-            screens["dashboard"] = DashboardScreen(self.services, staff.id)
+            screens["dashboard"] = DashboardScreen(self.ctx, staff.id)
         self.screens = screens
         for screen in screens.values():
             self.stack.addWidget(screen)
@@ -172,7 +175,7 @@ class CounterWindow(QMainWindow):
         staff = self.staff
         self.idle.stop()
         if staff is not None:
-            run_job("counter-logout", lambda: self.services.note(staff.id, "logout"))
+            run_job("counter-logout", lambda: staff_cases.note(self.terminal, staff.id, "logout"))
         for button in self.nav_buttons.values():
             self.nav_group.removeButton(button)
             button.setParent(None)
@@ -199,7 +202,7 @@ class CounterWindow(QMainWindow):
         staff = self.staff
         self.locked = True
         self.idle.stop()
-        run_job("counter-lock", lambda: self.services.note(staff.id, "counter_locked"))
+        run_job("counter-lock", lambda: staff_cases.note(self.terminal, staff.id, "counter_locked"))
         self.login.lock(staff)
         self.stack.setCurrentWidget(self.login)
         self._show_chrome()
@@ -210,7 +213,7 @@ class CounterWindow(QMainWindow):
             self.logout()
             return
         self.locked = False
-        run_job("counter-unlock", lambda: self.services.note(staff.id, "counter_unlocked"))
+        run_job("counter-unlock", lambda: staff_cases.note(self.terminal, staff.id, "counter_unlocked"))
         self.idle.start()
         self._show_chrome()
         self.show_screen(self.current_name if self.current_name in self.screens else "worklist", refresh=False)
@@ -250,13 +253,13 @@ class CounterWindow(QMainWindow):
         if staff is None:
             return
 
-        def done(draft: object) -> None:
+        def done(draft: ApplicationDraft) -> None:
             walkin = self.screens.get("walkin")
             if walkin is not None:
                 walkin.load_draft(draft, draft_id)  # type: ignore[attr-defined]
                 self.show_screen("walkin", refresh=False)
 
-        run_job("counter-load-draft", lambda: self.services.load_draft(staff.id, draft_id), on_done=done,
+        run_job("counter-load-draft", lambda: drafts.resume_draft(self.terminal, staff.id, draft_id), on_done=done,
                 on_error=self.report)
 
     def scanned(self, text: str) -> None:
@@ -272,9 +275,11 @@ class CounterWindow(QMainWindow):
         if self._polling:
             return
         self._polling = True
-        run_job("counter-sync-view", self.services.sync_view, on_done=self._sync_view, on_error=self._sync_failed)
+        terminal = self.terminal
+        run_job("counter-sync-view", lambda: link.link_view(terminal), on_done=self._sync_view,
+                on_error=self._sync_failed)
 
-    def _sync_view(self, view: SyncView) -> None:
+    def _sync_view(self, view: LinkView) -> None:
         self._polling = False
         self.sync.set_view(view)
 

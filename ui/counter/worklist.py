@@ -13,7 +13,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fit_columns, make_table, tr, when
-from ui.counter.services import CaseRow, CounterServices
+from kiosk.usecases import cases
+from kiosk.usecases.views import CaseRow
+from ui.counter.context import CounterContext
 from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
@@ -30,9 +32,9 @@ class WorkListScreen(CounterScreen):
     name = "worklist"
     open_case = Signal(str)
 
-    def __init__(self, services: CounterServices, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.staff_id = staff_id
         self.rows: list[CaseRow] = []
         self.searching: str | None = None
@@ -114,7 +116,8 @@ class WorkListScreen(CounterScreen):
     def refresh(self) -> None:
         self.searching = None
         source, status = self.source(), self.status_filter.currentData() or "all"
-        self._start(lambda: self.services.work_list(self.staff_id, source=source, status=status))
+        terminal, today = self.ctx.terminal, self.ctx.today
+        self._start(lambda: cases.work_list(terminal, self.staff_id, source=source, status=status, today=today))
 
     def search(self, text: str | None = None) -> None:
         query = (self.search_box.text() if text is None else text).strip()
@@ -124,7 +127,8 @@ class WorkListScreen(CounterScreen):
             self.refresh()
             return
         self.searching = query
-        self._start(lambda: self.services.search(self.staff_id, query), open_single=True)
+        terminal, today = self.ctx.terminal, self.ctx.today
+        self._start(lambda: cases.search_cases(terminal, self.staff_id, query, today=today), open_single=True)
 
     def clear_search(self) -> None:
         self.search_box.clear()

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.settings import Settings
+    from kiosk.terminal import Terminal
+    from ui.kiosk.window import KioskWindow
 
 VK_PLUGIN = "libqtvirtualkeyboardplugin.so"
 
@@ -25,29 +30,9 @@ def prepare_environment(*, keyboard: bool = True) -> bool:
     return os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard"
 
 
-def open_services(terminal_or_settings: Any) -> Any:
-    """Open the store (migrations, catalog) and the devices: slow, so it runs as a background job."""
-    from kiosk.terminal import Terminal
-    from ui.kiosk.services import KioskServices, start_sync_worker
-
-    terminal = (terminal_or_settings if isinstance(terminal_or_settings, Terminal)
-                else Terminal.open(terminal_or_settings))
-    services = KioskServices(terminal, scanner=configured_scanner(terminal.settings),
-                             sync_worker=start_sync_worker(terminal))
-    return services, terminal.catalog
-
-
-def configured_scanner(settings: Any) -> Any:
-    """The SANE scanner named in the settings, or None (the materials screen then offers import only)."""
-    if not settings.scanner:
-        return None
-    from kiosk.devices.sane_scanner import SaneScanner
-
-    return SaneScanner(settings.scanner)
-
-
-def build_window(terminal: Any = None, *, settings: Any = None, language: str | None = None,
-                 large_text: bool | None = None, fullscreen: bool = False, services: Any = None) -> Any:
+def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | None" = None,
+                 language: str | None = None, large_text: bool | None = None,
+                 fullscreen: bool = False) -> "KioskWindow":
     """The QApplication must exist. Returns the shown `KioskWindow`.
 
     With `settings` only, the welcome screen shows at once and the store
@@ -61,17 +46,16 @@ def build_window(terminal: Any = None, *, settings: Any = None, language: str | 
     from ui.fonts import install_fonts
     from ui.jobs import run_job
     from ui.kiosk.window import KioskWindow
+    from ui.terminal_setup import open_terminal
 
     app = QApplication.instance()
     install_fonts(app)
-    if services is None and terminal is not None:
-        services, _catalog = open_services(terminal)
-    settings = settings or (services.terminal.settings if services is not None else None)
-    window = KioskWindow(services, settings=settings, language=language, large_text=large_text)
+    window = KioskWindow(terminal, settings=settings, language=language, large_text=large_text)
     install_excepthook(window.report)
-    if services is None:
-        run_job("open-store", lambda: open_services(settings), on_done=lambda pair: window.attach(*pair),
-                on_error=window.report)
+    if terminal is None:
+        assert settings is not None
+        opening = settings
+        run_job("open-store", lambda: open_terminal(opening), on_done=window.attach, on_error=window.report)
     if fullscreen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.showFullScreen()

@@ -36,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        if window.services is not None:
-            window.services.close()
+        if window.terminal is not None:
+            window.terminal.close()

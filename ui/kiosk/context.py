@@ -1,4 +1,4 @@
-"""What every screen may use: the services, the citizen's session, and how to report.
+"""What every screen may use: the terminal, the citizen's session, and how to report.
 
 Screens never import each other or the window; they get this object and
 emit signals, and the navigator decides where the citizen goes next.
@@ -15,15 +15,19 @@ from ui.kiosk.session import CitizenSession
 
 if TYPE_CHECKING:
     from kiosk.catalog import Catalog
-    from ui.kiosk.services import KioskServices
+    from kiosk.terminal import Terminal
 
 
 @dataclass
 class KioskContext:
-    """`services` and `catalog` are None for the first moments, while the store opens in the background."""
+    """`terminal` and `catalog` are None for the first moments, while the store opens in the background.
+
+    `catalog` is the one this session started with: a newer catalog that sync installs meanwhile is
+    picked up at the next session, never in the middle of a citizen's application.
+    """
 
     settings: Settings
-    services: "KioskServices | None"
+    terminal: "Terminal | None"
     catalog: "Catalog | None"
     session: CitizenSession
     saver: DraftSaver

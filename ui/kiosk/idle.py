@@ -1,4 +1,4 @@
-"""Ending a forgotten session: a countdown the citizen can stop, then a wipe.
+"""Ending a forgotten session: a countdown the citizen can stop, then a wipe (the clock: `ui.widgets.idle`).
 
 Any touch, click or key press restarts the clock. In the last seconds an
 overlay covers the screen (hiding what was typed) with a large countdown
@@ -7,20 +7,12 @@ ends the session.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import translate
 from ui.text import para
 from ui.theme import set_role
-
-_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel,
-             QEvent.Type.InputMethod, QEvent.Type.TabletPress}
-
-
-def warning_seconds(timeout: int) -> int:
-    """How long the countdown shows: 30 s normally, less for very short timeouts."""
-    return max(1, min(30, timeout // 3))
 
 
 class IdleOverlay(QFrame):
@@ -67,63 +59,3 @@ class IdleOverlay(QFrame):
         self.text.setText(para(translate("Kiosk", "To protect your privacy, this session will end and what you "
                                                   "entered will be cleared from the screen.")))
         self.button.setText(translate("Kiosk", "I need more time"))
-
-
-class IdleWatcher(QObject):
-    warning = Signal(int)  # seconds left
-    tick = Signal(int)
-    expired = Signal()
-    resumed = Signal()
-
-    def __init__(self, timeout_seconds: int, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timeout_ms = max(1, timeout_seconds) * 1000
-        self.warn_ms = warning_seconds(timeout_seconds) * 1000
-        self.active = False
-        self.warning_shown = False
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self._check)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def start(self) -> None:
-        self.active = True
-        self.warning_shown = False
-        self._clock.start()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self.active = False
-        self.warning_shown = False
-        self._timer.stop()
-
-    def poke(self) -> None:
-        """Activity: restart the clock (and close the warning if it was showing)."""
-        if not self.active:
-            return
-        self._clock.restart()
-        if self.warning_shown:
-            self.warning_shown = False
-            self.resumed.emit()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if self.active and event.type() in _ACTIVITY and not self.warning_shown:
-            self.poke()
-        return False
-
-    def _check(self) -> None:
-        elapsed = self._clock.elapsed()
-        left_ms = self.timeout_ms - elapsed
-        if left_ms <= 0:
-            self.stop()
-            self.expired.emit()
-            return
-        if left_ms <= self.warn_ms:
-            seconds = (left_ms + 999) // 1000
-            if not self.warning_shown:
-                self.warning_shown = True
-                self.warning.emit(seconds)
-            self.tick.emit(seconds)

@@ -6,10 +6,14 @@ into the next person's session.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QStackedWidget
 
+from kiosk.submission import SubmittedApplication
+from kiosk.usecases import applications, drafts, receipts
+from kiosk.usecases.views import PrintResult
 from ui.dialogs import ConfirmDialog
 from ui.i18n import translate
 from ui.jobs import run_job
@@ -18,15 +22,29 @@ from ui.kiosk.screens.base import Screen
 from ui.kiosk.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:  # screens other than the welcome screen are imported when first needed (fast start-up)
+    from PySide6.QtWidgets import QWidget
+
     from kiosk.catalog import ServiceItem
     from ui.kiosk.screens.result import ResultScreen
-    from ui.kiosk.window import KioskWindow
 
 FLOW = ("identity", "form", "materials", "review")
 
 
+class KioskShell(Protocol):
+    """What the navigator needs of the window around it (the window implements it)."""
+
+    def set_step(self, step: int | None) -> None: ...
+    def start_idle(self) -> None: ...
+    def when_ready(self, action: Callable[[], None]) -> None: ...
+    def end_session(self, reason: str) -> None: ...
+    def clear_report(self) -> None: ...
+    def report(self, exc: BaseException) -> None: ...
+    def poll_sync(self) -> None: ...
+    def dialog_parent(self) -> "QWidget": ...
+
+
 class KioskNavigator:
-    def __init__(self, window: "KioskWindow", ctx: KioskContext, stack: QStackedWidget) -> None:
+    def __init__(self, window: KioskShell, ctx: KioskContext, stack: QStackedWidget) -> None:
         self.window = window
         self.ctx = ctx
         self.stack = stack
@@ -55,7 +73,7 @@ class KioskNavigator:
     def show(self, name: str) -> Screen:
         screen = self.screens[name]
         self.stack.setCurrentWidget(screen)
-        self.window.top.set_step(screen.step)
+        self.window.set_step(screen.step)
         screen.on_enter()
         screen.scroll.verticalScrollBar().setValue(0)
         return screen
@@ -81,7 +99,7 @@ class KioskNavigator:
         self.show("welcome")
 
     def show_browser(self) -> None:
-        if self.ctx.services is None:
+        if self.ctx.terminal is None:
             self.window.when_ready(self.show_browser)
             return
         from ui.kiosk.screens.browser import BrowserScreen
@@ -91,7 +109,7 @@ class KioskNavigator:
             browser.back_requested.connect(self.home)
             browser.item_chosen.connect(self.show_guide)
             self._add(browser)
-        self.window.idle.start()
+        self.window.start_idle()
         self.show("browser")
 
     def show_guide(self, code: str) -> None:
@@ -107,7 +125,7 @@ class KioskNavigator:
         self.show("guide")
 
     def show_progress(self) -> None:
-        if self.ctx.services is None:
+        if self.ctx.terminal is None:
             self.window.when_ready(self.show_progress)
             return
         from ui.kiosk.screens.progress import ProgressScreen
@@ -115,11 +133,11 @@ class KioskNavigator:
         progress = ProgressScreen(self.ctx)
         progress.back_requested.connect(self.home)
         self._add(progress)
-        self.window.idle.start()
+        self.window.start_idle()
         self.show("progress")
 
     def show_rating(self, application_id: str | None, service_item: str | None, origin: str) -> None:
-        if self.ctx.services is None:
+        if self.ctx.terminal is None:
             self.window.when_ready(lambda: self.show_rating(application_id, service_item, origin))
             return
         from ui.kiosk.screens.rating import RatingScreen
@@ -130,7 +148,7 @@ class KioskNavigator:
                                       else self.home())
         rating.finished.connect(lambda: self.window.end_session("done"))
         self._add(rating)
-        self.window.idle.start()
+        self.window.start_idle()
         self.show("rating")
 
     # --- the application flow ------------------------------------------------------------------
@@ -144,11 +162,12 @@ class KioskNavigator:
                 if name in self.screens:
                     self._drop(self.screens[name])
             session.start(item)
-        self.window.idle.start()
+        self.window.start_idle()
         self.go("identity")
 
     def _discard_then_restart(self, draft_id: str) -> None:
-        run_job("discard-draft", lambda: self.ctx.services.discard_draft(draft_id, "abandoned"))
+        terminal = self.ctx.terminal
+        run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "abandoned"))
         self.ctx.saver.restart()
 
     def _make(self, name: str) -> Screen:
@@ -196,9 +215,11 @@ class KioskNavigator:
         draft = session.to_draft()
         draft_id = session.draft_id
 
+        terminal = self.ctx.terminal
+
         def start() -> None:
-            run_job("submit", lambda: self.ctx.services.submit(draft, draft_id), on_done=self._submitted,
-                    on_error=self._submit_failed)
+            run_job("submit", lambda: applications.submit_at_kiosk(terminal, draft, draft_id),
+                    on_done=self._submitted, on_error=self._submit_failed)
 
         self.ctx.saver.stop_then(start)
 
@@ -211,7 +232,7 @@ class KioskNavigator:
             review.set_submitting(False)
         self.window.report(exc)
 
-    def _submitted(self, submitted: object) -> None:
+    def _submitted(self, submitted: SubmittedApplication) -> None:
         from ui.kiosk.screens.result import ResultScreen
 
         session = self.ctx.session
@@ -224,22 +245,23 @@ class KioskNavigator:
         session.form.clear()
         session.materials.clear()
         session.draft_id = None
-        session.submitted = submitted  # type: ignore[assignment]
-        result = ResultScreen(self.ctx, submitted)  # type: ignore[arg-type]
+        session.submitted = submitted
+        result = ResultScreen(self.ctx, submitted)
         result.finish_requested.connect(lambda: self.window.end_session("done"))
-        result.rate_requested.connect(lambda: self.show_rating(submitted.id,  # type: ignore[attr-defined]
-                                                               item.code if item else None, origin="result"))
+        result.rate_requested.connect(lambda: self.show_rating(submitted.id, item.code if item else None,
+                                                               origin="result"))
         self._add(result)
         self.show("result")
         from ui.i18n import lang
 
-        run_job("print-receipt", lambda: self.ctx.services.print_receipt(submitted, lang()),  # type: ignore[arg-type]
+        terminal, language = self.ctx.terminal, lang()
+        run_job("print-receipt", lambda: receipts.print_receipt(terminal, submitted.id, language),
                 on_done=lambda r: self._printed(result, r), on_error=lambda exc: self._print_failed(result, exc))
         self.window.poll_sync()
 
-    def _printed(self, result: ResultScreen, outcome: object) -> None:
+    def _printed(self, result: ResultScreen, outcome: PrintResult) -> None:
         if self.screens.get("result") is result:
-            result.set_print_result(outcome.printed, outcome.message)  # type: ignore[attr-defined]
+            result.set_print_result(bool(outcome.printed), outcome.message)
 
     def _print_failed(self, result: ResultScreen, exc: BaseException) -> None:
         from ui.errors import message_for
@@ -254,7 +276,7 @@ class KioskNavigator:
             self.window.end_session("done")
             return
         if session.item is not None and session.has_personal_data:
-            leave = ConfirmDialog.ask(self.window, translate("Kiosk", "Leave this application?"),
+            leave = ConfirmDialog.ask(self.window.dialog_parent(), translate("Kiosk", "Leave this application?"),
                                       translate("Kiosk", "What you have entered will be cleared from this kiosk."),
                                       translate("Kiosk", "Yes, leave and clear"), translate("Kiosk", "No, continue"))
             if not leave:

@@ -12,38 +12,24 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from ui.screenshots import pump  # noqa: E402 - after the platform is chosen
 
 ITEM = "330106000173002001"
 SIZE = (1600, 900)
 
 
-def pump(until: Callable[[], bool], timeout: float = 20.0) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    deadline = time.monotonic() + timeout
-    while not until():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the screen did not get there in time")
-        QApplication.processEvents()
-        time.sleep(0.01)
-    for _ in range(5):
-        QApplication.processEvents()
-
-
 def render(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.demo import APPLICANT, fake_devices, sample_page_png
     from kiosk.settings import load_settings
-    from kiosk.terminal import Terminal
+    from kiosk.terminal import Devices, Terminal
     from ui.dialogs import ImportFileDialog
     from ui.fonts import install_fonts
-    from ui.kiosk.demo import APPLICANT, fake_devices, sample_page_png
-    from ui.kiosk.services import KioskServices
     from ui.kiosk.window import KioskWindow
 
     out.mkdir(parents=True, exist_ok=True)
@@ -56,8 +42,7 @@ def render(out: Path) -> list[Path]:
     FakePrinter.named("shots").set_paper_out()
     terminal = Terminal.open(load_settings(home, printer=printer, idle_timeout_seconds=600))
     devices = fake_devices()
-    services = KioskServices(terminal, scanner=devices["scanner"], id_reader=devices["id_reader"],
-                             online_lookup=False)
+    terminal.devices = Devices(scanner=devices["scanner"], id_reader=devices["id_reader"])
     page = sample_page_png(home)
     bad = home / "notes.txt"
     bad.write_text("not a picture")
@@ -71,7 +56,7 @@ def render(out: Path) -> list[Path]:
 
     for lang in ("zh", "en"):
         for size in ("normal", "large"):
-            window = KioskWindow(services, language=lang, large_text=size == "large", speech=False)
+            window = KioskWindow(terminal, language=lang, large_text=size == "large", speech=False)
             window.resize(*SIZE)
             window.show()
             nav = window.nav

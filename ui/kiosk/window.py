@@ -12,22 +12,26 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from kiosk.usecases import drafts, link
 from ui import i18n, theme
 from ui.errors import message_for
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.draft_saver import DraftSaver
-from ui.kiosk.idle import IdleOverlay, IdleWatcher
+from ui.kiosk.idle import IdleOverlay
+from ui.widgets.idle import IdleWatcher
 from ui.kiosk.navigator import KioskNavigator
 from ui.kiosk.session import CitizenSession
 from ui.kiosk.top_bar import NoticeBar, TopBar
 
 if TYPE_CHECKING:
-    from kiosk.catalog import Catalog
     from kiosk.settings import Settings
-    from ui.kiosk.services import KioskServices, SyncView
+    from kiosk.terminal import Terminal
+    from kiosk.usecases.views import LinkView
+    from ui.camera_feed import CameraFeed
 
 log = logging.getLogger("onewindow.kiosk")
 
@@ -36,22 +40,25 @@ class KioskWindow(QMainWindow):
     session_ended = Signal(str)  # reason: done, cancelled, idle
     sync_view_changed = Signal(object)
 
-    def __init__(self, services: "KioskServices | None", catalog: "Catalog | None" = None, *,
-                 settings: "Settings | None" = None, language: str | None = None, large_text: bool | None = None,
-                 sync_poll_ms: int = 3000, speech: bool = True) -> None:
-        """Without `services` the window shows at once and `attach()` brings the store in later."""
+    def __init__(self, terminal: "Terminal | None", *, settings: "Settings | None" = None,
+                 language: str | None = None, large_text: bool | None = None, sync_poll_ms: int = 3000,
+                 speech: bool = True) -> None:
+        """Without `terminal` the window shows at once and `attach()` brings the store in later."""
         super().__init__()
-        settings = settings or services.terminal.settings  # type: ignore[union-attr]
-        self.services = services
-        self._waiting: list[Any] = []
+        if settings is None:
+            assert terminal is not None, "a window needs its terminal or at least its settings"
+            settings = terminal.settings
+        self.terminal = terminal
+        self.camera_feed: "CameraFeed | None" = None
+        self._waiting: list[Callable[[], None]] = []
         self.default_language = language or settings.language
         self.default_large = settings.large_text if large_text is None else large_text
         self.setWindowTitle("一窗通办 OneWindow")
         i18n.set_language(self.default_language)
         theme.apply_theme(QApplication.instance(), self.default_large)
         session = CitizenSession()
-        self.saver = DraftSaver(lambda snapshot: self.services.save_draft(snapshot), self)
-        self.ctx = KioskContext(settings=settings, services=None, catalog=None, session=session, saver=self.saver,
+        self.saver = DraftSaver(lambda snapshot: drafts.save_draft(self._terminal(), snapshot), self)
+        self.ctx = KioskContext(settings=settings, terminal=None, catalog=None, session=session, saver=self.saver,
                                 report=self.report, clear_report=self.clear_report)
         root = QWidget()
         root.setObjectName("kioskRoot")
@@ -85,43 +92,42 @@ class KioskWindow(QMainWindow):
         self.sync_timer.setInterval(sync_poll_ms)
         self.sync_timer.timeout.connect(self.poll_sync)
         self.nav.show_welcome()
-        if services is not None:
-            self.attach(services, catalog)
+        if terminal is not None:
+            self.attach(terminal)
         QTimer.singleShot(0, self._after_first_frame)
 
-    # --- start-up work that must not delay the first frame ------------------------------------
-    def attach(self, services: "KioskServices", catalog: "Catalog | None" = None) -> None:
-        """The store is open: the flow can start; anything tapped while it opened runs now."""
-        self.services = services
-        self.ctx.services = services
-        self.ctx.catalog = catalog or services.terminal.catalog
-        self._attach_camera(services)
-        from ui.connectivity import watch_connectivity
+    def _terminal(self) -> "Terminal":
+        assert self.terminal is not None, "used before the store opened"
+        return self.terminal
 
-        watch_connectivity(services.sync_worker, self)
+    # --- start-up work that must not delay the first frame ------------------------------------
+    def attach(self, terminal: "Terminal") -> None:
+        """The store is open: the flow can start; anything tapped while it opened runs now."""
+        from ui.connectivity import watch_connectivity
+        from ui.terminal_setup import attach_camera
+
+        self.terminal = terminal
+        self.ctx.terminal = terminal
+        self.ctx.catalog = terminal.catalog
+        self.camera_feed = attach_camera(terminal, self)  # Qt's camera objects live on the GUI thread
+        watch_connectivity(lambda online: link.connectivity_changed(terminal, online))
         self.poll_sync()
         self.sync_timer.start()
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action()
 
-    def _attach_camera(self, services: "KioskServices") -> None:
-        """Qt's camera objects live on the GUI thread, so the feed is made here, not with the store."""
-        name = services.terminal.settings.camera
-        if not name or services.camera is not None:
-            return
-        from kiosk.devices.camera import FrameSource
-        from ui.camera_feed import CameraFeed, find_camera
+    # --- what the navigator needs of its shell (ui.kiosk.navigator.KioskShell) ---------------------
+    def set_step(self, step: int | None) -> None:
+        self.top.set_step(step)
 
-        device = find_camera(name)
-        if device is None:
-            log.warning("document camera %r not found; photographing is off", name)
-            return
-        source = FrameSource(device.description())
-        self.camera_feed = CameraFeed(source, device, self)
-        services.camera = source
+    def start_idle(self) -> None:
+        self.idle.start()
 
-    def when_ready(self, action: Any) -> None:
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def when_ready(self, action: Callable[[], None]) -> None:
         self._waiting = [action]  # only the latest tap counts
 
     def _after_first_frame(self) -> None:
@@ -136,12 +142,13 @@ class KioskWindow(QMainWindow):
         self.top.read_button.setVisible(self.speech is not None and self.speech.has_voice(i18n.lang()))
 
     def poll_sync(self) -> None:
-        if self._polling or self.services is None:
+        if self._polling or self.terminal is None:
             return
         self._polling = True
-        run_job("sync-view", self.services.sync_view, on_done=self._sync_view, on_error=self._sync_failed)
+        terminal = self.terminal
+        run_job("sync-view", lambda: link.link_view(terminal), on_done=self._sync_view, on_error=self._sync_failed)
 
-    def _sync_view(self, view: "SyncView") -> None:
+    def _sync_view(self, view: "LinkView") -> None:
         self._polling = False
         self.top.sync.set_view(view)
         self.sync_view_changed.emit(view)
@@ -211,13 +218,15 @@ class KioskWindow(QMainWindow):
         if clipboard is not None:
             clipboard.clear()
 
+        terminal = self.terminal
+
         def after_saves() -> None:
-            if snapshot is not None and (any(snapshot.applicant.values()) or any(snapshot.form.values())
-                                         or snapshot.materials):
+            if terminal is not None and snapshot is not None and (
+                    any(snapshot.applicant.values()) or any(snapshot.form.values()) or snapshot.materials):
                 # Kept for staff: the citizen may have walked to a counter for help.
-                run_job("save-draft-final", lambda: self.services.save_draft(snapshot))  # type: ignore[union-attr]
-            if draft_id is not None:
-                run_job("discard-draft", lambda: self.services.discard_draft(draft_id, "cancelled"))
+                run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot))
+            if terminal is not None and draft_id is not None:
+                run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "cancelled"))
             self.saver.restart()
 
         self.saver.stop_then(after_saves)

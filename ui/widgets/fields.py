@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLabel, QLineEdit, QPu
 from kiosk.catalog import FormField, Text
 from kiosk.errors import Message
 from kiosk.forms import check_field
+from kiosk.identity import InvalidIdentity, parse_mobile, parse_resident_id
 from ui.i18n import lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
@@ -224,3 +225,18 @@ def field_widget(field: FormField) -> BaseField:
     return LineField(field.key, field.label, field.required, lambda raw, f=field: check_field(f, raw),
                      help_text=field.help, placeholder=_PLACEHOLDERS.get(field.type), max_length=field.max_length,
                      digits=digits)
+
+
+# The applicant's own fields, checked the same way at a kiosk and at a counter.
+def check_id_number(raw: str) -> tuple[Any, Message | None]:
+    try:
+        return parse_resident_id(raw).number, None
+    except InvalidIdentity as exc:
+        return None, exc.message
+
+
+def check_mobile(raw: str) -> tuple[Any, Message | None]:
+    try:
+        return parse_mobile(raw), None
+    except InvalidIdentity as exc:
+        return None, exc.message

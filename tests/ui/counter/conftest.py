@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
-from ui.counter import demo
-from ui.counter.services import CounterServices
+from kiosk import demo_hall as demo
+from ui.counter.context import CounterContext
 from ui.counter.window import CounterWindow
 
 TODAY = date.today()
@@ -31,7 +31,7 @@ class Hall:
 
 @pytest.fixture
 def hall(tmp_path: Path) -> Hall:
-    terminal = Terminal.open(load_settings(tmp_path / "home"))
+    terminal = Terminal.open(load_settings(tmp_path / "home", document_printer="cups:Counter"))
     clerk_id, lead_id = demo.add_staff(terminal)
     submitted = demo.submit_at(terminal, demo.id_card_draft(1))
     return Hall(terminal, clerk_id, lead_id, submitted.id, submitted.receipt_no)
@@ -54,9 +54,9 @@ def lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def make_window(qtbot: Any, hall: Hall) -> Callable[..., CounterWindow]:
-    def build(*, lock_seconds: int = 600, language: str = "zh", **services_kw: Any) -> CounterWindow:
-        services = CounterServices(hall.terminal, document_printer="cups:Counter", today=TODAY, **services_kw)
-        window = CounterWindow(services, language=language, lock_seconds=lock_seconds, sync_poll_ms=500)
+    def build(*, lock_seconds: int = 600, language: str = "zh") -> CounterWindow:
+        window = CounterWindow(CounterContext(hall.terminal, today=TODAY), language=language,
+                               lock_seconds=lock_seconds, sync_poll_ms=500)
         qtbot.addWidget(window)
         window.resize(1920, 1080)
         window.show()

@@ -24,7 +24,7 @@ from sync.linksim import BadLink
 from tests.sync.conftest import engine_for, enroll
 from tests.sync.servers import PlatformServer
 from tests.ui.counter.conftest import Hall, click, log_in, open_review
-from ui.counter import demo
+from kiosk import demo_hall as demo
 from ui.counter.window import CounterWindow
 from ui.dialogs import ConfirmDialog
 

@@ -5,10 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.staff import NotAllowed
+from kiosk.usecases import cases
+from kiosk.usecases import review as review_cases
+from kiosk.usecases.reports import hall_report
 from kiosk.store.models import AuditEntry
 from kiosk.worklist import Urgency
 from tests.ui.counter.conftest import TODAY, click, log_in, open_review
-from ui.counter import demo
+from kiosk import demo_hall as demo
 
 
 def _actions(hall, actor: str) -> list[str]:
@@ -71,13 +74,13 @@ def test_a_clerk_sees_no_dashboard_and_only_their_own_deadlines(qtbot, hall, mak
     log_in(qtbot, window, "clerk1")
     assert set(window.nav_buttons) == {"worklist", "walkin", "drafts", "deadlines"}
     assert "dashboard" not in window.screens
-    services = window.services
+    terminal = hall.terminal  # the same use cases the screens call, refused the same way
     with pytest.raises(NotAllowed):
-        services.report(hall.clerk_id, TODAY, TODAY)
+        hall_report(terminal, hall.clerk_id, TODAY, TODAY)
     with pytest.raises(NotAllowed):
-        services.deadlines(hall.clerk_id, hall_wide=True)
+        cases.deadlines(terminal, hall.clerk_id, hall_wide=True)
     # the clerk checks one material of the first case: now it is "theirs"
-    services.check_material(hall.clerk_id, hall.case_id, "id_card", "valid")
+    review_cases.check_material(terminal, hall.clerk_id, hall.case_id, "id_card", "valid")
     click(qtbot, window.nav_buttons["deadlines"])
     deadlines = window.screens["deadlines"]
     qtbot.waitUntil(lambda: deadlines.loads > 0, timeout=10_000)

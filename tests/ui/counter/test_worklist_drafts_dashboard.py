@@ -7,7 +7,7 @@ from sqlalchemy import select
 from kiosk.drafts import list_drafts
 from kiosk.store.models import Application, AuditEntry
 from tests.ui.counter.conftest import click, log_in
-from ui.counter import demo
+from kiosk import demo_hall as demo
 from ui.dialogs import ConfirmDialog, ImportFileDialog
 
 

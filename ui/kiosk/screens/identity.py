@@ -1,35 +1,18 @@
 """Who is applying: read the ID card, or type name, ID number and phone with an immediate check."""
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
-from kiosk.catalog import Text
+from kiosk.devices.id_card_reader import IdCardData
 from kiosk.errors import Message
-from kiosk.forms import check_name
-from kiosk.identity import InvalidIdentity, parse_mobile, parse_resident_id
+from kiosk.usecases import materials as material_cases
 from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
-from ui.widgets.fields import LineField
-
-
-def check_id_number(raw: str) -> tuple[Any, Message | None]:
-    try:
-        return parse_resident_id(raw).number, None
-    except InvalidIdentity as exc:
-        return None, exc.message
-
-
-def check_mobile(raw: str) -> tuple[Any, Message | None]:
-    try:
-        return parse_mobile(raw), None
-    except InvalidIdentity as exc:
-        return None, exc.message
+from ui.widgets.applicant import ApplicantFields
 
 
 class IdentityScreen(Screen):
@@ -46,32 +29,22 @@ class IdentityScreen(Screen):
         self.reader_status.setWordWrap(True)
         self.reader_row.addWidget(self.read_button)
         self.reader_row.addWidget(self.reader_status, 1)
-        has_reader = ctx.services.id_reader is not None
+        has_reader = ctx.terminal is not None and ctx.terminal.devices.id_reader is not None
         self.read_button.setVisible(has_reader)
         self.reader_status.setVisible(has_reader)
         self.body.addLayout(self.reader_row)
         self._reader_message: Message | None = None
-        self.name_field = LineField("name", Text("姓名", "Full name"), True, check_name, max_length=50)
-        self.id_field = LineField("id_number", Text("身份证号码", "Resident ID number"), True, check_id_number,
-                                  placeholder=Text("18位，最后一位可能是X", "18 characters; the last may be X"),
-                                  max_length=18, digits=True)
-        self.phone_field = LineField("phone", Text("手机号码", "Mobile phone number"), True, check_mobile,
-                                     help_text=Text("办理结果将以短信通知", "We will text you when your application "
-                                                                     "moves on."),
-                                     placeholder=Text("11位手机号码", "11-digit mobile number"), max_length=11,
-                                     digits=True)
-        self.fields = [self.name_field, self.id_field, self.phone_field]
-        for field in self.fields:
-            field.set_raw(ctx.session.applicant.get(field.key, ""))
-            field.edited.connect(self._store)
-            field.edit.editingFinished.connect(self._store)
-            self.body.addWidget(field)
+        self.applicant = ApplicantFields(hints=True)
+        self.name_field, self.id_field, self.phone_field = self.applicant.fields
+        self.fields = self.applicant.fields
+        self.applicant.set_raw(ctx.session.applicant)
+        self.applicant.edited.connect(self._store)
+        self.body.addWidget(self.applicant)
         self.body.addStretch(1)
         self.retranslate()
 
     def _store(self) -> None:
-        for field in self.fields:
-            self.ctx.session.applicant[field.key] = field.raw()
+        self.ctx.session.applicant.update(self.applicant.raw())
         self.ctx.save_draft_soon()
 
     def read_card(self) -> None:
@@ -79,9 +52,11 @@ class IdentityScreen(Screen):
         self._reader_message = Message("正在读取身份证，请把身份证放在感应区上……",
                                        "Reading your ID card; please lay it on the reader…")
         self._render_reader()
-        run_job("read-id-card", self.ctx.services.read_id_card, on_done=self._card_read, on_error=self._card_failed)
+        terminal = self.ctx.terminal
+        run_job("read-id-card", lambda: material_cases.read_id_card(terminal), on_done=self._card_read,
+                on_error=self._card_failed)
 
-    def _card_read(self, card: Any) -> None:
+    def _card_read(self, card: IdCardData) -> None:
         self.read_button.setEnabled(True)
         self.name_field.set_raw(card.name)
         self.id_field.set_raw(card.id_number)
@@ -103,15 +78,14 @@ class IdentityScreen(Screen):
                                    para(translate("Kiosk", "Or type your details below.")))
 
     def on_next(self) -> None:
-        results = [field.validate() for field in self.fields]
+        failed = self.applicant.validate()
         self._store()
-        if all(results):
+        if not failed:
             self.ctx.save_draft()
             self.next_requested.emit()
         else:
-            bad = next(f for f, ok in zip(self.fields, results) if not ok)
-            bad.edit.setFocus()
-            self.scroll.ensureWidgetVisible(bad)
+            failed[0].edit.setFocus()
+            self.scroll.ensureWidgetVisible(failed[0])
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -120,5 +94,4 @@ class IdentityScreen(Screen):
                                             "We check each one as soon as you finish it."))
         self.read_button.setText(translate("Kiosk", "Read my ID card"))
         self._render_reader()
-        for field in self.fields:
-            field.retranslate()
+        self.applicant.retranslate()

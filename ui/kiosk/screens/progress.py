@@ -10,7 +10,8 @@ from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
-from ui.kiosk.services import LookupResult
+from kiosk.usecases.progress import look_up_progress
+from kiosk.usecases.views import LookupResult
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.fields import LineField
@@ -62,7 +63,8 @@ class ProgressScreen(Screen):
         self.looking = True
         self.lookup_button.setEnabled(False)
         self.ctx.clear_report()
-        run_job("progress-lookup", lambda text=self.field.raw(): self.ctx.services.lookup(text),
+        terminal, text = self.ctx.terminal, self.field.raw()
+        run_job("progress-lookup", lambda: look_up_progress(terminal, text),
                 on_done=self._answered, on_error=self._failed)
 
     def _answered(self, result: LookupResult) -> None:

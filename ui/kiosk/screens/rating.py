@@ -5,6 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.ratings import COMMENT_MAX, LEVELS, REASONS
+from kiosk.usecases.ratings import rate_service
 from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
@@ -98,9 +99,9 @@ class RatingScreen(Screen):
         level, reason = self.level, self.reason()
         comment = self.comment.text() if level <= 2 else None
         self.next_button.setEnabled(False)
-        run_job("rating", lambda: self.ctx.services.rate(level, reason_code=reason, comment=comment,
-                                                         service_item=self.service_item,
-                                                         application_id=self.application_id),
+        terminal, item, application_id = self.ctx.terminal, self.service_item, self.application_id
+        run_job("rating", lambda: rate_service(terminal, level, reason_code=reason, comment=comment,
+                                               service_item=item, application_id=application_id),
                 on_done=self._saved, on_error=self._failed)
 
     def _saved(self, _result: object) -> None:

@@ -73,7 +73,7 @@ class ResultScreen(Screen):
         self.footer.insertWidget(0, self.rate_button)
         self.retranslate()
 
-    def set_print_result(self, printed: bool, message: Message) -> None:
+    def set_print_result(self, printed: bool, message: Message | None) -> None:
         self.printed = printed
         self.print_message = message
         self._render_print()

@@ -50,7 +50,7 @@ def tiff_g4_file(pages: int = 2, seed: int = 9) -> MaterialFile:
 
 
 def applicant(n: int) -> dict[str, str]:
-    from ui.kiosk.demo import valid_id
+    from kiosk.demo import valid_id
 
     names = ["张三", "李四", "王芳", "赵敏", "陈晨", "刘洋", "周杰", "吴雪", "郑凯", "孙丽"]
     return {"name": names[n % len(names)], "id_type": "resident",
@@ -58,7 +58,7 @@ def applicant(n: int) -> dict[str, str]:
 
 
 def id_card_draft(n: int = 0, *, tiff: bool = True) -> ApplicationDraft:
-    from ui.kiosk.demo import sample_form
+    from kiosk.demo import sample_form
 
     return ApplicationDraft(service_item=ID_CARD_ITEM, applicant=applicant(n), form=sample_form(ID_CARD_ITEM),
                             materials={"id_card": [jpeg_file(1 + n)],
@@ -106,7 +106,7 @@ def add_staff(terminal: Terminal) -> tuple[int, int]:
 
 def add_draft(terminal: Terminal, n: int = 7) -> str:
     from kiosk.drafts import DraftSnapshot, new_draft_id, save_draft
-    from ui.kiosk.demo import sample_form
+    from kiosk.demo import sample_form
 
     draft_id = new_draft_id()
     person = applicant(n)

@@ -1,4 +1,4 @@
-"""Sample data and fake devices for the screenshot script, the benchmark and the tests.
+"""Sample data and fake devices for demos, screenshots, benchmarks and tests (no Qt).
 
 Nothing here is a real person: the ID numbers are built with a valid check
 character for a made-up sequence, and the pages carry public boilerplate.

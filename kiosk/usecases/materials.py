@@ -1,0 +1,43 @@
+"""Getting a citizen's materials in: files, scans, document-camera photos, the ID card.
+
+Device I/O runs on the device thread (the drivers return futures); these
+functions wait for it with a bound, so a scanner that never answers costs
+the citizen a clear message, never a frozen screen.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.catalog import MaterialSpec
+from kiosk.devices.base import ScanSettings
+from kiosk.devices.id_card_reader import IdCardData, IdCardError
+from kiosk.errors import Message, UserFacingError
+from kiosk.materials.intake import MaterialFile
+from kiosk.materials.pipeline import material_file_from_pages, prepare_material_files
+from kiosk.terminal import Terminal
+
+NO_SCANNER = Message("本机没有可用的扫描仪或高拍仪，请选择“导入文件”或联系工作人员。",
+                     "No scanner or document camera is available here; choose 'Import a file' or ask the staff.")
+NO_PAGES = Message("没有扫描到页面，请放好材料后重试。", "No page was captured; place the document and try again.")
+
+
+def import_files(t: Terminal, paths: list[Path], spec: MaterialSpec) -> list[MaterialFile]:
+    return prepare_material_files(paths, spec, t.intake_limits)
+
+
+def capture_material(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 120.0) -> MaterialFile:
+    """Scan (flatbed/feeder) or photograph (document camera) one material into one file."""
+    device = t.devices.scanner if source == "scanner" else t.devices.camera
+    if device is None:
+        raise UserFacingError(NO_SCANNER, code="no_scanner")
+    colour = "colour" if spec.colour == "colour" else "grayscale"
+    pages = device.scan(ScanSettings(colour=colour)).result(timeout)
+    if not pages:
+        raise UserFacingError(NO_PAGES, code="no_pages")
+    return material_file_from_pages(pages, spec.colour, spec.code)
+
+
+def read_id_card(t: Terminal, timeout: float = 30.0) -> IdCardData:
+    if t.devices.id_reader is None:
+        raise IdCardError("no_device")
+    return t.devices.id_reader.read().result(timeout)

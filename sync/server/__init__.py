@@ -1,0 +1,1 @@
+"""The reference central platform: FastAPI, SQLAlchemy, attachments on disk (see DESIGN.md)."""

@@ -1,0 +1,54 @@
+"""Opening the terminal for a window: the store, its parts' workers, and the configured devices.
+
+Shared by the kiosk and the counter. The store opens off the GUI thread
+(migrations and imports take about a second); the document camera's feed is
+a Qt object and is made on the GUI thread afterwards (`attach_camera`).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QObject
+
+from kiosk.devices.base import Scanner
+from kiosk.settings import Settings
+from kiosk.terminal import Devices, Terminal
+from ui.camera_feed import CameraFeed
+
+log = logging.getLogger("onewindow.ui")
+
+
+def configured_scanner(settings: Settings) -> Scanner | None:
+    """The SANE scanner named in the settings, or None (the materials step then offers other ways)."""
+    if not settings.scanner:
+        return None
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    return SaneScanner(settings.scanner)
+
+
+def open_terminal(settings: Settings, devices: Devices | None = None) -> Terminal:
+    """Blocking: run it in a job. The parts' background workers (sync, printing) start here."""
+    terminal = Terminal.open(settings, background=True)
+    terminal.devices = devices or Devices(scanner=configured_scanner(settings))
+    return terminal
+
+
+def attach_camera(terminal: Terminal, parent: QObject | None = None) -> CameraFeed | None:
+    """On the GUI thread: the document camera named in the settings feeds `terminal.devices.camera`."""
+    name = terminal.settings.camera
+    if not name or terminal.devices.camera is not None:
+        return None
+    from kiosk.devices.camera import FrameSource
+    from ui.camera_feed import find_camera
+
+    device = find_camera(name)
+    if device is None:
+        log.warning("document camera %r not found; photographing is off", name)
+        print(f"未找到高拍仪 {name!r} / document camera {name!r} not found", file=sys.stderr)
+        return None
+    source = FrameSource(device.description())
+    feed = CameraFeed(source, device, parent)
+    terminal.devices.camera = source
+    return feed

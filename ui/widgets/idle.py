@@ -1,0 +1,77 @@
+"""Noticing that nobody is at the screen any more: a clock that any touch restarts.
+
+The kiosk uses it to wipe a forgotten citizen's session, the counter to lock
+itself; each decides what happens on `warning` and `expired`.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel,
+             QEvent.Type.InputMethod, QEvent.Type.TabletPress}
+
+
+def warning_seconds(timeout: int) -> int:
+    """How long the countdown shows: 30 s normally, less for very short timeouts."""
+    return max(1, min(30, timeout // 3))
+
+
+class IdleWatcher(QObject):
+    warning = Signal(int)  # seconds left
+    tick = Signal(int)
+    expired = Signal()
+    resumed = Signal()
+
+    def __init__(self, timeout_seconds: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeout_ms = max(1, timeout_seconds) * 1000
+        self.warn_ms = warning_seconds(timeout_seconds) * 1000
+        self.active = False
+        self.warning_shown = False
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self._check)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def start(self) -> None:
+        self.active = True
+        self.warning_shown = False
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self.active = False
+        self.warning_shown = False
+        self._timer.stop()
+
+    def poke(self) -> None:
+        """Activity: restart the clock (and close the warning if it was showing)."""
+        if not self.active:
+            return
+        self._clock.restart()
+        if self.warning_shown:
+            self.warning_shown = False
+            self.resumed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self.active and event.type() in _ACTIVITY and not self.warning_shown:
+            self.poke()
+        return False
+
+    def _check(self) -> None:
+        elapsed = self._clock.elapsed()
+        left_ms = self.timeout_ms - elapsed
+        if left_ms <= 0:
+            self.stop()
+            self.expired.emit()
+            return
+        if left_ms <= self.warn_ms:
+            seconds = (left_ms + 999) // 1000
+            if not self.warning_shown:
+                self.warning_shown = True
+                self.warning.emit(seconds)
+            self.tick.emit(seconds)

@@ -1,0 +1,157 @@
+"""Every material of a service item, captured one by one: scan, photograph or import; delete or retake a page.
+
+Shared by the kiosk's materials step and the counter's walk-in screen, so a
+counter accepts exactly what a kiosk accepts. Each capture and import is a
+background job through the application layer (`kiosk.usecases.materials`):
+the pipeline deskews, cleans and compresses pages, which takes a moment, and
+a refused file is explained on its own row in plain words.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.catalog import ServiceItem
+from kiosk.materials.intake import MaterialFile
+from kiosk.terminal import Terminal
+from kiosk.usecases import materials as material_cases
+from ui.dialogs import ImportFileDialog
+from ui.errors import message_for
+from ui.i18n import msg
+from ui.jobs import run_job
+from ui.widgets.materials import MaterialRow, thumbnail
+
+
+class MaterialsPanel(QWidget):
+    changed = Signal()  # a page was added or removed: the owner saves its draft
+
+    def __init__(self, terminal: Terminal, item: ServiceItem, files: dict[str, list[MaterialFile]], *,
+                 job_prefix: str, parent: QWidget | None = None) -> None:
+        """`files` is the caller's own dict (the citizen's session): the panel edits it in place."""
+        super().__init__(parent)
+        self.terminal = terminal
+        self.item = item
+        self.files = files
+        self.job_prefix = job_prefix
+        self.rows: dict[str, MaterialRow] = {}
+        self.images: dict[str, list[QImage | None]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        devices = terminal.devices
+        for spec in item.materials:
+            row = MaterialRow(spec, can_scan=devices.scanner is not None, can_photograph=devices.camera is not None)
+            row.scan_requested.connect(self.capture)
+            row.import_requested.connect(self.import_file)
+            row.delete_requested.connect(self.delete_file)
+            row.retake_requested.connect(self.retake)
+            existing = files.setdefault(spec.code, [])
+            self.images[spec.code] = [None] * len(existing)
+            row.set_files(existing, self.images[spec.code])
+            self.rows[spec.code] = row
+            layout.addWidget(row)
+        if any(files.get(s.code) for s in item.materials):
+            self._thumbnails()
+
+    @property
+    def busy(self) -> bool:
+        return any(r.busy for r in self.rows.values())
+
+    def missing(self) -> list[str]:
+        return [s.code for s in self.item.materials if s.required and not self.files.get(s.code)]
+
+    def show_missing(self, text: Callable[[], str]) -> MaterialRow | None:
+        """Mark every required material still missing; the first row, to scroll to."""
+        codes = self.missing()
+        for code in codes:
+            self.rows[code].show_message(text)
+        return self.rows[codes[0]] if codes else None
+
+    def retranslate(self) -> None:
+        for row in self.rows.values():
+            row.retranslate()
+
+    # --- thumbnails of files that came with a resumed draft ---------------------------------
+    def _thumbnails(self) -> None:
+        wanted = {code: list(files) for code, files in self.files.items() if files}
+
+        def work() -> dict[str, list[QImage]]:
+            return {code: [thumbnail(f) for f in files] for code, files in wanted.items()}
+
+        def done(images: dict[str, list[QImage]]) -> None:
+            for code, thumbs in images.items():
+                if code in self.rows and len(self.files.get(code, [])) == len(thumbs):
+                    self.images[code] = list(thumbs)
+                    self.rows[code].set_files(self.files[code], self.images[code])
+
+        run_job(f"{self.job_prefix}-thumbnails", work, on_done=done)
+
+    # --- actions ------------------------------------------------------------------------------
+    def _add(self, code: str, new: list[tuple[MaterialFile, QImage]]) -> None:
+        row = self.rows.get(code)
+        if row is None:
+            return
+        row.set_busy(False)
+        row.show_message(None)
+        files = self.files.setdefault(code, [])
+        for file, image in new:
+            files.append(file)
+            self.images[code].append(image)
+        row.set_files(files, self.images[code])
+        self.changed.emit()
+
+    def _failed(self, code: str, exc: BaseException) -> None:
+        row = self.rows.get(code)
+        if row is not None:
+            row.set_busy(False)
+            message = message_for(exc)
+            row.show_message(lambda m=message: msg(m))
+
+    def import_file(self, code: str) -> None:
+        path = ImportFileDialog.ask(self)
+        spec = self.item.material(code)
+        if path is None or spec is None:
+            return
+        self.rows[code].set_busy(True)
+        terminal = self.terminal
+
+        def work() -> list[tuple[MaterialFile, QImage]]:
+            return [(f, thumbnail(f)) for f in material_cases.import_files(terminal, [path], spec)]
+
+        run_job(f"{self.job_prefix}-import-{code}", work, on_done=lambda new: self._add(code, new),
+                on_error=lambda exc: self._failed(code, exc))
+
+    def capture(self, code: str, source: str) -> None:
+        spec = self.item.material(code)
+        if spec is None:
+            return
+        self.rows[code].set_busy(True)
+        terminal = self.terminal
+
+        def work() -> list[tuple[MaterialFile, QImage]]:
+            file = material_cases.capture_material(terminal, spec, source)
+            return [(file, thumbnail(file))]
+
+        run_job(f"{self.job_prefix}-capture-{code}", work, on_done=lambda new: self._add(code, new),
+                on_error=lambda exc: self._failed(code, exc))
+
+    def delete_file(self, code: str, index: int) -> None:
+        files = self.files.get(code, [])
+        if 0 <= index < len(files):
+            del files[index]
+            del self.images[code][index]
+        self.rows[code].set_files(files, self.images[code])
+        self.changed.emit()
+
+    def retake(self, code: str, index: int) -> None:
+        self.delete_file(code, index)
+        devices = self.terminal.devices
+        if devices.scanner is not None:
+            self.capture(code, "scanner")
+        elif devices.camera is not None:
+            self.capture(code, "camera")
+        else:
+            self.import_file(code)
