@@ -21,6 +21,7 @@ from kiosk import audit
 from kiosk.attachments import AttachmentStore
 from kiosk.canonical import content_hash
 from kiosk.catalog import Catalog, ServiceItem
+from kiosk.device_identity import device_no_for_receipts
 from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
 from kiosk.forms import check_applicant, check_form
 from kiosk.lifecycle import Status
@@ -147,11 +148,11 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
                 return SubmittedApplication(existing.id, existing.receipt_no, existing.promised_date or promised,
                                             existing.service_item_code, duplicate=True)
             raise ApplicationConflict(application_id)
-        receipt = next_receipt_no(session, settings.hall_code, settings.device_no, today)
+        receipt = next_receipt_no(session, settings.hall_code, device_no_for_receipts(session, settings), today)
         app = Application(
             id=application_id, receipt_no=str(receipt), service_item_code=checked.item.code,
             catalog_version=catalog.version, status=Status.SUBMITTED.value, channel=channel,
-            hall_code=settings.hall_code, device_no=settings.device_no,
+            hall_code=settings.hall_code, device_no=receipt.device_no,
             applicant_name=checked.applicant["name"], applicant_id_type=checked.applicant["id_type"],
             applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"],
             form=checked.form, content_hash=digest, promised_date=promised,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kiosk.canonical import content_hash
 from kiosk.errors import Message, UserFacingError
 from kiosk.lifecycle import LABELS, Status, can_move
+from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Decision, Device, utcnow
@@ -138,9 +139,30 @@ def _result_for(session: Session, case: Case, result: str) -> PushResult:
                       status=case.status, case_no=case.case_no)
 
 
+def _receipt_no(raw: dict[str, Any], device: Device) -> str | None:
+    """The pushed receipt number, which must be a well-formed one of this hall (or absent).
+
+    Well-formed, so that a status lookup by receipt number can never match a
+    case number or an id pushed in its place.
+    """
+    value = raw.get("receipt_no")
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise InvalidReceiptNo()
+        parsed = parse_receipt_no(value)
+    except InvalidReceiptNo:
+        raise ItemInvalid("回执编号格式无效。", "the receipt number is not a valid receipt number") from None
+    if str(parsed) != value or parsed.hall_code != device.hall_code:
+        raise ItemInvalid("回执编号不是本大厅的有效回执编号。", "the receipt number is not a valid receipt number of this hall")
+    return value
+
+
 def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     try:
         app_id, content, attachments = _check_item(raw, device)
+        receipt_no = _receipt_no(raw, device)
     except ItemInvalid as exc:
         ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
         return PushResult(ident[:64], "rejected", reason=exc.reason)
@@ -149,7 +171,7 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     if existing is None:
         case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id,
                     device_no=raw.get("device_no") if isinstance(raw.get("device_no"), int) else 0,
-                    receipt_no=str(raw.get("receipt_no"))[:40] if raw.get("receipt_no") else None,
+                    receipt_no=receipt_no,
                     service_item=content["service_item"], catalog_version=content["catalog_version"],
                     content_hash=digest, document=raw, status="submitted")
         try:
@@ -160,10 +182,19 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
                     session.add(CaseAttachment(case_id=case.id, sha256=att["sha256"], size=att["size"],
                                                media_type=att["media_type"]))
                 session.flush()
-        except IntegrityError:  # a concurrent retry inserted it first: fall through to the comparison
+        except IntegrityError:  # a concurrent retry inserted it first, or the receipt number is taken
             existing = session.scalar(select(Case).where(Case.uuid == app_id))
             if existing is None:
-                raise
+                holder = session.scalar(select(Case.id).where(Case.hall_code == device.hall_code,
+                                                              Case.receipt_no == receipt_no)) if receipt_no else None
+                if holder is None:
+                    raise
+                return PushResult(app_id, "rejected", reason={
+                    "zh": f"回执编号 {receipt_no} 在本大厅已属于另一件申请，平台拒收本申请。两台终端可能使用了相同的设备编号，"
+                          "请工作人员用 onewindow doctor 核对。",
+                    "en": f"receipt number {receipt_no} already belongs to another application of this hall, so the "
+                          "platform refused this one. Two terminals may share a device number; staff, check it with "
+                          "onewindow doctor."})
         else:
             if not _missing(session, case):
                 complete_case(session, case)
@@ -286,9 +317,26 @@ def summary(session: Session, device: Device) -> dict[str, Any]:
 
 
 def lookup(session: Session, hall_code: str, number: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.hall_code == hall_code,
-                                             or_(Case.case_no == number, Case.receipt_no == number, Case.uuid == number))
-                          .limit(1))
+    """The one case of the hall this number names, or None; never a guess among several.
+
+    The number's shape says which column it is: a receipt number (its check
+    character verified, full-width digits and spacing forgiven) is matched
+    against receipt numbers only, a UUID against ids only, anything else
+    against case numbers only. Receipt numbers are unique per hall and case
+    numbers and ids unique everywhere, so at most one case can match; should
+    two ever do, neither is shown.
+    """
+    number = number.strip()
+    where: Any
+    try:
+        where = Case.uuid == str(uuid.UUID(number))
+    except ValueError:
+        try:
+            where = Case.receipt_no == str(parse_receipt_no(number))
+        except InvalidReceiptNo:
+            where = Case.case_no == number
+    found = list(session.scalars(select(Case).where(Case.hall_code == hall_code, where).limit(2)))
+    return found[0] if len(found) == 1 else None
 
 
 def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, Any]:

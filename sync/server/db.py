@@ -3,23 +3,36 @@
 The platform manages its own schema (separate from the terminal's Alembic
 history): tables are created when missing and the schema version is
 recorded, so a database made by a newer platform is refused instead of being
-written to with the wrong idea of its shape.
+written to with the wrong idea of its shape. A database made by an older
+platform is brought up to date by the small upgrade steps below, in one
+transaction, before anything else touches it.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, Index, create_engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import Message, UserFacingError
 from kiosk.store.sqlite import configure_sqlite
-from sync.server.models import SCHEMA_VERSION, PlatformBase, SchemaInfo
+from sync.server.models import (
+    DEVICE_NO_INDEX,
+    RECEIPT_NO_INDEX,
+    SCHEMA_VERSION,
+    Case,
+    Device,
+    PlatformBase,
+    SchemaInfo,
+)
+
+log = logging.getLogger("onewindow.platform")
 
 CONFIG_NAME = "platform.json"
 
@@ -58,7 +71,8 @@ def make_engine(url: str) -> Engine:
 def ensure_schema(engine: Engine) -> None:
     PlatformBase.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
-        info = session.scalar(select(SchemaInfo))
+        # FOR UPDATE: two platform processes starting at once upgrade one after the other, not together.
+        info = session.scalar(select(SchemaInfo).with_for_update())
         if info is None:
             session.add(SchemaInfo(id=1, version=SCHEMA_VERSION))
         elif info.version > SCHEMA_VERSION:
@@ -66,6 +80,47 @@ def ensure_schema(engine: Engine) -> None:
                 f"平台数据库版本（{info.version}）比本程序新，拒绝使用。",
                 f"The platform database is at schema version {info.version}, newer than this program; refusing to use it."),
                 code="schema")
+        elif info.version < SCHEMA_VERSION:
+            if info.version < 2:
+                _upgrade_to_2(session)
+            log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
+            info.version = SCHEMA_VERSION
+
+
+def _index(table: type[PlatformBase], name: str) -> Index:
+    return next(i for i in table.__table__.indexes if i.name == name)  # type: ignore[attr-defined]
+
+
+def _upgrade_to_2(session: Session) -> None:
+    """Device numbers come from the platform, and receipt numbers are unique per hall.
+
+    Existing devices are numbered per hall in enrollment (id) order; the online
+    portal's pseudo-device gets none. Receipt numbers that several cases of a
+    hall already share (two terminals left on the same default number) are
+    taken off all of those cases, since a status lookup by such a number could
+    show one citizen another's case: the cases stay, found by case number, and
+    each keeps the number it was pushed with in its stored document.
+    """
+    conn = session.connection()
+    conn.execute(text("ALTER TABLE devices ADD COLUMN device_no INTEGER"))
+    next_no: dict[str, int] = {}
+    devices = list(conn.execute(select(Device.id, Device.hall_code, Device.token_hash).order_by(Device.id)))
+    for device_id, hall_code, token_hash in devices:
+        if token_hash.startswith("portal:"):  # sync.server.online.portal_device: not a terminal
+            continue
+        n = next_no.get(hall_code, 1)
+        next_no[hall_code] = n + 1
+        if n <= 999:
+            conn.execute(update(Device).where(Device.id == device_id).values(device_no=n))
+    _index(Device, DEVICE_NO_INDEX).create(conn)
+    shared = list(conn.execute(select(Case.hall_code, Case.receipt_no).where(Case.receipt_no.is_not(None))
+                               .group_by(Case.hall_code, Case.receipt_no).having(func.count() > 1)))
+    for hall_code, receipt_no in shared:
+        conn.execute(update(Case).where(Case.hall_code == hall_code, Case.receipt_no == receipt_no)
+                     .values(receipt_no=None))
+        log.warning("hall %s: receipt number %s was held by several cases; taken off all of them "
+                    "(find them by case number)", hall_code, receipt_no)
+    _index(Case, RECEIPT_NO_INDEX).create(conn)
 
 
 @dataclass

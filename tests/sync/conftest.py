@@ -10,7 +10,7 @@ import pytest
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import PlatformClient, Timeouts
-from sync.credentials import Credential, save_credential
+from sync.credentials import Credential, credential_from_enrollment, save_enrollment
 from sync.engine import SyncEngine
 from sync.upload import RetryPolicy
 from sync.backoff import Backoff
@@ -50,11 +50,11 @@ def sqlite_platform(tmp_path: Path) -> Iterator[PlatformServer]:
 
 
 def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None, name: str = "kiosk-1") -> Credential:
+    """As `onewindow enroll` does: the credential file, and the platform's device number in the store."""
     client = PlatformClient(url or platform.url())
     answer = client.json("POST", "enroll", json_body={"code": platform.enroll_code(terminal.settings.hall_code, name)})
-    credential = Credential(url or platform.url(), answer["device_id"], answer["hall_code"], answer["device_name"],
-                            answer["token"])
-    save_credential(terminal.settings, credential)
+    credential = credential_from_enrollment(answer, url or platform.url(), None)
+    save_enrollment(terminal.store, credential)
     return credential
 
 
