@@ -22,7 +22,17 @@ from kiosk.lifecycle import LABELS, Status, can_move
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Decision, Device, utcnow
+from sync.server.models import (
+    Blob,
+    Case,
+    CaseAttachment,
+    Change,
+    Conflict,
+    Decision,
+    Device,
+    ReceiptCollision,
+    utcnow,
+)
 
 SHA_RE = re.compile(r"[0-9a-f]{64}")
 CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
@@ -159,6 +169,29 @@ def _receipt_no(raw: dict[str, Any], device: Device) -> str | None:
     return value
 
 
+def _record_collision(session: Session, device: Device, receipt_no: str, app_id: str) -> None:
+    """Two citizens hold this receipt number now: from here on a lookup by it answers neither."""
+    exists = session.scalar(select(ReceiptCollision.id).where(
+        ReceiptCollision.hall_code == device.hall_code, ReceiptCollision.receipt_no == receipt_no,
+        ReceiptCollision.case_uuid == app_id))
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.add(ReceiptCollision(hall_code=device.hall_code, receipt_no=receipt_no, case_uuid=app_id,
+                                             device_id=device.id))
+                session.flush()
+        except IntegrityError:  # the same refused application, pushed twice at once
+            pass
+
+
+class AmbiguousReceipt(UserFacingError):
+    def __init__(self, receipt_no: str) -> None:
+        super().__init__(Message(
+            f"回执编号 {receipt_no} 在本大厅对应不止一件申请，为保护申请人信息不予显示。请工作人员按案件号查询。",
+            f"Receipt number {receipt_no} belongs to more than one application of this hall, so neither is shown, "
+            "to protect each applicant. Staff can look the case up by its case number."), code="ambiguous_receipt")
+
+
 def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     try:
         app_id, content, attachments = _check_item(raw, device)
@@ -189,6 +222,8 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
                                                               Case.receipt_no == receipt_no)) if receipt_no else None
                 if holder is None:
                     raise
+                assert receipt_no is not None
+                _record_collision(session, device, receipt_no, app_id)
                 return PushResult(app_id, "rejected", reason={
                     "zh": f"回执编号 {receipt_no} 在本大厅已属于另一件申请，平台拒收本申请。两台终端可能使用了相同的设备编号，"
                           "请工作人员用 onewindow doctor 核对。",
@@ -324,7 +359,8 @@ def lookup(session: Session, hall_code: str, number: str) -> Case | None:
     against receipt numbers only, a UUID against ids only, anything else
     against case numbers only. Receipt numbers are unique per hall and case
     numbers and ids unique everywhere, so at most one case can match; should
-    two ever do, neither is shown.
+    two ever do, neither is shown. A receipt number that a second application
+    arrived with (refused at push) names two citizens' cases: `AmbiguousReceipt`.
     """
     number = number.strip()
     where: Any
@@ -332,9 +368,14 @@ def lookup(session: Session, hall_code: str, number: str) -> Case | None:
         where = Case.uuid == str(uuid.UUID(number))
     except ValueError:
         try:
-            where = Case.receipt_no == str(parse_receipt_no(number))
+            receipt_no = str(parse_receipt_no(number))
         except InvalidReceiptNo:
             where = Case.case_no == number
+        else:
+            if session.scalar(select(ReceiptCollision.id).where(ReceiptCollision.hall_code == hall_code,
+                                                                ReceiptCollision.receipt_no == receipt_no).limit(1)):
+                raise AmbiguousReceipt(receipt_no)
+            where = Case.receipt_no == receipt_no
     found = list(session.scalars(select(Case).where(Case.hall_code == hall_code, where).limit(2)))
     return found[0] if len(found) == 1 else None
 

@@ -179,7 +179,7 @@ def _leftover_lines(removed: bool, stale: list[Any], young: list[Any]) -> list[s
 def doctor(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
-    from sync.server.models import Device, SchemaInfo
+    from sync.server.models import Device, ReceiptCollision, SchemaInfo
     from sync.server.uploads import leftover_files
 
     store = _store(args)
@@ -190,7 +190,11 @@ def doctor(args: argparse.Namespace) -> int:
                  for hall, n, top, revoked in session.execute(
                      select(Device.hall_code, func.count(), func.max(Device.device_no), func.count(Device.revoked_at))
                      .where(Device.device_no.is_not(None)).group_by(Device.hall_code).order_by(Device.hall_code))]
-    report = {"schema_version": version, "halls": halls,
+        collisions = [{"hall_code": hall, "receipt_no": receipt, "case_uuid": case_uuid}
+                      for hall, receipt, case_uuid in session.execute(
+                          select(ReceiptCollision.hall_code, ReceiptCollision.receipt_no, ReceiptCollision.case_uuid)
+                          .order_by(ReceiptCollision.id))]
+    report = {"schema_version": version, "halls": halls, "receipt_collisions": collisions,
               "leftover_files": [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young)}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -199,6 +203,9 @@ def doctor(args: argparse.Namespace) -> int:
         for h in halls:
             print(f"大厅 hall {h['hall_code']}: {h['devices']} 台设备 devices ({h['revoked']} 已停用 revoked), "
                   f"最大设备编号 highest device number {h['highest_device_no']}")
+        for c in collisions:
+            print(f"回执编号重复 duplicate receipt number {c['receipt_no']} (hall {c['hall_code']}): 申请 application "
+                  f"{c['case_uuid']} 被拒收 was refused; 按此编号查询将被拒绝 lookups by this number are refused")
         for line in _leftover_lines(False, scan.stale, scan.young):
             print(line)
     return 0

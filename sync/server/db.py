@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, Index, create_engine, func, select, text, update
+from sqlalchemy import Engine, Index, create_engine, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import Message, UserFacingError
@@ -29,7 +29,9 @@ from sync.server.models import (
     Case,
     Device,
     PlatformBase,
+    ReceiptCollision,
     SchemaInfo,
+    utcnow,
 )
 
 log = logging.getLogger("onewindow.platform")
@@ -95,11 +97,11 @@ def _upgrade_to_2(session: Session) -> None:
     """Device numbers come from the platform, and receipt numbers are unique per hall.
 
     Existing devices are numbered per hall in enrollment (id) order; the online
-    portal's pseudo-device gets none. Receipt numbers that several cases of a
-    hall already share (two terminals left on the same default number) are
-    taken off all of those cases, since a status lookup by such a number could
-    show one citizen another's case: the cases stay, found by case number, and
-    each keeps the number it was pushed with in its stored document.
+    portal's pseudo-device gets none. A receipt number that several cases of a
+    hall already share (two terminals left on the same default number) stays
+    on the first case received, is taken off the others (each keeps it in its
+    stored document) and is recorded as a collision, so that a status lookup
+    by it is refused rather than showing one citizen another's case.
     """
     conn = session.connection()
     conn.execute(text("ALTER TABLE devices ADD COLUMN device_no INTEGER"))
@@ -116,10 +118,16 @@ def _upgrade_to_2(session: Session) -> None:
     shared = list(conn.execute(select(Case.hall_code, Case.receipt_no).where(Case.receipt_no.is_not(None))
                                .group_by(Case.hall_code, Case.receipt_no).having(func.count() > 1)))
     for hall_code, receipt_no in shared:
-        conn.execute(update(Case).where(Case.hall_code == hall_code, Case.receipt_no == receipt_no)
-                     .values(receipt_no=None))
-        log.warning("hall %s: receipt number %s was held by several cases; taken off all of them "
-                    "(find them by case number)", hall_code, receipt_no)
+        holders = list(conn.execute(select(Case.id, Case.uuid, Case.device_id)
+                                    .where(Case.hall_code == hall_code, Case.receipt_no == receipt_no)
+                                    .order_by(Case.id)))
+        for case_id, case_uuid, device_id in holders[1:]:
+            conn.execute(update(Case).where(Case.id == case_id).values(receipt_no=None))
+            conn.execute(insert(ReceiptCollision).values(hall_code=hall_code, receipt_no=receipt_no,
+                                                         case_uuid=case_uuid, device_id=device_id,
+                                                         received_at=utcnow()))
+        log.warning("hall %s: receipt number %s was held by %d cases; kept on the first, status lookups by it are "
+                    "refused from now on", hall_code, receipt_no, len(holders))
     _index(Case, RECEIPT_NO_INDEX).create(conn)
 
 
