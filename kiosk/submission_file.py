@@ -57,10 +57,14 @@ def _constant(text: str) -> float:
     raise _BadNumber(text)  # NaN, Infinity, -Infinity: not JSON, and nothing a form holds
 
 
-def _shown(text: str, limit: int = 60) -> str:
-    """A string as it can be printed: a byte a non-UTF-8 file name carried as \\xNN, other oddities as \\uNNNN."""
+def _shown(text: str, limit: int = 60, *, tail: bool = False) -> str:
+    """A string as it can be printed: a byte a non-UTF-8 file name carried as \\xNN, other oddities as \\uNNNN.
+
+    A long string is cut: its start, or for a path its end (the file name).
+    """
     out = []
-    for ch in text[:limit]:
+    cut = len(text) > limit
+    for ch in (text[-limit:] if tail else text[:limit]):
         code = ord(ch)
         if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogateescape: the raw byte of the name
             out.append(f"\\x{code - 0xDC00:02x}")
@@ -68,20 +72,24 @@ def _shown(text: str, limit: int = 60) -> str:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
-    return "".join(out) + ("…" if len(text) > limit else "")
+    if not cut:
+        return "".join(out)
+    return "…" + "".join(out) if tail else "".join(out) + "…"
 
 
 def _string_problem(where: str, value: str, *, is_path: bool) -> Problem | None:
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         if is_path:
+            shown = _shown(value, tail=True)
             return Problem(where, Message(
-                f"文件名不是有效的 UTF-8 文本（{_shown(value)}），可能来自其他编码的系统；请将文件改名后再提交。",
-                f"the file name is not valid UTF-8 text ({_shown(value)}), perhaps from a system with another "
+                f"文件名不是有效的 UTF-8 文本（{shown}），可能来自其他编码的系统；请将文件改名后再提交。",
+                f"the file name is not valid UTF-8 text ({shown}), perhaps from a system with another "
                 "encoding; rename the file and submit again."))
         return Problem(where, Message(f"含有无效的 Unicode 字符（{_shown(value)}）。",
                                       f"contains characters that are not valid Unicode ({_shown(value)})."))
     if any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
-        return Problem(where, Message(f"含有控制字符（{_shown(value)}）。", f"contains control characters ({_shown(value)})."))
+        shown = _shown(value, tail=is_path)
+        return Problem(where, Message(f"含有控制字符（{shown}）。", f"contains control characters ({shown})."))
     return None
 
 

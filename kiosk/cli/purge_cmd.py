@@ -17,11 +17,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.device_identity import device_number
     from kiosk.retention import purge
 
     terminal = terminal_from_args(args)
+    with terminal.store.transaction() as session:  # the audit names the device; purging needs no number
+        device_no = device_number(session, terminal.settings).device_no
     report = purge(terminal.store, terminal.attachments, dry_run=args.dry_run, retention_days=args.days,
-                   actor=f"cli:device{terminal.settings.device_no}")
+                   actor=f"cli:device{device_no}" if device_no else "cli")
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return 0

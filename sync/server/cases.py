@@ -363,6 +363,8 @@ def lookup(session: Session, hall_code: str, number: str) -> Case | None:
     arrived with (refused at push) names two citizens' cases: `AmbiguousReceipt`.
     """
     number = number.strip()
+    if not number.isprintable():  # no number holds control characters (and PostgreSQL refuses NUL)
+        return None
     where: Any
     try:
         where = Case.uuid == str(uuid.UUID(number))

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Index, create_engine, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from kiosk.store.sqlite import configure_sqlite
 from sync.server.models import (
@@ -112,7 +113,7 @@ def _upgrade_to_2(session: Session) -> None:
             continue
         n = next_no.get(hall_code, 1)
         next_no[hall_code] = n + 1
-        if n <= 999:
+        if n <= MAX_DEVICE_NO:
             conn.execute(update(Device).where(Device.id == device_id).values(device_no=n))
     _index(Device, DEVICE_NO_INDEX).create(conn)
     shared = list(conn.execute(select(Case.hall_code, Case.receipt_no).where(Case.receipt_no.is_not(None))

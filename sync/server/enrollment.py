@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from sync.server.db import PlatformStore
 from sync.server.models import Device, EnrollmentCode, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 CODE_GROUPS, CODE_GROUP_LEN = 4, 4
-MAX_DEVICE_NO = 999
 
 
 def secret_hash(secret: str) -> str:

@@ -73,6 +73,9 @@ def test_a_duplicate_receipt_number_is_refused_and_shown_as_rejected(tmp_path: P
     # typed loosely by a citizen (full-width digits, spaces): still that case and no other
     loose = " ".join(third.receipt_no.replace("-", "")).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
     assert lookup(platform, cred_one.token, loose).json()["id"] == third.id
+    wrong_check = third.receipt_no[:-1] + ("0" if third.receipt_no[-1] != "0" else "1")
+    for junk in (third.receipt_no + "\x00", "\x00", case_no[:-1], wrong_check):
+        assert lookup(platform, cred_one.token, junk).status_code in (404, 422), junk
 
 
 def main_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
