@@ -47,7 +47,7 @@ def child(kind: str, home: str | None) -> None:
         from kiosk.settings import load_settings
         from ui.kiosk.app import build_window
 
-        window = build_window(settings=load_settings(home))  # as `onewindow kiosk` starts
+        window = build_window(settings=load_settings(home, device_no=1))  # as `onewindow kiosk` starts
 
     class FirstPaint(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -86,7 +86,7 @@ def render_receipt_pdf(home: str, application_id: str) -> tuple[int, float]:
     from printing.pdf.documents import build_document
 
     start = time.monotonic()
-    terminal = Terminal.open(load_settings(home))
+    terminal = Terminal.open(load_settings(home, device_no=1))
     catalog = terminal.catalog
     with terminal.store.transaction() as s:
         data = build_document("receipt_copy", s.get(Application, application_id), terminal.settings, catalog)
@@ -117,7 +117,7 @@ def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:
     try:
         home = work / "stall-kiosk"
         home.mkdir()
-        terminal = Terminal.open(load_settings(home))
+        terminal = Terminal.open(load_settings(home, device_no=1))
         submitted = submit_demo(terminal, 1, 20, mb * 1024 // 20, seed=5)[0]
         code = subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(platform_home),
                                "--hall", terminal.settings.hall_code, "--device-name", "bench"],
@@ -212,7 +212,7 @@ def main() -> None:
         from kiosk.settings import load_settings
         from kiosk.terminal import Terminal
 
-        Terminal.open(load_settings(home)).store.close()  # migrations done once, as on an installed kiosk
+        Terminal.open(load_settings(home, device_no=1)).store.close()  # migrations done once, as on an installed kiosk
         if not args.skip_startup:
             bare, kiosk = [], []
             run_child("bare", home)  # warm the OS file cache for both

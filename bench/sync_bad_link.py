@@ -65,7 +65,7 @@ def run_variant(name: str, work: Path, platform_home: Path, port: int, args: arg
                 chunk_bytes: int, seed: int) -> dict[str, float | int | str]:
     home = work / name
     home.mkdir()
-    terminal = Terminal.open(load_settings(home))
+    terminal = Terminal.open(load_settings(home, device_no=1))
     submit_demo(terminal, args.applications, args.attachments, args.kb, seed=seed)
     payload, files = payload_bytes(terminal)
     code = onewindow("platform", "enroll-code", "--home", str(platform_home), "--hall", terminal.settings.hall_code,

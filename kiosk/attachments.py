@@ -5,6 +5,11 @@ AES-256-GCM under the device key, which lives in a file outside the database
 readable only by the terminal's user. The hash is the GCM associated data, so
 a file swapped for another one fails to open. Every read checks the hash
 again: a damaged file is reported, never served.
+
+A file no row names (its submission was interrupted between writing the
+bytes and committing) is removed by `retire` once nothing has written or
+reused it for a while: `put` refreshes the modification time of a file it
+reuses, so a submission in progress elsewhere always holds a young file.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -75,9 +81,10 @@ class AttachmentStore:
         if path.is_file():
             try:
                 self.get(sha256)
+                os.utime(path)  # reused: young again, so a purge of unreferenced files leaves it alone
                 return sha256
-            except DamagedAttachment:
-                pass  # rewrite a damaged copy with the good bytes we hold
+            except (DamagedAttachment, FileNotFoundError):
+                pass  # rewrite a damaged (or just retired) copy with the good bytes we hold
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, sha256.encode())
         write_atomic(path, sealed)
@@ -116,3 +123,33 @@ class AttachmentStore:
 
     def stored_hashes(self) -> list[str]:
         return sorted(p.stem for p in self.root.glob("*/*/*.owa"))
+
+    def retiring_path(self, sha256: str) -> Path:
+        return self.path_for(sha256).with_name(f"{sha256}.owa.removing")
+
+    def retire(self, sha256: str, min_age_seconds: float) -> bool:
+        """Delete the file of an attachment no row names, unless it was written or reused within `min_age_seconds`.
+
+        The file is renamed away before its age is read: a `put` reusing it
+        either touched it first (then it is young and goes back) or finds it
+        gone and writes it again. A crash in between leaves the `.removing`
+        name, which `restore_retiring` puts back when a row names it again.
+        """
+        path, doomed = self.path_for(sha256), self.retiring_path(sha256)
+        try:
+            os.rename(path, doomed)
+        except FileNotFoundError:
+            return False
+        if time.time() - doomed.stat().st_mtime <= min_age_seconds:
+            os.replace(doomed, path)  # if put() rewrote it meanwhile, both copies hold the same plain bytes
+            return False
+        doomed.unlink()
+        return True
+
+    def restore_retiring(self, sha256: str) -> None:
+        """Undo a `retire` a crash interrupted, for a file a row names after all."""
+        doomed = self.retiring_path(sha256)
+        if doomed.exists() and not self.path_for(sha256).exists():
+            os.replace(doomed, self.path_for(sha256))
+        else:
+            doomed.unlink(missing_ok=True)

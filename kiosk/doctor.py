@@ -64,7 +64,7 @@ def check_config(settings: Settings) -> Check:
     path = config_path(settings.home if os.environ.get("ONEWINDOW_HOME") else None)
     values = {k: str(v) for k, v in asdict(settings).items()}
     detail = f"{path} ({'present' if path.is_file() else 'absent: defaults in use'}); hall {settings.hall_code}, " \
-             f"device {settings.device_no}"
+             f"device_no setting {settings.device_no or 'not set'}"
     return Check("configuration", "ok", detail, {"file": str(path), "settings": values})
 
 
@@ -89,6 +89,46 @@ def check_store(terminal: Any) -> Check:
                                   f"{refused} refused by the platform",
                  {"applications": apps, "attachments": atts, "outbox_pending": pending, "outbox_refused": refused,
                   "schema": revision})
+
+
+def check_device_number(terminal: Any) -> Check:
+    """The number in this terminal's receipt numbers, and where it comes from (see kiosk.device_identity)."""
+    from kiosk.device_identity import device_number
+
+    settings = terminal.settings
+    try:
+        with terminal.store.transaction() as s:
+            number = device_number(s, settings)
+    except Exception as exc:  # doctor reports, it does not crash
+        return Check("device_number", "fail", f"{type(exc).__name__}: {exc}")
+    data = {"device_no": number.device_no, "source": number.source, "settings_device_no": number.settings_no,
+            "assigned_device_no": number.assignment.device_no if number.assignment else None,
+            "assigned_hall": number.assignment.hall_code if number.assignment else None}
+    if number.problem is not None:
+        return Check("device_number", "fail", number.problem.message.en, data)
+    if number.source == "platform":
+        detail = f"{number.device_no}, assigned by the platform at enrollment (hall {settings.hall_code})"
+        if number.settings_no is not None and number.settings_no != number.device_no:
+            return Check("device_number", "warn", detail + f"; the device_no setting {number.settings_no} is ignored "
+                                                           "(remove it from the settings)", data)
+        return Check("device_number", "ok", detail, data)
+    return Check("device_number", "ok", f"{number.device_no}, from the device_no setting (a hall without a platform: "
+                                        "each terminal of the hall needs its own number)", data)
+
+
+def check_leftover_files(terminal: Any) -> Check:
+    """Attachment files no row names (interrupted submissions or drafts); `onewindow purge` removes them."""
+    from kiosk.retention import LEFTOVER_MIN_AGE_SECONDS, find_leftovers
+
+    scan = find_leftovers(terminal.store, terminal.attachments)
+    hours = LEFTOVER_MIN_AGE_SECONDS / 3600
+    young = f"; {scan.young} written within {hours:g} h, kept (maybe a submission in progress)" if scan.young else ""
+    data = {"files": [asdict(f) for f in scan.stale], "bytes": scan.bytes, "young": scan.young}
+    if scan.stale:
+        return Check("leftover_files", "warn", f"{len(scan.stale)} file(s) ({scan.bytes} bytes) under "
+                                               f"{terminal.settings.attachments_dir} that no application names, left by "
+                                               f"interrupted submissions; `onewindow purge` removes them{young}", data)
+    return Check("leftover_files", "ok", f"none{young}", data)
 
 
 def check_key(settings: Settings) -> Check:
@@ -141,7 +181,8 @@ def verify_attachments(terminal: Any) -> Check:
 def run_checks(terminal: Any, *, verify: bool = False) -> list[Check]:
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
-              check_key(settings), check_catalog(terminal), check_calendar(), check_fonts()]
+              check_device_number(terminal), check_leftover_files(terminal), check_key(settings),
+              check_catalog(terminal), check_calendar(), check_fonts()]
     for ep in entry_points(group="onewindow.doctor_checks"):
         fn: Callable[[Any], Check] = ep.load()
         try:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from kiosk import audit
 from kiosk.attachments import AttachmentStore
+from kiosk.device_identity import device_number
 from kiosk.lifecycle import Status
 from kiosk.materials.intake import MaterialFile
 from kiosk.store import Store
@@ -70,7 +71,8 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
         if app is None:
             app = Application(id=snapshot.draft_id, service_item_code=snapshot.service_item,
                               catalog_version=snapshot.catalog_version, status=Status.DRAFT.value, channel="kiosk",
-                              hall_code=settings.hall_code, device_no=settings.device_no, created_at=now)
+                              hall_code=settings.hall_code,
+                              device_no=device_number(session, settings).device_no or 0, created_at=now)
             session.add(app)
             audit.record(session, actor=actor, action="draft_started", subject=app.id,
                          details={"service_item": snapshot.service_item})

@@ -2,7 +2,8 @@
 
 A `UserFacingError` carries a message a citizen or clerk can act on, in both
 languages; anything else is a defect, logged with its traceback and shown once
-as "something went wrong, your data is safe".
+as a calm message that says truthfully what happened to the person's data:
+never "saved" when nothing was.
 """
 from __future__ import annotations
 
@@ -59,7 +60,24 @@ class Problem:
         return {"field": self.field, "zh": self.message.zh, "en": self.message.en}
 
 
+# Shown by the windows for a defect, which can strike before or after a step's transaction commits: so it
+# claims neither "saved" nor "not saved" for the last step, only what is certain (a receipt means stored).
 SOMETHING_WENT_WRONG = Message(
-    "系统出了点问题，您的资料已安全保存。请联系大厅工作人员。",
-    "Something went wrong. Your data is safe. Please ask the hall staff for help.",
+    "系统出了点问题，刚才这一步可能没有完成。已经拿到回执的申请不受影响；其他内容是否已保存，请大厅工作人员帮您核对。",
+    "Something went wrong and the last step may not have completed. An application you have a receipt for is "
+    "not affected; please ask the hall staff to check whether anything else was saved.",
+)
+
+# The command line's message for a defect, unless the command says more precisely (`failure_message`).
+OPERATION_NOT_COMPLETED = Message(
+    "命令没有完成：出错的这一步没有保存任何内容，此前已完成的步骤（例如已提交的申请）不受影响。详情已记入日志，请联系技术人员。",
+    "The command did not complete: the step that failed saved nothing, and steps completed before it (such as "
+    "applications already submitted) are not affected. The details are in the log; please contact technical staff.",
+)
+
+# `onewindow submit`'s message for a defect: the application is one transaction that did not commit.
+SUBMISSION_NOT_STORED = Message(
+    "申请没有提交：未保存任何内容，也没有生成回执编号。详情已记入日志，请联系技术人员。",
+    "The application was not submitted: nothing was stored and no receipt number was issued. The details are in "
+    "the log; please contact technical staff.",
 )

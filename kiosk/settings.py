@@ -28,7 +28,7 @@ class Settings:
     hall_code: str = "330106001"
     hall_name_zh: str = "西湖区政务服务中心"
     hall_name_en: str = "Xihu District Government Service Center"
-    device_no: int = 1
+    device_no: int = 0  # 0: not set; an enrolled terminal gets its number from the platform (kiosk.device_identity)
     device_kind: str = "kiosk"
     language: str = "zh"
     platform_url: str = "http://127.0.0.1:8765/api/v1"
@@ -62,8 +62,8 @@ class Settings:
         problems: list[str] = []
         if not (self.hall_code.isdigit() and 6 <= len(self.hall_code) <= 12):
             problems.append("hall_code: 6 to 12 digits")
-        if not (1 <= self.device_no <= 999):
-            problems.append("device_no: 1 to 999")
+        if not (0 <= self.device_no <= 999):
+            problems.append("device_no: 1 to 999 (0 or absent: assigned by the platform at enrollment)")
         if self.device_kind not in ("kiosk", "counter"):
             problems.append("device_kind: kiosk or counter")
         if self.language not in ("zh", "en"):

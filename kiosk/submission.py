@@ -1,8 +1,9 @@
 """Submitting an application: all of it, or none of it.
 
 Order matters for a power cut at any moment:
-0. the application document (what goes to the platform) is built and
-   validated first, so a refusal leaves nothing behind;
+0. the terminal's device number is known and the application document
+   (what goes to the platform) is built and validated first, so a refusal
+   leaves nothing behind;
 1. every attachment is written and fsynced under its hash (harmless if
    nothing ever refers to it);
 2. one transaction writes the application, its materials, the attachment
@@ -23,6 +24,7 @@ from kiosk import audit, outbox
 from kiosk.application_document import build_document, display_name
 from kiosk.attachments import AttachmentStore, sha256_hex
 from kiosk.catalog import Catalog, ServiceItem
+from kiosk.device_identity import device_no_for_receipts
 from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
 from kiosk.forms import check_applicant, check_form
 from kiosk.lifecycle import Status
@@ -126,9 +128,12 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
     promised = default_calendar().add_working_days(today, checked.item.promised_limit_days)
     files = {code: [(sha256_hex(f.data), f) for f in material_files]
              for code, material_files in checked.materials.items()}
-    # 0. the document is built (and so validated) before anything is written
+    # 0. the device number (a terminal without one cannot issue receipts) and the document are settled,
+    #    and so validated, before anything is written
+    with store.transaction() as session:
+        device_no = device_no_for_receipts(session, settings)
     document = build_document(application_id=application_id, hall_code=settings.hall_code,
-                              device_no=settings.device_no, receipt_no=None, channel=channel,
+                              device_no=device_no, receipt_no=None, channel=channel,
                               submitted_at=submitted_at, promised_date=promised, item=checked.item,
                               catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
                               files=files)
@@ -145,12 +150,12 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
                 return SubmittedApplication(existing.id, existing.receipt_no, existing.promised_date or promised,
                                             existing.service_item_code, duplicate=True)
             raise ApplicationConflict(application_id)
-        receipt = next_receipt_no(session, settings.hall_code, settings.device_no, today)
+        receipt = next_receipt_no(session, settings.hall_code, device_no, today)
         document = document.model_copy(update={"receipt_no": str(receipt)})
         app = Application(
             id=application_id, receipt_no=str(receipt), service_item_code=checked.item.code,
             catalog_version=catalog.version, status=Status.SUBMITTED.value, channel=channel,
-            hall_code=settings.hall_code, device_no=document.device_no,
+            hall_code=settings.hall_code, device_no=device_no,
             applicant_name=checked.applicant["name"], applicant_id_type=checked.applicant["id_type"],
             applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"],
             form=checked.form, content_hash=digest, promised_date=promised,

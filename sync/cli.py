@@ -39,7 +39,7 @@ def register_enroll(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_enroll(args: argparse.Namespace) -> int:
     from kiosk.errors import Message, UserFacingError
     from sync.client import Offline, PlatformClient, Refused
-    from sync.credentials import Credential, save_credential
+    from sync.credentials import credential_from_enrollment, save_enrollment
 
     terminal = _terminal(args)
     url = (args.platform or terminal.settings.platform_url).rstrip("/")
@@ -53,16 +53,20 @@ def run_enroll(args: argparse.Namespace) -> int:
         raise UserFacingError(Message(exc.reason.get("zh", ""), exc.reason.get("en", "")), code="enrollment_refused") from None
     except Offline as exc:
         raise UserFacingError(Message(f"无法连接平台：{exc}", f"Cannot reach the platform: {exc}"), code="offline") from None
-    credential = Credential(platform_url=url, device_id=int(answer["device_id"]), hall_code=str(answer["hall_code"]),
-                            device_name=str(answer["device_name"]), token=str(answer["token"]), ca_file=ca)
-    path = save_credential(terminal.settings, credential)
+    credential = credential_from_enrollment(answer, url, ca)
+    path = save_enrollment(terminal.store, credential)
     if credential.hall_code != terminal.settings.hall_code:
         print(f"注意：平台注册的大厅为 {credential.hall_code}，本机配置为 {terminal.settings.hall_code}；"
               f"申请将被平台拒绝，请修改 hall_code。 / Warning: enrolled for hall {credential.hall_code} but this "
               f"terminal is configured for hall {terminal.settings.hall_code}; the platform will refuse its "
               "applications until hall_code is changed.", file=sys.stderr)
-    print(json.dumps({"device_id": credential.device_id, "hall_code": credential.hall_code,
-                      "device_name": credential.device_name, "credential_file": str(path)}, ensure_ascii=False))
+    if credential.device_no is None:
+        print("注意：平台未分配设备编号（平台版本较旧），回执编号将使用配置中的 device_no。 / Warning: the platform "
+              "assigned no device number (an older platform); receipt numbers use the device_no setting.",
+              file=sys.stderr)
+    print(json.dumps({"device_id": credential.device_id, "device_no": credential.device_no,
+                      "hall_code": credential.hall_code, "device_name": credential.device_name,
+                      "credential_file": str(path)}, ensure_ascii=False))
     return EXIT_OK
 
 

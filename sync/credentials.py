@@ -1,6 +1,9 @@
 """The device credential: written once at enrollment, readable only by the terminal's user.
 
-The token never goes to a log or to stdout; `repr` hides it.
+The token never goes to a log or to stdout; `repr` hides it. The credential
+also carries the device number the platform assigned; the number the domain
+uses for receipts lives in the terminal's store (`kiosk.device_identity`),
+written by `save_enrollment` together with this file.
 """
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from typing import Any
+
+from kiosk.device_identity import MAX_DEVICE_NO, forget_assigned_device_no, set_assigned_device_no
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import write_atomic
 from kiosk.settings import Settings
+from kiosk.store import Store
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class Credential:
     device_name: str
     token: str = field(repr=False)
     ca_file: str | None = None
+    device_no: int | None = None  # assigned by the platform; None from a platform older than device numbers
 
     @property
     def verify(self) -> bool | str:
@@ -54,7 +62,8 @@ def load_credential(settings: Settings) -> Credential | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return Credential(platform_url=str(raw["platform_url"]), device_id=int(raw["device_id"]),
                           hall_code=str(raw["hall_code"]), device_name=str(raw["device_name"]),
-                          token=str(raw["token"]), ca_file=raw.get("ca_file"))
+                          token=str(raw["token"]), ca_file=raw.get("ca_file"),
+                          device_no=int(raw["device_no"]) if raw.get("device_no") is not None else None)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -72,3 +81,34 @@ def require_credential(settings: Settings) -> Credential:
 
 def forget_credential(settings: Settings) -> None:
     credential_path(settings).unlink(missing_ok=True)
+
+
+def credential_from_enrollment(answer: Any, platform_url: str, ca_file: str | None) -> Credential:
+    """The platform's answer to `POST /enroll` as a credential; a malformed answer is refused, not half-used."""
+    try:
+        device_no = answer.get("device_no")
+        if device_no is not None and (isinstance(device_no, bool) or not isinstance(device_no, int)
+                                      or not 1 <= device_no <= MAX_DEVICE_NO):
+            raise ValueError(device_no)
+        return Credential(platform_url=platform_url, device_id=int(answer["device_id"]),
+                          hall_code=str(answer["hall_code"]), device_name=str(answer["device_name"]),
+                          token=str(answer["token"]), ca_file=ca_file, device_no=device_no)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise UserFacingError(Message("平台的注册应答无效，本终端未注册。",
+                                      "The platform's enrollment answer is malformed; this terminal was not enrolled."),
+                              code="enrollment_answer") from None
+
+
+def save_enrollment(store: Store, credential: Credential) -> Path:
+    """Keep the device number in the store first, then the credential file.
+
+    In that order a crash in between leaves a terminal that numbers its
+    receipts with the platform's number and asks to be enrolled again, never
+    one that syncs under a credential while numbering with a number of its own.
+    """
+    with store.transaction() as session:
+        if credential.device_no is not None:
+            set_assigned_device_no(session, credential.device_no, credential.hall_code)
+        else:
+            forget_assigned_device_no(session)
+    return save_credential(store.settings, credential)

@@ -9,19 +9,21 @@ A real hall points `platform_url` at its province's platform instead.
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from kiosk.device_identity import assigned_device_no
 from kiosk.errors import Message, UserFacingError
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
-from sync.credentials import Credential, load_credential, save_credential
+from sync.credentials import credential_from_enrollment, load_credential, save_enrollment
 
 log = logging.getLogger("onewindow.sync.embedded")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -109,16 +111,35 @@ def _publish_catalog_if_none(terminal: Terminal, home: Path) -> None:
 
 
 def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
+    """Enroll with the local platform once; the platform's device number goes into the store with the credential."""
     from sync.server.db import open_platform
     from sync.server.enrollment import create_code
+    from sync.server.models import Device
 
     settings = terminal.settings
     existing = load_credential(settings)
     if existing is not None and existing.platform_url.rstrip("/") == url:
+        with terminal.store.transaction() as session:
+            known = assigned_device_no(session)
+        if known is None:  # enrolled before the platform assigned numbers: the local platform has numbered it since
+            platform = open_platform(home)
+            try:
+                with platform.transaction() as session:
+                    device = session.get(Device, existing.device_id)
+                    number = device.device_no if device is not None and device.revoked_at is None else None
+            finally:
+                platform.close()
+            if number is not None:
+                save_enrollment(terminal.store, replace(existing, device_no=number))
+                log.info("device number %s recorded from the local platform", number)
         return
-    code = create_code(open_platform(home), settings.hall_code, f"{settings.device_kind}-{settings.device_no}")
+    platform = open_platform(home)
+    try:
+        code = create_code(platform, settings.hall_code, f"{settings.device_kind}@{socket.gethostname()}"[:100])
+    finally:
+        platform.close()
     answer = PlatformClient(url).json("POST", "enroll", json_body={"code": code})
-    save_credential(settings, Credential(platform_url=url, device_id=int(answer["device_id"]),
-                                         hall_code=str(answer["hall_code"]), device_name=str(answer["device_name"]),
-                                         token=str(answer["token"]), ca_file=None))
-    log.info("enrolled with the local platform as device %s", answer["device_id"])
+    credential = credential_from_enrollment(answer, url, None)
+    save_enrollment(terminal.store, credential)
+    log.info("enrolled with the local platform as device %s, number %s in hall %s", credential.device_id,
+             credential.device_no, credential.hall_code)

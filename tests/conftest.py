@@ -23,6 +23,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
         if key.startswith("ONEWINDOW_") and key != "ONEWINDOW_ASSETS":
             monkeypatch.delenv(key)
     monkeypatch.setenv("ONEWINDOW_CONFIG", str(tmp_path / "no-config.toml"))
+    # Tests run as a terminal of a hall without a platform, whose operator set its device number; a terminal
+    # enrolled with the platform uses the number the platform assigns instead (tests/test_device_numbers.py
+    # removes this to see an unset number refused).
+    monkeypatch.setenv("ONEWINDOW_DEVICE_NO", "1")
     yield
     close_all()
 

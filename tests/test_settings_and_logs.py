@@ -8,6 +8,9 @@ from kiosk.settings import load_settings
 
 
 def test_defaults_file_and_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("ONEWINDOW_DEVICE_NO")  # set for every test by conftest; this one reads the file
+    monkeypatch.setenv("ONEWINDOW_CONFIG", str(tmp_path / "absent.toml"))
+    assert load_settings(tmp_path / "h").device_no == 0  # not set: the platform assigns it at enrollment
     cfg = tmp_path / "c.toml"
     cfg.write_text('hall_code = "110105002"\ndevice_no = 3\nlarge_text = true\n', encoding="utf-8")
     monkeypatch.setenv("ONEWINDOW_CONFIG", str(cfg))
@@ -21,6 +24,7 @@ def test_defaults_file_and_environment(tmp_path, monkeypatch):
 @pytest.mark.parametrize("content", ['hal_code = "1"\n', 'device_no = "abc"\n', 'device_no = 5000\n',
                                      "not toml at all [", 'language = "fr"\n'])
 def test_bad_settings_are_named(tmp_path, monkeypatch, content):
+    monkeypatch.delenv("ONEWINDOW_DEVICE_NO")  # set for every test by conftest; this one reads the file
     cfg = tmp_path / "c.toml"
     cfg.write_text(content, encoding="utf-8")
     monkeypatch.setenv("ONEWINDOW_CONFIG", str(cfg))

@@ -2,8 +2,12 @@
 
 Subcommands come from the ``onewindow.commands`` entry point group; each
 package registers its own, so this bottom layer never imports the ones above.
-Exit codes: 0 done, 1 unexpected failure (logged; data is safe), 2 bad input,
-3 done but something is still pending (a receipt waiting for the printer).
+Exit codes: 0 done, 1 unexpected failure (logged; the message says what
+happened to the data), 2 bad input (nothing was changed), 3 done but
+something is still pending (a receipt waiting for the printer).
+
+A command whose failure means something more precise than the generic
+message sets `failure_message` (a `kiosk.errors.Message`) in its defaults.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from kiosk.errors import SOMETHING_WENT_WRONG, UserFacingError, ValidationFailed
+from kiosk.errors import OPERATION_NOT_COMPLETED, Message, UserFacingError, ValidationFailed
 
 log = logging.getLogger("onewindow.cli")
 
@@ -49,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except ValidationFailed as exc:
-        print("提交内容有误 / The input has problems:", file=sys.stderr)
+        print("提交内容有误，未保存任何内容 / The input has problems; nothing was stored:", file=sys.stderr)
         for problem in exc.problems:
             print(f"- {problem.field}: {problem.message.zh} / {problem.message.en}", file=sys.stderr)
         return EXIT_INVALID
@@ -63,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception:  # a defect: log it whole, tell the person calmly
         log.exception("unexpected failure in onewindow %s", args.command)
-        print(SOMETHING_WENT_WRONG.both(), file=sys.stderr)
+        message: Message = getattr(args, "failure_message", None) or OPERATION_NOT_COMPLETED
+        print(message.both(), file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import EXIT_INVALID, terminal_from_args
-from kiosk.errors import Message, Problem, ValidationFailed
+from kiosk.device_identity import device_no_for_receipts
+from kiosk.errors import SUBMISSION_NOT_STORED, Message, Problem, ValidationFailed
 from kiosk.submission_file import MAX_INPUT_BYTES, draft_from_submission, parse_submission, read_submission_file
 
 
@@ -18,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", nargs="?", help="the application as JSON ('-' for standard input)")
     p.add_argument("--example", metavar="CODE", help="print a complete example for this service item and exit")
     p.add_argument("--channel", default="cli", choices=["cli", "kiosk", "counter"], help=argparse.SUPPRESS)
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, failure_message=SUBMISSION_NOT_STORED)
 
 
 def _example_date(low: Any, high: Any) -> str:
@@ -72,12 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.file:
         print("usage: onewindow submit FILE.json | --example CODE", file=sys.stderr)
         return EXIT_INVALID
+    with terminal.store.transaction() as session:  # no number, no receipt: say so before reading any file
+        device_no = device_no_for_receipts(session, terminal.settings)
     if args.file == "-":
         doc, base = parse_submission(sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)), Path.cwd()
     else:
         doc, base = read_submission_file(Path(args.file))
     draft, problems = draft_from_submission(terminal.catalog, doc, base, terminal.intake_limits)
-    result = terminal.submit(draft, channel=args.channel, actor=f"{args.channel}:device{terminal.settings.device_no}",
+    result = terminal.submit(draft, channel=args.channel, actor=f"{args.channel}:device{device_no}",
                              extra_problems=problems)
     out = {"id": result.id, "receipt_no": result.receipt_no, "promised_date": result.promised_date.isoformat()}
     if result.duplicate:

@@ -11,6 +11,7 @@ from datetime import datetime
 from kiosk import drafts as draft_store
 from kiosk import worklist
 from kiosk.catalog import Text
+from kiosk.device_identity import device_number
 from kiosk.errors import Message, UserFacingError
 from kiosk.identity import mask_id
 from kiosk import audit
@@ -24,7 +25,10 @@ NO_DRAFT = Message("该草稿已不存在（可能已被提交或放弃）。", 
 
 
 def kiosk_actor(t: Terminal) -> str:
-    return f"kiosk:{t.settings.device_no}"
+    """How this kiosk appears in the audit log: by its device number in the hall, once it has one."""
+    with t.store.transaction() as session:
+        number = device_number(session, t.settings).device_no
+    return f"kiosk:{number if number is not None else '?'}"
 
 
 def save_draft(t: Terminal, snapshot: draft_store.DraftSnapshot) -> None:

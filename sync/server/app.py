@@ -98,6 +98,8 @@ class EnrollOut(BaseModel):
     hall_code: str
     device_name: str
     token: str
+    device_no: int = Field(ge=1, le=999, description="the device's number in its hall, the middle part of its "
+                                                     "receipt numbers; never handed out twice in a hall")
 
 
 bearer = HTTPBearer(auto_error=False, description="The device token obtained by enrollment.")
@@ -147,14 +149,19 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return problem(401, "本设备未注册或已被停用，请重新注册。", "This device is not enrolled or was revoked; enroll it again.",
                        "enrollment_required", headers={"WWW-Authenticate": "Bearer"})
 
-    @router.post("/enroll", response_model=EnrollOut, responses={403: {"description": "code refused"}})
+    @router.post("/enroll", response_model=EnrollOut, responses={403: {"description": "code refused"},
+                                                                 409: {"description": "every device number of the "
+                                                                                      "hall is taken"}})
     def enroll(body: EnrollIn) -> Any:
         try:
             with store.transaction() as session:
                 new = enrollment.redeem(session, body.code)
         except enrollment.EnrollmentRefused as exc:
             return problem(403, exc.message.zh, exc.message.en, exc.code)
-        return EnrollOut(device_id=new.device_id, hall_code=new.hall_code, device_name=new.device_name, token=new.token)
+        except enrollment.HallFull as exc:
+            return problem(409, exc.message.zh, exc.message.en, exc.code)
+        return EnrollOut(device_id=new.device_id, hall_code=new.hall_code, device_name=new.device_name, token=new.token,
+                         device_no=new.device_no)
 
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:

@@ -13,17 +13,28 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.exc import IntegrityError
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.application_document import ApplicationDocument
 from kiosk.errors import Message, UserFacingError
 from kiosk.lifecycle import LABELS, Status, can_move
+from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Change, Conflict, Decision, Device, utcnow
+from sync.server.models import (
+    Blob,
+    Case,
+    CaseAttachment,
+    Change,
+    Conflict,
+    Decision,
+    Device,
+    ReceiptCollision,
+    utcnow,
+)
 
 SHA_RE = re.compile(r"[0-9a-f]{64}")
 CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
@@ -50,13 +61,26 @@ class ItemInvalid(Exception):
         self.reason = {"zh": zh, "en": en}
 
 
+#: what a refusal calls the part of a pushed document that is wrong
+FIELD_NAMES = {
+    "id": ("申请编号", "the application id"), "hall_code": ("大厅编码", "the hall code"),
+    "device_no": ("设备编号", "the device number"), "receipt_no": ("回执编号", "the receipt number"),
+    "channel": ("受理渠道", "the channel"), "submitted_at": ("提交时间", "the submission time"),
+    "content": ("申请内容", "the application content"), "content_hash": ("内容校验值", "the content hash"),
+    "attachments": ("附件清单", "the attachment list"), "materials_detail": ("材料明细", "the materials detail"),
+}
+
+
 def _check_item(raw: Any, device: Device) -> ApplicationDocument:
     """Validate one pushed application with the document's own model; every failure names what is wrong."""
     try:
         doc = ApplicationDocument.model_validate(raw)
     except ValidationError as exc:
-        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors()[:3])
-        raise ItemInvalid(f"申请文档格式无效：{where}", f"the application document is invalid: {where}") from None
+        errors = exc.errors()
+        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in errors[:3])
+        top = str(errors[0]["loc"][0]) if errors and errors[0]["loc"] else ""
+        zh, en = FIELD_NAMES.get(top, ("申请文档", "the application document"))
+        raise ItemInvalid(f"{zh}无效（{where}）。", f"{en} is invalid ({where})") from None
     if doc.hall_code != device.hall_code:
         raise ItemInvalid("申请所属大厅与本设备注册的大厅不符。",
                           "the application's hall is not the hall this device is enrolled in")
@@ -110,9 +134,53 @@ def _result_for(session: Session, case: Case, result: str) -> PushResult:
                       status=case.status, case_no=case.case_no)
 
 
+def _receipt_no(raw: dict[str, Any], device: Device) -> str | None:
+    """The pushed receipt number, which must be a well-formed one of this hall (or absent).
+
+    Well-formed, so that a status lookup by receipt number can never match a
+    case number or an id pushed in its place.
+    """
+    value = raw.get("receipt_no")
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise InvalidReceiptNo()
+        parsed = parse_receipt_no(value)
+    except InvalidReceiptNo:
+        raise ItemInvalid("回执编号格式无效。", "the receipt number is not a valid receipt number") from None
+    if str(parsed) != value or parsed.hall_code != device.hall_code:
+        raise ItemInvalid("回执编号不是本大厅的有效回执编号。", "the receipt number is not a valid receipt number of this hall")
+    return value
+
+
+def _record_collision(session: Session, device: Device, receipt_no: str, app_id: str) -> None:
+    """Two citizens hold this receipt number now: from here on a lookup by it answers neither."""
+    exists = session.scalar(select(ReceiptCollision.id).where(
+        ReceiptCollision.hall_code == device.hall_code, ReceiptCollision.receipt_no == receipt_no,
+        ReceiptCollision.case_uuid == app_id))
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.add(ReceiptCollision(hall_code=device.hall_code, receipt_no=receipt_no, case_uuid=app_id,
+                                             device_id=device.id))
+                session.flush()
+        except IntegrityError:  # the same refused application, pushed twice at once
+            pass
+
+
+class AmbiguousReceipt(UserFacingError):
+    def __init__(self, receipt_no: str) -> None:
+        super().__init__(Message(
+            f"回执编号 {receipt_no} 在本大厅对应不止一件申请，为保护申请人信息不予显示。请工作人员按案件号查询。",
+            f"Receipt number {receipt_no} belongs to more than one application of this hall, so neither is shown, "
+            "to protect each applicant. Staff can look the case up by its case number."), code="ambiguous_receipt")
+
+
 def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     try:
         doc = _check_item(raw, device)
+        receipt_no = _receipt_no(raw, device)
     except ItemInvalid as exc:
         ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
         return PushResult(ident[:64], "rejected", reason=exc.reason)
@@ -120,7 +188,7 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     existing = session.scalar(select(Case).where(Case.uuid == app_id))
     if existing is None:
         case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no,
-                    receipt_no=doc.receipt_no, service_item=doc.content.service_item,
+                    receipt_no=receipt_no, service_item=doc.content.service_item,
                     catalog_version=doc.content.catalog_version, content_hash=digest, document=doc.wire(),
                     status="submitted")
         try:
@@ -131,10 +199,21 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
                     session.add(CaseAttachment(case_id=case.id, sha256=att.sha256, size=att.size,
                                                media_type=att.media_type))
                 session.flush()
-        except IntegrityError:  # a concurrent retry inserted it first: fall through to the comparison
+        except IntegrityError:  # a concurrent retry inserted it first, or the receipt number is taken
             existing = session.scalar(select(Case).where(Case.uuid == app_id))
             if existing is None:
-                raise
+                holder = session.scalar(select(Case.id).where(Case.hall_code == device.hall_code,
+                                                              Case.receipt_no == receipt_no)) if receipt_no else None
+                if holder is None:
+                    raise
+                assert receipt_no is not None
+                _record_collision(session, device, receipt_no, app_id)
+                return PushResult(app_id, "rejected", reason={
+                    "zh": f"回执编号 {receipt_no} 在本大厅已属于另一件申请，平台拒收本申请。两台终端可能使用了相同的设备编号，"
+                          "请工作人员用 onewindow doctor 核对。",
+                    "en": f"receipt number {receipt_no} already belongs to another application of this hall, so the "
+                          "platform refused this one. Two terminals may share a device number; staff, check it with "
+                          "onewindow doctor."})
         else:
             if not _missing(session, case):
                 complete_case(session, case)
@@ -256,9 +335,34 @@ def summary(session: Session, device: Device) -> dict[str, Any]:
 
 
 def lookup(session: Session, hall_code: str, number: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.hall_code == hall_code,
-                                             or_(Case.case_no == number, Case.receipt_no == number, Case.uuid == number))
-                          .limit(1))
+    """The one case of the hall this number names, or None; never a guess among several.
+
+    The number's shape says which column it is: a receipt number (its check
+    character verified, full-width digits and spacing forgiven) is matched
+    against receipt numbers only, a UUID against ids only, anything else
+    against case numbers only. Receipt numbers are unique per hall and case
+    numbers and ids unique everywhere, so at most one case can match; should
+    two ever do, neither is shown. A receipt number that a second application
+    arrived with (refused at push) names two citizens' cases: `AmbiguousReceipt`.
+    """
+    number = number.strip()
+    if not number.isprintable():  # no number holds control characters (and PostgreSQL refuses NUL)
+        return None
+    where: Any
+    try:
+        where = Case.uuid == str(uuid.UUID(number))
+    except ValueError:
+        try:
+            receipt_no = str(parse_receipt_no(number))
+        except InvalidReceiptNo:
+            where = Case.case_no == number
+        else:
+            if session.scalar(select(ReceiptCollision.id).where(ReceiptCollision.hall_code == hall_code,
+                                                                ReceiptCollision.receipt_no == receipt_no).limit(1)):
+                raise AmbiguousReceipt(receipt_no)
+            where = Case.receipt_no == receipt_no
+    found = list(session.scalars(select(Case).where(Case.hall_code == hall_code, where).limit(2)))
+    return found[0] if len(found) == 1 else None
 
 
 def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from kiosk.catalog import read_catalog_file
 
@@ -61,6 +62,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("file", type=Path, help="the application as JSON, the shape `onewindow submit` takes (file paths)")
     q.set_defaults(handler=submit_online)
 
+    q = psub.add_parser("doctor", help="schema, device numbers per hall, and files left by interrupted uploads")
+    common(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=doctor)
+
+    q = psub.add_parser("purge", help="remove files left by interrupted uploads (untouched for an hour or more)")
+    common(q)
+    q.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=purge)
+
     q = psub.add_parser("publish-catalog", help="validate and publish a service catalog to every terminal")
     common(q)
     q.add_argument("file", type=Path)
@@ -84,12 +96,19 @@ def serve(args: argparse.Namespace) -> int:
     if (args.tls_cert is None) != (args.tls_key is None):
         print("--tls-cert 与 --tls-key 须同时给出 / give both --tls-cert and --tls-key", file=sys.stderr)
         return 2
+    from sync.server.uploads import remove_leftovers
+
     store = _store(args)
     if args.db:
         remember_db_url(store.home, args.db)
+    logging.basicConfig(level=logging.INFO)
+    # Chunks of requests a previous platform process was serving when it died; nothing will ever finish them.
+    cleaned = remove_leftovers(store).stale
+    if cleaned:
+        logging.getLogger("onewindow.platform").info(
+            "removed %d file(s) left by interrupted uploads (%d bytes)", len(cleaned), sum(f.size for f in cleaned))
     limits = Limits(max_json_bytes=args.max_json_kb * 1024, max_chunk_bytes=args.max_chunk_kb * 1024,
                     max_upload_bytes=args.max_upload_mb * 1024 * 1024)
-    logging.basicConfig(level=logging.INFO)
     uvicorn.run(create_app(store, limits), host=args.host, port=args.port, log_level="warning",
                 ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
                 ssl_keyfile=str(args.tls_key) if args.tls_key else None, timeout_keep_alive=30)
@@ -146,6 +165,63 @@ def submit_online(args: argparse.Namespace) -> int:
     if result.duplicate:
         out["duplicate"] = True
     print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def _leftover_lines(removed: bool, stale: list[Any], young: list[Any]) -> list[str]:
+    verb = ("已删除", "removed") if removed else ("可删除", "to remove")
+    lines = [f"中断上传遗留文件 leftover upload files: {len(stale)} {verb[0]} / {verb[1]} "
+             f"({sum(f.size for f in stale)} bytes), {len(young)} 一小时内仍有写入，保留 / written to within the hour, kept"]
+    lines += [f"  {f.kind:8} {f.size:>10}  {f.path}" for f in stale]
+    return lines
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from sync.server.models import Device, ReceiptCollision, SchemaInfo
+    from sync.server.uploads import leftover_files
+
+    store = _store(args)
+    scan = leftover_files(store)
+    with store.transaction() as session:
+        version = session.scalar(select(SchemaInfo.version))
+        halls = [{"hall_code": hall, "devices": int(n), "highest_device_no": top, "revoked": int(revoked or 0)}
+                 for hall, n, top, revoked in session.execute(
+                     select(Device.hall_code, func.count(), func.max(Device.device_no), func.count(Device.revoked_at))
+                     .where(Device.device_no.is_not(None)).group_by(Device.hall_code).order_by(Device.hall_code))]
+        collisions = [{"hall_code": hall, "receipt_no": receipt, "case_uuid": case_uuid}
+                      for hall, receipt, case_uuid in session.execute(
+                          select(ReceiptCollision.hall_code, ReceiptCollision.receipt_no, ReceiptCollision.case_uuid)
+                          .order_by(ReceiptCollision.id))]
+    report = {"schema_version": version, "halls": halls, "receipt_collisions": collisions,
+              "leftover_files": [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young)}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"平台数据库 platform database: schema {version}, {store.home}")
+        for h in halls:
+            print(f"大厅 hall {h['hall_code']}: {h['devices']} 台设备 devices ({h['revoked']} 已停用 revoked), "
+                  f"最大设备编号 highest device number {h['highest_device_no']}")
+        for c in collisions:
+            print(f"回执编号重复 duplicate receipt number {c['receipt_no']} (hall {c['hall_code']}): 申请 application "
+                  f"{c['case_uuid']} 被拒收 was refused; 按此编号查询将被拒绝 lookups by this number are refused")
+        for line in _leftover_lines(False, scan.stale, scan.young):
+            print(line)
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    from sync.server.uploads import remove_leftovers
+
+    scan = remove_leftovers(_store(args), dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, "removed" if not args.dry_run else "would_remove":
+                          [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young)},
+                         ensure_ascii=False, indent=2))
+    else:
+        for line in _leftover_lines(not args.dry_run, scan.stale, scan.young):
+            print(line)
     return 0
 
 

@@ -3,6 +3,12 @@
 Codes and tokens are stored only as SHA-256 hashes: both are long random
 secrets, so a fast hash is enough, and a copy of the database does not let
 anyone act as a device.
+
+Enrollment also gives the device its number in the hall, the middle part of
+its receipt numbers: the lowest number no device of the hall holds, revoked
+ones included (their receipts still exist, so their numbers are never handed
+out again). A unique constraint on (hall, number) settles two enrollments
+racing for the same number: the loser takes the next one.
 """
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from sync.server.db import PlatformStore
 from sync.server.models import Device, EnrollmentCode, utcnow
@@ -36,12 +44,21 @@ class EnrollmentRefused(UserFacingError):
                          code="enrollment_refused")
 
 
+class HallFull(UserFacingError):
+    def __init__(self, hall_code: str) -> None:
+        super().__init__(Message(f"大厅 {hall_code} 的{MAX_DEVICE_NO}个设备编号已全部分配（已停用设备的编号不再使用），不能再注册设备。",
+                                 f"All {MAX_DEVICE_NO} device numbers of hall {hall_code} are taken (a revoked device's "
+                                 "number is never reused); no more devices can be enrolled."),
+                         code="hall_full")
+
+
 @dataclass(frozen=True)
 class NewDevice:
     device_id: int
     hall_code: str
     device_name: str
     token: str
+    device_no: int
 
 
 def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minutes: int = 30) -> str:
@@ -67,12 +84,31 @@ def redeem(session: Session, code: str) -> NewDevice:
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise EnrollmentRefused()
     token = secrets.token_urlsafe(32)
-    device = Device(hall_code=row.hall_code, name=row.device_name, token_hash=secret_hash(token))
-    session.add(device)
-    session.flush()
+    for _attempt in range(20):
+        device = Device(hall_code=row.hall_code, name=row.device_name, token_hash=secret_hash(token),
+                        device_no=lowest_free_device_no(session, row.hall_code))
+        try:
+            with session.begin_nested():
+                session.add(device)
+                session.flush()
+        except IntegrityError:  # another enrollment of this hall took the number first: look again
+            continue
+        break
+    else:
+        raise RuntimeError(f"no device number could be taken in hall {row.hall_code} after 20 attempts")
     row.used_at = utcnow()
     row.device_id = device.id
-    return NewDevice(device.id, device.hall_code, device.name, token)
+    assert device.device_no is not None
+    return NewDevice(device.id, device.hall_code, device.name, token, device.device_no)
+
+
+def lowest_free_device_no(session: Session, hall_code: str) -> int:
+    used = set(session.scalars(select(Device.device_no).where(Device.hall_code == hall_code,
+                                                              Device.device_no.is_not(None))))
+    for n in range(1, MAX_DEVICE_NO + 1):
+        if n not in used:
+            return n
+    raise HallFull(hall_code)
 
 
 def authenticate(session: Session, token: str) -> Device | None:

@@ -3,6 +3,13 @@
 A case's client UUID is a unique constraint (not a check-then-insert), so two
 retries racing each other cannot create two cases. Changes get a serial
 number which is the cursor of the changes feed.
+
+Receipt numbers carry the device number, so both are unique per hall by
+constraint: `(hall_code, device_no)` on devices (a revoked device keeps its
+number: its receipts still exist) and `(hall_code, receipt_no)` on cases
+(NULLs are distinct, so online cases, which have no receipt, never collide).
+A second application arriving with a hall's receipt number is refused and
+remembered in `receipt_collisions`, so status lookups by that number are too.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -24,7 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 
 
 class PlatformBase(DeclarativeBase):
@@ -40,10 +48,18 @@ class SchemaInfo(PlatformBase):
     version: Mapped[int] = mapped_column(Integer)
 
 
+DEVICE_NO_INDEX = "uq_devices_hall_device_no"
+RECEIPT_NO_INDEX = "uq_cases_hall_receipt_no"
+
+
 class Device(PlatformBase):
+    """An enrolled terminal; `device_no` is its number in the hall (None for the online portal)."""
+
     __tablename__ = "devices"
+    __table_args__ = (Index(DEVICE_NO_INDEX, "hall_code", "device_no", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    device_no: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -78,6 +94,7 @@ class Case(PlatformBase):
     """An application as received; `uuid` is the client's id and is unique."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index(RECEIPT_NO_INDEX, "hall_code", "receipt_no", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     hall_code: Mapped[str] = mapped_column(String(12), index=True)
@@ -95,6 +112,23 @@ class Case(PlatformBase):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceiptCollision(PlatformBase):
+    """A receipt number of a hall that a second application arrived with (refused, or found by the upgrade).
+
+    Each citizen holds a paper receipt with this number, so a status lookup by
+    it would show one of them the other's case: such lookups are refused.
+    """
+
+    __tablename__ = "receipt_collisions"
+    __table_args__ = (UniqueConstraint("hall_code", "receipt_no", "case_uuid", name="uq_receipt_collisions_case"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    case_uuid: Mapped[str] = mapped_column(String(36))  # the application that arrived second
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseAttachment(PlatformBase):

@@ -9,6 +9,14 @@ announced under before it becomes a blob and completes cases.
 
 Appends to one upload are serialised by a per-upload lock: after a cut the
 terminal may resume while the old request is still being torn down here.
+
+A request removes its own chunk file when it ends, however it ends; only a
+platform process that dies mid-request leaves one behind. Such leftovers
+(`.chunk` files, `.part` files whose upload row is gone, the temporary files
+of an online submission's blobs) are found by `leftover_files` and removed
+by `remove_leftovers`: at `platform serve` start-up and by `platform purge`.
+Only files untouched for an hour count, so a chunk still arriving in another
+platform process (its file grows with every piece received) is never taken.
 """
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ import hashlib
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,3 +175,68 @@ def _finish(store: PlatformStore, upload_id: str, part: Path, sha256: str, lengt
         session.flush()
         attachments_arrived(session, sha256)
     return UploadState(upload_id, length, length, True)
+
+
+STALE_AFTER_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Leftover:
+    path: Path
+    kind: str  # "chunk" | "part" | "blob_tmp"
+    size: int
+    age_seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": str(self.path), "kind": self.kind, "size": self.size, "age_seconds": round(self.age_seconds)}
+
+
+@dataclass(frozen=True)
+class LeftoverScan:
+    stale: list[Leftover]  # untouched for longer than the threshold: safe to remove
+    young: list[Leftover]  # may belong to a request in progress: kept
+
+
+def _candidates(store: PlatformStore) -> list[tuple[Path, str]]:
+    found = [(p, "chunk") for p in store.uploads_dir.glob("*.chunk")]
+    parts = {p.name.removesuffix(".part"): p for p in store.uploads_dir.glob("*.part")}
+    if parts:
+        with store.transaction() as session:
+            live = set(session.scalars(select(Upload.id).where(Upload.id.in_(list(parts)))))
+        found += [(p, "part") for upload_id, p in parts.items() if upload_id not in live]
+    found += [(p, "blob_tmp") for p in store.blobs_dir.glob("*/.*.tmp")]  # sync.server.online._store_blob
+    return sorted(found)
+
+
+def leftover_files(store: PlatformStore, *, older_than: float = STALE_AFTER_SECONDS,
+                   now: float | None = None) -> LeftoverScan:
+    """Files of interrupted uploads that no upload or blob will ever use, split by age."""
+    now = time.time() if now is None else now
+    stale: list[Leftover] = []
+    young: list[Leftover] = []
+    for path, kind in _candidates(store):
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # its request just finished and removed it
+            continue
+        item = Leftover(path, kind, st.st_size, max(0.0, now - st.st_mtime))
+        (stale if item.age_seconds > older_than else young).append(item)
+    return LeftoverScan(stale, young)
+
+
+def remove_leftovers(store: PlatformStore, *, older_than: float = STALE_AFTER_SECONDS,
+                     dry_run: bool = False) -> LeftoverScan:
+    """Remove the stale leftovers (re-checking each file's age just before it goes); young ones stay."""
+    scan = leftover_files(store, older_than=older_than)
+    if dry_run:
+        return scan
+    removed: list[Leftover] = []
+    for item in scan.stale:
+        try:
+            if time.time() - item.path.stat().st_mtime <= older_than:
+                continue  # written to since the scan
+            item.path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(item)
+    return LeftoverScan(removed, scan.young)

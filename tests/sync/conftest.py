@@ -10,7 +10,7 @@ import pytest
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import PlatformClient, Timeouts
-from sync.credentials import Credential, save_credential
+from sync.credentials import Credential, credential_from_enrollment, save_enrollment
 from sync.engine import SyncEngine
 from kiosk.retry import RetryPolicy
 from sync.upload import UploadPolicy
@@ -50,11 +50,11 @@ def sqlite_platform(tmp_path: Path) -> Iterator[PlatformServer]:
 
 
 def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None, name: str = "kiosk-1") -> Credential:
+    """As `onewindow enroll` does: the credential file, and the platform's device number in the store."""
     client = PlatformClient(url or platform.url())
     answer = client.json("POST", "enroll", json_body={"code": platform.enroll_code(terminal.settings.hall_code, name)})
-    credential = Credential(url or platform.url(), answer["device_id"], answer["hall_code"], answer["device_name"],
-                            answer["token"])
-    save_credential(terminal.settings, credential)
+    credential = credential_from_enrollment(answer, url or platform.url(), None)
+    save_enrollment(terminal.store, credential)
     return credential
 
 
@@ -68,3 +68,14 @@ def engine_for(terminal: Terminal, credential: Credential, *, read_timeout: floa
 def make_terminal(path: Path, device_no: int = 1) -> Terminal:
     path.mkdir(parents=True, exist_ok=True)
     return Terminal.open(load_settings(path, device_no=device_no))
+
+
+def pushed_document(terminal: Terminal, application_id: str) -> dict:
+    """The application document as the terminal sends it: built at submission, kept in its outbox item."""
+    from sqlalchemy import select
+
+    from kiosk.store.models import OutboxItem
+
+    with terminal.store.transaction() as s:
+        return dict(s.scalars(select(OutboxItem.payload).where(OutboxItem.kind == "application",
+                                                               OutboxItem.ref_id == application_id)).one())

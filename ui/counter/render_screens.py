@@ -44,7 +44,7 @@ def render(out: Path) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     install_fonts(app)
     home = Path(tempfile.mkdtemp(prefix="onewindow-counter-shots-"))
-    terminal = Terminal.open(load_settings(home, document_printer="cups:shots-nowhere"))
+    terminal = Terminal.open(load_settings(home, document_printer="cups:shots-nowhere", device_no=1))
     today = date.today()
     hall = demo.populate(terminal, today=today)
     terminal.devices = Devices(scanner=fake_devices()["scanner"])

@@ -40,7 +40,7 @@ def render(out: Path) -> list[Path]:
     from printing.drivers.fake import FakePrinter
 
     FakePrinter.named("shots").set_paper_out()
-    terminal = Terminal.open(load_settings(home, printer=printer, idle_timeout_seconds=600))
+    terminal = Terminal.open(load_settings(home, printer=printer, idle_timeout_seconds=600, device_no=1))
     devices = fake_devices()
     terminal.devices = Devices(scanner=devices["scanner"], id_reader=devices["id_reader"])
     page = sample_page_png(home)
