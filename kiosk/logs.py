@@ -1,5 +1,8 @@
 """Logging for the terminal: to a rotating file under the data dir, ID numbers masked.
 
+Configuring it also opens `logs/crash.log` (`kiosk.crash_log`) for fatal
+errors, since every process that opens a data dir passes through here.
+
 A log is read by IT staff and copied into tickets; a full ID number or
 credit code in it would be a leak, so a filter masks anything shaped like
 one before it is written.
@@ -40,8 +43,11 @@ class MaskingFilter(logging.Filter):
 
 
 def configure_logging(home: Path, level: int = logging.INFO) -> Path:
+    from kiosk import crash_log
+
     log_dir = home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    crash_log.install(home)
     path = log_dir / "onewindow.log"
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_onewindow", False)]:
