@@ -33,13 +33,17 @@ class LocalPlatform:
     home: Path
     process: subprocess.Popen[bytes] | None  # None: one was already running
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (uvicorn finishes its requests and exits), SIGKILL after `timeout`; reaped either way."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                log.warning("the local platform (pid %s) ignored SIGTERM for %.0f s; killing it",
+                            self.process.pid, timeout)
                 self.process.kill()
+                self.process.wait()
 
 
 def _answers(url: str) -> bool:

@@ -25,23 +25,26 @@ def run(args: argparse.Namespace) -> int:
     prepare_environment(keyboard=not args.screenshot)  # before QApplication
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.cli import terminal_from_args
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+    from ui.lifecycle import begin
 
-    terminal = terminal_from_args(args)
-    local = None
-    if args.local_platform:
-        from sync.embedded import ensure_local_platform
-
-        local = ensure_local_platform(terminal)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = build_window(terminal, fullscreen=args.fullscreen)
+    settings = load_settings(getattr(args, "home", None))
+    life = begin("app", settings)  # one window per data dir; exits 2 if another runs
     try:
+        terminal = Terminal.open(settings)
+        if args.local_platform:
+            from sync.embedded import ensure_local_platform
+
+            life.local_platform = ensure_local_platform(terminal)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        life.watch(app)
+        window = life.window = build_window(terminal, fullscreen=args.fullscreen)
         if args.screenshot:
             app.processEvents()
             window.grab().save(args.screenshot)
+            life.exit_code = 0
             return 0
-        return app.exec()
+        return life.exec(app)
     finally:
-        window.services.close()
-        if local is not None:
-            local.stop()
+        life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

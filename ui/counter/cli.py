@@ -21,7 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
     from kiosk.terminal import Terminal
     from ui.counter.services import CounterServices
@@ -31,31 +30,33 @@ def run(args: argparse.Namespace) -> int:
     from ui.connectivity import watch_connectivity
     from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
+    from ui.lifecycle import begin
 
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
         return 2
     settings = load_settings(getattr(args, "home", None))
-    configure_logging(settings.home)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    install_fonts(app)
-    terminal = Terminal.open(settings)
-    camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open
-    services = CounterServices(terminal, document_printer=args.document_printer,
-                               scanner=configured_scanner(settings), camera=camera,
-                               sync_worker=start_sync_worker(terminal))
-    window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
-    watch_connectivity(services.sync_worker, window)
-    install_excepthook(window.report)
-    if args.fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(1920, 1080)
-        window.show()
+    life = begin("counter", settings)  # one window per data dir; exits 2 if another runs
     try:
-        return app.exec()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        life.watch(app)
+        install_fonts(app)
+        terminal = Terminal.open(settings)
+        camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open
+        services = life.services = CounterServices(terminal, document_printer=args.document_printer,
+                                                   scanner=configured_scanner(settings), camera=camera,
+                                                   sync_worker=start_sync_worker(terminal))
+        window = life.window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
+        watch_connectivity(services.sync_worker, window)
+        install_excepthook(window.report)
+        if args.fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(1920, 1080)
+            window.show()
+        return life.exec(app)
     finally:
-        services.close()
+        life.shutdown()  # SIGTERM, SIGINT and closing the window all end here
 
 
 def counter_camera(settings):  # noqa: ANN001, ANN201 - (FrameSource | None, CameraFeed | None)
