@@ -15,6 +15,7 @@ Modes:
   screen; nothing has necessarily been saved yet.
 - saved: as typing, and the background draft save has finished; a thread
   parked in `parked_for_crash_test` is started, to be found in crash.log.
+- stuck: as typing, plus a background job that never returns.
 - inspect: report what the screen shows after a start-up, then close the
   window the way a person would.
 """
@@ -102,6 +103,13 @@ def _drive(window: Any, mode: str) -> None:
             threading.Thread(target=parked_for_crash_test, name="parked", daemon=True).start()
             _when(lambda: window.saver.saves >= 1 and not window.saver.busy,
                   lambda: _report("READY", mode=mode, draft_id=window.ctx.session.draft_id))
+        elif mode == "stuck":
+            from ui.jobs import run_job
+
+            _type_identity(window)
+            never = threading.Event()
+            run_job("stuck-for-test", never.wait)  # a job on a dead device or network: it never returns
+            _report("READY", mode=mode, draft_id=window.ctx.session.draft_id)
         elif mode == "inspect":
             _inspect(window)
         else:

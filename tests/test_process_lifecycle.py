@@ -154,6 +154,26 @@ def test_signal_saves_the_citizens_draft_and_stops_everything(tmp_path, signum):
     assert (home / "logs" / "crash.log").read_text() == ""
 
 
+def test_a_job_that_never_returns_does_not_hold_the_exit(tmp_path):
+    """The draft is still saved, the exit is bounded, and the record says what was left behind."""
+    from ui.lifecycle import JOB_WAIT_MS
+
+    home = tmp_path / "home"
+    proc = _start("stuck", home, "kiosk", "--no-keyboard")
+    ready = _line(proc, "READY")
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=JOB_WAIT_MS / 1000 + EXIT_WITHIN)
+    assert proc.returncode == 0, err[-4000:]
+    assert [(d.draft_id, d.applicant_name) for d in _drafts(home)] == [(ready["draft_id"], NAME)]
+    record = _lock_record(home)
+    assert "stopped_at" in record
+    assert record["shutdown_problems"] == [f"background jobs still running after {JOB_WAIT_MS // 1000} s"]
+    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json"], cwd=ROOT,
+                            env=_env(), capture_output=True, text=True, timeout=120)
+    last_run = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run")
+    assert last_run["status"] == "warn" and "background jobs still running" in last_run["detail"]
+
+
 def test_closing_the_window_takes_the_same_path(tmp_path):
     home = tmp_path / "home"
     first = _start("idle", home, "kiosk", "--no-keyboard")

@@ -188,8 +188,9 @@ class WindowProcess:
         window = self.window
         if window is not None:
             _attempt(problems, "closing the window", window.close)
+        jobs_done = True
         if app is not None:
-            jobs_done = _wait_jobs()
+            jobs_done = _wait_jobs(JOB_WAIT_MS)
             app.processEvents()  # results of finished jobs reach their screens (a submit, a save)
             if not jobs_done:
                 problems.append(f"background jobs still running after {JOB_WAIT_MS // 1000} s")
@@ -199,7 +200,7 @@ class WindowProcess:
         services = getattr(window, "services", None) or self.services
         if services is not None:
             _attempt(problems, "stopping the sync worker", services.close)
-        stuck = app is not None and not _wait_jobs()
+        stuck = app is not None and not _wait_jobs(JOB_WAIT_MS if jobs_done else 1000)  # no second long wait
         if stuck:
             problems.append(f"background jobs still running after {JOB_WAIT_MS // 1000} s")
         _attempt(problems, "stopping the process pool", _stop_process_pool)
@@ -231,10 +232,10 @@ def _attempt(problems: list[str], what: str, fn: Callable[[], Any]) -> bool:
     return finished
 
 
-def _wait_jobs() -> bool:
+def _wait_jobs(msecs: int) -> bool:
     from ui.jobs import wait_idle
 
-    return wait_idle(JOB_WAIT_MS)
+    return wait_idle(msecs)
 
 
 def _stop_process_pool() -> None:
