@@ -15,9 +15,9 @@ record as `previous_unclean`, where `onewindow doctor` reports it.
 
 The command-line tools (`onewindow submit`, `sync`, `print`, `doctor`, ...)
 take no lock and may run beside a window: each of their writes is one
-SQLite transaction (WAL), and the platform treats a pushed application it
-already has as a duplicate, so a `sync` beside the window's own worker
-costs a repeated request at worst.
+SQLite transaction (WAL), and a `sync` beside the window's own worker costs
+repeated requests at worst (the platform answers an application it already
+has as a duplicate, and resumable uploads follow the server's offset).
 """
 from __future__ import annotations
 
