@@ -117,7 +117,7 @@ def _drive(window: Any, mode: str) -> None:
 
     # The read-aloud child starts after the first frame and may spawn the system's speech daemon;
     # the test counts this process's children, so their start-up must be over first.
-    _when(attached, lambda: _when(lambda: _speech_settled(window), start, timeout=15, otherwise=start))
+    _when(attached, lambda: _when(lambda: _speech_settled(window), start, timeout=10, otherwise=start))
 
 
 def _inspect(window: Any) -> None:

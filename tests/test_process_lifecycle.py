@@ -28,6 +28,31 @@ from tests.conftest import ROOT
 from tests.lifecycle_driver import NAME, parked_for_crash_test
 
 EXIT_WITHIN = 20.0  # seconds: a hang guard, not a speed target
+_started: list[subprocess.Popen[str]] = []
+_orphans: list[int] = []  # children of a process the test crashed on purpose
+
+
+@pytest.fixture(autouse=True)
+def _reap() -> Any:
+    """Whatever a test started is gone after it, passed or failed (a failing test must not leave windows)."""
+    yield
+    for proc in _started:
+        if proc.poll() is None:
+            _orphans.extend(_children(proc.pid))
+            proc.kill()
+            proc.communicate()
+    for pid in _orphans:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    _started.clear()
+    _orphans.clear()
+
+
+def _popen(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(args, cwd=ROOT, env=env or _env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    _started.append(proc)
+    return proc
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -38,8 +63,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _start(mode: str, home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.lifecycle_driver", mode, "--home", str(home), *args],
-                            cwd=ROOT, env=env or _env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _popen([sys.executable, "-m", "tests.lifecycle_driver", mode, "--home", str(home), *args], env)
 
 
 def _line(proc: subprocess.Popen[str], tag: str, timeout: float = 90.0) -> dict[str, Any]:
@@ -56,6 +80,7 @@ def _line(proc: subprocess.Popen[str], tag: str, timeout: float = 90.0) -> dict[
         if line.startswith(tag + " "):
             return json.loads(line[len(tag) + 1:])
         assert not line.startswith("TIMEOUT"), line
+    _orphans.extend(_children(proc.pid))
     proc.kill()
     _out, err = proc.communicate()
     pytest.fail(f"no {tag} line from the driver (exit {proc.returncode}):\n{err[-4000:]}")
@@ -105,6 +130,7 @@ def _stop(proc: subprocess.Popen[str], signum: int) -> tuple[int, str, str]:
     try:
         out, err = proc.communicate(timeout=EXIT_WITHIN)
     except subprocess.TimeoutExpired:
+        _orphans.extend(_children(proc.pid))
         proc.kill()
         _out, err = proc.communicate()
         pytest.fail(f"still running {EXIT_WITHIN:.0f} s after {signal.Signals(signum).name}:\n{err[-4000:]}")
@@ -189,8 +215,7 @@ def test_closing_the_window_takes_the_same_path(tmp_path):
 
 def test_sigterm_stops_the_counter(tmp_path):
     home = tmp_path / "home"
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--home", str(home), "counter"], cwd=ROOT, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _popen([sys.executable, "-m", "kiosk", "--home", str(home), "counter"])
     log = home / "logs" / "onewindow.log"
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline and not (
@@ -229,8 +254,7 @@ def test_sigterm_while_the_local_platform_starts_leaves_no_child(tmp_path):
     """The signal comes before the event loop runs: remembered, and acted on once it does."""
     home = tmp_path / "home"
     env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{_free_port()}/api/v1")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--home", str(home), "app", "--local-platform"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _popen([sys.executable, "-m", "kiosk", "--home", str(home), "app", "--local-platform"], env)
     deadline = time.monotonic() + 60
     platform: dict[int, str] = {}
     while not platform and proc.poll() is None and time.monotonic() < deadline:
@@ -279,6 +303,9 @@ def test_a_crash_leaves_every_stack_and_the_draft_waits_for_staff(tmp_path, sign
     home = tmp_path / "home"
     proc = _start("saved", home, "kiosk", "--no-keyboard")
     ready = _line(proc, "READY")
+    # A crashed window cannot stop its children; systemd's control group does. The read-aloud child
+    # leaves by itself when its stdin closes, unless speech-dispatcher has wedged it (see the report).
+    _orphans.extend(_children(proc.pid))
     code, _out, _err = _stop(proc, signum)
     assert code == -signum
 
@@ -310,6 +337,7 @@ def test_sigkill_mid_application_then_doctor_and_welcome(tmp_path):
     home = tmp_path / "home"
     proc = _start("saved", home, "kiosk", "--no-keyboard")
     ready = _line(proc, "READY")
+    _orphans.extend(_children(proc.pid))  # as above: a killed window cannot stop its children
     code, _out, _err = _stop(proc, signal.SIGKILL)
     assert code == -signal.SIGKILL
 
