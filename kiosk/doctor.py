@@ -160,6 +160,36 @@ def check_catalog(terminal: Any) -> Check:
                                   f"{len(catalog.departments())} departments")
 
 
+def check_last_run(settings: Settings) -> Check:
+    """Whether the last window on this data dir ended in order; a crash means a draft may wait for staff."""
+    from kiosk.crash_log import crash_log_path
+    from kiosk.instance_lock import inspect
+
+    state = inspect(settings.home)
+    crash = crash_log_path(settings.home)
+    crash_size = crash.stat().st_size if crash.is_file() else 0
+    data: dict[str, Any] = {"running_pid": state.running_pid, "record": state.record, "crash_log_bytes": crash_size}
+    running = f"a window is running (pid {state.running_pid}); " if state.running_pid else ""
+    unclean = state.last_unclean
+    if unclean is not None:
+        return Check("last_run", "warn",
+                     f"{running}the run of onewindow {unclean.get('command', '?')} (pid {unclean.get('pid', '?')}, "
+                     f"started {unclean.get('started_at', '?')}) ended uncleanly: killed, crashed or lost power. "
+                     f"See {crash} ({crash_size} bytes); an application it was taking waits as a draft at the counter.",
+                     data)
+    record = state.record
+    if record is None:
+        return Check("last_run", "ok", "no window has run on this data dir yet", data)
+    problems = record.get("shutdown_problems") or []
+    if state.running_pid:
+        return Check("last_run", "ok", f"{running}started {record.get('started_at', '?')}", data)
+    detail = (f"onewindow {record.get('command', '?')} (pid {record.get('pid', '?')}) shut down cleanly at "
+              f"{record.get('stopped_at', '?')}")
+    if problems:
+        return Check("last_run", "warn", detail + "; but: " + "; ".join(problems), data)
+    return Check("last_run", "ok", detail, data)
+
+
 def check_python() -> Check:
     return Check("python", "ok", sys.version.split()[0], {"executable": sys.executable})
 
@@ -182,7 +212,7 @@ def run_checks(terminal: Any, *, verify: bool = False) -> list[Check]:
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
               check_device_number(terminal), check_leftover_files(terminal), check_key(settings),
-              check_catalog(terminal), check_calendar(), check_fonts()]
+              check_catalog(terminal), check_calendar(), check_fonts(), check_last_run(settings)]
     for ep in entry_points(group="onewindow.doctor_checks"):
         fn: Callable[[Any], Check] = ep.load()
         try:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from kiosk.device_identity import assigned_device_no
+from kiosk.child_process import child_environment
 from kiosk.errors import Message, UserFacingError
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
@@ -35,13 +36,17 @@ class LocalPlatform:
     home: Path
     process: subprocess.Popen[bytes] | None  # None: one was already running
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (uvicorn finishes its requests and exits), SIGKILL after `timeout`; reaped either way."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                log.warning("the local platform (pid %s) ignored SIGTERM for %.0f s; killing it",
+                            self.process.pid, timeout)
                 self.process.kill()
+                self.process.wait()
 
 
 def _answers(url: str) -> bool:
@@ -61,7 +66,8 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
     try:
         process = subprocess.Popen([sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home),
                                     "--host", host, "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=child_environment())  # it ends when this process does, even on kill -9
     finally:
         if log_file is not None:
             out.close()

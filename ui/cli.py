@@ -25,27 +25,26 @@ def run(args: argparse.Namespace) -> int:
     prepare_environment(keyboard=not args.screenshot)  # before QApplication
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
+    from ui.lifecycle import begin
     from ui.terminal_setup import open_terminal
 
     settings = load_settings(getattr(args, "home", None))
-    configure_logging(settings.home)
-    terminal = open_terminal(settings)
-    local = None
-    if args.local_platform:
-        from sync.embedded import ensure_local_platform
-
-        local = ensure_local_platform(terminal)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = build_window(terminal, fullscreen=args.fullscreen)
+    life = begin("app", settings)  # one window per data dir; exits 2 if another runs
     try:
+        terminal = life.terminal = open_terminal(settings)
+        if args.local_platform:
+            from sync.embedded import ensure_local_platform
+
+            life.local_platform = ensure_local_platform(terminal)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        life.watch(app)
+        window = life.window = build_window(terminal, fullscreen=args.fullscreen)
         if args.screenshot:
             app.processEvents()
             window.grab().save(args.screenshot)
+            life.exit_code = 0
             return 0
-        return app.exec()
+        return life.exec(app)
     finally:
-        terminal.close()
-        if local is not None:
-            local.stop()
+        life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
-from PySide6.QtCore import QObject, QProcess, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+
+from kiosk.child_process import PARENT_ENV
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ class ReadAloud(QObject):
         self._process.readyReadStandardOutput.connect(self._read)
         self._process.finished.connect(self._finished)
         self._process.errorOccurred.connect(lambda _e: self._finished())
+        environment = QProcessEnvironment.systemEnvironment()
+        environment.insert(PARENT_ENV, str(os.getpid()))  # the voice ends with this process (kiosk.child_process)
+        self._process.setProcessEnvironment(environment)
         program, *args = command or [sys.executable, "-m", "ui.speech_service"]
         self._process.start(program, args)
 

@@ -15,6 +15,8 @@ import sys
 from PySide6.QtCore import QCoreApplication, QLocale, QSocketNotifier
 from PySide6.QtTextToSpeech import QTextToSpeech
 
+from kiosk.child_process import die_with_parent
+
 
 def _mandarin(tts: QTextToSpeech):  # noqa: ANN202 - a QVoice or None
     """espeak-ng's Mandarin ("cmn") reaches Qt under the C locale, known only by its voice name."""
@@ -26,6 +28,7 @@ def _mandarin(tts: QTextToSpeech):  # noqa: ANN202 - a QVoice or None
 
 
 def main() -> int:
+    die_with_parent()  # a kiosk killed outright must not leave its voice behind
     app = QCoreApplication(sys.argv[:1])
     engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
     if not engines:

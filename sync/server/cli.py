@@ -90,8 +90,11 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from kiosk.child_process import die_with_parent
     from sync.server.app import Limits, create_app
     from sync.server.db import remember_db_url
+
+    die_with_parent()  # started by a window as its local platform: it ends with that window (kiosk.child_process)
 
     if (args.tls_cert is None) != (args.tls_key is None):
         print("--tls-cert 与 --tls-key 须同时给出 / give both --tls-cert and --tls-key", file=sys.stderr)

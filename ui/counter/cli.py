@@ -24,7 +24,6 @@ def run(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
     from kiosk.usecases.link import connectivity_changed
     from ui.connectivity import watch_connectivity
@@ -32,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.counter.window import CounterWindow
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
+    from ui.lifecycle import begin
     from ui.terminal_setup import attach_camera, open_terminal
 
     if args.lock_minutes < 1:
@@ -40,20 +40,22 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(getattr(args, "home", None))
     if args.document_printer:
         settings = dataclasses.replace(settings, document_printer=args.document_printer)
-    configure_logging(settings.home)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    install_fonts(app)
-    terminal = open_terminal(settings)
-    window = CounterWindow(CounterContext(terminal), language=args.lang, lock_seconds=args.lock_minutes * 60)
-    attach_camera(terminal, window)  # its feed runs while the window is open
-    watch_connectivity(lambda online: connectivity_changed(terminal, online))
-    install_excepthook(window.report)
-    if args.fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(1920, 1080)
-        window.show()
+    life = begin("counter", settings)  # one window per data dir; exits 2 if another runs
     try:
-        return app.exec()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        life.watch(app)
+        install_fonts(app)
+        terminal = life.terminal = open_terminal(settings)
+        window = life.window = CounterWindow(CounterContext(terminal), language=args.lang,
+                                             lock_seconds=args.lock_minutes * 60)
+        attach_camera(terminal, window)  # its feed runs while the window is open
+        watch_connectivity(lambda online: connectivity_changed(terminal, online))
+        install_excepthook(window.report)
+        if args.fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(1920, 1080)
+            window.show()
+        return life.exec(app)
     finally:
-        terminal.close()
+        life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

@@ -25,16 +25,16 @@ def run(args: argparse.Namespace) -> int:
     prepare_environment(keyboard=not args.no_keyboard)  # before QApplication
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
+    from ui.lifecycle import begin
 
     settings = load_settings(getattr(args, "home", None))
-    configure_logging(settings.home)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = build_window(settings=settings, language=args.lang, large_text=args.large_text,
-                          fullscreen=args.fullscreen)
+    life = begin("kiosk", settings)  # one window per data dir; exits 2 if another runs
     try:
-        return app.exec()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        life.watch(app)
+        life.window = build_window(settings=settings, language=args.lang, large_text=args.large_text,
+                                   fullscreen=args.fullscreen)
+        return life.exec(app)
     finally:
-        if window.terminal is not None:
-            window.terminal.close()
+        life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

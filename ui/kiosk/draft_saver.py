@@ -99,3 +99,25 @@ class DraftSaver(QObject):
 
     def restart(self) -> None:
         self._stopped = False
+
+    def save_now(self, snapshot: "DraftSnapshot") -> bool:
+        """At shutdown, with the job pool idle: save `snapshot` on this thread and accept nothing after it.
+
+        True once it is on disk. A background save still running here (the
+        shutdown's wait for jobs ran out) may land after this one; it holds
+        an older state of the same draft, so at worst the last few seconds of
+        typing are lost, never the draft.
+        """
+        self._stopped = True
+        self._next = None
+        self._soon = None
+        self._timer.stop()
+        if self._running:
+            log.warning("a background draft save is still running at shutdown; saving the newest state anyway")
+        try:
+            self._save(snapshot)
+        except Exception:  # noqa: BLE001 - logged whole; the shutdown goes on
+            log.exception("the final draft save at shutdown failed")
+            return False
+        self.saves += 1
+        return True

@@ -237,8 +237,32 @@ class KioskWindow(QMainWindow):
         self.session_ended.emit(reason)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        """The app is quitting (window closed, SIGTERM): no more background saves; `ui.lifecycle` saves last."""
         self.sync_timer.stop()
         self.idle.stop()
+        self.saver.stop_then(lambda: None)
         if self.speech is not None:
             self.speech.close()
         super().closeEvent(event)
+
+    def save_draft_for_shutdown(self) -> bool:
+        """Keep the citizen's unfinished application for staff, as the idle timeout does.
+
+        `ui.lifecycle` calls this once the background jobs are done and their
+        results delivered, so the save runs here, on disk before the process
+        exits. A submission still in flight owns the data: saving the draft
+        over it could recreate a draft the submission has just closed.
+        """
+        session = self.ctx.session
+        if self.terminal is None or self.ctx.catalog is None or session.submitted or not session.has_personal_data:
+            return True
+        if getattr(self.nav.screens.get("review"), "submitting", False):
+            log.warning("quitting while a submission is still running: no draft is saved over it")
+            return False
+        snapshot = session.snapshot(self.ctx.catalog.version)
+        if snapshot is None:
+            return True
+        saved = self.saver.save_now(snapshot)
+        if saved:
+            log.info("the citizen's unfinished application was kept as draft %s for staff", snapshot.draft_id)
+        return saved
