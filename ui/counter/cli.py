@@ -14,11 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--lock-minutes", type=int, default=5, help="lock the counter after this many idle minutes")
     p.add_argument("--document-printer", default="cups:",
                    help="where A4 notices print (cups: for the default CUPS queue, cups:QUEUE for another)")
-    p.add_argument("--fullscreen", action="store_true")
+    p.add_argument("--fullscreen", action="store_true", help="full screen, frameless, with or without a window manager")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from kiosk.logs import configure_logging
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.connectivity import watch_connectivity
     from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
+    from ui.widgets.window_placement import show_on_screen
 
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
@@ -47,11 +49,7 @@ def run(args: argparse.Namespace) -> int:
     window = CounterWindow(services, language=args.lang, lock_seconds=args.lock_minutes * 60)
     watch_connectivity(services.sync_worker, window)
     install_excepthook(window.report)
-    if args.fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(1920, 1080)
-        window.show()
+    show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
     try:
         return app.exec()
     finally:

@@ -54,13 +54,14 @@ def build_window(terminal: Any = None, *, settings: Any = None, language: str | 
     opens in the background (importing SQLAlchemy and Alembic and checking
     migrations costs about a second); a tap that needs the store waits for it.
     """
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
     from ui.jobs import run_job
     from ui.kiosk.window import KioskWindow
+    from ui.widgets.window_placement import show_on_screen
 
     app = QApplication.instance()
     install_fonts(app)
@@ -72,10 +73,5 @@ def build_window(terminal: Any = None, *, settings: Any = None, language: str | 
     if services is None:
         run_job("open-store", lambda: open_services(settings), on_done=lambda pair: window.attach(*pair),
                 on_error=window.report)
-    if fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        window.showFullScreen()
-    else:
-        window.resize(1600, 900)
-        window.show()
+    show_on_screen(window, fullscreen=fullscreen, preferred=QSize(1600, 900))
     return window
