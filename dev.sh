@@ -16,7 +16,11 @@ VENV="${ONEWINDOW_VENV:-$ROOT/.venv}"
 APT_PACKAGES=(
   fonts-wqy-zenhei fonts-hanazono fontconfig
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-  libglib2.0-0 libpulse0 libxcb-cursor0 xvfb xauth
+  libglib2.0-0 libpulse0 xvfb xauth
+  # Qt's xcb platform plugin (libqxcb.so, libQt6XcbQpa.so.6 and the xcb GL integrations), from `ldd`:
+  libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+  libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
+  libxcb-xfixes0 libxcb-xkb1
   poppler-utils postgresql
   sane-utils libsane1 libsane-dev
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng

@@ -1,12 +1,16 @@
 """`onewindow app`: start the terminal's window (the citizen's kiosk on a kiosk terminal).
 
 `--screenshot PNG` renders the first screen and exits, for checking a
-terminal's fonts and display without a person at it.
+terminal's fonts and display without a person at it. It waits until the
+display has shown the window; with `--fullscreen` it saves the whole
+screen as the display shows it (so a window that does not cover the
+screen shows as such), otherwise the window.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,10 +45,36 @@ def run(args: argparse.Namespace) -> int:
         life.watch(app)
         window = life.window = build_window(terminal, fullscreen=args.fullscreen)
         if args.screenshot:
-            app.processEvents()
-            window.grab().save(args.screenshot)
-            life.exit_code = 0
-            return 0
+            life.exit_code = save_screenshot(window, args.screenshot, whole_screen=args.fullscreen)
+            return life.exit_code
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here
+
+
+def save_screenshot(window: Any, path: str, *, whole_screen: bool, timeout_s: float = 20.0) -> int:
+    """Wait for the display to show `window`, then save it (or the whole screen) as PNG; 0 when saved."""
+    import time
+
+    from PySide6.QtGui import QGuiApplication
+
+    deadline = time.monotonic() + timeout_s
+    handle = window.windowHandle()
+    while handle is None or not handle.isExposed():
+        if time.monotonic() > deadline:
+            print(f"窗口未能显示 / the window was not shown within {timeout_s:.0f} s", file=sys.stderr)
+            return 1
+        QGuiApplication.processEvents()
+        handle = window.windowHandle()
+    window.repaint()  # paint now, not when the event loop gets round to it
+    QGuiApplication.sync()  # and let the display server have it before reading the screen back
+    screen = window.screen()
+    picture = screen.grabWindow(0) if whole_screen and screen is not None else window.grab()
+    if picture.isNull():
+        picture = window.grab()
+    saved = picture.save(path)
+    window.close()  # stops the read-aloud process cleanly
+    if not saved:
+        print(f"无法保存截图 {path} / could not save the screenshot {path}", file=sys.stderr)
+        return 1
+    return 0

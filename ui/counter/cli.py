@@ -15,13 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--document-printer", default=None,
                    help="where A4 notices print (cups: for the default CUPS queue, cups:QUEUE for another, "
                         "file:/folder to keep PDFs); default: the document_printer setting")
-    p.add_argument("--fullscreen", action="store_true")
+    p.add_argument("--fullscreen", action="store_true", help="full screen, frameless, with or without a window manager")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import load_settings
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.fonts import install_fonts
     from ui.lifecycle import begin
     from ui.terminal_setup import attach_camera, open_terminal
+    from ui.widgets.window_placement import show_on_screen
 
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
@@ -51,11 +53,7 @@ def run(args: argparse.Namespace) -> int:
         attach_camera(terminal, window)  # its feed runs while the window is open
         watch_connectivity(lambda online: connectivity_changed(terminal, online))
         install_excepthook(window.report)
-        if args.fullscreen:
-            window.showFullScreen()
-        else:
-            window.resize(1920, 1080)
-            window.show()
+        show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

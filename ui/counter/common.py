@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
 from kiosk.worklist import Urgency
 from ui.i18n import msg, translate
 from ui.theme import set_role
+from ui.widgets.box_layouts import FlexibleVBoxLayout
 
 CHANNEL_WORDS = {"kiosk": QT_TRANSLATE_NOOP("Counter", "Kiosk"), "counter": QT_TRANSLATE_NOOP("Counter", "Walk-in"), "online": QT_TRANSLATE_NOOP("Counter", "Online")}
 
@@ -109,7 +110,7 @@ class CounterScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"counter_{self.name}")
-        self.outer = QVBoxLayout(self)
+        self.outer = FlexibleVBoxLayout(self)  # stretches to the window; its least height is what it reports
         self.outer.setContentsMargins(32, 20, 32, 20)
         self.outer.setSpacing(14)
         self.title = set_role(QLabel(), "title")
@@ -121,7 +122,7 @@ class CounterScreen(QWidget):
         self.outer.addWidget(self.title)
         self.outer.addWidget(self.hint)
         self.outer.addWidget(self.message)
-        self.body = QVBoxLayout()
+        self.body = FlexibleVBoxLayout()
         self.body.setSpacing(12)
         self.outer.addLayout(self.body, 1)
         self._message: object = None

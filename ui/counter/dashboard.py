@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QPieSeries, QValueAxis)
 from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QDateEdit, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDateEdit, QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from kiosk.ratings import LEVELS
 from ui.counter.common import CounterScreen, tr
@@ -23,6 +24,9 @@ from ui.counter.context import CounterContext
 from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
+from ui.widgets.column_grid import ColumnGrid
+from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.box_layouts import FlexibleVBoxLayout
 
 BLUE, GREEN, AMBER, RED, GREY = "#1d4f91", "#1b6b2a", "#b7791f", "#a3120f", "#8793a3"
 SUMMARY = (("applications", QT_TRANSLATE_NOOP("Counter", "Applications")), ("completed", QT_TRANSLATE_NOOP("Counter", "Completed")), ("on_time_rate", QT_TRANSLATE_NOOP("Counter", "Completed on time")),
@@ -76,6 +80,8 @@ def _bars(chart: QChart, categories: list[str], values: list[int], colours: list
     axis_x = QBarCategoryAxis()
     axis_x.append(categories)
     axis_x.setLabelsFont(_font(14))
+    if len(categories) > 10:  # a fortnight or a month of dates: upright, or the chart elides them to "1…"
+        axis_x.setLabelsAngle(-90)
     axis_y = QValueAxis()
     top = max(values + [1])
     step = max(1, -(-top // 5))  # whole numbers only: these are counts of cases
@@ -102,7 +108,7 @@ class DashboardScreen(CounterScreen):
         self.report: object = None
         self.loads = 0
         today = ctx.day()
-        controls = QHBoxLayout()
+        controls = FlowLayout(spacing=10, line_spacing=8)  # wraps on a narrow screen
         self.from_label, self.to_label = QLabel(), QLabel()
         self.date_from = QDateEdit(QDate(today - timedelta(days=13)))
         self.date_to = QDateEdit(QDate(today))
@@ -120,12 +126,22 @@ class DashboardScreen(CounterScreen):
         for w in (self.from_label, self.date_from, self.to_label, self.date_to, self.week_button, self.month_button,
                   self.show_button):
             controls.addWidget(w)
-        controls.addStretch(1)
+        controls.add_stretch()
         self.export_hint = set_role(QLabel(), "hint")
         controls.addWidget(self.export_hint)
         self.body.addLayout(controls)
 
-        figures = QHBoxLayout()
+        # Figures and charts scroll together on a short screen, and fill the screen when it is tall enough.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("scrollBody")
+        content = FlexibleVBoxLayout(inner)  # fills the area when it is tall enough, else scrolls
+        content.setContentsMargins(0, 0, 8, 0)
+        content.setSpacing(12)
+        figures = ColumnGrid(max_columns=len(SUMMARY), spacing=12, column_width=170)
         self.figures: dict[str, tuple[QLabel, QLabel]] = {}
         for key, _words in SUMMARY:
             card = set_role(QFrame(), "card")
@@ -134,11 +150,12 @@ class DashboardScreen(CounterScreen):
             number = set_role(QLabel("—"), "figure")
             number.setObjectName(f"summary_{key}")
             words = set_role(QLabel(), "hint")
+            words.setWordWrap(True)
             box.addWidget(number)
             box.addWidget(words)
-            figures.addWidget(card, 1)
+            figures.addWidget(card)
             self.figures[key] = (number, words)
-        self.body.addLayout(figures)
+        content.addLayout(figures)
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -150,7 +167,9 @@ class DashboardScreen(CounterScreen):
             view.setMinimumHeight(260)
             grid.addWidget(view, index // 2, index % 2)
             self.views[key] = view
-        self.body.addLayout(grid, 1)
+        content.addLayout(grid, 1)
+        scroll.setWidget(inner)
+        self.body.addWidget(scroll, 1)
         self.retranslate()
 
     def last_days(self, days: int) -> None:
@@ -217,7 +236,7 @@ class DashboardScreen(CounterScreen):
         if not pie.count():
             pie.append(translate("Counter", "No cases in this period"), 1).setLabelVisible(True)
         timely.addSeries(pie)
-        timely.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        timely.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)  # leaves the slices' words room at any width
 
         overdue_open = sum(1 for c in cases if not c.completed_date and c.overdue)
         soon = sum(1 for c in cases if not c.completed_date and not c.overdue and c.working_days_left is not None

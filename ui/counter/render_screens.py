@@ -1,24 +1,32 @@
-"""Render every counter screen at 1920x1080, in Chinese and English, to PNG.
+"""Render every counter screen, in Chinese and English, to PNG.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.counter.render_screens [OUT_DIR]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.counter.render_screens [OUT_DIR] [--size WxH ...]
 
 Uses a throw-away data dir filled by `kiosk.demo_hall` (staff, a fortnight
 of cases and ratings, kiosk cases with JPEG, PDF and G4 TIFF pages, an
 online case and a crash-left draft). Look at the pictures: anything
 cramped, clipped or shown as boxes is a bug.
+
+`walk()` drives one window through every screen and yields each screen's
+name once it is showing; the screenshots here and the layout test
+(`tests/ui/test_screen_fit.py`) both use it.
 """
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.screenshots import pump as pump_events  # noqa: E402 - after the platform is chosen
+from ui.screenshots import parse_sizes  # noqa: E402 - after the platform is chosen
+from ui.screenshots import pump as pump_events  # noqa: E402
 
 SIZE = (1920, 1080)
 
@@ -27,64 +35,80 @@ def pump(until: Callable[[], bool], timeout: float = 30.0) -> None:
     pump_events(until, timeout)
 
 
-def render(out: Path) -> list[Path]:
-    from PySide6.QtWidgets import QApplication
+def idle() -> None:
+    from ui.jobs import running_jobs
 
+    pump(lambda: running_jobs() == 0)
+
+
+@dataclass
+class CounterDemo:
+    """What `walk()` needs: the counter's context on a populated throw-away store and the demo hall's case ids."""
+
+    home: Path
+    terminal: Any
+    ctx: Any
+    hall: Any
+
+
+@contextmanager
+def demo_counter(home: Path | None = None) -> Iterator[CounterDemo]:
     from kiosk import demo_hall as demo
     from kiosk.demo import fake_devices
     from kiosk.settings import load_settings
     from kiosk.terminal import Devices, Terminal
     from ui.counter.context import CounterContext
-    from ui.counter.window import CounterWindow
-    from ui.dialogs import ConfirmDialog
-    from ui.fonts import install_fonts
-    from ui.jobs import running_jobs, wait_idle
 
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    install_fonts(app)
-    home = Path(tempfile.mkdtemp(prefix="onewindow-counter-shots-"))
+    home = home or Path(tempfile.mkdtemp(prefix="onewindow-counter-shots-"))
     terminal = Terminal.open(load_settings(home, document_printer="cups:shots-nowhere", device_no=1))
     today = date.today()
     hall = demo.populate(terminal, today=today)
     terminal.devices = Devices(scanner=fake_devices()["scanner"])
-    ctx = CounterContext(terminal, today=today)
-    ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]
-    shots: list[Path] = []
+    try:
+        yield CounterDemo(home, terminal, CounterContext(terminal, today=today), hall)
+    finally:
+        from ui.jobs import wait_idle
 
-    def idle() -> None:
-        pump(lambda: running_jobs() == 0)
+        wait_idle()
+        terminal.close()
 
-    def shot(window: CounterWindow, name: str, lang: str) -> None:
+
+def walk(window: Any, demo: CounterDemo) -> Iterator[str]:
+    """Drive `window` through every screen; yield each screen's name when it shows.
+
+    Deciding uses up the first kiosk case, so a second walk decides on the next one.
+    """
+    from kiosk import demo_hall as demo_data
+    from ui.dialogs import ConfirmDialog
+
+    def ready(name: str) -> str:
         idle()
-        path = out / f"counter_{name}_{lang}.png"
-        window.grab().save(str(path))
-        shots.append(path)
+        return name
 
-    for lang in ("zh", "en"):
-        window = CounterWindow(ctx, language=lang, lock_seconds=3600)
-        window.resize(*SIZE)
-        window.show()
-        shot(window, "01_login", lang)
+    original_ask = ConfirmDialog.__dict__["ask"]
+    ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]
+    hall = demo.hall
+    try:
+        yield ready("01_login")
         window.login.user.setText("nobody")
         window.login.password.setText("wrong-password")
         window.login.submit()
         pump(lambda: window.login.error.isVisible())
-        shot(window, "02_login_failed", lang)
+        yield ready("02_login_failed")
         window.login.user.setText("lead1")
-        window.login.password.setText(demo.PASSWORD)
+        window.login.password.setText(demo_data.PASSWORD)
         window.login.submit()
         pump(lambda: window.staff is not None)
         worklist = window.screens["worklist"]
         pump(lambda: worklist.loads > 0)
-        shot(window, "03_worklist", lang)
+        yield ready("03_worklist")
         worklist.source_buttons["online"].click()
         pump(lambda: worklist.loads > 1)
-        shot(window, "04_worklist_online", lang)
+        yield ready("04_worklist_online")
         window.open_case(hall.kiosk_ids[0])
         review = window.screens["review"]
         pump(lambda: review.detail is not None and review.current_code in review.pages)
-        shot(window, "05_review", lang)
+        yield ready("05_review")
         review.reason.setPlainText("")
         review.mark(review_check("valid"))
         pump(lambda: not review.busy)
@@ -92,48 +116,90 @@ def render(out: Path) -> list[Path]:
         review.viewer.show_page(1)
         review.viewer.step_zoom(1)
         review.viewer.step_zoom(1)
-        review.reason.setPlainText("户口簿首页缺失，请补交首页" if lang == "zh" else "The front page is missing")
+        review.reason.setPlainText("户口簿首页缺失，请补交首页" if window_language() == "zh" else "The front page is missing")
         review.mark(review_check("missing"))
         pump(lambda: not review.busy)
-        shot(window, "06_review_marked_zoomed", lang)
+        yield ready("06_review_marked_zoomed")
         review.ask_supplement()
         pump(lambda: review.last_outcome is not None)
-        shot(window, "07_review_decided", lang)
+        yield ready("07_review_decided")
         window.show_screen("walkin")
         walkin = window.screens["walkin"]
         walkin.name_field.set_raw("张三")
         walkin.id_field.set_raw("110105194912310021")
         walkin.id_field.validate()
-        walkin.capture("id_card", "scanner")
+        walkin.panel.capture("id_card", "scanner")
         pump(lambda: not walkin.materials_busy)
-        shot(window, "08_walkin", lang)
+        yield ready("08_walkin")
         window.show_screen("drafts")
         pump(lambda: window.screens["drafts"].loads > 0)
-        shot(window, "09_drafts", lang)
+        yield ready("09_drafts")
         window.show_screen("deadlines")
         pump(lambda: window.screens["deadlines"].loads > 0)
-        shot(window, "10_deadlines_hall", lang)
+        yield ready("10_deadlines_hall")
         window.show_screen("dashboard")
         pump(lambda: window.screens["dashboard"].loads > 0)
-        shot(window, "11_dashboard", lang)
+        yield ready("11_dashboard")
         window.lock()
-        shot(window, "12_locked", lang)
+        yield ready("12_locked")
         window.logout()
         window.login.user.setText("clerk1")
-        window.login.password.setText(demo.PASSWORD)
+        window.login.password.setText(demo_data.PASSWORD)
         window.login.submit()
         pump(lambda: window.staff is not None)
         window.show_screen("deadlines")
         pump(lambda: window.screens["deadlines"].loads > 0)
-        shot(window, "13_clerk_deadlines", lang)
+        yield ready("13_clerk_deadlines")
         window.logout()
         idle()
-        window.close()
-        window.deleteLater()
-        pump(lambda: True)
-        if lang == "zh":  # the second round must decide on fresh cases
-            hall.kiosk_ids = hall.kiosk_ids[1:]
-    wait_idle()
+    finally:
+        ConfirmDialog.ask = original_ask  # type: ignore[method-assign]
+        hall.kiosk_ids = hall.kiosk_ids[1:]  # the next walk must decide on a fresh case
+
+
+def window_language() -> str:
+    from ui import i18n
+
+    return i18n.lang()
+
+
+def open_window(demo: CounterDemo, lang: str, size: tuple[int, int]) -> Any:
+    from ui.counter.window import CounterWindow
+
+    window = CounterWindow(demo.ctx, language=lang, lock_seconds=3600)
+    window.resize(*size)
+    window.show()
+    return window
+
+
+def close_window(window: Any) -> None:
+    idle()
+    window.close()
+    window.deleteLater()
+    pump(lambda: True)
+
+
+def render(out: Path, sizes: tuple[tuple[int, int], ...] = (SIZE,)) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.fonts import install_fonts
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    install_fonts(app)
+    shots: list[Path] = []
+    with demo_counter() as demo:
+        for lang in ("zh", "en"):
+            window = open_window(demo, lang, sizes[0])
+            for name in walk(window, demo):
+                for width, height in sizes:
+                    window.resize(width, height)
+                    pump(lambda: True)
+                    suffix = "" if sizes == (SIZE,) else f"_{width}x{height}"
+                    path = out / f"counter_{name}_{lang}{suffix}.png"
+                    window.grab().save(str(path))
+                    shots.append(path)
+            close_window(window)
     return shots
 
 
@@ -145,8 +211,9 @@ def review_check(value: str):  # noqa: ANN201
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    out = Path(argv[0]) if argv else Path("out/counter")
-    for path in render(out):
+    rest, sizes = parse_sizes(argv, default=(SIZE,))
+    out = Path(rest[0]) if rest else Path("out/counter")
+    for path in render(out, sizes):
         print(path)
     return 0
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from kiosk.lifecycle import Status
@@ -30,7 +30,13 @@ from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.box_layouts import FlexibleHBoxLayout, FlexibleVBoxLayout
+from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.wrap_button import WrapButton
 
+# Widths of the materials list and of the checks beside the page, by the screen's width; below the
+# narrowest, the page goes on top (a portrait screen has the height for it).
+SIDE_WIDTHS = ((1600, (400, 440)), (1200, (300, 340)))
 DECIDABLE = {Status.SUBMITTED, Status.RECEIVED, Status.NEEDS_SUPPLEMENT}
 CHECK_WORDS = {
     MaterialCheck.UNCHECKED: ("○", QT_TRANSLATE_NOOP("Counter", "Not checked yet"), "hint"),
@@ -61,33 +67,42 @@ class ReviewScreen(CounterScreen):
         self.last_outcome: DecisionOutcome | None = None
         self._print_message: object = None
 
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # Back beside the title: the page viewer needs the height on a 768-pixel screen
+        top.setSpacing(20)
         self.back_button = QPushButton()
         self.back_button.setObjectName("reviewBack")
         self.back_button.clicked.connect(self.back_requested)
-        top.addWidget(self.back_button)
-        top.addStretch(1)
+        self.outer.removeWidget(self.title)
+        self.title.setWordWrap(True)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.title, 1)
         self.outer.insertLayout(0, top)
 
         self.info = set_role(QFrame(), "card")
-        self.info_grid = QGridLayout(self.info)
-        self.info_grid.setContentsMargins(16, 10, 16, 10)
-        self.info_grid.setHorizontalSpacing(28)
-        self.info_grid.setVerticalSpacing(4)
+        self.info_grid = FlowLayout(self.info, spacing=28, line_spacing=6)  # as many facts a line as fit
+        self.info_grid.setContentsMargins(16, 8, 16, 8)
         self.info_labels: dict[str, tuple[QLabel, QLabel]] = {}
-        for index, key in enumerate(("receipt", "case", "applicant", "id", "phone", "source", "status", "submitted",
-                                     "deadline")):
+        for key in ("receipt", "case", "applicant", "id", "phone", "source", "status", "submitted", "deadline"):
             name, value = set_role(QLabel(), "hint"), QLabel()
             value.setObjectName(f"info_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.info_labels[key] = (name, value)
-            self.info_grid.addWidget(name, (index // 5) * 2, index % 5)
-            self.info_grid.addWidget(value, (index // 5) * 2 + 1, index % 5)
+            pair = QWidget()
+            pair_layout = QVBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(2)
+            pair_layout.addWidget(name)
+            pair_layout.addWidget(value)
+            self.info_grid.add(pair)
         self.body.addWidget(self.info)
 
-        main = QHBoxLayout()
-        main.setSpacing(16)
+        self.main = FlexibleVBoxLayout()  # materials | page | checks side by side, or the page above both (_arrange)
+        self.main.setSpacing(16)
+        self.panels = FlexibleHBoxLayout()
+        self.panels.setSpacing(16)
+        self.main.addLayout(self.panels, 1)
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         self.materials_title = set_role(QLabel(), "subtitle")
         self.material_list = QListWidget()
         self.material_list.setObjectName("materialList")
@@ -107,15 +122,12 @@ class ReviewScreen(CounterScreen):
         left.addWidget(self.material_list, 3)
         left.addWidget(self.form_title)
         left.addWidget(form_scroll, 2)
-        left_box = QWidget()
-        left_box.setLayout(left)
-        left_box.setFixedWidth(420)
-        main.addWidget(left_box)
+        self.left_box = QWidget()
+        self.left_box.setLayout(left)
 
         from ui.counter.viewer import PageViewer
 
         self.viewer = PageViewer()
-        main.addWidget(self.viewer, 1)
 
         right = QVBoxLayout()
         right.setSpacing(10)
@@ -124,13 +136,14 @@ class ReviewScreen(CounterScreen):
         self.check_state = QLabel()
         self.check_state.setObjectName("checkState")
         self.check_state.setWordWrap(True)
-        self.valid_button = set_role(QPushButton(), "ok")
+        self.valid_button = set_role(WrapButton(), "ok")
         self.valid_button.setObjectName("markValid")
-        self.missing_button = set_role(QPushButton(), "danger")
+        self.missing_button = set_role(WrapButton(), "danger")
         self.missing_button.setObjectName("markMissing")
-        self.invalid_button = set_role(QPushButton(), "danger")
+        self.invalid_button = set_role(WrapButton(), "danger")
         self.invalid_button.setObjectName("markInvalid")
         self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("materialReason")
         self.reason.setFixedHeight(84)
@@ -151,11 +164,11 @@ class ReviewScreen(CounterScreen):
         self.summary = QLabel()
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
-        self.accept_button = set_role(QPushButton(), "primary")
+        self.accept_button = set_role(WrapButton(), "primary")  # the side panel is narrow on small screens
         self.accept_button.setObjectName("acceptButton")
-        self.supplement_button = QPushButton()
+        self.supplement_button = WrapButton()
         self.supplement_button.setObjectName("supplementButton")
-        self.reject_button = set_role(QPushButton(), "danger")
+        self.reject_button = set_role(WrapButton(), "danger")
         self.reject_button.setObjectName("rejectButton")
         self.accept_button.clicked.connect(self.accept)
         self.supplement_button.clicked.connect(self.ask_supplement)
@@ -175,10 +188,42 @@ class ReviewScreen(CounterScreen):
         right_scroll.setFrameShape(QFrame.Shape.NoFrame)
         right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         right_scroll.setWidget(right_box)
-        right_scroll.setFixedWidth(460)
-        main.addWidget(right_scroll)
-        self.body.addLayout(main, 1)
+        self.right_scroll = right_scroll
+        self.body.addLayout(self.main, 1)
+        self._sides: tuple[int, int] | None | bool = False  # not arranged yet
+        self.fit_width(SIDE_WIDTHS[0][0])
         self.retranslate()
+
+    def fit_width(self, width: int) -> None:
+        """Arrange for a window `width` pixels wide (the window calls this, hidden or not: a hidden
+        page's minimum width still counts towards the window's).
+
+        Wide: materials, the page and the checks side by side. Narrow (a portrait screen): the page
+        across the whole width on top, materials and checks side by side under it."""
+        sides = next((widths for least, widths in SIDE_WIDTHS if width >= least), None)
+        if sides == self._sides:
+            return
+        self._sides = sides
+        self.main.removeWidget(self.viewer)
+        for widget in (self.left_box, self.viewer, self.right_scroll):
+            self.panels.removeWidget(widget)
+        if sides is not None:
+            self.left_box.setFixedWidth(sides[0])
+            self.right_scroll.setFixedWidth(sides[1])
+            self.panels.addWidget(self.left_box)
+            self.panels.addWidget(self.viewer, 1)
+            self.panels.addWidget(self.right_scroll)
+            self.main.setStretch(0, 1)
+        else:
+            for widget in (self.left_box, self.right_scroll):
+                widget.setMinimumWidth(0)
+                widget.setMaximumWidth(16777215)
+                self.panels.addWidget(widget, 1)
+            self.main.insertWidget(0, self.viewer, 3)
+            self.main.setStretch(1, 2)
+        for layout in (self.panels, self.main, self.body, self.outer):  # a hidden page's caches go stale
+            layout.invalidate()
+        self.updateGeometry()
 
     # --- loading ------------------------------------------------------------------------------
     def open(self, application_id: str) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from ui.i18n import translate
 from ui.theme import set_role
+from ui.widgets.box_layouts import FlexibleVBoxLayout
+from ui.widgets.flow_layout import FlowLayout
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 
@@ -37,11 +39,10 @@ class PageViewer(QWidget):
         self.mode = "page"  # "page", "width" or "fixed"
         self.zoom = 1.0
         self._state: object = None  # callable giving a placeholder text, or None
-        layout = QVBoxLayout(self)
+        layout = FlexibleVBoxLayout(self)  # the wrapping toolbar must not make the page area rigid
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
+        bar = FlowLayout(spacing=8, line_spacing=6)  # page and zoom controls wrap on a narrow viewer
         self.prev_button = QPushButton()
         self.prev_button.setObjectName("prevPage")
         self.next_button = QPushButton()
@@ -62,12 +63,16 @@ class PageViewer(QWidget):
         self.fit_width.setCheckable(True)
         self.actual = set_role(QPushButton(), "tab")
         self.actual.setCheckable(True)
-        bar.addWidget(self.prev_button)
-        bar.addWidget(self.page_label)
-        bar.addWidget(self.next_button)
-        bar.addStretch(1)
-        for w in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_page, self.fit_width, self.actual):
-            bar.addWidget(w)
+        pages, zoom = QWidget(), QWidget()  # each group keeps together while it can; the zoom group wraps under
+        for group, widgets in ((pages, (self.prev_button, self.page_label, self.next_button)),
+                               (zoom, (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_page, self.fit_width,
+                                       self.actual))):
+            row = FlowLayout(group, spacing=8, line_spacing=6)
+            for w in widgets:
+                row.addWidget(w)
+        bar.addWidget(pages)
+        bar.add_stretch()
+        bar.addWidget(zoom)
         layout.addLayout(bar)
         self.caption = set_role(QLabel(), "hint")
         self.caption.setWordWrap(True)
@@ -146,7 +151,7 @@ class PageViewer(QWidget):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)  # type: ignore[arg-type]
-        if self.mode != "fixed":
+        if self.mode != "fixed" or not self.pages:  # a placeholder's words stay centred in the new size
             self._render()
 
     def _render(self) -> None:

@@ -20,6 +20,9 @@ from ui.i18n import lang, translate
 from ui.jobs import run_job
 from ui.theme import set_role
 from ui.widgets.applicant import ApplicantFields
+from ui.widgets.column_grid import ColumnGrid
+from ui.widgets.eliding_combo import ElidingComboBox
+from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.form_view import FormView
 from ui.widgets.materials import MaterialRow
 from ui.widgets.materials_panel import MaterialsPanel
@@ -44,9 +47,10 @@ class WalkInScreen(CounterScreen):
 
         picker = QHBoxLayout()
         self.item_label = set_role(QLabel(), "subtitle")
-        self.item_box = QComboBox()
+        self.item_box = ElidingComboBox()  # a long name is elided (tooltip: all of it) on a narrow screen
         self.item_box.setObjectName("itemPicker")
-        self.item_box.setMinimumWidth(900)
+        self.item_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.item_box.setMinimumContentsLength(24)
         for item in self.catalog.items:
             self.item_box.addItem("", item.code)
         self.item_box.currentIndexChanged.connect(lambda _i: self.choose(self.item_box.currentData()))
@@ -59,9 +63,10 @@ class WalkInScreen(CounterScreen):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         inner.setObjectName("scrollBody")
-        columns = QHBoxLayout(inner)
-        columns.setSpacing(32)
-        left = QVBoxLayout()
+        columns = ColumnGrid(inner, max_columns=2, spacing=32, column_width=480)  # one column on a portrait screen
+        left_box, right_box = QWidget(), QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(14)
         self.applicant_title = set_role(QLabel(), "subtitle")
         left.addWidget(self.applicant_title)
@@ -74,7 +79,8 @@ class WalkInScreen(CounterScreen):
         self.form_holder = QVBoxLayout()
         left.addLayout(self.form_holder)
         left.addStretch(1)
-        right = QVBoxLayout()
+        right = QVBoxLayout(right_box)
+        right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(14)
         self.materials_title = set_role(QLabel(), "subtitle")
         right.addWidget(self.materials_title)
@@ -82,12 +88,12 @@ class WalkInScreen(CounterScreen):
         self.materials_holder.setSpacing(12)
         right.addLayout(self.materials_holder)
         right.addStretch(1)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        columns.addWidget(left_box)
+        columns.addWidget(right_box)
         self.scroll.setWidget(inner)
         self.body.addWidget(self.scroll, 1)
 
-        footer = QHBoxLayout()
+        footer = FlowLayout(spacing=12, line_spacing=8)
         self.clear_button = QPushButton()
         self.clear_button.setObjectName("walkinClear")
         self.clear_button.clicked.connect(self.reset)
@@ -102,7 +108,7 @@ class WalkInScreen(CounterScreen):
         self.submit_button.setObjectName("walkinSubmit")
         self.submit_button.clicked.connect(self.submit)
         footer.addWidget(self.clear_button)
-        footer.addStretch(1)
+        footer.add_stretch()
         footer.addWidget(self.receipt)
         footer.addWidget(self.review_button)
         footer.addWidget(self.submit_button)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 import logging
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, QMainWindow, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -30,6 +31,9 @@ from ui.errors import message_for
 from ui.jobs import run_job
 from ui.widgets.idle import IdleWatcher
 from ui.theme import set_role
+from ui.widgets.box_layouts import FlexibleVBoxLayout
+from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.header_layout import HeaderLabel, HeaderLayout
 from ui.widgets.sync_indicator import SyncIndicator
 
 log = logging.getLogger("onewindow.counter")
@@ -58,16 +62,13 @@ class CounterWindow(QMainWindow):
         settings = ctx.terminal.settings
         root = QWidget()
         root.setObjectName("counterRoot")
-        layout = QVBoxLayout(root)
+        layout = FlexibleVBoxLayout(root)  # reports its least height, so the window fits short screens
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
 
         top = QWidget()
         top.setObjectName("topBar")
-        bar = QHBoxLayout(top)
-        bar.setContentsMargins(24, 10, 24, 10)
-        bar.setSpacing(14)
-        self.hall_label = QLabel()
+        self.hall_label = HeaderLabel()
         self.hall_label.setObjectName("hallName")
         self._hall = (settings.hall_name_zh, settings.hall_name_en)
         self.staff_label = QLabel()
@@ -82,10 +83,14 @@ class CounterWindow(QMainWindow):
         self.logout_button = QPushButton()
         self.logout_button.setObjectName("logoutButton")
         self.logout_button.clicked.connect(self.logout)
-        bar.addWidget(self.hall_label)
-        bar.addStretch(1)
+        tools = QWidget()
+        tools.setObjectName("topTools")
+        tools_row = FlowLayout(tools, spacing=14, line_spacing=6, align_right=True)
         for w in (self.staff_label, self.sync, self.language_button, self.lock_button, self.logout_button):
-            bar.addWidget(w)
+            tools_row.add(w)
+        # The hall's name left, the tools right; on a narrow (portrait) screen the tools take a second line.
+        bar = HeaderLayout(top, self.hall_label, None, tools, spacing=14, line_spacing=6)
+        bar.setContentsMargins(24, 10, 24, 10)
         layout.addWidget(top)
 
         self.nav = QWidget()
@@ -169,6 +174,7 @@ class CounterWindow(QMainWindow):
         self.idle.start()
         self._show_chrome()
         self.retranslate()
+        self._fit_screens()
         self.show_screen("worklist" if "worklist" in screens else next(iter(screens), "login"))
 
     def logout(self) -> None:
@@ -320,6 +326,18 @@ class CounterWindow(QMainWindow):
         notice = getattr(self, "_notice", None)
         if callable(notice):
             self.notice.setText(notice())
+
+    def _fit_screens(self) -> None:
+        """Screens that arrange themselves by width learn it even while hidden (their minimum counts)."""
+        for screen in self.screens.values():
+            fit = getattr(screen, "fit_width", None)
+            if fit is not None:
+                fit(self.width())
+        self.stack.updateGeometry()  # the stack's minimum is the largest page's, hidden pages included
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_screens()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         self.sync_timer.stop()

@@ -19,6 +19,7 @@ from ui.counter.context import CounterContext
 from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
+from ui.widgets.flow_layout import FlowLayout
 
 SOURCE_FILTERS = (("all", QT_TRANSLATE_NOOP("Counter", "All sources")), ("kiosk", QT_TRANSLATE_NOOP("Counter", "Kiosk")), ("counter", QT_TRANSLATE_NOOP("Counter", "Walk-in")),
                   ("online", QT_TRANSLATE_NOOP("Counter", "Online")))
@@ -56,9 +57,12 @@ class WorkListScreen(CounterScreen):
         search_row.addWidget(self.clear_button)
         self.body.addLayout(search_row)
 
-        filters = QHBoxLayout()
+        filters = FlowLayout(spacing=24, line_spacing=8)  # the groups wrap on a narrow screen
+        sources = QWidget()
+        source_row = QHBoxLayout(sources)
+        source_row.setContentsMargins(0, 0, 0, 0)
         self.source_label = QLabel()
-        filters.addWidget(self.source_label)
+        source_row.addWidget(self.source_label)
         self.source_group = QButtonGroup(self)
         self.source_buttons: dict[str, QPushButton] = {}
         for key, _words in SOURCE_FILTERS:
@@ -68,19 +72,23 @@ class WorkListScreen(CounterScreen):
             self.source_group.addButton(button)
             self.source_buttons[key] = button
             button.clicked.connect(self.refresh)
-            filters.addWidget(button)
+            source_row.addWidget(button)
         self.source_buttons["all"].setChecked(True)
-        filters.addSpacing(24)
+        filters.addWidget(sources)
+        statuses = QWidget()
+        status_row = QHBoxLayout(statuses)
+        status_row.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel()
-        filters.addWidget(self.status_label)
+        status_row.addWidget(self.status_label)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for key, _words in STATUS_FILTERS:
             self.status_filter.addItem("", key)
         self.status_filter.currentIndexChanged.connect(self.refresh)
-        filters.addWidget(self.status_filter)
-        filters.addStretch(1)
+        status_row.addWidget(self.status_filter)
+        filters.addWidget(statuses)
+        filters.add_stretch()
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(self.refresh)
         filters.addWidget(self.refresh_button)

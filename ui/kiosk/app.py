@@ -39,7 +39,7 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     opens in the background (importing SQLAlchemy and Alembic and checking
     migrations costs about a second); a tap that needs the store waits for it.
     """
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from ui.errors import install_excepthook
@@ -47,6 +47,7 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     from ui.jobs import run_job
     from ui.kiosk.window import KioskWindow
     from ui.terminal_setup import open_terminal
+    from ui.widgets.window_placement import show_on_screen
 
     app = QApplication.instance()
     install_fonts(app)
@@ -56,10 +57,5 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
         assert settings is not None
         opening = settings
         run_job("open-store", lambda: open_terminal(opening), on_done=window.attach, on_error=window.report)
-    if fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        window.showFullScreen()
-    else:
-        window.resize(1600, 900)
-        window.show()
+    show_on_screen(window, fullscreen=fullscreen, preferred=QSize(1600, 900))
     return window

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kiosk.errors import Message
 from ui.i18n import lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.header_layout import HeaderLabel, HeaderLayout
 from ui.widgets.sync_indicator import SyncIndicator
 
 STEPS = ("Identity", "Form", "Materials", "Check", "Receipt")
@@ -24,20 +26,19 @@ class TopBar(QWidget):
         self.setObjectName("topBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.hall = (hall_zh, hall_en)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(32, 10, 32, 10)
-        row.setSpacing(14)
-        names = QVBoxLayout()
-        names.setSpacing(2)
-        self.hall_label = QLabel()
+        self.hall_label = HeaderLabel()
         self.hall_label.setObjectName("hallName")
-        self.step_label = QLabel()
+        self.step_label = HeaderLabel()
         self.step_label.setObjectName("stepLabel")
-        names.addWidget(self.hall_label)
-        names.addWidget(self.step_label)
-        row.addLayout(names, 1)
+        self.switches = QWidget()
+        self.switches.setObjectName("topSwitches")
+        switches = FlowLayout(self.switches, spacing=14, line_spacing=8, align_right=True)
+        # Names left, switches right; on a narrow screen (a portrait terminal, large text) the switches
+        # share a second line with the step, and wrap again if need be, rather than being squeezed.
+        bar = HeaderLayout(self, self.hall_label, self.step_label, self.switches, spacing=14, line_spacing=6)
+        bar.setContentsMargins(32, 10, 32, 10)
         self.sync = SyncIndicator()
-        row.addWidget(self.sync)
+        switches.add(self.sync)
         self.read_button = QPushButton()
         self.read_button.setObjectName("readAloudButton")
         self.read_button.clicked.connect(self.read_aloud_requested)
@@ -53,7 +54,7 @@ class TopBar(QWidget):
         self.home_button.setObjectName("homeButton")
         self.home_button.clicked.connect(self.home_requested)
         for b in (self.read_button, self.large_button, self.language_button, self.home_button):
-            row.addWidget(b)
+            switches.add(b)
         self.step: int | None = None
         self.retranslate()
 

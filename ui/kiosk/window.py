@@ -10,7 +10,7 @@ import logging
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from ui.widgets.idle import IdleWatcher
 from ui.kiosk.navigator import KioskNavigator
 from ui.kiosk.session import CitizenSession
 from ui.kiosk.top_bar import NoticeBar, TopBar
+from ui.widgets.box_layouts import FlexibleVBoxLayout
 
 if TYPE_CHECKING:
     from kiosk.settings import Settings
@@ -62,7 +63,7 @@ class KioskWindow(QMainWindow):
                                 report=self.report, clear_report=self.clear_report)
         root = QWidget()
         root.setObjectName("kioskRoot")
-        layout = QVBoxLayout(root)
+        layout = FlexibleVBoxLayout(root)  # reports its least height, so the window fits short screens
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.top = TopBar(settings.hall_name_zh, settings.hall_name_en)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.catalog import FormField, Text
 from kiosk.errors import Message
@@ -21,6 +21,8 @@ from kiosk.identity import InvalidIdentity, parse_mobile, parse_resident_id
 from ui.i18n import lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.column_grid import ColumnGrid
+from ui.widgets.wrap_button import WrapButton
 
 Checker = Callable[[str], tuple[Any, Message | None]]
 
@@ -152,28 +154,18 @@ class ChoiceField(BaseField):
         self.field = field
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        grid = QGridLayout()
-        grid.setSpacing(10)
-        from PySide6.QtWidgets import QApplication
-
-        from ui.theme import LARGE
-        from ui.widgets.fit import fit_columns
-
-        font = QApplication.font()
-        font.setPixelSize(LARGE.body_px)  # fit for the largest text size, so switching size never clips
-        font.setBold(True)
-        longest = [f"✔ {o.label.zh}" for o in field.options] + [f"✔ {o.label.en}" for o in field.options]
-        columns = fit_columns(longest, min(3, max(1, len(field.options))), font=font, padding=60)
+        grid = ColumnGrid(max_columns=min(3, max(1, len(field.options))), spacing=10)  # columns by real width
         self.buttons: dict[str, QPushButton] = {}
-        for index, option in enumerate(field.options):
-            button = set_role(QPushButton(), "tab")
+        for option in field.options:
+            button = set_role(WrapButton(), "tab")
+            button.reserve("✔ ")
             button.setObjectName(f"choice_{field.key}_{option.value}")
             button.setCheckable(True)
             self.group.addButton(button)
             self.buttons[option.value] = button
             button.clicked.connect(self._on_pick)
             button.toggled.connect(self._relabel)
-            grid.addWidget(button, index // columns, index % columns)
+            grid.addWidget(button)
         self._layout.addLayout(grid)
         self._finish_layout()
 

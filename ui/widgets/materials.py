@@ -18,6 +18,7 @@ from kiosk.materials.intake import MaterialFile
 from ui.i18n import lang, translate
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.flow_layout import FlowLayout
 
 THUMB = QSize(150, 200)
 
@@ -117,11 +118,9 @@ class MaterialRow(QFrame):
         self.notes = set_role(QLabel(), "hint")
         self.notes.setWordWrap(True)
         outer.addWidget(self.notes)
-        self.pages = QHBoxLayout()
-        self.pages.setSpacing(12)
-        self.pages.addStretch(1)
+        self.pages = FlowLayout(spacing=12)  # as many thumbnails a line as the width holds
         outer.addLayout(self.pages)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=12)
         self.scan_button = QPushButton()
         self.scan_button.setObjectName(f"scan_{spec.code}")
         self.camera_button = QPushButton()
@@ -135,7 +134,6 @@ class MaterialRow(QFrame):
         self.camera_button.setVisible(can_photograph)
         for b in (self.scan_button, self.camera_button, self.import_button):
             buttons.addWidget(b)
-        buttons.addStretch(1)
         outer.addLayout(buttons)
         self.message = set_role(QLabel(), "error")
         self.message.setWordWrap(True)
@@ -165,7 +163,7 @@ class MaterialRow(QFrame):
             page = _Page(index, file, image)
             page.delete_button.clicked.connect(lambda _=False, i=index: self.delete_requested.emit(self.spec.code, i))
             page.retake_button.clicked.connect(lambda _=False, i=index: self.retake_requested.emit(self.spec.code, i))
-            self.pages.insertWidget(index, page)
+            self.pages.addWidget(page)
             self._page_widgets.append(page)
         self._render_status()
 

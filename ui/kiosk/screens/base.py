@@ -13,6 +13,7 @@ from ui.i18n import translate
 from ui.kiosk.context import KioskContext
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.box_layouts import FlexibleVBoxLayout, ScrollBodyLayout
 
 
 class Screen(QWidget):
@@ -25,7 +26,7 @@ class Screen(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName(f"screen_{self.name}")
-        outer = QVBoxLayout(self)
+        outer = FlexibleVBoxLayout(self)  # stretches to the window; its least height is what it reports
         outer.setContentsMargins(48, 24, 48, 24)
         outer.setSpacing(16)
         self.title = set_role(QLabel(), "title")
@@ -40,7 +41,7 @@ class Screen(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         inner.setObjectName("scrollBody")
-        self.body = QVBoxLayout(inner)
+        self.body = ScrollBodyLayout(inner)  # long content scrolls; nothing is squeezed to fit
         self.body.setContentsMargins(0, 8, 16, 8)
         self.body.setSpacing(20)
         self.scroll.setWidget(inner)

@@ -6,7 +6,7 @@ keyboard's Latin layout, which an elderly user finds easier than pinyin).
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.catalog import ServiceItem
 from ui.i18n import lang, translate
@@ -16,7 +16,8 @@ from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
-from ui.widgets.fit import fit_columns
+from ui.widgets.column_grid import ColumnGrid
+from ui.widgets.wrap_button import WrapButton
 
 ALL = "__all__"
 
@@ -51,16 +52,12 @@ class BrowserScreen(Screen):
         mode_row.addStretch(1)
         self.body.addLayout(mode_row)
         self.groups_box = QWidget()
-        self.groups = QGridLayout(self.groups_box)
-        self.groups.setContentsMargins(0, 0, 0, 0)
-        self.groups.setSpacing(10)
+        self.groups = ColumnGrid(self.groups_box, max_columns=4, spacing=10)  # as many columns as the width holds
         self.body.addWidget(self.groups_box)
         self.count_label = set_role(QLabel(), "hint")
         self.body.addWidget(self.count_label)
         self.items_box = QWidget()
-        self.items = QGridLayout(self.items_box)
-        self.items.setContentsMargins(0, 0, 0, 0)
-        self.items.setSpacing(12)
+        self.items = ColumnGrid(self.items_box, max_columns=2, spacing=12)
         self.body.addWidget(self.items_box)
         self.body.addStretch(1)
         self.item_buttons: dict[str, QPushButton] = {}
@@ -72,7 +69,7 @@ class BrowserScreen(Screen):
         self.retranslate()
 
     def on_enter(self) -> None:
-        self._label_groups()  # the real width is known now
+        self._label_groups()
         self.refresh()
 
     def _index_ready(self, index: SearchIndex) -> None:
@@ -102,7 +99,8 @@ class BrowserScreen(Screen):
             code, _name = self._group_of(item)
             seen.setdefault(code, code)
         for code in seen:
-            button = set_role(QPushButton(), "tab")
+            button = set_role(WrapButton(), "tab")
+            button.reserve("✔ ")
             button.setObjectName(f"group_{code}")
             button.setCheckable(True)
             button.setChecked(code == self.group)
@@ -111,15 +109,10 @@ class BrowserScreen(Screen):
             self.group_buttons[code] = button
         self._label_groups()
 
-    def _available(self) -> int | None:
-        width = self.scroll.viewport().width()
-        return width - 24 if self.isVisible() and width > 300 else None
-
     def _place_groups(self) -> None:
-        buttons = list(self.group_buttons.values())
-        columns = fit_columns([b.text() for b in buttons], 4, self._available(), buttons[0].font() if buttons else None)
-        for index, button in enumerate(buttons):
-            self.groups.addWidget(button, index // columns, index % columns)
+        self.groups.clear()
+        for button in self.group_buttons.values():
+            self.groups.addWidget(button)
 
     def _label_groups(self) -> None:
         names = {self._group_of(i)[0]: self._group_of(i)[1] for i in self.catalog.items}
@@ -152,17 +145,14 @@ class BrowserScreen(Screen):
         self.item_buttons = {}
         items = self.visible_items()
         for item in items:
-            button = set_role(QPushButton(), "item")
+            button = set_role(WrapButton(), "item")
             button.setObjectName(f"item_{item.code}")
             days = translate("Kiosk", "Done within %1 working days").replace("%1", str(item.promised_limit_days))
             button.setText(f"{item.name.get(lang())}\n{item.department.name.get(lang())} · {days}")
             button.clicked.connect(lambda _=False, c=item.code: self.item_chosen.emit(c))
             self.item_buttons[item.code] = button
-        buttons = list(self.item_buttons.values())
-        columns = fit_columns([b.text() for b in buttons], 2, self._available(),
-                              buttons[0].font() if buttons else None, padding=60)
-        for index, button in enumerate(buttons):
-            self.items.addWidget(button, index // columns, index % columns)
+        for button in self.item_buttons.values():
+            self.items.addWidget(button)
         if items:
             self.count_label.setText(translate("Kiosk", "%1 services found. Tap one to read its guide.")
                                      .replace("%1", str(len(items))))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.ratings import COMMENT_MAX, LEVELS, REASONS
 from kiosk.usecases.ratings import rate_service
@@ -12,6 +12,8 @@ from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.column_grid import ColumnGrid
+from ui.widgets.wrap_button import WrapButton
 
 
 class RatingScreen(Screen):
@@ -24,11 +26,12 @@ class RatingScreen(Screen):
         self.service_item = service_item
         self.level: int | None = None
         self.done = False
-        levels = QHBoxLayout()
+        levels = ColumnGrid(max_columns=len(LEVELS), spacing=12)  # five across when they fit, else more rows
         self.level_group = QButtonGroup(self)
         self.level_buttons: dict[int, QPushButton] = {}
         for level in sorted(LEVELS, reverse=True):
-            button = set_role(QPushButton(), "rating")
+            button = set_role(WrapButton(), "rating")
+            button.reserve("✔ ")
             button.setObjectName(f"level_{level}")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, lv=level: self.choose(lv))
@@ -39,17 +42,17 @@ class RatingScreen(Screen):
         self.reason_title = set_role(QLabel(), "subtitle")
         self.body.addWidget(self.reason_title)
         self.reason_box = QWidget()
-        grid = QGridLayout(self.reason_box)
-        grid.setContentsMargins(0, 0, 0, 0)
+        grid = ColumnGrid(self.reason_box, max_columns=3, spacing=12)
         self.reason_group = QButtonGroup(self)
         self.reason_buttons: dict[str, QPushButton] = {}
-        for index, code in enumerate(REASONS):
-            button = set_role(QPushButton(), "tab")
+        for code in REASONS:
+            button = set_role(WrapButton(), "tab")
+            button.reserve("✔ ")
             button.setObjectName(f"reason_{code}")
             button.setCheckable(True)
             button.toggled.connect(self._relabel)
             self.reason_group.addButton(button)
-            grid.addWidget(button, index // 3, index % 3)
+            grid.addWidget(button)
             self.reason_buttons[code] = button
         self.body.addWidget(self.reason_box)
         self.comment = QLineEdit()

@@ -5,7 +5,7 @@ import io
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.errors import Message
 from kiosk.submission import SubmittedApplication
@@ -14,6 +14,7 @@ from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.flow_layout import FlowLayout
 
 
 def qr_image(text: str, box: int = 8) -> QImage:
@@ -37,9 +38,11 @@ class ResultScreen(Screen):
         self.submitted = submitted
         self.print_message: Message | None = None
         self.printed: bool | None = None
-        row = QHBoxLayout()
-        row.setSpacing(32)
-        left = QVBoxLayout()
+        # Receipt beside its QR code; on a narrow screen the code moves below rather than squeezing the number.
+        row = FlowLayout(spacing=32, line_spacing=20)
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         self.receipt_caption = set_role(QLabel(), "subtitle")
         self.receipt = set_role(QLabel(submitted.receipt_no), "receipt")
         self.receipt.setObjectName("receiptNo")
@@ -52,20 +55,22 @@ class ResultScreen(Screen):
         for w in (self.receipt_caption, self.receipt, self.promised, self.print_status):
             left.addWidget(w)
         left.addStretch(1)
-        row.addLayout(left, 3)
+        row.add(left_box, stretch=True)
         self.qr = QLabel()
         self.qr.setObjectName("receiptQr")
         url = ctx.settings.progress_url + submitted.receipt_no
         self.qr.setPixmap(QPixmap.fromImage(qr_image(url)))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-        qr_box = QVBoxLayout()
+        qr_widget = QWidget()
+        qr_box = QVBoxLayout(qr_widget)
+        qr_box.setContentsMargins(0, 0, 0, 0)
         qr_box.addWidget(self.qr)
         self.qr_caption = set_role(QLabel(), "hint")
         self.qr_caption.setWordWrap(True)
         self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         qr_box.addWidget(self.qr_caption)
         qr_box.addStretch(1)
-        row.addLayout(qr_box, 2)
+        row.add(qr_widget)
         self.body.addLayout(row)
         self.rate_button = QPushButton()
         self.rate_button.setObjectName("rateAfterButton")

@@ -24,6 +24,7 @@ class ReviewScreen(Screen):
         self.item = ctx.session.item
         self.cards: list[QWidget] = []
         self.submitting = False
+        self.body.addStretch(1)  # the cards (inserted above it) keep their height on a tall screen
         self.retranslate()
 
     def on_enter(self) -> None:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel
 
 from ui.i18n import lang, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.wrap_button import WrapButton
 
 
 class WelcomeScreen(Screen):
@@ -19,11 +20,11 @@ class WelcomeScreen(Screen):
 
     def __init__(self, ctx: KioskContext) -> None:
         super().__init__(ctx, back=False, next_=False)
-        self.apply_button = set_role(QPushButton(), "choice")
+        self.apply_button = set_role(WrapButton(), "choice")  # long English labels wrap on a portrait screen
         self.apply_button.setObjectName("applyButton")
-        self.progress_button = set_role(QPushButton(), "choice")
+        self.progress_button = set_role(WrapButton(), "choice")
         self.progress_button.setObjectName("progressButton")
-        self.rate_button = set_role(QPushButton(), "choice")
+        self.rate_button = set_role(WrapButton(), "choice")
         self.rate_button.setObjectName("rateButton")
         self.apply_button.clicked.connect(self.apply_chosen)
         self.progress_button.clicked.connect(self.progress_chosen)
