@@ -1,0 +1,448 @@
+"""A soak of one window process: hundreds of citizens at the kiosk and decisions at the counter, over a bad link.
+
+    .venv/bin/python bench/terminal_soak.py [--flows 300] [--decisions 100]
+
+The parent starts the reference platform, a loopback link that cuts
+connections every few hundred kilobytes and goes down for seconds at a time,
+and a loopback receipt printer that runs out of paper now and then. It
+enrolls a terminal and starts ONE window process (offscreen) holding a kiosk
+window and a counter window on that terminal, with the sync and print
+workers running, as a hall's terminal runs them. That process drives the
+windows through the real event loop (no sleeps, no processEvents loops):
+each kiosk flow chooses a service, types the applicant, scans every material
+with the recording scanner, submits and lets the receipt print; every few
+flows a clerk at the counter checks a case and decides it. A heartbeat timer
+on the GUI thread measures the longest stall.
+
+The parent watches the child: a death by signal or a fatal error is a crash;
+no progress for `--hang-seconds` is a hang (every thread's stack is asked for
+with SIGABRT, which faulthandler writes to the crash log, and kept). Afterwards
+it lets the link recover, waits for the terminal to report nothing pending,
+and checks the platform: every application exactly once and complete, every
+decision exactly once, no receipt number twice. It prints the figures and, on
+its last line, whether every target is met:
+
+  crashes 0, hangs 0, longest GUI stall <= 50 ms, RSS growth flow 50 -> 300 <= 10 %, exactly once.
+
+Not a test: it runs for many minutes and its figures depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ITEMS = ("330106000173002001", "330106000177001001", "330106000184002001")
+STALL_TARGET_MS = 50.0
+RSS_GROWTH_TARGET = 0.10
+
+
+# --- the child: one window process ----------------------------------------------------------------
+
+def rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def child(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk import demo_hall
+    from kiosk.demo import fake_devices, sample_form, valid_id
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Devices
+    from ui.counter.context import CounterContext
+    from ui.counter.window import CounterWindow
+    from ui.dialogs import ConfirmDialog
+    from ui.fonts import install_fonts
+    from ui.kiosk.window import KioskWindow
+    from ui.terminal_setup import open_terminal
+
+    app = QApplication(sys.argv[:1])
+    try:
+        from ui.threads import install_gc_guard  # what the entry points install (garbage on the GUI thread)
+
+        install_gc_guard()
+    except ImportError:
+        pass
+    install_fonts(app)
+    settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600)
+    terminal = open_terminal(settings)  # background workers: sync and printing, as in a window
+    terminal.devices = Devices(scanner=fake_devices(pages=args.flows * 4 + 20)["scanner"])
+    ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]  # the clerk confirms
+
+    kiosk = KioskWindow(terminal, speech=False, sync_poll_ms=1000)
+    kiosk.resize(1080, 1920)
+    kiosk.show()
+    counter = CounterWindow(CounterContext(terminal), lock_seconds=3600, sync_poll_ms=1000)
+    counter.resize(1920, 1080)
+    counter.show()
+
+    stalls: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+    measuring = [False]
+
+    def beat() -> None:
+        now = clock.nsecsElapsed()
+        if measuring[0]:
+            stalls.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+
+    figures: dict[str, Any] = {"rss_kb": {}, "flows": 0, "decisions": 0, "receipts_printed": 0,
+                               "receipts_waiting": 0, "errors": []}
+
+    def report(tag: str, **data: Any) -> None:
+        print(f"{tag} {json.dumps(data, ensure_ascii=False)}", flush=True)
+
+    def kiosk_flow(n: int):  # noqa: ANN202 - a generator of conditions
+        nav = kiosk.nav
+        code = ITEMS[n % len(ITEMS)]
+        nav.show_browser()
+        yield lambda: nav.current() is not None and nav.current().name == "browser"
+        nav.show_guide(code)
+        nav.start_application(terminal.catalog.item(code))
+        ident = nav.screens["identity"]
+        ident.applicant.set_raw({"name": "张三" if n % 2 else "李𠮷", "phone": f"138{n:08d}"[:11],
+                                 "id_number": valid_id(f"110105{1950 + n % 50}0101{n % 1000:03d}")})
+        ident._store()
+        ident.on_next()
+        yield lambda: nav.current().name in ("form", "materials")
+        if nav.current().name == "form":
+            form = nav.screens["form"]
+            for key, value in sample_form(code).items():
+                form.view.field(key).set_raw(value)
+            form.on_next()
+        yield lambda: nav.current().name == "materials"
+        materials = nav.screens["materials"]
+        for spec in materials.item.materials:
+            if spec.required:
+                materials.panel.capture(spec.code, "scanner")
+                yield lambda: not materials.busy
+        materials.on_next()
+        yield lambda: nav.current().name == "review"
+        nav.screens["review"].on_next()
+        yield lambda: "result" in nav.screens and nav.screens["result"].print_message is not None
+        result = nav.screens["result"]
+        if result.printed:
+            figures["receipts_printed"] += 1
+        else:
+            figures["receipts_waiting"] += 1
+        kiosk.end_session("done")
+
+    def counter_decision(k: int):  # noqa: ANN202
+        if counter.staff is None:
+            counter.login.user.setText("clerk1")
+            counter.login.password.setText(demo_hall.PASSWORD)
+            counter.login.submit()
+            yield lambda: counter.staff is not None
+        worklist = counter.screens["worklist"]
+        loads = worklist.loads
+        worklist.refresh()
+        yield lambda: worklist.loads > loads
+        waiting = [r for r in worklist.rows if r.status.value in ("submitted", "received")]
+        if not waiting:
+            return
+        case = waiting[0]
+        counter.open_case(case.id)
+        review = counter.screens["review"]
+        yield lambda: review.detail is not None and review.detail.row.id == case.id and not review.busy
+        supplement = k % 5 == 4
+        for i, material in enumerate(review.detail.materials):
+            review.material_list.setCurrentRow(i)
+            yield lambda m=material: review.current_code == m.code and not review.busy
+            if supplement and material.required and material.code != review.detail.materials[0].code:
+                review.reason.setPlainText("请补交清晰的原件扫描 / please bring a clear copy")
+                review.missing_button.click()
+            else:
+                review.valid_button.click()
+            yield lambda m=material: not review.busy and review.detail.material(m.code).review_state != "unchecked"
+        before = review.last_outcome
+        (review.supplement_button if supplement else review.accept_button).click()
+        yield lambda: review.last_outcome is not before and not review.busy
+        figures["decisions"] += 1
+
+    def plan():  # noqa: ANN202
+        measuring[0] = True
+        decided = 0
+        for n in range(1, args.flows + 1):
+            yield from kiosk_flow(n)
+            figures["flows"] = n
+            if n in (50, args.flows):
+                figures["rss_kb"][str(n)] = rss_kb()
+            if decided < args.decisions and n % max(1, args.flows // args.decisions) == 0:
+                yield from counter_decision(decided)
+                decided += 1
+            report("FLOW", n=n, decisions=figures["decisions"], rss_kb=rss_kb(),
+                   longest_stall_ms=round(max(stalls, default=0.0), 1))
+        while decided < args.decisions:
+            yield from counter_decision(decided)
+            decided += 1
+        measuring[0] = False
+        report("DRIVEN", **figures)
+        deadline = time.monotonic() + args.settle_seconds
+        from kiosk.usecases.link import link_view
+
+        while time.monotonic() < deadline:  # the link recovers: let sync and the printer catch up
+            view = link_view(terminal)
+            if view.pending_items == 0 and view.pending_prints == 0:
+                break
+            terminal.sync.poke() if terminal.sync else None
+            yield _after(1.0)
+        view = link_view(terminal)
+        figures["pending_items"], figures["pending_prints"] = view.pending_items, view.pending_prints
+        figures["prints_need_staff"], figures["refused_items"] = view.prints_need_staff, view.refused_items
+
+    def _after(seconds: float):  # noqa: ANN202
+        until = time.monotonic() + seconds
+        return lambda: time.monotonic() >= until
+
+    steps = plan()
+    waiting: list[Any] = [lambda: True]
+
+    def advance() -> None:
+        try:
+            if waiting[0]():
+                waiting[0] = next(steps)
+            QTimer.singleShot(20, advance)
+        except StopIteration:
+            figures["longest_stall_ms"] = round(max(stalls, default=0.0), 1)
+            figures["stall_p99_ms"] = round(sorted(stalls)[int(len(stalls) * 0.99)] if stalls else 0.0, 1)
+            report("DONE", **figures)
+            app.quit()
+        except Exception as exc:  # a defect in the product or the driver: reported, the run ends
+            figures["errors"].append(f"{type(exc).__name__}: {exc}")
+            report("ERROR", error=figures["errors"][-1])
+            app.quit()
+
+    QTimer.singleShot(500, advance)
+    code = app.exec()
+    heartbeat.stop()
+    kiosk.close()
+    counter.close()
+    from ui.jobs import wait_idle
+
+    wait_idle(30_000)
+    terminal.close()
+    return code
+
+
+# --- the parent: platform, link, printer, watchdog, exactly-once -----------------------------------
+
+def run(cmd: list[str], **kw: Any) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("--printer", default="")
+    parser.add_argument("--flows", type=int, default=300)
+    parser.add_argument("--decisions", type=int, default=100)
+    parser.add_argument("--hang-seconds", type=float, default=180.0)
+    parser.add_argument("--settle-seconds", type=float, default=300.0)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    from kiosk import demo_hall
+    from kiosk.settings import load_settings
+    from kiosk.store import close_all
+    from kiosk.terminal import Terminal
+    from sync.embedded import LocalPlatform, start_platform
+    from sync.linksim import BadLink
+    from tests.printing.printer_server import PAPER_OUT, READY, PrinterServer
+
+    work = Path(tempfile.mkdtemp(prefix="onewindow-soak-"))
+    home, platform_home = work / "terminal", work / "platform"
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    platform = start_platform(platform_home, "127.0.0.1", port, log_file=work / "platform.log")
+    link = BadLink(port, cut_every=400_000, seed=7)
+    printer = PrinterServer()
+    stop = threading.Event()
+
+    def weather() -> None:
+        """The link drops for seconds now and then; the printer runs out of paper now and then."""
+        rng = random.Random(11)
+        while not stop.wait(rng.uniform(15, 30)):
+            link.down = True
+            if rng.random() < 0.5:
+                printer.answers = dict(PAPER_OUT)
+            stop.wait(rng.uniform(3, 8))
+            link.down = False
+            printer.answers = dict(READY)
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ONEWINDOW_CONFIG": str(work / "none.toml")}
+    result: dict[str, Any] = {"crashes": 0, "hangs": 0}
+    try:
+        terminal = Terminal.open(load_settings(home))
+        demo_hall.add_staff(terminal)
+        close_all()
+        code = run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(platform_home),
+                    "--hall", "330106001", "--device-name", "soak-kiosk"], env=env).strip().split()[-1]
+        run([sys.executable, "-m", "kiosk", "--home", str(home), "enroll", "--platform", link.url(), "--code", code],
+            env=env)
+        threading.Thread(target=weather, daemon=True).start()
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, __file__, "--child", "--home", str(home), "--printer", printer.uri,
+                                 "--flows", str(args.flows), "--decisions", str(args.decisions),
+                                 "--settle-seconds", str(args.settle_seconds)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        done: dict[str, Any] = {}
+        last_progress = time.monotonic()
+        assert proc.stdout is not None
+        while True:
+            ready, _, _ = select.select([proc.stdout], [], [], 5.0)
+            if ready:
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                last_progress = time.monotonic()
+                tag, _, data = line.partition(" ")
+                if tag == "FLOW":
+                    info = json.loads(data)
+                    if info["n"] % 25 == 0:
+                        print(f"  flow {info['n']}: decisions {info['decisions']}, RSS {info['rss_kb'] // 1024} MB, "
+                              f"longest stall so far {info['longest_stall_ms']} ms", flush=True)
+                elif tag in ("DONE", "DRIVEN", "ERROR"):
+                    done[tag] = json.loads(data)
+            elif time.monotonic() - last_progress > args.hang_seconds:
+                result["hangs"] += 1
+                print(f"HANG: no progress for {args.hang_seconds:.0f} s; asking for every thread's stack", flush=True)
+                proc.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack to logs/crash.log
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                break
+        proc.wait(120)
+        stderr = proc.stderr.read() if proc.stderr else ""
+        if proc.returncode != 0 and not result["hangs"]:
+            result["crashes"] += 1
+            print(f"CRASH: exit {proc.returncode}\n{stderr[-3000:]}", flush=True)
+        if "Fatal Python error" in stderr:
+            result["crashes"] = max(result["crashes"], 1)
+        result["minutes"] = round((time.monotonic() - started) / 60, 1)
+        figures = done.get("DONE") or done.get("DRIVEN") or {}
+        if "ERROR" in done:
+            print(f"DRIVER ERROR: {done['ERROR']}", flush=True)
+        stop.set()
+        link.down = False
+        printer.answers = dict(READY)
+        result.update(exactly_once(home, platform_home, figures))
+        result.update({k: figures.get(k) for k in ("flows", "decisions", "longest_stall_ms", "stall_p99_ms",
+                                                   "receipts_printed", "receipts_waiting", "pending_items",
+                                                   "pending_prints", "prints_need_staff", "refused_items")})
+        rss = figures.get("rss_kb", {})
+        first, final = rss.get("50"), rss.get(str(args.flows))
+        result["rss_mb_at_50"] = round(first / 1024, 1) if first else None
+        result["rss_mb_at_end"] = round(final / 1024, 1) if final else None
+        result["rss_growth"] = round((final - first) / first, 3) if first and final else None
+        result["link_cuts"] = link.stats.cuts
+    finally:
+        stop.set()
+        link.close()
+        printer.stop()
+        LocalPlatform(f"http://127.0.0.1:{port}/api/v1", platform_home, platform).stop()
+
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    missed = []
+    if result["crashes"]:
+        missed.append(f"crashes {result['crashes']}")
+    if result["hangs"]:
+        missed.append(f"hangs {result['hangs']}")
+    if result.get("flows") != args.flows or result.get("decisions") != args.decisions:
+        missed.append(f"driven {result.get('flows')}/{args.flows} flows, {result.get('decisions')}/{args.decisions} "
+                      "decisions")
+    if result.get("longest_stall_ms") is None or result["longest_stall_ms"] > STALL_TARGET_MS:
+        missed.append(f"longest GUI stall {result.get('longest_stall_ms')} ms > {STALL_TARGET_MS:.0f} ms")
+    if result.get("rss_growth") is None or result["rss_growth"] > RSS_GROWTH_TARGET:
+        missed.append(f"RSS growth {result.get('rss_growth')} > {RSS_GROWTH_TARGET}")
+    if not result.get("exactly_once"):
+        missed.append("exactly-once on the platform: " + "; ".join(result.get("exactly_once_problems", [])))
+    print("ALL TARGETS MET" if not missed else "TARGETS MISSED: " + "; ".join(missed))
+    return 0 if not missed else 1
+
+
+def exactly_once(home: Path, platform_home: Path, figures: dict[str, Any]) -> dict[str, Any]:
+    """Every local application on the platform once and complete; every decision once; receipts unique."""
+    from sqlalchemy import select
+
+    from kiosk.settings import load_settings
+    from kiosk.store import close_all
+    from kiosk.store.models import Application, OutboxItem
+    from kiosk.terminal import Terminal
+    from sync.server.db import open_platform
+    from sync.server.models import Case, Decision
+
+    close_all()
+    terminal = Terminal.open(load_settings(home), parts=False)
+    with terminal.store.transaction() as s:
+        local = {a.id: a.receipt_no for a in s.scalars(select(Application).where(Application.channel == "kiosk",
+                                                                                 Application.status != "draft"))}
+        decisions = {str((i.payload or {}).get("decision_id")): i.state
+                     for i in s.scalars(select(OutboxItem).where(OutboxItem.kind == "decision"))}
+    store = open_platform(platform_home)
+    problems: list[str] = []
+    with store.transaction() as s:
+        cases = list(s.scalars(select(Case).where(Case.hall_code == "330106001")))
+        platform_decisions = list(s.scalars(select(Decision.decision_id)))
+    by_uuid: dict[str, int] = {}
+    for c in cases:
+        by_uuid[c.uuid] = by_uuid.get(c.uuid, 0) + 1
+    missing = [a for a in local if a not in by_uuid]
+    twice = [u for u, n in by_uuid.items() if n > 1]
+    incomplete = [c.uuid for c in cases if c.uuid in local and not c.complete]
+    extra = [c.uuid for c in cases if c.uuid not in local]
+    receipts = [c.receipt_no for c in cases if c.receipt_no]
+    if missing:
+        problems.append(f"{len(missing)} applications never arrived")
+    if twice:
+        problems.append(f"{len(twice)} applications arrived twice")
+    if incomplete:
+        problems.append(f"{len(incomplete)} cases incomplete")
+    if extra:
+        problems.append(f"{len(extra)} cases the terminal does not know")
+    if len(set(receipts)) != len(receipts):
+        problems.append("a receipt number twice")
+    sent_decisions = [d for d, state in decisions.items() if state == "sent"]
+    if len(platform_decisions) != len(set(platform_decisions)):
+        problems.append("a decision applied twice")
+    if set(platform_decisions) != set(sent_decisions) or len(sent_decisions) != len(decisions):
+        problems.append(f"decisions: {len(decisions)} taken, {len(sent_decisions)} confirmed, "
+                        f"{len(platform_decisions)} on the platform")
+    return {"applications_local": len(local), "applications_platform": len(cases),
+            "decisions_local": len(decisions), "decisions_platform": len(platform_decisions),
+            "exactly_once": not problems, "exactly_once_problems": problems}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
