@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.connectivity import watch_connectivity
     from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
+    from ui.threads import install_gc_guard
 
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(getattr(args, "home", None))
     configure_logging(settings.home)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
     install_fonts(app)
     terminal = Terminal.open(settings)
     camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open
