@@ -42,6 +42,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from ui.pyside_fixes import repair_singleton_refcounts
 from ui.threads import is_gui_thread, worker_thread_scope
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def _new_job(name: str, on_done: Callable[[Any], None] | None,
     if not is_gui_thread():
         raise RuntimeError(f"job {name!r} started off the GUI thread: its callbacks could never run there")
     if _dispatcher is None or not shiboken6.isValid(_dispatcher):
+        repair_singleton_refcounts()  # every job emits and runs a Python override: see ui/pyside_fixes.py
         _dispatcher = _Dispatcher()
         app = QCoreApplication.instance()
         if app is not None:  # the dispatcher lives as long as the application, on its thread

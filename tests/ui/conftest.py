@@ -56,8 +56,10 @@ class _QtMessages:
 def _threading_model(qapp: Any) -> Iterator[_QtMessages]:  # noqa: ARG001 - the guard needs the QApplication
     from PySide6.QtCore import qInstallMessageHandler
 
+    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.threads import disable_off_thread_check, enable_off_thread_check, install_gc_guard, uninstall_gc_guard
 
+    repair_singleton_refcounts()  # as the windows' entry points do
     install_gc_guard()
     enable_off_thread_check()
     messages = _QtMessages()

@@ -106,6 +106,38 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # noqa: AN
     assert collector.off_thread_collections == []
 
 
+STRESS = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ui import jobs
+state = {"started": 0, "done": 0}
+def finished(_result):
+    state["done"] += 1
+    if state["done"] == TOTAL:
+        app.quit()
+def top_up():  # keep eight jobs in flight; each Job dies on the GUI thread as soon as it has delivered
+    while state["started"] - state["done"] < 8 and state["started"] < TOTAL:
+        state["started"] += 1
+        jobs.run_job("stress", lambda: [{"n": i} for i in range(50)], on_done=finished)
+timer = QTimer()
+timer.timeout.connect(top_up)
+timer.start(0)
+app.exec()
+print("delivered", state["done"])
+"""
+
+
+def test_thirty_thousand_jobs_in_a_row_neither_crash_nor_wear_down_none_and_true() -> None:
+    """Issue 10's segfault in five seconds: the old job helper died here in about one run of two (and, without
+    `ui.pyside_fixes`, every run aborts on None's or True's reference count)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", "TOTAL = 30_000\n" + STRESS], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "delivered 30000"), done.stderr[-3000:]
+
+
 def test_each_broken_rule_fails_its_test() -> None:
     """`thread_violations.py` breaks one rule per test; the checks must turn each into a failure."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.connectivity import watch_connectivity
     from ui.kiosk.app import configured_scanner
     from ui.kiosk.services import start_sync_worker
+    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.threads import install_gc_guard
 
     if args.lock_minutes < 1:
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings.home)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
+    repair_singleton_refcounts()  # PySide6 6.12.0 on CPython 3.11 would abort after about two hours (ui/pyside_fixes.py)
     install_fonts(app)
     terminal = Terminal.open(settings)
     camera, _feed = counter_camera(settings)  # _feed keeps the camera running while the window is open

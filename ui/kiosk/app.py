@@ -61,10 +61,12 @@ def build_window(terminal: Any = None, *, settings: Any = None, language: str | 
     from ui.fonts import install_fonts
     from ui.jobs import run_job
     from ui.kiosk.window import KioskWindow
+    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.threads import install_gc_guard
 
     app = QApplication.instance()
     install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
+    repair_singleton_refcounts()  # PySide6 6.12.0 on CPython 3.11 would abort after about two hours (ui/pyside_fixes.py)
     install_fonts(app)
     if services is None and terminal is not None:
         services, _catalog = open_services(terminal)
