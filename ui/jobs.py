@@ -61,12 +61,12 @@ class Job(QObject):
         self._keep: object = None  # the closure or future: released here, on the GUI thread, after delivery
 
     def _deliver(self, ok: bool, value: Any) -> None:
-        self._keep = None
         if ok:
             self.done.emit(value)
         else:
             self.failed.emit(value)
         self.finished.emit()
+        self._keep = None
 
 
 class _Dispatcher(QObject):

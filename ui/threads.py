@@ -42,6 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 from PySide6.QtGui import QCursor, QIcon, QPixmap
 
@@ -67,24 +68,38 @@ class GuiThreadCollector(QObject):
         self.collections = 0
         self.off_thread_collections: list[str] = []  # thread names; stays empty unless someone re-enables gc
         self._gui_thread = threading.current_thread()
+        self._long_lived = len(gc.get_objects(generation=2))
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_due)
         self._timer.start()
 
     def collect_due(self) -> int:
-        """What CPython would have done automatically, but here: gen 0, then 1 and 2 when their counts are due."""
+        """What CPython would have done automatically, but here: gen 0, then 1 and 2 when their counts are due.
+
+        Like CPython, a full collection also waits until the objects that reached
+        the oldest generation since the last one are a quarter of those that were
+        there (a full collection of a kiosk's heap takes a few hundred ms).
+        """
         count0, count1, count2 = gc.get_count()
         if count0 <= self.threshold[0]:
             return 0
         generation = 0
         if count1 > self.threshold[1]:
-            generation = 2 if count2 > self.threshold[2] else 1
+            generation = 1
+            if count2 > self.threshold[2]:
+                oldest = len(gc.get_objects(generation=2))
+                if oldest - self._long_lived > self._long_lived // 4:
+                    generation = 2
         self.collections += 1
-        return gc.collect(generation)
+        found = gc.collect(generation)
+        if generation == 2:
+            self._long_lived = len(gc.get_objects(generation=2))
+        return found
 
     def watch(self, phase: str, _info: dict[str, int]) -> None:  # a gc.callbacks hook: runs on the collecting thread
-        if phase == "start" and threading.current_thread() is not self._gui_thread:
+        if phase == "start" and threading.current_thread() is not self._gui_thread \
+                and len(self.off_thread_collections) < 1000:
             self.off_thread_collections.append(threading.current_thread().name)
 
     def stop(self) -> None:
@@ -100,7 +115,7 @@ def install_gc_guard(interval_ms: int = 500) -> GuiThreadCollector:
     app = QCoreApplication.instance()
     if app is None or not is_gui_thread():
         raise RuntimeError("install_gc_guard needs the QApplication and must run on its (GUI) thread")
-    if _collector is not None:
+    if _collector is not None and shiboken6.isValid(_collector):
         return _collector
     _collector = GuiThreadCollector(interval_ms, app)
     gc.callbacks.append(_collector.watch)
