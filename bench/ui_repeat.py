@@ -15,12 +15,15 @@ with a wall-clock limit, and sorts each run into:
 
 For a hang, every thread's stack is taken before the process is killed:
 `py-spy dump --native` when py-spy is installed, then SIGABRT, on which
-faulthandler prints every Python thread. The stack excerpt of each failure is
-printed at the end; the whole output of each bad run is kept in the log
-directory. Not a test: it prints figures (target: 0 crashes and 0 hangs at N=30).
+faulthandler prints every Python thread. For a crash, `--cores` lets the run
+dump core and prints every thread's native and Python stack from it with gdb
+(`--gdb` runs each under gdb instead: slower, and it shifts the timing). The
+stack excerpt of each failure is printed at the end; the whole output of each
+bad run is kept in the log directory. Not a test: it prints figures (target:
+0 crashes and 0 hangs at N=30).
 
     .venv/bin/python bench/ui_repeat.py 30
-    .venv/bin/python bench/ui_repeat.py 20 tests/ui/counter --timeout 300
+    .venv/bin/python bench/ui_repeat.py 20 tests/ui/counter --timeout 300 --cores
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTEST_EXIT_CODES = {0, 1, 2, 3, 4, 5}  # ok, failed, interrupted, internal error, usage error, no tests
 HANG_RE = re.compile(r"^\++ Timeout \++$|^Timeout \(\d+:\d\d:\d\d\)!$", re.MULTILINE)  # pytest-timeout, faulthandler_timeout
-CRASH_MARKERS = ("Fatal Python error", "Segmentation fault", "Aborted", "terminate called")
+CRASH_MARKERS = ("Fatal Python error", "terminate called")  # and any death by a signal (the exit status)
 
 
 @dataclass
