@@ -47,7 +47,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 from PySide6.QtGui import QCursor, QIcon, QPixmap
 
 GUI_ONLY_VALUE_TYPES = (QPixmap, QIcon, QCursor)  # Qt documents these as usable on the GUI thread only
-THREAD_SAFE_METHODS = frozenset({"deleteLater", "thread", "metaObject", "objectName", "signalsBlocked"})
+THREAD_SAFE_METHODS = frozenset({"deleteLater", "thread", "metaObject"})  # Qt documents these as thread-safe
 
 
 def is_gui_thread() -> bool:
