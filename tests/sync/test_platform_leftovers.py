@@ -15,7 +15,6 @@ import requests
 from sqlalchemy import select
 
 from kiosk.cli import main
-from kiosk.store.models import Application
 from sync.credentials import credential_from_enrollment, save_enrollment
 from sync.demo_data import submit_demo
 from sync.embedded import LocalPlatform, start_platform

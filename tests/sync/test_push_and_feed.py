@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kiosk.store.models import Application, OutboxItem
+from kiosk.store.models import OutboxItem
 from sync.demo_data import submit_demo
 from sync.server.cases import decide, list_cases, DecisionRefused
 from tests.sync.conftest import engine_for, enroll, make_terminal

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from kiosk.cli import main
 from kiosk.receipt_numbers import parse_receipt_no
-from kiosk.store.models import Application, OutboxItem
+from kiosk.store.models import OutboxItem
 from sync.demo_data import submit_demo
 from sync.server.cases import list_cases
 from sync.server.models import ReceiptCollision

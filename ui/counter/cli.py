@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from ui.errors import install_excepthook
     from ui.fonts import install_fonts
     from ui.lifecycle import begin
+    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import attach_camera, open_terminal
+    from ui.threads import install_gc_guard
     from ui.widgets.window_placement import show_on_screen
 
     if args.lock_minutes < 1:
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     life = begin("counter", settings)  # one window per data dir; exits 2 if another runs
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
+        repair_singleton_refcounts()  # a PySide6 6.12.0 on CPython 3.11 would abort after hours (ui/pyside_fixes.py)
         life.watch(app)
         install_fonts(app)
         terminal = life.terminal = open_terminal(settings)

@@ -14,7 +14,7 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, QMainWindow, QPushButton,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QStackedWidget, QWidget)
 
 from kiosk.staff import ROLE_LABELS, Permission
 from kiosk.submission import ApplicationDraft
