@@ -96,15 +96,56 @@ def child(args: argparse.Namespace) -> int:
     counter.show()
 
     stalls: list[float] = []
+    causes: dict[str, list[float]] = {"gc": [], "driver": []}  # what ran on the GUI thread, and for how long
+    import gc as _gc
+
+    gc_started = [0.0]
+
+    def gc_watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif measuring[0]:
+            causes["gc"].append((time.perf_counter() - gc_started[0]) * 1000)
+            busy.append((gc_started[0], time.perf_counter(), f"gc:gen{info.get('generation')}"))
+
+    _gc.callbacks.append(gc_watch)
+    import ui.jobs as jobs_module
+
+    busy: list[tuple[float, float, str]] = []  # (start, end, what) of work on the GUI thread, for attribution
+    original_deliver = jobs_module.Job._deliver
+
+    def timed_deliver(self: Any, ok: bool, value: Any) -> None:
+        started = time.perf_counter()
+        try:
+            original_deliver(self, ok, value)
+        finally:
+            if measuring[0]:
+                busy.append((started, time.perf_counter(), f"job:{self.name}"))
+
+    jobs_module.Job._deliver = timed_deliver  # type: ignore[method-assign]
     clock = QElapsedTimer()
     clock.start()
     last = [clock.nsecsElapsed()]
     measuring = [False]
 
+    stall_log: list[tuple[float, str]] = []
+
     def beat() -> None:
         now = clock.nsecsElapsed()
         if measuring[0]:
-            stalls.append((now - last[0]) / 1e6)
+            gap = (now - last[0]) / 1e6
+            stalls.append(gap)
+            if gap > 50:
+                end = time.perf_counter()
+                begin = end - gap / 1000
+                spent: dict[str, float] = {}
+                for b0, b1, what in busy:
+                    overlap = min(b1, end) - max(b0, begin)
+                    if overlap > 0:
+                        spent[what] = spent.get(what, 0.0) + overlap * 1000
+                top = max(spent.items(), key=lambda kv: kv[1]) if spent else ("other", gap)
+                stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
+            del busy[:max(0, len(busy) - 200)]
         last[0] = now
 
     heartbeat = QTimer()
@@ -121,10 +162,12 @@ def child(args: argparse.Namespace) -> int:
     def kiosk_flow(n: int):  # noqa: ANN202 - a generator of conditions
         nav = kiosk.nav
         code = ITEMS[n % len(ITEMS)]
-        nav.show_browser()
+        nav.show_browser()  # each step is one tap, as a person taps: seconds apart, one screen at a time
         yield lambda: nav.current() is not None and nav.current().name == "browser"
         nav.show_guide(code)
+        yield lambda: nav.current().name == "guide"
         nav.start_application(terminal.catalog.item(code))
+        yield lambda: nav.current().name == "identity"
         ident = nav.screens["identity"]
         ident.applicant.set_raw({"name": "张三" if n % 2 else "李𠮷", "phone": f"138{n:08d}"[:11],
                                  "id_number": valid_id(f"110105{1950 + n % 50}0101{n % 1000:03d}")})
@@ -220,17 +263,41 @@ def child(args: argparse.Namespace) -> int:
         until = time.monotonic() + seconds
         return lambda: time.monotonic() >= until
 
+    def _where(gen: Any) -> str:
+        """The driver's innermost line: which tap or screen change the time went to."""
+        frame, line = gen.gi_frame, ""
+        while gen is not None and gen.gi_frame is not None:
+            frame = gen.gi_frame
+            line = f"{frame.f_code.co_name}:{frame.f_lineno}"
+            gen = gen.gi_yieldfrom
+        return line
+
     steps = plan()
     waiting: list[Any] = [lambda: True]
 
     def advance() -> None:
+        started = time.perf_counter()
         try:
             if waiting[0]():
                 waiting[0] = next(steps)
+            if measuring[0]:
+                ended = time.perf_counter()
+                causes["driver"].append((ended - started) * 1000)
+                busy.append((started, ended, "input:" + _where(steps)))
             QTimer.singleShot(20, advance)
         except StopIteration:
             figures["longest_stall_ms"] = round(max(stalls, default=0.0), 1)
             figures["stall_p99_ms"] = round(sorted(stalls)[int(len(stalls) * 0.99)] if stalls else 0.0, 1)
+            figures["stalls_over_50ms"] = sum(1 for x in stalls if x > 50)
+            figures["gc_longest_ms"] = round(max(causes["gc"], default=0.0), 1)
+            figures["gc_over_50ms"] = sum(1 for x in causes["gc"] if x > 50)
+            figures["driver_longest_ms"] = round(max(causes["driver"], default=0.0), 1)
+            figures["driver_over_50ms"] = sum(1 for x in causes["driver"] if x > 50)
+            by_cause: dict[str, list[float]] = {}
+            for gap, what in stall_log:
+                by_cause.setdefault(what.split(" (")[0], []).append(gap)
+            figures["stalls_by_cause"] = {k: {"count": len(v), "longest_ms": round(max(v), 1)}
+                                          for k, v in sorted(by_cause.items(), key=lambda kv: -max(kv[1]))}
             report("DONE", **figures)
             app.quit()
         except Exception as exc:  # a defect in the product or the driver: reported, the run ends
@@ -239,7 +306,14 @@ def child(args: argparse.Namespace) -> int:
             app.quit()
 
     QTimer.singleShot(500, advance)
-    code = app.exec()
+    if os.environ.get("SOAK_PROFILE"):  # where the GUI thread's time goes (a development aid)
+        import cProfile
+
+        profiler = cProfile.Profile()
+        code = profiler.runcall(app.exec)
+        profiler.dump_stats(os.environ["SOAK_PROFILE"])
+    else:
+        code = app.exec()
     heartbeat.stop()
     kiosk.close()
     counter.close()
@@ -359,6 +433,8 @@ def main() -> int:
         printer.answers = dict(READY)
         result.update(exactly_once(home, platform_home, figures))
         result.update({k: figures.get(k) for k in ("flows", "decisions", "longest_stall_ms", "stall_p99_ms",
+                                                   "stalls_over_50ms", "gc_longest_ms", "gc_over_50ms",
+                                                   "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
                                                    "receipts_printed", "receipts_waiting", "pending_items",
                                                    "pending_prints", "prints_need_staff", "refused_items")})
         rss = figures.get("rss_kb", {})

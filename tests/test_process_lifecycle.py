@@ -320,7 +320,7 @@ def test_a_crash_leaves_every_stack_and_the_draft_waits_for_staff(tmp_path, sign
     seen = _line(after, "SCREEN")
     _out, err = after.communicate(timeout=EXIT_WITHIN)
     assert after.returncode == 0, err[-4000:]
-    assert seen["screen"] == "welcome" and seen["screens"] == ["welcome"]
+    assert seen["screen"] == "welcome" and set(seen["screens"]) <= {"welcome", "browser"}  # none with citizen data
     assert not seen["personal_data"] and seen["draft_id"] is None and not seen["shows_citizen"]
     assert [(d.draft_id, d.applicant_name) for d in _drafts(home)] == [(ready["draft_id"], NAME)]
     assert f"the previous run on this data dir (pid {proc.pid}, onewindow kiosk" in _log(home)

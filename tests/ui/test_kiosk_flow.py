@@ -43,7 +43,8 @@ def test_whole_flow_submits_prints_and_starts_clean(qtbot, tmp_path, code):
     tap(qtbot, result.next_button)
     screen(window, "welcome")
     assert APPLICANT["name"] not in visible_texts(window)
-    assert set(window.nav.screens) == {"welcome"}
+    assert set(window.nav.screens) <= {"welcome", "browser"}  # screens that hold nothing of the citizen
+    assert "browser" not in window.nav.screens or window.nav.screens["browser"].search.text() == ""
 
 
 def test_wrong_id_numbers_are_explained_and_block_next(qtbot, tmp_path):
@@ -135,7 +136,8 @@ def test_idle_timeout_mid_form_wipes_screen_and_memory_but_keeps_draft_for_staff
     assert not window.overlay.isVisible()
     texts = visible_texts(window)
     assert APPLICANT["name"] not in texts and "王芳" not in texts
-    assert set(window.nav.screens) == {"welcome"}
+    assert set(window.nav.screens) <= {"welcome", "browser"}  # screens that hold nothing of the citizen
+    assert "browser" not in window.nav.screens or window.nav.screens["browser"].search.text() == ""
     session = window.ctx.session
     assert session.item is None and not session.has_personal_data
     qtbot.waitUntil(lambda: any(d.applicant_name == APPLICANT["name"] for d in list_drafts(terminal.store)),

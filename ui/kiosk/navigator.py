@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # screens other than the welcome screen are imported when fir
     from ui.kiosk.screens.result import ResultScreen
 
 FLOW = ("identity", "form", "materials", "review")
+KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
 
 
 class KioskShell(Protocol):
@@ -67,8 +68,8 @@ class KioskNavigator:
     def _drop(self, screen: Screen) -> None:
         self.screens.pop(screen.name, None)
         self.stack.removeWidget(screen)
-        screen.setParent(None)
-        screen.deleteLater()
+        screen.hide()
+        screen.deleteLater()  # with its children, in the event loop; no detour through a top-level window
 
     def show(self, name: str) -> Screen:
         screen = self.screens[name]
@@ -83,10 +84,34 @@ class KioskNavigator:
             screen.retranslate()
 
     def wipe(self) -> None:
-        """Destroy every screen except the welcome screen."""
+        """Destroy every screen that held the citizen's data; the welcome and service list stay, reset.
+
+        Those two hold nothing of the citizen's but the search typed, which `reset` clears; keeping them
+        spares the next person the second it takes to build the list of services.
+        """
         for screen in list(self.screens.values()):
-            if screen.name != "welcome":
+            if screen.name not in KEPT:
                 self._drop(screen)
+        browser = self.screens.get("browser")
+        if browser is not None:
+            browser.reset()  # type: ignore[attr-defined]
+
+    def catalog_changed(self) -> None:
+        """Sync installed a newer catalog: the next citizen's service list is built from it."""
+        browser = self.screens.get("browser")
+        if browser is not None:
+            self._drop(browser)
+        self.ctx.extras.pop("search_index", None)
+
+    def prepare(self) -> None:
+        """Build the service list while nobody is waiting for it (after start-up)."""
+        from ui.kiosk.screens.browser import BrowserScreen
+
+        if "browser" not in self.screens and self.ctx.terminal is not None:
+            browser = BrowserScreen(self.ctx)
+            browser.back_requested.connect(self.home)
+            browser.item_chosen.connect(self.show_guide)
+            self._add(browser)
 
     # --- entry points ----------------------------------------------------------------------------
     def show_welcome(self) -> None:
@@ -102,13 +127,7 @@ class KioskNavigator:
         if self.ctx.terminal is None:
             self.window.when_ready(self.show_browser)
             return
-        from ui.kiosk.screens.browser import BrowserScreen
-
-        if "browser" not in self.screens:
-            browser = BrowserScreen(self.ctx)
-            browser.back_requested.connect(self.home)
-            browser.item_chosen.connect(self.show_guide)
-            self._add(browser)
+        self.prepare()
         self.window.start_idle()
         self.show("browser")
 
@@ -238,7 +257,7 @@ class KioskNavigator:
         session = self.ctx.session
         item = session.item
         # The application is stored; what the citizen typed is no longer needed on this screen or in memory.
-        for name in FLOW + ("guide", "browser"):
+        for name in FLOW + ("guide",):
             if name in self.screens:
                 self._drop(self.screens[name])
         session.applicant.clear()

@@ -6,7 +6,6 @@ citizen typed or scanned stays in memory for the next person.
 """
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -67,4 +66,6 @@ class CitizenSession:
         self.item = None
         self.draft_id = None
         self.submitted = None
-        gc.collect()
+        # The citizen's strings and file bytes go as their last references go (just above). A full garbage
+        # collection here would only find cycles of widgets, and it stalled the screen for 130 ms at every
+        # session's end; `ui.threads` collects those on the GUI thread in its own time.

@@ -117,6 +117,8 @@ class KioskWindow(QMainWindow):
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action()
+        if not waiting:
+            QTimer.singleShot(200, self.nav.prepare)  # the service list, built before anyone taps for it
 
     # --- what the navigator needs of its shell (ui.kiosk.navigator.KioskShell) ---------------------
     def set_step(self, step: int | None) -> None:
@@ -215,6 +217,9 @@ class KioskWindow(QMainWindow):
             self.speech.stop()
         self.nav.wipe()
         session.wipe()
+        if self.terminal is not None and self.terminal.catalog is not self.ctx.catalog:
+            self.ctx.catalog = self.terminal.catalog  # sync brought a newer catalog: the next citizen gets it
+            self.nav.catalog_changed()
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.clear()

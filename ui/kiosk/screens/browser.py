@@ -62,6 +62,10 @@ class BrowserScreen(Screen):
         self.body.addStretch(1)
         self.item_buttons: dict[str, QPushButton] = {}
         self.group_buttons: dict[str, QPushButton] = {}
+        # what the grids show now: building a grid of wrapping buttons costs a tenth of a second, so it is
+        # rebuilt only when the list, the language or the grouping really changed
+        self._shown_items: tuple[object, ...] = ()
+        self._shown_groups: tuple[object, ...] = ()
         self.group_choice = QButtonGroup(self)
         if self.index is None:
             run_job("search-index", lambda: SearchIndex.build(self.catalog), on_done=self._index_ready)
@@ -71,6 +75,17 @@ class BrowserScreen(Screen):
     def on_enter(self) -> None:
         self._label_groups()
         self.refresh()
+
+    def reset(self) -> None:
+        """A new citizen: no search text, every service, by department (the screen is kept between citizens)."""
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        if self.mode != "department" or self.group != ALL:
+            self.by_department.setChecked(True)
+            self.set_mode("department")
+        self.refresh()
+        self.scroll.verticalScrollBar().setValue(0)
 
     def _index_ready(self, index: SearchIndex) -> None:
         self.index = index
@@ -115,6 +130,10 @@ class BrowserScreen(Screen):
             self.groups.addWidget(button)
 
     def _label_groups(self) -> None:
+        key = (lang(), self.mode, self.group, tuple(self.group_buttons))
+        if key == self._shown_groups:
+            return
+        self._shown_groups = key
         names = {self._group_of(i)[0]: self._group_of(i)[1] for i in self.catalog.items}
         for code, button in self.group_buttons.items():
             text = translate("Kiosk", "All services") if code == ALL else names.get(code, code)
@@ -139,11 +158,15 @@ class BrowserScreen(Screen):
         return found
 
     def refresh(self) -> None:
+        items = self.visible_items()
+        key = (lang(), tuple(i.code for i in items))
+        if key == self._shown_items:
+            return
+        self._shown_items = key
         for button in self.item_buttons.values():
             button.setParent(None)
             button.deleteLater()
         self.item_buttons = {}
-        items = self.visible_items()
         for item in items:
             button = set_role(WrapButton(), "item")
             button.setObjectName(f"item_{item.code}")
