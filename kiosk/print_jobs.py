@@ -47,6 +47,17 @@ OWED = (PrintState.PENDING, PrintState.PRINTING)
 #: jobs a person must look at
 NEEDS_STAFF = (PrintState.UNCONFIRMED, PrintState.FAILED)
 
+STATE_LABELS: dict[PrintState, Message] = {
+    PrintState.PENDING: Message("待打印", "waiting for the printer"),
+    PrintState.PRINTING: Message("打印中", "printing"),
+    PrintState.PRINTED: Message("已打印", "printed"),
+    PrintState.UNCONFIRMED: Message("待确认", "unconfirmed"),
+    PrintState.FAILED: Message("打印失败", "failed"),
+}
+UNCONFIRMED_HINT = Message("打印机没有确认是否打印成功。请查看出纸口：已打出请“确认已打印”，未打出请“补打”。",
+                           "The printer did not confirm that it printed. Check the paper slot: if it came out, "
+                           "confirm it as printed; if not, reprint it.")
+
 
 def enqueue_receipt(session: Session, application_id: str, *, printer: str, lang: str = "zh", paper_mm: int = 80,
                     profile: str = "default", two_byte_set: str = "gb18030", reprint: bool | None = None,
