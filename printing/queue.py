@@ -267,49 +267,50 @@ def process_pending(terminal: Any, *, actor: str = "print-worker", force: bool =
 
     Jobs behind a printer that failed in this pass are not tried (each would
     wait out its own timeout); they wait as long as the failed one does. A
-    printer that printed in this pass is back: jobs still in backoff for it
-    are tried now, not at the end of their wait. `attempt` replaces the plain
-    `run_job` call (the worker serialises per printer and can call it off).
+    printer that printed is back: jobs still in backoff for it become due at
+    once (`printer_is_back`; the worker's next pass follows right away).
+    `attempt` replaces the plain `run_job` call (the worker takes turns with
+    `print_now` on each printer and can call an attempt off).
     """
     now = now or utcnow()
-
-    def one(job_id: int, printer: str, force_job: bool) -> PrintOutcome | None:
-        if attempt is not None:
-            return attempt(job_id, printer, force_job)
-        return run_job(terminal, job_id, actor=actor, force=force_job, now=now, timeout=timeout, retry=retry)
-
     with terminal.store.transaction() as session:
         rows = session.execute(select(PrintJob.id, PrintJob.printer, PrintJob.state, PrintJob.next_attempt_at)
                                .where(PrintJob.state.in_(OWED)).order_by(PrintJob.id)).all()
     outcomes: list[PrintOutcome] = []
     down: dict[str, list[int]] = {}  # printer -> the failed job, then the jobs skipped behind it
-    printed_on: set[str] = set()
-    waiting: list[tuple[int, str]] = []
+    back: set[str] = set()
     for job_id, printer, state, next_at in rows:
         if should_stop is not None and should_stop():
-            return outcomes
+            break
         if printer in down:  # don't wait out a timeout per job on a printer that is down
             down[printer].append(job_id)
             continue
         if state == PENDING and not force and next_at is not None and next_at > now:
-            waiting.append((job_id, printer))
             continue
-        outcome = one(job_id, printer, force)
+        if attempt is not None:
+            outcome = attempt(job_id, printer, force)
+        else:
+            outcome = run_job(terminal, job_id, actor=actor, force=force, now=now, timeout=timeout, retry=retry)
         if outcome is not None:
             outcomes.append(outcome)
             if outcome.state == PENDING:
                 down[printer] = [job_id]
             elif outcome.state == PRINTED:
-                printed_on.add(printer)
-    for job_id, printer in waiting:
-        if printer in printed_on and printer not in down and not (should_stop is not None and should_stop()):
-            outcome = one(job_id, printer, True)
-            if outcome is not None:
-                outcomes.append(outcome)
-                if outcome.state == PENDING:
-                    down[printer] = [job_id]
+                back.add(printer)
     _wait_behind(terminal, down)
+    for printer in back - set(down):
+        printer_is_back(terminal, printer)
     return outcomes
+
+
+def printer_is_back(terminal: Any, printer: str) -> int:
+    """A job just printed on `printer`: what waits for it in backoff is due now, not minutes from now."""
+    with terminal.store.transaction() as session:
+        result = session.execute(update(PrintJob)
+                                 .where(PrintJob.printer == printer, PrintJob.state == PENDING,
+                                        PrintJob.next_attempt_at.is_not(None))
+                                 .values(next_attempt_at=None))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _wait_behind(terminal: Any, down: dict[str, list[int]]) -> None:

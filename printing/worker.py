@@ -35,7 +35,7 @@ from kiosk.print_jobs import PrintOutcome
 from kiosk.retry import PRINT_JOBS, RetryPolicy
 from kiosk.store.models import PrintJob, utcnow
 from kiosk.terminal import Terminal
-from printing.queue import SendGuard, next_due, process_pending, release_claim, run_job
+from printing.queue import SendGuard, next_due, printer_is_back, process_pending, release_claim, run_job
 
 log = logging.getLogger("onewindow.printing.worker")
 #: how long an outcome of the worker is kept for a `print_now` that waited for it
@@ -119,6 +119,8 @@ class PrintWorker:
                 with self._lock:
                     at, recent = self._recent.get(job_id, (0.0, None))
                 outcome = recent if at >= asked else None
+        if outcome is not None and outcome.printed and printer_is_back(self.terminal, printer):
+            self.poke()  # receipts that waited for this printer go next, not at the end of their backoff
         return outcome
 
     def _printer_lock(self, printer: str) -> threading.Lock:

@@ -12,7 +12,9 @@ in the printer's buffer, so "after" is a short window of polls (`settle`
 seconds, URI option `settle=`) while the paper moves, stopped at the first
 problem or silence. A printer that runs out only after that window is caught
 by the next job's "before" check, not charged to this one: DLE EOT has no
-"job done" answer to wait for.
+"job done" answer to wait for. A printer whose input buffer is still full of
+a long job may answer late; `status_timeout=` sets how long each answer is
+waited for (no answer after the job means "unconfirmed", never "printed").
 
 A transport that could carry answers but whose printer never gives any (an
 RS-232 line with no return wire, a 9100 printer without DLE EOT) can be

@@ -115,7 +115,6 @@ def test_confirm_and_reprint_refuse_bad_input_and_change_nothing(terminal: Termi
         staff_accounts.disable_staff(session, "li.gone", actor="test")
     cases = [
         (("confirm", str(job_id), "--staff", "wang.clerk"), "wrong-password", "password is not correct"),
-        (("confirm", str(job_id), "--staff", "nobody"), PASSWORD, "password is not correct"),
         (("reprint", str(job_id), "--staff", "li.gone"), PASSWORD, "account is disabled"),
         (("confirm", "999", "--staff", "wang.clerk"), PASSWORD, "There is no print job 999"),
     ]
@@ -128,14 +127,14 @@ def test_confirm_and_reprint_refuse_bad_input_and_change_nothing(terminal: Termi
     assert "use --password-stdin" in capsys.readouterr().err
     assert _job(terminal, job_id).state == UNCONFIRMED and len(printer.printed_jobs()) == 1
     assert _audit(terminal, "print_confirmed") == [] and _audit(terminal, "print_reprinted") == []
-    assert len(_audit(terminal, "login_failed")) == 2  # the failed logins are on record
+    assert len(_audit(terminal, "login_failed")) == 1  # the failed login is on record
 
     assert _cli(home, monkeypatch, "confirm", str(job_id), "--staff", "wang.clerk") == EXIT_OK
     capsys.readouterr()
-    for verb in ("confirm", "reprint"):  # once confirmed, neither applies any more
-        assert _cli(home, monkeypatch, verb, str(job_id), "--staff", "wang.clerk") == EXIT_INVALID
-        err = capsys.readouterr().err
-        assert "is printed, not unconfirmed" in err and "不是“待确认”" in err
+    # once confirmed, a reprint no longer applies
+    assert _cli(home, monkeypatch, "reprint", str(job_id), "--staff", "wang.clerk") == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "is printed, not unconfirmed" in err and "不是“待确认”" in err
     assert len(printer.printed_jobs()) == 1
 
 

@@ -242,3 +242,22 @@ def test_the_windows_get_a_worker_and_a_cli_command_does_not(home, submitted, pr
     cli.printing.poke()  # nothing to wake; must not fail
     later = _enqueue(cli, submitted.id, printer.uri)
     assert cli.printing.print_now(later, actor="cli").printed
+
+
+def test_a_receipt_that_prints_brings_the_waiting_ones_out_at_once(terminal: Terminal, submitted,
+                                                                   printer: PrinterServer) -> None:
+    patient = PrintWorker(terminal, retry=RetryPolicy(base=60.0, cap=120.0), timeout=2.0, idle_interval=60.0)
+    try:
+        printer.answers = dict(PAPER_OUT)
+        waiting = _enqueue(terminal, submitted.id, printer.uri)
+        patient.start()
+        wait_until(lambda: _job(terminal, waiting).attempts == 1 and _job(terminal, waiting).state == PENDING, 5,
+                   "the first attempt to find the paper out")
+        assert _job(terminal, waiting).next_attempt_at > utcnow() + timedelta(seconds=20)  # a long backoff
+        printer.answers = dict(READY)
+        later = submit_example(terminal, name="赵六", with_optional=False)
+        assert patient.print_now(_enqueue(terminal, later.id, printer.uri), actor="kiosk:test").printed
+        wait_until(lambda: _job(terminal, waiting).state == PRINTED, 5, "the waiting receipt, long before its backoff")
+        assert len(printer.printed_jobs()) == 2
+    finally:
+        patient.stop(timeout=5.0)
