@@ -196,11 +196,16 @@ def test_stop_returns_while_a_job_waits_for_the_printer_and_leaves_it_pending(te
 def test_jobs_that_cannot_print_fail_clearly_and_the_worker_goes_on(terminal: Terminal, submitted,
                                                                      printer: PrinterServer,
                                                                      worker: PrintWorker) -> None:
+    gone = PrinterServer()
+    gone.stop()  # connections refused
+    unreachable = _enqueue(terminal, submitted.id, gone.uri)
     bad_uri = _enqueue(terminal, submitted.id, "lpt1")
     defect = _enqueue(terminal, submitted.id, printer.uri, paper_mm="wide")  # a defect while building the bytes
     good = _enqueue(terminal, submitted.id, printer.uri)
     worker.start()
     wait_until(lambda: _job(terminal, good).state == PRINTED, 5, "the good job")
+    job = _job(terminal, unreachable)  # a printer that is down holds up nobody else, and keeps its job
+    assert job.state in (PENDING, PRINTING) and "Cannot reach the printer" in job.last_error
     job = _job(terminal, bad_uri)
     assert job.state == FAILED and "打印机地址“lpt1”无效" in job.last_error and "'lpt1' is not valid" in job.last_error
     job = _job(terminal, defect)
