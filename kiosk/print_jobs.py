@@ -54,9 +54,6 @@ STATE_LABELS: dict[PrintState, Message] = {
     PrintState.UNCONFIRMED: Message("待确认", "unconfirmed"),
     PrintState.FAILED: Message("打印失败", "failed"),
 }
-UNCONFIRMED_HINT = Message("打印机没有确认是否打印成功。请查看出纸口：已打出请“确认已打印”，未打出请“补打”。",
-                           "The printer did not confirm that it printed. Check the paper slot: if it came out, "
-                           "confirm it as printed; if not, reprint it.")
 
 
 def enqueue_receipt(session: Session, application_id: str, *, printer: str, lang: str = "zh", paper_mm: int = 80,

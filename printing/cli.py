@@ -26,7 +26,7 @@ from kiosk import audit
 from kiosk import staff as staff_accounts
 from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.errors import Message, UserFacingError
-from kiosk.print_jobs import STATE_LABELS, UNCONFIRMED_HINT, PrintOutcome, PrintState, enqueue_document, enqueue_receipt
+from kiosk.print_jobs import STATE_LABELS, PrintOutcome, PrintState, enqueue_document, enqueue_receipt
 from printing import confirmations
 from printing.queue import PENDING, UNCONFIRMED, list_jobs, process_pending, run_job
 from printing.records import find_application
@@ -188,7 +188,7 @@ def run_queue(args: argparse.Namespace) -> int:
         if j["last_error"] and j["state"] != "printed":
             print(f"    {j['last_error']}")
         if j["state"] == UNCONFIRMED:
-            print(f"    {UNCONFIRMED_HINT.both()}\n    {_staff_commands(j['id'])}")
+            print(f"    {_staff_commands(j['id'])}")
     unconfirmed = sum(1 for j in jobs if j["state"] == UNCONFIRMED)
     if unconfirmed:
         print(f"{unconfirmed} 个打印任务待工作人员确认或补打。 / {unconfirmed} print job(s) wait for staff to "

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import Catalog
+from kiosk.errors import Message
 from kiosk.settings import Settings
 from kiosk.store.models import Application, PrintJob
 from printing.drivers import open_printer
-from kiosk.errors import Message
 from printing.errors import PrintCancelled, PrinterSilent, PrinterUnreachable, PrinterUriInvalid, PrintInterrupted
 from printing.receipt.content import receipt_content
 from printing.receipt.escpos_out import receipt_bytes
@@ -56,6 +56,11 @@ class Delivery(StrEnum):
     SPOOLED = "submitted_to_spooler"
 
 
+def _go_ahead(before_write: Callable[[], bool] | None) -> None:
+    if before_write is not None and not before_write():
+        raise PrintCancelled()
+
+
 def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, timeout: float = 5.0,
              before_write: Callable[[], bool] | None = None) -> Delivery:
     """Put one job on paper and say on what grounds it counts as printed.
@@ -73,8 +78,7 @@ def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, t
     if kind == "receipt":
         with open_printer(address, timeout=timeout) as driver:
             before = driver.ensure_ready()  # paper out, cover open, offline: raise before sending a byte
-            if before_write is not None and not before_write():
-                raise PrintCancelled()
+            _go_ahead(before_write)
             try:
                 driver.write(data)
             except PrinterUnreachable as exc:  # part of the receipt may be in the tray
@@ -89,16 +93,14 @@ def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, t
             raise PrintInterrupted(address.uri, after.reasons, after.message())
         return Delivery.CONFIRMED
     if address.scheme == "file":
-        if before_write is not None and not before_write():
-            raise PrintCancelled()
+        _go_ahead(before_write)
         save_document(Path(address.target), kind, data, payload)
         return Delivery.SAVED
     if address.scheme != "cups":
         raise PrinterUriInvalid(printer, "A4 documents go to CUPS (cups: or cups:QUEUE) or into a folder (file:/dir)")
     from printing.pdf.cups import send_to_cups
 
-    if before_write is not None and not before_write():
-        raise PrintCancelled()
+    _go_ahead(before_write)
     send_to_cups(data, address.target, title=f"onewindow-{kind}")
     return Delivery.SPOOLED
 
