@@ -117,6 +117,16 @@ def add_draft(terminal: Terminal, n: int = 7) -> str:
     return draft_id
 
 
+def add_unconfirmed_receipt(terminal: Terminal, application_id: str) -> int:
+    """A receipt a silent printer took without a word: it waits for staff in the counter's print queue."""
+    from kiosk.print_jobs import PrintState, enqueue_receipt
+
+    with terminal.store.transaction() as session:
+        job = enqueue_receipt(session, application_id, printer="tcp://192.0.2.10:9100", actor="kiosk:1")
+        job.state, job.attempts = PrintState.UNCONFIRMED.value, 1
+        return job.id
+
+
 def populate(terminal: Terminal, *, today: date, history_days: int = 14) -> DemoHall:
     """Staff, a fortnight of history (decided, late, rated), today's kiosk cases, an online case and a draft."""
     from kiosk.lifecycle import Status, move
@@ -149,6 +159,7 @@ def populate(terminal: Terminal, *, today: date, history_days: int = 14) -> Demo
     for n in range(3):
         hall.kiosk_ids.append(submit_at(terminal, id_card_draft(60 + n)).id)
     hall.online_id = add_online_case(terminal, 70, "ZJ3301062026000123")
+    add_unconfirmed_receipt(terminal, hall.kiosk_ids[0])
     hall.draft_id = add_draft(terminal)
     _ = record_rating  # the domain function checks levels; the history above writes past timestamps directly
     return hall

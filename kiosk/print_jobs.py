@@ -42,10 +42,20 @@ class PrintKind(StrEnum):
 
 
 DOCUMENT_KINDS = (PrintKind.FORM, PrintKind.ACCEPTANCE, PrintKind.SUPPLEMENT, PrintKind.RECEIPT_COPY)
+#: payload key: the attempt whose bytes went (or may have gone) out to the printer
+SENT_ATTEMPT = "sent_attempt"
 #: jobs still owed to a printer (waiting or being sent)
 OWED = (PrintState.PENDING, PrintState.PRINTING)
 #: jobs a person must look at
 NEEDS_STAFF = (PrintState.UNCONFIRMED, PrintState.FAILED)
+
+STATE_LABELS: dict[PrintState, Message] = {
+    PrintState.PENDING: Message("待打印", "waiting for the printer"),
+    PrintState.PRINTING: Message("打印中", "printing"),
+    PrintState.PRINTED: Message("已打印", "printed"),
+    PrintState.UNCONFIRMED: Message("待确认", "unconfirmed"),
+    PrintState.FAILED: Message("打印失败", "failed"),
+}
 
 
 def enqueue_receipt(session: Session, application_id: str, *, printer: str, lang: str = "zh", paper_mm: int = 80,

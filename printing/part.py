@@ -1,29 +1,45 @@
 """The printers as a part of the terminal (`Terminal.printing`).
 
-`attach` is the `onewindow.terminal_parts` entry point. `print_now` makes one
-attempt at a queued job while the citizen waits; jobs that could not print
-stay in the queue (see `printing.queue`).
+`attach` is the `onewindow.terminal_parts` entry point. With `background`
+(the windows) it starts the print worker (`printing.worker`), so jobs that
+waited for a printer print by themselves; without (a one-shot CLI command),
+no thread is left behind and `poke` does nothing. `print_now` is always one
+synchronous attempt while the citizen waits; with a worker it takes turns
+with it, so the two never send one job twice.
 """
 from __future__ import annotations
 
 from kiosk.print_jobs import PrintOutcome
 from kiosk.terminal import Terminal
 from printing import queue
+from printing.worker import PrintWorker, PrintWorkerStatus
 
 
 class Printers:
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, *, worker: PrintWorker | None = None) -> None:
         self.terminal = terminal
+        self.worker = worker
 
     def print_now(self, job_id: int, *, actor: str) -> PrintOutcome | None:
+        if self.worker is not None:
+            return self.worker.print_now(job_id, actor=actor)
         return queue.run_job(self.terminal, job_id, actor=actor)
 
     def poke(self) -> None:
-        """No background worker yet."""
+        if self.worker is not None:
+            self.worker.poke()
+
+    def status(self) -> PrintWorkerStatus:
+        return self.worker.status() if self.worker is not None else PrintWorkerStatus()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Nothing runs in the background yet."""
+        if self.worker is not None:
+            self.worker.stop(timeout)
 
 
 def attach(terminal: Terminal, *, background: bool) -> None:
-    terminal.printing = Printers(terminal)
+    worker: PrintWorker | None = None
+    if background:
+        worker = PrintWorker(terminal)
+        worker.start()
+    terminal.printing = Printers(terminal, worker=worker)

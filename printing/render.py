@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import Catalog
+from kiosk.errors import Message
 from kiosk.settings import Settings
 from kiosk.store.models import Application, PrintJob
 from printing.drivers import open_printer
-from printing.errors import PrinterUriInvalid
+from printing.errors import PrintCancelled, PrinterSilent, PrinterUnreachable, PrinterUriInvalid, PrintInterrupted
 from printing.receipt.content import receipt_content
 from printing.receipt.escpos_out import receipt_bytes
 from printing.receipt.layout import receipt_blocks
@@ -39,21 +42,67 @@ def render_job(session: Session, settings: Settings, catalog: Catalog | None, jo
                           missing=payload.get("missing"))
 
 
-def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, timeout: float = 5.0) -> None:
+class Delivery(StrEnum):
+    """What "printed" rests on for one job; kept in its audit row, because it is not always the printer's word."""
+
+    #: the receipt printer answered "ready" after the job (DLE EOT): the only real confirmation
+    CONFIRMED = "confirmed_by_printer"
+    #: `file:`, `usb:` or a printer declared `status=none`: every byte was written to the device or
+    #: file, and nothing can tell us more (a `file:` path that is a plain file holds the whole receipt)
+    WRITTEN = "written_to_device"
+    #: an A4 PDF kept in a folder (`file:/dir`)
+    SAVED = "saved_to_folder"
+    #: CUPS accepted the PDF (`lp` gave a request id); CUPS keeps its own queue and `lpstat` shows it
+    SPOOLED = "submitted_to_spooler"
+
+
+def _go_ahead(before_write: Callable[[], bool] | None) -> None:
+    if before_write is not None and not before_write():
+        raise PrintCancelled()
+
+
+def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, timeout: float = 5.0,
+             before_write: Callable[[], bool] | None = None) -> Delivery:
+    """Put one job on paper and say on what grounds it counts as printed.
+
+    Receipts: the printer's status is read before the job (paper out, cover
+    open, offline: `PrinterNotReady`, nothing sent) and again after it
+    (`PrinterDriver.status_after_job`). A problem reported after the bytes is
+    `PrintInterrupted` (retried whole, marked as a reprint); no answer after
+    the bytes, on a transport that can carry one, is `PrinterSilent` (the job
+    becomes "unconfirmed"). `before_write` is asked once, right before the
+    first byte of the document goes out; False calls the attempt off
+    (`PrintCancelled`, nothing sent).
+    """
     address = parse_printer_uri(printer)
     if kind == "receipt":
         with open_printer(address, timeout=timeout) as driver:
-            driver.ensure_ready()  # paper out, cover open, offline: raise before sending a byte
-            driver.write(data)
-        return
+            before = driver.ensure_ready()  # paper out, cover open, offline: raise before sending a byte
+            _go_ahead(before_write)
+            try:
+                driver.write(data)
+            except PrinterUnreachable as exc:  # part of the receipt may be in the tray
+                raise PrintInterrupted(address.uri, ("link_lost",),
+                                       Message(f"连接中断（{exc.detail}）", f"the connection broke ({exc.detail})")) from None
+            if not driver.supports_status:
+                return Delivery.WRITTEN
+            after = driver.status_after_job()
+        if not after.known:
+            raise PrinterSilent(address.uri, answered_before=before.known)
+        if not after.ready:
+            raise PrintInterrupted(address.uri, after.reasons, after.message())
+        return Delivery.CONFIRMED
     if address.scheme == "file":
+        _go_ahead(before_write)
         save_document(Path(address.target), kind, data, payload)
-        return
+        return Delivery.SAVED
     if address.scheme != "cups":
         raise PrinterUriInvalid(printer, "A4 documents go to CUPS (cups: or cups:QUEUE) or into a folder (file:/dir)")
     from printing.pdf.cups import send_to_cups
 
+    _go_ahead(before_write)
     send_to_cups(data, address.target, title=f"onewindow-{kind}")
+    return Delivery.SPOOLED
 
 
 def save_document(target: Path, kind: str, data: bytes, payload: dict[str, Any]) -> Path:

@@ -1,801 +1,868 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
     <name>Counter</name>
     <message>
-        <location filename="../../ui/counter/common.py" line="20" />
-        <location filename="../../ui/counter/worklist.py" line="21" />
+        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/worklist.py" line="24"/>
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="20" />
-        <location filename="../../ui/counter/worklist.py" line="21" />
+        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/worklist.py" line="24"/>
         <source>Walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="20" />
-        <location filename="../../ui/counter/worklist.py" line="22" />
+        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/worklist.py" line="25"/>
         <source>Online</source>
         <translation>网上申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="36" />
+        <location filename="../../ui/counter/common.py" line="37"/>
         <source>Overdue by %1 working days</source>
         <translation>已超期 %1 个工作日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="37" />
-        <location filename="../../ui/counter/dashboard.py" line="28" />
-        <location filename="../../ui/counter/dashboard.py" line="224" />
-        <location filename="../../ui/counter/deadlines.py" line="22" />
+        <location filename="../../ui/counter/common.py" line="38"/>
+        <location filename="../../ui/counter/deadlines.py" line="24"/>
+        <location filename="../../ui/counter/dashboard.py" line="33"/>
+        <location filename="../../ui/counter/dashboard.py" line="245"/>
         <source>Overdue</source>
         <translation>已超期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="40" />
+        <location filename="../../ui/counter/common.py" line="41"/>
         <source>Due today</source>
         <translation>今天到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="41" />
-        <location filename="../../ui/counter/common.py" line="43" />
+        <location filename="../../ui/counter/common.py" line="42"/>
+        <location filename="../../ui/counter/common.py" line="44"/>
         <source>%1 working days left</source>
         <translation>剩余 %1 个工作日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="27" />
-        <location filename="../../ui/counter/dashboard.py" line="200" />
+        <location filename="../../ui/counter/dashboard.py" line="32"/>
+        <location filename="../../ui/counter/dashboard.py" line="221"/>
         <source>Applications</source>
         <translation>申请件数</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="27" />
+        <location filename="../../ui/counter/dashboard.py" line="32"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="27" />
+        <location filename="../../ui/counter/dashboard.py" line="32"/>
         <source>Completed on time</source>
         <translation>按时办结率</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="28" />
+        <location filename="../../ui/counter/dashboard.py" line="33"/>
         <source>Satisfied or very satisfied</source>
         <translation>满意及非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="195" />
+        <location filename="../../ui/counter/dashboard.py" line="216"/>
         <source>Applications per day</source>
         <translation>每日申请量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="206" />
+        <location filename="../../ui/counter/dashboard.py" line="227"/>
         <source>Completion within the promised time</source>
         <translation>承诺时限内办结情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="208" />
+        <location filename="../../ui/counter/dashboard.py" line="229"/>
         <source>On time</source>
         <translation>按时办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="208" />
+        <location filename="../../ui/counter/dashboard.py" line="229"/>
         <source>Late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="209" />
+        <location filename="../../ui/counter/dashboard.py" line="230"/>
         <source>Not finished yet</source>
         <translation>尚未办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="216" />
+        <location filename="../../ui/counter/dashboard.py" line="237"/>
         <source>No cases in this period</source>
         <translation>该时段没有办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="223" />
+        <location filename="../../ui/counter/dashboard.py" line="244"/>
         <source>Open cases by deadline</source>
         <translation>办件时限情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="224" />
-        <location filename="../../ui/counter/deadlines.py" line="22" />
+        <location filename="../../ui/counter/deadlines.py" line="24"/>
+        <location filename="../../ui/counter/dashboard.py" line="245"/>
         <source>Due within 2 working days</source>
         <translation>2个工作日内到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="224" />
+        <location filename="../../ui/counter/dashboard.py" line="245"/>
         <source>Completed late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="225" />
+        <location filename="../../ui/counter/dashboard.py" line="246"/>
         <source>Cases</source>
         <translation>办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="227" />
+        <location filename="../../ui/counter/dashboard.py" line="248"/>
         <source>Satisfaction ratings</source>
         <translation>满意度评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="230" />
+        <location filename="../../ui/counter/dashboard.py" line="251"/>
         <source>Ratings</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="238" />
-        <location filename="../../ui/counter/window.py" line="36" />
+        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/dashboard.py" line="259"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="239" />
+        <location filename="../../ui/counter/dashboard.py" line="260"/>
         <source>Applications received in the chosen period and what became of them. Open data: onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE</source>
         <translation>所选时段内收到的申请及办理结果。公开数据导出：onewindow report --from 日期 --to 日期 --format csv|json|xml|xlsx --out 文件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="241" />
+        <location filename="../../ui/counter/dashboard.py" line="262"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="242" />
+        <location filename="../../ui/counter/dashboard.py" line="263"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="243" />
+        <location filename="../../ui/counter/dashboard.py" line="264"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="244" />
+        <location filename="../../ui/counter/dashboard.py" line="265"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="245" />
+        <location filename="../../ui/counter/dashboard.py" line="266"/>
         <source>Show</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/review.py" line="411" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/review.py" line="409" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/drafts.py" line="16" />
-        <location filename="../../ui/counter/walkin.py" line="316" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/walkin.py" line="228"/>
+        <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Service item</source>
         <translation>服务事项</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/drafts.py" line="16" />
-        <location filename="../../ui/counter/review.py" line="409" />
-        <location filename="../../ui/counter/walkin.py" line="321" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/walkin.py" line="233"/>
+        <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/review.py" line="410" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="21" />
-        <location filename="../../ui/counter/review.py" line="410" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="23" />
+        <location filename="../../ui/counter/deadlines.py" line="25"/>
         <source>On track</source>
         <translation>时限充足</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="92" />
+        <location filename="../../ui/counter/deadlines.py" line="95"/>
         <source>Deadlines for the whole hall</source>
         <translation>全大厅办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="93" />
+        <location filename="../../ui/counter/deadlines.py" line="96"/>
         <source>Every open case in this hall, most urgent first, counted in working days (holidays and swapped weekends included). Double-click a case to open it.</source>
         <translation>本大厅所有未办结的办件，最紧急的排在前面，按工作日计算（已计入节假日和调休）。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="96" />
+        <location filename="../../ui/counter/deadlines.py" line="99"/>
         <source>Deadlines of my cases</source>
         <translation>我经办的办件时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="97" />
+        <location filename="../../ui/counter/deadlines.py" line="100"/>
         <source>Open cases you have checked, taken or decided, most urgent first, counted in working days. Double-click a case to open it.</source>
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dialogs.py" line="34" />
-        <location filename="../../ui/counter/review.py" line="315" />
-        <location filename="../../ui/counter/review.py" line="329" />
+        <location filename="../../ui/counter/review.py" line="373"/>
+        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dialogs.py" line="49" />
+        <location filename="../../ui/counter/dialogs.py" line="49"/>
         <source>%1 of %2 characters</source>
         <translation>已写 %1 字，最多 %2 字</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="16" />
+        <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Last saved</source>
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="16" />
-        <location filename="../../ui/counter/review.py" line="409" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="16" />
+        <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Files</source>
         <translation>文件数</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="72" />
+        <location filename="../../ui/counter/drafts.py" line="75"/>
         <source>an unnamed applicant</source>
         <translation>未填姓名的申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="73" />
+        <location filename="../../ui/counter/drafts.py" line="76"/>
         <source>Discard this draft?</source>
         <translation>放弃这份草稿？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="74" />
+        <location filename="../../ui/counter/drafts.py" line="77"/>
         <source>The draft of %1 for “%2” and its scanned files will be deleted. This cannot be undone.</source>
         <translation>%1 的“%2”草稿及其扫描文件将被删除，且无法恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="76" />
+        <location filename="../../ui/counter/drafts.py" line="79"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="76" />
+        <location filename="../../ui/counter/drafts.py" line="79"/>
         <source>Keep it</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="79" />
+        <location filename="../../ui/counter/drafts.py" line="83"/>
         <source>The draft was discarded.</source>
         <translation>草稿已放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="94" />
+        <location filename="../../ui/counter/drafts.py" line="98"/>
         <source>%1 drafts</source>
         <translation>共 %1 份草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="95" />
+        <location filename="../../ui/counter/drafts.py" line="99"/>
         <source>No drafts are waiting.</source>
         <translation>没有待处理的草稿。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="99" />
+        <location filename="../../ui/counter/drafts.py" line="103"/>
         <source>Unfinished drafts</source>
         <translation>未完成的草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="100" />
+        <location filename="../../ui/counter/drafts.py" line="104"/>
         <source>Applications a kiosk saved but never submitted (a crash, a power cut, or a citizen who came to the counter for help). Resume one to finish it with the applicant, or discard it.</source>
         <translation>自助终端保存但未提交的申请（设备故障、停电，或群众到窗口求助）。可与申请人一起继续办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="103" />
+        <location filename="../../ui/counter/drafts.py" line="107"/>
         <source>Resume with the applicant</source>
         <translation>与申请人继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="104" />
+        <location filename="../../ui/counter/drafts.py" line="108"/>
         <source>Discard…</source>
         <translation>放弃…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="95" />
+        <location filename="../../ui/counter/login.py" line="97"/>
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="137" />
+        <location filename="../../ui/counter/login.py" line="139"/>
         <source>This counter is locked</source>
         <translation>窗口已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="138" />
+        <location filename="../../ui/counter/login.py" line="140"/>
         <source>%1 (%2) is logged in. Enter the password to continue where you left off.</source>
         <translation>当前登录：%1（%2）。输入密码后回到锁定前的页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="141" />
+        <location filename="../../ui/counter/login.py" line="143"/>
         <source>Counter login</source>
         <translation>窗口登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="142" />
+        <location filename="../../ui/counter/login.py" line="144"/>
         <source>Log in with your staff account. The counter locks itself when nobody has used it for a while.</source>
         <translation>请使用工作人员账号登录。一段时间无人操作时，窗口会自动锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="147" />
+        <location filename="../../ui/counter/login.py" line="149"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="148" />
+        <location filename="../../ui/counter/login.py" line="150"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="149" />
+        <location filename="../../ui/counter/login.py" line="151"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="149" />
+        <location filename="../../ui/counter/login.py" line="151"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="150" />
+        <location filename="../../ui/counter/login.py" line="152"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="33" />
+        <location filename="../../ui/counter/review.py" line="42"/>
         <source>Not checked yet</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="34" />
-        <location filename="../../ui/counter/review.py" line="401" />
+        <location filename="../../ui/counter/review.py" line="43"/>
+        <location filename="../../ui/counter/review.py" line="461"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="35" />
-        <location filename="../../ui/counter/review.py" line="402" />
+        <location filename="../../ui/counter/review.py" line="44"/>
+        <location filename="../../ui/counter/review.py" line="462"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="36" />
-        <location filename="../../ui/counter/review.py" line="403" />
+        <location filename="../../ui/counter/review.py" line="45"/>
+        <location filename="../../ui/counter/review.py" line="463"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="181" />
-        <location filename="../../ui/counter/review.py" line="227" />
+        <location filename="../../ui/counter/review.py" line="236"/>
+        <location filename="../../ui/counter/review.py" line="283"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="225" />
+        <location filename="../../ui/counter/review.py" line="281"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="249" />
+        <location filename="../../ui/counter/review.py" line="306"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="271" />
+        <location filename="../../ui/counter/review.py" line="328"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="313" />
+        <location filename="../../ui/counter/review.py" line="371"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="314" />
+        <location filename="../../ui/counter/review.py" line="372"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="315" />
-        <location filename="../../ui/counter/review.py" line="405" />
+        <location filename="../../ui/counter/review.py" line="373"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="324" />
+        <location filename="../../ui/counter/review.py" line="382"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="327" />
+        <location filename="../../ui/counter/review.py" line="385"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="328" />
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="329" />
+        <location filename="../../ui/counter/review.py" line="387"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="336" />
+        <location filename="../../ui/counter/review.py" line="394"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="337" />
+        <location filename="../../ui/counter/review.py" line="395"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="339" />
+        <location filename="../../ui/counter/review.py" line="397"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="357" />
+        <location filename="../../ui/counter/review.py" line="417"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="358" />
+        <location filename="../../ui/counter/review.py" line="418"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="360" />
+        <location filename="../../ui/counter/review.py" line="420"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="384" />
+        <location filename="../../ui/counter/review.py" line="444"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="396" />
+        <location filename="../../ui/counter/review.py" line="456"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="397" />
-        <location filename="../../ui/counter/walkin.py" line="323" />
+        <location filename="../../ui/counter/review.py" line="457"/>
+        <location filename="../../ui/counter/walkin.py" line="235"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="398" />
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="399" />
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="400" />
+        <location filename="../../ui/counter/review.py" line="460"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="404" />
+        <location filename="../../ui/counter/review.py" line="464"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="406" />
+        <location filename="../../ui/counter/review.py" line="466"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="407" />
+        <location filename="../../ui/counter/review.py" line="467"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="409" />
-        <location filename="../../ui/counter/worklist.py" line="25" />
+        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="410" />
+        <location filename="../../ui/counter/review.py" line="470"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="410" />
-        <location filename="../../ui/counter/worklist.py" line="23" />
-        <location filename="../../ui/counter/worklist.py" line="26" />
+        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/worklist.py" line="26"/>
+        <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="416" />
+        <location filename="../../ui/counter/review.py" line="476"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="425" />
+        <location filename="../../ui/counter/review.py" line="485"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="426" />
+        <location filename="../../ui/counter/review.py" line="486"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="441" />
+        <location filename="../../ui/counter/review.py" line="501"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="441" />
+        <location filename="../../ui/counter/review.py" line="501"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="442" />
+        <location filename="../../ui/counter/review.py" line="502"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="442" />
+        <location filename="../../ui/counter/review.py" line="502"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="448" />
+        <location filename="../../ui/counter/review.py" line="508"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="451" />
+        <location filename="../../ui/counter/review.py" line="511"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="173" />
+        <location filename="../../ui/counter/viewer.py" line="178"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页 / 共 %2 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="184" />
+        <location filename="../../ui/counter/viewer.py" line="189"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="185" />
+        <location filename="../../ui/counter/viewer.py" line="190"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="186" />
+        <location filename="../../ui/counter/viewer.py" line="191"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="187" />
+        <location filename="../../ui/counter/viewer.py" line="192"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="188" />
+        <location filename="../../ui/counter/viewer.py" line="193"/>
         <source>Whole page</source>
         <translation>整页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="189" />
+        <location filename="../../ui/counter/viewer.py" line="194"/>
         <source>Page width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="265" />
+        <location filename="../../ui/counter/walkin.py" line="177"/>
         <source>This material is required. Scan or import it, or mark it after the applicant brings it.</source>
         <translation>这是必交材料，请扫描或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="270" />
+        <location filename="../../ui/counter/walkin.py" line="182"/>
         <source>Some answers need attention; each is marked where it is.</source>
         <translation>有些内容需要修改，已在相应位置标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="291" />
+        <location filename="../../ui/counter/walkin.py" line="203"/>
         <source>Submitted. Give the applicant the receipt number; check the originals now with “Review it now”.</source>
         <translation>已提交。请将受理编号告知申请人；可点击“立即审核”当场核验原件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="309" />
-        <source>Take a walk-in's application</source>
+        <location filename="../../ui/counter/walkin.py" line="221"/>
+        <source>Take a walk-in&apos;s application</source>
         <translation>窗口代办申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="311" />
+        <location filename="../../ui/counter/walkin.py" line="223"/>
         <source>Finishing a draft a kiosk saved. Check every answer with the applicant, add what is missing, then submit.</source>
         <translation>正在继续办理自助终端保存的草稿。请与申请人逐项核对，补齐缺少的内容后提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="314" />
+        <location filename="../../ui/counter/walkin.py" line="226"/>
         <source>The same form and materials as at the kiosk. Type what the applicant tells you, scan or import each material, then submit.</source>
         <translation>与自助终端相同的申请表和材料。按申请人所述填写，逐项扫描或导入材料，然后提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="322" />
+        <location filename="../../ui/counter/walkin.py" line="234"/>
         <source>Application form</source>
         <translation>申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="330" />
+        <location filename="../../ui/counter/walkin.py" line="241"/>
         <source>Start again</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="331" />
+        <location filename="../../ui/counter/walkin.py" line="242"/>
         <source>Submit the application</source>
         <translation>提交申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="332" />
+        <location filename="../../ui/counter/walkin.py" line="243"/>
         <source>Review it now</source>
         <translation>立即审核</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="34" />
-        <location filename="../../ui/counter/worklist.py" line="182" />
+        <location filename="../../ui/counter/worklist.py" line="195"/>
+        <location filename="../../ui/counter/window.py" line="41"/>
         <source>Work list</source>
         <translation>待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="34" />
+        <location filename="../../ui/counter/window.py" line="41"/>
         <source>Take a walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="35" />
+        <location filename="../../ui/counter/window.py" line="42"/>
         <source>Drafts</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="35" />
+        <location filename="../../ui/counter/window.py" line="42"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="304" />
+        <location filename="../../ui/counter/window.py" line="43"/>
+        <location filename="../../ui/counter/print_queue.py" line="131"/>
+        <source>Print queue</source>
+        <translation>打印队列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="318"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="305" />
+        <location filename="../../ui/counter/window.py" line="319"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="21" />
+        <location filename="../../ui/counter/worklist.py" line="24"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="23" />
+        <location filename="../../ui/counter/worklist.py" line="26"/>
         <source>All waiting</source>
         <translation>全部待办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="23" />
+        <location filename="../../ui/counter/worklist.py" line="26"/>
         <source>Received by the platform</source>
         <translation>平台已接收</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="24" />
+        <location filename="../../ui/counter/worklist.py" line="27"/>
         <source>Supplementary materials needed</source>
         <translation>需补正材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="145" />
+        <location filename="../../ui/counter/worklist.py" line="158"/>
         <source>Nothing found for “%1”. Check the number, or ask the applicant for the receipt.</source>
         <translation>没有找到“%1”。请核对号码，或请申请人出示回执。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="175" />
+        <location filename="../../ui/counter/worklist.py" line="188"/>
         <source>%1 found for “%2”</source>
         <translation>“%2”的查找结果：%1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="178" />
+        <location filename="../../ui/counter/worklist.py" line="191"/>
         <source>%1 applications waiting</source>
         <translation>共 %1 件待办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="183" />
-        <source>Applications from this hall's kiosks, walk-ins and online cases to check in person. Scan a receipt's QR code or bar code at any time to open it.</source>
+        <location filename="../../ui/counter/worklist.py" line="196"/>
+        <source>Applications from this hall&apos;s kiosks, walk-ins and online cases to check in person. Scan a receipt&apos;s QR code or bar code at any time to open it.</source>
         <translation>本大厅自助终端和窗口收件，以及需到现场核验原件的网上申请。随时扫描回执上的二维码或条码即可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="185" />
+        <location filename="../../ui/counter/worklist.py" line="198"/>
         <source>Receipt no., case no. or ID number — or scan the receipt</source>
         <translation>受理编号、办件编号或身份证号码——或直接扫描回执</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="186" />
+        <location filename="../../ui/counter/worklist.py" line="199"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="187" />
+        <location filename="../../ui/counter/worklist.py" line="200"/>
         <source>Show all</source>
         <translation>显示全部</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="188" />
+        <location filename="../../ui/counter/worklist.py" line="201"/>
         <source>Source:</source>
         <translation>来源：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="189" />
+        <location filename="../../ui/counter/worklist.py" line="202"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="194" />
+        <location filename="../../ui/counter/worklist.py" line="207"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="195" />
+        <location filename="../../ui/counter/worklist.py" line="208"/>
         <source>Open for review</source>
         <translation>打开审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="22"/>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="22"/>
+        <source>Queued at</source>
+        <translation>排队时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="23"/>
+        <source>Document</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="23"/>
+        <source>Receipt number</source>
+        <translation>回执编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="24"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="24"/>
+        <source>What happened</source>
+        <translation>情况说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="117"/>
+        <source>The printer took it and said nothing after: check the paper slot.</source>
+        <translation>打印机已接收但之后没有回应：请查看出纸口。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="126"/>
+        <source>%1 print jobs need you</source>
+        <translation>有 %1 个打印任务需要您处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="127"/>
+        <source>No print job needs you.</source>
+        <translation>没有需要您处理的打印任务。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="132"/>
+        <source>Receipts and notices the printer never confirmed, or that cannot print. Look at the printer: if the paper is there, confirm it; if not, print it again (it is marked as a reprint).</source>
+        <translation>打印机没有确认或无法打印的回执和通知书。请查看打印机：纸已打出的，请确认；没有打出的，请重新打印（会标注“补打”）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="135"/>
+        <source>It printed</source>
+        <translation>已打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="136"/>
+        <source>Print it again</source>
+        <translation>重新打印</translation>
     </message>
 </context>
 <context>
     <name>ImportFileDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="50" />
+        <location filename="../../ui/dialogs.py" line="50"/>
         <source>Choose a file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="51" />
+        <location filename="../../ui/dialogs.py" line="51"/>
         <source>Images or PDF (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.pdf)</source>
         <translation>图片或 PDF（*.jpg *.jpeg *.png *.tif *.tiff *.webp *.pdf）</translation>
     </message>
@@ -803,480 +870,480 @@
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="65" />
+        <location filename="../../ui/kiosk/idle.py" line="57"/>
         <source>Are you still there?</source>
         <translation>您还在吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="66" />
+        <location filename="../../ui/kiosk/idle.py" line="58"/>
         <source>%1 seconds</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="67" />
+        <location filename="../../ui/kiosk/idle.py" line="59"/>
         <source>To protect your privacy, this session will end and what you entered will be cleared from the screen.</source>
         <translation>为保护您的隐私，本次操作即将结束，您填写的内容将从屏幕上清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="69" />
+        <location filename="../../ui/kiosk/idle.py" line="61"/>
         <source>I need more time</source>
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="257" />
+        <location filename="../../ui/kiosk/navigator.py" line="298"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="258" />
+        <location filename="../../ui/kiosk/navigator.py" line="299"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="259" />
+        <location filename="../../ui/kiosk/navigator.py" line="300"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="259" />
+        <location filename="../../ui/kiosk/navigator.py" line="300"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="69" />
+        <location filename="../../ui/kiosk/screens/base.py" line="70"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="70" />
+        <location filename="../../ui/kiosk/screens/base.py" line="71"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="127" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="139"/>
         <source>All services</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="157" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="173"/>
         <source>Done within %1 working days</source>
         <translation>%1 个工作日办结</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="167" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="180"/>
         <source>%1 services found. Tap one to read its guide.</source>
         <translation>找到 %1 项服务，点击查看办事指南。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="170" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="183"/>
         <source>No service matches your search. Try fewer characters, or the first letters of the pinyin (for example sfz for 身份证).</source>
         <translation>没有找到匹配的事项。请减少输入的字，或输入拼音首字母（如“身份证”输入 sfz）。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="176" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="189"/>
         <source>Choose a service</source>
         <translation>选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="177" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="190"/>
         <source>Search by name or by the first letters of its pinyin, or browse by department or by life event.</source>
         <translation>可按名称或拼音首字母搜索，也可以按部门或主题查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="179" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="192"/>
         <source>Search, e.g. 身份证 or sfz</source>
         <translation>搜索，如 身份证 或 sfz</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="180" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="193"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="181" />
+        <location filename="../../ui/kiosk/screens/browser.py" line="194"/>
         <source>By life event</source>
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="46" />
+        <location filename="../../ui/kiosk/screens/form.py" line="46"/>
         <source>Fill in the form: %1</source>
         <translation>填写申请表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="47" />
+        <location filename="../../ui/kiosk/screens/form.py" line="47"/>
         <source>Items marked (required) must be filled in. Your answers are saved as you go.</source>
         <translation>标有“（必填）”的项目必须填写。您填写的内容会随时保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="31" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="31"/>
         <source>Free of charge</source>
         <translation>不收费</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="32" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="32"/>
         <source>%1 yuan</source>
         <translation>%1 元</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="37" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="37"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="37" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="37"/>
         <source>if applicable</source>
         <translation>如适用</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="40" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="40"/>
         <source>Time limit</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="41" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="41"/>
         <source>Done within %1 working days (the law allows %2).</source>
         <translation>承诺 %1 个工作日内办结（法定时限 %2 个工作日）。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="43" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="43"/>
         <source>Fee</source>
         <translation>收费标准</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="44" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="44"/>
         <source>Materials to bring</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="45" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="45"/>
         <source>Who can apply</source>
         <translation>申请条件</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="46" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="46"/>
         <source>Where and how</source>
         <translation>办理地点与方式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="47" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="47"/>
         <source>Type and legal basis</source>
         <translation>事项类型与设定依据</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="52" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="52"/>
         <source>Start my application</source>
         <translation>开始申请</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/guide.py" line="54" />
+        <location filename="../../ui/kiosk/screens/guide.py" line="54"/>
         <source>Please read the guide. The ● materials are required; have them ready to scan.</source>
         <translation>请阅读办事指南。标 ● 的材料为必交材料，请准备好以便扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="103" />
+        <location filename="../../ui/kiosk/screens/identity.py" line="78"/>
         <source>Or type your details below.</source>
         <translation>也可以在下方手动填写。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="118" />
+        <location filename="../../ui/kiosk/screens/identity.py" line="92"/>
         <source>Who is applying?</source>
         <translation>申请人是谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="119" />
+        <location filename="../../ui/kiosk/screens/identity.py" line="93"/>
         <source>Place your ID card on the reader, or type your details. We check each one as soon as you finish it.</source>
         <translation>请将身份证放在阅读器上，或手动填写。每填完一项，系统会立即检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="121" />
+        <location filename="../../ui/kiosk/screens/identity.py" line="95"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="124" />
+        <location filename="../../ui/kiosk/screens/materials.py" line="39"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="134" />
+        <location filename="../../ui/kiosk/screens/materials.py" line="49"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="135" />
+        <location filename="../../ui/kiosk/screens/materials.py" line="50"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="85" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="87"/>
         <source>Status</source>
         <translation>办理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="86" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="88"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="87" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="89"/>
         <source>Promised completion</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="95" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="97"/>
         <source>Source: the platform</source>
         <translation>来源：政务服务平台</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="96" />
-        <source>Source: this kiosk's records</source>
+        <location filename="../../ui/kiosk/screens/progress.py" line="98"/>
+        <source>Source: this kiosk&apos;s records</source>
         <translation>来源：本机记录</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="98" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="100"/>
         <source>No application with this number was found. Please check the number or ask the hall staff.</source>
         <translation>没有找到该编号的申请。请核对编号，或咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="107" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="109"/>
         <source>Check progress</source>
         <translation>办件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="108" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="110"/>
         <source>Type the receipt number printed on your receipt, then tap Look up.</source>
         <translation>请输入回执上的编号，然后点“查询”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="109" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="111"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="121" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="125"/>
         <source>Rate our service</source>
         <translation>服务评价</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="122" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="126"/>
         <source>How satisfied are you with this service? Tap one of the five choices.</source>
         <translation>您对本次服务满意吗？请点击五个选项之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="123" />
-        <location filename="../../ui/kiosk/screens/result.py" line="95" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="127"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="100"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="123" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="127"/>
         <source>Send my rating</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="125" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="129"/>
         <source>Please tell us why (choose one):</source>
         <translation>请告诉我们原因（选择一项）：</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="126" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="130"/>
         <source>Anything else you would like to tell us (optional)</source>
         <translation>您还想告诉我们什么（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="127" />
+        <location filename="../../ui/kiosk/screens/rating.py" line="131"/>
         <source>Thank you. Your rating has been recorded and helps us improve.</source>
         <translation>谢谢！您的评价已记录，将帮助我们改进服务。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="83" />
+        <location filename="../../ui/kiosk/screens/result.py" line="88"/>
         <source>Printing your receipt…</source>
         <translation>正在打印回执……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="96" />
+        <location filename="../../ui/kiosk/screens/result.py" line="101"/>
         <source>Rate this service</source>
         <translation>评价本次服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="97" />
+        <location filename="../../ui/kiosk/screens/result.py" line="102"/>
         <source>Your application has been submitted</source>
         <translation>申请已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="98" />
+        <location filename="../../ui/kiosk/screens/result.py" line="103"/>
         <source>Keep your receipt. You can check progress here with the receipt number, or scan the QR code with your phone.</source>
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="84" />
-        <location filename="../../ui/kiosk/screens/result.py" line="100" />
+        <location filename="../../ui/kiosk/screens/progress.py" line="86"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="105"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="103" />
+        <location filename="../../ui/kiosk/screens/result.py" line="108"/>
         <source>Promised completion: by %1</source>
         <translation>承诺办结日期：%1 前</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="104" />
+        <location filename="../../ui/kiosk/screens/result.py" line="109"/>
         <source>Scan to check progress</source>
         <translation>扫码查询进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="37" />
+        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
         <source>Submitting…</source>
         <translation>正在提交……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="37" />
+        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="46" />
+        <location filename="../../ui/kiosk/screens/review.py" line="47"/>
         <source>Change</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="62" />
+        <location filename="../../ui/kiosk/screens/review.py" line="63"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="63" />
+        <location filename="../../ui/kiosk/screens/review.py" line="64"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="64" />
+        <location filename="../../ui/kiosk/screens/review.py" line="65"/>
         <source>Mobile</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="65" />
+        <location filename="../../ui/kiosk/screens/review.py" line="66"/>
         <source>(not filled in)</source>
         <translation>（未填写）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="66" />
+        <location filename="../../ui/kiosk/screens/review.py" line="67"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="67" />
+        <location filename="../../ui/kiosk/screens/review.py" line="68"/>
         <source>Not provided</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="84" />
+        <location filename="../../ui/kiosk/screens/review.py" line="85"/>
         <source>Service</source>
         <translation>办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="85" />
+        <location filename="../../ui/kiosk/screens/review.py" line="86"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="86" />
+        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
         <source>Your answers</source>
         <translation>填写内容</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="87" />
-        <location filename="../../ui/kiosk/top_bar.py" line="73" />
+        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="98" />
+        <location filename="../../ui/kiosk/screens/review.py" line="99"/>
         <source>Check and submit</source>
         <translation>核对并提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="99" />
+        <location filename="../../ui/kiosk/screens/review.py" line="100"/>
         <source>Please check your application. Tap Change to correct anything, then tap Submit.</source>
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="44" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="45"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="45" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="46"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="46" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="47"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="47" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="48"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="48" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="49"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="49" />
+        <location filename="../../ui/kiosk/screens/welcome.py" line="50"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, please ask the hall staff.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。如需帮助，请咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="71" />
+        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <source>Self-service kiosk</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="73" />
+        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
         <source>Identity</source>
         <translation>身份</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="73" />
+        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
         <source>Form</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="74" />
+        <location filename="../../ui/kiosk/top_bar.py" line="75"/>
         <source>Check</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="74" />
+        <location filename="../../ui/kiosk/top_bar.py" line="75"/>
         <source>Receipt</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="75" />
+        <location filename="../../ui/kiosk/top_bar.py" line="76"/>
         <source>Step %1 of %2: %3</source>
         <translation>第 %1 步，共 %2 步：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="80" />
+        <location filename="../../ui/kiosk/top_bar.py" line="81"/>
         <source>Large text</source>
         <translation>大字模式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="81" />
+        <location filename="../../ui/kiosk/top_bar.py" line="82"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="82" />
+        <location filename="../../ui/kiosk/top_bar.py" line="83"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="117" />
+        <location filename="../../ui/kiosk/top_bar.py" line="118"/>
         <source>OK</source>
         <translation>知道了</translation>
     </message>
@@ -1284,103 +1351,103 @@
 <context>
     <name>Widgets</name>
     <message>
-        <location filename="../../ui/widgets/fields.py" line="91" />
+        <location filename="../../ui/widgets/fields.py" line="94"/>
         <source>(required)</source>
         <translation>（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/fields.py" line="91" />
+        <location filename="../../ui/widgets/fields.py" line="94"/>
         <source>(optional)</source>
         <translation>（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="87" />
+        <location filename="../../ui/widgets/materials.py" line="88"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="88" />
+        <location filename="../../ui/widgets/materials.py" line="89"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="89" />
+        <location filename="../../ui/widgets/materials.py" line="90"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="186" />
+        <location filename="../../ui/widgets/materials.py" line="184"/>
         <source>Working…</source>
         <translation>处理中……</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="189" />
+        <location filename="../../ui/widgets/materials.py" line="187"/>
         <source>Provided</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="192" />
+        <location filename="../../ui/widgets/materials.py" line="190"/>
         <source>Still needed</source>
         <translation>尚未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="195" />
-        <location filename="../../ui/widgets/materials.py" line="202" />
+        <location filename="../../ui/widgets/materials.py" line="193"/>
+        <location filename="../../ui/widgets/materials.py" line="200"/>
         <source>Optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="202" />
+        <location filename="../../ui/widgets/materials.py" line="200"/>
         <source>Required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="203" />
+        <location filename="../../ui/widgets/materials.py" line="201"/>
         <source>Copies: %1</source>
         <translation>份数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="206" />
+        <location filename="../../ui/widgets/materials.py" line="204"/>
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="207" />
+        <location filename="../../ui/widgets/materials.py" line="205"/>
         <source>Photograph</source>
         <translation>高拍仪拍摄</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="208" />
+        <location filename="../../ui/widgets/materials.py" line="206"/>
         <source>Import a file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="26" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="26"/>
         <source>Checking connection</source>
         <translation>正在检查网络</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="30" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="30"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="32" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="32"/>
         <source>Working offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="34" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="34"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="37" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="37"/>
         <source>%1 waiting to send</source>
         <translation>%1 项待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="39" />
+        <location filename="../../ui/widgets/sync_indicator.py" line="39"/>
         <source>Applications are saved on this kiosk and sent when the link is up.</source>
         <translation>申请已保存在本机，网络恢复后自动上报。</translation>
     </message>

@@ -16,7 +16,8 @@ READY = 0x12
 
 
 class FakePrinter(PrinterDriver):
-    supports_status = True
+    transport_reads_status = True
+    default_settle = 0.0  # answers at once; a test scripts what it says
     _instances: ClassVar[dict[str, "FakePrinter"]] = {}
 
     def __init__(self, address: PrinterAddress, *, timeout: float = 5.0) -> None:

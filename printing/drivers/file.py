@@ -9,7 +9,7 @@ from printing.drivers.escpos_device import EscposDevice
 
 
 class FilePrinter(EscposDevice):
-    supports_status = False
+    transport_reads_status = False
 
     def _make(self) -> Any:
         return File(devfile=self.address.target, auto_flush=True)

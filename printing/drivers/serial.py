@@ -9,7 +9,7 @@ from printing.drivers.escpos_device import EscposDevice
 
 
 class SerialPrinter(EscposDevice):
-    supports_status = True
+    transport_reads_status = True
 
     def _make(self) -> Any:
         opts = self.address.options

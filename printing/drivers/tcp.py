@@ -10,7 +10,7 @@ from printing.drivers.escpos_device import EscposDevice
 
 
 class TcpPrinter(EscposDevice):
-    supports_status = True
+    transport_reads_status = True
 
     def _make(self) -> Any:
         return Network(self.address.target, port=self.address.port or 9100,

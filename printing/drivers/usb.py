@@ -13,7 +13,7 @@ from printing.drivers.escpos_device import EscposDevice
 
 
 class UsbPrinter(EscposDevice):
-    supports_status = False
+    transport_reads_status = False
 
     def _make(self) -> Any:
         return Usb(self.address.vendor_id, self.address.product_id, timeout=int(self.timeout * 1000))

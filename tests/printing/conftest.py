@@ -1,7 +1,8 @@
 """Fixtures for printing tests: a submitted application with a rare character in the name, a printer."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -45,3 +46,12 @@ def printer() -> Iterator[PrinterServer]:
     server = PrinterServer()
     yield server
     server.stop()
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "the condition") -> None:
+    """Wait for something another thread does, checking every 20 ms; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)

@@ -134,6 +134,9 @@ def test_documents_go_to_cups(terminal: Terminal, submitted, tmp_path: Path, mon
     assert json.loads(capsys.readouterr().out)["state"] == PRINTED
     assert "-d Office" in (tmp_path / "lp-args").read_text()
     assert "受理通知书" in _text((tmp_path / "lp-input").read_bytes(), tmp_path)
+    with terminal.store.transaction() as session:  # "printed" here means: CUPS took it, and the audit says so
+        [row] = session.scalars(select(AuditEntry).where(AuditEntry.action == "printed")).all()
+        assert row.details["delivery"] == "submitted_to_spooler" and not row.details["confirmed_by_printer"]
 
 
 def test_cups_refusal_keeps_the_job(terminal: Terminal, submitted, tmp_path: Path, monkeypatch, home: Path,
@@ -171,7 +174,7 @@ def test_documents_queued_to_a_folder_are_saved_as_pdfs(terminal: Terminal, subm
                          missing=[{"name_zh": "居民户口簿", "note": "首页缺失"}])
         enqueue_document(session, submitted.id, "acceptance", printer=f"file:{tmp_path / 'no-such-dir' / 'x.pdf'}")
     outcomes = {o.kind: o for o in process_pending(terminal, force=True)}
-    assert outcomes["supplement"].state == "printed"
+    assert outcomes["supplement"].state == "printed" and outcomes["supplement"].details["delivery"] == "saved_to_folder"
     assert outcomes["acceptance"].state != "printed"  # the folder is missing: the job waits, nothing is lost
     saved = list(folder.glob("supplement-*.pdf"))
     assert len(saved) == 1

@@ -15,7 +15,7 @@ from kiosk.store.models import AuditEntry, PrintJob, utcnow
 from kiosk.terminal import Terminal
 from printing.drivers import open_printer
 from printing.errors import PrinterNotReady, PrinterUnreachable
-from printing.queue import PENDING, PRINTED, enqueue_receipt, list_jobs, process_pending
+from printing.queue import PENDING, PRINTED, UNCONFIRMED, enqueue_receipt, list_jobs, process_pending
 from tests.printing.conftest import RARE
 from tests.printing.escpos_decoder import decode
 from tests.printing.printer_server import COVER_OPEN, OFFLINE, PAPER_OUT, READY, PrinterServer
@@ -37,12 +37,15 @@ def test_receipt_reaches_the_printer_and_is_audited(terminal: Terminal, submitte
     assert outcome.printed and outcome.job_id == job_id
     [data] = printer.wait_jobs(1)
     decoded = decode(data)
-    assert decoded.status_queries == [1, 2, 4]  # asked before printing
+    asked = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"
+    assert data.startswith(asked) and data.endswith(asked)  # asked before printing, and again after it
+    assert decoded.status_queries[:3] == [1, 2, 4] and len(decoded.status_queries) >= 6
     assert submitted.receipt_no in decoded.text and "申请人：张\ufffc" in decoded.text_lines
     assert decoded.inline_images()[0].image.size == (24, 24)
     assert decoded.qr[0].payload.decode().endswith(submitted.receipt_no)
     [entry] = _audit(terminal, "printed")
     assert entry.subject == submitted.id and entry.details["receipt_no"] == submitted.receipt_no
+    assert entry.details["delivery"] == "confirmed_by_printer" and entry.details["confirmed_by_printer"]
     with terminal.store.transaction() as session:
         assert session.get(PrintJob, job_id).state == PRINTED
         assert verify_chain(session) == []
@@ -108,12 +111,29 @@ def test_refused_connection_keeps_the_job_and_survives_a_restart(terminal: Termi
         back.stop()
 
 
-def test_printer_that_never_answers_status_still_prints(terminal: Terminal, submitted, printer: PrinterServer) -> None:
+def test_printer_that_never_answers_status_is_not_called_printed(terminal: Terminal, submitted,
+                                                                  printer: PrinterServer) -> None:
     printer.answers = None
+    job_id = _enqueue(terminal, submitted.id, printer.uri)
+    [outcome] = process_pending(terminal)
+    assert outcome.state == UNCONFIRMED and outcome.error_code == "printer_silent"
+    assert "never answered" in outcome.error.en and "始终没有回答" in outcome.error.zh
+    assert "check the paper slot" in outcome.message().en
+    decoded = decode(printer.wait_jobs(1)[0])
+    assert decoded.status_queries == [1, 1]  # asked before and after; silence both times
+    assert submitted.receipt_no in decoded.text  # the bytes did go out
+    [entry] = _audit(terminal, "print_unconfirmed")
+    assert entry.details["job_id"] == job_id and entry.details["error"] == "printer_silent"
+    assert process_pending(terminal, force=True) == []  # never printed again by itself
+    assert _audit(terminal, "printed") == []
+
+
+def test_printer_silent_after_the_job_is_unconfirmed(terminal: Terminal, submitted, printer: PrinterServer) -> None:
+    printer.answers_after_job = None
     _enqueue(terminal, submitted.id, printer.uri)
     [outcome] = process_pending(terminal)
-    assert outcome.printed
-    assert decode(printer.wait_jobs(1)[0]).status_queries == [1]
+    assert outcome.state == UNCONFIRMED and "answered the status query before the job but not after" in outcome.error.en
+    assert len(printer.wait_jobs(1)) == 1 and len(printer.printed_jobs()) == 1
 
 
 def test_driver_status_and_errors(printer: PrinterServer) -> None:

@@ -56,7 +56,40 @@ def test_file_transport_writes_the_receipt(terminal: Terminal, submitted, tmp_pa
         enqueue_receipt(session, submitted.id, printer=f"file:{out}")
     [outcome] = process_pending(terminal)
     assert outcome.state == PRINTED
-    assert submitted.receipt_no in decode(out.read_bytes()).text
+    # a file cannot answer status: "printed" means every byte was written, and the outcome says only that
+    assert outcome.details["delivery"] == "written_to_device" and not outcome.details["confirmed_by_printer"]
+    decoded = decode(out.read_bytes())
+    assert submitted.receipt_no in decoded.text and decoded.status_queries == []
+
+
+def test_a_printer_declared_mute_is_not_asked_and_counts_as_written(terminal: Terminal, submitted) -> None:
+    from tests.printing.printer_server import PrinterServer
+
+    mute = PrinterServer(answers=None)  # an RS-232 line with no return wire behaves like this
+    try:
+        with terminal.store.transaction() as session:
+            enqueue_receipt(session, submitted.id, printer=mute.uri + "&status=none")
+        [outcome] = process_pending(terminal)
+        assert outcome.state == PRINTED and outcome.details["delivery"] == "written_to_device"
+        decoded = decode(mute.wait_jobs(1)[0])
+        assert decoded.status_queries == [] and submitted.receipt_no in decoded.text
+    finally:
+        mute.stop()
+
+
+def test_status_after_the_job_says_ready_silent_or_what_is_wrong(terminal: Terminal) -> None:
+    from printing.drivers.fake import FakePrinter
+
+    fake = FakePrinter.named("settle")
+    try:
+        with fake:
+            assert fake.status_after_job().ready  # settle 0 for the fake: one look
+            fake.answers = {}
+            assert not fake.status_after_job().known
+            fake.set_paper_out()
+            assert fake.status_after_job().reasons == ("paper_out",)
+    finally:
+        FakePrinter.forget_all()
 
 
 def test_file_transport_to_a_missing_directory_stays_pending(terminal: Terminal, submitted, tmp_path: Path) -> None:

@@ -23,6 +23,40 @@ def test_chinese_translation_is_complete_and_compiled():
     assert asset("i18n", "onewindow_zh_CN.qm").stat().st_size > 1000
 
 
+def test_every_string_the_code_translates_has_its_chinese_and_the_compiled_file_is_current(tmp_path):
+    """A string added to a screen without its Chinese would show English to a citizen."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent
+    lupdate, lrelease = bin_dir / "pyside6-lupdate", bin_dir / "pyside6-lrelease"
+    root = Path(__file__).resolve().parents[2]
+    sources = sorted(str(p) for p in (root / "ui").rglob("*.py"))
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True, timeout=300)
+
+    def messages(path: Path) -> dict[tuple[str, str], str | None]:
+        out = {}
+        for context in ET.parse(path).iter("context"):
+            name = context.find("name").text
+            for m in context.iter("message"):
+                t = m.find("translation")
+                out[(name, m.find("source").text)] = None if t.get("type") == "unfinished" else t.text
+        return out
+
+    committed = messages(asset("i18n", "onewindow_zh_CN.ts"))
+    in_code = messages(fresh)
+    assert [k for k in in_code if not committed.get(k)] == []
+    assert {context for context, _source in in_code} <= {"Counter", "Kiosk", "Widgets", "ImportFileDialog"}
+    compiled = tmp_path / "check.qm"
+    shutil.copy(asset("i18n", "onewindow_zh_CN.ts"), tmp_path / "check.ts")
+    subprocess.run([str(lrelease), str(tmp_path / "check.ts"), "-qm", str(compiled)], check=True, capture_output=True,
+                   timeout=120)
+    assert compiled.read_bytes() == asset("i18n", "onewindow_zh_CN.qm").read_bytes(), "run pyside6-lrelease"
+
+
 def test_pinyin_initials_chinese_and_english_search():
     index = SearchIndex.build(read_catalog_file(demo_catalog_path()))
     assert [i.code for i in index.search("sfz")] == [ID_CARD]

@@ -40,6 +40,7 @@ log = logging.getLogger("onewindow.counter")
 
 NAV = (("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
        ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
+       ("print_queue", QT_TRANSLATE_NOOP("Counter", "Print queue"), Permission.REVIEW),
        ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
 
 
@@ -134,6 +135,7 @@ class CounterWindow(QMainWindow):
     def start_session(self, staff: StaffView) -> None:
         from ui.counter.deadlines import DeadlinesScreen
         from ui.counter.drafts import DraftsScreen
+        from ui.counter.print_queue import PrintQueueScreen
         from ui.counter.review import ReviewScreen
         from ui.counter.walkin import WalkInScreen
         from ui.counter.worklist import WorkListScreen
@@ -145,6 +147,7 @@ class CounterWindow(QMainWindow):
             screens["worklist"] = WorkListScreen(self.ctx, staff.id)
             screens["review"] = ReviewScreen(self.ctx, staff.id)
             screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES))
+            screens["print_queue"] = PrintQueueScreen(self.ctx, staff.id)
         if staff.may(Permission.TAKE_APPLICATION):
             screens["walkin"] = WalkInScreen(self.ctx, staff.id)
             screens["drafts"] = DraftsScreen(self.ctx, staff.id)
