@@ -118,10 +118,11 @@ class PrintOutcome:
                 return Message("通知书暂时无法打印，已留在打印队列中，打印机恢复后自动打印。",
                                "The notice cannot print right now; it stays in the print queue and prints by itself "
                                "when the printer is back.")
-            return Message(f"打印机暂时无法打印，回执将在打印机恢复后自动打印。您的回执编号是 {self.receipt_no}，"
-                           "请记下或扫描屏幕上的二维码。",
-                           f"The printer cannot print right now; the receipt will print by itself when it is back. "
-                           f"Your receipt number is {self.receipt_no}: note it or scan the QR code on the screen.")
+            return Message(f"打印机暂时无法打印；如几分钟内恢复，回执会自动打印。您的回执编号是 {self.receipt_no}，"
+                           "请记下或扫描屏幕上的二维码，需要纸质回执可到窗口补打。",
+                           f"The printer cannot print right now; if it is back within a few minutes, the receipt "
+                           f"will print by itself. Your receipt number is {self.receipt_no}: note it or scan the QR "
+                           "code on the screen; a counter can print the receipt for you later.")
         if self.state == PrintState.UNCONFIRMED:
             return Message("打印机没有确认是否打印成功，请查看出纸口；如未打印，请工作人员补打。",
                            "The printer did not confirm that it printed; please check the paper slot. If nothing "

@@ -42,6 +42,10 @@ class Settings:
     printer_profile: str = "default"
     document_printer: str = "cups:"  # A4 notices: cups: (default queue), cups:QUEUE, or file:/folder
     receipt_paper_mm: int = 80
+    # a kiosk receipt that could not print while the citizen waited is printed later only within this many
+    # minutes: after that nobody is at the tray, and a receipt with a citizen's data would lie there for the
+    # next person; it waits for staff to reprint on request (0: no limit, for a staffed counter)
+    receipt_print_window_minutes: int = 15
     large_text: bool = False
     retention_days: int = 30
     progress_url: str = "https://zwfw.example.gov.cn/progress?r="

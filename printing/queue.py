@@ -273,6 +273,7 @@ def process_pending(terminal: Any, *, actor: str = "print-worker", force: bool =
     `print_now` on each printer and can call an attempt off).
     """
     now = now or utcnow()
+    expire_unattended_receipts(terminal, now)
     with terminal.store.transaction() as session:
         rows = session.execute(select(PrintJob.id, PrintJob.printer, PrintJob.state, PrintJob.next_attempt_at)
                                .where(PrintJob.state.in_(OWED)).order_by(PrintJob.id)).all()
@@ -301,6 +302,33 @@ def process_pending(terminal: Any, *, actor: str = "print-worker", force: bool =
     for printer in back - set(down):
         printer_is_back(terminal, printer)
     return outcomes
+
+
+EXPIRED = Message("回执未能在申请人离开前打印，已不再自动打印（以免无人领取）；如申请人需要，请在窗口补打。",
+                  "The receipt did not print while the applicant was there, so it no longer prints by itself "
+                  "(nobody would collect it); reprint it at a counter if the applicant asks.")
+
+
+def expire_unattended_receipts(terminal: Any, now: datetime) -> int:
+    """Receipts that waited for the printer longer than the citizen waits at the kiosk: failed, for staff.
+
+    The citizen was shown the number and the QR code and told a counter can
+    print it; a receipt coming out of an unattended kiosk hours later would
+    leave a stranger's name and ID in the tray.
+    """
+    minutes = int(getattr(terminal.settings, "receipt_print_window_minutes", 0) or 0)
+    if minutes <= 0:
+        return 0
+    cutoff = now - timedelta(minutes=minutes)
+    with terminal.store.transaction() as session:
+        stale = list(session.scalars(select(PrintJob).where(
+            PrintJob.kind == PrintKind.RECEIPT.value, PrintJob.state == PENDING.value, PrintJob.created_at < cutoff)))
+        for job in stale:
+            job.state, job.next_attempt_at, job.last_error = FAILED.value, None, EXPIRED.both()
+            audit.record(session, actor="print-worker", action="print_expired", subject=job.application_id or "",
+                         details={"job_id": job.id, "kind": job.kind, "printer": job.printer,
+                                  "window_minutes": minutes})
+        return len(stale)
 
 
 def printer_is_back(terminal: Any, printer: str) -> int:

@@ -78,12 +78,12 @@ def jobs_needing_staff(t: Terminal, staff_id: int) -> list[PrintJobRow]:
                 for job, receipt_no in rows]
 
 
-def _unconfirmed_job(session: Session, job_id: int) -> PrintJob:
+def _unconfirmed_job(session: Session, job_id: int, also: tuple[PrintState, ...] = ()) -> PrintJob:
     job = session.get(PrintJob, job_id)
     if job is None:
         raise UserFacingError(Message(f"没有编号为 {job_id} 的打印任务。", f"There is no print job {job_id}."),
                               code="no_job")
-    if job.state != PrintState.UNCONFIRMED:
+    if job.state != PrintState.UNCONFIRMED and job.state not in also:
         label = STATE_LABELS[PrintState(job.state)]
         raise UserFacingError(Message(f"打印任务 {job_id} 的状态是“{label.zh}”，不是“待确认”，无需此操作。",
                                       f"Print job {job_id} is {label.en}, not unconfirmed; there is nothing to "
@@ -111,10 +111,15 @@ def confirm_printed(t: Terminal, staff_id: int, job_id: int) -> StaffDecision:
 
 
 def reprint_job(t: Terminal, staff_id: int, job_id: int, *, print_now: bool = True) -> StaffDecision:
-    """Nothing came out: a new job for the same document, marked as a reprint; the old one is closed as failed."""
+    """Nothing came out, or the applicant asks for a receipt that was not printed in time: a new job for the
+    same document, marked as a reprint; the old one is closed as failed."""
     with t.store.transaction() as session:
         staff = current_staff(session, staff_id, PERMISSION)
-        job = _unconfirmed_job(session, job_id)
+        job = _unconfirmed_job(session, job_id, also=(PrintState.FAILED,))
+        if job.application_id is None or session.get(Application, job.application_id) is None:
+            raise UserFacingError(Message("这份文书的申请已不在本机，无法补打。",
+                                          "The application of this document is no longer on this terminal; it "
+                                          "cannot be printed again."), code="no_application")
         payload = {k: v for k, v in (job.payload or {}).items() if k not in (SENT_ATTEMPT, "confirmed_by")}
         payload.update({"reprint": True, "reprint_of": job.id, "requested_by": actor_of(staff)})
         new = PrintJob(kind=job.kind, application_id=job.application_id, printer=job.printer,

@@ -89,7 +89,7 @@ class PrintQueueScreen(CounterScreen):
 
     def reprint(self) -> None:
         job = self.selected()
-        if job is None or job.state != PrintState.UNCONFIRMED or self.busy:
+        if job is None or job.state not in (PrintState.UNCONFIRMED, PrintState.FAILED) or self.busy:
             return
         self.busy = True
         self._refresh_buttons()
@@ -105,9 +105,8 @@ class PrintQueueScreen(CounterScreen):
 
     def _refresh_buttons(self) -> None:
         job = self.selected()
-        actionable = job is not None and job.state == PrintState.UNCONFIRMED and not self.busy
-        self.confirm_button.setEnabled(actionable)
-        self.reprint_button.setEnabled(actionable)
+        self.confirm_button.setEnabled(job is not None and job.state == PrintState.UNCONFIRMED and not self.busy)
+        self.reprint_button.setEnabled(job is not None and not self.busy)
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.rows))
