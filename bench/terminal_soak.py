@@ -52,6 +52,27 @@ RSS_GROWTH_TARGET = 0.10
 
 # --- the child: one window process ----------------------------------------------------------------
 
+def endless_scanner_class():  # noqa: ANN201 - a Scanner subclass, made after the imports are allowed
+    from kiosk.devices.fake import RecordingScanner
+    from kiosk.materials.pages import CapturedPage
+    from kiosk.materials.samples import text_page
+
+    class EndlessScanner(RecordingScanner):
+        """The recording scanner, with a fresh copy of one printed page for every scan: a soak scans
+        hundreds of times, and a script of hundreds of pages held in memory would be the leak measured."""
+
+        def __init__(self) -> None:
+            super().__init__("fake:soak")
+            self.page, _ = text_page(dpi=150, seed=3, lines=10)
+
+        def _scan(self, settings):  # noqa: ANN001, ANN202
+            self.calls.clear()  # keep nothing per scan
+            self.threads.clear()
+            return [CapturedPage(image=self.page.copy(), dpi=150, source="fake")]
+
+    return EndlessScanner
+
+
 def rss_kb() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -65,7 +86,7 @@ def child(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk import demo_hall
-    from kiosk.demo import fake_devices, sample_form, valid_id
+    from kiosk.demo import sample_form, valid_id
     from kiosk.settings import load_settings
     from kiosk.terminal import Devices
     from ui.counter.context import CounterContext
@@ -75,6 +96,7 @@ def child(args: argparse.Namespace) -> int:
     from ui.kiosk.window import KioskWindow
     from ui.terminal_setup import open_terminal
 
+    EndlessScanner = endless_scanner_class()
     app = QApplication(sys.argv[:1])
     try:
         from ui.threads import install_gc_guard  # what the entry points install (garbage on the GUI thread)
@@ -83,9 +105,10 @@ def child(args: argparse.Namespace) -> int:
     except ImportError:
         pass
     install_fonts(app)
-    settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600)
+    settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600,
+                             document_printer=f"file:{args.notices}")
     terminal = open_terminal(settings)  # background workers: sync and printing, as in a window
-    terminal.devices = Devices(scanner=fake_devices(pages=args.flows * 4 + 20)["scanner"])
+    terminal.devices = Devices(scanner=EndlessScanner())
     ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]  # the clerk confirms
 
     kiosk = KioskWindow(terminal, speech=False, sync_poll_ms=1000)
@@ -335,6 +358,7 @@ def main() -> int:
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--home", type=Path)
     parser.add_argument("--printer", default="")
+    parser.add_argument("--notices", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--flows", type=int, default=300)
     parser.add_argument("--decisions", type=int, default=100)
     parser.add_argument("--hang-seconds", type=float, default=180.0)
@@ -386,7 +410,10 @@ def main() -> int:
             env=env)
         threading.Thread(target=weather, daemon=True).start()
         started = time.monotonic()
+        notices = work / "notices"
+        notices.mkdir()
         proc = subprocess.Popen([sys.executable, __file__, "--child", "--home", str(home), "--printer", printer.uri,
+                                 "--notices", str(notices),
                                  "--flows", str(args.flows), "--decisions", str(args.decisions),
                                  "--settle-seconds", str(args.settle_seconds)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

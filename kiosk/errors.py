@@ -38,6 +38,19 @@ class UserFacingError(Exception):
     def text(self, lang: str = "zh") -> str:
         return self.message.text(lang)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Whole across a process boundary (work done in the process pool): message, code and the rest,
+        whatever the subclass's own constructor takes."""
+        return _restore_user_error, (type(self), self.message, self.code, dict(self.__dict__))
+
+
+def _restore_user_error(cls: type[UserFacingError], message: Message, code: str,
+                        state: dict[str, object]) -> UserFacingError:
+    error = cls.__new__(cls)
+    UserFacingError.__init__(error, message, code=code)
+    error.__dict__.update(state)
+    return error
+
 
 class ValidationFailed(UserFacingError):
     """Input that breaks several rules at once: every problem is listed."""

@@ -12,7 +12,8 @@ from kiosk.catalog import MaterialSpec
 from kiosk.devices.base import ScanSettings
 from kiosk.devices.id_card_reader import IdCardData, IdCardError
 from kiosk.errors import Message, UserFacingError
-from kiosk.materials.intake import MaterialFile
+from kiosk.materials.intake import IntakeLimits, MaterialFile
+from kiosk.materials.pages import CapturedPage
 from kiosk.materials.pipeline import material_file_from_pages, prepare_material_files
 from kiosk.terminal import Terminal
 
@@ -25,8 +26,8 @@ def import_files(t: Terminal, paths: list[Path], spec: MaterialSpec) -> list[Mat
     return prepare_material_files(paths, spec, t.intake_limits)
 
 
-def capture_material(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 120.0) -> MaterialFile:
-    """Scan (flatbed/feeder) or photograph (document camera) one material into one file."""
+def scan_pages(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 120.0) -> list[CapturedPage]:
+    """The device's part: scan (flatbed/feeder) or photograph (document camera) the pages of one material."""
     device = t.devices.scanner if source == "scanner" else t.devices.camera
     if device is None:
         raise UserFacingError(NO_SCANNER, code="no_scanner")
@@ -34,7 +35,22 @@ def capture_material(t: Terminal, spec: MaterialSpec, source: str, timeout: floa
     pages = device.scan(ScanSettings(colour=colour)).result(timeout)
     if not pages:
         raise UserFacingError(NO_PAGES, code="no_pages")
+    return pages
+
+
+def pages_to_material(pages: list[CapturedPage], spec: MaterialSpec) -> MaterialFile:
+    """The CPU's part (straighten, clean, compress): module-level and picklable, for the process pool."""
     return material_file_from_pages(pages, spec.colour, spec.code)
+
+
+def import_in_process(paths: list[Path], spec: MaterialSpec, limits: IntakeLimits) -> list[MaterialFile]:
+    """`import_files` without a terminal, for the process pool (a refusal crosses the boundary whole)."""
+    return prepare_material_files(paths, spec, limits)
+
+
+def capture_material(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 120.0) -> MaterialFile:
+    """Scan or photograph one material into one file, both parts in this thread (the CLI, tests)."""
+    return pages_to_material(scan_pages(t, spec, source, timeout), spec)
 
 
 def read_id_card(t: Terminal, timeout: float = 30.0) -> IdCardData:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLineEdit, QStackedWidget
 
 from kiosk.submission import SubmittedApplication
 from kiosk.usecases import applications, drafts, receipts
@@ -69,6 +70,8 @@ class KioskNavigator:
         self.screens.pop(screen.name, None)
         self.stack.removeWidget(screen)
         screen.hide()
+        for edit in screen.findChildren(QLineEdit):  # what was typed goes now (and its undo history), not
+            edit.setText("")                         # when the event loop gets round to the deletion
         screen.deleteLater()  # with its children, in the event loop; no detour through a top-level window
 
     def show(self, name: str) -> Screen:
@@ -234,11 +237,16 @@ class KioskNavigator:
         draft = session.to_draft()
         draft_id = session.draft_id
 
-        terminal = self.ctx.terminal
+        terminal, progress_url = self.ctx.terminal, self.ctx.settings.progress_url
+
+        def work() -> tuple[SubmittedApplication, QImage]:
+            from ui.kiosk.screens.result import qr_image
+
+            submitted = applications.submit_at_kiosk(terminal, draft, draft_id)
+            return submitted, qr_image(progress_url + submitted.receipt_no)  # drawn here, not on the GUI thread
 
         def start() -> None:
-            run_job("submit", lambda: applications.submit_at_kiosk(terminal, draft, draft_id),
-                    on_done=self._submitted, on_error=self._submit_failed)
+            run_job("submit", work, on_done=lambda done: self._submitted(*done), on_error=self._submit_failed)
 
         self.ctx.saver.stop_then(start)
 
@@ -251,7 +259,7 @@ class KioskNavigator:
             review.set_submitting(False)
         self.window.report(exc)
 
-    def _submitted(self, submitted: SubmittedApplication) -> None:
+    def _submitted(self, submitted: SubmittedApplication, qr: QImage | None = None) -> None:
         from ui.kiosk.screens.result import ResultScreen
 
         session = self.ctx.session
@@ -265,7 +273,7 @@ class KioskNavigator:
         session.materials.clear()
         session.draft_id = None
         session.submitted = submitted
-        result = ResultScreen(self.ctx, submitted)
+        result = ResultScreen(self.ctx, submitted, qr)
         result.finish_requested.connect(lambda: self.window.end_session("done"))
         result.rate_requested.connect(lambda: self.show_rating(submitted.id, item.code if item else None,
                                                                origin="result"))

@@ -118,7 +118,8 @@ class KioskWindow(QMainWindow):
         for action in waiting:
             action()
         if not waiting:
-            QTimer.singleShot(200, self.nav.prepare)  # the service list, built before anyone taps for it
+            # the service list, built before anyone taps for it (the window as context: no call after it is gone)
+            QTimer.singleShot(200, self, self.nav.prepare)
 
     # --- what the navigator needs of its shell (ui.kiosk.navigator.KioskShell) ---------------------
     def set_step(self, step: int | None) -> None:

@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.catalog import ServiceItem
 from kiosk.materials.intake import MaterialFile
+from kiosk.materials.pages import CapturedPage
 from kiosk.terminal import Terminal
 from kiosk.usecases import materials as material_cases
 from ui.dialogs import ImportFileDialog
 from ui.errors import message_for
 from ui.i18n import msg
-from ui.jobs import run_job
+from ui.jobs import run_job, run_process_job
 from ui.widgets.materials import MaterialRow, thumbnail
 
 
@@ -110,19 +111,18 @@ class MaterialsPanel(QWidget):
             message = message_for(exc)
             row.show_message(lambda m=message: msg(m))
 
+    # Each step where it belongs (README, "Threading model"): the device's wait in a job, the image work in
+    # the process pool (its CPU time would otherwise compete with the screen for Python's lock), the
+    # thumbnail (a QImage) in a job, and the rows on the GUI thread.
     def import_file(self, code: str) -> None:
         path = ImportFileDialog.ask(self)
         spec = self.item.material(code)
         if path is None or spec is None:
             return
         self.rows[code].set_busy(True)
-        terminal = self.terminal
-
-        def work() -> list[tuple[MaterialFile, QImage]]:
-            return [(f, thumbnail(f)) for f in material_cases.import_files(terminal, [path], spec)]
-
-        run_job(f"{self.job_prefix}-import-{code}", work, on_done=lambda new: self._add(code, new),
-                on_error=lambda exc: self._failed(code, exc))
+        run_process_job(f"{self.job_prefix}-import-{code}", material_cases.import_in_process, [path], spec,
+                        self.terminal.intake_limits, on_done=lambda files: self._thumbnails_then_add(code, files),
+                        on_error=lambda exc: self._failed(code, exc))
 
     def capture(self, code: str, source: str) -> None:
         spec = self.item.material(code)
@@ -131,12 +131,19 @@ class MaterialsPanel(QWidget):
         self.rows[code].set_busy(True)
         terminal = self.terminal
 
-        def work() -> list[tuple[MaterialFile, QImage]]:
-            file = material_cases.capture_material(terminal, spec, source)
-            return [(file, thumbnail(file))]
+        def processed(file: MaterialFile) -> None:
+            self._thumbnails_then_add(code, [file])
 
-        run_job(f"{self.job_prefix}-capture-{code}", work, on_done=lambda new: self._add(code, new),
-                on_error=lambda exc: self._failed(code, exc))
+        def scanned(pages: list[CapturedPage]) -> None:
+            run_process_job(f"{self.job_prefix}-process-{code}", material_cases.pages_to_material, pages, spec,
+                            on_done=processed, on_error=lambda exc: self._failed(code, exc))
+
+        run_job(f"{self.job_prefix}-capture-{code}", lambda: material_cases.scan_pages(terminal, spec, source),
+                on_done=scanned, on_error=lambda exc: self._failed(code, exc))
+
+    def _thumbnails_then_add(self, code: str, files: list[MaterialFile]) -> None:
+        run_job(f"{self.job_prefix}-thumbnail-{code}", lambda: [(f, thumbnail(f)) for f in files],
+                on_done=lambda new: self._add(code, new), on_error=lambda exc: self._failed(code, exc))
 
     def delete_file(self, code: str, index: int) -> None:
         files = self.files.get(code, [])

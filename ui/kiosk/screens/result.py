@@ -33,7 +33,8 @@ class ResultScreen(Screen):
     rate_requested = Signal()
     finish_requested = Signal()
 
-    def __init__(self, ctx: KioskContext, submitted: SubmittedApplication) -> None:
+    def __init__(self, ctx: KioskContext, submitted: SubmittedApplication, qr: QImage | None = None) -> None:
+        """`qr` drawn in the submitting job (a QImage may be made off the GUI thread), or here if not given."""
         super().__init__(ctx, back=False, next_=True)
         self.submitted = submitted
         self.print_message: Message | None = None
@@ -59,7 +60,7 @@ class ResultScreen(Screen):
         self.qr = QLabel()
         self.qr.setObjectName("receiptQr")
         url = ctx.settings.progress_url + submitted.receipt_no
-        self.qr.setPixmap(QPixmap.fromImage(qr_image(url)))
+        self.qr.setPixmap(QPixmap.fromImage(qr if qr is not None else qr_image(url)))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         qr_widget = QWidget()
         qr_box = QVBoxLayout(qr_widget)
