@@ -97,6 +97,8 @@ def child(args: argparse.Namespace) -> int:
     from ui.terminal_setup import open_terminal
 
     EndlessScanner = endless_scanner_class()
+    if os.environ.get("SOAK_SWITCH"):
+        sys.setswitchinterval(float(os.environ["SOAK_SWITCH"]))
     app = QApplication(sys.argv[:1])
     try:
         from ui.threads import install_gc_guard  # what the entry points install (garbage on the GUI thread)
@@ -144,6 +146,8 @@ def child(args: argparse.Namespace) -> int:
         finally:
             if measuring[0]:
                 busy.append((started, time.perf_counter(), f"job:{self.name}"))
+                if self.name.startswith(SCREEN_JOBS):
+                    changed_at[0] = time.perf_counter()
 
     jobs_module.Job._deliver = timed_deliver  # type: ignore[method-assign]
     clock = QElapsedTimer()
@@ -152,13 +156,19 @@ def child(args: argparse.Namespace) -> int:
     measuring = [False]
 
     stall_log: list[tuple[float, str]] = []
+    SCREEN_JOBS = ("submit", "counter-login", "counter-case", "counter-check", "counter-decide", "counter-pages",
+                   "counter-walkin", "kiosk-process", "kiosk-thumbnail", "print-receipt", "counter-print")
+    changed_at = [0.0]  # when the screen last changed (a tap, or the answer of a job the person waits for)
+    idle_stalls: list[tuple[float, str]] = []
+
+    idle_max = [0.0]
 
     def beat() -> None:
         now = clock.nsecsElapsed()
         if measuring[0]:
             gap = (now - last[0]) / 1e6
             stalls.append(gap)
-            if gap > 50:
+            if gap > 15:  # a late beat: what was the GUI thread doing meanwhile?
                 end = time.perf_counter()
                 begin = end - gap / 1000
                 spent: dict[str, float] = {}
@@ -167,7 +177,16 @@ def child(args: argparse.Namespace) -> int:
                     if overlap > 0:
                         spent[what] = spent.get(what, 0.0) + overlap * 1000
                 top = max(spent.items(), key=lambda kv: kv[1]) if spent else ("other", gap)
-                stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
+                if gap > 50:
+                    stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
+                screen_work = any(w.startswith("input:") or w.startswith(tuple("job:" + j for j in SCREEN_JOBS))
+                                  for w in spent)
+                if not screen_work and begin - changed_at[0] > 0.5:
+                    idle_max[0] = max(idle_max[0], gap)
+                    if gap > 50:
+                        idle_stalls.append((gap, top[0]))
+            else:
+                idle_max[0] = max(idle_max[0], gap)
             del busy[:max(0, len(busy) - 200)]
         last[0] = now
 
@@ -307,6 +326,7 @@ def child(args: argparse.Namespace) -> int:
                 ended = time.perf_counter()
                 causes["driver"].append((ended - started) * 1000)
                 busy.append((started, ended, "input:" + _where(steps)))
+                changed_at[0] = ended
             QTimer.singleShot(20, advance)
         except StopIteration:
             figures["longest_stall_ms"] = round(max(stalls, default=0.0), 1)
@@ -321,6 +341,9 @@ def child(args: argparse.Namespace) -> int:
                 by_cause.setdefault(what.split(" (")[0], []).append(gap)
             figures["stalls_by_cause"] = {k: {"count": len(v), "longest_ms": round(max(v), 1)}
                                           for k, v in sorted(by_cause.items(), key=lambda kv: -max(kv[1]))}
+            # the screen standing still (nobody tapped, no answer arrived): only background work could stall it
+            figures["longest_stall_idle_ms"] = round(idle_max[0], 1)
+            figures["idle_stalls_over_50ms"] = [f"{g:.0f} ms {w}" for g, w in idle_stalls][:20]
             report("DONE", **figures)
             app.quit()
         except Exception as exc:  # a defect in the product or the driver: reported, the run ends
@@ -462,6 +485,7 @@ def main() -> int:
         result.update({k: figures.get(k) for k in ("flows", "decisions", "longest_stall_ms", "stall_p99_ms",
                                                    "stalls_over_50ms", "gc_longest_ms", "gc_over_50ms",
                                                    "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
+                                                   "longest_stall_idle_ms", "idle_stalls_over_50ms",
                                                    "receipts_printed", "receipts_waiting", "pending_items",
                                                    "pending_prints", "prints_need_staff", "refused_items")})
         rss = figures.get("rss_kb", {})
