@@ -13,13 +13,16 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func, select, text
 
 from kiosk.assets import asset
 from kiosk.settings import Settings, config_path
 from kiosk.workdays import default_calendar
+
+if TYPE_CHECKING:  # the terminal opens the store; doctor must work when that fails
+    from kiosk.terminal import Terminal
 
 
 @dataclass
@@ -68,7 +71,7 @@ def check_config(settings: Settings) -> Check:
     return Check("configuration", "ok", detail, {"file": str(path), "settings": values})
 
 
-def check_store(terminal: Any) -> Check:
+def check_store(terminal: Terminal) -> Check:
     from kiosk import outbox
     from kiosk.store.models import Application, Attachment
 
@@ -91,7 +94,7 @@ def check_store(terminal: Any) -> Check:
                   "schema": revision})
 
 
-def check_device_number(terminal: Any) -> Check:
+def check_device_number(terminal: Terminal) -> Check:
     """The number in this terminal's receipt numbers, and where it comes from (see kiosk.device_identity)."""
     from kiosk.device_identity import device_number
 
@@ -116,7 +119,7 @@ def check_device_number(terminal: Any) -> Check:
                                         "each terminal of the hall needs its own number)", data)
 
 
-def check_leftover_files(terminal: Any) -> Check:
+def check_leftover_files(terminal: Terminal) -> Check:
     """Attachment files no row names (interrupted submissions or drafts); `onewindow purge` removes them."""
     from kiosk.retention import LEFTOVER_MIN_AGE_SECONDS, find_leftovers
 
@@ -151,7 +154,7 @@ def check_calendar() -> Check:
     return Check("holiday_calendar", status, detail)
 
 
-def check_catalog(terminal: Any) -> Check:
+def check_catalog(terminal: Terminal) -> Check:
     try:
         catalog = terminal.catalog
     except Exception as exc:
@@ -194,7 +197,7 @@ def check_python() -> Check:
     return Check("python", "ok", sys.version.split()[0], {"executable": sys.executable})
 
 
-def verify_attachments(terminal: Any) -> Check:
+def verify_attachments(terminal: Terminal) -> Check:
     from kiosk.store.models import Attachment
 
     with terminal.store.transaction() as s:
@@ -208,7 +211,7 @@ def verify_attachments(terminal: Any) -> Check:
     return Check("attachments", status, f"{len(rows)} attachments re-hashed, {len(bad)} damaged", {"damaged": bad})
 
 
-def run_checks(terminal: Any, *, verify: bool = False) -> list[Check]:
+def run_checks(terminal: Terminal, *, verify: bool = False) -> list[Check]:
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
               check_device_number(terminal), check_leftover_files(terminal), check_key(settings),

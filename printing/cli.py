@@ -26,6 +26,7 @@ from kiosk import audit
 from kiosk import staff as staff_accounts
 from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.errors import Message, UserFacingError
+from kiosk.terminal import Terminal
 from kiosk.print_jobs import STATE_LABELS, PrintOutcome, PrintState, enqueue_document, enqueue_receipt
 from kiosk.usecases import print_queue
 from printing.queue import PENDING, UNCONFIRMED, list_jobs, process_pending, run_job
@@ -224,7 +225,7 @@ def _read_password(from_stdin: bool) -> str:
     return getpass.getpass("密码 / Password: ")
 
 
-def _staff_id(terminal: Any, args: argparse.Namespace) -> int:
+def _staff_id(terminal: Terminal, args: argparse.Namespace) -> int:
     """Log the staff member in (a failed attempt is audited too) and check they may do this."""
     password = _read_password(args.password_stdin)
     error: UserFacingError | None = None

@@ -7,10 +7,10 @@ The UI gets PNG bytes and never touches ESC/POS.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from PIL import Image
 
+from kiosk.terminal import Terminal
 from printing.receipt.content import receipt_content
 from printing.receipt.commands import qr_image
 from printing.receipt.layout import receipt_blocks
@@ -29,7 +29,7 @@ def qr_png(payload: str, module: int = 8) -> bytes:
     return _png(qr_image(payload, module, border=4))
 
 
-def receipt_preview_png(terminal: Any, key: str, *, lang: str | None = None) -> bytes:
+def receipt_preview_png(terminal: Terminal, key: str, *, lang: str | None = None) -> bytes:
     """The receipt for application `key` (id or receipt number) drawn as the 80 mm printer would print it."""
     catalog = terminal.catalog
     with terminal.store.transaction() as session:

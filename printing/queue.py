@@ -47,6 +47,7 @@ from kiosk.print_jobs import (  # noqa: F401 - enqueueing is the domain's; re-ex
 )
 from kiosk.retry import PRINT_JOBS, RetryPolicy
 from kiosk.store.models import Application, PrintJob, utcnow
+from kiosk.terminal import Terminal
 from printing.errors import PrintCancelled, PrintDefect, PrintingError
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _bytes_went_out(job: PrintJob) -> bool:
     return (job.payload or {}).get(SENT_ATTEMPT) == job.attempts
 
 
-def run_job(terminal: Any, job_id: int, *, actor: str = "print-worker", force: bool = True,
+def run_job(terminal: Terminal, job_id: int, *, actor: str = "print-worker", force: bool = True,
             now: datetime | None = None, timeout: float = 5.0, retry: RetryPolicy = PRINT_JOBS,
             guard: SendGuard | None = None) -> PrintOutcome | None:
     """Try one job now; None if it is not due (printed, unconfirmed, failed, or being sent by someone else)."""
@@ -177,7 +178,7 @@ def run_job(terminal: Any, job_id: int, *, actor: str = "print-worker", force: b
     return _record(terminal, claim, error, delivery, actor, len(data), retry)
 
 
-def _mark_sending(terminal: Any, claim: _Claim) -> bool:
+def _mark_sending(terminal: Terminal, claim: _Claim) -> bool:
     """Written before the first byte, so a crash afterwards is known to have maybe printed."""
     with terminal.store.transaction() as session:
         job = session.get(PrintJob, claim.job_id)
@@ -198,7 +199,7 @@ def _left_unconfirmed(session: Session, job: PrintJob, receipt_no: str | None, a
                         "interrupted", details)
 
 
-def _record(terminal: Any, claim: _Claim, error: PrintingError | None, delivery: Delivery | None, actor: str, size: int,
+def _record(terminal: Terminal, claim: _Claim, error: PrintingError | None, delivery: Delivery | None, actor: str, size: int,
             retry: RetryPolicy) -> PrintOutcome:
     done = utcnow()
     job_id, kind, printer, receipt_no = claim.job_id, claim.kind, claim.printer, claim.receipt_no
@@ -246,7 +247,7 @@ def _record(terminal: Any, claim: _Claim, error: PrintingError | None, delivery:
                             error.code, details)
 
 
-def release_claim(terminal: Any, job_id: int, attempt: int) -> bool:
+def release_claim(terminal: Terminal, job_id: int, attempt: int) -> bool:
     """Hand a claimed job back to the queue (due at once) when no byte of it was sent; see `SendGuard`."""
     with terminal.store.transaction() as session:
         result = session.execute(update(PrintJob)
@@ -259,7 +260,7 @@ def release_claim(terminal: Any, job_id: int, attempt: int) -> bool:
     return released
 
 
-def process_pending(terminal: Any, *, actor: str = "print-worker", force: bool = False,
+def process_pending(terminal: Terminal, *, actor: str = "print-worker", force: bool = False,
                     now: datetime | None = None, timeout: float = 5.0, retry: RetryPolicy = PRINT_JOBS,
                     attempt: Attempt | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[PrintOutcome]:
@@ -309,7 +310,7 @@ EXPIRED = Message("回执未能在申请人离开前打印，已不再自动打�
                   "(nobody would collect it); reprint it at a counter if the applicant asks.")
 
 
-def expire_unattended_receipts(terminal: Any, now: datetime) -> int:
+def expire_unattended_receipts(terminal: Terminal, now: datetime) -> int:
     """Receipts that waited for the printer longer than the citizen waits at the kiosk: failed, for staff.
 
     The citizen was shown the number and the QR code and told a counter can
@@ -331,7 +332,7 @@ def expire_unattended_receipts(terminal: Any, now: datetime) -> int:
         return len(stale)
 
 
-def printer_is_back(terminal: Any, printer: str) -> int:
+def printer_is_back(terminal: Terminal, printer: str) -> int:
     """A job just printed on `printer`: what waits for it in backoff is due now, not minutes from now."""
     with terminal.store.transaction() as session:
         result = session.execute(update(PrintJob)
@@ -341,7 +342,7 @@ def printer_is_back(terminal: Any, printer: str) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _wait_behind(terminal: Any, down: dict[str, list[int]]) -> None:
+def _wait_behind(terminal: Terminal, down: dict[str, list[int]]) -> None:
     """Jobs skipped behind a failed one become due when it does, so a worker does not spin on them."""
     behind = {ids[0]: ids[1:] for ids in down.values() if len(ids) > 1}
     if not behind:
@@ -356,7 +357,7 @@ def _wait_behind(terminal: Any, down: dict[str, list[int]]) -> None:
                     job.next_attempt_at = failed.next_attempt_at
 
 
-def next_due(terminal: Any) -> datetime | None:
+def next_due(terminal: Terminal) -> datetime | None:
     """When the earliest owed job becomes due (a past time: now); None when nothing is owed."""
     with terminal.store.transaction() as session:
         rows = session.execute(select(PrintJob.state, PrintJob.next_attempt_at, PrintJob.last_attempt_at)

@@ -18,8 +18,12 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.errors import OPERATION_NOT_COMPLETED, Message, UserFacingError, ValidationFailed
+
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
 
 log = logging.getLogger("onewindow.cli")
 
@@ -72,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def terminal_from_args(args: argparse.Namespace):  # -> kiosk.terminal.Terminal
+def terminal_from_args(args: argparse.Namespace) -> "Terminal":
     from kiosk.logs import configure_logging
     from kiosk.settings import load_settings
     from kiosk.terminal import Terminal

@@ -16,6 +16,7 @@ from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.cli.staff_login import add_staff_options, staff_from_args
 from kiosk.print_jobs import PrintKind
 from kiosk.review import DECISIONS, MaterialCheck
+from kiosk.terminal import Terminal
 from kiosk.usecases import cases, receipts, review
 from kiosk.usecases.views import CaseDetail, CaseRow, PrintResult
 
@@ -133,7 +134,7 @@ def run_deadlines(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _application_id(terminal: Any, staff_id: int, ref: str) -> str:
+def _application_id(terminal: Terminal, staff_id: int, ref: str) -> str:
     """A case may be named by its id, receipt number or case number."""
     found = cases.search_cases(terminal, staff_id, ref)
     return found[0].id if len(found) == 1 else ref
