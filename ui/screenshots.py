@@ -1,8 +1,16 @@
 """Driving windows to a state for screenshots and benchmarks, without a person at the screen."""
 from __future__ import annotations
 
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
 
 SIZE = (1600, 900)
 # The screens a terminal meets: a hall's portrait self-service terminal, full HD, a cheap laptop panel, 5:4.
@@ -38,3 +46,67 @@ def parse_sizes(argv: list[str], default: tuple[tuple[int, int], ...] = (SIZE,)
         else:
             rest.append(arg)
     return rest, tuple(sizes) or default
+
+
+def shoot(window: Any, names: Iterable[str], out: Path, sizes: tuple[tuple[int, int], ...], stem: Callable[[str], str],
+          default: tuple[int, int]) -> list[Path]:
+    """For each screen a walk shows (`names`), a PNG at every size; the size is in the file name unless default."""
+    shots: list[Path] = []
+    for name in names:
+        for width, height in sizes:
+            window.resize(width, height)
+            pump(lambda: True)
+            suffix = "" if sizes == (default,) else f"_{width}x{height}"
+            path = out / f"{stem(name)}{suffix}.png"
+            window.grab().save(str(path))
+            shots.append(path)
+    return shots
+
+
+def application(out: Path) -> Any:
+    """The QApplication with the bundled fonts, and the folder for the pictures."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.fonts import install_fonts
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    install_fonts(app)
+    return app
+
+
+def main(argv: list[str] | None, render: Callable[[Path, tuple[tuple[int, int], ...]], list[Path]], default_out: str,
+         default: tuple[int, int]) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    rest, sizes = parse_sizes(args, default=(default,))
+    for path in render(Path(rest[0]) if rest else Path(default_out), sizes):
+        print(path)
+    return 0
+
+
+@contextmanager
+def demo_terminal(prefix: str, home: Path | None = None, **settings: Any) -> Iterator[Terminal]:
+    """A terminal on a throw-away data dir (a hall without a platform: device number 1) for a walk."""
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+    from ui.jobs import wait_idle
+
+    home = home or Path(tempfile.mkdtemp(prefix=prefix))
+    terminal = Terminal.open(load_settings(home, device_no=1, **settings))
+    try:
+        yield terminal
+    finally:
+        wait_idle()
+        terminal.close()
+
+
+def shown(window: Any, size: tuple[int, int]) -> Any:
+    window.resize(*size)
+    window.show()
+    return window
+
+
+def close_window(window: Any) -> None:
+    window.close()
+    window.deleteLater()
+    pump(lambda: True)

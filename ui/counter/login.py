@@ -7,8 +7,8 @@ saying whether the name or the password was wrong.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.staff import ROLE_LABELS
 from kiosk.usecases import staff as staff_cases
@@ -18,7 +18,8 @@ from ui.errors import message_for
 from ui.i18n import msg, translate
 from ui.jobs import run_job
 from ui.text import para
-from ui.theme import set_role
+from ui.widgets import builders
+from ui.widgets.builders import centred_card, label
 
 
 class LoginScreen(QWidget):
@@ -34,17 +35,9 @@ class LoginScreen(QWidget):
         self.locked_for: StaffView | None = None
         self.busy = False
         self._error: object = None
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        box = set_role(QFrame(), "lockBox")
-        box.setFixedWidth(640)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(40, 32, 40, 32)
-        layout.setSpacing(14)
-        self.heading = set_role(QLabel(), "title")
-        self.heading.setWordWrap(True)
-        self.text = set_role(QLabel(), "hint")
-        self.text.setWordWrap(True)
+        layout = centred_card(self, "lockBox", width=(640, 640), margins=(40, 32), spacing=14)
+        self.heading = label("title")
+        self.text = label("hint")
         self.user_label = QLabel()
         self.user = QLineEdit()
         self.user.setObjectName("loginUser")
@@ -52,15 +45,10 @@ class LoginScreen(QWidget):
         self.password = QLineEdit()
         self.password.setObjectName("loginPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = set_role(QLabel(), "error")
-        self.error.setObjectName("loginError")
-        self.error.setWordWrap(True)
+        self.error = label("error", name="loginError")
         self.error.hide()
-        self.button = set_role(QPushButton(), "primary")
-        self.button.setObjectName("loginButton")
-        self.switch_button = QPushButton()
-        self.switch_button.setObjectName("switchUserButton")
-        self.switch_button.clicked.connect(self.switch_user)
+        self.button = builders.button("loginButton", self.submit, role="primary")
+        self.switch_button = builders.button("switchUserButton", self.switch_user.emit)
         for w in (self.heading, self.text, self.user_label, self.user, self.password_label, self.password, self.error):
             layout.addWidget(w)
         row = QHBoxLayout()
@@ -68,8 +56,6 @@ class LoginScreen(QWidget):
         row.addStretch(1)
         row.addWidget(self.button)
         layout.addLayout(row)
-        outer.addWidget(box)
-        self.button.clicked.connect(self.submit)
         self.password.returnPressed.connect(self.submit)
         self.user.returnPressed.connect(self.password.setFocus)
         self.retranslate()

@@ -14,8 +14,6 @@ name once it is showing; the screenshots here and the layout test
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +23,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.screenshots import parse_sizes  # noqa: E402 - after the platform is chosen
+from ui.screenshots import application, demo_terminal, main, shoot, shown  # noqa: E402 - after the platform is chosen
+from ui.screenshots import close_window as close_after_walk  # noqa: E402
 from ui.screenshots import pump as pump_events  # noqa: E402
 
 SIZE = (1920, 1080)
@@ -55,22 +54,14 @@ class CounterDemo:
 def demo_counter(home: Path | None = None) -> Iterator[CounterDemo]:
     from kiosk import demo_hall as demo
     from kiosk.demo import fake_devices
-    from kiosk.settings import load_settings
-    from kiosk.terminal import Devices, Terminal
+    from kiosk.terminal import Devices
     from ui.counter.context import CounterContext
 
-    home = home or Path(tempfile.mkdtemp(prefix="onewindow-counter-shots-"))
-    terminal = Terminal.open(load_settings(home, document_printer="cups:shots-nowhere", device_no=1))
-    today = date.today()
-    hall = demo.populate(terminal, today=today)
-    terminal.devices = Devices(scanner=fake_devices()["scanner"])
-    try:
-        yield CounterDemo(home, terminal, CounterContext(terminal, today=today), hall)
-    finally:
-        from ui.jobs import wait_idle
-
-        wait_idle()
-        terminal.close()
+    with demo_terminal("onewindow-counter-shots-", home, document_printer="cups:shots-nowhere") as terminal:
+        today = date.today()
+        hall = demo.populate(terminal, today=today)
+        terminal.devices = Devices(scanner=fake_devices()["scanner"])
+        yield CounterDemo(terminal.settings.home, terminal, CounterContext(terminal, today=today), hall)
 
 
 def walk(window: Any, demo: CounterDemo) -> Iterator[str]:
@@ -169,39 +160,21 @@ def window_language() -> str:
 def open_window(demo: CounterDemo, lang: str, size: tuple[int, int]) -> Any:
     from ui.counter.window import CounterWindow
 
-    window = CounterWindow(demo.ctx, language=lang, lock_seconds=3600)
-    window.resize(*size)
-    window.show()
-    return window
+    return shown(CounterWindow(demo.ctx, language=lang, lock_seconds=3600), size)
 
 
 def close_window(window: Any) -> None:
     idle()
-    window.close()
-    window.deleteLater()
-    pump(lambda: True)
+    close_after_walk(window)
 
 
 def render(out: Path, sizes: tuple[tuple[int, int], ...] = (SIZE,)) -> list[Path]:
-    from PySide6.QtWidgets import QApplication
-
-    from ui.fonts import install_fonts
-
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    install_fonts(app)
+    application(out)
     shots: list[Path] = []
     with demo_counter() as demo:
         for lang in ("zh", "en"):
             window = open_window(demo, lang, sizes[0])
-            for name in walk(window, demo):
-                for width, height in sizes:
-                    window.resize(width, height)
-                    pump(lambda: True)
-                    suffix = "" if sizes == (SIZE,) else f"_{width}x{height}"
-                    path = out / f"counter_{name}_{lang}{suffix}.png"
-                    window.grab().save(str(path))
-                    shots.append(path)
+            shots += shoot(window, walk(window, demo), out, sizes, lambda name: f"counter_{name}_{lang}", SIZE)
             close_window(window)
     return shots
 
@@ -212,14 +185,5 @@ def review_check(value: str):  # noqa: ANN201
     return MaterialCheck(value)
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    rest, sizes = parse_sizes(argv, default=(SIZE,))
-    out = Path(rest[0]) if rest else Path("out/counter")
-    for path in render(out, sizes):
-        print(path)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(None, render, "out/counter", SIZE))

@@ -30,6 +30,7 @@ from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets import builders
 from ui.widgets.box_layouts import FlexibleHBoxLayout, FlexibleVBoxLayout
 from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.wrap_button import WrapButton
@@ -164,15 +165,10 @@ class ReviewScreen(CounterScreen):
         self.summary = QLabel()
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
-        self.accept_button = set_role(WrapButton(), "primary")  # the side panel is narrow on small screens
-        self.accept_button.setObjectName("acceptButton")
-        self.supplement_button = WrapButton()
-        self.supplement_button.setObjectName("supplementButton")
-        self.reject_button = set_role(WrapButton(), "danger")
-        self.reject_button.setObjectName("rejectButton")
-        self.accept_button.clicked.connect(self.accept)
-        self.supplement_button.clicked.connect(self.ask_supplement)
-        self.reject_button.clicked.connect(self.reject)
+        # wrapping buttons: the side panel is narrow on small screens
+        self.accept_button = builders.button("acceptButton", self.accept, role="primary", kind=WrapButton)
+        self.supplement_button = builders.button("supplementButton", self.ask_supplement, kind=WrapButton)
+        self.reject_button = builders.button("rejectButton", self.reject, role="danger", kind=WrapButton)
         self.print_status = set_role(QLabel(), "hint")
         self.print_status.setObjectName("printStatus")
         self.print_status.setWordWrap(True)

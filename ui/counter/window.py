@@ -31,6 +31,7 @@ from ui.errors import message_for
 from ui.jobs import run_job
 from ui.widgets.idle import IdleWatcher
 from ui.theme import set_role
+from ui.widgets import builders
 from ui.widgets.box_layouts import FlexibleVBoxLayout
 from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.header_layout import HeaderLabel, HeaderLayout
@@ -75,15 +76,9 @@ class CounterWindow(QMainWindow):
         self.staff_label = QLabel()
         self.staff_label.setObjectName("staffLabel")
         self.sync = SyncIndicator()
-        self.language_button = QPushButton()
-        self.language_button.setObjectName("languageButton")
-        self.language_button.clicked.connect(self.toggle_language)
-        self.lock_button = QPushButton()
-        self.lock_button.setObjectName("lockButton")
-        self.lock_button.clicked.connect(self.lock)
-        self.logout_button = QPushButton()
-        self.logout_button.setObjectName("logoutButton")
-        self.logout_button.clicked.connect(self.logout)
+        self.language_button = builders.button("languageButton", self.toggle_language)
+        self.lock_button = builders.button("lockButton", self.lock)
+        self.logout_button = builders.button("logoutButton", self.logout)
         tools = QWidget()
         tools.setObjectName("topTools")
         tools_row = FlowLayout(tools, spacing=14, line_spacing=6, align_right=True)

@@ -8,11 +8,13 @@ ends the session.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QWidget
 
 from ui.i18n import translate
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets import builders
+from ui.widgets.builders import centred_card, label
 
 
 class IdleOverlay(QFrame):
@@ -22,27 +24,14 @@ class IdleOverlay(QFrame):
         super().__init__(parent)
         self.setObjectName("idleOverlay")
         set_role(self, "overlay")
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        box = set_role(QFrame(), "overlayBox")
-        box.setMinimumWidth(760)
-        box.setMaximumWidth(1000)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(24)
-        self.heading = set_role(QLabel(), "title")
-        self.heading.setWordWrap(True)
-        self.countdown = set_role(QLabel(), "receipt")
-        self.countdown.setObjectName("idleCountdown")
+        layout = centred_card(self, "overlayBox", width=(760, 1000), margins=(48, 40), spacing=24)
+        self.heading = label("title")
+        self.countdown = label("receipt", name="idleCountdown", wrap=False)
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.button = set_role(QPushButton(), "primary")
-        self.button.setObjectName("moreTimeButton")
-        self.button.clicked.connect(self.more_time)
+        self.text = label()
+        self.button = builders.button("moreTimeButton", self.more_time.emit, role="primary")
         for w in (self.heading, self.countdown, self.text, self.button):
             layout.addWidget(w)
-        outer.addWidget(box)
         self.remaining = 0
         self.hide()
 

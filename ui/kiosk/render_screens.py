@@ -14,8 +14,6 @@ name once it is showing; the screenshots here and the layout test
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.screenshots import parse_sizes, pump  # noqa: E402 - after the platform is chosen
+from ui.screenshots import (  # noqa: E402,F401 - after the platform is chosen; close_window is part of the walk's API
+    application, close_window, demo_terminal, main, pump, shoot, shown)
 
 ITEM = "330106000173002001"
 SIZE = (1600, 900)
@@ -43,24 +42,16 @@ class KioskDemo:
 @contextmanager
 def demo_kiosk(home: Path | None = None) -> Iterator[KioskDemo]:
     from kiosk.demo import fake_devices, sample_page_png
-    from kiosk.settings import load_settings
-    from kiosk.terminal import Devices, Terminal
+    from kiosk.terminal import Devices
     from printing.drivers.fake import FakePrinter
 
-    home = home or Path(tempfile.mkdtemp(prefix="onewindow-shots-"))
     FakePrinter.named("shots").set_paper_out()
-    terminal = Terminal.open(load_settings(home, printer="fake:shots", idle_timeout_seconds=600, device_no=1))
-    devices = fake_devices()
-    terminal.devices = Devices(scanner=devices["scanner"], id_reader=devices["id_reader"])
-    bad = home / "notes.txt"
-    bad.write_text("not a picture")
-    try:
-        yield KioskDemo(home, terminal, sample_page_png(home), bad)
-    finally:
-        from ui.jobs import wait_idle
-
-        wait_idle()
-        terminal.close()
+    with demo_terminal("onewindow-shots-", home, printer="fake:shots", idle_timeout_seconds=600) as terminal:
+        devices = fake_devices()
+        terminal.devices = Devices(scanner=devices["scanner"], id_reader=devices["id_reader"])
+        bad = terminal.settings.home / "notes.txt"
+        bad.write_text("not a picture")
+        yield KioskDemo(terminal.settings.home, terminal, sample_page_png(terminal.settings.home), bad)
 
 
 def walk(window: Any, demo: KioskDemo) -> Iterator[str]:
@@ -141,51 +132,20 @@ def walk(window: Any, demo: KioskDemo) -> Iterator[str]:
 def open_window(demo: KioskDemo, lang: str, large: bool, size: tuple[int, int]) -> Any:
     from ui.kiosk.window import KioskWindow
 
-    window = KioskWindow(demo.terminal, language=lang, large_text=large, speech=False)
-    window.resize(*size)
-    window.show()
-    return window
-
-
-def close_window(window: Any) -> None:
-    window.close()
-    window.deleteLater()
-    pump(lambda: True)
+    return shown(KioskWindow(demo.terminal, language=lang, large_text=large, speech=False), size)
 
 
 def render(out: Path, sizes: tuple[tuple[int, int], ...] = (SIZE,)) -> list[Path]:
-    from PySide6.QtWidgets import QApplication
-
-    from ui.fonts import install_fonts
-
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    install_fonts(app)
+    application(out)
     shots: list[Path] = []
     with demo_kiosk() as demo:
         for lang in ("zh", "en"):
             for text in ("normal", "large"):
                 window = open_window(demo, lang, text == "large", sizes[0])
-                for name in walk(window, demo):
-                    for width, height in sizes:
-                        window.resize(width, height)
-                        pump(lambda: True)
-                        suffix = "" if sizes == (SIZE,) else f"_{width}x{height}"
-                        path = out / f"{name}_{lang}_{text}{suffix}.png"
-                        window.grab().save(str(path))
-                        shots.append(path)
+                shots += shoot(window, walk(window, demo), out, sizes, lambda name: f"{name}_{lang}_{text}", SIZE)
                 close_window(window)
     return shots
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    rest, sizes = parse_sizes(argv)
-    out = Path(rest[0]) if rest else Path("out/screens")
-    for path in render(out, sizes):
-        print(path)
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(None, render, "out/screens", SIZE))

@@ -8,6 +8,7 @@ from kiosk.errors import Message
 from ui.i18n import lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets import builders
 from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.header_layout import HeaderLabel, HeaderLayout
 from ui.widgets.sync_indicator import SyncIndicator
@@ -43,16 +44,10 @@ class TopBar(QWidget):
         self.read_button.setObjectName("readAloudButton")
         self.read_button.clicked.connect(self.read_aloud_requested)
         self.read_button.hide()
-        self.large_button = QPushButton()
-        self.large_button.setObjectName("largeTextButton")
-        self.large_button.setCheckable(True)
+        self.large_button = builders.button("largeTextButton", checkable=True)
         self.large_button.toggled.connect(self._large)
-        self.language_button = QPushButton()
-        self.language_button.setObjectName("languageButton")
-        self.language_button.clicked.connect(self.language_toggled)
-        self.home_button = QPushButton()
-        self.home_button.setObjectName("homeButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.language_button = builders.button("languageButton", self.language_toggled.emit)
+        self.home_button = builders.button("homeButton", self.home_requested.emit)
         for b in (self.read_button, self.large_button, self.language_button, self.home_button):
             switches.add(b)
         self.step: int | None = None

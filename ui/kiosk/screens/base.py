@@ -7,12 +7,13 @@ read-aloud should speak in `speech_text()`.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ui.i18n import translate
 from ui.kiosk.context import KioskContext
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets import builders
 from ui.widgets.box_layouts import FlexibleVBoxLayout, ScrollBodyLayout
 
 
@@ -48,12 +49,8 @@ class Screen(QWidget):
         outer.addWidget(self.scroll, 1)
         self.footer = QHBoxLayout()
         self.footer.setSpacing(24)
-        self.back_button = QPushButton()
-        self.back_button.setObjectName("backButton")
-        self.next_button = set_role(QPushButton(), "primary")
-        self.next_button.setObjectName("nextButton")
-        self.back_button.clicked.connect(self.back_requested)
-        self.next_button.clicked.connect(self.on_next)
+        self.back_button = builders.button("backButton", self.back_requested.emit)
+        self.next_button = builders.button("nextButton", self.on_next, role="primary")
         self.back_button.setVisible(back)
         self.next_button.setVisible(next_)
         self.footer.addWidget(self.back_button)

@@ -9,6 +9,7 @@ from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets import builders
 from ui.widgets.wrap_button import WrapButton
 
 
@@ -20,15 +21,10 @@ class WelcomeScreen(Screen):
 
     def __init__(self, ctx: KioskContext) -> None:
         super().__init__(ctx, back=False, next_=False)
-        self.apply_button = set_role(WrapButton(), "choice")  # long English labels wrap on a portrait screen
-        self.apply_button.setObjectName("applyButton")
-        self.progress_button = set_role(WrapButton(), "choice")
-        self.progress_button.setObjectName("progressButton")
-        self.rate_button = set_role(WrapButton(), "choice")
-        self.rate_button.setObjectName("rateButton")
-        self.apply_button.clicked.connect(self.apply_chosen)
-        self.progress_button.clicked.connect(self.progress_chosen)
-        self.rate_button.clicked.connect(self.rate_chosen)
+        # long English labels wrap on a portrait screen
+        self.apply_button = builders.button("applyButton", self.apply_chosen.emit, role="choice", kind=WrapButton)
+        self.progress_button = builders.button("progressButton", self.progress_chosen.emit, role="choice", kind=WrapButton)
+        self.rate_button = builders.button("rateButton", self.rate_chosen.emit, role="choice", kind=WrapButton)
         for button in (self.apply_button, self.progress_button, self.rate_button):
             button.setMinimumHeight(button.minimumHeight() + 60)
             self.body.addWidget(button)
