@@ -109,6 +109,13 @@ def child(args: argparse.Namespace) -> int:
     install_fonts(app)
     settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600,
                              document_printer=f"file:{args.notices}")
+    from kiosk.logs import configure_logging
+
+    configure_logging(settings.home)  # as the window's entry points do: the log, and crash.log for fatal errors
+    import faulthandler
+    import signal as signals
+
+    faulthandler.register(signals.SIGUSR1, file=sys.stderr, all_threads=True)  # the watchdog's "where are you?"
     terminal = open_terminal(settings)  # background workers: sync and printing, as in a window
     terminal.devices = Devices(scanner=EndlessScanner())
     ConfirmDialog.ask = classmethod(lambda cls, *a, **k: True)  # type: ignore[method-assign]  # the clerk confirms
@@ -317,6 +324,12 @@ def child(args: argparse.Namespace) -> int:
     steps = plan()
     waiting: list[Any] = [lambda: True]
 
+    def where_now(_signum: int, _frame: object) -> None:  # runs only if the GUI thread still turns
+        print(f"DRIVER waiting at {_where(steps)}; jobs running {jobs_module.running_jobs()}", file=sys.stderr,
+              flush=True)
+
+    signals.signal(signals.SIGUSR2, where_now)
+
     def advance() -> None:
         started = time.perf_counter()
         try:
@@ -435,11 +448,12 @@ def main() -> int:
         started = time.monotonic()
         notices = work / "notices"
         notices.mkdir()
+        child_err = (work / "child.stderr").open("w")  # a file, not a pipe nobody reads until the end
         proc = subprocess.Popen([sys.executable, __file__, "--child", "--home", str(home), "--printer", printer.uri,
                                  "--notices", str(notices),
                                  "--flows", str(args.flows), "--decisions", str(args.decisions),
                                  "--settle-seconds", str(args.settle_seconds)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                stdout=subprocess.PIPE, stderr=child_err, text=True, env=env)
         done: dict[str, Any] = {}
         last_progress = time.monotonic()
         assert proc.stdout is not None
@@ -461,14 +475,22 @@ def main() -> int:
             elif time.monotonic() - last_progress > args.hang_seconds:
                 result["hangs"] += 1
                 print(f"HANG: no progress for {args.hang_seconds:.0f} s; asking for every thread's stack", flush=True)
-                proc.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack to logs/crash.log
+                proc.send_signal(signal.SIGUSR2)  # the driver's position, if the GUI thread still turns
+                time.sleep(2)
+                proc.send_signal(signal.SIGUSR1)  # every thread's stack (faulthandler), to stderr
+                time.sleep(2)
+                proc.send_signal(signal.SIGABRT)  # and again in logs/crash.log as the process ends
                 try:
                     proc.wait(20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                 break
         proc.wait(120)
-        stderr = proc.stderr.read() if proc.stderr else ""
+        child_err.close()
+        stderr = (work / "child.stderr").read_text(errors="replace")
+        if result["hangs"]:
+            stacks = stderr[stderr.find("DRIVER waiting"):] if "DRIVER waiting" in stderr else stderr[-20000:]
+            print(f"where it hung ({work / 'child.stderr'}):\n{stacks[-20000:]}", flush=True)
         if proc.returncode != 0 and not result["hangs"]:
             result["crashes"] += 1
             print(f"CRASH: exit {proc.returncode}\n{stderr[-3000:]}", flush=True)
