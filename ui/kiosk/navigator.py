@@ -107,7 +107,13 @@ class KioskNavigator:
         self.ctx.extras.pop("search_index", None)
 
     def prepare(self) -> None:
-        """Build the service list while nobody is waiting for it (after start-up)."""
+        """Build the service list, and load the flow's screens, while nobody is waiting for them (after start-up)."""
+        import ui.kiosk.screens.form  # noqa: F401 - loaded now rather than at the first citizen's tap
+        import ui.kiosk.screens.guide  # noqa: F401
+        import ui.kiosk.screens.identity  # noqa: F401
+        import ui.kiosk.screens.materials  # noqa: F401
+        import ui.kiosk.screens.result  # noqa: F401
+        import ui.kiosk.screens.review  # noqa: F401
         from ui.kiosk.screens.browser import BrowserScreen
 
         if "browser" not in self.screens and self.ctx.terminal is not None:

@@ -20,14 +20,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayoutItem, QVBoxLayout
 
+from ui.widgets.layout_cache import HeightForWidthCache
 
-class ScrollBodyLayout(QVBoxLayout):
+
+class ScrollBodyLayout(HeightForWidthCache, QVBoxLayout):
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        if super().hasHeightForWidth():
-            return super().heightForWidth(width)
+        return self.cached_height(width, self._preferred_height)
+
+    def _preferred_height(self, width: int) -> int:
+        if QVBoxLayout.hasHeightForWidth(self):
+            return QVBoxLayout.heightForWidth(self, width)
         return self.sizeHint().height()
 
     def minimumHeightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
@@ -47,10 +52,13 @@ def _visible(layout: QBoxLayout) -> list[tuple[int, QLayoutItem]]:
     return found
 
 
-class FlexibleVBoxLayout(QVBoxLayout):
+class FlexibleVBoxLayout(HeightForWidthCache, QVBoxLayout):
     """Computed here rather than with `minimumHeightForWidth()`, which calls back into `heightForWidth()`."""
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self.cached_height(width, self._least)
+
+    def _least(self, width: int) -> int:
         m = self.contentsMargins()
         inner = width - m.left() - m.right()
         items = _visible(self)
@@ -61,10 +69,13 @@ class FlexibleVBoxLayout(QVBoxLayout):
         return self.heightForWidth(width)
 
 
-class FlexibleHBoxLayout(QHBoxLayout):
+class FlexibleHBoxLayout(HeightForWidthCache, QHBoxLayout):
     """Side by side: the tallest item's least height at the width it would get (stretch shares the rest)."""
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self.cached_height(width, self._least)
+
+    def _least(self, width: int) -> int:
         m = self.contentsMargins()
         items = _visible(self)
         spare = width - m.left() - m.right() - max(0, self.spacing()) * max(0, len(items) - 1)

@@ -12,10 +12,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
+from ui.widgets.layout_cache import HeightForWidthCache
+
 from ui.widgets.flow_layout import place_item
 
 
-class ColumnGrid(QLayout):
+class ColumnGrid(HeightForWidthCache, QLayout):
     def __init__(self, parent: QWidget | None = None, *, max_columns: int = 3, spacing: int = 12,
                  column_width: int | None = None) -> None:
         """`column_width`: the narrowest a column may be, instead of the widest item's natural width."""
@@ -55,7 +57,7 @@ class ColumnGrid(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
+        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
         if rect != self.geometry():

@@ -12,8 +12,10 @@ from __future__ import annotations
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
 
+from ui.widgets.layout_cache import HeightForWidthCache
 
-class FlowLayout(QLayout):
+
+class FlowLayout(HeightForWidthCache, QLayout):
     def __init__(self, parent: QWidget | None = None, *, spacing: int = 12, line_spacing: int | None = None,
                  align_right: bool = False) -> None:
         super().__init__(parent)
@@ -68,7 +70,7 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
+        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
         if rect != self.geometry():

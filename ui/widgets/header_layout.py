@@ -12,6 +12,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget, QWidgetItem
 
+from ui.widgets.layout_cache import HeightForWidthCache
+
 from ui.widgets.flow_layout import place_item
 
 
@@ -35,7 +37,7 @@ def _height(item: QLayoutItem, width: int) -> int:
     return item.sizeHint().height()
 
 
-class HeaderLayout(QLayout):
+class HeaderLayout(HeightForWidthCache, QLayout):
     def __init__(self, parent: QWidget, title: QWidget, subtitle: QWidget | None, tools: QWidget, *,
                  spacing: int = 14, line_spacing: int = 6) -> None:
         super().__init__(parent)
@@ -69,7 +71,7 @@ class HeaderLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
+        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
         if rect != self.geometry():

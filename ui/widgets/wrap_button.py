@@ -91,6 +91,8 @@ class WrapButton(QPushButton):
         self._reserve = ""
         self._overhead_key: tuple[object, ...] | None = None
         self._overhead_size = QSize()
+        self._memo_key: tuple[object, ...] | None = None
+        self._sizes: dict[object, object] = {}
         self.setText(text)
 
     def reserve(self, prefix: str) -> None:
@@ -147,21 +149,39 @@ class WrapButton(QPushButton):
     def _wrapped(self, width: int) -> str:
         return "\n".join(wrap_lines(self._full, self.font(), width - self._padding()))
 
+    def _memo(self) -> dict[object, object]:
+        """Sizes measured for this text, font, state and style: a layout pass asks for them many times, and
+        wrapping and measuring text in Python is what a screen change spent most of its time on."""
+        key = (self._full, self._reserve, self.font().key(), self.isChecked(), str(self.property("role")),
+               id(self.style()), self.minimumWidth(), self.minimumHeight())
+        if key != self._memo_key:
+            self._memo_key, self._sizes = key, {}
+        return self._sizes
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """The whole text on as few lines as its own line breaks allow."""
-        text = self._full if self._full.startswith(self._reserve) else self._reserve + self._full
-        return self._outer(self._text_size(text or " "))
+        memo = self._memo()
+        if "hint" not in memo:
+            text = self._full if self._full.startswith(self._reserve) else self._reserve + self._full
+            memo["hint"] = self._outer(self._text_size(text or " "))
+        return QSize(memo["hint"])  # type: ignore[call-overload]
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """As narrow as the longest word."""
-        narrowest = self._text_size("\n".join(wrap_lines(self._full or " ", self.font(), 1)))
-        return QSize(self._outer(narrowest).width(), self.sizeHint().height())
+        memo = self._memo()
+        if "minimum" not in memo:
+            narrowest = self._text_size("\n".join(wrap_lines(self._full or " ", self.font(), 1)))
+            memo["minimum"] = QSize(self._outer(narrowest).width(), self.sizeHint().height())
+        return QSize(memo["minimum"])  # type: ignore[call-overload]
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self._outer(self._text_size(self._wrapped(width) or " ")).height()
+        memo = self._memo()
+        if width not in memo:
+            memo[width] = self._outer(self._text_size(self._wrapped(width) or " ")).height()
+        return memo[width]  # type: ignore[return-value]
 
     # --- keeping the breaks right ------------------------------------------------------------------
     def _rewrap(self, *, force: bool = False) -> None:
