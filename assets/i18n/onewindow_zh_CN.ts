@@ -128,7 +128,7 @@
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/window.py" line="45"/>
         <location filename="../../ui/counter/dashboard.py" line="259"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
@@ -165,7 +165,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -177,7 +177,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="233"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -201,14 +201,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -239,8 +239,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="373"/>
-        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/review.py" line="369"/>
+        <location filename="../../ui/counter/review.py" line="383"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -256,7 +256,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -328,271 +328,271 @@
         <translation>放弃…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="97"/>
+        <location filename="../../ui/counter/login.py" line="83"/>
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="139"/>
+        <location filename="../../ui/counter/login.py" line="125"/>
         <source>This counter is locked</source>
         <translation>窗口已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="140"/>
+        <location filename="../../ui/counter/login.py" line="126"/>
         <source>%1 (%2) is logged in. Enter the password to continue where you left off.</source>
         <translation>当前登录：%1（%2）。输入密码后回到锁定前的页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="143"/>
+        <location filename="../../ui/counter/login.py" line="129"/>
         <source>Counter login</source>
         <translation>窗口登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="144"/>
+        <location filename="../../ui/counter/login.py" line="130"/>
         <source>Log in with your staff account. The counter locks itself when nobody has used it for a while.</source>
         <translation>请使用工作人员账号登录。一段时间无人操作时，窗口会自动锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="149"/>
+        <location filename="../../ui/counter/login.py" line="135"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="150"/>
+        <location filename="../../ui/counter/login.py" line="136"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="151"/>
+        <location filename="../../ui/counter/login.py" line="137"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="151"/>
+        <location filename="../../ui/counter/login.py" line="137"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="152"/>
+        <location filename="../../ui/counter/login.py" line="138"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="42"/>
+        <location filename="../../ui/counter/review.py" line="43"/>
         <source>Not checked yet</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="43"/>
-        <location filename="../../ui/counter/review.py" line="461"/>
+        <location filename="../../ui/counter/review.py" line="44"/>
+        <location filename="../../ui/counter/review.py" line="457"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="462"/>
+        <location filename="../../ui/counter/review.py" line="45"/>
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="463"/>
+        <location filename="../../ui/counter/review.py" line="46"/>
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="236"/>
-        <location filename="../../ui/counter/review.py" line="283"/>
+        <location filename="../../ui/counter/review.py" line="232"/>
+        <location filename="../../ui/counter/review.py" line="279"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="281"/>
+        <location filename="../../ui/counter/review.py" line="277"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="306"/>
+        <location filename="../../ui/counter/review.py" line="302"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="328"/>
+        <location filename="../../ui/counter/review.py" line="324"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="371"/>
+        <location filename="../../ui/counter/review.py" line="367"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="372"/>
+        <location filename="../../ui/counter/review.py" line="368"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="373"/>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="369"/>
+        <location filename="../../ui/counter/review.py" line="461"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="382"/>
+        <location filename="../../ui/counter/review.py" line="378"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="385"/>
+        <location filename="../../ui/counter/review.py" line="381"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="386"/>
+        <location filename="../../ui/counter/review.py" line="382"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/review.py" line="383"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="394"/>
+        <location filename="../../ui/counter/review.py" line="390"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="395"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="397"/>
+        <location filename="../../ui/counter/review.py" line="393"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="417"/>
+        <location filename="../../ui/counter/review.py" line="413"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="418"/>
+        <location filename="../../ui/counter/review.py" line="414"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="420"/>
+        <location filename="../../ui/counter/review.py" line="416"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="444"/>
+        <location filename="../../ui/counter/review.py" line="440"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="452"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="457"/>
+        <location filename="../../ui/counter/review.py" line="453"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="458"/>
+        <location filename="../../ui/counter/review.py" line="454"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="455"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="460"/>
+        <location filename="../../ui/counter/review.py" line="456"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="464"/>
+        <location filename="../../ui/counter/review.py" line="460"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="462"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="463"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="476"/>
+        <location filename="../../ui/counter/review.py" line="472"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="485"/>
+        <location filename="../../ui/counter/review.py" line="481"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="486"/>
+        <location filename="../../ui/counter/review.py" line="482"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="501"/>
+        <location filename="../../ui/counter/review.py" line="497"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="501"/>
+        <location filename="../../ui/counter/review.py" line="497"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="508"/>
+        <location filename="../../ui/counter/review.py" line="504"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="511"/>
+        <location filename="../../ui/counter/review.py" line="507"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -683,38 +683,38 @@
     </message>
     <message>
         <location filename="../../ui/counter/worklist.py" line="195"/>
-        <location filename="../../ui/counter/window.py" line="41"/>
+        <location filename="../../ui/counter/window.py" line="42"/>
         <source>Work list</source>
         <translation>待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="41"/>
+        <location filename="../../ui/counter/window.py" line="42"/>
         <source>Take a walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="42"/>
+        <location filename="../../ui/counter/window.py" line="43"/>
         <source>Drafts</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="42"/>
+        <location filename="../../ui/counter/window.py" line="43"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="43"/>
-        <location filename="../../ui/counter/print_queue.py" line="131"/>
+        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/print_queue.py" line="130"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="318"/>
+        <location filename="../../ui/counter/window.py" line="313"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="319"/>
+        <location filename="../../ui/counter/window.py" line="314"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -824,32 +824,32 @@
         <translation>情况说明</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="117"/>
+        <location filename="../../ui/counter/print_queue.py" line="116"/>
         <source>The printer took it and said nothing after: check the paper slot.</source>
         <translation>打印机已接收但之后没有回应：请查看出纸口。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="126"/>
+        <location filename="../../ui/counter/print_queue.py" line="125"/>
         <source>%1 print jobs need you</source>
         <translation>有 %1 个打印任务需要您处理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="127"/>
+        <location filename="../../ui/counter/print_queue.py" line="126"/>
         <source>No print job needs you.</source>
         <translation>没有需要您处理的打印任务。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="132"/>
+        <location filename="../../ui/counter/print_queue.py" line="131"/>
         <source>Receipts and notices the printer never confirmed, or that cannot print. Look at the printer: if the paper is there, confirm it; if not, print it again (it is marked as a reprint).</source>
         <translation>打印机没有确认或无法打印的回执和通知书。请查看打印机：纸已打出的，请确认；没有打出的，请重新打印（会标注“补打”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="135"/>
+        <location filename="../../ui/counter/print_queue.py" line="134"/>
         <source>It printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="136"/>
+        <location filename="../../ui/counter/print_queue.py" line="135"/>
         <source>Print it again</source>
         <translation>重新打印</translation>
     </message>
@@ -870,52 +870,52 @@
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="57"/>
+        <location filename="../../ui/kiosk/idle.py" line="46"/>
         <source>Are you still there?</source>
         <translation>您还在吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="58"/>
+        <location filename="../../ui/kiosk/idle.py" line="47"/>
         <source>%1 seconds</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="59"/>
+        <location filename="../../ui/kiosk/idle.py" line="48"/>
         <source>To protect your privacy, this session will end and what you entered will be cleared from the screen.</source>
         <translation>为保护您的隐私，本次操作即将结束，您填写的内容将从屏幕上清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="61"/>
+        <location filename="../../ui/kiosk/idle.py" line="50"/>
         <source>I need more time</source>
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="298"/>
+        <location filename="../../ui/kiosk/navigator.py" line="312"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="299"/>
+        <location filename="../../ui/kiosk/navigator.py" line="313"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="300"/>
+        <location filename="../../ui/kiosk/navigator.py" line="314"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="300"/>
+        <location filename="../../ui/kiosk/navigator.py" line="314"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="70"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="67"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="71"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="68"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -1131,7 +1131,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/rating.py" line="127"/>
-        <location filename="../../ui/kiosk/screens/result.py" line="100"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="101"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
@@ -1156,38 +1156,38 @@
         <translation>谢谢！您的评价已记录，将帮助我们改进服务。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="89"/>
         <source>Printing your receipt…</source>
         <translation>正在打印回执……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="101"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="102"/>
         <source>Rate this service</source>
         <translation>评价本次服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="103"/>
         <source>Your application has been submitted</source>
         <translation>申请已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="103"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="104"/>
         <source>Keep your receipt. You can check progress here with the receipt number, or scan the QR code with your phone.</source>
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/progress.py" line="86"/>
-        <location filename="../../ui/kiosk/screens/result.py" line="105"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="106"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="108"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="109"/>
         <source>Promised completion: by %1</source>
         <translation>承诺办结日期：%1 前</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="109"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="110"/>
         <source>Scan to check progress</source>
         <translation>扫码查询进度</translation>
     </message>
@@ -1252,7 +1252,7 @@
         <translation>填写内容</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
         <location filename="../../ui/kiosk/screens/review.py" line="88"/>
         <source>Materials</source>
         <translation>材料</translation>
@@ -1268,82 +1268,82 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="45"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="41"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="46"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="42"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="47"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="43"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="48"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="44"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="49"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="45"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="50"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="46"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, please ask the hall staff.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。如需帮助，请咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="67"/>
         <source>Self-service kiosk</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
         <source>Identity</source>
         <translation>身份</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
         <source>Form</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="75"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="70"/>
         <source>Check</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="75"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="70"/>
         <source>Receipt</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="76"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="71"/>
         <source>Step %1 of %2: %3</source>
         <translation>第 %1 步，共 %2 步：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="81"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="76"/>
         <source>Large text</source>
         <translation>大字模式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="82"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="77"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="83"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="78"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="118"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="113"/>
         <source>OK</source>
         <translation>知道了</translation>
     </message>
@@ -1422,32 +1422,37 @@
         <translation>导入文件</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="26"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="28"/>
         <source>Checking connection</source>
         <translation>正在检查网络</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="30"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="32"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="32"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="34"/>
         <source>Working offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="34"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="36"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="37"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="39"/>
         <source>%1 waiting to send</source>
         <translation>%1 项待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/sync_indicator.py" line="39"/>
+        <location filename="../../ui/widgets/sync_indicator.py" line="42"/>
+        <source>%1 print jobs need you</source>
+        <translation>%1 个打印任务待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/sync_indicator.py" line="45"/>
         <source>Applications are saved on this kiosk and sent when the link is up.</source>
         <translation>申请已保存在本机，网络恢复后自动上报。</translation>
     </message>

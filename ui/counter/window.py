@@ -75,7 +75,7 @@ class CounterWindow(QMainWindow):
         self._hall = (settings.hall_name_zh, settings.hall_name_en)
         self.staff_label = QLabel()
         self.staff_label.setObjectName("staffLabel")
-        self.sync = SyncIndicator()
+        self.sync = SyncIndicator(for_staff=True)
         self.language_button = builders.button("languageButton", self.toggle_language)
         self.lock_button = builders.button("lockButton", self.lock)
         self.logout_button = builders.button("logoutButton", self.logout)

@@ -10,8 +10,10 @@ from ui.i18n import translate
 
 
 class SyncIndicator(QLabel):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, for_staff: bool = False) -> None:
+        """`for_staff`: also say how many print jobs wait for a person (the counter's print queue)."""
         super().__init__(parent)
+        self.for_staff = for_staff
         self.setObjectName("syncIndicator")
         self.view: object = None
         self.retranslate()
@@ -35,5 +37,11 @@ class SyncIndicator(QLabel):
         pending = int(getattr(view, "pending_items", 0))
         if pending:
             state += " · " + translate("Widgets", "%1 waiting to send").replace("%1", str(pending))
-        self.setText(state)
-        self.setToolTip(translate("Widgets", "Applications are saved on this kiosk and sent when the link is up."))
+        problems = int(getattr(view, "prints_need_staff", 0)) if self.for_staff else 0
+        if problems:
+            state += " · ⚠ " + translate("Widgets", "%1 print jobs need you").replace("%1", str(problems))
+        if state != self.text():  # the same words again would re-lay out the whole top bar for nothing
+            self.setText(state)
+        tip = translate("Widgets", "Applications are saved on this kiosk and sent when the link is up.")
+        if tip != self.toolTip():
+            self.setToolTip(tip)
