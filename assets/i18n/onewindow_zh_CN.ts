@@ -149,23 +149,23 @@
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="264"/>
+        <location filename="../../ui/counter/dashboard.py" line="266"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="265"/>
+        <location filename="../../ui/counter/dashboard.py" line="267"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="266"/>
+        <location filename="../../ui/counter/dashboard.py" line="268"/>
         <source>Show</source>
         <translation>查看</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -177,7 +177,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="233"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -201,14 +201,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -256,7 +256,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -313,17 +313,17 @@
         <translation>未完成的草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="104"/>
+        <location filename="../../ui/counter/drafts.py" line="105"/>
         <source>Applications a kiosk saved but never submitted (a crash, a power cut, or a citizen who came to the counter for help). Resume one to finish it with the applicant, or discard it.</source>
         <translation>自助终端保存但未提交的申请（设备故障、停电，或群众到窗口求助）。可与申请人一起继续办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="107"/>
+        <location filename="../../ui/counter/drafts.py" line="108"/>
         <source>Resume with the applicant</source>
         <translation>与申请人继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/drafts.py" line="108"/>
+        <location filename="../../ui/counter/drafts.py" line="109"/>
         <source>Discard…</source>
         <translation>放弃…</translation>
     </message>
@@ -363,17 +363,17 @@
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="137"/>
+        <location filename="../../ui/counter/login.py" line="139"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="137"/>
+        <location filename="../../ui/counter/login.py" line="139"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/login.py" line="138"/>
+        <location filename="../../ui/counter/login.py" line="140"/>
         <source>Switch user</source>
         <translation>切换用户</translation>
     </message>
@@ -384,19 +384,19 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="457"/>
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="458"/>
+        <location filename="../../ui/counter/review.py" line="460"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="461"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
@@ -433,7 +433,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="369"/>
-        <location filename="../../ui/counter/review.py" line="461"/>
+        <location filename="../../ui/counter/review.py" line="463"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
@@ -519,80 +519,80 @@
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="460"/>
+        <location filename="../../ui/counter/review.py" line="462"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="462"/>
+        <location filename="../../ui/counter/review.py" line="464"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="463"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="472"/>
+        <location filename="../../ui/counter/review.py" line="474"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="481"/>
+        <location filename="../../ui/counter/review.py" line="483"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="482"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="504"/>
+        <location filename="../../ui/counter/review.py" line="506"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="507"/>
+        <location filename="../../ui/counter/review.py" line="509"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -709,12 +709,17 @@
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="313"/>
+        <location filename="../../ui/counter/window.py" line="314"/>
+        <source>Switch the language to English</source>
+        <translation>切换为英文（English）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="315"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="314"/>
+        <location filename="../../ui/counter/window.py" line="316"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -764,32 +769,32 @@
         <translation>受理编号、办件编号或身份证号码——或直接扫描回执</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="199"/>
+        <location filename="../../ui/counter/worklist.py" line="201"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="200"/>
+        <location filename="../../ui/counter/worklist.py" line="202"/>
         <source>Show all</source>
         <translation>显示全部</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="201"/>
+        <location filename="../../ui/counter/worklist.py" line="203"/>
         <source>Source:</source>
         <translation>来源：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="202"/>
+        <location filename="../../ui/counter/worklist.py" line="204"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="207"/>
+        <location filename="../../ui/counter/worklist.py" line="209"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/worklist.py" line="208"/>
+        <location filename="../../ui/counter/worklist.py" line="210"/>
         <source>Open for review</source>
         <translation>打开审核</translation>
     </message>
@@ -839,17 +844,17 @@
         <translation>没有需要您处理的打印任务。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="131"/>
+        <location filename="../../ui/counter/print_queue.py" line="132"/>
         <source>Receipts and notices the printer never confirmed, or that cannot print. Look at the printer: if the paper is there, confirm it; if not, print it again (it is marked as a reprint).</source>
         <translation>打印机没有确认或无法打印的回执和通知书。请查看打印机：纸已打出的，请确认；没有打出的，请重新打印（会标注“补打”）。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="134"/>
+        <location filename="../../ui/counter/print_queue.py" line="135"/>
         <source>It printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/print_queue.py" line="135"/>
+        <location filename="../../ui/counter/print_queue.py" line="136"/>
         <source>Print it again</source>
         <translation>重新打印</translation>
     </message>
@@ -955,12 +960,12 @@
         <translation>搜索，如 身份证 或 sfz</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="193"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="194"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="194"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="195"/>
         <source>By life event</source>
         <translation>按主题</translation>
     </message>
@@ -1151,7 +1156,7 @@
         <translation>您还想告诉我们什么（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/rating.py" line="131"/>
+        <location filename="../../ui/kiosk/screens/rating.py" line="132"/>
         <source>Thank you. Your rating has been recorded and helps us improve.</source>
         <translation>谢谢！您的评价已记录，将帮助我们改进服务。</translation>
     </message>
@@ -1329,21 +1334,26 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/top_bar.py" line="76"/>
+        <source>Switch the language to English</source>
+        <translation>切换为英文（English）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/top_bar.py" line="78"/>
         <source>Large text</source>
         <translation>大字模式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="77"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="79"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="78"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="80"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="113"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="115"/>
         <source>OK</source>
         <translation>知道了</translation>
     </message>

@@ -261,6 +261,8 @@ class DashboardScreen(CounterScreen):
                              "onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE"))
         self.from_label.setText(translate("Counter", "From"))
         self.to_label.setText(translate("Counter", "to"))
+        self.date_from.setAccessibleName(self.from_label.text())
+        self.date_to.setAccessibleName(self.to_label.text())
         self.week_button.setText(translate("Counter", "Last 7 days"))
         self.month_button.setText(translate("Counter", "Last 30 days"))
         self.show_button.setText(translate("Counter", "Show"))

@@ -99,6 +99,7 @@ class DeadlinesScreen(CounterScreen):
             self.title.setText(translate("Counter", "Deadlines of my cases"))
             self.hint.setText(translate("Counter", "Open cases you have checked, taken or decided, most urgent first, counted in "
                                  "working days. Double-click a case to open it."))
+        self.table.setAccessibleName(self.title.text())
         for urgency, mark, words, _role in FIGURES:
             self.figures[urgency][1].setText(f"{mark} {tr(words)}")
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])

@@ -101,6 +101,7 @@ class DraftsScreen(CounterScreen):
     def retranslate(self) -> None:
         super().retranslate()
         self.title.setText(translate("Counter", "Unfinished drafts"))
+        self.table.setAccessibleName(self.title.text())
         self.hint.setText(translate("Counter", "Applications a kiosk saved but never submitted (a crash, a power cut, or a citizen "
                              "who came to the counter for help). Resume one to finish it with the applicant, or "
                              "discard it."))

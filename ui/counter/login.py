@@ -134,6 +134,8 @@ class LoginScreen(QWidget):
         self.switch_button.setVisible(locked is not None)
         self.user_label.setText(translate("Counter", "User name"))
         self.password_label.setText(translate("Counter", "Password"))
+        self.user.setAccessibleName(self.user_label.text())
+        self.password.setAccessibleName(self.password_label.text())
         self.button.setText(translate("Counter", "Unlock") if locked is not None else translate("Counter", "Log in"))
         self.switch_button.setText(translate("Counter", "Switch user"))
         self._set_error(self._error)

@@ -128,6 +128,7 @@ class PrintQueueScreen(CounterScreen):
     def retranslate(self) -> None:
         super().retranslate()
         self.title.setText(translate("Counter", "Print queue"))
+        self.table.setAccessibleName(self.title.text())
         self.hint.setText(translate("Counter", "Receipts and notices the printer never confirmed, or that cannot "
                                                "print. Look at the printer: if the paper is there, confirm it; if "
                                                "not, print it again (it is marked as a reprint)."))

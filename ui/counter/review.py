@@ -454,6 +454,8 @@ class ReviewScreen(CounterScreen):
         self.form_title.setText(translate("Counter", "Form"))
         self.reason_label.setText(translate("Counter", "Reason (needed for missing or not acceptable):"))
         self.reason.setPlaceholderText(translate("Counter", "e.g. the front page of the household register is missing"))
+        self.reason.setAccessibleName(self.reason_label.text())
+        self.material_list.setAccessibleName(self.materials_title.text())
         self.valid_button.setText("✔ " + translate("Counter", "Present and valid"))
         self.missing_button.setText("✖ " + translate("Counter", "Missing"))
         self.invalid_button.setText("⚠ " + translate("Counter", "Not acceptable"))

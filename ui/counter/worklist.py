@@ -196,6 +196,8 @@ class WorkListScreen(CounterScreen):
         self.hint.setText(translate("Counter", "Applications from this hall's kiosks, walk-ins and online cases to check in person. "
                              "Scan a receipt's QR code or bar code at any time to open it."))
         self.search_box.setPlaceholderText(translate("Counter", "Receipt no., case no. or ID number — or scan the receipt"))
+        self.search_box.setAccessibleName(self.search_box.placeholderText())
+        self.table.setAccessibleName(self.title.text())
         self.search_button.setText(translate("Counter", "Search"))
         self.clear_button.setText(translate("Counter", "Show all"))
         self.source_label.setText(translate("Counter", "Source:"))

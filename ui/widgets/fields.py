@@ -142,6 +142,8 @@ class LineField(BaseField):
 
     def retranslate(self) -> None:
         super().retranslate()
+        self.edit.setAccessibleName(self._label_text.get(lang()))  # what a screen reader says for the field
+        self.edit.setAccessibleDescription(self._help.get(lang()) if self._help else "")
         if self._placeholder is not None:
             self.edit.setPlaceholderText(self._placeholder.get(lang()))
 

@@ -190,6 +190,7 @@ class BrowserScreen(Screen):
                          translate("Kiosk", "Search by name or by the first letters of its pinyin, or browse by "
                                             "department or by life event."))
         self.search.setPlaceholderText(translate("Kiosk", "Search, e.g. 身份证 or sfz"))
+        self.search.setAccessibleName(self.search.placeholderText())
         self.by_department.setText(translate("Kiosk", "By department"))
         self.by_theme.setText(translate("Kiosk", "By life event"))
         self._label_groups()

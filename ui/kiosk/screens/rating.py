@@ -128,6 +128,7 @@ class RatingScreen(Screen):
         self.back_button.setVisible(not self.done)
         self.reason_title.setText(translate("Kiosk", "Please tell us why (choose one):"))
         self.comment.setPlaceholderText(translate("Kiosk", "Anything else you would like to tell us (optional)"))
+        self.comment.setAccessibleName(self.comment.placeholderText())
         self.thanks.setText(para("✔ " + translate("Kiosk", "Thank you. Your rating has been recorded and helps us "
                                                            "improve.")))
         self._relabel()
