@@ -970,12 +970,12 @@
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="46"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="97"/>
         <source>Fill in the form: %1</source>
         <translation>填写申请表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="47"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="98"/>
         <source>Items marked (required) must be filled in. Your answers are saved as you go.</source>
         <translation>标有“（必填）”的项目必须填写。您填写的内容会随时保存。</translation>
     </message>
@@ -1377,6 +1377,7 @@
     </message>
     <message>
         <location filename="../../ui/widgets/materials.py" line="89"/>
+        <location filename="../../ui/widgets/number_pad.py" line="100"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1465,6 +1466,36 @@
         <location filename="../../ui/widgets/sync_indicator.py" line="45"/>
         <source>Applications are saved on this kiosk and sent when the link is up.</source>
         <translation>申请已保存在本机，网络恢复后自动上报。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/date_picker.py" line="184"/>
+        <source>Day %1</source>
+        <translation>%1 日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/date_picker.py" line="185"/>
+        <source>Ten years earlier</source>
+        <translation>往前十年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/date_picker.py" line="185"/>
+        <source>One year earlier</source>
+        <translation>往前一年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/date_picker.py" line="186"/>
+        <source>One year later</source>
+        <translation>往后一年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/date_picker.py" line="186"/>
+        <source>Ten years later</source>
+        <translation>往后十年</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/number_pad.py" line="100"/>
+        <source>Decimal point</source>
+        <translation>小数点</translation>
     </message>
 </context>
 </TS>

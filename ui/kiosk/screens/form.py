@@ -1,10 +1,35 @@
-"""The application form for the chosen service, checked field by field."""
+"""The application form for the chosen service, checked field by field.
+
+Typing only where it cannot be avoided: a date is picked on a large date
+picker, a phone number or another number on a numeric pad (each opens under
+its field when the field is tapped, in place of the on-screen keyboard), and
+a field that still needs the keyboard is kept above it.
+"""
 from __future__ import annotations
 
+from datetime import date
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.catalog import FormField
 from ui.i18n import lang, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
+from ui.widgets.date_picker import DatePicker
+from ui.widgets.fields import BaseField
 from ui.widgets.form_view import FormView
+from ui.widgets.keyboard_space import KeyboardSpace
+from ui.widgets.number_pad import NumberPad
+
+NUMBER_TYPES = {"phone": "", "integer": "", "money": ".", "id_number": "X"}  # the pad's extra key per field type
+
+
+def _bound(value: object, fallback: date) -> date:
+    """A catalog date bound: an ISO date, "today", or none."""
+    if value is None:
+        return fallback
+    return date.today() if value == "today" else date.fromisoformat(str(value))
 
 
 class FormScreen(Screen):
@@ -17,13 +42,39 @@ class FormScreen(Screen):
         self.item = ctx.session.item
         self.view = FormView(self.item, ctx.session.form)
         self.view.edited.connect(self._store)
+        self.helpers: dict[str, DatePicker | NumberPad] = {}
+        specs = {spec.key: spec for spec in self.item.form}
         for field in self.view.fields:
             edit = getattr(field, "edit", None)
             if edit is not None:
                 edit.editingFinished.connect(self._store)
+                self._add_helper(field, specs[field.key])
         self.body.addWidget(self.view)
         self.body.addStretch(1)
+        self.keyboard_space = KeyboardSpace(self.scroll)
         self.retranslate()
+
+    def _add_helper(self, field: BaseField, spec: FormField) -> None:
+        """A date picker or a number pad right under the field's input, shown while the field has the focus."""
+        helper: DatePicker | NumberPad
+        kind = spec.type
+        if kind == "date":  # the catalog's bounds, so a date the check would refuse cannot be picked
+            helper = DatePicker(minimum=_bound(spec.min, date(1900, 1, 1)), maximum=_bound(spec.max, date(2099, 12, 31)))
+            helper.attach(field.edit)  # type: ignore[attr-defined]
+        elif kind in NUMBER_TYPES:
+            helper = NumberPad(NUMBER_TYPES[kind]).attach(field.edit)  # type: ignore[attr-defined]
+        else:
+            return
+        helper.setObjectName(f"{helper.objectName()}_{field.key}")
+        layout = field.layout()
+        layout.insertWidget(layout.indexOf(field.edit) + 1, helper)  # type: ignore[attr-defined]
+        helper.opened.connect(lambda h=helper: self._reveal_soon(h))
+        self.helpers[field.key] = helper
+
+    def _reveal_soon(self, helper: QWidget) -> None:
+        """Once the layout has made room for the pad or picker (next turn of the event loop), scroll to it."""
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(helper, 0, 24)
+                          if helper.isVisible() else None)
 
     def _store(self) -> None:
         self.ctx.session.form.update(self.view.raw_values())
@@ -47,3 +98,5 @@ class FormScreen(Screen):
                          translate("Kiosk", "Items marked (required) must be filled in. Your answers are saved "
                                             "as you go."))
         self.view.retranslate()
+        for helper in self.helpers.values():
+            helper.retranslate()
