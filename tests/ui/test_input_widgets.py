@@ -5,8 +5,15 @@ presses: that is the point of these widgets.
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -214,3 +221,21 @@ def test_the_focused_field_is_scrolled_above_the_keyboard(qtbot: Any, tmp_path: 
     assert top > 0 and last.edit.visibleRegion().boundingRect().height() == last.edit.height()
     form.keyboard_space.fit(QRectF())  # the keyboard went away: no empty room stays under the form
     assert form.keyboard_space.overlap == 0
+
+
+# -- the on-screen keyboard's language ---------------------------------------------
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_on_screen_keyboard_speaks_the_kiosks_language(language: str) -> None:
+    """Pinyin in Chinese from the start (not British English from the machine's locale), and it follows a switch."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_IM_MODULE", "LANG", "LC_ALL")}
+    env.update(QT_QPA_PLATFORM="offscreen", LANG="C.UTF-8")  # a machine whose own locale is not Chinese
+    done = subprocess.run([sys.executable, "-m", "tests.ui.keyboard_language_run", language], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-4000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["module"] == "qtvirtualkeyboard" and result["active"]
+    assert result["pinyin"]  # the pinyin input method ships with this PySide6
+    first, then = ("zh_CN", "en_GB") if language == "zh" else ("en_GB", "zh_CN")
+    assert result["steps"] == {"start": first, "switched": then}
+    assert result["active_locales"] == ["zh_CN", "en_GB"]

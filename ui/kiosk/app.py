@@ -20,14 +20,21 @@ def virtual_keyboard_available() -> bool:
     return (folder / VK_PLUGIN).is_file() or any(folder.glob("*virtualkeyboard*"))
 
 
-def prepare_environment(*, keyboard: bool = True) -> bool:
-    """Must run before the QApplication exists: Qt reads QT_IM_MODULE once, at start-up."""
+def prepare_environment(*, keyboard: bool = True, language: str | None = None) -> bool:
+    """Must run before the QApplication exists: Qt reads QT_IM_MODULE once, at start-up.
+
+    The keyboard starts in the kiosk's language (pinyin for Chinese, the default), not the machine's locale.
+    """
+    from ui.kiosk.virtual_keyboard import start_locale
+
     if keyboard and "QT_IM_MODULE" not in os.environ and virtual_keyboard_available():
         os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
         # Chinese (pinyin) and English layouts only; the keyboard's language key switches between them.
         os.environ.setdefault("QT_VIRTUALKEYBOARD_STYLE", "default")
+    if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
+        start_locale(language or "zh")
         return True
-    return os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard"
+    return False
 
 
 def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | None" = None,
@@ -56,6 +63,11 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     repair_singleton_refcounts()  # PySide6 6.12.0 on CPython 3.11 would abort after about two hours (ui/pyside_fixes.py)
     install_fonts(app)
     window = KioskWindow(terminal, settings=settings, language=language, large_text=large_text)
+    from ui import i18n
+    from ui.kiosk.virtual_keyboard import KeyboardLanguage, in_use
+
+    if in_use():
+        KeyboardLanguage(i18n.lang(), window)  # pinyin in Chinese, English in English; lives as long as the window
     install_excepthook(window.report)
     if terminal is None:
         assert settings is not None

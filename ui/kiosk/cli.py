@@ -22,13 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from ui.kiosk.app import build_window, prepare_environment
 
-    prepare_environment(keyboard=not args.no_keyboard)  # before QApplication
-    from PySide6.QtWidgets import QApplication
-
     from kiosk.settings import load_settings
-    from ui.lifecycle import begin
 
     settings = load_settings(getattr(args, "home", None))
+    prepare_environment(keyboard=not args.no_keyboard, language=args.lang or settings.language)  # before QApplication
+    from PySide6.QtWidgets import QApplication
+
+    from ui.lifecycle import begin
+
     life = begin("kiosk", settings)  # one window per data dir; exits 2 if another runs
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
