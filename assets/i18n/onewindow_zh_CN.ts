@@ -930,42 +930,42 @@
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="173"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="183"/>
         <source>Done within %1 working days</source>
         <translation>%1 个工作日办结</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="180"/>
-        <source>%1 services found. Tap one to read its guide.</source>
+        <location filename="../../ui/kiosk/screens/browser.py" line="190"/>
+        <source>Services found: %1. Tap one to read its guide.</source>
         <translation>找到 %1 项服务，点击查看办事指南。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="183"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="193"/>
         <source>No service matches your search. Try fewer characters, or the first letters of the pinyin (for example sfz for 身份证).</source>
         <translation>没有找到匹配的事项。请减少输入的字，或输入拼音首字母（如“身份证”输入 sfz）。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="189"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="199"/>
         <source>Choose a service</source>
         <translation>选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="190"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="200"/>
         <source>Search by name or by the first letters of its pinyin, or browse by department or by life event.</source>
         <translation>可按名称或拼音首字母搜索，也可以按部门或主题查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="192"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="202"/>
         <source>Search, e.g. 身份证 or sfz</source>
         <translation>搜索，如 身份证 或 sfz</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="194"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="204"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="195"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="205"/>
         <source>By life event</source>
         <translation>按主题</translation>
     </message>

@@ -45,3 +45,29 @@ def test_every_screen_fits_every_screen_size(terminal: str, lang: str, size: str
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(result["screens"]) == {"kiosk": 13, "counter": 14}[terminal], result["screens"]  # every screen walked
     assert not result["problems"], _report(result["problems"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_search_results_start_on_the_first_screen_in_large_text(qtbot, tmp_path, lang: str) -> None:  # noqa: ANN001
+    """In large text the department buttons alone fill a 1366x768 screen: while searching they make way, and the
+    first result lies whole inside the visible part of the list at every screen size."""
+    from tests.ui.kiosk_helpers import make_terminal, make_window, screen
+    from ui.screenshots import SCREEN_SIZES
+
+    window = make_window(qtbot, make_terminal(tmp_path), language=lang, large_text=True)
+    window.nav.show_browser()
+    browser = screen(window, "browser")
+    for query in ("sfz", "social" if lang == "en" else "社会保障"):
+        browser.search.setText(query)
+        qtbot.waitUntil(lambda: bool(browser.item_buttons))
+        assert not browser.groups_box.isVisible() and not browser.by_department.isVisible()
+        first = next(iter(browser.item_buttons.values()))
+        for width, height in SCREEN_SIZES:
+            window.resize(width, height)
+            qtbot.waitUntil(lambda w=width, h=height: window.width() == w and window.height() == h)
+            qtbot.waitUntil(lambda: first.visibleRegion().boundingRect().size() == first.size(), timeout=5_000)
+            viewport = browser.scroll.viewport()
+            top = first.mapTo(viewport, first.rect().topLeft()).y()
+            assert 0 <= top and top + first.height() <= viewport.height(), (query, width, height, top)
+    browser.search.clear()  # back to browsing: the groups come back
+    qtbot.waitUntil(browser.groups_box.isVisible)

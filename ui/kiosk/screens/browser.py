@@ -146,18 +146,28 @@ class BrowserScreen(Screen):
         self.refresh()
 
     def visible_items(self) -> list[ServiceItem]:
+        """A search looks through every service (the group buttons are hidden meanwhile); else the chosen group."""
         query = self.search.text().strip()
         if query:
             if self.index is None:  # first search before the index is ready: build it now
                 self.index = SearchIndex.build(self.catalog)
-            found = self.index.search(query)
-        else:
-            found = list(self.catalog.items)
+            return self.index.search(query)
+        found = list(self.catalog.items)
         if self.group != ALL:
             found = [i for i in found if self._group_of(i)[0] == self.group]
         return found
 
+    def _show_filters(self, searching: bool) -> None:
+        """While searching, the results come right under the search box, not below a screenful of group buttons
+        (in large English text the groups alone fill a 1366x768 screen)."""
+        for widget in (self.by_department, self.by_theme, self.groups_box):
+            widget.setVisible(not searching)
+
     def refresh(self) -> None:
+        searching = bool(self.search.text().strip())
+        self._show_filters(searching)
+        if searching:
+            self.scroll.verticalScrollBar().setValue(0)
         items = self.visible_items()
         key = (lang(), tuple(i.code for i in items))
         if key == self._shown_items:
@@ -177,7 +187,7 @@ class BrowserScreen(Screen):
         for button in self.item_buttons.values():
             self.items.addWidget(button)
         if items:
-            self.count_label.setText(translate("Kiosk", "%1 services found. Tap one to read its guide.")
+            self.count_label.setText(translate("Kiosk", "Services found: %1. Tap one to read its guide.")
                                      .replace("%1", str(len(items))))
         else:
             self.count_label.setText(para(translate(
