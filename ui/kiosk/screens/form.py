@@ -66,15 +66,19 @@ class FormScreen(Screen):
         else:
             return
         helper.setObjectName(f"{helper.objectName()}_{field.key}")
-        layout = field.layout()
-        layout.insertWidget(layout.indexOf(field.edit) + 1, helper)  # type: ignore[attr-defined]
-        helper.opened.connect(lambda h=helper: self._reveal_soon(h))
+        field.layout().addWidget(helper)  # under the field's hint and error: they say what to pick
+        helper.opened.connect(lambda f=field, h=helper: self._reveal_soon(f, h))
         self.helpers[field.key] = helper
 
-    def _reveal_soon(self, helper: QWidget) -> None:
-        """Once the layout has made room for the pad or picker (next turn of the event loop), scroll to it."""
-        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(helper, 0, 24)
-                          if helper.isVisible() else None)
+    def _reveal_soon(self, field: BaseField, helper: QWidget) -> None:
+        """Once the layout has made room for the pad or picker (next turn of the event loop), scroll to it,
+        keeping the field itself in view when both do not fit."""
+        def reveal() -> None:
+            if helper.isVisible():
+                self.scroll.ensureWidgetVisible(helper, 0, 24)
+                self.scroll.ensureWidgetVisible(field.edit, 0, 24)  # type: ignore[attr-defined]
+
+        QTimer.singleShot(0, self, reveal)
 
     def _store(self) -> None:
         self.ctx.session.form.update(self.view.raw_values())
