@@ -38,7 +38,7 @@ def test_every_text_and_control_border_in_the_sheet_has_enough_contrast(qapp: An
 
 
 def test_the_sheet_reader_sees_the_problems_the_issue_named() -> None:
-    """The colours of the old sheet (1.5:1 card border, 2.1:1 disabled submit) must fail, or the check proves nothing."""
+    """The old sheet's colours (1.5:1 card border, 2.1:1 disabled submit) must fail, or the check proves nothing."""
     old = """
     QWidget { color: #1a1a1a; }
     QMainWindow, QWidget#kioskRoot, QStackedWidget, QScrollArea, QWidget#scrollBody { background: #f3f5f8; }

@@ -311,7 +311,8 @@ class CounterWindow(QMainWindow):
         self.hall_label.setText(zh if i18n.lang() == "zh" else en)
         self.language_button.setText("English" if i18n.lang() == "zh" else "中文")
         self.language_button.setAccessibleName(  # said to a screen reader: what the tap does
-            translate("Counter", "Switch the language to English") if i18n.lang() == "zh" else "切换为中文 (Switch to Chinese)")
+            translate("Counter", "Switch the language to English") if i18n.lang() == "zh"
+            else "切换为中文 (Switch to Chinese)")
         self.lock_button.setText(translate("Counter", "Lock"))
         self.logout_button.setText(translate("Counter", "Log out"))
         if self.staff is not None:

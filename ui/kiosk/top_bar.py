@@ -73,7 +73,8 @@ class TopBar(QWidget):
         # The language button names the *other* language in that language, so anyone can find it.
         self.language_button.setText("English" if lang() == "zh" else "中文")
         self.language_button.setAccessibleName(  # said to a screen reader: what the tap does
-            translate("Kiosk", "Switch the language to English") if lang() == "zh" else "切换为中文 (Switch to Chinese)")
+            translate("Kiosk", "Switch the language to English") if lang() == "zh"
+            else "切换为中文 (Switch to Chinese)")
         mark = "✔ " if self.large_button.isChecked() else ""
         self.large_button.setText(mark + translate("Kiosk", "Large text"))
         self.read_button.setText(translate("Kiosk", "Read aloud"))

@@ -59,7 +59,8 @@ class FormScreen(Screen):
         helper: DatePicker | NumberPad
         kind = spec.type
         if kind == "date":  # the catalog's bounds, so a date the check would refuse cannot be picked
-            helper = DatePicker(minimum=_bound(spec.min, date(1900, 1, 1)), maximum=_bound(spec.max, date(2099, 12, 31)))
+            helper = DatePicker(minimum=_bound(spec.min, date(1900, 1, 1)),
+                                maximum=_bound(spec.max, date(2099, 12, 31)))
             helper.attach(field.edit)  # type: ignore[attr-defined]
         elif kind in NUMBER_TYPES:
             helper = NumberPad(NUMBER_TYPES[kind]).attach(field.edit)  # type: ignore[attr-defined]
