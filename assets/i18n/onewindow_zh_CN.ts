@@ -714,12 +714,12 @@
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="315"/>
+        <location filename="../../ui/counter/window.py" line="316"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="316"/>
+        <location filename="../../ui/counter/window.py" line="317"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -931,51 +931,56 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/browser.py" line="183"/>
+        <source>Done on the spot</source>
+        <translation>当场办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/browser.py" line="184"/>
         <source>Done within %1 working days</source>
         <translation>%1 个工作日办结</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="190"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="191"/>
         <source>Services found: %1. Tap one to read its guide.</source>
         <translation>找到 %1 项服务，点击查看办事指南。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="193"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="194"/>
         <source>No service matches your search. Try fewer characters, or the first letters of the pinyin (for example sfz for 身份证).</source>
         <translation>没有找到匹配的事项。请减少输入的字，或输入拼音首字母（如“身份证”输入 sfz）。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="199"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="200"/>
         <source>Choose a service</source>
         <translation>选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="200"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="201"/>
         <source>Search by name or by the first letters of its pinyin, or browse by department or by life event.</source>
         <translation>可按名称或拼音首字母搜索，也可以按部门或主题查找。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="202"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="203"/>
         <source>Search, e.g. 身份证 or sfz</source>
         <translation>搜索，如 身份证 或 sfz</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="204"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="205"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/browser.py" line="205"/>
+        <location filename="../../ui/kiosk/screens/browser.py" line="206"/>
         <source>By life event</source>
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="97"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="102"/>
         <source>Fill in the form: %1</source>
         <translation>填写申请表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="98"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="103"/>
         <source>Items marked (required) must be filled in. Your answers are saved as you go.</source>
         <translation>标有“（必填）”的项目必须填写。您填写的内容会随时保存。</translation>
     </message>
@@ -1338,22 +1343,22 @@
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="78"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="79"/>
         <source>Large text</source>
         <translation>大字模式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="79"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="80"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="80"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="81"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="115"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="116"/>
         <source>OK</source>
         <translation>知道了</translation>
     </message>

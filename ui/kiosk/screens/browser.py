@@ -180,7 +180,8 @@ class BrowserScreen(Screen):
         for item in items:
             button = set_role(WrapButton(), "item")
             button.setObjectName(f"item_{item.code}")
-            days = translate("Kiosk", "Done within %1 working days").replace("%1", str(item.promised_limit_days))
+            days = (translate("Kiosk", "Done on the spot") if item.promised_limit_days == 0  # not "within 0 days"
+                    else translate("Kiosk", "Done within %1 working days").replace("%1", str(item.promised_limit_days)))
             button.setText(f"{item.name.get(lang())}\n{item.department.name.get(lang())} · {days}")
             button.clicked.connect(lambda _=False, c=item.code: self.item_chosen.emit(c))
             self.item_buttons[item.code] = button
