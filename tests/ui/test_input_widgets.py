@@ -134,6 +134,14 @@ def test_a_date_is_picked_with_three_kinds_of_tap(qtbot: Any) -> None:
     assert edit.text() == "2014-02-03"
     assert edit.hasFocus()
     assert not edit.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+    other = QLineEdit()
+    picker.parentWidget().layout().addWidget(other)
+    tap_field(qtbot, other)
+    qtbot.waitUntil(lambda: not picker.isVisible())
+    edit.clear()  # the session ended: the next citizen's picker opens on today, not on this one's date
+    tap_field(qtbot, edit)
+    qtbot.waitUntil(picker.isVisible)
+    assert picker.date() == date.today()
 
 
 def test_a_date_outside_the_catalogs_bounds_cannot_be_picked(qtbot: Any) -> None:

@@ -173,9 +173,10 @@ class DatePicker(QWidget):
         return self
 
     def _from_field(self) -> None:
-        """Opening again starts from what the field holds now (it may have been typed or restored)."""
-        if self.edit is not None and (start := parse_iso(self.edit.text())) is not None:
-            self.set_date(start)
+        """Opening again starts from what the field holds now (typed, restored, or wiped for the next citizen:
+        then today, never the date the last citizen picked)."""
+        if self.edit is not None:
+            self.set_date(parse_iso(self.edit.text()) or date.today())
 
     def retranslate(self) -> None:
         for month, key in self.month_keys.items():
