@@ -1060,17 +1060,32 @@
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="39"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="150"/>
+        <source>This material is required. Please import it from a USB stick, or choose “Hand in at the counter”.</source>
+        <translation>这份材料是必交的。请从U盘导入，或点“到窗口提交”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="152"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="49"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="163"/>
+        <source>Lay each page under the document camera: it is photographed by itself once it holds still. Check the picture; you can retake or delete a page. You can also import a file from a USB stick.</source>
+        <translation>请把材料逐页平放在高拍仪下，放稳后会自动拍照。请看一下拍好的照片，可以重拍或删除。也可以从U盘导入文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="169"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="50"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
+        <source>This kiosk cannot photograph or scan papers right now. You can import files from a USB stick, or choose “Hand in at the counter” for a material and bring the paper to the counter after you submit: you can still finish your application here.</source>
+        <translation>本机现在不能拍摄或扫描纸质材料。您可以从U盘导入文件，或者在材料旁点“到窗口提交”，提交申请后把纸质材料交到窗口。您仍然可以在这里办完申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="167"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
@@ -1237,33 +1252,38 @@
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="85"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="84"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
         <source>Service</source>
         <translation>办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="86"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="89"/>
         <source>Your answers</source>
         <translation>填写内容</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/top_bar.py" line="69"/>
-        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="90"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="99"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="101"/>
         <source>Check and submit</source>
         <translation>核对并提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="100"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="102"/>
         <source>Please check your application. Tap Change to correct anything, then tap Submit.</source>
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
@@ -1347,6 +1367,87 @@
         <source>OK</source>
         <translation>知道了</translation>
     </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="196"/>
+        <source>This file is no longer on the USB stick. Please choose another one.</source>
+        <translation>U盘上已经没有这个文件了，请选择其他文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="209"/>
+        <source>Please insert a USB stick (U disk). Its pictures and PDF files will appear here.</source>
+        <translation>请插入U盘。U盘里的图片和PDF文件会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="213"/>
+        <source>No pictures or PDF files were found on the USB stick %1.</source>
+        <translation>U盘 %1 里没有找到图片或PDF文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="216"/>
+        <source>USB stick %1: tap the file to use.</source>
+        <translation>U盘 %1：请点选要使用的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="220"/>
+        <source>Import from a USB stick</source>
+        <translation>从U盘导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="221"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="158"/>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="160"/>
+        <source>Every material is provided.</source>
+        <translation>所有材料都已提供。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="161"/>
+        <source>Tap “Next” to go on.</source>
+        <translation>请点“下一步”继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="164"/>
+        <source>Now photographing: %1</source>
+        <translation>正在拍摄：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="168"/>
+        <source>Photo taken. Preparing the page…</source>
+        <translation>已拍照，正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="170"/>
+        <source>Starting the document camera…</source>
+        <translation>正在打开高拍仪…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="172"/>
+        <source>Lay the page flat under the camera, then take your hands away.</source>
+        <translation>请把材料平放在高拍仪下，然后把手拿开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="174"/>
+        <location filename="../../ui/kiosk/camera_capture.py" line="176"/>
+        <source>Hold the page still.</source>
+        <translation>请保持不动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="178"/>
+        <source>The photo is taken in %1 s.</source>
+        <translation>%1 秒后自动拍照。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="180"/>
+        <source>Photo taken. Lay the next page, or tap “Retake”.</source>
+        <translation>已拍好。请放下一页，或点“重拍”。</translation>
+    </message>
 </context>
 <context>
     <name>Widgets</name>
@@ -1376,48 +1477,63 @@
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="184"/>
+        <location filename="../../ui/widgets/materials.py" line="177"/>
+        <source>Not at the counter after all</source>
+        <translation>取消到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="178"/>
+        <source>Hand in at the counter</source>
+        <translation>到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="208"/>
         <source>Working…</source>
         <translation>处理中……</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="187"/>
+        <location filename="../../ui/widgets/materials.py" line="211"/>
         <source>Provided</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="190"/>
+        <location filename="../../ui/widgets/materials.py" line="214"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="217"/>
         <source>Still needed</source>
         <translation>尚未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="193"/>
-        <location filename="../../ui/widgets/materials.py" line="200"/>
+        <location filename="../../ui/widgets/materials.py" line="220"/>
+        <location filename="../../ui/widgets/materials.py" line="227"/>
         <source>Optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="200"/>
+        <location filename="../../ui/widgets/materials.py" line="227"/>
         <source>Required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="201"/>
+        <location filename="../../ui/widgets/materials.py" line="228"/>
         <source>Copies: %1</source>
         <translation>份数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="204"/>
+        <location filename="../../ui/widgets/materials.py" line="231"/>
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="205"/>
+        <location filename="../../ui/widgets/materials.py" line="232"/>
         <source>Photograph</source>
         <translation>高拍仪拍摄</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="206"/>
+        <location filename="../../ui/widgets/materials.py" line="233"/>
         <source>Import a file</source>
         <translation>导入文件</translation>
     </message>
