@@ -165,7 +165,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -177,7 +177,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="233"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -201,14 +201,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -239,8 +239,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="369"/>
-        <location filename="../../ui/counter/review.py" line="383"/>
+        <location filename="../../ui/counter/review.py" line="372"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -256,7 +256,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -384,215 +384,225 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="457"/>
+        <location filename="../../ui/counter/review.py" line="460"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="458"/>
+        <location filename="../../ui/counter/review.py" line="461"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="462"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="232"/>
-        <location filename="../../ui/counter/review.py" line="279"/>
+        <location filename="../../ui/counter/review.py" line="282"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="277"/>
+        <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
+        <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="280"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="302"/>
+        <location filename="../../ui/counter/review.py" line="305"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="324"/>
+        <location filename="../../ui/counter/review.py" line="327"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="367"/>
+        <location filename="../../ui/counter/review.py" line="370"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="368"/>
+        <location filename="../../ui/counter/review.py" line="371"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="369"/>
-        <location filename="../../ui/counter/review.py" line="461"/>
+        <location filename="../../ui/counter/review.py" line="372"/>
+        <location filename="../../ui/counter/review.py" line="464"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="378"/>
+        <location filename="../../ui/counter/review.py" line="381"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="381"/>
+        <location filename="../../ui/counter/review.py" line="384"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="382"/>
+        <location filename="../../ui/counter/review.py" line="385"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="383"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="390"/>
+        <location filename="../../ui/counter/review.py" line="393"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="391"/>
+        <location filename="../../ui/counter/review.py" line="394"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="393"/>
+        <location filename="../../ui/counter/review.py" line="396"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="413"/>
+        <location filename="../../ui/counter/review.py" line="416"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="414"/>
+        <location filename="../../ui/counter/review.py" line="417"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="416"/>
+        <location filename="../../ui/counter/review.py" line="419"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="440"/>
+        <location filename="../../ui/counter/review.py" line="443"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="452"/>
+        <location filename="../../ui/counter/review.py" line="455"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="453"/>
+        <location filename="../../ui/counter/review.py" line="456"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="454"/>
+        <location filename="../../ui/counter/review.py" line="457"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="455"/>
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="460"/>
+        <location filename="../../ui/counter/review.py" line="463"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="462"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="463"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="469"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="472"/>
+        <location filename="../../ui/counter/review.py" line="475"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="481"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="482"/>
+        <location filename="../../ui/counter/review.py" line="485"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="504"/>
+        <location filename="../../ui/counter/review.py" line="503"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="509"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="507"/>
+        <location filename="../../ui/counter/review.py" line="512"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -1060,32 +1070,37 @@
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="150"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="151"/>
         <source>This material is required. Please import it from a USB stick, or choose “Hand in at the counter”.</source>
         <translation>这份材料是必交的。请从U盘导入，或点“到窗口提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="152"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="153"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="163"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="164"/>
         <source>Lay each page under the document camera: it is photographed by itself once it holds still. Check the picture; you can retake or delete a page. You can also import a file from a USB stick.</source>
         <translation>请把材料逐页平放在高拍仪下，放稳后会自动拍照。请看一下拍好的照片，可以重拍或删除。也可以从U盘导入文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="169"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="168"/>
+        <source>Import each material from a USB stick, or hand it in at the counter.</source>
+        <translation>请从U盘导入每份材料，或者选择到窗口提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="172"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="173"/>
         <source>This kiosk cannot photograph or scan papers right now. You can import files from a USB stick, or choose “Hand in at the counter” for a material and bring the paper to the counter after you submit: you can still finish your application here.</source>
         <translation>本机现在不能拍摄或扫描纸质材料。您可以从U盘导入文件，或者在材料旁点“到窗口提交”，提交申请后把纸质材料交到窗口。您仍然可以在这里办完申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="167"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
@@ -1368,32 +1383,32 @@
         <translation>知道了</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="196"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="198"/>
         <source>This file is no longer on the USB stick. Please choose another one.</source>
         <translation>U盘上已经没有这个文件了，请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="209"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="211"/>
         <source>Please insert a USB stick (U disk). Its pictures and PDF files will appear here.</source>
         <translation>请插入U盘。U盘里的图片和PDF文件会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="213"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="215"/>
         <source>No pictures or PDF files were found on the USB stick %1.</source>
         <translation>U盘 %1 里没有找到图片或PDF文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="216"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="218"/>
         <source>USB stick %1: tap the file to use.</source>
         <translation>U盘 %1：请点选要使用的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="220"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="222"/>
         <source>Import from a USB stick</source>
         <translation>从U盘导入</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/usb_picker.py" line="221"/>
+        <location filename="../../ui/kiosk/usb_picker.py" line="223"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>

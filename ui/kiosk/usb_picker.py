@@ -28,7 +28,7 @@ from ui.widgets import builders
 from ui.widgets.builders import centred_card, label
 
 POLL_MS = 1000
-TILE = QSize(180, 180)
+TILE = QSize(200, 240)
 COLUMNS = 4
 THUMBNAIL_MAX_BYTES = 15 * 1024 * 1024
 MAX_THUMBNAILS = 40
@@ -76,6 +76,7 @@ class UsbPicker(QFrame):
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(16)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -169,9 +170,10 @@ class UsbPicker(QFrame):
             tile = QToolButton()
             tile.setObjectName(f"usbFile_{index}")
             tile.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            tile.setIconSize(QSize(TILE.width() - 20, TILE.height() - 60))
+            tile.setIconSize(QSize(TILE.width(), TILE.height() - 50))
             tile.setFixedSize(TILE.width() + 40, TILE.height() + 40)
-            tile.setText(("PDF · " if file.kind == "pdf" else "") + file.path.name)
+            name = ("PDF · " if file.kind == "pdf" else "") + file.path.name
+            tile.setText(tile.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, TILE.width()))
             tile.setToolTip(f"{file.medium.name}/{file.relative}")
             tile.setAccessibleName(file.path.name)
             tile.clicked.connect(lambda _=False, f=file: self._choose(f))

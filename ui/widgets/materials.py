@@ -219,8 +219,8 @@ class MaterialRow(QFrame):
         else:
             text = "○ " + translate("Widgets", "Optional")
             role = "hint"
+        set_role(self.status, role)  # the role's font first, so the label measures the text in it
         self.status.setText(text)
-        set_role(self.status, role)
 
     def retranslate(self) -> None:
         kind = MATERIAL_FORMS[self.spec.form].text(lang())

@@ -113,7 +113,8 @@ class MaterialsScreen(Screen):
         if self.camera is not None and self._last_photo is not None and self._last_photo[0] == code:
             self._last_photo = None
             self.camera.set_busy(False)
-            self.camera.rearm()  # try the same page again
+            # not retried by itself (a failing camera would fail again and again): the row says what went
+            # wrong, and its "Photograph" button, or another page, tries again
 
     def _retake(self) -> None:
         """Drop the page just taken; the camera takes the page again once it is still."""
@@ -163,6 +164,8 @@ class MaterialsScreen(Screen):
             subtitle = translate("Kiosk", "Lay each page under the document camera: it is photographed by itself "
                                           "once it holds still. Check the picture; you can retake or delete a page. "
                                           "You can also import a file from a USB stick.")
+        elif self.no_capture_device:
+            subtitle = translate("Kiosk", "Import each material from a USB stick, or hand it in at the counter.")
         else:
             subtitle = translate("Kiosk", "For each material, put it on the scanner or under the camera, or "
                                           "import a file. Check the pictures; you can retake or delete a page.")
