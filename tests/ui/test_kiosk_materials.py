@@ -161,6 +161,12 @@ def test_the_stick_picker_waits_for_a_stick_and_shows_only_its_files(qtbot, tmp_
     pick_from_stick(qtbot, window, row.import_button, page)
     qtbot.waitUntil(lambda: row.done and not row.busy, timeout=20_000)
     assert window.ctx.session.materials["household_register"][0].page_count == 1
+    # a session that ends (idle) while the picker is open takes the picker with it
+    tap(qtbot, materials.rows["id_card"].import_button)
+    qtbot.waitUntil(lambda: _picker(window) is not None and page in _picker(window).tiles, timeout=10_000)
+    window.end_session("idle")
+    qtbot.waitUntil(lambda: _picker(window) is None)
+    screen(window, "welcome")
 
 
 def test_with_no_capture_device_at_all_the_application_finishes_with_hand_in_at_the_counter(
