@@ -18,8 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler,
-                      StrictInt, model_serializer)
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from kiosk.canonical import content_hash
 from kiosk.catalog import ServiceItem
@@ -116,15 +115,6 @@ class MaterialDetail(Strict):
     at_counter: bool = Field(default=False, description=(
         "the citizen hands this material in at the counter (交窗口核验); it then has no files"))
 
-    @model_serializer(mode="wrap")
-    def _compatible(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Written only when true, so a document without a hand-in is byte for byte what it was before
-        the field existed (and a platform that predates it still takes it)."""
-        data: dict[str, Any] = handler(self)
-        if not data.get("at_counter"):
-            data.pop("at_counter", None)
-        return data
-
 
 class ApplicationDocument(Strict):
     """An application as it travels to the platform, idempotent by `id`."""
@@ -158,8 +148,14 @@ class ApplicationDocument(Strict):
         return found
 
     def wire(self) -> dict[str, Any]:
-        """The JSON form stored in the outbox and sent as is."""
-        return self.model_dump(mode="json")
+        """The JSON form stored in the outbox and sent as is. A material's `at_counter` is written only when
+        true, so a document without a hand-in is byte for byte what it was before the field existed (and a
+        platform that predates the field still takes it)."""
+        data = self.model_dump(mode="json")
+        for detail in data.get("materials_detail", []):
+            if not detail.get("at_counter"):
+                detail.pop("at_counter", None)
+        return data
 
 
 def display_name(name: str) -> str | None:
