@@ -14,7 +14,7 @@ document with them, and FastAPI documents them in the platform's OpenAPI.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -112,6 +112,8 @@ class MaterialDetail(Strict):
     name: Bilingual
     required: bool
     files: list[FileDetail] = Field(max_length=50)
+    at_counter: bool = Field(default=False, description=(
+        "the citizen hands this material in at the counter (交窗口核验); it then has no files"))
 
 
 class ApplicationDocument(Strict):
@@ -141,11 +143,19 @@ class ApplicationDocument(Strict):
         for detail in self.materials_detail:
             if [f.sha256 for f in detail.files] != self.content.materials.get(detail.code, []):
                 found.append(f"the detail of material {detail.code} does not match its files")
+            if detail.at_counter and detail.files:
+                found.append(f"material {detail.code} is both attached and to be handed in at the counter")
         return found
 
     def wire(self) -> dict[str, Any]:
-        """The JSON form stored in the outbox and sent as is."""
-        return self.model_dump(mode="json")
+        """The JSON form stored in the outbox and sent as is. A material's `at_counter` is written only when
+        true, so a document without a hand-in is byte for byte what it was before the field existed (and a
+        platform that predates the field still takes it)."""
+        data = self.model_dump(mode="json")
+        for detail in data.get("materials_detail", []):
+            if not detail.get("at_counter"):
+                detail.pop("at_counter", None)
+        return data
 
 
 def display_name(name: str) -> str | None:
@@ -165,8 +175,10 @@ def application_content(item: ServiceItem, catalog_version: str, applicant: Mapp
 def build_document(*, application_id: str, hall_code: str, device_no: int, receipt_no: str | None, channel: str,
                    submitted_at: datetime, promised_date: date | None, item: ServiceItem, catalog_version: str,
                    applicant: Mapping[str, str], form: Mapping[str, Any],
-                   files: Mapping[str, Sequence[tuple[str, MaterialFile]]]) -> ApplicationDocument:
-    """The one builder: `files` maps each of the item's material codes to (sha256, file) in order."""
+                   files: Mapping[str, Sequence[tuple[str, MaterialFile]]],
+                   at_counter: Collection[str] = ()) -> ApplicationDocument:
+    """The one builder: `files` maps each of the item's material codes to (sha256, file) in order;
+    `at_counter` names the materials the citizen hands in at the counter instead."""
     hashes = {spec.code: [sha for sha, _ in files.get(spec.code, ())] for spec in item.materials}
     content = application_content(item, catalog_version, applicant, form, hashes)
     attachments: dict[str, dict[str, Any]] = {}
@@ -178,7 +190,7 @@ def build_document(*, application_id: str, hall_code: str, device_no: int, recei
             entries.append({"sha256": sha, "size": len(f.data), "media_type": f.media_type,
                             "page_count": f.page_count, "name": display_name(f.name)})
         details.append({"code": spec.code, "name": {"zh": spec.name.zh, "en": spec.name.en},
-                        "required": spec.required, "files": entries})
+                        "required": spec.required, "files": entries, "at_counter": spec.code in at_counter})
     return ApplicationDocument.model_validate({
         "id": application_id, "hall_code": hall_code, "device_no": device_no, "receipt_no": receipt_no,
         "channel": channel, "submitted_at": submitted_at, "promised_date": promised_date, "content": content,

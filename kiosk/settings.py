@@ -38,7 +38,7 @@ class Settings:
     idle_timeout_seconds: int = 120
     printer: str = ""
     scanner: str = ""  # SANE device name (see `onewindow scan --list`); empty: no scanner at this terminal
-    camera: str = ""  # document camera: "default", or part of its name; empty: none
+    camera: str = ""  # document camera: "default", or part of its name; "none": none; empty: a kiosk's default
     printer_profile: str = "default"
     document_printer: str = "cups:"  # A4 notices: cups: (default queue), cups:QUEUE, or file:/folder
     receipt_paper_mm: int = 80

@@ -46,6 +46,8 @@ class ApplicationDraft:
     form: dict[str, Any]
     materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
     id: str | None = None
+    # materials the citizen will hand in at the counter, where the kiosk had no way to capture them
+    at_counter: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class CheckedDraft:
     applicant: dict[str, str]
     form: dict[str, Any]
     materials: dict[str, list[MaterialFile]]
+    at_counter: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,19 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
             if item.material(code) is None:
                 problems.append(Problem(f"materials.{code}", Message(f"该事项不需要材料“{code}”。",
                                                                      f"This service item has no material '{code}'.")))
+        at_counter = {str(code) for code in draft.at_counter}
+        for code in sorted(at_counter):
+            if item.material(str(code)) is None:
+                problems.append(Problem(f"at_counter.{code}", Message(f"该事项不需要材料“{code}”。",
+                                                                      f"This service item has no material '{code}'.")))
         for spec in item.materials:
             files = draft.materials.get(spec.code, [])
-            if spec.required and not files:
+            if spec.code in at_counter and files:
+                problems.append(Problem(f"materials.{spec.code}",
+                                        Message(f"材料“{spec.name.zh}”已有文件，不能同时标为到窗口提交。",
+                                                f"'{spec.name.en}' has files; it cannot also be handed in at the "
+                                                "counter.")))
+            if spec.required and not files and spec.code not in at_counter:
                 problems.append(Problem(f"materials.{spec.code}",
                                         Message(f"缺少必交材料“{spec.name.zh}”。",
                                                 f"The required material '{spec.name.en}' is missing.")))
@@ -109,7 +122,8 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
         raise ValidationFailed(problems)
     assert item is not None
     return CheckedDraft(item=item, applicant=applicant, form=form,
-                        materials={s.code: list(draft.materials.get(s.code, [])) for s in item.materials})
+                        materials={s.code: list(draft.materials.get(s.code, [])) for s in item.materials},
+                        at_counter=frozenset(s.code for s in item.materials if s.code in at_counter))
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -136,7 +150,7 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
                               device_no=device_no, receipt_no=None, channel=channel,
                               submitted_at=submitted_at, promised_date=promised, item=checked.item,
                               catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
-                              files=files)
+                              files=files, at_counter=checked.at_counter)
     # 1. bytes first, fsynced
     hashes: dict[str, list[str]] = {code: [attachments.put(f.data) for _, f in entries]
                                     for code, entries in files.items()}
@@ -172,7 +186,8 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
 def _add_materials(session: Session, app: Application, checked: CheckedDraft, hashes: dict[str, list[str]]) -> None:
     for position, spec in enumerate(checked.item.materials):
         material = ApplicationMaterial(material_code=spec.code, name_zh=spec.name.zh, name_en=spec.name.en,
-                                       required=spec.required, position=position)
+                                       required=spec.required, position=position,
+                                       at_counter=spec.code in checked.at_counter)
         app.materials.append(material)
         for index, (file, sha) in enumerate(zip(checked.materials[spec.code], hashes[spec.code])):
             row = session.get(Attachment, sha)

@@ -56,7 +56,8 @@ def _build(doc: wire.AssignedApplication, change: dict[str, Any]) -> tuple[Appli
         raise ValueError("a material code repeats")
     for position, m in enumerate(doc.materials):
         app.materials.append(ApplicationMaterial(material_code=m.code, name_zh=m.name.zh or m.code,
-                                                 name_en=m.name.en or m.code, required=m.required, position=position))
+                                                 name_en=m.name.en or m.code, required=m.required, position=position,
+                                                 at_counter=m.at_counter))
         for index, f in enumerate(m.files):
             downloads.append(PendingDownload(application_id=app.id, material_code=m.code, position=index,
                                              sha256=f.sha256, size=f.size, media_type=f.media_type,

@@ -35,9 +35,24 @@ def open_terminal(settings: Settings, devices: Devices | None = None) -> Termina
     return terminal
 
 
+#: `camera = "none"` in the settings: no document camera, not even a kiosk's default one
+NO_CAMERA = "none"
+
+
+def camera_name(settings: Settings) -> str:
+    """The camera to open: the one named in the settings; on a kiosk with none named, the system's default
+    video input (the document camera is how a kiosk takes materials in); "" for none."""
+    name = settings.camera.strip()
+    if name.lower() == NO_CAMERA:
+        return ""
+    if not name and settings.device_kind == "kiosk":
+        return "default"
+    return name
+
+
 def attach_camera(terminal: Terminal, parent: QObject | None = None) -> CameraFeed | None:
-    """On the GUI thread: the document camera named in the settings feeds `terminal.devices.camera`."""
-    name = terminal.settings.camera
+    """On the GUI thread: the document camera (see `camera_name`) feeds `terminal.devices.camera`."""
+    name = camera_name(terminal.settings)
     if not name or terminal.devices.camera is not None:
         return None
     from kiosk.devices.camera import FrameSource
@@ -45,6 +60,9 @@ def attach_camera(terminal: Terminal, parent: QObject | None = None) -> CameraFe
 
     device = find_camera(name)
     if device is None:
+        if not terminal.settings.camera.strip():  # a kiosk's default: many have none, and say so elsewhere
+            log.info("no document camera found; the kiosk offers USB sticks and the counter instead")
+            return None
         log.warning("document camera %r not found; photographing is off", name)
         print(f"未找到高拍仪 {name!r} / document camera {name!r} not found", file=sys.stderr)
         return None

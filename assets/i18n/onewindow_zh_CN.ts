@@ -165,7 +165,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="469"/>
+        <location filename="../../ui/counter/review.py" line="472"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -177,7 +177,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
@@ -192,7 +192,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="233"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -201,14 +201,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -239,8 +239,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="369"/>
-        <location filename="../../ui/counter/review.py" line="383"/>
+        <location filename="../../ui/counter/review.py" line="372"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -256,7 +256,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -384,215 +384,225 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="462"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="460"/>
+        <location filename="../../ui/counter/review.py" line="463"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="461"/>
+        <location filename="../../ui/counter/review.py" line="464"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="232"/>
-        <location filename="../../ui/counter/review.py" line="279"/>
+        <location filename="../../ui/counter/review.py" line="282"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="277"/>
+        <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
+        <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="280"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="302"/>
+        <location filename="../../ui/counter/review.py" line="305"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="324"/>
+        <location filename="../../ui/counter/review.py" line="327"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="367"/>
+        <location filename="../../ui/counter/review.py" line="370"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="368"/>
+        <location filename="../../ui/counter/review.py" line="371"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="369"/>
-        <location filename="../../ui/counter/review.py" line="463"/>
+        <location filename="../../ui/counter/review.py" line="372"/>
+        <location filename="../../ui/counter/review.py" line="466"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="378"/>
+        <location filename="../../ui/counter/review.py" line="381"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="381"/>
+        <location filename="../../ui/counter/review.py" line="384"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="382"/>
+        <location filename="../../ui/counter/review.py" line="385"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="383"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="390"/>
+        <location filename="../../ui/counter/review.py" line="393"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="391"/>
+        <location filename="../../ui/counter/review.py" line="394"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="393"/>
+        <location filename="../../ui/counter/review.py" line="396"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="413"/>
+        <location filename="../../ui/counter/review.py" line="416"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="414"/>
+        <location filename="../../ui/counter/review.py" line="417"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="416"/>
+        <location filename="../../ui/counter/review.py" line="419"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="440"/>
+        <location filename="../../ui/counter/review.py" line="443"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="452"/>
+        <location filename="../../ui/counter/review.py" line="455"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="453"/>
+        <location filename="../../ui/counter/review.py" line="456"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="454"/>
+        <location filename="../../ui/counter/review.py" line="457"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="455"/>
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="462"/>
+        <location filename="../../ui/counter/review.py" line="465"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="464"/>
+        <location filename="../../ui/counter/review.py" line="467"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="474"/>
+        <location filename="../../ui/counter/review.py" line="477"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="483"/>
+        <location filename="../../ui/counter/review.py" line="486"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="484"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="502"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="502"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="503"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="503"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="506"/>
+        <location filename="../../ui/counter/review.py" line="505"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="511"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="509"/>
+        <location filename="../../ui/counter/review.py" line="514"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -1070,17 +1080,37 @@
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="39"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="151"/>
+        <source>This material is required. Please import it from a USB stick, or choose “Hand in at the counter”.</source>
+        <translation>这份材料是必交的。请从U盘导入，或点“到窗口提交”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="153"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="49"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="164"/>
+        <source>Lay each page under the document camera: it is photographed by itself once it holds still. Check the picture; you can retake or delete a page. You can also import a file from a USB stick.</source>
+        <translation>请把材料逐页平放在高拍仪下，放稳后会自动拍照。请看一下拍好的照片，可以重拍或删除。也可以从U盘导入文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="168"/>
+        <source>Import each material from a USB stick, or hand it in at the counter.</source>
+        <translation>请从U盘导入每份材料，或者选择到窗口提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="172"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="50"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="173"/>
+        <source>This kiosk cannot photograph or scan papers right now. You can import files from a USB stick, or choose “Hand in at the counter” for a material and bring the paper to the counter after you submit: you can still finish your application here.</source>
+        <translation>本机现在不能拍摄或扫描纸质材料。您可以从U盘导入文件，或者在材料旁点“到窗口提交”，提交申请后把纸质材料交到窗口。您仍然可以在这里办完申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
@@ -1247,33 +1277,38 @@
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="85"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="84"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
         <source>Service</source>
         <translation>办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="86"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="89"/>
         <source>Your answers</source>
         <translation>填写内容</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/top_bar.py" line="69"/>
-        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="90"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="99"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="101"/>
         <source>Check and submit</source>
         <translation>核对并提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="100"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="102"/>
         <source>Please check your application. Tap Change to correct anything, then tap Submit.</source>
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
@@ -1362,6 +1397,87 @@
         <source>OK</source>
         <translation>知道了</translation>
     </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="198"/>
+        <source>This file is no longer on the USB stick. Please choose another one.</source>
+        <translation>U盘上已经没有这个文件了，请选择其他文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="211"/>
+        <source>Please insert a USB stick (U disk). Its pictures and PDF files will appear here.</source>
+        <translation>请插入U盘。U盘里的图片和PDF文件会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="215"/>
+        <source>No pictures or PDF files were found on the USB stick %1.</source>
+        <translation>U盘 %1 里没有找到图片或PDF文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="218"/>
+        <source>USB stick %1: tap the file to use.</source>
+        <translation>U盘 %1：请点选要使用的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="222"/>
+        <source>Import from a USB stick</source>
+        <translation>从U盘导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/usb_picker.py" line="223"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="158"/>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="160"/>
+        <source>Every material is provided.</source>
+        <translation>所有材料都已提供。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="161"/>
+        <source>Tap “Next” to go on.</source>
+        <translation>请点“下一步”继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="164"/>
+        <source>Now photographing: %1</source>
+        <translation>正在拍摄：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="168"/>
+        <source>Photo taken. Preparing the page…</source>
+        <translation>已拍照，正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="170"/>
+        <source>Starting the document camera…</source>
+        <translation>正在打开高拍仪…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="172"/>
+        <source>Lay the page flat under the camera, then take your hands away.</source>
+        <translation>请把材料平放在高拍仪下，然后把手拿开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="174"/>
+        <location filename="../../ui/kiosk/camera_capture.py" line="176"/>
+        <source>Hold the page still.</source>
+        <translation>请保持不动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="178"/>
+        <source>The photo is taken in %1 s.</source>
+        <translation>%1 秒后自动拍照。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/camera_capture.py" line="180"/>
+        <source>Photo taken. Lay the next page, or tap “Retake”.</source>
+        <translation>已拍好。请放下一页，或点“重拍”。</translation>
+    </message>
 </context>
 <context>
     <name>Widgets</name>
@@ -1392,48 +1508,63 @@
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="184"/>
+        <location filename="../../ui/widgets/materials.py" line="177"/>
+        <source>Not at the counter after all</source>
+        <translation>取消到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="178"/>
+        <source>Hand in at the counter</source>
+        <translation>到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="208"/>
         <source>Working…</source>
         <translation>处理中……</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="187"/>
+        <location filename="../../ui/widgets/materials.py" line="211"/>
         <source>Provided</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="190"/>
+        <location filename="../../ui/widgets/materials.py" line="214"/>
+        <source>To hand in at the counter</source>
+        <translation>需到窗口提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="217"/>
         <source>Still needed</source>
         <translation>尚未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="193"/>
-        <location filename="../../ui/widgets/materials.py" line="200"/>
+        <location filename="../../ui/widgets/materials.py" line="220"/>
+        <location filename="../../ui/widgets/materials.py" line="227"/>
         <source>Optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="200"/>
+        <location filename="../../ui/widgets/materials.py" line="227"/>
         <source>Required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="201"/>
+        <location filename="../../ui/widgets/materials.py" line="228"/>
         <source>Copies: %1</source>
         <translation>份数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="204"/>
+        <location filename="../../ui/widgets/materials.py" line="231"/>
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="205"/>
+        <location filename="../../ui/widgets/materials.py" line="232"/>
         <source>Photograph</source>
         <translation>高拍仪拍摄</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="206"/>
+        <location filename="../../ui/widgets/materials.py" line="233"/>
         <source>Import a file</source>
         <translation>导入文件</translation>
     </message>
@@ -1473,27 +1604,27 @@
         <translation>申请已保存在本机，网络恢复后自动上报。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/date_picker.py" line="184"/>
+        <location filename="../../ui/widgets/date_picker.py" line="185"/>
         <source>Day %1</source>
         <translation>%1 日</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/date_picker.py" line="185"/>
+        <location filename="../../ui/widgets/date_picker.py" line="186"/>
         <source>Ten years earlier</source>
         <translation>往前十年</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/date_picker.py" line="185"/>
+        <location filename="../../ui/widgets/date_picker.py" line="186"/>
         <source>One year earlier</source>
         <translation>往前一年</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/date_picker.py" line="186"/>
+        <location filename="../../ui/widgets/date_picker.py" line="187"/>
         <source>One year later</source>
         <translation>往后一年</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/date_picker.py" line="186"/>
+        <location filename="../../ui/widgets/date_picker.py" line="187"/>
         <source>Ten years later</source>
         <translation>往后十年</translation>
     </message>

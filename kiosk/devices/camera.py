@@ -85,6 +85,11 @@ class FrameSource(Scanner):
             self._latest = frame
             self.frames_seen += 1
 
+    def latest(self) -> tuple[Frame | None, int]:
+        """The newest frame and how many have arrived: the preview and the stillness watch poll this."""
+        with self._lock:
+            return self._latest, self.frames_seen
+
     def push_bytes(self, data: bytes, width: int, height: int, fmt: str, stride: int | None = None) -> None:
         self.push_frame(frame_from_bytes(data, width, height, fmt, stride))
 

@@ -128,3 +128,34 @@ def camera_shot(page: Image.Image, angle: float = 12.0, background: int = 60, ma
 def save_page(image: Image.Image, path: Path, dpi: int = 300) -> Path:
     image.save(path, dpi=(dpi, dpi))
     return path
+
+
+def platen_frame(page: bool = True, *, offset: tuple[int, int] = (0, 0), hand_at: tuple[int, int] | None = None,
+                 variant: int = 0, size: tuple[int, int] = (640, 480), seed: int = 0) -> np.ndarray:
+    """One RGB frame from a document camera looking down at its platen (a dark mat), for stillness tests.
+
+    `page` lays an A4-ish white sheet with lines of "text" on it, shifted by `offset`; `variant` changes
+    where its text lines are (another page); `hand_at` puts a skin-coloured hand over the picture there;
+    `seed` adds the sensor's small noise, different in every frame as in a real camera.
+    """
+    width, height = size
+    rng = np.random.default_rng(seed)
+    frame = np.full((height, width, 3), (52, 55, 60), dtype=np.int16)
+    if page:
+        pw, ph = int(height * 0.8 / 1.414), int(height * 0.8)
+        x0, y0 = (width - pw) // 2 + offset[0], (height - ph) // 2 + offset[1]
+        x1, y1 = max(0, x0), max(0, y0)
+        frame[y1:max(y1, y0 + ph), x1:max(x1, x0 + pw)] = 235
+        line_rng = random.Random(1000 + variant)
+        for row in range(y0 + ph // 10, y0 + ph - ph // 10, max(6, ph // 24)):
+            length = line_rng.randint(pw // 3, pw - pw // 5)
+            left = x0 + pw // 10 + line_rng.randint(0, pw // 10)
+            if 0 <= row < height:
+                frame[row:min(height, row + 3), max(0, left):max(0, min(width, left + length))] = 30
+    if hand_at is not None:
+        hx, hy = hand_at
+        yy, xx = np.ogrid[:height, :width]
+        hand = ((xx - hx) / 70.0) ** 2 + ((yy - hy) / 110.0) ** 2 <= 1.0
+        frame[hand] = (205, 160, 130)
+    frame += rng.integers(-2, 3, size=frame.shape, dtype=np.int16)
+    return np.clip(frame, 0, 255).astype(np.uint8)

@@ -111,6 +111,8 @@ class ApplicationMaterial(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     review_state: Mapped[str] = mapped_column(String(16), default="unchecked")
     review_note: Mapped[str | None] = mapped_column(Text)
+    # the citizen will hand this material in at the counter (no capture device at the kiosk; migration 0008)
+    at_counter: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     application: Mapped[Application] = relationship(back_populates="materials")
     files: Mapped[list["MaterialFile"]] = relationship(
         back_populates="material", cascade="all, delete-orphan", order_by="MaterialFile.position"

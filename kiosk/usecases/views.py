@@ -69,6 +69,7 @@ class MaterialView:
     review_state: str
     review_note: str | None
     files: tuple[FileView, ...]
+    at_counter: bool = False  # the citizen hands it in at the counter (需到窗口提交)
 
     @property
     def page_count(self) -> int:

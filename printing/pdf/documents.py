@@ -276,6 +276,8 @@ def _receipt_copy(d: _Doc) -> list[Flowable]:
     for n, m in enumerate(received, 1):
         rows.append([str(n), m.name_zh + (f"\n{m.name_en}" if d.lang == "en" else ""), f"{m.files} / {m.pages}"])
     out.append(d.grid(rows, [12 * mm, 128 * mm, 30 * mm], header=True))
+    for zh, en in d.content.to_hand_in:
+        out.append(d.p(d.t(f"需到窗口提交：{zh}", f"To hand in at the counter: {en}")))
     out += [Spacer(1, 8 * mm), d.qr_block()]
     return out
 

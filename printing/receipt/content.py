@@ -40,6 +40,7 @@ class ReceiptContent:
     progress_site: str  # where a person types the receipt number
     lang: str = "zh"
     reprint: bool = False
+    to_hand_in: tuple[tuple[str, str], ...] = ()  # (zh, en) names of materials to hand in at the counter
 
 
 def receipt_content(app: Application, settings: Settings, catalog: Catalog | None, *, lang: str | None = None,
@@ -61,4 +62,5 @@ def receipt_content(app: Application, settings: Settings, catalog: Catalog | Non
         progress_payload=settings.progress_url + (app.receipt_no or ""),
         progress_site=site.netloc or settings.progress_url,
         lang=lang or settings.language, reprint=reprint,
+        to_hand_in=tuple((m.name_zh, m.name_en) for m in app.materials if m.at_counter),
     )

@@ -83,6 +83,10 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         if en:
             blocks += _lines(f"   {m.name_en} ({_count(m.files, 'file')}, {_count(m.pages, 'page')})", columns,
                              indent=3)
+    for zh, en_name in c.to_hand_in:
+        blocks += _lines(f"需到窗口提交：{zh}", columns, indent=2, bold=True)
+        if en:
+            blocks += _lines(f"  To hand in at the counter: {en_name}", columns, indent=2)
     blocks.append(Rule())
     blocks.append(QrCode(c.progress_payload))
     blocks += _lines("扫码或凭受理编号查询办理进度", columns, align="center")

@@ -383,6 +383,8 @@ def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, A
     if full:
         out["content_hash"] = case.content_hash
         out["channel"] = (case.document or {}).get("channel")
+        out["at_counter"] = [m.get("code") for m in (case.document or {}).get("materials_detail") or []
+                             if isinstance(m, dict) and m.get("at_counter")]
         out["decisions"] = decisions_of(session, case)
     return out
 

@@ -12,7 +12,9 @@ from tests.ui.kiosk_helpers import (
     ID_CARD, MARRIAGE, SOCIAL_CARD, choose_item, fill_form, fill_identity, make_terminal, make_window,
     provide_materials, screen, submit, tap, visible_texts,
 )
-from ui.dialogs import ImportFileDialog
+from tests.helpers.media import fake_stick
+from tests.ui.test_kiosk_materials import pick_from_stick
+from ui.kiosk.usb_picker import UsbPicker
 from kiosk.demo import APPLICANT, sample_page_png
 
 
@@ -91,23 +93,23 @@ def test_form_validates_inline_and_keeps_typing(qtbot, tmp_path):
 
 
 def test_refused_file_is_explained_on_its_row(qtbot, tmp_path, monkeypatch):
+    root, stick = fake_stick(tmp_path)
+    monkeypatch.setattr(UsbPicker, "media_root", root)
     window = make_window(qtbot, make_terminal(tmp_path / "home"))
     choose_item(qtbot, window, ID_CARD)
     fill_identity(qtbot, window)
     fill_form(qtbot, window, ID_CARD)
     materials = screen(window, "materials")
-    fake = tmp_path / "photo.jpg"
+    fake = stick / "photo.jpg"
     fake.write_bytes(b"MZ\x90\x00 this is an executable, not a photo")
-    monkeypatch.setattr(ImportFileDialog, "ask", classmethod(lambda cls, parent, start=None: fake))
     row = materials.rows["household_register"]
-    tap(qtbot, row.import_button)
+    pick_from_stick(qtbot, window, row.import_button, fake)
     qtbot.waitUntil(lambda: row.message.isVisible() and not row.busy, timeout=10_000)
     assert "photo.jpg" in row.message.text() and "JPEG" in row.message.text()
     assert not row.done and window.ctx.session.materials.get("household_register", []) == []
     # A good file for the same material is then accepted, with a thumbnail, and can be deleted.
-    good = sample_page_png(tmp_path, "register.png")
-    monkeypatch.setattr(ImportFileDialog, "ask", classmethod(lambda cls, parent, start=None: good))
-    tap(qtbot, row.import_button)
+    good = sample_page_png(stick, "register.png")
+    pick_from_stick(qtbot, window, row.import_button, good)
     qtbot.waitUntil(lambda: row.done and not row.busy, timeout=20_000)
     assert not row.message.isVisible() and "✔" in row.status.text()
     tap(qtbot, row._page_widgets[0].delete_button)

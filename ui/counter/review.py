@@ -273,6 +273,9 @@ class ReviewScreen(CounterScreen):
         self._render_material()
         if material.code in self.pages:
             self.viewer.set_pages(*self.pages[material.code])
+        elif not material.files and material.at_counter:
+            self.viewer.set_placeholder(lambda: translate("Counter", "To hand in at the counter: the citizen brings "
+                                                                     "this material to the counter. Check the paper."))
         elif not material.files:
             self.viewer.set_placeholder(lambda: translate("Counter", "No file was provided for this material."))
         else:
@@ -498,6 +501,8 @@ class ReviewScreen(CounterScreen):
             text, _role = check_text(material.review_state)
             need = translate("Counter", "required") if material.required else translate("Counter", "optional")
             pages = translate("Counter", "Pages: %1").replace("%1", str(material.page_count)) if material.files else translate("Counter", "no file")
+            if material.at_counter:  # the citizen brings the paper: check it at the counter
+                pages = "➜ " + translate("Counter", "To hand in at the counter")
             item.setText(f"{text}\n{material.name.get(lang())}\n{need} · {pages}")
         self.form_view.setText(para("\n".join(f"{label.get(lang())}: {value}" for label, value in detail.form)
                                     or "—"))

@@ -57,76 +57,69 @@ def demo_kiosk(home: Path | None = None) -> Iterator[KioskDemo]:
 def walk(window: Any, demo: KioskDemo) -> Iterator[str]:
     """Drive `window` through every screen with demo data; yield each screen's name when it shows."""
     from kiosk.errors import SOMETHING_WENT_WRONG
-    from ui.dialogs import ImportFileDialog
     from kiosk.demo import APPLICANT
 
     def ready(name: str) -> str:
         pump(lambda: True)
         return name
 
-    original_ask = ImportFileDialog.__dict__["ask"]
     nav = window.nav
-    try:
-        yield ready("01_welcome")
-        nav.show_browser()
-        yield ready("02_browser")
-        browser = nav.screens["browser"]
-        browser.search.setText("sfz")
-        yield ready("03_search")
-        nav.show_guide(ITEM)
-        yield ready("04_guide")
-        nav.start_application(demo.terminal.catalog.item(ITEM))
-        ident = nav.screens["identity"]
-        ident.name_field.set_raw(APPLICANT["name"])
-        ident.id_field.set_raw("110105194912310021")
-        ident.id_field.validate()
-        ident.phone_field.set_raw(APPLICANT["phone"])
-        yield ready("05_identity_error")
-        ident.id_field.set_raw(APPLICANT["id_number"])
-        ident.on_next()
-        form = nav.screens["form"]
-        form.view.field("renewal_reason").set_raw("expired")
-        form.view.field("old_card_expiry").set_raw("2025-13-01")
-        form.view.field("old_card_expiry").validate()
-        yield ready("06_form")
-        form.view.field("old_card_expiry").set_raw("2025-05-01")
-        form.view.field("collection_method").set_raw("counter")
-        form.on_next()
-        materials = nav.screens["materials"]
-        materials.panel.capture("id_card", "scanner")
-        ImportFileDialog.ask = classmethod(lambda cls, parent, start=None: demo.bad)  # type: ignore[method-assign]
-        materials.panel.import_file("photo_receipt")
-        pump(lambda: not materials.busy)
-        ImportFileDialog.ask = classmethod(lambda cls, parent, start=None: demo.page)  # type: ignore[method-assign]
-        materials.panel.import_file("household_register")
-        pump(lambda: not materials.busy)
-        yield ready("07_materials")
-        materials.on_next()
-        yield ready("08_review")
-        nav.screens["review"].on_next()
-        pump(lambda: "result" in nav.screens and nav.screens["result"].print_message is not None)
-        yield ready("09_result")
-        nav.screens["result"].rate_requested.emit()
-        rating = nav.screens["rating"]
-        rating.level_buttons[2].click()
-        rating.reason_buttons["waiting_time"].click()
-        yield ready("10_rating_low")
-        receipt = nav.ctx.session.submitted.receipt_no
-        window.end_session("done")
-        nav.show_progress()
-        progress = nav.screens["progress"]
-        progress.field.set_raw(receipt)
-        progress.lookup()
-        pump(lambda: progress.result is not None)
-        yield ready("11_progress")
-        nav.show_browser()
-        window.overlay.show_countdown(17)
-        yield ready("12_idle")
-        window.end_session("idle")
-        window.notice.show_message(SOMETHING_WENT_WRONG)
-        yield ready("13_error")
-    finally:
-        ImportFileDialog.ask = original_ask  # type: ignore[method-assign]
+    yield ready("01_welcome")
+    nav.show_browser()
+    yield ready("02_browser")
+    browser = nav.screens["browser"]
+    browser.search.setText("sfz")
+    yield ready("03_search")
+    nav.show_guide(ITEM)
+    yield ready("04_guide")
+    nav.start_application(demo.terminal.catalog.item(ITEM))
+    ident = nav.screens["identity"]
+    ident.name_field.set_raw(APPLICANT["name"])
+    ident.id_field.set_raw("110105194912310021")
+    ident.id_field.validate()
+    ident.phone_field.set_raw(APPLICANT["phone"])
+    yield ready("05_identity_error")
+    ident.id_field.set_raw(APPLICANT["id_number"])
+    ident.on_next()
+    form = nav.screens["form"]
+    form.view.field("renewal_reason").set_raw("expired")
+    form.view.field("old_card_expiry").set_raw("2025-13-01")
+    form.view.field("old_card_expiry").validate()
+    yield ready("06_form")
+    form.view.field("old_card_expiry").set_raw("2025-05-01")
+    form.view.field("collection_method").set_raw("counter")
+    form.on_next()
+    materials = nav.screens["materials"]
+    materials.panel.capture("id_card", "scanner")
+    materials.panel.import_path("photo_receipt", demo.bad)  # as if chosen in the kiosk's USB stick picker
+    pump(lambda: not materials.busy)
+    materials.panel.import_path("household_register", demo.page)
+    pump(lambda: not materials.busy)
+    yield ready("07_materials")
+    materials.on_next()
+    yield ready("08_review")
+    nav.screens["review"].on_next()
+    pump(lambda: "result" in nav.screens and nav.screens["result"].print_message is not None)
+    yield ready("09_result")
+    nav.screens["result"].rate_requested.emit()
+    rating = nav.screens["rating"]
+    rating.level_buttons[2].click()
+    rating.reason_buttons["waiting_time"].click()
+    yield ready("10_rating_low")
+    receipt = nav.ctx.session.submitted.receipt_no
+    window.end_session("done")
+    nav.show_progress()
+    progress = nav.screens["progress"]
+    progress.field.set_raw(receipt)
+    progress.lookup()
+    pump(lambda: progress.result is not None)
+    yield ready("11_progress")
+    nav.show_browser()
+    window.overlay.show_countdown(17)
+    yield ready("12_idle")
+    window.end_session("idle")
+    window.notice.show_message(SOMETHING_WENT_WRONG)
+    yield ready("13_error")
 
 
 def open_window(demo: KioskDemo, lang: str, large: bool, size: tuple[int, int]) -> Any:

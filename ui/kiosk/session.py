@@ -24,6 +24,7 @@ class CitizenSession:
     applicant: dict[str, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
     materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
+    at_counter: set[str] = field(default_factory=set)  # materials to hand in at the counter (no capture device)
     submitted: SubmittedApplication | None = None
 
     def start(self, item: ServiceItem) -> None:
@@ -55,7 +56,8 @@ class CitizenSession:
                      "id_number": self.applicant.get("id_number", ""), "phone": self.applicant.get("phone", "")}
         form = {k: v for k, v in self.form.items() if v not in ("", None)}
         return ApplicationDraft(service_item=self.item.code, applicant=applicant, form=form,
-                                materials={k: list(v) for k, v in self.materials.items()})
+                                materials={k: list(v) for k, v in self.materials.items()},
+                                at_counter=sorted(self.at_counter))
 
     def wipe(self) -> None:
         for files in self.materials.values():
@@ -63,6 +65,7 @@ class CitizenSession:
         self.applicant.clear()
         self.form.clear()
         self.materials.clear()
+        self.at_counter.clear()
         self.item = None
         self.draft_id = None
         self.submitted = None

@@ -95,8 +95,9 @@ class MaterialRow(QFrame):
     import_requested = Signal(str)
     delete_requested = Signal(str, int)
     retake_requested = Signal(str, int)
+    hand_in_toggled = Signal(str, bool)  # material code, marked "to be handed in at the counter"
 
-    def __init__(self, spec: MaterialSpec, *, can_scan: bool, can_photograph: bool,
+    def __init__(self, spec: MaterialSpec, *, can_scan: bool, can_photograph: bool, can_hand_in: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_role(self, "card")
@@ -104,6 +105,7 @@ class MaterialRow(QFrame):
         self.spec = spec
         self.files: list[MaterialFile] = []
         self.busy = False
+        self.at_counter = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
         outer.setSpacing(10)
@@ -132,7 +134,14 @@ class MaterialRow(QFrame):
         self.import_button.clicked.connect(lambda: self.import_requested.emit(spec.code))
         self.scan_button.setVisible(can_scan)
         self.camera_button.setVisible(can_photograph)
-        for b in (self.scan_button, self.camera_button, self.import_button):
+        # where nothing can capture it, the citizen may bring the paper to the counter instead
+        self.counter_button = QPushButton()
+        self.counter_button.setObjectName(f"hand_in_{spec.code}")
+        self.counter_button.setCheckable(True)
+        self.counter_button.toggled.connect(lambda on: self.hand_in_toggled.emit(spec.code, on))
+        self._can_hand_in = can_hand_in
+        self.counter_button.setVisible(can_hand_in)
+        for b in (self.scan_button, self.camera_button, self.import_button, self.counter_button):
             buttons.addWidget(b)
         outer.addLayout(buttons)
         self.message = set_role(QLabel(), "error")
@@ -149,9 +158,24 @@ class MaterialRow(QFrame):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        for b in (self.scan_button, self.camera_button, self.import_button):
+        for b in (self.scan_button, self.camera_button, self.import_button, self.counter_button):
             b.setEnabled(not busy)
         self._render_status()
+
+    def set_at_counter(self, on: bool) -> None:
+        """Shown as its own state, in words: the material is not missing, it comes to the counter."""
+        self.at_counter = on
+        if self.counter_button.isChecked() != on:
+            self.counter_button.blockSignals(True)
+            self.counter_button.setChecked(on)
+            self.counter_button.blockSignals(False)
+        self.counter_button.setVisible(self._can_hand_in or on)
+        self._render_status()
+        self.retranslate_counter_button()
+
+    def retranslate_counter_button(self) -> None:
+        self.counter_button.setText(translate("Widgets", "Not at the counter after all") if self.at_counter
+                                    else translate("Widgets", "Hand in at the counter"))
 
     def set_files(self, files: list[MaterialFile], images: list[QImage | None]) -> None:
         self.files = list(files)
@@ -186,14 +210,17 @@ class MaterialRow(QFrame):
         elif self.files:
             text = "✔ " + translate("Widgets", "Provided")
             role = "ok"
+        elif self.at_counter:
+            text = "➜ " + translate("Widgets", "To hand in at the counter")
+            role = "ok"
         elif self.spec.required:
             text = "✖ " + translate("Widgets", "Still needed")
             role = "error"
         else:
             text = "○ " + translate("Widgets", "Optional")
             role = "hint"
+        set_role(self.status, role)  # the role's font first, so the label measures the text in it
         self.status.setText(text)
-        set_role(self.status, role)
 
     def retranslate(self) -> None:
         kind = MATERIAL_FORMS[self.spec.form].text(lang())
@@ -204,6 +231,7 @@ class MaterialRow(QFrame):
         self.scan_button.setText(translate("Widgets", "Scan"))
         self.camera_button.setText(translate("Widgets", "Photograph"))
         self.import_button.setText(translate("Widgets", "Import a file"))
+        self.retranslate_counter_button()
         for page in self._page_widgets:
             page.retranslate()
         self._render_status()

@@ -9,6 +9,7 @@ a refused file is explained on its own row in plain words.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
@@ -26,16 +27,36 @@ from ui.jobs import run_job, run_process_job
 from ui.widgets.materials import MaterialRow, thumbnail
 
 
+# how a screen lets someone pick a file: it calls `done(path)` once a file is chosen (maybe later, never if not)
+FileChooser = Callable[[QWidget, Callable[[Path], None]], None]
+
+
+def desktop_file_chooser(parent: QWidget, done: Callable[[Path], None]) -> None:
+    """The counter's way: the desktop file dialog (staff may import from anywhere)."""
+    path = ImportFileDialog.ask(parent)
+    if path is not None:
+        done(path)
+
+
 class MaterialsPanel(QWidget):
-    changed = Signal()  # a page was added or removed: the owner saves its draft
+    changed = Signal()  # a page was added or removed, or a material marked for the counter: save the draft
+    added = Signal(str)  # a capture or import of this material was added
+    failed = Signal(str)  # a capture or import of this material was refused or failed
 
     def __init__(self, terminal: Terminal, item: ServiceItem, files: dict[str, list[MaterialFile]], *,
-                 job_prefix: str, parent: QWidget | None = None) -> None:
-        """`files` is the caller's own dict (the citizen's session): the panel edits it in place."""
+                 job_prefix: str, parent: QWidget | None = None, choose_file: FileChooser = desktop_file_chooser,
+                 at_counter: set[str] | None = None, can_hand_in: bool = False,
+                 on_photograph: Callable[[str], None] | None = None) -> None:
+        """`files` (and `at_counter`, the materials marked to be handed in at the counter) are the caller's
+        own (the citizen's session): the panel edits them in place. `choose_file` picks a file to import;
+        `on_photograph`, if given, is what a row's camera button does instead of an immediate capture."""
         super().__init__(parent)
         self.terminal = terminal
         self.item = item
         self.files = files
+        self.at_counter = at_counter if at_counter is not None else set()
+        self.choose_file = choose_file
+        self.on_photograph = on_photograph
         self.job_prefix = job_prefix
         self.rows: dict[str, MaterialRow] = {}
         self.images: dict[str, list[QImage | None]] = {}
@@ -44,14 +65,17 @@ class MaterialsPanel(QWidget):
         layout.setSpacing(12)
         devices = terminal.devices
         for spec in item.materials:
-            row = MaterialRow(spec, can_scan=devices.scanner is not None, can_photograph=devices.camera is not None)
-            row.scan_requested.connect(self.capture)
+            row = MaterialRow(spec, can_scan=devices.scanner is not None, can_photograph=devices.camera is not None,
+                              can_hand_in=can_hand_in)
+            row.scan_requested.connect(self._capture_requested)
+            row.hand_in_toggled.connect(self.set_at_counter)
             row.import_requested.connect(self.import_file)
             row.delete_requested.connect(self.delete_file)
             row.retake_requested.connect(self.retake)
             existing = files.setdefault(spec.code, [])
             self.images[spec.code] = [None] * len(existing)
             row.set_files(existing, self.images[spec.code])
+            row.set_at_counter(spec.code in self.at_counter and not existing)
             self.rows[spec.code] = row
             layout.addWidget(row)
         if any(files.get(s.code) for s in item.materials):
@@ -62,7 +86,28 @@ class MaterialsPanel(QWidget):
         return any(r.busy for r in self.rows.values())
 
     def missing(self) -> list[str]:
-        return [s.code for s in self.item.materials if s.required and not self.files.get(s.code)]
+        return [s.code for s in self.item.materials
+                if s.required and not self.files.get(s.code) and s.code not in self.at_counter]
+
+    def set_at_counter(self, code: str, on: bool) -> None:
+        """Mark a material to be handed in at the counter (or take the mark back); a file ends the mark."""
+        row = self.rows.get(code)
+        if row is None:
+            return
+        if on and not self.files.get(code):
+            self.at_counter.add(code)
+        else:
+            self.at_counter.discard(code)
+        row.set_at_counter(code in self.at_counter)
+        if code in self.at_counter:
+            row.show_message(None)
+        self.changed.emit()
+
+    def _capture_requested(self, code: str, source: str) -> None:
+        if source == "camera" and self.on_photograph is not None:
+            self.on_photograph(code)
+        else:
+            self.capture(code, source)
 
     def show_missing(self, text: Callable[[], str]) -> MaterialRow | None:
         """Mark every required material still missing; the first row, to scroll to."""
@@ -102,7 +147,11 @@ class MaterialsPanel(QWidget):
             files.append(file)
             self.images[code].append(image)
         row.set_files(files, self.images[code])
+        if code in self.at_counter:  # it came after all: no longer to be handed in
+            self.at_counter.discard(code)
+            row.set_at_counter(False)
         self.changed.emit()
+        self.added.emit(code)
 
     def _failed(self, code: str, exc: BaseException) -> None:
         row = self.rows.get(code)
@@ -110,14 +159,19 @@ class MaterialsPanel(QWidget):
             row.set_busy(False)
             message = message_for(exc)
             row.show_message(lambda m=message: msg(m))
+        self.failed.emit(code)
 
     # Each step where it belongs (README, "Threading model"): the device's wait in a job, the image work in
     # the process pool (its CPU time would otherwise compete with the screen for Python's lock), the
     # thumbnail (a QImage) in a job, and the rows on the GUI thread.
     def import_file(self, code: str) -> None:
-        path = ImportFileDialog.ask(self)
+        if self.item.material(code) is None:
+            return
+        self.choose_file(self, lambda path: self.import_path(code, path))
+
+    def import_path(self, code: str, path: Path) -> None:
         spec = self.item.material(code)
-        if path is None or spec is None:
+        if spec is None or code not in self.rows:
             return
         self.rows[code].set_busy(True)
         run_process_job(f"{self.job_prefix}-import-{code}", material_cases.import_in_process, [path], spec,
@@ -159,6 +213,9 @@ class MaterialsPanel(QWidget):
         if devices.scanner is not None:
             self.capture(code, "scanner")
         elif devices.camera is not None:
-            self.capture(code, "camera")
+            if self.on_photograph is not None:
+                self.on_photograph(code)  # the kiosk's camera takes the page once it holds still
+            else:
+                self.capture(code, "camera")
         else:
             self.import_file(code)

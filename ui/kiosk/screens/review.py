@@ -80,6 +80,8 @@ class ReviewScreen(Screen):
             files = s.materials.get(spec.code, [])
             pages = sum(f.page_count for f in files)
             state = "✔ " + pages_label.replace("%1", str(pages)) if files else "○ " + missing_label
+            if not files and spec.code in s.at_counter:
+                state = "➜ " + translate("Kiosk", "To hand in at the counter")
             materials.append(f"{spec.name.get(lg)}: {state}")
         self.cards = [
             self._card(translate("Kiosk", "Service"), [self.item.name.get(lg), self.item.department.name.get(lg)], None),
