@@ -19,7 +19,7 @@ from datetime import date
 
 from kiosk.devices.id_card_reader import IdCardData, IdCardError
 from kiosk.errors import Message
-from kiosk.identity import InvalidIdentity, parse_resident_id, resident_id_check_char
+from kiosk.identity import InvalidIdentity, parse_resident_id
 
 TEXT_LEN = 256
 CARD_TYPE_OFFSET = 248
@@ -91,10 +91,9 @@ def parse_card_text(text: bytes) -> IdCardData:
 
 
 def check_foreigner_number(number: str) -> None:
-    """2017 cards: 3 letters (nationality) and 12 digits; 2023 cards: 18 digits from 9, MOD 11-2 like ours."""
+    """2017 edition: 3 letters (the nationality) and 12 digits. (The 2023 edition, type "Y", has 18 digits
+    and another layout; it is refused as unsupported until its layout is verified against a real card.)"""
     if re.fullmatch(r"[A-Z]{3}\d{12}", number):
-        return
-    if re.fullmatch(r"9\d{16}[\dX]", number) and resident_id_check_char(number[:17]) == number[17]:
         return
     raise InvalidIdentity("foreigner", Message("永久居留身份证号码格式不正确。",
                                                "The permanent residence card number is malformed."))
