@@ -99,6 +99,10 @@ class IdCardReader(ABC):
     def close(self) -> Future[None]:
         return self._thread.submit(self._close)
 
+    def probe_now(self, timeout: float = 10.0) -> str:
+        """Whether the reader answers, for set-up checks (`onewindow devices`): what it said, or `IdCardError`."""
+        return self._thread.call(self._probe, timeout=timeout)
+
     def watch(self, stop: threading.Event, interval: float = 0.5,
               timeout: float = 10.0) -> Iterator[IdCardData | IdCardError]:
         """Each new card (or the error reading it) until `stop` is set; waits `interval` between looks.
@@ -130,6 +134,9 @@ class IdCardReader(ABC):
 
     def _close(self) -> None:
         """Release the port or library (device thread)."""
+
+    def _probe(self) -> str:
+        return "ok"
 
 
 class FakeIdCardReader(IdCardReader):

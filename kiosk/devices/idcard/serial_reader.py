@@ -129,6 +129,6 @@ class SerialIdCardReader(IdCardReader):
                 raise IdCardError("no_card")
             time.sleep(self.poll_interval)  # the device thread waits for a hand, not for a result
 
-    def probe(self) -> str:
+    def _probe(self) -> str:
         """The SAM's status, for `onewindow devices`: "ok" or what it answered (device thread)."""
         return self.exchange(SAM_STATUS, self.timeout).status

@@ -144,6 +144,10 @@ class VendorLibraryReader(IdCardReader):
                           address=self._field(lib, "GetPeopleAddress"), issuer=self._field(lib, "GetDepartment"))
         return check_card(card)
 
+    def _probe(self) -> str:
+        self._connect()
+        return f"{self._flavour} library, port {self.port} open"
+
     def _read(self) -> IdCardData:
         card = self._poll_once()
         if card is None:
