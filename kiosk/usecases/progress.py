@@ -98,3 +98,24 @@ def look_up_by_id_number(t: Terminal, id_number: str, *, online: bool = True) ->
             .where(Application.applicant_id_number == number, Application.receipt_no.is_not(None))
             .order_by(Application.submitted_at.desc()).limit(MAX_CARD_RESULTS)).all()
     return [look_up_progress(t, receipt, online=online) for receipt in receipts if receipt]
+
+
+def receipt_from_camera(t: Terminal, timeout: float = 10.0) -> str | None:
+    """The receipt number in the document camera's newest frame, if a receipt's QR code is under it.
+
+    None when there is no camera, no frame yet, or no receipt code in view: the screen simply looks again.
+    """
+    from kiosk.devices.base import ScannerError, ScanSettings
+
+    camera = t.devices.camera
+    if camera is None:
+        return None
+    try:
+        pages = camera.scan(ScanSettings(colour="grayscale")).result(timeout)
+    except ScannerError:
+        return None
+    for page in pages:
+        found = decode_receipt_qr(page.image, t.settings.progress_url)
+        if found:
+            return found
+    return None

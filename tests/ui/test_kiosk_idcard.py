@@ -162,3 +162,35 @@ def test_a_scanned_code_that_is_no_receipt_changes_nothing_and_says_why(qtbot, t
     qtbot.keyClick(progress, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: progress.field.error is not None, timeout=5_000)
     assert progress.result is None and not progress.looking
+
+
+def test_a_receipt_held_under_the_document_camera_is_looked_up_once(qtbot, tmp_path):
+    from kiosk.devices.camera import FrameSource
+    from tests.devices.test_receipt_qr import camera_frame, qr_image
+
+    class CountingCamera(FrameSource):
+        looks = 0
+
+        def _scan(self, settings):  # noqa: ANN001, ANN202
+            self.looks += 1
+            return super()._scan(settings)
+
+    terminal = make_terminal(tmp_path / "home")
+    submitted = submit_at(terminal, id_card_draft(1))
+    window = make_window(qtbot, terminal)
+    camera = CountingCamera("document camera")
+    terminal.devices.camera = camera
+    camera.push_array(camera_frame(qr_image("https://example.com/not-a-receipt")))
+    tap(qtbot, window.nav.screens["welcome"].progress_button)
+    progress = screen(window, "progress")
+    qtbot.waitUntil(lambda: camera.looks >= 2, timeout=10_000)
+    assert progress.result is None and progress.field.raw() == ""  # someone else's code is not a receipt
+    camera.push_array(camera_frame(qr_image(terminal.settings.progress_url + submitted.receipt_no)))
+    qtbot.waitUntil(lambda: progress.result is not None, timeout=20_000)
+    assert progress.result.receipt_no == submitted.receipt_no and progress.field.raw() == submitted.receipt_no
+    first = progress.result
+    looks = camera.looks
+    qtbot.waitUntil(lambda: camera.looks >= looks + 2, timeout=10_000)  # still under the camera
+    assert progress.result is first  # not looked up again
+    tap(qtbot, progress.back_button)
+    assert not progress.camera_timer.isActive()

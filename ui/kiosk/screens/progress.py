@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
@@ -22,13 +22,14 @@ from ui.jobs import run_job
 from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
-from kiosk.usecases.progress import look_up_by_id_number, look_up_progress, receipt_from_scan
+from kiosk.usecases.progress import look_up_by_id_number, look_up_progress, receipt_from_camera, receipt_from_scan
 from kiosk.usecases.views import LookupResult
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.fields import LineField
 
 
+CAMERA_LOOK_MS = 800  # how often the document camera's newest frame is searched for a receipt's QR code
 WEDGE_GAP_S = 0.5  # a scanner types a whole code well within this between keys; older keys are someone's typing
 
 
@@ -87,6 +88,11 @@ class ProgressScreen(Screen):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a wedge scanner's keys reach the screen, not nowhere
         self._wedge = ""
         self._wedge_at = 0.0
+        self.camera_timer = QTimer(self)  # the document camera, when there is one: a receipt held under it
+        self.camera_timer.setSingleShot(True)
+        self.camera_timer.timeout.connect(self._look_at_camera)
+        self._camera_busy = False
+        self._camera_last: str | None = None
         self.result: LookupResult | None = None
         self.results: list[LookupResult] = []
         self.looking = False
@@ -95,13 +101,39 @@ class ProgressScreen(Screen):
     def on_enter(self) -> None:
         if self.watch is not None:
             self.watch.start()
+        self._camera_last = None
+        if self.ctx.terminal is not None and self.ctx.terminal.devices.camera is not None:
+            self.camera_timer.start(0)
         if not self.field.edit.hasFocus():
             self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         if self.watch is not None:
             self.watch.stop()
+        self.camera_timer.stop()
         super().hideEvent(event)
+
+    def _look_at_camera(self) -> None:
+        if self._camera_busy or not self.isVisible():
+            return
+        self._camera_busy = True
+        terminal = self.ctx.terminal
+        run_job("progress-camera-qr", lambda: receipt_from_camera(terminal),
+                on_done=self._camera_saw, on_error=self._camera_failed)
+
+    def _camera_saw(self, receipt: str | None) -> None:
+        self._camera_busy = False
+        if not self.isVisible():
+            return
+        if receipt and receipt != self._camera_last and not self.looking:
+            self._camera_last = receipt  # the same receipt left under the camera is looked up once
+            self.field.set_raw(receipt)
+            self.lookup()
+        self.camera_timer.start(CAMERA_LOOK_MS)
+
+    def _camera_failed(self, exc: BaseException) -> None:
+        self._camera_busy = False
+        self.ctx.report(exc)  # a defect, not a missing code: reported once, and the camera is not asked again
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Keys no child took: a keyboard-wedge QR scanner's burst, ended by Enter."""
