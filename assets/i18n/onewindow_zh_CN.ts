@@ -1080,52 +1080,52 @@
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="165"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="197"/>
         <source>Or lay your ID card on the reader to see all your applications made at this kiosk.</source>
         <translation>也可以把身份证放在阅读器上，查看您在本机办理的全部申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="201"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="233"/>
         <source>Status</source>
         <translation>办理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="202"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="234"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="203"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="235"/>
         <source>Promised completion</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="211"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="243"/>
         <source>Source: the platform</source>
         <translation>来源：政务服务平台</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="212"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="244"/>
         <source>Source: this kiosk&apos;s records</source>
         <translation>来源：本机记录</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="214"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="246"/>
         <source>No application with this number was found. Please check the number or ask the hall staff.</source>
         <translation>没有找到该编号的申请。请核对编号，或咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="222"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="254"/>
         <source>Check progress</source>
         <translation>办件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="223"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="255"/>
         <source>Type the receipt number printed on your receipt, then tap Look up, or hold the receipt&apos;s QR code to the scanner.</source>
         <translation>请输入回执上的回执编号，再点“查询”；也可以把回执上的二维码对准扫码器。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="225"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="257"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
@@ -1186,7 +1186,7 @@
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="200"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="232"/>
         <location filename="../../ui/kiosk/screens/result.py" line="106"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>
