@@ -71,3 +71,29 @@ def test_a_port_the_library_refuses_is_no_device(thread, library):
     with pytest.raises(IdCardError) as caught:
         reader.poll().result(10)
     assert caught.value.code == "no_device" and "port 3" in caught.value.detail
+
+
+def test_the_termb_style_library_reads_through_its_getters(thread, tmp_path, monkeypatch):
+    from kiosk.devices.idcard.simulator import RESIDENT_FIELDS
+
+    out = tmp_path / "libfaketermb.so"
+    subprocess.run([shutil.which("cc") or "gcc", "-shared", "-fPIC", "-o", str(out),
+                    str(SOURCE.with_name("fake_termb.c"))], check=True)
+    card_file = tmp_path / "on-the-reader"
+    monkeypatch.setenv("FAKE_TERMB_CARD", str(card_file))
+    monkeypatch.setenv("FAKE_TERMB_NUMBER", RESIDENT_FIELDS["id_number"].lower())
+    reader = VendorLibraryReader(str(out), 1001, thread=thread)
+    assert reader.probe_now() == "termb library, port 1001 open"
+    assert reader.poll().result(10) is None
+    card_file.write_text("card")
+    card = reader.poll().result(10)
+    assert (card.name, card.id_number, card.sex) == ("张三", RESIDENT_FIELDS["id_number"], "male")
+    assert reader.poll().result(10) is None
+    card_file.unlink()
+    assert reader.poll().result(10) is None
+    monkeypatch.setenv("FAKE_TERMB_NUMBER", "110105194912310021")
+    card_file.write_text("card")
+    with pytest.raises(IdCardError) as caught:
+        reader.poll().result(10)
+    assert caught.value.code == "invalid_number"
+    reader.close().result(10)
