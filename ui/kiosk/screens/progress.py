@@ -8,7 +8,9 @@ every application this kiosk holds for that number.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
@@ -33,7 +35,7 @@ CAMERA_LOOK_MS = 800  # how often the document camera's newest frame is searched
 WEDGE_GAP_S = 0.5  # a scanner types a whole code well within this between keys; older keys are someone's typing
 
 
-def receipt_checker(progress_url: str):  # noqa: ANN201 - a field checker
+def receipt_checker(progress_url: str) -> Callable[[str], tuple[object, Message | None]]:
     """The receipt field's check: a typed number, or the QR content a scanner typed into it."""
     def check(raw: str) -> tuple[object, Message | None]:
         try:
@@ -122,6 +124,8 @@ class ProgressScreen(Screen):
                 on_done=self._camera_saw, on_error=self._camera_failed)
 
     def _camera_saw(self, receipt: str | None) -> None:
+        if not shiboken6.isValid(self):  # the screen was wiped while the frame was being read
+            return
         self._camera_busy = False
         if not self.isVisible():
             return
@@ -132,6 +136,8 @@ class ProgressScreen(Screen):
         self.camera_timer.start(CAMERA_LOOK_MS)
 
     def _camera_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._camera_busy = False
         self.ctx.report(exc)  # a defect, not a missing code: reported once, and the camera is not asked again
 
