@@ -39,6 +39,13 @@ class Settings:
     printer: str = ""
     scanner: str = ""  # SANE device name (see `onewindow scan --list`); empty: no scanner at this terminal
     camera: str = ""  # document camera: "default", or part of its name; "none": none; empty: a kiosk's default
+    # ID card reader: "" (none), "serial" (SAM protocol on id_reader_port, e.g. /dev/ttyUSB0), "vendor" (the C
+    # library at id_reader_library; id_reader_port is its port number, 1-16 serial, 1001-1016 USB), or
+    # "simulator" (a simulated reader with the demo card on it, for demonstrations)
+    id_reader: str = ""
+    id_reader_port: str = ""
+    id_reader_baudrate: int = 115200
+    id_reader_library: str = ""
     printer_profile: str = "default"
     document_printer: str = "cups:"  # A4 notices: cups: (default queue), cups:QUEUE, or file:/folder
     receipt_paper_mm: int = 80
@@ -72,6 +79,12 @@ class Settings:
             problems.append("device_kind: kiosk or counter")
         if self.language not in ("zh", "en"):
             problems.append("language: zh or en")
+        if self.id_reader not in ("", "none", "serial", "vendor", "simulator"):
+            problems.append("id_reader: none, serial, vendor or simulator")
+        elif self.id_reader == "serial" and not self.id_reader_port:
+            problems.append("id_reader_port: the serial port of the ID card reader, e.g. /dev/ttyUSB0")
+        elif self.id_reader == "vendor" and not (self.id_reader_library and self.id_reader_port.isdigit()):
+            problems.append("id_reader_library and id_reader_port (1-16 serial, 1001-1016 USB) for a vendor library")
         if self.receipt_paper_mm not in (58, 80):
             problems.append("receipt_paper_mm: 58 or 80")
         if problems:

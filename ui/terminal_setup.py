@@ -12,6 +12,7 @@ import sys
 from PySide6.QtCore import QObject
 
 from kiosk.devices.base import Scanner
+from kiosk.devices.id_card_reader import IdCardReader
 from kiosk.settings import Settings
 from kiosk.terminal import Devices, Terminal
 from ui.camera_feed import CameraFeed
@@ -28,10 +29,18 @@ def configured_scanner(settings: Settings) -> Scanner | None:
     return SaneScanner(settings.scanner)
 
 
+def configured_id_reader(settings: Settings) -> IdCardReader | None:
+    """The ID card reader named in the settings, or None (the identity screen then asks for typing)."""
+    from kiosk.devices.idcard.factory import make_reader
+
+    return make_reader(settings)
+
+
 def open_terminal(settings: Settings, devices: Devices | None = None) -> Terminal:
     """Blocking: run it in a job. The parts' background workers (sync, printing) start here."""
     terminal = Terminal.open(settings, background=True)
-    terminal.devices = devices or Devices(scanner=configured_scanner(settings))
+    terminal.devices = devices or Devices(scanner=configured_scanner(settings),
+                                          id_reader=configured_id_reader(settings))
     return terminal
 
 

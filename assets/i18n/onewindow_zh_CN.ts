@@ -1060,22 +1060,27 @@
         <translation>请阅读办事指南。标 ● 的材料为必交材料，请准备好以便扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="78"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="115"/>
+        <source>Lay your ID card flat on the reader and it is read by itself. Or type your details below.</source>
+        <translation>请把身份证平放在阅读器上，会自动读取；也可以在下面输入您的信息。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/identity.py" line="118"/>
         <source>Or type your details below.</source>
         <translation>也可以在下方手动填写。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="92"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="132"/>
         <source>Who is applying?</source>
         <translation>申请人是谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="93"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="133"/>
         <source>Place your ID card on the reader, or type your details. We check each one as soon as you finish it.</source>
         <translation>请将身份证放在阅读器上，或手动填写。每填完一项，系统会立即检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="95"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="135"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -1115,47 +1120,52 @@
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="87"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="203"/>
+        <source>Or lay your ID card on the reader to see all your applications made at this kiosk.</source>
+        <translation>也可以把身份证放在阅读器上，查看您在本机办理的全部申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/progress.py" line="239"/>
         <source>Status</source>
         <translation>办理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="240"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="89"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="241"/>
         <source>Promised completion</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="97"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="249"/>
         <source>Source: the platform</source>
         <translation>来源：政务服务平台</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="98"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="250"/>
         <source>Source: this kiosk&apos;s records</source>
         <translation>来源：本机记录</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="100"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="252"/>
         <source>No application with this number was found. Please check the number or ask the hall staff.</source>
         <translation>没有找到该编号的申请。请核对编号，或咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="109"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="260"/>
         <source>Check progress</source>
         <translation>办件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="110"/>
-        <source>Type the receipt number printed on your receipt, then tap Look up.</source>
-        <translation>请输入回执上的编号，然后点“查询”。</translation>
+        <location filename="../../ui/kiosk/screens/progress.py" line="261"/>
+        <source>Type the receipt number printed on your receipt, then tap Look up, or hold the receipt&apos;s QR code to the scanner.</source>
+        <translation>请输入回执上的回执编号，再点“查询”；也可以把回执上的二维码对准扫码器。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="111"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="263"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
@@ -1216,7 +1226,7 @@
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="86"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="238"/>
         <location filename="../../ui/kiosk/screens/result.py" line="106"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>

@@ -1,13 +1,19 @@
-"""Who is applying: read the ID card, or type name, ID number and phone with an immediate check."""
+"""Who is applying: read the ID card, or type name, ID number and phone with an immediate check.
+
+With a reader that tells placements apart, the screen fills itself when a
+card is laid on it (no button); other readers are read when the button is tapped.
+"""
 from __future__ import annotations
 
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
-from kiosk.devices.id_card_reader import IdCardData
+from kiosk.devices.id_card_reader import IdCardData, IdCardError
 from kiosk.errors import Message
 from kiosk.usecases import materials as material_cases
 from ui.i18n import msg, translate
 from ui.jobs import run_job
+from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
@@ -29,9 +35,14 @@ class IdentityScreen(Screen):
         self.reader_status.setWordWrap(True)
         self.reader_row.addWidget(self.read_button)
         self.reader_row.addWidget(self.reader_status, 1)
-        has_reader = ctx.terminal is not None and ctx.terminal.devices.id_reader is not None
-        self.read_button.setVisible(has_reader)
-        self.reader_status.setVisible(has_reader)
+        reader = ctx.terminal.devices.id_reader if ctx.terminal is not None else None
+        self.watch: CardWatch | None = None
+        if reader is not None and reader.watchable:
+            self.watch = CardWatch(reader, self)
+            self.watch.card_read.connect(self._card_read)
+            self.watch.failed.connect(self._watch_failed)
+        self.read_button.setVisible(reader is not None and self.watch is None)
+        self.reader_status.setVisible(reader is not None)
         self.body.addLayout(self.reader_row)
         self._reader_message: Message | None = None
         self.applicant = ApplicantFields(hints=True)
@@ -56,8 +67,25 @@ class IdentityScreen(Screen):
         run_job("read-id-card", lambda: material_cases.read_id_card(terminal), on_done=self._card_read,
                 on_error=self._card_failed)
 
+    def on_enter(self) -> None:
+        if self.watch is not None:
+            self.watch.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        if self.watch is not None:
+            self.watch.stop()
+        super().hideEvent(event)
+
     def _card_read(self, card: IdCardData) -> None:
         self.read_button.setEnabled(True)
+        if not card.resident:
+            shown = " / ".join(n for n in (card.name, card.english_name) if n)
+            self._reader_message = Message(
+                f"已读取外国人永久居留身份证（{shown}）。本机目前只能受理居民身份证持有人的申请，请到人工窗口办理。",
+                f"A foreigner's permanent residence card was read ({shown}). This kiosk can take applications "
+                "only from resident ID card holders for now; please go to a staffed counter.")
+            self._render_reader()
+            return
         self.name_field.set_raw(card.name)
         self.id_field.set_raw(card.id_number)
         for field in (self.name_field, self.id_field):
@@ -67,6 +95,13 @@ class IdentityScreen(Screen):
         self._render_reader()
         self._store()
 
+    def _watch_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, IdCardError):  # said where the citizen looks, not in a pop-up; the watch goes on
+            self._reader_message = exc.message
+            self._render_reader()
+        else:
+            self.ctx.report(exc)
+
     def _card_failed(self, exc: BaseException) -> None:
         self.read_button.setEnabled(True)
         self._reader_message = None
@@ -74,8 +109,13 @@ class IdentityScreen(Screen):
         self.ctx.report(exc)
 
     def _render_reader(self) -> None:
-        self.reader_status.setText(para(msg(self._reader_message)) if self._reader_message else
-                                   para(translate("Kiosk", "Or type your details below.")))
+        if self._reader_message:
+            self.reader_status.setText(para(msg(self._reader_message)))
+        elif self.watch is not None:
+            self.reader_status.setText(para(translate("Kiosk", "Lay your ID card flat on the reader and it is read "
+                                                               "by itself. Or type your details below.")))
+        else:
+            self.reader_status.setText(para(translate("Kiosk", "Or type your details below.")))
 
     def on_next(self) -> None:
         failed = self.applicant.validate()
