@@ -35,6 +35,8 @@ ITEM_KEYS = ("code", "name", "department", "theme", "item_type", "legal_limit_da
              "online_depth", "legal_basis", "where", "conditions", "materials", "form")
 MATERIAL_KEYS = ("code", "name", "form", "copies", "required", "notes", "colour")
 FIELD_KEYS = ("key", "label", "type", "required")
+# What a field may take from the citizen's ID card when it is read (`kiosk.card_prefill`), per field type.
+FROM_CARD = {"valid_to": "date", "birth": "date", "address": "address"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class FormField:
     max: Any = None
     options: tuple[Option, ...] = ()
     help: Text | None = None
+    from_card: str | None = None  # a key of FROM_CARD: filled in from the ID card, still changeable
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,14 @@ def _parse_field(chk: _Checker, where: str, raw: Any) -> FormField | None:
         else:
             chk.integer(where, max_length, "max_length", 1, 2000)
     help_text = chk.text(where, raw["help"], "help") if "help" in raw else None
+    from_card = raw.get("from_card")
+    if from_card is not None and FROM_CARD.get(from_card) != ftype:
+        chk.problems.append(f"{where}: from_card must be one of {sorted(FROM_CARD)} matching the field's type")
     if missing or label is None or ftype not in FIELD_TYPES:
         return None
     return FormField(key=str(raw["key"]), label=label, type=ftype, required=bool(raw["required"]),
                      max_length=max_length, min=raw.get("min"), max=raw.get("max"), options=tuple(options),
-                     help=help_text)
+                     help=help_text, from_card=from_card)
 
 
 def _parse_material(chk: _Checker, where: str, raw: Any) -> MaterialSpec | None:

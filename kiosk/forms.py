@@ -197,8 +197,9 @@ def check_applicant(applicant: Any) -> tuple[dict[str, str], list[Problem]]:
             clean["id_number"] = parse_resident_id(str(applicant.get("id_number") or "")).number
         except InvalidIdentity as exc:
             problems.append(Problem("applicant.id_number", exc.message))
-    try:
-        clean["phone"] = parse_mobile(str(applicant.get("phone") or ""))
+    phone = str(applicant.get("phone") or "").strip()
+    try:  # optional: progress is found by ID card or receipt; a mobile number only adds text messages
+        clean["phone"] = parse_mobile(phone) if phone else ""
     except InvalidIdentity as exc:
         problems.append(Problem("applicant.phone", exc.message))
     unknown = set(applicant) - {"name", "id_type", "id_number", "phone"}

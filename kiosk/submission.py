@@ -171,7 +171,7 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
             catalog_version=catalog.version, status=Status.SUBMITTED.value, channel=channel,
             hall_code=settings.hall_code, device_no=device_no,
             applicant_name=checked.applicant["name"], applicant_id_type=checked.applicant["id_type"],
-            applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"],
+            applicant_id_number=checked.applicant["id_number"], applicant_phone=checked.applicant["phone"] or None,
             form=checked.form, content_hash=digest, promised_date=promised,
             created_at=submitted_at, submitted_at=submitted_at, updated_at=submitted_at,
         )

@@ -87,7 +87,7 @@ def test_control_characters_refused_everywhere():
 
 
 def test_applicant_problems_are_all_listed():
-    clean, problems = check_applicant({"name": "", "id_number": "123", "phone": "", "extra": 1})
+    clean, problems = check_applicant({"name": "", "id_number": "123", "phone": "123", "extra": 1})
     assert {p.field for p in problems} == {"applicant.name", "applicant.id_number", "applicant.phone",
                                           "applicant.extra"}
     assert clean.get("id_type") == "resident"

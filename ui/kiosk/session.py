@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the store layer loads in the background; this module must import fast
     from kiosk.catalog import ServiceItem
+    from kiosk.devices.id_card_reader import IdCardData
     from kiosk.drafts import DraftSnapshot
     from kiosk.materials.intake import MaterialFile
     from kiosk.submission import ApplicationDraft, SubmittedApplication
@@ -26,6 +27,7 @@ class CitizenSession:
     materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
     at_counter: set[str] = field(default_factory=set)  # materials to hand in at the counter (no capture device)
     submitted: SubmittedApplication | None = None
+    card: IdCardData | None = None  # the ID card read in this visit (its answers fill the form)
 
     def start(self, item: ServiceItem) -> None:
         self.wipe()
@@ -69,6 +71,7 @@ class CitizenSession:
         self.item = None
         self.draft_id = None
         self.submitted = None
+        self.card = None
         # The citizen's strings and file bytes go as their last references go (just above). A full garbage
         # collection here would only find cycles of widgets, and it stalled the screen for 130 ms at every
         # session's end; `ui.threads` collects those on the GUI thread in its own time.

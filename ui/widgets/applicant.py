@@ -11,7 +11,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.catalog import Text
 from kiosk.forms import check_name
-from ui.widgets.fields import LineField, check_id_number, check_mobile
+from ui.widgets.fields import Checker, LineField, check_id_number, check_mobile
+
+
+def _optional(checker: Checker) -> Checker:
+    """An empty answer is accepted, as the domain accepts an applicant without a mobile number."""
+    return lambda raw: ("", None) if not raw.strip() else checker(raw)
 
 
 class ApplicantFields(QWidget):
@@ -24,9 +29,11 @@ class ApplicantFields(QWidget):
         self.id_field = LineField("id_number", Text("身份证号码", "Resident ID number"), True, check_id_number,
                                   placeholder=Text("18位，最后一位可能是X", "18 characters; the last may be X")
                                   if hints else None, max_length=18, digits=True)
-        self.phone_field = LineField("phone", Text("手机号码", "Mobile phone number"), True, check_mobile,
-                                     help_text=Text("办理结果将以短信通知", "We will text you when your application "
-                                                                     "moves on.") if hints else None,
+        self.phone_field = LineField("phone", Text("手机号码", "Mobile phone number"), False, _optional(check_mobile),
+                                     help_text=Text("可不填。填写后，办理进展将以短信通知；不填也可凭身份证或回执查询进度。",
+                                                    "You may leave it empty. With it we text you when your application "
+                                                    "moves on; without it, check progress with your ID card or "
+                                                    "receipt.") if hints else None,
                                      placeholder=Text("11位手机号码", "11-digit mobile number") if hints else None,
                                      max_length=11, digits=True)
         self.fields = [self.name_field, self.id_field, self.phone_field]

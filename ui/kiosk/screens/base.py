@@ -6,7 +6,7 @@ read-aloud should speak in `speech_text()`.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ui.i18n import translate
@@ -15,6 +15,7 @@ from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
 from ui.widgets.box_layouts import FlexibleVBoxLayout, ScrollBodyLayout
+from ui.widgets.keyboard_space import KeyboardSpace
 
 
 class Screen(QWidget):
@@ -46,6 +47,7 @@ class Screen(QWidget):
         self.body.setContentsMargins(0, 8, 16, 8)
         self.body.setSpacing(20)
         self.scroll.setWidget(inner)
+        self.keyboard_space = KeyboardSpace(self.scroll)  # the focused field stays above the on-screen keyboard
         outer.addWidget(self.scroll, 1)
         self.footer = QHBoxLayout()
         self.footer.setSpacing(24)
@@ -62,6 +64,16 @@ class Screen(QWidget):
         self.title.setText(title)
         self.subtitle.setText(para(subtitle) if subtitle else "")
         self.subtitle.setVisible(bool(subtitle))
+
+    def reveal_soon(self, field: QWidget, helper: QWidget) -> None:
+        """Once the layout has made room for a pad or picker under `field` (next turn of the event loop),
+        scroll to it, keeping the field itself in view when both do not fit."""
+        def reveal() -> None:
+            if helper.isVisible():
+                self.scroll.ensureWidgetVisible(helper, 0, 24)
+                self.scroll.ensureWidgetVisible(field, 0, 24)
+
+        QTimer.singleShot(0, self, reveal)
 
     def retranslate(self) -> None:
         self.back_button.setText("‹ " + translate("Kiosk", "Back"))

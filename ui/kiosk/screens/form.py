@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QWidget
 
 from kiosk.catalog import FormField
 from ui.i18n import lang, translate
@@ -19,7 +17,6 @@ from ui.kiosk.screens.base import Screen
 from ui.widgets.date_picker import DatePicker
 from ui.widgets.fields import BaseField
 from ui.widgets.form_view import FormView
-from ui.widgets.keyboard_space import KeyboardSpace
 from ui.widgets.number_pad import NumberPad
 
 NUMBER_TYPES = {"phone": "", "integer": "", "money": ".", "id_number": "X"}  # the pad's extra key per field type
@@ -51,7 +48,6 @@ class FormScreen(Screen):
                 self._add_helper(field, specs[field.key])
         self.body.addWidget(self.view)
         self.body.addStretch(1)
-        self.keyboard_space = KeyboardSpace(self.scroll)
         self.retranslate()
 
     def _add_helper(self, field: BaseField, spec: FormField) -> None:
@@ -68,18 +64,8 @@ class FormScreen(Screen):
             return
         helper.setObjectName(f"{helper.objectName()}_{field.key}")
         field.layout().addWidget(helper)  # under the field's hint and error: they say what to pick
-        helper.opened.connect(lambda f=field, h=helper: self._reveal_soon(f, h))
+        helper.opened.connect(lambda f=field, h=helper: self.reveal_soon(f.edit, h))  # type: ignore[attr-defined]
         self.helpers[field.key] = helper
-
-    def _reveal_soon(self, field: BaseField, helper: QWidget) -> None:
-        """Once the layout has made room for the pad or picker (next turn of the event loop), scroll to it,
-        keeping the field itself in view when both do not fit."""
-        def reveal() -> None:
-            if helper.isVisible():
-                self.scroll.ensureWidgetVisible(helper, 0, 24)
-                self.scroll.ensureWidgetVisible(field.edit, 0, 24)  # type: ignore[attr-defined]
-
-        QTimer.singleShot(0, self, reveal)
 
     def _store(self) -> None:
         self.ctx.session.form.update(self.view.raw_values())

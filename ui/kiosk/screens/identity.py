@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
+from kiosk.card_prefill import fill_from_card
 from kiosk.devices.id_card_reader import IdCardData, IdCardError
 from kiosk.errors import Message
 from kiosk.usecases import materials as material_cases
@@ -19,6 +20,7 @@ from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.applicant import ApplicantFields
+from ui.widgets.number_pad import NumberPad
 
 
 class IdentityScreen(Screen):
@@ -48,6 +50,13 @@ class IdentityScreen(Screen):
         self.applicant = ApplicantFields(hints=True)
         self.name_field, self.id_field, self.phone_field = self.applicant.fields
         self.fields = self.applicant.fields
+        self.pads: dict[str, NumberPad] = {}
+        for field, extra in ((self.id_field, "X"), (self.phone_field, "")):  # digits on a pad, not on a keyboard
+            pad = NumberPad(extra).attach(field.edit)
+            pad.setObjectName(f"numberPad_{field.key}")
+            field.layout().addWidget(pad)
+            pad.opened.connect(lambda f=field, p=pad: self.reveal_soon(f.edit, p))
+            self.pads[field.key] = pad
         self.applicant.set_raw(ctx.session.applicant)
         self.applicant.edited.connect(self._store)
         self.body.addWidget(self.applicant)
@@ -90,8 +99,12 @@ class IdentityScreen(Screen):
         self.id_field.set_raw(card.id_number)
         for field in (self.name_field, self.id_field):
             field.validate()
-        self._reader_message = Message("已读取身份证，请核对并填写手机号码。",
-                                       "Your ID card has been read; please check it and enter your mobile number.")
+        self.ctx.session.card = card
+        if self.ctx.session.item is not None:  # the expiry date, the address: proposals the form shows
+            fill_from_card(self.ctx.session.item, card, self.ctx.session.form)
+        self._reader_message = Message("已读取身份证，请核对后点“下一步”。手机号码可不填。",
+                                       "Your ID card has been read; please check it and tap Next. "
+                                       "The mobile number may be left empty.")
         self._render_reader()
         self._store()
 
