@@ -20,6 +20,7 @@ from ui.widgets.box_layouts import FlexibleVBoxLayout, ScrollBodyLayout
 class Screen(QWidget):
     back_requested = Signal()
     next_requested = Signal()
+    announce = Signal(str)  # news on this screen read-aloud mode should speak (an answer that arrived)
     name = "screen"
     step: int | None = None  # position in the application steps, for the step label
 

@@ -103,6 +103,7 @@ class ProgressScreen(Screen):
             lines.append("ⓘ " + msg(r.platform_note))
         self.answer.setText(para("\n".join(lines)))
         self.card.show()
+        self.announce.emit("。".join(lines))
 
     def retranslate(self) -> None:
         super().retranslate()
