@@ -870,52 +870,54 @@
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="46"/>
+        <location filename="../../ui/kiosk/idle.py" line="44"/>
+        <location filename="../../ui/kiosk/idle.py" line="55"/>
         <source>Are you still there?</source>
         <translation>您还在吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="47"/>
+        <location filename="../../ui/kiosk/idle.py" line="45"/>
+        <location filename="../../ui/kiosk/idle.py" line="56"/>
         <source>%1 seconds</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="48"/>
-        <source>To protect your privacy, this session will end and what you entered will be cleared from the screen.</source>
-        <translation>为保护您的隐私，本次操作即将结束，您填写的内容将从屏幕上清除。</translation>
+        <location filename="../../ui/kiosk/idle.py" line="51"/>
+        <source>To protect your privacy, this session will end and what you entered will be cleared from the screen. Touch the screen anywhere to continue.</source>
+        <translation>为保护您的隐私，本次办理即将结束，您填写的内容将从屏幕上清除。触摸屏幕任意位置即可继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="50"/>
+        <location filename="../../ui/kiosk/idle.py" line="47"/>
         <source>I need more time</source>
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="312"/>
+        <location filename="../../ui/kiosk/overlay.py" line="180"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="313"/>
+        <location filename="../../ui/kiosk/overlay.py" line="181"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="314"/>
+        <location filename="../../ui/kiosk/overlay.py" line="182"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="314"/>
+        <location filename="../../ui/kiosk/overlay.py" line="182"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="67"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="68"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="68"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="69"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -1105,17 +1107,17 @@
         <translation>没有找到该编号的申请。请核对编号，或咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="109"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="110"/>
         <source>Check progress</source>
         <translation>办件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="110"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="111"/>
         <source>Type the receipt number printed on your receipt, then tap Look up.</source>
         <translation>请输入回执上的编号，然后点“查询”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="111"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="112"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
@@ -1268,32 +1270,32 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="41"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="72"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="42"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="73"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="43"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="74"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="44"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="75"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="45"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="76"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="46"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="77"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, please ask the hall staff.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。如需帮助，请咨询大厅工作人员。</translation>
     </message>
@@ -1346,6 +1348,51 @@
         <location filename="../../ui/kiosk/top_bar.py" line="113"/>
         <source>OK</source>
         <translation>知道了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="78"/>
+        <source>text field</source>
+        <translation>输入框</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="81"/>
+        <source>button</source>
+        <translation>按钮</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="83"/>
+        <source>selected</source>
+        <translation>已选中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="29"/>
+        <source>Your application has been submitted. Please keep your receipt. Your details have been cleared from this screen.</source>
+        <translation>您的申请已提交，请妥善保管回执。您的信息已从屏幕上清除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="32"/>
+        <source>Your session ended because the screen was not used. What you entered has been kept at this hall as an unfinished application: bring your ID card to a counter and the staff will continue it with you. It has been cleared from this screen.</source>
+        <translation>由于长时间无操作，本次办理已结束。您填写的内容已作为草稿保存在本大厅，请携带身份证到服务窗口，工作人员会帮您继续办理。屏幕上的内容已清除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="36"/>
+        <source>Your session ended because the screen was not used. What you entered could not be saved in full and has been cleared from this screen. Please start again or ask the hall staff.</source>
+        <translation>由于长时间无操作，本次办理已结束。您填写的内容未能完整保存，已从屏幕上清除。请重新办理，或咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="40"/>
+        <source>Your session ended because the screen was not used. Nothing you entered was kept.</source>
+        <translation>由于长时间无操作，本次操作已结束，未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="43"/>
+        <source>You left the application. What you entered has been deleted and not kept.</source>
+        <translation>您已退出本次办理，填写的内容已删除，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="44"/>
+        <source>You left the application. It has been cleared from this screen, but a copy saved earlier could not be deleted; the hall staff will remove it.</source>
+        <translation>您已退出本次办理，屏幕上的内容已清除，但之前自动保存的草稿未能删除，工作人员会处理。</translation>
     </message>
 </context>
 <context>

@@ -89,7 +89,7 @@ class KeypadNavigator(QObject):
         controls = self.controls()
         if not controls:
             return None
-        current = QApplication.focusWidget()
+        current = self.window.focusWidget()
         if current in controls:
             target = controls[(controls.index(current) + step) % len(controls)]
         else:
@@ -108,7 +108,7 @@ class KeypadNavigator(QObject):
 
     def handle(self, key: int, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
         """True when the key was ours to act on (it goes no further)."""
-        focus = QApplication.focusWidget()
+        focus = self.window.focusWidget()
         in_text = isinstance(focus, QLineEdit)
         if key == Qt.Key.Key_Tab and modifiers & Qt.KeyboardModifier.ShiftModifier:
             key = Qt.Key.Key_Backtab

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
@@ -56,11 +56,19 @@ class RecordingVoice:
         return [text for text, _lang in self.said]
 
 
+def sentences(*parts: str) -> str:
+    """Parts read one after another, each ended by a full stop unless it already has one."""
+    kept = [p.strip() for p in parts if p and p.strip()]
+    return "".join(p if p.endswith(("。", "！", "？", ".", "!", "?")) or i == len(kept) - 1 else p + "。"
+                   for i, p in enumerate(kept))
+
+
 def plain(text: str) -> str:
     """Rich text as it would be read: no tags, no decorative marks."""
     if "<" in text:
         text = QTextDocumentFragment.fromHtml(text).toPlainText()
-    return _DECORATION.sub("", text.replace("\n", " ")).strip()
+    lines = [_DECORATION.sub("", line).strip() for line in text.splitlines()]
+    return "，".join(line for line in lines if line)
 
 
 def spoken_name(widget: QWidget) -> str:
@@ -124,7 +132,7 @@ class KioskVoice(QObject):
     # --- events the window passes on ------------------------------------------------------------------
     def screen_shown(self, text: str, focused: QWidget | None = None) -> None:
         self._errors_said = ""
-        self.say("。".join(part for part in (plain(text), spoken_name(focused) if focused else "") if part))
+        self.say(sentences(plain(text), spoken_name(focused) if focused else ""))
 
     def error(self, text: str) -> None:
         self.say(text)
@@ -143,15 +151,9 @@ class KioskVoice(QObject):
             return
         errors = [plain(l.text()) for l in screen.findChildren(QLabel)
                   if l.property("role") == "error" and l.isVisible() and l.text()]
-        said = "。".join(errors)
+        said = sentences(*errors)
         if said != self._errors_said:
             self._errors_said = said
             if said:
                 self.say(said)
 
-    @staticmethod
-    def focus_first(widgets: list[QWidget]) -> QWidget | None:
-        if not widgets:
-            return None
-        widgets[0].setFocus(Qt.FocusReason.TabFocusReason)
-        return widgets[0]

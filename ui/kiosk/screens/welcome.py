@@ -80,5 +80,5 @@ class WelcomeScreen(Screen):
         self._render_farewell()
 
     def speech_text(self) -> str:
-        return "。".join([self.title.text(), self.apply_button.text()[3:], self.progress_button.text()[3:],
-                          self.rate_button.text()[3:]])
+        return "。".join([self.title.text(), self._plain(self.subtitle.text()), self.apply_button.text()[3:],
+                          self.progress_button.text()[3:], self.rate_button.text()[3:]])
