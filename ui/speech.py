@@ -71,7 +71,7 @@ class ReadAloud(QObject):
         process = QProcess(self)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
         process.readyReadStandardOutput.connect(lambda p=process: self._read(p))
-        process.finished.connect(lambda *_a, p=process: self._ended(p))
+        process.finished.connect(lambda code, _status, p=process: self._ended(p, code=code))
         process.errorOccurred.connect(lambda error, p=process: self._ended(p, error))
         environment = QProcessEnvironment.systemEnvironment()
         environment.insert(PARENT_ENV, str(os.getpid()))  # the voice ends with this process (kiosk.child_process)
@@ -121,7 +121,7 @@ class ReadAloud(QObject):
         else:
             self._reply_timer.stop()
 
-    def _ended(self, process: QProcess, error: QProcess.ProcessError | None = None) -> None:
+    def _ended(self, process: QProcess, error: QProcess.ProcessError | None = None, *, code: int = 0) -> None:
         if process is not self._process or self._closing:
             return
         if error is not None and error != QProcess.ProcessError.FailedToStart:
@@ -129,7 +129,7 @@ class ReadAloud(QObject):
         if self.state == "silent" and error is None:
             return  # said "no voice here" and left: nothing more to learn
         self._fail("the voice could not start" if error is not None
-                   else f"the voice process ended (exit code {process.exitCode()})")
+                   else f"the voice process ended (exit code {code})")
 
     def _fail(self, why: str) -> None:
         if self._closing:
