@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from ui.i18n import lang, translate
 
 _DECORATION = re.compile(r"^[\s▶‹›✔✖⚠ⓘ⏳●○…]+|[\s▶‹›✔✖⚠ⓘ⏳]+$")
+_DOUBLED = re.compile(r"([。！？.!?：])[。，]")  # "申请人是谁？。" is read "申请人是谁？"
 
 
 class Voice(Protocol):
@@ -68,7 +69,7 @@ def plain(text: str) -> str:
     if "<" in text:
         text = QTextDocumentFragment.fromHtml(text).toPlainText()
     lines = [_DECORATION.sub("", line).strip() for line in text.splitlines()]
-    return "，".join(line for line in lines if line)
+    return _DOUBLED.sub(r"\1", "，".join(line for line in lines if line))
 
 
 def spoken_name(widget: QWidget) -> str:
