@@ -12,16 +12,28 @@ mode for their session (`ui.kiosk.voice`), and every move is spoken.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QScrollArea, QWidget
 
 from ui.kiosk.overlay import ConfirmOverlay, KioskOverlay
+from ui.kiosk.voice import spoken_name
 
-if TYPE_CHECKING:
-    from ui.kiosk.window import KioskWindow
+
+class KeypadShell(Protocol):
+    """What the keypad needs of the kiosk window (`ui.kiosk.window.KioskWindow`)."""
+
+    nav: Any  # ui.kiosk.navigator.KioskNavigator: the current screen
+    notice: QWidget
+    top: QWidget
+    voice: Any  # ui.kiosk.voice.KioskVoice: read-aloud mode
+
+    def announce_current(self) -> None: ...
+    def focusWidget(self) -> QWidget | None: ...  # noqa: N802 - Qt's name
+    def findChildren(self, kind: type) -> list[Any]: ...  # noqa: N802 - Qt's name
+    def isAncestorOf(self, child: QWidget) -> bool: ...  # noqa: N802 - Qt's name
 
 NEXT = {Qt.Key.Key_Tab, Qt.Key.Key_Down, Qt.Key.Key_Right}
 PREVIOUS = {Qt.Key.Key_Backtab, Qt.Key.Key_Up, Qt.Key.Key_Left}
@@ -44,8 +56,8 @@ def reading_order(widgets: list[QWidget], origin: QWidget) -> list[QWidget]:
 
 
 class KeypadNavigator(QObject):
-    def __init__(self, window: "KioskWindow", speak: Callable[[str], None]) -> None:
-        super().__init__(window)
+    def __init__(self, window: KeypadShell, speak: Callable[[str], None]) -> None:
+        super().__init__(window)  # type: ignore[arg-type] - the window is a QWidget
         self.window = window
         self._speak = speak
         QApplication.instance().installEventFilter(self)
@@ -120,8 +132,6 @@ class KeypadNavigator(QObject):
                 return True
             target = self.move(1 if key in NEXT else -1)
             if target is not None:
-                from ui.kiosk.voice import spoken_name
-
                 self._speak(spoken_name(target))
             return True
         if key in ACTIVATE and isinstance(focus, QAbstractButton) and self._reachable(focus):
