@@ -128,3 +128,16 @@ def test_question_card_takes_the_keys_and_escape_answers_no(qtbot, tmp_path):
     press(qtbot, window, Qt.Key.Key_Escape)
     assert not window.question.isVisible()
     assert screen(window, "identity").name_field.raw() == APPLICANT["name"]
+
+
+def test_whatever_key_comes_first_says_where_the_citizen_is_and_f1_repeats_it(qtbot, tmp_path):
+    window, voice = keypad_window(qtbot, tmp_path)
+    welcome = screen(window, "welcome")
+    press(qtbot, window, Qt.Key.Key_Return)  # the first key only wakes read-aloud: nothing is chosen blindly
+    screen(window, "welcome")
+    assert window.focusWidget() is welcome.apply_button
+    assert len(voice.said) == 1 and voice.texts()[0].startswith(welcome.title.text())
+    press(qtbot, window, Qt.Key.Key_Down)
+    press(qtbot, window, Qt.Key.Key_F1)  # the step again, and where the citizen is on it
+    assert window.focusWidget() is welcome.progress_button
+    assert voice.texts()[-1].startswith(welcome.title.text()) and voice.texts()[-1].endswith("查询办理进度，按钮")

@@ -42,8 +42,11 @@ def test_normal_text_speaks_only_when_asked(qtbot, tmp_path):
     assert voice.said == []
     window.read_aloud()  # the Read aloud button
     assert voice.texts() == [voice.texts()[0]] and voice.texts()[0].startswith(screen(window, "identity").title.text())
-    tap(qtbot, window.top.large_button)  # large text on: from now on, unasked
-    tap(qtbot, window.top.home_button)  # nothing typed: no question; the session ends and says so
-    qtbot.waitUntil(lambda: len(voice.said) == 2, timeout=5_000)
-    assert "已删除" in voice.texts()[1]
+    tap(qtbot, window.top.large_button)  # large text on: the step at once, and from now on everything unasked
+    assert len(voice.said) == 2 and voice.texts()[1] == voice.texts()[0]
     assert "？。" not in voice.texts()[0]
+    tap(qtbot, window.top.language_button)  # the step again, in English
+    assert len(voice.said) == 3 and voice.said[2][1] == "en" and voice.texts()[2].startswith("Who is applying")
+    tap(qtbot, window.top.home_button)  # nothing typed: no question; the session ends and says so
+    qtbot.waitUntil(lambda: len(voice.said) == 4, timeout=5_000)
+    assert "已删除" in voice.texts()[3] and voice.said[3][1] == "zh"  # the kiosk is back in its own language

@@ -2,12 +2,13 @@
 
 Tab or an arrow key moves to the next control (Shift+Tab, Up or Left to the
 previous), Enter activates the control, Escape goes back (or answers "No"
-on a question card). The order is the reading order of what is on screen:
-the step's own controls first, top to bottom and left to right, then the
-notice bar, then the top bar; while a card covers the window only its
+on a question card), F1 or Help repeats the step. The order is the reading
+order of what is on screen: the step's own controls first, top to bottom
+and left to right, then the notice bar, then the top bar; while a card covers the window only its
 buttons take part. In a text field Left and Right move the cursor, as the
-citizen expects. The first such key a citizen presses turns on read-aloud
-mode for their session (`ui.kiosk.voice`), and every move is spoken.
+citizen expects. The first such key a citizen presses (outside a text
+field) turns on read-aloud mode for their session (`ui.kiosk.voice`),
+speaks the step and focuses its first control; every move is spoken.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class KeypadShell(Protocol):
     top: QWidget
     voice: Any  # ui.kiosk.voice.KioskVoice: read-aloud mode
 
-    def announce_current(self) -> None: ...
+    def announce_current(self, *, refocus: bool = True) -> None: ...
     def focusWidget(self) -> QWidget | None: ...  # noqa: N802 - Qt's name
     def findChildren(self, kind: type) -> list[Any]: ...  # noqa: N802 - Qt's name
     def isAncestorOf(self, child: QWidget) -> bool: ...  # noqa: N802 - Qt's name
@@ -38,6 +39,7 @@ class KeypadShell(Protocol):
 NEXT = {Qt.Key.Key_Tab, Qt.Key.Key_Down, Qt.Key.Key_Right}
 PREVIOUS = {Qt.Key.Key_Backtab, Qt.Key.Key_Up, Qt.Key.Key_Left}
 ACTIVATE = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+REPEAT = {Qt.Key.Key_Help, Qt.Key.Key_F1}  # a keypad's "repeat" key: what is on screen, again
 ROW = 24  # controls whose centres are this close vertically are read as one row, left to right
 
 
@@ -126,10 +128,14 @@ class KeypadNavigator(QObject):
             key = Qt.Key.Key_Backtab
         if in_text and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             return False  # the cursor moves within what was typed
+        if not self.window.voice.keypad_mode and not in_text and (
+                key in NEXT or key in PREVIOUS or key in ACTIVATE or key in REPEAT or key == Qt.Key.Key_Escape):
+            self.start()  # whatever key a blind citizen tries first, they hear where they are
+            return True
+        if key in REPEAT:
+            self.window.announce_current(refocus=False)
+            return True
         if key in NEXT or key in PREVIOUS:
-            if not self.window.voice.keypad_mode:
-                self.start()
-                return True
             target = self.move(1 if key in NEXT else -1)
             if target is not None:
                 self._speak(spoken_name(target))

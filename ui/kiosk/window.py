@@ -97,6 +97,8 @@ class KioskWindow(QMainWindow):
         self.nav = KioskNavigator(self, self.ctx, self.stack)
         self.top.language_toggled.connect(self.toggle_language)
         self.top.large_text_toggled.connect(self.set_large_text)
+        # turned on by the citizen (not by the reset between citizens): read-aloud mode starts with this step
+        self.top.large_button.clicked.connect(lambda on: self.announce_current() if on else None)
         self.top.home_requested.connect(self.nav.home)
         self.top.read_aloud_requested.connect(self.read_aloud)
         self.top.large_button.setChecked(self.default_large)
@@ -158,12 +160,17 @@ class KioskWindow(QMainWindow):
     def overlay_on_top(self) -> KioskOverlay | None:
         return self.keypad.scope()
 
-    def announce_current(self) -> None:
-        """Speak what is in front of the citizen: the card on top, else the step (with the focused control)."""
+    def announce_current(self, *, refocus: bool = True) -> None:
+        """Speak what is in front of the citizen: the card on top, else the step, then the focused control.
+
+        Keypad users land on the first control, unless `refocus` is False (the repeat key: they stay put).
+        """
         card = self.overlay_on_top()
         screen = self.nav.current()
         text = card.speech_text() if card is not None else (screen.speech_text() if screen is not None else "")
-        focused = self.keypad.first() if self.voice.keypad_mode else None
+        focused = None
+        if self.voice.keypad_mode:
+            focused = self.keypad.first() if refocus or self.focusWidget() is None else self.focusWidget()
         self.voice.screen_shown(text, focused)
 
     def when_ready(self, action: Callable[[], None]) -> None:
@@ -209,6 +216,8 @@ class KioskWindow(QMainWindow):
     # --- accessibility --------------------------------------------------------------------------
     def toggle_language(self) -> None:
         self.set_language("en" if i18n.lang() == "zh" else "zh")
+        if self.voice.auto:
+            self.announce_current()  # the step again, in the language just chosen
 
     def set_language(self, code: str) -> None:
         """Relabel everything; typed values stay where they are."""
