@@ -152,6 +152,7 @@ def test_a_touch_on_the_countdown_wakes_the_kiosk_and_does_nothing_else(qtbot, t
         pass
     touch(qtbot, window.overlay.text)  # anywhere on the cover, not only its button
     assert not window.overlay.isVisible()
+    assert window.focusWidget() is identity.name_field.edit  # typing goes on where it was
     with qtbot.waitSignal(window.idle.warning, timeout=5_000):
         pass
     qtbot.keyClick(identity.name_field.edit, Qt.Key.Key_A)  # a key wakes it too, and types nothing

@@ -17,7 +17,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton, QWidget
 
 from ui.i18n import translate
@@ -41,26 +44,39 @@ class KioskOverlay(QFrame):
         set_role(self, "overlay")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         parent.installEventFilter(self)
+        self._return_focus: QWidget | None = None
         self.hide()
 
     def cover(self) -> None:
-        """Show over everything of a lower or equal layer, with the first button focused (keypad users)."""
+        """Show over everything of a lower or equal layer, with the first button focused (keypad users).
+
+        The focus goes back where it was when the card goes (a citizen typing keeps typing).
+        """
         parent = self.parentWidget()
+        focused = parent.window().focusWidget()
+        if focused is not None and not any(o.isAncestorOf(focused) for o in self._cards()):
+            self._return_focus = focused
         self.setGeometry(parent.rect())
         self.show()
-        for overlay in sorted(parent.findChildren(KioskOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly),
-                              key=lambda o: (o.LAYER, o is self)):
+        for overlay in sorted(self._cards(), key=lambda o: (o.LAYER, o is self)):
             if overlay.isVisible():
                 overlay.raise_()
         first = self.first_button()
         if first is not None and self.is_topmost():
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        back, self._return_focus = self._return_focus, None
+        if back is not None and shiboken6.isValid(back) and back.isVisible() \
+                and not any(o.isVisible() for o in self._cards()):
+            back.setFocus(Qt.FocusReason.OtherFocusReason)  # (a screen dropped meanwhile is not focused)
+
+    def _cards(self) -> list[KioskOverlay]:
+        return self.parentWidget().findChildren(KioskOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly)
+
     def is_topmost(self) -> bool:
-        parent = self.parentWidget()
-        return self.isVisible() and not any(
-            o.isVisible() and o.LAYER > self.LAYER
-            for o in parent.findChildren(KioskOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly))
+        return self.isVisible() and not any(o.isVisible() and o.LAYER > self.LAYER for o in self._cards())
 
     def first_button(self) -> QPushButton | None:
         buttons = [b for b in self.findChildren(QPushButton) if b.isVisibleTo(self) and b.isEnabled()]
