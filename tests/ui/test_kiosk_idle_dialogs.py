@@ -1,4 +1,4 @@
-"""Idle handling that respects the citizen: no stock dialogs, any touch counts, the countdown on top, the truth at the end."""
+"""Idle handling that respects the citizen: no stock dialogs, any touch counts, the countdown on top, the truth."""
 from __future__ import annotations
 
 from typing import Any
@@ -138,7 +138,8 @@ def test_touches_on_a_question_card_keep_the_session_then_it_expires_and_says_th
     with qtbot.waitSignal(window.farewell_shown, timeout=10_000) as told:
         pass
     assert told.args == [Outcome.DRAFT_KEPT]
-    assert welcome.farewell.isVisible() and "草稿" in welcome.farewell.text() and "服务窗口" in welcome.farewell.text()
+    said = welcome.farewell.text()
+    assert welcome.farewell.isVisible() and "草稿" in said and "服务窗口" in said
     assert any(d.applicant_name == APPLICANT["name"] for d in list_drafts(terminal.store))  # what it says is true
 
 

@@ -49,4 +49,7 @@ def test_normal_text_speaks_only_when_asked(qtbot, tmp_path):
     assert len(voice.said) == 3 and voice.said[2][1] == "en" and voice.texts()[2].startswith("Who is applying")
     tap(qtbot, window.top.home_button)  # nothing typed: no question; the session ends and says so
     qtbot.waitUntil(lambda: len(voice.said) == 4, timeout=5_000)
-    assert "已删除" in voice.texts()[3] and voice.said[3][1] == "zh"  # the kiosk is back in its own language
+    # told in the language they used, on a welcome screen back in the kiosk's own language (which follows)
+    assert voice.said[3] == ("You left the application. What you entered has been deleted and not kept.", "en")
+    farewell = window.nav.screens["welcome"].farewell.text()
+    assert farewell.index("You left the application") < farewell.index("已删除")

@@ -9,6 +9,7 @@ was not.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from ui.i18n import translate
@@ -21,6 +22,15 @@ class Outcome(Enum):
     TIMED_OUT_EMPTY = "timed_out_empty"
     CLEARED = "cleared"
     CLEAR_FAILED = "clear_failed"
+
+
+@dataclass(frozen=True)
+class Farewell:
+    """The leaving citizen's language, every possible sentence worded in it, and whether they were read to."""
+
+    language: str
+    texts: dict[Outcome, str]
+    voiced: bool
 
 
 def farewell(outcome: Outcome) -> str:

@@ -113,12 +113,12 @@ class KioskVoice(QObject):
         """Read-aloud mode: speak without being asked."""
         return self.keypad_mode or self._large_text()
 
-    def say(self, text: str, *, asked: bool = False) -> bool:
-        """Speak `text` in the screen's language, if read-aloud mode is on (or the citizen `asked`)."""
+    def say(self, text: str, *, asked: bool = False, language: str | None = None) -> bool:
+        """Speak `text` in the screen's language (or `language`), if read-aloud mode is on (or the citizen `asked`)."""
         text = plain(text)
         if self.voice is None or not text or not (asked or self.auto):
             return False
-        return self.voice.say(text, lang())
+        return self.voice.say(text, language or lang())
 
     def stop(self) -> None:
         if self.voice is not None:

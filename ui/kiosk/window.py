@@ -27,7 +27,7 @@ from ui.kiosk.draft_saver import DraftSaver
 from ui.kiosk.idle import IdleOverlay
 from ui.kiosk.keypad import KeypadNavigator
 from ui.kiosk.overlay import ConfirmOverlay, KioskOverlay, PopupGuard, Texts
-from ui.kiosk.session_end import Outcome, farewell
+from ui.kiosk.session_end import Farewell, Outcome, farewell
 from ui.kiosk.voice import KioskVoice
 from ui.widgets.idle import IdleWatcher
 from ui.kiosk.navigator import KioskNavigator
@@ -266,6 +266,8 @@ class KioskWindow(QMainWindow):
         outcome = (Outcome.SUBMITTED if session.submitted is not None
                    else Outcome.TIMED_OUT_EMPTY if reason == "idle" and not keeps else None)
         voiced = self.voice.auto  # the citizen who is leaving was being read to
+        # In the leaving citizen's language, worded now: the kiosk returns to its own language below.
+        leaving = Farewell(i18n.lang(), {o: farewell(o) for o in Outcome}, voiced)
         self.idle.stop()
         self.overlay.hide()
         self.question.dismiss()
@@ -283,7 +285,7 @@ class KioskWindow(QMainWindow):
         terminal = self.terminal
 
         def told(result: Outcome) -> Callable[..., None]:
-            return lambda *_: self._farewell(result, voiced)
+            return lambda *_: self._farewell(result, leaving)
 
         def after_saves() -> None:
             if terminal is not None and snapshot is not None and keeps:
@@ -291,7 +293,7 @@ class KioskWindow(QMainWindow):
                 run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot),
                         on_done=told(Outcome.DRAFT_KEPT), on_error=told(Outcome.DRAFT_NOT_SAVED))
             elif snapshot is not None and keeps:
-                self._farewell(Outcome.DRAFT_NOT_SAVED, voiced)
+                self._farewell(Outcome.DRAFT_NOT_SAVED, leaving)
             if terminal is not None and draft_id is not None:
                 run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "cancelled"),
                         on_done=told(Outcome.CLEARED), on_error=told(Outcome.CLEAR_FAILED))
@@ -303,17 +305,22 @@ class KioskWindow(QMainWindow):
         self.set_large_text(self.default_large)
         self.nav.show_welcome()
         if outcome is not None:
-            self._farewell(outcome, voiced)
+            self._farewell(outcome, leaving)
         self.session_ended.emit(reason)
 
-    def _farewell(self, outcome: Outcome, voiced: bool) -> None:
+    def _farewell(self, outcome: Outcome, leaving: Farewell) -> None:
         """Tell the citizen who is leaving what happened to their application: on screen, and aloud."""
         welcome = self.nav.screens.get("welcome")
         if welcome is None or self.nav.current() is not welcome or self.ctx.session.item is not None:
             return  # the next citizen has already begun
-        welcome.show_farewell(lambda: farewell(outcome), self.farewell_ms)  # type: ignore[attr-defined]
-        if voiced:
-            self.voice.say(farewell(outcome), asked=True)
+        theirs = leaving.texts[outcome]
+
+        def shown() -> str:  # theirs first; the kiosk's own language too when it differs
+            return theirs if i18n.lang() == leaving.language else f"{theirs}\n{farewell(outcome)}"
+
+        welcome.show_farewell(shown, self.farewell_ms)  # type: ignore[attr-defined]
+        if leaving.voiced:
+            self.voice.say(theirs, asked=True, language=leaving.language)
         self.farewell_shown.emit(outcome)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
