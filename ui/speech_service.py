@@ -3,9 +3,16 @@
 speech-dispatcher is a daemon; when it is wedged, every client call blocks
 (seen here: `spd-say` and Qt's speechd engine hang forever). A kiosk whose
 GUI thread waits on it would freeze in front of a citizen, so speech lives
-in this child process: it announces the languages it can speak with one JSON
-line, then speaks each JSON line it reads ({"say": text, "lang": "zh"} or
-{"stop": true}). If it never answers, the kiosk simply stays silent.
+in this child process. The protocol, one JSON object a line:
+
+- it announces itself once: {"engine": name or null, "languages": [...],
+  "error": the engine's complaint or ""}; a wedged daemon blocks the engine's
+  start, so no announcement at all means "no answer";
+- it reads requests, {"say": text, "lang": "zh", "id": n} or
+  {"stop": true, "id": n}, and answers each with {"ack": n} once the
+  daemon has taken it. A request with no answer means the daemon stopped
+  answering; the parent (`ui.speech.ReadAloud`, `onewindow doctor`) gives
+  up on this process after a few seconds.
 """
 from __future__ import annotations
 
@@ -27,30 +34,27 @@ def _mandarin(tts: QTextToSpeech):  # noqa: ANN202 - a QVoice or None
     return voice
 
 
+def _tell(message: dict[str, object]) -> None:
+    print(json.dumps(message, ensure_ascii=False), flush=True)
+
+
 def main() -> int:
     die_with_parent()  # a kiosk killed outright must not leave its voice behind
     app = QCoreApplication(sys.argv[:1])
     engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
     if not engines:
-        print(json.dumps({"engine": None, "languages": []}), flush=True)
+        _tell({"engine": None, "languages": [], "error": "no text-to-speech engine is installed"})
         return 0
-    tts = QTextToSpeech(engines[0])
+    tts = QTextToSpeech(engines[0])  # blocks for as long as a wedged daemon does: the parent times out
+    error = tts.errorString() if tts.state() == QTextToSpeech.State.Error else ""
     english = next((loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.English), None)
     chinese = next((loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.Chinese), None)
     mandarin = None if chinese is not None else _mandarin(tts)
     languages = [lang for lang, ok in (("zh", chinese is not None or mandarin is not None),
                                        ("en", english is not None)) if ok]
-    print(json.dumps({"engine": engines[0], "languages": languages}), flush=True)
+    _tell({"engine": engines[0], "languages": languages, "error": error})
 
-    def on_line() -> None:
-        line = sys.stdin.readline()
-        if not line:
-            app.quit()
-            return
-        try:
-            request = json.loads(line)
-        except ValueError:
-            return
+    def handle(request: dict[str, object]) -> None:
         tts.stop()
         if request.get("stop"):
             return
@@ -64,6 +68,21 @@ def main() -> int:
         else:
             return
         tts.say(text)
+
+    def on_line() -> None:
+        line = sys.stdin.readline()
+        if not line:
+            app.quit()
+            return
+        try:
+            request = json.loads(line)
+        except ValueError:
+            return
+        if not isinstance(request, dict):
+            return
+        handle(request)
+        if "id" in request:
+            _tell({"ack": request["id"]})
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(on_line)

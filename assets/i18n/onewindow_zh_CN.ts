@@ -885,52 +885,54 @@
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="46"/>
+        <location filename="../../ui/kiosk/idle.py" line="44"/>
+        <location filename="../../ui/kiosk/idle.py" line="55"/>
         <source>Are you still there?</source>
         <translation>您还在吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="47"/>
+        <location filename="../../ui/kiosk/idle.py" line="45"/>
+        <location filename="../../ui/kiosk/idle.py" line="56"/>
         <source>%1 seconds</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="48"/>
-        <source>To protect your privacy, this session will end and what you entered will be cleared from the screen.</source>
-        <translation>为保护您的隐私，本次操作即将结束，您填写的内容将从屏幕上清除。</translation>
+        <location filename="../../ui/kiosk/idle.py" line="51"/>
+        <source>To protect your privacy, this session will end and what you entered will be cleared from the screen. Touch the screen anywhere to continue.</source>
+        <translation>为保护您的隐私，本次办理即将结束，您填写的内容将从屏幕上清除。触摸屏幕任意位置即可继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/idle.py" line="50"/>
+        <location filename="../../ui/kiosk/idle.py" line="47"/>
         <source>I need more time</source>
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="312"/>
+        <location filename="../../ui/kiosk/overlay.py" line="196"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="313"/>
+        <location filename="../../ui/kiosk/overlay.py" line="197"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="314"/>
+        <location filename="../../ui/kiosk/overlay.py" line="198"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/navigator.py" line="314"/>
+        <location filename="../../ui/kiosk/overlay.py" line="198"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="67"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="81"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="68"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="82"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -985,12 +987,12 @@
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="88"/>
         <source>Fill in the form: %1</source>
         <translation>填写申请表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="103"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="89"/>
         <source>Items marked (required) must be filled in. Your answers are saved as you go.</source>
         <translation>标有“（必填）”的项目必须填写。您填写的内容会随时保存。</translation>
     </message>
@@ -1060,27 +1062,27 @@
         <translation>请阅读办事指南。标 ● 的材料为必交材料，请准备好以便扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="115"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="128"/>
         <source>Lay your ID card flat on the reader and it is read by itself. Or type your details below.</source>
         <translation>请把身份证平放在阅读器上，会自动读取；也可以在下面输入您的信息。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="118"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="131"/>
         <source>Or type your details below.</source>
         <translation>也可以在下方手动填写。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="132"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="145"/>
         <source>Who is applying?</source>
         <translation>申请人是谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="133"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="146"/>
         <source>Place your ID card on the reader, or type your details. We check each one as soon as you finish it.</source>
         <translation>请将身份证放在阅读器上，或手动填写。每填完一项，系统会立即检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="135"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -1125,47 +1127,47 @@
         <translation>也可以把身份证放在阅读器上，查看您在本机办理的全部申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="239"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="243"/>
         <source>Status</source>
         <translation>办理状态</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="240"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="244"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="241"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="245"/>
         <source>Promised completion</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="249"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="253"/>
         <source>Source: the platform</source>
         <translation>来源：政务服务平台</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="250"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="254"/>
         <source>Source: this kiosk&apos;s records</source>
         <translation>来源：本机记录</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="252"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="256"/>
         <source>No application with this number was found. Please check the number or ask the hall staff.</source>
         <translation>没有找到该编号的申请。请核对编号，或咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="260"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="264"/>
         <source>Check progress</source>
         <translation>办件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="261"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="265"/>
         <source>Type the receipt number printed on your receipt, then tap Look up, or hold the receipt&apos;s QR code to the scanner.</source>
         <translation>请输入回执上的回执编号，再点“查询”；也可以把回执上的二维码对准扫码器。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="263"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="267"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
@@ -1226,7 +1228,7 @@
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/progress.py" line="238"/>
+        <location filename="../../ui/kiosk/screens/progress.py" line="242"/>
         <location filename="../../ui/kiosk/screens/result.py" line="106"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>
@@ -1323,32 +1325,32 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="41"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="72"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="42"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="73"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="43"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="74"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="44"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="75"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="45"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="76"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="46"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="77"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, please ask the hall staff.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。如需帮助，请咨询大厅工作人员。</translation>
     </message>
@@ -1487,6 +1489,51 @@
         <location filename="../../ui/kiosk/camera_capture.py" line="180"/>
         <source>Photo taken. Lay the next page, or tap “Retake”.</source>
         <translation>已拍好。请放下一页，或点“重拍”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="87"/>
+        <source>text field</source>
+        <translation>输入框</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="90"/>
+        <source>button</source>
+        <translation>按钮</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/voice.py" line="92"/>
+        <source>selected</source>
+        <translation>已选中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="39"/>
+        <source>Your application has been submitted. Please keep your receipt. Your details have been cleared from this screen.</source>
+        <translation>您的申请已提交，请妥善保管回执。您的信息已从屏幕上清除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="42"/>
+        <source>Your session ended because the screen was not used. What you entered has been kept at this hall as an unfinished application: bring your ID card to a counter and the staff will continue it with you. It has been cleared from this screen.</source>
+        <translation>由于长时间无操作，本次办理已结束。您填写的内容已作为草稿保存在本大厅，请携带身份证到服务窗口，工作人员会帮您继续办理。屏幕上的内容已清除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="46"/>
+        <source>Your session ended because the screen was not used. What you entered could not be saved in full and has been cleared from this screen. Please start again or ask the hall staff.</source>
+        <translation>由于长时间无操作，本次办理已结束。您填写的内容未能完整保存，已从屏幕上清除。请重新办理，或咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="50"/>
+        <source>Your session ended because the screen was not used. Nothing you entered was kept.</source>
+        <translation>由于长时间无操作，本次操作已结束，未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="53"/>
+        <source>You left the application. What you entered has been deleted and not kept.</source>
+        <translation>您已退出本次办理，填写的内容已删除，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/session_end.py" line="54"/>
+        <source>You left the application. It has been cleared from this screen, but a copy saved earlier could not be deleted; the hall staff will remove it.</source>
+        <translation>您已退出本次办理，屏幕上的内容已清除，但之前自动保存的草稿未能删除，工作人员会处理。</translation>
     </message>
 </context>
 <context>

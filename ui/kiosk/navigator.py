@@ -15,16 +15,13 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget
 from kiosk.submission import SubmittedApplication
 from kiosk.usecases import applications, drafts, receipts
 from kiosk.usecases.views import PrintResult
-from ui.dialogs import ConfirmDialog
-from ui.i18n import translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
+from ui.kiosk.overlay import Texts, leave_texts
 from ui.kiosk.screens.base import Screen
 from ui.kiosk.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:  # screens other than the welcome screen are imported when first needed (fast start-up)
-    from PySide6.QtWidgets import QWidget
-
     from kiosk.catalog import ServiceItem
     from ui.kiosk.screens.result import ResultScreen
 
@@ -42,7 +39,9 @@ class KioskShell(Protocol):
     def clear_report(self) -> None: ...
     def report(self, exc: BaseException) -> None: ...
     def poll_sync(self) -> None: ...
-    def dialog_parent(self) -> "QWidget": ...
+    def confirm(self, texts: Texts, on_yes: Callable[[], None]) -> None: ...
+    def screen_shown(self, screen: Screen) -> None: ...
+    def announce(self, text: str) -> None: ...
 
 
 class KioskNavigator:
@@ -64,6 +63,7 @@ class KioskNavigator:
             self._drop(old)
         self.screens[screen.name] = screen
         self.stack.addWidget(screen)
+        screen.announce.connect(lambda text, s=screen: self.window.announce(text) if self.current() is s else None)
         return screen
 
     def _drop(self, screen: Screen) -> None:
@@ -80,6 +80,7 @@ class KioskNavigator:
         self.window.set_step(screen.step)
         screen.on_enter()
         screen.scroll.verticalScrollBar().setValue(0)
+        self.window.screen_shown(screen)
         return screen
 
     def retranslate(self) -> None:
@@ -309,11 +310,7 @@ class KioskNavigator:
             self.window.end_session("done")
             return
         if session.item is not None and session.has_personal_data:
-            leave = ConfirmDialog.ask(self.window.dialog_parent(), translate("Kiosk", "Leave this application?"),
-                                      translate("Kiosk", "What you have entered will be cleared from this kiosk."),
-                                      translate("Kiosk", "Yes, leave and clear"), translate("Kiosk", "No, continue"))
-            if not leave:
-                return
-            self.window.end_session("cancelled")
+            # a card in the window, not a stock dialog: the idle countdown stays above it, touches on it count
+            self.window.confirm(leave_texts, lambda: self.window.end_session("cancelled"))
             return
         self.window.end_session("cancelled" if session.item is not None else "done")

@@ -2,14 +2,16 @@
 
 It holds no flow logic of its own beyond wiring: `KioskNavigator` decides
 which screen comes next; this class owns the shell (language, text size,
-read-aloud, sync indicator, idle overlay) and ending a session.
+read-aloud and keypad, sync indicator, question cards, idle overlay) and
+ending a session, after which the welcome screen tells the citizen what
+happened to their application (`ui.kiosk.session_end`).
 """
 from __future__ import annotations
 
 import logging
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from collections.abc import Callable
@@ -18,10 +20,15 @@ from typing import TYPE_CHECKING
 from kiosk.usecases import drafts, link
 from ui import i18n, theme
 from ui.errors import message_for
+from ui.i18n import msg
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.draft_saver import DraftSaver
 from ui.kiosk.idle import IdleOverlay
+from ui.kiosk.keypad import KeypadNavigator
+from ui.kiosk.overlay import ConfirmOverlay, KioskOverlay, PopupGuard, Texts
+from ui.kiosk.session_end import Farewell, Outcome, farewell
+from ui.kiosk.voice import KioskVoice
 from ui.widgets.idle import IdleWatcher
 from ui.kiosk.navigator import KioskNavigator
 from ui.kiosk.session import CitizenSession
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
     from kiosk.terminal import Terminal
     from kiosk.usecases.views import LinkView
     from ui.camera_feed import CameraFeed
+    from ui.kiosk.screens.base import Screen
 
 log = logging.getLogger("onewindow.kiosk")
 
@@ -40,6 +48,8 @@ log = logging.getLogger("onewindow.kiosk")
 class KioskWindow(QMainWindow):
     session_ended = Signal(str)  # reason: done, cancelled, idle
     sync_view_changed = Signal(object)
+    farewell_shown = Signal(object)  # the Outcome the welcome screen tells the citizen about
+    farewell_ms = 20_000  # how long the welcome screen says what happened to the last application
 
     def __init__(self, terminal: "Terminal | None", *, settings: "Settings | None" = None,
                  language: str | None = None, large_text: bool | None = None, sync_poll_ms: int = 3000,
@@ -73,9 +83,13 @@ class KioskWindow(QMainWindow):
         layout.addWidget(self.notice)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(root)
+        self.question = ConfirmOverlay(root)
         self.overlay = IdleOverlay(root)
-        self.idle = IdleWatcher(settings.idle_timeout_seconds, self)
-        self.idle.warning.connect(self.overlay.show_countdown)
+        self.popups = PopupGuard(self)
+        self.voice = KioskVoice(self, lambda: self.top.large_button.isChecked())
+        self.keypad = KeypadNavigator(self, self.voice.say)
+        self.idle = IdleWatcher(settings.idle_timeout_seconds, self, waking_touch_is_spent=True)
+        self.idle.warning.connect(self._idle_warning)
         self.idle.tick.connect(self._tick)
         self.idle.expired.connect(lambda: self.end_session("idle"))
         self.idle.resumed.connect(self.overlay.hide)
@@ -83,6 +97,8 @@ class KioskWindow(QMainWindow):
         self.nav = KioskNavigator(self, self.ctx, self.stack)
         self.top.language_toggled.connect(self.toggle_language)
         self.top.large_text_toggled.connect(self.set_large_text)
+        # turned on by the citizen (not by the reset between citizens): read-aloud mode starts with this step
+        self.top.large_button.clicked.connect(lambda on: self.announce_current() if on else None)
         self.top.home_requested.connect(self.nav.home)
         self.top.read_aloud_requested.connect(self.read_aloud)
         self.top.large_button.setChecked(self.default_large)
@@ -128,8 +144,34 @@ class KioskWindow(QMainWindow):
     def start_idle(self) -> None:
         self.idle.start()
 
-    def dialog_parent(self) -> QWidget:
-        return self
+    def confirm(self, texts: Texts, on_yes: Callable[[], None]) -> None:
+        """A yes/no card over the window (never a stock dialog); `on_yes` runs only on Yes."""
+        self.question.ask(texts, on_yes)
+        self.announce_current()
+
+    def screen_shown(self, screen: "Screen") -> None:
+        """Read-aloud mode speaks each step as it appears; keypad users land on its first control."""
+        if self.overlay_on_top() is None:
+            self.announce_current()
+
+    def announce(self, text: str) -> None:
+        self.voice.say(text)
+
+    def overlay_on_top(self) -> KioskOverlay | None:
+        return self.keypad.scope()
+
+    def announce_current(self, *, refocus: bool = True) -> None:
+        """Speak what is in front of the citizen: the card on top, else the step, then the focused control.
+
+        Keypad users land on the first control, unless `refocus` is False (the repeat key: they stay put).
+        """
+        card = self.overlay_on_top()
+        screen = self.nav.current()
+        text = card.speech_text() if card is not None else (screen.speech_text() if screen is not None else "")
+        focused = None
+        if self.voice.keypad_mode:
+            focused = self.keypad.first() if refocus or self.focusWidget() is None else self.focusWidget()
+        self.voice.screen_shown(text, focused)
 
     def when_ready(self, action: Callable[[], None]) -> None:
         self._waiting = [action]  # only the latest tap counts
@@ -140,6 +182,7 @@ class KioskWindow(QMainWindow):
 
             self.speech = ReadAloud(self)
             self.speech.changed.connect(self._update_read_button)
+            self.voice.voice = self.speech
             self._update_read_button()
 
     def _update_read_button(self) -> None:
@@ -163,7 +206,9 @@ class KioskWindow(QMainWindow):
 
     # --- errors ------------------------------------------------------------------------------
     def report(self, exc: BaseException) -> None:
-        self.notice.show_message(message_for(exc))
+        message = message_for(exc)
+        self.notice.show_message(message)
+        self.voice.error(msg(message))
 
     def clear_report(self) -> None:
         self.notice.clear()
@@ -171,12 +216,15 @@ class KioskWindow(QMainWindow):
     # --- accessibility --------------------------------------------------------------------------
     def toggle_language(self) -> None:
         self.set_language("en" if i18n.lang() == "zh" else "zh")
+        if self.voice.auto:
+            self.announce_current()  # the step again, in the language just chosen
 
     def set_language(self, code: str) -> None:
         """Relabel everything; typed values stay where they are."""
         i18n.set_language(code)
         self.top.retranslate()
         self.notice.retranslate()
+        self.question.retranslate()
         self.overlay.retranslate()
         self.nav.retranslate()
         self._update_read_button()
@@ -187,11 +235,18 @@ class KioskWindow(QMainWindow):
             self.top.large_button.setChecked(on)
 
     def read_aloud(self) -> None:
+        card = self.overlay_on_top()
         screen = self.nav.current()
-        if self.speech is not None and screen is not None:
-            self.speech.say(screen.speech_text(), i18n.lang())
+        text = card.speech_text() if card is not None else (screen.speech_text() if screen is not None else "")
+        self.voice.say(text, asked=True)
 
     # --- idle and ending -------------------------------------------------------------------------
+    def _idle_warning(self, seconds: int) -> None:
+        self.popups.close_strays()  # nothing may cover the countdown
+        self.overlay.show_countdown(seconds)
+        focused = self.overlay.button if self.voice.keypad_mode else None
+        self.voice.screen_shown(self.overlay.speech_text(), focused)
+
     def _tick(self, seconds: int) -> None:
         self.overlay.remaining = seconds
         self.overlay.retranslate()
@@ -200,22 +255,24 @@ class KioskWindow(QMainWindow):
         self.overlay.hide()
         self.idle.poke()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        if self.overlay.isVisible():
-            self.overlay.setGeometry(self.centralWidget().rect())
-
     def end_session(self, reason: str) -> None:
         """Clear the citizen's data from the screen and memory; the next person starts clean."""
         session = self.ctx.session
         snapshot = (session.snapshot(self.ctx.catalog.version) if reason == "idle" and not session.submitted
                     and self.ctx.catalog is not None else None)
         draft_id = session.draft_id if reason == "cancelled" and not session.submitted else None
+        keeps = snapshot is not None and (any(snapshot.applicant.values()) or any(snapshot.form.values())
+                                          or bool(snapshot.materials))
+        outcome = (Outcome.SUBMITTED if session.submitted is not None
+                   else Outcome.TIMED_OUT_EMPTY if reason == "idle" and not keeps else None)
+        voiced = self.voice.auto  # the citizen who is leaving was being read to
+        # In the leaving citizen's language, worded now: the kiosk returns to its own language below.
+        leaving = Farewell(i18n.lang(), {o: farewell(o) for o in Outcome}, voiced)
         self.idle.stop()
         self.overlay.hide()
+        self.question.dismiss()
         self.notice.clear()
-        if self.speech is not None:
-            self.speech.stop()
+        self.voice.reset()
         self.nav.wipe()
         session.wipe()
         if self.terminal is not None and self.terminal.catalog is not self.ctx.catalog:
@@ -227,13 +284,19 @@ class KioskWindow(QMainWindow):
 
         terminal = self.terminal
 
+        def told(result: Outcome) -> Callable[..., None]:
+            return lambda *_: self._farewell(result, leaving)
+
         def after_saves() -> None:
-            if terminal is not None and snapshot is not None and (
-                    any(snapshot.applicant.values()) or any(snapshot.form.values()) or snapshot.materials):
+            if terminal is not None and snapshot is not None and keeps:
                 # Kept for staff: the citizen may have walked to a counter for help.
-                run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot))
+                run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot),
+                        on_done=told(Outcome.DRAFT_KEPT), on_error=told(Outcome.DRAFT_NOT_SAVED))
+            elif snapshot is not None and keeps:
+                self._farewell(Outcome.DRAFT_NOT_SAVED, leaving)
             if terminal is not None and draft_id is not None:
-                run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "cancelled"))
+                run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "cancelled"),
+                        on_done=told(Outcome.CLEARED), on_error=told(Outcome.CLEAR_FAILED))
             self.saver.restart()
 
         self.saver.stop_then(after_saves)
@@ -241,13 +304,31 @@ class KioskWindow(QMainWindow):
             self.set_language(self.default_language)
         self.set_large_text(self.default_large)
         self.nav.show_welcome()
+        if outcome is not None:
+            self._farewell(outcome, leaving)
         self.session_ended.emit(reason)
+
+    def _farewell(self, outcome: Outcome, leaving: Farewell) -> None:
+        """Tell the citizen who is leaving what happened to their application: on screen, and aloud."""
+        welcome = self.nav.screens.get("welcome")
+        if welcome is None or self.nav.current() is not welcome or self.ctx.session.item is not None:
+            return  # the next citizen has already begun
+        theirs = leaving.texts[outcome]
+
+        def shown() -> str:  # theirs first; the kiosk's own language too when it differs
+            return theirs if i18n.lang() == leaving.language else f"{theirs}\n{farewell(outcome)}"
+
+        welcome.show_farewell(shown, self.farewell_ms)  # type: ignore[attr-defined]
+        if leaving.voiced:
+            self.voice.say(theirs, asked=True, language=leaving.language)
+        self.farewell_shown.emit(outcome)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         """The app is quitting (window closed, SIGTERM): no more background saves; `ui.lifecycle` saves last."""
         self.sync_timer.stop()
         self.idle.stop()
         self.saver.stop_then(lambda: None)
+        self.voice.voice = None
         if self.speech is not None:
             self.speech.close()
         super().closeEvent(event)

@@ -2,14 +2,25 @@
 
 The kiosk uses it to wipe a forgotten citizen's session, the counter to lock
 itself; each decides what happens on `warning` and `expired`.
+
+The clock listens on the QApplication itself, so a touch counts wherever it
+lands: in the window, on an overlay card, in the on-screen keyboard's window
+or in any dialog. A touch during the countdown also counts: a citizen who
+touches the screen is there, whether or not they find the button.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin, QEvent.Type.Wheel,
-             QEvent.Type.InputMethod, QEvent.Type.TabletPress}
+# Presses, touches and keys: what a person does. Mouse moves without a button are left out (a mouse
+# resting on a table, or a touch screen's cursor parked after the last tap, must not keep a session alive).
+_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress,
+             QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.Wheel, QEvent.Type.InputMethod,
+             QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.Gesture, QEvent.Type.NativeGesture}
+# The events that begin a gesture: the one that wakes the kiosk from its countdown is used up by it.
+_WAKING = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress,
+           QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
 
 
 def warning_seconds(timeout: int) -> int:
@@ -23,12 +34,21 @@ class IdleWatcher(QObject):
     expired = Signal()
     resumed = Signal()
 
-    def __init__(self, timeout_seconds: int, parent: QObject | None = None) -> None:
+    def __init__(self, timeout_seconds: int, parent: QObject | None = None, *,
+                 waking_touch_is_spent: bool = False) -> None:
+        """`waking_touch_is_spent`: the touch that ends a countdown does nothing else.
+
+        The kiosk covers the screen during its countdown, so that touch would
+        land on the cover anyway; swallowing it also keeps a key press from
+        reaching the field underneath. The counter shows no countdown: every
+        click there must do what it says.
+        """
         super().__init__(parent)
         self.timeout_ms = max(1, timeout_seconds) * 1000
         self.warn_ms = warning_seconds(timeout_seconds) * 1000
         self.active = False
         self.warning_shown = False
+        self.waking_touch_is_spent = waking_touch_is_spent
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setInterval(200)
@@ -58,9 +78,11 @@ class IdleWatcher(QObject):
             self.resumed.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if self.active and event.type() in _ACTIVITY and not self.warning_shown:
-            self.poke()
-        return False
+        if not self.active or event.type() not in _ACTIVITY:
+            return False
+        waking = self.warning_shown
+        self.poke()
+        return waking and self.waking_touch_is_spent and event.type() in _WAKING
 
     def _check(self) -> None:
         elapsed = self._clock.elapsed()

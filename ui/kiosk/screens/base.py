@@ -21,6 +21,7 @@ from ui.widgets.keyboard_space import KeyboardSpace
 class Screen(QWidget):
     back_requested = Signal()
     next_requested = Signal()
+    announce = Signal(str)  # news on this screen read-aloud mode should speak (an answer that arrived)
     name = "screen"
     step: int | None = None  # position in the application steps, for the step label
 
@@ -53,12 +54,13 @@ class Screen(QWidget):
         self.footer.setSpacing(24)
         self.back_button = builders.button("backButton", self.back_requested.emit)
         self.next_button = builders.button("nextButton", self.on_next, role="primary")
-        self.back_button.setVisible(back)
-        self.next_button.setVisible(next_)
         self.footer.addWidget(self.back_button)
         self.footer.addStretch(1)
         self.footer.addWidget(self.next_button)
         outer.addLayout(self.footer)
+        # Only once they have a parent: a parentless widget made visible is a window of its own, for a moment.
+        self.back_button.setVisible(back)
+        self.next_button.setVisible(next_)
 
     def set_heading(self, title: str, subtitle: str = "") -> None:
         self.title.setText(title)

@@ -233,8 +233,12 @@ class ProgressScreen(Screen):
             return
         self.answer.setText("<hr/>".join(self._describe(r) for r in self.results))
         self.card.show()
+        self.announce.emit("。".join(line for r in self.results for line in self._lines(r)))
 
     def _describe(self, r: LookupResult) -> str:
+        return para("\n".join(self._lines(r)))
+
+    def _lines(self, r: LookupResult) -> list[str]:
         receipt_label = translate("Kiosk", "Receipt number")
         status_label = translate("Kiosk", "Status")
         note_label = translate("Kiosk", "Note")
@@ -253,7 +257,7 @@ class ProgressScreen(Screen):
                                             "or ask the hall staff."))
         if r.platform_note is not None:
             lines.append("ⓘ " + msg(r.platform_note))
-        return para("\n".join(lines))
+        return lines
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -1,7 +1,9 @@
 """The first screen: three large choices and nothing from the previous citizen."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from ui.i18n import lang, translate
@@ -21,6 +23,16 @@ class WelcomeScreen(Screen):
 
     def __init__(self, ctx: KioskContext) -> None:
         super().__init__(ctx, back=False, next_=False)
+        # What happened to the last citizen's application, for them to read before they walk away.
+        self.farewell = set_role(QLabel(), "ok")
+        self.farewell.setObjectName("farewell")
+        self.farewell.setWordWrap(True)
+        self.farewell.hide()
+        self._farewell_text: Callable[[], str] | None = None
+        self._farewell_timer = QTimer(self)
+        self._farewell_timer.setSingleShot(True)
+        self._farewell_timer.timeout.connect(self.clear_farewell)
+        self.body.addWidget(self.farewell)
         # long English labels wrap on a portrait screen
         self.apply_button = builders.button("applyButton", self.apply_chosen.emit, role="choice", kind=WrapButton)
         self.progress_button = builders.button("progressButton", self.progress_chosen.emit, role="choice", kind=WrapButton)
@@ -32,7 +44,26 @@ class WelcomeScreen(Screen):
         self.help.setWordWrap(True)
         self.body.addWidget(self.help)
         self.body.addStretch(1)
+        for chosen in (self.apply_chosen, self.progress_chosen, self.rate_chosen):
+            chosen.connect(self.clear_farewell)  # the next citizen has begun
         self.retranslate()
+
+    def show_farewell(self, text: Callable[[], str], msecs: int) -> None:
+        """Show `text()` (called again on a language switch) for `msecs`."""
+        self._farewell_text = text
+        self._render_farewell()
+        self.farewell.show()
+        self._farewell_timer.start(msecs)
+
+    def clear_farewell(self) -> None:
+        self._farewell_timer.stop()
+        self._farewell_text = None
+        self.farewell.clear()
+        self.farewell.hide()
+
+    def _render_farewell(self) -> None:
+        if self._farewell_text is not None:
+            self.farewell.setText(para("ⓘ " + self._farewell_text()))
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -46,7 +77,8 @@ class WelcomeScreen(Screen):
         self.help.setText(para(translate(
             "Kiosk", "You can switch the language, make the text larger or have this page read aloud with the "
                      "buttons at the top. If you need help, please ask the hall staff.")))
+        self._render_farewell()
 
     def speech_text(self) -> str:
-        return "。".join([self.title.text(), self.apply_button.text()[3:], self.progress_button.text()[3:],
-                          self.rate_button.text()[3:]])
+        return "。".join([self.title.text(), self._plain(self.subtitle.text()), self.apply_button.text()[3:],
+                          self.progress_button.text()[3:], self.rate_button.text()[3:]])
