@@ -132,18 +132,18 @@ class MaterialRow(QFrame):
         self.scan_button.clicked.connect(lambda: self.scan_requested.emit(spec.code, "scanner"))
         self.camera_button.clicked.connect(lambda: self.scan_requested.emit(spec.code, "camera"))
         self.import_button.clicked.connect(lambda: self.import_requested.emit(spec.code))
-        self.scan_button.setVisible(can_scan)
-        self.camera_button.setVisible(can_photograph)
         # where nothing can capture it, the citizen may bring the paper to the counter instead
         self.counter_button = QPushButton()
         self.counter_button.setObjectName(f"hand_in_{spec.code}")
         self.counter_button.setCheckable(True)
         self.counter_button.toggled.connect(lambda on: self.hand_in_toggled.emit(spec.code, on))
         self._can_hand_in = can_hand_in
-        self.counter_button.setVisible(can_hand_in)
         for b in (self.scan_button, self.camera_button, self.import_button, self.counter_button):
             buttons.addWidget(b)
-        outer.addLayout(buttons)
+        outer.addLayout(buttons)  # placed first: a parentless widget made visible flashes up as a window
+        self.scan_button.setVisible(can_scan)
+        self.camera_button.setVisible(can_photograph)
+        self.counter_button.setVisible(can_hand_in)
         self.message = set_role(QLabel(), "error")
         self.message.setWordWrap(True)
         self.message.hide()

@@ -43,9 +43,9 @@ class IdentityScreen(Screen):
             self.watch = CardWatch(reader, self)
             self.watch.card_read.connect(self._card_read)
             self.watch.failed.connect(self._watch_failed)
+        self.body.addLayout(self.reader_row)  # placed first: a parentless widget made visible is a window
         self.read_button.setVisible(reader is not None and self.watch is None)
         self.reader_status.setVisible(reader is not None)
-        self.body.addLayout(self.reader_row)
         self._reader_message: Message | None = None
         self.applicant = ApplicantFields(hints=True)
         self.name_field, self.id_field, self.phone_field = self.applicant.fields
