@@ -12,6 +12,7 @@ speaks the step and focuses its first control; every move is spoken.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -40,6 +41,9 @@ NEXT = {Qt.Key.Key_Tab, Qt.Key.Key_Down, Qt.Key.Key_Right}
 PREVIOUS = {Qt.Key.Key_Backtab, Qt.Key.Key_Up, Qt.Key.Key_Left}
 ACTIVATE = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 REPEAT = {Qt.Key.Key_Help, Qt.Key.Key_F1}  # a keypad's "repeat" key: what is on screen, again
+# An Enter this soon after a typed character ends a keyboard-wedge scanner's burst (a receipt's QR code), which
+# the screen reads; a person on a keypad does not type a character and Enter within a tenth of a second.
+BURST_GAP_S = 0.1
 ROW = 24  # controls whose centres are this close vertically are read as one row, left to right
 
 
@@ -62,6 +66,7 @@ class KeypadNavigator(QObject):
         super().__init__(window)  # type: ignore[arg-type] - the window is a QWidget
         self.window = window
         self._speak = speak
+        self._typed_at = 0.0
         QApplication.instance().installEventFilter(self)
 
     # --- what can be reached -------------------------------------------------------------------------
@@ -118,6 +123,12 @@ class KeypadNavigator(QObject):
         if watched is not self.window and not self.window.isAncestorOf(watched):
             return False
         assert isinstance(event, QKeyEvent)
+        text = event.text()
+        if text and text.isprintable() and not text.isspace():
+            self._typed_at = time.monotonic()
+            return False
+        if event.key() in ACTIVATE and time.monotonic() - self._typed_at < BURST_GAP_S:
+            return False  # the end of a scanner's burst: the screen takes it
         return self.handle(event.key(), event.modifiers())
 
     def handle(self, key: int, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> bool:
