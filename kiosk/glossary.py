@@ -47,12 +47,13 @@ TERMS: dict[str, Message] = {
     "submitted_at": SUBMITTED_AT, "original": ORIGINAL, "deadline": DEADLINE,
 }
 
-#: alternatives that name one of the terms above and must not appear on a screen or a document
+#: alternatives (regular expressions) that name one of the terms above and must not appear on a screen or a
+#: document; "政务服务事项" is the official name of the catalog's items and stays
 FORBIDDEN: dict[str, str] = {
-    "受理编号": "receipt_no",  # the same number as 回执编号; it exists before any acceptance
+    "受理编号": "receipt_no",  # the same number as 回执编号, which exists before any acceptance
     "受理号": "receipt_no",
     "回执号码": "receipt_no",
-    "服务事项": "service_item",
+    "(?<!政务)服务事项": "service_item",
     "案件编号": "case_no",
 }
 
