@@ -148,7 +148,7 @@ def run_print(args: argparse.Namespace) -> int:
         return EXIT_OK
     printer = args.printer or (settings.printer if kind == "receipt" else "")
     if not printer:
-        raise UserFacingError(Message("请用 --printer 指定打印机，或用 --pdf 保存为文件（也可在配置中设置 printer）。",
+        raise UserFacingError(Message("请用 --printer 指定打印机，或用 --pdf 保存为文件（也可在配置中设置“printer”）。",
                                       "Give a printer with --printer or a file with --pdf (or set printer in the "
                                       "settings)."), code="invalid")
     parse_printer_uri(printer)  # a bad address is refused before anything is queued

@@ -84,8 +84,12 @@ def test_search_by_receipt_id_number_and_qr_text(terminal, submitted):
         assert [a.id for a in search(s, submitted["receipt_no"], hall_code=hall)] == [submitted["id"]]
         assert [a.id for a in search(s, submitted["receipt_no"].replace("-", ""), hall_code=hall)] == [submitted["id"]]
         assert [a.id for a in search(s, "11010519491231002x", hall_code=hall)] == [submitted["id"]]
-        qr = terminal.settings.progress_url + submitted["receipt_no"]
+        qr = terminal.settings.status_url(submitted["receipt_no"])
         assert [a.id for a in search(s, qr, hall_code=hall)] == [submitted["id"]]
+        old = terminal.settings.progress_url + submitted["receipt_no"]  # receipts printed before status addresses
+        assert [a.id for a in search(s, old, hall_code=hall)] == [submitted["id"]]
+        wrong = qr[:-1] + ("0" if qr[-1] != "0" else "1")  # a check character that does not match
+        assert search(s, wrong, hall_code=hall) == []
         assert search(s, "nothing-like-it", hall_code=hall) == []
         assert search(s, submitted["receipt_no"], hall_code="999999999") == []
         assert [a.id for a in work_list(s, hall_code=hall)] == [submitted["id"]]
