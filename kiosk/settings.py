@@ -53,8 +53,8 @@ class Settings:
     # empty: the older progress_url followed by the receipt number
     status_url_template: str = "https://zwfw.example.gov.cn/status/{receipt_no}"
     # printed on receipts and notices: where the hall is and how to call it
-    hall_address_zh: str = "杭州市西湖区文三路100号西湖区政务服务中心一楼"
-    hall_address_en: str = "1st floor, Xihu District Government Service Center, 100 Wensan Road, Xihu District, Hangzhou"
+    hall_address_zh: str = "杭州市西湖区文三路100号"
+    hall_address_en: str = "100 Wensan Road, Xihu District, Hangzhou"
     hall_phone: str = "0571-87000000"
     # working days a citizen has to hand in what a supplement notice asks for (kiosk.workdays counts them)
     supplement_days: int = 5

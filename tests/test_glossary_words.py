@@ -31,7 +31,7 @@ ALLOWED_WORDS = {"ID", "QR", "PDF", "OFD", "USB", "UUID", "X", "JPEG", "PNG", "T
                  "clerk", "supervisor", "administrator", "python", "escpos"}
 #: technical text an administrator types as it stands: commands, options, setting names, file names, addresses
 TECHNICAL = re.compile(r"\./[\w.]+(?: [a-z]+)?|onewindow(?: [a-z][a-z-]*)*|--[a-z][\w-]*|\b[a-z]+_[a-z_]+\b|[\w./-]+\.(?:log|sh|toml|py)\b"
-                       r"|https?://\S+|\{[^{}]*\}|%\d|\"[a-z_]+\"|“[a-z_]+”")
+                       r"|https?://\S+|\b[\w-]+(?:\.[a-z]{2,})+\b|\{[^{}]*\}|%\d|\"[a-z_]+\"|“[a-z_]+”")
 
 
 def ts_translations() -> Iterator[tuple[str, str]]:

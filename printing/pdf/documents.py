@@ -278,9 +278,10 @@ def _supplement(d: _Doc, missing: list[dict[str, str]] | None) -> list[Flowable]
     c, s = d.content, d.settings
     due = supplement_deadline(d.app, s.supplement_days)
     due_zh = f"{due.year}年{due.month}月{due.day}日"
-    place = s.hall_name_zh + (f"（{s.hall_address_zh}）" if s.hall_address_zh else "")
+    place = s.hall_name_zh  # the item's counter ("政务服务中心一楼……窗口") inside the hall, then the street address
     if c.where is not None:
         place += c.where.zh.removeprefix(s.hall_name_zh).removeprefix("政务服务中心")
+    place += f"（{s.hall_address_zh}）" if s.hall_address_zh else ""
     out = d.header("supplement")
     out.append(d.p(f"{c.applicant_name}："))
     out.append(d.p(f"您提交的“{c.item_zh}”申请（{g.RECEIPT_NO.zh}：{c.receipt_no}）材料不齐全或不符合法定形式，"
