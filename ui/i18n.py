@@ -73,3 +73,10 @@ def translate(context: str, text: str) -> str:
 def colon() -> str:
     """The colon between a label and its value: full-width in Chinese text, ASCII with a space in English."""
     return "：" if lang() == "zh" else ": "
+
+
+def bracketed(*parts: str) -> str:
+    """Words in brackets after a name: "（必交，原件）" in Chinese, " (required, original)" in English."""
+    if lang() == "zh":
+        return "（" + "，".join(parts) + "）"
+    return " (" + ", ".join(parts) + ")"

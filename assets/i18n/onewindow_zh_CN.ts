@@ -855,6 +855,11 @@
         <translation>打印机已接收但之后没有回应：请查看出纸口。</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/print_queue.py" line="118"/>
+        <source>reprint</source>
+        <translation>补打</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter/print_queue.py" line="125"/>
         <source>%1 print jobs need you</source>
         <translation>有 %1 个打印任务需要您处理</translation>
