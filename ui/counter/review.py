@@ -523,7 +523,7 @@ class ReviewScreen(CounterScreen):
             need = translate("Counter", "required") if material.required else translate("Counter", "optional")
             pages = translate("Counter", "Pages: %1").replace("%1", str(material.page_count)) if material.files else translate("Counter", "no file")
             item.setText(f"{text}\n{material.name.get(lang())}\n{need} · {pages}")
-        self.form_view.setText(para("\n".join(f"{label.get(lang())}{colon()}{value}" for label, value in detail.form)
+        self.form_view.setText(para("\n".join(f"{label.get(lang())}{colon()}{value.get(lang())}" for label, value in detail.form)
                                     or "—"))
         checked = sum(1 for m in detail.materials if m.review_state != MaterialCheck.UNCHECKED)
         lacking = len(self._lacking())

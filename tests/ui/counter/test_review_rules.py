@@ -105,12 +105,13 @@ def test_the_review_screen_in_chinese_shows_no_raw_codes(qtbot, hall, make_windo
     assert review.info_labels["source"][1].text() == "命令行"
     allowed = re.compile(r"ID|PDF|QR|X")
     for label in review.findChildren(QLabel):
-        if not label.isVisibleTo(review) or label is review.form_view or label.objectName().startswith("info_"):
-            continue  # the form shows what the applicant typed; the facts are values (numbers, names)
+        if not label.isVisibleTo(review) or label.objectName().startswith("info_"):
+            continue  # the facts are values (numbers, names); the source is checked above
         text = allowed.sub("", re.sub(r"<[^>]+>", "", label.text()))
         assert not re.search(r"[A-Za-z]{2,}", text), (label.objectName(), label.text())
     for index in range(review.material_list.count()):
         assert not re.search(r"[A-Za-z]{2,}", review.material_list.item(index).text())
+    assert "有效期满" in review.form_view.text() and "expired" not in review.form_view.text()  # a choice in Chinese
     assert "：" in review.form_view.text() and not re.search(r"[\u4e00-\u9fff]: ", review.form_view.text())
 
 
