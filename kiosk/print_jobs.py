@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import Message
-from kiosk.store.models import PrintJob
+from kiosk.notices import require_notice_allowed
+from kiosk.store.models import Application, PrintJob
 
 
 class PrintState(StrEnum):
@@ -81,6 +82,9 @@ def enqueue_document(session: Session, application_id: str, kind: PrintKind | st
     kind = PrintKind(kind)
     if kind not in DOCUMENT_KINDS:
         raise ValueError(kind)
+    app = session.get(Application, application_id)
+    if app is not None:
+        require_notice_allowed(app, kind.value)  # never an acceptance notice for a case not accepted
     payload: dict[str, Any] = {"lang": lang, "requested_by": actor, **(details or {})}
     if missing is not None:
         payload["missing"] = missing

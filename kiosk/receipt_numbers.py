@@ -66,6 +66,17 @@ def parse_receipt_no(text: str) -> ReceiptNo:
     return ReceiptNo(hall_code, int(device), day, int(seq))
 
 
+def receipt_no_in(text: str) -> ReceiptNo | None:
+    """The receipt number inside a longer text, such as the status address a receipt's QR code holds
+    (`Settings.status_url`, whatever its template), or None."""
+    for match in _PATTERN.finditer(unicodedata.normalize("NFKC", text or "").upper()):
+        try:
+            return parse_receipt_no(match.group(0))
+        except InvalidReceiptNo:
+            continue
+    return None
+
+
 def next_receipt_no(session: Session, hall_code: str, device_no: int, day: date) -> ReceiptNo:
     """Take the next number inside the caller's (BEGIN IMMEDIATE) transaction."""
     row = session.get(ReceiptSequence, (day, device_no))

@@ -65,6 +65,10 @@ def check_material(session: Session, app: Application, code: str, result: Materi
     require(staff, Permission.REVIEW)
     result = MaterialCheck(result)
     material = _material(app, code)
+    if result is MaterialCheck.VALID and not material.files:
+        raise UserFacingError(Message(f"“{material.name_zh}”没有任何文件，不能标为合格。请先扫描原件，或标为缺少。",
+                                      f"'{material.name_en}' has no file, so it cannot be marked valid. Scan the "
+                                      "original first, or mark it missing."), code="no_file")
     note = _clean_reason(reason, required=result in (MaterialCheck.MISSING, MaterialCheck.INVALID),
                          what=Message("材料不合格的原因", "the reason the material is not acceptable"))
     material.review_state = result.value
@@ -83,9 +87,10 @@ def decide(session: Session, app: Application, to: Status | str, *, staff: Staff
                               code="bad_decision")
     lacking = [m for m in app.materials if m.review_state in (MaterialCheck.MISSING, MaterialCheck.INVALID)]
     unchecked = [m for m in app.materials if m.required and m.review_state == MaterialCheck.UNCHECKED]
-    if target is Status.ACCEPTED and (lacking or unchecked):
-        names = "、".join(m.name_zh for m in lacking + unchecked)
-        names_en = ", ".join(m.name_en for m in lacking + unchecked)
+    no_file = [m for m in app.materials if m.review_state == MaterialCheck.VALID and not m.files]
+    if target is Status.ACCEPTED and (lacking or unchecked or no_file):
+        names = "、".join(m.name_zh for m in lacking + unchecked + no_file)
+        names_en = ", ".join(m.name_en for m in lacking + unchecked + no_file)
         raise UserFacingError(Message(f"以下材料尚未核验通过，不能受理：{names}",
                                       f"These materials have not passed the check, so it cannot be accepted: {names_en}"),
                               code="materials_not_valid")

@@ -56,6 +56,21 @@ class Settings:
     large_text: bool = False
     retention_days: int = 30
     progress_url: str = "https://zwfw.example.gov.cn/progress?r="
+    # the receipt's QR code and printed address: where a citizen looks up a case ({receipt_no} is filled in);
+    # empty: the older progress_url followed by the receipt number
+    status_url_template: str = "https://zwfw.example.gov.cn/status/{receipt_no}"
+    # printed on receipts and notices: where the hall is and how to call it
+    hall_address_zh: str = "杭州市西湖区文三路100号"
+    hall_address_en: str = "100 Wensan Road, Xihu District, Hangzhou"
+    hall_phone: str = "0571-87000000"
+    # working days a citizen has to hand in what a supplement notice asks for (kiosk.workdays counts them)
+    supplement_days: int = 5
+
+    def status_url(self, receipt_no: str) -> str:
+        """What the receipt's QR code holds for one receipt number."""
+        if self.status_url_template:
+            return self.status_url_template.replace("{receipt_no}", receipt_no)
+        return self.progress_url + receipt_no
 
     @property
     def db_path(self) -> Path:
@@ -87,6 +102,10 @@ class Settings:
             problems.append("id_reader_library and id_reader_port (1-16 serial, 1001-1016 USB) for a vendor library")
         if self.receipt_paper_mm not in (58, 80):
             problems.append("receipt_paper_mm: 58 or 80")
+        if self.status_url_template and "{receipt_no}" not in self.status_url_template:
+            problems.append("status_url_template: must contain {receipt_no}")
+        if not (1 <= self.supplement_days <= 90):
+            problems.append("supplement_days: 1 to 90 working days")
         if problems:
             raise UserFacingError(
                 Message("配置有误：" + "；".join(problems), "Invalid settings: " + "; ".join(problems)),

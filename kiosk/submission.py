@@ -81,7 +81,7 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
     problems: list[Problem] = list(extra_problems or [])
     item = catalog.item(str(draft.service_item)) if draft.service_item else None
     if item is None:
-        problems.append(Problem("service_item", Message(f"没有编码为“{draft.service_item}”的服务事项。",
+        problems.append(Problem("service_item", Message(f"没有编码为“{draft.service_item}”的办理事项。",
                                                         f"There is no service item with code '{draft.service_item}'.")))
     applicant, applicant_problems = check_applicant(draft.applicant)
     problems += applicant_problems

@@ -178,7 +178,7 @@ def draft_from_submission(catalog: Catalog, doc: dict[str, Any], base: Path,
     problems += document_problems(doc)
     raw_materials = doc.get("materials", {})
     if not isinstance(raw_materials, dict):
-        problems.append(Problem("materials", Message("materials 应为“材料编码: [文件路径, ...]”。",
+        problems.append(Problem("materials", Message('“materials”应为以材料编码为键、文件路径列表为值的对象，例如 {"id_card": ["scans/id.jpg"]}。',
                                                      "materials must map material codes to lists of file paths.")))
         raw_materials = {}
     item = catalog.item(str(doc.get("service_item") or ""))

@@ -6,7 +6,6 @@ swapped weekends included.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from kiosk.errors import UserFacingError
 from kiosk.identity import InvalidIdentity, parse_resident_id
 from kiosk.lifecycle import TERMINAL, Status
-from kiosk.receipt_numbers import parse_receipt_no
+from kiosk.receipt_numbers import parse_receipt_no, receipt_no_in
 from kiosk.store.models import Application, ApplicationMaterial
 from kiosk.workdays import WorkCalendar
 
@@ -85,11 +84,8 @@ def search(session: Session, text: str, *, hall_code: str) -> list[Application]:
         conditions.append(Application.applicant_id_number == parse_resident_id(raw).number)
     except InvalidIdentity:
         pass
-    match = re.search(r"[?&]r=([0-9X\-]+)", raw)  # a receipt's QR code holds the progress URL
-    if match:
-        try:
-            conditions.append(Application.receipt_no == str(parse_receipt_no(match.group(1))))
-        except UserFacingError:
-            pass
+    inside = receipt_no_in(raw)  # a receipt's QR code holds the status address with the number in it
+    if inside is not None:
+        conditions.append(Application.receipt_no == str(inside))
     query = _query().where(Application.hall_code == hall_code, or_(*conditions))
     return list(session.scalars(query.order_by(Application.created_at.desc())))

@@ -26,6 +26,7 @@ from kiosk import audit
 from kiosk import staff as staff_accounts
 from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.errors import Message, UserFacingError
+from kiosk.notices import require_notice_allowed
 from kiosk.terminal import Terminal
 from kiosk.print_jobs import STATE_LABELS, PrintOutcome, PrintState, enqueue_document, enqueue_receipt
 from kiosk.usecases import print_queue
@@ -136,6 +137,7 @@ def run_print(args: argparse.Namespace) -> int:
         pdf_kind = "receipt_copy" if kind == "receipt" else kind
         with terminal.store.transaction() as session:
             app = find_application(session, args.application)
+            require_notice_allowed(app, pdf_kind)
             data = build_document(pdf_kind, app, settings, catalog, lang=lang, missing=missing)
             _save_pdf(args.pdf, data)
             audit.record(session, actor=actor, action="printed", subject=app.id,
@@ -146,7 +148,7 @@ def run_print(args: argparse.Namespace) -> int:
         return EXIT_OK
     printer = args.printer or (settings.printer if kind == "receipt" else "")
     if not printer:
-        raise UserFacingError(Message("请用 --printer 指定打印机，或用 --pdf 保存为文件（也可在配置中设置 printer）。",
+        raise UserFacingError(Message("请用 --printer 指定打印机，或用 --pdf 保存为文件（也可在配置中设置“printer”）。",
                                       "Give a printer with --printer or a file with --pdf (or set printer in the "
                                       "settings)."), code="invalid")
     parse_printer_uri(printer)  # a bad address is refused before anything is queued

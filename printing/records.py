@@ -18,13 +18,13 @@ def find_application(session: Session, key: str) -> Application:
         .where(or_(Application.id == key, Application.receipt_no == key.upper()))
     )
     if app is None:
-        raise DocumentUnavailable(Message(f"找不到编号或受理编号为“{key}”的申请。",
+        raise DocumentUnavailable(Message(f"找不到编号或回执编号为“{key}”的申请。",
                                           f"No application has the id or receipt number '{key}'."))
     if app.personal_data_purged_at is not None:
         raise DocumentUnavailable(Message(f"申请 {app.receipt_no or app.id} 的个人信息已按保存期限清除，无法打印。",
                                           f"The personal data of application {app.receipt_no or app.id} was removed "
                                           "at the end of its retention period; it cannot be printed."))
     if not app.receipt_no:
-        raise DocumentUnavailable(Message(f"申请 {app.id} 尚未提交，没有受理编号。",
+        raise DocumentUnavailable(Message(f"申请 {app.id} 尚未提交，没有回执编号。",
                                           f"Application {app.id} has not been submitted and has no receipt number."))
     return app

@@ -44,7 +44,12 @@ def test_a_case_is_listed_checked_decided_and_its_notice_printed_headless(tmp_pa
 
     early = as_clerk(home, "case", "decide", submitted.receipt_no, "accepted")
     assert early.returncode == 2 and "尚未核验通过" in early.stderr  # nothing checked yet: refused, nothing moved
-    for material in shown["materials"]:
+    with_files = [m for m in shown["materials"] if m["files"]]
+    without = [m for m in shown["materials"] if not m["files"]]
+    assert without and not any(m["required"] for m in without)  # the demo leaves an optional material empty
+    refused = as_clerk(home, "case", "check", submitted.id, without[0]["code"], "valid")
+    assert refused.returncode == 2 and "没有任何文件" in refused.stderr and "has no file" in refused.stderr
+    for material in with_files:
         checked = as_clerk(home, "case", "check", submitted.id, material["code"], "valid")
         assert checked.returncode == 0, checked.stderr
     decided = as_clerk(home, "case", "decide", submitted.receipt_no, "accepted", "--json")
@@ -58,7 +63,7 @@ def test_a_case_is_listed_checked_decided_and_its_notice_printed_headless(tmp_pa
         decision = s.scalars(select(OutboxItem).where(OutboxItem.kind == "decision")).one()
         assert decision.payload["decided_by"] == f"staff:{demo_hall_clerk(s)}"
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.subject == submitted.id)))
-    assert actions.count("material_checked") == len(shown["materials"]) and "accepted" in " ".join(actions)
+    assert actions.count("material_checked") == len(with_files) and "accepted" in " ".join(actions)
 
 
 def demo_hall_clerk(session) -> int:  # noqa: ANN001 - a session

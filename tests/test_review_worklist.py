@@ -84,8 +84,12 @@ def test_search_by_receipt_id_number_and_qr_text(terminal, submitted):
         assert [a.id for a in search(s, submitted["receipt_no"], hall_code=hall)] == [submitted["id"]]
         assert [a.id for a in search(s, submitted["receipt_no"].replace("-", ""), hall_code=hall)] == [submitted["id"]]
         assert [a.id for a in search(s, "11010519491231002x", hall_code=hall)] == [submitted["id"]]
-        qr = terminal.settings.progress_url + submitted["receipt_no"]
+        qr = terminal.settings.status_url(submitted["receipt_no"])
         assert [a.id for a in search(s, qr, hall_code=hall)] == [submitted["id"]]
+        old = terminal.settings.progress_url + submitted["receipt_no"]  # receipts printed before status addresses
+        assert [a.id for a in search(s, old, hall_code=hall)] == [submitted["id"]]
+        wrong = qr[:-1] + ("0" if qr[-1] != "0" else "1")  # a check character that does not match
+        assert search(s, wrong, hall_code=hall) == []
         assert search(s, "nothing-like-it", hall_code=hall) == []
         assert search(s, submitted["receipt_no"], hall_code="999999999") == []
         assert [a.id for a in work_list(s, hall_code=hall)] == [submitted["id"]]
@@ -103,3 +107,25 @@ def test_deadlines_in_working_days(terminal, submitted):
         assert deadline_of(app, cal, date(2026, 10, 14)).urgency is Urgency.OVERDUE
         app.status = "approved"
         assert deadline_of(app, cal, date(2026, 10, 14)).urgency is Urgency.NONE
+
+
+def test_no_file_no_valid_and_no_acceptance_while_anything_is_missing(terminal, submitted, clerk):
+    with terminal.store.transaction() as s:
+        app = _load(s, submitted["id"])
+        empty = next((m for m in app.materials if not m.files), None)
+        if empty is None:  # the example may carry every file: take one away, as a kiosk that skipped it would
+            empty = next(m for m in app.materials if not m.required)
+            empty.files.clear()
+            s.flush()
+        with pytest.raises(UserFacingError) as err:
+            check_material(s, app, empty.material_code, MaterialCheck.VALID, staff=clerk)
+        assert err.value.code == "no_file" and empty.name_zh in err.value.message.zh
+        assert empty.review_state == "unchecked"
+        for m in app.materials:
+            if m.files:
+                check_material(s, app, m.material_code, "valid", staff=clerk)
+        check_material(s, app, empty.material_code, "missing", staff=clerk, reason="未提交")
+        with pytest.raises(UserFacingError) as err:  # every required one passed, an optional one is marked missing
+            decide(s, app, "accepted", staff=clerk)
+        assert err.value.code == "materials_not_valid" and empty.name_zh in err.value.message.zh
+        assert app.status == "submitted"

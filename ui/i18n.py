@@ -7,13 +7,13 @@ both languages already and are picked with `lang()`.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from kiosk.assets import asset
 from kiosk.errors import Message
 
 LANGUAGES = ("zh", "en")
-_state: dict[str, object] = {"lang": "zh", "translator": None}
+_state: dict[str, object] = {"lang": "zh", "translators": []}
 
 
 def lang() -> str:
@@ -24,20 +24,37 @@ def qm_path() -> str:
     return str(asset("i18n", "onewindow_zh_CN.qm"))
 
 
+def qt_qm_path() -> str:
+    """Qt's own Chinese (stock buttons, dialogs, context menus), shipped in the PySide6 wheel."""
+    return str(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath) + "/qtbase_zh_CN.qm")
+
+
+def installed_translators() -> list[QTranslator]:
+    return [t for t in _state["translators"] if isinstance(t, QTranslator)]  # type: ignore[attr-defined]
+
+
 def set_language(code: str) -> None:
-    """Install (zh) or remove (en) the translator; the caller retranslates its screens."""
+    """Install (zh) or remove (en) our translator and Qt's own; the caller retranslates its screens.
+
+    Without Qt's catalogue a Chinese screen still shows stock English ("OK",
+    "Cancel", "Copy" in a field's context menu); ours is installed last, so
+    it wins where both translate the same text.
+    """
     if code not in LANGUAGES:
         raise ValueError(code)
     app = QCoreApplication.instance()
-    old = _state["translator"]
-    if isinstance(old, QTranslator) and app is not None:
-        app.removeTranslator(old)
-    _state["translator"] = None
+    if app is not None:
+        for old in installed_translators():
+            app.removeTranslator(old)
+    _state["translators"] = []
     if code == "zh" and app is not None:
-        translator = QTranslator(app)
-        if translator.load(qm_path()):
-            app.installTranslator(translator)
-            _state["translator"] = translator
+        installed: list[QTranslator] = []
+        for path in (qt_qm_path(), qm_path()):
+            translator = QTranslator(app)
+            if translator.load(path):
+                app.installTranslator(translator)
+                installed.append(translator)
+        _state["translators"] = installed
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if code == "zh"
                        else QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     _state["lang"] = code
@@ -51,3 +68,15 @@ def msg(message: Message | object) -> str:
 
 def translate(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
+
+
+def colon() -> str:
+    """The colon between a label and its value: full-width in Chinese text, ASCII with a space in English."""
+    return "：" if lang() == "zh" else ": "
+
+
+def bracketed(*parts: str) -> str:
+    """Words in brackets after a name: "（必交，原件）" in Chinese, " (required, original)" in English."""
+    if lang() == "zh":
+        return "（" + "，".join(parts) + "）"
+    return " (" + ", ".join(parts) + ")"

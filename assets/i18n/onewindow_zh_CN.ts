@@ -22,12 +22,22 @@
         <translation>网上申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="37"/>
+        <location filename="../../ui/counter/common.py" line="22"/>
+        <source>Command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="31"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/common.py" line="39"/>
         <source>Overdue by %1 working days</source>
         <translation>已超期 %1 个工作日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="38"/>
+        <location filename="../../ui/counter/common.py" line="40"/>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
         <location filename="../../ui/counter/dashboard.py" line="33"/>
         <location filename="../../ui/counter/dashboard.py" line="245"/>
@@ -35,13 +45,13 @@
         <translation>已超期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="41"/>
+        <location filename="../../ui/counter/common.py" line="43"/>
         <source>Due today</source>
         <translation>今天到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="42"/>
         <location filename="../../ui/counter/common.py" line="44"/>
+        <location filename="../../ui/counter/common.py" line="46"/>
         <source>%1 working days left</source>
         <translation>剩余 %1 个工作日</translation>
     </message>
@@ -165,7 +175,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="472"/>
+        <location filename="../../ui/counter/review.py" line="497"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -177,7 +187,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>受理编号</translation>
@@ -192,7 +202,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="233"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -201,14 +211,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -239,8 +249,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="372"/>
-        <location filename="../../ui/counter/review.py" line="386"/>
+        <location filename="../../ui/counter/review.py" line="375"/>
+        <location filename="../../ui/counter/review.py" line="389"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -256,7 +266,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -384,225 +394,241 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="462"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="463"/>
+        <location filename="../../ui/counter/review.py" line="488"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="464"/>
+        <location filename="../../ui/counter/review.py" line="489"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="232"/>
-        <location filename="../../ui/counter/review.py" line="282"/>
+        <location filename="../../ui/counter/review.py" line="235"/>
+        <location filename="../../ui/counter/review.py" line="285"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="277"/>
+        <location filename="../../ui/counter/review.py" line="280"/>
         <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
         <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="280"/>
+        <location filename="../../ui/counter/review.py" line="283"/>
+        <location filename="../../ui/counter/review.py" line="456"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="305"/>
+        <location filename="../../ui/counter/review.py" line="308"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="327"/>
+        <location filename="../../ui/counter/review.py" line="330"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="370"/>
+        <location filename="../../ui/counter/review.py" line="373"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="371"/>
+        <location filename="../../ui/counter/review.py" line="374"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="372"/>
-        <location filename="../../ui/counter/review.py" line="466"/>
+        <location filename="../../ui/counter/review.py" line="375"/>
+        <location filename="../../ui/counter/review.py" line="491"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="381"/>
+        <location filename="../../ui/counter/review.py" line="384"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="384"/>
+        <location filename="../../ui/counter/review.py" line="387"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="385"/>
+        <location filename="../../ui/counter/review.py" line="388"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="386"/>
+        <location filename="../../ui/counter/review.py" line="389"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="393"/>
+        <location filename="../../ui/counter/review.py" line="396"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="394"/>
+        <location filename="../../ui/counter/review.py" line="397"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="396"/>
+        <location filename="../../ui/counter/review.py" line="399"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="416"/>
+        <location filename="../../ui/counter/review.py" line="419"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="417"/>
+        <location filename="../../ui/counter/review.py" line="420"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="419"/>
+        <location filename="../../ui/counter/review.py" line="422"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/review.py" line="438"/>
+        <source>Accept is unavailable while a material is marked missing or not acceptable: ask for supplements instead.</source>
+        <translation>有材料标为缺少或不合格时不能受理，请改为要求补正。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="441"/>
+        <source>Accept becomes available once every required material is checked.</source>
+        <translation>所有必交材料核验完毕后才能受理。</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter/review.py" line="443"/>
+        <source>A material marked valid has no file: scan it first.</source>
+        <translation>有材料标为合格但没有文件，请先扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/review.py" line="468"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="455"/>
+        <location filename="../../ui/counter/review.py" line="480"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="481"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="457"/>
+        <location filename="../../ui/counter/review.py" line="482"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="458"/>
+        <location filename="../../ui/counter/review.py" line="483"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="465"/>
+        <location filename="../../ui/counter/review.py" line="490"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="467"/>
+        <location filename="../../ui/counter/review.py" line="492"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="493"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="477"/>
+        <location filename="../../ui/counter/review.py" line="502"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="486"/>
+        <location filename="../../ui/counter/review.py" line="511"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="487"/>
+        <location filename="../../ui/counter/review.py" line="512"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="528"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="528"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="503"/>
+        <location filename="../../ui/counter/review.py" line="529"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="503"/>
+        <location filename="../../ui/counter/review.py" line="529"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="505"/>
+        <location filename="../../ui/counter/review.py" line="531"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="511"/>
+        <location filename="../../ui/counter/review.py" line="537"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="514"/>
+        <location filename="../../ui/counter/review.py" line="540"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -842,6 +868,11 @@
         <location filename="../../ui/counter/print_queue.py" line="116"/>
         <source>The printer took it and said nothing after: check the paper slot.</source>
         <translation>打印机已接收但之后没有回应：请查看出纸口。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/print_queue.py" line="118"/>
+        <source>reprint</source>
+        <translation>补打</translation>
     </message>
     <message>
         <location filename="../../ui/counter/print_queue.py" line="125"/>

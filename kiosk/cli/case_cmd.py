@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kiosk.catalog import Text
 from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
 from kiosk.cli.staff_login import add_staff_options, staff_from_args
 from kiosk.print_jobs import PrintKind
@@ -73,9 +74,13 @@ def _row(row: CaseRow) -> dict[str, Any]:
             "working_days_left": row.days_left, "urgency": row.urgency.value}
 
 
+def _both(text: Text) -> str:
+    return text.zh if text.zh == text.en else f"{text.zh} / {text.en}"
+
+
 def _detail(detail: CaseDetail) -> dict[str, Any]:
     return {**_row(detail.row), "phone": detail.phone_masked, "status_note": detail.status_note,
-            "form": [{"label": {"zh": label.zh, "en": label.en}, "value": value} for label, value in detail.form],
+            "form": [{"label": {"zh": label.zh, "en": label.en}, "value": _both(value)} for label, value in detail.form],
             "materials": [{"code": m.code, "name": {"zh": m.name.zh, "en": m.name.en}, "required": m.required,
                            "check": m.review_state, "note": m.review_note,
                            "files": [asdict(f) for f in m.files]} for m in detail.materials]}
@@ -102,7 +107,7 @@ def _print_detail(detail: CaseDetail, as_json: bool) -> None:
     print(f"  状态 status: {row.status_label.zh} / {row.status_label.en}")
     print(f"  申请人 applicant: {row.applicant_name or ''} {row.id_masked or ''} {detail.phone_masked or ''}")
     for label, value in detail.form:
-        print(f"  {label.zh} / {label.en}: {value}")
+        print(f"  {label.zh} / {label.en}: {_both(value)}")
     for m in detail.materials:
         print(f"  [{m.review_state}] {m.code}: {m.name.zh} / {m.name.en} ({len(m.files)} files, {m.page_count} pages)")
 

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.example:
         item = terminal.catalog.item(args.example)
         if item is None:
-            raise ValidationFailed([Problem("service_item", Message(f"没有编码为“{args.example}”的服务事项。",
+            raise ValidationFailed([Problem("service_item", Message(f"没有编码为“{args.example}”的办理事项。",
                                                                     f"There is no service item '{args.example}'."))])
         print(json.dumps(example_for(item), ensure_ascii=False, indent=2))
         return 0

@@ -55,16 +55,16 @@ def hall_application(t: Terminal, session: Session, application_id: str) -> Appl
 def case_detail_in(t: Terminal, session: Session, application_id: str, today: date) -> CaseDetail:
     app = hall_application(t, session, application_id)
     item = t.catalog.item(app.service_item_code)
-    form: list[tuple[Text, str]] = []
+    form: list[tuple[Text, Text]] = []  # a choice's words differ by language; what was typed does not
     for key, value in (app.form or {}).items():
         spec = item.field(key) if item else None
         label = spec.label if spec else Text(key, key)
-        shown = str(value)
+        shown = Text(str(value), str(value))
         if spec is not None and spec.type == "id_number":
-            shown = mask_id(shown)
+            shown = Text(mask_id(shown.zh), mask_id(shown.zh))
         elif spec is not None and spec.type == "choice":
             option = next((o for o in spec.options if o.value == value), None)
-            shown = f"{option.label.zh} / {option.label.en}" if option else shown
+            shown = option.label if option else shown
         form.append((label, shown))
     materials = tuple(
         MaterialView(m.material_code, Text(m.name_zh, m.name_en), m.required, m.review_state, m.review_note,

@@ -43,17 +43,20 @@ def look_up_progress(t: Terminal, text: str, *, online: bool = True) -> LookupRe
 MAX_CARD_RESULTS = 5
 
 
-def receipt_from_scan(text: str, progress_url: str) -> str:
-    """The receipt number in what a QR scanner typed: the receipt's QR holds `progress_url` + the number
-    (see the receipt printer), and a number typed by hand is taken as it is. Raises `InvalidReceiptNo`."""
-    from urllib.parse import parse_qs, urlsplit
+def receipt_from_scan(text: str, progress_url: str = "") -> str:
+    """The receipt number in what a QR scanner typed: the receipt's QR holds the status address
+    (`Settings.status_url`, or an older `progress_url` + number), and a number typed by hand is taken as it
+    is. Raises `InvalidReceiptNo`."""
+    from kiosk.receipt_numbers import InvalidReceiptNo, receipt_no_in
 
     raw = text.strip()
     if progress_url and raw.startswith(progress_url):
         raw = raw[len(progress_url):]
     elif "://" in raw:
-        values = parse_qs(urlsplit(raw).query).get("r")
-        raw = values[0] if values else raw
+        found = receipt_no_in(raw)
+        if found is None:
+            raise InvalidReceiptNo()
+        return str(found)
     return str(parse_receipt_no(raw))
 
 

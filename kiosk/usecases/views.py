@@ -80,7 +80,7 @@ class MaterialView:
 class CaseDetail:
     row: CaseRow
     phone_masked: str | None
-    form: tuple[tuple[Text, str], ...]
+    form: tuple[tuple[Text, Text], ...]
     materials: tuple[MaterialView, ...]
     status_note: str | None
 

@@ -21,9 +21,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kiosk import glossary as g
 from kiosk.catalog import Catalog
 from kiosk.errors import Message
 from kiosk.identity import mask_id
+from kiosk.notices import NoticeNotAllowed, require_notice_allowed, supplement_deadline
 from kiosk.settings import Settings
 from kiosk.store.models import Application
 from printing.errors import DocumentUnavailable
@@ -36,9 +38,11 @@ TITLES: dict[str, Message] = {
     "supplement": Message("补正材料通知书", "Notice of Materials to Supplement"),
     "receipt_copy": Message("受理回执（存根）", "Application Receipt (copy)"),
 }
-REVIEW_STATES = {"unchecked": Message("未审核", "not yet checked"), "ok": Message("合格", "accepted"),
-                 "missing": Message("缺少/需补正", "missing / to supplement"),
-                 "rejected": Message("不合格", "not acceptable")}
+#: the material review states of kiosk.review.MaterialCheck, as a document words them
+REVIEW_STATES = {"unchecked": Message("未审核", "not yet checked"), "valid": Message("合格", "accepted"),
+                 "missing": Message("缺少，需补正", "missing, to supplement"),
+                 "invalid": Message("不合格", "not acceptable")}
+UNKNOWN = Message("—", "—")
 
 
 class _Styles:
@@ -53,7 +57,7 @@ class _Styles:
                                       spaceAfter=4)
 
 
-def _numbered_canvas(font: str, header: str) -> type[Canvas]:
+def _numbered_canvas(font: str, header: str, lang: str) -> type[Canvas]:
     class NumberedCanvas(Canvas):
         """Holds pages back until the end, so each can say "page X of Y"."""
 
@@ -72,8 +76,10 @@ def _numbered_canvas(font: str, header: str) -> type[Canvas]:
                 self.setFont(font, 8.5)
                 self.setFillColor(colors.HexColor("#555555"))
                 self.drawString(20 * mm, A4[1] - 12 * mm, header)
-                self.drawCentredString(A4[0] / 2, 10 * mm,
-                                       f"第 {self._pageNumber} 页 / 共 {total} 页    Page {self._pageNumber} of {total}")
+                footer = f"第 {self._pageNumber} 页，共 {total} 页"
+                if lang == "en":
+                    footer += f"    Page {self._pageNumber} of {total}"
+                self.drawCentredString(A4[0] / 2, 10 * mm, footer)
                 super().showPage()
             super().save()
 
@@ -107,6 +113,9 @@ class _Doc:
     def t(self, zh: str, en: str) -> str:
         return f"{zh} {en}" if self.lang == "en" else zh
 
+    def term(self, term: Message) -> str:
+        return g.label(term, self.lang)
+
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(markup(text), style or self.s.body)
 
@@ -137,20 +146,20 @@ class _Doc:
     def basics(self) -> list[list[str]]:
         c = self.content
         item_name = c.item_zh + (f"\n{c.item_en}" if self.lang == "en" else "")
-        rows = [[self.t("受理编号", "Receipt No."), c.receipt_no],
-                [self.t("办理事项", "Service item"), item_name],
-                [self.t("申请人", "Applicant"), c.applicant_name],
-                [self.t("证件号码", "ID number"), c.id_masked],
-                [self.t("联系电话", "Phone"), self.app.applicant_phone or ""]]
+        rows = [[self.term(g.RECEIPT_NO), c.receipt_no],
+                [self.term(g.SERVICE_ITEM), item_name],
+                [self.term(g.APPLICANT), c.applicant_name],
+                [self.term(g.ID_NO), c.id_masked],
+                [self.term(g.PHONE), self.app.applicant_phone or ""]]
         if c.submitted_at:
-            rows.append([self.t("提交时间", "Submitted"), c.submitted_at.strftime("%Y-%m-%d %H:%M")])
+            rows.append([self.term(g.SUBMITTED_AT), c.submitted_at.strftime("%Y-%m-%d %H:%M")])
         if c.promised_date:
-            rows.append([self.t("承诺办结日期", "Promised completion"), c.promised_date.isoformat()])
+            rows.append([self.term(g.PROMISED_DATE), c.promised_date.isoformat()])
         return rows
 
     def qr_block(self) -> Table:
-        text = self.t("扫描二维码或凭受理编号查询办理进度", "Scan the code or use the receipt number to check progress")
-        cell = self.p(f"{text}\n{self.content.progress_site}\n{self.content.receipt_no}", self.s.small)
+        text = self.t(f"扫描二维码或凭{g.RECEIPT_NO.zh}查询办理进度", "Scan the code or use the receipt number to check progress")
+        cell = self.p(f"{text}\n{self.content.progress_payload}\n{self.content.receipt_no}", self.s.small)
         table = Table([[_Qr(self.content.progress_payload), cell]], colWidths=[34 * mm, 136 * mm])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         return table
@@ -173,18 +182,37 @@ class _Doc:
                 shown = str(value)
             rows.append([self.t(f.label.zh, f.label.en), shown])
         for key in sorted(set(form) - known):  # fields of an older catalog version: keep them visible
-            rows.append([key, str(form[key])])
+            rows.append([self.t("其他填写内容", f"Other ({key})"), str(form[key])])
         return rows
 
     def material_rows(self) -> list[list[str]]:
         rows = [[self.t("序号", "No."), self.t("材料名称", "Material"), self.t("必交", "Required"),
-                 self.t("文件/页数", "Files/pages"), self.t("审核", "Review")]]
+                 self.t("文件/页数", "Files/pages"), self.t("审核结果", "Review")]]
         for n, m in enumerate(self.app.materials, 1):
-            state = REVIEW_STATES.get(m.review_state, Message(m.review_state, m.review_state))
+            state = REVIEW_STATES.get(m.review_state, UNKNOWN)
             name = m.name_zh + (f"\n{m.name_en}" if self.lang == "en" else "")
             rows.append([str(n), name, self.t("是", "yes") if m.required else self.t("否", "no"),
-                         f"{len(m.files)} / {sum(f.attachment.page_count for f in m.files)}",
+                         self.file_count(len(m.files), sum(f.attachment.page_count for f in m.files)),
                          self.t(state.zh, state.en)])
+        return rows
+
+    def file_count(self, files: int, pages: int) -> str:
+        if not files:
+            return self.t("未提交", "none")
+        return self.t(f"{files}份，{pages}页", f"{files} file(s), {pages} page(s)")
+
+    def contact_rows(self) -> list[list[str]]:
+        """Where to come and whom to call: the hall's address and phone, and the item's counter."""
+        s, c = self.settings, self.content
+        hall = s.hall_name_zh + (f"\n{s.hall_name_en}" if self.lang == "en" else "")
+        rows = [[self.t("办理地点", "Hall"), hall]]
+        if c.where is not None:
+            rows.append([self.t("办理窗口", "Counter"), c.where.zh + (f"\n{c.where.en}" if self.lang == "en" else "")])
+        if s.hall_address_zh:
+            rows.append([self.t("地址", "Address"),
+                         s.hall_address_zh + (f"\n{s.hall_address_en}" if self.lang == "en" and s.hall_address_en else "")])
+        if s.hall_phone:
+            rows.append([self.t("咨询电话", "Phone"), s.hall_phone])
         return rows
 
     def sign_line(self, who_zh: str, who_en: str) -> Paragraph:
@@ -212,7 +240,7 @@ def _acceptance(d: _Doc) -> list[Flowable]:
     promised = c.promised_date.strftime("%Y年%m月%d日") if c.promised_date else "—"
     out = d.header("acceptance")
     out.append(d.p(f"{c.applicant_name}："))
-    out.append(d.p(f"您于{when}提交的“{c.item_zh}”申请（受理编号：{c.receipt_no}），申请材料齐全、符合法定形式，"
+    out.append(d.p(f"您于{when}提交的“{c.item_zh}”申请（{g.RECEIPT_NO.zh}：{c.receipt_no}），申请材料齐全、符合法定形式，"
                    f"本中心决定予以受理，承诺于{promised}前办结。", d.s.para))
     if d.lang == "en":
         out.append(d.p(f"Your application for “{c.item_en}” (receipt number {c.receipt_no}), submitted on "
@@ -223,6 +251,8 @@ def _acceptance(d: _Doc) -> list[Flowable]:
     out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
     out.append(d.p(d.t("已收材料", "Materials received"), d.s.heading))
     out.append(d.grid(d.material_rows(), [12 * mm, 64 * mm, 26 * mm, 30 * mm, 38 * mm], header=True))
+    out.append(d.p(d.t("办理地点与咨询", "Where and whom to ask"), d.s.heading))
+    out.append(d.grid(d.contact_rows(), [45 * mm, 125 * mm]))
     out += [Spacer(1, 8 * mm), d.p(f"{d.settings.hall_name_zh}（盖章）"),
             d.p(datetime.now().strftime("%Y年%m月%d日")), Spacer(1, 6 * mm), d.qr_block()]
     return out
@@ -245,21 +275,35 @@ def _supplement(d: _Doc, missing: list[dict[str, str]] | None) -> list[Flowable]
         raise DocumentUnavailable(Message(f"申请 {d.app.receipt_no} 没有需要补正的材料记录，无法出具补正通知书。",
                                           f"Application {d.app.receipt_no} has no material marked as missing; "
                                           "there is nothing to put in a supplement notice."))
-    c = d.content
+    c, s = d.content, d.settings
+    due = supplement_deadline(d.app, s.supplement_days)
+    due_zh = f"{due.year}年{due.month}月{due.day}日"
+    place = s.hall_name_zh  # the item's counter ("政务服务中心一楼……窗口") inside the hall, then the street address
+    if c.where is not None:
+        place += c.where.zh.removeprefix(s.hall_name_zh).removeprefix("政务服务中心")
+    place += f"（{s.hall_address_zh}）" if s.hall_address_zh else ""
     out = d.header("supplement")
     out.append(d.p(f"{c.applicant_name}："))
-    out.append(d.p(f"您提交的“{c.item_zh}”申请（受理编号：{c.receipt_no}）材料不齐全或不符合法定形式，"
-                   f"请补正下列{len(items)}项材料后再次提交。补齐后将重新计算办理时限。", d.s.para))
+    out.append(d.p(f"您提交的“{c.item_zh}”申请（{g.RECEIPT_NO.zh}：{c.receipt_no}）材料不齐全或不符合法定形式，"
+                   f"请于{due_zh}前（{s.supplement_days}个工作日内）携带本通知书，到{place}补正下列{len(items)}项材料。"
+                   f"补齐后将重新计算办理时限。如有疑问，请致电{s.hall_phone}。", d.s.para))
     if d.lang == "en":
+        place_en = s.hall_name_en + (f" ({s.hall_address_en})" if s.hall_address_en else "")
+        if c.where is not None:
+            place_en = f"{c.where.en}, {place_en}"
         out.append(d.p(f"Your application for “{c.item_en}” (receipt number {c.receipt_no}) is incomplete or not in "
-                       f"the required form. Please supply the {len(items)} material(s) below and submit again; "
-                       "the time limit starts again once they are complete.", d.s.para))
+                       f"the required form. Please bring this notice and the {len(items)} material(s) below to "
+                       f"{place_en} by {due.isoformat()} ({s.supplement_days} working days); the time limit starts "
+                       f"again once they are complete. Questions: {s.hall_phone}.", d.s.para))
     rows = [[d.t("序号", "No."), d.t("需补正的材料", "Material to supplement"), d.t("说明", "What is needed")]]
     for n, m in enumerate(items, 1):
         name = m["name_zh"] + (f"\n{m['name_en']}" if d.lang == "en" and m["name_en"] else "")
         rows.append([str(n), name, m["note"] or d.t("请提交该材料", "Please provide this material")])
     out.append(Spacer(1, 3 * mm))
     out.append(d.grid(rows, [12 * mm, 78 * mm, 80 * mm], header=True))
+    out.append(d.p(d.t("补正期限与地点", "Deadline and place"), d.s.heading))
+    out.append(d.grid([[d.t("补正截止日期", "Deadline"), d.t(due_zh, f"({due.isoformat()})")]] + d.contact_rows(),
+                      [45 * mm, 125 * mm]))
     out.append(d.p(d.t("申请信息", "Application"), d.s.heading))
     out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
     out += [Spacer(1, 8 * mm), d.p(f"{d.settings.hall_name_zh}（盖章）"),
@@ -274,10 +318,13 @@ def _receipt_copy(d: _Doc) -> list[Flowable]:
     received = [m for m in d.content.materials]
     rows = [[d.t("序号", "No."), d.t("材料名称", "Material"), d.t("文件/页数", "Files/pages")]]
     for n, m in enumerate(received, 1):
-        rows.append([str(n), m.name_zh + (f"\n{m.name_en}" if d.lang == "en" else ""), f"{m.files} / {m.pages}"])
-    out.append(d.grid(rows, [12 * mm, 128 * mm, 30 * mm], header=True))
+        rows.append([str(n), m.name_zh + (f"\n{m.name_en}" if d.lang == "en" else ""), d.file_count(m.files, m.pages)])
+    out.append(d.grid(rows, [12 * mm, 118 * mm, 40 * mm], header=True))
     for zh, en in d.content.to_hand_in:
         out.append(d.p(d.t(f"需到窗口提交：{zh}", f"To hand in at the counter: {en}")))
+    out.append(d.p(d.t("领取结果", "Collecting the result"), d.s.heading))
+    out.append(d.p(d.t(d.content.collect_with.zh, d.content.collect_with.en)))
+    out.append(d.grid(d.contact_rows(), [45 * mm, 125 * mm]))
     out += [Spacer(1, 8 * mm), d.qr_block()]
     return out
 
@@ -287,6 +334,10 @@ def build_document(kind: str, app: Application, settings: Settings, catalog: Cat
     """The PDF bytes of one document; raises DocumentUnavailable when it cannot be made."""
     if kind not in TITLES:
         raise ValueError(kind)
+    try:
+        require_notice_allowed(app, kind)  # also for a job queued before the case changed
+    except NoticeNotAllowed as exc:
+        raise DocumentUnavailable(exc.message) from None
     d = _Doc(app, settings, catalog, lang)
     story = {"form": _form, "acceptance": _acceptance, "receipt_copy": _receipt_copy}.get(kind)
     flowables = story(d) if story else _supplement(d, missing)
@@ -296,5 +347,5 @@ def build_document(kind: str, app: Application, settings: Settings, catalog: Cat
                             bottomMargin=18 * mm, title=f"{title.zh} {app.receipt_no}", author=settings.hall_name_zh,
                             subject=title.en, creator="OneWindow")
     header = f"{settings.hall_name_zh}  ·  {title.zh}  ·  {app.receipt_no}"
-    doc.build(flowables, canvasmaker=_numbered_canvas(d.font, header))
+    doc.build(flowables, canvasmaker=_numbered_canvas(d.font, header, lang))
     return buf.getvalue()

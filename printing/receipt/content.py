@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from kiosk import glossary
 from kiosk.catalog import Catalog
+from kiosk.errors import Message
 from kiosk.identity import mask_id
 from kiosk.settings import Settings
 from kiosk.store.models import Application
@@ -36,8 +38,13 @@ class ReceiptContent:
     submitted_at: datetime | None  # local time
     promised_date: date | None
     materials: tuple[MaterialLine, ...]
-    progress_payload: str  # what the QR code holds
+    progress_payload: str  # what the QR code holds: the case's status address
     progress_site: str  # where a person types the receipt number
+    hall_address_zh: str = ""
+    hall_address_en: str = ""
+    hall_phone: str = ""
+    collect_with: Message = glossary.DEFAULT_COLLECT_WITH  # what to bring when collecting the result
+    where: Message | None = None  # the service item's counter, from the catalog
     lang: str = "zh"
     reprint: bool = False
     to_hand_in: tuple[tuple[str, str], ...] = ()  # (zh, en) names of materials to hand in at the counter
@@ -50,7 +57,8 @@ def receipt_content(app: Application, settings: Settings, catalog: Catalog | Non
         MaterialLine(m.name_zh, m.name_en, len(m.files), sum(f.attachment.page_count for f in m.files))
         for m in app.materials if m.files
     )
-    site = urlsplit(settings.progress_url)
+    payload = settings.status_url(app.receipt_no or "")
+    site = urlsplit(payload)
     return ReceiptContent(
         hall_zh=settings.hall_name_zh, hall_en=settings.hall_name_en,
         item_zh=item.name.zh if item else app.service_item_code,
@@ -59,8 +67,9 @@ def receipt_content(app: Application, settings: Settings, catalog: Catalog | Non
         id_masked=mask_id(app.applicant_id_number) if app.applicant_id_number else "",
         submitted_at=app.submitted_at.astimezone() if app.submitted_at else None,
         promised_date=app.promised_date, materials=materials,
-        progress_payload=settings.progress_url + (app.receipt_no or ""),
-        progress_site=site.netloc or settings.progress_url,
+        progress_payload=payload, progress_site=site.netloc or payload,
+        hall_address_zh=settings.hall_address_zh, hall_address_en=settings.hall_address_en,
+        hall_phone=settings.hall_phone, where=item.where.as_message() if item and item.where.zh else None,
         lang=lang or settings.language, reprint=reprint,
         to_hand_in=tuple((m.name_zh, m.name_en) for m in app.materials if m.at_counter),
     )

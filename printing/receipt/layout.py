@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk import glossary as g
+from kiosk.errors import Message
 from printing.receipt.chinese import text_columns, wrap
 from printing.receipt.content import ReceiptContent
 
@@ -49,9 +51,12 @@ def _count(n: int, noun: str) -> str:
 def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
     en = c.lang == "en"
 
-    def field(zh: str, en_label: str, value: str, **style: object) -> list[Block]:
-        label = f"{zh} {en_label}" if en else zh
-        return _lines(f"{label}：{value}", columns, indent=2, **style)
+    def field(term: Message, value: str, **style: object) -> list[Block]:
+        return _lines(f"{g.label(term, c.lang)}：{value}", columns, indent=2, **style)
+
+    def said(message: Message, **style: object) -> list[Block]:
+        out = _lines(message.zh, columns, **style)
+        return out + (_lines(message.en, columns, **style) if en else [])
 
     blocks: list[Block] = []
     blocks += _lines(c.hall_zh, columns // 2, align="center", double=True, bold=True)
@@ -62,17 +67,17 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         title += "（补打）" + (" (reprint)" if en else "")
     blocks += _lines(title, columns, align="center", bold=True)
     blocks.append(Rule())
-    blocks += field("办理事项", "Service", c.item_zh)
+    blocks += field(g.SERVICE_ITEM, c.item_zh)
     if en and c.item_en != c.item_zh:
         blocks += _lines("  " + c.item_en, columns, indent=2)
-    blocks += field("受理编号", "Receipt No.", c.receipt_no, bold=True)
-    blocks += field("申请人", "Applicant", c.applicant_name)
+    blocks += field(g.RECEIPT_NO, c.receipt_no, bold=True)
+    blocks += field(g.APPLICANT, c.applicant_name)
     if c.id_masked:
-        blocks += field("证件号码", "ID No.", c.id_masked)
+        blocks += field(g.ID_NO, c.id_masked)
     if c.submitted_at:
-        blocks += field("提交时间", "Submitted", c.submitted_at.strftime("%Y-%m-%d %H:%M"))
+        blocks += field(g.SUBMITTED_AT, c.submitted_at.strftime("%Y-%m-%d %H:%M"))
     if c.promised_date:
-        blocks += field("承诺办结", "Promised by", c.promised_date.isoformat())
+        blocks += field(g.PROMISED_DATE, c.promised_date.isoformat())
     blocks.append(Rule())
     blocks += _lines("已收材料" + (" Materials received" if en else "") + "：", columns)
     if not c.materials:
@@ -88,12 +93,20 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         if en:
             blocks += _lines(f"  To hand in at the counter: {en_name}", columns, indent=2)
     blocks.append(Rule())
+    blocks += said(Message(f"领取结果：{c.collect_with.zh}", f"Collecting the result: {c.collect_with.en}"))
+    if c.where is not None:
+        blocks += said(Message(f"办理窗口：{c.where.zh}", f"Counter: {c.where.en}"))
+    if c.hall_address_zh:
+        blocks += said(Message(f"大厅地址：{c.hall_address_zh}", f"Address: {c.hall_address_en or c.hall_address_zh}"))
+    if c.hall_phone:
+        blocks += said(Message(f"咨询电话：{c.hall_phone}", f"Phone: {c.hall_phone}"))
+    blocks.append(Rule())
     blocks.append(QrCode(c.progress_payload))
-    blocks += _lines("扫码或凭受理编号查询办理进度", columns, align="center")
+    blocks += _lines(f"扫码或凭{g.RECEIPT_NO.zh}查询办理进度", columns, align="center")
     if en:
         blocks += _lines("Scan to check progress", columns, align="center")
     blocks += _lines(f"查询网址：{c.progress_site}", columns)
-    blocks += _lines("也可在大厅自助终端输入受理编号查询。", columns)
+    blocks += _lines(f"也可在大厅{g.KIOSK.zh}输入{g.RECEIPT_NO.zh}查询。", columns)
     if en:
         blocks += _lines(f"Online: {c.progress_site}, or at any self-service kiosk in the hall.", columns)
     blocks.append(Feed(2))

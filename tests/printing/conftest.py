@@ -55,3 +55,23 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
+
+
+def accept_case(terminal: Terminal, app_id: str) -> None:
+    """Accept an application the way a counter does: every material with a file checked valid, then decided."""
+    from kiosk import review
+    from kiosk import staff as staff_accounts
+    from kiosk.store.models import Application, Staff
+
+    with terminal.store.transaction() as session:
+        staff = session.query(Staff).filter_by(username="accept.clerk").one_or_none()
+        if staff is None:
+            staff = staff_accounts.add_staff(session, "accept.clerk", "accept-pass-1", "clerk", actor="test")
+        app = session.get(Application, app_id)
+        assert app is not None
+        if app.status == "accepted":
+            return
+        for m in app.materials:
+            if m.files:
+                review.check_material(session, app, m.material_code, "valid", staff=staff)
+        review.decide(session, app, "accepted", staff=staff)

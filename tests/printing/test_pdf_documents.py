@@ -17,7 +17,7 @@ from printing.pdf import fonts as pdf_fonts
 from printing.pdf.documents import build_document
 from printing.queue import PRINTED, enqueue_document, process_pending
 from printing.records import find_application
-from tests.printing.conftest import NAME, RARE
+from tests.printing.conftest import NAME, RARE, accept_case
 
 
 def _pdf(terminal: Terminal, key: str, kind: str, lang: str = "zh", missing=None) -> bytes:
@@ -37,6 +37,8 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
 @pytest.mark.parametrize("kind", ["form", "acceptance", "receipt_copy"])
 def test_documents_extract_chinese_and_the_rare_character(terminal: Terminal, submitted, tmp_path: Path,
                                                           kind: str) -> None:
+    if kind == "acceptance":
+        accept_case(terminal, submitted.id)
     pdf = _pdf(terminal, submitted.receipt_no, kind, lang="en")
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf  # TrueType embedded
     text = _text(pdf, tmp_path)
@@ -129,6 +131,7 @@ def _fake_lp(tmp_path: Path, exit_code: int = 0) -> Path:
 def test_documents_go_to_cups(terminal: Terminal, submitted, tmp_path: Path, monkeypatch, home: Path,
                               capsys) -> None:
     monkeypatch.setenv("PATH", f"{_fake_lp(tmp_path)}{os.pathsep}{os.environ['PATH']}")
+    accept_case(terminal, submitted.id)
     assert main(["--home", str(home), "print", "acceptance", "--application", submitted.id,
                  "--printer", "cups:Office"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["state"] == PRINTED
@@ -172,10 +175,10 @@ def test_documents_queued_to_a_folder_are_saved_as_pdfs(terminal: Terminal, subm
     with terminal.store.transaction() as session:
         enqueue_document(session, submitted.id, "supplement", printer=f"file:{folder}",
                          missing=[{"name_zh": "居民户口簿", "note": "首页缺失"}])
-        enqueue_document(session, submitted.id, "acceptance", printer=f"file:{tmp_path / 'no-such-dir' / 'x.pdf'}")
+        enqueue_document(session, submitted.id, "form", printer=f"file:{tmp_path / 'no-such-dir' / 'x.pdf'}")
     outcomes = {o.kind: o for o in process_pending(terminal, force=True)}
     assert outcomes["supplement"].state == "printed" and outcomes["supplement"].details["delivery"] == "saved_to_folder"
-    assert outcomes["acceptance"].state != "printed"  # the folder is missing: the job waits, nothing is lost
+    assert outcomes["form"].state != "printed"  # the folder is missing: the job waits, nothing is lost
     saved = list(folder.glob("supplement-*.pdf"))
     assert len(saved) == 1
     text = _text(saved[0].read_bytes(), tmp_path)

@@ -58,10 +58,11 @@ def test_receipt_decodes_to_chinese_text_rare_glyph_and_native_qr(terminal: Term
     assert decoded.kanji_mode_seen and decoded.initialised == 1 and decoded.cuts == 1
     text = decoded.text
     for expected in ("西湖区政务服务中心", "受理回执", "居民身份证换领", submitted.receipt_no, "1101**********002X",
-                     "承诺办结：" + submitted.promised_date.isoformat(), "原居民身份证（1份，1页）",
-                     "居民户口簿（1份，2页）", "扫码或凭受理编号查询办理进度"):
+                     "承诺办结日期：" + submitted.promised_date.isoformat(), "原居民身份证（1份，1页）",
+                     "居民户口簿（1份，2页）", "扫码或凭回执编号查询办理进度", "大厅地址：", "咨询电话：" + terminal.settings.hall_phone,
+                     "领取结果：", "身份证原件"):
         assert expected in text, expected
-    assert "?" not in text.replace("?r=", "")
+    assert "?" not in text
     name_line = next(line for line in decoded.lines if "申请人" in "".join(p for p in line if isinstance(p, str)))
     assert [p if isinstance(p, str) else "IMG" for p in name_line] == list("申请人：张") + ["IMG"]
     glyph = name_line[-1]
@@ -72,7 +73,7 @@ def test_receipt_decodes_to_chinese_text_rare_glyph_and_native_qr(terminal: Term
     other = render_glyph("\U00020000")
     assert ImageChops.difference(glyph.image.convert("L"), other.convert("L")).getbbox() is not None
     assert len(decoded.qr) == 1 and decoded.qr[0].printed
-    assert decoded.qr[0].payload.decode() == terminal.settings.progress_url + submitted.receipt_no
+    assert decoded.qr[0].payload.decode() == f"https://zwfw.example.gov.cn/status/{submitted.receipt_no}"
     assert not decoded.rasters
     assert len(data) <= 2048
 
@@ -82,7 +83,7 @@ def test_58mm_lines_fit_32_columns(terminal: Terminal, submitted) -> None:
     for line in decoded.lines:
         width = sum(2 if isinstance(p, object) and not isinstance(p, str) else text_columns(p) for p in line)
         assert width <= 32, line
-    assert "Materials received" in decoded.text and "Receipt No." in decoded.text
+    assert "Materials received" in decoded.text and "Receipt number" in decoded.text
 
 
 def test_profile_without_qr_or_column_images_gets_rasters(terminal: Terminal, submitted) -> None:
@@ -93,7 +94,7 @@ def test_profile_without_qr_or_column_images_gets_rasters(terminal: Terminal, su
     assert name_raster.image.size == (384, 30) and name_raster.ink > 100
     assert qr_raster.image.width == 384 and qr_raster.image.height > 100
     assert not any("申请人" in line for line in decoded.text_lines)
-    assert "受理编号" in decoded.text
+    assert "回执编号" in decoded.text
 
 
 def test_gb2312_printer_draws_gbk_only_characters(terminal: Terminal) -> None:
@@ -112,4 +113,4 @@ def test_blocks_carry_the_progress_payload(terminal: Terminal, submitted) -> Non
     with terminal.store.transaction() as session:
         content = receipt_content(find_application(session, submitted.id), terminal.settings, catalog)
     qr = [b for b in receipt_blocks(content, 48) if isinstance(b, QrCode)]
-    assert qr == [QrCode(terminal.settings.progress_url + submitted.receipt_no)]
+    assert qr == [QrCode(terminal.settings.status_url(submitted.receipt_no))]

@@ -12,11 +12,13 @@ from kiosk.store.models import AuditEntry, PrintJob, utcnow
 from kiosk.terminal import Terminal
 from kiosk.usecases import print_queue
 from printing.queue import FAILED, PENDING, PRINTED, enqueue_document, enqueue_receipt, process_pending
+from tests.printing.conftest import accept_case
 from tests.printing.printer_server import PAPER_OUT, READY, PrinterServer
 
 
 def _old_jobs(terminal: Terminal, app_id: str, printer: PrinterServer, minutes: int,
               folder: Path) -> tuple[int, int]:
+    accept_case(terminal, app_id)  # an acceptance notice exists only for an accepted case
     with terminal.store.transaction() as session:
         receipt = enqueue_receipt(session, app_id, printer=printer.uri, actor="kiosk:1")
         notice = enqueue_document(session, app_id, "acceptance", printer=f"file:{folder}", actor="staff:1")

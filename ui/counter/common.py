@@ -18,7 +18,8 @@ from ui.i18n import msg, translate
 from ui.theme import set_role
 from ui.widgets.box_layouts import FlexibleVBoxLayout
 
-CHANNEL_WORDS = {"kiosk": QT_TRANSLATE_NOOP("Counter", "Kiosk"), "counter": QT_TRANSLATE_NOOP("Counter", "Walk-in"), "online": QT_TRANSLATE_NOOP("Counter", "Online")}
+CHANNEL_WORDS = {"kiosk": QT_TRANSLATE_NOOP("Counter", "Kiosk"), "counter": QT_TRANSLATE_NOOP("Counter", "Walk-in"), "online": QT_TRANSLATE_NOOP("Counter", "Online"),
+                 "cli": QT_TRANSLATE_NOOP("Counter", "Command line")}
 
 
 def tr(text: str) -> str:
@@ -26,7 +27,8 @@ def tr(text: str) -> str:
 
 
 def channel_text(channel: str) -> str:
-    return tr(CHANNEL_WORDS.get(channel, channel)) if channel in CHANNEL_WORDS else channel
+    """Never the raw code on a Chinese screen: an unknown channel reads "other"."""
+    return tr(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else translate("Counter", "Other")
 
 
 def deadline_text(urgency: Urgency, days_left: int | None) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from kiosk.ratings import LEVELS
 from ui.counter.common import CounterScreen, tr
 from kiosk.usecases.reports import hall_report
 from ui.counter.context import CounterContext
-from ui.i18n import msg, translate
+from ui.i18n import colon, msg, translate
 from ui.jobs import run_job
 from ui.theme import set_role
 from ui.widgets.column_grid import ColumnGrid
@@ -63,7 +63,7 @@ def _bars(chart: QChart, categories: list[str], values: list[int], colours: list
         chart.legend().hide()
     else:  # one set per category, so each bar keeps its own colour and legend words
         for category, value, colour in zip(categories, values, colours):
-            bar = QBarSet(f"{category}: {value}")
+            bar = QBarSet(f"{category}{colon()}{value}")
             bar.append([float(value)])
             bar.setColor(QColor(colour))
             series.append(bar)
@@ -229,7 +229,7 @@ class DashboardScreen(CounterScreen):
         for words, value, colour in ((translate("Counter", "On time"), on_time, GREEN), (translate("Counter", "Late"), late, RED),
                                      (translate("Counter", "Not finished yet"), open_, GREY)):
             if value:
-                piece = pie.append(f"{words}: {value}", value)
+                piece = pie.append(f"{words}{colon()}{value}", value)
                 piece.setColor(QColor(colour))
                 piece.setLabelVisible(True)
                 piece.setLabelFont(_font(15, bold=True))

@@ -115,7 +115,7 @@ class PrintQueueScreen(CounterScreen):
             if job.state == PrintState.UNCONFIRMED:
                 reason = translate("Counter", "The printer took it and said nothing after: check the paper slot.")
             for c, item in enumerate((cell(str(job.id)), cell(when(job.created_at)),
-                                      cell(msg(job.kind_label) + (" · 补打" if job.reprint else "")),
+                                      cell(msg(job.kind_label) + (" · " + translate("Counter", "reprint") if job.reprint else "")),
                                       cell(job.receipt_no or "—"), cell(msg(job.state_label)), cell(reason))):
                 self.table.setItem(r, c, item)
         fit_columns(self.table, stretch=5)

@@ -26,7 +26,7 @@ from kiosk.usecases.views import CaseDetail, DecisionOutcome, MaterialView
 from ui.counter.context import CounterContext
 from ui.dialogs import ConfirmDialog
 from ui.errors import message_for
-from ui.i18n import lang, msg, translate
+from ui.i18n import colon, lang, msg, translate
 from ui.jobs import run_job
 from ui.text import para
 from ui.theme import set_role
@@ -169,11 +169,14 @@ class ReviewScreen(CounterScreen):
         self.accept_button = builders.button("acceptButton", self.accept, role="primary", kind=WrapButton)
         self.supplement_button = builders.button("supplementButton", self.ask_supplement, kind=WrapButton)
         self.reject_button = builders.button("rejectButton", self.reject, role="danger", kind=WrapButton)
+        self.accept_why = set_role(QLabel(), "hint")  # a disabled Accept says why, in words
+        self.accept_why.setObjectName("acceptWhy")
+        self.accept_why.setWordWrap(True)
         self.print_status = set_role(QLabel(), "hint")
         self.print_status.setObjectName("printStatus")
         self.print_status.setWordWrap(True)
-        for w in (self.decision_title, self.summary, self.accept_button, self.supplement_button, self.reject_button,
-                  self.print_status):
+        for w in (self.decision_title, self.summary, self.accept_button, self.accept_why, self.supplement_button,
+                  self.reject_button, self.print_status):
             right.addWidget(w)
         right.addStretch(1)
         right_box = QWidget()
@@ -380,7 +383,7 @@ class ReviewScreen(CounterScreen):
         if not lacking:
             self.show_message(lambda: translate("Counter", "First mark which materials are missing or not acceptable."))
             return
-        names = "\n".join(f"• {m.name.get(lang())}: {m.review_note or ''}" for m in lacking)
+        names = "\n".join(f"• {m.name.get(lang())}{colon()}{m.review_note or ''}" for m in lacking)
         if not ConfirmDialog.ask(self, translate("Counter", "Ask for supplementary materials?"),
                                  translate("Counter", "The supplement notice will print and name these materials:") + "\n" + names,
                                  translate("Counter", "Ask for supplements"), translate("Counter", "Cancel")):
@@ -426,14 +429,36 @@ class ReviewScreen(CounterScreen):
         self.retranslate()
 
     # --- labels -------------------------------------------------------------------------------
+    def accept_blockers(self) -> str | None:
+        """Why Accept is unavailable, in words (the same rules `kiosk.review.decide` enforces), or None."""
+        if self.detail is None:
+            return None
+        materials = self.detail.materials
+        if any(m.review_state in (MaterialCheck.MISSING, MaterialCheck.INVALID) for m in materials):
+            return translate("Counter", "Accept is unavailable while a material is marked missing or not acceptable: "
+                                        "ask for supplements instead.")
+        if any(m.required and m.review_state == MaterialCheck.UNCHECKED for m in materials):
+            return translate("Counter", "Accept becomes available once every required material is checked.")
+        if any(m.review_state == MaterialCheck.VALID and not m.files for m in materials):
+            return translate("Counter", "A material marked valid has no file: scan it first.")
+        return None
+
     def _refresh_controls(self) -> None:
         detail = self.detail
         open_ = detail is not None and detail.row.status in DECIDABLE and not self.busy
-        has_material = self.current_material() is not None
-        for b in (self.valid_button, self.missing_button, self.invalid_button):
+        material = self.current_material()
+        has_material = material is not None
+        for b in (self.missing_button, self.invalid_button):
             b.setEnabled(open_ and has_material)
+        # a material with no file cannot be "present and valid" (kiosk.review.check_material refuses it too)
+        self.valid_button.setEnabled(open_ and material is not None and bool(material.files))
+        self.valid_button.setToolTip("" if material is None or material.files else
+                                     translate("Counter", "No file was provided for this material."))
         self.reason.setEnabled(open_ and has_material)
-        self.accept_button.setEnabled(open_)
+        blocked = self.accept_blockers() if open_ else None
+        self.accept_button.setEnabled(open_ and blocked is None)
+        self.accept_why.setText(para(blocked) if blocked else "")
+        self.accept_why.setVisible(bool(blocked))
         self.supplement_button.setEnabled(open_)
         self.reject_button.setEnabled(open_)
 
@@ -490,7 +515,8 @@ class ReviewScreen(CounterScreen):
         values = {"receipt": row.receipt_no or "—", "case": row.case_no or "—", "applicant": row.applicant_name or "—",
                   "id": row.id_masked or "—", "phone": detail.phone_masked or "—", "source": channel_text(row.channel),
                   "status": msg(row.status_label), "submitted": when(row.submitted_at),
-                  "deadline": f"{deadline}  ({when(row.promised_date)})" if row.promised_date else deadline}
+                  "deadline": (f"{deadline}（{when(row.promised_date)}）" if lang() == "zh"
+                               else f"{deadline} ({when(row.promised_date)})") if row.promised_date else deadline}
         for key, (_name, value) in self.info_labels.items():
             value.setText(values[key])
         set_role(self.info_labels["deadline"][1], role)
@@ -504,7 +530,7 @@ class ReviewScreen(CounterScreen):
             if material.at_counter:  # the citizen brings the paper: check it at the counter
                 pages = "➜ " + translate("Counter", "To hand in at the counter")
             item.setText(f"{text}\n{material.name.get(lang())}\n{need} · {pages}")
-        self.form_view.setText(para("\n".join(f"{label.get(lang())}: {value}" for label, value in detail.form)
+        self.form_view.setText(para("\n".join(f"{label.get(lang())}{colon()}{value.get(lang())}" for label, value in detail.form)
                                     or "—"))
         checked = sum(1 for m in detail.materials if m.review_state != MaterialCheck.UNCHECKED)
         lacking = len(self._lacking())

@@ -244,13 +244,13 @@ class KioskNavigator:
         draft = session.to_draft()
         draft_id = session.draft_id
 
-        terminal, progress_url = self.ctx.terminal, self.ctx.settings.progress_url
+        terminal, settings = self.ctx.terminal, self.ctx.settings
 
         def work() -> tuple[SubmittedApplication, QImage]:
             from ui.kiosk.screens.result import qr_image
 
             submitted = applications.submit_at_kiosk(terminal, draft, draft_id)
-            return submitted, qr_image(progress_url + submitted.receipt_no)  # drawn here, not on the GUI thread
+            return submitted, qr_image(settings.status_url(submitted.receipt_no))  # as on the receipt; drawn here, not on the GUI thread
 
         def start() -> None:
             run_job("submit", work, on_done=lambda done: self._submitted(*done), on_error=self._submit_failed)

@@ -45,7 +45,7 @@ def test_a_qr_scanner_burst_opens_the_receipt_from_any_field(qtbot, hall, make_w
     window.open_case(hall.case_id)
     review = _wait_review(qtbot, window, hall.case_id)
     other = demo.submit_at(hall.terminal, demo.id_card_draft(2))
-    qr = hall.terminal.settings.progress_url + other.receipt_no  # what the receipt's QR code holds
+    qr = hall.terminal.settings.status_url(other.receipt_no)  # what the receipt's QR code holds
     review.reason.setFocus()
     qtbot.keyClicks(review.reason, qr)  # the scanner "types" the whole code at once ...
     qtbot.keyClick(review.reason, Qt.Key.Key_Return)  # ... and presses Enter

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from kiosk.catalog import ITEM_TYPES, MATERIAL_FORMS, ServiceItem
-from ui.i18n import lang, translate
+from ui.i18n import bracketed, lang, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
@@ -35,7 +35,7 @@ class GuideScreen(Screen):
         for m in item.materials:
             mark = "●" if m.required else "○"
             need = translate("Kiosk", "required") if m.required else translate("Kiosk", "if applicable")
-            materials.append(f"{mark} {m.name.get(lg)} ({need}, {MATERIAL_FORMS[m.form].text(lg)})")
+            materials.append(f"{mark} {m.name.get(lg)}" + bracketed(need, MATERIAL_FORMS[m.form].text(lg)))
         return [
             (translate("Kiosk", "Time limit"),
              translate("Kiosk", "Done within %1 working days (the law allows %2).")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from kiosk.catalog import Text
 from kiosk.devices.id_card_reader import IdCardData, IdCardError
 from kiosk.errors import Message
-from kiosk.receipt_numbers import InvalidReceiptNo
-from ui.i18n import msg, translate
+from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
+from ui.i18n import colon, msg, translate
 from ui.jobs import run_job
 from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
@@ -243,13 +243,13 @@ class ProgressScreen(Screen):
         status_label = translate("Kiosk", "Status")
         note_label = translate("Kiosk", "Note")
         promised_label = translate("Kiosk", "Promised completion")
-        lines: list[str] = [f"{receipt_label}: {r.receipt_no}"]
+        lines: list[str] = [f"{receipt_label}{colon()}{r.receipt_no}"]
         if r.found and r.status is not None:
-            lines.append(f"{status_label}: {msg(r.status)}")
+            lines.append(f"{status_label}{colon()}{msg(r.status)}")
             if r.note:
-                lines.append(f"{note_label}: {r.note}")
+                lines.append(f"{note_label}{colon()}{r.note}")
             if r.promised_date:
-                lines.append(f"{promised_label}: {r.promised_date}")
+                lines.append(f"{promised_label}{colon()}{r.promised_date}")
             lines.append(translate("Kiosk", "Source: the platform") if r.source == "platform"
                          else translate("Kiosk", "Source: this kiosk's records"))
         else:

@@ -59,7 +59,7 @@ class ResultScreen(Screen):
         row.add(left_box, stretch=True)
         self.qr = QLabel()
         self.qr.setObjectName("receiptQr")
-        url = ctx.settings.progress_url + submitted.receipt_no
+        url = ctx.settings.status_url(submitted.receipt_no)  # what the printed receipt's QR code holds
         self.qr.setPixmap(QPixmap.fromImage(qr if qr is not None else qr_image(url)))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         qr_widget = QWidget()

@@ -5,7 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.identity import mask_id
-from ui.i18n import lang, translate
+from ui.i18n import colon, lang, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
@@ -66,15 +66,15 @@ class ReviewScreen(Screen):
         empty = translate("Kiosk", "(not filled in)")
         pages_label = translate("Kiosk", "Pages: %1")
         missing_label = translate("Kiosk", "Not provided")
-        applicant = [f"{name_label}: {s.applicant.get('name', '')}",
-                     f"{id_label}: {mask_id(s.applicant.get('id_number', ''))}",
-                     f"{phone_label}: {s.applicant.get('phone', '')}"]
+        applicant = [f"{name_label}{colon()}{s.applicant.get('name', '')}",
+                     f"{id_label}{colon()}{mask_id(s.applicant.get('id_number', ''))}",
+                     f"{phone_label}{colon()}{s.applicant.get('phone', '')}"]
         answers = []
         for field in self.item.form:
             raw = s.form.get(field.key, "")
             if field.type == "choice":
                 raw = next((o.label.get(lg) for o in field.options if o.value == raw), raw)
-            answers.append(f"{field.label.get(lg)}: {raw or empty}")
+            answers.append(f"{field.label.get(lg)}{colon()}{raw or empty}")
         materials = []
         for spec in self.item.materials:
             files = s.materials.get(spec.code, [])
@@ -82,7 +82,7 @@ class ReviewScreen(Screen):
             state = "✔ " + pages_label.replace("%1", str(pages)) if files else "○ " + missing_label
             if not files and spec.code in s.at_counter:
                 state = "➜ " + translate("Kiosk", "To hand in at the counter")
-            materials.append(f"{spec.name.get(lg)}: {state}")
+            materials.append(f"{spec.name.get(lg)}{colon()}{state}")
         self.cards = [
             self._card(translate("Kiosk", "Service"), [self.item.name.get(lg), self.item.department.name.get(lg)], None),
             self._card(translate("Kiosk", "Applicant"), applicant, "identity"),
