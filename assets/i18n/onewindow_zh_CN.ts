@@ -1195,7 +1195,7 @@
     <message>
         <location filename="../../ui/kiosk/screens/progress.py" line="265"/>
         <source>Type the receipt number printed on your receipt, then tap Look up, or hold the receipt&apos;s QR code to the scanner.</source>
-        <translation>请输入回执上的回执编号，再点“查询”；也可以把回执上的二维码对准扫码器。</translation>
+        <translation>请输入回执编号，再点“查询”；也可以把回执上的二维码对准扫码器。</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/progress.py" line="267"/>

@@ -57,7 +57,7 @@ def test_welcome_to_progress_lookup_by_keys_alone_with_every_step_spoken(qtbot, 
     spoken = said_since(voice, mark)
     assert len(spoken) == 1
     assert spoken[0].startswith(progress.title.text() + "。")
-    assert "请输入回执上的" in spoken[0] and "。。" not in spoken[0]
+    assert "请输入回执编号" in spoken[0] and "。。" not in spoken[0]
     assert spoken[0].endswith("，输入框") and "回执编号" in spoken[0].split("。")[-1]
 
     mark = len(voice.said)
