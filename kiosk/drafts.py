@@ -41,6 +41,7 @@ class DraftSnapshot:
     applicant: dict[str, str] = field(default_factory=dict)
     form: dict[str, Any] = field(default_factory=dict)
     materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
+    at_counter: frozenset[str] = frozenset()  # materials the citizen will hand in at the counter
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,13 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
         app.updated_at = now
         app.materials.clear()
         session.flush()
-        for position, (code, files) in enumerate(snapshot.materials.items()):
+        codes = list(snapshot.materials) + sorted(set(snapshot.at_counter) - set(snapshot.materials))
+        for position, code in enumerate(codes):
+            files = snapshot.materials.get(code, [])
             material = ApplicationMaterial(material_code=code, name_zh=code, name_en=code, required=False,
-                                           position=position)
+                                           position=position, at_counter=code in snapshot.at_counter and not files)
             app.materials.append(material)
-            for index, (file, sha) in enumerate(zip(files, hashes[code])):
+            for index, (file, sha) in enumerate(zip(files, hashes.get(code, []))):
                 if session.get(Attachment, sha) is None:
                     session.add(Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
                                            page_count=file.page_count))
@@ -119,7 +122,10 @@ def load_draft(store: Store, attachments: AttachmentStore, draft_id: str) -> App
                                        ("id_number", app.applicant_id_number), ("phone", app.applicant_phone))
                      if v is not None}
         materials: dict[str, list[MaterialFile]] = {}
+        at_counter = [m.material_code for m in app.materials if m.at_counter]
         for m in app.materials:
+            if m.at_counter:
+                continue
             materials[m.material_code] = [
                 MaterialFile(name=f.original_name or f.attachment_sha256[:12],
                              data=attachments.get(f.attachment_sha256),
@@ -127,7 +133,7 @@ def load_draft(store: Store, attachments: AttachmentStore, draft_id: str) -> App
                 for f in m.files
             ]
         return ApplicationDraft(service_item=app.service_item_code, applicant=applicant, form=dict(app.form or {}),
-                                materials=materials)
+                                materials=materials, at_counter=at_counter)
 
 
 def discard_draft(store: Store, draft_id: str, *, actor: str = "kiosk", reason: str = "discarded") -> bool:

@@ -156,3 +156,22 @@ def test_the_mark_reaches_the_platform(tmp_path: Path, sqlite_platform: Platform
     with terminal.store.transaction() as s:
         assert s.scalar(select(ApplicationMaterial.at_counter)
                         .where(ApplicationMaterial.material_code == "household_register")) is True
+
+
+def test_a_draft_keeps_what_the_citizen_will_hand_in_at_the_counter(tmp_path):
+    from kiosk.drafts import DraftSnapshot, load_draft, new_draft_id, save_draft
+    from kiosk.demo import APPLICANT
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+
+    terminal = Terminal.open(load_settings(tmp_path / "home", device_no=1), parts=False)
+    try:
+        draft_id = new_draft_id()
+        snapshot = DraftSnapshot(draft_id=draft_id, service_item="330106000173002001", catalog_version="v",
+                                 applicant=dict(APPLICANT), at_counter=frozenset({"household_register"}))
+        save_draft(terminal.store, terminal.attachments, snapshot)
+        loaded = load_draft(terminal.store, terminal.attachments, draft_id)
+        assert loaded is not None and loaded.at_counter == ["household_register"]
+        assert "household_register" not in loaded.materials
+    finally:
+        terminal.close()

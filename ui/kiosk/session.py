@@ -48,7 +48,8 @@ class CitizenSession:
             return None
         return DraftSnapshot(draft_id=self.draft_id, service_item=self.item.code, catalog_version=catalog_version,
                              applicant=dict(self.applicant), form=dict(self.form),
-                             materials={k: list(v) for k, v in self.materials.items() if v})
+                             materials={k: list(v) for k, v in self.materials.items() if v},
+                             at_counter=frozenset(self.at_counter))
 
     def to_draft(self) -> ApplicationDraft:
         from kiosk.submission import ApplicationDraft
