@@ -27,6 +27,8 @@ ALLOWED_WORDS = {"ID", "QR", "PDF", "OFD", "USB", "UUID", "X", "JPEG", "PNG", "T
                  "CUPS", "sfz", "csv", "json", "xml", "xlsx", "jpg", "jpeg", "png", "tif", "tiff", "webp", "pdf",
                  # the characters a unified social credit code never contains, named in its error
                  "I", "O", "Z", "S", "V",
+                 # "U盘", what a USB stick is called; "English", the name of the language a button switches to
+                 "U", "English",
                  # values an administrator types on the command line (`onewindow staff add --role ...`)
                  "clerk", "supervisor", "administrator", "python", "escpos"}
 #: technical text an administrator types as it stands: commands, options, setting names, file names, addresses

@@ -190,7 +190,7 @@
         <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
-        <translation>受理编号</translation>
+        <translation>回执编号</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
@@ -198,7 +198,7 @@
         <location filename="../../ui/counter/walkin.py" line="228"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Service item</source>
-        <translation>服务事项</translation>
+        <translation>办理事项</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
@@ -680,7 +680,7 @@
     <message>
         <location filename="../../ui/counter/walkin.py" line="203"/>
         <source>Submitted. Give the applicant the receipt number; check the originals now with “Review it now”.</source>
-        <translation>已提交。请将受理编号告知申请人；可点击“立即审核”当场核验原件。</translation>
+        <translation>已提交。请将回执编号告知申请人；可点击“立即审核”当场核验原件。</translation>
     </message>
     <message>
         <location filename="../../ui/counter/walkin.py" line="221"/>
@@ -802,7 +802,7 @@
     <message>
         <location filename="../../ui/counter/worklist.py" line="198"/>
         <source>Receipt no., case no. or ID number — or scan the receipt</source>
-        <translation>受理编号、办件编号或身份证号码——或直接扫描回执</translation>
+        <translation>回执编号、办件编号或身份证号码——或直接扫描回执</translation>
     </message>
     <message>
         <location filename="../../ui/counter/worklist.py" line="201"/>

@@ -91,7 +91,7 @@ def test_disabled_buttons_look_disabled_whatever_their_role(qtbot, hall, make_wi
         button.setEnabled(False)
         disabled = _colours(button.grab().toImage())
         assert colour not in disabled, button.objectName()  # ... and none of it once it cannot
-        assert (95, 107, 122) in disabled  # the grey of every disabled button's words and none of the role's
+        assert (77, 87, 102) in disabled  # the grey (#4d5766) of every disabled button's words and none of the role's
     review.reject_button.setEnabled(True)
 
 
