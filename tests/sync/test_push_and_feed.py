@@ -106,3 +106,25 @@ def test_one_bad_item_is_rejected_and_the_rest_go_through(tmp_path: Path, platfo
     assert states[good1.id][0] == states[good2.id][0] == "sent"
     assert states[bad.id][0] == "rejected" and "hall" in states[bad.id][1]
     assert report.pending == 0
+
+
+def test_an_application_without_a_mobile_number_and_with_a_paper_for_the_counter_arrives(tmp_path: Path,
+                                                                                         sqlite_platform) -> None:
+    """Both are what a kiosk with a card reader and no capture device produces; the platform must take them."""
+    import random
+    from dataclasses import replace
+
+    from sync.demo_data import make_draft
+
+    terminal = make_terminal(tmp_path / "t1")
+    item = terminal.catalog.item("330106000173002001")
+    draft = make_draft(item, pages=1, page_kb=10, rng=random.Random(7))
+    draft = replace(draft, applicant={**draft.applicant, "phone": ""},
+                    materials={k: v for k, v in draft.materials.items() if k != "household_register"},
+                    at_counter=["household_register"])
+    submitted = terminal.submit(draft, channel="kiosk", actor="kiosk")
+    report = engine_for(terminal, enroll(terminal, sqlite_platform)).run_pass()
+    assert report.errors == [] and report.sent == 1 and report.pending == 0
+    case = next(c for c in list_cases(sqlite_platform.store) if c["id"] == submitted.id)
+    assert case["complete"] and case["status"] == "received"
+    assert terminal.applications()[0].applicant_phone is None
