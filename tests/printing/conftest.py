@@ -5,8 +5,10 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import select
 
 from kiosk.materials.intake import MaterialFile
+from kiosk.store.models import AuditEntry, PrintJob
 from kiosk.submission import ApplicationDraft, SubmittedApplication
 from kiosk.terminal import Terminal
 from tests.conftest import ID_CARD_ITEM
@@ -34,6 +36,21 @@ def submit_example(terminal: Terminal, name: str = NAME, with_optional: bool = T
         materials=materials,
     )
     return terminal.submit(draft, channel="kiosk", actor="kiosk:device1")
+
+
+
+def job_row(terminal: Terminal, job_id: int) -> PrintJob:
+    """The print job as stored now, detached from its session."""
+    with terminal.store.transaction() as session:
+        job = session.get(PrintJob, job_id)
+        assert job is not None
+        session.expunge(job)
+        return job
+
+
+def audit_entries(terminal: Terminal, action: str) -> list[AuditEntry]:
+    with terminal.store.transaction() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 @pytest.fixture

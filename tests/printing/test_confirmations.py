@@ -6,16 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from kiosk import staff as staff_accounts
 from kiosk.audit import verify_chain
 from kiosk.cli import EXIT_INVALID, EXIT_OK, EXIT_PENDING, main
 from kiosk.errors import UserFacingError
-from kiosk.store.models import AuditEntry, PrintJob
 from kiosk.terminal import Terminal
 from kiosk.usecases import print_queue
 from printing.queue import FAILED, PENDING, PRINTED, UNCONFIRMED, enqueue_receipt, list_jobs, process_pending
+from tests.printing.conftest import audit_entries, job_row
 from tests.printing.escpos_decoder import decode
 from tests.printing.printer_server import READY, PrinterServer
 
@@ -44,19 +43,6 @@ def _cli(home: Path, monkeypatch: pytest.MonkeyPatch, *args: str, password: str 
     return main(["--home", str(home), "print", *args])
 
 
-def _job(terminal: Terminal, job_id: int) -> PrintJob:
-    with terminal.store.transaction() as session:
-        job = session.get(PrintJob, job_id)
-        assert job is not None
-        session.expunge(job)
-        return job
-
-
-def _audit(terminal: Terminal, action: str) -> list[AuditEntry]:
-    with terminal.store.transaction() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
 def test_queue_shows_unconfirmed_jobs_then_staff_confirm_one(terminal: Terminal, submitted, printer: PrinterServer,
                                                             clerk: int, home: Path, monkeypatch, capsys) -> None:
     job_id = _unconfirmed_job(terminal, submitted.id, printer)
@@ -74,9 +60,9 @@ def test_queue_shows_unconfirmed_jobs_then_staff_confirm_one(terminal: Terminal,
 
     assert _cli(home, monkeypatch, "confirm", str(job_id), "--staff", "wang.clerk") == EXIT_OK
     assert json.loads(capsys.readouterr().out) == {"job_id": job_id, "state": "printed"}
-    job = _job(terminal, job_id)
+    job = job_row(terminal, job_id)
     assert job.state == PRINTED and job.printed_at is not None and job.payload["confirmed_by"] == f"staff:{clerk}"
-    [entry] = _audit(terminal, "print_confirmed")
+    [entry] = audit_entries(terminal, "print_confirmed")
     assert entry.actor == f"staff:{clerk}" and entry.subject == submitted.id
     assert entry.details["job_id"] == job_id and entry.details["staff"] == "wang.clerk"
     assert len(printer.printed_jobs()) == 1  # confirming prints nothing
@@ -94,11 +80,11 @@ def test_staff_reprint_an_unconfirmed_job(terminal: Terminal, submitted, printer
     new_id = result["job_id"]
     assert new_id != job_id and result["state"] == "printed"
     assert f"reprinted as job {new_id}" in captured.err
-    old, new = _job(terminal, job_id), _job(terminal, new_id)
+    old, new = job_row(terminal, job_id), job_row(terminal, new_id)
     assert old.state == FAILED and old.last_error == f"已补打为任务 {new_id} / reprinted as job {new_id}"
     assert new.payload["reprint"] is True and new.payload["reprint_of"] == job_id
     assert new.payload["requested_by"] == f"staff:{clerk}" and new.state == PRINTED
-    [entry] = _audit(terminal, "print_reprinted")
+    [entry] = audit_entries(terminal, "print_reprinted")
     assert entry.actor == f"staff:{clerk}" and entry.details["new_job_id"] == new_id
     first, second = printer.printed_jobs()
     assert "受理回执（补打）" not in decode(first).text and "受理回执（补打）" in decode(second).text
@@ -125,9 +111,9 @@ def test_confirm_and_reprint_refuse_bad_input_and_change_nothing(terminal: Termi
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal and no --password-stdin: no prompt
     assert main(["--home", str(home), "print", "confirm", str(job_id), "--staff", "wang.clerk"]) == EXIT_INVALID
     assert "use --password-stdin" in capsys.readouterr().err
-    assert _job(terminal, job_id).state == UNCONFIRMED and len(printer.printed_jobs()) == 1
-    assert _audit(terminal, "print_confirmed") == [] and _audit(terminal, "print_reprinted") == []
-    assert len(_audit(terminal, "login_failed")) == 1  # the failed login is on record
+    assert job_row(terminal, job_id).state == UNCONFIRMED and len(printer.printed_jobs()) == 1
+    assert audit_entries(terminal, "print_confirmed") == [] and audit_entries(terminal, "print_reprinted") == []
+    assert len(audit_entries(terminal, "login_failed")) == 1  # the failed login is on record
 
     assert _cli(home, monkeypatch, "confirm", str(job_id), "--staff", "wang.clerk") == EXIT_OK
     capsys.readouterr()
@@ -150,4 +136,4 @@ def test_the_domain_functions_check_the_staff_member(terminal: Terminal, submitt
     with pytest.raises(UserFacingError) as info:
         print_queue.reprint_job(terminal, gone_id, job_id)
     assert info.value.code == "session"  # a disabled account stops working at its next action
-    assert _job(terminal, job_id).state == UNCONFIRMED
+    assert job_row(terminal, job_id).state == UNCONFIRMED

@@ -93,3 +93,19 @@ def pdf_text(path: Path) -> str:
 
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
                           text=True).stdout
+
+
+def case_application(hall: Hall) -> Any:
+    """The hall's case as stored now (an `Application` row)."""
+    from kiosk.store.models import Application
+
+    with hall.terminal.store.transaction() as s:
+        return s.get(Application, hall.case_id)
+
+
+def select_material(qtbot: Any, review: Any, code: str) -> None:
+    """Choose a material in the review's list and wait until its pages (if any) are shown."""
+    row = next(i for i, m in enumerate(review.detail.materials) if m.code == code)
+    review.material_list.setCurrentRow(row)
+    qtbot.waitUntil(lambda: review.current_code == code and (code in review.pages or not
+                                                             review.current_material().files), timeout=20_000)

@@ -3,29 +3,19 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from kiosk.store.models import Application, AuditEntry, OutboxItem, PrintJob
-from tests.ui.counter.conftest import click, log_in, open_review, pdf_text
+from kiosk.store.models import AuditEntry, OutboxItem, PrintJob
+from tests.ui.counter.conftest import case_application, click, log_in, open_review, pdf_text, select_material
 from ui.counter.dialogs import ReasonDialog
 from ui.dialogs import ConfirmDialog
 
 
-def _app(hall) -> Application:
-    with hall.terminal.store.transaction() as s:
-        return s.get(Application, hall.case_id)
-
-
-def _select(qtbot, review, code: str) -> None:
-    row = next(i for i, m in enumerate(review.detail.materials) if m.code == code)
-    review.material_list.setCurrentRow(row)
-    qtbot.waitUntil(lambda: review.current_code == code and (code in review.pages or not
-                                                             review.current_material().files), timeout=20_000)
 
 
 def test_pages_of_pdf_and_g4_tiff_one_at_a_time_with_zoom(qtbot, hall, make_window):
     window = make_window()
     log_in(qtbot, window, "clerk1")
     review = open_review(qtbot, window, hall.case_id)
-    _select(qtbot, review, "household_register")
+    select_material(qtbot, review, "household_register")
     viewer = review.viewer
     assert len(viewer.pages) == 4  # a 2-page PDF and a 2-page G4 TIFF
     assert "第1页" in viewer.page_label.text().replace(" ", "") or "1" in viewer.page_label.text()
@@ -44,7 +34,7 @@ def test_pages_of_pdf_and_g4_tiff_one_at_a_time_with_zoom(qtbot, hall, make_wind
     assert abs(viewer.picture.pixmap().width() - (viewer.area.viewport().width() - 24)) <= 2
     click(qtbot, viewer.next_button)
     assert viewer.index == 3 and not viewer.next_button.isEnabled()
-    _select(qtbot, review, "photo_receipt")  # optional, not provided
+    select_material(qtbot, review, "photo_receipt")  # optional, not provided
     assert viewer.pages == [] and viewer.picture.text()
 
 
@@ -69,7 +59,7 @@ def test_missing_material_prints_a_supplement_notice_naming_it(qtbot, hall, make
     outcome = review.last_outcome
     assert outcome.printed is True and "✔" in review.print_status.text()
     assert "需补正材料" in review.info_labels["status"][1].text()  # the header shows the new status
-    app = _app(hall)
+    app = case_application(hall)
     assert app.status == "needs_supplement"
     with hall.terminal.store.transaction() as s:
         decision = s.scalars(select(OutboxItem).where(OutboxItem.kind == "decision")).one()
@@ -95,14 +85,14 @@ def test_accept_needs_every_required_material_checked(qtbot, hall, make_window, 
     assert not review.accept_button.isEnabled() and "必交材料" in review.accept_why.text()  # says why, in words
     review.accept()  # past the disabled button: the use case refuses too
     qtbot.waitUntil(lambda: review.message.isVisible(), timeout=10_000)
-    assert "尚未核验通过" in review.message.text() and _app(hall).status == "submitted"
+    assert "尚未核验通过" in review.message.text() and case_application(hall).status == "submitted"
     for code in ("id_card", "household_register"):
-        _select(qtbot, review, code)
+        select_material(qtbot, review, code)
         click(qtbot, review.valid_button)
         qtbot.waitUntil(lambda c=code: review.detail.material(c).review_state == "valid", timeout=10_000)
     click(qtbot, review.accept_button)
     qtbot.waitUntil(lambda: review.last_outcome is not None, timeout=30_000)
-    assert _app(hall).status == "accepted"
+    assert case_application(hall).status == "accepted"
     assert "受理通知书" in pdf_text(sorted(lp.glob("*.pdf"))[0])
 
 
@@ -121,11 +111,11 @@ def test_reject_requires_a_reason(qtbot, hall, make_window, monkeypatch):
     dialog.deleteLater()
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: None))  # cancelled
     click(qtbot, review.reject_button)
-    assert _app(hall).status == "submitted" and review.last_outcome is None
+    assert case_application(hall).status == "submitted" and review.last_outcome is None
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: "所交身份证系他人证件"))
     click(qtbot, review.reject_button)
     qtbot.waitUntil(lambda: review.last_outcome is not None, timeout=30_000)
-    app = _app(hall)
+    app = case_application(hall)
     assert app.status == "rejected" and app.status_note == "所交身份证系他人证件"
     assert review.last_outcome.printed is None  # no notice for a rejection here; the decision still syncs
     with hall.terminal.store.transaction() as s:

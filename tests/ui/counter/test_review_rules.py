@@ -11,25 +11,15 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from kiosk import demo_hall as demo
 from kiosk.review import MaterialCheck
 from kiosk.store.models import Application
-from tests.ui.counter.conftest import click, log_in, open_review
+from tests.ui.counter.conftest import case_application, click, log_in, open_review, select_material
 from ui import i18n
 from ui.dialogs import ConfirmDialog
 
 
-def _app(hall) -> Application:
-    with hall.terminal.store.transaction() as s:
-        return s.get(Application, hall.case_id)
-
-
-def _select(qtbot, review, code: str) -> None:
-    row = next(i for i, m in enumerate(review.detail.materials) if m.code == code)
-    review.material_list.setCurrentRow(row)
-    qtbot.waitUntil(lambda: review.current_code == code and (code in review.pages or not
-                                                             review.current_material().files), timeout=20_000)
 
 
 def _mark(qtbot, review, code: str, result: MaterialCheck, reason: str = "") -> None:
-    _select(qtbot, review, code)
+    select_material(qtbot, review, code)
     review.reason.setPlainText(reason)
     button = {MaterialCheck.VALID: review.valid_button, MaterialCheck.MISSING: review.missing_button}[result]
     click(qtbot, button)
@@ -48,7 +38,7 @@ def test_accept_is_unavailable_while_a_material_is_marked_missing(qtbot, hall, m
     assert review.supplement_button.isEnabled()  # what the clerk should do instead
     review.accept()  # called past the disabled button: the use case refuses, nothing moves
     qtbot.waitUntil(lambda: review.message.isVisible(), timeout=10_000)
-    assert "居民户口簿" in review.message.text() and _app(hall).status == "submitted"
+    assert "居民户口簿" in review.message.text() and case_application(hall).status == "submitted"
     _mark(qtbot, review, "household_register", MaterialCheck.VALID)  # the original was found after all
     qtbot.waitUntil(lambda: review.accept_button.isEnabled(), timeout=10_000)
     assert not review.accept_why.isVisible()
@@ -58,7 +48,7 @@ def test_a_material_without_a_file_cannot_be_marked_valid(qtbot, hall, make_wind
     window = make_window()
     log_in(qtbot, window, "clerk1")
     review = open_review(qtbot, window, hall.case_id)
-    _select(qtbot, review, "photo_receipt")  # optional and not handed in
+    select_material(qtbot, review, "photo_receipt")  # optional and not handed in
     assert not review.current_material().files
     assert not review.valid_button.isEnabled() and review.missing_button.isEnabled()
     review.mark(MaterialCheck.VALID)  # past the disabled button: the use case refuses
@@ -68,7 +58,7 @@ def test_a_material_without_a_file_cannot_be_marked_valid(qtbot, hall, make_wind
     with hall.terminal.store.transaction() as s:
         material = next(m for m in s.get(Application, hall.case_id).materials if m.material_code == "photo_receipt")
         assert material.review_state == "unchecked"
-    _select(qtbot, review, "id_card")  # a material with a file can
+    select_material(qtbot, review, "id_card")  # a material with a file can
     assert review.valid_button.isEnabled()
 
 
