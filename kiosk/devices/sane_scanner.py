@@ -26,6 +26,20 @@ _STATUS_CODES = {
 _initialised = False
 
 
+def _ignore_sigpipe() -> None:
+    """Put back the SIGPIPE disposition Python starts with (ignored), which libsane's reader resets to the
+    default during a scan: a socket or pipe that breaks afterwards (a printer, the platform link, a child)
+    would otherwise kill the whole process instead of raising BrokenPipeError. Through libc, because
+    `signal.signal` works only on the main thread and this runs on the device thread."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+    libc.signal(int(signal.SIGPIPE), ctypes.c_void_p(1))  # 1 = SIG_IGN
+
+
 def _sane() -> Any:
     """The python-sane module, initialised (device thread only)."""
     global _initialised
@@ -111,6 +125,12 @@ class SaneScanner(Scanner):
                 _set(dev, option, dev.opt[option].constraint[bound])
 
     def _scan(self, settings: ScanSettings) -> list[CapturedPage]:
+        try:
+            return self._scan_pages(settings)
+        finally:
+            _ignore_sigpipe()
+
+    def _scan_pages(self, settings: ScanSettings) -> list[CapturedPage]:
         dev = self._open()
         try:
             self._configure(dev, settings)

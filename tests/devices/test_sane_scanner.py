@@ -92,3 +92,29 @@ def test_device_calls_do_not_run_on_the_callers_thread(sane_test_backend: Path) 
 
     assert device_thread().call(threading.get_ident) != threading.get_ident()
     assert sane_scanner.list_scanners()  # served by the device thread
+
+
+def _sigpipe_ignored() -> bool:
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << 12))  # bit SIGPIPE - 1
+    raise AssertionError("no SigIgn line")
+
+
+def test_a_scan_leaves_sigpipe_ignored_so_a_broken_socket_raises_instead_of_killing(sane_test_backend: Path) -> None:
+    """libsane resets SIGPIPE to its default while scanning; a later write to a closed socket killed the process."""
+    import socket
+
+    from kiosk.devices.sane_scanner import SaneScanner
+
+    assert _sigpipe_ignored()
+    scanner = SaneScanner("test:0")
+    scanner.scan_now(ScanSettings(dpi=50, colour="grayscale"))
+    scanner.close().result(timeout=30)
+    assert _sigpipe_ignored()
+    a, b = socket.socketpair()
+    b.close()
+    with pytest.raises(BrokenPipeError):
+        for _ in range(100):
+            a.send(b"x" * 65536)
+    a.close()
