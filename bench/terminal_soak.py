@@ -97,15 +97,12 @@ def child(args: argparse.Namespace) -> int:
     from ui.terminal_setup import open_terminal
 
     EndlessScanner = endless_scanner_class()
-    if os.environ.get("SOAK_SWITCH"):
-        sys.setswitchinterval(float(os.environ["SOAK_SWITCH"]))
     app = QApplication(sys.argv[:1])
-    try:
-        from ui.threads import install_gc_guard  # what the entry points install (garbage on the GUI thread)
+    from ui.threads import install_gc_guard
 
-        install_gc_guard()
-    except ImportError:
-        pass
+    install_gc_guard()  # what the entry points install (garbage on the GUI thread)
+    if os.environ.get("SOAK_SWITCH"):  # to compare switch intervals
+        sys.setswitchinterval(float(os.environ["SOAK_SWITCH"]))
     install_fonts(app)
     settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600,
                              document_printer=f"file:{args.notices}")
@@ -126,6 +123,9 @@ def child(args: argparse.Namespace) -> int:
     counter = CounterWindow(CounterContext(terminal), lock_seconds=3600, sync_poll_ms=1000)
     counter.resize(1920, 1080)
     counter.show()
+    from ui.threads import freeze_start_up
+
+    freeze_start_up()  # what the entry points do once the window is up
 
     stalls: list[float] = []
     causes: dict[str, list[float]] = {"gc": [], "driver": []}  # what ran on the GUI thread, and for how long

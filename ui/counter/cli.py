@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from PySide6.QtCore import QSize
+    from PySide6.QtCore import QSize, QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import load_settings
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.lifecycle import begin
     from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import attach_camera, open_terminal
-    from ui.threads import install_gc_guard
+    from ui.threads import START_UP_SETTLED_MS, freeze_start_up, install_gc_guard
     from ui.widgets.window_placement import show_on_screen
 
     if args.lock_minutes < 1:
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         watch_connectivity(lambda online: connectivity_changed(terminal, online))
         install_excepthook(window.report)
         show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
+        QTimer.singleShot(START_UP_SETTLED_MS, freeze_start_up)
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

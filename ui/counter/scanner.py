@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+from ui.app_events import subscribe
 
 MAX_GAP_MS = 40      # slower than any scanner, faster than any person
 MIN_LENGTH = 8       # the shortest code we act on (receipt numbers are longer)
@@ -27,9 +29,7 @@ class ScannerBurst(QObject):
         self.enabled = True
         self._buffer: list[str] = []
         self._clock = QElapsedTimer()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        subscribe(self, (QEvent.Type.KeyPress,), self.eventFilter)
 
     def reset(self) -> None:
         self._buffer = []

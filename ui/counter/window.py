@@ -138,18 +138,21 @@ class CounterWindow(QMainWindow):
         self.staff = staff
         self.locked = False
         screens: dict[str, CounterScreen] = {}
+        # Born under the stack: a screen made parentless and added later is restyled as a whole when it moves.
+        stack = self.stack
         if staff.may(Permission.REVIEW):
-            screens["worklist"] = WorkListScreen(self.ctx, staff.id)
-            screens["review"] = ReviewScreen(self.ctx, staff.id)
-            screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES))
-            screens["print_queue"] = PrintQueueScreen(self.ctx, staff.id)
+            screens["worklist"] = WorkListScreen(self.ctx, staff.id, stack)
+            screens["review"] = ReviewScreen(self.ctx, staff.id, stack)
+            screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES),
+                                                   parent=stack)
+            screens["print_queue"] = PrintQueueScreen(self.ctx, staff.id, stack)
         if staff.may(Permission.TAKE_APPLICATION):
-            screens["walkin"] = WalkInScreen(self.ctx, staff.id)
-            screens["drafts"] = DraftsScreen(self.ctx, staff.id)
+            screens["walkin"] = WalkInScreen(self.ctx, staff.id, stack)
+            screens["drafts"] = DraftsScreen(self.ctx, staff.id, stack)
         if staff.may(Permission.DASHBOARD):
             from ui.counter.dashboard import DashboardScreen
 
-            screens["dashboard"] = DashboardScreen(self.ctx, staff.id)
+            screens["dashboard"] = DashboardScreen(self.ctx, staff.id, stack)
         self.screens = screens
         for screen in screens.values():
             self.stack.addWidget(screen)

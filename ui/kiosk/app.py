@@ -46,7 +46,7 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     opens in the background (importing SQLAlchemy and Alembic and checking
     migrations costs about a second); a tap that needs the store waits for it.
     """
-    from PySide6.QtCore import QSize
+    from PySide6.QtCore import QSize, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.errors import install_excepthook
@@ -55,7 +55,7 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     from ui.kiosk.window import KioskWindow
     from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import open_terminal
-    from ui.threads import install_gc_guard
+    from ui.threads import START_UP_SETTLED_MS, freeze_start_up, install_gc_guard
     from ui.widgets.window_placement import show_on_screen
 
     app = QApplication.instance()
@@ -74,4 +74,5 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
         opening = settings
         run_job("open-store", lambda: open_terminal(opening), on_done=window.attach, on_error=window.report)
     show_on_screen(window, fullscreen=fullscreen, preferred=QSize(1600, 900))
+    QTimer.singleShot(START_UP_SETTLED_MS, freeze_start_up)
     return window

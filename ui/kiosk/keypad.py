@@ -18,7 +18,9 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QScrollArea, QWidget
+
+from ui.app_events import subscribe
 
 from ui.kiosk.overlay import ConfirmOverlay, KioskOverlay
 from ui.kiosk.voice import spoken_name
@@ -67,7 +69,7 @@ class KeypadNavigator(QObject):
         self.window = window
         self._speak = speak
         self._typed_at = 0.0
-        QApplication.instance().installEventFilter(self)
+        subscribe(self, (QEvent.Type.KeyPress,), self.eventFilter)
 
     # --- what can be reached -------------------------------------------------------------------------
     def scope(self) -> QWidget | None:

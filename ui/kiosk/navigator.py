@@ -49,6 +49,7 @@ class KioskNavigator:
         self.window = window
         self.ctx = ctx
         self.stack = stack
+        ctx.screens_parent = stack
         self.screens: dict[str, Screen] = {}
         self.rating_origin = "welcome"
 

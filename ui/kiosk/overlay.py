@@ -23,6 +23,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QHBoxLayout, QPushButton, QWidget
 
+from ui.app_events import subscribe
+
 from ui.i18n import translate
 from ui.text import para
 from ui.theme import set_role
@@ -161,7 +163,8 @@ class PopupGuard(QObject):
         super().__init__(window)
         self.window = window
         self.strays: list[str] = []
-        QApplication.instance().installEventFilter(self)
+        subscribe(self, (QEvent.Type.ToolTip, QEvent.Type.WhatsThis, QEvent.Type.StatusTip, QEvent.Type.Show),
+                  self.eventFilter)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()

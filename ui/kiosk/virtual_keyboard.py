@@ -22,6 +22,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
+from ui.app_events import subscribe
+
 LOCALES = {"zh": "zh_CN", "en": "en_GB"}
 PINYIN_PLUGIN = Path("qml", "QtQuick", "VirtualKeyboard", "Plugins", "Pinyin", "libqtvkbpinyinplugin.so")
 
@@ -95,7 +97,7 @@ class KeyboardLanguage(QObject):
         self.locale = LOCALES.get(language, LOCALES["zh"])
         self.applied: str | None = None
         QGuiApplication.inputMethod().visibleChanged.connect(self.apply)
-        app.installEventFilter(self)
+        subscribe(self, (QEvent.Type.LanguageChange,), self.eventFilter)
         app.aboutToQuit.connect(release_keyboard)  # type: ignore[attr-defined]
 
     def set_language(self, language: str) -> None:

@@ -20,7 +20,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QTextDocumentFragment
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+from ui.app_events import subscribe
 
 from ui.i18n import lang, translate
 
@@ -106,7 +108,8 @@ class KioskVoice(QObject):
         self._error_check.setSingleShot(True)
         self._error_check.setInterval(0)
         self._error_check.timeout.connect(self._speak_field_errors)
-        QApplication.instance().installEventFilter(self)
+        subscribe(self, (QEvent.Type.MouseButtonRelease, QEvent.Type.KeyRelease, QEvent.Type.TouchEnd),
+                  self.eventFilter)
 
     @property
     def auto(self) -> bool:

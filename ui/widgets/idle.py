@@ -3,7 +3,7 @@
 The kiosk uses it to wipe a forgotten citizen's session, the counter to lock
 itself; each decides what happens on `warning` and `expired`.
 
-The clock listens on the QApplication itself, so a touch counts wherever it
+The clock listens to the whole application (`ui.app_events`), so a touch counts wherever it
 lands: in the window, on an overlay card, in the on-screen keyboard's window
 or in any dialog. A touch during the countdown also counts: a citizen who
 touches the screen is there, whether or not they find the button.
@@ -11,7 +11,8 @@ touches the screen is there, whether or not they find the button.
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+
+from ui.app_events import subscribe
 
 # Presses, touches and keys: what a person does. Mouse moves without a button are left out (a mouse
 # resting on a table, or a touch screen's cursor parked after the last tap, must not keep a session alive).
@@ -53,9 +54,7 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._check)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        subscribe(self, _ACTIVITY, self.eventFilter)
 
     def start(self) -> None:
         self.active = True

@@ -26,7 +26,7 @@ class Screen(QWidget):
     step: int | None = None  # position in the application steps, for the step label
 
     def __init__(self, ctx: KioskContext, *, back: bool = True, next_: bool = True) -> None:
-        super().__init__()
+        super().__init__(ctx.screens_parent)  # hidden until the navigator shows it
         self.ctx = ctx
         self.setObjectName(f"screen_{self.name}")
         outer = FlexibleVBoxLayout(self)  # stretches to the window; its least height is what it reports
