@@ -237,7 +237,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             if case is None:
                 return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
             if device.role != "counter":  # a kiosk shows the citizen what the citizen may know
-                return cases.citizen_view(case)
+                return JSONResponse(cases.citizen_view(case))  # as it is: no "id" key at all, not even null
             return cases.describe(session, case)
 
     @router.post("/decisions", response_model=wire.DecisionAnswer, responses={404: {"description": "no such case in this hall"},
