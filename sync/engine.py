@@ -28,6 +28,7 @@ from kiosk import outbox
 from kiosk.attachments import DamagedAttachment
 from kiosk.catalog import CatalogInvalid, parse_catalog
 from kiosk.catalog_store import install_catalog
+from kiosk.errors import UserFacingError
 from kiosk.outbox import OutboxKind, OutboxState
 from kiosk.retry import SYNC_ITEMS, RetryPolicy
 from kiosk.store.models import (
@@ -180,7 +181,10 @@ class SyncEngine:
 
     def pull_staff(self, report: PassReport) -> None:
         """The hall's staff accounts from the platform (see sync.staff_sync); a kiosk has none to pull."""
-        credential = load_credential(self.terminal.settings)
+        try:
+            credential = load_credential(self.terminal.settings)
+        except UserFacingError:  # a damaged credential file: doctor reports it; the platform answers for the role
+            credential = None
         if credential is not None and not credential.is_counter:
             return
         result = pull_staff(self.store, self.client)
