@@ -120,7 +120,7 @@ def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:
         terminal = Terminal.open(load_settings(home, device_no=1))
         submitted = submit_demo(terminal, 1, 20, mb * 1024 // 20, seed=5)[0]
         code = subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(platform_home),
-                               "--hall", terminal.settings.hall_code, "--device-name", "bench"],
+                               "--hall", terminal.settings.hall_code, "--device-name", "bench", "--role", "kiosk"],
                               capture_output=True, text=True, check=True).stdout.strip().split()[-1]
         url = f"http://127.0.0.1:{port}/api/v1"
         answer = PlatformClient(url).json("POST", "enroll", json_body={"code": code})

@@ -69,7 +69,7 @@ def run_variant(name: str, work: Path, platform_home: Path, port: int, args: arg
     submit_demo(terminal, args.applications, args.attachments, args.kb, seed=seed)
     payload, files = payload_bytes(terminal)
     code = onewindow("platform", "enroll-code", "--home", str(platform_home), "--hall", terminal.settings.hall_code,
-                     "--device-name", name)
+                     "--device-name", name, "--role", "kiosk")
     rate = args.rate_kb * 1024
     link = BadLink(port, rate=rate, cut_every=args.cut_kb * 1024, seed=seed)
     answer = PlatformClient(link.url()).json("POST", "enroll", json_body={"code": code})

@@ -440,8 +440,14 @@ def main() -> int:
         terminal = Terminal.open(load_settings(home))
         demo_hall.add_staff(terminal)
         close_all()
+        # one PC that takes applications and decides them: a counter, whose staff the platform must know
         code = run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(platform_home),
-                    "--hall", "330106001", "--device-name", "soak-kiosk"], env=env).strip().split()[-1]
+                    "--hall", "330106001", "--device-name", "soak-kiosk", "--role", "counter"],
+                   env=env).strip().split()[-1]
+        for username, role, display_name in demo_hall.DEMO_STAFF:
+            run([sys.executable, "-m", "kiosk", "platform", "staff", "add", "--home", str(platform_home), "--hall",
+                 "330106001", username, "--role", role, "--display-name", display_name, "--password-stdin"],
+                env=env, input=demo_hall.PASSWORD + "\n")
         run([sys.executable, "-m", "kiosk", "--home", str(home), "enroll", "--platform", link.url(), "--code", code],
             env=env)
         threading.Thread(target=weather, daemon=True).start()

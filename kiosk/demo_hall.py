@@ -17,6 +17,9 @@ from kiosk.terminal import Terminal
 ID_CARD_ITEM = "330106000173002001"
 SOCIAL_CARD_ITEM = "330106000177001001"
 PASSWORD = "counter-pass-1"
+#: the demo hall's staff (user name, role, display name), all with PASSWORD: made on the terminal by `add_staff`
+#: for a hall that never syncs, and registered on the embedded platform by `sync.embedded` for `./dev.sh app`
+DEMO_STAFF = (("clerk1", "clerk", "王小明"), ("lead1", "supervisor", "李主任"))
 
 
 def _page(seed: int, mode: str = "L"):  # noqa: ANN202 - a PIL image
@@ -99,8 +102,8 @@ def add_staff(terminal: Terminal) -> tuple[int, int]:
     from kiosk.staff import add_staff as add
 
     with terminal.store.transaction() as session:
-        clerk = add(session, "clerk1", PASSWORD, "clerk", display_name="王小明", actor="admin:cli")
-        lead = add(session, "lead1", PASSWORD, "supervisor", display_name="李主任", actor="admin:cli")
+        (clerk, lead) = [add(session, username, PASSWORD, role, display_name=display_name, actor="admin:cli")
+                         for username, role, display_name in DEMO_STAFF]
         return clerk.id, lead.id
 
 

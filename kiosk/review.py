@@ -103,9 +103,10 @@ def decide(session: Session, app: Application, to: Status | str, *, staff: Staff
     decision = Decision(id=str(uuid.uuid4()), application_id=app.id, to=target, note=text, missing=missing)
     move(session, app, target, actor=actor_of(staff), note=text or None,
          details={"decision_id": decision.id, "missing": list(missing)})
-    # the payload is the wire body as the platform takes it (sync.wire.DecisionRequest)
+    # the payload is the wire body as the platform takes it (sync.wire.DecisionRequest); the platform knows staff
+    # by user name (its staff accounts, synced to this counter), not by this terminal's row id
     outbox.enqueue(session, OutboxKind.DECISION, app.id, {
         "decision_id": decision.id, "application_id": app.id, "to": target.value, "note": text,
-        "missing": list(missing), "decided_by": actor_of(staff), "decided_at": utcnow().isoformat(),
+        "missing": list(missing), "decided_by": staff.username, "decided_at": utcnow().isoformat(),
     })
     return decision

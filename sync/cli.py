@@ -64,8 +64,13 @@ def run_enroll(args: argparse.Namespace) -> int:
         print("注意：平台未分配设备编号（平台版本较旧），回执编号将使用配置中的 device_no。 / Warning: the platform "
               "assigned no device number (an older platform); receipt numbers use the device_no setting.",
               file=sys.stderr)
+    if terminal.settings.device_kind == "counter" and not credential.is_counter:
+        print("注意：本机配置为窗口终端，但平台将其注册为自助终端（kiosk），其决定将被平台拒绝；请用 --role counter 的注册码"
+              "重新注册。 / Warning: this terminal is configured as a counter but the platform enrolled it as a kiosk, "
+              "so the platform will refuse its decisions; enroll it again with a code made with --role counter.",
+              file=sys.stderr)
     print(json.dumps({"device_id": credential.device_id, "device_no": credential.device_no,
-                      "hall_code": credential.hall_code, "device_name": credential.device_name,
+                      "hall_code": credential.hall_code, "device_name": credential.device_name, "role": credential.role,
                       "credential_file": str(path)}, ensure_ascii=False))
     return EXIT_OK
 

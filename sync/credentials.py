@@ -30,6 +30,12 @@ class Credential:
     token: str = field(repr=False)
     ca_file: str | None = None
     device_no: int | None = None  # assigned by the platform; None from a platform older than device numbers
+    role: str | None = None  # "kiosk" or "counter", as enrolled; None from a platform older than roles (a counter)
+
+    @property
+    def is_counter(self) -> bool:
+        """A platform older than roles let every device do what a counter does, and upgraded them to counters."""
+        return self.role != "kiosk"
 
     @property
     def verify(self) -> bool | str:
@@ -63,13 +69,22 @@ def load_credential(settings: Settings) -> Credential | None:
         return Credential(platform_url=str(raw["platform_url"]), device_id=int(raw["device_id"]),
                           hall_code=str(raw["hall_code"]), device_name=str(raw["device_name"]),
                           token=str(raw["token"]), ca_file=raw.get("ca_file"),
-                          device_no=int(raw["device_no"]) if raw.get("device_no") is not None else None)
+                          device_no=int(raw["device_no"]) if raw.get("device_no") is not None else None,
+                          role=_role(raw.get("role")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
         raise UserFacingError(Message(f"设备凭据文件 {path} 已损坏，请重新注册。",
                                       f"The device credential file {path} is damaged; enroll again."),
                               code="credential_damaged") from None
+
+
+def _role(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in ("kiosk", "counter"):
+        raise ValueError(value)
+    return str(value)
 
 
 def require_credential(settings: Settings) -> Credential:
@@ -92,7 +107,8 @@ def credential_from_enrollment(answer: Any, platform_url: str, ca_file: str | No
             raise ValueError(device_no)
         return Credential(platform_url=platform_url, device_id=int(answer["device_id"]),
                           hall_code=str(answer["hall_code"]), device_name=str(answer["device_name"]),
-                          token=str(answer["token"]), ca_file=ca_file, device_no=device_no)
+                          token=str(answer["token"]), ca_file=ca_file, device_no=device_no,
+                          role=_role(answer.get("role")))
     except (AttributeError, KeyError, TypeError, ValueError):
         raise UserFacingError(Message("平台的注册应答无效，本终端未注册。",
                                       "The platform's enrollment answer is malformed; this terminal was not enrolled."),

@@ -6,8 +6,10 @@ or it has none (an online case the platform assigned here). Decisions on one
 application go in the order they were taken; a later one never overtakes an
 earlier one that is still waiting. The platform dedupes on `decision_id`, so
 a retry after a lost answer is harmless. A 4xx (the case moved on meanwhile,
-an illegal move) marks only that item "rejected" with the platform's reason;
-the queue goes on.
+an illegal move, a 403 because the staff member is not an active account of
+the hall on the platform or this device is no counter) marks only that item
+"rejected" with the platform's reason, for staff to see; it is never sent
+again and the queue goes on.
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk import outbox
+from sqlalchemy.orm import Session
+
+from kiosk import audit, outbox
 from kiosk.outbox import OutboxKind, OutboxState
 from kiosk.retry import RetryPolicy
 from kiosk.store import Store
-from kiosk.store.models import OutboxItem, utcnow
+from kiosk.store.models import OutboxItem, Staff, utcnow
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 
@@ -35,9 +39,20 @@ class DecisionStats:
     waiting: int = 0  # held back until their application is on the platform
 
 
-def decision_body(item: OutboxItem) -> dict[str, Any]:
-    """The payload written by `kiosk.review.decide` is the wire body; older rows lack the application id."""
-    return {**(item.payload or {}), "application_id": item.ref_id}
+def decision_body(item: OutboxItem, session: Session | None = None) -> dict[str, Any]:
+    """The payload written by `kiosk.review.decide` is the wire body; older rows lack the application id.
+
+    Older rows also name the staff member by this terminal's audit actor
+    (`staff:<row id>`); the platform knows staff by user name, so with a
+    session such a row is sent under the account's user name.
+    """
+    body = {**(item.payload or {}), "application_id": item.ref_id}
+    actor = str(body.get("decided_by") or "")
+    if session is not None and actor.startswith("staff:") and actor[6:].isdigit():
+        staff = session.get(Staff, int(actor[6:]))
+        if staff is not None:
+            body["decided_by"] = staff.username
+    return body
 
 
 def _plan(store: Store, now: datetime) -> tuple[list[int], int]:
@@ -80,7 +95,7 @@ def push_decisions(store: Store, client: PlatformClient, retry: RetryPolicy) -> 
                 stats.waiting += 1
                 continue
             outbox.claim(session, [item_id])
-            body = decision_body(item)
+            body = decision_body(item, session)
             ref = item.ref_id
         try:
             answer = wire.parse(wire.DecisionAnswer, client.json("POST", "decisions", json_body=body))
@@ -97,7 +112,7 @@ def push_decisions(store: Store, client: PlatformClient, retry: RetryPolicy) -> 
                 failed_apps.add(ref)
                 continue
             else:
-                _refuse(store, item_id, OutboxState.REJECTED, text)
+                _refuse(store, item_id, OutboxState.REJECTED, text, audit_of=(ref, body, exc.code))
                 stats.rejected += 1
             log.warning("decision %s on %s refused by the platform: %s", body.get("decision_id"), ref,
                         exc.reason.get("en"))
@@ -119,6 +134,13 @@ def _retry(store: Store, item_id: int, error: str, retry: RetryPolicy) -> None:
         outbox.mark_retry(session, [item_id], error, retry)
 
 
-def _refuse(store: Store, item_id: int, state: OutboxState, reason: str) -> None:
+def _refuse(store: Store, item_id: int, state: OutboxState, reason: str,
+            audit_of: tuple[str, dict[str, Any], str] | None = None) -> None:
+    """Final for this item; with `audit_of` (application id, body, code) the case's history says so too."""
     with store.transaction() as session:
         outbox.mark_refused(session, [item_id], state, reason)
+        if audit_of is not None:
+            ref, body, code = audit_of
+            audit.record(session, actor="platform", action="decision_refused", subject=ref,
+                         details={"decision_id": body.get("decision_id"), "to": body.get("to"),
+                                  "decided_by": body.get("decided_by"), "code": code, "reason": reason})

@@ -5,6 +5,12 @@ reference platform server as a child process when nothing answers at the
 configured loopback address, publishes the terminal's catalog to it and
 enrolls the terminal, so the app comes up with working sync and no set-up.
 A real hall points `platform_url` at its province's platform instead.
+
+The one PC is the hall's kiosk and its counter at once, so it enrolls as a
+`counter` (a counter may also push walk-in applications). Staff accounts are
+the platform's: the demo hall's staff (`kiosk.demo_hall.DEMO_STAFF`, password
+`kiosk.demo_hall.PASSWORD`) are registered on the local platform when its
+hall has none yet, and reach this terminal by sync like any counter's.
 """
 from __future__ import annotations
 
@@ -100,8 +106,45 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
     platform = LocalPlatform(url, home, process)
     if process is not None or (home / "platform.sqlite3").exists():
         _publish_catalog_if_none(terminal, home)
+        _add_demo_staff_if_none(terminal, home)
         _enroll_if_needed(terminal, home, url)
+        _pull_staff_now(terminal)
     return platform
+
+
+def _add_demo_staff_if_none(terminal: Terminal, home: Path) -> None:
+    from kiosk.demo_hall import DEMO_STAFF, PASSWORD
+    from sync.server.db import open_platform
+    from sync.server.staff import add_staff, hall_staff
+
+    hall_code = terminal.settings.hall_code
+    platform = open_platform(home)
+    try:
+        with platform.transaction() as session:
+            if hall_staff(session, hall_code):
+                return
+        for username, role, display_name in DEMO_STAFF:
+            add_staff(platform, hall_code, username, PASSWORD, role, display_name=display_name)
+        log.info("registered the demo staff (%s) on the local platform for hall %s",
+                 ", ".join(u for u, _r, _d in DEMO_STAFF), hall_code)
+    finally:
+        platform.close()
+
+
+def _pull_staff_now(terminal: Terminal) -> None:
+    """The counter can log staff in from the first moment, not only after the sync worker's first pass."""
+    from sync.staff_sync import pull_staff
+
+    credential = load_credential(terminal.settings)
+    if credential is None or not credential.is_counter:
+        return
+    client = PlatformClient.for_credential(credential)
+    try:
+        pull_staff(terminal.store, client)
+    except Offline as exc:  # the sync worker tries again
+        log.info("staff list not fetched yet: %s", exc)
+    finally:
+        client.close()
 
 
 def _publish_catalog_if_none(terminal: Terminal, home: Path) -> None:
@@ -141,7 +184,9 @@ def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
         return
     platform = open_platform(home)
     try:
-        code = create_code(platform, settings.hall_code, f"{settings.device_kind}@{socket.gethostname()}"[:100])
+        # a counter: this one PC also decides (and a counter may push walk-in applications like a kiosk)
+        code = create_code(platform, settings.hall_code, f"{settings.device_kind}@{socket.gethostname()}"[:100],
+                           role="counter")
     finally:
         platform.close()
     answer = PlatformClient(url).json("POST", "enroll", json_body={"code": code})

@@ -28,6 +28,7 @@ from kiosk import outbox
 from kiosk.attachments import DamagedAttachment
 from kiosk.catalog import CatalogInvalid, parse_catalog
 from kiosk.catalog_store import install_catalog
+from kiosk.errors import UserFacingError
 from kiosk.outbox import OutboxKind, OutboxState
 from kiosk.retry import SYNC_ITEMS, RetryPolicy
 from kiosk.store.models import (
@@ -44,6 +45,8 @@ from sync.changes import apply_change, get_cursor, set_cursor
 from sync.decisions import push_decisions
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
+from sync.credentials import load_credential
+from sync.staff_sync import pull_staff
 from sync.protocol import DEFAULT_CHUNK_BYTES
 from sync.upload import ResumableUploader, UploadPolicy, UploadStats
 
@@ -62,6 +65,7 @@ class PassReport:
     uploaded_files: int = 0
     uploaded_bytes: int = 0
     pulled: int = 0
+    staff_updated: int = 0
     decisions_sent: int = 0
     decisions_waiting: int = 0
     downloaded_files: int = 0
@@ -75,7 +79,7 @@ class PassReport:
     @property
     def progressed(self) -> bool:
         return bool(self.sent or self.pushed or self.uploaded_bytes or self.pulled or self.rejected or self.conflicts
-                    or self.catalog_updated or self.decisions_sent or self.downloaded_files)
+                    or self.catalog_updated or self.decisions_sent or self.downloaded_files or self.staff_updated)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,6 +107,7 @@ class SyncEngine:
         report = PassReport()
         try:
             self.pull_catalog(report)
+            self.pull_staff(report)
             self.push(report)
             self.push_decisions(report)
             self.pull_changes(report)
@@ -171,6 +176,20 @@ class SyncEngine:
                 row.value = new_etag
         self.terminal.reload_catalog()
         report.catalog_updated = True
+
+    # --- staff (counters) --------------------------------------------------------------------
+
+    def pull_staff(self, report: PassReport) -> None:
+        """The hall's staff accounts from the platform (see sync.staff_sync); a kiosk has none to pull."""
+        try:
+            credential = load_credential(self.terminal.settings)
+        except UserFacingError:  # a damaged credential file: doctor reports it; the platform answers for the role
+            credential = None
+        if credential is not None and not credential.is_counter:
+            return
+        result = pull_staff(self.store, self.client)
+        if result is not None:
+            report.staff_updated += result.added + result.updated + result.disabled
 
     # --- push -------------------------------------------------------------------------------
 

@@ -110,7 +110,9 @@ class DecisionRequest(BaseModel):
     note: str = Field(default="", max_length=2000)
     missing: list[Code] = Field(default_factory=list, max_length=100,
                                 description="material codes to supplement (needs_supplement only)")
-    decided_by: str = Field(min_length=1, max_length=64, description="the terminal's actor for the staff member")
+    decided_by: str = Field(min_length=1, max_length=64, description=(
+        "the user name of the staff member who decided: an active staff account of the case's hall on the "
+        "platform whose role may decide (`onewindow platform staff add`)"))
     decided_at: AwareDatetime | None = None
 
     @field_validator("note", "decided_by")
@@ -191,12 +193,31 @@ class Summary(Wire):
 
 
 class LookupAnswer(Wire):
-    id: str
+    """A counter gets the application id too; a kiosk only what the citizen holding the number may know."""
+
+    id: str | None = None
     case_no: str | None = None
     receipt_no: str | None = None
     status: str
     status_note: str | None = None
     complete: bool = False
+
+
+# --- staff accounts (counters only) ----------------------------------------------------------------
+
+class StaffEntry(Wire):
+    username: Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_.-]{1,31}$")]
+    display_name: Annotated[str, Field(max_length=100)]
+    role: Literal["clerk", "supervisor", "administrator"]
+    password_hash: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\$argon2id\$")]
+    active: bool
+
+
+class StaffList(Wire):
+    """The hall's staff accounts as the platform keeps them: a counter checks passwords offline against these."""
+
+    hall_code: str
+    staff: list[StaffEntry]
 
 
 def parse(model: type[M], value: Any) -> M:

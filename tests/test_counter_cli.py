@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kiosk import demo_hall
 from kiosk.settings import load_settings
-from kiosk.store.models import Application, AuditEntry, OutboxItem, PrintJob, Rating
+from kiosk.store.models import Application, AuditEntry, OutboxItem, PrintJob, Rating, Staff
 from kiosk.terminal import Terminal
 
 
@@ -61,7 +61,7 @@ def test_a_case_is_listed_checked_decided_and_its_notice_printed_headless(tmp_pa
     with terminal.store.transaction() as s:
         assert s.get(Application, submitted.id).status == "accepted"
         decision = s.scalars(select(OutboxItem).where(OutboxItem.kind == "decision")).one()
-        assert decision.payload["decided_by"] == f"staff:{demo_hall_clerk(s)}"
+        assert decision.payload["decided_by"] == s.get(Staff, demo_hall_clerk(s)).username == "clerk1"
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.subject == submitted.id)))
     assert actions.count("material_checked") == len(with_files) and "accepted" in " ".join(actions)
 

@@ -52,7 +52,7 @@ def test_supplement_names_the_missing_material_and_queues_the_decision(terminal,
         app = _load(s, submitted["id"])
         assert app.status == "needs_supplement"
         item = s.scalars(select(OutboxItem).where(OutboxItem.kind == "decision")).one()
-        assert item.payload["missing"] == ["household_register"] and item.payload["decided_by"] == f"staff:{clerk.id}"
+        assert item.payload["missing"] == ["household_register"] and item.payload["decided_by"] == clerk.username
         actors = {e.actor for e in s.scalars(select(AuditEntry).where(AuditEntry.subject == app.id))}
         assert f"staff:{clerk.id}" in actors
 

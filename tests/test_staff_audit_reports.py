@@ -40,7 +40,8 @@ def test_staff_lifecycle_through_the_cli(home, terminal):
     assert onewindow(home, "staff", "reset-password", "wang.li", stdin="new-pass-123\n").returncode == 0
     assert onewindow(home, "staff", "disable", "wang.li").returncode == 0
     listed = json.loads(onewindow(home, "staff", "list", "--json").stdout)
-    assert listed == [{"id": 1, "username": "wang.li", "display_name": "王丽", "role": "clerk", "disabled": True}]
+    assert listed == [{"id": 1, "username": "wang.li", "display_name": "王丽", "role": "clerk", "disabled": True,
+                       "source": "local"}]  # made on this terminal, not synced from the platform
     with terminal.store.transaction() as s:
         with pytest.raises(UserFacingError) as err:
             accounts.authenticate(s, "wang.li", "new-pass-123")

@@ -1,4 +1,9 @@
-"""`onewindow staff`: accounts for counter staff (the password never on the command line)."""
+"""`onewindow staff`: accounts for counter staff (the password never on the command line).
+
+A hall's accounts are the platform's (`onewindow platform staff ...`) and reach
+a counter when it syncs; accounts made here ("local") are for a terminal that
+has never received the platform's list, and `list` says where each came from.
+"""
 from __future__ import annotations
 
 import argparse
@@ -77,10 +82,11 @@ def run_list(args: argparse.Namespace) -> int:
     terminal = terminal_from_args(args)
     with terminal.store.transaction() as s:
         rows = [{"id": m.id, "username": m.username, "display_name": m.display_name, "role": m.role,
-                 "disabled": m.disabled} for m in s.scalars(select(Staff).order_by(Staff.username))]
+                 "disabled": m.disabled, "source": m.source} for m in s.scalars(select(Staff).order_by(Staff.username))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            print(f"{r['username']:<20} {r['role']:<14} {'disabled' if r['disabled'] else 'active'}  {r['display_name']}")
+            print(f"{r['username']:<20} {r['role']:<14} {'disabled' if r['disabled'] else 'active':<9} "
+                  f"{r['source']:<9} {r['display_name']}")
     return 0

@@ -230,6 +230,9 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # where the account comes from: "platform" (the hall's list, synced to a counter; kiosk.staff.apply_platform_staff)
+    # or "local" (made on this terminal, for one that has never synced: tests and offline set-up)
+    source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
 
 
 class Rating(Base):

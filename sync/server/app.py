@@ -10,7 +10,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -36,6 +36,7 @@ from sync.protocol import (
 )
 from sync import wire
 from sync.server import cases, enrollment, uploads
+from sync.server import staff as staff_accounts
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, CaseAttachment, Device, PublishedCatalog
 
@@ -100,6 +101,8 @@ class EnrollOut(BaseModel):
     token: str
     device_no: int = Field(ge=1, le=999, description="the device's number in its hall, the middle part of its "
                                                      "receipt numbers; never handed out twice in a hall")
+    role: Literal["kiosk", "counter"] = Field(description="what the device may do: a kiosk pushes and reads back "
+                                                          "its own applications, a counter works its hall's cases")
 
 
 bearer = HTTPBearer(auto_error=False, description="The device token obtained by enrollment.")
@@ -126,6 +129,25 @@ def current_device(request: Request,
 DeviceDep = Annotated[Device, Depends(current_device)]
 
 
+class _WrongRole(Exception):
+    pass
+
+
+def require_role(role: str) -> Any:
+    """A dependency: the authenticated device, if it was enrolled as `role`; else 403 (see `_wrong_role`)."""
+
+    def check(device: DeviceDep) -> Device:
+        if device.role != role:
+            raise _WrongRole()
+        return device
+
+    return Depends(check)
+
+
+CounterDep = Annotated[Device, require_role("counter")]
+FORBIDDEN = {403: {"model": wire.ProblemAnswer, "description": "this device's role may not do this"}}
+
+
 def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app = FastAPI(title="OneWindow platform", version=PROTOCOL_VERSION, openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
@@ -149,6 +171,12 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return problem(401, "本设备未注册或已被停用，请重新注册。", "This device is not enrolled or was revoked; enroll it again.",
                        "enrollment_required", headers={"WWW-Authenticate": "Bearer"})
 
+    @app.exception_handler(_WrongRole)
+    async def _wrong_role(_request: Request, _exc: _WrongRole) -> JSONResponse:
+        return problem(403, "本设备注册为自助终端（kiosk），不能执行此操作：只有本大厅的窗口终端（counter）可以。",
+                       "This device is enrolled as a kiosk and may not do this; only a counter device of the hall "
+                       "may.", "device_role")
+
     @router.post("/enroll", response_model=EnrollOut, responses={403: {"description": "code refused"},
                                                                  409: {"description": "every device number of the "
                                                                                       "hall is taken"}})
@@ -161,7 +189,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         except enrollment.HallFull as exc:
             return problem(409, exc.message.zh, exc.message.en, exc.code)
         return EnrollOut(device_id=new.device_id, hall_code=new.hall_code, device_name=new.device_name, token=new.token,
-                         device_no=new.device_no)
+                         device_no=new.device_no, role=new.role)
 
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:
@@ -193,7 +221,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
         with store.transaction() as session:
-            rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit)
+            rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit,
+                                                     device_id=None if device.role == "counter" else device.id)
         return {"changes": rows, "cursor": cursor, "more": more}
 
     @router.get("/summary", response_model=wire.Summary)
@@ -207,13 +236,19 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             case = cases.lookup(session, device.hall_code, number)
             if case is None:
                 return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
+            if device.role != "counter":  # a kiosk shows the citizen what the citizen may know
+                return JSONResponse(cases.citizen_view(case))  # as it is: no "id" key at all, not even null
             return cases.describe(session, case)
 
     @router.post("/decisions", response_model=wire.DecisionAnswer, responses={404: {"description": "no such case in this hall"},
                                           409: {"description": "stale or illegal for the case's status, or the id "
                                                                "is taken by a different decision"},
-                                          422: {"description": "invalid"}})
-    def decisions(body: wire.DecisionRequest, device: DeviceDep) -> Any:
+                                          422: {"description": "invalid"},
+                                          403: {"model": wire.ProblemAnswer,
+                                                "description": "not a counter, another hall's case, or decided_by is "
+                                                               "no active staff account of the hall that may "
+                                                               "decide"}})
+    def decisions(body: wire.DecisionRequest, device: CounterDep) -> Any:
         decision = cases.HallDecision(decision_id=body.decision_id.lower(), application_id=body.application_id.lower(),
                                       to=body.to, note=body.note.strip(), missing=tuple(body.missing),
                                       decided_by=body.decided_by, decided_at=body.decided_at)
@@ -224,10 +259,18 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.get("/attachments/{sha256}", response_class=FileResponse,
                 responses={200: {"content": {"application/octet-stream": {}}},
-                           404: {"description": "not a verified file of this hall's cases"}})
+                           404: {"description": "not a verified file of this hall's cases"}, **FORBIDDEN})
     def attachment(sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")], device: DeviceDep) -> Any:
-        """A verified file of one of this hall's cases, streamed from disk (online cases' files for the counter)."""
+        """A verified file of one of this hall's cases, streamed from disk (online cases' files for the counter).
+
+        A kiosk gets only the files of applications it pushed itself: any other
+        hash is 403, whether or not it exists, so a kiosk learns nothing.
+        """
         with store.transaction() as session:
+            if device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256):
+                return problem(403, "自助终端只能取回本机提交的申请的文件。",
+                               "A kiosk may download only the files of applications it submitted itself.",
+                               "device_role")
             blob = session.get(Blob, sha256)
             media_type = session.scalar(select(CaseAttachment.media_type).where(CaseAttachment.sha256 == sha256).limit(1))
             allowed = blob is not None and cases.referenced_by_hall(session, device.hall_code, sha256)
@@ -236,6 +279,12 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return problem(404, "本大厅的案件中没有这个文件。", "No case of this hall has this file.", "not_found")
         return FileResponse(path, media_type=media_type or "application/octet-stream",
                             headers={"Cache-Control": "no-store", "OneWindow-SHA256": sha256})
+
+    @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
+    def staff(device: CounterDep) -> Any:
+        """The hall's staff accounts with their password hashes, for a counter to check logins offline."""
+        with store.transaction() as session:
+            return {"hall_code": device.hall_code, "staff": staff_accounts.staff_list(session, device.hall_code)}
 
     # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
 

@@ -24,6 +24,7 @@ from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
+from sync.server.staff import StaffRefused, check_decider
 from sync.server.models import (
     Blob,
     Case,
@@ -265,10 +266,25 @@ def referenced_by_hall(session: Session, hall_code: str, sha256: str) -> bool:
                           .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code)) > 0
 
 
+def visible_to(device: Device) -> list[Any]:
+    """The cases a device may read: a counter its hall's, a kiosk only those it pushed itself."""
+    where: list[Any] = [Case.hall_code == device.hall_code]
+    if device.role != "counter":
+        where.append(Case.device_id == device.id)
+    return where
+
+
+def referenced_by_device(session: Session, device_id: int, sha256: str) -> bool:
+    """A file of one of the cases this device pushed itself (what a kiosk may download again)."""
+    return session.scalar(select(func.count()).select_from(CaseAttachment)
+                          .join(Case, Case.id == CaseAttachment.case_id)
+                          .where(CaseAttachment.sha256 == sha256, Case.device_id == device_id)) > 0
+
+
 def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[str, Any]]:
     out = []
     for app_id in dict.fromkeys(ids):
-        case = session.scalar(select(Case).where(Case.uuid == app_id, Case.hall_code == device.hall_code))
+        case = session.scalar(select(Case).where(Case.uuid == app_id, *visible_to(device)))
         if case is None:
             out.append({"id": app_id, "known": False})
         else:
@@ -301,11 +317,21 @@ def assigned_application(case: Case) -> dict[str, Any]:
         materials=list(doc.get("materials_detail") or [])).model_dump(mode="json")
 
 
-def changes_since(session: Session, hall_code: str, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
+                  device_id: int | None = None) -> tuple[list[dict[str, Any]], int, bool]:
+    """The hall's feed; with `device_id` (a kiosk) only the changes of the applications that device pushed.
+
+    A kiosk needs the feed only to learn the case numbers and statuses of its
+    own applications (its receipts and progress look-ups); other devices'
+    cases and the online cases assigned to the hall, which carry the whole
+    application, are a counter's business.
+    """
+    where: list[Any] = [Change.hall_code == hall_code, Change.id > since]
+    if device_id is not None:
+        where.append(Case.device_id == device_id)
     rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
                                 .outerjoin(Decision, Decision.change_id == Change.id)
-                                .where(Change.hall_code == hall_code, Change.id > since)
-                                .order_by(Change.id).limit(limit + 1)))
+                                .where(*where).order_by(Change.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
@@ -363,6 +389,17 @@ def lookup(session: Session, hall_code: str, number: str) -> Case | None:
             where = Case.receipt_no == receipt_no
     found = list(session.scalars(select(Case).where(Case.hall_code == hall_code, where).limit(2)))
     return found[0] if len(found) == 1 else None
+
+
+def citizen_view(case: Case) -> dict[str, Any]:
+    """What a kiosk may show for a looked-up number: what the citizen holding it may know, and no more.
+
+    No application id (it opens the state and decision calls), no names, no
+    materials or files, no device: the status, its note and the numbers the
+    citizen already holds.
+    """
+    return {"case_no": case.case_no, "receipt_no": case.receipt_no, "status": case.status,
+            "status_note": case.status_note, "complete": case.complete}
 
 
 def describe(session: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
@@ -509,8 +546,16 @@ def record_decision(store: PlatformStore, device: Device, decision: HallDecision
         if known is not None:
             return known
         if case is None:
+            if session.scalar(select(Case.id).where(Case.uuid == decision.application_id)) is not None:
+                raise DecisionRefused(Message("这件申请不属于本设备所在的大厅，本设备不能对其作出决定。",
+                                              "This application belongs to another hall; this device may not decide "
+                                              "on it."), code="other_hall", status=403)
             raise DecisionRefused(Message("平台上没有本大厅的这件申请。", "This hall has no such application on the platform."),
                                   code="not_found", status=404)
+        try:
+            check_decider(session, device.hall_code, decision.decided_by)
+        except StaffRefused as exc:
+            raise DecisionRefused(exc.message, code=exc.code, status=403) from None
         session.refresh(case)
         change = _decide_case(session, case, decision.to, decision.note, list(decision.missing), decision.decided_by)
         row = Decision(decision_id=decision.decision_id, case_id=case.id, device_id=device.id, to_status=decision.to,

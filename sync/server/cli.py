@@ -34,7 +34,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--hall", required=True, help="hall code the device will belong to")
     q.add_argument("--device-name", required=True)
     q.add_argument("--ttl-minutes", type=int, default=30, help="minutes until the code expires")
+    q.add_argument("--role", required=True, choices=["kiosk", "counter"],
+                   help="kiosk: pushes applications and reads back only its own; counter: works the hall's cases "
+                        "and posts decisions")
     q.set_defaults(handler=enroll_code)
+
+    q = psub.add_parser("staff", help="a hall's staff accounts (counters receive them when they sync)")
+    ssub = q.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    a = ssub.add_parser("add", help="register a staff member of a hall")
+    common(a)
+    a.add_argument("--hall", required=True)
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=["clerk", "supervisor", "administrator"])
+    a.add_argument("--display-name")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    a.set_defaults(handler=staff_add)
+    a = ssub.add_parser("list", help="a hall's staff accounts")
+    common(a)
+    a.add_argument("--hall", required=True)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(handler=staff_list)
+    a = ssub.add_parser("disable", help="disable an account; counters stop accepting it after their next sync")
+    common(a)
+    a.add_argument("--hall", required=True)
+    a.add_argument("username")
+    a.set_defaults(handler=staff_disable)
+    a = ssub.add_parser("reset-password", help="set a new password")
+    common(a)
+    a.add_argument("--hall", required=True)
+    a.add_argument("username")
+    a.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    a.set_defaults(handler=staff_reset)
 
     q = psub.add_parser("revoke-device", help="revoke a device's credential")
     common(q)
@@ -121,7 +151,68 @@ def serve(args: argparse.Namespace) -> int:
 def enroll_code(args: argparse.Namespace) -> int:
     from sync.server.enrollment import create_code
 
-    print(create_code(_store(args), args.hall, args.device_name, args.ttl_minutes))
+    print(create_code(_store(args), args.hall, args.device_name, args.ttl_minutes, role=args.role))
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """One line of stdin with --password-stdin, else asked twice at a terminal; never on the command line."""
+    import getpass
+
+    from kiosk.errors import Message, UserFacingError
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserFacingError(Message("请在终端输入密码，或使用 --password-stdin 从标准输入读取。",
+                                      "Type the password at a terminal, or give --password-stdin to read it from "
+                                      "stdin."), code="password_input")
+    first = getpass.getpass("密码 / Password: ")
+    if getpass.getpass("再次输入 / Again: ") != first:
+        raise UserFacingError(Message("两次输入的密码不一致。", "The two passwords differ."), code="password_mismatch")
+    return first
+
+
+def _account(a: Any) -> dict[str, Any]:
+    return {"hall_code": a.hall_code, "username": a.username, "display_name": a.display_name, "role": a.role,
+            "active": a.active}
+
+
+def staff_add(args: argparse.Namespace) -> int:
+    from sync.server.staff import add_staff
+
+    account = add_staff(_store(args), args.hall, args.username, _password(args), args.role,
+                        display_name=args.display_name)
+    print(json.dumps(_account(account), ensure_ascii=False))
+    return 0
+
+
+def staff_list(args: argparse.Namespace) -> int:
+    from sync.server.staff import hall_staff
+
+    with _store(args).transaction() as session:
+        rows = [_account(a) for a in hall_staff(session, args.hall)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['username']:<20} {r['role']:<14} {'active' if r['active'] else 'disabled':<9} {r['display_name']}")
+    return 0
+
+
+def staff_disable(args: argparse.Namespace) -> int:
+    from sync.server.staff import disable_staff
+
+    account = disable_staff(_store(args), args.hall, args.username)
+    print(f"已停用 / disabled: {account.username} (hall {account.hall_code})")
+    return 0
+
+
+def staff_reset(args: argparse.Namespace) -> int:
+    from sync.server.staff import reset_password
+
+    account = reset_password(_store(args), args.hall, args.username, _password(args))
+    print(f"密码已重置 / password reset: {account.username} (hall {account.hall_code})")
     return 0
 
 

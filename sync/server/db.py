@@ -86,6 +86,8 @@ def ensure_schema(engine: Engine) -> None:
         elif info.version < SCHEMA_VERSION:
             if info.version < 2:
                 _upgrade_to_2(session)
+            if info.version < 3:
+                _upgrade_to_3(session)
             log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
             info.version = SCHEMA_VERSION
 
@@ -130,6 +132,22 @@ def _upgrade_to_2(session: Session) -> None:
         log.warning("hall %s: receipt number %s was held by %d cases; kept on the first, status lookups by it are "
                     "refused from now on", hall_code, receipt_no, len(holders))
     _index(Case, RECEIPT_NO_INDEX).create(conn)
+
+
+def _upgrade_to_3(session: Session) -> None:
+    """Devices and enrollment codes get a role; staff accounts move to the platform.
+
+    Every device enrolled before roles existed becomes a `counter`, and so does
+    every code handed out but not yet used: until now each device could do
+    everything a counter does, and a hall's terminals in the field must keep
+    working the day the platform is upgraded. An administrator re-enrolls a
+    lobby kiosk with `enroll-code --role kiosk` to restrict it. (The
+    `staff_accounts` table is new and made by `create_all`; a hall's
+    administrator registers its staff with `onewindow platform staff add`.)
+    """
+    conn = session.connection()
+    for table in ("devices", "enrollment_codes"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'counter'"))
 
 
 @dataclass

@@ -9,6 +9,11 @@ its receipt numbers: the lowest number no device of the hall holds, revoked
 ones included (their receipts still exist, so their numbers are never handed
 out again). A unique constraint on (hall, number) settles two enrollments
 racing for the same number: the loser takes the next one.
+
+The code also carries the device's role (`DEVICE_ROLES`): a lobby kiosk
+pushes applications and reads back only its own, a counter works its hall's
+cases and posts decisions. The enrolled device gets the role of its code and
+the enrollment answer tells the terminal which it is.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from sqlalchemy.orm import Session
 from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from sync.server.db import PlatformStore
-from sync.server.models import Device, EnrollmentCode, utcnow
+from sync.server.models import DEVICE_ROLES, Device, EnrollmentCode, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 CODE_GROUPS, CODE_GROUP_LEN = 4, 4
@@ -59,9 +64,21 @@ class NewDevice:
     device_name: str
     token: str
     device_no: int
+    role: str
 
 
-def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minutes: int = 30) -> str:
+def check_role(role: str) -> str:
+    if role not in DEVICE_ROLES:
+        raise UserFacingError(Message("设备角色只能是 kiosk（自助终端）或 counter（窗口终端）。",
+                                      "The device role must be kiosk or counter."), code="device_role")
+    return role
+
+
+def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minutes: int = 30, *,
+                role: str = "counter") -> str:
+    """A one-time code for a device of `role` (the CLI makes the operator name it; `counter` is what every
+    device was before roles existed)."""
+    check_role(role)
     if not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
         raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall")
     if not device_name.strip() or len(device_name) > 100:
@@ -73,7 +90,7 @@ def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minu
     code = "-".join(raw[i:i + CODE_GROUP_LEN] for i in range(0, len(raw), CODE_GROUP_LEN))
     with store.transaction() as session:
         session.add(EnrollmentCode(code_hash=secret_hash(raw), hall_code=hall_code, device_name=device_name.strip(),
-                                   expires_at=utcnow() + timedelta(minutes=ttl_minutes)))
+                                   expires_at=utcnow() + timedelta(minutes=ttl_minutes), role=role))
     return code
 
 
@@ -86,7 +103,7 @@ def redeem(session: Session, code: str) -> NewDevice:
     token = secrets.token_urlsafe(32)
     for _attempt in range(20):
         device = Device(hall_code=row.hall_code, name=row.device_name, token_hash=secret_hash(token),
-                        device_no=lowest_free_device_no(session, row.hall_code))
+                        device_no=lowest_free_device_no(session, row.hall_code), role=row.role)
         try:
             with session.begin_nested():
                 session.add(device)
@@ -99,7 +116,7 @@ def redeem(session: Session, code: str) -> NewDevice:
     row.used_at = utcnow()
     row.device_id = device.id
     assert device.device_no is not None
-    return NewDevice(device.id, device.hall_code, device.name, token, device.device_no)
+    return NewDevice(device.id, device.hall_code, device.name, token, device.device_no, device.role)
 
 
 def lowest_free_device_no(session: Session, hall_code: str) -> int:

@@ -32,7 +32,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 2  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 3  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+#                    3: devices.role and enrollment_codes.role; staff_accounts
+
+#: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
+DEVICE_ROLES = ("kiosk", "counter")
 
 
 class PlatformBase(DeclarativeBase):
@@ -65,6 +69,7 @@ class Device(PlatformBase):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
+    role: Mapped[str] = mapped_column(String(16), default="counter")  # one of DEVICE_ROLES
 
 
 class EnrollmentCode(PlatformBase):
@@ -79,6 +84,30 @@ class EnrollmentCode(PlatformBase):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    role: Mapped[str] = mapped_column(String(16), default="counter")  # the role the enrolled device gets
+
+
+class StaffAccount(PlatformBase):
+    """A hall's staff member as the hall's administrator registered them on the platform.
+
+    The platform is where staff accounts live: counters receive their hall's
+    list (with the Argon2id hashes) when they sync and check passwords
+    against it offline, and the platform accepts a decision only when its
+    `decided_by` names an active account of the case's hall whose role may
+    decide. Accounts are disabled, never deleted: old decisions name them.
+    """
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (UniqueConstraint("hall_code", "username", name="uq_staff_accounts_hall_username"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    username: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))  # kiosk.staff.Role
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PublishedCatalog(PlatformBase):

@@ -49,10 +49,12 @@ def sqlite_platform(tmp_path: Path) -> Iterator[PlatformServer]:
     server.stop()
 
 
-def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None, name: str = "kiosk-1") -> Credential:
+def enroll(terminal: Terminal, platform: PlatformServer, url: str | None = None, name: str = "kiosk-1",
+           role: str = "counter") -> Credential:
     """As `onewindow enroll` does: the credential file, and the platform's device number in the store."""
     client = PlatformClient(url or platform.url())
-    answer = client.json("POST", "enroll", json_body={"code": platform.enroll_code(terminal.settings.hall_code, name)})
+    answer = client.json("POST", "enroll", json_body={"code": platform.enroll_code(terminal.settings.hall_code, name,
+                                                                                   role)})
     credential = credential_from_enrollment(answer, url or platform.url(), None)
     save_enrollment(terminal.store, credential)
     return credential

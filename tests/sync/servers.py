@@ -49,8 +49,16 @@ class PlatformServer:
     def url(self, path: str = "/api/v1") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def enroll_code(self, hall: str = "330106001", name: str = "kiosk-1") -> str:
-        return create_code(self.store, hall, name)
+    def enroll_code(self, hall: str = "330106001", name: str = "kiosk-1", role: str = "counter") -> str:
+        """A counter by default: most sync tests play a one-PC hall that takes and decides applications."""
+        return create_code(self.store, hall, name, role=role)
+
+    def add_staff(self, hall: str = "330106001", username: str = "clerk1", password: str = "password-1",
+                  role: str = "clerk", display_name: str | None = None) -> None:
+        """What the hall's administrator does with `onewindow platform staff add`."""
+        from sync.server.staff import add_staff
+
+        add_staff(self.store, hall, username, password, role, display_name=display_name)
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -38,13 +38,13 @@ def test_enrollment_stores_a_private_credential_and_never_prints_it(tmp_path: Pa
     home = tmp_path / "t"
     terminal = make_terminal(home)
     rc, out, _ = cli(capsys, "platform", "enroll-code", "--home", str(sqlite_platform.home), "--hall", "330106001",
-                     "--device-name", "大厅1号自助机")
+                     "--device-name", "大厅1号自助机", "--role", "kiosk")
     code = out.strip()
     assert rc == 0 and CODE_RE.fullmatch(code), out
     rc, out, err = cli(capsys, "--home", str(home), "enroll", "--platform", sqlite_platform.url(), "--code", code)
     assert rc == 0, err
     credential = load_credential(terminal.settings)
-    assert credential is not None and credential.hall_code == "330106001"
+    assert credential is not None and credential.hall_code == "330106001" and credential.role == "kiosk"
     assert stat.S_IMODE(credential_path(terminal.settings).stat().st_mode) == 0o600
     assert credential.token not in out + err and credential.token not in repr(credential)
     # one-time: the same code again is refused

@@ -22,6 +22,9 @@ from kiosk.store.models import Application, AuditEntry, OutboxItem, PendingDownl
 from kiosk.terminal import Terminal
 from kiosk.worklist import work_list
 from sync.changes import apply_change
+from sync.client import PlatformClient
+from sync.credentials import load_credential
+from sync.staff_sync import pull_staff
 from sync.decisions import decision_body
 from sync.demo_data import submit_demo
 from sync.linksim import BadLink
@@ -46,9 +49,18 @@ def platform_cases(capsys: pytest.CaptureFixture[str], platform) -> dict[str, di
     return {c["id"]: c for c in json.loads(out)}
 
 
-def clerk(terminal: Terminal) -> Staff:
+def clerk(terminal: Terminal, platform) -> Staff:
+    """The hall's administrator registers clerk1 on the platform; the (enrolled) counter receives it by sync."""
+    platform.add_staff(terminal.settings.hall_code, "clerk1", "password-1", "clerk")
+    credential = load_credential(terminal.settings)
+    assert credential is not None and credential.is_counter
+    client = PlatformClient.for_credential(credential)
+    try:
+        assert pull_staff(terminal.store, client) is not None
+    finally:
+        client.close()
     with terminal.store.transaction() as s:
-        return accounts.add_staff(s, "clerk1", "password-1", "clerk", actor="test")
+        return accounts.authenticate(s, "clerk1", "password-1")
 
 
 def accept(terminal: Terminal, app_id: str, staff: Staff) -> str:
@@ -99,7 +111,7 @@ def test_offline_decisions_reach_the_platform_when_the_link_returns(tmp_path: Pa
         engine = engine_for(terminal, credential)
         assert engine.run_pass().sent == 1  # `synced` is on the platform; `later` not yet when it is decided
         (later,) = submit_demo(terminal, 1, pages=2, page_kb=10, seed=25)
-        staff = clerk(terminal)
+        staff = clerk(terminal, platform)
         link.down = True  # the link drops; the counter goes on deciding
         accepted_id = accept(terminal, synced.id, staff)
         _, missing_code = ask_supplement(terminal, later.id, staff)
@@ -117,9 +129,8 @@ def test_offline_decisions_reach_the_platform_when_the_link_returns(tmp_path: Pa
     cases = platform_cases(capsys, platform)
     assert cases[synced.id]["status"] == "accepted"
     assert cases[later.id]["status"] == "needs_supplement"
-    staff_actor = f"staff:{staff.id}"
     assert [(d["decision_id"], d["to"], d["decided_by"]) for d in cases[synced.id]["decisions"]] == \
-        [(accepted_id, "accepted", staff_actor)]
+        [(accepted_id, "accepted", "clerk1")]  # the platform's staff account, by user name
     assert cases[later.id]["decisions"][0]["missing"] == [missing_code]  # the supplement names what is missing
     assert [i.state for i in outbox(terminal, "decision")] == ["sent", "sent"]
     # the feed brought the platform's "received" and the decisions back: nothing moved twice or backwards here
@@ -154,7 +165,7 @@ def test_a_stale_decision_is_rejected_with_its_reason_and_the_queue_goes_on(tmp_
     rc, _, err = cli(capsys, "platform", "decide", first.id, "--to", "rejected", "--note", "不符合条件",
                      "--home", str(platform.home))
     assert rc == 0, err
-    staff = clerk(terminal)
+    staff = clerk(terminal, platform)
     accept(terminal, first.id, staff)
     accept(terminal, second.id, staff)
     with terminal.store.transaction() as s:  # a damaged item (no valid decision) must not stop the queue either
@@ -182,7 +193,7 @@ def test_own_decisions_echoed_by_the_feed_are_never_applied_twice(tmp_path: Path
     terminal = make_terminal(tmp_path / "counter")
     (app,) = submit_demo(terminal, 1, pages=1, page_kb=10, seed=23)
     engine = engine_for(terminal, enroll(terminal, sqlite_platform))
-    staff = clerk(terminal)
+    staff = clerk(terminal, sqlite_platform)
     # two decisions in a row before any sync: ask for a supplement, then accept once it is brought in
     ask_supplement(terminal, app.id, staff)
     accept(terminal, app.id, staff)
@@ -279,7 +290,7 @@ def test_an_online_case_assigned_to_the_hall_reaches_the_work_list_with_verified
         assert s.scalar(select(func.count()).select_from(Application)) == 1
 
     # the clerk checks the originals and accepts; the decision goes up though no application was pushed
-    accept(terminal, online["id"], clerk(terminal))
+    accept(terminal, online["id"], clerk(terminal, platform))
     report = engine.run_pass()
     assert report.decisions_sent == 1 and report.pending == 0
     assert platform_cases(capsys, platform)[online["id"]]["status"] == "accepted"
@@ -316,7 +327,8 @@ def test_bad_input_to_the_new_endpoints_gets_4xx(tmp_path: Path, platform) -> No
     auth = {"Authorization": f"Bearer {credential.token}"}
     url = platform.url("/api/v1/decisions")
     good = {"decision_id": str(uuid.uuid4()), "application_id": app.id, "to": "accepted", "note": "",
-            "missing": [], "decided_by": "staff:1"}
+            "missing": [], "decided_by": "clerk1"}
+    platform.add_staff(HALL, "clerk1", "password-1", "clerk")
     cases = [
         (b"{not json", 422),
         (json.dumps({**good, "decision_id": "x"}).encode(), 422),
@@ -336,10 +348,11 @@ def test_bad_input_to_the_new_endpoints_gets_4xx(tmp_path: Path, platform) -> No
         assert r.status_code == expected, (body, r.status_code, r.text)
         assert r.json()["reason"]["zh"] and r.json()["reason"]["en"]
     assert requests.post(url, json=good, timeout=5).status_code == 401
-    # another hall's device can neither decide nor fetch this hall's files
+    # another hall's counter can neither decide nor fetch this hall's files
     other = Terminal.open(load_settings(tmp_path / "other", hall_code="330106002"))
     other_auth = {"Authorization": f"Bearer {enroll(other, platform, name='other').token}"}
-    assert requests.post(url, json=good, headers=other_auth, timeout=5).status_code == 404
+    r = requests.post(url, json=good, headers=other_auth, timeout=5)
+    assert r.status_code == 403 and r.json()["code"] == "other_hall"
     sha = terminal.applications()[0].materials[0].files[0].attachment_sha256
     files = platform.url("/api/v1/attachments/")
     assert requests.get(files + sha, headers=other_auth, timeout=5).status_code == 404

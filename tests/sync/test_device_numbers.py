@@ -47,7 +47,7 @@ def enroll_http(platform: PlatformServer, hall: str, name: str) -> dict:
 
 def cli_enroll(capsys: pytest.CaptureFixture[str], platform: PlatformServer, home: Path, hall: str = HALL) -> dict:
     rc, out, _ = cli(capsys, "platform", "enroll-code", "--home", str(platform.home), "--hall", hall,
-                     "--device-name", home.name)
+                     "--device-name", home.name, "--role", "kiosk")
     assert rc == 0
     rc, out, err = cli(capsys, "--home", str(home), "enroll", "--platform", platform.url(), "--code", out.strip())
     assert rc == 0, err
@@ -195,6 +195,9 @@ def make_version_1_database(home: Path, db_url: str | None) -> None:
         conn.execute(text("ALTER TABLE devices DROP COLUMN device_no"))
         conn.execute(text("DROP INDEX uq_cases_hall_receipt_no"))
         conn.execute(text("DROP TABLE receipt_collisions"))
+        conn.execute(text("DROP TABLE staff_accounts"))  # and none of version 3's roles and staff
+        conn.execute(text("ALTER TABLE devices DROP COLUMN role"))
+        conn.execute(text("ALTER TABLE enrollment_codes DROP COLUMN role"))
         conn.execute(text("UPDATE platform_schema SET version = 1"))
         devices = [("a", HALL, None), ("portal", HALL, "portal:" + HALL), ("b", HALL, None), ("c", OTHER_HALL, None),
                    ("d", HALL, None)]
@@ -219,7 +222,7 @@ def test_a_version_1_platform_database_is_upgraded_not_refused(tmp_path: Path, d
     server = PlatformServer(home, db_url)  # opening it runs the upgrade
     try:
         with server.store.transaction() as s:
-            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION == 2
+            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION == 3
             numbers = {d.name: (d.hall_code, d.device_no) for d in s.scalars(select(Device))}
             holders = {c.id: c.receipt_no for c in s.scalars(select(Case))}
             collisions = [(r.receipt_no, r.case_uuid) for r in s.scalars(select(ReceiptCollision).order_by(ReceiptCollision.id))]
@@ -251,7 +254,7 @@ def test_a_version_1_platform_database_is_upgraded_not_refused(tmp_path: Path, d
         server.stop()
     again = open_platform(home, db_url)  # a second start changes nothing
     with again.transaction() as s:
-        assert s.scalar(select(SchemaInfo.version)) == 2
+        assert s.scalar(select(SchemaInfo.version)) == 3
         assert len(list(s.scalars(select(ReceiptCollision)))) == 2
     again.close()
 

@@ -5,7 +5,9 @@ import socket
 
 import pytest
 
+from kiosk.demo_hall import DEMO_STAFF, PASSWORD
 from kiosk.errors import UserFacingError
+from kiosk.staff import authenticate
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import PlatformClient
@@ -29,6 +31,12 @@ def test_local_platform_starts_publishes_and_enrolls(tmp_path):
         assert credential is not None and credential.hall_code == terminal.settings.hall_code
         catalog = PlatformClient(url, credential.token).json("GET", "catalog")
         assert catalog["version"] == terminal.catalog.version
+        # one PC is kiosk and counter at once: enrolled as a counter, the demo staff came from the platform
+        assert credential.role == "counter"
+        with terminal.store.transaction() as s:
+            for username, role, _name in DEMO_STAFF:
+                member = authenticate(s, username, PASSWORD)
+                assert (member.role, member.source) == (role, "platform")
         again = ensure_local_platform(terminal)  # already running: reused, not enrolled twice
         assert again.process is None and load_credential(terminal.settings).token == credential.token
     finally:
