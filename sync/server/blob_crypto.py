@@ -226,9 +226,8 @@ def decrypt_segments(path: Path, key: BlobKey, sha256: str) -> Iterator[bytes]:
 def encrypt_file(src: Path, target: Path, key: BlobKey, sha256: str) -> str:
     """Seal `src` into `target` atomically (a hidden temporary file beside it, fsynced, renamed).
 
-    Returns the SHA-256 of what was read, so a caller converting a file it has
-    not just verified can check it; the target is left in place either way
-    and the caller decides.
+    Returns the SHA-256 of what was read; when it is not `sha256` the target
+    is not written (a file that is not what its name says is never sealed).
     """
     tmp = target.with_name(f".{sha256}.{secrets.token_hex(6)}.tmp")  # uploads.leftover_files knows this shape
     digest = hashlib.sha256()
@@ -242,7 +241,8 @@ def encrypt_file(src: Path, target: Path, key: BlobKey, sha256: str) -> str:
             writer.finish()
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, target)
+        if digest.hexdigest() == sha256:
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()

@@ -230,9 +230,10 @@ class PlatformStore:
         return target
 
     def store_blob_file(self, sha256: str, src: Path) -> str:
-        """Encrypt a verified file into the blob store (atomically, fsynced); a plaintext copy goes.
+        """Encrypt a file into the blob store (atomically, fsynced); a plaintext copy goes.
 
-        Returns the SHA-256 of what was read.
+        Returns the SHA-256 of what was read; a file that is not what its name
+        says is not stored (and a plaintext copy then stays as it was).
         """
         target = self._blob_dir(sha256)
         digest = blob_crypto.encrypt_file(src, target, self.key, sha256)

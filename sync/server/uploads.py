@@ -229,7 +229,9 @@ def _finish(store: PlatformStore, device: Device, upload_id: str, part: Path, sh
         declared = declarations_in_hall(session, device.hall_code, sha256)
     if owned is None and not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
         _drop_upload(store, upload_id, part)
-        size, kind, _dev = declared[0] if declared else (length, "?", None)
+        # name the declaration nearest to this upload: this device's, of this length, if there is one
+        nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
+        size, kind, _dev = nearest[0] if nearest else (length, "?", None)
         raise _mismatch(declared_mismatch(sha256, size, kind, length, media_type))
     # The bytes are stored once, whichever hall sent them first; each hall that sends them owns them.
     # (A plaintext copy left by an older platform is replaced by an encrypted one while we have the bytes.)
