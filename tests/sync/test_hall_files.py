@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -249,3 +250,36 @@ def test_the_same_device_pushing_its_id_again_stays_idempotent(halls: Halls) -> 
     changed["content_hash"] = content_hash(changed["content"])
     assert push(halls, halls.own, changed)["result"] == "conflict"  # its own case: kept for staff, as before
     assert _case_rows(halls)[:4] == before[:4]
+
+
+def test_an_upgrade_from_version_2_gives_each_hall_the_files_its_cases_already_have(
+        halls: Halls, db_url: str | None) -> None:
+    from sqlalchemy import text
+
+    from sync.server.models import SCHEMA_VERSION, HallBlob, SchemaInfo
+
+    platform = halls.platform
+    with platform.store.transaction() as s:
+        expected = {(HALL, a.sha256, a.size, a.media_type) for a in s.scalars(select(CaseAttachment))}
+    assert len(expected) == len(halls.document["attachments"])
+    # the database as a version-2 platform left it: no record of who uploaded what
+    with platform.store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE hall_blobs"))
+        conn.execute(text("UPDATE platform_schema SET version = 2"))
+    platform.stop()
+    upgraded = PlatformServer(platform.home, db_url)  # opening it runs the upgrade
+    try:
+        with upgraded.store.transaction() as s:
+            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION >= 4
+            owned = {(r.hall_code, r.sha256, r.size, r.media_type) for r in s.scalars(select(HallBlob))}
+        assert owned == expected
+        # hall A's devices keep their files; hall B still has none of them
+        for credential, status in ((halls.neighbour, 200), (halls.other, 404)):
+            got = requests.get(upgraded.url(f"/api/v1/attachments/{halls.sha}"),
+                               headers={"Authorization": f"Bearer {credential.token}"}, timeout=10)
+            assert got.status_code == status
+        moved = dataclasses.replace(halls.own, platform_url=upgraded.url())  # the same platform on a new port
+        report = engine_for(halls.terminal, moved).run_pass()
+        assert report.online and report.errors == [] and report.count_check["match"]
+    finally:
+        upgraded.stop()
