@@ -251,7 +251,7 @@ def test_a_version_1_platform_database_is_upgraded_not_refused(tmp_path: Path, d
         server.stop()
     again = open_platform(home, db_url)  # a second start changes nothing
     with again.transaction() as s:
-        assert s.scalar(select(SchemaInfo.version)) == 2
+        assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION
         assert len(list(s.scalars(select(ReceiptCollision)))) == 2
     again.close()
 
