@@ -11,6 +11,11 @@ The one PC is the hall's kiosk and its counter at once, so it enrolls as a
 the platform's: the demo hall's staff (`kiosk.demo_hall.DEMO_STAFF`, password
 `kiosk.demo_hall.PASSWORD`) are registered on the local platform when its
 hall has none yet, and reach this terminal by sync like any counter's.
+
+The local platform's home is inside the terminal's data dir, but the key
+that encrypts its files at rest is not: it is the platform's default key
+(`sync.server.blob_crypto.default_key_location`, the user's configuration
+directory, or a systemd credential), so a copied data dir holds no key.
 """
 from __future__ import annotations
 
@@ -63,15 +68,31 @@ def _answers(url: str) -> bool:
         return False
 
 
+def local_key_file(data_dir: Path) -> Path:
+    """The local platform's blob key: the platform's default place, refused if that is inside the data dir."""
+    from sync.server.blob_crypto import BlobKeyError, default_key_location
+
+    path, _source = default_key_location()
+    try:
+        path.resolve().relative_to(data_dir.resolve())
+    except ValueError:
+        return path
+    raise BlobKeyError(Message(
+        f"本地平台的文件密钥 {path} 位于终端数据目录 {data_dir} 之内；请用 ONEWINDOW_PLATFORM_BLOB_KEY_FILE 指定数据目录之外的位置。",
+        f"The local platform's file key {path} is inside the terminal's data directory {data_dir}; set "
+        "ONEWINDOW_PLATFORM_BLOB_KEY_FILE to a place outside it."), code="blob_key_inside_home")
+
+
 def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = None,
-                   wait_seconds: float = 30.0) -> subprocess.Popen[bytes]:
+                   wait_seconds: float = 30.0, blob_key_file: Path | None = None) -> subprocess.Popen[bytes]:
     """`onewindow platform serve` as a child process, returned once it answers as the platform."""
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = f"http://{host}:{port}/api/v1"
+    key_args = ["--blob-key-file", str(blob_key_file)] if blob_key_file is not None else []
     out = log_file.open("ab") if log_file is not None else subprocess.DEVNULL
     try:
         process = subprocess.Popen([sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home),
-                                    "--host", host, "--port", str(port)],
+                                    "--host", host, "--port", str(port), *key_args],
                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=child_environment())  # it ends when this process does, even on kill -9
     finally:
@@ -97,28 +118,29 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
                                       f"A local platform runs on this machine's loopback address only; "
                                       f"platform_url is {url}."), code="not_local")
     home = home or settings.home / "local-platform"
+    key_file = local_key_file(settings.home)
     process = None
     if not _answers(url):
         log_dir = settings.home / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         process = start_platform(home, parts.hostname, parts.port, log_file=log_dir / "local-platform.log",
-                                 wait_seconds=wait_seconds)
+                                 wait_seconds=wait_seconds, blob_key_file=key_file)
     platform = LocalPlatform(url, home, process)
     if process is not None or (home / "platform.sqlite3").exists():
-        _publish_catalog_if_none(terminal, home)
-        _add_demo_staff_if_none(terminal, home)
-        _enroll_if_needed(terminal, home, url)
+        _publish_catalog_if_none(terminal, home, key_file)
+        _add_demo_staff_if_none(terminal, home, key_file)
+        _enroll_if_needed(terminal, home, url, key_file)
         _pull_staff_now(terminal)
     return platform
 
 
-def _add_demo_staff_if_none(terminal: Terminal, home: Path) -> None:
+def _add_demo_staff_if_none(terminal: Terminal, home: Path, key_file: Path | None = None) -> None:
     from kiosk.demo_hall import DEMO_STAFF, PASSWORD
     from sync.server.db import open_platform
     from sync.server.staff import add_staff, hall_staff
 
     hall_code = terminal.settings.hall_code
-    platform = open_platform(home)
+    platform = open_platform(home, blob_key_file=key_file)
     try:
         with platform.transaction() as session:
             if hall_staff(session, hall_code):
@@ -147,11 +169,11 @@ def _pull_staff_now(terminal: Terminal) -> None:
         client.close()
 
 
-def _publish_catalog_if_none(terminal: Terminal, home: Path) -> None:
+def _publish_catalog_if_none(terminal: Terminal, home: Path, key_file: Path | None = None) -> None:
     from sync.server.db import open_platform
     from sync.server.models import PublishedCatalog
 
-    store = open_platform(home)
+    store = open_platform(home, blob_key_file=key_file)
     with store.transaction() as session:
         if session.scalar(select(PublishedCatalog).limit(1)) is None:
             catalog = terminal.catalog
@@ -159,7 +181,7 @@ def _publish_catalog_if_none(terminal: Terminal, home: Path) -> None:
             log.info("published catalog %s to the local platform", catalog.version)
 
 
-def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
+def _enroll_if_needed(terminal: Terminal, home: Path, url: str, key_file: Path | None = None) -> None:
     """Enroll with the local platform once; the platform's device number goes into the store with the credential."""
     from sync.server.db import open_platform
     from sync.server.enrollment import create_code
@@ -171,7 +193,7 @@ def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
         with terminal.store.transaction() as session:
             known = assigned_device_no(session)
         if known is None:  # enrolled before the platform assigned numbers: the local platform has numbered it since
-            platform = open_platform(home)
+            platform = open_platform(home, blob_key_file=key_file)
             try:
                 with platform.transaction() as session:
                     device = session.get(Device, existing.device_id)
@@ -182,7 +204,7 @@ def _enroll_if_needed(terminal: Terminal, home: Path, url: str) -> None:
                 save_enrollment(terminal.store, replace(existing, device_no=number))
                 log.info("device number %s recorded from the local platform", number)
         return
-    platform = open_platform(home)
+    platform = open_platform(home, blob_key_file=key_file)
     try:
         # a counter: this one PC also decides (and a counter may push walk-in applications like a kiosk)
         code = create_code(platform, settings.hall_code, f"{settings.device_kind}@{socket.gethostname()}"[:100],

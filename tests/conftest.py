@@ -27,6 +27,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     # enrolled with the platform uses the number the platform assigns instead (tests/test_device_numbers.py
     # removes this to see an unset number refused).
     monkeypatch.setenv("ONEWINDOW_DEVICE_NO", "1")
+    # A platform's blob key lives outside its home (sync.server.blob_crypto); a test's platform gets its own,
+    # never the user's ~/.config one.
+    monkeypatch.setenv("ONEWINDOW_PLATFORM_BLOB_KEY_FILE", str(tmp_path.parent / f"{tmp_path.name}-platform-key" / "blob.key"))
     yield
     close_all()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -37,8 +38,9 @@ from sync.protocol import (
 from sync import wire
 from sync.server import cases, enrollment, uploads
 from sync.server import staff as staff_accounts
+from sync.server.blob_crypto import BlobDamaged
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, CaseAttachment, Device, PublishedCatalog
+from sync.server.models import Device, PublishedCatalog
 
 @dataclass(frozen=True)
 class Limits:
@@ -215,7 +217,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     @router.post("/attachments/missing", response_model=wire.MissingResponse)
     def missing(body: wire.MissingRequest, device: DeviceDep) -> Any:
         with store.transaction() as session:
-            return {"missing": cases.missing_blobs(session, body.sha256)}
+            return {"missing": cases.missing_blobs(session, device.hall_code, body.sha256)}
 
     @router.get("/changes", response_model=wire.ChangesPage)
     def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -257,28 +259,42 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         except cases.DecisionRefused as exc:
             return problem(exc.status, exc.message.zh, exc.message.en, exc.code)
 
-    @router.get("/attachments/{sha256}", response_class=FileResponse,
+    @router.get("/attachments/{sha256}", response_class=StreamingResponse,
                 responses={200: {"content": {"application/octet-stream": {}}},
-                           404: {"description": "not a verified file of this hall's cases"}, **FORBIDDEN})
+                           404: {"description": "not a file this hall has uploaded"},
+                           500: {"description": "the stored file is damaged"}, **FORBIDDEN})
     def attachment(sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")], device: DeviceDep) -> Any:
-        """A verified file of one of this hall's cases, streamed from disk (online cases' files for the counter).
+        """A file this hall uploaded (or the platform stored for it: online cases' files for the counter).
 
         A kiosk gets only the files of applications it pushed itself: any other
         hash is 403, whether or not it exists, so a kiosk learns nothing.
+        Decrypted as it is streamed, in bounded memory. Every segment is
+        authenticated once before the answer starts, so a damaged file is a
+        clear error rather than a download cut short halfway.
         """
         with store.transaction() as session:
             if device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256):
                 return problem(403, "自助终端只能取回本机提交的申请的文件。",
                                "A kiosk may download only the files of applications it submitted itself.",
                                "device_role")
-            blob = session.get(Blob, sha256)
-            media_type = session.scalar(select(CaseAttachment.media_type).where(CaseAttachment.sha256 == sha256).limit(1))
-            allowed = blob is not None and cases.referenced_by_hall(session, device.hall_code, sha256)
-        path = store.blob_path(sha256)
-        if not allowed or not path.is_file():
-            return problem(404, "本大厅的案件中没有这个文件。", "No case of this hall has this file.", "not_found")
-        return FileResponse(path, media_type=media_type or "application/octet-stream",
-                            headers={"Cache-Control": "no-store", "OneWindow-SHA256": sha256})
+            owned = cases.hall_blob(session, device.hall_code, sha256)
+            media_type = owned.media_type if owned is not None else None
+        path = store.blob_file(sha256) if owned is not None else None
+        if path is None:
+            return problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
+        headers = {"Cache-Control": "no-store", "OneWindow-SHA256": sha256}
+        if not store.blob_encrypted(path):  # left in plaintext by an older platform (`platform purge` encrypts it)
+            return FileResponse(path, media_type=media_type or "application/octet-stream", headers=headers)
+        try:
+            size = sum(len(piece) for piece in store.iter_blob(sha256))
+        except (BlobDamaged, FileNotFoundError) as exc:
+            logging.getLogger("onewindow.platform").error("stored file %s cannot be read: %s", sha256, exc)
+            return problem(500, "平台保存的这个文件已损坏或无法解密，请联系平台管理员。",
+                           "The platform's copy of this file is damaged or cannot be decrypted; call the platform's "
+                           "administrator.", "blob_damaged")
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(store.iter_blob(sha256), media_type=media_type or "application/octet-stream",
+                                 headers=headers)
 
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
     def staff(device: CounterDep) -> Any:
@@ -299,9 +315,11 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         headers = {"Tus-Resumable": TUS_VERSION}
         if exc.offset is not None:
             headers["Upload-Offset"] = str(exc.offset)
-        return JSONResponse({"code": "upload", "reason": exc.reason}, status_code=exc.status, headers=headers)
+        return JSONResponse({"code": exc.code, "reason": exc.reason}, status_code=exc.status, headers=headers)
 
-    @router.post("/uploads", status_code=201, responses={200: {"description": "already stored"}, 409: {}, 413: {}})
+    @router.post("/uploads", status_code=201, responses={
+        200: {"description": "this hall already holds the file"}, 409: {}, 413: {},
+        422: {"description": "the length differs from what this hall's cases declare for the file"}})
     def create_upload(request: Request, device: DeviceDep) -> Any:
         raw_length = request.headers.get("upload-length", "")
         if not raw_length.isdigit() or len(raw_length) > 15:
@@ -327,7 +345,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return Response(status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
 
     @router.patch("/uploads/{upload_id}", status_code=204, response_model=None, response_class=Response,
-                  responses={400: {}, 404: {}, 409: {}, 413: {}, 415: {}, CHECKSUM_MISMATCH: {}})
+                  responses={400: {}, 404: {}, 409: {}, 413: {}, 415: {}, CHECKSUM_MISMATCH: {},
+                             422: {"description": "the file is not what this hall's cases declare (size, media type)"}})
     async def upload_patch(upload_id: UploadId, request: Request, device: DeviceDep) -> Any:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != UPLOAD_CONTENT_TYPE:
             return problem(415, f"Content-Type 须为 {UPLOAD_CONTENT_TYPE}。", f"Content-Type must be {UPLOAD_CONTENT_TYPE}.",
@@ -354,6 +373,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         digest = hashlib.sha256()
         received = 0
         try:
+            uploads.private_file(chunk)
             with chunk.open("wb") as out:
                 async for piece in request.stream():
                     received += len(piece)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,13 +26,13 @@ from sync.protocol import DECISIONS
 from sync.server.db import PlatformStore
 from sync.server.staff import StaffRefused, check_decider
 from sync.server.models import (
-    Blob,
     Case,
     CaseAttachment,
     Change,
     Conflict,
     Decision,
     Device,
+    HallBlob,
     ReceiptCollision,
     utcnow,
 )
@@ -93,11 +93,41 @@ def _check_item(raw: Any, device: Device) -> ApplicationDocument:
 
 
 def _missing(session: Session, case: Case) -> list[str]:
-    shas = list(session.scalars(select(CaseAttachment.sha256).where(CaseAttachment.case_id == case.id)))
-    if not shas:
-        return []
-    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
-    return sorted(set(shas) - have)
+    """The case's files its hall has not uploaded (another hall's copy of the bytes never counts).
+
+    A file the hall holds with another size or media type than the case
+    declares is missing too: the case never links to bytes other than those
+    it described.
+    """
+    rows = session.execute(select(CaseAttachment.sha256, HallBlob.id)
+                           .outerjoin(HallBlob, and_(HallBlob.hall_code == case.hall_code,
+                                                     HallBlob.sha256 == CaseAttachment.sha256,
+                                                     HallBlob.size == CaseAttachment.size,
+                                                     HallBlob.media_type == CaseAttachment.media_type))
+                           .where(CaseAttachment.case_id == case.id))
+    return sorted({sha for sha, owned in rows if owned is None})
+
+
+def hall_blob(session: Session, hall_code: str, sha256: str) -> HallBlob | None:
+    """The hall's record of having uploaded this file, or None: the only way a hall reaches a file."""
+    return session.scalar(select(HallBlob).where(HallBlob.hall_code == hall_code, HallBlob.sha256 == sha256))
+
+
+def declared_mismatch(sha256: str, declared_size: int, declared_type: str, size: int, media_type: str) -> dict[str, str]:
+    """The bilingual reason a case's description of a file and the stored file disagree."""
+    return {"zh": f"附件 {sha256[:12]}… 的申报与平台保存的文件不符（申报 {declared_size} 字节、{declared_type}；"
+                  f"文件为 {size} 字节、{media_type}），平台拒收。",
+            "en": f"attachment {sha256[:12]}… is declared as {declared_size} bytes of {declared_type} but the stored "
+                  f"file is {size} bytes of {media_type}; refused"}
+
+
+def _check_declarations(session: Session, hall_code: str, doc: ApplicationDocument) -> None:
+    """Each file the hall already holds must be declared as what it is (size and media type)."""
+    for att in doc.attachments:
+        owned = hall_blob(session, hall_code, att.sha256)
+        if owned is not None and (owned.size != att.size or owned.media_type != att.media_type):
+            reason = declared_mismatch(att.sha256, att.size, att.media_type, owned.size, owned.media_type)
+            raise ItemInvalid(reason["zh"], reason["en"])
 
 
 def _feed_lock(session: Session) -> None:
@@ -188,6 +218,10 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
     app_id, digest = doc.id, doc.content_hash
     existing = session.scalar(select(Case).where(Case.uuid == app_id))
     if existing is None:
+        try:
+            _check_declarations(session, device.hall_code, doc)
+        except ItemInvalid as exc:
+            return PushResult(app_id, "rejected", reason=exc.reason)
         case = Case(uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no,
                     receipt_no=receipt_no, service_item=doc.content.service_item,
                     catalog_version=doc.content.catalog_version, content_hash=digest, document=doc.wire(),
@@ -219,9 +253,14 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
             if not _missing(session, case):
                 complete_case(session, case)
             return _result_for(session, case, "created")
+    if existing.hall_code != device.hall_code or existing.device_id != device.id:
+        # Another device's case: never confirm it, never describe it, and write nothing onto it
+        # (a conflict row would let any device plant content on any case whose id it learnt).
+        return PushResult(app_id, "rejected", reason={
+            "zh": "申请编号已被其他设备的申请占用，平台拒收本申请；原申请未受影响。",
+            "en": "the application id is already taken by another device's application; this one was refused and "
+                  "the other was not touched"})
     if existing.content_hash == digest:
-        if existing.hall_code != device.hall_code:  # never confirm another hall's case
-            return PushResult(app_id, "rejected", reason={"zh": "编号已被占用。", "en": "the id is already taken"})
         return _result_for(session, existing, "duplicate")
     if not session.scalar(select(Conflict.id).where(Conflict.case_uuid == app_id, Conflict.content_hash == digest)):
         with session.begin_nested():
@@ -242,12 +281,13 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
     return results
 
 
-def attachments_arrived(session: Session, sha256: str) -> None:
-    """A blob was verified: complete every case that was waiting only for it."""
+def attachments_arrived(session: Session, hall_code: str, sha256: str) -> None:
+    """A hall now holds a verified file: complete every case of that hall that was waiting only for it."""
     # Lock the waiting cases (in id order, so two arrivals never deadlock): when the
     # case's last two files arrive at once, the second to commit must see the first.
     waiting = session.scalars(select(Case).join(CaseAttachment, CaseAttachment.case_id == Case.id)
-                              .where(CaseAttachment.sha256 == sha256, Case.complete.is_(False))
+                              .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code,
+                                     Case.complete.is_(False))
                               .order_by(Case.id).with_for_update(of=Case))
     for case in list(waiting):
         session.refresh(case)
@@ -255,15 +295,19 @@ def attachments_arrived(session: Session, sha256: str) -> None:
             complete_case(session, case)
 
 
-def missing_blobs(session: Session, shas: list[str]) -> list[str]:
-    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas)))) if shas else set()
+def missing_blobs(session: Session, hall_code: str, shas: list[str]) -> list[str]:
+    """Of these files, those the caller's hall has not uploaded: whether another hall has is never said."""
+    have = set(session.scalars(select(HallBlob.sha256).where(HallBlob.hall_code == hall_code,
+                                                             HallBlob.sha256.in_(shas)))) if shas else set()
     return [s for s in dict.fromkeys(shas) if s not in have]
 
 
-def referenced_by_hall(session: Session, hall_code: str, sha256: str) -> bool:
-    return session.scalar(select(func.count()).select_from(CaseAttachment)
-                          .join(Case, Case.id == CaseAttachment.case_id)
-                          .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code)) > 0
+def declarations_in_hall(session: Session, hall_code: str, sha256: str) -> list[tuple[int, str, int]]:
+    """(size, media type, device id) of every case of the hall that names this file."""
+    return [(size, media_type, device_id) for size, media_type, device_id in session.execute(
+        select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
+        .join(Case, Case.id == CaseAttachment.case_id)
+        .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code))]
 
 
 def visible_to(device: Device) -> list[Any]:

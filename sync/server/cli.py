@@ -17,6 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--home", dest="platform_home", type=Path, required=True, help="the platform's data directory")
         q.add_argument("--db", default=None, help="database URL (default: SQLite in the home, or the one `serve --db` recorded)")
+        q.add_argument("--blob-key-file", type=Path, default=None,
+                       help="the key that encrypts attachment files at rest, kept outside the home (default: "
+                            "$ONEWINDOW_PLATFORM_BLOB_KEY_FILE, the systemd credential onewindow-platform-blob-key, "
+                            "or $XDG_CONFIG_HOME/onewindow-platform/blob.key; created 0600 when missing)")
 
     q = psub.add_parser("serve", help="run the platform's HTTP API")
     common(q)
@@ -97,7 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=doctor)
 
-    q = psub.add_parser("purge", help="remove files left by interrupted uploads (untouched for an hour or more)")
+    q = psub.add_parser("purge", help="remove files left by interrupted uploads (untouched for an hour or more) and "
+                                      "encrypt attachment files an older platform stored in plaintext")
     common(q)
     q.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
     q.add_argument("--json", action="store_true")
@@ -112,11 +117,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _store(args: argparse.Namespace):  # -> PlatformStore
     from sync.server.db import open_platform
 
-    return open_platform(args.platform_home, args.db)
+    return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file)
 
 
 def serve(args: argparse.Namespace) -> int:
     import logging
+    import os
+
+    os.umask(0o077)  # everything the platform writes (database, blobs, uploads, logs) is its own user's only
 
     import uvicorn
 
@@ -274,6 +282,7 @@ def doctor(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from sync.server.models import Device, ReceiptCollision, SchemaInfo
+    from sync.server.blob_maintenance import scan_blobs
     from sync.server.uploads import leftover_files
 
     store = _store(args)
@@ -288,8 +297,11 @@ def doctor(args: argparse.Namespace) -> int:
                       for hall, receipt, case_uuid in session.execute(
                           select(ReceiptCollision.hall_code, ReceiptCollision.receipt_no, ReceiptCollision.case_uuid)
                           .order_by(ReceiptCollision.id))]
+    blobs = scan_blobs(store)
+    at_rest = {"blob_key_file": str(store.key.path), "blob_key_source": store.key.source, **blobs.as_dict()}
     report = {"schema_version": version, "halls": halls, "receipt_collisions": collisions,
-              "leftover_files": [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young)}
+              "leftover_files": [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young),
+              "at_rest": at_rest}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -302,21 +314,45 @@ def doctor(args: argparse.Namespace) -> int:
                   f"{c['case_uuid']} 被拒收 was refused; 按此编号查询将被拒绝 lookups by this number are refused")
         for line in _leftover_lines(False, scan.stale, scan.young):
             print(line)
+        for line in _at_rest_lines(at_rest):
+            print(line)
     return 0
 
 
+def _at_rest_lines(at_rest: dict[str, Any]) -> list[str]:
+    lines = [f"文件密钥 blob key: {at_rest['blob_key_file']} ({at_rest['blob_key_source']})",
+             f"附件文件 attachment files: {at_rest['encrypted']} 已加密 encrypted, {at_rest['plaintext']} 仍为明文 "
+             "still plaintext" + (" (platform purge 加密它们 / platform purge encrypts them)" if at_rest["plaintext"] else "")]
+    if at_rest["other_key"]:
+        lines.append(f"警告 warning: {at_rest['other_key']} 个文件由其他密钥加密，无法读取 / file(s) sealed with another "
+                     "key cannot be read: is --blob-key-file the key this home was written with?")
+    for path in at_rest["not_private"]:
+        lines.append(f"警告 warning: 其他用户可读写 readable or writable by other users: {path}")
+    return lines
+
+
 def purge(args: argparse.Namespace) -> int:
+    from sync.server.blob_maintenance import encrypt_plaintext_blobs
     from sync.server.uploads import remove_leftovers
 
-    scan = remove_leftovers(_store(args), dry_run=args.dry_run)
+    store = _store(args)
+    scan = remove_leftovers(store, dry_run=args.dry_run)
+    sealed = encrypt_plaintext_blobs(store, dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "removed" if not args.dry_run else "would_remove":
-                          [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young)},
+                          [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young),
+                          "encrypted" if not args.dry_run else "would_encrypt": len(sealed.encrypted),
+                          "damaged_plaintext": sealed.damaged},
                          ensure_ascii=False, indent=2))
     else:
         for line in _leftover_lines(not args.dry_run, scan.stale, scan.young):
             print(line)
-    return 0
+        verb = ("可加密 to encrypt" if args.dry_run else "已加密 encrypted")
+        print(f"明文附件文件 plaintext attachment files: {len(sealed.encrypted)} {verb}")
+        for sha in sealed.damaged:
+            print(f"警告 warning: 明文文件 {sha} 与其 SHA-256 不符，保留原样 / the plaintext file {sha} does not match "
+                  "its SHA-256; left as it was")
+    return 1 if sealed.damaged else 0
 
 
 def publish_catalog(args: argparse.Namespace) -> int:

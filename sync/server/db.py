@@ -12,23 +12,30 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, Index, create_engine, func, insert, select, text, update
+from sqlalchemy import Engine, Index, create_engine, func, insert, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
+from kiosk.fsutil import fsync_dir
 from kiosk.store.sqlite import configure_sqlite
+from sync.server import blob_crypto
+from sync.server.blob_crypto import BlobKey
 from sync.server.models import (
     DEVICE_NO_INDEX,
     RECEIPT_NO_INDEX,
     SCHEMA_VERSION,
+    Blob,
     Case,
+    CaseAttachment,
     Device,
+    HallBlob,
     PlatformBase,
     ReceiptCollision,
     SchemaInfo,
@@ -88,6 +95,8 @@ def ensure_schema(engine: Engine) -> None:
                 _upgrade_to_2(session)
             if info.version < 3:
                 _upgrade_to_3(session)
+            if info.version < 4:
+                _upgrade_to_4(session)
             log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
             info.version = SCHEMA_VERSION
 
@@ -148,6 +157,28 @@ def _upgrade_to_3(session: Session) -> None:
     conn = session.connection()
     for table in ("devices", "enrollment_codes"):
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'counter'"))
+def _upgrade_to_4(session: Session) -> None:
+    """Files belong to halls: each hall owns the stored files its cases already name.
+
+    Before version 4 a hash was a key across halls; the cases in the field
+    that name a file the platform holds keep it, so no hall loses access to
+    its own scans. The size is the stored file's; the media type is what the
+    hall's first case naming the file declared.
+    """
+    conn = session.connection()
+    rows = conn.execute(select(Case.hall_code, CaseAttachment.sha256, CaseAttachment.media_type, Case.device_id,
+                               Blob.size, Blob.stored_at)
+                        .join(CaseAttachment, CaseAttachment.case_id == Case.id)
+                        .join(Blob, Blob.sha256 == CaseAttachment.sha256)
+                        .order_by(CaseAttachment.id))
+    owned = {(hall, sha) for hall, sha in conn.execute(select(HallBlob.hall_code, HallBlob.sha256))}
+    for hall_code, sha256, media_type, device_id, size, stored_at in rows:
+        if (hall_code, sha256) in owned:
+            continue
+        owned.add((hall_code, sha256))
+        conn.execute(insert(HallBlob).values(hall_code=hall_code, sha256=sha256, size=size, media_type=media_type,
+                                             device_id=device_id, first_uploaded_at=stored_at))
+    log.info("file ownership recorded for %d (hall, file) pairs", len(owned))
 
 
 @dataclass
@@ -155,6 +186,7 @@ class PlatformStore:
     home: Path
     engine: Engine
     Session: sessionmaker[Session]
+    blob_key: BlobKey | None = None
 
     @property
     def blobs_dir(self) -> Path:
@@ -165,7 +197,72 @@ class PlatformStore:
         return self.home / "uploads"
 
     def blob_path(self, sha256: str) -> Path:
+        """Where an older platform kept a file in plaintext (still read; `platform purge` encrypts it)."""
         return self.blobs_dir / sha256[:2] / sha256
+
+    def encrypted_blob_path(self, sha256: str) -> Path:
+        return self.blobs_dir / sha256[:2] / (sha256 + blob_crypto.ENCRYPTED_SUFFIX)
+
+    @property
+    def key(self) -> BlobKey:
+        if self.blob_key is None:
+            raise RuntimeError("this platform store was opened without its blob key")
+        return self.blob_key
+
+    def blob_file(self, sha256: str) -> Path | None:
+        """The file holding a blob: the encrypted one, else a plaintext one left by an older platform."""
+        for path in (self.encrypted_blob_path(sha256), self.blob_path(sha256)):
+            if path.is_file():
+                return path
+        return None
+
+    def blob_encrypted(self, path: Path) -> bool:
+        return path.name.endswith(blob_crypto.ENCRYPTED_SUFFIX)
+
+    def blob_size(self, sha256: str) -> int | None:
+        path = self.blob_file(sha256)
+        if path is None:
+            return None
+        return blob_crypto.plaintext_size(path) if self.blob_encrypted(path) else path.stat().st_size
+
+    def iter_blob(self, sha256: str) -> Iterator[bytes]:
+        """The plaintext of a stored blob in pieces; raises `BlobDamaged` on the piece that does not authenticate."""
+        path = self.blob_file(sha256)
+        if path is None:
+            raise FileNotFoundError(sha256)
+        if self.blob_encrypted(path):
+            yield from blob_crypto.decrypt_segments(path, self.key, sha256)
+            return
+        with path.open("rb") as fh:
+            while block := fh.read(blob_crypto.SEGMENT):
+                yield block
+
+    def read_blob(self, sha256: str) -> bytes:
+        return b"".join(self.iter_blob(sha256))
+
+    def _blob_dir(self, sha256: str) -> Path:
+        target = self.encrypted_blob_path(sha256)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return target
+
+    def store_blob_file(self, sha256: str, src: Path) -> str:
+        """Encrypt a file into the blob store (atomically, fsynced); a plaintext copy goes.
+
+        Returns the SHA-256 of what was read; a file that is not what its name
+        says is not stored (and a plaintext copy then stays as it was).
+        """
+        target = self._blob_dir(sha256)
+        digest = blob_crypto.encrypt_file(src, target, self.key, sha256)
+        if digest == sha256:
+            self.blob_path(sha256).unlink(missing_ok=True)
+        fsync_dir(target.parent)
+        return digest
+
+    def store_blob_bytes(self, sha256: str, data: bytes) -> None:
+        target = self._blob_dir(sha256)
+        blob_crypto.encrypt_bytes(data, target, self.key, sha256)
+        self.blob_path(sha256).unlink(missing_ok=True)
+        fsync_dir(target.parent)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -176,13 +273,75 @@ class PlatformStore:
         self.engine.dispose()
 
 
-def open_platform(home: Path, db_url: str | None = None) -> PlatformStore:
+def _private(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            os.chmod(path, mode)
+    except FileNotFoundError:
+        pass
+
+
+def _make_private_home(home: Path) -> bool:
+    """The home 0700; True when it was open to others before (a home made by an older platform)."""
+    was_open = home.is_dir() and bool(stat.S_IMODE(home.stat().st_mode) & 0o077)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(home, 0o700)
+    return was_open
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (its WAL and shared-memory files take the same mode)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    db = Path(parsed.database)
+    if not db.exists():
+        try:
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            return
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+                 db.with_name(db.name + "-journal")):
+        try:
+            _private(path, 0o600)
+        except PermissionError:
+            log.warning("cannot make %s readable by this user only", path)
+
+
+def make_files_private(home: Path) -> int:
+    """Directories 0700 and files 0600 under the blob and upload folders; returns how many were changed."""
+    changed = 0
+    for folder in (home / "blobs", home / "uploads"):
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            for name, mode in [(d, 0o700) for d in dirs] + [(f, 0o600) for f in files] + [(".", 0o700)]:
+                path = Path(root) / name if name != "." else Path(root)
+                try:
+                    if stat.S_IMODE(path.lstat().st_mode) != mode and not path.is_symlink():
+                        os.chmod(path, mode)
+                        changed += 1
+                except FileNotFoundError:
+                    continue
+    return changed
+
+
+def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path | None = None) -> PlatformStore:
+    """Open (creating) a platform home: readable by its own user only, its blob key loaded from outside it."""
     home = home.expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    was_open = _make_private_home(home)
+    key = blob_crypto.load_or_create_key(home, blob_key_file)
     url = resolve_db_url(home, db_url)
+    _private_sqlite_file(url)
     engine = make_engine(url)
     ensure_schema(engine)
-    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False))
-    store.blobs_dir.mkdir(exist_ok=True)
-    store.uploads_dir.mkdir(exist_ok=True)
+    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False),
+                          blob_key=key)
+    store.blobs_dir.mkdir(mode=0o700, exist_ok=True)
+    store.uploads_dir.mkdir(mode=0o700, exist_ok=True)
+    _private(home / CONFIG_NAME, 0o600)
+    if was_open:
+        changed = make_files_private(home)
+        log.warning("the platform home %s was readable by other users; it and %d file(s) under it are now private",
+                    home, changed)
     return store

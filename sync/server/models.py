@@ -32,8 +32,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 3  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 4  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
+#                    4: hall_blobs (which hall uploaded which file)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -190,6 +191,26 @@ class Blob(PlatformBase):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HallBlob(PlatformBase):
+    """A file a hall has uploaded (or the platform stored for it): only then may its cases use it.
+
+    Bytes are stored once however many halls upload them (`Blob`), but a hash
+    is a key only inside the hall that sent the bytes: knowing another hall's
+    file's SHA-256 gives nothing. `size` and `media_type` are the stored
+    file's, which every case of the hall naming it must declare.
+    """
+
+    __tablename__ = "hall_blobs"
+    __table_args__ = (UniqueConstraint("hall_code", "sha256", name="uq_hall_blobs_hall_sha"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    first_uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Upload(PlatformBase):

@@ -10,7 +10,6 @@ hall's counters can take it in and fetch its files.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,14 +22,13 @@ from sqlalchemy.orm import Session
 from kiosk.application_document import build_document
 from kiosk.catalog import Catalog, CatalogInvalid, parse_catalog
 from kiosk.errors import Message, UserFacingError
-from kiosk.fsutil import fsync_dir
 from kiosk.materials.intake import IntakeLimits
 from kiosk.submission import check_draft, local_today
 from kiosk.submission_file import draft_from_submission
 from kiosk.workdays import default_calendar
-from sync.server.cases import complete_case
+from sync.server.cases import complete_case, hall_blob
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Device, PublishedCatalog, utcnow
+from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, PublishedCatalog, utcnow
 
 PORTAL_DEVICE_NAME = "online-portal"
 
@@ -73,18 +71,11 @@ def portal_device(session: Session, hall_code: str) -> Device:
 
 
 def _store_blob(store: PlatformStore, data: bytes, sha256: str) -> None:
-    """Bytes durable on disk before any row names them (as the terminal does)."""
-    target = store.blob_path(sha256)
-    if target.is_file() and target.stat().st_size == len(data):
+    """Bytes durable on disk (encrypted) before any row names them (as the terminal does)."""
+    existing = store.blob_file(sha256)
+    if existing is not None and store.blob_encrypted(existing):
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{sha256}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, target)
-    fsync_dir(target.parent)
+    store.store_blob_bytes(sha256, data)
 
 
 def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], base: Path, *,
@@ -129,6 +120,10 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
             session.add(CaseAttachment(case_id=case.id, sha256=ref.sha256, size=ref.size, media_type=ref.media_type))
             if session.get(Blob, ref.sha256) is None:
                 session.add(Blob(sha256=ref.sha256, size=ref.size))
+            if hall_blob(session, hall_code, ref.sha256) is None:
+                session.add(HallBlob(hall_code=hall_code, sha256=ref.sha256, size=ref.size, media_type=ref.media_type,
+                                     device_id=device.id))  # the platform stored it for this hall
+                session.flush()
         session.flush()
         complete_case(session, case)  # every file is here: received, a case number, and the hall's assignment in the feed
         assert case.case_no is not None

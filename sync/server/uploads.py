@@ -17,6 +17,13 @@ of an online submission's blobs) are found by `leftover_files` and removed
 by `remove_leftovers`: at `platform serve` start-up and by `platform purge`.
 Only files untouched for an hour count, so a chunk still arriving in another
 platform process (its file grows with every piece received) is never taken.
+
+Files belong to halls (`HallBlob`). An upload is answered from what the
+caller's hall holds only: a file only another hall has uploaded is uploaded
+again like any new file (the bytes on disk are still stored once), so no
+answer ever says whether another hall has it. A file becomes the hall's when
+its upload completes with the announced SHA-256 and with the size and media
+type that a case of the hall declared for it.
 """
 from __future__ import annotations
 
@@ -29,11 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from kiosk.fsutil import fsync_dir
-from sync.server.cases import attachments_arrived, referenced_by_hall
+from kiosk.materials.intake import detect_media_type
+from sync.server.cases import attachments_arrived, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Device, Upload
+from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload
 
 _locks_guard = threading.Lock()
 _locks: dict[str, threading.Lock] = {}
@@ -47,11 +56,19 @@ def _lock_for(upload_id: str) -> threading.Lock:
 class UploadError(Exception):
     """An upload request refused; `status` is the HTTP answer, `reason` says why in both languages."""
 
-    def __init__(self, status: int, zh: str, en: str, offset: int | None = None) -> None:
+    def __init__(self, status: int, zh: str, en: str, offset: int | None = None, code: str = "upload") -> None:
         super().__init__(en)
         self.status = status
         self.reason = {"zh": zh, "en": en}
         self.offset = offset
+        self.code = code
+
+
+MISMATCH_STATUS = 422  # a terminal's uploader treats it as final: the item is refused, not retried
+
+
+def _mismatch(reason: dict[str, str]) -> UploadError:
+    return UploadError(MISMATCH_STATUS, reason["zh"], reason["en"], code="attachment_mismatch")
 
 
 @dataclass(frozen=True)
@@ -73,11 +90,21 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
     if length > max_bytes:
         raise UploadError(413, "文件超过平台允许的大小。", "The file is larger than the platform accepts.")
     with store.transaction() as session:
-        if session.get(Blob, sha256) is not None:
+        owned = hall_blob(session, device.hall_code, sha256)
+        if owned is not None:  # deduplication, inside the hall only
+            if owned.size != length:
+                raise _mismatch(declared_mismatch(sha256, length, owned.media_type, owned.size, owned.media_type))
+            _check_own_cases(session, device, sha256, owned)
             return UploadState(None, length, length, True)
-        if not referenced_by_hall(session, device.hall_code, sha256):
+        declared = declarations_in_hall(session, device.hall_code, sha256)
+        if not declared:
             raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
                               "No application of this hall names this attachment; push the application first.")
+        if all(size != length for size, _type, _dev in declared):
+            size = declared[0][0]
+            raise _mismatch({"zh": f"附件 {sha256[:12]}… 申报为 {size} 字节，上传长度却是 {length} 字节，平台拒收。",
+                             "en": f"attachment {sha256[:12]}… is declared as {size} bytes but Upload-Length is "
+                                   f"{length}; refused"})
         existing = session.scalar(select(Upload).where(Upload.device_id == device.id, Upload.sha256 == sha256))
         if existing is not None:
             if existing.length != length:
@@ -85,8 +112,17 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
             return UploadState(existing.id, min(_current_offset(store, existing.id), existing.length), existing.length, False)
         upload = Upload(id=secrets.token_hex(16), device_id=device.id, sha256=sha256, length=length, offset=0)
         session.add(upload)
-    part_path(store, upload.id).write_bytes(b"")
+    private_file(part_path(store, upload.id))
     return UploadState(upload.id, 0, length, False)
+
+
+def _check_own_cases(session: Session, device: Device, sha256: str, owned: HallBlob) -> None:
+    """This device's waiting cases must declare the file the hall holds as what it is."""
+    for size, media_type in session.execute(
+            select(CaseAttachment.size, CaseAttachment.media_type).join(Case, Case.id == CaseAttachment.case_id)
+            .where(CaseAttachment.sha256 == sha256, Case.device_id == device.id, Case.complete.is_(False))):
+        if (size, media_type) != (owned.size, owned.media_type):
+            raise _mismatch(declared_mismatch(sha256, size, media_type, owned.size, owned.media_type))
 
 
 def _current_offset(store: PlatformStore, upload_id: str) -> int:
@@ -149,31 +185,72 @@ def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: i
                 os.fsync(out.fileno())
         if offset + size < length:
             return UploadState(upload_id, offset + size, length, False)
-        return _finish(store, upload_id, part, sha256, length)
+        return _finish(store, device, upload_id, part, sha256, length)
 
 
-def _finish(store: PlatformStore, upload_id: str, part: Path, sha256: str, length: int) -> UploadState:
-    """The last chunk is in: the whole file must be what it was announced as, then it becomes a blob."""
+def _insert_once(session: Session, row: Blob | HallBlob) -> None:
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the racing request inserted the same row first
+        pass
+
+
+def private_file(path: Path) -> None:
+    """Create (or empty) a file only this user can read: upload data is a citizen's scan."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+
+
+def _drop_upload(store: PlatformStore, upload_id: str, part: Path) -> None:
+    with store.transaction() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is not None:
+            session.delete(upload)
+    part.unlink(missing_ok=True)
+
+
+def stored_media_type(head: bytes) -> str:
+    """What the platform takes a file to be: its content decides, never the sender's word."""
+    return detect_media_type(head) or "application/octet-stream"
+
+
+def _finish(store: PlatformStore, device: Device, upload_id: str, part: Path, sha256: str,
+            length: int) -> UploadState:
+    """The last chunk is in: the whole file must be what it was announced and declared as; then the hall owns it."""
     if _file_sha256(part) != sha256:
-        with store.transaction() as session:
-            upload = session.get(Upload, upload_id)
-            if upload is not None:
-                session.delete(upload)
-        part.unlink(missing_ok=True)
+        _drop_upload(store, upload_id, part)
         raise UploadError(409, "文件校验失败（SHA-256 不符），请重新上传。",
                           "The file failed verification (SHA-256 mismatch); upload it again.", offset=0)
-    target = store.blob_path(sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(part, target)
-    fsync_dir(target.parent)
+    with part.open("rb") as fh:
+        media_type = stored_media_type(fh.read(1024))
     with store.transaction() as session:
+        owned = hall_blob(session, device.hall_code, sha256)
+        declared = declarations_in_hall(session, device.hall_code, sha256)
+    if owned is None and not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
+        _drop_upload(store, upload_id, part)
+        # name the declaration nearest to this upload: this device's, of this length, if there is one
+        nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
+        size, kind, _dev = nearest[0] if nearest else (length, "?", None)
+        raise _mismatch(declared_mismatch(sha256, size, kind, length, media_type))
+    # The bytes are stored once, whichever hall sent them first; each hall that sends them owns them.
+    # (A plaintext copy left by an older platform is replaced by an encrypted one while we have the bytes.)
+    on_disk = store.blob_file(sha256)
+    if on_disk is None or not store.blob_encrypted(on_disk):
+        store.store_blob_file(sha256, part)
+    part.unlink(missing_ok=True)
+    with store.transaction() as session:
+        # Another upload of the same file (this hall's or another's) may finish at the same moment.
         if session.get(Blob, sha256) is None:
-            session.add(Blob(sha256=sha256, size=length))
+            _insert_once(session, Blob(sha256=sha256, size=length))
+        if hall_blob(session, device.hall_code, sha256) is None:
+            _insert_once(session, HallBlob(hall_code=device.hall_code, sha256=sha256, size=length,
+                                           media_type=media_type, device_id=device.id))
         upload = session.get(Upload, upload_id)
         if upload is not None:
             session.delete(upload)
         session.flush()
-        attachments_arrived(session, sha256)
+        attachments_arrived(session, device.hall_code, sha256)
     return UploadState(upload_id, length, length, True)
 
 

@@ -253,10 +253,10 @@ def test_an_online_case_assigned_to_the_hall_reaches_the_work_list_with_verified
 
     # one file goes missing on the platform for a while, another arrives damaged: neither holds up the feed
     missing_sha, damaged_sha = files[0]["sha256"], files[1]["sha256"]
-    missing_path, damaged_path = platform.store.blob_path(missing_sha), platform.store.blob_path(damaged_sha)
-    kept_missing, kept_damaged = missing_path.read_bytes(), damaged_path.read_bytes()
+    missing_path = platform.store.blob_file(missing_sha)
+    kept_missing, kept_damaged = missing_path.read_bytes(), platform.store.read_blob(damaged_sha)
     missing_path.unlink()
-    damaged_path.write_bytes(bytes(b ^ 0xFF for b in kept_damaged))
+    platform.store.store_blob_bytes(damaged_sha, bytes(b ^ 0xFF for b in kept_damaged))  # other bytes under its name
     report = engine.run_pass()
     assert report.online and report.pulled == 1 and report.downloaded_files == 2 and report.downloads_pending == 2
     with terminal.store.transaction() as s:
@@ -268,7 +268,7 @@ def test_an_online_case_assigned_to_the_hall_reaches_the_work_list_with_verified
     assert "404" in errors[missing_sha] and "SHA-256" in errors[damaged_sha]
 
     missing_path.write_bytes(kept_missing)
-    damaged_path.write_bytes(kept_damaged)
+    platform.store.store_blob_bytes(damaged_sha, kept_damaged)
     report = sync_until_done(engine)
     with terminal.store.transaction() as s:
         (listed,) = work_list(s, hall_code=HALL)
@@ -277,7 +277,7 @@ def test_an_online_case_assigned_to_the_hall_reaches_the_work_list_with_verified
         assert sum(1 for m in listed.materials if m.files) == 3
     assert set(got) == {f["sha256"] for f in files}
     for f in files:
-        assert terminal.attachments.get(f["sha256"]) == platform.store.blob_path(f["sha256"]).read_bytes()
+        assert terminal.attachments.get(f["sha256"]) == platform.store.read_blob(f["sha256"])
         assert (got[f["sha256"]].size, got[f["sha256"]].media_type) == (f["size"], f["media_type"])
     assert any(a.media_type == "application/pdf" and a.page_count == 2 for a in got.values())
 

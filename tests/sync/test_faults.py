@@ -36,8 +36,7 @@ def assert_arrived_once(terminal: Terminal, platform: PlatformServer) -> None:
         assert app.status == "received" and app.case_no == cases[app.id]["case_no"]
         for m in app.materials:
             for f in m.files:
-                assert platform.store.blob_path(f.attachment_sha256).read_bytes() == \
-                    terminal.attachments.get(f.attachment_sha256)
+                assert platform.store.read_blob(f.attachment_sha256) == terminal.attachments.get(f.attachment_sha256)
     assert not list(platform.store.uploads_dir.glob("*.chunk"))
 
 

@@ -18,7 +18,7 @@ def outbox_states(terminal) -> list[str]:
 
 
 def blob_bytes(platform, sha: str) -> bytes:
-    return platform.store.blob_path(sha).read_bytes()
+    return platform.store.read_blob(sha)
 
 
 def test_applications_arrive_complete_and_come_back_received(tmp_path: Path, platform) -> None:
@@ -70,7 +70,7 @@ def test_online_handling_reaches_the_terminal(tmp_path: Path, platform) -> None:
         decide(platform.store, second.id, "needs_supplement", "x", ["no_such_material"])
 
 
-def test_same_uuid_different_content_is_a_conflict_kept_for_staff(tmp_path: Path, platform) -> None:
+def test_another_devices_uuid_is_refused_and_its_case_left_alone(tmp_path: Path, platform) -> None:
     one = make_terminal(tmp_path / "t1", device_no=1)
     (app,) = submit_demo(one, 1, pages=1, page_kb=10, seed=3)
     credential = enroll(one, platform, name="k1")
@@ -84,12 +84,12 @@ def test_same_uuid_different_content_is_a_conflict_kept_for_staff(tmp_path: Path
     two.submit(draft, channel="cli", actor="test")
     cred2 = enroll(two, platform, name="k2")
     report = engine_for(two, cred2).run_pass()
-    assert report.conflicts == 1 and report.sent == 0
+    assert report.rejected == 1 and report.conflicts == 0 and report.sent == 0
     with two.store.transaction() as s:
         item = s.scalar(select(OutboxItem))
-        assert item.state == "conflict" and "overwritten" in item.last_error
+        assert item.state == "rejected" and "another device" in item.last_error
     (case,) = list_cases(platform.store)
-    assert case["conflicts"] == 1 and case["content_hash"] == one.applications()[0].content_hash
+    assert case["conflicts"] == 0 and case["content_hash"] == one.applications()[0].content_hash
 
 
 def test_one_bad_item_is_rejected_and_the_rest_go_through(tmp_path: Path, platform) -> None:
