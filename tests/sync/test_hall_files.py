@@ -252,7 +252,7 @@ def test_the_same_device_pushing_its_id_again_stays_idempotent(halls: Halls) -> 
     assert _case_rows(halls)[:4] == before[:4]
 
 
-def test_an_upgrade_from_version_2_gives_each_hall_the_files_its_cases_already_have(
+def test_an_upgrade_from_version_3_gives_each_hall_the_files_its_cases_already_have(
         halls: Halls, db_url: str | None) -> None:
     from sqlalchemy import text
 
@@ -262,10 +262,10 @@ def test_an_upgrade_from_version_2_gives_each_hall_the_files_its_cases_already_h
     with platform.store.transaction() as s:
         expected = {(HALL, a.sha256, a.size, a.media_type) for a in s.scalars(select(CaseAttachment))}
     assert len(expected) == len(halls.document["attachments"])
-    # the database as a version-2 platform left it: no record of who uploaded what
+    # the database as a version-3 platform left it: no record of who uploaded what
     with platform.store.engine.begin() as conn:
         conn.execute(text("DROP TABLE hall_blobs"))
-        conn.execute(text("UPDATE platform_schema SET version = 2"))
+        conn.execute(text("UPDATE platform_schema SET version = 3"))
     platform.stop()
     upgraded = PlatformServer(platform.home, db_url)  # opening it runs the upgrade
     try:
