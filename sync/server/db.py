@@ -164,7 +164,8 @@ def open_platform(home: Path, db_url: str | None = None) -> PlatformStore:
     url = resolve_db_url(home, db_url)
     engine = make_engine(url)
     ensure_schema(engine)
-    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False))
+    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False,
+                                                                         info={"platform_home": str(home)}))
     store.blobs_dir.mkdir(exist_ok=True)
     store.uploads_dir.mkdir(exist_ok=True)
     return store
