@@ -219,7 +219,7 @@ def test_a_version_1_platform_database_is_upgraded_not_refused(tmp_path: Path, d
     server = PlatformServer(home, db_url)  # opening it runs the upgrade
     try:
         with server.store.transaction() as s:
-            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION == 2
+            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION
             numbers = {d.name: (d.hall_code, d.device_no) for d in s.scalars(select(Device))}
             holders = {c.id: c.receipt_no for c in s.scalars(select(Case))}
             collisions = [(r.receipt_no, r.case_uuid) for r in s.scalars(select(ReceiptCollision).order_by(ReceiptCollision.id))]
@@ -251,7 +251,7 @@ def test_a_version_1_platform_database_is_upgraded_not_refused(tmp_path: Path, d
         server.stop()
     again = open_platform(home, db_url)  # a second start changes nothing
     with again.transaction() as s:
-        assert s.scalar(select(SchemaInfo.version)) == 2
+        assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION
         assert len(list(s.scalars(select(ReceiptCollision)))) == 2
     again.close()
 
