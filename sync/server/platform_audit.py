@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from kiosk.audit import GENESIS, entry_hash
 from kiosk.errors import Message
@@ -69,7 +69,10 @@ def record(session: Session, *, actor: str, action: str, subject: str,
 
 @event.listens_for(Session, "after_commit")
 def _anchor_after_commit(session: Session) -> None:
-    """Only a committed entry is anchored: a rolled-back one must never appear in the file."""
+    """Only a committed entry is anchored: a rolled-back one must never appear in the file. (This event
+    also follows a savepoint's release, which commits nothing yet.)"""
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     for path, entry_id, digest, at in pending or []:
         try:
@@ -78,9 +81,11 @@ def _anchor_after_commit(session: Session) -> None:
             log.exception("platform audit entry %s could not be anchored in %s", entry_id, path)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    if not session.in_transaction():
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    """After a commit the lines are written (after_commit runs first); after a rollback they must go.
+    Only the outermost transaction counts: `record` is never called inside a savepoint."""
+    if transaction.parent is None:
         session.info.pop(_PENDING, None)
 
 

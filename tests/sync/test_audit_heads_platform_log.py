@@ -130,3 +130,24 @@ def test_the_anchor_file_can_live_elsewhere(tmp_path: Path, monkeypatch) -> None
 
     assert platform_verify(tmp_path / "platform", env=os.environ | {ANCHOR_ENV: str(elsewhere)})[0] == 0
     assert platform_verify(tmp_path / "platform", env={k: v for k, v in os.environ.items() if k != ANCHOR_ENV})[0] == 2
+
+
+def test_an_entry_is_anchored_only_when_the_outer_transaction_commits(tmp_path: Path, sqlite_platform) -> None:
+    """A savepoint released after the entry (as record_decision does) commits nothing yet."""
+    from sync.server import platform_audit
+
+    anchor = sqlite_platform.home / ANCHOR_NAME
+    with pytest.raises(RuntimeError):
+        with sqlite_platform.store.transaction() as s:
+            platform_audit.record(s, actor="t", action="test", subject="x")
+            with s.begin_nested():
+                s.flush()
+            assert not anchor.exists()
+            raise RuntimeError("the change fails after the savepoint")
+    assert not anchor.exists()
+    with sqlite_platform.store.transaction() as s:
+        assert list(s.scalars(select(PlatformAuditEntry))) == []
+        entry = platform_audit.record(s, actor="t", action="test", subject="y")
+        with s.begin_nested():
+            s.flush()
+    assert [json.loads(x)["hash"] for x in anchor.read_text().splitlines()] == [entry.hash]
