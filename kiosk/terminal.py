@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kiosk.attachments import AttachmentStore
+from kiosk.audit import PlatformHeads
 from kiosk.catalog import Catalog
 from kiosk.catalog_store import load_current_catalog
 from kiosk.devices.base import Scanner
@@ -81,6 +82,9 @@ class SyncPart(Protocol):
 
     def look_up(self, number: str) -> PlatformAnswer:
         """Ask the platform about a receipt or case number; link trouble is an answer, never an exception."""
+
+    def audit_heads(self) -> PlatformHeads:
+        """The audit heads the platform holds for this device (`kiosk.audit`); link trouble is an answer."""
 
     def stop(self, timeout: float = 5.0) -> None: ...
 

@@ -41,11 +41,12 @@ from kiosk.store.models import (
 )
 from kiosk.terminal import Terminal
 from sync.assigned import count_pending, fetch_downloads
+from sync.audit_push import push_audit_head
 from sync.changes import apply_change, get_cursor, set_cursor
 from sync.decisions import push_decisions
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
-from sync.credentials import load_credential
+from sync.credentials import EnrollmentRequired, load_credential
 from sync.staff_sync import pull_staff
 from sync.protocol import DEFAULT_CHUNK_BYTES
 from sync.upload import ResumableUploader, UploadPolicy, UploadStats
@@ -74,6 +75,7 @@ class PassReport:
     pending: int = 0
     pending_bytes: int = 0
     count_check: dict[str, Any] | None = None
+    audit_head: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -114,6 +116,7 @@ class SyncEngine:
             self.fetch_downloads(report)
             self.compare_counts(report)
             report.online = True
+            self.push_audit_head(report)
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
@@ -402,6 +405,22 @@ class SyncEngine:
         report.downloaded_bytes += stats.bytes
         if stats.failed:
             report.errors.append(f"{stats.failed} file(s) of online cases could not be fetched; will retry")
+
+    # --- audit head -------------------------------------------------------------------------
+
+    def push_audit_head(self, report: PassReport) -> None:
+        """Last, and on its own: whatever goes wrong here never holds up applications or decisions."""
+        try:
+            outcome = push_audit_head(self.store, self.client)
+        except (Offline, EnrollmentRequired):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("audit head push failed")
+            report.errors.append(f"audit head not sent: {type(exc).__name__}")
+            return
+        report.audit_head = {"result": outcome.result, "last_id": outcome.last_id}
+        if outcome.result == "refused":
+            report.errors.append(f"audit head refused by the platform: {outcome.message}")
 
     # --- count check ------------------------------------------------------------------------
 

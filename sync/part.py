@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.audit import PlatformHead, PlatformHeads
 from kiosk.errors import Message
 from kiosk.terminal import PlatformAnswer, SyncState, Terminal
 from sync import wire
@@ -88,6 +89,35 @@ class PlatformLink:
         finally:
             client.close()
         return PlatformAnswer(True, status=found.status, status_note=found.status_note, case_no=found.case_no)
+
+    def audit_heads(self) -> PlatformHeads:
+        try:
+            credential = load_credential(self.terminal.settings)
+        except Exception:  # noqa: BLE001 - a damaged credential file is reported by doctor, not here
+            log.exception("credential unreadable")
+            credential = None
+        if credential is None:
+            return PlatformHeads(False, enrolled=False, note=Message(
+                "本终端未注册到平台（或注册信息无法读取），平台无法核对审计日志。",
+                "This terminal is not enrolled with the platform (or its credential cannot be read); the platform "
+                "cannot vouch for its audit log."))
+        client = PlatformClient.for_credential(credential, LOOKUP_TIMEOUTS)
+        try:
+            record = wire.parse(wire.AuditHeadsRecord, client.json("GET", "audit/heads", params={"limit": 5000}))
+        except Refused as exc:
+            return PlatformHeads(False, note=Message(exc.reason.get("zh", ""), exc.reason.get("en", "")))
+        except (Offline, wire.ValidationError) as exc:
+            log.info("audit heads not fetched: %s", exc)
+            return PlatformHeads(False, note=Message("平台暂时无法连接。", "The platform cannot be reached right now."))
+        except EnrollmentRequired as exc:
+            return PlatformHeads(False, note=exc.message)
+        finally:
+            client.close()
+        return PlatformHeads(True, heads=tuple(PlatformHead(h.last_id, h.count, h.hash, h.received_at)
+                                               for h in record.heads),
+                             discrepancies=tuple(Message(f"{d.received_at.isoformat(timespec='seconds')} {d.reason.zh}",
+                                                         f"{d.received_at.isoformat(timespec='seconds')} {d.reason.en}")
+                                                 for d in record.discrepancies))
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopped = True

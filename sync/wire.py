@@ -218,6 +218,61 @@ class StaffList(Wire):
 
     hall_code: str
     staff: list[StaffEntry]
+# --- audit heads ---------------------------------------------------------------------------------
+
+Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+EntryId = Annotated[int, Field(ge=0, le=2**62)]
+
+
+class AuditAnchor(BaseModel):
+    """The terminal's entry at the position of the head the platform last accepted: what it holds there
+    now (`hash` None: no such entry any more) and how many entries lead up to it."""
+
+    last_id: EntryId
+    count: EntryId
+    hash: Hash | None = None
+
+
+class AuditHeadPush(BaseModel):
+    """A terminal's audit head; `anchor` proves it extends the head the platform holds."""
+
+    last_id: EntryId
+    count: EntryId
+    hash: Hash
+    anchor: AuditAnchor | None = None
+
+
+class AuditHead(Wire):
+    last_id: int
+    count: int
+    hash: str
+    received_at: AwareDatetime | None = None
+
+
+class AuditHeadAnswer(Wire):
+    """`accepted` (a new head), `unchanged` (the same head again) or `anchor_needed`: send again with the
+    terminal's entry at `anchor_id`. A head that does not extend the platform's is answered 409
+    (`audit_head_rewound`), recorded as a discrepancy and not accepted."""
+
+    result: Literal["accepted", "unchanged", "anchor_needed"]
+    head: AuditHead | None = None
+    anchor_id: int | None = None
+
+
+class AuditDiscrepancy(Wire):
+    received_at: AwareDatetime
+    last_id: int
+    count: int
+    hash: str
+    reason: Reason
+
+
+class AuditHeadsRecord(Wire):
+    """The heads the platform holds for the asking device, oldest first (the newest `limit`)."""
+
+    heads: list[AuditHead]
+    discrepancies: list[AuditDiscrepancy] = Field(default_factory=list)
+    total_heads: int = 0
 
 
 def parse(model: type[M], value: Any) -> M:

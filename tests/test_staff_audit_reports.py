@@ -86,7 +86,7 @@ def test_audit_verify_cli_detects_tampering(home, terminal):
         first = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
         first.details = {"username": "someone-else", "role": "administrator"}
     bad = onewindow(home, "audit", "verify", "--json")
-    assert bad.returncode == 1
+    assert bad.returncode == 2
     assert json.loads(bad.stdout)["breaks"][0]["entry_id"] == first.id
 
 

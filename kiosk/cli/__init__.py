@@ -4,7 +4,8 @@ Subcommands come from the ``onewindow.commands`` entry point group; each
 package registers its own, so this bottom layer never imports the ones above.
 Exit codes: 0 done, 1 unexpected failure (logged; the message says what
 happened to the data), 2 bad input (nothing was changed), 3 done but
-something is still pending (a receipt waiting for the printer).
+something is still pending (a receipt waiting for the printer), 4 the
+platform could not be asked (`audit verify`: only the local check was done).
 
 A command whose failure means something more precise than the generic
 message sets `failure_message` (a `kiosk.errors.Message`) in its defaults.

@@ -36,7 +36,7 @@ from sync.protocol import (
     UPLOAD_CONTENT_TYPE,
 )
 from sync import wire
-from sync.server import cases, enrollment, uploads
+from sync.server import audit_heads, cases, enrollment, uploads
 from sync.server import staff as staff_accounts
 from sync.server.blob_crypto import BlobDamaged
 from sync.server.db import PlatformStore
@@ -397,6 +397,30 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return Response(status_code=400)
         finally:
             chunk.unlink(missing_ok=True)
+
+    # --- audit heads (sync.server.audit_heads) ---------------------------------------------------
+
+    @router.post("/audit/heads", response_model=wire.AuditHeadAnswer,
+                 responses={409: {"model": wire.ProblemAnswer,
+                                  "description": "the head does not extend the one the platform holds "
+                                                 "(audit_head_rewound): recorded as a discrepancy, not accepted"}})
+    def push_audit_head(body: wire.AuditHeadPush, device: DeviceDep) -> Any:
+        """The terminal's audit head, sent with every sync; kept append-only per device."""
+        with store.transaction() as session:
+            outcome = audit_heads.receive(session, device, body)
+            held = audit_heads.head_dict(outcome.head) if outcome.head is not None else None
+        if outcome.result == "discrepancy":
+            assert outcome.problem is not None
+            return JSONResponse(jsonable_encoder({"code": "audit_head_rewound", "reason": {
+                "zh": f"审计头未被接受：{outcome.problem.zh}", "en": f"The audit head was not accepted: {outcome.problem.en}"},
+                "head": held}), status_code=409)
+        return {"result": outcome.result, "head": held, "anchor_id": outcome.anchor_id}
+
+    @router.get("/audit/heads", response_model=wire.AuditHeadsRecord)
+    def audit_heads_of(device: DeviceDep, limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Any:
+        """The heads the platform holds for the asking device (the authority `onewindow audit verify` uses)."""
+        with store.transaction() as session:
+            return audit_heads.record_of(session, device, limit)
 
     app.include_router(router)
     return app

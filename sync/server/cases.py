@@ -23,6 +23,7 @@ from kiosk.lifecycle import LABELS, Status, can_move
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
+from sync.server import platform_audit
 from sync.server.db import PlatformStore
 from sync.server.staff import StaffRefused, check_decider
 from sync.server.models import (
@@ -527,6 +528,8 @@ def _decide_case(session: Session, case: Case, to: str, note: str, missing: list
                     actor=actor[:64])
     session.add(change)
     session.flush()
+    platform_audit.record(session, actor=actor, action="case.decided", subject=case.uuid,
+                          details={"case_no": case.case_no, "hall_code": case.hall_code, "to": to, "change_id": change.id})
     return change
 
 

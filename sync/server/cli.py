@@ -108,6 +108,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=purge)
 
+    q = psub.add_parser("audit", help="the platform's own audit log")
+    asub = q.add_subparsers(dest="platform_audit_command", metavar="ACTION", required=True)
+    q = asub.add_parser("verify", help="check the platform audit chain against the anchor file outside the database; "
+                                       "exit 2 if an entry was edited or removed")
+    common(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=audit_verify)
+
     q = psub.add_parser("publish-catalog", help="validate and publish a service catalog to every terminal")
     common(q)
     q.add_argument("file", type=Path)
@@ -353,6 +361,27 @@ def purge(args: argparse.Namespace) -> int:
             print(f"警告 warning: 明文文件 {sha} 与其 SHA-256 不符，保留原样 / the plaintext file {sha} does not match "
                   "its SHA-256; left as it was")
     return 1 if sealed.damaged else 0
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    from sync.server.platform_audit import anchor_path, verify
+
+    store = _store(args)
+    with store.transaction() as session:
+        report = verify(session, anchor_path(store.home))
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        if report.ok:
+            print(f"平台审计日志完整 / The platform audit log is intact ({report.entries} entries, "
+                  f"anchored through #{report.anchored_through or 0} in {report.anchor_file})")
+        else:
+            print(f"平台审计日志已被篡改 / The platform audit log was tampered with ({len(report.problems)} problems):")
+        for _entry_id, message in report.problems:
+            print(f"  {message.zh}\n    {message.en}")
+        for message in report.warnings:
+            print(message.both())
+    return 0 if report.ok else 2
 
 
 def publish_catalog(args: argparse.Namespace) -> int:

@@ -335,7 +335,8 @@ def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path 
     _private_sqlite_file(url)
     engine = make_engine(url)
     ensure_schema(engine)
-    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False),
+    store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False,
+                                                                         info={"platform_home": str(home)}),
                           blob_key=key)
     store.blobs_dir.mkdir(mode=0o700, exist_ok=True)
     store.uploads_dir.mkdir(mode=0o700, exist_ok=True)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
+from sync.server import platform_audit
 from sync.server.db import PlatformStore
 from sync.server.models import DEVICE_ROLES, Device, EnrollmentCode, utcnow
 
@@ -91,6 +92,8 @@ def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minu
     with store.transaction() as session:
         session.add(EnrollmentCode(code_hash=secret_hash(raw), hall_code=hall_code, device_name=device_name.strip(),
                                    expires_at=utcnow() + timedelta(minutes=ttl_minutes), role=role))
+        platform_audit.record(session, actor="platform:operator", action="enrollment_code.created", subject=hall_code,
+                              details={"device_name": device_name.strip(), "ttl_minutes": ttl_minutes, "role": role})
     return code
 
 
@@ -116,6 +119,9 @@ def redeem(session: Session, code: str) -> NewDevice:
     row.used_at = utcnow()
     row.device_id = device.id
     assert device.device_no is not None
+    platform_audit.record(session, actor=f"device:{device.id}", action="device.enrolled", subject=str(device.id),
+                          details={"hall_code": device.hall_code, "device_no": device.device_no, "name": device.name,
+                                   "role": device.role})
     return NewDevice(device.id, device.hall_code, device.name, token, device.device_no, device.role)
 
 
@@ -140,5 +146,7 @@ def revoke(store: PlatformStore, device_id: int) -> bool:
         device = session.get(Device, device_id)
         if device is None:
             return False
+        platform_audit.record(session, actor="platform:operator", action="device.revoked", subject=str(device.id),
+                              details={"hall_code": device.hall_code, "already": device.revoked_at is not None})
         device.revoked_at = device.revoked_at or utcnow()
         return True

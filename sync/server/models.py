@@ -32,9 +32,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 4  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 5  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
+#                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -262,3 +263,52 @@ class Decision(PlatformBase):
     decided_at: Mapped[datetime | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"), unique=True)
+
+
+class AuditHead(PlatformBase):
+    """A terminal's audit head the platform accepted (see sync.server.audit_heads); never updated or deleted.
+
+    Each one extends the previous one of its device: the terminal proved it still held the same hash
+    at the previous head's entry.
+    """
+
+    __tablename__ = "audit_heads"
+    __table_args__ = (UniqueConstraint("device_id", "last_id", name="uq_audit_heads_device_last"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    entry_count: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditHeadDiscrepancy(PlatformBase):
+    """A head a terminal sent that did not extend the one the platform holds: kept, never accepted."""
+
+    __tablename__ = "audit_head_discrepancies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    entry_count: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    anchor_id: Mapped[int | None] = mapped_column(BigInteger)
+    anchor_count: Mapped[int | None] = mapped_column(BigInteger)
+    anchor_hash: Mapped[str | None] = mapped_column(String(64))
+    held_head_id: Mapped[int] = mapped_column(ForeignKey("audit_heads.id"))
+    problem_zh: Mapped[str] = mapped_column(Text)
+    problem_en: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlatformAuditEntry(PlatformBase):
+    """The platform's own audit log (sync.server.platform_audit): a hash chain like the terminal's."""
+
+    __tablename__ = "platform_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import staff as rules
 from kiosk.errors import Message, UserFacingError
+from sync.server import platform_audit
 from sync.server.db import PlatformStore
 from sync.server.models import StaffAccount, utcnow
 
@@ -42,6 +43,8 @@ def add_staff(store: PlatformStore, hall_code: str, username: str, password: str
                                password_hash=rules.hash_password(password), active=True)
         session.add(account)
         session.flush()
+        platform_audit.record(session, actor="platform:operator", action="staff.added", subject=f"{hall_code}/{name}",
+                              details={"role": role_value})
         return account
 
 
@@ -60,6 +63,8 @@ def disable_staff(store: PlatformStore, hall_code: str, username: str) -> StaffA
         account = _find(session, hall_code, username)
         account.active = False
         account.updated_at = utcnow()
+        platform_audit.record(session, actor="platform:operator", action="staff.disabled",
+                              subject=f"{hall_code}/{account.username}")
         return account
 
 
@@ -69,6 +74,8 @@ def reset_password(store: PlatformStore, hall_code: str, username: str, password
         account = _find(session, hall_code, username)
         account.password_hash = rules.hash_password(password)
         account.updated_at = utcnow()
+        platform_audit.record(session, actor="platform:operator", action="staff.password_reset",
+                              subject=f"{hall_code}/{account.username}")
         return account
 
 
