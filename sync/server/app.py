@@ -175,7 +175,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @app.exception_handler(_WrongRole)
     async def _wrong_role(_request: Request, _exc: _WrongRole) -> JSONResponse:
-        return problem(403, "本设备注册为自助终端（kiosk），不能执行此操作：只有本大厅的窗口终端（counter）可以。",
+        return problem(403, "本设备注册为自助终端，不能执行此操作：只有本大厅的窗口终端可以。",
                        "This device is enrolled as a kiosk and may not do this; only a counter device of the hall "
                        "may.", "device_role")
 

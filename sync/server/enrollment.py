@@ -70,7 +70,7 @@ class NewDevice:
 
 def check_role(role: str) -> str:
     if role not in DEVICE_ROLES:
-        raise UserFacingError(Message("设备角色只能是 kiosk（自助终端）或 counter（窗口终端）。",
+        raise UserFacingError(Message("设备角色只能是自助终端或窗口终端。",
                                       "The device role must be kiosk or counter."), code="device_role")
     return role
 
