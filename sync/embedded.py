@@ -70,7 +70,7 @@ def _answers(url: str) -> bool:
 
 def local_key_file(data_dir: Path) -> Path:
     """The local platform's blob key: the platform's default place, refused if that is inside the data dir."""
-    from sync.server.blob_crypto import BlobKeyError, default_key_location
+    from sync.server.blob_crypto import KEY_ENV, BlobKeyError, default_key_location
 
     path, _source = default_key_location()
     try:
@@ -78,7 +78,7 @@ def local_key_file(data_dir: Path) -> Path:
     except ValueError:
         return path
     raise BlobKeyError(Message(
-        f"本地平台的文件密钥 {path} 位于终端数据目录 {data_dir} 之内；请用 ONEWINDOW_PLATFORM_BLOB_KEY_FILE 指定数据目录之外的位置。",
+        f"本地平台的文件密钥 {path} 位于终端数据目录 {data_dir} 之内；请用 {KEY_ENV} 指定数据目录之外的位置。",
         f"The local platform's file key {path} is inside the terminal's data directory {data_dir}; set "
         "ONEWINDOW_PLATFORM_BLOB_KEY_FILE to a place outside it."), code="blob_key_inside_home")
 

@@ -111,7 +111,7 @@ def load_or_create_key(home: Path, key_file: Path | None = None) -> BlobKey:
     if _inside(path, home):
         raise BlobKeyError(Message(
             f"平台文件密钥 {path} 位于数据目录 {home} 之内，拷走数据目录即可解密全部文件。请把密钥放在数据目录之外"
-            "（--blob-key-file 或环境变量 ONEWINDOW_PLATFORM_BLOB_KEY_FILE）。",
+            f"（--blob-key-file 或环境变量 {KEY_ENV}）。",
             f"The platform's file key {path} is inside its data directory {home}: a copy of the directory would "
             "decrypt every file. Keep the key elsewhere (--blob-key-file or ONEWINDOW_PLATFORM_BLOB_KEY_FILE)."),
             code="blob_key_inside_home")

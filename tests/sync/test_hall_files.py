@@ -17,6 +17,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -52,7 +53,7 @@ class Halls:
     def client(self, credential: Credential) -> PlatformClient:
         return PlatformClient.for_credential(credential, Timeouts(connect=2.0, read=10.0))
 
-    def raw(self, credential: Credential, method: str, path: str, **kwargs) -> requests.Response:
+    def raw(self, credential: Credential, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {credential.token}", **kwargs.pop("headers", {})}
         return requests.request(method, self.platform.url(path), headers=headers, timeout=10, **kwargs)
 
