@@ -11,6 +11,7 @@ import os
 import resource
 import selectors
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -38,8 +39,6 @@ def free_port() -> int:
 def open_slow(port: int, count: int, first_address: int, per_address: int, payload: bytes,
               tls: bool = False) -> list[socket.socket]:
     """`count` connections that each sent `payload` (half a request) and then nothing."""
-    import ssl
-
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -74,9 +73,9 @@ def answers_when_closed(conns: list[socket.socket], within: float) -> dict[int, 
             i = key.data
             try:
                 data = key.fileobj.recv(65536)  # type: ignore[union-attr]
-            except (BlockingIOError, InterruptedError):
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 continue
-            except ConnectionError:
+            except (ConnectionError, ssl.SSLError):
                 data = b""
             if data:
                 got[i] += data
