@@ -101,19 +101,22 @@ def timed_requests(url: str, headers: dict[str, str], n: int, verify: bool | str
 class ServedPlatform:
     """`onewindow platform serve` as a real child process, with whatever options the test gives."""
 
-    def __init__(self, home: Path, *options: str) -> None:
+    def __init__(self, home: Path, *options: str, host: str = "127.0.0.1", ca: Path | None = None) -> None:
         self.home = home
+        self.host = host
+        self.scheme = "https" if "--tls-cert" in options else "http"
+        self.verify: bool | str = str(ca) if ca else True
         self.port = free_port()
         self.log = home.parent / f"platform-{self.port}.log"
         home.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home), "--host", "127.0.0.1",
+            [sys.executable, "-m", "kiosk", "platform", "serve", "--home", str(home), "--host", host,
              "--port", str(self.port), *options], stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(self.url("/api/v1/openapi.json"), timeout=1)
+                requests.get(self.url("/api/v1/openapi.json"), timeout=1, verify=self.verify)
                 break
             except requests.RequestException:
                 if self.process.poll() is not None or time.monotonic() > deadline:
@@ -121,13 +124,16 @@ class ServedPlatform:
                 time.sleep(0.05)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
-    def device_token(self, hall: str = "330106001") -> str:
-        code = subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(self.home),
+    def enroll_code(self, hall: str = "330106001") -> str:
+        return subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(self.home),
                                "--hall", hall, "--device-name", "normal"], check=True, capture_output=True,
                               text=True, timeout=60).stdout.strip()
-        r = requests.post(self.url("/api/v1/enroll"), json={"code": code}, timeout=10)
+
+    def device_token(self, hall: str = "330106001") -> str:
+        code = self.enroll_code(hall)
+        r = requests.post(self.url("/api/v1/enroll"), json={"code": code}, timeout=10, verify=self.verify)
         assert r.status_code == 200, r.text
         return str(r.json()["token"])
 

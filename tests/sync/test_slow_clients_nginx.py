@@ -76,7 +76,7 @@ def test_a_terminal_syncs_through_nginx_and_nginx_answers_in_the_platform_format
         layout: tuple[ServedPlatform, Nginx], tmp_path: Path) -> None:
     platform, nginx = layout
     terminal = Terminal.open(load_settings(tmp_path / "terminal", device_no=1))
-    code = platform_code(platform)
+    code = platform.enroll_code()
     answer = PlatformClient(nginx.url(), verify=str(nginx.cert)).json("POST", "enroll", json_body={"code": code})
     credential = credential_from_enrollment(answer, nginx.url(), str(nginx.cert))
     save_enrollment(terminal.store, credential)
@@ -104,11 +104,3 @@ def test_a_terminal_syncs_through_nginx_and_nginx_answers_in_the_platform_format
         close_all(conns)
     terminal.close()
 
-
-def platform_code(platform: ServedPlatform) -> str:
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(platform.home),
-                           "--hall", "330106001", "--device-name", "through-nginx"], check=True, capture_output=True,
-                          text=True, timeout=60).stdout.strip()
