@@ -38,7 +38,7 @@ from sync.protocol import (
     UPLOAD_CONTENT_TYPE,
 )
 from sync import wire
-from sync.server import cases, enrollment, uploads
+from sync.server import cases, enrollment, openapi_doc, uploads
 from sync.server.db import PlatformStore
 from sync.server.http_limits import DeviceConcurrencyMiddleware
 from sync.server.request_guard import BodyRefused, check_json_body
@@ -407,6 +407,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             chunk.unlink(missing_ok=True)
 
     app.include_router(router)
+    openapi_doc.install(app)
     return app
 
 
