@@ -52,9 +52,9 @@ TUS_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                     409: {"Tus-Resumable": TUS}, 413: {"Tus-Resumable": TUS}},
         "links": {201: {
             "UploadHead": {"operationId": "head", "parameters": {
-                "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]{32})$"}},
+                "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]+)$"}},
             "UploadPatch": {"operationId": "patch", "parameters": {
-                "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]{32})$",
+                "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]+)$",
                 "Upload-Offset": "0"}}}},
     },
     (f"{API_PREFIX}/uploads/{{upload_id}}", "head"): {

@@ -137,3 +137,56 @@ def test_links_lead_from_a_created_upload_to_its_head_and_patch(tmp_path: Path) 
         assert answer.status_code == (204 if method == "patch" else 200), (method, answer.status_code, answer.text)
     assert failures == [], failures
     store.close()
+
+
+def test_a_stateful_run_follows_the_links_into_uploads(tmp_path: Path) -> None:
+    """schemathesis's state machine, built from the document's links, as an enrolled device.
+
+    The test's copy of the document narrows POST /uploads to the seeded file's
+    metadata, so the machine meets 201s and follows their links to HEAD and
+    PATCH with the upload's real id; every answer is checked for conformance.
+    """
+    import copy
+    from collections import Counter
+
+    from hypothesis import settings as hsettings
+
+    store = open_platform(tmp_path / "platform")
+    code = create_code(store, "330106001", "fuzz")
+    with store.transaction() as session:
+        enrolled = redeem(session, code)
+    auth = {"Authorization": f"Bearer {enrolled.token}"}
+    _seed(store, enrolled.device_id)
+    sha = hashlib.sha256(b"scan of an ID card").hexdigest()
+    app = create_app(store)
+    document = copy.deepcopy(app.openapi())
+    for param in document["paths"]["/api/v1/uploads"]["post"]["parameters"]:
+        if param["name"] == "Upload-Metadata":
+            param["schema"] = {"type": "string", "enum": ["sha256 " + base64.b64encode(sha.encode()).decode()]}
+        if param["name"] == "Upload-Length":
+            param["schema"] = {"type": "string", "enum": ["18"]}
+    schema = schemathesis.openapi.from_dict(document)
+    schema.app = app
+    schema.location = "/api/v1/openapi.json"
+    seen: Counter[tuple[str, str, int]] = Counter()
+    failures: list[str] = []
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            return {"headers": auth}
+
+        def after_call(self, response, case):  # type: ignore[no-untyped-def]
+            seen[(case.method, case.path, response.status_code)] += 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
+            _conformance(case, response, failures)
+
+    Machine.run(settings=hsettings(max_examples=60, stateful_step_count=4, deadline=None, database=None,
+                                   suppress_health_check=list(HealthCheck)))
+    store.close()
+    assert failures == [], failures[:5]
+    reached = {(method, status) for (method, path, status) in seen if path == "/api/v1/uploads/{upload_id}"}
+    print(f"\nstateful run: {sum(seen.values())} calls; on /uploads/{{upload_id}}: {sorted(reached)}")
+    assert any(method == "HEAD" and status == 200 for method, status in reached), seen
+    assert any(method == "PATCH" for method, _ in reached), seen
+    assert not any(status >= 500 for (_, _, status) in seen), seen
