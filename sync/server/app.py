@@ -64,7 +64,7 @@ class ProtocolMiddleware:
     """Stamps the protocol header on every answer, refuses oversized, unsized or malformed bodies early,
     and answers any unexpected failure in the platform's error format (still with the protocol header).
 
-    It is the outermost layer of the application, so even Starlette's own errors and a 500 pass through it.
+    Only the per-device cap lies outside it, so even Starlette's own errors and a 500 pass through it.
     """
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
@@ -197,10 +197,11 @@ DeviceDep = Annotated[Device, Depends(current_device)]
 def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app = FastAPI(title="OneWindow platform", version=PROTOCOL_VERSION, openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.add_middleware(ProtocolMiddleware, limits=limits)
+    # Outermost, so a request counts from its head on, also while the protocol layer reads its body.
     app.add_middleware(DeviceConcurrencyMiddleware, limit=limits.max_requests_per_device, refuse=lambda: problem(
         429, "本设备同时发出的请求过多，请稍后重试。", "This device has too many requests in flight; try again shortly.",
-        "too_many_requests", headers={"Retry-After": "1"}))
-    app.add_middleware(ProtocolMiddleware, limits=limits)  # added last: the outermost layer
+        "too_many_requests", headers={"Retry-After": "1", PROTOCOL_HEADER: PROTOCOL_VERSION}))
     app.state.store = store
     router = APIRouter(prefix=API_PREFIX)
 
@@ -311,7 +312,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         path = store.blob_path(sha256)
         if not allowed or not path.is_file():
             return problem(404, "本大厅的案件中没有这个文件。", "No case of this hall has this file.", "not_found")
-        return FileResponse(path, media_type=media_type or "application/octet-stream",
+        return FileResponse(path, media_type=_safe_media_type(media_type),
                             headers={"Cache-Control": "no-store", "OneWindow-SHA256": sha256})
 
     # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
@@ -416,6 +417,14 @@ HTTP_ERRORS = {
     404: ("没有这个地址。", "There is no such address.", "not_found"),
     405: ("该地址不支持这种请求方法。", "This address does not take that method.", "method_not_allowed"),
 }
+
+
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+
+
+def _safe_media_type(value: str | None) -> str:
+    """A stored media type goes into a response header only if it is a plain token (never CR/LF or non-Latin-1)."""
+    return value if value and MEDIA_TYPE.fullmatch(value) else "application/octet-stream"
 
 
 def _printable(text: str) -> str:

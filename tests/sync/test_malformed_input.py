@@ -85,3 +85,58 @@ def test_an_unexpected_failure_is_a_500_in_the_error_format_with_the_protocol_he
         _is_problem(requests.get(platform.url("/api/v1/broken"), timeout=5), 500, "internal")
     finally:
         platform.stop()
+
+
+def _document(data: bytes, media_type: str) -> dict:  # type: ignore[type-arg]
+    import hashlib
+    import uuid
+
+    from kiosk.application_document import ApplicationContent
+    from kiosk.canonical import content_hash
+
+    sha = hashlib.sha256(data).hexdigest()
+    content = ApplicationContent(service_item="330106000173002001", catalog_version="2026.1",
+                                 applicant={"name": "张三"}, form={}, materials={"id_card": [sha]})
+    return {"id": str(uuid.uuid4()), "hall_code": "330106001", "device_no": 1, "receipt_no": None, "channel": "kiosk",
+            "submitted_at": "2026-11-29T10:00:00+08:00", "content": content.model_dump(mode="json"),
+            "content_hash": content_hash(content.model_dump(mode="json")),
+            "attachments": [{"sha256": sha, "size": len(data), "media_type": media_type}]}
+
+
+def test_media_types_outside_the_token_grammar_are_refused_and_never_reach_a_header(
+        sqlite_platform: PlatformServer) -> None:
+    import base64
+    import hashlib
+
+    from sqlalchemy import update
+
+    from sync.server.models import CaseAttachment
+
+    auth = _token(sqlite_platform)
+    url = sqlite_platform.url
+    for bad in ("image/jpeg\r\nX-Evil: 1", "image/jpeg\n", "image/jpé", "图片/jpeg", "image/jp\x00eg", "image/jpeg; a=b"):
+        r = requests.post(url("/api/v1/applications"), json={"applications": [_document(b"x", bad)]}, headers=auth,
+                          timeout=5)
+        assert r.status_code == 200 and r.headers["OneWindow-Protocol"] == "1"
+        (result,) = r.json()["results"]
+        assert result["result"] == "rejected" and "attachments" in result["reason"]["en"], (bad, result)
+    # a file stored with a good media type, whose row is then damaged: the download still answers, as octets
+    data = b"scan of an ID card"
+    sha = hashlib.sha256(data).hexdigest()
+    r = requests.post(url("/api/v1/applications"), json={"applications": [_document(data, "image/jpeg")]},
+                      headers=auth, timeout=5)
+    assert r.json()["results"][0]["result"] == "created"
+    r = requests.post(url("/api/v1/uploads"), headers={**auth, "Upload-Length": str(len(data)),
+                                                       "Upload-Metadata": "sha256 " + base64.b64encode(sha.encode()).decode()},
+                      timeout=5)
+    r = requests.patch(url(r.headers["Location"]), data=data, timeout=5, headers={
+        **auth, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0",
+        "Upload-Checksum": "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()})
+    assert r.status_code == 204
+    with sqlite_platform.store.transaction() as session:
+        session.execute(update(CaseAttachment).where(CaseAttachment.sha256 == sha)
+                        .values(media_type="image/jpeg\r\nX-Evil: 1"))
+    for _ in range(2):  # every later download too
+        r = requests.get(url(f"/api/v1/attachments/{sha}"), headers=auth, timeout=5)
+        assert r.status_code == 200 and r.content == data
+        assert r.headers["Content-Type"] == "application/octet-stream" and "X-Evil" not in r.headers

@@ -114,3 +114,36 @@ def test_the_process_holds_no_more_than_its_cap(tmp_path: Path) -> None:
     finally:
         close_all(conns)
         platform.stop()
+
+
+def test_one_device_cannot_hold_more_than_its_requests_in_flight(tmp_path: Path) -> None:
+    """Requests count from their head on (also while their body is still arriving); other devices are unaffected."""
+    import requests
+
+    from sync.server.app import Limits
+    from tests.sync.servers import PlatformServer
+
+    platform = PlatformServer(tmp_path / "platform", limits=Limits(max_requests_per_device=4))
+    try:
+        tokens = [requests.post(platform.url("/api/v1/enroll"), json={"code": platform.enroll_code(name=f"d{i}")},
+                                timeout=5).json()["token"] for i in range(2)]
+        half = (f"POST /api/v1/applications HTTP/1.1\r\nHost: p\r\nAuthorization: Bearer {tokens[0]}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").encode()
+        held = open_slow(platform.port, 4, first_address=80, per_address=4, payload=half)
+        try:
+            def summary(token: str) -> requests.Response:
+                return requests.get(platform.url("/api/v1/summary"), headers={"Authorization": f"Bearer {token}"},
+                                    timeout=5)
+
+            r = summary(tokens[0])
+            assert r.status_code == 429 and r.headers["OneWindow-Protocol"] == "1"
+            assert r.json()["code"] == "too_many_requests" and r.json()["reason"]["zh"]
+            assert summary(tokens[1]).status_code == 200
+        finally:
+            close_all(held)
+        deadline = time.monotonic() + 10  # the held requests end as their connections close
+        while summary(tokens[0]).status_code == 429 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert summary(tokens[0]).status_code == 200
+    finally:
+        platform.stop()
