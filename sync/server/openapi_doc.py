@@ -144,8 +144,6 @@ def _problem_schema(schemas: dict[str, Any]) -> dict[str, Any]:
     schema = wire.ProblemAnswer.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, sub in schema.pop("$defs", {}).items():
         schemas.setdefault(name, sub)
-    schema["properties"]["detail"] = {"type": "array", "items": {"type": "object"},
-                                      "description": "for 422: each field that does not fit"}
     return schema
 
 
