@@ -12,7 +12,8 @@ VENV="${ONEWINDOW_VENV:-$ROOT/.venv}"
 # System packages the app and the tests need: CJK fonts (UI and PDFs), Qt's
 # runtime libraries, Xvfb, poppler (pdftotext/pdftoppm), PostgreSQL (tests
 # start their own server), SANE with its test backend, tesseract for the OCR
-# benchmark, espeak-ng and speech-dispatcher for read-aloud (Mandarin through espeak-ng's cmn voice).
+# benchmark, espeak-ng and speech-dispatcher for read-aloud (Mandarin through espeak-ng's cmn voice),
+# nginx for the platform's production layout (deploy/nginx/; the tests run it as their own child process).
 APT_PACKAGES=(
   fonts-wqy-zenhei fonts-hanazono fontconfig
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
@@ -26,6 +27,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   cups-client libusb-1.0-0
   speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2
+  nginx
 )
 
 need_apt() {

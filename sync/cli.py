@@ -32,20 +32,64 @@ def register_enroll(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--platform", default=None, help="platform API URL (default: the platform_url setting)")
     p.add_argument("--code", required=True, help="the one-time code from `onewindow platform enroll-code`")
     p.add_argument("--ca", type=Path, default=None, help="CA certificate file to trust for the platform's TLS")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow plain http:// to another machine (a lab only: the token then travels in clear)")
     _home_option(p)
     p.set_defaults(handler=run_enroll)
+
+
+def _is_loopback(host: str | None) -> bool:
+    import ipaddress
+
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_transport(url: str, insecure: bool) -> None:
+    """Enrollment sends the one-time code and receives the device token: never in clear to another machine.
+
+    Loopback (the embedded local platform, tests) stays allowed; `--insecure`
+    allows a lab's plain http with a warning.
+    """
+    from urllib.parse import urlsplit
+
+    from kiosk.errors import Message, UserFacingError
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        return
+    if parts.scheme != "http":
+        raise UserFacingError(Message(f"平台地址 {url} 须以 https:// 开头。", f"The platform URL {url} must start with https://."),
+                              code="platform_url")
+    if not insecure:
+        raise UserFacingError(Message(
+            f"拒绝通过未加密的 http 向 {parts.hostname} 注册：注册码和设备令牌将以明文传输，可被同一网络中的任何人截获。"
+            "请使用 https:// 地址（并用 --ca 指定平台证书）；仅在实验环境中可加 --insecure。",
+            f"Refusing to enroll with {parts.hostname} over plain http: the enrollment code and the device token would "
+            "travel in clear, readable by anyone on the network. Use an https:// URL (with --ca for the platform's "
+            "certificate); only in a lab, add --insecure."), code="insecure_transport")
+    print(f"警告：正在通过未加密的 http 向 {parts.hostname} 注册（--insecure），设备令牌以明文传输，仅限实验环境。 / "
+          f"Warning: enrolling with {parts.hostname} over plain http (--insecure); the device token travels in clear. "
+          "For a lab only.", file=sys.stderr)
 
 
 def run_enroll(args: argparse.Namespace) -> int:
     from kiosk.errors import Message, UserFacingError
     from sync.client import Offline, PlatformClient, Refused
-    from sync.credentials import credential_from_enrollment, save_enrollment
+    from sync.credentials import check_ca_file, credential_from_enrollment, save_enrollment
 
     terminal = _terminal(args)
     url = (args.platform or terminal.settings.platform_url).rstrip("/")
+    _check_transport(url, args.insecure)
     ca = str(args.ca.resolve()) if args.ca else None
-    if ca and not Path(ca).is_file():
-        raise UserFacingError(Message(f"找不到证书文件 {ca}。", f"CA file {ca} not found."), code="ca")
+    if ca:
+        check_ca_file(ca)
     client = PlatformClient(url, verify=ca or True)
     try:
         answer = client.json("POST", "enroll", json_body={"code": args.code})

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from sync.credentials import Credential, EnrollmentRequired
+from sync.credentials import Credential, EnrollmentRequired, check_ca_file
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 
@@ -84,6 +84,8 @@ class PlatformClient:
     def request(self, method: str, path: str, *, expected: tuple[int, ...] = (200,), json_body: Any = None,
                 data: bytes | None = None, headers: dict[str, str] | None = None,
                 params: dict[str, Any] | None = None) -> requests.Response:
+        if isinstance(self.verify, str):
+            check_ca_file(self.verify)  # requests would only say "invalid path", or fail deep in TLS
         all_headers = {"Accept": "application/json", **(headers or {})}
         if self._token:
             all_headers["Authorization"] = f"Bearer {self._token}"

@@ -42,6 +42,33 @@ class Credential:
         return self.ca_file or True
 
 
+class CaFileUnusable(UserFacingError):
+    """The CA certificate the terminal was told to trust is gone or unreadable: say which file, not "SSL error"."""
+
+    def __init__(self, path: str, missing: bool) -> None:
+        if missing:
+            message = Message(f"找不到平台证书文件 {path}（注册时用 --ca 指定）。请恢复该文件，或用新的证书重新注册（onewindow enroll --ca）。",
+                              f"The platform's CA certificate file {path} (given with --ca at enrollment) is missing. "
+                              "Restore it, or enroll again with the new certificate (onewindow enroll --ca).")
+        else:
+            message = Message(f"无法读取平台证书文件 {path}，请检查该文件及其权限。",
+                              f"The platform's CA certificate file {path} cannot be read; check the file and its "
+                              "permissions.")
+        super().__init__(message, code="ca_file")
+        self.path = path
+
+
+def check_ca_file(path: str) -> None:
+    """Raise `CaFileUnusable` unless `path` is a file this process can read."""
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except FileNotFoundError:
+        raise CaFileUnusable(path, missing=True) from None
+    except OSError:  # a directory, no permission, an I/O error
+        raise CaFileUnusable(path, missing=False) from None
+
+
 class EnrollmentRequired(UserFacingError):
     def __init__(self) -> None:
         super().__init__(Message("本终端尚未注册到平台或注册已失效，请联系管理员重新注册（onewindow enroll）。",

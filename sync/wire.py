@@ -45,10 +45,12 @@ class Reason(Wire):
 
 
 class ProblemAnswer(Wire):
-    """Every 4xx and 5xx the platform gives has this shape."""
+    """Every 4xx and 5xx the platform gives has this shape (nginx's own answers in front of it too)."""
 
-    code: str
-    reason: Reason
+    code: str = Field(description="what went wrong, for programs: e.g. invalid, bad_json, bad_text, too_large")
+    reason: Reason = Field(description="what went wrong, for people: Simplified Chinese and English")
+    detail: list[dict[str, Any]] | None = Field(default=None, description="422 only: each field that does not fit "
+                                                "(loc, msg, type)")
 
 
 # --- applications --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -22,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,11 +38,16 @@ from sync.protocol import (
     UPLOAD_CONTENT_TYPE,
 )
 from sync import wire
-from sync.server import audit_heads, cases, enrollment, uploads
+from sync.server import audit_heads, cases, enrollment, openapi_doc, uploads
 from sync.server import staff as staff_accounts
 from sync.server.blob_crypto import BlobDamaged
 from sync.server.db import PlatformStore
+from sync.server.http_limits import DeviceConcurrencyMiddleware
+from sync.server.request_guard import BodyRefused, check_json_body
 from sync.server.models import Device, PublishedCatalog
+
+log = logging.getLogger("onewindow.platform")
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -48,6 +55,7 @@ class Limits:
     max_chunk_bytes: int = 4 * 1024 * 1024
     max_upload_bytes: int = 64 * 1024 * 1024
     max_batch: int = 100
+    max_requests_per_device: int = 16  # requests one device token may have in flight at once
 
 
 def problem(status: int, zh: str, en: str, code: str = "error", headers: dict[str, str] | None = None) -> JSONResponse:
@@ -55,7 +63,11 @@ def problem(status: int, zh: str, en: str, code: str = "error", headers: dict[st
 
 
 class ProtocolMiddleware:
-    """Stamps the protocol header on every answer and refuses oversized or unsized bodies early."""
+    """Stamps the protocol header on every answer, refuses oversized, unsized or malformed bodies early,
+    and answers any unexpected failure in the platform's error format (still with the protocol header).
+
+    Only the per-device cap lies outside it, so even Starlette's own errors and a 500 pass through it.
+    """
 
     def __init__(self, app: ASGIApp, limits: Limits) -> None:
         self.app = app
@@ -65,31 +77,86 @@ class ProtocolMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def stamped(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != PROTOCOL_HEADER.lower().encode()]
                 headers.append((PROTOCOL_HEADER.lower().encode(), PROTOCOL_VERSION.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
+        try:
+            await self._guarded(scope, receive, stamped)
+        except ClientDisconnect:
+            return
+        except Exception:
+            log.exception("unexpected failure answering %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await problem(500, "平台内部错误，请稍后重试。", "The platform failed on this request; try again later.",
+                              "internal")(scope, receive, stamped)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         is_chunk = scope["method"] == "PATCH" and scope["path"].startswith(f"{API_PREFIX}/uploads/")
         limit = self.limits.max_chunk_bytes if is_chunk else self.limits.max_json_bytes
         failure: JSONResponse | None = None
+        declared = 0
         if "chunked" in headers.get("transfer-encoding", "").lower():
             failure = problem(411, "请求须带 Content-Length。", "A Content-Length is required.", "length_required")
         elif "content-length" in headers:
             raw = headers["content-length"].strip()
-            if not raw.isdigit():
+            if not DIGITS.fullmatch(raw):
                 failure = problem(400, "Content-Length 无效。", "Content-Length is invalid.", "bad_length")
             elif int(raw) > limit:
                 failure = problem(413, f"请求体超过上限（{limit}字节）。", f"The body is over the limit of {limit} bytes.",
                                   "too_large")
+            else:
+                declared = int(raw)
+        if failure is None and declared and not is_chunk and scope["method"] in BODY_METHODS:
+            body = await _read_body(receive)
+            try:
+                check_json_body(headers.get("content-type", ""), body)
+            except BodyRefused as exc:
+                failure = problem(exc.status, exc.zh, exc.en, exc.code)
+            else:
+                receive = _replay(body, receive)
         if failure is not None:
-            await failure(scope, receive, stamped)
+            await failure(scope, receive, send)
             return
-        await self.app(scope, receive, stamped)
+        await self.app(scope, receive, send)
+
+
+DIGITS = re.compile(r"[0-9]{1,18}")
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole body (its size is already bounded by Content-Length and the limit)."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hands the application the body this layer already read, then the connection's later messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class EnrollIn(BaseModel):
@@ -154,15 +221,25 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app = FastAPI(title="OneWindow platform", version=PROTOCOL_VERSION, openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.add_middleware(ProtocolMiddleware, limits=limits)
+    # Outermost, so a request counts from its head on, also while the protocol layer reads its body.
+    app.add_middleware(DeviceConcurrencyMiddleware, limit=limits.max_requests_per_device, refuse=lambda: problem(
+        429, "本设备同时发出的请求过多，请稍后重试。", "This device has too many requests in flight; try again shortly.",
+        "too_many_requests", headers={"Retry-After": "1", PROTOCOL_HEADER: PROTOCOL_VERSION}))
     app.state.store = store
     router = APIRouter(prefix=API_PREFIX)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("latin-1")})
-        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", "")) for e in errors[:5])
+        errors = [{"loc": [_printable(str(p)) for p in e.get("loc", ())], "msg": _printable(str(e.get("msg", ""))),
+                   "type": _printable(str(e.get("type", "")))} for e in exc.errors()[:20]]
+        where = "; ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:5])
         return JSONResponse({"code": "invalid", "reason": {"zh": f"请求内容无效：{where}", "en": f"Invalid request: {where}"},
                              "detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        zh, en, code = HTTP_ERRORS.get(exc.status_code, ("请求无法处理。", "The request cannot be handled.", "error"))
+        return problem(exc.status_code, zh, en, code, headers=dict(exc.headers or {}))
 
     @app.exception_handler(UserFacingError)
     async def _user_error(_request: Request, exc: UserFacingError) -> JSONResponse:
@@ -284,7 +361,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
         headers = {"Cache-Control": "no-store", "OneWindow-SHA256": sha256}
         if not store.blob_encrypted(path):  # left in plaintext by an older platform (`platform purge` encrypts it)
-            return FileResponse(path, media_type=media_type or "application/octet-stream", headers=headers)
+            return FileResponse(path, media_type=_safe_media_type(media_type), headers=headers)
         try:
             size = sum(len(piece) for piece in store.iter_blob(sha256))
         except (BlobDamaged, FileNotFoundError) as exc:
@@ -293,7 +370,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                            "The platform's copy of this file is damaged or cannot be decrypted; call the platform's "
                            "administrator.", "blob_damaged")
         headers["Content-Length"] = str(size)
-        return StreamingResponse(store.iter_blob(sha256), media_type=media_type or "application/octet-stream",
+        return StreamingResponse(store.iter_blob(sha256), media_type=_safe_media_type(media_type),
                                  headers=headers)
 
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
@@ -322,7 +399,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         422: {"description": "the length differs from what this hall's cases declare for the file"}})
     def create_upload(request: Request, device: DeviceDep) -> Any:
         raw_length = request.headers.get("upload-length", "")
-        if not raw_length.isdigit() or len(raw_length) > 15:
+        if not DIGITS.fullmatch(raw_length) or len(raw_length) > 15:
             return problem(400, "缺少或无效的 Upload-Length。", "Upload-Length is missing or invalid.", "bad_length")
         sha256 = _metadata_sha256(request.headers.get("upload-metadata", ""))
         if sha256 is None:
@@ -353,7 +430,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                            "content_type")
         raw_offset = request.headers.get("upload-offset", "")
         raw_length = request.headers.get("content-length", "")
-        if not raw_offset.isdigit() or len(raw_offset) > 15 or not raw_length.isdigit():
+        if not DIGITS.fullmatch(raw_offset) or len(raw_offset) > 15 or not DIGITS.fullmatch(raw_length):
             return problem(400, "缺少或无效的 Upload-Offset / Content-Length。",
                            "Upload-Offset or Content-Length is missing or invalid.", "bad_offset")
         expected = _checksum(request.headers.get("upload-checksum", ""))
@@ -423,7 +500,28 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return audit_heads.record_of(session, device, limit)
 
     app.include_router(router)
+    openapi_doc.install(app)
     return app
+
+
+HTTP_ERRORS = {
+    400: ("请求体无法解析。", "The request body could not be parsed.", "bad_request"),
+    404: ("没有这个地址。", "There is no such address.", "not_found"),
+    405: ("该地址不支持这种请求方法。", "This address does not take that method.", "method_not_allowed"),
+}
+
+
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+
+
+def _safe_media_type(value: str | None) -> str:
+    """A stored media type goes into a response header only if it is a plain token (never CR/LF or non-Latin-1)."""
+    return value if value and MEDIA_TYPE.fullmatch(value) else "application/octet-stream"
+
+
+def _printable(text: str) -> str:
+    """Error details quote the client's input: never let it make the answer itself unencodable."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:300]
 
 
 def _metadata_sha256(header: str) -> str | None:

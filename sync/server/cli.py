@@ -31,6 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--max-json-kb", type=int, default=2048, help="largest JSON request body")
     q.add_argument("--max-chunk-kb", type=int, default=4096, help="largest upload chunk (PATCH body)")
     q.add_argument("--max-upload-mb", type=int, default=64, help="largest attachment")
+    q.add_argument("--header-timeout", type=float, default=10.0, help="seconds a request head may take to arrive")
+    q.add_argument("--body-timeout", type=float, default=15.0,
+                   help="seconds a request body may stall (and the grace before --body-min-rate applies)")
+    q.add_argument("--body-min-rate", type=int, default=1024, help="slowest average body rate in bytes per second")
+    q.add_argument("--max-connections", type=int, default=1000, help="connections held at once, in total")
+    q.add_argument("--max-connections-per-peer", type=int, default=64, help="connections held at once per client address")
+    q.add_argument("--max-requests-per-device", type=int, default=16, help="requests in flight per device token")
+    q.add_argument("--behind-proxy", action="store_true",
+                   help="nginx (deploy/nginx/) is in front: no per-address cap (every connection is the proxy's); "
+                        "needs a loopback --host, so nothing reaches the platform around the proxy")
     q.set_defaults(handler=serve)
 
     q = psub.add_parser("enroll-code", help="print a one-time enrollment code for a new device")
@@ -139,11 +149,17 @@ def serve(args: argparse.Namespace) -> int:
     from kiosk.child_process import die_with_parent
     from sync.server.app import Limits, create_app
     from sync.server.db import remember_db_url
+    from sync.server.http_limits import ConnectionLimits, bounded_protocol
 
     die_with_parent()  # started by a window as its local platform: it ends with that window (kiosk.child_process)
 
     if (args.tls_cert is None) != (args.tls_key is None):
         print("--tls-cert 与 --tls-key 须同时给出 / give both --tls-cert and --tls-key", file=sys.stderr)
+        return 2
+    if args.behind_proxy and args.host not in ("127.0.0.1", "::1", "localhost"):
+        print("--behind-proxy 时须监听本机回环地址（--host 127.0.0.1），否则可绕过 nginx 的限制直连平台 / with "
+              "--behind-proxy listen on loopback (--host 127.0.0.1), or clients could bypass nginx's limits",
+              file=sys.stderr)
         return 2
     from sync.server.uploads import remove_leftovers
 
@@ -157,11 +173,37 @@ def serve(args: argparse.Namespace) -> int:
         logging.getLogger("onewindow.platform").info(
             "removed %d file(s) left by interrupted uploads (%d bytes)", len(cleaned), sum(f.size for f in cleaned))
     limits = Limits(max_json_bytes=args.max_json_kb * 1024, max_chunk_bytes=args.max_chunk_kb * 1024,
-                    max_upload_bytes=args.max_upload_mb * 1024 * 1024)
+                    max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+                    max_requests_per_device=args.max_requests_per_device)
+    connections = ConnectionLimits(
+        header_timeout=args.header_timeout, body_idle_timeout=args.body_timeout, body_min_rate=args.body_min_rate,
+        max_connections=_connection_cap(args.max_connections),
+        max_per_peer=None if args.behind_proxy else args.max_connections_per_peer)
     uvicorn.run(create_app(store, limits), host=args.host, port=args.port, log_level="warning",
+                http=bounded_protocol(connections), timeout_keep_alive=30, backlog=2048,
                 ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
-                ssl_keyfile=str(args.tls_key) if args.tls_key else None, timeout_keep_alive=30)
+                ssl_keyfile=str(args.tls_key) if args.tls_key else None)
     return 0
+
+
+def _connection_cap(wanted: int) -> int:
+    """The connection cap the process's descriptor limit can hold (raised to its hard limit first).
+
+    Past the limit `accept` fails and asyncio retries it a second later, for
+    ever: the platform then looks dead to everyone. Below it, a connection past
+    the cap is answered 503 and closed at once.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        try:
+            target = 65536 if hard == resource.RLIM_INFINITY else hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return max(16, min(wanted, soft - 128))  # descriptors for the database, blobs and chunk files
 
 
 def enroll_code(args: argparse.Namespace) -> int:
