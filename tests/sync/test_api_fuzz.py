@@ -38,13 +38,14 @@ from sync.server.uploads import create as create_upload
 
 EXAMPLES = 25
 schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")  # tus chunks
+SCAN = b"\xff\xd8\xff\xe0 scan of an ID card"  # a JPEG's first bytes: the platform checks the declared type
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 
 
 def _seed(store, device_id: int) -> None:  # type: ignore[no-untyped-def]
     """A case waiting for one file, and that file's upload begun, so lookups and uploads meet real rows."""
-    data = b"scan of an ID card"
+    data = SCAN
     sha = hashlib.sha256(data).hexdigest()
     content = ApplicationContent(service_item="330106000173002001", catalog_version="2026.1", applicant={"name": "张三"},
                                  form={}, materials={"id_card": [sha]})
@@ -102,10 +103,10 @@ def test_links_lead_from_a_created_upload_to_its_head_and_patch(tmp_path: Path) 
         enrolled = redeem(session, code)
     auth = {"Authorization": f"Bearer {enrolled.token}"}
     _seed(store, enrolled.device_id)
-    sha = hashlib.sha256(b"scan of an ID card").hexdigest()
+    sha = hashlib.sha256(SCAN).hexdigest()
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(store))
     post = schema["/api/v1/uploads"]["POST"]
-    case = post.Case(headers={**auth, "Upload-Length": "18", "Tus-Resumable": "1.0.0",
+    case = post.Case(headers={**auth, "Upload-Length": str(len(SCAN)), "Tus-Resumable": "1.0.0",
                               "Upload-Metadata": "sha256 " + base64.b64encode(sha.encode()).decode()})
     response = case.call()
     failures: list[str] = []
@@ -114,7 +115,7 @@ def test_links_lead_from_a_created_upload_to_its_head_and_patch(tmp_path: Path) 
     document = schema.raw_schema
     links = document["paths"]["/api/v1/uploads"]["post"]["responses"]["201"]["links"]
     by_id = {op["operationId"]: (path, method) for path, ops in document["paths"].items() for method, op in ops.items()}
-    data = b"scan of an ID card"
+    data = SCAN
     for link in links.values():  # follow each link as a stateful client does: its expressions on this response
         path, method = by_id[link["operationId"]]
         expression = link["parameters"]["upload_id"]
@@ -157,14 +158,14 @@ def test_a_stateful_run_follows_the_links_into_uploads(tmp_path: Path) -> None:
         enrolled = redeem(session, code)
     auth = {"Authorization": f"Bearer {enrolled.token}"}
     _seed(store, enrolled.device_id)
-    sha = hashlib.sha256(b"scan of an ID card").hexdigest()
+    sha = hashlib.sha256(SCAN).hexdigest()
     app = create_app(store)
     document = copy.deepcopy(app.openapi())
     for param in document["paths"]["/api/v1/uploads"]["post"]["parameters"]:
         if param["name"] == "Upload-Metadata":
             param["schema"] = {"type": "string", "enum": ["sha256 " + base64.b64encode(sha.encode()).decode()]}
         if param["name"] == "Upload-Length":
-            param["schema"] = {"type": "string", "enum": ["18"]}
+            param["schema"] = {"type": "string", "enum": [str(len(SCAN))]}
     schema = schemathesis.openapi.from_dict(document)
     schema.app = app
     schema.location = "/api/v1/openapi.json"
