@@ -65,16 +65,17 @@ def _check_transport(url: str, insecure: bool) -> None:
     if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
         return
     if parts.scheme != "http":
-        raise UserFacingError(Message(f"平台地址 {url} 须以 https:// 开头。", f"The platform URL {url} must start with https://."),
+        raise UserFacingError(Message(f"平台地址 {url} 无效，须为 https://平台域名/api/v1 形式的加密地址。",
+                                      f"The platform URL {url} must start with https://."),
                               code="platform_url")
     if not insecure:
         raise UserFacingError(Message(
-            f"拒绝通过未加密的 http 向 {parts.hostname} 注册：注册码和设备令牌将以明文传输，可被同一网络中的任何人截获。"
-            "请使用 https:// 地址（并用 --ca 指定平台证书）；仅在实验环境中可加 --insecure。",
+            f"拒绝以未加密方式（{url}）向 {parts.hostname} 注册：注册码和设备令牌将以明文传输，可被同一网络中的任何人截获。"
+            f"请改用加密地址 https://{parts.hostname}/api/v1（并用 --ca 指定平台证书）；仅在实验环境中可加 --insecure。",
             f"Refusing to enroll with {parts.hostname} over plain http: the enrollment code and the device token would "
             "travel in clear, readable by anyone on the network. Use an https:// URL (with --ca for the platform's "
             "certificate); only in a lab, add --insecure."), code="insecure_transport")
-    print(f"警告：正在通过未加密的 http 向 {parts.hostname} 注册（--insecure），设备令牌以明文传输，仅限实验环境。 / "
+    print(f"警告：正在以未加密方式（{url}）注册（--insecure），设备令牌以明文传输，仅限实验环境。 / "
           f"Warning: enrolling with {parts.hostname} over plain http (--insecure); the device token travels in clear. "
           "For a lab only.", file=sys.stderr)
 

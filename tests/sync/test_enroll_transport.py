@@ -44,7 +44,7 @@ def test_plain_http_to_another_machine_is_refused_and_nothing_is_sent(tmp_path: 
         port = listener.getsockname()[1]
         result = onewindow(tmp_path / "t", "enroll", "--platform", f"http://{address}:{port}/api/v1", "--code", "SECRET")
         assert result.returncode == 2, result.stderr
-        zh_before_en(result.stderr, "拒绝通过未加密的 http", "Refusing to enroll")
+        zh_before_en(result.stderr, "拒绝以未加密方式", "Refusing to enroll")
         assert "--insecure" in result.stderr
         with pytest.raises(socket.timeout):
             listener.accept()  # nothing connected
@@ -60,7 +60,7 @@ def test_insecure_allows_a_lab_with_a_warning(tmp_path: Path) -> None:
     finally:
         platform.stop()
     assert result.returncode == 0, result.stderr
-    zh_before_en(result.stderr, "警告：正在通过未加密的 http", "Warning: enrolling with")
+    zh_before_en(result.stderr, "警告：正在以未加密方式", "Warning: enrolling with")
     assert json.loads(result.stdout)["device_no"] == 1
 
 
