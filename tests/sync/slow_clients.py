@@ -128,7 +128,7 @@ class ServedPlatform:
 
     def enroll_code(self, hall: str = "330106001") -> str:
         return subprocess.run([sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(self.home),
-                               "--hall", hall, "--device-name", "normal"], check=True, capture_output=True,
+                               "--hall", hall, "--device-name", "normal", "--role", "counter"], check=True, capture_output=True,
                               text=True, timeout=60).stdout.strip()
 
     def device_token(self, hall: str = "330106001") -> str:

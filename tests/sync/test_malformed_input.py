@@ -110,7 +110,7 @@ def test_media_types_outside_the_token_grammar_are_refused_and_never_reach_a_hea
 
     from sqlalchemy import update
 
-    from sync.server.models import CaseAttachment
+    from sync.server.models import CaseAttachment, HallBlob
 
     auth = _token(sqlite_platform)
     url = sqlite_platform.url
@@ -121,7 +121,7 @@ def test_media_types_outside_the_token_grammar_are_refused_and_never_reach_a_hea
         (result,) = r.json()["results"]
         assert result["result"] == "rejected" and "attachments" in result["reason"]["en"], (bad, result)
     # a file stored with a good media type, whose row is then damaged: the download still answers, as octets
-    data = b"scan of an ID card"
+    data = b"\xff\xd8\xff\xe0 scan of an ID card"  # a JPEG's first bytes: the platform checks the declared type
     sha = hashlib.sha256(data).hexdigest()
     r = requests.post(url("/api/v1/applications"), json={"applications": [_document(data, "image/jpeg")]},
                       headers=auth, timeout=5)
@@ -134,8 +134,8 @@ def test_media_types_outside_the_token_grammar_are_refused_and_never_reach_a_hea
         "Upload-Checksum": "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()})
     assert r.status_code == 204
     with sqlite_platform.store.transaction() as session:
-        session.execute(update(CaseAttachment).where(CaseAttachment.sha256 == sha)
-                        .values(media_type="image/jpeg\r\nX-Evil: 1"))
+        for table in (CaseAttachment, HallBlob):  # the case's declaration, and the hall's record the download reads
+            session.execute(update(table).where(table.sha256 == sha).values(media_type="image/jpeg\r\nX-Evil: 1"))
     for _ in range(2):  # every later download too
         r = requests.get(url(f"/api/v1/attachments/{sha}"), headers=auth, timeout=5)
         assert r.status_code == 200 and r.content == data
