@@ -27,6 +27,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     # enrolled with the platform uses the number the platform assigns instead (tests/test_device_numbers.py
     # removes this to see an unset number refused).
     monkeypatch.setenv("ONEWINDOW_DEVICE_NO", "1")
+    # Each test's keys (kiosk.data_key) in its own folder outside its data dir, never in the user's config dir;
+    # a plain 0600 file there, since sealing with systemd-creds costs two processes per new data dir
+    # (tests/test_pii_at_rest_keys.py seals with systemd-creds for real).
+    monkeypatch.setenv("ONEWINDOW_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("ONEWINDOW_KEY_SEALING", "file")
     yield
     close_all()
 
