@@ -40,6 +40,8 @@ KEY_BYTES = 32
 SECRET_BYTES = 2 * KEY_BYTES  # attachment key, then the database's data key
 SYSTEMD_CREDS_TIMEOUT = 60
 
+TOOL = "systemd-creds"
+HOST_KEY_PATH = "/var/lib/systemd/credential.secret"
 #: how a secret is kept, strongest first: (file suffix, systemd-creds --with-key)
 SEALED = (("tpm2", "host+tpm2"), ("host", "host"))
 KEY_FILE_SUFFIX = "key"
@@ -101,7 +103,7 @@ def find_secret(key_dir: Path, key_id: str) -> tuple[str, Path] | None:
 
 
 def _systemd_creds() -> str | None:
-    return shutil.which("systemd-creds")
+    return shutil.which(TOOL)
 
 
 def _has_tpm2(tool: str) -> bool:
@@ -150,8 +152,8 @@ def _unseal(label: str, path: Path, key_dir: Path, key_id: str) -> bytes:
     else:
         tool = _systemd_creds()
         if tool is None:
-            raise KeyUnavailable(key_dir, key_id, Message("已加密保存，但本机没有 systemd-creds。",
-                                                          "is sealed, but this machine has no systemd-creds."))
+            raise KeyUnavailable(key_dir, key_id, Message(f"已加密保存，但本机没有 {TOOL}。",
+                                                          f"is sealed, but this machine has no {TOOL}."))
         try:
             done = subprocess.run([tool, "decrypt", f"--name={CREDENTIAL_NAME}", str(path), "-"],
                                   capture_output=True, timeout=SYSTEMD_CREDS_TIMEOUT)
@@ -161,7 +163,7 @@ def _unseal(label: str, path: Path, key_dir: Path, key_id: str) -> bytes:
         if done.returncode != 0:
             why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
             raise KeyUnavailable(key_dir, key_id, Message(
-                f"无法用本机的{'TPM' if label == 'tpm2' else '主机密钥'}解封（{why[0]}）。",
+                f"无法用本机的{'可信平台模块芯片' if label == 'tpm2' else '主机密钥'}解封（{why[0]}）。",
                 f"could not be unsealed with this machine's {'TPM' if label == 'tpm2' else 'host key'} ({why[0]})."))
         secret = done.stdout
     if len(secret) != SECRET_BYTES:
@@ -266,14 +268,14 @@ def describe_protection(home: Path, key_dir: Path | None = None) -> KeyProtectio
     label, path = found
     inside = path.is_relative_to(home)
     if label == "tpm2":
-        return KeyProtection("ok", label, Message(f"密钥由本机 TPM2 芯片封存（systemd-creds，{path}）。",
-                                                  f"The key is sealed by this machine's TPM2 (systemd-creds, {path})."),
+        return KeyProtection("ok", label, Message(f"密钥由本机的可信平台模块芯片封存（{TOOL}，{path}）。",
+                                                  f"The key is sealed by this machine's TPM2 ({TOOL}, {path})."),
                              path)
     if label == "host":
         return KeyProtection("ok", label, Message(
-            f"密钥用本机主机密钥 /var/lib/systemd/credential.secret 封存（systemd-creds，{path}）；本机无 TPM2。",
-            f"The key is sealed with this machine's host key /var/lib/systemd/credential.secret (systemd-creds, "
-            f"{path}); no TPM2 here."), path)
+            f"密钥用本机主机密钥 {HOST_KEY_PATH} 封存（{TOOL}，{path}）；本机没有可信平台模块芯片。",
+            f"The key is sealed with this machine's host key {HOST_KEY_PATH} ({TOOL}, {path}); no TPM2 here."),
+            path)
     if inside:
         return KeyProtection("warn", "key_file_in_data_dir", Message(
             f"密钥是数据目录内的普通文件（{path}）：复制数据目录即可解密。请把设置 key_dir 指向数据目录之外。",
@@ -282,6 +284,6 @@ def describe_protection(home: Path, key_dir: Path | None = None) -> KeyProtectio
     mode = path.stat().st_mode & 0o777
     status = "ok" if mode == 0o600 else "warn"
     return KeyProtection(status, label, Message(
-        f"密钥是数据目录之外的文件（{path}，权限 {mode:o}），未由本机封存（无法使用 systemd-creds）。",
+        f"密钥是数据目录之外的文件（{path}，权限 {mode:o}），未由本机封存（无法使用 {TOOL}）。",
         f"The key is a file outside the data dir ({path}, mode {mode:o}), not sealed by the machine "
-        "(systemd-creds unavailable)."), path)
+        f"({TOOL} unavailable)."), path)

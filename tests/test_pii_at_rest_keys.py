@@ -59,7 +59,7 @@ def test_the_keys_are_sealed_by_the_machine_where_it_can(sealing, home, tmp_path
     if keys.protection == "host":
         assert check["status"] == "ok" and "主机密钥" in check["detail"] and "host key" in check["detail"]
     elif keys.protection == "tpm2":
-        assert check["status"] == "ok" and "TPM2" in check["detail"]
+        assert check["status"] == "ok" and "可信平台模块" in check["detail"] and "TPM2" in check["detail"]
     else:
         assert check["status"] == "ok" and "数据目录之外" in check["detail"] and "outside the data dir" in check["detail"]
     modes = next(c for c in report["checks"] if c["name"] == "file_modes")
