@@ -1,8 +1,8 @@
 """Content-addressed, encrypted attachment files.
 
 A file is named by the SHA-256 of its plain bytes and encrypted with
-AES-256-GCM under the device key, which lives in a file outside the database
-readable only by the terminal's user. The hash is the GCM associated data, so
+AES-256-GCM under the attachment key, which lives outside the data dir, sealed
+by the machine where it can be (see `kiosk.data_key`). The hash is the GCM associated data, so
 a file swapped for another one fails to open. Every read checks the hash
 again: a damaged file is reported, never served.
 
@@ -62,9 +62,10 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 class AttachmentStore:
-    def __init__(self, root: Path, key_path: Path) -> None:
+    def __init__(self, root: Path, key: bytes | Path) -> None:
+        """`key` is the attachment key itself (a terminal's, from `kiosk.data_key`) or a key file (tools, tests)."""
         self.root = root
-        self._aead = AESGCM(load_or_create_key(key_path))
+        self._aead = AESGCM(key if isinstance(key, bytes) else load_or_create_key(key))
 
     def path_for(self, sha256: str) -> Path:
         if not _SHA_RE.fullmatch(sha256):

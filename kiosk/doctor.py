@@ -135,11 +135,33 @@ def check_leftover_files(terminal: Terminal) -> Check:
 
 
 def check_key(settings: Settings) -> Check:
-    key = settings.key_path
-    if not key.exists():
-        return Check("device_key", "warn", f"{key} not created yet (made at the first stored attachment)")
-    mode = key.stat().st_mode & 0o777
-    return Check("device_key", "ok" if mode == 0o600 else "fail", f"{key} mode {mode:o}")
+    """How the keys that open personal data and attachments are protected (kiosk.data_key): sealed by the
+    TPM or the host key, a file outside the data dir, or (a warning) inside it, where a copy decrypts all."""
+    from kiosk.data_key import describe_protection
+    from kiosk.store.db import key_dir_of
+
+    found = describe_protection(settings.home, key_dir_of(settings))
+    return Check("data_key", found.status, found.message.both(),
+                 {"protection": found.protection, "path": str(found.path) if found.path else None,
+                  "key_dir": str(key_dir_of(settings)), "zh": found.message.zh, "en": found.message.en})
+
+
+def check_file_modes(settings: Settings) -> Check:
+    """The data dir 0700, and the database with its WAL and SHM 0600: no other user reads them."""
+    from kiosk.store.db import DB_SUFFIXES
+
+    loose = []
+    home = settings.home
+    if home.is_dir() and home.stat().st_mode & 0o077:
+        loose.append(f"{home} {home.stat().st_mode & 0o777:o}")
+    for suffix in DB_SUFFIXES:
+        path = settings.db_path.with_name(settings.db_path.name + suffix)
+        if path.exists() and path.stat().st_mode & 0o077:
+            loose.append(f"{path} {path.stat().st_mode & 0o777:o}")
+    if loose:
+        return Check("file_modes", "warn", "其他用户可读 / readable by other users: " + ", ".join(loose),
+                     {"loose": loose})
+    return Check("file_modes", "ok", "数据目录 0700，数据库文件 0600 / data dir 0700, database files 0600")
 
 
 def check_calendar() -> Check:
@@ -215,6 +237,7 @@ def run_checks(terminal: Terminal, *, verify: bool = False) -> list[Check]:
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
               check_device_number(terminal), check_leftover_files(terminal), check_key(settings),
+              check_file_modes(settings),
               check_catalog(terminal), check_calendar(), check_fonts(), check_last_run(settings)]
     for ep in entry_points(group="onewindow.doctor_checks"):
         fn: Callable[[Any], Check] = ep.load()

@@ -65,6 +65,9 @@ class Settings:
     hall_phone: str = "0571-87000000"
     # working days a citizen has to hand in what a supplement notice asks for (kiosk.workdays counts them)
     supplement_days: int = 5
+    # where the keys that open the database's personal fields and the attachment files live (kiosk.data_key);
+    # empty: the user's config dir (~/.config/onewindow/keys). Keep it outside the data dir.
+    key_dir: str = ""
 
     def status_url(self, receipt_no: str) -> str:
         """What the receipt's QR code holds for one receipt number."""
@@ -82,6 +85,7 @@ class Settings:
 
     @property
     def key_path(self) -> Path:
+        """Where the attachment key lived before it moved out of the data dir (kiosk.data_key moves it)."""
         return self.home / "keys" / "device.key"
 
     def validate(self) -> None:

@@ -129,7 +129,7 @@ class Terminal:
         `background` also starts their workers (the windows want them; a one-shot CLI command does not)."""
         settings = settings or load_settings(home)
         store = open_store(settings)
-        terminal = cls(settings, store, AttachmentStore(settings.attachments_dir, settings.key_path),
+        terminal = cls(settings, store, AttachmentStore(settings.attachments_dir, store.keys.attachments),
                        load_current_catalog(store))
         if parts:
             attach_parts(terminal, background=background)

@@ -81,7 +81,7 @@ def search(session: Session, text: str, *, hall_code: str) -> list[Application]:
     except UserFacingError:
         pass
     try:
-        conditions.append(Application.applicant_id_number == parse_resident_id(raw).number)
+        conditions.append(Application.applicant_id_index == parse_resident_id(raw).number)  # the keyed index
     except InvalidIdentity:
         pass
     inside = receipt_no_in(raw)  # a receipt's QR code holds the status address with the number in it

@@ -30,6 +30,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     # A platform's blob key lives outside its home (sync.server.blob_crypto); a test's platform gets its own,
     # never the user's ~/.config one.
     monkeypatch.setenv("ONEWINDOW_PLATFORM_BLOB_KEY_FILE", str(tmp_path.parent / f"{tmp_path.name}-platform-key" / "blob.key"))
+    # Each test's keys (kiosk.data_key) in its own folder outside its data dir, never in the user's config dir;
+    # a plain 0600 file there, since sealing with systemd-creds costs two processes per new data dir
+    # (tests/test_pii_at_rest_keys.py seals with systemd-creds for real).
+    monkeypatch.setenv("ONEWINDOW_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("ONEWINDOW_KEY_SEALING", "file")
     yield
     close_all()
 

@@ -4,10 +4,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from kiosk.store.db import alembic_config, make_engine, migrate
-from kiosk.store.models import Base
+from kiosk.store.models import Application, Base, OutboxItem
 
 
 def test_migrations_build_the_models_schema(tmp_path):
@@ -39,7 +39,9 @@ def test_upgrade_from_first_revision_keeps_rows(tmp_path):
             " 'cli', '330106001', 1, '张𠮷', '{}', '2026-11-23 00:00:00', '2026-11-23 00:00:00')"))
     command.upgrade(cfg, "head")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT applicant_name FROM applications WHERE id='a1'")).scalar() == "张𠮷"
+        # kept, and sealed at rest since 0010: the clear name comes back only through the model's column type
+        assert conn.execute(text("SELECT applicant_name FROM applications WHERE id='a1'")).scalar().startswith("ow1:")
+        assert conn.execute(select(Application.applicant_name).where(Application.id == "a1")).scalar() == "张𠮷"
 
 
 def test_store_pragmas(terminal):
@@ -83,8 +85,8 @@ def test_0007_fills_legacy_outbox_payloads_with_the_wire_documents(tmp_path):
                           " ('decision', '0b6f5c2e-1d2a-4c1e-9d5e-2f1a3b4c5d6e', '{\"decision_id\": \"d\"}',"
                           " 'pending', 0, '2026-11-20 01:00:00')"))
     command.upgrade(cfg, "head")
-    with engine.connect() as conn:
-        rows = {kind: json.loads(payload) for kind, payload in conn.execute(text("SELECT kind, payload FROM outbox"))}
+    with engine.connect() as conn:  # the payloads are sealed since 0010; the model's column type opens them
+        rows = {kind: payload for kind, payload in conn.execute(select(OutboxItem.kind, OutboxItem.payload))}
     doc = ApplicationDocument.model_validate(rows["application"])
     assert doc.problems() == [] and doc.content_hash == content_hash(content)
     assert doc.materials_detail[0].files[0].name == "id.jpg" and doc.submitted_at.tzinfo is not None

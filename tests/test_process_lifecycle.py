@@ -56,7 +56,9 @@ def _popen(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pop
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_") or k == "ONEWINDOW_ASSETS"}
+    # the test's own key dir (conftest) goes along: the data dir opens only with the keys it was made with
+    keep = ("ONEWINDOW_ASSETS", "ONEWINDOW_KEY_DIR", "ONEWINDOW_KEY_SEALING")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_") or k in keep}
     env.pop("PYTHONFAULTHANDLER", None)
     env.update(QT_QPA_PLATFORM="offscreen", ONEWINDOW_CONFIG=str(Path(os.devnull)), **extra)
     return env

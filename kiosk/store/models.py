@@ -2,7 +2,9 @@
 
 Times are stored as timezone-aware UTC; dates (promised completion) as dates.
 Citizens' personal fields live on `Application` only, so retention can blank
-them in one place.
+them in one place. Those fields, and every column that may quote them (form,
+outbox and print payloads, audit details, notes, file names, comments), are
+sealed at rest with the store's key (see `kiosk.store.types`).
 """
 from __future__ import annotations
 
@@ -23,9 +25,9 @@ from sqlalchemy import (
     UniqueConstraint,
     Index,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from kiosk.store.types import NAMING, UTCDateTime, utcnow
+from kiosk.store.types import NAMING, IdNumberIndex, SealedJSON, SealedString, SealedText, UTCDateTime, utcnow
 
 
 def new_uuid() -> str:
@@ -79,24 +81,33 @@ class Application(Base):
     channel: Mapped[str] = mapped_column(String(16))
     hall_code: Mapped[str] = mapped_column(String(12))
     device_no: Mapped[int] = mapped_column(Integer)
-    applicant_name: Mapped[str | None] = mapped_column(String(100))
+    # personal fields are sealed at rest (kiosk.store.types; migration 0010); the ID number is found through
+    # its keyed index, which `_index_id_number` keeps in step with it
+    applicant_name: Mapped[str | None] = mapped_column(SealedString("applications.applicant_name", 100))
     applicant_id_type: Mapped[str | None] = mapped_column(String(16))
-    applicant_id_number: Mapped[str | None] = mapped_column(String(32), index=True)
-    applicant_phone: Mapped[str | None] = mapped_column(String(32))
-    form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    applicant_id_number: Mapped[str | None] = mapped_column(SealedString("applications.applicant_id_number", 32))
+    applicant_id_index: Mapped[str | None] = mapped_column(IdNumberIndex(), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(SealedString("applications.applicant_phone", 32))
+    form: Mapped[dict[str, Any]] = mapped_column(SealedJSON("applications.form"), default=dict)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     case_no: Mapped[str | None] = mapped_column(String(64), index=True)
     promised_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    status_note: Mapped[str | None] = mapped_column(Text)
+    status_note: Mapped[str | None] = mapped_column(SealedText("applications.status_note"))
     personal_data_purged_at: Mapped[datetime | None]
     # when the case reached a final state (approved/rejected/withdrawn), for on-time statistics (migration 0005)
     completed_at: Mapped[datetime | None]
     materials: Mapped[list["ApplicationMaterial"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationMaterial.position"
     )
+
+    @validates("applicant_id_number")
+    def _index_id_number(self, _key: str, value: str | None) -> str | None:
+        """Every write of the number writes its keyed index (the type turns the clear number into the HMAC)."""
+        self.applicant_id_index = value
+        return value
 
 
 class ApplicationMaterial(Base):
@@ -110,7 +121,7 @@ class ApplicationMaterial(Base):
     required: Mapped[bool] = mapped_column(Boolean)
     position: Mapped[int] = mapped_column(Integer, default=0)
     review_state: Mapped[str] = mapped_column(String(16), default="unchecked")
-    review_note: Mapped[str | None] = mapped_column(Text)
+    review_note: Mapped[str | None] = mapped_column(SealedText("application_materials.review_note"))
     # the citizen will hand this material in at the counter (no capture device at the kiosk; migration 0008)
     at_counter: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     application: Mapped[Application] = relationship(back_populates="materials")
@@ -142,7 +153,7 @@ class MaterialFile(Base):
     material_id: Mapped[int] = mapped_column(ForeignKey("application_materials.id", ondelete="CASCADE"), index=True)
     attachment_sha256: Mapped[str] = mapped_column(ForeignKey("attachments.sha256"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    original_name: Mapped[str | None] = mapped_column(String(255))
+    original_name: Mapped[str | None] = mapped_column(SealedString("material_files.original_name", 255))
     material: Mapped[ApplicationMaterial] = relationship(back_populates="files")
     attachment: Mapped[Attachment] = relationship()
 
@@ -155,11 +166,11 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     ref_id: Mapped[str] = mapped_column(String(64), index=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("outbox.payload"), default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(SealedText("outbox.last_error"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -182,7 +193,7 @@ class PendingDownload(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
     page_count: Mapped[int] = mapped_column(Integer, default=1)
-    original_name: Mapped[str | None] = mapped_column(String(255))
+    original_name: Mapped[str | None] = mapped_column(SealedString("attachment_downloads.original_name", 255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -202,7 +213,7 @@ class PrintJob(Base):
     next_attempt_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("print_jobs.payload"), default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     printed_at: Mapped[datetime | None]
 
@@ -216,7 +227,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(SealedJSON("audit_log.details"), default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -248,7 +259,7 @@ class Rating(Base):
     service_item_code: Mapped[str | None] = mapped_column(String(64))
     application_id: Mapped[str | None] = mapped_column(ForeignKey("applications.id"), index=True)
     reason_code: Mapped[str | None] = mapped_column(String(32))
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(SealedText("ratings.comment"))
     channel: Mapped[str] = mapped_column(String(16), default="kiosk")
 
 

@@ -98,7 +98,7 @@ def look_up_by_id_number(t: Terminal, id_number: str, *, online: bool = True) ->
     with t.store.transaction() as session:
         receipts = session.scalars(
             select(Application.receipt_no)
-            .where(Application.applicant_id_number == number, Application.receipt_no.is_not(None))
+            .where(Application.applicant_id_index == number, Application.receipt_no.is_not(None))
             .order_by(Application.submitted_at.desc()).limit(MAX_CARD_RESULTS)).all()
     return [look_up_progress(t, receipt, online=online) for receipt in receipts if receipt]
 

@@ -31,10 +31,11 @@ def test_bytes_on_disk_do_not_contain_the_plain_image(terminal: Terminal, scanne
 
 
 def test_device_key_is_a_private_file_outside_the_database(terminal: Terminal) -> None:
-    key = terminal.settings.key_path
-    assert key.is_file() and len(key.read_bytes()) == 32
+    key = terminal.store.keys.location  # since the keys left the data dir (kiosk.data_key)
+    assert key.is_file() and not key.is_relative_to(terminal.settings.home)
+    assert not terminal.settings.key_path.exists()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert key.read_bytes() not in terminal.settings.db_path.read_bytes()
+    assert terminal.store.keys.attachments not in terminal.settings.db_path.read_bytes()
 
 
 @pytest.mark.parametrize("where", ["header", "nonce", "middle", "tag"])
