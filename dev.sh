@@ -41,6 +41,11 @@ need_apt() {
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    # Debian starts nginx's default site on port 80 when it installs it; the tests only need the program
+    # (they run their own nginx), so a service this set-up brought is stopped and left off.
+    if [[ " ${missing[*]} " == *" nginx "* ]] && [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
   fi
 }
 
