@@ -95,7 +95,7 @@ def run_enroll(args: argparse.Namespace) -> int:
     try:
         answer = client.json("POST", "enroll", json_body={"code": args.code})
     except Refused as exc:
-        raise UserFacingError(Message(exc.reason.get("zh", ""), exc.reason.get("en", "")), code="enrollment_refused") from None
+        raise UserFacingError(exc.message, code="enrollment_refused") from None
     except Offline as exc:
         raise UserFacingError(Message(f"无法连接平台：{exc}", f"Cannot reach the platform: {exc}"), code="offline") from None
     credential = credential_from_enrollment(answer, url, ca)

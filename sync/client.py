@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from kiosk.errors import Message
 from sync.credentials import Credential, EnrollmentRequired, check_ca_file
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
@@ -35,6 +36,11 @@ class Refused(PlatformError):
         self.status = status
         self.reason = reason
         self.code = code
+
+    @property
+    def message(self) -> Message:
+        """The platform's reason, as the terminal shows it."""
+        return Message(self.reason.get("zh", ""), self.reason.get("en", ""))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from kiosk.errors import Message
 from kiosk.terminal import PlatformAnswer, SyncState, Terminal
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused, Timeouts
-from sync.credentials import EnrollmentRequired, load_credential
+from sync.credentials import Credential, EnrollmentRequired, load_credential
 from sync.worker import SyncWorker
 
 log = logging.getLogger("onewindow.sync.part")
@@ -37,15 +37,19 @@ class PlatformLink:
     def _ensure_worker(self) -> SyncWorker | None:
         """The worker starts once the terminal is enrolled (which may happen after the window opened)."""
         if self.worker is None and self.background and not self._stopped:
-            try:
-                enrolled = load_credential(self.terminal.settings) is not None
-            except Exception:  # noqa: BLE001 - a damaged credential: doctor reports it, sync waits
-                log.exception("credential unreadable")
-                enrolled = False
-            if enrolled:
+            if self._credential() is not None:
                 self.worker = SyncWorker(self.terminal)
                 self.worker.start()
         return self.worker
+
+    def _credential(self, *, quiet: bool = False) -> Credential | None:
+        """None when not enrolled, or when the credential file is damaged: doctor reports that, sync waits."""
+        try:
+            return load_credential(self.terminal.settings)
+        except Exception:  # noqa: BLE001 - whatever the damage, the answer is "no usable credential"
+            if not quiet:
+                log.exception("credential unreadable")
+            return None
 
     def poke(self) -> None:
         worker = self._ensure_worker()
@@ -60,19 +64,11 @@ class PlatformLink:
     def state(self) -> SyncState:
         worker = self._ensure_worker()
         if worker is None:
-            try:
-                enrolled = load_credential(self.terminal.settings) is not None
-            except Exception:  # noqa: BLE001
-                enrolled = False
-            return SyncState(running=False, enrollment_required=not enrolled)
+            return SyncState(running=False, enrollment_required=self._credential(quiet=True) is None)
         return worker.status()
 
     def look_up(self, number: str) -> PlatformAnswer:
-        try:
-            credential = load_credential(self.terminal.settings)
-        except Exception:  # noqa: BLE001 - a damaged credential file is reported by doctor, not here
-            log.exception("credential unreadable")
-            credential = None
+        credential = self._credential()
         if credential is None:
             return PlatformAnswer(False, note=NOT_ENROLLED)
         client = PlatformClient.for_credential(credential, LOOKUP_TIMEOUTS)
@@ -81,7 +77,7 @@ class PlatformLink:
         except Refused as exc:
             if exc.status == 404:
                 return PlatformAnswer(False)
-            return PlatformAnswer(False, note=Message(exc.reason.get("zh", ""), exc.reason.get("en", "")))
+            return PlatformAnswer(False, note=exc.message)
         except (Offline, wire.ValidationError):
             return PlatformAnswer(False, note=UNREACHABLE)
         except EnrollmentRequired as exc:
@@ -91,11 +87,7 @@ class PlatformLink:
         return PlatformAnswer(True, status=found.status, status_note=found.status_note, case_no=found.case_no)
 
     def audit_heads(self) -> PlatformHeads:
-        try:
-            credential = load_credential(self.terminal.settings)
-        except Exception:  # noqa: BLE001 - a damaged credential file is reported by doctor, not here
-            log.exception("credential unreadable")
-            credential = None
+        credential = self._credential()
         if credential is None:
             return PlatformHeads(False, enrolled=False, note=Message(
                 "本终端未注册到平台（或注册信息无法读取），平台无法核对审计日志。",
@@ -105,7 +97,7 @@ class PlatformLink:
         try:
             record = wire.parse(wire.AuditHeadsRecord, client.json("GET", "audit/heads", params={"limit": 5000}))
         except Refused as exc:
-            return PlatformHeads(False, note=Message(exc.reason.get("zh", ""), exc.reason.get("en", "")))
+            return PlatformHeads(False, note=exc.message)
         except (Offline, wire.ValidationError) as exc:
             log.info("audit heads not fetched: %s", exc)
             return PlatformHeads(False, note=Message("平台暂时无法连接。", "The platform cannot be reached right now."))

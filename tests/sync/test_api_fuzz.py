@@ -15,7 +15,10 @@ import base64
 import hashlib
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +34,7 @@ from kiosk.application_document import ApplicationContent
 from kiosk.canonical import content_hash
 from sync.server.app import create_app
 from sync.server.cases import push_batch
-from sync.server.db import open_platform
+from sync.server.db import PlatformStore, open_platform
 from sync.server.enrollment import create_code, redeem
 from sync.server.models import Device
 from sync.server.uploads import create as create_upload
@@ -61,6 +64,18 @@ def _seed(store, device_id: int) -> None:  # type: ignore[no-untyped-def]
     create_upload(store, device, sha, len(data), 1024 * 1024)
 
 
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[tuple[PlatformStore, dict[str, str]]]:
+    """A platform with an enrolled device (its bearer header) and `_seed`'s case and upload."""
+    store = open_platform(tmp_path / "platform")
+    code = create_code(store, "330106001", "fuzz")
+    with store.transaction() as session:
+        enrolled = redeem(session, code)
+    _seed(store, enrolled.device_id)
+    yield store, {"Authorization": f"Bearer {enrolled.token}"}
+    store.close()
+
+
 def _conformance(case, response, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
     try:
         case.validate_response(response, checks=CHECKS)
@@ -68,13 +83,8 @@ def _conformance(case, response, failures: list[str]) -> None:  # type: ignore[n
         failures.append(f"{case.method} {case.path} -> {response.status_code}: {str(exc)[:400]}")
 
 
-def test_every_operation_answers_as_documented(tmp_path: Path) -> None:
-    store = open_platform(tmp_path / "platform")
-    code = create_code(store, "330106001", "fuzz")
-    with store.transaction() as session:
-        enrolled = redeem(session, code)
-    auth = {"Authorization": f"Bearer {enrolled.token}"}
-    _seed(store, enrolled.device_id)
+def test_every_operation_answers_as_documented(seeded: tuple[PlatformStore, dict[str, str]]) -> None:
+    store, auth = seeded
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(store))
     failures: list[str] = []
     operations = 0
@@ -90,19 +100,13 @@ def test_every_operation_answers_as_documented(tmp_path: Path) -> None:
                 _conformance(case, response, failures)
 
         check()
-    store.close()
     assert operations >= 12
     assert failures == [], failures[:5]
 
 
-def test_links_lead_from_a_created_upload_to_its_head_and_patch(tmp_path: Path) -> None:
+def test_links_lead_from_a_created_upload_to_its_head_and_patch(seeded: tuple[PlatformStore, dict[str, str]]) -> None:
     """A created upload's Location, through the links' expressions, leads to its HEAD and a real PATCH (204)."""
-    store = open_platform(tmp_path / "platform")
-    code = create_code(store, "330106001", "fuzz")
-    with store.transaction() as session:
-        enrolled = redeem(session, code)
-    auth = {"Authorization": f"Bearer {enrolled.token}"}
-    _seed(store, enrolled.device_id)
+    store, auth = seeded
     sha = hashlib.sha256(SCAN).hexdigest()
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(store))
     post = schema["/api/v1/uploads"]["POST"]
@@ -137,10 +141,9 @@ def test_links_lead_from_a_created_upload_to_its_head_and_patch(tmp_path: Path) 
         _conformance(follow, answer, failures)
         assert answer.status_code == (204 if method == "patch" else 200), (method, answer.status_code, answer.text)
     assert failures == [], failures
-    store.close()
 
 
-def test_a_stateful_run_follows_the_links_into_uploads(tmp_path: Path) -> None:
+def test_a_stateful_run_follows_the_links_into_uploads(seeded: tuple[PlatformStore, dict[str, str]]) -> None:
     """schemathesis's state machine, built from the document's links, as an enrolled device.
 
     The test's copy of the document narrows POST /uploads to the seeded file's
@@ -152,12 +155,7 @@ def test_a_stateful_run_follows_the_links_into_uploads(tmp_path: Path) -> None:
 
     from hypothesis import settings as hsettings
 
-    store = open_platform(tmp_path / "platform")
-    code = create_code(store, "330106001", "fuzz")
-    with store.transaction() as session:
-        enrolled = redeem(session, code)
-    auth = {"Authorization": f"Bearer {enrolled.token}"}
-    _seed(store, enrolled.device_id)
+    store, auth = seeded
     sha = hashlib.sha256(SCAN).hexdigest()
     app = create_app(store)
     document = copy.deepcopy(app.openapi())
@@ -184,7 +182,6 @@ def test_a_stateful_run_follows_the_links_into_uploads(tmp_path: Path) -> None:
 
     Machine.run(settings=hsettings(max_examples=60, stateful_step_count=4, deadline=None, database=None,
                                    suppress_health_check=list(HealthCheck)))
-    store.close()
     assert failures == [], failures[:5]
     reached = {(method, status) for (method, path, status) in seen if path == "/api/v1/uploads/{upload_id}"}
     print(f"\nstateful run: {sum(seen.values())} calls; on /uploads/{{upload_id}}: {sorted(reached)}")
