@@ -68,6 +68,9 @@ class Settings:
     # where the keys that open the database's personal fields and the attachment files live (kiosk.data_key);
     # empty: the user's config dir (~/.config/onewindow/keys). Keep it outside the data dir.
     key_dir: str = ""
+    # the hall hub (`onewindow hall serve`) on the hall's LAN, e.g. http://10.0.0.5:8770; empty: no queue here.
+    # A terminal takes part once paired with it (`onewindow hall pair CODE`).
+    hall_url: str = ""
 
     def status_url(self, receipt_no: str) -> str:
         """What the receipt's QR code holds for one receipt number."""

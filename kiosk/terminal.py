@@ -31,6 +31,7 @@ from kiosk.identity import mask_id
 from kiosk.lifecycle import LABELS, Status
 from kiosk.materials.intake import IntakeLimits
 from kiosk.print_jobs import PrintOutcome
+from kiosk.queue.model import HallPart
 from kiosk.settings import Settings, load_settings
 from kiosk.store import Store, open_store
 from kiosk.store.models import Application, ApplicationMaterial, MaterialFile
@@ -121,6 +122,7 @@ class Terminal:
     devices: Devices = field(default_factory=Devices)
     sync: SyncPart | None = None
     printing: PrintPart | None = None
+    hall: HallPart | None = None  # the hall hub's queue (`sync.hall.part`); None: no hub configured
 
     @classmethod
     def open(cls, settings: Settings | None = None, home: Path | str | None = None, *, parts: bool = True,
@@ -161,7 +163,7 @@ class Terminal:
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the parts' workers; the store stays open for the process (one engine per data dir)."""
-        for part in (self.sync, self.printing):
+        for part in (self.sync, self.printing, self.hall):
             if part is not None:
                 try:
                     part.stop(timeout)
