@@ -43,6 +43,7 @@ def hall(tmp_path: Any) -> Any:
         yield hub, devices
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def issue(hub: HubProcess, kiosk: Pairing, category: str = "A", priority: str = "normal") -> dict[str, Any]:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from kiosk.queue.model import Pairing, QueueEvent
@@ -22,6 +23,7 @@ def hall(tmp_path: Any) -> Any:
             hub.pair("board", "board-1", cli=False)
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def issue(hub: HubProcess, kiosk: Pairing, n: int) -> None:
@@ -97,3 +99,17 @@ def test_a_help_request_is_asked_acknowledged_and_closed_as_events(hall: Any) ->
     assert kinds == [("help_requested", asked["help_id"]), ("help_acknowledged", asked["help_id"]),
                      ("help_closed", asked["help_id"])]
     assert hub.get(wire.HELP_ONE.format(help_id=str(uuid.uuid4())), kiosk).status_code == 404
+
+
+def test_sigterm_stops_the_hub_cleanly_with_a_follower_connected(hall: Any) -> None:
+    hub, kiosk, counter, board = hall
+    issue(hub, kiosk, 1)
+    with connect(hub.ws_url(0, board.token), open_timeout=10) as ws:
+        assert [e.seq for e in receive(ws, 1)] == [1]
+        started = time.monotonic()
+        assert hub.stop() == 0
+        assert time.monotonic() - started < 8
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    log = hub.log.read_text()
+    assert "hall hub stopped" in log and "Traceback" not in log

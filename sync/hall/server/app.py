@@ -98,6 +98,7 @@ def create_app(store: HubStore, config: HubConfig) -> FastAPI:
     app = FastAPI(title="OneWindow hall hub", version=wire.PROTOCOL_VERSION, docs_url=None, redoc_url=None,
                   openapi_url=f"{wire.API}/openapi.json")
     app.add_middleware(ProtocolHeader)
+    app.state.store, app.state.config = store, config  # for routes added beside these (the statistics)
     limit = config.max_body_bytes
 
     @app.exception_handler(HubError)
