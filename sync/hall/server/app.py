@@ -261,16 +261,17 @@ def create_app(store: HubStore, config: HubConfig) -> FastAPI:
 
     @app.websocket(wire.WS)
     async def follow(websocket: WebSocket) -> None:
-        await _follow(store, websocket)
+        await _follow(store, websocket, config.follower_recheck_seconds)
 
     return app
 
 
-async def _follow(store: HubStore, websocket: WebSocket) -> None:
+async def _follow(store: HubStore, websocket: WebSocket, recheck: float) -> None:
     """Every event after `since` from the log, in order, then each new one as soon as it is committed."""
     raw_since = websocket.query_params.get("since", "0")
-    found = await run_in_threadpool(pairing.authenticate, store, websocket.query_params.get("token"))
-    if found is None or not raw_since.isdigit():
+    token = websocket.query_params.get("token")
+    found = await run_in_threadpool(pairing.authenticate, store, token)
+    if found is None or not (raw_since.isdigit() and len(raw_since) <= 18):
         await websocket.close(code=4401 if found is None else 4400)
         return
     await websocket.accept(headers=[HEADER])
@@ -308,7 +309,12 @@ async def _follow(store: HubStore, websocket: WebSocket) -> None:
                 await websocket.send_text(text)
                 last = seq
             if len(rows) < EVENTS_PAGE:
-                await wake.wait()
+                try:
+                    await asyncio.wait_for(wake.wait(), recheck)
+                except asyncio.TimeoutError:  # quiet for a while: is the device still paired?
+                    if await run_in_threadpool(pairing.authenticate, store, token) is None:
+                        await websocket.close(code=4401)
+                        break
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass
     finally:

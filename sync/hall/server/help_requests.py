@@ -1,4 +1,7 @@
-"""Help on request: a kiosk asks, a counter acknowledges ("someone is coming") and closes it."""
+"""Help on request: a kiosk asks, a counter acknowledges ("someone is coming") and closes it.
+
+A kiosk has at most one request nobody has answered yet: pressing the button again returns that one.
+"""
 from __future__ import annotations
 
 import uuid
@@ -30,6 +33,10 @@ def request_help(store: HubStore, device: Device, step: str, label: Message) -> 
                           f"A step label is 1-{MAX_LABEL} printable characters.")
     now = clock.now()
     with store.write() as s:
+        waiting = s.scalar(select(HelpRow).where(HelpRow.kiosk == device.name, HelpRow.closed_at.is_(None),
+                                                 HelpRow.acknowledged_at.is_(None)))
+        if waiting is not None:  # the button pressed again before anyone answered: still the one request
+            return to_help(waiting)
         row = HelpRow(help_id=str(uuid.uuid4()), kiosk=device.name, step=step, label_zh=label.zh, label_en=label.en,
                       requested_at=now)
         s.add(row)
@@ -78,8 +85,3 @@ def close(store: HubStore, device: Device, help_id: str) -> HelpRequest:
             append_event(s, EventKind.HELP_CLOSED, now, help=to_help(row), counter_no=device.counter_no)
         return to_help(row)
 
-
-def open_help(store: HubStore) -> list[HelpRequest]:
-    with store.read() as s:
-        return [to_help(r) for r in s.scalars(select(HelpRow).where(HelpRow.closed_at.is_(None))
-                                             .order_by(HelpRow.requested_at))]
