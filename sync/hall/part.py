@@ -28,7 +28,7 @@ from kiosk.queue.model import (Category, CounterSession, CounterState, EventKind
                                Role, Subscription, Ticket)
 from kiosk.retry import RetryPolicy
 from kiosk.terminal import Terminal
-from sync.hall.client import BACKGROUND, INTERACTIVE, HubClient, HubUnreachable, Timeouts
+from sync.hall.client import BACKGROUND, INTERACTIVE, HubClient, HubUnreachable
 from sync.hall.follower import EventFollower
 from sync.hall.pairing import SavedPairing, check_hub_url, load_pairing, save_pairing
 
@@ -54,6 +54,8 @@ class HallLink:
         self.hub_url = hub_url
         self.pairing: Pairing | None = saved.pairing if saved else None
         self.background = background
+        self.timeouts = INTERACTIVE  # a citizen or clerk waits for these calls
+        self.background_timeouts = BACKGROUND  # hand-over, blocks, a day's tickets
         self._local = threading.local()
         self._lock = threading.Lock()
         self._reachable: bool | None = None
@@ -70,9 +72,10 @@ class HallLink:
             raise HallUnavailable(NOT_PAIRED)
         return self.pairing
 
-    def client(self, timeouts: Timeouts = INTERACTIVE) -> HubClient:
+    def client(self, background: bool = False) -> HubClient:
         """A client per thread and timeout kind (requests sessions are not shared between threads)."""
         pairing = self._paired()
+        timeouts = self.background_timeouts if background else self.timeouts
         key = f"c{id(timeouts)}"
         client: HubClient | None = getattr(self._local, key, None)
         if client is None or client.base_url != self.hub_url.rstrip("/") or client._token != pairing.token:
@@ -80,9 +83,9 @@ class HallLink:
             setattr(self._local, key, client)
         return client
 
-    def _call(self, fn: Callable[[HubClient], R], timeouts: Timeouts = INTERACTIVE) -> R:
+    def _call(self, fn: Callable[[HubClient], R], background: bool = False) -> R:
         try:
-            result = fn(self.client(timeouts))
+            result = fn(self.client(background))
         except HubUnreachable:
             self._reachable = False
             raise
@@ -177,7 +180,7 @@ class HallLink:
             if not batch:
                 break
             try:
-                result = self._call(lambda c: c.hand_over(batch), BACKGROUND)
+                result = self._call(lambda c: c.hand_over(batch), background=True)
             except HubUnreachable as exc:
                 offline.record_failure(self.store, [t.ticket_id for t in batch], exc.detail)
                 raise
@@ -203,7 +206,7 @@ class HallLink:
         wanted = {r.lost_request_id for r in lost}
         found: dict[str, str] = {}
         seq = 0
-        client = self.client(BACKGROUND)
+        client = self.client(background=True)
         while wanted - set(found):
             page = client.events_since(seq, 500)
             for event in page:
@@ -226,7 +229,7 @@ class HallLink:
         codes = [c.code for c in (offline.known_categories(self.store) or pairing.categories)]
         if not codes or not offline.needs_refill(self.store, offline.service_day(), codes):
             return 0
-        blocks = self._call(lambda c: c.blocks(), BACKGROUND)
+        blocks = self._call(lambda c: c.blocks(), background=True)
         return offline.store_blocks(self.store, blocks)
 
     def _refill_quietly(self) -> None:
@@ -247,17 +250,17 @@ class HallLink:
     def subscribe(self, since: int, on_events: Callable[[list[QueueEvent]], None],
                   on_link: Callable[[bool], None]) -> Subscription:
         pairing = self._paired()
-        follower = EventFollower(HubClient(self.hub_url, pairing.token, timeouts=INTERACTIVE), pairing.token, since,
+        follower = EventFollower(HubClient(self.hub_url, pairing.token, timeouts=self.timeouts), pairing.token, since,
                                  on_events, on_link)
         with self._lock:
             self._followers = [f for f in self._followers if f._thread.is_alive()] + [follower]
         return follower.start()
 
     def tickets(self, day: str) -> list[Ticket]:
-        return self._call(lambda c: c.tickets(day), BACKGROUND)
+        return self._call(lambda c: c.tickets(day), background=True)
 
     def counter_sessions(self, day: str) -> list[CounterSession]:
-        return self._call(lambda c: c.counter_sessions(day), BACKGROUND)
+        return self._call(lambda c: c.counter_sessions(day), background=True)
 
     # --- HallPart: counter ------------------------------------------------------------------------------------
     def open_counter(self, categories: tuple[str, ...] | None = None) -> CounterState:
