@@ -139,27 +139,26 @@ class EventFollower:
     def _follow_ws(self) -> None:
         """Until the connection ends: each text frame is one event (a list of events is taken too)."""
         url = f"{self._ws_url()}?since={self._last}&token={self._token}"
-        ws = connect(url, open_timeout=3.0, close_timeout=1.0, ping_interval=5.0, ping_timeout=5.0,
-                     additional_headers={"Authorization": f"Bearer {self._token}"}, max_size=2**20)
-        try:
-            if ws.response is None or ws.response.headers.get(wire.PROTOCOL_HEADER) != wire.PROTOCOL_VERSION:
-                raise ConnectionError("the WebSocket answer is not the hub's")
-            with self._lock:
-                self._ws = ws
-            self._failures = 0
-            self._set_link(True)
-            while not self._stop.is_set():
-                try:
-                    frame = ws.recv(timeout=0.5)
-                except TimeoutError:
-                    continue
-                data = json.loads(frame)
-                items = data if isinstance(data, list) else [data]
-                self.accept([wire.decode_as(QueueEvent, item, "event") for item in items])
-        finally:
-            with self._lock:
-                self._ws = None
-            ws.close()
+        with connect(url, open_timeout=3.0, close_timeout=1.0, ping_interval=5.0, ping_timeout=5.0,
+                     additional_headers={"Authorization": f"Bearer {self._token}"}, max_size=2**20) as ws:
+            try:
+                if ws.response is None or ws.response.headers.get(wire.PROTOCOL_HEADER) != wire.PROTOCOL_VERSION:
+                    raise ConnectionError("the WebSocket answer is not the hub's")
+                with self._lock:
+                    self._ws = ws
+                self._failures = 0
+                self._set_link(True)
+                while not self._stop.is_set():
+                    try:
+                        frame = ws.recv(timeout=0.5)
+                    except TimeoutError:
+                        continue
+                    data = json.loads(frame)
+                    items = data if isinstance(data, list) else [data]
+                    self.accept([wire.decode_as(QueueEvent, item, "event") for item in items])
+            finally:
+                with self._lock:
+                    self._ws = None
 
     def _poll(self) -> None:
         """One REST catch-up: everything after the last number handed on."""

@@ -373,16 +373,21 @@ class HallWorker:
 
 
 def _device_name(terminal: Terminal) -> str:
-    """The name the hub shows for this terminal: its platform enrollment name, else the host name."""
+    """The name the hub shows for this terminal (the hub's pairing code may set another): the name of an
+    earlier pairing, else the platform enrollment's name, else the host name with a random tag, since kiosks
+    cloned from one image share a host name and the hub treats one name as one device."""
+    saved = load_pairing(terminal.settings)
+    if saved is not None:
+        return saved.pairing.device_name
     try:
         from sync.credentials import load_credential
 
         credential = load_credential(terminal.settings)
         if credential is not None:
-            return credential.device_name
+            return credential.device_name[:64]
     except UserFacingError:
         pass
-    return f"{socket.gethostname()}-{terminal.settings.device_kind}"[:100]
+    return f"{socket.gethostname()[:40]}-{terminal.settings.device_kind}-{uuid.uuid4().hex[:6]}"
 
 
 def pair(terminal: Terminal, code: str, url: str | None = None) -> Pairing:
