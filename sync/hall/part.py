@@ -390,7 +390,7 @@ def _device_name(terminal: Terminal) -> str:
     return f"{socket.gethostname()[:40]}-{terminal.settings.device_kind}-{uuid.uuid4().hex[:6]}"
 
 
-def pair(terminal: Terminal, code: str, url: str | None = None) -> Pairing:
+def pair(terminal: Terminal, code: str, url: str | None = None, *, background: bool = False) -> Pairing:
     """`onewindow queue pair CODE [--url URL]`: the hub's answer kept in the data dir, the part (re)attached."""
     given = (url or terminal.settings.hall_url).strip()
     if not given:
@@ -409,7 +409,7 @@ def pair(terminal: Terminal, code: str, url: str | None = None) -> Pairing:
     if isinstance(current, HallLink):
         current.repaired(hub_url, pairing)
     else:
-        attach(terminal, background=False)
+        attach(terminal, background=background)
     return pairing
 
 
