@@ -45,6 +45,7 @@ NO_OFFLINE_NUMBERS = Message("叫号服务器暂时无法连接，本终端不�
 HANDOVER_RETRY = RetryPolicy(base=1.0, cap=10.0)
 IDLE_SECONDS = 30.0
 CATEGORIES_EVERY = 300.0
+UNHELD_STEP = "unheld-ticket"  # the help request that names a ticket the hub issued but nobody holds
 
 
 class HallLink:
@@ -196,7 +197,10 @@ class HallLink:
             if not sent & (set(result.accepted) | set(result.refused)):
                 raise HubUnreachable(Message("叫号服务器未确认接收离线号码。", "The queue server did not confirm the offline tickets."),
                                      "hand-over answer named none of the tickets sent", delivered_maybe=True)
-        self._resolve_lost_requests()
+        try:
+            self._resolve_lost_requests()
+        except (HallUnavailable, UserFacingError) as exc:  # still "unknown": the next hand-over asks again
+            log.info("lost ticket requests not looked up yet: %s", exc)
         return held
 
     def _resolve_lost_requests(self) -> None:
@@ -217,9 +221,20 @@ class HallLink:
                 break
         for request in lost:
             number = found.get(request.lost_request_id)
-            offline.resolve_lost_request(self.store, request.lost_request_id, number)
             if number:
                 log.warning("the hub issued %s for a request whose answer was lost; nobody holds it", number)
+                self._tell_counters(client, number)
+            offline.resolve_lost_request(self.store, request.lost_request_id, number)
+
+    def _tell_counters(self, client: HubClient, number: str) -> None:
+        """A ticket nobody holds reaches the counters as a help request from this kiosk (the protocol's way
+        for a kiosk to ask staff for something), so the counter that calls it knows to pass it over."""
+        try:
+            client.request_help(UNHELD_STEP, Message(f"{number} 号无人持有（取号应答超时），叫到时请按过号处理",
+                                                     f"Nobody holds ticket {number} (its answer timed out): "
+                                                     "pass it over when called"))
+        except (HallUnavailable, UserFacingError) as exc:  # the kiosk's status still names it
+            log.warning("could not tell the counters about unheld ticket %s: %s", number, exc)
 
     def refill_blocks(self) -> int:
         """Kiosk: ask for fresh blocks when a line has fewer than REFILL_BELOW numbers left today."""

@@ -162,5 +162,9 @@ def test_a_ticket_whose_answer_was_lost_is_found_at_the_hub_and_shown_to_staff(h
     status = hall_status(k)
     assert status.note is not None and lost.number in status.note.zh and lost.number in status.note.en
     assert offline.unheld_at_hub(k.store, day) == [lost.number]
+    # the counters hear of it too: a help request from this kiosk that names the number
+    told = [h for h in hall_state(c).open_help if h.step == "unheld-ticket"]
+    assert len(told) == 1 and lost.number in told[0].step_label.zh and lost.number in told[0].step_label.en
+    assert hand_over_tickets(k) == 0 and len([h for h in hall_state(c).open_help if h.step == "unheld-ticket"]) == 1
     for t in (k, c):
         t.close()
