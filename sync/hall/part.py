@@ -17,6 +17,7 @@ import logging
 import math
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -152,6 +153,7 @@ class HallLink:
                     break  # the request never left: the hub holds nothing under this id (unless a first try did)
                 lost = request.ticket_id  # the hub may have issued it: the same id once more, idempotent
                 continue
+            offline.remember_ticket_page(self.store, issued.status_url, issued.ticket.ticket_id)
             if not self.background:
                 self._refill_quietly()
             return issued
@@ -169,8 +171,9 @@ class HallLink:
         ahead = max(0, ahead)
         minutes = known.minutes_per_ticket if known else 6.0
         self.poke()
-        return IssuedTicket(made.ticket, ahead, int(math.ceil(ahead * minutes)),
-                            HubClient(self.hub_url).ticket_page_url(made.ticket.ticket_id), offline=True)
+        page = offline.ticket_page(self.store, made.ticket.ticket_id) \
+            or HubClient(self.hub_url).ticket_page_url(made.ticket.ticket_id)
+        return IssuedTicket(made.ticket, ahead, int(math.ceil(ahead * minutes)), page, offline=True)
 
     def hand_over(self) -> int:
         """Send what was issued offline (in batches), then look for requests whose answer was lost."""
@@ -357,8 +360,6 @@ class HallWorker:
             self._thread.join(timeout)
 
     def run_once(self) -> None:
-        import time
-
         link = self.link
         if offline.pending_count(link.store) or offline.unresolved_lost_requests(link.store):
             link.hand_over()
