@@ -413,6 +413,13 @@ def pair(terminal: Terminal, code: str, url: str | None = None, *, background: b
         raise UserFacingError(Message("未设置叫号服务器地址：请用 --url 指定，或设置 hall_url。",
                                       "No queue server address: give --url, or set hall_url."), code="hall_url")
     hub_url = check_hub_url(given)
+    setting = terminal.settings.hall_url.strip()
+    if setting and check_hub_url(setting) != hub_url:
+        # the setting is where this terminal looks for its hub (it beats the address kept at pairing, for a
+        # hub that moved): a pairing with another hub would never be used
+        raise UserFacingError(Message(f"设置项 hall_url 为 {setting}，与 --url {hub_url} 不同；请改用该地址配对，或先修改设置。",
+                                      f"The hall_url setting is {setting}, not {hub_url}: pair with that address, or "
+                                      "change the setting first."), code="hall_url")
     if not code.strip() or len(code) > 100 or not code.isprintable():
         raise UserFacingError(Message("配对码无效。", "The pairing code is not valid."), code="pairing_code")
     client = HubClient(hub_url, timeouts=INTERACTIVE)
