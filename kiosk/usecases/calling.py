@@ -126,6 +126,11 @@ def counter_view(t: Terminal) -> CounterView:
     own = counter_no(t)
     mine = next((c for c in state.counters if c.counter_no == own), None) if own is not None else None
     current = mine.current if mine is not None else None
+    if current is None and own is not None:
+        # a hub whose counter states do not carry the current ticket: the day's tickets say which it is
+        held = [tk for tk in hall.tickets(state.service_day)
+                if tk.counter_no == own and tk.state in (TicketState.CALLED, TicketState.SERVING)]
+        current = max(held, key=lambda tk: tk.called_at or tk.issued_at, default=None)
     if current is not None and current.state not in (TicketState.CALLED, TicketState.SERVING):
         current = None
     return CounterView(state, own, mine, current, datetime.now(timezone.utc))
