@@ -251,3 +251,76 @@ def daily_stats(service_day: str, tickets: Iterable[Ticket], target_minutes: int
                 tz: tzinfo | None = None) -> list[DailyStats]:
     """The rows the platform receives for one day (hour and line of issue)."""
     return list(compute_figures(service_day, tickets, (), target_minutes, tz=tz).daily_stats)
+
+
+def combine_rows(key: str, rows: Iterable[FigureRow]) -> FigureRow:
+    """Several groups (days, hours) as one: sums add, so averages and shares stay exact."""
+    total = FigureRow(key)
+    for r in rows:
+        total = FigureRow(key, total.issued + r.issued, total.called + r.called, total.served + r.served,
+                          total.no_shows + r.no_shows, total.still_waiting + r.still_waiting,
+                          total.wait_seconds_sum + r.wait_seconds_sum, total.walk_seconds_sum + r.walk_seconds_sum,
+                          total.service_seconds_sum + r.service_seconds_sum,
+                          total.served_within_target + r.served_within_target)
+    return total
+
+
+def combine_counters(counters: Iterable[CounterIdle]) -> tuple[CounterIdle, ...]:
+    by_no: dict[int, list[CounterIdle]] = defaultdict(list)
+    for c in counters:
+        by_no[c.counter_no].append(c)
+    return tuple(CounterIdle(no, sum(c.open_seconds for c in cs), sum(c.busy_seconds for c in cs),
+                             sum(c.idle_seconds for c in cs), sum(c.served for c in cs), sum(c.no_shows for c in cs))
+                 for no, cs in sorted(by_no.items()))
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Several days' figures and their sum: what the report and the dashboard show for a period."""
+
+    date_from: str
+    date_to: str
+    target_minutes: int
+    days: tuple[QueueFigures, ...]
+    total: FigureRow
+    by_hour: tuple[FigureRow, ...]
+    by_category: tuple[FigureRow, ...]
+    counters: tuple[CounterIdle, ...]
+
+
+def period_figures(date_from: str, date_to: str, target_minutes: int, days: Iterable[QueueFigures]) -> PeriodFigures:
+    days = tuple(days)
+    hours: dict[str, list[FigureRow]] = defaultdict(list)
+    cats: dict[str, list[FigureRow]] = defaultdict(list)
+    for d in days:
+        for r in d.by_hour:
+            hours[r.key].append(r)
+        for r in d.by_category:
+            cats[r.key].append(r)
+    return PeriodFigures(date_from, date_to, target_minutes, days, combine_rows("all", (d.total for d in days)),
+                         tuple(combine_rows(k, hours[k]) for k in sorted(hours)),
+                         tuple(combine_rows(k, cats[k]) for k in sorted(cats)),
+                         combine_counters(c for d in days for c in d.counters))
+
+
+def figure_table(period: PeriodFigures) -> list[dict[str, object]]:
+    """Flat rows for CSV, XML and spreadsheets: one per (day, group, key); day "" is the whole period."""
+    rows: list[dict[str, object]] = []
+
+    def add(day: str, group: str, figure: FigureRow) -> None:
+        rows.append({"day": day, "group": group, **figure.as_dict()})
+
+    for day, total, by_hour, by_cat in ([("", period.total, period.by_hour, period.by_category)]
+                                        + [(d.service_day, d.total, d.by_hour, d.by_category) for d in period.days]):
+        add(day, "total", total)
+        for r in by_hour:
+            add(day, "hour", r)
+        for r in by_cat:
+            add(day, "category", r)
+    return rows
+
+
+def counter_table(period: PeriodFigures) -> list[dict[str, object]]:
+    rows = [{"day": "", **c.as_dict()} for c in period.counters]
+    rows += [{"day": d.service_day, **c.as_dict()} for d in period.days for c in d.counters]
+    return rows
