@@ -40,7 +40,7 @@
         <location filename="../../ui/counter/common.py" line="40"/>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
         <location filename="../../ui/counter/dashboard.py" line="33"/>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="249"/>
         <source>Overdue</source>
         <translation>已超期</translation>
     </message>
@@ -57,7 +57,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/dashboard.py" line="32"/>
-        <location filename="../../ui/counter/dashboard.py" line="221"/>
+        <location filename="../../ui/counter/dashboard.py" line="225"/>
         <source>Applications</source>
         <translation>申请件数</translation>
     </message>
@@ -77,99 +77,99 @@
         <translation>满意及非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="216"/>
+        <location filename="../../ui/counter/dashboard.py" line="220"/>
         <source>Applications per day</source>
         <translation>每日申请量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="227"/>
+        <location filename="../../ui/counter/dashboard.py" line="231"/>
         <source>Completion within the promised time</source>
         <translation>承诺时限内办结情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="229"/>
+        <location filename="../../ui/counter/dashboard.py" line="233"/>
         <source>On time</source>
         <translation>按时办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="229"/>
+        <location filename="../../ui/counter/dashboard.py" line="233"/>
         <source>Late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="230"/>
+        <location filename="../../ui/counter/dashboard.py" line="234"/>
         <source>Not finished yet</source>
         <translation>尚未办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="237"/>
+        <location filename="../../ui/counter/dashboard.py" line="241"/>
         <source>No cases in this period</source>
         <translation>该时段没有办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="244"/>
+        <location filename="../../ui/counter/dashboard.py" line="248"/>
         <source>Open cases by deadline</source>
         <translation>办件时限情况</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="249"/>
         <source>Due within 2 working days</source>
         <translation>2个工作日内到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="249"/>
         <source>Completed late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="246"/>
+        <location filename="../../ui/counter/dashboard.py" line="250"/>
         <source>Cases</source>
         <translation>办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="248"/>
+        <location filename="../../ui/counter/dashboard.py" line="252"/>
         <source>Satisfaction ratings</source>
         <translation>满意度评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="251"/>
+        <location filename="../../ui/counter/dashboard.py" line="255"/>
         <source>Ratings</source>
         <translation>评价</translation>
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="46"/>
-        <location filename="../../ui/counter/dashboard.py" line="259"/>
+        <location filename="../../ui/counter/dashboard.py" line="264"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="260"/>
+        <location filename="../../ui/counter/dashboard.py" line="265"/>
         <source>Applications received in the chosen period and what became of them. Open data: onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE</source>
         <translation>所选时段内收到的申请及办理结果。公开数据导出：onewindow report --from 日期 --to 日期 --format csv|json|xml|xlsx --out 文件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="262"/>
+        <location filename="../../ui/counter/dashboard.py" line="267"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="263"/>
+        <location filename="../../ui/counter/dashboard.py" line="268"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="266"/>
+        <location filename="../../ui/counter/dashboard.py" line="271"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="267"/>
+        <location filename="../../ui/counter/dashboard.py" line="272"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="268"/>
+        <location filename="../../ui/counter/dashboard.py" line="273"/>
         <source>Show</source>
         <translation>查看</translation>
     </message>
@@ -726,6 +726,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
+        <location filename="../../ui/counter/window.py" line="347"/>
         <location filename="../../ui/counter/window.py" line="360"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
         <source>Queue</source>
@@ -955,6 +956,7 @@
     <message>
         <location filename="../../ui/counter/queue_parts.py" line="185"/>
         <location filename="../../ui/counter/queue.py" line="329"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="108"/>
         <source>Counter %1</source>
         <translation>%1 号窗口</translation>
     </message>
@@ -1080,6 +1082,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/queue.py" line="377"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
         <source>Did not come</source>
         <translation>过号（未到）</translation>
     </message>
@@ -1102,6 +1105,62 @@
         <location filename="../../ui/counter/queue.py" line="381"/>
         <source>No kiosk is asking for help.</source>
         <translation>目前没有自助机请求协助。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="89"/>
+        <source>The queue figures are missing: the hall&apos;s queue server could not be asked (%1). They are not zero; look again later.</source>
+        <translation>叫号统计缺失：无法查询大厅叫号服务器（%1）。这不代表数字为零，请稍后再看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="103"/>
+        <source>Average wait by hour of the ticket (minutes)</source>
+        <translation>按取号时段的平均等候时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="105"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="109"/>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="107"/>
+        <source>Idle time per counter while open (minutes)</source>
+        <translation>各窗口开放期间的空闲时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="119"/>
+        <source>Hall queue</source>
+        <translation>大厅排队叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <source>Tickets issued</source>
+        <translation>取号数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <source>Served</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <source>Average wait (min)</source>
+        <translation>平均等候（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <source>Average walk to the counter (min)</source>
+        <translation>平均到窗时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
+        <source>Average service (min)</source>
+        <translation>平均办理（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="128"/>
+        <source>Served within %1 min</source>
+        <translation>%1 分钟内办理占比</translation>
     </message>
 </context>
 <context>

@@ -168,6 +168,10 @@ class DashboardScreen(CounterScreen):
             grid.addWidget(view, index // 2, index % 2)
             self.views[key] = view
         content.addLayout(grid, 1)
+        from ui.counter.dashboard_queue import QueueFiguresPanel
+
+        self.queue_panel = QueueFiguresPanel()  # the hall queue's figures, when this counter has a hub
+        content.addWidget(self.queue_panel)
         scroll.setWidget(inner)
         self.body.addWidget(scroll, 1)
         self.retranslate()
@@ -253,6 +257,7 @@ class DashboardScreen(CounterScreen):
             old = self.views[key].chart()
             self.views[key].setChart(chart)
             old.deleteLater()
+        self.queue_panel.show_queue(getattr(report, "queue", None))
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -269,4 +274,5 @@ class DashboardScreen(CounterScreen):
         self.export_hint.setText("")
         for key, words in SUMMARY:
             self.figures[key][1].setText(tr(words))
+        self.queue_panel.retranslate()
         self._draw()

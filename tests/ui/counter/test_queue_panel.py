@@ -184,3 +184,32 @@ def test_logout_stops_following(qtbot, hall, fake_hub, make_window):
     qtbot.waitUntil(lambda: not fake_hub.subscribers, timeout=10_000)
     from_another_thread(lambda: fake_hub.issue("A", Priority.NORMAL))  # nobody listens; nothing breaks
     assert "queue" not in window.screens
+
+
+def test_the_dashboard_shows_the_queue_figures_or_says_they_are_missing(qtbot, hall, fake_hub, make_window):
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.queue.model import CounterSession, Ticket
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    start = now - timedelta(minutes=40)
+    fake_hub.tickets["d1"] = Ticket("d1", "A001", "A", Priority.NORMAL, TicketState.DONE, fake_hub.day,
+                                    start, "kiosk-1", called_at=start + timedelta(minutes=12), counter_no=3,
+                                    started_at=start + timedelta(minutes=14), finished_at=start + timedelta(minutes=24),
+                                    calls=1)
+    fake_hub.sessions.append(CounterSession(3, start, start + timedelta(minutes=30)))
+    window = make_window(language="en")
+    log_in(qtbot, window, "lead1")
+    click(qtbot, window.nav_buttons["dashboard"])
+    dashboard = window.screens["dashboard"]
+    qtbot.waitUntil(lambda: dashboard.loads > 0, timeout=10_000)
+    panel = dashboard.queue_panel
+    assert panel.isVisibleTo(dashboard) and not panel.note.isVisibleTo(dashboard)
+    assert panel.cards["served"][0].text() == "1" and panel.cards["wait"][0].text() == "12.0"
+    assert panel.cards["within"][0].text() == "100 %" and "30 min" in panel.cards["within"][1].text()
+    fake_hub.reachable = False
+    loads = dashboard.loads
+    click(qtbot, dashboard.show_button)
+    qtbot.waitUntil(lambda: dashboard.loads > loads, timeout=10_000)
+    assert panel.note.isVisibleTo(dashboard) and "cannot be reached" in panel.note.text()
+    assert not panel.cards["served"][0].isVisibleTo(dashboard)  # no zeros standing in for missing figures
