@@ -251,7 +251,7 @@
     <message>
         <location filename="../../ui/counter/review.py" line="375"/>
         <location filename="../../ui/counter/review.py" line="389"/>
-        <location filename="../../ui/counter/queue_parts.py" line="183"/>
+        <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -909,79 +909,79 @@
         <translation>重新打印</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="79"/>
+        <location filename="../../ui/counter/queue_parts.py" line="68"/>
         <source>No ticket at this counter</source>
         <translation>本窗口暂无号票</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="80"/>
+        <location filename="../../ui/counter/queue_parts.py" line="69"/>
         <source>Press “Call next” when you are ready for the next citizen.</source>
         <translation>准备好接待下一位群众时，请按“呼叫下一位”。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="89"/>
+        <location filename="../../ui/counter/queue_parts.py" line="78"/>
         <source>took the ticket at %1, %2 min ago</source>
         <translation>%1 取号，已等 %2 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="93"/>
+        <location filename="../../ui/counter/queue_parts.py" line="82"/>
         <source>Being served since %1</source>
         <translation>%1 起正在办理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="96"/>
+        <location filename="../../ui/counter/queue_parts.py" line="85"/>
         <source>called %1 times</source>
         <translation>已呼叫 %1 次</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="97"/>
+        <location filename="../../ui/counter/queue_parts.py" line="86"/>
         <source>Called at %1, on the way</source>
         <translation>%1 已呼叫，群众正在前来</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="180"/>
+        <location filename="../../ui/counter/queue_parts.py" line="169"/>
         <source>Send this citizen to which counter?</source>
         <translation>请选择要转去的窗口：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="181"/>
+        <location filename="../../ui/counter/queue_parts.py" line="170"/>
         <source>Or enter the counter number:</source>
         <translation>或输入窗口号：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="182"/>
+        <location filename="../../ui/counter/queue_parts.py" line="171"/>
         <source>Transfer</source>
         <translation>转窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="185"/>
+        <location filename="../../ui/counter/queue_parts.py" line="174"/>
         <location filename="../../ui/counter/queue.py" line="329"/>
         <location filename="../../ui/counter/dashboard_queue.py" line="108"/>
         <source>Counter %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="220"/>
+        <location filename="../../ui/counter/queue_parts.py" line="209"/>
         <source>%1 waiting</source>
         <translation>%1 人等候</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="245"/>
+        <location filename="../../ui/counter/queue_parts.py" line="234"/>
         <source>since %1 (%2 min)</source>
         <translation>%1 起（%2 分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="247"/>
+        <location filename="../../ui/counter/queue_parts.py" line="236"/>
         <source>Kiosk %1 asks for help at “%2”, %3</source>
         <translation>自助机 %1 在“%2”步骤请求协助，%3</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="250"/>
+        <location filename="../../ui/counter/queue_parts.py" line="239"/>
         <source>%1 is on the way</source>
         <translation>%1 正在前往</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="252"/>
+        <location filename="../../ui/counter/queue_parts.py" line="241"/>
         <source>I&apos;ll go</source>
         <translation>我去协助</translation>
     </message>
@@ -1159,8 +1159,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/dashboard_queue.py" line="128"/>
-        <source>Served within %1 min</source>
-        <translation>%1 分钟内办理占比</translation>
+        <source>Served after waiting at most %1 min</source>
+        <translation>等候不超过 %1 分钟的占比</translation>
     </message>
 </context>
 <context>

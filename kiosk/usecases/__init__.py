@@ -17,5 +17,6 @@ Modules, in the hall's own words:
   staff         logging in, locking and unlocking a counter
   cases         the counter's work list, search, deadlines and one case in full
   review        checking each material and deciding
-  reports       the supervisor's hall figures
+  reports       the supervisor's hall figures (with the hall queue's, when there is a hub)
+  calling       the counter's side of the hall queue: open, call, serve, transfer, link, help, the day's figures
 """

@@ -125,6 +125,6 @@ class QueueFiguresPanel(QWidget):
         words = {"issued": translate("Counter", "Tickets issued"), "served": translate("Counter", "Served"),
                  "wait": translate("Counter", "Average wait (min)"), "walk": translate("Counter", "Average walk to the counter (min)"),
                  "service": translate("Counter", "Average service (min)"), "no_shows": translate("Counter", "Did not come"),
-                 "within": translate("Counter", "Served within %1 min").replace("%1", str(target or "—"))}
+                 "within": translate("Counter", "Served after waiting at most %1 min").replace("%1", str(target or "—"))}
         for key, (_number, label) in self.cards.items():
             label.setText(words[key])

@@ -370,8 +370,8 @@ class QueueScreen(CounterScreen):
         self.title.setText(translate("Counter", "Queue"))
         self.hint.setText(translate("Counter", "Call the next citizen, start and finish the service, or send them to another counter. "
                              "What you file while serving a ticket is linked to it."))
-        self.next_button.setText("📢 " + translate("Counter", "Call next"))
-        self.recall_button.setText("🔁 " + translate("Counter", "Call again"))
+        self.next_button.setText("➤ " + translate("Counter", "Call next"))
+        self.recall_button.setText("↻ " + translate("Counter", "Call again"))
         self.start_button.setText("▶ " + translate("Counter", "Start service"))
         self.finish_button.setText("✔ " + translate("Counter", "Finish"))
         self.no_show_button.setText("✖ " + translate("Counter", "Did not come"))

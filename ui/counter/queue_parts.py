@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.queue.model import PRIORITY_LABELS, Category, HelpRequest, Priority, Ticket, TicketState
@@ -28,15 +27,6 @@ def clock(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%H:%M") if moment else "—"
 
 
-def _big(px: int) -> QFont:
-    from PySide6.QtWidgets import QApplication
-
-    font = QFont(QApplication.font())
-    font.setPixelSize(px)
-    font.setBold(True)
-    return font
-
-
 class CurrentTicket(QFrame):
     """The ticket at this counter: number, line, priority, how long the citizen has waited, and its state."""
 
@@ -49,8 +39,7 @@ class CurrentTicket(QFrame):
         box.setSpacing(24)
         self.number = QLabel("—")
         self.number.setObjectName("queueNumber")
-        self.number.setFont(_big(64))
-        self.number.setStyleSheet("color: #0f2f5c;")
+        self.number.setStyleSheet("color: #0f2f5c; font-size: 64px; font-weight: bold;")  # the sheet wins over setFont
         self.number.setMinimumWidth(200)
         words = QVBoxLayout()
         words.setSpacing(4)
@@ -94,7 +83,7 @@ class CurrentTicket(QFrame):
             set_role(self.state, "ok")
         else:
             calls = "" if t.calls <= 1 else " · " + translate("Counter", "called %1 times").replace("%1", str(t.calls))
-            self.state.setText("📢 " + translate("Counter", "Called at %1, on the way").replace("%1", clock(t.called_at)) + calls)
+            self.state.setText("➤ " + translate("Counter", "Called at %1, on the way").replace("%1", clock(t.called_at)) + calls)
             set_role(self.state, "warn")
 
 
@@ -212,11 +201,10 @@ class WaitingLines(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        categories, waiting, mine = self.data
+        categories, waiting, _mine = self.data
         for c in categories:
             n = waiting.get(c.code, 0)
-            mark = "● " if c.code in mine else ""
-            self.cards[c.code].setText(f"{mark}{c.code} {msg(c.name)}{colon()}"
+            self.cards[c.code].setText(f"{c.code} {msg(c.name)}{colon()}"
                                        + translate("Counter", "%1 waiting").replace("%1", str(n)))
 
 
@@ -244,7 +232,7 @@ class HelpRow(QFrame):
         r = self.request
         since = translate("Counter", "since %1 (%2 min)").replace("%1", clock(r.requested_at)).replace(
             "%2", str(minutes_since(r.requested_at)))
-        text = "🙋 " + translate("Counter", "Kiosk %1 asks for help at “%2”, %3").replace("%1", r.kiosk).replace(
+        text = "⚑ " + translate("Counter", "Kiosk %1 asks for help at “%2”, %3").replace("%1", r.kiosk).replace(
             "%2", msg(r.step_label)).replace("%3", since)
         if r.acknowledged_at is not None:
             text += " · ✔ " + translate("Counter", "%1 is on the way").replace("%1", r.acknowledged_by or "")

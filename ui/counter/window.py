@@ -343,8 +343,8 @@ class CounterWindow(QMainWindow):
         for key, words, _permission in NAV:
             if key in self.nav_buttons:
                 self.nav_buttons[key].setText(tr(words))
-        if self.help_waiting and "queue" in self.nav_buttons:  # in words, not a colour: "叫号 · 🙋 2"
-            self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · 🙋 {self.help_waiting}")
+        if self.help_waiting and "queue" in self.nav_buttons:  # in words, not a colour: "叫号 · ⚑ 2"
+            self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · ⚑ {self.help_waiting}")
         self.sync.retranslate()
         self.login.retranslate()
         for screen in self.screens.values():
@@ -357,7 +357,7 @@ class CounterWindow(QMainWindow):
         if count != self.help_waiting:
             self.help_waiting = count
             if "queue" in self.nav_buttons:
-                self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · 🙋 {count}" if count else translate("Counter", "Queue"))
+                self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · ⚑ {count}" if count else translate("Counter", "Queue"))
 
     def _fit_screens(self) -> None:
         """Screens that arrange themselves by width learn it even while hidden (their minimum counts)."""

@@ -93,7 +93,7 @@ def test_events_from_the_hubs_thread_reach_the_panel(qtbot, hall, fake_hub, make
     qtbot.waitUntil(lambda: len(queue.help_rows) == 1, timeout=10_000)
     row = next(iter(queue.help_rows.values()))
     assert "kiosk-2" in row.words.text() and "Materials" in row.words.text()
-    qtbot.waitUntil(lambda: "🙋 1" in window.nav_buttons["queue"].text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "⚑ 1" in window.nav_buttons["queue"].text(), timeout=10_000)
     click(qtbot, row.button)
     qtbot.waitUntil(lambda: not row.button.isVisible() and "on the way" in row.words.text(), timeout=10_000)
     assert fake_hub.help[row.request.help_id].acknowledged_at is not None
