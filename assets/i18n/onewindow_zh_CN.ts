@@ -40,7 +40,7 @@
         <location filename="../../ui/counter/common.py" line="40"/>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
         <location filename="../../ui/counter/dashboard.py" line="33"/>
-        <location filename="../../ui/counter/dashboard.py" line="249"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Overdue</source>
         <translation>已超期</translation>
     </message>
@@ -57,7 +57,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/dashboard.py" line="32"/>
-        <location filename="../../ui/counter/dashboard.py" line="225"/>
+        <location filename="../../ui/counter/dashboard.py" line="160"/>
         <source>Applications</source>
         <translation>申请件数</translation>
     </message>
@@ -77,99 +77,99 @@
         <translation>满意及非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="220"/>
+        <location filename="../../ui/counter/dashboard.py" line="155"/>
         <source>Applications per day</source>
         <translation>每日申请量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="231"/>
+        <location filename="../../ui/counter/dashboard.py" line="166"/>
         <source>Completion within the promised time</source>
         <translation>承诺时限内办结情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="233"/>
+        <location filename="../../ui/counter/dashboard.py" line="168"/>
         <source>On time</source>
         <translation>按时办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="233"/>
+        <location filename="../../ui/counter/dashboard.py" line="168"/>
         <source>Late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="234"/>
+        <location filename="../../ui/counter/dashboard.py" line="169"/>
         <source>Not finished yet</source>
         <translation>尚未办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="241"/>
+        <location filename="../../ui/counter/dashboard.py" line="176"/>
         <source>No cases in this period</source>
         <translation>该时段没有办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="248"/>
+        <location filename="../../ui/counter/dashboard.py" line="183"/>
         <source>Open cases by deadline</source>
         <translation>办件时限情况</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
-        <location filename="../../ui/counter/dashboard.py" line="249"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Due within 2 working days</source>
         <translation>2个工作日内到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="249"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Completed late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="250"/>
+        <location filename="../../ui/counter/dashboard.py" line="185"/>
         <source>Cases</source>
         <translation>办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="252"/>
+        <location filename="../../ui/counter/dashboard.py" line="187"/>
         <source>Satisfaction ratings</source>
         <translation>满意度评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="255"/>
+        <location filename="../../ui/counter/dashboard.py" line="190"/>
         <source>Ratings</source>
         <translation>评价</translation>
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="46"/>
-        <location filename="../../ui/counter/dashboard.py" line="264"/>
+        <location filename="../../ui/counter/dashboard.py" line="199"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="265"/>
+        <location filename="../../ui/counter/dashboard.py" line="200"/>
         <source>Applications received in the chosen period and what became of them. Open data: onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE</source>
         <translation>所选时段内收到的申请及办理结果。公开数据导出：onewindow report --from 日期 --to 日期 --format csv|json|xml|xlsx --out 文件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="267"/>
+        <location filename="../../ui/counter/dashboard.py" line="202"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="268"/>
+        <location filename="../../ui/counter/dashboard.py" line="203"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="271"/>
+        <location filename="../../ui/counter/dashboard.py" line="206"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="272"/>
+        <location filename="../../ui/counter/dashboard.py" line="207"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="273"/>
+        <location filename="../../ui/counter/dashboard.py" line="208"/>
         <source>Show</source>
         <translation>查看</translation>
     </message>
@@ -956,32 +956,32 @@
     <message>
         <location filename="../../ui/counter/queue_parts.py" line="174"/>
         <location filename="../../ui/counter/queue.py" line="329"/>
-        <location filename="../../ui/counter/dashboard_queue.py" line="108"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="107"/>
         <source>Counter %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="209"/>
+        <location filename="../../ui/counter/queue_parts.py" line="208"/>
         <source>%1 waiting</source>
         <translation>%1 人等候</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="234"/>
+        <location filename="../../ui/counter/queue_parts.py" line="233"/>
         <source>since %1 (%2 min)</source>
         <translation>%1 起（%2 分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="236"/>
+        <location filename="../../ui/counter/queue_parts.py" line="235"/>
         <source>Kiosk %1 asks for help at “%2”, %3</source>
         <translation>自助机 %1 在“%2”步骤请求协助，%3</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="239"/>
+        <location filename="../../ui/counter/queue_parts.py" line="238"/>
         <source>%1 is on the way</source>
         <translation>%1 正在前往</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="241"/>
+        <location filename="../../ui/counter/queue_parts.py" line="240"/>
         <source>I&apos;ll go</source>
         <translation>我去协助</translation>
     </message>
@@ -1082,7 +1082,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/queue.py" line="377"/>
-        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
         <source>Did not come</source>
         <translation>过号（未到）</translation>
     </message>
@@ -1107,58 +1107,58 @@
         <translation>目前没有自助机请求协助。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="89"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="88"/>
         <source>The queue figures are missing: the hall&apos;s queue server could not be asked (%1). They are not zero; look again later.</source>
         <translation>叫号统计缺失：无法查询大厅叫号服务器（%1）。这不代表数字为零，请稍后再看。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="103"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="102"/>
         <source>Average wait by hour of the ticket (minutes)</source>
         <translation>按取号时段的平均等候时间（分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="105"/>
-        <location filename="../../ui/counter/dashboard_queue.py" line="109"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="104"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="108"/>
         <source>Minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="107"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="106"/>
         <source>Idle time per counter while open (minutes)</source>
         <translation>各窗口开放期间的空闲时间（分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="119"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="118"/>
         <source>Hall queue</source>
         <translation>大厅排队叫号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="124"/>
         <source>Tickets issued</source>
         <translation>取号数</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="124"/>
         <source>Served</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
         <source>Average wait (min)</source>
         <translation>平均等候（分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
         <source>Average walk to the counter (min)</source>
         <translation>平均到窗时间（分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
         <source>Average service (min)</source>
         <translation>平均办理（分钟）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard_queue.py" line="128"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
         <source>Served after waiting at most %1 min</source>
         <translation>等候不超过 %1 分钟的占比</translation>
     </message>

@@ -11,6 +11,7 @@ from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from ui.counter.charts import BLUE, GREY, _bars, _chart
 from ui.i18n import lang, translate
 from ui.theme import set_role
 from ui.widgets.column_grid import ColumnGrid
@@ -74,8 +75,6 @@ class QueueFiguresPanel(QWidget):
         self._draw()
 
     def _draw(self) -> None:
-        from ui.counter.dashboard import BLUE, GREY, _bars, _chart
-
         queue = self.queue
         if queue is None:
             return
