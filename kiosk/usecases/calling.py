@@ -140,7 +140,7 @@ def _check_day(day: str) -> str:
     try:
         return date.fromisoformat(day).isoformat()
     except (TypeError, ValueError):
-        raise UserFacingError(Message(f"日期格式应为 YYYY-MM-DD：{day!r}", f"A day is written YYYY-MM-DD: {day!r}"),
+        raise UserFacingError(Message(f"日期请按 年-月-日 填写，如 2026-11-29：{day!r}", f"A day is written YYYY-MM-DD: {day!r}"),
                               code="bad_day") from None
 
 

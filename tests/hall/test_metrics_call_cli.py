@@ -78,7 +78,7 @@ def test_bad_input_is_refused_and_changes_nothing(counter, monkeypatch, capsys) 
         assert code == 2 and words in err, (args, err)
     assert hall.tickets == before and hall.tickets[ticket.ticket_id].state == TicketState.CALLED
     code, _out, err = call(monkeypatch, capsys, "figures", "--day", "29.11.2026", staff="lead1")
-    assert code == 2 and "YYYY-MM-DD" in err
+    assert code == 2 and "年-月-日" in err and "YYYY-MM-DD" in err
     code, _out, err = call(monkeypatch, capsys, "figures", "--day", hall.day)  # a clerk: not a supervisor's view
     assert code == 2 and "supervisor" in err
 
