@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,9 @@ from kiosk.fsutil import write_atomic
 from kiosk.lifecycle import TERMINAL, Status
 from kiosk.store.models import Application, Rating
 from kiosk.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from kiosk.queue.metrics import PeriodFigures
 
 FORMATS = ("csv", "json", "xml", "xlsx")
 
@@ -53,6 +56,19 @@ class Report:
     cases: list[CaseRow] = field(default_factory=list)
     per_day: dict[str, int] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    # the hall queue's figures (`queue_section`); None: this terminal takes part in no hall queue
+    queue: dict[str, Any] | None = None
+
+
+def queue_section(period: "PeriodFigures | None", note: Message | None = None) -> dict[str, Any]:
+    """The queue's part of a report: its figures, or, when the hub could not be asked, why there are none
+    (never zeros that look like an empty hall)."""
+    from kiosk.queue.metrics import counter_table, figure_table
+
+    if period is None:
+        return {"available": False, "note": {"zh": note.zh, "en": note.en} if note else None}
+    return {"available": True, "target_minutes": period.target_minutes,
+            "figures": figure_table(period), "counters": counter_table(period)}
 
 
 def _local_date(moment: datetime | None) -> date | None:
@@ -124,6 +140,18 @@ def to_csv(report: Report) -> bytes:
     writer.writerow(CASE_COLUMNS)
     for case in report.cases:
         writer.writerow([_safe_cell("" if v is None else v) for v in asdict(case).values()])
+    if report.queue is not None:  # a second table after an empty line: the hall queue's figures
+        writer.writerow([])
+        if report.queue["available"]:
+            for title, rows in (("queue_figures", report.queue["figures"]), ("queue_counters", report.queue["counters"])):
+                writer.writerow([title, f"target_minutes={report.queue['target_minutes']}"])
+                if rows:
+                    writer.writerow(list(rows[0]))
+                for row in rows:
+                    writer.writerow([_safe_cell("" if v is None else v) for v in row.values()])
+        else:
+            note = report.queue["note"] or {"zh": "", "en": ""}
+            writer.writerow(["queue_figures", "unavailable", note["zh"], note["en"]])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
 
 
@@ -149,6 +177,18 @@ def to_xml(report: Report) -> bytes:
         node = ET.SubElement(cases, "case")
         for key, value in asdict(case).items():
             ET.SubElement(node, key).text = "" if value is None else str(value)
+    if report.queue is not None:
+        queue = ET.SubElement(root, "queue", {"available": str(report.queue["available"]).lower()})
+        if report.queue["available"]:
+            queue.set("targetMinutes", str(report.queue["target_minutes"]))
+            for tag, rows in (("figure", report.queue["figures"]), ("counter", report.queue["counters"])):
+                for row in rows:
+                    node = ET.SubElement(queue, tag)
+                    for key, value in row.items():
+                        ET.SubElement(node, key).text = "" if value is None else str(value)
+        elif report.queue["note"]:
+            ET.SubElement(queue, "note", {"lang": "zh"}).text = report.queue["note"]["zh"]
+            ET.SubElement(queue, "note", {"lang": "en"}).text = report.queue["note"]["en"]
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -168,6 +208,19 @@ def to_xlsx(report: Report) -> bytes:
     summary = wb.create_sheet("summary")
     for key, value in report.summary.items():
         summary.append([key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value])
+    if report.queue is not None:
+        if report.queue["available"]:
+            for title, rows in (("queue", report.queue["figures"]), ("queue_counters", report.queue["counters"])):
+                sheet = wb.create_sheet(title)
+                sheet.append(["target_minutes", report.queue["target_minutes"]])
+                if rows:
+                    sheet.append(list(rows[0]))
+                for row in rows:
+                    sheet.append([_safe_cell(v) for v in row.values()])
+        else:
+            sheet = wb.create_sheet("queue")
+            note = report.queue["note"] or {"zh": "", "en": ""}
+            sheet.append(["unavailable", note["zh"], note["en"]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -71,6 +71,8 @@ class Settings:
     # the hall hub (`onewindow hall serve`) on the hall's LAN, e.g. http://10.0.0.5:8770; empty: no queue here.
     # A terminal takes part once paired with it (`onewindow hall pair CODE`).
     hall_url: str = ""
+    # the hall's target for the queue: the figures give the share of citizens served after a wait of at most this
+    queue_target_wait_minutes: int = 30
 
     def status_url(self, receipt_no: str) -> str:
         """What the receipt's QR code holds for one receipt number."""
@@ -113,6 +115,8 @@ class Settings:
             problems.append("status_url_template: must contain {receipt_no}")
         if not (1 <= self.supplement_days <= 90):
             problems.append("supplement_days: 1 to 90 working days")
+        if not (1 <= self.queue_target_wait_minutes <= 480):
+            problems.append("queue_target_wait_minutes: 1 to 480 minutes")
         if problems:
             raise UserFacingError(
                 Message("配置有误：" + "；".join(problems), "Invalid settings: " + "; ".join(problems)),

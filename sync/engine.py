@@ -44,6 +44,7 @@ from sync.assigned import count_pending, fetch_downloads
 from sync.audit_push import push_audit_head
 from sync.changes import apply_change, get_cursor, set_cursor
 from sync.decisions import push_decisions
+from sync.hall_stats_push import forward_hall_stats
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
@@ -76,6 +77,7 @@ class PassReport:
     pending_bytes: int = 0
     count_check: dict[str, Any] | None = None
     audit_head: dict[str, Any] | None = None
+    hall_stats: dict[str, Any] | None = None  # a counter with a hall hub: the queue statistics forwarded
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -117,6 +119,7 @@ class SyncEngine:
             self.compare_counts(report)
             report.online = True
             self.push_audit_head(report)
+            self.push_hall_stats(report)
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
@@ -421,6 +424,21 @@ class SyncEngine:
         report.audit_head = {"result": outcome.result, "last_id": outcome.last_id}
         if outcome.result == "refused":
             report.errors.append(f"audit head refused by the platform: {outcome.message}")
+
+    # --- hall queue statistics ---------------------------------------------------------------
+
+    def push_hall_stats(self, report: PassReport) -> None:
+        """After everything else: a hub away or a defect here never holds up applications or decisions."""
+        try:
+            report.hall_stats = forward_hall_stats(self.terminal, self.client)
+        except (Offline, EnrollmentRequired):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("hall statistics push failed")
+            report.errors.append(f"hall statistics not sent: {type(exc).__name__}")
+            return
+        if report.hall_stats and report.hall_stats["result"] == "refused":
+            report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
 
     # --- count check ------------------------------------------------------------------------
 

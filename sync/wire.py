@@ -282,3 +282,70 @@ def parse(model: type[M], value: Any) -> M:
     return model.model_validate(value)
 
 
+
+
+# --- hall queue statistics (schema 6) ---------------------------------------------------------------------
+
+ServiceDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Seconds = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]
+
+
+class HallStatsRow(BaseModel):
+    """One hour of one queue line on one day (`kiosk.queue.model.DailyStats`): sums in seconds, so they add."""
+
+    model_config = ConfigDict(extra="forbid")
+    service_day: ServiceDay
+    hour: Annotated[int, Field(ge=0, le=23)]
+    category: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")]
+    issued: Count
+    served: Count
+    no_shows: Count
+    wait_seconds_sum: Seconds
+    walk_seconds_sum: Seconds
+    service_seconds_sum: Seconds
+    served_within_target: Count
+
+    @field_validator("service_day")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        from datetime import date
+
+        date.fromisoformat(value)  # ValueError: a 422
+        return value
+
+    @field_validator("served_within_target")
+    @classmethod
+    def _within_served(cls, value: int, info: Any) -> int:
+        served = info.data.get("served")
+        if served is not None and value > served:
+            raise ValueError("served_within_target cannot exceed served")
+        return value
+
+    @field_validator("no_shows")
+    @classmethod
+    def _fits_issued(cls, value: int, info: Any) -> int:
+        issued, served = info.data.get("issued"), info.data.get("served")
+        if issued is not None and served is not None and served + value > issued:
+            raise ValueError("served + no_shows cannot exceed issued")
+        return value
+
+
+class HallStatsPush(BaseModel):
+    """A counter's recomputed rows; each replaces the platform's row with the same (day, hour, line)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: Annotated[list[HallStatsRow], Field(min_length=1, max_length=5000)]
+
+    @field_validator("rows")
+    @classmethod
+    def _distinct(cls, rows: list[HallStatsRow]) -> list[HallStatsRow]:
+        keys = {(r.service_day, r.hour, r.category) for r in rows}
+        if len(keys) != len(rows):
+            raise ValueError("a (service_day, hour, category) appears twice")
+        return rows
+
+
+class HallStatsAnswer(Wire):
+    stored: int
+    days: list[str]

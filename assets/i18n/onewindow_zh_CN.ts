@@ -40,7 +40,7 @@
         <location filename="../../ui/counter/common.py" line="40"/>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
         <location filename="../../ui/counter/dashboard.py" line="33"/>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Overdue</source>
         <translation>已超期</translation>
     </message>
@@ -57,7 +57,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/dashboard.py" line="32"/>
-        <location filename="../../ui/counter/dashboard.py" line="221"/>
+        <location filename="../../ui/counter/dashboard.py" line="160"/>
         <source>Applications</source>
         <translation>申请件数</translation>
     </message>
@@ -77,99 +77,99 @@
         <translation>满意及非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="216"/>
+        <location filename="../../ui/counter/dashboard.py" line="155"/>
         <source>Applications per day</source>
         <translation>每日申请量</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="227"/>
+        <location filename="../../ui/counter/dashboard.py" line="166"/>
         <source>Completion within the promised time</source>
         <translation>承诺时限内办结情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="229"/>
+        <location filename="../../ui/counter/dashboard.py" line="168"/>
         <source>On time</source>
         <translation>按时办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="229"/>
+        <location filename="../../ui/counter/dashboard.py" line="168"/>
         <source>Late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="230"/>
+        <location filename="../../ui/counter/dashboard.py" line="169"/>
         <source>Not finished yet</source>
         <translation>尚未办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="237"/>
+        <location filename="../../ui/counter/dashboard.py" line="176"/>
         <source>No cases in this period</source>
         <translation>该时段没有办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="244"/>
+        <location filename="../../ui/counter/dashboard.py" line="183"/>
         <source>Open cases by deadline</source>
         <translation>办件时限情况</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="24"/>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Due within 2 working days</source>
         <translation>2个工作日内到期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="245"/>
+        <location filename="../../ui/counter/dashboard.py" line="184"/>
         <source>Completed late</source>
         <translation>超期办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="246"/>
+        <location filename="../../ui/counter/dashboard.py" line="185"/>
         <source>Cases</source>
         <translation>办件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="248"/>
+        <location filename="../../ui/counter/dashboard.py" line="187"/>
         <source>Satisfaction ratings</source>
         <translation>满意度评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="251"/>
+        <location filename="../../ui/counter/dashboard.py" line="190"/>
         <source>Ratings</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="45"/>
-        <location filename="../../ui/counter/dashboard.py" line="259"/>
+        <location filename="../../ui/counter/window.py" line="46"/>
+        <location filename="../../ui/counter/dashboard.py" line="199"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="260"/>
+        <location filename="../../ui/counter/dashboard.py" line="200"/>
         <source>Applications received in the chosen period and what became of them. Open data: onewindow report --from DATE --to DATE --format csv|json|xml|xlsx --out FILE</source>
         <translation>所选时段内收到的申请及办理结果。公开数据导出：onewindow report --from 日期 --to 日期 --format csv|json|xml|xlsx --out 文件</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="262"/>
+        <location filename="../../ui/counter/dashboard.py" line="202"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="263"/>
+        <location filename="../../ui/counter/dashboard.py" line="203"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="266"/>
+        <location filename="../../ui/counter/dashboard.py" line="206"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="267"/>
+        <location filename="../../ui/counter/dashboard.py" line="207"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/dashboard.py" line="268"/>
+        <location filename="../../ui/counter/dashboard.py" line="208"/>
         <source>Show</source>
         <translation>查看</translation>
     </message>
@@ -195,7 +195,7 @@
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
-        <location filename="../../ui/counter/walkin.py" line="228"/>
+        <location filename="../../ui/counter/walkin.py" line="230"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Service item</source>
         <translation>办理事项</translation>
@@ -204,7 +204,7 @@
         <location filename="../../ui/counter/deadlines.py" line="23"/>
         <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
-        <location filename="../../ui/counter/walkin.py" line="233"/>
+        <location filename="../../ui/counter/walkin.py" line="235"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Applicant</source>
         <translation>申请人</translation>
@@ -251,6 +251,7 @@
     <message>
         <location filename="../../ui/counter/review.py" line="375"/>
         <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -530,7 +531,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="481"/>
-        <location filename="../../ui/counter/walkin.py" line="235"/>
+        <location filename="../../ui/counter/walkin.py" line="237"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
@@ -668,94 +669,102 @@
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="177"/>
+        <location filename="../../ui/counter/walkin.py" line="178"/>
         <source>This material is required. Scan or import it, or mark it after the applicant brings it.</source>
         <translation>这是必交材料，请扫描或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="182"/>
+        <location filename="../../ui/counter/walkin.py" line="183"/>
         <source>Some answers need attention; each is marked where it is.</source>
         <translation>有些内容需要修改，已在相应位置标出。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="203"/>
+        <location filename="../../ui/counter/walkin.py" line="204"/>
         <source>Submitted. Give the applicant the receipt number; check the originals now with “Review it now”.</source>
         <translation>已提交。请将回执编号告知申请人；可点击“立即审核”当场核验原件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="221"/>
+        <location filename="../../ui/counter/walkin.py" line="223"/>
         <source>Take a walk-in&apos;s application</source>
         <translation>窗口代办申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="223"/>
+        <location filename="../../ui/counter/walkin.py" line="225"/>
         <source>Finishing a draft a kiosk saved. Check every answer with the applicant, add what is missing, then submit.</source>
         <translation>正在继续办理自助终端保存的草稿。请与申请人逐项核对，补齐缺少的内容后提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="226"/>
+        <location filename="../../ui/counter/walkin.py" line="228"/>
         <source>The same form and materials as at the kiosk. Type what the applicant tells you, scan or import each material, then submit.</source>
         <translation>与自助终端相同的申请表和材料。按申请人所述填写，逐项扫描或导入材料，然后提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="234"/>
+        <location filename="../../ui/counter/walkin.py" line="236"/>
         <source>Application form</source>
         <translation>申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="241"/>
+        <location filename="../../ui/counter/walkin.py" line="243"/>
         <source>Start again</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="242"/>
+        <location filename="../../ui/counter/walkin.py" line="244"/>
         <source>Submit the application</source>
         <translation>提交申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/walkin.py" line="243"/>
+        <location filename="../../ui/counter/walkin.py" line="245"/>
         <source>Review it now</source>
         <translation>立即审核</translation>
     </message>
     <message>
         <location filename="../../ui/counter/worklist.py" line="195"/>
-        <location filename="../../ui/counter/window.py" line="42"/>
+        <location filename="../../ui/counter/window.py" line="43"/>
         <source>Work list</source>
         <translation>待办列表</translation>
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
+        <location filename="../../ui/counter/window.py" line="347"/>
+        <location filename="../../ui/counter/window.py" line="360"/>
+        <location filename="../../ui/counter/queue.py" line="370"/>
+        <source>Queue</source>
+        <translation>叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="43"/>
         <source>Take a walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="43"/>
+        <location filename="../../ui/counter/window.py" line="44"/>
         <source>Drafts</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="43"/>
+        <location filename="../../ui/counter/window.py" line="44"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/window.py" line="45"/>
         <location filename="../../ui/counter/print_queue.py" line="130"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="314"/>
+        <location filename="../../ui/counter/window.py" line="337"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="316"/>
+        <location filename="../../ui/counter/window.py" line="339"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="317"/>
+        <location filename="../../ui/counter/window.py" line="340"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -899,6 +908,260 @@
         <source>Print it again</source>
         <translation>重新打印</translation>
     </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="68"/>
+        <source>No ticket at this counter</source>
+        <translation>本窗口暂无号票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="69"/>
+        <source>Press “Call next” when you are ready for the next citizen.</source>
+        <translation>准备好接待下一位群众时，请按“呼叫下一位”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="78"/>
+        <source>took the ticket at %1, %2 min ago</source>
+        <translation>%1 取号，已等 %2 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="82"/>
+        <source>Being served since %1</source>
+        <translation>%1 起正在办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="85"/>
+        <source>called %1 times</source>
+        <translation>已呼叫 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="86"/>
+        <source>Called at %1, on the way</source>
+        <translation>%1 已呼叫，群众正在前来</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="169"/>
+        <source>Send this citizen to which counter?</source>
+        <translation>请选择要转去的窗口：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="170"/>
+        <source>Or enter the counter number:</source>
+        <translation>或输入窗口号：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="171"/>
+        <source>Transfer</source>
+        <translation>转窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="174"/>
+        <location filename="../../ui/counter/queue.py" line="329"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="107"/>
+        <source>Counter %1</source>
+        <translation>%1 号窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="208"/>
+        <source>%1 waiting</source>
+        <translation>%1 人等候</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="233"/>
+        <source>since %1 (%2 min)</source>
+        <translation>%1 起（%2 分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="235"/>
+        <source>Kiosk %1 asks for help at “%2”, %3</source>
+        <translation>自助机 %1 在“%2”步骤请求协助，%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="238"/>
+        <source>%1 is on the way</source>
+        <translation>%1 正在前往</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue_parts.py" line="240"/>
+        <source>I&apos;ll go</source>
+        <translation>我去协助</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="218"/>
+        <source>Nothing was changed; try again when the queue server is back.</source>
+        <translation>未做任何更改；请待叫号服务器恢复后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="226"/>
+        <source>Nobody is waiting in this counter&apos;s lines.</source>
+        <translation>本窗口的业务类别目前没有人在等候。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="264"/>
+        <source>%1 sent to counter %2.</source>
+        <translation>%1 已转到 %2 号窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="273"/>
+        <source>The kiosk now tells the citizen that you are coming.</source>
+        <translation>自助机已告知群众：工作人员马上就到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="285"/>
+        <source>Ticket %1 is linked to %2.</source>
+        <translation>号票 %1 已关联到 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="293"/>
+        <source>Ticket %1 could not be linked to %2: %3</source>
+        <translation>号票 %1 未能关联到 %2：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="315"/>
+        <source>Close this counter</source>
+        <translation>关闭本窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="315"/>
+        <source>Open this counter</source>
+        <translation>开放本窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="321"/>
+        <source>This counter takes no part in a hall queue: no queue server is set up (hall_url).</source>
+        <translation>本窗口未参加大厅排队叫号：没有设置叫号服务器（hall_url）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="323"/>
+        <source>The hall&apos;s queue server cannot be reached. Calling is paused; everything else at this counter works as usual. The panel reconnects by itself.</source>
+        <translation>暂时无法连接大厅叫号服务器，叫号已暂停；本窗口的其他业务照常办理。连接恢复后自动继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="326"/>
+        <source>Asking the queue server…</source>
+        <translation>正在连接叫号服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="329"/>
+        <source>This counter</source>
+        <translation>本窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="331"/>
+        <source>open for calls from %1</source>
+        <translation>已开放，叫号类别：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="333"/>
+        <source>closed: open it to call</source>
+        <translation>未开放：开放后才能叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="371"/>
+        <source>Call the next citizen, start and finish the service, or send them to another counter. What you file while serving a ticket is linked to it.</source>
+        <translation>呼叫下一位群众，开始和结束办理，或转到其他窗口。办理期间受理的申请会自动关联到该号票。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="373"/>
+        <source>Call next</source>
+        <translation>呼叫下一位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="374"/>
+        <source>Call again</source>
+        <translation>重新呼叫</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="375"/>
+        <source>Start service</source>
+        <translation>开始办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="376"/>
+        <source>Finish</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="377"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <source>Did not come</source>
+        <translation>过号（未到）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="378"/>
+        <source>Transfer…</source>
+        <translation>转窗口…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="379"/>
+        <source>Waiting now</source>
+        <translation>当前等候</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="380"/>
+        <source>Kiosks asking for help</source>
+        <translation>请求协助的自助机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/queue.py" line="381"/>
+        <source>No kiosk is asking for help.</source>
+        <translation>目前没有自助机请求协助。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="88"/>
+        <source>The queue figures are missing: the hall&apos;s queue server could not be asked (%1). They are not zero; look again later.</source>
+        <translation>叫号统计缺失：无法查询大厅叫号服务器（%1）。这不代表数字为零，请稍后再看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="102"/>
+        <source>Average wait by hour of the ticket (minutes)</source>
+        <translation>按取号时段的平均等候时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="104"/>
+        <location filename="../../ui/counter/dashboard_queue.py" line="108"/>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="106"/>
+        <source>Idle time per counter while open (minutes)</source>
+        <translation>各窗口开放期间的空闲时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="118"/>
+        <source>Hall queue</source>
+        <translation>大厅排队叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="124"/>
+        <source>Tickets issued</source>
+        <translation>取号数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="124"/>
+        <source>Served</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <source>Average wait (min)</source>
+        <translation>平均等候（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="125"/>
+        <source>Average walk to the counter (min)</source>
+        <translation>平均到窗时间（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <source>Average service (min)</source>
+        <translation>平均办理（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
+        <source>Served after waiting at most %1 min</source>
+        <translation>等候不超过 %1 分钟的占比</translation>
+    </message>
 </context>
 <context>
     <name>ImportFileDialog</name>
@@ -938,22 +1201,22 @@
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="196"/>
+        <location filename="../../ui/kiosk/overlay.py" line="199"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="197"/>
+        <location filename="../../ui/kiosk/overlay.py" line="200"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="198"/>
+        <location filename="../../ui/kiosk/overlay.py" line="201"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="198"/>
+        <location filename="../../ui/kiosk/overlay.py" line="201"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
@@ -1522,17 +1785,17 @@
         <translation>已拍好。请放下一页，或点“重拍”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="87"/>
+        <location filename="../../ui/kiosk/voice.py" line="89"/>
         <source>text field</source>
         <translation>输入框</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="90"/>
+        <location filename="../../ui/kiosk/voice.py" line="92"/>
         <source>button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="92"/>
+        <location filename="../../ui/kiosk/voice.py" line="94"/>
         <source>selected</source>
         <translation>已选中</translation>
     </message>

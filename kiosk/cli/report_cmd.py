@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
 from kiosk.cli import terminal_from_args
 from kiosk.errors import Message, UserFacingError
 from kiosk.reports import FORMATS, build_report, write_report
+from kiosk.usecases.reports import queue_report_section
 from kiosk.workdays import default_calendar
 
 
@@ -31,10 +33,14 @@ def run(args: argparse.Namespace) -> int:
     terminal = terminal_from_args(args)
     with terminal.store.transaction() as s:
         report = build_report(s, terminal.catalog, default_calendar(), args.date_from, args.date_to)
+    report.queue = queue_report_section(terminal, args.date_from, args.date_to)
     try:
         size = write_report(report, args.format, args.out)
     except OSError as exc:
         raise UserFacingError(Message(f"无法写入 {args.out}：{exc.strerror}", f"Cannot write {args.out}: {exc.strerror}"),
                               code="report_write") from None
     print(f"{args.out}: {len(report.cases)} cases, {size} bytes")
+    if report.queue is not None and not report.queue["available"]:
+        note = report.queue["note"] or {}
+        print(f"叫号统计缺失 / queue figures missing: {note.get('zh', '')} / {note.get('en', '')}", file=sys.stderr)
     return 0

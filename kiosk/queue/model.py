@@ -95,6 +95,9 @@ class Ticket:
     calls: int = 0  # how many times it was called (first call + recalls)
     issued_offline: bool = False
     application_ref: str | None = None  # receipt number, case number or application UUID it led to
+    # the first call (`called_at` moves with a recall or a call at another counter); the wait is measured to it.
+    # Optional and added after the contract: None from a hub that does not keep it, then `called_at` stands in.
+    first_called_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ Modules, in the hall's own words:
   staff         logging in, locking and unlocking a counter
   cases         the counter's work list, search, deadlines and one case in full
   review        checking each material and deciding
-  reports       the supervisor's hall figures
   queue         the hall queue at a kiosk: pairing with the hall hub, taking a ticket (offline too), asking for help
+  reports       the supervisor's hall figures (with the hall queue's, when there is a hub)
+  calling       the counter's side of the hall queue: open, call, serve, transfer, link, help, the day's figures
 """

@@ -38,7 +38,7 @@ from sync.protocol import (
     UPLOAD_CONTENT_TYPE,
 )
 from sync import wire
-from sync.server import audit_heads, cases, enrollment, openapi_doc, uploads
+from sync.server import audit_heads, cases, enrollment, hall_stats, openapi_doc, uploads
 from sync.server import staff as staff_accounts
 from sync.server.blob_crypto import BlobDamaged
 from sync.server.db import PlatformStore
@@ -498,6 +498,16 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         """The heads the platform holds for the asking device (the authority `onewindow audit verify` uses)."""
         with store.transaction() as session:
             return audit_heads.record_of(session, device, limit)
+
+    # --- hall queue statistics (sync.server.hall_stats) --------------------------------------------
+
+    @router.post("/hall-stats", response_model=wire.HallStatsAnswer, responses=FORBIDDEN)
+    def push_hall_stats(body: wire.HallStatsPush, device: CounterDep) -> Any:
+        """A counter's recomputed queue figures for its hall; each row replaces the one with its (day, hour,
+        line), so sending a day again is harmless."""
+        with store.transaction() as session:
+            stored, days = hall_stats.replace_rows(session, device, body)
+        return {"stored": stored, "days": days}
 
     app.include_router(router)
     openapi_doc.install(app)

@@ -90,6 +90,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=list_cases)
 
+    q = psub.add_parser("hall-stats", help="a hall's queue statistics as its counters sent them (per day, hour and line)")
+    common(q)
+    q.add_argument("--hall", required=True, help="the hall code")
+    q.add_argument("--from", dest="date_from", default=None, metavar="YYYY-MM-DD")
+    q.add_argument("--to", dest="date_to", default=None, metavar="YYYY-MM-DD")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=show_hall_stats)
+
     q = psub.add_parser("decide", help="move a case (online handling); the hall sees it through the changes feed")
     common(q)
     q.add_argument("case", metavar="CASE_OR_ID", help="case number or application UUID")
@@ -295,6 +303,26 @@ def list_cases(args: argparse.Namespace) -> int:
         print(f"{r['case_no'] or '-':28} {r['status']:17} {r['id']} {r['service_item']} "
               f"attachments {arrived}/{len(r['attachments'])}" + (f" conflicts {r['conflicts']}" if r["conflicts"] else "")
               + (" online" if r.get("channel") == "online" else ""))
+    return 0
+
+
+def show_hall_stats(args: argparse.Namespace) -> int:
+    from sync.server.hall_stats import rows_of
+
+    store = _store(args)
+    with store.transaction() as session:
+        rows = rows_of(session, args.hall, args.date_from, args.date_to)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"大厅 {args.hall} 没有叫号统计 / no queue statistics for hall {args.hall}")
+        return 0
+    print("day         hour line  issued served no-shows  mean wait min  within target")
+    for r in rows:
+        wait = f"{r['wait_seconds_sum'] / r['served'] / 60:.1f}" if r["served"] else "—"
+        print(f"{r['service_day']}  {r['hour']:02d}  {r['category']:<4}  {r['issued']:>6} {r['served']:>6} "
+              f"{r['no_shows']:>8}  {wait:>13}  {r['served_within_target']:>13}")
     return 0
 
 

@@ -32,10 +32,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 5  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 6  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
 #                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
+#                    6: hall_queue_stats (a new table only: create_all makes it)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -312,3 +313,26 @@ class PlatformAuditEntry(PlatformBase):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class HallQueueStat(PlatformBase):
+    """One hour of one queue line of one hall on one day, as a counter recomputed it from the hub's tickets.
+
+    Keyed by (hall, day, hour, line): a counter re-sends a day whenever it recomputes it, and each row
+    replaces the one it names, so re-sending is harmless and a late ticket is counted once.
+    """
+
+    __tablename__ = "hall_queue_stats"
+    hall_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    service_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(8), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    wait_seconds_sum: Mapped[float]
+    walk_seconds_sum: Mapped[float]
+    service_seconds_sum: Mapped[float]
+    served_within_target: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))  # the counter that sent it last
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

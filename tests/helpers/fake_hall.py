@@ -35,6 +35,19 @@ class _Subscription:
                 self.hall.subscribers.remove(self)
 
 
+class _TicketBook(dict[str, Ticket]):
+    """The tickets by id, and callable as `HallPart.tickets(day)`: the attribute shadows the protocol's method
+    of the same name, and tests use both (`hall.tickets[ticket_id]`, `terminal.hall.tickets(day)`)."""
+
+    def __init__(self, hall: "FakeHall") -> None:
+        super().__init__()
+        self._hall = hall
+
+    def __call__(self, day: str) -> list[Ticket]:
+        self._hall._need("tickets", day)
+        return [t for t in self.values() if t.service_day == day]
+
+
 class FakeHall:
     def __init__(self, *, counter_no: int | None = 3, device_name: str = "test-device",
                  categories: tuple[Category, ...] | None = None) -> None:
@@ -43,7 +56,7 @@ class FakeHall:
         self.reachable = True
         self.lock = threading.Lock()
         self.calls_made: list[tuple[str, tuple[object, ...]]] = []
-        self.tickets: dict[str, Ticket] = {}
+        self.tickets: _TicketBook = _TicketBook(self)
         self.events: list[QueueEvent] = []
         self.help: dict[str, HelpRequest] = {}
         self.subscribers: list[_Subscription] = []
@@ -184,10 +197,6 @@ class FakeHall:
 
     def link(self, ticket_id: str, application_ref: str) -> Ticket:
         return self._act("link", ticket_id, EventKind.LINKED, application_ref=application_ref)
-
-    def tickets(self, day: str) -> list[Ticket]:
-        self._need("tickets", day)
-        return [t for t in self.tickets.values() if t.service_day == day]
 
     def counter_sessions(self, day: str) -> list[CounterSession]:
         self._need("counter_sessions", day)

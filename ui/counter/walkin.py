@@ -31,6 +31,7 @@ from ui.widgets.materials_panel import MaterialsPanel
 class WalkInScreen(CounterScreen):
     name = "walkin"
     review_requested = Signal(str)
+    filed = Signal(object)  # SubmittedApplication: the queue panel links it to the ticket being served
 
     def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +204,7 @@ class WalkInScreen(CounterScreen):
         self.show_message(lambda: translate("Counter", "Submitted. Give the applicant the receipt number; check the originals now "
                                      "with “Review it now”."), "ok")
         self.retranslate()
+        self.filed.emit(submitted)
 
     def _submit_failed(self, exc: BaseException) -> None:
         self.busy = False

@@ -39,7 +39,8 @@ from ui.widgets.sync_indicator import SyncIndicator
 
 log = logging.getLogger("onewindow.counter")
 
-NAV = (("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
+NAV = (("queue", QT_TRANSLATE_NOOP("Counter", "Queue"), Permission.TAKE_APPLICATION),
+       ("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
        ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
        ("print_queue", QT_TRANSLATE_NOOP("Counter", "Print queue"), Permission.REVIEW),
        ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
@@ -57,6 +58,7 @@ class CounterWindow(QMainWindow):
         self.staff: StaffView | None = None
         self.locked = False
         self.screens: dict[str, CounterScreen] = {}
+        self.help_waiting = 0  # kiosks asking for help that nobody acknowledged yet (the queue tab shows it)
         self.current_name = "login"
         self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
         i18n.set_language(language or ctx.terminal.settings.language)
@@ -149,6 +151,10 @@ class CounterWindow(QMainWindow):
         if staff.may(Permission.TAKE_APPLICATION):
             screens["walkin"] = WalkInScreen(self.ctx, staff.id, stack)
             screens["drafts"] = DraftsScreen(self.ctx, staff.id, stack)
+        if staff.may(Permission.TAKE_APPLICATION) and self.terminal.hall is not None:
+            from ui.counter.queue import QueueScreen
+
+            screens["queue"] = QueueScreen(self.ctx, staff.id, stack)
         if staff.may(Permission.DASHBOARD):
             from ui.counter.dashboard import DashboardScreen
 
@@ -163,6 +169,16 @@ class CounterWindow(QMainWindow):
         if "walkin" in screens:
             screens["walkin"].review_requested.connect(self.open_case)  # type: ignore[attr-defined]
             screens["drafts"].resume.connect(self.resume_draft)  # type: ignore[attr-defined]
+        if "queue" in screens:
+            queue = screens["queue"]
+            queue.help_count_changed.connect(self._help_count)  # type: ignore[attr-defined]
+            if "walkin" in screens:  # a walk-in filed while a ticket is served names that ticket
+                screens["walkin"].filed.connect(  # type: ignore[attr-defined]
+                    lambda submitted: queue.link_current(submitted.receipt_no or submitted.id))  # type: ignore[attr-defined]
+            if "review" in screens:  # so does a case decided here
+                screens["review"].decided.connect(  # type: ignore[attr-defined]
+                    lambda outcome: queue.link_current(outcome.detail.row.case_no or outcome.detail.row.receipt_no
+                                                       or outcome.detail.row.id))  # type: ignore[attr-defined]
         for key, _words, permission in NAV:
             if key in screens and staff.may(permission):
                 button = QPushButton()
@@ -188,7 +204,11 @@ class CounterWindow(QMainWindow):
             button.setParent(None)
             button.deleteLater()
         self.nav_buttons = {}
+        self.help_waiting = 0
         for screen in self.screens.values():
+            stop = getattr(screen, "stop", None)
+            if stop is not None:
+                stop()
             self.stack.removeWidget(screen)
             screen.setParent(None)
             screen.deleteLater()
@@ -323,6 +343,8 @@ class CounterWindow(QMainWindow):
         for key, words, _permission in NAV:
             if key in self.nav_buttons:
                 self.nav_buttons[key].setText(tr(words))
+        if self.help_waiting and "queue" in self.nav_buttons:  # in words, not a colour: "叫号 · ⚑ 2"
+            self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · ⚑ {self.help_waiting}")
         self.sync.retranslate()
         self.login.retranslate()
         for screen in self.screens.values():
@@ -330,6 +352,12 @@ class CounterWindow(QMainWindow):
         notice = getattr(self, "_notice", None)
         if callable(notice):
             self.notice.setText(notice())
+
+    def _help_count(self, count: int) -> None:
+        if count != self.help_waiting:
+            self.help_waiting = count
+            if "queue" in self.nav_buttons:
+                self.nav_buttons["queue"].setText(translate("Counter", "Queue") + f" · ⚑ {count}" if count else translate("Counter", "Queue"))
 
     def _fit_screens(self) -> None:
         """Screens that arrange themselves by width learn it even while hidden (their minimum counts)."""
@@ -345,5 +373,9 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         self.sync_timer.stop()
+        for screen in self.screens.values():
+            stop = getattr(screen, "stop", None)
+            if stop is not None:
+                stop()
         self.idle.stop()
         super().closeEvent(event)
