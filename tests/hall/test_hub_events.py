@@ -122,11 +122,13 @@ def test_pressing_help_again_before_an_answer_is_still_one_request(hall: Any) ->
     body = {"step": "welcome", "step_label": {"zh": "欢迎", "en": "Welcome"}}
     first = hub.post(wire.HELP, kiosk, body).json()
     assert hub.post(wire.HELP, kiosk, body).json() == first
+    other = hub.post(wire.HELP, kiosk, {"step": "unheld-ticket", "step_label": {"zh": "A007 号无人持有", "en": "A007"}})
+    assert other.json()["help_id"] != first["help_id"]  # another screen or notice: its own request
     hub.post(wire.HELP_ONE.format(help_id=first["help_id"]) + "/acknowledge", counter)
     second = hub.post(wire.HELP, kiosk, body).json()  # answered: a new press is a new request
     assert second["help_id"] != first["help_id"]
-    assert [e["kind"] for e in hub.get(wire.EVENTS, board).json()] == ["help_requested", "help_acknowledged",
-                                                                      "help_requested"]
+    assert [e["kind"] for e in hub.get(wire.EVENTS, board).json()] == ["help_requested", "help_requested",
+                                                                      "help_acknowledged", "help_requested"]
 
 
 def test_catch_up_pages_through_a_long_log_without_gaps(hall: Any) -> None:

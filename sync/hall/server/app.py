@@ -281,7 +281,10 @@ async def _follow(store: HubStore, websocket: WebSocket, recheck: float) -> None
     closed = False
 
     def listener() -> None:
-        loop.call_soon_threadsafe(wake.set)
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:  # the loop is closing (the hub is stopping)
+            pass
 
     async def watch_close() -> None:
         nonlocal closed

@@ -1,6 +1,7 @@
 """Help on request: a kiosk asks, a counter acknowledges ("someone is coming") and closes it.
 
-A kiosk has at most one request nobody has answered yet: pressing the button again returns that one.
+Pressing the button again on the same screen before anyone answered returns the request already open;
+a request with another step or label (another screen, another notice) is a request of its own.
 """
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def request_help(store: HubStore, device: Device, step: str, label: Message) -> 
     now = clock.now()
     with store.write() as s:
         waiting = s.scalar(select(HelpRow).where(HelpRow.kiosk == device.name, HelpRow.closed_at.is_(None),
-                                                 HelpRow.acknowledged_at.is_(None)))
-        if waiting is not None:  # the button pressed again before anyone answered: still the one request
+                                                 HelpRow.acknowledged_at.is_(None), HelpRow.step == step,
+                                                 HelpRow.label_zh == label.zh, HelpRow.label_en == label.en))
+        if waiting is not None:  # the button pressed again on the same screen before anyone answered
             return to_help(waiting)
         row = HelpRow(help_id=str(uuid.uuid4()), kiosk=device.name, step=step, label_zh=label.zh, label_en=label.en,
                       requested_at=now)
