@@ -81,6 +81,7 @@ def test_a_ticket_from_issue_to_finish_with_its_timestamps(hall: Any) -> None:
     tid = called["ticket_id"]
     recalled = act(hub, d["c3"], tid, "recall").json()
     assert recalled["calls"] == 2 and recalled["called_at"] > called["called_at"]
+    assert recalled["first_called_at"] == called["called_at"] == called["first_called_at"]  # the wait ends at the first call
     started = act(hub, d["c3"], tid, "start").json()
     assert started["state"] == "serving" and started["started_at"]
     linked = act(hub, d["c3"], tid, "link", {"application_ref": "SB2026113000017"}).json()

@@ -110,6 +110,7 @@ def call_next(store: HubStore, config: HubConfig, device: Device) -> Ticket | No
         row = s.get(TicketRow, chosen.ticket.ticket_id)
         assert row is not None
         row.state, row.counter_no, row.called_at, row.calls = TicketState.CALLED.value, n, now, row.calls + 1
+        row.first_called_at = row.first_called_at or now
         s.flush()
         ticket = to_ticket(row)
         append_event(s, EventKind.CALLED, now, ticket=ticket, counter_no=n)

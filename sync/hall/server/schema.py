@@ -72,6 +72,7 @@ class TicketRow(Base):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     issued_by: Mapped[str] = mapped_column(String(64))
     appointment_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the wait ends here
     called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     counter_no: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -33,7 +33,8 @@ MAX_HANDOVER = 500
 def to_ticket(r: TicketRow) -> Ticket:
     return Ticket(ticket_id=r.ticket_id, number=r.number, category=r.category, priority=Priority(r.priority),
                   state=TicketState(r.state), service_day=r.service_day, issued_at=r.issued_at,
-                  issued_by=r.issued_by, appointment_at=r.appointment_at, called_at=r.called_at,
+                  issued_by=r.issued_by, appointment_at=r.appointment_at, first_called_at=r.first_called_at,
+                  called_at=r.called_at,
                   counter_no=r.counter_no, started_at=r.started_at, finished_at=r.finished_at,
                   no_show_at=r.no_show_at, calls=r.calls, issued_offline=r.issued_offline,
                   application_ref=r.application_ref)
