@@ -34,6 +34,7 @@ KIND_LABELS = {
     PrintKind.ACCEPTANCE: Message("受理通知书", "acceptance notice"),
     PrintKind.SUPPLEMENT: Message("补正通知书", "supplement notice"),
     PrintKind.RECEIPT_COPY: Message("回执副本", "receipt copy"),
+    PrintKind.TICKET: Message("排队号票", "queue ticket"),
 }
 
 
