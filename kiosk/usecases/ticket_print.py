@@ -15,12 +15,14 @@ import logging
 from typing import Any
 
 from kiosk.errors import Message
-from kiosk.print_jobs import PrintKind, PrintOutcome, PrintState, enqueue_ticket
+from kiosk.print_jobs import PrintKind, PrintOutcome, PrintState, enqueue_ticket, ticket_not_printed
 from kiosk.queue.model import Category, HallUnavailable, IssuedTicket
 from kiosk.store.models import PrintJob
 from kiosk.terminal import Terminal
 
 log = logging.getLogger("onewindow.queue")
+
+__all__ = ["no_printer_message", "print_ticket", "ticket_not_printed", "ticket_payload"]
 
 
 def no_printer_message(number: str) -> Message:

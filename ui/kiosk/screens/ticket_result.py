@@ -1,0 +1,150 @@
+"""The number just taken: very large, with the line, the people ahead and the wait, while the ticket prints.
+
+The number is also spoken ("您的号码是 A015，前面还有 3 人") whatever the
+read-aloud mode (`spoken_always`). A ticket issued while the hub was away
+reads the same, with a calm note. If the ticket does not print, the screen
+says so and the number stays in front of the citizen to remember; the
+ticket is issued all the same. The screen goes back to the welcome screen
+on its own (the idle watcher, with a shorter time: `ui.kiosk.ticket_flow`).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from kiosk.errors import Message
+from kiosk.queue.model import Category, IssuedTicket, Priority
+from ui.i18n import msg, translate
+from ui.kiosk.context import KioskContext
+from ui.kiosk.screens.base import Screen
+from ui.kiosk.screens.ticket import line_name, priority_text
+from ui.text import para
+from ui.theme import set_role
+from ui.widgets.flow_layout import FlowLayout
+
+
+class TicketResultScreen(Screen):
+    name = "ticket_result"
+    spoken_always = True  # the number is said aloud for everyone, as a ticket machine does
+    finish_requested = Signal()
+
+    def __init__(self, ctx: KioskContext, issued: IssuedTicket, category: Category, qr_png: bytes | None) -> None:
+        super().__init__(ctx, back=False, next_=True)
+        self.issued = issued
+        self.category = category
+        self.printed: bool | None = None  # None: still printing
+        self.print_message: Message | None = None
+        # the number and its facts; the QR code beside them, or under them on a narrow screen
+        row = FlowLayout(spacing=32, line_spacing=20)
+        facts_box = QWidget()
+        facts = QVBoxLayout(facts_box)
+        facts.setContentsMargins(0, 0, 0, 0)
+        facts.setSpacing(12)
+        self.caption = set_role(QLabel(), "subtitle")
+        self.number = QLabel(issued.ticket.number)
+        self.number.setObjectName("ticketNumber")
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.line = set_role(QLabel(), "big")
+        self.line.setObjectName("ticketLine")
+        self.line.setWordWrap(True)
+        self.ahead = set_role(QLabel(), "big")
+        self.ahead.setObjectName("ticketAhead")
+        self.ahead.setWordWrap(True)
+        self.wait = set_role(QLabel(), "big")
+        self.wait.setObjectName("ticketWait")
+        self.wait.setWordWrap(True)
+        for w in (self.caption, self.number, self.line, self.ahead, self.wait):
+            facts.addWidget(w)
+        facts.addStretch(1)
+        row.add(facts_box, stretch=True)
+        self.qr = QLabel()
+        self.qr.setObjectName("ticketQr")
+        self.qr_caption = set_role(QLabel(), "hint")
+        self.qr_caption.setWordWrap(True)
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.qr_box = QWidget()
+        qr_layout = QVBoxLayout(self.qr_box)
+        qr_layout.setContentsMargins(0, 0, 0, 0)
+        qr_layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        qr_layout.addWidget(self.qr_caption)
+        qr_layout.addStretch(1)
+        image = QImage.fromData(qr_png) if qr_png else QImage()
+        if not image.isNull():
+            self.qr.setPixmap(QPixmap.fromImage(image))
+            row.add(self.qr_box)
+        else:
+            self.qr_box.hide()
+        self.body.addLayout(row)
+        self.print_status = QLabel()
+        self.print_status.setObjectName("ticketPrintStatus")
+        self.print_status.setWordWrap(True)
+        self.body.addWidget(self.print_status)
+        self.offline_note = set_role(QLabel(), "hint")
+        self.offline_note.setObjectName("ticketOfflineNote")
+        self.offline_note.setWordWrap(True)
+        self.offline_note.setVisible(issued.offline)
+        self.body.addWidget(self.offline_note)
+        self.body.addStretch(1)
+        self.retranslate()
+
+    # --- the printer's answer -----------------------------------------------------------------------
+    def set_print_result(self, printed: bool, message: Message | None) -> None:
+        """`message`: what to say when it did not print (it names the number); None when it printed."""
+        self.printed = printed
+        self.print_message = message
+        self._render_print()
+
+    def print_text(self) -> str:
+        if self.printed is None:
+            return translate("Kiosk", "Printing your ticket…")
+        if self.printed:
+            return translate("Kiosk", "Please take your ticket.")
+        return msg(self.print_message) if self.print_message is not None else ""
+
+    def _render_print(self) -> None:
+        mark = "⏳ " if self.printed is None else ("✔ " if self.printed else "⚠ ")
+        self.print_status.setText(para(mark + self.print_text(), bold=self.printed is not False))
+        set_role(self.print_status, "hint" if self.printed is None else ("ok" if self.printed else "error"))
+
+    # --- texts ---------------------------------------------------------------------------------------
+    def on_next(self) -> None:
+        self.finish_requested.emit()
+
+    def _ahead_text(self) -> str:
+        return translate("Kiosk", "People ahead of you: %1").replace("%1", str(self.issued.people_ahead))
+
+    def _wait_text(self) -> str:
+        minutes = self.issued.estimated_wait_minutes
+        if minutes <= 0:
+            return translate("Kiosk", "You will be called soon.")
+        return translate("Kiosk", "Estimated wait: about %1 minutes").replace("%1", str(minutes))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.next_button.setText(translate("Kiosk", "Done"))
+        self.set_heading(translate("Kiosk", "Your number"))
+        self.caption.setText(translate("Kiosk", "Please take your ticket and wait to be called."))
+        line = translate("Kiosk", "Service: %1").replace("%1", line_name(self.category))
+        if self.issued.ticket.priority is not Priority.NORMAL:
+            line += "\n" + translate("Kiosk", "Priority: %1").replace("%1", priority_text(self.issued.ticket.priority))
+        self.line.setText(para(line))
+        self.ahead.setText(para(self._ahead_text(), bold=True))
+        self.wait.setText(para(self._wait_text()))
+        self.qr_caption.setText(translate("Kiosk", "Scan to see your place in the line"))
+        self.offline_note.setText(para("ⓘ " + translate(
+            "Kiosk", "This number was issued by this kiosk while the queue server could not be reached. It is "
+                     "valid as usual; please watch the call board.")))
+        self._render_print()
+
+    def spoken_number(self) -> str:
+        """"您的号码是 A015，前面还有 3 人。": what a ticket machine says."""
+        return (translate("Kiosk", "Your number is %1. People ahead of you: %2.")
+                .replace("%1", self.issued.ticket.number).replace("%2", str(self.issued.people_ahead)))
+
+    def speech_text(self) -> str:
+        parts = [self.spoken_number(), self._wait_text(), self.print_text()]
+        if self.issued.offline:
+            parts.append(self._plain(self.offline_note.text()))
+        return "".join(p if p.endswith(("。", ".", "…")) else p + "。" for p in parts if p)
