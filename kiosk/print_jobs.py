@@ -167,11 +167,9 @@ class PrintOutcome:
 
 def ticket_not_printed(number: str) -> Message:
     """The printer could not print a queue ticket: the number stands, and the citizen is told to keep it."""
-    return Message(f"号票打印不出来（打印机缺纸或故障），但您的号码已经取好了，不会丢失。请记住您的号码 {number}，"
-                   "留意叫号屏和语音叫号。",
-                   f"The ticket could not be printed (the printer is out of paper or not working), but your "
-                   f"number is taken and will not be lost. Please remember your number {number} and watch the "
-                   "call board and listen for your call.")
+    return Message(f"号票打印不出来，但您的号码已经取好了，不会丢失。请记住您的号码 {number}。",
+                   f"The ticket could not be printed, but your number is taken and will not be lost. Please "
+                   f"remember your number {number}.")
 
 
 def owed_count(session: Session) -> int:

@@ -1356,37 +1356,37 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="90"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="93"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="91"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="94"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="92"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="95"/>
         <source>Take a number</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="93"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="96"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="94"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="97"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="95"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="98"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="96"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="99"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>
@@ -1597,123 +1597,118 @@
         <translation>请到服务台找工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="73"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="83"/>
         <source>Which service do you need?</source>
         <translation>您要办理哪类业务？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="74"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="84"/>
         <source>Tap the line for your service. You will get a number and wait to be called to a counter.</source>
         <translation>请点按您要办理的业务。取号后请等候叫号，到窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="77"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="87"/>
         <source>Loading the lines…</source>
         <translation>正在读取业务列表…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="80"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="90"/>
         <source>Numbers cannot be taken at this kiosk right now. Please go to the service desk.</source>
         <translation>本机暂时不能取号，请到服务台找工作人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="112"/>
         <source>Senior (elderly)</source>
         <translation>老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="104"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="114"/>
         <source>Person with a disability</source>
         <translation>残疾人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="106"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="116"/>
         <source>Booked appointment</source>
         <translation>已预约</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="107"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="117"/>
         <source>Regular (no priority)</source>
         <translation>普通号（不需要优先）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="150"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="164"/>
         <source>Do you need priority?</source>
         <translation>您需要优先办理吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="151"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="165"/>
         <source>Older people, people with disabilities and people with a booked appointment are called first. If none of these applies to you, tap Regular.</source>
         <translation>老年人、残疾人和已预约的办事群众优先叫号。如果都不是，请点“普通号”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="154"/>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="129"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="168"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="140"/>
         <source>Service: %1</source>
         <translation>业务：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket.py" line="157"/>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="171"/>
         <source>Taking your number…</source>
         <translation>正在取号，请稍候…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="101"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="112"/>
         <source>Printing your ticket…</source>
         <translation>正在打印号票…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="103"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="114"/>
         <source>Please take your ticket.</source>
         <translation>号票已打印，请取走号票。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="116"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="127"/>
         <source>People ahead of you: %1</source>
         <translation>前面还有 %1 人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="121"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="132"/>
         <source>You will be called soon.</source>
         <translation>很快就会叫到您。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="122"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="133"/>
         <source>Estimated wait: about %1 minutes</source>
         <translation>预计等候约 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="126"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="137"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="127"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
         <source>Your number</source>
         <translation>您的号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="128"/>
-        <source>Please take your ticket and wait to be called.</source>
-        <translation>请取走号票，等候叫号。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="131"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="142"/>
         <source>Priority: %1</source>
         <translation>优先：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="135"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="146"/>
         <source>Scan to see your place in the line</source>
         <translation>扫码查看排队进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="136"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="147"/>
         <source>This number was issued by this kiosk while the queue server could not be reached. It is valid as usual; please watch the call board.</source>
         <translation>叫号系统暂时连接不上，本号码由本机发出，照常有效，请留意叫号屏。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="143"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="154"/>
         <source>Your number is %1. People ahead of you: %2.</source>
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>

@@ -56,11 +56,10 @@ def test_a_number_by_taps_is_shown_large_spoken_printed_and_the_kiosk_starts_cle
     assert ("issue", ("A", Priority.ELDERLY)) in hall.calls_made
     assert result.number.text() == "A003"
     assert result.number.font().pixelSize() >= 3 * result.title.font().pixelSize()  # very large
-    assert "社会保障" in result.line.text() and "Social security" in result.line.text()
+    assert "业务：社会保障" in result.line.text()  # in the screen's language: the citizen has just chosen it
     assert "老年人" in result.line.text()
     assert "前面还有 2 人" in result.ahead.text()
     assert f"约 {result.issued.estimated_wait_minutes} 分钟" in result.wait.text()
-    assert "请取走号票" in result.caption.text()
     assert not result.offline_note.isVisible()
     assert not result.qr.pixmap().isNull()  # the ticket's own page, for a phone
     assert voice.texts()[0].startswith("您的号码是 A003，前面还有 2 人。")  # said aloud outside read-aloud mode too
@@ -123,12 +122,17 @@ def test_in_english_the_lines_stay_chinese_first_and_the_number_is_said_in_engli
     window, hall = hall_window(qtbot, tmp_path / "home", language="en")
     voice = _voice(window)
     assert screen(window, "welcome").ticket_button.text().endswith("Take a number")
+    tap(qtbot, screen(window, "welcome").ticket_button)
+    lines = screen(window, "ticket_line")
+    qtbot.waitUntil(lambda: "C" in lines.line_buttons)
+    assert lines.line_buttons["C"].text() == "不动产与公积金\nProperty and housing fund"  # Chinese first, always
+    tap(qtbot, lines.back_button)
     result = take_number(qtbot, window, "C", Priority.APPOINTMENT)
-    assert "不动产与公积金" in result.line.text() and "Property and housing fund" in result.line.text()
+    assert "Service: Property and housing fund" in result.line.text()
     assert "Booked appointment" in result.line.text()
     assert "People ahead of you: 0" in result.ahead.text() and "soon" in result.wait.text()
-    assert voice.said[0] == (result.speech_text(), "en")
-    assert voice.texts()[0].startswith("Your number is C001. People ahead of you: 0.")
+    assert voice.said[0][1] == "en"
+    assert voice.texts()[0].startswith("Your number is C001. People ahead of you: 0. You will be called soon.")
 
 
 def test_an_offline_ticket_reads_the_same_with_a_calm_note(qtbot, tmp_path) -> None:

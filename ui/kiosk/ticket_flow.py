@@ -95,7 +95,7 @@ class TicketFlow:
             from printing.preview import qr_png
 
             issued = _queue().take_ticket(terminal, category.code, priority)
-            return issued, qr_png(issued.status_url) if issued.status_url else b""
+            return issued, qr_png(issued.status_url, module=6) if issued.status_url else b""
 
         run_job("take-ticket", work, on_done=lambda done: self._taken(screen, *done),
                 on_error=lambda exc: self._not_taken(screen, exc))

@@ -7,7 +7,7 @@ language: staff and citizens call the lines by their Chinese names.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.errors import Message
 from kiosk.queue.model import Category, Priority
@@ -17,6 +17,7 @@ from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
+from ui.widgets.column_grid import ColumnGrid
 from ui.widgets.wrap_button import WrapButton
 
 
@@ -24,6 +25,11 @@ def line_name(category: Category) -> str:
     """"社会保障\\nSocial security": Chinese first, English under it (once, when the hub gave only one)."""
     zh, en = category.name.zh, category.name.en
     return zh if not en or en == zh else f"{zh}\n{en}"
+
+
+def line_label(category: Category) -> str:
+    """"社会保障 / Social security" on one line (it wraps where it must), for the steps after the choice."""
+    return line_name(category).replace("\n", " / ")
 
 
 def _big_choice(name: str) -> QPushButton:
@@ -43,7 +49,11 @@ class TicketLineScreen(Screen):
         self.status.setWordWrap(True)
         self.body.addWidget(self.status)
         self.line_buttons: dict[str, QPushButton] = {}
-        self._lines_at = self.body.count()
+        # two columns where the names fit side by side: every line on the first screen, without scrolling
+        self.lines_box = QWidget()
+        self.lines_box.setObjectName("ticketLines")
+        self.lines_grid = ColumnGrid(self.lines_box, max_columns=2, spacing=16)
+        self.body.addWidget(self.lines_box)
         self.body.addStretch(1)
         self.categories: tuple[Category, ...] | None = None  # None: still asking the hub
         self.problem: Message | None = None
@@ -51,11 +61,11 @@ class TicketLineScreen(Screen):
 
     def set_categories(self, categories: tuple[Category, ...]) -> None:
         self.categories = categories
-        for n, category in enumerate(categories):
+        for category in categories:
             button = _big_choice(f"line_{category.code}")
             button.setText(line_name(category))
             button.clicked.connect(lambda _=False, c=category: self.line_chosen.emit(c))
-            self.body.insertWidget(self._lines_at + n, button)
+            self.lines_grid.addWidget(button)
             self.line_buttons[category.code] = button
         self.retranslate()
         if categories:
@@ -114,16 +124,20 @@ class TicketPriorityScreen(Screen):
     def __init__(self, ctx: KioskContext, category: Category) -> None:
         super().__init__(ctx, back=True, next_=False)
         self.category = category
-        self.line = set_role(QLabel(), "subtitle")
+        self.line = set_role(QLabel(), "big")
         self.line.setObjectName("ticketChosenLine")
         self.line.setWordWrap(True)
         self.body.addWidget(self.line)
         self.buttons: dict[Priority, QPushButton] = {}
+        choices = QWidget()
+        choices.setObjectName("ticketPriorities")
+        grid = ColumnGrid(choices, max_columns=2, spacing=16)  # two by two where they fit: all four in view
         for priority in PRIORITY_CHOICES:
             button = _big_choice(f"priority_{priority.value}")
             button.clicked.connect(lambda _=False, p=priority: self._chosen(p))
-            self.body.addWidget(button)
+            grid.addWidget(button)
             self.buttons[priority] = button
+        self.body.addWidget(choices)
         self.status = set_role(QLabel(), "hint")
         self.status.setObjectName("ticketTaking")
         self.status.setWordWrap(True)
@@ -151,7 +165,7 @@ class TicketPriorityScreen(Screen):
                          translate("Kiosk", "Older people, people with disabilities and people with a booked "
                                             "appointment are called first. If none of these applies to you, tap "
                                             "Regular."))
-        self.line.setText(para(translate("Kiosk", "Service: %1").replace("%1", line_name(self.category))))
+        self.line.setText(para(translate("Kiosk", "Service: %1").replace("%1", line_label(self.category)), bold=True))
         for priority, button in self.buttons.items():
             button.setText(priority_text(priority))
         self.status.setText(para("⏳ " + translate("Kiosk", "Taking your number…")))

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.errors import Message
 from kiosk.queue.model import Category, IssuedTicket, Priority
-from ui.i18n import msg, translate
+from ui.i18n import lang, msg, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
-from ui.kiosk.screens.ticket import line_name, priority_text
+from ui.kiosk.screens.ticket import priority_text
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.flow_layout import FlowLayout
@@ -35,27 +35,36 @@ class TicketResultScreen(Screen):
         self.category = category
         self.printed: bool | None = None  # None: still printing
         self.print_message: Message | None = None
-        # the number and its facts; the QR code beside them, or under them on a narrow screen
-        row = FlowLayout(spacing=32, line_spacing=20)
-        facts_box = QWidget()
-        facts = QVBoxLayout(facts_box)
-        facts.setContentsMargins(0, 0, 0, 0)
-        facts.setSpacing(12)
-        self.caption = set_role(QLabel(), "subtitle")
+        # the number beside its facts (under them on a narrow screen), then what the printer did, then the QR
+        # code: what the citizen must read stays on the first screen even in large text on a small display
+        row = FlowLayout(spacing=40, line_spacing=20)
+        number_box = QWidget()
+        number_box.setObjectName("ticketNumberBox")
+        number_column = QVBoxLayout(number_box)
+        number_column.setContentsMargins(0, 0, 0, 0)
+        number_column.setSpacing(4)
+        self.caption = set_role(QLabel(), "subtitle")  # "Your number", over it (the screen has no title line)
         self.number = QLabel(issued.ticket.number)
         self.number.setObjectName("ticketNumber")
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.number.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.line = set_role(QLabel(), "big")
-        self.line.setObjectName("ticketLine")
-        self.line.setWordWrap(True)
-        self.ahead = set_role(QLabel(), "big")
+        number_column.addWidget(self.caption)
+        number_column.addWidget(self.number)
+        number_column.addStretch(1)
+        row.add(number_box)
+        facts_box = QWidget()
+        facts_box.setObjectName("ticketFacts")
+        facts = QVBoxLayout(facts_box)
+        facts.setContentsMargins(0, 0, 0, 0)
+        facts.setSpacing(8)
+        self.ahead = set_role(QLabel(), "subtitle")
         self.ahead.setObjectName("ticketAhead")
-        self.ahead.setWordWrap(True)
         self.wait = set_role(QLabel(), "big")
         self.wait.setObjectName("ticketWait")
-        self.wait.setWordWrap(True)
-        for w in (self.caption, self.number, self.line, self.ahead, self.wait):
+        self.line = set_role(QLabel(), "big")
+        self.line.setObjectName("ticketLine")
+        for w in (self.ahead, self.wait, self.line):
+            w.setWordWrap(True)
             facts.addWidget(w)
         facts.addStretch(1)
         row.add(facts_box, stretch=True)
@@ -73,7 +82,7 @@ class TicketResultScreen(Screen):
         image = QImage.fromData(qr_png) if qr_png else QImage()
         if not image.isNull():
             self.qr.setPixmap(QPixmap.fromImage(image))
-            row.add(self.qr_box)
+            self.qr_box.setMaximumWidth(max(image.width() + 40, 260))
         else:
             self.qr_box.hide()
         self.body.addLayout(row)
@@ -86,7 +95,9 @@ class TicketResultScreen(Screen):
         self.offline_note.setWordWrap(True)
         self.offline_note.setVisible(issued.offline)
         self.body.addWidget(self.offline_note)
+        self.body.addWidget(self.qr_box, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addStretch(1)
+        self.title.hide()  # its words stand over the number: the height goes to what the citizen must read
         self.retranslate()
 
     # --- the printer's answer -----------------------------------------------------------------------
@@ -125,12 +136,12 @@ class TicketResultScreen(Screen):
         super().retranslate()
         self.next_button.setText(translate("Kiosk", "Done"))
         self.set_heading(translate("Kiosk", "Your number"))
-        self.caption.setText(translate("Kiosk", "Please take your ticket and wait to be called."))
-        line = translate("Kiosk", "Service: %1").replace("%1", line_name(self.category))
+        self.caption.setText(self.title.text())
+        line = translate("Kiosk", "Service: %1").replace("%1", msg(self.category.name))  # short: it was just chosen
         if self.issued.ticket.priority is not Priority.NORMAL:
             line += "\n" + translate("Kiosk", "Priority: %1").replace("%1", priority_text(self.issued.ticket.priority))
         self.line.setText(para(line))
-        self.ahead.setText(para(self._ahead_text(), bold=True))
+        self.ahead.setText(para(self._ahead_text()))
         self.wait.setText(para(self._wait_text()))
         self.qr_caption.setText(translate("Kiosk", "Scan to see your place in the line"))
         self.offline_note.setText(para("ⓘ " + translate(
@@ -147,4 +158,5 @@ class TicketResultScreen(Screen):
         parts = [self.spoken_number(), self._wait_text(), self.print_text()]
         if self.issued.offline:
             parts.append(self._plain(self.offline_note.text()))
-        return "".join(p if p.endswith(("。", ".", "…")) else p + "。" for p in parts if p)
+        ended = [p if p.endswith(("。", ".", "…")) else p + ("。" if lang() == "zh" else ".") for p in parts if p]
+        return ("" if lang() == "zh" else " ").join(ended)
