@@ -70,6 +70,13 @@ class KioskNavigator:
         screen.announce.connect(lambda text, s=screen: self.window.announce(text) if self.current() is s else None)
         return screen
 
+    def add_screen(self, screen: Screen) -> Screen:
+        """A screen made elsewhere (`ui.kiosk.ticket_flow`) joins the stack; one of the same name goes."""
+        return self._add(screen)
+
+    def drop_screen(self, screen: Screen) -> None:
+        self._drop(screen)
+
     def _drop(self, screen: Screen) -> None:
         self.screens.pop(screen.name, None)
         self.stack.removeWidget(screen)

@@ -14,7 +14,7 @@ its own after `RESULT_SECONDS` without a touch, by the kiosk's idle rules
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.errors import Message
 from kiosk.queue.model import Category, IssuedTicket, Priority
@@ -22,10 +22,34 @@ from ui.i18n import lang
 from ui.jobs import run_job
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ui.kiosk.context import KioskContext
-    from ui.kiosk.navigator import KioskNavigator, KioskShell
+    from ui.kiosk.screens.base import Screen
     from ui.kiosk.screens.ticket import TicketLineScreen, TicketPriorityScreen
     from ui.kiosk.screens.ticket_result import TicketResultScreen
+
+
+class TicketNavigator(Protocol):
+    """What the flow needs of `ui.kiosk.navigator.KioskNavigator` (which creates the flow)."""
+
+    screens: dict[str, Screen]
+
+    def add_screen(self, screen: Screen) -> Screen: ...
+    def drop_screen(self, screen: Screen) -> None: ...
+    def show(self, name: str) -> Screen: ...
+    def home(self) -> None: ...
+
+
+class TicketShell(Protocol):
+    """What the flow needs of the kiosk window (`ui.kiosk.window.KioskWindow`)."""
+
+    def start_idle(self, seconds: int | None = None) -> None: ...
+    def when_ready(self, action: Callable[[], None]) -> None: ...
+    def clear_report(self) -> None: ...
+    def report(self, exc: BaseException) -> None: ...
+    def end_session(self, reason: str) -> None: ...
+    def speak(self, text: str) -> None: ...
 
 log = logging.getLogger("onewindow.kiosk.ticket")
 
@@ -42,7 +66,7 @@ def _queue() -> Any:
 
 
 class TicketFlow:
-    def __init__(self, nav: KioskNavigator, window: KioskShell, ctx: KioskContext) -> None:
+    def __init__(self, nav: TicketNavigator, window: TicketShell, ctx: KioskContext) -> None:
         self.nav = nav
         self.window = window
         self.ctx = ctx
@@ -58,7 +82,7 @@ class TicketFlow:
         screen = TicketLineScreen(self.ctx)
         screen.back_requested.connect(self.nav.home)
         screen.line_chosen.connect(self.choose_line)
-        self.nav._add(screen)
+        self.nav.add_screen(screen)
         self.window.start_idle()
         self.nav.show(screen.name)
         run_job("queue-categories", lambda: _queue().queue_categories(terminal),
@@ -84,7 +108,7 @@ class TicketFlow:
         screen.back_requested.connect(lambda: self.nav.show("ticket_line") if "ticket_line" in self.nav.screens
                                       else self.nav.home())
         screen.priority_chosen.connect(lambda priority: self.take(screen, priority))
-        self.nav._add(screen)
+        self.nav.add_screen(screen)
         self.window.clear_report()
         self.nav.show(screen.name)
 
@@ -114,10 +138,10 @@ class TicketFlow:
 
         for name in ("ticket_line", "ticket_priority"):  # Back cannot issue a second ticket from here
             if name in self.nav.screens:
-                self.nav._drop(self.nav.screens[name])
+                self.nav.drop_screen(self.nav.screens[name])
         result = TicketResultScreen(self.ctx, issued, screen.category, qr)
         result.finish_requested.connect(lambda: self.window.end_session("done"))
-        self.nav._add(result)
+        self.nav.add_screen(result)
         self.window.clear_report()
         self.nav.show(result.name)
         self.window.start_idle(RESULT_SECONDS)
