@@ -233,5 +233,6 @@ def test_the_number_screen_goes_back_to_the_welcome_screen_by_itself(qtbot, tmp_
     qtbot.waitUntil(lambda: window.overlay.isVisible(), timeout=10_000)  # the countdown first, as always
     qtbot.waitUntil(lambda: window.nav.current().name == "welcome", timeout=10_000)
     assert "ticket_result" not in window.nav.screens
+    assert not window.nav.screens["welcome"].farewell.isVisible()  # no "your session ended" after a ticket
     window.nav.show_browser()  # the next citizen's session has the configured time again
     assert window.idle.timeout_ms == 600_000

@@ -124,6 +124,18 @@ def test_a_screen_change_stops_polling_and_the_next_tap_shows_the_open_request(q
     assert len(_requests(hall)) == 1
 
 
+def test_asking_for_help_on_the_number_screen_gives_the_session_its_full_time(qtbot, tmp_path,
+                                                                            monkeypatch) -> None:
+    import ui.kiosk.ticket_flow as flow
+
+    monkeypatch.setattr(flow, "RESULT_SECONDS", 30)
+    window, hall = hall_window(qtbot, tmp_path / "home")
+    take_number(qtbot, window, "A")
+    assert window.idle.timeout_ms == 30_000
+    tap(qtbot, window.top.help_button)
+    assert window.idle.timeout_ms == 600_000  # the configured time while they wait for staff
+
+
 def test_the_end_of_the_session_and_the_idle_timeout_clear_the_request(qtbot, tmp_path) -> None:
     window, hall = hall_window(qtbot, tmp_path / "home", idle_timeout_seconds=3)
     _fast_polls(window)

@@ -96,7 +96,7 @@ class KioskWindow(QMainWindow):
         self._idle_timeout_ms, self._idle_warn_ms = self.idle.timeout_ms, self.idle.warn_ms
         self.idle.warning.connect(self._idle_warning)
         self.idle.tick.connect(self._tick)
-        self.idle.expired.connect(lambda: self.end_session("idle"))
+        self.idle.expired.connect(self._idle_expired)
         self.idle.resumed.connect(self.overlay.hide)
         self.overlay.more_time.connect(self.more_time)
         self.nav = KioskNavigator(self, self.ctx, self.stack)
@@ -183,8 +183,7 @@ class KioskWindow(QMainWindow):
         """"Ask staff for help" in the top bar: on the welcome screen too, which then starts a session
         (so that the idle timeout ends it and clears the request for the next person)."""
         screen = self.nav.current()
-        if not self.idle.active:
-            self.start_idle()
+        self.start_idle()  # the session's full time from here: a shortened screen must not end it while they wait
         self.help.ask(screen.name if screen is not None else "welcome")
 
     def announce(self, text: str) -> None:
@@ -284,6 +283,12 @@ class KioskWindow(QMainWindow):
     def _tick(self, seconds: int) -> None:
         self.overlay.remaining = seconds
         self.overlay.retranslate()
+
+    def _idle_expired(self) -> None:
+        """Nobody touched the screen: an idle end, unless the screen says its citizen has what they came for
+        (a ticket's number), which ends the session as done, without a "your session ended" note."""
+        screen = self.nav.current()
+        self.end_session("done" if screen is not None and screen.done_when_idle else "idle")
 
     def more_time(self) -> None:
         self.overlay.hide()

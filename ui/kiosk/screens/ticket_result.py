@@ -27,6 +27,7 @@ from ui.widgets.flow_layout import FlowLayout
 class TicketResultScreen(Screen):
     name = "ticket_result"
     spoken_always = True  # the number is said aloud for everyone, as a ticket machine does
+    done_when_idle = True  # the citizen walked away with their number: no "your session ended" note after it
     finish_requested = Signal()
 
     def __init__(self, ctx: KioskContext, issued: IssuedTicket, category: Category, qr_png: bytes | None) -> None:
