@@ -41,6 +41,7 @@ class TicketContent:
     status_url: str  # what the QR code holds: the ticket's own page on the hub
     offline: bool = False
     lang: str = "zh"
+    reprint: bool = False  # printed again (by staff, or whole after an interruption): the title says 补打
 
     @property
     def priority_label(self) -> Message:
@@ -63,6 +64,6 @@ def ticket_content(payload: dict[str, Any], settings: Settings) -> TicketContent
             wait_minutes=max(0, int(ticket["wait_minutes"])),
             issued_at=issued.astimezone() if issued.tzinfo else issued,
             status_url=str(ticket.get("status_url") or ""), offline=bool(ticket.get("offline")),
-            lang=str(payload.get("lang") or settings.language))
+            lang=str(payload.get("lang") or settings.language), reprint=bool(payload.get("reprint")))
     except (KeyError, ValueError, TypeError) as exc:
         raise TicketPayloadInvalid(str(exc) or type(exc).__name__) from None

@@ -41,7 +41,8 @@ def ticket_blocks(c: TicketContent, columns: int, dots: int) -> list[Block]:
     blocks += _lines(c.hall_zh, columns // 2, align="center", double=True, bold=True)
     if en:
         blocks += _lines(c.hall_en, columns, align="center")
-    blocks += both("排队号票", "Queue ticket", align="center", bold=True)
+    blocks += both("排队号票" + ("（补打）" if c.reprint else ""), "Queue ticket" + (" (reprint)" if c.reprint else ""),
+                   align="center", bold=True)
     blocks.append(Rule())
     blocks.append(Line(c.number, align="center", bold=True, magnify=number_magnify(c.number, dots)))
     blocks += _lines(c.category_zh, columns // 2, align="center", double=True, bold=True)

@@ -232,3 +232,28 @@ def test_the_preview_draws_the_ticket_with_the_number_biggest(home: Path) -> Non
     assert tallest >= 100  # the number's digits: an 8 x 8 cell is 192 dots tall
     assert sorted(heights)[-2] <= tallest / 2  # nothing else comes near it (the hall's name is double, ~40)
     assert heights.index(tallest) <= 4  # near the top, after the hall's name, the title and the rule
+
+
+def test_staff_reprint_a_ticket_that_did_not_print_marked_as_a_reprint(home: Path) -> None:
+    from kiosk import staff as staff_accounts
+    from kiosk.usecases.print_queue import jobs_needing_staff, reprint_job
+
+    printer = PrinterServer(answers=dict(PAPER_OUT))
+    try:
+        terminal = _terminal(home, printer.uri)
+        issued = _issue(terminal.hall, "C")  # type: ignore[arg-type]
+        outcome = print_ticket(terminal, issued, actor="kiosk:1")
+        assert outcome is not None and outcome.state == PENDING
+        later = utcnow() + timedelta(minutes=TICKET_PRINT_WINDOW_MINUTES + 1)
+        process_pending(terminal, force=True, now=later)  # expired: failed, for staff
+        with terminal.store.transaction() as session:
+            clerk = staff_accounts.add_staff(session, "ticket.clerk", "ticket-pass-1", "clerk", actor="test").id
+        [row] = jobs_needing_staff(terminal, clerk)
+        assert row.kind == PrintKind.TICKET and row.kind_label.zh == "排队号票"
+        printer.answers = dict(READY)  # the citizen came to the counter and asks for the paper
+        decision = reprint_job(terminal, clerk, outcome.job_id)
+        assert decision.printed is not None and decision.printed.printed
+        decoded = decode(printer.printed_jobs()[0])
+        assert "排队号票（补打）" in decoded.text and issued.ticket.number in decoded.text_lines
+    finally:
+        printer.stop()
