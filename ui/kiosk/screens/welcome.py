@@ -40,13 +40,14 @@ class WelcomeScreen(Screen):
         self.body.addWidget(self.farewell)
         # long English labels wrap on a portrait screen
         self.ticket_button = builders.button("ticketButton", self.ticket_chosen.emit, role="choice", kind=WrapButton)
+        self.ticket_button.setMinimumHeight(self.ticket_button.minimumHeight() + 60)
         self.body.addWidget(self.ticket_button)
         self.ticket_button.setVisible(False)  # until the terminal says it has a hall hub (`refresh_hall`)
         self.apply_button = builders.button("applyButton", self.apply_chosen.emit, role="choice", kind=WrapButton)
         self.progress_button = builders.button("progressButton", self.progress_chosen.emit, role="choice", kind=WrapButton)
         self.rate_button = builders.button("rateButton", self.rate_chosen.emit, role="choice", kind=WrapButton)
-        self._base_height = self.apply_button.minimumHeight()
         for button in (self.apply_button, self.progress_button, self.rate_button):
+            button.setMinimumHeight(button.minimumHeight() + 60)
             self.body.addWidget(button)
         self.help = set_role(QLabel(), "hint")
         self.help.setWordWrap(True)
@@ -60,11 +61,7 @@ class WelcomeScreen(Screen):
     def refresh_hall(self) -> None:
         """Show "Take a number" only on a terminal paired with a hall hub (the store may still be opening)."""
         terminal = self.ctx.terminal
-        hall = terminal is not None and terminal.hall is not None
-        self.ticket_button.setVisible(hall)
-        # four choices a little less tall than three, so all of them fit a 1366 x 768 screen in large text
-        for button in (self.ticket_button, self.apply_button, self.progress_button, self.rate_button):
-            button.setMinimumHeight(self._base_height + (36 if hall else 60))
+        self.ticket_button.setVisible(terminal is not None and terminal.hall is not None)
 
     def on_enter(self) -> None:
         self.refresh_hall()
