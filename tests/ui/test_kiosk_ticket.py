@@ -236,3 +236,11 @@ def test_the_number_screen_goes_back_to_the_welcome_screen_by_itself(qtbot, tmp_
     assert not window.nav.screens["welcome"].farewell.isVisible()  # no "your session ended" after a ticket
     window.nav.show_browser()  # the next citizen's session has the configured time again
     assert window.idle.timeout_ms == 600_000
+
+
+def test_in_read_aloud_mode_the_number_is_said_once(qtbot, tmp_path) -> None:
+    window, _hall = hall_window(qtbot, tmp_path / "home", large_text=True)  # large text: read-aloud mode
+    voice = _voice(window)
+    result = take_number(qtbot, window, "A")
+    qtbot.waitUntil(lambda: result.printed is not None, timeout=10_000)
+    assert len([t for t in voice.texts() if "您的号码是 A001" in t]) == 1
