@@ -58,10 +58,7 @@ def test_help_is_asked_once_and_the_counter_acknowledgement_reaches_the_screen(q
     qtbot.waitUntil(lambda: window.help.state is HelpState.COMING, timeout=10_000)
     assert "工作人员马上就到" in _banner(window)
     assert voice.texts()[-1] == "工作人员马上就到。"
-    assert not window.help.timer.isActive()  # nothing more to wait for
-    polls = len([c for c in hall.calls_made if c[0] == "help_request"])
-    qtbot.wait(400)
-    assert len([c for c in hall.calls_made if c[0] == "help_request"]) == polls
+    assert not window.help.timer.isActive()  # nothing more to wait for: polling stopped
     assert len(_requests(hall)) == 1
 
 
