@@ -40,8 +40,11 @@ class PrintKind(StrEnum):
     ACCEPTANCE = "acceptance"
     SUPPLEMENT = "supplement"
     RECEIPT_COPY = "receipt_copy"
+    TICKET = "ticket"  # a queue ticket from the hall's ticket machine (`kiosk.usecases.ticket_print`)
 
 
+#: jobs printed on the thermal receipt printer in ESC/POS (the rest are A4 PDFs)
+THERMAL_KINDS = (PrintKind.RECEIPT, PrintKind.TICKET)
 DOCUMENT_KINDS = (PrintKind.FORM, PrintKind.ACCEPTANCE, PrintKind.SUPPLEMENT, PrintKind.RECEIPT_COPY)
 #: payload key: the attempt whose bytes went (or may have gone) out to the printer
 SENT_ATTEMPT = "sent_attempt"
@@ -70,6 +73,19 @@ def enqueue_receipt(session: Session, application_id: str, *, printer: str, lang
                    state=PrintState.PENDING.value, attempts=0,
                    payload={"lang": lang, "paper_mm": paper_mm, "profile": profile, "two_byte_set": two_byte_set,
                             "reprint": bool(reprint), "requested_by": actor})
+    session.add(job)
+    session.flush()
+    return job
+
+
+def enqueue_ticket(session: Session, ticket: dict[str, Any], *, printer: str, lang: str = "zh", paper_mm: int = 80,
+                   profile: str = "default", two_byte_set: str = "gb18030", actor: str = "system") -> PrintJob:
+    """Add a queue ticket job. A ticket belongs to no application: the payload holds everything it prints
+    (number, line, priority, people ahead, wait, time issued, status address), none of it personal."""
+    job = PrintJob(kind=PrintKind.TICKET.value, application_id=None, printer=printer,
+                   state=PrintState.PENDING.value, attempts=0,
+                   payload={"lang": lang, "paper_mm": paper_mm, "profile": profile, "two_byte_set": two_byte_set,
+                            "reprint": False, "requested_by": actor, "ticket": dict(ticket)})
     session.add(job)
     session.flush()
     return job
@@ -113,6 +129,8 @@ class PrintOutcome:
         return self.state == PrintState.PRINTED
 
     def message(self) -> Message:
+        if self.kind == PrintKind.TICKET:
+            return self._ticket_message()
         if self.state == PrintState.PRINTED:
             if self.kind == PrintKind.RECEIPT:
                 return Message("回执已打印，请取走。", "Your receipt has been printed; please take it.")
@@ -132,6 +150,26 @@ class PrintOutcome:
                            "The printer did not confirm that it printed; please check the paper slot. If nothing "
                            "came out, the staff will reprint it.")
         return self.error or Message("打印失败，请联系工作人员。", "Printing failed; please ask the staff.")
+
+    def _ticket_message(self) -> Message:
+        """A queue ticket: the number is issued whatever the printer does, so the words say how to keep it."""
+        number = str(self.details.get("number") or "")
+        if self.state == PrintState.PRINTED:
+            return Message("号票已打印，请取走。", "Your ticket has been printed; please take it.")
+        if self.state == PrintState.PRINTING:
+            return Message("正在打印号票，请稍候。", "Your ticket is printing; please wait a moment.")
+        if self.state == PrintState.UNCONFIRMED:
+            return Message(f"请查看出纸口有没有号票；如果没有，请记住您的号码 {number}。",
+                           f"Please check the paper slot for your ticket; if there is none, remember your number "
+                           f"{number}.")
+        return ticket_not_printed(number)
+
+
+def ticket_not_printed(number: str) -> Message:
+    """The printer could not print a queue ticket: the number stands, and the citizen is told to keep it."""
+    return Message(f"号票打印不出来，但您的号码已经取好了，不会丢失。请记住您的号码 {number}。",
+                   f"The ticket could not be printed, but your number is taken and will not be lost. Please "
+                   f"remember your number {number}.")
 
 
 def owed_count(session: Session) -> int:

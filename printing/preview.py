@@ -7,9 +7,11 @@ The UI gets PNG bytes and never touches ESC/POS.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from PIL import Image
 
+from kiosk.settings import Settings
 from kiosk.terminal import Terminal
 from printing.receipt.content import receipt_content
 from printing.receipt.commands import qr_image
@@ -36,3 +38,12 @@ def receipt_preview_png(terminal: Terminal, key: str, *, lang: str | None = None
         content = receipt_content(find_application(session, key), terminal.settings, catalog, lang=lang)
     model = printer_model("default", 80)
     return _png(render_blocks(receipt_blocks(content, model.columns), model))
+
+
+def ticket_preview_png(payload: dict[str, Any], settings: Settings, *, paper_mm: int = 80) -> bytes:
+    """A queue ticket (a print job's payload, `kiosk.print_jobs.enqueue_ticket`) drawn as the printer prints it."""
+    from printing.ticket.content import ticket_content
+    from printing.ticket.layout import ticket_blocks
+
+    model = printer_model("default", paper_mm)
+    return _png(render_blocks(ticket_blocks(ticket_content(payload, settings), model.columns, model.dots), model))

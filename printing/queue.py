@@ -310,26 +310,40 @@ EXPIRED = Message("回执未能在申请人离开前打印，已不再自动打�
                   "(nobody would collect it); reprint it at a counter if the applicant asks.")
 
 
+TICKET_EXPIRED = Message("号票未能在取号人离开前打印，已不再打印（号码已登记，取号人已在屏幕上看到号码）。",
+                         "The queue ticket did not print while the citizen was at the kiosk, so it no longer prints "
+                         "(the number is issued, and the citizen was shown it on the screen).")
+#: a queue ticket that has not printed by then is not printed at all: a stack of old tickets coming out when
+#: the paper is refilled would hand strangers numbers that are not theirs
+TICKET_PRINT_WINDOW_MINUTES = 3
+
+
 def expire_unattended_receipts(terminal: Terminal, now: datetime) -> int:
-    """Receipts that waited for the printer longer than the citizen waits at the kiosk: failed, for staff.
+    """Receipts and queue tickets that waited for the printer longer than the citizen waits at the kiosk:
+    failed, for staff.
 
     The citizen was shown the number and the QR code and told a counter can
     print it; a receipt coming out of an unattended kiosk hours later would
-    leave a stranger's name and ID in the tray.
+    leave a stranger's name and ID in the tray, and a late ticket a number
+    nobody holds.
     """
+    windows = [(PrintKind.TICKET, TICKET_PRINT_WINDOW_MINUTES, TICKET_EXPIRED)]
     minutes = int(getattr(terminal.settings, "receipt_print_window_minutes", 0) or 0)
-    if minutes <= 0:
-        return 0
-    cutoff = now - timedelta(minutes=minutes)
+    if minutes > 0:
+        windows.append((PrintKind.RECEIPT, minutes, EXPIRED))
+    expired = 0
     with terminal.store.transaction() as session:
-        stale = list(session.scalars(select(PrintJob).where(
-            PrintJob.kind == PrintKind.RECEIPT.value, PrintJob.state == PENDING.value, PrintJob.created_at < cutoff)))
-        for job in stale:
-            job.state, job.next_attempt_at, job.last_error = FAILED.value, None, EXPIRED.both()
-            audit.record(session, actor="print-worker", action="print_expired", subject=job.application_id or "",
-                         details={"job_id": job.id, "kind": job.kind, "printer": job.printer,
-                                  "window_minutes": minutes})
-        return len(stale)
+        for kind, window, why in windows:
+            cutoff = now - timedelta(minutes=window)
+            stale = list(session.scalars(select(PrintJob).where(
+                PrintJob.kind == kind.value, PrintJob.state == PENDING.value, PrintJob.created_at < cutoff)))
+            for job in stale:
+                job.state, job.next_attempt_at, job.last_error = FAILED.value, None, why.both()
+                audit.record(session, actor="print-worker", action="print_expired", subject=job.application_id or "",
+                             details={"job_id": job.id, "kind": job.kind, "printer": job.printer,
+                                      "window_minutes": window})
+            expired += len(stale)
+    return expired
 
 
 def printer_is_back(terminal: Terminal, printer: str) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.catalog import Catalog
 from kiosk.errors import Message
+from kiosk.print_jobs import THERMAL_KINDS
 from kiosk.settings import Settings
 from kiosk.store.models import Application, PrintJob
 from printing.drivers import open_printer
@@ -31,9 +32,22 @@ def receipt_for(app: Application, settings: Settings, catalog: Catalog | None, p
     return receipt_bytes(receipt_blocks(content, model.columns), model)
 
 
+def ticket_for(payload: dict[str, Any], settings: Settings) -> bytes:
+    """A queue ticket's bytes: it belongs to no application, its payload holds what it prints."""
+    from printing.ticket.content import ticket_content
+    from printing.ticket.layout import ticket_blocks
+
+    model = printer_model(str(payload.get("profile") or settings.printer_profile),
+                          int(payload.get("paper_mm") or settings.receipt_paper_mm),
+                          str(payload.get("two_byte_set") or "gb18030"))
+    return receipt_bytes(ticket_blocks(ticket_content(payload, settings), model.columns, model.dots), model)
+
+
 def render_job(session: Session, settings: Settings, catalog: Catalog | None, job: PrintJob) -> bytes:
-    app = find_application(session, job.application_id or "")
     payload = dict(job.payload or {})
+    if job.kind == "ticket":
+        return ticket_for(payload, settings)
+    app = find_application(session, job.application_id or "")
     if job.kind == "receipt":
         return receipt_for(app, settings, catalog, payload)
     from printing.pdf.documents import build_document
@@ -65,7 +79,7 @@ def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, t
              before_write: Callable[[], bool] | None = None) -> Delivery:
     """Put one job on paper and say on what grounds it counts as printed.
 
-    Receipts: the printer's status is read before the job (paper out, cover
+    Receipts and queue tickets: the printer's status is read before the job (paper out, cover
     open, offline: `PrinterNotReady`, nothing sent) and again after it
     (`PrinterDriver.status_after_job`). A problem reported after the bytes is
     `PrintInterrupted` (retried whole, marked as a reprint); no answer after
@@ -75,7 +89,7 @@ def send_job(kind: str, printer: str, data: bytes, payload: dict[str, Any], *, t
     (`PrintCancelled`, nothing sent).
     """
     address = parse_printer_uri(printer)
-    if kind == "receipt":
+    if kind in THERMAL_KINDS:  # a receipt or a queue ticket: ESC/POS on the receipt printer
         with open_printer(address, timeout=timeout) as driver:
             before = driver.ensure_ready()  # paper out, cover open, offline: raise before sending a byte
             _go_ahead(before_write)

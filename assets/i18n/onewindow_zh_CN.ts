@@ -1221,12 +1221,12 @@
         <translation>不，继续办理</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="81"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="83"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/base.py" line="82"/>
+        <location filename="../../ui/kiosk/screens/base.py" line="84"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -1603,7 +1603,7 @@
         <translation>填写内容</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <location filename="../../ui/kiosk/screens/review.py" line="90"/>
         <source>Materials</source>
         <translation>材料</translation>
@@ -1619,87 +1619,97 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="72"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="90"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="73"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="91"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="74"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="92"/>
+        <source>Take a number</source>
+        <translation>取号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="93"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="75"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="94"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="76"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="95"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="77"/>
-        <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, please ask the hall staff.</source>
-        <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。如需帮助，请咨询大厅工作人员。</translation>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="96"/>
+        <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
+        <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="67"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="70"/>
         <source>Self-service kiosk</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <source>Identity</source>
         <translation>身份</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="69"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <source>Form</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="70"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="73"/>
         <source>Check</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="70"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="73"/>
         <source>Receipt</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="71"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="74"/>
         <source>Step %1 of %2: %3</source>
         <translation>第 %1 步，共 %2 步：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="76"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="79"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="79"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="82"/>
         <source>Large text</source>
         <translation>大字模式</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="80"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="83"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="81"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="84"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="116"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="85"/>
+        <source>Ask staff for help</source>
+        <translation>请工作人员协助</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/top_bar.py" line="120"/>
         <source>OK</source>
         <translation>知道了</translation>
     </message>
@@ -1828,6 +1838,142 @@
         <location filename="../../ui/kiosk/session_end.py" line="54"/>
         <source>You left the application. It has been cleared from this screen, but a copy saved earlier could not be deleted; the hall staff will remove it.</source>
         <translation>您已退出本次办理，屏幕上的内容已清除，但之前自动保存的草稿未能删除，工作人员会处理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/help.py" line="71"/>
+        <source>Telling the staff…</source>
+        <translation>正在通知工作人员…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/help.py" line="73"/>
+        <source>Staff have been told, please wait.</source>
+        <translation>已通知工作人员，请稍候。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/help.py" line="75"/>
+        <source>Someone is coming to help you.</source>
+        <translation>工作人员马上就到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/help.py" line="77"/>
+        <source>Please go to the service desk.</source>
+        <translation>请到服务台找工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="83"/>
+        <source>Which service do you need?</source>
+        <translation>您要办理哪类业务？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="84"/>
+        <source>Tap the line for your service. You will get a number and wait to be called to a counter.</source>
+        <translation>请点按您要办理的业务。取号后请等候叫号，到窗口办理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="87"/>
+        <source>Loading the lines…</source>
+        <translation>正在读取业务列表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="90"/>
+        <source>Numbers cannot be taken at this kiosk right now. Please go to the service desk.</source>
+        <translation>本机暂时不能取号，请到服务台找工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="112"/>
+        <source>Senior (elderly)</source>
+        <translation>老年人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="114"/>
+        <source>Person with a disability</source>
+        <translation>残疾人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="116"/>
+        <source>Booked appointment</source>
+        <translation>已预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="117"/>
+        <source>Regular (no priority)</source>
+        <translation>普通号（不需要优先）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="164"/>
+        <source>Do you need priority?</source>
+        <translation>您需要优先办理吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="165"/>
+        <source>Older people, people with disabilities and people with a booked appointment are called first. If none of these applies to you, tap Regular.</source>
+        <translation>老年人、残疾人和已预约的办事群众优先叫号。如果都不是，请点“普通号”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="168"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="141"/>
+        <source>Service: %1</source>
+        <translation>业务：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket.py" line="171"/>
+        <source>Taking your number…</source>
+        <translation>正在取号，请稍候…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="113"/>
+        <source>Printing your ticket…</source>
+        <translation>正在打印号票…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="115"/>
+        <source>Please take your ticket.</source>
+        <translation>号票已打印，请取走号票。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="128"/>
+        <source>People ahead of you: %1</source>
+        <translation>前面还有 %1 人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="133"/>
+        <source>You will be called soon.</source>
+        <translation>很快就会叫到您。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="134"/>
+        <source>Estimated wait: about %1 minutes</source>
+        <translation>预计等候约 %1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="139"/>
+        <source>Your number</source>
+        <translation>您的号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="143"/>
+        <source>Priority: %1</source>
+        <translation>优先：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="147"/>
+        <source>Scan to see your place in the line</source>
+        <translation>扫码查看排队进度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="148"/>
+        <source>This number was issued by this kiosk while the queue server could not be reached. It is valid as usual; please watch the call board.</source>
+        <translation>叫号系统暂时连接不上，本号码由本机发出，照常有效，请留意叫号屏。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="155"/>
+        <source>Your number is %1. People ahead of you: %2.</source>
+        <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
 </context>
 <context>

@@ -34,6 +34,7 @@ KIND_LABELS = {
     PrintKind.ACCEPTANCE: Message("受理通知书", "acceptance notice"),
     PrintKind.SUPPLEMENT: Message("补正通知书", "supplement notice"),
     PrintKind.RECEIPT_COPY: Message("回执副本", "receipt copy"),
+    PrintKind.TICKET: Message("排队号票", "queue ticket"),
 }
 
 
@@ -116,7 +117,8 @@ def reprint_job(t: Terminal, staff_id: int, job_id: int, *, print_now: bool = Tr
     with t.store.transaction() as session:
         staff = current_staff(session, staff_id, PERMISSION)
         job = _unconfirmed_job(session, job_id, also=(PrintState.FAILED,))
-        if job.application_id is None or session.get(Application, job.application_id) is None:
+        standalone = job.kind == PrintKind.TICKET  # a queue ticket's payload holds all it prints
+        if not standalone and (job.application_id is None or session.get(Application, job.application_id) is None):
             raise UserFacingError(Message("这份文书的申请已不在本机，无法补打。",
                                           "The application of this document is no longer on this terminal; it "
                                           "cannot be printed again."), code="no_application")

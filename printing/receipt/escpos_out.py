@@ -44,12 +44,17 @@ def _line_bytes(line: Line, model: PrinterModel) -> bytes:
     out = bytearray(ALIGN.get(line.align, ALIGN["left"]))
     if line.bold:
         out += ESC + b"E\x01"
-    if line.double:
+    if line.magnify > 1:  # ASCII only at this size (a ticket's number): FS ! has no more than double
+        m = min(line.magnify, 8) - 1
+        out += GS + b"!" + bytes([m << 4 | m])
+    elif line.double:
         out += GS + b"!\x11" + FS + b"!\x0c"
     for run in runs:
         out += column_image_bytes(render_glyph(run.glyph)) if run.glyph else run.data
     out += LF
-    if line.double:
+    if line.magnify > 1:
+        out += GS + b"!\x00"
+    elif line.double:
         out += GS + b"!\x00" + FS + b"!\x00"
     if line.bold:
         out += ESC + b"E\x00"

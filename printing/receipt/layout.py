@@ -20,6 +20,11 @@ class Line:
     align: str = "left"  # left | center
     bold: bool = False
     double: bool = False
+    magnify: int = 1  # 1..8: GS ! character size for ASCII (a ticket's number); overrides `double`
+
+    @property
+    def scale(self) -> int:
+        return self.magnify if self.magnify > 1 else (2 if self.double else 1)
 
 
 @dataclass(frozen=True)
@@ -125,4 +130,4 @@ def block_text(blocks: list[Block]) -> str:
 
 
 def widest(blocks: list[Block]) -> int:
-    return max((text_columns(b.text) * (2 if b.double else 1) for b in blocks if isinstance(b, Line)), default=0)
+    return max((text_columns(b.text) * b.scale for b in blocks if isinstance(b, Line)), default=0)

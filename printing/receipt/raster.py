@@ -19,7 +19,7 @@ CELL = 12
 
 
 def _draw_line(draw: ImageDraw.ImageDraw, y: int, line: Line, dots: int) -> int:
-    scale = 2 if line.double else 1
+    scale = line.scale
     width = text_columns(line.text) * CELL * scale
     x = (dots - width) // 2 if line.align == "center" else 0
     size = 24 * scale
@@ -49,7 +49,7 @@ def render_blocks(blocks: list[Block], model: PrinterModel) -> Image.Image:
     height = 0
     for b in blocks:
         if isinstance(b, Line):
-            height += LINE * (2 if b.double else 1)
+            height += LINE * b.scale
         elif isinstance(b, Rule):
             height += LINE
         elif isinstance(b, QrCode):

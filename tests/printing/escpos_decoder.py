@@ -40,6 +40,9 @@ class QrCommand:
 @dataclass
 class Decoded:
     lines: list[list[str | BitImage]] = field(default_factory=list)
+    #: for each line, the GS ! character size in effect when its first character came (0: normal;
+    #: high nibble = width - 1, low nibble = height - 1)
+    line_sizes: list[int] = field(default_factory=list)
     rasters: list[BitImage] = field(default_factory=list)
     qr: list[QrCommand] = field(default_factory=list)
     status_queries: list[int] = field(default_factory=list)
@@ -69,12 +72,21 @@ def decode(data: bytes) -> Decoded:
     out = Decoded()
     line: list[str | BitImage] = []
     kanji = False
+    size = 0  # GS ! n in effect
+    line_size: int | None = None  # the size when the current line's first character came
     i = 0
 
     def end_line() -> None:
-        nonlocal line
+        nonlocal line, line_size
         out.lines.append(line)
+        out.line_sizes.append(size if line_size is None else line_size)
         line = []
+        line_size = None
+
+    def started() -> None:
+        nonlocal line_size
+        if line_size is None:
+            line_size = size
 
     while i < len(data):
         b = data[i]
@@ -126,6 +138,10 @@ def decode(data: bytes) -> Decoded:
             _need(data, i, 2)
             c = data[i + 1]
             if c == ord("!"):
+                _need(data, i, 3)
+                size = data[i + 2]
+                if (size >> 4) > 7 or (size & 0x0F) > 7:
+                    raise DecodeError(f"character size {size:#04x} at {i} is beyond 8 x 8")
                 i += 3
             elif c == ord("V"):
                 _need(data, i, 3)
@@ -189,6 +205,7 @@ def decode(data: bytes) -> Decoded:
         elif b < 0x20 or b == 0x7F:
             raise DecodeError(f"unexpected control byte {b:#04x} at {i}")
         elif b < 0x80:
+            started()
             line.append(chr(b))
             i += 1
         else:
@@ -198,6 +215,7 @@ def decode(data: bytes) -> Decoded:
             pair = data[i:i + 2]
             if not (0x81 <= pair[0] <= 0xFE and 0x40 <= pair[1] <= 0xFE and pair[1] != 0x7F):
                 raise DecodeError(f"{pair.hex()} at {i} is not a two-byte GB code")
+            started()
             line.append(pair.decode("gb18030"))
             i += 2
     if line:

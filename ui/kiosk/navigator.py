@@ -20,6 +20,7 @@ from ui.kiosk.context import KioskContext
 from ui.kiosk.overlay import Texts, leave_texts
 from ui.kiosk.screens.base import Screen
 from ui.kiosk.screens.welcome import WelcomeScreen
+from ui.kiosk.ticket_flow import TicketFlow
 
 if TYPE_CHECKING:  # screens other than the welcome screen are imported when first needed (fast start-up)
     from kiosk.catalog import ServiceItem
@@ -33,7 +34,7 @@ class KioskShell(Protocol):
     """What the navigator needs of the window around it (the window implements it)."""
 
     def set_step(self, step: int | None) -> None: ...
-    def start_idle(self) -> None: ...
+    def start_idle(self, seconds: int | None = None) -> None: ...
     def when_ready(self, action: Callable[[], None]) -> None: ...
     def end_session(self, reason: str) -> None: ...
     def clear_report(self) -> None: ...
@@ -42,6 +43,7 @@ class KioskShell(Protocol):
     def confirm(self, texts: Texts, on_yes: Callable[[], None]) -> None: ...
     def screen_shown(self, screen: Screen) -> None: ...
     def announce(self, text: str) -> None: ...
+    def speak(self, text: str) -> None: ...
 
 
 class KioskNavigator:
@@ -52,6 +54,7 @@ class KioskNavigator:
         ctx.screens_parent = stack
         self.screens: dict[str, Screen] = {}
         self.rating_origin = "welcome"
+        self.ticket = TicketFlow(self, window, ctx)
 
     # --- bookkeeping -------------------------------------------------------------------------
     def current(self) -> Screen | None:
@@ -66,6 +69,13 @@ class KioskNavigator:
         self.stack.addWidget(screen)
         screen.announce.connect(lambda text, s=screen: self.window.announce(text) if self.current() is s else None)
         return screen
+
+    def add_screen(self, screen: Screen) -> Screen:
+        """A screen made elsewhere (`ui.kiosk.ticket_flow`) joins the stack; one of the same name goes."""
+        return self._add(screen)
+
+    def drop_screen(self, screen: Screen) -> None:
+        self._drop(screen)
 
     def _drop(self, screen: Screen) -> None:
         self.screens.pop(screen.name, None)
@@ -131,8 +141,15 @@ class KioskNavigator:
             welcome.apply_chosen.connect(self.show_browser)
             welcome.progress_chosen.connect(self.show_progress)
             welcome.rate_chosen.connect(lambda: self.show_rating(None, None, origin="welcome"))
+            welcome.ticket_chosen.connect(self.ticket.start)
             self._add(welcome)
         self.show("welcome")
+
+    def hall_attached(self) -> None:
+        """The terminal is open: the welcome screen offers "Take a number" if it has a hall hub."""
+        welcome = self.screens.get("welcome")
+        if welcome is not None:
+            welcome.refresh_hall()  # type: ignore[attr-defined]
 
     def show_browser(self) -> None:
         if self.ctx.terminal is None:

@@ -10,11 +10,16 @@ clipped or shown as boxes is a bug.
 `walk()` drives one window through every screen and yields each screen's
 name once it is showing; the screenshots here and the layout test
 (`tests/ui/test_screen_fit.py`) both use it, so they see the same screens.
+
+`walk_ticket()` does the same for taking a number and asking for help; it
+needs a hall hub part on the terminal (`Terminal.hall`), given to `render`
+as `hall` (`tests/ui/kiosk_ticket_shots.py` renders them with the in-memory
+hall; the layout test is `tests/ui/test_kiosk_ticket_fit.py`).
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,20 +127,88 @@ def walk(window: Any, demo: KioskDemo) -> Iterator[str]:
     yield ready("13_error")
 
 
+def walk_ticket(window: Any, demo: KioskDemo, acknowledge: Callable[[str], None],
+                set_reachable: Callable[[bool], None]) -> Iterator[str]:
+    """Take numbers and ask for help on `window`, whose terminal has a hall part with the demo lines.
+
+    `acknowledge(help_id)` plays a counter taking the call for help; `set_reachable(False)` the hub going away.
+    The demo printer is out of paper (`demo_kiosk`), so the number screens show how that reads.
+    """
+    from kiosk.queue.model import Priority
+    from ui.kiosk.help import HelpState
+
+    def ready(name: str) -> str:
+        pump(lambda: True)
+        return name
+
+    nav = window.nav
+    window.end_session("done")
+    nav.hall_attached()
+    yield ready("t01_welcome_take_a_number")
+    nav.screens["welcome"].ticket_button.click()
+    lines = nav.screens["ticket_line"]
+    pump(lambda: bool(lines.line_buttons))
+    yield ready("t02_lines")
+    next(iter(lines.line_buttons.values())).click()
+    yield ready("t03_priority")
+    nav.screens["ticket_priority"].buttons[Priority.ELDERLY].click()
+    pump(lambda: "ticket_result" in nav.screens and nav.screens["ticket_result"].printed is not None)
+    yield ready("t04_number_paper_out")
+    window.top.help_button.click()
+    pump(lambda: window.help.state is HelpState.WAITING)
+    yield ready("t05_help_waiting")
+    assert window.help.help_id is not None
+    acknowledge(window.help.help_id)
+    window.help.poll()
+    pump(lambda: window.help.state is HelpState.COMING)
+    yield ready("t06_help_coming")
+    window.end_session("done")
+    set_reachable(False)
+    nav.screens["welcome"].ticket_button.click()
+    lines = nav.screens["ticket_line"]
+    pump(lambda: bool(lines.line_buttons))
+    list(lines.line_buttons.values())[-1].click()
+    nav.screens["ticket_priority"].buttons[Priority.APPOINTMENT].click()
+    pump(lambda: "ticket_result" in nav.screens and nav.screens["ticket_result"].printed is not None)
+    yield ready("t07_number_offline")
+    window.top.help_button.click()
+    pump(lambda: window.help.state is HelpState.DESK)
+    yield ready("t08_help_service_desk")
+    window.end_session("done")
+    set_reachable(True)
+
+
 def open_window(demo: KioskDemo, lang: str, large: bool, size: tuple[int, int]) -> Any:
     from ui.kiosk.window import KioskWindow
 
     return shown(KioskWindow(demo.terminal, language=lang, large_text=large, speech=False), size)
 
 
-def render(out: Path, sizes: tuple[tuple[int, int], ...] = (SIZE,)) -> list[Path]:
+@dataclass(frozen=True)
+class DemoHall:
+    """A hall part for the ticket screens and what a walk needs to play the hall's side."""
+
+    part: Any  # kiosk.queue.model.HallPart
+    acknowledge: Callable[[str], None]
+    set_reachable: Callable[[bool], None]
+
+
+def render(out: Path, sizes: tuple[tuple[int, int], ...] = (SIZE,), *, hall: DemoHall | None = None,
+           only_ticket: bool = False) -> list[Path]:
+    """Every screen; with `hall` the ticket and help screens too (`only_ticket`: those alone)."""
     application(out)
     shots: list[Path] = []
     with demo_kiosk() as demo:
+        if hall is not None:
+            demo.terminal.hall = hall.part
         for lang in ("zh", "en"):
             for text in ("normal", "large"):
                 window = open_window(demo, lang, text == "large", sizes[0])
-                shots += shoot(window, walk(window, demo), out, sizes, lambda name: f"{name}_{lang}_{text}", SIZE)
+                if not only_ticket:
+                    shots += shoot(window, walk(window, demo), out, sizes, lambda name: f"{name}_{lang}_{text}", SIZE)
+                if hall is not None:
+                    shots += shoot(window, walk_ticket(window, demo, hall.acknowledge, hall.set_reachable), out,
+                                   sizes, lambda name: f"{name}_{lang}_{text}", SIZE)
                 close_window(window)
     return shots
 

@@ -21,6 +21,7 @@ class TopBar(QWidget):
     large_text_toggled = Signal(bool)
     read_aloud_requested = Signal()
     home_requested = Signal()
+    help_requested = Signal()
 
     def __init__(self, hall_zh: str, hall_en: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +49,9 @@ class TopBar(QWidget):
         self.large_button.toggled.connect(self._large)
         self.language_button = builders.button("languageButton", self.language_toggled.emit)
         self.home_button = builders.button("homeButton", self.home_requested.emit)
-        for b in (self.read_button, self.large_button, self.language_button, self.home_button):
+        # on every screen, first among the switches: a person to ask (ui.kiosk.help)
+        self.help_button = builders.button("helpButton", self.help_requested.emit)
+        for b in (self.help_button, self.read_button, self.large_button, self.language_button, self.home_button):
             switches.add(b)
         self.step: int | None = None
         self.retranslate()
@@ -79,6 +82,7 @@ class TopBar(QWidget):
         self.large_button.setText(mark + translate("Kiosk", "Large text"))
         self.read_button.setText(translate("Kiosk", "Read aloud"))
         self.home_button.setText(translate("Kiosk", "Home"))
+        self.help_button.setText(translate("Kiosk", "Ask staff for help"))
         self.sync.retranslate()
 
 

@@ -24,6 +24,7 @@ from ui.i18n import msg
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.draft_saver import DraftSaver
+from ui.kiosk.help import HelpBanner, HelpDesk
 from ui.kiosk.idle import IdleOverlay
 from ui.kiosk.keypad import KeypadNavigator
 from ui.kiosk.overlay import ConfirmOverlay, KioskOverlay, PopupGuard, Texts
@@ -78,8 +79,10 @@ class KioskWindow(QMainWindow):
         layout.setSpacing(0)
         self.top = TopBar(settings.hall_name_zh, settings.hall_name_en)
         self.notice = NoticeBar()
+        self.help_banner = HelpBanner()
         self.stack = QStackedWidget()
         layout.addWidget(self.top)
+        layout.addWidget(self.help_banner)
         layout.addWidget(self.notice)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(root)
@@ -88,10 +91,12 @@ class KioskWindow(QMainWindow):
         self.popups = PopupGuard(self)
         self.voice = KioskVoice(self, lambda: self.top.large_button.isChecked())
         self.keypad = KeypadNavigator(self, self.voice.say)
+        self.help = HelpDesk(self, self.help_banner, lambda: self.terminal, self.speak)
         self.idle = IdleWatcher(settings.idle_timeout_seconds, self, waking_touch_is_spent=True)
+        self._idle_timeout_ms, self._idle_warn_ms = self.idle.timeout_ms, self.idle.warn_ms
         self.idle.warning.connect(self._idle_warning)
         self.idle.tick.connect(self._tick)
-        self.idle.expired.connect(lambda: self.end_session("idle"))
+        self.idle.expired.connect(self._idle_expired)
         self.idle.resumed.connect(self.overlay.hide)
         self.overlay.more_time.connect(self.more_time)
         self.nav = KioskNavigator(self, self.ctx, self.stack)
@@ -101,6 +106,7 @@ class KioskWindow(QMainWindow):
         self.top.large_button.clicked.connect(lambda on: self.announce_current() if on else None)
         self.top.home_requested.connect(self.nav.home)
         self.top.read_aloud_requested.connect(self.read_aloud)
+        self.top.help_requested.connect(self.ask_help)
         self.top.large_button.setChecked(self.default_large)
         self.speech = None
         self._speech_wanted = speech
@@ -130,6 +136,7 @@ class KioskWindow(QMainWindow):
         watch_connectivity(lambda online: link.connectivity_changed(terminal, online))
         self.poll_sync()
         self.sync_timer.start()
+        self.nav.hall_attached()
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action()
@@ -141,7 +148,15 @@ class KioskWindow(QMainWindow):
     def set_step(self, step: int | None) -> None:
         self.top.set_step(step)
 
-    def start_idle(self) -> None:
+    def start_idle(self, seconds: int | None = None) -> None:
+        """The session's clock; `seconds` shortens it for this screen (a ticket's number: the citizen has
+        what they came for), never lengthens it. The next call without `seconds` restores the setting."""
+        from ui.widgets.idle import warning_seconds
+
+        timeout_ms, warn_ms = self._idle_timeout_ms, self._idle_warn_ms
+        if seconds is not None and seconds * 1000 < timeout_ms:
+            timeout_ms, warn_ms = seconds * 1000, warning_seconds(seconds) * 1000
+        self.idle.timeout_ms, self.idle.warn_ms = timeout_ms, warn_ms
         self.idle.start()
 
     def confirm(self, texts: Texts, on_yes: Callable[[], None]) -> None:
@@ -150,9 +165,26 @@ class KioskWindow(QMainWindow):
         self.announce_current()
 
     def screen_shown(self, screen: "Screen") -> None:
-        """Read-aloud mode speaks each step as it appears; keypad users land on its first control."""
+        """Read-aloud mode speaks each step as it appears; keypad users land on its first control.
+
+        A screen `spoken_always` (a ticket's number) is spoken outside read-aloud mode too."""
+        self.help.screen_changed(screen.name)
         if self.overlay_on_top() is None:
-            self.announce_current()
+            if screen.spoken_always and not self.voice.auto:
+                self.voice.say(screen.speech_text(), asked=True)
+            else:
+                self.announce_current()
+
+    def speak(self, text: str) -> None:
+        """Said whatever the read-aloud mode: what the citizen must hear (their number, help coming)."""
+        self.voice.say(text, asked=True)
+
+    def ask_help(self) -> None:
+        """"Ask staff for help" in the top bar: on the welcome screen too, which then starts a session
+        (so that the idle timeout ends it and clears the request for the next person)."""
+        screen = self.nav.current()
+        self.start_idle()  # the session's full time from here: a shortened screen must not end it while they wait
+        self.help.ask(screen.name if screen is not None else "welcome")
 
     def announce(self, text: str) -> None:
         self.voice.say(text)
@@ -226,6 +258,7 @@ class KioskWindow(QMainWindow):
         self.notice.retranslate()
         self.question.retranslate()
         self.overlay.retranslate()
+        self.help.retranslate()
         self.nav.retranslate()
         self._update_read_button()
 
@@ -251,6 +284,12 @@ class KioskWindow(QMainWindow):
         self.overlay.remaining = seconds
         self.overlay.retranslate()
 
+    def _idle_expired(self) -> None:
+        """Nobody touched the screen: an idle end, unless the screen says its citizen has what they came for
+        (a ticket's number), which ends the session as done, without a "your session ended" note."""
+        screen = self.nav.current()
+        self.end_session("done" if screen is not None and screen.done_when_idle else "idle")
+
     def more_time(self) -> None:
         self.overlay.hide()
         self.idle.poke()
@@ -272,6 +311,7 @@ class KioskWindow(QMainWindow):
         self.overlay.hide()
         self.question.dismiss()
         self.notice.clear()
+        self.help.clear()
         self.voice.reset()
         self.nav.wipe()
         session.wipe()

@@ -24,6 +24,8 @@ class Screen(QWidget):
     announce = Signal(str)  # news on this screen read-aloud mode should speak (an answer that arrived)
     name = "screen"
     step: int | None = None  # position in the application steps, for the step label
+    spoken_always = False  # read aloud as it appears even outside read-aloud mode (a ticket's number)
+    done_when_idle = False  # the idle timeout ends the session as done (the citizen has what they came for)
 
     def __init__(self, ctx: KioskContext, *, back: bool = True, next_: bool = True) -> None:
         super().__init__(ctx.screens_parent)  # hidden until the navigator shows it
