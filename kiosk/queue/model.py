@@ -213,6 +213,10 @@ class HallPart(Protocol):
     raises `HallUnavailable` except where a method says it works offline.
     """
 
+    @property
+    def counter_no(self) -> int | None:
+        """This terminal's counter number in the hall (its pairing gives it); None for a kiosk or a board."""
+
     def status(self) -> HubStatus: ...
 
     def categories(self) -> tuple[Category, ...]:

@@ -36,8 +36,7 @@ def _ticket_id(ticket_id: str) -> str:
 
 def counter_no(t: Terminal) -> int | None:
     """This counter's number in the hall, if the link knows it (the pairing gives it)."""
-    number = getattr(_hall(t), "counter_no", None)
-    return number if isinstance(number, int) else None
+    return _hall(t).counter_no
 
 
 def open_counter(t: Terminal, categories: tuple[str, ...] | None = None) -> CounterState:
@@ -80,8 +79,7 @@ def transfer(t: Terminal, ticket_id: str, to_counter: int) -> Ticket:
                                       f"A counter number is a number from 1 to {MAX_COUNTER_NO}."),
                               code="bad_counter")
     hall = _hall(t)
-    own = getattr(hall, "counter_no", None)
-    if own is not None and own == to_counter:
+    if hall.counter_no == to_counter:
         raise UserFacingError(Message("不能转到本窗口，请选择其他窗口。",
                                       "That is this counter; choose another one."), code="same_counter")
     return hall.transfer(_ticket_id(ticket_id), to_counter)

@@ -68,6 +68,10 @@ class HallLink:
             self._worker = HallWorker(self)
             self._worker.start()
 
+    @property
+    def counter_no(self) -> int | None:
+        return self.pairing.counter_no if self.pairing is not None else None
+
     # --- plumbing ---------------------------------------------------------------------------------------------
     def _paired(self) -> Pairing:
         if self.pairing is None:

@@ -42,6 +42,7 @@ def test_a_hall_session_issuing_calling_transfer_no_show_help_and_the_board(hub,
     board = Board()
     sub = board_t.hall.subscribe(0, board.on_events, board.on_link)
     try:
+        assert (c1.hall.counter_no, c3.hall.counter_no, k1.hall.counter_no, board_t.hall.counter_no) == (1, 3, None, None)
         c1.hall.open_counter((a,))
         c2.hall.open_counter((a, b))
         c3.hall.open_counter(None)
@@ -73,6 +74,7 @@ def test_a_hall_session_issuing_calling_transfer_no_show_help_and_the_board(hub,
         assert moved.state == TicketState.WAITING and moved.counter_no == 1
         again = c1.hall.call_next()
         assert again is not None and again.ticket_id == third.ticket_id
+        assert again.first_called_at == third.called_at < again.called_at  # the wait ended at the first call
 
         # help on request: the kiosk asks, a counter acknowledges, the kiosk sees who is coming
         asked = request_help(k2, "materials", Message("上传材料", "Materials"))
