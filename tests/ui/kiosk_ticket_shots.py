@@ -17,10 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def demo_hall() -> object:
     from tests.helpers.fake_hall import FakeHall
-    from tests.ui.kiosk_ticket_helpers import install_queue_placeholder
     from ui.kiosk.render_screens import DemoHall
 
-    install_queue_placeholder()
     hall = FakeHall(counter_no=3, device_name="kiosk-1")
     from kiosk.queue.model import Priority
 

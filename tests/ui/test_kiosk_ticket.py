@@ -15,13 +15,9 @@ from kiosk.store.models import PrintJob
 from tests.helpers.fake_hall import FakeHall
 from tests.printing.escpos_decoder import decode
 from tests.ui.kiosk_helpers import screen, tap
-from tests.ui.kiosk_ticket_helpers import hall_window, take_number, use_queue_placeholder
+from tests.ui.kiosk_ticket_helpers import hall_window, take_number
 from ui.kiosk.voice import RecordingVoice
 
-
-@pytest.fixture(autouse=True)
-def _queue_usecases(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_queue_placeholder(monkeypatch)
 
 
 def _voice(window: Any) -> RecordingVoice:

@@ -12,14 +12,10 @@ import pytest
 from kiosk.errors import Message
 from kiosk.queue.model import Priority
 from tests.ui.kiosk_helpers import ID_CARD, choose_item, make_terminal, make_window, screen, tap
-from tests.ui.kiosk_ticket_helpers import hall_window, take_number, use_queue_placeholder
+from tests.ui.kiosk_ticket_helpers import hall_window, take_number
 from ui.kiosk.help import STEP_LABELS, HelpState
 from ui.kiosk.voice import RecordingVoice
 
-
-@pytest.fixture(autouse=True)
-def _queue_usecases(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_queue_placeholder(monkeypatch)
 
 
 def _requests(hall: Any) -> list[tuple[object, ...]]:
