@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Board</name>
+    <message>
+        <location filename="../../ui/board/texts.py" line="28"/>
+        <source>Now calling</source>
+        <translation>正在叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="32"/>
+        <source>Recent calls</source>
+        <translation>最近叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="40"/>
+        <source>No calls yet. Please wait for your number.</source>
+        <translation>暂无叫号，请留意您的号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="44"/>
+        <source>Counter %1</source>
+        <translation>%1 号窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="36"/>
+        <source>People waiting</source>
+        <translation>等候人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="48"/>
+        <source>Connecting to the hall&apos;s queue server…</source>
+        <translation>正在连接大厅叫号服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="52"/>
+        <source>Queue server unreachable: showing the last calls received. Reconnecting…</source>
+        <translation>暂时连不上叫号服务器：显示的是最后收到的叫号，正在重新连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="57"/>
+        <source>This board is not paired with the hall&apos;s queue server. Staff: onewindow queue pair CODE</source>
+        <translation>本叫号屏尚未与大厅叫号服务器配对。工作人员请运行 onewindow queue pair 配对码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="62"/>
+        <source>Voice calls are unavailable; calling goes on as usual.</source>
+        <translation>语音播报暂不可用，叫号照常进行。</translation>
+    </message>
+</context>
+<context>
     <name>Counter</name>
     <message>
         <location filename="../../ui/counter/common.py" line="21"/>
@@ -745,17 +793,17 @@
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="314"/>
+        <location filename="../../ui/counter/window.py" line="317"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="316"/>
+        <location filename="../../ui/counter/window.py" line="319"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="317"/>
+        <location filename="../../ui/counter/window.py" line="320"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -938,22 +986,22 @@
         <translation>我需要更多时间</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="196"/>
+        <location filename="../../ui/kiosk/overlay.py" line="199"/>
         <source>Leave this application?</source>
         <translation>离开本次申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="197"/>
+        <location filename="../../ui/kiosk/overlay.py" line="200"/>
         <source>What you have entered will be cleared from this kiosk.</source>
         <translation>您已填写的内容将从本机清除。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="198"/>
+        <location filename="../../ui/kiosk/overlay.py" line="201"/>
         <source>Yes, leave and clear</source>
         <translation>是，离开并清除</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/overlay.py" line="198"/>
+        <location filename="../../ui/kiosk/overlay.py" line="201"/>
         <source>No, continue</source>
         <translation>不，继续办理</translation>
     </message>
@@ -1522,17 +1570,17 @@
         <translation>已拍好。请放下一页，或点“重拍”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="87"/>
+        <location filename="../../ui/kiosk/voice.py" line="89"/>
         <source>text field</source>
         <translation>输入框</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="90"/>
+        <location filename="../../ui/kiosk/voice.py" line="92"/>
         <source>button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/voice.py" line="92"/>
+        <location filename="../../ui/kiosk/voice.py" line="94"/>
         <source>selected</source>
         <translation>已选中</translation>
     </message>

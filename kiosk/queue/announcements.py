@@ -95,8 +95,9 @@ class AnnouncementQueue:
             return self._start(entry)  # nothing else waits: say it once more
         return self._next(now)
 
-    def clear(self) -> None:
-        """Forget what waits (the voice went away); the current utterance, if any, is left to finish."""
+    def abandon(self) -> None:
+        """The voice went away: nothing is being said any more and nothing waits (calls are not saved up)."""
+        self._current = None
         self._waiting.clear()
 
     # --- what the board asks ----------------------------------------------------------------------------
