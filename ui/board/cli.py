@@ -8,9 +8,12 @@ hub has answered (or after a few seconds) and exits: a check of the display's fo
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from typing import Any
 
 FIRST_STATE_WAIT_S = 5.0
+EXPOSE_WAIT_S = 20.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,17 +54,41 @@ def run(args: argparse.Namespace) -> int:
                                            speech=not (args.silent or args.screenshot))
         install_excepthook(window.report)
         show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
+        logging.getLogger("onewindow.board").info("board shown (%s)", "paired with a hub" if terminal.hall
+                                                  else "not paired with a hub")
         if args.screenshot:
-            from ui.cli import save_screenshot
-            from ui.screenshots import pump
-
-            try:
-                pump(lambda: window.link.view is not None or not window.link.paired, timeout=FIRST_STATE_WAIT_S)
-            except TimeoutError:
-                pass  # the hub did not answer: the picture shows the board saying so
             life.exit_code = save_screenshot(window, args.screenshot, whole_screen=args.fullscreen)
             return life.exit_code
         QTimer.singleShot(START_UP_SETTLED_MS, freeze_start_up)
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here
+
+
+def save_screenshot(window: Any, path: str, *, whole_screen: bool) -> int:
+    """Once the display shows the board and the hub has answered (or not, within a few seconds), save it."""
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.screenshots import pump
+
+    try:
+        pump(lambda: window.windowHandle() is not None and window.windowHandle().isExposed(), timeout=EXPOSE_WAIT_S)
+    except TimeoutError:
+        print(f"窗口未能显示 / the window was not shown within {EXPOSE_WAIT_S:.0f} s", file=sys.stderr)
+        return 1
+    try:
+        pump(lambda: window.link.view is not None or not window.link.paired, timeout=FIRST_STATE_WAIT_S)
+    except TimeoutError:
+        pass  # the hub did not answer: the picture shows the board saying so
+    window.repaint()
+    QGuiApplication.sync()
+    screen = window.screen()
+    picture = screen.grabWindow(0) if whole_screen and screen is not None else window.grab()
+    if picture.isNull():
+        picture = window.grab()
+    saved = picture.save(path)
+    window.close()
+    if not saved:
+        print(f"无法保存截图 {path} / could not save the screenshot {path}", file=sys.stderr)
+        return 1
+    return 0

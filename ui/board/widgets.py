@@ -102,6 +102,7 @@ class CallPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.call: Call | None = None
+        self.call_px = 0  # the pixel size the call was last painted at
         self.heading = Message("", "")
         self.empty = Message("", "")
 
@@ -127,11 +128,13 @@ class CallPanel(Panel):
         one_line = fitted(base, number + arrow + counter, body.width(), call_h, bold=True)
         two_lines = fitted(base, max(number, "→ " + counter, key=len) + " ", body.width(), call_h / 2, bold=True)
         if two_lines.pixelSize() > one_line.pixelSize() * 1.15:  # a tall panel (portrait): number above counter
+            self.call_px = two_lines.pixelSize()
             half = call_h / 2
             draw_line(painter, QRectF(body.left(), body.top(), body.width(), half), number, NUMBER, two_lines)
             draw_line(painter, QRectF(body.left(), body.top() + half, body.width(), half), "→ " + counter, TEXT,
                       two_lines)
         else:
+            self.call_px = one_line.pixelSize()
             metrics = QFontMetricsF(one_line)
             widths = [metrics.horizontalAdvance(t) for t in (number, arrow, counter)]
             x = body.left() + (body.width() - sum(widths)) / 2

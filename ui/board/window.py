@@ -257,6 +257,8 @@ class BoardWindow(QWidget):
             self.body.setColumnStretch(1, 7)
             self.body.setRowStretch(0, 10)
             self.body.setRowStretch(1, 7)
+        self.outer.invalidate()
+        self.outer.activate()  # now: the resize that turned it round has already been laid out the old way
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(1920, 1080)
