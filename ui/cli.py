@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--fullscreen", action="store_true", help="full screen, frameless")
     p.add_argument("--local-platform", action="store_true",
                    help="start the reference platform on this machine if none answers, publish the catalog to it "
-                        "and enroll this terminal (the embedded defaults of ./dev.sh app)")
+                        "and enroll this terminal; also a hall queue server, this terminal paired with it "
+                        "(the embedded defaults of ./dev.sh app)")
     p.set_defaults(handler=run)
 
 
@@ -41,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
             from sync.embedded import ensure_local_platform
 
             life.local_platform = ensure_local_platform(terminal)
+            from sync.hall.embedded import start_local_hub_quietly
+
+            life.local_hub = start_local_hub_quietly(terminal)  # the hall queue of a one-PC office
         app = QApplication.instance() or QApplication(sys.argv[:1])
         life.watch(app)
         window = life.window = build_window(terminal, fullscreen=args.fullscreen)

@@ -137,6 +137,7 @@ class WindowProcess:
         self.command = command
         self.lock = lock
         self.local_platform: Any = None
+        self.local_hub: Any = None  # sync.hall.embedded.LocalHub, with --local-platform
         self.window: Any = None
         self.terminal: Terminal | None = None
         self.watcher: SignalWatcher | None = None
@@ -208,6 +209,8 @@ class WindowProcess:
         _attempt(problems, "stopping the device thread", _stop_device_thread)
         if self.local_platform is not None:
             _attempt(problems, "stopping the local platform", self.local_platform.stop)
+        if self.local_hub is not None:
+            _attempt(problems, "stopping the local queue server", self.local_hub.stop)
         for problem in dict.fromkeys(problems):
             self.lock.note_problem(problem)
             log.warning("shutdown: %s", problem)

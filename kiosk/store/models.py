@@ -279,3 +279,64 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- the hall queue on a kiosk (migration 0011; kiosk.queue.offline) ---------------------------------------
+
+class HallNumberBlock(Base):
+    """Numbers of one line and one day this kiosk may issue while the hub is away: a block the hub set
+    aside (`source` "hub"), or the kiosk slot's emergency range ("emergency"). `next_number` is the next
+    one to issue; the block is used up when it passes `last`."""
+
+    __tablename__ = "hall_number_blocks"
+    __table_args__ = (UniqueConstraint("service_day", "category", "first", name="uq_hall_number_blocks_day_cat_first"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_day: Mapped[str] = mapped_column(String(10), index=True)
+    category: Mapped[str] = mapped_column(String(8))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next_number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default="hub")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HallCategory(Base):
+    """A line of the hall's queue as the hub last listed it, so the ticket screen works with the hub away."""
+
+    __tablename__ = "hall_categories"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HallOfflineTicket(Base):
+    """A ticket this kiosk issued from its own numbers, written before it is printed and kept until the hub
+    has explicitly accepted it (`state`: pending, handed_over, refused). The unique (day, line, number)
+    is the store's own guarantee that a number is never issued twice.
+
+    `lost_request_id`: the ticket id of an online request that timed out just before (the hub may have
+    issued it without the kiosk hearing); `lost_request_state` says what the hand-over found at the hub:
+    "unknown" (not asked yet), "absent", or "at_hub" with the number the hub gave it (`lost_request_number`),
+    a ticket nobody holds, which the status shows staff so the counter can pass it over."""
+
+    __tablename__ = "hall_offline_tickets"
+    __table_args__ = (UniqueConstraint("service_day", "category", "number_value",
+                                       name="uq_hall_offline_tickets_day_cat_number"),
+                      Index("ix_hall_offline_tickets_state", "state"))
+    ticket_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(16))
+    number_value: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(8))
+    priority: Mapped[str] = mapped_column(String(16))
+    service_day: Mapped[str] = mapped_column(String(10))
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(100))
+    block_id: Mapped[int] = mapped_column(ForeignKey("hall_number_blocks.id"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    handed_over_at: Mapped[datetime | None]
+    lost_request_id: Mapped[str | None] = mapped_column(String(36))
+    lost_request_state: Mapped[str | None] = mapped_column(String(16))
+    lost_request_number: Mapped[str | None] = mapped_column(String(16))
