@@ -7,9 +7,9 @@ order the hub made them, and each is spoken at most `max_times` times: again onl
 waits once it has been said (a quiet hall hears each call twice, a busy one hears each once and no
 call waits behind repetitions). A recall is a new call (its own sequence number) and is spoken again.
 
-A call that arrives twice (a reconnect replays an event) is spoken once. A call whose ticket already
-waits to be spoken is brought up to date in its place rather than queued twice (a clerk who presses
-recall while the first call still waits its turn). A call older than `max_age_s` when its turn comes
+A call that arrives twice (a reconnect replays an event) is spoken once. A recall of a ticket whose
+earlier call still waits unspoken replaces that call (a clerk who pressed recall before the first
+call's turn came): the ticket is called once, as the recall, in the recall's place. A call older than `max_age_s` when its turn comes
 is dropped and counted: after a long outage the board shows it, but reading out a backlog of calls
 from minutes ago would only send people the wrong way.
 
@@ -74,13 +74,11 @@ class AnnouncementQueue:
             return None
         self._seen.add(call.seq)
         self._last_seq = max(self._last_seq, call.seq)
-        for entry in self._waiting:
-            if entry.call.ticket_id == call.ticket_id and entry.times_said == 0:
-                entry.call, entry.arrived = call, now  # a recall while its first call still waits: one call
+        for entry in list(self._waiting):
+            if entry.call.ticket_id == call.ticket_id:  # a recall while the earlier call still waits: one call
+                self._waiting.remove(entry)
                 self.log.merged += 1
-                break
-        else:
-            self._append(_Waiting(call, now))
+        self._append(_Waiting(call, now))
         return None if self.speaking else self._next(now)
 
     def finished(self, now: float) -> Utterance | None:

@@ -127,16 +127,16 @@ def test_the_same_event_received_twice_is_spoken_as_one_call():
     assert [u.call.seq for u in speaker.said] == [1, 1] and queue.log.duplicates == 1
 
 
-def test_a_recall_while_the_first_call_still_waits_is_one_call_in_its_place():
+def test_a_recall_while_the_first_call_still_waits_replaces_it():
     queue = AnnouncementQueue()
     speaker = Speaker(queue)
     speaker.hear(call(1))
     speaker.hear(call(2, "A020", 4, ticket="y"))
     speaker.hear(call(3, "A021", 6))
     speaker.hear(call(4, "A020", 4, ticket="y", recall=True))
-    assert [c.seq for c in queue.waiting] == [4, 3]  # the recall took the waiting call's place
+    assert [c.seq for c in queue.waiting] == [3, 4]  # the ticket is called once, as the recall, in its place
     speaker.run_out()
-    assert [u.call.seq for u in speaker.said] == [1, 4, 3, 3] and queue.log.merged == 1
+    assert [u.call.seq for u in speaker.said] == [1, 3, 4, 4] and queue.log.merged == 1
 
 
 def test_a_late_event_is_spoken_in_the_hubs_order():
