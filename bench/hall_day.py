@@ -358,12 +358,13 @@ def main() -> int:
             mark = args.tickets * k // (args.kills + 1)
             while day.issued < mark and any(w.is_alive() for w in kiosk_workers):
                 time.sleep(0.02)
-            killed_at = time.monotonic()
+            killed_at, killed_after = time.monotonic(), day.issued
             hub.kill()
             time.sleep(args.outage)
             hub.start()
             kills.append((killed_at - clock.start, time.monotonic() - killed_at))
-            print(f"  hub killed (SIGKILL) after {day.issued} tickets, back after {kills[-1][1]:.1f} s")
+            print(f"  hub killed (SIGKILL) after {killed_after} tickets, back after {kills[-1][1]:.1f} s "
+                  f"({day.issued - killed_after} issued meanwhile)")
         for worker in kiosk_workers:
             worker.join()
         day.all_issued.set()
@@ -399,6 +400,9 @@ def main() -> int:
                         (final.recent_calls[0].seq if final.recent_calls else None))
 
         latencies: list[float] = []
+        after_restart: list[float] = []  # calls in the 15 s after a restart (the board reconnecting)
+        calm: list[float] = []
+        restarts = [clock.start + at + down for at, down in kills]
         call_events = 0
         calls_at_counter: dict[tuple[str, int], float] = {}
         for worker in counters:
@@ -412,6 +416,7 @@ def main() -> int:
             received = board.received.get(event.seq)
             if returned is not None and received is not None:
                 latencies.append(max(0.0, received - returned) * 1000)
+                (after_restart if any(0 <= returned - back <= 15 for back in restarts) else calm).append(latencies[-1])
 
         issued = [i for w in kiosk_workers for i in w.issued]
         hub_tickets = {t.ticket_id: t for t in checker.tickets(snapshot.service_day)}
@@ -453,6 +458,9 @@ def main() -> int:
         print(f"call-to-board latency: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max "
               f"{max(latencies) if latencies else float('nan'):.0f} ms over {len(latencies)} calls "
               f"({call_events} call events; calls whose answer was lost in a kill are not timed)")
+        print(f"  of which {len(after_restart)} in the 15 s after a restart: p50 {percentile(after_restart, 50):.0f} ms, "
+              f"p95 {percentile(after_restart, 95):.0f} ms; the rest: p50 {percentile(calm, 50):.0f} ms, "
+              f"p95 {percentile(calm, 95):.0f} ms")
         print(f"voice: {len(per_call)} calls spoken ({len(spoken)} utterances, {twice} twice), in order: "
               f"{'yes' if in_order else 'NO'}, cut off: {voice.cut_off}, spoken more than twice: {over_twice}, "
               f"dropped as stale: {stale}")
