@@ -44,6 +44,20 @@ def fitted(base: QFont, text: str, width: float, height: float, *, bold: bool = 
     return font_px(base, low, bold=bold)
 
 
+def fitted_wrapped(base: QFont, text: str, width: float, height: float, *, largest: float = 1000) -> QFont:
+    """The largest pixel size at which `text`, wrapped at word boundaries, fits in width x height."""
+    low, high = 8.0, max(8.0, min(largest, height))
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+    while high - low > 1:
+        middle = (low + high) / 2
+        box = QFontMetricsF(font_px(base, middle)).boundingRect(QRectF(0, 0, width, 10_000), flags, text)
+        if box.width() <= width and box.height() <= height:
+            low = middle
+        else:
+            high = middle
+    return font_px(base, low)
+
+
 def draw_line(painter: QPainter, rect: QRectF, text: str, colour: QColor, font: QFont,
               align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter) -> None:
     painter.setFont(font)
@@ -201,23 +215,28 @@ class WaitingPanel(Panel):
         cell_w, cell_h = (body.width() + gap) / columns, body.height() / rows
         base = self.font()
         largest = 72 * self.unit
+        code_w = min(cell_h - 6 * self.unit, (cell_w - gap) * 0.16)
+        count_w = (cell_w - gap) * 0.2
+        name_w = cell_w - gap - code_w - count_w - 8 * self.unit
+        zh_h, en_h = (cell_h - 6 * self.unit) * 0.55, (cell_h - 6 * self.unit) * 0.43
+        # one size for every line's name (a board of ragged sizes reads as a list of different importance)
+        zh_font = min((fitted(base, name.zh, name_w, zh_h, bold=True, largest=largest * 0.7)
+                       for _c, name, _n in self.lines), key=lambda f: f.pixelSize())
+        en_font = min((fitted_wrapped(base, name.en, name_w, en_h, largest=largest * 0.42)
+                       for _c, name, _n in self.lines), key=lambda f: f.pixelSize())
+        code_font = fitted(base, "W", code_w, (cell_h - 6 * self.unit) * 0.8, bold=True, largest=largest * 1.3)
+        count_font = fitted(base, "000", count_w, (cell_h - 6 * self.unit) * 0.8, bold=True, largest=largest * 1.2)
+        wrap = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
         for i, (code, name, count) in enumerate(self.lines):
             cell = QRectF(body.left() + (i % columns) * cell_w, body.top() + (i // columns) * cell_h,
                           cell_w - gap, cell_h - 6 * self.unit)
-            code_w = min(cell.height(), cell.width() * 0.16)
-            count_w = cell.width() * 0.24
-            draw_line(painter, QRectF(cell.left(), cell.top(), code_w, cell.height()), code, NUMBER,
-                      fitted(base, code, code_w, cell.height() * 0.8, bold=True, largest=largest * 1.3),
+            draw_line(painter, QRectF(cell.left(), cell.top(), code_w, cell.height()), code, NUMBER, code_font,
                       Qt.AlignmentFlag.AlignLeft)
-            name_rect = QRectF(cell.left() + code_w, cell.top(), cell.width() - code_w - count_w, cell.height())
-            zh_h, en_h = name_rect.height() * 0.56, name_rect.height() * 0.4
-            draw_line(painter, QRectF(name_rect.left(), name_rect.top(), name_rect.width(), zh_h), name.zh, TEXT,
-                      fitted(base, name.zh, name_rect.width(), zh_h, bold=True, largest=largest * 0.7),
+            left = cell.left() + code_w
+            draw_line(painter, QRectF(left, cell.top(), name_w, zh_h), name.zh, TEXT, zh_font,
                       Qt.AlignmentFlag.AlignLeft)
-            draw_line(painter, QRectF(name_rect.left(), name_rect.top() + zh_h, name_rect.width(), en_h), name.en,
-                      SOFT, fitted(base, name.en, name_rect.width(), en_h, largest=largest * 0.45),
-                      Qt.AlignmentFlag.AlignLeft)
-            count_rect = QRectF(cell.right() - count_w, cell.top(), count_w, cell.height())
-            draw_line(painter, count_rect, str(count), NUMBER,
-                      fitted(base, "000", count_w, count_rect.height() * 0.8, bold=True, largest=largest * 1.2),
-                      Qt.AlignmentFlag.AlignRight)
+            painter.setFont(en_font)
+            painter.setPen(QPen(SOFT))
+            painter.drawText(QRectF(left, cell.top() + zh_h, name_w, en_h), wrap, name.en)
+            draw_line(painter, QRectF(cell.right() - count_w, cell.top(), count_w, cell.height()), str(count),
+                      NUMBER, count_font, Qt.AlignmentFlag.AlignRight)

@@ -113,6 +113,7 @@ class BoardWindow(QWidget):
         self.setAutoFillBackground(True)
         self._clock = clock
         self.orientation = ""
+        self._shape: tuple[str, tuple[int, ...]] | None = None
         self.header = Header(hall_name, self)
         self.notice = Notice(self)
         self.voice_note = Notice(self)
@@ -171,8 +172,11 @@ class BoardWindow(QWidget):
             self.call_panel.call = view.newest
             self.recent_panel.calls = view.recent[1:]
             names = {c.code: c.name for c in view.categories}
-            self.waiting_panel.lines = [(code, names.get(code, Message(code, code)), count)
-                                        for code, count in sorted(view.waiting.items())]
+            lines = [(code, names.get(code, Message(code, code)), count) for code, count in sorted(view.waiting.items())]
+            if len(lines) != len(self.waiting_panel.lines):
+                self.waiting_panel.lines = lines
+                self._arrange(self.width(), self.height())  # more lines, more room for their counts
+            self.waiting_panel.lines = lines
         for panel in (self.call_panel, self.recent_panel, self.waiting_panel):
             panel.update()
 
@@ -232,10 +236,14 @@ class BoardWindow(QWidget):
         self.voice_note.setFixedHeight(int(64 * unit))
         self.body.setSpacing(int(20 * unit))
         orientation = "portrait" if portrait else "landscape"
-        self.recent_panel.rows = RECENT_ROWS[orientation]
-        self.waiting_panel.columns = 2
-        if orientation == self.orientation:
+        many = len(self.waiting_panel.lines) > 6  # a hall with many lines: their counts need more room
+        self.recent_panel.rows = RECENT_ROWS[orientation] - (1 if many and portrait else 0)
+        self.waiting_panel.columns = 3 if many and not portrait else 2
+        stretch = (11, 6, 9) if portrait and many else (12, 9, 6) if portrait else (9, 8) if many else (10, 7)
+        shape = (orientation, stretch)
+        if shape == self._shape:
             return
+        self._shape = shape
         self.orientation = orientation
         for panel in (self.call_panel, self.recent_panel, self.waiting_panel):
             self.body.removeWidget(panel)
@@ -246,17 +254,14 @@ class BoardWindow(QWidget):
             self.body.addWidget(self.call_panel, 0, 0)
             self.body.addWidget(self.recent_panel, 1, 0)
             self.body.addWidget(self.waiting_panel, 2, 0)
-            self.body.setRowStretch(0, 12)
-            self.body.setRowStretch(1, 9)
-            self.body.setRowStretch(2, 6)
         else:
             self.body.addWidget(self.call_panel, 0, 0)
             self.body.addWidget(self.recent_panel, 0, 1, 2, 1)
             self.body.addWidget(self.waiting_panel, 1, 0)
             self.body.setColumnStretch(0, 13)
             self.body.setColumnStretch(1, 7)
-            self.body.setRowStretch(0, 10)
-            self.body.setRowStretch(1, 7)
+        for row, factor in enumerate(stretch):
+            self.body.setRowStretch(row, factor)
         self.outer.invalidate()
         self.outer.activate()  # now: the resize that turned it round has already been laid out the old way
 
