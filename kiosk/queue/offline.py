@@ -25,11 +25,12 @@ from kiosk.errors import Message, UserFacingError
 from kiosk.queue import numbering
 from kiosk.queue.model import Category, NumberBlock, Priority, Ticket, TicketState
 from kiosk.store import Store
-from kiosk.store.models import HallCategory, HallNumberBlock, HallOfflineTicket
+from kiosk.store.models import HallCategory, HallNumberBlock, HallOfflineTicket, KeyValue
 
 PENDING, HANDED_OVER, REFUSED = "pending", "handed_over", "refused"
 LOST_UNKNOWN, LOST_ABSENT, LOST_AT_HUB = "unknown", "absent", "at_hub"
 CATEGORY_CODE = re.compile(r"^[A-Z]{1,2}$")
+PAGE_BASE_KEY = "hall.ticket_page_base"
 
 
 def service_day(now: datetime | None = None) -> str:
@@ -271,3 +272,25 @@ def unheld_at_hub(store: Store, day: str) -> list[str]:
     with store.transaction() as s:
         return sorted(str(n) for n in s.scalars(select(HallOfflineTicket.lost_request_number).where(
             HallOfflineTicket.service_day == day, HallOfflineTicket.lost_request_state == LOST_AT_HUB)))
+
+
+# --- where a ticket's QR code points ---------------------------------------------------------------------------
+
+def remember_ticket_page(store: Store, status_url: str, ticket_id: str) -> None:
+    """The hub's address for ticket pages, from an online ticket's `status_url` (the hub may publish another
+    address than the one this kiosk uses), so an offline ticket's QR code points where the hub's would."""
+    if not status_url.endswith(ticket_id):
+        return
+    base = status_url[: -len(ticket_id)]
+    with store.transaction() as s:
+        row = s.get(KeyValue, PAGE_BASE_KEY)
+        if row is None:
+            s.add(KeyValue(key=PAGE_BASE_KEY, value=base))
+        elif row.value != base:
+            row.value = base
+
+
+def ticket_page(store: Store, ticket_id: str) -> str | None:
+    with store.transaction() as s:
+        row = s.get(KeyValue, PAGE_BASE_KEY)
+        return row.value + ticket_id if row is not None else None

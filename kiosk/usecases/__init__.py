@@ -18,4 +18,5 @@ Modules, in the hall's own words:
   cases         the counter's work list, search, deadlines and one case in full
   review        checking each material and deciding
   reports       the supervisor's hall figures
+  queue         the hall queue at a kiosk: pairing with the hall hub, taking a ticket (offline too), asking for help
 """

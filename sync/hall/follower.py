@@ -48,6 +48,7 @@ class EventFollower:
         self.poll_interval = poll_interval
         self.page = page
         self._link: bool | None = None
+        self._failures = 0  # WebSocket attempts in a row that ended without connecting
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._ws: ClientConnection | None = None
@@ -170,8 +171,6 @@ class EventFollower:
             return
         self._set_link(True)
         self._hand_on(events)
-
-    _failures = 0
 
     def _run(self) -> None:
         next_ws = 0.0

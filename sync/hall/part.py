@@ -17,6 +17,7 @@ import logging
 import math
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -45,6 +46,7 @@ NO_OFFLINE_NUMBERS = Message("叫号服务器暂时无法连接，本终端不�
 HANDOVER_RETRY = RetryPolicy(base=1.0, cap=10.0)
 IDLE_SECONDS = 30.0
 CATEGORIES_EVERY = 300.0
+UNHELD_STEP = "unheld-ticket"  # the help request that names a ticket the hub issued but nobody holds
 
 
 class HallLink:
@@ -151,6 +153,7 @@ class HallLink:
                     break  # the request never left: the hub holds nothing under this id (unless a first try did)
                 lost = request.ticket_id  # the hub may have issued it: the same id once more, idempotent
                 continue
+            offline.remember_ticket_page(self.store, issued.status_url, issued.ticket.ticket_id)
             if not self.background:
                 self._refill_quietly()
             return issued
@@ -168,8 +171,9 @@ class HallLink:
         ahead = max(0, ahead)
         minutes = known.minutes_per_ticket if known else 6.0
         self.poke()
-        return IssuedTicket(made.ticket, ahead, int(math.ceil(ahead * minutes)),
-                            HubClient(self.hub_url).ticket_page_url(made.ticket.ticket_id), offline=True)
+        page = offline.ticket_page(self.store, made.ticket.ticket_id) \
+            or HubClient(self.hub_url).ticket_page_url(made.ticket.ticket_id)
+        return IssuedTicket(made.ticket, ahead, int(math.ceil(ahead * minutes)), page, offline=True)
 
     def hand_over(self) -> int:
         """Send what was issued offline (in batches), then look for requests whose answer was lost."""
@@ -196,7 +200,10 @@ class HallLink:
             if not sent & (set(result.accepted) | set(result.refused)):
                 raise HubUnreachable(Message("叫号服务器未确认接收离线号码。", "The queue server did not confirm the offline tickets."),
                                      "hand-over answer named none of the tickets sent", delivered_maybe=True)
-        self._resolve_lost_requests()
+        try:
+            self._resolve_lost_requests()
+        except (HallUnavailable, UserFacingError) as exc:  # still "unknown": the next hand-over asks again
+            log.info("lost ticket requests not looked up yet: %s", exc)
         return held
 
     def _resolve_lost_requests(self) -> None:
@@ -217,9 +224,20 @@ class HallLink:
                 break
         for request in lost:
             number = found.get(request.lost_request_id)
-            offline.resolve_lost_request(self.store, request.lost_request_id, number)
             if number:
                 log.warning("the hub issued %s for a request whose answer was lost; nobody holds it", number)
+                self._tell_counters(client, number)
+            offline.resolve_lost_request(self.store, request.lost_request_id, number)
+
+    def _tell_counters(self, client: HubClient, number: str) -> None:
+        """A ticket nobody holds reaches the counters as a help request from this kiosk (the protocol's way
+        for a kiosk to ask staff for something), so the counter that calls it knows to pass it over."""
+        try:
+            client.request_help(UNHELD_STEP, Message(f"{number} 号无人持有（取号应答超时），叫到时请按过号处理",
+                                                     f"Nobody holds ticket {number} (its answer timed out): "
+                                                     "pass it over when called"))
+        except (HallUnavailable, UserFacingError) as exc:  # the kiosk's status still names it
+            log.warning("could not tell the counters about unheld ticket %s: %s", number, exc)
 
     def refill_blocks(self) -> int:
         """Kiosk: ask for fresh blocks when a line has fewer than REFILL_BELOW numbers left today."""
@@ -342,8 +360,6 @@ class HallWorker:
             self._thread.join(timeout)
 
     def run_once(self) -> None:
-        import time
-
         link = self.link
         if offline.pending_count(link.store) or offline.unresolved_lost_requests(link.store):
             link.hand_over()
@@ -397,6 +413,13 @@ def pair(terminal: Terminal, code: str, url: str | None = None, *, background: b
         raise UserFacingError(Message("未设置叫号服务器地址：请用 --url 指定，或设置 hall_url。",
                                       "No queue server address: give --url, or set hall_url."), code="hall_url")
     hub_url = check_hub_url(given)
+    setting = terminal.settings.hall_url.strip()
+    if setting and check_hub_url(setting) != hub_url:
+        # the setting is where this terminal looks for its hub (it beats the address kept at pairing, for a
+        # hub that moved): a pairing with another hub would never be used
+        raise UserFacingError(Message(f"设置项 hall_url 为 {setting}，与 --url {hub_url} 不同；请改用该地址配对，或先修改设置。",
+                                      f"The hall_url setting is {setting}, not {hub_url}: pair with that address, or "
+                                      "change the setting first."), code="hall_url")
     if not code.strip() or len(code) > 100 or not code.isprintable():
         raise UserFacingError(Message("配对码无效。", "The pairing code is not valid."), code="pairing_code")
     client = HubClient(hub_url, timeouts=INTERACTIVE)

@@ -146,6 +146,11 @@ class HubProcess:
             self.kill()
             return None
 
+    def tracebacks(self) -> str:
+        """The part of the hub's log from its first traceback on ('' when it never failed inside)."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return text[text.find("Traceback"):] if "Traceback" in text else ""
+
     def restart(self) -> None:
         self.kill()
         self.start()
@@ -158,3 +163,4 @@ def hub(tmp_path: Path) -> Iterator[HubProcess]:
         yield process
     finally:
         process.stop()
+    assert process.tracebacks() == ""

@@ -20,6 +20,7 @@ def hall(tmp_path: Any) -> Any:
         yield hub, hub.pair("kiosk", "kiosk-1", cli=False), hub.pair("counter", "window-3", counter_no=3, cli=False)
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def raw_post(hub: HubProcess, path: str, token: str, data: Any, content_type: str = "application/json") -> requests.Response:

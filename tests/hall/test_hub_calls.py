@@ -43,6 +43,7 @@ def hall(tmp_path: Any) -> Any:
         yield hub, devices
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def issue(hub: HubProcess, kiosk: Pairing, category: str = "A", priority: str = "normal") -> dict[str, Any]:
@@ -205,3 +206,43 @@ def test_a_public_url_from_the_config_is_used_for_the_ticket_page(tmp_path: Any)
         assert got["status_url"] == f"http://192.0.2.7:8770/t/{got['ticket']['ticket_id']}"
     finally:
         hub.stop()
+
+
+def test_counters_calling_at_once_never_get_the_same_ticket(tmp_path: Any) -> None:
+    import threading
+
+    hub = HubProcess(tmp_path / "hub")
+    try:
+        kiosk = hub.pair("kiosk", "kiosk-1", cli=False)
+        counters = [hub.pair("counter", f"window-{n}", counter_no=n, cli=False) for n in range(1, 7)]
+        for _ in range(24):
+            issue(hub, kiosk)
+        for c in counters:
+            hub.post(wire.COUNTER_OPEN, c, {"categories": ["A"]})
+        called: list[str] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(len(counters))
+
+        def work(counter: Pairing) -> None:
+            session = requests.Session()
+            barrier.wait()
+            while True:
+                r = session.post(hub.url(wire.CALL_NEXT), headers=hub.headers(counter), timeout=30)
+                if r.status_code == 204:
+                    return
+                assert r.status_code == 200, r.text
+                t = r.json()
+                with lock:
+                    called.append(t["number"])
+                session.post(hub.url(wire.TICKET_ACTION.format(ticket_id=t["ticket_id"], action="no-show")),
+                             headers=hub.headers(counter), timeout=30)
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in counters]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert sorted(called) == [f"A{n:03d}" for n in range(1, 25)]  # each once, none left
+    finally:
+        hub.stop()
+    assert hub.tracebacks() == ""

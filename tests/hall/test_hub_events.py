@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from kiosk.queue.model import Pairing, QueueEvent
+from kiosk.queue.model import Pairing, Priority, QueueEvent, Ticket, TicketState
+from kiosk.queue.numbering import emergency_range
 from sync.hall import wire
-from tests.hall.hub_process import HubProcess
+from tests.hall.hub_process import HubProcess, hall_cli
 
 
 @pytest.fixture
@@ -22,6 +25,7 @@ def hall(tmp_path: Any) -> Any:
             hub.pair("board", "board-1", cli=False)
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def issue(hub: HubProcess, kiosk: Pairing, n: int) -> None:
@@ -97,3 +101,63 @@ def test_a_help_request_is_asked_acknowledged_and_closed_as_events(hall: Any) ->
     assert kinds == [("help_requested", asked["help_id"]), ("help_acknowledged", asked["help_id"]),
                      ("help_closed", asked["help_id"])]
     assert hub.get(wire.HELP_ONE.format(help_id=str(uuid.uuid4())), kiosk).status_code == 404
+
+
+def test_sigterm_stops_the_hub_cleanly_with_a_follower_connected(hall: Any) -> None:
+    hub, kiosk, counter, board = hall
+    issue(hub, kiosk, 1)
+    with connect(hub.ws_url(0, board.token), open_timeout=10) as ws:
+        assert [e.seq for e in receive(ws, 1)] == [1]
+        started = time.monotonic()
+        assert hub.stop() == 0
+        assert time.monotonic() - started < 8
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    log = hub.log.read_text()
+    assert "hall hub stopped" in log and "Traceback" not in log
+
+
+def test_pressing_help_again_before_an_answer_is_still_one_request(hall: Any) -> None:
+    hub, kiosk, counter, board = hall
+    body = {"step": "welcome", "step_label": {"zh": "欢迎", "en": "Welcome"}}
+    first = hub.post(wire.HELP, kiosk, body).json()
+    assert hub.post(wire.HELP, kiosk, body).json() == first
+    other = hub.post(wire.HELP, kiosk, {"step": "unheld-ticket", "step_label": {"zh": "A007 号无人持有", "en": "A007"}})
+    assert other.json()["help_id"] != first["help_id"]  # another screen or notice: its own request
+    hub.post(wire.HELP_ONE.format(help_id=first["help_id"]) + "/acknowledge", counter)
+    second = hub.post(wire.HELP, kiosk, body).json()  # answered: a new press is a new request
+    assert second["help_id"] != first["help_id"]
+    assert [e["kind"] for e in hub.get(wire.EVENTS, board).json()] == ["help_requested", "help_requested",
+                                                                      "help_acknowledged", "help_requested"]
+
+
+def test_catch_up_pages_through_a_long_log_without_gaps(hall: Any) -> None:
+    hub, kiosk, counter, board = hall
+    first = emergency_range(kiosk.kiosk_slot)[0]
+    day = datetime.now().astimezone().date().isoformat()
+    at = datetime.now(timezone.utc) - timedelta(hours=1)
+    for line, n in (("B", 450), ("C", 170)):  # 620 events: more than one page of 500
+        tickets = [wire.encode(Ticket(str(uuid.uuid4()), f"{line}{first + i}", line, Priority.NORMAL,
+                                      TicketState.WAITING, day, at + timedelta(seconds=i), kiosk.device_name,
+                                      issued_offline=True))
+                   for i in range(n)]
+        assert len(hub.post(wire.HANDOVER, kiosk, {"tickets": tickets}).json()["accepted"]) == n
+    with connect(hub.ws_url(7, board.token), open_timeout=10) as ws:
+        seqs = [e.seq for e in receive(ws, 613)]
+        assert seqs == list(range(8, 621))
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.3)
+
+
+def test_a_follower_whose_device_is_unpaired_is_dropped(tmp_path: Any) -> None:
+    hub = HubProcess(tmp_path / "hub", config="follower_recheck_seconds = 0.2\n")
+    try:
+        board = hub.pair("board", "board-1", cli=False)
+        with connect(hub.ws_url(0, board.token), open_timeout=10) as ws:
+            hall_cli(hub.home, "unpair", "board-1")
+            with pytest.raises(ConnectionClosed) as info:
+                ws.recv(timeout=10)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4401
+    finally:
+        hub.stop()
+    assert hub.tracebacks() == ""

@@ -24,6 +24,7 @@ def hall(tmp_path: Any) -> Any:
                hub.pair("counter", "window-3", counter_no=3, cli=False), hub.pair("board", "board-1", cli=False))
     finally:
         hub.stop()
+    assert hub.tracebacks() == ""
 
 
 def offline(kiosk: Pairing, n: int, minutes_ago: float, category: str = "A", **changes: Any) -> Ticket:

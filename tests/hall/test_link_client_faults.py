@@ -181,3 +181,24 @@ def test_a_line_the_hub_never_listed_is_refused_offline_too(home):
     with pytest.raises(UserFacingError):
         take_ticket(t, "Q", Priority.NORMAL)
     assert hall_status(t).offline_tickets_pending == 0
+
+
+@pytest.mark.parametrize("mode", ["portal", "garbage", "fault"])
+def test_a_board_behind_something_that_is_not_the_hub_reports_the_link_down(home, fake_server, mode):
+    Behaviour.mode = mode
+    t = _kiosk(home, fake_server)
+    got: list[object] = []
+    links: list[bool] = []
+    done = threading.Event()
+
+    def on_link(up: bool) -> None:
+        links.append(up)
+        done.set()
+
+    sub = t.hall.subscribe(0, got.extend, on_link)
+    try:
+        assert done.wait(20)
+        assert links == [False] and got == []
+    finally:
+        sub.stop()
+    t.close()

@@ -165,3 +165,15 @@ def test_hall_url_set_but_not_paired(tmp_path, monkeypatch):
         take_ticket(t, "A", Priority.NORMAL)
     assert "pair" in err.value.message.en
     assert os.environ["ONEWINDOW_HALL_URL"]
+
+
+def test_pairing_with_another_hub_than_hall_url_is_refused(hub, tmp_path, monkeypatch):  # noqa: F811
+    from kiosk.settings import load_settings
+    from kiosk.terminal import Terminal
+
+    monkeypatch.setenv("ONEWINDOW_HALL_URL", "http://127.0.0.1:9")
+    t = Terminal.open(load_settings(tmp_path / "y"))
+    with pytest.raises(UserFacingError) as err:
+        pair_with_hub(t, hub.pair_code("kiosk", cli=False), hub.base_url)
+    assert "hall_url" in err.value.message.zh and "hall_url" in err.value.message.en
+    assert load_pairing(t.settings) is None and not hall_status(t).configured

@@ -39,6 +39,8 @@ def test_kiosks_issue_with_the_hub_down_and_hand_over_after_its_restart(hub, tmp
         down = [take_ticket(k1, a, Priority.NORMAL) for _ in range(3)] + \
                [take_ticket(k2, a, Priority.ELDERLY) for _ in range(3)]
         assert all(i.offline and i.ticket.issued_offline for i in down)
+        # the QR code points at the hub's page for the ticket, which exists once it is handed over
+        assert all(i.status_url == f"{hub.base_url}/t/{i.ticket.ticket_id}" for i in down)
         numbers = [i.ticket.number for i in down]
         assert len(set(numbers)) == 6 and not set(numbers) & {i.ticket.number for i in online}
         assert hall_status(k1).offline_tickets_pending == 3 and hall_status(k1).reachable is False
@@ -57,6 +59,8 @@ def test_kiosks_issue_with_the_hub_down_and_hand_over_after_its_restart(hub, tmp
         assert all(held[n].issued_offline for n in numbers)
         first = c1.hall.call_next()
         assert first is not None and first.priority == Priority.ELDERLY  # handed over tickets are in the line
+        page = requests.get(down[0].status_url, timeout=10)
+        assert page.status_code == 200 and down[0].ticket.number in page.text
 
         state = hall_state(board_t)
         wait_until(lambda: board.last == state.seq, what="the board to catch up after the restart")
@@ -162,5 +166,9 @@ def test_a_ticket_whose_answer_was_lost_is_found_at_the_hub_and_shown_to_staff(h
     status = hall_status(k)
     assert status.note is not None and lost.number in status.note.zh and lost.number in status.note.en
     assert offline.unheld_at_hub(k.store, day) == [lost.number]
+    # the counters hear of it too: a help request from this kiosk that names the number
+    told = [h for h in hall_state(c).open_help if h.step == "unheld-ticket"]
+    assert len(told) == 1 and lost.number in told[0].step_label.zh and lost.number in told[0].step_label.en
+    assert hand_over_tickets(k) == 0 and len([h for h in hall_state(c).open_help if h.step == "unheld-ticket"]) == 1
     for t in (k, c):
         t.close()

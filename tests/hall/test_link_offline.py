@@ -152,3 +152,12 @@ def test_categories_kept_for_offline_and_unknown_lines_refused(terminal):
     assert "Z" in err.value.message.zh and "lines: A, B" in err.value.message.en
     offline.remember_categories(store, CATS[1:])
     assert offline.known_categories(store) == CATS[1:]
+
+
+def test_the_ticket_page_address_is_the_one_the_hub_gave(terminal):
+    store = terminal.store
+    assert offline.ticket_page(store, "t-2") is None
+    offline.remember_ticket_page(store, "https://queue.example.gov.cn/t/t-1", "t-1")
+    assert offline.ticket_page(store, "t-2") == "https://queue.example.gov.cn/t/t-2"
+    offline.remember_ticket_page(store, "something else", "t-3")  # not a ticket page: ignored
+    assert offline.ticket_page(store, "t-2") == "https://queue.example.gov.cn/t/t-2"

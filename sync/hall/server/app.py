@@ -98,6 +98,7 @@ def create_app(store: HubStore, config: HubConfig) -> FastAPI:
     app = FastAPI(title="OneWindow hall hub", version=wire.PROTOCOL_VERSION, docs_url=None, redoc_url=None,
                   openapi_url=f"{wire.API}/openapi.json")
     app.add_middleware(ProtocolHeader)
+    app.state.store, app.state.config = store, config  # for routes added beside these (the statistics)
     limit = config.max_body_bytes
 
     @app.exception_handler(HubError)
@@ -260,16 +261,17 @@ def create_app(store: HubStore, config: HubConfig) -> FastAPI:
 
     @app.websocket(wire.WS)
     async def follow(websocket: WebSocket) -> None:
-        await _follow(store, websocket)
+        await _follow(store, websocket, config.follower_recheck_seconds)
 
     return app
 
 
-async def _follow(store: HubStore, websocket: WebSocket) -> None:
+async def _follow(store: HubStore, websocket: WebSocket, recheck: float) -> None:
     """Every event after `since` from the log, in order, then each new one as soon as it is committed."""
     raw_since = websocket.query_params.get("since", "0")
-    found = await run_in_threadpool(pairing.authenticate, store, websocket.query_params.get("token"))
-    if found is None or not raw_since.isdigit():
+    token = websocket.query_params.get("token")
+    found = await run_in_threadpool(pairing.authenticate, store, token)
+    if found is None or not (raw_since.isdigit() and len(raw_since) <= 18):
         await websocket.close(code=4401 if found is None else 4400)
         return
     await websocket.accept(headers=[HEADER])
@@ -279,7 +281,10 @@ async def _follow(store: HubStore, websocket: WebSocket) -> None:
     closed = False
 
     def listener() -> None:
-        loop.call_soon_threadsafe(wake.set)
+        try:
+            loop.call_soon_threadsafe(wake.set)
+        except RuntimeError:  # the loop is closing (the hub is stopping)
+            pass
 
     async def watch_close() -> None:
         nonlocal closed
@@ -307,7 +312,12 @@ async def _follow(store: HubStore, websocket: WebSocket) -> None:
                 await websocket.send_text(text)
                 last = seq
             if len(rows) < EVENTS_PAGE:
-                await wake.wait()
+                try:
+                    await asyncio.wait_for(wake.wait(), recheck)
+                except asyncio.TimeoutError:  # quiet for a while: is the device still paired?
+                    if await run_in_threadpool(pairing.authenticate, store, token) is None:
+                        await websocket.close(code=4401)
+                        break
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass
     finally:

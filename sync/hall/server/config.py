@@ -5,6 +5,7 @@ department codes (stable when items move); `[[categories]]` entries override one
 departments, minutes_per_ticket) or add one, and `categories_from_catalog = false` keeps only those.
 
     public_url = "http://192.168.1.20:8770"   # the address a phone on the hall's network reaches
+    follower_recheck_seconds = 15             # an unpaired device's open WebSocket is closed within this
     [queue]
     fairness_minutes = 20   # a normal ticket waiting this long goes before any priority ticket
     priority_run = 3        # at most this many priority tickets in a row while normal tickets wait
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class HubConfig:
     public_url: str | None = None
     max_body_bytes: int = 1024 * 1024
     recent_calls: int = 8
+    follower_recheck_seconds: float = 15.0  # a WebSocket of a device unpaired meanwhile is closed within this
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -124,5 +126,8 @@ def load_config(home: Path, catalog_path: Path | None = None) -> HubConfig:
     public_url = raw.get("public_url")
     if public_url is not None and not (isinstance(public_url, str) and public_url.startswith(("http://", "https://"))):
         raise _invalid("public_url must be an http:// or https:// address")
-    config = HubConfig(categories, counters, float(fairness), run, public_url.rstrip("/") if public_url else None)
-    return replace(config)
+    recheck = raw.get("follower_recheck_seconds", 15.0)
+    if isinstance(recheck, bool) or not isinstance(recheck, (int, float)) or not 0.1 <= recheck <= 3600:
+        raise _invalid("follower_recheck_seconds must be a number of seconds (0.1-3600)")
+    return HubConfig(categories, counters, float(fairness), run, public_url.rstrip("/") if public_url else None,
+                     follower_recheck_seconds=float(recheck))

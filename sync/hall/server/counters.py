@@ -222,7 +222,7 @@ def sessions_of_day(store: HubStore, day: str) -> list[CounterSession]:
     try:
         start = clock.day_start(day)
     except ValueError:
-        raise bad_request("day", "日期须为 YYYY-MM-DD。", "A day is YYYY-MM-DD.") from None
+        raise bad_request("day", "日期须写成“2026-11-30”这样的格式。", "A day is YYYY-MM-DD.") from None
     end = start + timedelta(days=1)
     with store.read() as s:
         rows = s.scalars(select(CounterSessionRow).where(CounterSessionRow.opened_at < end)

@@ -1,4 +1,8 @@
-"""Help on request: a kiosk asks, a counter acknowledges ("someone is coming") and closes it."""
+"""Help on request: a kiosk asks, a counter acknowledges ("someone is coming") and closes it.
+
+Pressing the button again on the same screen before anyone answered returns the request already open;
+a request with another step or label (another screen, another notice) is a request of its own.
+"""
 from __future__ import annotations
 
 import uuid
@@ -30,6 +34,11 @@ def request_help(store: HubStore, device: Device, step: str, label: Message) -> 
                           f"A step label is 1-{MAX_LABEL} printable characters.")
     now = clock.now()
     with store.write() as s:
+        waiting = s.scalar(select(HelpRow).where(HelpRow.kiosk == device.name, HelpRow.closed_at.is_(None),
+                                                 HelpRow.acknowledged_at.is_(None), HelpRow.step == step,
+                                                 HelpRow.label_zh == label.zh, HelpRow.label_en == label.en))
+        if waiting is not None:  # the button pressed again on the same screen before anyone answered
+            return to_help(waiting)
         row = HelpRow(help_id=str(uuid.uuid4()), kiosk=device.name, step=step, label_zh=label.zh, label_en=label.en,
                       requested_at=now)
         s.add(row)
@@ -78,8 +87,3 @@ def close(store: HubStore, device: Device, help_id: str) -> HelpRequest:
             append_event(s, EventKind.HELP_CLOSED, now, help=to_help(row), counter_no=device.counter_no)
         return to_help(row)
 
-
-def open_help(store: HubStore) -> list[HelpRequest]:
-    with store.read() as s:
-        return [to_help(r) for r in s.scalars(select(HelpRow).where(HelpRow.closed_at.is_(None))
-                                             .order_by(HelpRow.requested_at))]

@@ -44,7 +44,7 @@ def hub_error(exc: HubError) -> Response:
 
 
 def too_large(limit: int) -> HubError:
-    return HubError(413, "too_large", Message(f"请求内容过大（上限 {limit // 1024} KB）。",
+    return HubError(413, "too_large", Message(f"请求内容过大（上限 {limit // 1024} 千字节）。",
                                               f"The request body is too large (limit {limit // 1024} KB)."))
 
 
@@ -68,7 +68,7 @@ async def json_body(request: Request, limit: int, *, empty: Any = ...) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise HubError(400, "bad_json", Message("请求内容不是有效的 JSON。", "The request body is not valid JSON.")) from None
+        raise HubError(400, "bad_json", Message("请求内容的格式无法识别。", "The request body is not valid JSON.")) from None
 
 
 def decode(kind: type[Any], data: Any) -> Any:

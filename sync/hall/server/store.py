@@ -74,7 +74,10 @@ class HubStore:
                 self._local.writing = False
         if appended:
             for listener in list(self._listeners):
-                listener()
+                try:
+                    listener()
+                except Exception:  # the change is committed: a follower's trouble must not turn it into a failure
+                    log.exception("an event listener failed")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -145,7 +145,7 @@ def hand_over(store: HubStore, config: HubConfig, device: Device, tickets: list[
         _check_id(t.ticket_id)
         _check_category(config, t.category)
         if not _valid_day(t.service_day):
-            raise bad_request("service_day", "营业日须为 YYYY-MM-DD。", "A service day is YYYY-MM-DD.")
+            raise bad_request("service_day", "营业日须写成“2026-11-30”这样的格式。", "A service day is YYYY-MM-DD.")
         if _number_value(t) is None:
             raise bad_request("number", f"票号“{t.number[:20]}”格式不对。",
                               f"The number “{t.number[:20]}” is not a ticket number.")
@@ -224,7 +224,7 @@ def blocks(store: HubStore, config: HubConfig, device: Device) -> list[NumberBlo
 
 def tickets_of_day(store: HubStore, day: str) -> list[Ticket]:
     if not _valid_day(day):
-        raise bad_request("day", "日期须为 YYYY-MM-DD。", "A day is YYYY-MM-DD.")
+        raise bad_request("day", "日期须写成“2026-11-30”这样的格式。", "A day is YYYY-MM-DD.")
     with store.read() as s:
         return [to_ticket(r) for r in s.scalars(select(TicketRow).where(TicketRow.service_day == day)
                                                .order_by(TicketRow.issued_at, TicketRow.number))]
