@@ -27,6 +27,7 @@ MAX_RETRY_MS = 10 * 60_000
 
 class ReadAloud(QObject):
     changed = Signal()  # the set of languages with a voice is known (or lost)
+    spoken_done = Signal(int)  # the request with this id has been spoken (or cut off, or could not be)
 
     def __init__(self, parent: QObject | None = None, *, command: list[str] | None = None,
                  start_timeout_ms: int = 20_000, reply_timeout_ms: int = 5_000, retry_ms: int = 60_000) -> None:
@@ -93,6 +94,8 @@ class ReadAloud(QObject):
                 continue
             if isinstance(message, dict) and "ack" in message:
                 self._acknowledged(message["ack"])
+            elif isinstance(message, dict) and isinstance(message.get("done"), int):
+                self.spoken_done.emit(message["done"])
             elif isinstance(message, dict) and "languages" in message:
                 self._hello(message)
 
@@ -153,23 +156,33 @@ class ReadAloud(QObject):
     def has_voice(self, lang: str) -> bool:
         return lang in self.languages
 
-    def _send(self, request: dict[str, object]) -> bool:
+    def _send(self, request: dict[str, object]) -> int | None:
+        """The request's id once written to the voice, or None (no voice process running)."""
         process = self._process
         if process is None or process.state() != QProcess.ProcessState.Running:
-            return False
+            return None
         self._next_id += 1
         request["id"] = self._next_id
         if not self._unanswered:
             self._reply_timer.start(self._reply_timeout_ms)
         self._unanswered.add(self._next_id)
         process.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
-        return True
+        return self._next_id
 
     def say(self, text: str, lang: str) -> bool:
         """Speak `text` (cutting off what is being said); False (and silence) when no voice exists for `lang`."""
-        sent = self.has_voice(lang) and bool(text.strip()) and self._send({"say": text, "lang": lang})
+        sent = self.has_voice(lang) and bool(text.strip()) and self._send({"say": text, "lang": lang}) is not None
         self.spoken += bool(sent)
         return sent
+
+    def announce(self, text: str, lang: str) -> int | None:
+        """Speak `text` after whatever is being said, never cutting it off; its id (`spoken_done` carries it
+        once spoken), or None (and silence) when no voice exists for `lang`."""
+        if not (self.has_voice(lang) and text.strip()):
+            return None
+        request_id = self._send({"say": text, "lang": lang, "queue": True})
+        self.spoken += request_id is not None
+        return request_id
 
     def stop(self) -> None:
         if self.state == "ready":

@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Board</name>
+    <message>
+        <location filename="../../ui/board/texts.py" line="28"/>
+        <source>Now calling</source>
+        <translation>正在叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="32"/>
+        <source>Recent calls</source>
+        <translation>最近叫号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="36"/>
+        <source>People waiting</source>
+        <translation>等候人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="40"/>
+        <source>No calls yet. Please wait for your number.</source>
+        <translation>暂无叫号，请留意您的号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="44"/>
+        <source>Counter %1</source>
+        <translation>%1 号窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="48"/>
+        <source>Connecting to the hall&apos;s queue server…</source>
+        <translation>正在连接大厅叫号服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="52"/>
+        <source>Queue server unreachable: showing the last calls received. Reconnecting…</source>
+        <translation>暂时连不上叫号服务器：显示的是最后收到的叫号，正在重新连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="57"/>
+        <source>This board is not paired with the hall&apos;s queue server. Staff: onewindow queue pair CODE</source>
+        <translation>本叫号屏尚未与大厅叫号服务器配对。工作人员请运行 onewindow queue pair 配对码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/board/texts.py" line="62"/>
+        <source>Voice calls are unavailable; calling goes on as usual.</source>
+        <translation>语音播报暂不可用，叫号照常进行。</translation>
+    </message>
+</context>
+<context>
     <name>Counter</name>
     <message>
         <location filename="../../ui/counter/common.py" line="21"/>

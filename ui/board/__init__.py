@@ -1,0 +1,1 @@
+"""The hall's call board (`onewindow board`): the calls in large characters, spoken in Mandarin."""
