@@ -69,7 +69,7 @@ class Settings:
     # empty: the user's config dir (~/.config/onewindow/keys). Keep it outside the data dir.
     key_dir: str = ""
     # the hall hub (`onewindow hall serve`) on the hall's LAN, e.g. http://10.0.0.5:8770; empty: no queue here.
-    # A terminal takes part once paired with it (`onewindow hall pair CODE`).
+    # A terminal takes part once paired with it (`onewindow queue pair CODE`).
     hall_url: str = ""
     # the hall's target for the queue: the figures give the share of citizens served after a wait of at most this
     queue_target_wait_minutes: int = 30

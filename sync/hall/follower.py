@@ -161,19 +161,21 @@ class EventFollower:
                 with self._lock:
                     self._ws = None
 
-    def _poll(self) -> None:
-        """One REST catch-up: everything after the last number handed on."""
+    def _poll(self) -> bool:
+        """One REST catch-up: everything after the last number handed on; whether the hub answered."""
         try:
             events = self._fetch_after(self._last)
         except (HallUnavailable, Gap) as exc:
             log.debug("hall events poll failed: %s", exc)
             self._set_link(False)
-            return
+            return False
         self._set_link(True)
         self._hand_on(events)
+        return True
 
     def _run(self) -> None:
         next_ws = 0.0
+        hub_answered = True  # a first poll that answers after a failed first connect keeps the backoff
         while not self._stop.is_set():
             if time.monotonic() >= next_ws:
                 try:
@@ -188,5 +190,10 @@ class EventFollower:
                     break
                 self._failures += 1
                 next_ws = time.monotonic() + self.retry.delay(self._failures)
-            self._poll()
+            answered = self._poll()
+            if answered and not hub_answered:
+                # the hub is back (a restart): open the stream now rather than after the backoff, or
+                # calls reach the board only at the polling pace until the backoff runs out
+                next_ws, self._failures = time.monotonic(), 0
+            hub_answered = answered
             self._stop.wait(min(self.poll_interval, max(0.05, next_ws - time.monotonic())))
