@@ -55,12 +55,21 @@ class Job(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, owner: QObject | None = None) -> None:
         super().__init__()
         self.name = name
         self._keep: object = None  # the closure or future: released here, on the GUI thread, after delivery
+        self._owner = owner  # the window or screen the callbacks act on; gone: they are not called
 
     def _deliver(self, ok: bool, value: Any) -> None:
+        if self._owner is not None and not shiboken6.isValid(self._owner):
+            # the window closed while the job ran (a test's window, a kiosk shutting down): its callbacks
+            # would act on deleted widgets. The job's own work is done; a failure is still logged.
+            if not ok:
+                log.warning("background job %s failed after its window closed:\n%s", self.name,
+                            getattr(value, "__traceback_text__", repr(value)))
+            self._keep = self._owner = None
+            return
         if ok:
             self.done.emit(value)
         else:
@@ -139,7 +148,7 @@ def pool() -> QThreadPool:
 
 
 def _new_job(name: str, on_done: Callable[[Any], None] | None,
-             on_error: Callable[[BaseException], None] | None) -> tuple[int, Job]:
+             on_error: Callable[[BaseException], None] | None, owner: QObject | None = None) -> tuple[int, Job]:
     global _dispatcher
     if not is_gui_thread():
         raise RuntimeError(f"job {name!r} started off the GUI thread: its callbacks could never run there")
@@ -149,7 +158,7 @@ def _new_job(name: str, on_done: Callable[[Any], None] | None,
         app = QCoreApplication.instance()
         if app is not None:  # the dispatcher lives as long as the application, on its thread
             _dispatcher.setParent(app)
-    job = Job(name)
+    job = Job(name, owner)
     if on_done is not None:
         job.done.connect(on_done)
     if on_error is not None:
@@ -163,9 +172,12 @@ def _new_job(name: str, on_done: Callable[[Any], None] | None,
 
 
 def run_job(name: str, fn: Callable[[], Any], *, on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> Job:
-    """Start `fn` on a worker thread; callbacks run on the GUI thread. Call it on the GUI thread."""
-    key, job = _new_job(name, on_done, on_error)
+            on_error: Callable[[BaseException], None] | None = None, owner: QObject | None = None) -> Job:
+    """Start `fn` on a worker thread; callbacks run on the GUI thread. Call it on the GUI thread.
+
+    `owner`: the callbacks run only while it exists; give it when they are closures over a window that
+    may close before the job ends (a bound method of a QObject is disconnected by Qt itself)."""
+    key, job = _new_job(name, on_done, on_error, owner)
     job._keep = fn
     pool().start(_Runnable(key, fn))
     return job

@@ -331,12 +331,12 @@ class KioskWindow(QMainWindow):
             if terminal is not None and snapshot is not None and keeps:
                 # Kept for staff: the citizen may have walked to a counter for help.
                 run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot),
-                        on_done=told(Outcome.DRAFT_KEPT), on_error=told(Outcome.DRAFT_NOT_SAVED))
+                        on_done=told(Outcome.DRAFT_KEPT), on_error=told(Outcome.DRAFT_NOT_SAVED), owner=self)
             elif snapshot is not None and keeps:
                 self._farewell(Outcome.DRAFT_NOT_SAVED, leaving)
             if terminal is not None and draft_id is not None:
                 run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "cancelled"),
-                        on_done=told(Outcome.CLEARED), on_error=told(Outcome.CLEAR_FAILED))
+                        on_done=told(Outcome.CLEARED), on_error=told(Outcome.CLEAR_FAILED), owner=self)
             self.saver.restart()
 
         self.saver.stop_then(after_saves)
