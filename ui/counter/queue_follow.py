@@ -60,24 +60,28 @@ class HubFollower(QObject):
         self.subscription: Subscription | None = None
         self.last_seq = 0
         self.started = False
+        self.closed = False  # stopped for good (logout, window closing): a late refresh must not start it again
         self._inbox: _Inbox | None = None
         self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self, since: int) -> None:
         hall = self.terminal.hall
-        if hall is None or self.started:
+        if hall is None or self.started or self.closed:
             return
         self.started = True
         self.last_seq = since
         inbox = self._inbox = _Inbox(self)
-        run_job("counter-queue-follow", lambda: hall.subscribe(since, inbox.events, inbox.link),
-                on_done=self._subscribed, on_error=self._failed)
 
-    def _subscribed(self, subscription: Subscription) -> None:
-        if self._inbox is None or not self._inbox.open:  # stopped while subscribing
-            run_job("counter-queue-unfollow", subscription.stop)
-            return
-        self.subscription = subscription
+        def subscribed(subscription: Subscription) -> None:
+            # a plain closure, not a bound method: it must run even if the follower was deleted meanwhile,
+            # or a subscription made for a window that has gone would follow the hub for ever
+            if not inbox.open:  # stopped while subscribing
+                run_job("counter-queue-unfollow", subscription.stop)
+                return
+            self.subscription = subscription
+
+        run_job("counter-queue-follow", lambda: hall.subscribe(since, inbox.events, inbox.link),
+                on_done=subscribed, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("following the hall hub failed: %r", exc)
@@ -103,7 +107,8 @@ class HubFollower(QObject):
                     self.events.emit(fresh)
 
     def stop(self) -> None:
-        """On the GUI thread; the subscription's own stop may wait for its thread, so it runs as a job."""
+        """On the GUI thread, for good; the subscription's own stop may wait for its thread, so it runs as a job."""
+        self.closed = True
         if self._inbox is not None:
             with self._inbox.lock:
                 self._inbox.open = False

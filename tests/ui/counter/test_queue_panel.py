@@ -186,6 +186,22 @@ def test_logout_stops_following(qtbot, hall, fake_hub, make_window):
     assert "queue" not in window.screens
 
 
+def test_a_refresh_that_lands_after_the_panel_stopped_does_not_follow_the_hub_again(qtbot, hall, fake_hub,
+                                                                                      make_window):
+    """Found as a flaky logout test: a refresh still in flight at logout came back and subscribed again,
+    and that subscription (a thread in the real link) outlived the window."""
+    from ui.jobs import wait_idle
+
+    window, queue = open_queue(qtbot, make_window)
+    loads = queue.loads
+    queue.refresh()  # its answer arrives after the stop below
+    queue.stop()
+    qtbot.waitUntil(lambda: queue.loads > loads, timeout=10_000)
+    assert wait_idle(10_000)
+    qtbot.waitUntil(lambda: not fake_hub.subscribers, timeout=10_000)
+    assert not queue.follower.started and queue.follower.subscription is None
+
+
 def test_the_dashboard_shows_the_queue_figures_or_says_they_are_missing(qtbot, hall, fake_hub, make_window):
     from datetime import datetime, timedelta, timezone
 
