@@ -107,6 +107,18 @@ class FileDetail(AttachmentRef):
     name: ShortText | None = None
 
 
+class LicenceDetail(Strict):
+    """The electronic licence that stood for a material (已调用电子证照，免提交); its annotated copy is the
+    material's file."""
+
+    identifier: Annotated[str, Field(pattern=r"^1\.2\.156\.3005\.2\.[0-9A-Z.]{5,110}$")]
+    type_code: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,32}$")]
+    type_name: Bilingual
+    issuer_name: ShortText
+    valid_until: date | None = Field(description="None: valid long-term (长期有效)")
+    use_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
 class MaterialDetail(Strict):
     code: Code
     name: Bilingual
@@ -114,6 +126,11 @@ class MaterialDetail(Strict):
     files: list[FileDetail] = Field(max_length=50)
     at_counter: bool = Field(default=False, description=(
         "the citizen hands this material in at the counter (交窗口核验); it then has no files"))
+    licence: LicenceDetail | None = Field(default=None, description=(
+        "an electronic licence stood for this material, with the citizen's consent; its file is the annotated copy"))
+    prereview: Literal["passed", "original"] | None = Field(default=None, description=(
+        "online cases: the platform's pre-review passed the material, or the original must still be seen at the "
+        "counter (须核验原件)"))
 
 
 class ApplicationDocument(Strict):
@@ -149,12 +166,15 @@ class ApplicationDocument(Strict):
 
     def wire(self) -> dict[str, Any]:
         """The JSON form stored in the outbox and sent as is. A material's `at_counter` is written only when
-        true, so a document without a hand-in is byte for byte what it was before the field existed (and a
+        true (and `licence`, `prereview` only when set), so a document without a hand-in is byte for byte what it was before the field existed (and a
         platform that predates the field still takes it)."""
         data = self.model_dump(mode="json")
         for detail in data.get("materials_detail", []):
             if not detail.get("at_counter"):
                 detail.pop("at_counter", None)
+            for optional in ("licence", "prereview"):
+                if detail.get(optional) is None:
+                    detail.pop(optional, None)
         return data
 
 

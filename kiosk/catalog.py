@@ -8,6 +8,7 @@ materials list misleads the citizen.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -35,6 +36,7 @@ ITEM_KEYS = ("code", "name", "department", "theme", "item_type", "legal_limit_da
              "online_depth", "legal_basis", "where", "conditions", "materials", "form")
 MATERIAL_KEYS = ("code", "name", "form", "copies", "required", "notes", "colour")
 FIELD_KEYS = ("key", "label", "type", "required")
+LICENCE_TYPE = re.compile(r"[0-9A-Z]{1,32}")
 # What a field may take from the citizen's ID card when it is read (`kiosk.card_prefill`), per field type.
 FROM_CARD = {"valid_to": "date", "birth": "date", "address": "address"}
 
@@ -80,6 +82,9 @@ class MaterialSpec:
     required: bool
     notes: Text
     colour: str
+    # the electronic licence types (GB/T 36902 type codes) that can stand for this material, if the citizen
+    # consents and holds a valid one; optional in the catalog (`licence_types`), empty when none can
+    licence_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,10 +224,17 @@ def _parse_material(chk: _Checker, where: str, raw: Any) -> MaterialSpec | None:
     if "colour" in raw and raw["colour"] not in COLOURS:
         chk.problems.append(f"{where}: colour must be one of {sorted(COLOURS)}")
     copies = chk.integer(where, raw.get("copies"), "copies", 1, 20) if "copies" in raw else None
+    licence_types = raw.get("licence_types", [])
+    if not (isinstance(licence_types, list) and all(isinstance(t, str) and LICENCE_TYPE.fullmatch(t)
+                                                    for t in licence_types)):
+        chk.problems.append(f"{where}: licence_types must be a list of licence type codes (digits and capital "
+                            "letters, up to 32)")
+        licence_types = []
     if missing or name is None or notes is None or copies is None:
         return None
     return MaterialSpec(code=str(raw["code"]), name=name, form=raw["form"], copies=copies,
-                        required=bool(raw["required"]), notes=notes, colour=raw["colour"])
+                        required=bool(raw["required"]), notes=notes, colour=raw["colour"],
+                        licence_types=tuple(dict.fromkeys(licence_types)))
 
 
 def _parse_item(chk: _Checker, index: int, raw: Any) -> ServiceItem | None:

@@ -27,6 +27,7 @@ from kiosk.catalog import Catalog, ServiceItem
 from kiosk.device_identity import device_no_for_receipts
 from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
 from kiosk.forms import check_applicant, check_form
+from kiosk.licences.model import LicenceRef
 from kiosk.lifecycle import Status
 from kiosk.materials.intake import MaterialFile
 from kiosk.receipt_numbers import next_receipt_no
@@ -48,6 +49,8 @@ class ApplicationDraft:
     id: str | None = None
     # materials the citizen will hand in at the counter, where the kiosk had no way to capture them
     at_counter: list[str] = field(default_factory=list)
+    # materials an electronic licence stood for (consent given); each has the annotated copy as its file
+    licences: dict[str, LicenceRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

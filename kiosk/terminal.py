@@ -28,6 +28,7 @@ from kiosk.devices.base import Scanner
 from kiosk.devices.id_card_reader import IdCardReader
 from kiosk.errors import Message, Problem
 from kiosk.identity import mask_id
+from kiosk.licences.model import Consent, LicenceCopy, LicenceOffer, LicenceOffers
 from kiosk.lifecycle import LABELS, Status
 from kiosk.materials.intake import IntakeLimits
 from kiosk.print_jobs import PrintOutcome
@@ -86,6 +87,16 @@ class SyncPart(Protocol):
 
     def audit_heads(self) -> PlatformHeads:
         """The audit heads the platform holds for this device (`kiosk.audit`); link trouble is an answer."""
+
+    def licence_offers(self, *, id_number: str, service_item: str, application_id: str,
+                       consent: Consent) -> LicenceOffers:
+        """Which of the item's materials this citizen already holds as valid licences (`sync.licences`);
+        link trouble is an answer (`available` False), never an exception."""
+
+    def use_licence(self, offer: LicenceOffer, *, id_number: str, application_id: str, service_item: str,
+                    consent: Consent, actor: str, use_id: str) -> LicenceCopy:
+        """Record one use on the platform and fetch its verified annotated copy; idempotent by `use_id`.
+        Raises `LicenceUnavailable` (link trouble, refusal, a copy whose signature does not verify)."""
 
     def stop(self, timeout: float = 5.0) -> None: ...
 

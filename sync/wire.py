@@ -149,6 +149,15 @@ class DecisionAnswer(Wire):
 
 # --- the changes feed ----------------------------------------------------------------------------
 
+class PreReview(Wire):
+    """The platform's pre-review of an online case: who looked, when, what they said. Each material's own
+    verdict is its `MaterialDetail.prereview` (passed, or the original must be seen at the counter)."""
+
+    by: Annotated[str, Field(min_length=1, max_length=100)]
+    at: AwareDatetime
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
 class AssignedApplication(Wire):
     """An online case assigned to a hall: what its counters need to take it in and fetch its files."""
 
@@ -165,6 +174,7 @@ class AssignedApplication(Wire):
     submitted_at: AwareDatetime | None = None
     promised_date: str | None = None
     materials: list[MaterialDetail] = Field(default_factory=list)
+    prereview: PreReview | None = Field(default=None, description="set when the platform pre-reviewed the case")
 
 
 class Change(Wire):

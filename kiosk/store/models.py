@@ -124,6 +124,12 @@ class ApplicationMaterial(Base):
     review_note: Mapped[str | None] = mapped_column(SealedText("application_materials.review_note"))
     # the citizen will hand this material in at the counter (no capture device at the kiosk; migration 0008)
     at_counter: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the electronic licence that stood for it (`kiosk.licences.model.LicenceRef` as JSON; migration 0012)
+    licence: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # online cases: "passed" by the platform's pre-review or "original" to be seen at the counter (0012)
+    prereview: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    original_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    original_seen_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     application: Mapped[Application] = relationship(back_populates="materials")
     files: Mapped[list["MaterialFile"]] = relationship(
         back_populates="material", cascade="all, delete-orphan", order_by="MaterialFile.position"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from kiosk.licences.model import LicenceRef
 from kiosk.catalog import Text
 from kiosk.errors import Message
 from kiosk.lifecycle import LABELS, Status
@@ -70,6 +71,9 @@ class MaterialView:
     review_note: str | None
     files: tuple[FileView, ...]
     at_counter: bool = False  # the citizen hands it in at the counter (需到窗口提交)
+    licence: LicenceRef | None = None  # an electronic licence stood for it (已调用电子证照，免提交)
+    prereview: str | None = None  # online cases: "passed" by the platform's pre-review, or "original" to be seen
+    original_seen_at: datetime | None = None  # staff checked the original at the counter (online cases)
 
     @property
     def page_count(self) -> int:

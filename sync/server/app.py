@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -38,13 +37,31 @@ from sync.protocol import (
     UPLOAD_CONTENT_TYPE,
 )
 from sync import wire
-from sync.server import audit_heads, cases, enrollment, hall_stats, openapi_doc, uploads
+from sync.server import (
+    appointments_api,
+    audit_heads,
+    cases,
+    enrollment,
+    hall_stats,
+    licences_api,
+    openapi_doc,
+    prereview_api,
+    uploads,
+)
 from sync.server import staff as staff_accounts
 from sync.server.blob_crypto import BlobDamaged
 from sync.server.db import PlatformStore
 from sync.server.http_limits import DeviceConcurrencyMiddleware
 from sync.server.request_guard import BodyRefused, check_json_body
-from sync.server.models import Device, PublishedCatalog
+from sync.server.deps import (
+    FORBIDDEN,
+    CounterDep,
+    DeviceDep,
+    Unauthorized,
+    WrongRole,
+    problem,
+)
+from sync.server.models import PublishedCatalog
 
 log = logging.getLogger("onewindow.platform")
 
@@ -56,10 +73,6 @@ class Limits:
     max_upload_bytes: int = 64 * 1024 * 1024
     max_batch: int = 100
     max_requests_per_device: int = 16  # requests one device token may have in flight at once
-
-
-def problem(status: int, zh: str, en: str, code: str = "error", headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"code": code, "reason": {"zh": zh, "en": en}}, status_code=status, headers=headers)
 
 
 class ProtocolMiddleware:
@@ -174,47 +187,7 @@ class EnrollOut(BaseModel):
                                                           "its own applications, a counter works its hall's cases")
 
 
-bearer = HTTPBearer(auto_error=False, description="The device token obtained by enrollment.")
 UploadId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
-
-
-class _Unauthorized(Exception):
-    pass
-
-
-def current_device(request: Request,
-                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Device:
-    """Every request but enrollment is a device's; unknown or revoked tokens get 401."""
-    store: PlatformStore = request.app.state.store
-    device = None
-    if creds is not None and creds.scheme.lower() == "bearer" and 0 < len(creds.credentials) <= 200:
-        with store.transaction() as session:
-            device = enrollment.authenticate(session, creds.credentials)
-    if device is None:
-        raise _Unauthorized()
-    return device
-
-
-DeviceDep = Annotated[Device, Depends(current_device)]
-
-
-class _WrongRole(Exception):
-    pass
-
-
-def require_role(role: str) -> Any:
-    """A dependency: the authenticated device, if it was enrolled as `role`; else 403 (see `_wrong_role`)."""
-
-    def check(device: DeviceDep) -> Device:
-        if device.role != role:
-            raise _WrongRole()
-        return device
-
-    return Depends(check)
-
-
-CounterDep = Annotated[Device, require_role("counter")]
-FORBIDDEN = {403: {"model": wire.ProblemAnswer, "description": "this device's role may not do this"}}
 
 
 def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
@@ -245,13 +218,13 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     async def _user_error(_request: Request, exc: UserFacingError) -> JSONResponse:
         return problem(400, exc.message.zh, exc.message.en, exc.code)
 
-    @app.exception_handler(_Unauthorized)
-    async def _unauth(_request: Request, _exc: _Unauthorized) -> JSONResponse:
+    @app.exception_handler(Unauthorized)
+    async def _unauth(_request: Request, _exc: Unauthorized) -> JSONResponse:
         return problem(401, "本设备未注册或已被停用，请重新注册。", "This device is not enrolled or was revoked; enroll it again.",
                        "enrollment_required", headers={"WWW-Authenticate": "Bearer"})
 
-    @app.exception_handler(_WrongRole)
-    async def _wrong_role(_request: Request, _exc: _WrongRole) -> JSONResponse:
+    @app.exception_handler(WrongRole)
+    async def _wrong_role(_request: Request, _exc: WrongRole) -> JSONResponse:
         return problem(403, "本设备注册为自助终端，不能执行此操作：只有本大厅的窗口终端可以。",
                        "This device is enrolled as a kiosk and may not do this; only a counter device of the hall "
                        "may.", "device_role")
@@ -510,6 +483,9 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return {"stored": stored, "days": days}
 
     app.include_router(router)
+    app.include_router(appointments_api.router(store))
+    app.include_router(licences_api.router(store))
+    app.include_router(prereview_api.router(store))
     openapi_doc.install(app)
     return app
 

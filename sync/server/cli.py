@@ -139,6 +139,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("file", type=Path)
     q.set_defaults(handler=publish_catalog)
 
+    from sync.server import appointments_cli, licences_cli, prereview_cli
+
+    for capability in (appointments_cli, licences_cli, prereview_cli):
+        capability.register(psub, common)
+
 
 def _store(args: argparse.Namespace):  # -> PlatformStore
     from sync.server.db import open_platform

@@ -25,7 +25,7 @@ from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import fsync_dir
 from kiosk.store.sqlite import configure_sqlite
-from sync.server import blob_crypto
+from sync.server import appointments_models, blob_crypto, licences_models, prereview_models  # noqa: F401 - their tables
 from sync.server.blob_crypto import BlobKey
 from sync.server.models import (
     DEVICE_NO_INDEX,

@@ -32,11 +32,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 6  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 7  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
 #                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
 #                    6: hall_queue_stats (a new table only: create_all makes it)
+#                    7: appointments, licences, pre-review and visits (new tables only, in
+#                       appointments_models, licences_models, prereview_models: create_all makes them)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")

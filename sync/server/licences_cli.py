@@ -1,0 +1,9 @@
+"""`onewindow platform ...` commands for the licence library (L1): holdings, offers, uses with their annotated copies, the signing key."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def register(psub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
+    """Adds this capability's actions under `onewindow platform`; `common` adds --home/--db/--blob-key-file."""
