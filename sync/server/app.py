@@ -43,6 +43,7 @@ from sync.server import (
     cases,
     enrollment,
     hall_stats,
+    licences,
     licences_api,
     openapi_doc,
     prereview_api,
@@ -323,7 +324,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         clear error rather than a download cut short halfway.
         """
         with store.transaction() as session:
-            if device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256):
+            if (device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256)
+                    and not licences.copy_for_device(session, device.id, sha256)):  # its own licence uses' copies
                 return problem(403, "自助终端只能取回本机提交的申请的文件。",
                                "A kiosk may download only the files of applications it submitted itself.",
                                "device_role")
