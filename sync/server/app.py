@@ -317,8 +317,9 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def attachment(sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")], device: DeviceDep) -> Any:
         """A file this hall uploaded (or the platform stored for it: online cases' files for the counter).
 
-        A kiosk gets only the files of applications it pushed itself: any other
-        hash is 403, whether or not it exists, so a kiosk learns nothing.
+        A kiosk gets only the files of applications it pushed itself, and the
+        annotated copies of the licence uses it made (before it submits): any
+        other hash is 403, whether or not it exists, so a kiosk learns nothing.
         Decrypted as it is streamed, in bounded memory. Every segment is
         authenticated once before the answer starts, so a damaged file is a
         clear error rather than a download cut short halfway.

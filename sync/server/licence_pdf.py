@@ -53,10 +53,11 @@ class Watermark:
     on: date
     application_id: str
 
-    def lines(self) -> tuple[str, str, str]:
-        return (f"仅供办理“{self.item_zh}”使用 / {self.on.isoformat()} / 申请编号 {self.application_id}",
-                f"For “{self.item_en}” only / {self.on.isoformat()} / Application {self.application_id}",
-                "电子证照加注件 Annotated copy of an electronic licence")
+    def lines(self) -> tuple[str, ...]:
+        """Short lines, so that whole copies of the mark fit the page at an angle."""
+        day = self.on.isoformat()
+        return (f"仅供办理“{self.item_zh}”使用", f"{day}  申请编号 {self.application_id}",
+                f"For “{self.item_en}” only", f"{day}  Application {self.application_id}", "电子证照加注件 / Annotated copy")
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,25 @@ def _story(page: LicencePage) -> list[Any]:
 
 
 def _draw_watermark(canvas: Canvas, mark: Watermark) -> None:
+    """The mark in a staggered grid at 30 degrees, over the page (a mark under the text could be cut out)."""
     canvas.saveState()
-    canvas.setFont(_font(), 13)
+    size = 9.5
+    canvas.setFont(_font(), size)
     canvas.setFillColor(colors.HexColor("#B00000"))
-    canvas.setFillAlpha(0.35)
+    canvas.setFillAlpha(0.33)
     width, height = A4
     canvas.translate(width / 2, height / 2)
-    canvas.rotate(35)
-    zh, en, what = mark.lines()
-    for y in range(-330, 360, 110):
-        canvas.drawCentredString(0, y + 18, zh)
-        canvas.drawCentredString(0, y, en)
-        canvas.drawCentredString(0, y - 18, what)
+    canvas.rotate(30)
+    lines = mark.lines()
+    block = max(canvas.stringWidth(line, _font(), size) for line in lines)
+    step_y = size * 1.35 * (len(lines) + 1.2)
+    for row in range(-6, 7):
+        offset = (block / 2 + 20) * (row % 2)
+        for col in range(-3, 4):
+            x = col * (block + 40) + offset
+            y = row * step_y
+            for n, line in enumerate(lines):
+                canvas.drawCentredString(x, y - n * size * 1.35, line)
     canvas.restoreState()
 
 
