@@ -20,6 +20,7 @@ from tests.sync.licence_fixtures import (
     BUSINESS_CHANGE,
     ID_RENEWAL,
     OTHER_HALL,
+    Device,
     enroll_device,
     offers_query,
     person,
@@ -201,3 +202,38 @@ def test_the_signing_key_is_private_and_stable_across_restarts(tmp_path):
         server.stop()
     signing_key.__globals__["_cache"].clear()  # as a new process would: read back from the file
     assert signing_key(tmp_path / "platform").key_id == first["key_id"]
+
+
+def test_a_kiosk_submits_the_copy_as_the_material_and_the_hall_already_holds_it(sqlite_platform, tmp_path):
+    """The copy is the hall's file from the use on: the application naming it is complete without an upload."""
+    import random
+
+    from kiosk.materials.intake import check_bytes
+    from sync.demo_data import make_draft
+    from sync.server.cases import list_cases
+    from sync.server.models import Upload
+    from tests.sync.conftest import engine_for, enroll, make_terminal
+
+    ready_platform(sqlite_platform)
+    terminal = make_terminal(tmp_path / "kiosk")
+    credential = enroll(terminal, sqlite_platform, role="kiosk")
+    kiosk = Device(sqlite_platform, credential.token)  # the terminal's own credential asks and fetches
+    wang = person("王建国")
+    app_id = str(uuid.uuid4())
+    identifier = offer_for(kiosk, wang, ID_RENEWAL, "household_register")
+    answer = kiosk.post("licences/uses", use_request(wang, identifier, ID_RENEWAL, "household_register", app_id)).json()
+    copy = kiosk.get(f"attachments/{answer['sha256']}").content
+    draft = make_draft(terminal.catalog.item(ID_RENEWAL), 2, 4, random.Random(7))
+    draft.id = app_id
+    draft.applicant = {**draft.applicant, "name": wang.name, "id_number": wang.id_number}
+    draft.materials["household_register"] = [check_bytes("户口簿加注件.pdf", copy)]
+    terminal.submit(draft, channel="kiosk", actor="kiosk")
+    report = engine_for(terminal, credential).run_pass()
+    assert report.online and report.sent == 1, report
+    case = next(c for c in list_cases(sqlite_platform.store) if c["id"] == app_id)
+    assert all(a["arrived"] for a in case["attachments"])
+    assert answer["sha256"] in {a["sha256"] for a in case["attachments"]}
+    with sqlite_platform.store.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Upload)) == 0
+        owners = session.scalars(select(HallBlob).where(HallBlob.sha256 == answer["sha256"])).all()
+        assert len(owners) == 1 and owners[0].media_type == "application/pdf" and owners[0].size == len(copy)
