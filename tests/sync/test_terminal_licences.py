@@ -30,7 +30,7 @@ from kiosk.terminal import Terminal
 from kiosk.usecases import cases
 from kiosk.usecases import licences as uc
 from sync.credentials import Credential, save_enrollment
-from sync.licences import PIN_KEY, forget_pinned_key
+from kiosk.licences.pin import PIN_KEY
 from tests.sync.licence_library import TOKEN, Library, LibraryServer, holding
 
 ITEM = "330106000177002001"  # 城乡居民基本养老保险参保登记: id_card, household_register (required), bank_card
@@ -285,7 +285,14 @@ def test_a_different_signing_key_later_is_refused(term: Terminal, library: Libra
                           application_id=str(uuid.uuid4()), consent=consent(), actor="kiosk")
         assert err.value.code in ("licence_copy_refused", "licence_key_changed")
     assert err.value.code == "licence_key_changed" and "forget-key" in err.value.message.en
-    assert forget_pinned_key(term.store) and not forget_pinned_key(term.store)
+    with term.store.transaction() as s:
+        clerk = accounts.add_staff(s, "clerk1", "password-1", "clerk", actor="t").id
+        admin = accounts.add_staff(s, "admin1", "password-3", "administrator", actor="t").id
+    with pytest.raises(accounts.NotAllowed):
+        uc.forget_signing_key(term, clerk)
+    assert uc.forget_signing_key(term, admin) and not uc.forget_signing_key(term, admin)
+    forgotten, = audit_rows(term, "licence_key_forgotten")
+    assert forgotten.subject == "key-1" and forgotten.actor.startswith("staff:")
     used = uc.use_offers(term, offers[1:], id_number=CITIZEN, service_item=ITEM, application_id=str(uuid.uuid4()),
                          consent=consent(), actor="staff:3")
     assert used[0].material_code == "household_register"
