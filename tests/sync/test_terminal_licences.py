@@ -46,9 +46,10 @@ def catalog_with_licence_types():
     document = copy.deepcopy(json.loads(demo_catalog_path().read_text(encoding="utf-8")))
     document["version"] = document["version"] + "-licences"
     for item in document["items"]:
-        if item["code"] == PAPER_ONLY:
-            continue
         for material in item["materials"]:
+            material.pop("licence_types", None)  # only this test's types, whatever the demo catalog says
+            if item["code"] == PAPER_ONLY:
+                continue
             if material["code"] == "id_card":
                 material["licence_types"] = [ID_TYPE]
             elif material["code"] == "household_register":
@@ -239,37 +240,49 @@ def test_not_the_holder_is_refused_with_the_platforms_reason(term: Terminal, lib
 
 def test_a_tampered_copy_is_refused_and_the_materials_before_it_stay_used(term: Terminal,
                                                                           library: LibraryServer) -> None:
-    app_id = str(uuid.uuid4())
-    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                           consent=consent()).offers
+    app_id, yes = str(uuid.uuid4()), consent()
+    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id, consent=yes).offers
     first = uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                          consent=consent(), actor="kiosk")
+                          consent=yes, actor="kiosk")
     library.lib.tamper = True
     with pytest.raises(uc.LicenceUseFailed) as err:
         uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                      consent=consent(), actor="kiosk")
+                      consent=yes, actor="kiosk")
     # the id card's copy was served tampered too, on its second (same) use: nothing is attached
     assert err.value.code == "licence_copy_refused" and err.value.material_code == "id_card"
     assert "校验" in err.value.message.zh and err.value.used == []
     library.lib.tamper = False
+    library.lib.tamper_only = {offers[1].identifier}  # the household register's copy only, this time
+    with pytest.raises(uc.LicenceUseFailed) as err:
+        uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                      consent=yes, actor="kiosk")
+    assert err.value.material_code == "household_register"
+    assert [u.ref for u in err.value.used] == [first[0].ref]  # the id card stays used
+    library.lib.tamper_only = set()
     again = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                          consent=consent(), actor="kiosk")
+                          consent=yes, actor="kiosk")
     assert again[0].ref == first[0].ref and again[0].file.data == first[0].file.data
-    assert len(audit_rows(term, "licence_use_failed")) == 1
+    assert len(audit_rows(term, "licence_use_failed")) == 2
 
 
 def test_the_same_use_twice_is_one_use(term: Terminal, library: LibraryServer) -> None:
-    app_id = str(uuid.uuid4())
-    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                           consent=consent()).offers
+    app_id, yes = str(uuid.uuid4()), consent()
+    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id, consent=yes).offers
     one = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                        consent=consent(), actor="kiosk")
+                        consent=yes, actor="kiosk")
     two = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                        consent=consent(), actor="kiosk")
+                        consent=yes, actor="kiosk")
     assert [u.ref for u in one] == [u.ref for u in two] and len(library.lib.uses) == 2
+    assert len(audit_rows(term, "licence_used")) == 2
     other_app = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=str(uuid.uuid4()),
-                              consent=consent(), actor="kiosk")
+                              consent=yes, actor="kiosk")
     assert len(library.lib.uses) == 4 and {u.ref.use_id for u in other_app}.isdisjoint(u.ref.use_id for u in one)
+    # a new consent (the citizen said yes again) or another actor is another use, recorded as such
+    uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                  consent=consent(), actor="kiosk")
+    uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                  consent=yes, actor="staff:1")
+    assert len(library.lib.uses) == 6
 
 
 def test_a_different_signing_key_later_is_refused(term: Terminal, library: LibraryServer) -> None:
