@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -138,7 +138,11 @@ def use_id_for(application_id: str, offer: LicenceOffer, consent: Consent, actor
 def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, service_item: str,
                application_id: str, consent: Consent, actor: str) -> list[ReusedMaterial]:
     """Use each offer (one per material); raises `LicenceUnavailable` naming the material that failed, after
-    which the materials already used stay used and the rest go on paper."""
+    which the materials already used stay used and the rest go on paper.
+
+    `application_id` is the id the application will be submitted under (each copy is made out to it, and
+    `submit` takes it from the licences when the draft names none); never a draft's own id, which
+    `kiosk.drafts` keeps apart from the application's."""
     c = _check(t, id_number=id_number, service_item=service_item, application_id=application_id, consent=consent)
     seen: set[str] = set()
     for offer in offers:
@@ -163,6 +167,7 @@ def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, s
             copy = t.sync.use_licence(offer, id_number=c.id_number, application_id=c.application_id,
                                       service_item=c.item.code, consent=c.consent, actor=actor, use_id=use_id)
             file = check_bytes(f"{spec.name.zh}（电子证照加注件）.pdf", copy.data, t.intake_limits)
+            copy = replace(copy, ref=replace(copy.ref, application_id=c.application_id))
             if file.media_type != "application/pdf" or copy.sha256 != copy.ref.sha256:
                 raise LicenceUnavailable(Message("电子证照加注件不是所需的 PDF 文件。",
                                                  "The licence's annotated copy is not the expected PDF."),

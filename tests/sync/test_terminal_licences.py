@@ -116,6 +116,7 @@ def test_consent_offers_use_and_submit(term: Terminal, library: LibraryServer) -
         assert library.lib.blobs[u.ref.sha256] == u.file.data
         assert library.lib.uses[u.ref.use_id]["identifier"] == offer.identifier
     assert used[1].ref.valid_until == date.today() + timedelta(days=400) and used[0].ref.valid_until is None
+    assert {u.ref.application_id for u in used} == {app_id}
 
     consent_row, = audit_rows(term, "licence_consent")
     assert consent_row.subject == app_id and consent_row.actor == "citizen"
@@ -351,6 +352,7 @@ def test_a_licence_material_must_hold_exactly_its_copy(term: Terminal, library: 
          [], "licences.id_card"),
         (base, {**refs, "id_card": replace(refs["id_card"], use_id="nope")}, [], "licences.id_card"),
         (base, {**refs, "photo": refs["id_card"]}, [], "licences.photo"),
+        (base, {**refs, "id_card": replace(refs["id_card"], application_id=str(uuid.uuid4()))}, [], "licences"),
         ({**base, "id_card": []}, refs, ["id_card"], "licences.id_card"),
     ]
     for materials, licences, at_counter, field in cases_:
@@ -362,10 +364,18 @@ def test_a_licence_material_must_hold_exactly_its_copy(term: Terminal, library: 
         assert all(p.message.zh and p.message.en for p in err.value.problems)
     with term.store.transaction() as s:
         assert s.scalars(select(Application).where(Application.status != "draft")).all() == []
+    other_id = ApplicationDraft(service_item=ITEM, applicant=applicant, form=FORM, materials=base, licences=refs,
+                                id=str(uuid.uuid4()))
+    with pytest.raises(ValidationFailed) as err:  # the copies are made out to another application
+        term.submit(other_id, channel="kiosk", actor="kiosk")
+    assert [p.field for p in err.value.problems] == ["licences"]
+    done = term.submit(ApplicationDraft(service_item=ITEM, applicant=applicant, form=FORM, materials=base,
+                                        licences=refs), channel="kiosk", actor="kiosk")
+    assert done.id == app_id  # no id given: the one the licences were used for
 
 
 def test_drafts_keep_licences_across_a_resume(term: Terminal, library: LibraryServer) -> None:
-    _, used = _used(term)
+    app_id, used = _used(term)
     snapshot = draft_store.snapshot_for(term.catalog, draft_store.new_draft_id(), ITEM)
     snapshot.applicant = {"name": "张三", "id_number": CITIZEN}
     snapshot.form = dict(FORM)
@@ -383,3 +393,4 @@ def test_drafts_keep_licences_across_a_resume(term: Terminal, library: LibrarySe
     with term.store.transaction() as s:
         kept = {m.material_code: m.licence for m in s.get(Application, done.id).materials}
     assert kept["id_card"]["use_id"] == used[0].ref.use_id and kept["bank_card"] is None
+    assert resumed.id is None and done.id == app_id == kept["id_card"]["application_id"]
