@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kiosk import glossary as g
 from kiosk.errors import Message
+from kiosk.licences.model import REUSED_LABEL
 from printing.receipt.chinese import text_columns, wrap
 from printing.receipt.content import ReceiptContent
 
@@ -93,6 +94,13 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         if en:
             blocks += _lines(f"   {m.name_en} ({_count(m.files, 'file')}, {_count(m.pages, 'page')})", columns,
                              indent=3)
+    if c.reused:
+        blocks += _lines(f"{REUSED_LABEL.zh}" + (f" {REUSED_LABEL.en}" if en else "") + "：", columns)
+    for n, r in enumerate(c.reused, 1):
+        blocks += _lines(f"{n}. {r.name_zh}（{r.licence_zh}，{r.validity.zh}）", columns, indent=3)
+        if en:
+            blocks += _lines(f"   {r.name_en} ({r.licence_en}, {r.validity.en})", columns, indent=3)
+        blocks += _lines(f"   证照标识{' ID' if en else ''}：{r.identifier}", columns, indent=3)
     for zh, en_name in c.to_hand_in:
         blocks += _lines(f"需到窗口提交：{zh}", columns, indent=2, bold=True)
         if en:
