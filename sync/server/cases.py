@@ -25,6 +25,7 @@ from sync import wire
 from sync.protocol import DECISIONS
 from sync.server import platform_audit
 from sync.server.db import PlatformStore
+from sync.server.prereview_models import CasePreReview
 from sync.server.staff import StaffRefused, check_decider
 from sync.server.models import (
     Case,
@@ -368,9 +369,12 @@ def assigned_application(case: Case, prereview: tuple[wire.PreReview | None, dic
 
 
 def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, dict[str, str]]:
-    from sync.server.prereview import prereview_of as lookup_prereview  # it builds on this module
-
-    return lookup_prereview(session, case)
+    """What a case's assignment carries of its pre-review (`sync.server.prereview`): who, when, the note, and
+    each material's verdict; (None, {}) when the platform has not pre-reviewed it."""
+    row = session.scalar(select(CasePreReview).where(CasePreReview.case_id == case.id))
+    if row is None:
+        return None, {}
+    return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
 def changes_since(session: Session, hall_code: str, since: int, limit: int, *,

@@ -18,7 +18,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import Message, UserFacingError
-from sync import wire
 from sync.server import platform_audit
 from sync.server.cases import add_change
 from sync.server.db import PlatformStore
@@ -122,14 +121,6 @@ def record_prereview(store: PlatformStore, ref: str, *, passed: list[str], origi
                               details={"case_no": case.case_no, "hall_code": case.hall_code, "verdicts": verdicts})
         assert case.case_no is not None
         return PreReviewResult(case.case_no, case.hall_code, verdicts, change_id)
-
-
-def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, dict[str, str]]:
-    """What a case's assignment carries: the pre-review and each material's verdict (none: not pre-reviewed)."""
-    row = session.scalar(select(CasePreReview).where(CasePreReview.case_id == case.id))
-    if row is None:
-        return None, {}
-    return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
 def record_visits(store: PlatformStore, device: Device, application_id: str, visits: int) -> None:

@@ -29,8 +29,13 @@ def register(psub: argparse._SubParsersAction, common: Callable[[argparse.Argume
     q.set_defaults(handler=_visits)
 
 
+def _store(args: argparse.Namespace):  # -> PlatformStore
+    from sync.server.db import open_platform
+
+    return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file)
+
+
 def _prereview(args: argparse.Namespace) -> int:
-    from sync.server.cli import _store
     from sync.server.prereview import record_prereview
 
     result = record_prereview(_store(args), args.case, passed=_codes(args.passed), original=_codes(args.original),
@@ -41,7 +46,6 @@ def _prereview(args: argparse.Namespace) -> int:
 
 
 def _visits(args: argparse.Namespace) -> int:
-    from sync.server.cli import _store
     from sync.server.prereview import visits_summary
 
     print(json.dumps(visits_summary(_store(args), args.hall), ensure_ascii=False))
