@@ -86,6 +86,9 @@ def add_online_case(terminal: Terminal, n: int, case_no: str) -> str:
         app = session.get(Application, submitted.id)
         app.case_no = case_no
         move(session, app, Status.RECEIVED, actor="platform")
+        for material in app.materials:  # the platform's pre-review, as the feed brings it (sync.assigned)
+            if material.files:
+                material.prereview = "original" if material.material_code == "household_register" else "passed"
     return submitted.id
 
 

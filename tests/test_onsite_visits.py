@@ -158,7 +158,7 @@ def test_bad_input_is_refused_bilingually_and_changes_nothing(terminal, staff_id
     refused(lambda: onsite.mark_original(terminal, clerk_id, app_id, "passport"), "no_material", "没有材料",
             "no material")
     refused(lambda: onsite.mark_original(terminal, clerk_id, app_id, "id_card"), "onsite_passed", "无需核验原件",
-            "need not be seen")
+            "no original to see")
     refused(lambda: onsite.mark_original(terminal, clerk_id, other, "household_register"), "onsite_other_hall",
             "其他大厅", "another hall")
     # a citizen with no online case waiting is an empty list, not an error

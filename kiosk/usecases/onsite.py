@@ -62,7 +62,8 @@ class OnsiteMaterial:
 
     @property
     def needs_original(self) -> bool:
-        return self.prereview != PASSED
+        """Not passed by the pre-review, and handed in (an optional material left out has nothing to see)."""
+        return self.prereview != PASSED and (self.required or self.files > 0 or self.prereview is not None)
 
     @property
     def cleared(self) -> bool:
@@ -100,12 +101,16 @@ class OnsiteCompletion:
     outcome: DecisionOutcome
 
 
+def _view_of_material(m: ApplicationMaterial) -> OnsiteMaterial:
+    return OnsiteMaterial(m.material_code, Text(m.name_zh, m.name_en), m.required, m.prereview, len(m.files),
+                          m.original_seen_at, m.original_seen_by)
+
+
 def _view(t: Terminal, session: Session, app: Application) -> OnsiteCase:
     item = t.catalog.item(app.service_item_code)
     held = session.get(OnlinePreReview, app.id)
     pending = len(list(session.scalars(select(PendingDownload.id).where(PendingDownload.application_id == app.id))))
-    materials = tuple(OnsiteMaterial(m.material_code, Text(m.name_zh, m.name_en), m.required, m.prereview,
-                                     len(m.files), m.original_seen_at, m.original_seen_by) for m in app.materials)
+    materials = tuple(_view_of_material(m) for m in app.materials)
     return OnsiteCase(app.id, app.case_no, item.name if item else Text(app.service_item_code, app.service_item_code),
                       app.applicant_name, mask_id(app.applicant_id_number) if app.applicant_id_number else None,
                       Status(app.status), app.submitted_at, held.by if held else None, held.at if held else None,
@@ -194,10 +199,10 @@ def mark_original(t: Terminal, staff_id: int, application_id: str, code: str, se
         staff = current_staff(session, staff_id, Permission.REVIEW)
         app = _online_case(t, session, application_id)
         material = _material(app, code)
-        if material.prereview == PASSED:
-            raise UserFacingError(Message(f"“{material.name_zh}”已通过平台预审，无需核验原件。",
-                                          f"'{material.name_en}' passed the platform's pre-review; its original need "
-                                          "not be seen."), code="onsite_passed")
+        if not _view_of_material(material).needs_original:
+            raise UserFacingError(Message(f"“{material.name_zh}”已通过平台预审或未提交，无需核验原件。",
+                                          f"'{material.name_en}' passed the platform's pre-review or was not handed "
+                                          "in; there is no original to see."), code="onsite_passed")
         material.original_seen_at = utcnow() if seen else None
         material.original_seen_by = actor_of(staff) if seen else None
         audit.record(session, actor=actor_of(staff), action="original_seen" if seen else "original_unseen",

@@ -63,7 +63,8 @@ def _verdicts(case: Case, passed: list[str], original: list[str]) -> dict[str, s
         raise _refuse(f"这些材料被重复列出：{'、'.join(twice)}（每项材料只能是通过或须核验原件之一）。",
                       f"These materials are named more than once: {', '.join(twice)} (each is either passed or "
                       "its original must be seen).", "duplicate_material")
-    left = [c for c in codes if c not in named]
+    absent = {str(m.get("code")) for m in details if not m.get("required") and not m.get("files")}
+    left = [c for c in codes if c not in named and c not in absent]  # an optional material not handed in needs none
     if left:
         raise _refuse(f"请为每项材料给出预审结论，尚缺：{'、'.join(left)}。",
                       f"Give a verdict for every material; missing: {', '.join(left)}.", "material_unreviewed")
@@ -72,7 +73,7 @@ def _verdicts(case: Case, passed: list[str], original: list[str]) -> dict[str, s
         raise _refuse(f"这些材料没有上传文件，不能预审通过，须到窗口核验原件：{'、'.join(no_file)}。",
                       f"These materials have no uploaded file, so they cannot pass the pre-review; their originals "
                       f"must be seen at the counter: {', '.join(no_file)}.", "no_file")
-    return {c: (PASSED if c in passed else ORIGINAL) for c in codes}
+    return {c: (PASSED if c in passed else ORIGINAL) for c in codes if c in named}
 
 
 def find_case(session: Session, ref: str) -> Case:
