@@ -22,8 +22,8 @@ from ui.theme import set_role
 
 VERDICT_WORDS = {
     "passed": ("✔", QT_TRANSLATE_NOOP("Counter", "Passed the online pre-review"), "ok"),
-    "original": ("☐", QT_TRANSLATE_NOOP("Counter", "Original to be checked here"), "warn"),
-    None: ("☐", QT_TRANSLATE_NOOP("Counter", "Not pre-reviewed: check the original here"), "warn"),
+    "original": ("⚠", QT_TRANSLATE_NOOP("Counter", "Original to be checked here"), "warn"),
+    None: ("⚠", QT_TRANSLATE_NOOP("Counter", "Not pre-reviewed: check the original here"), "warn"),
     "absent": ("—", QT_TRANSLATE_NOOP("Counter", "Not handed in (optional)"), "hint"),
 }
 
