@@ -17,6 +17,7 @@ from kiosk.errors import UserFacingError
 from kiosk.store.models import Application, AuditEntry, OnlinePreReview, OutboxItem, Visit
 from kiosk.terminal import Terminal
 from kiosk.usecases import onsite
+from sync.client import PlatformClient, Refused
 from sync.server.cases import changes_since
 from sync.server.models import Change
 from sync.server.prereview_models import CasePreReview, CaseVisits
@@ -43,7 +44,8 @@ def test_a_pre_reviewed_online_case_is_completed_at_the_counter_in_one_visit(
         tmp_path: Path, platform, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "counter"
     terminal = make_terminal(home)
-    engine = engine_for(terminal, enroll(terminal, platform, name="counter-1"))
+    credential = enroll(terminal, platform, name="counter-1")
+    engine = engine_for(terminal, credential)
     case = online_case(tmp_path, capsys, platform, home)
     sync_until_done(engine)  # the case comes down before the platform looked at it
     with terminal.store.transaction() as s:
@@ -99,6 +101,19 @@ def test_a_pre_reviewed_online_case_is_completed_at_the_counter_in_one_visit(
     assert rc == 0, err
     assert json.loads(out) == {"hall_code": HALL, "cases": 1, "by_visits": {"1": 1}, "at_most_one_visit": 1,
                                "one_visit_share": 1.0}
+    client = PlatformClient.for_credential(credential)  # the hall's counters read the same figure
+    try:
+        assert client.json("GET", "visits") == json.loads(out)
+    finally:
+        client.close()
+    kiosk = make_terminal(tmp_path / "kiosk")
+    kiosk_client = PlatformClient.for_credential(enroll(kiosk, platform, name="kiosk-1", role="kiosk"))
+    try:
+        with pytest.raises(Refused) as refused:
+            kiosk_client.json("GET", "visits")
+        assert refused.value.status == 403
+    finally:
+        kiosk_client.close()
 
     today = date.today()
     report_path = tmp_path / "report.json"
