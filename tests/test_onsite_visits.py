@@ -21,7 +21,7 @@ from kiosk.settings import load_settings
 from kiosk.store.db import alembic_config, make_engine
 from kiosk.store.models import Application, AuditEntry, OutboxItem, Staff, Visit
 from kiosk.terminal import Terminal
-from kiosk.usecases import onsite
+from kiosk.usecases import cases, onsite
 from kiosk.workdays import default_calendar
 
 CASE_NO = "SJ330106001-20261130-000007"
@@ -111,6 +111,10 @@ def test_an_online_case_is_found_by_card_or_number_ticked_off_and_completed_once
     onsite.mark_original(terminal, clerk_id, app_id, "household_register")
     done = onsite.complete(terminal, clerk_id, app_id)
     assert done.case.status == "accepted" and done.case.visits == 1
+    shown = {m.code: m for m in cases.case_detail(terminal, clerk_id, app_id).materials}  # the review screen's view
+    assert (shown["household_register"].prereview, shown["id_card"].prereview) == ("original", "passed")
+    assert shown["household_register"].original_seen_at is not None and shown["id_card"].original_seen_at is None
+    assert {m.review_state for m in shown.values() if m.files} == {"valid"}
     assert visits_of(terminal, app_id) == ["onsite"]
     with terminal.store.transaction() as s:
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.subject == app_id)))

@@ -69,7 +69,8 @@ def case_detail_in(t: Terminal, session: Session, application_id: str, today: da
     materials = tuple(
         MaterialView(m.material_code, Text(m.name_zh, m.name_en), m.required, m.review_state, m.review_note,
                      tuple(FileView(f.attachment_sha256, f.attachment.media_type, f.attachment.page_count,
-                                    f.original_name) for f in m.files), bool(m.at_counter))
+                                    f.original_name) for f in m.files), bool(m.at_counter),
+                     prereview=m.prereview, original_seen_at=m.original_seen_at)
         for m in app.materials)
     return CaseDetail(case_row(t, app, today), mask_phone(app.applicant_phone), tuple(form), materials,
                       app.status_note)
