@@ -79,13 +79,17 @@ def submit_at(terminal: Terminal, draft: ApplicationDraft, *, channel: str = "ki
 def add_online_case(terminal: Terminal, n: int, case_no: str) -> str:
     """What sync brings in: a case submitted online, assigned to this hall for checking originals."""
     from kiosk.lifecycle import Status, move
-    from kiosk.store.models import Application
+    from kiosk.store.models import Application, OnlinePreReview, utcnow
 
     submitted = submit_at(terminal, id_card_draft(n, tiff=False), channel="online", actor="platform")
     with terminal.store.transaction() as session:
         app = session.get(Application, submitted.id)
         app.case_no = case_no
         move(session, app, Status.RECEIVED, actor="platform")
+        for material in app.materials:  # the platform's pre-review, as the feed brings it (sync.assigned)
+            if material.files:
+                material.prereview = "original" if material.material_code == "household_register" else "passed"
+        session.add(OnlinePreReview(application_id=app.id, by="王芳", at=utcnow(), note="户口簿请核验原件"))
     return submitted.id
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk import visits
 from kiosk.catalog import Catalog
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import write_atomic
@@ -46,6 +47,7 @@ class CaseRow:
     working_days_left: int | None
     within_promised_time: bool | None
     overdue: bool
+    visits: int = 0  # trips to the hall for this case (kiosk.visits); an online application is none
 
 
 @dataclass
@@ -89,6 +91,8 @@ def build_report(session: Session, catalog: Catalog, calendar: WorkCalendar, dat
                            .order_by(Application.submitted_at))
     report = Report(date_from.isoformat(), date_to.isoformat(), datetime.now(timezone.utc).isoformat(timespec="seconds"))
     per_day: Counter[str] = Counter()
+    apps = list(apps)
+    trips = visits.counts(session, [a.id for a in apps])
     for index, app in enumerate(apps, start=1):
         item = catalog.item(app.service_item_code)
         submitted = _local_date(app.submitted_at)
@@ -103,7 +107,7 @@ def build_report(session: Session, catalog: Catalog, calendar: WorkCalendar, dat
             service_item_code=app.service_item_code, service_item_name=item.name.zh if item else "",
             department=item.department.name.zh if item else "", channel=app.channel, status=app.status,
             promised_date=promised.isoformat() if promised else "", completed_date=completed.isoformat() if completed else "",
-            working_days_left=left, within_promised_time=within, overdue=overdue,
+            working_days_left=left, within_promised_time=within, overdue=overdue, visits=trips.get(app.id, 0),
         ))
     report.per_day = dict(sorted(per_day.items()))
     ratings = list(session.scalars(select(Rating).where(Rating.at >= start, Rating.at <= end)))
@@ -120,8 +124,28 @@ def build_report(session: Session, catalog: Catalog, calendar: WorkCalendar, dat
         "satisfaction_rate": round((by_level[5] + by_level[4]) / len(ratings), 4) if ratings else None,
         "by_channel": dict(Counter(c.channel for c in report.cases)),
         "by_status": dict(Counter(c.status for c in report.cases)),
+        **one_visit_summary(report.cases),
     }
     return report
+
+
+#: a case the hall has finished with the citizen: accepted (the citizen need not come back unless asked),
+#: decided, or refused; a withdrawn one is left out
+FINISHED = (Status.ACCEPTED.value, Status.APPROVED.value, Status.REJECTED.value)
+
+
+def one_visit_summary(cases: list[CaseRow]) -> dict[str, Any]:
+    """最多跑一次: of the finished cases, how many took at most one trip to the hall (an online case finished
+    at the window is one; one done wholly online is none), and their share."""
+    finished = [c for c in cases if c.status in FINISHED]
+    by_visits = Counter(min(c.visits, 3) for c in finished)
+    at_most_one = by_visits[0] + by_visits[1]
+    return {
+        "finished": len(finished),
+        "finished_by_visits": {"0": by_visits[0], "1": by_visits[1], "2": by_visits[2], "3+": by_visits[3]},
+        "finished_in_one_visit": at_most_one,
+        "one_visit_share": round(at_most_one / len(finished), 4) if finished else None,
+    }
 
 
 def _safe_cell(value: Any) -> Any:

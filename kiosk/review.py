@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from kiosk import audit, outbox
+from kiosk import audit, outbox, visits
 from kiosk.errors import Message, UserFacingError
 from kiosk.lifecycle import Status, move
 from kiosk.staff import Permission, actor_of, require
@@ -101,6 +101,8 @@ def decide(session: Session, app: Application, to: Status | str, *, staff: Staff
                          what=Message("不予受理的理由", "the reason for the rejection")) or ""
     missing = tuple(m.material_code for m in lacking) if target is Status.NEEDS_SUPPLEMENT else ()
     decision = Decision(id=str(uuid.uuid4()), application_id=app.id, to=target, note=text, missing=missing)
+    if Status(app.status) is Status.NEEDS_SUPPLEMENT:  # the citizen came back with the supplement: another trip
+        visits.record(session, app, visits.VisitKind.SUPPLEMENT, actor_of(staff))
     move(session, app, target, actor=actor_of(staff), note=text or None,
          details={"decision_id": decision.id, "missing": list(missing)})
     # the payload is the wire body as the platform takes it (sync.wire.DecisionRequest); the platform knows staff
@@ -108,5 +110,6 @@ def decide(session: Session, app: Application, to: Status | str, *, staff: Staff
     outbox.enqueue(session, OutboxKind.DECISION, app.id, {
         "decision_id": decision.id, "application_id": app.id, "to": target.value, "note": text,
         "missing": list(missing), "decided_by": staff.username, "decided_at": utcnow().isoformat(),
+        "visits": visits.count(session, app.id),  # the province counts trips per case too (one visit)
     })
     return decision

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kiosk import audit, outbox
+from kiosk import audit, outbox, visits
 from kiosk.application_document import ApplicationDocument, LicenceDetail, build_document, display_name
 from kiosk.attachments import AttachmentStore, sha256_hex
 from kiosk.catalog import Catalog, ServiceItem
@@ -253,6 +253,7 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
         )
         session.add(app)
         _add_materials(session, app, checked, hashes)
+        visits.record_submission(session, app, actor)  # handed in at the hall: the first visit (online: none)
         outbox.enqueue(session, OutboxKind.APPLICATION, app.id, document.wire())
         details = {"receipt_no": str(receipt), "service_item": checked.item.code, "channel": channel}
         if checked.licences:

@@ -24,7 +24,15 @@ from kiosk import audit
 from kiosk.attachments import sha256_hex
 from kiosk.lifecycle import Status
 from kiosk.retry import IMMEDIATE, RetryPolicy
-from kiosk.store.models import Application, ApplicationMaterial, Attachment, MaterialFile, PendingDownload, utcnow
+from kiosk.store.models import (
+    Application,
+    ApplicationMaterial,
+    Attachment,
+    MaterialFile,
+    OnlinePreReview,
+    PendingDownload,
+    utcnow,
+)
 from kiosk.terminal import Terminal
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
@@ -57,7 +65,7 @@ def _build(doc: wire.AssignedApplication, change: dict[str, Any]) -> tuple[Appli
     for position, m in enumerate(doc.materials):
         app.materials.append(ApplicationMaterial(material_code=m.code, name_zh=m.name.zh or m.code,
                                                  name_en=m.name.en or m.code, required=m.required, position=position,
-                                                 at_counter=m.at_counter))
+                                                 at_counter=m.at_counter, prereview=m.prereview))
         for index, f in enumerate(m.files):
             downloads.append(PendingDownload(application_id=app.id, material_code=m.code, position=index,
                                              sha256=f.sha256, size=f.size, media_type=f.media_type,
@@ -72,16 +80,21 @@ def take_in(session: Session, change: dict[str, Any]) -> bool:
         log.warning("assigned change %s carries no application; skipped", change.get("seq"))
         return False
     try:
-        app, downloads = _build(wire.AssignedApplication.model_validate(raw), change)
+        doc = wire.AssignedApplication.model_validate(raw)
+        app, downloads = _build(doc, change)
     except ValueError as exc:  # pydantic's ValidationError included: this case is skipped, never the feed
         log.warning("assigned change %s is unusable (%s); skipped", change.get("seq"), str(exc)[:300])
         return False
-    if session.get(Application, app.id) is not None:
-        return False  # the same assignment again, or a case this terminal pushed itself
+    existing = session.get(Application, app.id)
+    if existing is not None:  # the same assignment again, a newer one (a pre-review), or a case pushed from here
+        return _take_prereview(session, existing, doc, change)
     try:
         with session.begin_nested():  # a row this store refuses costs this case, never the feed page
             session.add(app)
             session.add_all(downloads)
+            if doc.prereview is not None:
+                session.add(OnlinePreReview(application_id=app.id, by=doc.prereview.by, at=doc.prereview.at,
+                                            note=doc.prereview.note))
             session.flush()
             audit.record(session, actor="platform", action="assigned", subject=app.id,
                          details={"case_no": app.case_no, "channel": "online", "service_item": app.service_item_code,
@@ -90,6 +103,30 @@ def take_in(session: Session, change: dict[str, Any]) -> bool:
         log.warning("assigned change %s could not be stored (%s); skipped", change.get("seq"), type(exc).__name__)
         return False
     log.info("online case %s assigned to this hall, %d files to fetch", app.case_no, len(downloads))
+    return True
+
+
+def _take_prereview(session: Session, app: Application, doc: wire.AssignedApplication, change: dict[str, Any]) -> bool:
+    """The platform pre-reviewed an online case this hall already holds: each material's verdict and who
+    looked. A case the hall has decided meanwhile keeps what it has (the counter saw it in person)."""
+    if app.channel != "online" or doc.prereview is None or app.status != Status.RECEIVED.value:
+        return False
+    held = session.get(OnlinePreReview, app.id)
+    if held is not None and held.at == doc.prereview.at and held.by == doc.prereview.by:
+        return False  # the same pre-review again
+    verdicts = {m.code: m.prereview for m in doc.materials}
+    for material in app.materials:
+        if material.material_code in verdicts:
+            material.prereview = verdicts[material.material_code]
+    if held is None:
+        session.add(OnlinePreReview(application_id=app.id, by=doc.prereview.by, at=doc.prereview.at,
+                                    note=doc.prereview.note))
+    else:
+        held.by, held.at, held.note = doc.prereview.by, doc.prereview.at, doc.prereview.note
+    audit.record(session, actor="platform", action="prereviewed", subject=app.id,
+                 details={"case_no": app.case_no, "by": doc.prereview.by, "verdicts": verdicts,
+                          "feed_seq": change.get("seq")})
+    log.info("online case %s: the platform's pre-review arrived", app.case_no)
     return True
 
 

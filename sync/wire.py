@@ -116,6 +116,9 @@ class DecisionRequest(BaseModel):
         "the user name of the staff member who decided: an active staff account of the case's hall on the "
         "platform whose role may decide (`onewindow platform staff add`)"))
     decided_at: AwareDatetime | None = None
+    visits: int | None = Field(default=None, ge=0, le=99, description=(
+        "the citizen's trips to the hall for this case so far, as the counter counts them (one visit, 最多跑一次); "
+        "absent from older terminals"))
 
     @field_validator("note", "decided_by")
     @classmethod

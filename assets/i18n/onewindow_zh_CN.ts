@@ -186,7 +186,7 @@
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="46"/>
+        <location filename="../../ui/counter/window.py" line="47"/>
         <location filename="../../ui/counter/dashboard.py" line="199"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
@@ -648,11 +648,13 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
@@ -774,8 +776,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
-        <location filename="../../ui/counter/window.py" line="347"/>
-        <location filename="../../ui/counter/window.py" line="360"/>
+        <location filename="../../ui/counter/window.py" line="352"/>
+        <location filename="../../ui/counter/window.py" line="365"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
         <source>Queue</source>
         <translation>叫号</translation>
@@ -797,22 +799,27 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="45"/>
+        <source>Online cases</source>
+        <translation>网办件核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="46"/>
         <location filename="../../ui/counter/print_queue.py" line="130"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="337"/>
+        <location filename="../../ui/counter/window.py" line="342"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="339"/>
+        <location filename="../../ui/counter/window.py" line="344"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="340"/>
+        <location filename="../../ui/counter/window.py" line="345"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -1209,6 +1216,131 @@
         <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
         <source>Served after waiting at most %1 min</source>
         <translation>等候不超过 %1 分钟的占比</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="24"/>
+        <source>Passed the online pre-review</source>
+        <translation>网上预审已通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="25"/>
+        <source>Original to be checked here</source>
+        <translation>须在窗口核验原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="26"/>
+        <source>Not pre-reviewed: check the original here</source>
+        <translation>未经预审，须在窗口核验原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="27"/>
+        <source>Not handed in (optional)</source>
+        <translation>未提交（非必需）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="35"/>
+        <source>Original seen at %1</source>
+        <translation>已于 %1 核验原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="72"/>
+        <source>I have seen the original</source>
+        <translation>已核验原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="143"/>
+        <source>Place the ID card on the reader…</source>
+        <translation>请将身份证放在读卡器上……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="214"/>
+        <source>Case %1 is completed at the window: accepted, in %2 visit(s).</source>
+        <translation>案件 %1 已在窗口办结：已受理，申请人到场 %2 次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="219"/>
+        <source>The acceptance notice is printing.</source>
+        <translation>受理通知书正在打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="243"/>
+        <source>Place the citizen&apos;s ID card on the reader, or type the number.</source>
+        <translation>请将申请人的身份证放在读卡器上，或输入号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="245"/>
+        <source>No online application of this citizen is waiting for a visit.</source>
+        <translation>该申请人没有待到窗口核验的网上申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="247"/>
+        <source>%1 online application(s) waiting for this visit.</source>
+        <translation>有 %1 件网上申请待本次核验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="266"/>
+        <source>Pre-reviewed online by %1 on %2.</source>
+        <translation>已由 %1 于 %2 网上预审。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="269"/>
+        <source>Note: %1</source>
+        <translation>预审意见：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="271"/>
+        <source>The platform has not pre-reviewed this case: check every original.</source>
+        <translation>平台尚未预审这件申请：请核验全部原件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="280"/>
+        <source>Files are still coming from the platform; sync first.</source>
+        <translation>文件仍在从平台下载，请先联网同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="282"/>
+        <source>%1 original(s) still to check.</source>
+        <translation>尚有 %1 项原件待核验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="284"/>
+        <source>Every original is checked: the case can be completed.</source>
+        <translation>原件已全部核验，可以办结。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="289"/>
+        <source>Online case at the window</source>
+        <translation>网办件核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="290"/>
+        <source>For citizens who applied online: see what the platform&apos;s pre-review passed, check the originals it asked for, and complete the case in this one visit.</source>
+        <translation>为网上申请的群众办理：查看平台预审已通过的材料，核验须见原件的材料，本次到场即可办结。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="293"/>
+        <source>Read ID card</source>
+        <translation>读取身份证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="294"/>
+        <source>ID number, case number or receipt number</source>
+        <translation>身份证号、案件号或回执编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="296"/>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="297"/>
+        <source>Complete</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/onsite.py" line="298"/>
+        <source>Online applications</source>
+        <translation>网上申请</translation>
     </message>
 </context>
 <context>

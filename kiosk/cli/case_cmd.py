@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.catalog import Text
-from kiosk.cli import EXIT_OK, EXIT_PENDING, terminal_from_args
+from kiosk.cli import EXIT_OK, EXIT_PENDING, onsite_cmd, terminal_from_args
 from kiosk.cli.staff_login import add_staff_options, staff_from_args
 from kiosk.print_jobs import PrintKind
 from kiosk.review import DECISIONS, MaterialCheck
@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     for action in (lst, find, due, show, check, decide, again, file):
         add_staff_options(action)
         action.add_argument("--json", action="store_true")
+    onsite_cmd.add(actions)  # online cases finished at the window
 
 
 def _row(row: CaseRow) -> dict[str, Any]:

@@ -40,6 +40,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError(Message(f"无法写入 {args.out}：{exc.strerror}", f"Cannot write {args.out}: {exc.strerror}"),
                               code="report_write") from None
     print(f"{args.out}: {len(report.cases)} cases, {size} bytes")
+    finished, share = report.summary["finished"], report.summary["one_visit_share"]
+    if share is None:
+        print("最多跑一次：本期没有办结的案件 / at most one visit: no finished cases in this period")
+    else:
+        print(f"最多跑一次 / at most one visit: {report.summary['finished_in_one_visit']} / {finished} "
+              f"({share:.1%}) of finished cases")
     if report.queue is not None and not report.queue["available"]:
         note = report.queue["note"] or {}
         print(f"叫号统计缺失 / queue figures missing: {note.get('zh', '')} / {note.get('en', '')}", file=sys.stderr)

@@ -399,3 +399,27 @@ class AppointmentEvent(Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class Visit(Base):
+    """One trip the citizen made to the hall for a case (migration 0014): handing it in at a kiosk or a
+    counter ("submission"), bringing a supplement ("supplement"), or finishing an online case at the window
+    ("onsite"). An online application is no visit; `kiosk.visits` keeps the kinds."""
+
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+class OnlinePreReview(Base):
+    """The platform's pre-review of an online case as the feed brought it (0014): who, when, the note.
+    Each material's verdict is `ApplicationMaterial.prereview`."""
+
+    __tablename__ = "online_prereviews"
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(SealedText("online_prereviews.note"))

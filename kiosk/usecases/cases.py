@@ -71,7 +71,8 @@ def case_detail_in(t: Terminal, session: Session, application_id: str, today: da
         MaterialView(m.material_code, Text(m.name_zh, m.name_en), m.required, m.review_state, m.review_note,
                      tuple(FileView(f.attachment_sha256, f.attachment.media_type, f.attachment.page_count,
                                     f.original_name) for f in m.files), bool(m.at_counter),
-                     licence=ref_from_json(m.licence))
+                     licence=ref_from_json(m.licence), prereview=m.prereview,
+                     original_seen_at=m.original_seen_at)
         for m in app.materials)
     return CaseDetail(case_row(t, app, today), mask_phone(app.applicant_phone), tuple(form), materials,
                       app.status_note)

@@ -46,6 +46,7 @@ from sync.server import (
     licences,
     licences_api,
     openapi_doc,
+    prereview,
     prereview_api,
     uploads,
 )
@@ -306,7 +307,10 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                                       to=body.to, note=body.note.strip(), missing=tuple(body.missing),
                                       decided_by=body.decided_by, decided_at=body.decided_at)
         try:
-            return cases.submit_decision(store, device, decision)
+            answer = cases.submit_decision(store, device, decision)
+            if body.visits is not None:  # the one-visit figure travels with the decision (sync.server.prereview)
+                prereview.record_visits(store, device, answer["application_id"], body.visits)
+            return answer
         except cases.DecisionRefused as exc:
             return problem(exc.status, exc.message.zh, exc.message.en, exc.code)
 

@@ -25,6 +25,7 @@ from sync import wire
 from sync.protocol import DECISIONS
 from sync.server import platform_audit
 from sync.server.db import PlatformStore
+from sync.server.prereview_models import CasePreReview
 from sync.server.staff import StaffRefused, check_decider
 from sync.server.models import (
     Case,
@@ -350,16 +351,30 @@ def is_assignment(change: Change, case: Case) -> bool:
     return change.status == "received" and (case.document or {}).get("channel") == "online"
 
 
-def assigned_application(case: Case) -> dict[str, Any]:
-    """What a hall's terminal needs to take an online case in: content, materials and their files."""
+def assigned_application(case: Case, prereview: tuple[wire.PreReview | None, dict[str, str]] = (None, {})
+                         ) -> dict[str, Any]:
+    """What a hall's terminal needs to take an online case in: content, materials and their files, and the
+    platform's pre-review as it stands now (`sync.server.prereview`), each material's verdict on it."""
     doc = case.document or {}
     content = doc.get("content") or {}
+    review, verdicts = prereview
+    materials = [dict(m, prereview=verdicts.get(str(m.get("code")))) if verdicts and isinstance(m, dict) else m
+                 for m in doc.get("materials_detail") or []]
     return wire.AssignedApplication(
         id=case.uuid, hall_code=case.hall_code, case_no=case.case_no or "", receipt_no=case.receipt_no,
         service_item=case.service_item, catalog_version=case.catalog_version,
         applicant=content.get("applicant") or {}, form=content.get("form") or {}, content_hash=case.content_hash,
         submitted_at=doc.get("submitted_at"), promised_date=doc.get("promised_date"),
-        materials=list(doc.get("materials_detail") or [])).model_dump(mode="json")
+        materials=materials, prereview=review).model_dump(mode="json")
+
+
+def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, dict[str, str]]:
+    """What a case's assignment carries of its pre-review (`sync.server.prereview`): who, when, the note, and
+    each material's verdict; (None, {}) when the platform has not pre-reviewed it."""
+    row = session.scalar(select(CasePreReview).where(CasePreReview.case_id == case.id))
+    if row is None:
+        return None, {}
+    return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
 def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
@@ -387,7 +402,7 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
             "actor": ch.actor, "decision_id": decision_id}
         if is_assignment(ch, case):
             row["kind"] = "assigned"
-            row["application"] = assigned_application(case)
+            row["application"] = assigned_application(case, prereview_of(session, case))
         changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
     return changes, cursor, more

@@ -134,6 +134,12 @@ def walk(window: Any, demo: CounterDemo) -> Iterator[str]:
         window.show_screen("print_queue")
         pump(lambda: window.screens["print_queue"].loads > 0)
         yield ready("11b_print_queue")
+        window.show_screen("onsite")
+        onsite_page = window.screens["onsite"]
+        onsite_page.number.setText("ZJ3301062026000123")  # the demo hall's online case
+        onsite_page.find()
+        pump(lambda: onsite_page.loads > 0 and not onsite_page.busy)
+        yield ready("11c_onsite")
         window.lock()
         yield ready("12_locked")
         window.logout()

@@ -42,6 +42,7 @@ log = logging.getLogger("onewindow.counter")
 NAV = (("queue", QT_TRANSLATE_NOOP("Counter", "Queue"), Permission.TAKE_APPLICATION),
        ("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
        ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
+       ("onsite", QT_TRANSLATE_NOOP("Counter", "Online cases"), Permission.DECIDE),
        ("print_queue", QT_TRANSLATE_NOOP("Counter", "Print queue"), Permission.REVIEW),
        ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
 
@@ -148,6 +149,10 @@ class CounterWindow(QMainWindow):
             screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES),
                                                    parent=stack)
             screens["print_queue"] = PrintQueueScreen(self.ctx, staff.id, stack)
+        if staff.may(Permission.DECIDE):
+            from ui.counter.onsite import OnsiteScreen
+
+            screens["onsite"] = OnsiteScreen(self.ctx, staff.id, stack)
         if staff.may(Permission.TAKE_APPLICATION):
             screens["walkin"] = WalkInScreen(self.ctx, staff.id, stack)
             screens["drafts"] = DraftsScreen(self.ctx, staff.id, stack)
