@@ -22,6 +22,8 @@ from sqlalchemy import select
 from kiosk import audit
 from kiosk.attachments import AttachmentStore
 from kiosk.device_identity import device_number
+from kiosk.licences.model import LicenceRef
+from kiosk.licences.refs import ref_from_json, ref_to_json
 from kiosk.lifecycle import Status
 from kiosk.materials.intake import MaterialFile
 from kiosk.store import Store
@@ -42,6 +44,8 @@ class DraftSnapshot:
     form: dict[str, Any] = field(default_factory=dict)
     materials: dict[str, list[MaterialFile]] = field(default_factory=dict)
     at_counter: frozenset[str] = frozenset()  # materials the citizen will hand in at the counter
+    # materials an electronic licence stood for; the annotated copy is the material's one file
+    licences: dict[str, LicenceRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,10 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
         codes = list(snapshot.materials) + sorted(set(snapshot.at_counter) - set(snapshot.materials))
         for position, code in enumerate(codes):
             files = snapshot.materials.get(code, [])
+            ref = snapshot.licences.get(code) if files else None  # a licence without its copy is no licence
             material = ApplicationMaterial(material_code=code, name_zh=code, name_en=code, required=False,
-                                           position=position, at_counter=code in snapshot.at_counter and not files)
+                                           position=position, at_counter=code in snapshot.at_counter and not files,
+                                           licence=ref_to_json(ref) if isinstance(ref, LicenceRef) else None)
             app.materials.append(material)
             for index, (file, sha) in enumerate(zip(files, hashes.get(code, []))):
                 if session.get(Attachment, sha) is None:
@@ -123,6 +129,7 @@ def load_draft(store: Store, attachments: AttachmentStore, draft_id: str) -> App
                      if v is not None}
         materials: dict[str, list[MaterialFile]] = {}
         at_counter = [m.material_code for m in app.materials if m.at_counter]
+        licences = {m.material_code: ref for m in app.materials if (ref := ref_from_json(m.licence)) is not None}
         for m in app.materials:
             if m.at_counter:
                 continue
@@ -133,7 +140,7 @@ def load_draft(store: Store, attachments: AttachmentStore, draft_id: str) -> App
                 for f in m.files
             ]
         return ApplicationDraft(service_item=app.service_item_code, applicant=applicant, form=dict(app.form or {}),
-                                materials=materials, at_counter=at_counter)
+                                materials=materials, at_counter=at_counter, licences=licences)
 
 
 def discard_draft(store: Store, draft_id: str, *, actor: str = "kiosk", reason: str = "discarded") -> bool:

@@ -21,13 +21,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kiosk import audit, outbox
-from kiosk.application_document import build_document, display_name
+from kiosk.application_document import ApplicationDocument, LicenceDetail, build_document, display_name
 from kiosk.attachments import AttachmentStore, sha256_hex
 from kiosk.catalog import Catalog, ServiceItem
 from kiosk.device_identity import device_no_for_receipts
 from kiosk.errors import Message, Problem, UserFacingError, ValidationFailed
 from kiosk.forms import check_applicant, check_form
+from kiosk.licences.identifier import InvalidIdentifier, parse_identifier
 from kiosk.licences.model import LicenceRef
+from kiosk.licences.refs import ref_to_json
 from kiosk.lifecycle import Status
 from kiosk.materials.intake import MaterialFile
 from kiosk.receipt_numbers import next_receipt_no
@@ -60,6 +62,7 @@ class CheckedDraft:
     form: dict[str, Any]
     materials: dict[str, list[MaterialFile]]
     at_counter: frozenset[str] = frozenset()
+    licences: dict[str, LicenceRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
                 problems.append(Problem(f"materials.{spec.code}",
                                         Message(f"材料“{spec.name.zh}”最多{max_files_per_material}个文件。",
                                                 f"'{spec.name.en}' takes at most {max_files_per_material} files.")))
+    if item is not None:
+        problems += _licence_problems(item, draft, at_counter)
     if draft.id is not None:
         try:
             uuid.UUID(str(draft.id))
@@ -126,7 +131,67 @@ def check_draft(catalog: Catalog, draft: ApplicationDraft, *, max_files_per_mate
     assert item is not None
     return CheckedDraft(item=item, applicant=applicant, form=form,
                         materials={s.code: list(draft.materials.get(s.code, [])) for s in item.materials},
-                        at_counter=frozenset(s.code for s in item.materials if s.code in at_counter))
+                        at_counter=frozenset(s.code for s in item.materials if s.code in at_counter),
+                        licences={s.code: draft.licences[s.code] for s in item.materials if s.code in draft.licences})
+
+
+def _licence_problems(item: ServiceItem, draft: ApplicationDraft, at_counter: set[str]) -> list[Problem]:
+    """A material a licence stood for holds exactly that licence's annotated copy, and the licence is of a
+    type the catalog lets stand for it: anything else would send the platform a claim the files do not back."""
+    problems: list[Problem] = []
+    for code, ref in sorted(draft.licences.items(), key=lambda kv: str(kv[0])):
+        spec = item.material(str(code))
+        where = f"licences.{code}"
+        if spec is None:
+            problems.append(Problem(where, Message(f"该事项不需要材料“{code}”。",
+                                                   f"This service item has no material '{code}'.")))
+            continue
+        if not isinstance(ref, LicenceRef):
+            problems.append(Problem(where, Message(f"材料“{spec.name.zh}”的电子证照信息无效。",
+                                                   f"The licence record of '{spec.name.en}' is not valid.")))
+            continue
+        try:
+            parsed = parse_identifier(ref.identifier)
+        except InvalidIdentifier as exc:
+            problems.append(Problem(where, exc.message))
+            continue
+        if ref.type_code not in spec.licence_types or parsed.licence_type != ref.type_code:
+            problems.append(Problem(where, Message(f"材料“{spec.name.zh}”不能用这种电子证照代替。",
+                                                   f"'{spec.name.en}' cannot be replaced by this kind of licence.")))
+        try:
+            uuid.UUID(ref.use_id)
+        except (ValueError, TypeError, AttributeError):
+            problems.append(Problem(where, Message(f"材料“{spec.name.zh}”的电子证照调用记录编号无效。",
+                                                   f"The licence use id of '{spec.name.en}' is not valid.")))
+        if spec.code in at_counter:
+            problems.append(Problem(where, Message(f"材料“{spec.name.zh}”已调用电子证照，不能同时标为到窗口提交。",
+                                                   f"'{spec.name.en}' is covered by a licence; it cannot also be "
+                                                   "handed in at the counter.")))
+        files = draft.materials.get(spec.code, [])
+        if (len(files) != 1 or files[0].media_type != "application/pdf" or not ref.sha256
+                or sha256_hex(files[0].data) != ref.sha256):
+            problems.append(Problem(where, Message(
+                f"材料“{spec.name.zh}”已调用电子证照，只能附该证照的加注件，不能有其他文件。",
+                f"'{spec.name.en}' is covered by a licence: it must hold that licence's annotated copy and "
+                "nothing else.")))
+    return problems
+
+
+def with_licences(document: ApplicationDocument, licences: dict[str, LicenceRef]) -> ApplicationDocument:
+    """The document with each licence material's `licence` detail (not part of the content hash: the
+    content names the copy's hash already)."""
+    if not licences:
+        return document
+    details = []
+    for detail in document.materials_detail:
+        ref = licences.get(detail.code)
+        if ref is not None:
+            detail = detail.model_copy(update={"licence": LicenceDetail.model_validate({
+                "identifier": ref.identifier, "type_code": ref.type_code,
+                "type_name": {"zh": ref.type_name.zh, "en": ref.type_name.en}, "issuer_name": ref.issuer_name,
+                "valid_until": ref.valid_until, "use_id": ref.use_id})})
+        details.append(detail)
+    return document.model_copy(update={"materials_detail": details})
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -154,6 +219,7 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
                               submitted_at=submitted_at, promised_date=promised, item=checked.item,
                               catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
                               files=files, at_counter=checked.at_counter)
+    document = with_licences(document, checked.licences)
     # 1. bytes first, fsynced
     hashes: dict[str, list[str]] = {code: [attachments.put(f.data) for _, f in entries]
                                     for code, entries in files.items()}
@@ -181,8 +247,10 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
         session.add(app)
         _add_materials(session, app, checked, hashes)
         outbox.enqueue(session, OutboxKind.APPLICATION, app.id, document.wire())
-        audit.record(session, actor=actor, action="submitted", subject=app.id,
-                     details={"receipt_no": str(receipt), "service_item": checked.item.code, "channel": channel})
+        details = {"receipt_no": str(receipt), "service_item": checked.item.code, "channel": channel}
+        if checked.licences:
+            details["licences"] = {code: ref.use_id for code, ref in checked.licences.items()}
+        audit.record(session, actor=actor, action="submitted", subject=app.id, details=details)
     return SubmittedApplication(application_id, str(receipt), promised, checked.item.code)
 
 
@@ -190,7 +258,9 @@ def _add_materials(session: Session, app: Application, checked: CheckedDraft, ha
     for position, spec in enumerate(checked.item.materials):
         material = ApplicationMaterial(material_code=spec.code, name_zh=spec.name.zh, name_en=spec.name.en,
                                        required=spec.required, position=position,
-                                       at_counter=spec.code in checked.at_counter)
+                                       at_counter=spec.code in checked.at_counter,
+                                       licence=ref_to_json(checked.licences[spec.code])
+                                       if spec.code in checked.licences else None)
         app.materials.append(material)
         for index, (file, sha) in enumerate(zip(checked.materials[spec.code], hashes[spec.code])):
             row = session.get(Attachment, sha)

@@ -12,8 +12,9 @@ import logging
 
 from kiosk.audit import PlatformHead, PlatformHeads
 from kiosk.errors import Message
+from kiosk.licences.model import NEEDS_LINK, Consent, LicenceCopy, LicenceOffer, LicenceOffers, LicenceUnavailable
 from kiosk.terminal import PlatformAnswer, SyncState, Terminal
-from sync import wire
+from sync import licences, wire
 from sync.client import Offline, PlatformClient, Refused, Timeouts
 from sync.credentials import Credential, EnrollmentRequired, load_credential
 from sync.worker import SyncWorker
@@ -24,6 +25,8 @@ NOT_ENROLLED = Message("本终端未注册到平台，以下为本机记录。",
 UNREACHABLE = Message("平台暂时无法连接，以下为本机记录。",
                       "The platform cannot be reached right now; this is the terminal's own record.")
 LOOKUP_TIMEOUTS = Timeouts(connect=3.0, read=10.0)
+# a citizen waits at the screen: a library that does not answer soon means paper, as offline does
+LICENCE_TIMEOUTS = Timeouts(connect=3.0, read=10.0)
 
 
 class PlatformLink:
@@ -110,6 +113,36 @@ class PlatformLink:
                              discrepancies=tuple(Message(f"{d.received_at.isoformat(timespec='seconds')} {d.reason.zh}",
                                                          f"{d.received_at.isoformat(timespec='seconds')} {d.reason.en}")
                                                  for d in record.discrepancies))
+
+    def licence_offers(self, *, id_number: str, service_item: str, application_id: str,
+                       consent: Consent) -> LicenceOffers:
+        credential = self._credential()
+        if credential is None:
+            return LicenceOffers(False, note=NEEDS_LINK)
+        client = PlatformClient.for_credential(credential, LICENCE_TIMEOUTS)
+        try:
+            return licences.ask_offers(licences.LicenceLink(client, self.terminal.store), id_number=id_number,
+                                       service_item=service_item, application_id=application_id, consent=consent)
+        finally:
+            client.close()
+
+    def use_licence(self, offer: LicenceOffer, *, id_number: str, application_id: str, service_item: str,
+                    consent: Consent, actor: str, use_id: str) -> LicenceCopy:
+        credential = self._credential()
+        if credential is None:
+            raise LicenceUnavailable(NEEDS_LINK, code="licence_offline")
+        item = self.terminal.catalog.item(service_item)
+        material = item.material(offer.material_code) if item else None
+        reason = (f"办理“{item.name.zh}”，代替材料“{material.name.zh}” / {item.name.en}: instead of "
+                  f"'{material.name.en}'" if item and material else f"{service_item}/{offer.material_code}")
+        client = PlatformClient.for_credential(credential, LICENCE_TIMEOUTS)
+        try:
+            return licences.use_licence(licences.LicenceLink(client, self.terminal.store), offer,
+                                        id_number=id_number, application_id=application_id,
+                                        service_item=service_item, consent=consent, actor=actor, use_id=use_id,
+                                        reason=reason)
+        finally:
+            client.close()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopped = True

@@ -70,6 +70,8 @@ class LicenceRef:
     issuer_name: str
     valid_until: date | None
     use_id: str  # the platform's record of this use (who, which case, which licence, why)
+    # the annotated copy's SHA-256: the one file the material may hold (checked at submission); "" when unknown
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

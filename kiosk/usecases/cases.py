@@ -14,6 +14,7 @@ from kiosk import worklist
 from kiosk.catalog import Text
 from kiosk.errors import Message, UserFacingError
 from kiosk.identity import mask_id
+from kiosk.licences.refs import ref_from_json
 from kiosk.lifecycle import Status
 from kiosk.staff import Permission, actor_of
 from kiosk.store.models import Application, ApplicationMaterial, AuditEntry, MaterialFile
@@ -69,7 +70,8 @@ def case_detail_in(t: Terminal, session: Session, application_id: str, today: da
     materials = tuple(
         MaterialView(m.material_code, Text(m.name_zh, m.name_en), m.required, m.review_state, m.review_note,
                      tuple(FileView(f.attachment_sha256, f.attachment.media_type, f.attachment.page_count,
-                                    f.original_name) for f in m.files), bool(m.at_counter))
+                                    f.original_name) for f in m.files), bool(m.at_counter),
+                     licence=ref_from_json(m.licence))
         for m in app.materials)
     return CaseDetail(case_row(t, app, today), mask_phone(app.applicant_phone), tuple(form), materials,
                       app.status_note)

@@ -9,12 +9,24 @@ annotated copy (加注件) becomes the material's file, so the material is "已�
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from kiosk.licences.model import Consent, LicenceOffer, LicenceOffers, LicenceRef
-from kiosk.materials.intake import MaterialFile
+from kiosk import audit
+from kiosk.catalog import ServiceItem
+from kiosk.errors import Message, UserFacingError
+from kiosk.identity import InvalidIdentity, parse_resident_id
+from kiosk.licences.model import NEEDS_LINK, Consent, LicenceOffer, LicenceOffers, LicenceRef, LicenceUnavailable
+from kiosk.materials.intake import MaterialFile, MaterialRefused, check_bytes
 from kiosk.terminal import Terminal
+
+# a use's id follows from what it is for, so asking again (a retry, a second tap) is the same use
+USE_NAMESPACE = uuid.UUID("6f0c1f52-5a1e-4d43-9a0e-4c1b8f3e7a21")
+NO_CONSENT = Message("未经您同意，本机不会查询或调用您的电子证照。请照常提交纸质材料。",
+                     "Without your consent this terminal neither looks up nor uses your electronic licences. "
+                     "Please hand in the paper as usual.")
 
 
 @dataclass(frozen=True)
@@ -27,13 +39,132 @@ class ReusedMaterial:
     file: MaterialFile
 
 
+class LicenceUseFailed(LicenceUnavailable):
+    """One use failed: its message names the material; `used` holds the materials used before it (they stay
+    used: put them in the session like any other result), the rest go on paper."""
+
+    def __init__(self, message: Message, *, code: str, material_code: str,
+                 used: list[ReusedMaterial] | None = None) -> None:
+        super().__init__(message, code=code)
+        self.material_code = material_code
+        self.used: list[ReusedMaterial] = list(used or [])
+
+
+@dataclass(frozen=True)
+class _Checked:
+    item: ServiceItem
+    id_number: str
+    application_id: str
+    consent: Consent
+
+
+def _check(t: Terminal, *, id_number: str, service_item: str, application_id: str, consent: Consent | None) -> _Checked:
+    """Bad input is refused before anything is asked or recorded: the message says what is wrong."""
+    if not isinstance(consent, Consent):
+        raise UserFacingError(NO_CONSENT, code="licence_no_consent")
+    item = t.catalog.item(str(service_item))
+    if item is None:
+        raise UserFacingError(Message(f"没有编码为“{service_item}”的办理事项。",
+                                      f"There is no service item with code '{service_item}'."), code="no_item")
+    try:
+        resident = parse_resident_id(str(id_number))
+    except InvalidIdentity as exc:
+        raise UserFacingError(exc.message, code="licence_bad_id_number") from None
+    try:
+        application = str(uuid.UUID(str(application_id)))
+    except ValueError:
+        raise UserFacingError(Message("申请编号必须是 UUID。", "The application id must be a UUID."),
+                              code="licence_bad_application_id") from None
+    return _Checked(item, resident.number, application, consent)
+
+
+def _accepts(item: ServiceItem, offer: LicenceOffer) -> bool:
+    spec = item.material(offer.material_code)
+    return spec is not None and offer.type_code in spec.licence_types
+
+
 def ask_offers(t: Terminal, *, id_number: str, service_item: str, application_id: str,
                consent: Consent) -> LicenceOffers:
-    raise NotImplementedError
+    """One offer per material at most (the longest valid), in the item's order; only materials whose
+    catalog entry lists the licence's type, and only licences valid today, whatever the platform says.
+    An item none of whose materials a licence can stand for asks nobody."""
+    c = _check(t, id_number=id_number, service_item=service_item, application_id=application_id, consent=consent)
+    if not any(spec.licence_types for spec in c.item.materials):
+        answer = LicenceOffers(True)
+    elif t.sync is None:
+        answer = LicenceOffers(False, note=NEEDS_LINK)
+    else:
+        answer = t.sync.licence_offers(id_number=c.id_number, service_item=c.item.code,
+                                       application_id=c.application_id, consent=c.consent)
+    today = date.today()
+    best: dict[str, LicenceOffer] = {}
+    for offer in answer.offers if answer.available else ():
+        if not _accepts(c.item, offer) or (offer.valid_until is not None and offer.valid_until < today):
+            continue
+        held = best.get(offer.material_code)
+        if held is None or (held.valid_until is not None
+                            and (offer.valid_until is None or offer.valid_until > held.valid_until)):
+            best[offer.material_code] = offer
+    offers = tuple(best[s.code] for s in c.item.materials if s.code in best)
+    with t.store.transaction() as session:
+        audit.record(session, actor=c.consent.by, action="licence_consent", subject=c.application_id,
+                     details={"service_item": c.item.code, "consent_text": c.consent.text_version,
+                              "given_at": c.consent.given_at.isoformat(), "available": answer.available,
+                              "offers": [o.identifier for o in offers]})
+    return LicenceOffers(answer.available, offers, answer.note)
+
+
+def use_id_for(application_id: str, offer: LicenceOffer) -> str:
+    return str(uuid.uuid5(USE_NAMESPACE, f"{application_id}/{offer.material_code}/{offer.identifier}"))
 
 
 def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, service_item: str,
                application_id: str, consent: Consent, actor: str) -> list[ReusedMaterial]:
     """Use each offer (one per material); raises `LicenceUnavailable` naming the material that failed, after
     which the materials already used stay used and the rest go on paper."""
-    raise NotImplementedError
+    c = _check(t, id_number=id_number, service_item=service_item, application_id=application_id, consent=consent)
+    seen: set[str] = set()
+    for offer in offers:
+        if not isinstance(offer, LicenceOffer) or not _accepts(c.item, offer):
+            code = getattr(offer, "material_code", "?")
+            raise UserFacingError(Message(f"材料“{code}”不能用这种电子证照代替。",
+                                          f"The material '{code}' cannot be replaced by this kind of licence."),
+                                  code="licence_not_accepted")
+        if offer.material_code in seen:
+            raise UserFacingError(Message(f"材料“{offer.material_code}”只能调用一个电子证照。",
+                                          f"Only one licence can stand for the material '{offer.material_code}'."),
+                                  code="licence_twice")
+        seen.add(offer.material_code)
+    used: list[ReusedMaterial] = []
+    for offer in offers:
+        spec = c.item.material(offer.material_code)
+        assert spec is not None
+        use_id = use_id_for(c.application_id, offer)
+        try:
+            if t.sync is None:
+                raise LicenceUnavailable(NEEDS_LINK, code="licence_offline")
+            copy = t.sync.use_licence(offer, id_number=c.id_number, application_id=c.application_id,
+                                      service_item=c.item.code, consent=c.consent, actor=actor, use_id=use_id)
+            file = check_bytes(f"{spec.name.zh}（电子证照加注件）.pdf", copy.data, t.intake_limits)
+            if file.media_type != "application/pdf" or copy.sha256 != copy.ref.sha256:
+                raise LicenceUnavailable(Message("电子证照加注件不是所需的 PDF 文件。",
+                                                 "The licence's annotated copy is not the expected PDF."),
+                                         code="licence_copy_refused")
+        except (LicenceUnavailable, MaterialRefused) as exc:
+            with t.store.transaction() as session:
+                audit.record(session, actor=actor, action="licence_use_failed", subject=c.application_id,
+                             details={"identifier": offer.identifier, "material": offer.material_code,
+                                      "use_id": use_id, "code": exc.code})
+            raise LicenceUseFailed(Message(f"材料“{spec.name.zh}”未能调用电子证照，请提交纸质材料：{exc.message.zh}",
+                                           f"The licence for '{spec.name.en}' could not be used; please hand in "
+                                           f"the paper: {exc.message.en}"),
+                                   code=exc.code, material_code=offer.material_code, used=used) from exc
+        with t.store.transaction() as session:
+            audit.record(session, actor=actor, action="licence_used", subject=c.application_id,
+                         details={"identifier": copy.ref.identifier, "type_code": copy.ref.type_code,
+                                  "material": offer.material_code, "service_item": c.item.code,
+                                  "use_id": copy.ref.use_id, "copy_sha256": copy.sha256,
+                                  "reason": f"instead of material {offer.material_code} of {c.item.code}",
+                                  "consent_text": c.consent.text_version, "consent_by": c.consent.by})
+        used.append(ReusedMaterial(offer.material_code, copy.ref, file))
+    return used
