@@ -1275,6 +1275,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/base.py" line="84"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="285"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -1429,37 +1430,37 @@
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="151"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="158"/>
         <source>This material is required. Please import it from a USB stick, or choose “Hand in at the counter”.</source>
         <translation>这份材料是必交的。请从U盘导入，或点“到窗口提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="153"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="160"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="164"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="171"/>
         <source>Lay each page under the document camera: it is photographed by itself once it holds still. Check the picture; you can retake or delete a page. You can also import a file from a USB stick.</source>
         <translation>请把材料逐页平放在高拍仪下，放稳后会自动拍照。请看一下拍好的照片，可以重拍或删除。也可以从U盘导入文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="168"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="175"/>
         <source>Import each material from a USB stick, or hand it in at the counter.</source>
         <translation>请从U盘导入每份材料，或者选择到窗口提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="172"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="179"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="173"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="180"/>
         <source>This kiosk cannot photograph or scan papers right now. You can import files from a USB stick, or choose “Hand in at the counter” for a material and bring the paper to the counter after you submit: you can still finish your application here.</source>
         <translation>本机现在不能拍摄或扫描纸质材料。您可以从U盘导入文件，或者在材料旁点“到窗口提交”，提交申请后把纸质材料交到窗口。您仍然可以在这里办完申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="177"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
@@ -1586,83 +1587,83 @@
         <translation>扫码查询进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="40"/>
         <source>Submitting…</source>
         <translation>正在提交……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="40"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="47"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="49"/>
         <source>Change</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="63"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="65"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="64"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="66"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="65"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="67"/>
         <source>Mobile</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="66"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="68"/>
         <source>(not filled in)</source>
         <translation>（未填写）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="67"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="69"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="68"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="70"/>
         <source>Not provided</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="84"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="86"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="93"/>
         <source>Service</source>
         <translation>办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="94"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="89"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="95"/>
         <source>Your answers</source>
         <translation>填写内容</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/top_bar.py" line="72"/>
-        <location filename="../../ui/kiosk/screens/review.py" line="90"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="96"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="101"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="107"/>
         <source>Check and submit</source>
         <translation>核对并提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="108"/>
         <source>Please check your application. Tap Change to correct anything, then tap Submit.</source>
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
@@ -2023,6 +2024,66 @@
         <source>Your number is %1. People ahead of you: %2.</source>
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="222"/>
+        <source>Used: %1. You need not hand these in.</source>
+        <translation>已调用：%1。这些材料免提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="228"/>
+        <source>Asking the licence library…</source>
+        <translation>正在查询电子证照库……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="230"/>
+        <source>Using your licences…</source>
+        <translation>正在调用您的电子证照……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="236"/>
+        <source>Please provide that material on paper in the next steps.</source>
+        <translation>请在后面的步骤中照常提交这项材料的纸质件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="243"/>
+        <source>No electronic licence of yours can stand for these materials. Please provide them on paper in the next steps.</source>
+        <translation>您名下没有可代替这些材料的电子证照。请在后面的步骤中照常提交纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="246"/>
+        <source>These materials can come from your electronic licences:</source>
+        <translation>以下材料可以调用您的电子证照，免提交：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="286"/>
+        <source>Do not use them; I will hand in paper</source>
+        <translation>不使用，提交纸质材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="290"/>
+        <source>Use your electronic licences?</source>
+        <translation>调用电子证照，少交材料？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="291"/>
+        <source>Materials you already hold as electronic licences need not be handed in. Tap one of the two big buttons.</source>
+        <translation>您已有电子证照的材料可以免提交。请点下面两个大按钮之一。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="294"/>
+        <source>Agree: use my licences</source>
+        <translation>同意调用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="295"/>
+        <source>Do not agree; I will hand in paper</source>
+        <translation>不同意，提交纸质材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="296"/>
+        <source>Use all of these licences</source>
+        <translation>全部调用以上电子证照</translation>
+    </message>
 </context>
 <context>
     <name>Widgets</name>
@@ -2037,81 +2098,86 @@
         <translation>（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="88"/>
+        <location filename="../../ui/widgets/materials.py" line="90"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="89"/>
+        <location filename="../../ui/widgets/materials.py" line="91"/>
         <location filename="../../ui/widgets/number_pad.py" line="100"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="90"/>
+        <location filename="../../ui/widgets/materials.py" line="92"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="177"/>
+        <location filename="../../ui/widgets/materials.py" line="201"/>
         <source>Not at the counter after all</source>
         <translation>取消到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="178"/>
+        <location filename="../../ui/widgets/materials.py" line="202"/>
         <source>Hand in at the counter</source>
         <translation>到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="208"/>
+        <location filename="../../ui/widgets/materials.py" line="234"/>
         <source>Working…</source>
         <translation>处理中……</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="211"/>
+        <location filename="../../ui/widgets/materials.py" line="240"/>
         <source>Provided</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="214"/>
+        <location filename="../../ui/widgets/materials.py" line="243"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="217"/>
+        <location filename="../../ui/widgets/materials.py" line="246"/>
         <source>Still needed</source>
         <translation>尚未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="220"/>
-        <location filename="../../ui/widgets/materials.py" line="227"/>
+        <location filename="../../ui/widgets/materials.py" line="249"/>
+        <location filename="../../ui/widgets/materials.py" line="256"/>
         <source>Optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="227"/>
+        <location filename="../../ui/widgets/materials.py" line="256"/>
         <source>Required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="228"/>
+        <location filename="../../ui/widgets/materials.py" line="257"/>
         <source>Copies: %1</source>
         <translation>份数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="231"/>
+        <location filename="../../ui/widgets/materials.py" line="260"/>
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="232"/>
+        <location filename="../../ui/widgets/materials.py" line="261"/>
         <source>Photograph</source>
         <translation>高拍仪拍摄</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="233"/>
+        <location filename="../../ui/widgets/materials.py" line="262"/>
         <source>Import a file</source>
         <translation>导入文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="265"/>
+        <source>Electronic licence: %1</source>
+        <translation>电子证照：%1</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/sync_indicator.py" line="28"/>
@@ -2177,6 +2243,16 @@
         <location filename="../../ui/widgets/number_pad.py" line="100"/>
         <source>Decimal point</source>
         <translation>小数点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/licence_text.py" line="29"/>
+        <source>Valid long-term</source>
+        <translation>长期有效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/licence_text.py" line="30"/>
+        <source>Valid until %1</source>
+        <translation>有效期至 %1</translation>
     </message>
 </context>
 </TS>

@@ -60,9 +60,8 @@ class CitizenSession:
             return None
         return DraftSnapshot(draft_id=self.draft_id, service_item=self.item.code, catalog_version=catalog_version,
                              applicant=dict(self.applicant), form=dict(self.form),
-                             # a licence's copy is kept only with its licence (the draft does not hold those)
-                             materials={k: list(v) for k, v in self.materials.items() if v and k not in self.licences},
-                             at_counter=frozenset(self.at_counter))
+                             materials={k: list(v) for k, v in self.materials.items() if v},
+                             at_counter=frozenset(self.at_counter), licences=dict(self.licences))
 
     def to_draft(self) -> ApplicationDraft:
         from kiosk.submission import ApplicationDraft

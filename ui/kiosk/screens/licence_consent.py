@@ -21,7 +21,7 @@ from kiosk.usecases import licences as licence_cases
 from kiosk.usecases.drafts import kiosk_actor
 from kiosk.usecases.licences import ReusedMaterial
 from ui.errors import message_for
-from ui.i18n import colon, lang, msg, translate
+from ui.i18n import lang, msg, translate
 from ui.jobs import run_job
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
@@ -181,9 +181,13 @@ class LicenceConsentScreen(Screen):
         self.announce.emit(self.speech_text())
 
     def _ask_failed(self, exc: BaseException) -> None:
-        """Not link trouble (that is an answer): logged and shown once; the citizen goes on with paper."""
-        self.ctx.report(exc)
-        self._answered(LicenceOffers(available=False, note=NEEDS_LINK))
+        """Not link trouble (that is an answer) but a refusal or a fault: said here, and the citizen goes on
+        with paper (or agrees again after going back)."""
+        self.ctx.session.licence_offers = None
+        self.problem = message_for(exc)
+        self.state = "answered"
+        self._render()
+        self.announce.emit(self.speech_text())
 
     def _used(self, outcome: UseOutcome) -> None:
         session = self.ctx.session
@@ -226,7 +230,7 @@ class LicenceConsentScreen(Screen):
             return "⏳ " + translate("Kiosk", "Using your licences…"), "hint"
         if self.problem is not None or self.refused:
             lines = [msg(self.problem)] if self.problem is not None else []
-            lines += [f"{self._material_name(o.material_code)}{colon()}{msg(why)}" for o, why in self.refused]
+            lines += [msg(why) for _offer, why in self.refused]  # each names its material
             if session.licences:
                 lines.insert(0, self._used_words())
             return "⚠ " + "\n".join(lines) + "\n" + translate(
