@@ -223,7 +223,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -235,7 +235,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>回执编号</translation>
@@ -250,7 +250,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -259,14 +259,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -297,8 +297,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="375"/>
-        <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
@@ -315,7 +315,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -437,247 +437,247 @@
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="43"/>
+        <location filename="../../ui/counter/review.py" line="44"/>
         <source>Not checked yet</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="487"/>
+        <location filename="../../ui/counter/review.py" line="45"/>
+        <location filename="../../ui/counter/review.py" line="490"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="488"/>
+        <location filename="../../ui/counter/review.py" line="46"/>
+        <location filename="../../ui/counter/review.py" line="491"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="489"/>
+        <location filename="../../ui/counter/review.py" line="47"/>
+        <location filename="../../ui/counter/review.py" line="492"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="235"/>
-        <location filename="../../ui/counter/review.py" line="285"/>
+        <location filename="../../ui/counter/review.py" line="237"/>
+        <location filename="../../ui/counter/review.py" line="287"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="280"/>
+        <location filename="../../ui/counter/review.py" line="282"/>
         <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
         <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="283"/>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="285"/>
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="308"/>
+        <location filename="../../ui/counter/review.py" line="310"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="330"/>
+        <location filename="../../ui/counter/review.py" line="332"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="373"/>
+        <location filename="../../ui/counter/review.py" line="375"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="374"/>
+        <location filename="../../ui/counter/review.py" line="376"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="375"/>
-        <location filename="../../ui/counter/review.py" line="491"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="494"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="384"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/review.py" line="389"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="388"/>
+        <location filename="../../ui/counter/review.py" line="390"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="396"/>
+        <location filename="../../ui/counter/review.py" line="398"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="397"/>
+        <location filename="../../ui/counter/review.py" line="399"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="399"/>
+        <location filename="../../ui/counter/review.py" line="401"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="419"/>
+        <location filename="../../ui/counter/review.py" line="421"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="420"/>
+        <location filename="../../ui/counter/review.py" line="422"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="422"/>
+        <location filename="../../ui/counter/review.py" line="424"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="438"/>
+        <location filename="../../ui/counter/review.py" line="440"/>
         <source>Accept is unavailable while a material is marked missing or not acceptable: ask for supplements instead.</source>
         <translation>有材料标为缺少或不合格时不能受理，请改为要求补正。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="441"/>
+        <location filename="../../ui/counter/review.py" line="443"/>
         <source>Accept becomes available once every required material is checked.</source>
         <translation>所有必交材料核验完毕后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="443"/>
+        <location filename="../../ui/counter/review.py" line="445"/>
         <source>A material marked valid has no file: scan it first.</source>
         <translation>有材料标为合格但没有文件，请先扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="480"/>
+        <location filename="../../ui/counter/review.py" line="483"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="481"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <location filename="../../ui/counter/walkin.py" line="237"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="482"/>
+        <location filename="../../ui/counter/review.py" line="485"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="483"/>
+        <location filename="../../ui/counter/review.py" line="486"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="484"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="490"/>
+        <location filename="../../ui/counter/review.py" line="493"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="492"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="493"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="505"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="511"/>
+        <location filename="../../ui/counter/review.py" line="514"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="512"/>
+        <location filename="../../ui/counter/review.py" line="515"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/review.py" line="531"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/review.py" line="531"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="529"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="529"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="531"/>
+        <location filename="../../ui/counter/review.py" line="534"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="537"/>
+        <location filename="../../ui/counter/review.py" line="540"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="540"/>
+        <location filename="../../ui/counter/review.py" line="543"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -1209,6 +1209,31 @@
         <location filename="../../ui/counter/dashboard_queue.py" line="127"/>
         <source>Served after waiting at most %1 min</source>
         <translation>等候不超过 %1 分钟的占比</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="53"/>
+        <source>Licence</source>
+        <translation>证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="54"/>
+        <source>Identifier</source>
+        <translation>证照标识</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="55"/>
+        <source>Issued by</source>
+        <translation>颁发机构</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="56"/>
+        <source>Validity</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="59"/>
+        <source>The file is the annotated copy made for this application only.</source>
+        <translation>文件为仅供本次申请使用的加注件。</translation>
     </message>
 </context>
 <context>
