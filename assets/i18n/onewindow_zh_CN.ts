@@ -1300,7 +1300,6 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/base.py" line="84"/>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="285"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
@@ -2050,62 +2049,77 @@
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="222"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="232"/>
         <source>Used: %1. You need not hand these in.</source>
         <translation>已调用：%1。这些材料免提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="228"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="238"/>
         <source>Asking the licence library…</source>
         <translation>正在查询电子证照库……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="230"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="240"/>
         <source>Using your licences…</source>
         <translation>正在调用您的电子证照……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="236"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="246"/>
         <source>Please provide that material on paper in the next steps.</source>
         <translation>请在后面的步骤中照常提交这项材料的纸质件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="243"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="253"/>
         <source>No electronic licence of yours can stand for these materials. Please provide them on paper in the next steps.</source>
         <translation>您名下没有可代替这些材料的电子证照。请在后面的步骤中照常提交纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="246"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="256"/>
         <source>These materials can come from your electronic licences:</source>
         <translation>以下材料可以调用您的电子证照，免提交：</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="286"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="303"/>
+        <source>Tap “Use all of these licences”, or hand in paper instead.</source>
+        <translation>请点“全部调用以上电子证照”，或者改为提交纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="305"/>
+        <source>Tap Next to go on.</source>
+        <translation>请点“下一步”继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="306"/>
+        <source>Please wait a moment.</source>
+        <translation>请稍候。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="314"/>
         <source>Do not use them; I will hand in paper</source>
         <translation>不使用，提交纸质材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="290"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="296"/>
         <source>Use your electronic licences?</source>
         <translation>调用电子证照，少交材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="291"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="300"/>
         <source>Materials you already hold as electronic licences need not be handed in. Tap one of the two big buttons.</source>
         <translation>您已有电子证照的材料可以免提交。请点下面两个大按钮之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="294"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="311"/>
         <source>Agree: use my licences</source>
         <translation>同意调用</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="295"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="312"/>
         <source>Do not agree; I will hand in paper</source>
         <translation>不同意，提交纸质材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="296"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="313"/>
         <source>Use all of these licences</source>
         <translation>全部调用以上电子证照</translation>
     </message>

@@ -19,7 +19,7 @@ from kiosk.catalog import Text, demo_catalog_path, parse_catalog
 from kiosk.catalog_store import install_catalog
 from kiosk.licences.identifier import make_identifier
 from kiosk.licences.model import (
-    Consent, LicenceCopy, LicenceOffer, LicenceOffers, LicenceRef, LicenceUnavailable,
+    NEEDS_LINK, Consent, LicenceCopy, LicenceOffer, LicenceOffers, LicenceRef, LicenceUnavailable,
 )
 from kiosk.errors import Message
 from kiosk.terminal import PlatformAnswer, SyncState, Terminal
@@ -69,10 +69,13 @@ def offer(material: str, *, valid_until: date | None, serial: str = "0001") -> L
 class LicenceLink:
     """The terminal's platform link, enrolled and online, with a licence library of `offers`.
 
-    `refuse` names materials whose use the library refuses (a revoked licence, say)."""
+    `refuse` names materials whose use the library refuses (a revoked licence, say); `online` False answers
+    as the real link does when the platform cannot be reached (tested with the real link in
+    `test_kiosk_licences.py`), for the screenshots."""
 
     offers: list[LicenceOffer]
     refuse: set[str] = field(default_factory=set)
+    online: bool = True
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def poke(self) -> None:
@@ -82,7 +85,7 @@ class LicenceLink:
         pass
 
     def state(self) -> SyncState:
-        return SyncState(running=False, online=True, enrollment_required=False)
+        return SyncState(running=False, online=self.online, enrollment_required=False)
 
     def look_up(self, number: str) -> PlatformAnswer:
         return PlatformAnswer(False)
@@ -94,6 +97,8 @@ class LicenceLink:
                        consent: Consent) -> LicenceOffers:
         self.calls.append(("offers", {"id_number": id_number, "service_item": service_item,
                                       "application_id": application_id, "consent": consent}))
+        if not self.online:
+            return LicenceOffers(False, note=NEEDS_LINK)
         return LicenceOffers(True, tuple(self.offers))
 
     def use_licence(self, offer: LicenceOffer, *, id_number: str, application_id: str, service_item: str,

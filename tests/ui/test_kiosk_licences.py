@@ -146,7 +146,7 @@ def test_offline_says_needs_link_and_capture_goes_on(qtbot, tmp_path):
         qtbot.waitUntil(lambda: consent.state == "answered", timeout=20_000)
         assert "需联网核验" in consent.status.text() and not consent.use_button.isVisible()
         assert window.ctx.session.licence_offers is not None and not window.ctx.session.licence_offers.available
-        tap(qtbot, consent.paper_button)  # "Next ›"
+        tap(qtbot, consent.next_button)
         fill_form(qtbot, window, ID_CARD)
         materials = screen(window, "materials")
         assert materials.needs_link.isVisible() and NEEDS_LINK.zh[:5] in materials.needs_link.text()
@@ -174,7 +174,7 @@ def test_a_refused_use_leaves_the_others_used_and_that_material_on_paper(qtbot, 
     text = consent.status.text()
     assert "户口簿" in text and "已被注销" in text and "纸质" in text
     assert set(window.ctx.session.licences) == {"id_card"}
-    tap(qtbot, consent.paper_button)
+    tap(qtbot, consent.next_button)
     fill_form(qtbot, window, ID_CARD)
     materials = screen(window, "materials")
     assert REUSED_LABEL.zh in materials.rows["id_card"].status.text()
@@ -212,3 +212,17 @@ def test_a_terminal_not_enrolled_has_no_licence_step(qtbot, tmp_path):
     identify_by_card(qtbot, window)
     screen(window, "form")  # straight on: there is no licence library to ask
     assert "licences" not in window.nav.screens
+
+
+def test_offers_seen_but_not_wanted_uses_nothing(qtbot, tmp_path):
+    link = LicenceLink([offer("id_card", valid_until=None)])
+    window = licence_kiosk(qtbot, tmp_path, link)
+    identify_by_card(qtbot, window)
+    consent = screen(window, "licences")
+    tap(qtbot, consent.agree_button)
+    qtbot.waitUntil(lambda: consent.state == "offers", timeout=10_000)
+    assert not consent.next_button.isVisible()  # a choice to make: use them, or paper
+    tap(qtbot, consent.paper_button)
+    screen(window, "form")
+    assert [c for c, _ in link.calls] == ["offers"] and not window.ctx.session.licences
+    assert not window.ctx.session.materials.get("id_card")

@@ -76,8 +76,12 @@ class LicenceConsentScreen(Screen):
         self.decline_button.clicked.connect(self.decline)
         self.body.addWidget(self.agree_button)
         self.body.addWidget(self.decline_button)
+        # what came of the yes, in large print; a framed notice when something needs the citizen's paper
+        self.status_box = set_role(QFrame(), "plain")
+        self.status_layout = QVBoxLayout(self.status_box)
         self.status = builders.label("big", name="licenceStatus")
-        self.body.addWidget(self.status)
+        self.status_layout.addWidget(self.status)
+        self.body.addWidget(self.status_box)
         self.offers_box = QWidget()
         self.offers_layout = QVBoxLayout(self.offers_box)
         self.offers_layout.setContentsMargins(0, 0, 0, 0)
@@ -143,8 +147,13 @@ class LicenceConsentScreen(Screen):
         self.next_requested.emit()
 
     def on_paper(self) -> None:
-        """Offers shown but not wanted, or the answer read: on to the next step, paper for the rest."""
-        if self.state in ("offers", "answered"):
+        """Offers shown but not wanted: on to the next step, paper for every material."""
+        if self.state == "offers":
+            self.next_requested.emit()
+
+    def on_next(self) -> None:
+        """The answer read (used, nothing found, offline): on to the next step."""
+        if self.state == "answered":
             self.next_requested.emit()
 
     def use_all(self) -> None:
@@ -273,27 +282,38 @@ class LicenceConsentScreen(Screen):
         self.agree_button.setVisible(self.state == "ask")
         self.decline_button.setVisible(self.state == "ask")
         text, role = self._status_words()
-        set_role(self.status, role)
+        # a framed notice when the citizen must hand in paper after all; the mark says it too, not colour alone
+        notice = role == "error"
+        set_role(self.status_box, "notice" if notice else "plain")
+        self.status_layout.setContentsMargins(*((24, 16, 24, 16) if notice else (0, 0, 0, 0)))
         self.status.setText(para(text) if text else "")
-        self.status.setVisible(bool(text))
+        self.status_box.setVisible(bool(text))
         self._fill_offers()
         self.offers_box.setVisible(bool(self.offer_cards))
         self.use_button.setVisible(self.state == "offers")
         self.use_button.setEnabled(self.state == "offers")
-        self.paper_button.setVisible(self.state in ("offers", "answered"))
+        self.paper_button.setVisible(self.state == "offers")
+        self.next_button.setVisible(self.state == "answered")
         self.back_button.setEnabled(self.state not in ("asking", "using"))
-        self.paper_button.setText((translate("Kiosk", "Next") + " ›") if self.state == "answered"
-                                  else translate("Kiosk", "Do not use them; I will hand in paper"))
+        self.set_heading(translate("Kiosk", "Use your electronic licences?"), self._hint())
+
+    def _hint(self) -> str:
+        if self.state == "ask":
+            return translate("Kiosk", "Materials you already hold as electronic licences need not be handed in. "
+                                      "Tap one of the two big buttons.")
+        if self.state == "offers":
+            return translate("Kiosk", "Tap “Use all of these licences”, or hand in paper instead.")
+        if self.state == "answered":
+            return translate("Kiosk", "Tap Next to go on.")
+        return translate("Kiosk", "Please wait a moment.")
 
     def retranslate(self) -> None:
         super().retranslate()
-        self.set_heading(translate("Kiosk", "Use your electronic licences?"),
-                         translate("Kiosk", "Materials you already hold as electronic licences need not be "
-                                            "handed in. Tap one of the two big buttons."))
         self.consent_text.setText(para(msg(CONSENT_TEXT)))
         self.agree_button.setText(translate("Kiosk", "Agree: use my licences"))
         self.decline_button.setText(translate("Kiosk", "Do not agree; I will hand in paper"))
         self.use_button.setText(translate("Kiosk", "Use all of these licences"))
+        self.paper_button.setText(translate("Kiosk", "Do not use them; I will hand in paper"))
         self._render()
 
     def speech_text(self) -> str:
