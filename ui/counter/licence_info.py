@@ -6,8 +6,8 @@ citizen handed in no paper for it (已调用电子证照，免提交).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.licences.model import REUSED_LABEL
 from kiosk.usecases.views import MaterialView
@@ -15,6 +15,14 @@ from ui.i18n import colon, lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.licence_text import validity_text
+
+ZWSP = "\u200b"
+
+
+def breakable(identifier: str) -> str:
+    """The identifier with a zero-width break after each dot: 128 characters without a space would
+    otherwise hold the narrow side panel wider than the window. Only for showing; Copy gives it exact."""
+    return identifier.replace(".", "." + ZWSP)
 
 
 class LicenceInfo(QFrame):
@@ -32,9 +40,16 @@ class LicenceInfo(QFrame):
         self.details = QLabel()
         self.details.setObjectName("licenceDetails")
         self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # copy the identifier
-        layout.addWidget(self.heading)
-        layout.addWidget(self.details)
+        self.identifier = QLabel()
+        self.identifier.setObjectName("licenceIdentifier")
+        self.identifier.setWordWrap(True)
+        self.copy_button = QPushButton()  # to look the licence up in the library: the exact characters
+        self.copy_button.setObjectName("copyIdentifier")
+        self.copy_button.clicked.connect(self.copy_identifier)
+        self.note = set_role(QLabel(), "hint")
+        self.note.setWordWrap(True)
+        for widget in (self.heading, self.details, self.identifier, self.copy_button, self.note):
+            layout.addWidget(widget)
         self.material: MaterialView | None = None
         self.hide()
 
@@ -43,10 +58,15 @@ class LicenceInfo(QFrame):
         self.setVisible(self.material is not None)
         self.retranslate()
 
+    def copy_identifier(self) -> None:
+        if self.material is not None and self.material.licence is not None:
+            QGuiApplication.clipboard().setText(self.material.licence.identifier)
+
     def retranslate(self) -> None:
+        self.copy_button.setText(translate("Counter", "Copy the identifier"))
         if self.material is None or self.material.licence is None:
-            self.heading.setText("")
-            self.details.setText("")
+            for label in (self.heading, self.details, self.identifier, self.note):
+                label.setText("")
             return
         ref = self.material.licence
         self.heading.setText(para("◆ " + msg(REUSED_LABEL)))
@@ -54,10 +74,11 @@ class LicenceInfo(QFrame):
         identifier = translate("Counter", "Identifier")
         issuer = translate("Counter", "Issued by")
         validity = translate("Counter", "Validity")
-        lines = [f"{licence}{colon()}{ref.type_name.get(lang())}", f"{identifier}{colon()}{ref.identifier}",
-                 f"{issuer}{colon()}{ref.issuer_name}", f"{validity}{colon()}{validity_text(ref.valid_until)}",
-                 translate("Counter", "The file is the annotated copy made for this application only.")]
+        lines = [f"{licence}{colon()}{ref.type_name.get(lang())}", f"{issuer}{colon()}{ref.issuer_name}",
+                 f"{validity}{colon()}{validity_text(ref.valid_until)}"]
         self.details.setText(para("\n".join(lines)))
+        self.identifier.setText(para(f"{identifier}{colon()}{breakable(ref.identifier)}"))
+        self.note.setText(para(translate("Counter", "The file is the annotated copy made for this application only.")))
 
 
 def list_line(material: MaterialView) -> str:

@@ -17,7 +17,10 @@ from kiosk.terminal import Terminal
 from kiosk.usecases.licences import use_offers
 from tests.ui.counter.conftest import TODAY, click, log_in, open_review, select_material
 from tests.ui.kiosk_licence_helpers import LicenceLink, install_licence_catalog, offer
+from PySide6.QtGui import QGuiApplication
+
 from ui.counter.context import CounterContext
+from ui.counter.licence_info import ZWSP
 from ui.counter.window import CounterWindow
 
 
@@ -64,8 +67,11 @@ def test_review_names_the_licence_with_identifier_and_validity(qtbot, licence_ca
     info = review.licence_info
     assert info.isVisible()
     details = info.details.text()
-    assert identifier in details and "居民身份证" in details and "西湖分局" in details
+    assert "居民身份证" in details and "西湖分局" in details
     assert "有效期至 2031-05-20" in details and REUSED_LABEL.zh in info.heading.text()
+    assert identifier in info.identifier.text().replace(ZWSP, "")  # shown with break points after its dots
+    click(qtbot, info.copy_button)
+    assert QGuiApplication.clipboard().text() == identifier  # copied exact
     assert len(review.pages["id_card"][0]) == 1  # the annotated copy is the page shown
     click(qtbot, review.valid_button)  # checked like any material: the copy is its file
     qtbot.waitUntil(lambda: review.detail.material("id_card").review_state == "valid", timeout=10_000)
