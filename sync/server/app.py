@@ -43,6 +43,7 @@ from sync.server import (
     cases,
     enrollment,
     hall_stats,
+    licences,
     licences_api,
     openapi_doc,
     prereview_api,
@@ -316,14 +317,16 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def attachment(sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")], device: DeviceDep) -> Any:
         """A file this hall uploaded (or the platform stored for it: online cases' files for the counter).
 
-        A kiosk gets only the files of applications it pushed itself: any other
-        hash is 403, whether or not it exists, so a kiosk learns nothing.
+        A kiosk gets only the files of applications it pushed itself, and the
+        annotated copies of the licence uses it made (before it submits): any
+        other hash is 403, whether or not it exists, so a kiosk learns nothing.
         Decrypted as it is streamed, in bounded memory. Every segment is
         authenticated once before the answer starts, so a damaged file is a
         clear error rather than a download cut short halfway.
         """
         with store.transaction() as session:
-            if device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256):
+            if (device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256)
+                    and not licences.copy_for_device(session, device.id, sha256)):  # its own licence uses' copies
                 return problem(403, "自助终端只能取回本机提交的申请的文件。",
                                "A kiosk may download only the files of applications it submitted itself.",
                                "device_role")
