@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 
@@ -29,15 +28,14 @@ from kiosk.licences.model import (
     LicenceRef,
     LicenceUnavailable,
 )
+from kiosk.licences.pin import PinnedKey, pin_key, pinned_key
 from kiosk.store import Store
-from kiosk.store.models import KeyValue, utcnow
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import CaFileUnusable, EnrollmentRequired
 from sync.wire_licences import ConsentWire, OffersAnswer, OffersQuery, SigningKey, UseAnswer, UseRequest
 
 log = logging.getLogger("onewindow.sync.licences")
-PIN_KEY = "licences.signing_key"  # KeyValue: {"key_id": ..., "public_key": base64 raw Ed25519}
 
 KEY_CHANGED = Message(
     "电子证照库的签名密钥与本机首次记录的不同，已拒绝使用其证照。请工作人员联系平台管理员核实；核实无误后，用"
@@ -79,22 +77,6 @@ def _public_key(raw_b64: str) -> Ed25519PublicKey:
         raise LicenceUnavailable(KEY_UNUSABLE, code="licence_key_unusable") from None
 
 
-def pinned_key(store: Store) -> SigningKey | None:
-    with store.transaction() as session:
-        row = session.get(KeyValue, PIN_KEY)
-        return SigningKey.model_validate(json.loads(row.value)) if row is not None else None
-
-
-def forget_pinned_key(store: Store) -> bool:
-    """Staff's step after the platform's administrator confirmed a new key; the next use pins it."""
-    with store.transaction() as session:
-        row = session.get(KeyValue, PIN_KEY)
-        if row is None:
-            return False
-        session.delete(row)
-        return True
-
-
 class LicenceLink:
     """One platform client and this terminal's store; every method raises what `PlatformClient` raises
     (`Offline`, `Refused`, `EnrollmentRequired`), `wire.ValidationError` for a malformed answer, or a
@@ -129,12 +111,9 @@ class LicenceLink:
         current = wire.parse(SigningKey, self.client.json("GET", "licences/signing-key"))
         key = _public_key(current.public_key)
         if pinned is None:
-            with self.store.transaction() as session:
-                if session.get(KeyValue, PIN_KEY) is None:
-                    session.add(KeyValue(key=PIN_KEY, value=current.model_dump_json(), updated_at=utcnow()))
-            log.info("licence signing key %s pinned", current.key_id)
-            pinned = pinned_key(self.store)
-        if pinned is None or (pinned.key_id, pinned.public_key) != (current.key_id, current.public_key):
+            pinned = pin_key(self.store, PinnedKey(current.key_id, current.public_key))
+            log.info("licence signing key %s pinned", pinned.key_id)
+        if (pinned.key_id, pinned.public_key) != (current.key_id, current.public_key):
             log.error("licence signing key changed: pinned %s, platform now %s", pinned and pinned.key_id,
                       current.key_id)
             raise SigningKeyChanged()

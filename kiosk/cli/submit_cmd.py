@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli import EXIT_INVALID, terminal_from_args
+from kiosk.cli import EXIT_INVALID, licence_use_cmd, terminal_from_args
 from kiosk.device_identity import device_no_for_receipts
 from kiosk.errors import SUBMISSION_NOT_STORED, Message, Problem, ValidationFailed
 from kiosk.submission_file import MAX_INPUT_BYTES, draft_from_submission, parse_submission, read_submission_file
@@ -19,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", nargs="?", help="the application as JSON ('-' for standard input)")
     p.add_argument("--example", metavar="CODE", help="print a complete example for this service item and exit")
     p.add_argument("--channel", default="cli", choices=["cli", "kiosk", "counter"], help=argparse.SUPPRESS)
+    p.add_argument("--use-licences", action="store_true",
+                   help="let the citizen's electronic licences stand for the materials left empty (needs --consent)")
+    p.add_argument("--consent", action="store_true",
+                   help="the citizen has read the licence consent text and agreed")
     p.set_defaults(handler=run, failure_message=SUBMISSION_NOT_STORED)
 
 
@@ -73,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.file:
         print("usage: onewindow submit FILE.json | --example CODE", file=sys.stderr)
         return EXIT_INVALID
+    if args.use_licences:
+        consent = licence_use_cmd.consent_from_args(args, f"{args.channel}:operator")  # no consent: nothing read
     with terminal.store.transaction() as session:  # no number, no receipt: say so before reading any file
         device_no = device_no_for_receipts(session, terminal.settings)
     if args.file == "-":
@@ -80,9 +86,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         doc, base = read_submission_file(Path(args.file))
     draft, problems = draft_from_submission(terminal.catalog, doc, base, terminal.intake_limits)
-    result = terminal.submit(draft, channel=args.channel, actor=f"{args.channel}:device{device_no}",
-                             extra_problems=problems)
-    out = {"id": result.id, "receipt_no": result.receipt_no, "promised_date": result.promised_date.isoformat()}
+    actor = f"{args.channel}:device{device_no}"
+    if args.use_licences:
+        for note in licence_use_cmd.use_for_draft(terminal, draft, consent, actor, extra_problems=problems):
+            print(note, file=sys.stderr)
+    result = terminal.submit(draft, channel=args.channel, actor=actor, extra_problems=problems)
+    out: dict[str, Any] = {"id": result.id, "receipt_no": result.receipt_no,
+                           "promised_date": result.promised_date.isoformat()}
+    if draft.licences:
+        out["licences"] = {code: ref.identifier for code, ref in draft.licences.items()}
     if result.duplicate:
         out["duplicate"] = True
     print(json.dumps(out, ensure_ascii=False))

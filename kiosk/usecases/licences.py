@@ -18,9 +18,12 @@ from kiosk import audit
 from kiosk.catalog import ServiceItem
 from kiosk.errors import Message, UserFacingError
 from kiosk.identity import InvalidIdentity, parse_resident_id
+from kiosk.licences import pin
 from kiosk.licences.model import NEEDS_LINK, Consent, LicenceOffer, LicenceOffers, LicenceRef, LicenceUnavailable
 from kiosk.materials.intake import MaterialFile, MaterialRefused, check_bytes
+from kiosk.staff import Permission, actor_of
 from kiosk.terminal import Terminal
+from kiosk.usecases.staff import current_staff
 
 # a use's id follows from what it is for, so asking again (a retry, a second tap) is the same use
 USE_NAMESPACE = uuid.UUID("6f0c1f52-5a1e-4d43-9a0e-4c1b8f3e7a21")
@@ -168,3 +171,16 @@ def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, s
                                   "consent_text": c.consent.text_version, "consent_by": c.consent.by})
         used.append(ReusedMaterial(offer.material_code, copy.ref, file))
     return used
+
+
+def forget_signing_key(t: Terminal, staff_id: int) -> bool:
+    """An administrator clears the pinned licence signing key after the platform's administrator confirmed a
+    real change (the next use pins the platform's key again); audited. False when none was pinned."""
+    with t.store.transaction() as session:
+        staff = current_staff(session, staff_id, Permission.MANAGE_STAFF)
+        old = pin.forget_pinned_key(session)
+        if old is None:
+            return False
+        audit.record(session, actor=actor_of(staff), action="licence_key_forgotten", subject=old.key_id,
+                     details={"public_key": old.public_key})
+        return True
