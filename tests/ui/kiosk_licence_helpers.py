@@ -10,6 +10,7 @@ import copy
 import hashlib
 import io
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -76,6 +77,7 @@ class LicenceLink:
     offers: list[LicenceOffer]
     refuse: set[str] = field(default_factory=set)
     online: bool = True
+    gate: threading.Event | None = None  # set: answers wait until the test opens it (a slow library)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def poke(self) -> None:
@@ -97,6 +99,8 @@ class LicenceLink:
                        consent: Consent) -> LicenceOffers:
         self.calls.append(("offers", {"id_number": id_number, "service_item": service_item,
                                       "application_id": application_id, "consent": consent}))
+        if self.gate is not None:
+            self.gate.wait(30)
         if not self.online:
             return LicenceOffers(False, note=NEEDS_LINK)
         return LicenceOffers(True, tuple(self.offers))

@@ -7,6 +7,7 @@ the audit behind the screens are the real ones. The offline case uses the real l
 from __future__ import annotations
 
 import socket
+import threading
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from sync import part
 from sync.credentials import Credential, save_credential
 from tests.ui.kiosk_helpers import ID_CARD, choose_item, fill_form, make_terminal, make_window, screen, submit, tap
 from tests.ui.kiosk_licence_helpers import LicenceLink, install_licence_catalog, offer
+from ui.jobs import running_jobs
 
 
 def licence_kiosk(qtbot: Any, tmp_path: Any, link: Any | None) -> Any:
@@ -108,6 +110,7 @@ def test_yes_shows_offers_uses_them_with_one_tap_and_those_materials_need_no_pap
     assert review_text.count(REUSED_LABEL.zh) == 2 and "长期有效" in review_text
 
     submit(qtbot, window)
+    assert not window.ctx.session.licences and window.ctx.session.licence_consent is None  # wiped once stored
     app = window.terminal.applications()[0]
     used = {m.material_code: m.licence for m in app.materials if m.licence}
     assert set(used) == {"id_card", "household_register"}
@@ -226,3 +229,22 @@ def test_offers_seen_but_not_wanted_uses_nothing(qtbot, tmp_path):
     screen(window, "form")
     assert [c for c, _ in link.calls] == ["offers"] and not window.ctx.session.licences
     assert not window.ctx.session.materials.get("id_card")
+
+
+def test_an_answer_arriving_after_the_session_ended_reaches_nobody(qtbot, tmp_path):
+    link = LicenceLink([offer("id_card", valid_until=None)], gate=threading.Event())
+    window = licence_kiosk(qtbot, tmp_path, link)
+    identify_by_card(qtbot, window)
+    consent = screen(window, "licences")
+    tap(qtbot, consent.agree_button)
+    qtbot.waitUntil(lambda: len(link.calls) == 1, timeout=10_000)  # asked; the library is slow
+    window.end_session("idle")
+    screen(window, "welcome")
+    choose_item(qtbot, window, ID_CARD)  # the next citizen starts
+    next_session = window.ctx.session.application_id
+    link.gate.set()
+    qtbot.waitUntil(lambda: running_jobs() == 0, timeout=10_000)
+    session = window.ctx.session
+    assert session.application_id == next_session
+    assert session.licence_offers is None and session.licence_consent is None and not session.licences
+    screen(window, "identity")

@@ -135,7 +135,8 @@ class LicenceConsentScreen(Screen):
         run_job("licence-offers",
                 lambda: licence_cases.ask_offers(terminal, id_number=holder, service_item=item,
                                                  application_id=application_id, consent=consent),
-                on_done=self._answered, on_error=self._ask_failed)
+                on_done=lambda answer: self._answered(answer) if self._still(application_id) else None,
+                on_error=lambda exc: self._ask_failed(exc) if self._still(application_id) else None, owner=self)
 
     def decline(self) -> None:
         """No: nothing is asked of the platform, and every material is captured on paper as today."""
@@ -180,9 +181,14 @@ class LicenceConsentScreen(Screen):
         self.state = "using"
         self.problem, self.refused = None, ()
         self._render()
-        run_job("licence-use", work, on_done=self._used, on_error=self._use_failed)
+        run_job("licence-use", work, on_done=lambda done: self._used(done) if self._still(application_id) else None,
+                on_error=lambda exc: self._use_failed(exc) if self._still(application_id) else None, owner=self)
 
     # --- answers from the jobs ------------------------------------------------------------------------
+    def _still(self, application_id: str) -> bool:
+        """The answer is for the application still on screen: a session ended (idle, Home) between the tap
+        and the answer must never hand one citizen's licences to the next."""
+        return self.ctx.session.application_id == application_id
     def _answered(self, answer: LicenceOffers) -> None:
         self.ctx.session.licence_offers = answer
         self.state = "offers" if self.offers else "answered"
