@@ -2054,77 +2054,77 @@
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="231"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="240"/>
         <source>Used: %1. You need not hand these in.</source>
         <translation>已调用：%1。这些材料免提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="237"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="246"/>
         <source>Asking the licence library…</source>
         <translation>正在查询电子证照库……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="239"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="248"/>
         <source>Using your licences…</source>
         <translation>正在调用您的电子证照……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="245"/>
-        <source>Please provide that material on paper in the next steps.</source>
-        <translation>请在后面的步骤中照常提交这项材料的纸质件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="252"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="261"/>
         <source>No electronic licence of yours can stand for these materials. Please provide them on paper in the next steps.</source>
         <translation>您名下没有可代替这些材料的电子证照。请在后面的步骤中照常提交纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="255"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="264"/>
         <source>These materials can come from your electronic licences:</source>
         <translation>以下材料可以调用您的电子证照，免提交：</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="305"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="314"/>
         <source>Tap “Use all of these licences”, or hand in paper instead.</source>
         <translation>请点“全部调用以上电子证照”，或者改为提交纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="307"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="316"/>
         <source>Tap Next to go on.</source>
         <translation>请点“下一步”继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="308"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="317"/>
         <source>Please wait a moment.</source>
         <translation>请稍候。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="316"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="325"/>
         <source>Do not use them; I will hand in paper</source>
         <translation>不使用，提交纸质材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="298"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="307"/>
         <source>Use your electronic licences?</source>
         <translation>调用电子证照，少交材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="302"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="254"/>
+        <source>Please provide the materials concerned on paper in the next steps.</source>
+        <translation>请在后面的步骤中照常提交相关材料的纸质件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="311"/>
         <source>Materials you already hold as electronic licences need not be handed in. Tap one of the two big buttons.</source>
         <translation>您已有电子证照的材料可以免提交。请点下面两个大按钮之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="313"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="322"/>
         <source>Agree: use my licences</source>
         <translation>同意调用</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="314"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="323"/>
         <source>Do not agree; I will hand in paper</source>
         <translation>不同意，提交纸质材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/licence_consent.py" line="315"/>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="324"/>
         <source>Use all of these licences</source>
         <translation>全部调用以上电子证照</translation>
     </message>

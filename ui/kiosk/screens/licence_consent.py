@@ -119,6 +119,7 @@ class LicenceConsentScreen(Screen):
             self.state = "answered" if session.licences or not self.offers else "offers"
         else:
             self.state = "ask"
+            self.problem, self.refused = None, ()
         self._render()
 
     # --- the citizen's answers -------------------------------------------------------------------------
@@ -131,6 +132,7 @@ class LicenceConsentScreen(Screen):
         session.licence_holder = holder = session.applicant.get("id_number", "")
         terminal, item, application_id = self.ctx.terminal, self.item.code, session.application_id or ""
         self.state = "asking"
+        self.problem, self.refused = None, ()
         self._render()
         run_job("licence-offers",
                 lambda: licence_cases.ask_offers(terminal, id_number=holder, service_item=item,
@@ -189,6 +191,7 @@ class LicenceConsentScreen(Screen):
         """The answer is for the application still on screen: a session ended (idle, Home) between the tap
         and the answer must never hand one citizen's licences to the next."""
         return self.ctx.session.application_id == application_id
+
     def _answered(self, answer: LicenceOffers) -> None:
         self.ctx.session.licence_offers = answer
         self.state = "offers" if self.offers else "answered"
@@ -249,7 +252,7 @@ class LicenceConsentScreen(Screen):
             if session.licences:
                 lines.insert(0, self._used_words())
             return "⚠ " + "\n".join(lines) + "\n" + translate(
-                "Kiosk", "Please provide that material on paper in the next steps."), "error"
+                "Kiosk", "Please provide the materials concerned on paper in the next steps."), "error"
         if self.state == "answered" and session.licences:
             return "✔ " + self._used_words(), "ok"
         if answer is not None and not answer.available:
