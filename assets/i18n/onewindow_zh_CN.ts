@@ -223,7 +223,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -235,7 +235,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>回执编号</translation>
@@ -250,7 +250,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -259,14 +259,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -297,8 +297,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="375"/>
-        <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
@@ -315,7 +315,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
@@ -437,249 +437,249 @@
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="43"/>
+        <location filename="../../ui/counter/review.py" line="44"/>
         <source>Not checked yet</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="44"/>
-        <location filename="../../ui/counter/review.py" line="487"/>
+        <location filename="../../ui/counter/review.py" line="45"/>
+        <location filename="../../ui/counter/review.py" line="490"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="488"/>
+        <location filename="../../ui/counter/review.py" line="46"/>
+        <location filename="../../ui/counter/review.py" line="491"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="489"/>
+        <location filename="../../ui/counter/review.py" line="47"/>
+        <location filename="../../ui/counter/review.py" line="492"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="235"/>
-        <location filename="../../ui/counter/review.py" line="285"/>
+        <location filename="../../ui/counter/review.py" line="237"/>
+        <location filename="../../ui/counter/review.py" line="287"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="280"/>
+        <location filename="../../ui/counter/review.py" line="282"/>
         <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
         <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="283"/>
-        <location filename="../../ui/counter/review.py" line="456"/>
+        <location filename="../../ui/counter/review.py" line="285"/>
+        <location filename="../../ui/counter/review.py" line="458"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="308"/>
+        <location filename="../../ui/counter/review.py" line="310"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="330"/>
+        <location filename="../../ui/counter/review.py" line="332"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="373"/>
+        <location filename="../../ui/counter/review.py" line="375"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="374"/>
+        <location filename="../../ui/counter/review.py" line="376"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="375"/>
-        <location filename="../../ui/counter/review.py" line="491"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="494"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="384"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/review.py" line="389"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="388"/>
+        <location filename="../../ui/counter/review.py" line="390"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="396"/>
+        <location filename="../../ui/counter/review.py" line="398"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="397"/>
+        <location filename="../../ui/counter/review.py" line="399"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="399"/>
+        <location filename="../../ui/counter/review.py" line="401"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="419"/>
+        <location filename="../../ui/counter/review.py" line="421"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="420"/>
+        <location filename="../../ui/counter/review.py" line="422"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="422"/>
+        <location filename="../../ui/counter/review.py" line="424"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="438"/>
+        <location filename="../../ui/counter/review.py" line="440"/>
         <source>Accept is unavailable while a material is marked missing or not acceptable: ask for supplements instead.</source>
         <translation>有材料标为缺少或不合格时不能受理，请改为要求补正。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="441"/>
+        <location filename="../../ui/counter/review.py" line="443"/>
         <source>Accept becomes available once every required material is checked.</source>
         <translation>所有必交材料核验完毕后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="443"/>
+        <location filename="../../ui/counter/review.py" line="445"/>
         <source>A material marked valid has no file: scan it first.</source>
         <translation>有材料标为合格但没有文件，请先扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="468"/>
+        <location filename="../../ui/counter/review.py" line="470"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="480"/>
+        <location filename="../../ui/counter/review.py" line="483"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="481"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <location filename="../../ui/counter/walkin.py" line="237"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="482"/>
+        <location filename="../../ui/counter/review.py" line="485"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="483"/>
+        <location filename="../../ui/counter/review.py" line="486"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="484"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="490"/>
+        <location filename="../../ui/counter/review.py" line="493"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="492"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="493"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="502"/>
+        <location filename="../../ui/counter/review.py" line="505"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="511"/>
+        <location filename="../../ui/counter/review.py" line="514"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="512"/>
+        <location filename="../../ui/counter/review.py" line="515"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/review.py" line="531"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="528"/>
+        <location filename="../../ui/counter/review.py" line="531"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="529"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="529"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="531"/>
+        <location filename="../../ui/counter/review.py" line="534"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="537"/>
+        <location filename="../../ui/counter/review.py" line="540"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="540"/>
+        <location filename="../../ui/counter/review.py" line="543"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -1342,6 +1342,36 @@
         <source>Online applications</source>
         <translation>网上申请</translation>
     </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="66"/>
+        <source>Copy the identifier</source>
+        <translation>复制证照标识</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="73"/>
+        <source>Licence</source>
+        <translation>证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="74"/>
+        <source>Identifier</source>
+        <translation>证照标识</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="75"/>
+        <source>Issued by</source>
+        <translation>颁发机构</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="76"/>
+        <source>Validity</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/licence_info.py" line="81"/>
+        <source>The file is the annotated copy made for this application only.</source>
+        <translation>文件为仅供本次申请使用的加注件。</translation>
+    </message>
 </context>
 <context>
     <name>ImportFileDialog</name>
@@ -1561,37 +1591,37 @@
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="151"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="158"/>
         <source>This material is required. Please import it from a USB stick, or choose “Hand in at the counter”.</source>
         <translation>这份材料是必交的。请从U盘导入，或点“到窗口提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="153"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="160"/>
         <source>This material is required. Please scan, photograph or import it.</source>
         <translation>这是必交材料，请扫描、拍摄或导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="164"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="171"/>
         <source>Lay each page under the document camera: it is photographed by itself once it holds still. Check the picture; you can retake or delete a page. You can also import a file from a USB stick.</source>
         <translation>请把材料逐页平放在高拍仪下，放稳后会自动拍照。请看一下拍好的照片，可以重拍或删除。也可以从U盘导入文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="168"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="175"/>
         <source>Import each material from a USB stick, or hand it in at the counter.</source>
         <translation>请从U盘导入每份材料，或者选择到窗口提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="172"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="179"/>
         <source>Provide your materials</source>
         <translation>提交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="173"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="180"/>
         <source>This kiosk cannot photograph or scan papers right now. You can import files from a USB stick, or choose “Hand in at the counter” for a material and bring the paper to the counter after you submit: you can still finish your application here.</source>
         <translation>本机现在不能拍摄或扫描纸质材料。您可以从U盘导入文件，或者在材料旁点“到窗口提交”，提交申请后把纸质材料交到窗口。您仍然可以在这里办完申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/materials.py" line="170"/>
+        <location filename="../../ui/kiosk/screens/materials.py" line="177"/>
         <source>For each material, put it on the scanner or under the camera, or import a file. Check the pictures; you can retake or delete a page.</source>
         <translation>请逐项将材料放在扫描仪上或高拍仪下，或导入文件。请核对图片，可以重拍或删除。</translation>
     </message>
@@ -1718,83 +1748,83 @@
         <translation>扫码查询进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="40"/>
         <source>Submitting…</source>
         <translation>正在提交……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="38"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="40"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="47"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="49"/>
         <source>Change</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="63"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="65"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="64"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="66"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="65"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="67"/>
         <source>Mobile</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="66"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="68"/>
         <source>(not filled in)</source>
         <translation>（未填写）</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="67"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="69"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="68"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="70"/>
         <source>Not provided</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="84"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="86"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="87"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="93"/>
         <source>Service</source>
         <translation>办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="94"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="89"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="95"/>
         <source>Your answers</source>
         <translation>填写内容</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/top_bar.py" line="72"/>
-        <location filename="../../ui/kiosk/screens/review.py" line="90"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="96"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="101"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="107"/>
         <source>Check and submit</source>
         <translation>核对并提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/review.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/review.py" line="108"/>
         <source>Please check your application. Tap Change to correct anything, then tap Submit.</source>
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
@@ -2155,6 +2185,81 @@
         <source>Your number is %1. People ahead of you: %2.</source>
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="240"/>
+        <source>Used: %1. You need not hand these in.</source>
+        <translation>已调用：%1。这些材料免提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="246"/>
+        <source>Asking the licence library…</source>
+        <translation>正在查询电子证照库……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="248"/>
+        <source>Using your licences…</source>
+        <translation>正在调用您的电子证照……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="254"/>
+        <source>Please provide the materials concerned on paper in the next steps.</source>
+        <translation>请在后面的步骤中照常提交相关材料的纸质件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="261"/>
+        <source>No electronic licence of yours can stand for these materials. Please provide them on paper in the next steps.</source>
+        <translation>您名下没有可代替这些材料的电子证照。请在后面的步骤中照常提交纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="264"/>
+        <source>These materials can come from your electronic licences:</source>
+        <translation>以下材料可以调用您的电子证照，免提交：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="307"/>
+        <source>Use your electronic licences?</source>
+        <translation>调用电子证照，少交材料？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="311"/>
+        <source>Materials you already hold as electronic licences need not be handed in. Tap one of the two big buttons.</source>
+        <translation>您已有电子证照的材料可以免提交。请点下面两个大按钮之一。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="314"/>
+        <source>Tap “Use all of these licences”, or hand in paper instead.</source>
+        <translation>请点“全部调用以上电子证照”，或者改为提交纸质材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="316"/>
+        <source>Tap Next to go on.</source>
+        <translation>请点“下一步”继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="317"/>
+        <source>Please wait a moment.</source>
+        <translation>请稍候。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="322"/>
+        <source>Agree: use my licences</source>
+        <translation>同意调用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="323"/>
+        <source>Do not agree; I will hand in paper</source>
+        <translation>不同意，提交纸质材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="324"/>
+        <source>Use all of these licences</source>
+        <translation>全部调用以上电子证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/licence_consent.py" line="325"/>
+        <source>Do not use them; I will hand in paper</source>
+        <translation>不使用，提交纸质材料</translation>
+    </message>
 </context>
 <context>
     <name>Widgets</name>
@@ -2169,81 +2274,86 @@
         <translation>（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="88"/>
+        <location filename="../../ui/widgets/materials.py" line="90"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="89"/>
+        <location filename="../../ui/widgets/materials.py" line="91"/>
         <location filename="../../ui/widgets/number_pad.py" line="100"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="90"/>
+        <location filename="../../ui/widgets/materials.py" line="92"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="177"/>
+        <location filename="../../ui/widgets/materials.py" line="201"/>
         <source>Not at the counter after all</source>
         <translation>取消到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="178"/>
+        <location filename="../../ui/widgets/materials.py" line="202"/>
         <source>Hand in at the counter</source>
         <translation>到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="208"/>
+        <location filename="../../ui/widgets/materials.py" line="234"/>
         <source>Working…</source>
         <translation>处理中……</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="211"/>
+        <location filename="../../ui/widgets/materials.py" line="240"/>
         <source>Provided</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="214"/>
+        <location filename="../../ui/widgets/materials.py" line="243"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="217"/>
+        <location filename="../../ui/widgets/materials.py" line="246"/>
         <source>Still needed</source>
         <translation>尚未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="220"/>
-        <location filename="../../ui/widgets/materials.py" line="227"/>
+        <location filename="../../ui/widgets/materials.py" line="249"/>
+        <location filename="../../ui/widgets/materials.py" line="256"/>
         <source>Optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="227"/>
+        <location filename="../../ui/widgets/materials.py" line="256"/>
         <source>Required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="228"/>
+        <location filename="../../ui/widgets/materials.py" line="257"/>
         <source>Copies: %1</source>
         <translation>份数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="231"/>
+        <location filename="../../ui/widgets/materials.py" line="260"/>
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="232"/>
+        <location filename="../../ui/widgets/materials.py" line="261"/>
         <source>Photograph</source>
         <translation>高拍仪拍摄</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/materials.py" line="233"/>
+        <location filename="../../ui/widgets/materials.py" line="262"/>
         <source>Import a file</source>
         <translation>导入文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/materials.py" line="265"/>
+        <source>Electronic licence: %1</source>
+        <translation>电子证照：%1</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/sync_indicator.py" line="28"/>
@@ -2309,6 +2419,16 @@
         <location filename="../../ui/widgets/number_pad.py" line="100"/>
         <source>Decimal point</source>
         <translation>小数点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/licence_text.py" line="29"/>
+        <source>Valid long-term</source>
+        <translation>长期有效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/licence_text.py" line="30"/>
+        <source>Valid until %1</source>
+        <translation>有效期至 %1</translation>
     </message>
 </context>
 </TS>

@@ -19,6 +19,7 @@ from kiosk.lifecycle import Status
 from kiosk.review import REASON_MAX, MaterialCheck
 from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from ui.counter.dialogs import ReasonDialog
+from ui.counter.licence_info import LicenceInfo, list_line
 from ui.counter.pages import render_file
 from kiosk.usecases import cases
 from kiosk.usecases import review as review_cases
@@ -137,6 +138,7 @@ class ReviewScreen(CounterScreen):
         self.check_state = QLabel()
         self.check_state.setObjectName("checkState")
         self.check_state.setWordWrap(True)
+        self.licence_info = LicenceInfo()  # which licence stood for the material, when one did
         self.valid_button = set_role(WrapButton(), "ok")
         self.valid_button.setObjectName("markValid")
         self.missing_button = set_role(WrapButton(), "danger")
@@ -154,7 +156,7 @@ class ReviewScreen(CounterScreen):
         self.valid_button.clicked.connect(lambda: self.mark(MaterialCheck.VALID))
         self.missing_button.clicked.connect(lambda: self.mark(MaterialCheck.MISSING))
         self.invalid_button.clicked.connect(lambda: self.mark(MaterialCheck.INVALID))
-        for w in (self.check_title, self.check_state, self.valid_button, self.reason_label, self.reason,
+        for w in (self.check_title, self.check_state, self.licence_info, self.valid_button, self.reason_label, self.reason,
                   self.missing_button, self.invalid_button, self.check_error):
             right.addWidget(w)
         line = QFrame()
@@ -473,6 +475,7 @@ class ReviewScreen(CounterScreen):
             note = f" — {material.review_note}" if material.review_note else ""
             self.check_state.setText(para(text + note))
             set_role(self.check_state, role)
+        self.licence_info.set_material(material)
         self._refresh_controls()
 
     def retranslate(self) -> None:
@@ -529,7 +532,7 @@ class ReviewScreen(CounterScreen):
             pages = translate("Counter", "Pages: %1").replace("%1", str(material.page_count)) if material.files else translate("Counter", "no file")
             if material.at_counter:  # the citizen brings the paper: check it at the counter
                 pages = "➜ " + translate("Counter", "To hand in at the counter")
-            item.setText(f"{text}\n{material.name.get(lang())}\n{need} · {pages}")
+            item.setText(f"{text}\n{material.name.get(lang())}\n{need} · {pages}{list_line(material)}")
         self.form_view.setText(para("\n".join(f"{label.get(lang())}{colon()}{value.get(lang())}" for label, value in detail.form)
                                     or "—"))
         checked = sum(1 for m in detail.materials if m.review_state != MaterialCheck.UNCHECKED)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # screens other than the welcome screen are imported when fir
     from kiosk.catalog import ServiceItem
     from ui.kiosk.screens.result import ResultScreen
 
-FLOW = ("identity", "form", "materials", "review")
+FLOW = ("identity", "licences", "form", "materials", "review")  # the steps an item may have, in order
 KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
 
 
@@ -123,6 +123,7 @@ class KioskNavigator:
         import ui.kiosk.screens.form  # noqa: F401 - loaded now rather than at the first citizen's tap
         import ui.kiosk.screens.guide  # noqa: F401
         import ui.kiosk.screens.identity  # noqa: F401
+        import ui.kiosk.screens.licence_consent  # noqa: F401
         import ui.kiosk.screens.materials  # noqa: F401
         import ui.kiosk.screens.result  # noqa: F401
         import ui.kiosk.screens.review  # noqa: F401
@@ -217,33 +218,54 @@ class KioskNavigator:
         run_job("discard-draft", lambda: drafts.discard_draft(terminal, draft_id, "abandoned"))
         self.ctx.saver.restart()
 
+    def licence_step_applies(self) -> bool:
+        """The consent step is for items with a material a licence can stand for, at a terminal enrolled
+        with the platform (one that is not has no licence library to ask, so the step would only cost the
+        citizen a tap). Offline but enrolled, the step is shown and says 需联网核验."""
+        item = self.ctx.session.item
+        view = self.ctx.extras.get("link_view")
+        return (item is not None and any(m.licence_types for m in item.materials)
+                and bool(getattr(view, "enrolled", False)))
+
+    def steps(self) -> list[str]:
+        """This application's steps, in order."""
+        item = self.ctx.session.item
+        return [name for name in FLOW if (name != "licences" or self.licence_step_applies())
+                and (name != "form" or (item is not None and bool(item.form)))]
+
+    def _beside(self, name: str, direction: int) -> str:
+        """The step after (1) or before (-1) `name` in this application's steps."""
+        steps = self.steps()
+        index = FLOW.index(name) + direction
+        while 0 <= index < len(FLOW) and FLOW[index] not in steps:
+            index += direction
+        return FLOW[min(max(index, 0), len(FLOW) - 1)]
+
     def _make(self, name: str) -> Screen:
         from ui.kiosk.screens.form import FormScreen
         from ui.kiosk.screens.identity import IdentityScreen
+        from ui.kiosk.screens.licence_consent import LicenceConsentScreen
         from ui.kiosk.screens.materials import MaterialsScreen
         from ui.kiosk.screens.review import ReviewScreen
 
         if name == "identity":
             screen: Screen = IdentityScreen(self.ctx)
             screen.back_requested.connect(lambda: self.show("guide") if "guide" in self.screens else self.show_browser())
+        elif name == "licences":
+            screen = LicenceConsentScreen(self.ctx)
         elif name == "form":
             screen = FormScreen(self.ctx)
-            screen.back_requested.connect(lambda: self.go("identity"))
         elif name == "materials":
             screen = MaterialsScreen(self.ctx)
-            screen.back_requested.connect(lambda: self.go("form" if self.ctx.session.item.form else "identity"))
         else:
             review = ReviewScreen(self.ctx)
-            review.back_requested.connect(lambda: self.go("materials"))
             review.edit_requested.connect(self.go)
             review.submit_requested.connect(self.submit)
             screen = review
-        index = FLOW.index(name)
+        if name != "identity":
+            screen.back_requested.connect(lambda n=name: self.go(self._beside(n, -1)))
         if name != "review":
-            following = FLOW[index + 1]
-            if following == "form" and not self.ctx.session.item.form:
-                following = "materials"
-            screen.next_requested.connect(lambda f=following: self.go(f))
+            screen.next_requested.connect(lambda n=name: self.go(self._beside(n, 1)))
         return self._add(screen)
 
     def go(self, name: str) -> None:
@@ -296,6 +318,7 @@ class KioskNavigator:
         session.applicant.clear()
         session.form.clear()
         session.materials.clear()
+        session.forget_licences()
         session.draft_id = None
         session.submitted = submitted
         result = ResultScreen(self.ctx, submitted, qr)

@@ -6,6 +6,7 @@ citizen typed or scanned stays in memory for the next person.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ if TYPE_CHECKING:  # the store layer loads in the background; this module must i
     from kiosk.catalog import ServiceItem
     from kiosk.devices.id_card_reader import IdCardData
     from kiosk.drafts import DraftSnapshot
+    from kiosk.licences.model import Consent, LicenceOffers, LicenceRef
     from kiosk.materials.intake import MaterialFile
     from kiosk.submission import ApplicationDraft, SubmittedApplication
 
@@ -28,6 +30,15 @@ class CitizenSession:
     at_counter: set[str] = field(default_factory=set)  # materials to hand in at the counter (no capture device)
     submitted: SubmittedApplication | None = None
     card: IdCardData | None = None  # the ID card read in this visit (its answers fill the form)
+    # Electronic licences (`ui.kiosk.screens.licence_consent`): the citizen's yes on screen, the platform's
+    # answer, and the materials a licence stood for (each also has the annotated copy in `materials`).
+    # `licence_holder` is the ID number they were asked for: another number typed later voids them all.
+    application_id: str | None = None  # the id the application is submitted under; uses of licences name it
+    licence_consent: Consent | None = None
+    licence_declined: bool = False
+    licence_offers: LicenceOffers | None = None
+    licence_holder: str | None = None
+    licences: dict[str, LicenceRef] = field(default_factory=dict)
 
     def start(self, item: ServiceItem) -> None:
         self.wipe()
@@ -35,6 +46,7 @@ class CitizenSession:
 
         self.item = item
         self.draft_id = new_draft_id()
+        self.application_id = str(uuid.uuid4())
 
     @property
     def has_personal_data(self) -> bool:
@@ -49,7 +61,7 @@ class CitizenSession:
         return DraftSnapshot(draft_id=self.draft_id, service_item=self.item.code, catalog_version=catalog_version,
                              applicant=dict(self.applicant), form=dict(self.form),
                              materials={k: list(v) for k, v in self.materials.items() if v},
-                             at_counter=frozenset(self.at_counter))
+                             at_counter=frozenset(self.at_counter), licences=dict(self.licences))
 
     def to_draft(self) -> ApplicationDraft:
         from kiosk.submission import ApplicationDraft
@@ -60,7 +72,21 @@ class CitizenSession:
         form = {k: v for k, v in self.form.items() if v not in ("", None)}
         return ApplicationDraft(service_item=self.item.code, applicant=applicant, form=form,
                                 materials={k: list(v) for k, v in self.materials.items()},
-                                at_counter=sorted(self.at_counter))
+                                at_counter=sorted(self.at_counter), id=self.application_id,
+                                licences=dict(self.licences))
+
+    def forget_licences(self) -> None:
+        """Drop the consent, the answer and every licence used (with its copy): the citizen takes the step
+        again, e.g. after correcting the ID number. A use already recorded on the platform stays recorded."""
+        for code in self.licences:
+            files = self.materials.get(code)
+            if files is not None:
+                files.clear()
+        self.licences.clear()
+        self.licence_consent = None
+        self.licence_declined = False
+        self.licence_offers = None
+        self.licence_holder = None
 
     def wipe(self) -> None:
         for files in self.materials.values():
@@ -69,6 +95,8 @@ class CitizenSession:
         self.form.clear()
         self.materials.clear()
         self.at_counter.clear()
+        self.forget_licences()
+        self.application_id = None
         self.item = None
         self.draft_id = None
         self.submitted = None

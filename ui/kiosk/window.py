@@ -229,6 +229,7 @@ class KioskWindow(QMainWindow):
 
     def _sync_view(self, view: "LinkView") -> None:
         self._polling = False
+        self.ctx.extras["link_view"] = view  # the navigator offers the licence step only when enrolled
         self.top.sync.set_view(view)
         self.sync_view_changed.emit(view)
 

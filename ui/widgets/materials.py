@@ -14,11 +14,13 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.catalog import MATERIAL_FORMS, MaterialSpec
+from kiosk.licences.model import REUSED_LABEL, LicenceRef
 from kiosk.materials.intake import MaterialFile
-from ui.i18n import lang, translate
+from ui.i18n import lang, msg, translate
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.licence_text import licence_summary
 
 THUMB = QSize(150, 200)
 
@@ -106,6 +108,7 @@ class MaterialRow(QFrame):
         self.files: list[MaterialFile] = []
         self.busy = False
         self.at_counter = False
+        self.licence: LicenceRef | None = None  # an electronic licence stands for it: nothing to capture
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
         outer.setSpacing(10)
@@ -120,6 +123,11 @@ class MaterialRow(QFrame):
         self.notes = set_role(QLabel(), "hint")
         self.notes.setWordWrap(True)
         outer.addWidget(self.notes)
+        self.licence_label = set_role(QLabel(), "ok")
+        self.licence_label.setObjectName("licenceLabel")
+        self.licence_label.setWordWrap(True)
+        outer.addWidget(self.licence_label)
+        self.licence_label.hide()
         self.pages = FlowLayout(spacing=12)  # as many thumbnails a line as the width holds
         outer.addLayout(self.pages)
         buttons = FlowLayout(spacing=12)
@@ -138,6 +146,7 @@ class MaterialRow(QFrame):
         self.counter_button.setCheckable(True)
         self.counter_button.toggled.connect(lambda on: self.hand_in_toggled.emit(spec.code, on))
         self._can_hand_in = can_hand_in
+        self._can_scan, self._can_photograph = can_scan, can_photograph
         for b in (self.scan_button, self.camera_button, self.import_button, self.counter_button):
             buttons.addWidget(b)
         outer.addLayout(buttons)  # placed first: a parentless widget made visible flashes up as a window
@@ -162,6 +171,21 @@ class MaterialRow(QFrame):
             b.setEnabled(not busy)
         self._render_status()
 
+    def set_licence(self, ref: LicenceRef | None) -> None:
+        """An electronic licence stood for this material (已调用电子证照，免提交): its copy is the file, and
+        there is nothing to scan, import, retake or hand in."""
+        self.licence = ref
+        reused = ref is not None
+        self.scan_button.setVisible(self._can_scan and not reused)
+        self.camera_button.setVisible(self._can_photograph and not reused)
+        self.import_button.setVisible(not reused)
+        self.counter_button.setVisible((self._can_hand_in or self.at_counter) and not reused)
+        self.licence_label.setVisible(reused)
+        for page in self._page_widgets:
+            page.delete_button.setVisible(not reused)
+            page.retake_button.setVisible(not reused)
+        self.retranslate()
+
     def set_at_counter(self, on: bool) -> None:
         """Shown as its own state, in words: the material is not missing, it comes to the counter."""
         self.at_counter = on
@@ -169,7 +193,7 @@ class MaterialRow(QFrame):
             self.counter_button.blockSignals(True)
             self.counter_button.setChecked(on)
             self.counter_button.blockSignals(False)
-        self.counter_button.setVisible(self._can_hand_in or on)
+        self.counter_button.setVisible((self._can_hand_in or on) and self.licence is None)
         self._render_status()
         self.retranslate_counter_button()
 
@@ -187,6 +211,8 @@ class MaterialRow(QFrame):
             page = _Page(index, file, image)
             page.delete_button.clicked.connect(lambda _=False, i=index: self.delete_requested.emit(self.spec.code, i))
             page.retake_button.clicked.connect(lambda _=False, i=index: self.retake_requested.emit(self.spec.code, i))
+            page.delete_button.setVisible(self.licence is None)
+            page.retake_button.setVisible(self.licence is None)
             self.pages.addWidget(page)
             self._page_widgets.append(page)
         self._render_status()
@@ -207,6 +233,9 @@ class MaterialRow(QFrame):
         if self.busy:
             text = "⏳ " + translate("Widgets", "Working…")
             role = "hint"
+        elif self.licence is not None:
+            text = "✔ " + msg(REUSED_LABEL)
+            role = "ok"
         elif self.files:
             text = "✔ " + translate("Widgets", "Provided")
             role = "ok"
@@ -232,6 +261,9 @@ class MaterialRow(QFrame):
         self.camera_button.setText(translate("Widgets", "Photograph"))
         self.import_button.setText(translate("Widgets", "Import a file"))
         self.retranslate_counter_button()
+        if self.licence is not None:
+            self.licence_label.setText(para(translate("Widgets", "Electronic licence: %1")
+                                            .replace("%1", licence_summary(self.licence))))
         for page in self._page_widgets:
             page.retranslate()
         self._render_status()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.catalog import ServiceItem
+from kiosk.licences.model import LicenceRef
 from kiosk.materials.intake import MaterialFile
 from kiosk.materials.pages import CapturedPage
 from kiosk.terminal import Terminal
@@ -46,10 +47,12 @@ class MaterialsPanel(QWidget):
     def __init__(self, terminal: Terminal, item: ServiceItem, files: dict[str, list[MaterialFile]], *,
                  job_prefix: str, parent: QWidget | None = None, choose_file: FileChooser = desktop_file_chooser,
                  at_counter: set[str] | None = None, can_hand_in: bool = False,
-                 on_photograph: Callable[[str], None] | None = None) -> None:
+                 on_photograph: Callable[[str], None] | None = None,
+                 licences: dict[str, LicenceRef] | None = None) -> None:
         """`files` (and `at_counter`, the materials marked to be handed in at the counter) are the caller's
         own (the citizen's session): the panel edits them in place. `choose_file` picks a file to import;
-        `on_photograph`, if given, is what a row's camera button does instead of an immediate capture."""
+        `on_photograph`, if given, is what a row's camera button does instead of an immediate capture.
+        `licences`: the materials an electronic licence stood for (their file is its copy; read only here)."""
         super().__init__(parent)
         self.terminal = terminal
         self.item = item
@@ -58,6 +61,7 @@ class MaterialsPanel(QWidget):
         self.choose_file = choose_file
         self.on_photograph = on_photograph
         self.job_prefix = job_prefix
+        self.licences = licences if licences is not None else {}
         self.rows: dict[str, MaterialRow] = {}
         self.images: dict[str, list[QImage | None]] = {}
         layout = QVBoxLayout(self)
@@ -76,6 +80,8 @@ class MaterialsPanel(QWidget):
             self.images[spec.code] = [None] * len(existing)
             row.set_files(existing, self.images[spec.code])
             row.set_at_counter(spec.code in self.at_counter and not existing)
+            if spec.code in self.licences:
+                row.set_licence(self.licences[spec.code])
             self.rows[spec.code] = row
             layout.addWidget(row)
         if any(files.get(s.code) for s in item.materials):
@@ -92,7 +98,7 @@ class MaterialsPanel(QWidget):
     def set_at_counter(self, code: str, on: bool) -> None:
         """Mark a material to be handed in at the counter (or take the mark back); a file ends the mark."""
         row = self.rows.get(code)
-        if row is None:
+        if row is None or code in self.licences:
             return
         if on and not self.files.get(code):
             self.at_counter.add(code)
@@ -165,13 +171,13 @@ class MaterialsPanel(QWidget):
     # the process pool (its CPU time would otherwise compete with the screen for Python's lock), the
     # thumbnail (a QImage) in a job, and the rows on the GUI thread.
     def import_file(self, code: str) -> None:
-        if self.item.material(code) is None:
+        if self.item.material(code) is None or code in self.licences:
             return
         self.choose_file(self, lambda path: self.import_path(code, path))
 
     def import_path(self, code: str, path: Path) -> None:
         spec = self.item.material(code)
-        if spec is None or code not in self.rows:
+        if spec is None or code not in self.rows or code in self.licences:
             return
         self.rows[code].set_busy(True)
         run_process_job(f"{self.job_prefix}-import-{code}", material_cases.import_in_process, [path], spec,
@@ -180,7 +186,7 @@ class MaterialsPanel(QWidget):
 
     def capture(self, code: str, source: str) -> None:
         spec = self.item.material(code)
-        if spec is None:
+        if spec is None or code in self.licences:  # a licence's copy is the material: nothing to capture
             return
         self.rows[code].set_busy(True)
         terminal = self.terminal
@@ -200,6 +206,8 @@ class MaterialsPanel(QWidget):
                 on_done=lambda new: self._add(code, new), on_error=lambda exc: self._failed(code, exc))
 
     def delete_file(self, code: str, index: int) -> None:
+        if code in self.licences:
+            return
         files = self.files.get(code, [])
         if 0 <= index < len(files):
             del files[index]
@@ -208,6 +216,8 @@ class MaterialsPanel(QWidget):
         self.changed.emit()
 
     def retake(self, code: str, index: int) -> None:
+        if code in self.licences:
+            return
         self.delete_file(code, index)
         devices = self.terminal.devices
         if devices.scanner is not None:

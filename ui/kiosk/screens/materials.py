@@ -17,7 +17,8 @@ import shiboken6
 from PySide6.QtWidgets import QWidget
 
 from kiosk.devices.camera import FrameSource
-from ui.i18n import lang, translate
+from kiosk.licences.model import NEEDS_LINK
+from ui.i18n import lang, msg, translate
 from ui.kiosk.camera_capture import CameraCapture
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
@@ -43,6 +44,11 @@ class MaterialsScreen(Screen):
         self.notice = label("subtitle", name="noDeviceNotice")
         self.notice.setVisible(self.no_capture_device)
         self.body.addWidget(self.notice)
+        # the licence library could not be asked (需联网核验): said here too, where the paper is captured
+        offers = ctx.session.licence_offers
+        self.needs_link = label("error", name="needsLinkNotice")
+        self.needs_link.setVisible(offers is not None and not offers.available)
+        self.body.addWidget(self.needs_link)
         self.camera: CameraCapture | None = None
         if camera is not None:
             self.camera = CameraCapture(camera)
@@ -52,7 +58,8 @@ class MaterialsScreen(Screen):
         self.panel = MaterialsPanel(ctx.terminal, self.item, ctx.session.materials, job_prefix="kiosk",
                                     choose_file=self._choose_from_stick, at_counter=ctx.session.at_counter,
                                     can_hand_in=self.no_capture_device,
-                                    on_photograph=self._aim_camera if self.camera is not None else None)
+                                    on_photograph=self._aim_camera if self.camera is not None else None,
+                                    licences=ctx.session.licences)
         self.panel.changed.connect(ctx.save_draft)
         self.panel.added.connect(self._added)
         self.panel.failed.connect(self._failed)
@@ -174,6 +181,9 @@ class MaterialsScreen(Screen):
             "Kiosk", "This kiosk cannot photograph or scan papers right now. You can import files from a USB "
                      "stick, or choose “Hand in at the counter” for a material and bring the paper to the counter "
                      "after you submit: you can still finish your application here.")))
+        offers = self.ctx.session.licence_offers
+        self.needs_link.setText(para("⚠ " + msg(offers.note or NEEDS_LINK)) if offers is not None and not offers.available
+                                else "")
         if self.camera is not None:
             self.camera.retranslate()
         self.panel.retranslate()

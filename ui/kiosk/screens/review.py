@@ -5,11 +5,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.identity import mask_id
-from ui.i18n import colon, lang, translate
+from kiosk.licences.model import REUSED_LABEL
+from ui.i18n import colon, lang, msg, translate
 from ui.kiosk.context import KioskContext
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
+from ui.widgets.licence_text import licence_summary
 
 
 class ReviewScreen(Screen):
@@ -82,6 +84,10 @@ class ReviewScreen(Screen):
             state = "✔ " + pages_label.replace("%1", str(pages)) if files else "○ " + missing_label
             if not files and spec.code in s.at_counter:
                 state = "➜ " + translate("Kiosk", "To hand in at the counter")
+            ref = s.licences.get(spec.code)
+            if ref is not None:  # its file is the licence's annotated copy, not a page of paper
+                state = f"✔ {msg(REUSED_LABEL)}（{licence_summary(ref)}）" if lg == "zh" else \
+                    f"✔ {msg(REUSED_LABEL)} ({licence_summary(ref)})"
             materials.append(f"{spec.name.get(lg)}{colon()}{state}")
         self.cards = [
             self._card(translate("Kiosk", "Service"), [self.item.name.get(lg), self.item.department.name.get(lg)], None),
