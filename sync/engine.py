@@ -40,6 +40,8 @@ from kiosk.store.models import (
     utcnow,
 )
 from kiosk.terminal import Terminal
+from kiosk.usecases.appointments import mark_no_shows
+from sync.appointments import sync_appointments
 from sync.assigned import count_pending, fetch_downloads
 from sync.audit_push import push_audit_head
 from sync.changes import apply_change, get_cursor, set_cursor
@@ -78,12 +80,16 @@ class PassReport:
     count_check: dict[str, Any] | None = None
     audit_head: dict[str, Any] | None = None
     hall_stats: dict[str, Any] | None = None  # a counter with a hall hub: the queue statistics forwarded
+    appointments: int = 0  # bookings of the hall's next days copied here (sync.appointments)
+    appointment_events_sent: int = 0  # check-ins and no-shows the platform confirmed
+    no_shows_marked: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def progressed(self) -> bool:
         return bool(self.sent or self.pushed or self.uploaded_bytes or self.pulled or self.rejected or self.conflicts
-                    or self.catalog_updated or self.decisions_sent or self.downloaded_files or self.staff_updated)
+                    or self.catalog_updated or self.decisions_sent or self.downloaded_files or self.staff_updated
+                    or self.appointment_events_sent)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,11 +115,13 @@ class SyncEngine:
 
     def run_pass(self) -> PassReport:
         report = PassReport()
+        self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
             self.pull_staff(report)
             self.push(report)
             self.push_decisions(report)
+            self.sync_appointments(report)
             self.pull_changes(report)
             self.fetch_downloads(report)
             self.compare_counts(report)
@@ -408,6 +416,33 @@ class SyncEngine:
         report.downloaded_bytes += stats.bytes
         if stats.failed:
             report.errors.append(f"{stats.failed} file(s) of online cases could not be fetched; will retry")
+
+    # --- appointments -----------------------------------------------------------------------
+
+    def mark_no_shows(self, report: PassReport) -> None:
+        try:
+            report.no_shows_marked = mark_no_shows(self.terminal)
+        except Exception as exc:  # noqa: BLE001 - a defect here must not stop the pass
+            log.exception("marking no-shows failed")
+            report.errors.append(f"no-shows not marked: {type(exc).__name__}")
+
+    def sync_appointments(self, report: PassReport) -> None:
+        """Check-ins and no-shows up, the hall's next days down (sync.appointments)."""
+        try:
+            stats = sync_appointments(self.store, self.client, self.retry)
+        except (Offline, EnrollmentRequired):
+            raise
+        except Refused as exc:  # an older platform without the routes, or this device may not read them
+            report.errors.append(f"appointments not synced: {exc.message.en}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("appointment sync failed")
+            report.errors.append(f"appointments not synced: {type(exc).__name__}")
+            return
+        report.appointments = stats.pulled
+        report.appointment_events_sent = stats.events_sent
+        if stats.events_rejected:
+            report.errors.append(f"{stats.events_rejected} appointment event(s) refused by the platform")
 
     # --- audit head -------------------------------------------------------------------------
 

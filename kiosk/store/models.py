@@ -346,3 +346,56 @@ class HallOfflineTicket(Base):
     lost_request_id: Mapped[str | None] = mapped_column(String(36))
     lost_request_state: Mapped[str | None] = mapped_column(String(16))
     lost_request_number: Mapped[str | None] = mapped_column(String(16))
+
+
+# --- appointments (migration 0013; kiosk.usecases.appointments, sync.appointments) ---------------------------
+
+class Appointment(Base):
+    """A booking of this hall as the last sync pass copied it (the next 7 days), so check-in works offline.
+
+    The ID number is kept only as its keyed index (to find the booking of the card placed) and masked; the
+    name is sealed. `state` is the platform's until something happens here (a check-in, a no-show), which
+    the sync keeps until the platform has heard of it. `slot_start`/`slot_end` are the hall's local
+    "HH:MM"; `ticket` is the queue ticket the check-in issued (`IssuedTicket` as JSON), so a second check-in
+    gives the same one."""
+
+    __tablename__ = "appointments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    booking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    service_item: Mapped[str] = mapped_column(String(64))
+    item_name_zh: Mapped[str] = mapped_column(String(200))
+    item_name_en: Mapped[str] = mapped_column(String(300))
+    department_code: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    slot_start: Mapped[str] = mapped_column(String(5))
+    slot_end: Mapped[str] = mapped_column(String(5))
+    holder_name: Mapped[str] = mapped_column(SealedString("appointments.holder_name", 100))
+    holder_id_index: Mapped[str] = mapped_column(IdNumberIndex(), index=True)
+    id_masked: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by: Mapped[str | None] = mapped_column(String(100))
+    ticket_number: Mapped[str | None] = mapped_column(String(16))
+    ticket: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    no_show_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppointmentEvent(Base):
+    """A check-in or a no-show owed to the platform (`state`: pending, sent, rejected). The id is made here
+    and the platform dedupes on it; one event per booking and kind, by constraint."""
+
+    __tablename__ = "appointment_events"
+    __table_args__ = (UniqueConstraint("appointment_id", "kind", name="uq_appointment_events_appointment_kind"),
+                      Index("ix_appointment_events_state", "state"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    appointment_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    ticket_number: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
