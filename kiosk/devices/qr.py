@@ -8,10 +8,11 @@ second (`QrLook`), so a kiosk with nobody in front of it spends nothing on it. A
 person types far slower. `KeyBurst` tells the two apart from the key times alone, so the check-in
 screen needs no text field and the citizen types nothing.
 
-What the code holds is the booking's `booking_code` (see `kiosk.usecases.appointments`); a code
-inside a link (`https://.../b/CODE` or `...?code=CODE`) is accepted too, because booking pages put
-links in their QR codes. `booking_code_from_text` gives the bare code or None; whether a booking has
-that code is the use case's question, not this module's.
+What the code holds is the booking's `booking_code` (`kiosk.booking_code`: eight characters with a
+check character); a code inside a link (`https://.../b/CODE` or `...?code=CODE`) is accepted too,
+because booking pages put links in their QR codes. `booking_code_from_text` gives the code, normalised,
+only when its check character holds: another QR code in view (a shop's, a phone's wallpaper) is not
+a booking and is passed over in silence. Whether a booking has that code is the use case's question.
 """
 from __future__ import annotations
 
@@ -22,31 +23,41 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 
+from kiosk import booking_code
 from kiosk.devices.camera import Frame, FrameSource
 
 MAX_TEXT = 512  # longer QR texts are not booking codes (nor links to one)
-CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,63}")  # what a booking code may look like, before the store
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{3,31}")  # a code as printed or typed, grouped or not
 QUERY_KEYS = ("code", "booking", "booking_code")
 MAX_DECODE_SIDE = 1280  # frames are shrunk to this before decoding: a phone's QR is large in the picture
 
 
+def _valid(candidate: str) -> str | None:
+    if not CODE_RE.fullmatch(candidate):
+        return None
+    code = booking_code.normalise(candidate)
+    return code if booking_code.problem(code) is None else None
+
+
 def booking_code_from_text(text: str) -> str | None:
-    """The booking code in a QR's text (bare, or the last path part or `code=` of a link); None otherwise."""
+    """The booking code in a QR's text (bare, or the last path part or `code=` of a link), normalised;
+    None when there is none or its check character is wrong."""
     if not isinstance(text, str) or not text or len(text) > MAX_TEXT:
         return None
     text = text.strip()
-    if CODE_RE.fullmatch(text):
-        return text
+    found = _valid(text)
+    if found is not None:
+        return found
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     query = parse_qs(parts.query)
     for key in QUERY_KEYS:
         for value in query.get(key, ()):
-            if CODE_RE.fullmatch(value.strip()):
-                return value.strip()
-    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return last if CODE_RE.fullmatch(last) else None
+            found = _valid(value.strip())
+            if found is not None:
+                return found
+    return _valid(parts.path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _gray(pixels: np.ndarray) -> np.ndarray:
@@ -133,9 +144,10 @@ class QrLook:
 class KeyBurst:
     """A hand-held scanner "typing" a code: characters at most `max_gap_ms` apart, then Enter.
 
-    Feed it every key press with its time in milliseconds (`key`); `enter` returns the booking code
-    when the characters before it came as one fast burst and read as a booking code, else None. Keys a
-    person types (slower) never add up to a code.
+    Feed it every key press with its time in milliseconds (`key`); `enter` returns what the scanner sent
+    when the characters before it came as one fast burst: the booking code in it (`booking_code_from_text`),
+    else the text itself, so that the use case says what is wrong with it (a scan is deliberate: the
+    citizen must hear why nothing happened). Keys a person types (slower) never add up to anything.
     """
 
     max_gap_ms: int = 40
@@ -158,7 +170,9 @@ class KeyBurst:
         burst = self._gap_ok(at_ms) and len(text) >= self.min_length
         self._chars = []
         self._last_ms = None
-        return booking_code_from_text(text) if burst else None
+        if not burst:
+            return None
+        return booking_code_from_text(text) or text.strip() or None
 
     def reset(self) -> None:
         self._chars = []
