@@ -186,7 +186,7 @@
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="46"/>
+        <location filename="../../ui/counter/window.py" line="47"/>
         <location filename="../../ui/counter/dashboard.py" line="199"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
@@ -243,6 +243,7 @@
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/appointments.py" line="25"/>
         <location filename="../../ui/counter/walkin.py" line="230"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Service item</source>
@@ -317,6 +318,7 @@
     <message>
         <location filename="../../ui/counter/review.py" line="495"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/appointments.py" line="24"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
@@ -774,8 +776,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
-        <location filename="../../ui/counter/window.py" line="347"/>
-        <location filename="../../ui/counter/window.py" line="360"/>
+        <location filename="../../ui/counter/window.py" line="351"/>
+        <location filename="../../ui/counter/window.py" line="364"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
         <source>Queue</source>
         <translation>叫号</translation>
@@ -791,28 +793,33 @@
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/window.py" line="45"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="45"/>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="46"/>
         <location filename="../../ui/counter/print_queue.py" line="130"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="337"/>
+        <location filename="../../ui/counter/window.py" line="341"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="339"/>
+        <location filename="../../ui/counter/window.py" line="343"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="340"/>
+        <location filename="../../ui/counter/window.py" line="344"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -912,9 +919,70 @@
         <translation>回执编号</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/appointments.py" line="23"/>
         <location filename="../../ui/counter/print_queue.py" line="24"/>
         <source>State</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="23"/>
+        <source>Time slot</source>
+        <translation>预约时段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="24"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="25"/>
+        <source>Checked in at</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="26"/>
+        <source>Ticket</source>
+        <translation>号票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="26"/>
+        <source>Booking code</source>
+        <translation>预约码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="28"/>
+        <source>Booked, not arrived</source>
+        <translation>已预约，未到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="29"/>
+        <source>Arrived</source>
+        <translation>已到（已签到）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="30"/>
+        <source>No-show</source>
+        <translation>爽约（未到）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="31"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="134"/>
+        <source>Today&apos;s appointments (%1)</source>
+        <translation>今日预约（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="135"/>
+        <source>Bookings for this hall today, by time slot: who has arrived (checked in at a kiosk) and who has not. The list refreshes by itself.</source>
+        <translation>本大厅今天的预约，按时段排列：谁已到（已在自助终端签到），谁还没到。列表会自动刷新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="137"/>
+        <source>No bookings for today. Bookings reach this counter with each sync.</source>
+        <translation>今天没有预约。预约信息随每次同步传到本窗口。</translation>
     </message>
     <message>
         <location filename="../../ui/counter/print_queue.py" line="24"/>
@@ -1425,6 +1493,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="171"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -1667,37 +1736,42 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="90"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="163"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="91"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="164"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="92"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="165"/>
         <source>Take a number</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="93"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="166"/>
+        <source>Check in for an appointment</source>
+        <translation>预约签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="167"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="94"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="168"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="95"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="169"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="96"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="170"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>
@@ -1995,6 +2069,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="114"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -2022,6 +2097,86 @@
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="155"/>
         <source>Your number is %1. People ahead of you: %2.</source>
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="34"/>
+        <source>Booked service: %1</source>
+        <translation>预约事项：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="35"/>
+        <source>Booked time: %1</source>
+        <translation>预约时段：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="36"/>
+        <source>Booked by: %1</source>
+        <translation>预约人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="42"/>
+        <source>You have already checked in today. This is the number you were given.</source>
+        <translation>您今天已经签到过，这是之前给您的号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="43"/>
+        <source>You are checked in for your appointment.</source>
+        <translation>签到成功，您的预约已确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="110"/>
+        <source>Please wait in the hall; staff will call you.</source>
+        <translation>请在大厅等候，工作人员会叫您。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="115"/>
+        <source>Checked in</source>
+        <translation>已签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="152"/>
+        <source>Checking you in…</source>
+        <translation>正在为您签到……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="163"/>
+        <source>Back to the start</source>
+        <translation>返回首页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="164"/>
+        <source>Check in for your appointment</source>
+        <translation>预约签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="165"/>
+        <source>You need not type anything. Use either way below.</source>
+        <translation>不用输入任何内容，用下面任一种方式即可。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="167"/>
+        <source>① Lay your ID card flat on the reader. It is read by itself.</source>
+        <translation>① 把身份证平放在读卡器上，会自动读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="169"/>
+        <source>① Lay your ID card on the reader, then tap the button below.</source>
+        <translation>① 把身份证放在读卡器上，再点下面的按钮。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="174"/>
+        <source>%1 Or hold your booking&apos;s QR code under the camera, or in front of the scanner.</source>
+        <translation>%1 或者把预约二维码放在摄像头下方，或对准扫码器。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="177"/>
+        <source>%1 Or hold your booking&apos;s QR code in front of the scanner.</source>
+        <translation>%1 或者把预约二维码对准扫码器。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="180"/>
+        <source>Starting the camera…</source>
+        <translation>正在打开摄像头……</translation>
     </message>
 </context>
 <context>

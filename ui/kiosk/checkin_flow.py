@@ -164,14 +164,16 @@ class CheckinFlow:
             if screen is not None:
                 screen.set_busy(False)
             return
+        # said aloud whatever the read-aloud mode, as a ticket's number is: the citizen laid a card down or
+        # held up a code and waits for an answer, perhaps not looking at the screen
+        self.window.speak(msg(exc.message))
         if screen is not None:
-            screen.set_problem(exc.message)  # said in place, spoken by the screen's announce
+            screen.set_problem(exc.message)
             self.window.start_idle(REFUSED_SECONDS)
             return
         welcome = self.nav.screens.get("welcome")
         if welcome is not None:
             welcome.show_checkin_note(exc.message, WELCOME_NOTE_MS)  # type: ignore[attr-defined]
-            self.window.speak(msg(exc.message))
 
     def _checked_in(self, screen: CheckinScreen | None, checkin: CheckIn, category: Category | None,
                     qr: bytes) -> None:

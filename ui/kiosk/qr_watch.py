@@ -14,7 +14,7 @@ import logging
 import shiboken6
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk.devices.camera import Frame, FrameSource
 from kiosk.devices.qr import KeyBurst, QrLook
@@ -105,6 +105,9 @@ class QrWatch(QObject):
     def _key(self, watched: QObject, event: QEvent) -> bool:
         if not self._active or not isinstance(event, QKeyEvent) or not watched.isWidgetType():
             return False  # the same key also passes the window's QWindow: count it once
+        # ...and every parent of the focused widget that does not take it: count it where it lands first
+        if watched is not (QApplication.focusWidget() or watched.window()):  # type: ignore[attr-defined]
+            return False
         at = self._clock.elapsed()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             code = self.burst.enter(at)

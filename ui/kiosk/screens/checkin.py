@@ -127,13 +127,12 @@ class CheckinScreen(Screen):
         self._render_status()
 
     def set_problem(self, problem: Message | None) -> None:
-        """Why nothing was checked in (no booking today, too early...): in words, in place, and aloud."""
+        """Why nothing was checked in (no booking today, too early...), or what the reader said: in words, in
+        place (the flow has it said aloud)."""
         self.busy = False
         self.read_button.setEnabled(True)
         self.problem = problem
         self._render_status()
-        if problem is not None:
-            self.announce.emit(msg(problem))
 
     # --- showing -----------------------------------------------------------------------------------------
     def on_enter(self) -> None:
