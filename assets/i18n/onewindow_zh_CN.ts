@@ -936,13 +936,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/appointments.py" line="25"/>
-        <source>Checked in at</source>
-        <translation>签到时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter/appointments.py" line="26"/>
-        <source>Ticket</source>
-        <translation>号票</translation>
+        <source>Checked in, ticket</source>
+        <translation>签到时间、号票</translation>
     </message>
     <message>
         <location filename="../../ui/counter/appointments.py" line="26"/>
@@ -950,37 +945,37 @@
         <translation>预约码</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="28"/>
+        <location filename="../../ui/counter/appointments.py" line="30"/>
         <source>Booked, not arrived</source>
         <translation>已预约，未到</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="29"/>
+        <location filename="../../ui/counter/appointments.py" line="31"/>
         <source>Arrived</source>
         <translation>已到（已签到）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="30"/>
+        <location filename="../../ui/counter/appointments.py" line="32"/>
         <source>No-show</source>
         <translation>爽约（未到）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="31"/>
+        <location filename="../../ui/counter/appointments.py" line="33"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="134"/>
+        <location filename="../../ui/counter/appointments.py" line="147"/>
         <source>Today&apos;s appointments (%1)</source>
         <translation>今日预约（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="135"/>
+        <location filename="../../ui/counter/appointments.py" line="148"/>
         <source>Bookings for this hall today, by time slot: who has arrived (checked in at a kiosk) and who has not. The list refreshes by itself.</source>
         <translation>本大厅今天的预约，按时段排列：谁已到（已在自助终端签到），谁还没到。列表会自动刷新。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/appointments.py" line="137"/>
+        <location filename="../../ui/counter/appointments.py" line="150"/>
         <source>No bookings for today. Bookings reach this counter with each sync.</source>
         <translation>今天没有预约。预约信息随每次同步传到本窗口。</translation>
     </message>
@@ -1493,7 +1488,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="171"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="170"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -2034,6 +2029,7 @@
     <message>
         <location filename="../../ui/kiosk/screens/ticket.py" line="168"/>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="141"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="81"/>
         <source>Service: %1</source>
         <translation>业务：%1</translation>
     </message>
@@ -2069,7 +2065,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="114"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="123"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -2099,82 +2095,87 @@
         <translation>您的号码是 %1，前面还有 %2 人。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="34"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="38"/>
         <source>Booked service: %1</source>
         <translation>预约事项：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="35"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="39"/>
         <source>Booked time: %1</source>
         <translation>预约时段：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="36"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="40"/>
         <source>Booked by: %1</source>
         <translation>预约人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="42"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="46"/>
+        <source>Booked: %1, %2 (%3)</source>
+        <translation>预约：%1，%2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="52"/>
         <source>You have already checked in today. This is the number you were given.</source>
         <translation>您今天已经签到过，这是之前给您的号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="43"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="53"/>
         <source>You are checked in for your appointment.</source>
         <translation>签到成功，您的预约已确认。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="110"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="119"/>
         <source>Please wait in the hall; staff will call you.</source>
         <translation>请在大厅等候，工作人员会叫您。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="115"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="124"/>
         <source>Checked in</source>
         <translation>已签到</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="152"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="151"/>
         <source>Checking you in…</source>
         <translation>正在为您签到……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="163"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="162"/>
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="164"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="163"/>
         <source>Check in for your appointment</source>
         <translation>预约签到</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="165"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="164"/>
         <source>You need not type anything. Use either way below.</source>
         <translation>不用输入任何内容，用下面任一种方式即可。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="167"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="166"/>
         <source>① Lay your ID card flat on the reader. It is read by itself.</source>
         <translation>① 把身份证平放在读卡器上，会自动读取。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="169"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="168"/>
         <source>① Lay your ID card on the reader, then tap the button below.</source>
         <translation>① 把身份证放在读卡器上，再点下面的按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="174"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="173"/>
         <source>%1 Or hold your booking&apos;s QR code under the camera, or in front of the scanner.</source>
         <translation>%1 或者把预约二维码放在摄像头下方，或对准扫码器。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="177"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="176"/>
         <source>%1 Or hold your booking&apos;s QR code in front of the scanner.</source>
         <translation>%1 或者把预约二维码对准扫码器。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/checkin.py" line="180"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="179"/>
         <source>Starting the camera…</source>
         <translation>正在打开摄像头……</translation>
     </message>

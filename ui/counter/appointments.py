@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.usecases import appointments
 from kiosk.usecases.appointments import AppointmentState, AppointmentView
-from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr, when
+from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr
 from ui.counter.context import CounterContext
 from ui.i18n import lang, translate
 from ui.jobs import run_job
@@ -22,8 +22,10 @@ from ui.theme import set_role
 REFRESH_MS = 20_000  # check-ins at the kiosks reach this list within this long
 COLUMNS = (QT_TRANSLATE_NOOP("Counter", "Time slot"), QT_TRANSLATE_NOOP("Counter", "State"),
            QT_TRANSLATE_NOOP("Counter", "Name"), QT_TRANSLATE_NOOP("Counter", "ID number"),
-           QT_TRANSLATE_NOOP("Counter", "Service item"), QT_TRANSLATE_NOOP("Counter", "Checked in at"),
-           QT_TRANSLATE_NOOP("Counter", "Ticket"), QT_TRANSLATE_NOOP("Counter", "Booking code"))
+           QT_TRANSLATE_NOOP("Counter", "Service item"), QT_TRANSLATE_NOOP("Counter", "Checked in, ticket"),
+           QT_TRANSLATE_NOOP("Counter", "Booking code"))
+CODE_COLUMN = 6
+WIDE = 1400  # narrower windows (a portrait screen) leave out the booking code: the service item keeps its room
 STATES = {  # state -> (symbol, words, role for the words' colour)
     AppointmentState.BOOKED: ("◷", QT_TRANSLATE_NOOP("Counter", "Booked, not arrived"), "hint"),
     AppointmentState.CHECKED_IN: ("✔", QT_TRANSLATE_NOOP("Counter", "Arrived"), "ok"),
@@ -41,6 +43,14 @@ def state_text(state: AppointmentState) -> tuple[str, str]:
 
 def slot_text(view: AppointmentView) -> str:
     return f"{view.slot_start.strftime('%H:%M')}–{view.slot_end.strftime('%H:%M')}"
+
+
+def arrival_text(view: AppointmentView) -> str:
+    """"09:12 · B003": when the citizen checked in (today: the time is enough) and the ticket it gave."""
+    if view.checked_in_at is None:
+        return "—"
+    at = view.checked_in_at.astimezone().strftime("%H:%M")
+    return f"{at} · {view.ticket_number}" if view.ticket_number else at
 
 
 class AppointmentsScreen(CounterScreen):
@@ -123,10 +133,13 @@ class AppointmentsScreen(CounterScreen):
             words, role = state_text(view.state)
             for c, item in enumerate((cell(slot_text(view)), cell(words, role=role), cell(view.holder_name or "—"),
                                       cell(view.id_masked or "—"), cell(view.item_name.get(lang())),
-                                      cell(when(view.checked_in_at) if view.checked_in_at else "—"),
-                                      cell(view.ticket_number or "—"), cell(view.booking_code))):
+                                      cell(arrival_text(view)), cell(view.booking_code))):
                 self.table.setItem(r, c, item)
         fit_columns(self.table, stretch=4)
+
+    def fit_width(self, width: int) -> None:
+        """Told the window's width by `ui.counter.window` (also while hidden)."""
+        self.table.setColumnHidden(CODE_COLUMN, width < WIDE)
 
     def retranslate(self) -> None:
         super().retranslate()

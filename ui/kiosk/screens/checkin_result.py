@@ -22,19 +22,29 @@ from ui.theme import set_role
 
 
 def masked_name(name: str) -> str:
-    """"张*", "欧阳**": the family name's first character only (a name is never whole on a kiosk screen)."""
+    """"张*", "欧**": the first character only, and at most three stars (a name is never whole on a kiosk
+    screen, nor its length told for long ones)."""
     name = name.strip()
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+    return name[:1] + "*" * min(3, max(1, len(name) - 1)) if name else ""
+
+
+def slot_text(appointment: AppointmentView) -> str:
+    """"09:00–10:00": a check-in is always for today."""
+    return f"{appointment.slot_start.strftime('%H:%M')}–{appointment.slot_end.strftime('%H:%M')}"
 
 
 def booking_text(appointment: AppointmentView) -> str:
-    """"业务：… / 预约时段：… / 预约人：…", in the screen's language."""
-    slot = (f"{appointment.day.isoformat()} {appointment.slot_start.strftime('%H:%M')}–"
-            f"{appointment.slot_end.strftime('%H:%M')}")
+    """"预约事项：… / 预约时段：… / 预约人：…", in the screen's language."""
     lines = [translate("Kiosk", "Booked service: %1").replace("%1", msg(appointment.item_name)),
-             translate("Kiosk", "Booked time: %1").replace("%1", slot),
+             translate("Kiosk", "Booked time: %1").replace("%1", slot_text(appointment)),
              translate("Kiosk", "Booked by: %1").replace("%1", masked_name(appointment.holder_name))]
     return "\n".join(lines)
+
+
+def booking_line(appointment: AppointmentView) -> str:
+    """"预约：居民身份证换领，09:00–10:00（张*）": the booking in one line, beside a ticket's number."""
+    return (translate("Kiosk", "Booked: %1, %2 (%3)").replace("%1", msg(appointment.item_name))
+            .replace("%2", slot_text(appointment)).replace("%3", masked_name(appointment.holder_name)))
 
 
 def checked_in_text(checkin: CheckIn) -> str:
@@ -48,7 +58,8 @@ def _ended(text: str) -> str:
 
 
 class CheckinTicketScreen(TicketResultScreen):
-    """The ticket screen with the booking above the number."""
+    """The ticket screen: "checked in" over the number, the booking beside it in place of the priority
+    (which a booking implies): one line more than a number taken, so it still fits a landscape screen."""
 
     name = "checkin_result"
 
@@ -59,18 +70,16 @@ class CheckinTicketScreen(TicketResultScreen):
         self.checked = set_role(QLabel(), "ok")
         self.checked.setObjectName("checkinDone")
         self.checked.setWordWrap(True)
-        self.booked = set_role(QLabel(), "hint")
-        self.booked.setObjectName("checkinBooking")
-        self.booked.setWordWrap(True)
+        self.booked = self.line  # the facts' last label holds the line and the booking
         self.body.insertWidget(0, self.checked)
-        self.body.insertWidget(1, self.booked)
         self.retranslate()
 
     def retranslate(self) -> None:
         super().retranslate()
-        if getattr(self, "booked", None) is not None:  # not while the ticket screen builds itself
+        if getattr(self, "checkin", None) is not None:  # not while the ticket screen builds itself
             self.checked.setText(para("✔ " + checked_in_text(self.checkin), bold=True))
-            self.booked.setText(para(booking_text(self.checkin.appointment)))
+            line = translate("Kiosk", "Service: %1").replace("%1", msg(self.category.name))
+            self.line.setText(para(line + "\n" + booking_line(self.checkin.appointment)))
 
     def speech_text(self) -> str:
         return ("" if lang() == "zh" else " ").join((_ended(checked_in_text(self.checkin)), super().speech_text()))
