@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-import cv2
 import numpy as np
 
 from kiosk import booking_code
@@ -61,6 +60,8 @@ def booking_code_from_text(text: str) -> str | None:
 
 
 def _gray(pixels: np.ndarray) -> np.ndarray:
+    import cv2
+
     gray = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
     side = max(gray.shape[:2])
     if side > MAX_DECODE_SIDE:
@@ -75,6 +76,8 @@ def decode_qr_texts(frame: Frame | np.ndarray) -> list[str]:
     pixels = frame.pixels if isinstance(frame, Frame) else np.asarray(frame)
     if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3) or min(pixels.shape[:2]) < 21:
         return []
+    import cv2  # here, not at import: the welcome screen's scanner watch must not slow the kiosk's start
+
     gray = _gray(pixels)
     detector = cv2.QRCodeDetector()
     try:

@@ -9,12 +9,14 @@ without a booking today gets a calm note here, nothing else.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel
 
+from kiosk.devices.id_card_reader import IdCardError
 from kiosk.errors import Message
 from ui.i18n import lang, msg, translate
 from ui.kiosk.card_watch import CardWatch
@@ -25,6 +27,8 @@ from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
 from ui.widgets.wrap_button import WrapButton
+
+log = logging.getLogger("onewindow.kiosk")
 
 
 class WelcomeScreen(Screen):
@@ -120,7 +124,11 @@ class WelcomeScreen(Screen):
 
     @staticmethod
     def _reader_failed(exc: BaseException) -> None:
-        """A card pulled away too soon, a reader unplugged: nobody asked for anything yet; the watch goes on."""
+        """A card pulled away too soon, a reader unplugged: nobody asked for anything yet, so nothing is shown;
+        the watch goes on. Anything else is a defect, logged with what it was."""
+        if not isinstance(exc, IdCardError):
+            log.error("watching the ID card reader on the welcome screen failed: %s",
+                      getattr(exc, "__traceback_text__", repr(exc)))
 
     def show_checkin_note(self, message: Message, msecs: int) -> None:
         """Why a card laid here checked nothing in (no booking today...), for `msecs`."""
