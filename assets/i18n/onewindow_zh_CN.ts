@@ -186,7 +186,7 @@
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="47"/>
+        <location filename="../../ui/counter/window.py" line="48"/>
         <location filename="../../ui/counter/dashboard.py" line="199"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
@@ -243,6 +243,7 @@
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/appointments.py" line="25"/>
         <location filename="../../ui/counter/walkin.py" line="230"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>Service item</source>
@@ -317,6 +318,7 @@
     <message>
         <location filename="../../ui/counter/review.py" line="498"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
+        <location filename="../../ui/counter/appointments.py" line="24"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
@@ -776,8 +778,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
-        <location filename="../../ui/counter/window.py" line="352"/>
-        <location filename="../../ui/counter/window.py" line="365"/>
+        <location filename="../../ui/counter/window.py" line="356"/>
+        <location filename="../../ui/counter/window.py" line="369"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
         <source>Queue</source>
         <translation>叫号</translation>
@@ -793,33 +795,38 @@
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/window.py" line="45"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="45"/>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/window.py" line="46"/>
         <source>Online cases</source>
         <translation>网办件核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="46"/>
+        <location filename="../../ui/counter/window.py" line="47"/>
         <location filename="../../ui/counter/print_queue.py" line="130"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="342"/>
+        <location filename="../../ui/counter/window.py" line="346"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="344"/>
+        <location filename="../../ui/counter/window.py" line="348"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="345"/>
+        <location filename="../../ui/counter/window.py" line="349"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -919,9 +926,65 @@
         <translation>回执编号</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/appointments.py" line="23"/>
         <location filename="../../ui/counter/print_queue.py" line="24"/>
         <source>State</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="23"/>
+        <source>Time slot</source>
+        <translation>预约时段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="24"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="25"/>
+        <source>Checked in, ticket</source>
+        <translation>签到时间、号票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="26"/>
+        <source>Booking code</source>
+        <translation>预约码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="30"/>
+        <source>Booked, not arrived</source>
+        <translation>已预约，未到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="31"/>
+        <source>Arrived</source>
+        <translation>已到（已签到）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="32"/>
+        <source>No-show</source>
+        <translation>爽约（未到）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="33"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="147"/>
+        <source>Today&apos;s appointments (%1)</source>
+        <translation>今日预约（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="148"/>
+        <source>Bookings for this hall today, by time slot: who has arrived (checked in at a kiosk) and who has not. The list refreshes by itself.</source>
+        <translation>本大厅今天的预约，按时段排列：谁已到（已在自助终端签到），谁还没到。列表会自动刷新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/appointments.py" line="150"/>
+        <source>No bookings for today. Bookings reach this counter with each sync.</source>
+        <translation>今天没有预约。预约信息随每次同步传到本窗口。</translation>
     </message>
     <message>
         <location filename="../../ui/counter/print_queue.py" line="24"/>
@@ -1587,6 +1650,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="170"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -1829,37 +1893,42 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="90"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="171"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="91"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="172"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="92"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="173"/>
         <source>Take a number</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="93"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="174"/>
+        <source>Check in for an appointment</source>
+        <translation>预约签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="175"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="94"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="176"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="95"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="177"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="96"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="178"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>
@@ -2050,22 +2119,22 @@
         <translation>您已退出本次办理，屏幕上的内容已清除，但之前自动保存的草稿未能删除，工作人员会处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/help.py" line="71"/>
+        <location filename="../../ui/kiosk/help.py" line="73"/>
         <source>Telling the staff…</source>
         <translation>正在通知工作人员…</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/help.py" line="73"/>
+        <location filename="../../ui/kiosk/help.py" line="75"/>
         <source>Staff have been told, please wait.</source>
         <translation>已通知工作人员，请稍候。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/help.py" line="75"/>
+        <location filename="../../ui/kiosk/help.py" line="77"/>
         <source>Someone is coming to help you.</source>
         <translation>工作人员马上就到。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/help.py" line="77"/>
+        <location filename="../../ui/kiosk/help.py" line="79"/>
         <source>Please go to the service desk.</source>
         <translation>请到服务台找工作人员。</translation>
     </message>
@@ -2122,6 +2191,7 @@
     <message>
         <location filename="../../ui/kiosk/screens/ticket.py" line="168"/>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="141"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="81"/>
         <source>Service: %1</source>
         <translation>业务：%1</translation>
     </message>
@@ -2157,6 +2227,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="123"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -2259,6 +2330,91 @@
         <location filename="../../ui/kiosk/screens/licence_consent.py" line="325"/>
         <source>Do not use them; I will hand in paper</source>
         <translation>不使用，提交纸质材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="38"/>
+        <source>Booked service: %1</source>
+        <translation>预约事项：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="39"/>
+        <source>Booked time: %1</source>
+        <translation>预约时段：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="40"/>
+        <source>Booked by: %1</source>
+        <translation>预约人：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="46"/>
+        <source>Booked: %1, %2 (%3)</source>
+        <translation>预约：%1，%2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="52"/>
+        <source>You have already checked in today. This is the number you were given.</source>
+        <translation>您今天已经签到过，这是之前给您的号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="53"/>
+        <source>You are checked in for your appointment.</source>
+        <translation>签到成功，您的预约已确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="119"/>
+        <source>Please wait in the hall; staff will call you.</source>
+        <translation>请在大厅等候，工作人员会叫您。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="124"/>
+        <source>Checked in</source>
+        <translation>已签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="151"/>
+        <source>Checking you in…</source>
+        <translation>正在为您签到……</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="162"/>
+        <source>Back to the start</source>
+        <translation>返回首页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="163"/>
+        <source>Check in for your appointment</source>
+        <translation>预约签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="164"/>
+        <source>You need not type anything. Use either way below.</source>
+        <translation>不用输入任何内容，用下面任一种方式即可。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="166"/>
+        <source>① Lay your ID card flat on the reader. It is read by itself.</source>
+        <translation>① 把身份证平放在读卡器上，会自动读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="168"/>
+        <source>① Lay your ID card on the reader, then tap the button below.</source>
+        <translation>① 把身份证放在读卡器上，再点下面的按钮。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="173"/>
+        <source>%1 Or hold your booking&apos;s QR code under the camera, or in front of the scanner.</source>
+        <translation>%1 或者把预约二维码放在摄像头下方，或对准扫码器。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="176"/>
+        <source>%1 Or hold your booking&apos;s QR code in front of the scanner.</source>
+        <translation>%1 或者把预约二维码对准扫码器。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/checkin.py" line="179"/>
+        <source>Starting the camera…</source>
+        <translation>正在打开摄像头……</translation>
     </message>
 </context>
 <context>

@@ -41,7 +41,8 @@ log = logging.getLogger("onewindow.counter")
 
 NAV = (("queue", QT_TRANSLATE_NOOP("Counter", "Queue"), Permission.TAKE_APPLICATION),
        ("worklist", QT_TRANSLATE_NOOP("Counter", "Work list"), Permission.REVIEW), ("walkin", QT_TRANSLATE_NOOP("Counter", "Take a walk-in"), Permission.TAKE_APPLICATION),
-       ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
+       ("drafts", QT_TRANSLATE_NOOP("Counter", "Drafts"), Permission.TAKE_APPLICATION),
+       ("appointments", QT_TRANSLATE_NOOP("Counter", "Appointments"), Permission.TAKE_APPLICATION), ("deadlines", QT_TRANSLATE_NOOP("Counter", "Deadlines"), Permission.REVIEW),
        ("onsite", QT_TRANSLATE_NOOP("Counter", "Online cases"), Permission.DECIDE),
        ("print_queue", QT_TRANSLATE_NOOP("Counter", "Print queue"), Permission.REVIEW),
        ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
@@ -156,6 +157,9 @@ class CounterWindow(QMainWindow):
         if staff.may(Permission.TAKE_APPLICATION):
             screens["walkin"] = WalkInScreen(self.ctx, staff.id, stack)
             screens["drafts"] = DraftsScreen(self.ctx, staff.id, stack)
+            from ui.counter.appointments import AppointmentsScreen
+
+            screens["appointments"] = AppointmentsScreen(self.ctx, staff.id, stack)
         if staff.may(Permission.TAKE_APPLICATION) and self.terminal.hall is not None:
             from ui.counter.queue import QueueScreen
 

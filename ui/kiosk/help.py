@@ -51,6 +51,8 @@ STEP_LABELS: dict[str, Message] = {
     "ticket_line": Message("取号：选择业务", "Taking a number: choosing the line"),
     "ticket_priority": Message("取号：选择是否优先", "Taking a number: priority"),
     "ticket_result": Message("取号完成", "Number taken"),
+    "checkin": Message("预约签到", "Checking in for an appointment"),
+    "checkin_result": Message("预约签到完成", "Checked in for an appointment"),
 }
 
 

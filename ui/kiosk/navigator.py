@@ -16,6 +16,7 @@ from kiosk.submission import SubmittedApplication
 from kiosk.usecases import applications, drafts, receipts
 from kiosk.usecases.views import PrintResult
 from ui.jobs import run_job
+from ui.kiosk.checkin_flow import CheckinFlow
 from ui.kiosk.context import KioskContext
 from ui.kiosk.overlay import Texts, leave_texts
 from ui.kiosk.screens.base import Screen
@@ -55,6 +56,7 @@ class KioskNavigator:
         self.screens: dict[str, Screen] = {}
         self.rating_origin = "welcome"
         self.ticket = TicketFlow(self, window, ctx)
+        self.checkin = CheckinFlow(self, window, ctx)
 
     # --- bookkeeping -------------------------------------------------------------------------
     def current(self) -> Screen | None:
@@ -143,6 +145,9 @@ class KioskNavigator:
             welcome.progress_chosen.connect(self.show_progress)
             welcome.rate_chosen.connect(lambda: self.show_rating(None, None, origin="welcome"))
             welcome.ticket_chosen.connect(self.ticket.start)
+            welcome.checkin_chosen.connect(self.checkin.start)
+            welcome.card_placed.connect(self.checkin.card_on_welcome)
+            welcome.code_scanned.connect(self.checkin.code_on_welcome)
             self._add(welcome)
         self.show("welcome")
 

@@ -145,9 +145,11 @@ class TicketFlow:
         self.window.clear_report()
         self.nav.show(result.name)
         self.window.start_idle(RESULT_SECONDS)
-        self._print(result, issued)
+        self.print_ticket(result, issued)
 
-    def _print(self, result: TicketResultScreen, issued: IssuedTicket) -> None:
+    def print_ticket(self, result: TicketResultScreen, issued: IssuedTicket) -> None:
+        """Print `issued` while `result` shows it, and tell that screen what the printer did (also used by
+        `ui.kiosk.checkin_flow` for the ticket an appointment's check-in gives)."""
         from kiosk.usecases.drafts import kiosk_actor
         from kiosk.usecases.ticket_print import print_ticket
 

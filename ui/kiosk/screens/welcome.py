@@ -1,22 +1,34 @@
 """The first screen: large choices and nothing from the previous citizen.
 
 "Take a number" comes first when this terminal has a hall hub (`Terminal.hall`):
-in a hall with a queue, most people come to the kiosk for a ticket.
+in a hall with a queue, most people come to the kiosk for a ticket. "Check in for
+an appointment" follows; a citizen with a booking need not even tap it: an ID
+card laid on a reader that tells placements apart is checked in at once, and a
+booking code from a hand-held scanner too (`ui.kiosk.checkin_flow`). A card
+without a booking today gets a calm note here, nothing else.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel
 
-from ui.i18n import lang, translate
+from kiosk.devices.id_card_reader import IdCardError
+from kiosk.errors import Message
+from ui.i18n import lang, msg, translate
+from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
+from ui.kiosk.qr_watch import QrWatch
 from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
 from ui.widgets.wrap_button import WrapButton
+
+log = logging.getLogger("onewindow.kiosk")
 
 
 class WelcomeScreen(Screen):
@@ -25,6 +37,9 @@ class WelcomeScreen(Screen):
     progress_chosen = Signal()
     rate_chosen = Signal()
     ticket_chosen = Signal()
+    checkin_chosen = Signal()
+    card_placed = Signal(object)  # IdCardData laid on the reader while this screen shows: a check-in
+    code_scanned = Signal(str)  # a booking code from a hand-held scanner while this screen shows
 
     def __init__(self, ctx: KioskContext) -> None:
         super().__init__(ctx, back=False, next_=False)
@@ -43,6 +58,22 @@ class WelcomeScreen(Screen):
         self.ticket_button.setMinimumHeight(self.ticket_button.minimumHeight() + 60)
         self.body.addWidget(self.ticket_button)
         self.ticket_button.setVisible(False)  # until the terminal says it has a hall hub (`refresh_hall`)
+        self.checkin_button = builders.button("checkinButton", self.checkin_chosen.emit, role="choice",
+                                              kind=WrapButton)
+        self.checkin_button.setMinimumHeight(self.checkin_button.minimumHeight() + 60)
+        self.body.addWidget(self.checkin_button)
+        # a card laid here without a booking today: said here, calmly (the citizen may have come to apply)
+        self.checkin_note = set_role(QLabel(), "hint")
+        self.checkin_note.setObjectName("welcomeCheckinNote")
+        self.checkin_note.setWordWrap(True)
+        self.checkin_note.hide()
+        self.body.addWidget(self.checkin_note)
+        self._note: Message | None = None
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(self.clear_checkin_note)
+        self.card_watch: CardWatch | None = None  # made once the terminal is open (`refresh_hall`)
+        self.code_watch: QrWatch | None = None
         self.apply_button = builders.button("applyButton", self.apply_chosen.emit, role="choice", kind=WrapButton)
         self.progress_button = builders.button("progressButton", self.progress_chosen.emit, role="choice", kind=WrapButton)
         self.rate_button = builders.button("rateButton", self.rate_chosen.emit, role="choice", kind=WrapButton)
@@ -53,8 +84,10 @@ class WelcomeScreen(Screen):
         self.help.setWordWrap(True)
         self.body.addWidget(self.help)
         self.body.addStretch(1)
-        for chosen in (self.apply_chosen, self.progress_chosen, self.rate_chosen, self.ticket_chosen):
+        for chosen in (self.apply_chosen, self.progress_chosen, self.rate_chosen, self.ticket_chosen,
+                       self.checkin_chosen, self.card_placed, self.code_scanned):
             chosen.connect(self.clear_farewell)  # the next citizen has begun
+            chosen.connect(self.clear_checkin_note)
         self.refresh_hall()
         self.retranslate()
 
@@ -62,9 +95,57 @@ class WelcomeScreen(Screen):
         """Show "Take a number" only on a terminal paired with a hall hub (the store may still be opening)."""
         terminal = self.ctx.terminal
         self.ticket_button.setVisible(terminal is not None and terminal.hall is not None)
+        if terminal is not None and self.code_watch is None:
+            reader = terminal.devices.id_reader
+            if reader is not None and reader.watchable:
+                self.card_watch = CardWatch(reader, self)
+                self.card_watch.card_read.connect(self.card_placed.emit)
+                self.card_watch.failed.connect(self._reader_failed)
+            self.code_watch = QrWatch(None, self)  # keys only: no camera decoding while the hall is quiet
+            self.code_watch.code_read.connect(self.code_scanned.emit)
+            if self.isVisible():
+                self._watch(True)
 
     def on_enter(self) -> None:
         self.refresh_hall()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._watch(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        self._watch(False)
+        super().hideEvent(event)
+
+    def _watch(self, on: bool) -> None:
+        for watch in (self.card_watch, self.code_watch):
+            if watch is not None:
+                watch.start() if on else watch.stop()
+
+    @staticmethod
+    def _reader_failed(exc: BaseException) -> None:
+        """A card pulled away too soon, a reader unplugged: nobody asked for anything yet, so nothing is shown;
+        the watch goes on. Anything else is a defect, logged with what it was."""
+        if not isinstance(exc, IdCardError):
+            log.error("watching the ID card reader on the welcome screen failed: %s",
+                      getattr(exc, "__traceback_text__", repr(exc)))
+
+    def show_checkin_note(self, message: Message, msecs: int) -> None:
+        """Why a card laid here checked nothing in (no booking today...), for `msecs`."""
+        self._note = message
+        self._render_note()
+        self.checkin_note.show()
+        self._note_timer.start(msecs)
+
+    def clear_checkin_note(self) -> None:
+        self._note_timer.stop()
+        self._note = None
+        self.checkin_note.clear()
+        self.checkin_note.hide()
+
+    def _render_note(self) -> None:
+        if self._note is not None:
+            self.checkin_note.setText(para("ⓘ " + msg(self._note)))
 
     def show_farewell(self, text: Callable[[], str], msecs: int) -> None:
         """Show `text()` (called again on a language switch) for `msecs`."""
@@ -90,6 +171,7 @@ class WelcomeScreen(Screen):
         self.set_heading(translate("Kiosk", "Welcome to %1").replace("%1", hall),
                          translate("Kiosk", "What would you like to do? Tap one of the large buttons below."))
         self.ticket_button.setText("▶  " + translate("Kiosk", "Take a number"))
+        self.checkin_button.setText("▶  " + translate("Kiosk", "Check in for an appointment"))
         self.apply_button.setText("▶  " + translate("Kiosk", "Apply for a service"))
         self.progress_button.setText("▶  " + translate("Kiosk", "Check the progress of an application"))
         self.rate_button.setText("▶  " + translate("Kiosk", "Rate a service"))
@@ -97,8 +179,9 @@ class WelcomeScreen(Screen):
             "Kiosk", "You can switch the language, make the text larger or have this page read aloud with the "
                      "buttons at the top. If you need help, tap “Ask staff for help” at the top.")))
         self._render_farewell()
+        self._render_note()
 
     def speech_text(self) -> str:
         choices = [self.ticket_button] if self.ticket_button.isVisibleTo(self) else []
-        choices += [self.apply_button, self.progress_button, self.rate_button]
+        choices += [self.checkin_button, self.apply_button, self.progress_button, self.rate_button]
         return "。".join([self.title.text(), self._plain(self.subtitle.text())] + [b.text()[3:] for b in choices])
