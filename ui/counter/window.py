@@ -13,7 +13,7 @@ import logging
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, QMainWindow, QPushButton,
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QLabel, QMainWindow, QPushButton,
                                QStackedWidget, QWidget)
 
 from kiosk.staff import ROLE_LABELS, Permission
@@ -95,12 +95,11 @@ class CounterWindow(QMainWindow):
 
         self.nav = QWidget()
         self.nav.setObjectName("navBar")
-        self.nav_layout = QHBoxLayout(self.nav)
+        # Ten pages for a supervisor do not fit one line of a 1080-pixel portrait screen: they wrap.
+        self.nav_layout = FlowLayout(self.nav, spacing=4, line_spacing=4)
         self.nav_layout.setContentsMargins(24, 0, 24, 0)
-        self.nav_layout.setSpacing(4)
         self.nav_group = QButtonGroup(self)
         self.nav_buttons: dict[str, QPushButton] = {}
-        self.nav_layout.addStretch(1)
         layout.addWidget(self.nav)
         self.notice = set_role(QLabel(), "error")
         self.notice.setObjectName("counterNotice")
@@ -195,7 +194,7 @@ class CounterWindow(QMainWindow):
                 button.setCheckable(True)
                 button.clicked.connect(lambda _=False, k=key: self.show_screen(k))
                 self.nav_group.addButton(button)
-                self.nav_layout.insertWidget(self.nav_layout.count() - 1, button)
+                self.nav_layout.add(button)
                 self.nav_buttons[key] = button
         self.idle.start()
         self._show_chrome()

@@ -73,7 +73,7 @@ def test_a_clerk_sees_no_dashboard_and_only_their_own_deadlines(qtbot, hall, mak
     other = demo.submit_at(hall.terminal, demo.id_card_draft(2)).id
     window = make_window()
     log_in(qtbot, window, "clerk1")
-    assert set(window.nav_buttons) == {"worklist", "walkin", "drafts", "appointments", "deadlines", "print_queue"}
+    assert set(window.nav_buttons) == {"worklist", "walkin", "drafts", "appointments", "onsite", "deadlines", "print_queue"}
     assert "dashboard" not in window.screens
     terminal = hall.terminal  # the same use cases the screens call, refused the same way
     with pytest.raises(NotAllowed):
