@@ -173,18 +173,24 @@ def test_days_due() -> None:
     assert len(days_due(date(2025, 1, 1), today)) == 32  # a long time offline: the last month
 
 
+# tables that came after schema 5: hall_queue_stats (6); appointments, licences, pre-review and visits (7)
+LATER_TABLES = ("hall_queue_stats", "appointment_events", "appointments", "appointment_slot_counts",
+                "appointment_slot_plans", "licence_uses", "licences", "case_prereviews", "case_visits")
+
+
 def test_platform_cli_shows_them_and_a_version_5_database_is_upgraded(tmp_path: Path) -> None:
     home = tmp_path / "platform"
     store = open_platform(home, None)
-    with store.engine.begin() as conn:  # as version 5 left it: no hall_queue_stats
-        conn.execute(text("DROP TABLE hall_queue_stats"))
+    with store.engine.begin() as conn:  # as version 5 left it: none of the later tables
+        for table in LATER_TABLES:
+            conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE platform_schema SET version = 5"))
     store.close()
     server = PlatformServer(home)
     try:
         with server.store.transaction() as s:
-            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION == 6
-        assert "hall_queue_stats" in inspect(server.store.engine).get_table_names()
+            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION == 7
+        assert set(LATER_TABLES) <= set(inspect(server.store.engine).get_table_names())
         counter = token_for(server, "counter", "counter-3")
         assert requests.post(server.url("/api/v1/hall-stats"), json={"rows": [ROW]}, headers=counter,
                              timeout=10).status_code == 200
