@@ -274,6 +274,7 @@ class OnsiteScreen(CounterScreen):
             row = MaterialRow(material, self)
             row.toggled.connect(self.mark)
             self.materials_box.addWidget(row)
+            row.show()  # now: a layout shows a child added to a visible page only at the next event pass
             self.rows.append(row)
         left = len(case.originals_left)
         if case.files_pending:
