@@ -100,6 +100,11 @@ def main() -> int:
             platform.stop()
     print(f"demo citizens: {len(people)}, service items: {len(rows)}, offers asked: {queries} "
           f"({elapsed / max(queries, 1) * 1000:.1f} ms each)")
+    print("assumed holdings (sync/server/licence_demo.py): all hold an e-ID card (one expired); 10 of 12 this "
+          "province's household register; 2 migrants a residence permit (one expired); marriage, property, "
+          "birth, business (one revoked), disability and social security licences as their lives suggest. "
+          "A material naming someone else's document (both parents', the host's, family members') has no "
+          "licence type: only the applicant consented.")
     print(f"{'item':<20}{'required':>9}{'licence-able':>13}{'with reuse':>12}{'cut':>8}  name")
     for r in rows:
         cut = 100.0 * (r["required"] - r["with_reuse"]) / r["required"] if r["required"] else 0.0

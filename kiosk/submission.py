@@ -139,6 +139,12 @@ def _licence_problems(item: ServiceItem, draft: ApplicationDraft, at_counter: se
     """A material a licence stood for holds exactly that licence's annotated copy, and the licence is of a
     type the catalog lets stand for it: anything else would send the platform a claim the files do not back."""
     problems: list[Problem] = []
+    made_for = {ref.application_id for ref in draft.licences.values() if isinstance(ref, LicenceRef)
+                and ref.application_id}
+    if len(made_for) > 1 or (made_for and draft.id is not None and str(draft.id).lower() not in made_for):
+        problems.append(Problem("licences", Message("电子证照是为另一份申请调用的，不能用于这份申请。",
+                                                    "The licences were used for another application; they cannot "
+                                                    "stand for materials of this one.")))
     for code, ref in sorted(draft.licences.items(), key=lambda kv: str(kv[0])):
         spec = item.material(str(code))
         where = f"licences.{code}"
@@ -204,7 +210,8 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
     settings = store.settings
     checked = check_draft(catalog, draft, max_files_per_material=settings.max_files_per_material,
                           extra_problems=extra_problems)
-    application_id = str(draft.id or uuid.uuid4())
+    made_for = sorted({ref.application_id for ref in checked.licences.values() if ref.application_id})
+    application_id = str(draft.id or (made_for[0] if made_for else uuid.uuid4()))
     submitted_at = now or utcnow()
     today = local_today(submitted_at)
     promised = default_calendar().add_working_days(today, checked.item.promised_limit_days)

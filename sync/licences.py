@@ -114,8 +114,7 @@ class LicenceLink:
             pinned = pin_key(self.store, PinnedKey(current.key_id, current.public_key))
             log.info("licence signing key %s pinned", pinned.key_id)
         if (pinned.key_id, pinned.public_key) != (current.key_id, current.public_key):
-            log.error("licence signing key changed: pinned %s, platform now %s", pinned and pinned.key_id,
-                      current.key_id)
+            log.error("licence signing key changed: pinned %s, platform now %s", pinned.key_id, current.key_id)
             raise SigningKeyChanged()
         if current.key_id != key_id:
             raise CopyRefused(f"signed with key {key_id!r}, the platform's key is {current.key_id!r}")
@@ -141,6 +140,11 @@ def _consent(consent: Consent) -> ConsentWire:
     return ConsentWire(given_at=given, by=consent.by, text_version=consent.text_version)
 
 
+def _fields(exc: wire.ValidationError) -> list[tuple[object, str]]:
+    """Which fields did not fit, never their values (an ID number must not reach a log)."""
+    return [(e["loc"], e["type"]) for e in exc.errors()[:3]]
+
+
 def ask_offers(link: LicenceLink, *, id_number: str, service_item: str, application_id: str,
                consent: Consent) -> LicenceOffers:
     """Link trouble of any kind is an answer (`available` False with `NEEDS_LINK`); a refusal by the
@@ -149,7 +153,7 @@ def ask_offers(link: LicenceLink, *, id_number: str, service_item: str, applicat
         query = OffersQuery(id_number=id_number, service_item=service_item, application_id=application_id,
                             consent=_consent(consent))
     except wire.ValidationError as exc:
-        log.warning("licence offers not asked, the query does not fit the wire: %s", exc.errors()[:3])
+        log.warning("licence offers not asked, the query does not fit the wire: %s", _fields(exc))
         return LicenceOffers(False, note=NEEDS_LINK)
     try:
         answer = link.offers(query)
@@ -176,10 +180,13 @@ def use_licence(link: LicenceLink, offer: LicenceOffer, *, id_number: str, appli
                              material_code=offer.material_code, reason=reason[:200], actor=actor[:64],
                              consent=_consent(consent))
     except wire.ValidationError as exc:
-        log.warning("licence use not asked, the request does not fit the wire: %s", exc.errors()[:3])
+        log.warning("licence use not asked, the request does not fit the wire: %s", _fields(exc))
         raise LicenceUnavailable(NEEDS_LINK, code="licence_bad_request") from None
     try:
         copy = link.use(request)
+    except CopyRefused as exc:
+        log.error("licence use %s: annotated copy refused: %s", use_id, exc.why)
+        raise
     except Refused as exc:
         raise LicenceUnavailable(exc.message, code=exc.code or "licence_refused") from None
     except (Offline, wire.ValidationError, EnrollmentRequired, CaFileUnusable) as exc:

@@ -72,6 +72,8 @@ class LicenceRef:
     use_id: str  # the platform's record of this use (who, which case, which licence, why)
     # the annotated copy's SHA-256: the one file the material may hold (checked at submission); "" when unknown
     sha256: str = ""
+    # the application the use was made for (the platform's copy names it); the submission takes this id
+    application_id: str = ""
 
 
 @dataclass(frozen=True)

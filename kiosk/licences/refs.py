@@ -22,7 +22,7 @@ def ref_to_json(ref: LicenceRef) -> dict[str, Any]:
     return {"identifier": ref.identifier, "type_code": ref.type_code,
             "type_name": {"zh": ref.type_name.zh, "en": ref.type_name.en}, "issuer_name": ref.issuer_name,
             "valid_until": ref.valid_until.isoformat() if ref.valid_until else None, "use_id": ref.use_id,
-            "sha256": ref.sha256}
+            "sha256": ref.sha256, "application_id": ref.application_id}
 
 
 def ref_from_json(raw: Any) -> LicenceRef | None:
@@ -35,7 +35,7 @@ def ref_from_json(raw: Any) -> LicenceRef | None:
         return LicenceRef(identifier=str(raw["identifier"]), type_code=str(raw["type_code"]),
                           type_name=Text(str(name["zh"]), str(name["en"])), issuer_name=str(raw["issuer_name"]),
                           valid_until=date.fromisoformat(until) if until else None, use_id=str(raw["use_id"]),
-                          sha256=str(raw.get("sha256") or ""))
+                          sha256=str(raw.get("sha256") or ""), application_id=str(raw.get("application_id") or ""))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         log.error("a material's licence reference cannot be read (%s); shown as an ordinary file", exc)
         return None

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk import audit
 from kiosk.catalog import ServiceItem
@@ -22,10 +25,11 @@ from kiosk.licences import pin
 from kiosk.licences.model import NEEDS_LINK, Consent, LicenceOffer, LicenceOffers, LicenceRef, LicenceUnavailable
 from kiosk.materials.intake import MaterialFile, MaterialRefused, check_bytes
 from kiosk.staff import Permission, actor_of
+from kiosk.store.models import AuditEntry
 from kiosk.terminal import Terminal
 from kiosk.usecases.staff import current_staff
 
-# a use's id follows from what it is for, so asking again (a retry, a second tap) is the same use
+# a use's id follows from what it is for (`use_id_for`)
 USE_NAMESPACE = uuid.UUID("6f0c1f52-5a1e-4d43-9a0e-4c1b8f3e7a21")
 NO_CONSENT = Message("未经您同意，本机不会查询或调用您的电子证照。请照常提交纸质材料。",
                      "Without your consent this terminal neither looks up nor uses your electronic licences. "
@@ -117,14 +121,28 @@ def ask_offers(t: Terminal, *, id_number: str, service_item: str, application_id
     return LicenceOffers(answer.available, offers, answer.note)
 
 
-def use_id_for(application_id: str, offer: LicenceOffer) -> str:
-    return str(uuid.uuid5(USE_NAMESPACE, f"{application_id}/{offer.material_code}/{offer.identifier}"))
+def _recorded(session: Session, application_id: str, use_id: str) -> bool:
+    details = session.scalars(select(AuditEntry.details).where(AuditEntry.action == "licence_used",
+                                                               AuditEntry.subject == application_id))
+    return any(isinstance(d, dict) and d.get("use_id") == use_id for d in details)
+
+
+def use_id_for(application_id: str, offer: LicenceOffer, consent: Consent, actor: str) -> str:
+    """The same use asked again (a retry after a lost answer, a second tap) has the same id and is one use on
+    the platform; a use under another consent or by another actor is another use, recorded as such."""
+    given = consent.given_at.isoformat()
+    return str(uuid.uuid5(USE_NAMESPACE, "/".join((application_id, offer.material_code, offer.identifier, given,
+                                                   consent.by, consent.text_version, actor))))
 
 
 def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, service_item: str,
                application_id: str, consent: Consent, actor: str) -> list[ReusedMaterial]:
     """Use each offer (one per material); raises `LicenceUnavailable` naming the material that failed, after
-    which the materials already used stay used and the rest go on paper."""
+    which the materials already used stay used and the rest go on paper.
+
+    `application_id` is the id the application will be submitted under (each copy is made out to it, and
+    `submit` takes it from the licences when the draft names none); never a draft's own id, which
+    `kiosk.drafts` keeps apart from the application's."""
     c = _check(t, id_number=id_number, service_item=service_item, application_id=application_id, consent=consent)
     seen: set[str] = set()
     for offer in offers:
@@ -142,13 +160,14 @@ def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, s
     for offer in offers:
         spec = c.item.material(offer.material_code)
         assert spec is not None
-        use_id = use_id_for(c.application_id, offer)
+        use_id = use_id_for(c.application_id, offer, c.consent, actor)
         try:
             if t.sync is None:
                 raise LicenceUnavailable(NEEDS_LINK, code="licence_offline")
             copy = t.sync.use_licence(offer, id_number=c.id_number, application_id=c.application_id,
                                       service_item=c.item.code, consent=c.consent, actor=actor, use_id=use_id)
             file = check_bytes(f"{spec.name.zh}（电子证照加注件）.pdf", copy.data, t.intake_limits)
+            copy = replace(copy, ref=replace(copy.ref, application_id=c.application_id))
             if file.media_type != "application/pdf" or copy.sha256 != copy.ref.sha256:
                 raise LicenceUnavailable(Message("电子证照加注件不是所需的 PDF 文件。",
                                                  "The licence's annotated copy is not the expected PDF."),
@@ -163,6 +182,9 @@ def use_offers(t: Terminal, offers: Sequence[LicenceOffer], *, id_number: str, s
                                            f"the paper: {exc.message.en}"),
                                    code=exc.code, material_code=offer.material_code, used=used) from exc
         with t.store.transaction() as session:
+            if _recorded(session, c.application_id, copy.ref.use_id):
+                used.append(ReusedMaterial(offer.material_code, copy.ref, file))
+                continue  # the same use asked again: the platform kept one, so does the audit
             audit.record(session, actor=actor, action="licence_used", subject=c.application_id,
                          details={"identifier": copy.ref.identifier, "type_code": copy.ref.type_code,
                                   "material": offer.material_code, "service_item": c.item.code,

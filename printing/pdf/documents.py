@@ -19,12 +19,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk import glossary as g
 from kiosk.catalog import Catalog
 from kiosk.errors import Message
 from kiosk.identity import mask_id
+from kiosk.licences.model import REUSED_LABEL
 from kiosk.notices import NoticeNotAllowed, require_notice_allowed, supplement_deadline
 from kiosk.settings import Settings
 from kiosk.store.models import Application
@@ -43,6 +44,7 @@ REVIEW_STATES = {"unchecked": Message("未审核", "not yet checked"), "valid": 
                  "missing": Message("缺少，需补正", "missing, to supplement"),
                  "invalid": Message("不合格", "not acceptable")}
 UNKNOWN = Message("—", "—")
+REUSED_CELL = Message("电子证照，免提交", "licence used, not handed in")  # `REUSED_LABEL`, short for a table cell
 
 
 class _Styles:
@@ -191,10 +193,25 @@ class _Doc:
         for n, m in enumerate(self.app.materials, 1):
             state = REVIEW_STATES.get(m.review_state, UNKNOWN)
             name = m.name_zh + (f"\n{m.name_en}" if self.lang == "en" else "")
-            rows.append([str(n), name, self.t("是", "yes") if m.required else self.t("否", "no"),
-                         self.file_count(len(m.files), sum(f.attachment.page_count for f in m.files)),
+            files = (REUSED_CELL.zh + (f"\n{REUSED_CELL.en}" if self.lang == "en" else "") if m.licence else
+                     self.file_count(len(m.files), sum(f.attachment.page_count for f in m.files)))
+            rows.append([str(n), name, self.t("是", "yes") if m.required else self.t("否", "no"), files,
                          self.t(state.zh, state.en)])
         return rows
+
+    def reused_block(self) -> list[Flowable]:
+        """The materials electronic licences stood for, each with its licence's identifier and validity: what
+        the citizen did not have to bring, and what staff look up if they must."""
+        if not self.content.reused:
+            return []
+        rows = [[self.t("序号", "No."), self.t("材料名称", "Material"),
+                 self.t("电子证照（证照标识）", "Electronic licence (identifier)")]]
+        for n, r in enumerate(self.content.reused, 1):
+            rows.append([str(n), r.name_zh + (f"\n{r.name_en}" if self.lang == "en" else ""),
+                         f"{self.t(r.licence_zh, f'({r.licence_en})')}，{self.t(r.validity.zh, r.validity.en)}"
+                         f"\n{r.identifier}"])
+        return [KeepTogether([self.p(self.t(REUSED_LABEL.zh, REUSED_LABEL.en), self.s.heading),
+                              self.grid(rows, [12 * mm, 44 * mm, 114 * mm], header=True)])]
 
     def file_count(self, files: int, pages: int) -> str:
         if not files:
@@ -228,6 +245,7 @@ def _form(d: _Doc) -> list[Flowable]:
     out.append(d.grid(d.field_rows() or [["—", "—"]], [45 * mm, 125 * mm]))
     out.append(d.p(d.t("三、申请材料", "3. Materials"), d.s.heading))
     out.append(d.grid(d.material_rows(), [12 * mm, 64 * mm, 26 * mm, 30 * mm, 38 * mm], header=True))
+    out += d.reused_block()
     out += [Spacer(1, 6 * mm), d.p(d.t("本人承诺所填信息及所交材料真实、有效。",
                                        "I declare that the information and materials given are true and valid.")),
             Spacer(1, 8 * mm), d.sign_line("申请人签字", "Applicant's signature"), Spacer(1, 8 * mm), d.qr_block()]
@@ -251,6 +269,7 @@ def _acceptance(d: _Doc) -> list[Flowable]:
     out.append(d.grid(d.basics(), [45 * mm, 125 * mm]))
     out.append(d.p(d.t("已收材料", "Materials received"), d.s.heading))
     out.append(d.grid(d.material_rows(), [12 * mm, 64 * mm, 26 * mm, 30 * mm, 38 * mm], header=True))
+    out += d.reused_block()
     out.append(d.p(d.t("办理地点与咨询", "Where and whom to ask"), d.s.heading))
     out.append(d.grid(d.contact_rows(), [45 * mm, 125 * mm]))
     out += [Spacer(1, 8 * mm), d.p(f"{d.settings.hall_name_zh}（盖章）"),
@@ -319,7 +338,10 @@ def _receipt_copy(d: _Doc) -> list[Flowable]:
     rows = [[d.t("序号", "No."), d.t("材料名称", "Material"), d.t("文件/页数", "Files/pages")]]
     for n, m in enumerate(received, 1):
         rows.append([str(n), m.name_zh + (f"\n{m.name_en}" if d.lang == "en" else ""), d.file_count(m.files, m.pages)])
+    if not received:
+        rows.append(["—", d.t("无", "none"), ""])
     out.append(d.grid(rows, [12 * mm, 118 * mm, 40 * mm], header=True))
+    out += d.reused_block()
     for zh, en in d.content.to_hand_in:
         out.append(d.p(d.t(f"需到窗口提交：{zh}", f"To hand in at the counter: {en}")))
     out.append(d.p(d.t("领取结果", "Collecting the result"), d.s.heading))

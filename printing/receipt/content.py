@@ -14,6 +14,7 @@ from kiosk import glossary
 from kiosk.catalog import Catalog
 from kiosk.errors import Message
 from kiosk.identity import mask_id
+from kiosk.licences.refs import ref_from_json, validity
 from kiosk.settings import Settings
 from kiosk.store.models import Application
 
@@ -24,6 +25,18 @@ class MaterialLine:
     name_en: str
     files: int
     pages: int
+
+
+@dataclass(frozen=True)
+class ReusedLine:
+    """A material an electronic licence stood for (已调用电子证照，免提交): the citizen hands nothing in."""
+
+    name_zh: str
+    name_en: str
+    licence_zh: str
+    licence_en: str
+    identifier: str
+    validity: Message
 
 
 @dataclass(frozen=True)
@@ -48,15 +61,20 @@ class ReceiptContent:
     lang: str = "zh"
     reprint: bool = False
     to_hand_in: tuple[tuple[str, str], ...] = ()  # (zh, en) names of materials to hand in at the counter
+    reused: tuple[ReusedLine, ...] = ()  # materials electronic licences stood for (not in `materials`)
 
 
 def receipt_content(app: Application, settings: Settings, catalog: Catalog | None, *, lang: str | None = None,
                     reprint: bool = False) -> ReceiptContent:
     item = catalog.item(app.service_item_code) if catalog is not None else None
+    refs = {m.material_code: ref_from_json(m.licence) for m in app.materials}
     materials = tuple(
         MaterialLine(m.name_zh, m.name_en, len(m.files), sum(f.attachment.page_count for f in m.files))
-        for m in app.materials if m.files
+        for m in app.materials if m.files and refs[m.material_code] is None
     )
+    reused = tuple(ReusedLine(m.name_zh, m.name_en, ref.type_name.zh, ref.type_name.en, ref.identifier,
+                              validity(ref.valid_until))
+                   for m in app.materials if (ref := refs[m.material_code]) is not None)
     payload = settings.status_url(app.receipt_no or "")
     site = urlsplit(payload)
     return ReceiptContent(
@@ -71,5 +89,5 @@ def receipt_content(app: Application, settings: Settings, catalog: Catalog | Non
         hall_address_zh=settings.hall_address_zh, hall_address_en=settings.hall_address_en,
         hall_phone=settings.hall_phone, where=item.where.as_message() if item and item.where.zh else None,
         lang=lang or settings.language, reprint=reprint,
-        to_hand_in=tuple((m.name_zh, m.name_en) for m in app.materials if m.at_counter),
+        to_hand_in=tuple((m.name_zh, m.name_en) for m in app.materials if m.at_counter), reused=reused,
     )

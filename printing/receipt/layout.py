@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kiosk import glossary as g
 from kiosk.errors import Message
+from kiosk.licences.model import REUSED_LABEL
 from printing.receipt.chinese import text_columns, wrap
 from printing.receipt.content import ReceiptContent
 
@@ -47,6 +48,22 @@ Block = Line | Rule | QrCode | Feed
 
 def _lines(text: str, columns: int, *, indent: int = 0, **style: object) -> list[Block]:
     return [Line(t, **style) for t in wrap(text, columns, indent)]  # type: ignore[arg-type]
+
+
+def _dotted(label: str, identifier: str, columns: int, *, indent: int) -> list[Block]:
+    """A licence identifier broken only after its dots, so each printed piece is a whole field a person can
+    read out or compare; a field longer than a line is cut as any word is."""
+    pieces = [p + "." for p in identifier.split(".")]
+    pieces[-1] = pieces[-1][:-1]
+    lines: list[str] = []
+    line = label
+    for piece in pieces:
+        if text_columns(line + piece) > columns and line.strip() and line != label:
+            lines.append(line)
+            line = " " * indent
+        line += piece
+    lines.append(line)
+    return [b for text in lines for b in _lines(text, columns, indent=indent)]
 
 
 def _count(n: int, noun: str) -> str:
@@ -93,6 +110,13 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         if en:
             blocks += _lines(f"   {m.name_en} ({_count(m.files, 'file')}, {_count(m.pages, 'page')})", columns,
                              indent=3)
+    if c.reused:
+        blocks += _lines(f"{REUSED_LABEL.zh}" + (f" {REUSED_LABEL.en}" if en else "") + "：", columns)
+    for n, r in enumerate(c.reused, 1):
+        blocks += _lines(f"{n}. {r.name_zh}（{r.licence_zh}，{r.validity.zh}）", columns, indent=3)
+        if en:
+            blocks += _lines(f"   {r.name_en} ({r.licence_en}, {r.validity.en})", columns, indent=3)
+        blocks += _dotted(f"   证照标识{' ID' if en else ''}：", r.identifier, columns, indent=3)
     for zh, en_name in c.to_hand_in:
         blocks += _lines(f"需到窗口提交：{zh}", columns, indent=2, bold=True)
         if en:

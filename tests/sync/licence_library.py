@@ -70,6 +70,7 @@ class Library:
     uses: dict[str, dict[str, Any]] = field(default_factory=dict)  # use_id -> the answer
     calls: list[str] = field(default_factory=list)
     tamper: bool = False  # serve a copy with one byte changed
+    tamper_only: set[str] = field(default_factory=set)  # ...or only the copies of these licences (identifiers)
     down: bool = False  # answer every request with 503
 
     def public_key(self) -> str:
@@ -134,7 +135,8 @@ def create_app(lib: Library) -> FastAPI:
         data = lib.blobs.get(sha256)
         if data is None:
             return refuse(404, "没有这个文件。", "No such file.", "not_found")
-        if lib.tamper:
+        of = {u["identifier"] for u in lib.uses.values() if u["sha256"] == sha256}
+        if lib.tamper or of & lib.tamper_only:
             data = data[:-20] + bytes([data[-20] ^ 1]) + data[-19:]
         return Response(data, media_type="application/pdf")
 

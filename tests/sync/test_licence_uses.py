@@ -3,6 +3,7 @@ any file, the same use twice making one use, refusals in both languages that cha
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import subprocess
@@ -174,8 +175,6 @@ def test_every_use_is_audited_and_listed_by_the_cli(sqlite_platform, tmp_path):
     out = subprocess.run([sys.executable, "-m", "kiosk", "platform", "licences", "uses", *home, "--json",
                           "--holder", liu.id_number], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    import json
-
     (row,) = json.loads(out.stdout)
     assert row["use_id"] == body["use_id"] and row["application_id"] == app_id and row["reason"] == body["reason"]
     assert row["holder"] == liu.id_number[:4] + "*" * 10 + liu.id_number[-4:]
@@ -237,3 +236,19 @@ def test_a_kiosk_submits_the_copy_as_the_material_and_the_hall_already_holds_it(
         assert session.scalar(select(func.count()).select_from(Upload)) == 0
         owners = session.scalars(select(HallBlob).where(HallBlob.sha256 == answer["sha256"])).all()
         assert len(owners) == 1 and owners[0].media_type == "application/pdf" and owners[0].size == len(copy)
+
+
+def test_the_same_use_racing_in_from_retries_is_recorded_once(platform):
+    """Retries against a slow platform arrive together: the use_id's unique constraint, not a check, decides."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ready_platform(platform)
+    kiosk = enroll_device(platform)
+    wang = person("王建国")
+    identifier = offer_for(kiosk, wang, ID_RENEWAL, "id_card")
+    body = use_request(wang, identifier, ID_RENEWAL, "id_card", str(uuid.uuid4()))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: kiosk.post("licences/uses", body), range(6)))
+    assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
+    assert len({json.dumps(a.json(), sort_keys=True) for a in answers}) == 1
+    assert counts(platform) == (1, 1, 1)

@@ -46,9 +46,10 @@ def catalog_with_licence_types():
     document = copy.deepcopy(json.loads(demo_catalog_path().read_text(encoding="utf-8")))
     document["version"] = document["version"] + "-licences"
     for item in document["items"]:
-        if item["code"] == PAPER_ONLY:
-            continue
         for material in item["materials"]:
+            material.pop("licence_types", None)  # only this test's types, whatever the demo catalog says
+            if item["code"] == PAPER_ONLY:
+                continue
             if material["code"] == "id_card":
                 material["licence_types"] = [ID_TYPE]
             elif material["code"] == "household_register":
@@ -115,6 +116,7 @@ def test_consent_offers_use_and_submit(term: Terminal, library: LibraryServer) -
         assert library.lib.blobs[u.ref.sha256] == u.file.data
         assert library.lib.uses[u.ref.use_id]["identifier"] == offer.identifier
     assert used[1].ref.valid_until == date.today() + timedelta(days=400) and used[0].ref.valid_until is None
+    assert {u.ref.application_id for u in used} == {app_id}
 
     consent_row, = audit_rows(term, "licence_consent")
     assert consent_row.subject == app_id and consent_row.actor == "citizen"
@@ -239,37 +241,49 @@ def test_not_the_holder_is_refused_with_the_platforms_reason(term: Terminal, lib
 
 def test_a_tampered_copy_is_refused_and_the_materials_before_it_stay_used(term: Terminal,
                                                                           library: LibraryServer) -> None:
-    app_id = str(uuid.uuid4())
-    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                           consent=consent()).offers
+    app_id, yes = str(uuid.uuid4()), consent()
+    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id, consent=yes).offers
     first = uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                          consent=consent(), actor="kiosk")
+                          consent=yes, actor="kiosk")
     library.lib.tamper = True
     with pytest.raises(uc.LicenceUseFailed) as err:
         uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                      consent=consent(), actor="kiosk")
+                      consent=yes, actor="kiosk")
     # the id card's copy was served tampered too, on its second (same) use: nothing is attached
     assert err.value.code == "licence_copy_refused" and err.value.material_code == "id_card"
     assert "校验" in err.value.message.zh and err.value.used == []
     library.lib.tamper = False
+    library.lib.tamper_only = {offers[1].identifier}  # the household register's copy only, this time
+    with pytest.raises(uc.LicenceUseFailed) as err:
+        uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                      consent=yes, actor="kiosk")
+    assert err.value.material_code == "household_register"
+    assert [u.ref for u in err.value.used] == [first[0].ref]  # the id card stays used
+    library.lib.tamper_only = set()
     again = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                          consent=consent(), actor="kiosk")
+                          consent=yes, actor="kiosk")
     assert again[0].ref == first[0].ref and again[0].file.data == first[0].file.data
-    assert len(audit_rows(term, "licence_use_failed")) == 1
+    assert len(audit_rows(term, "licence_use_failed")) == 2
 
 
 def test_the_same_use_twice_is_one_use(term: Terminal, library: LibraryServer) -> None:
-    app_id = str(uuid.uuid4())
-    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                           consent=consent()).offers
+    app_id, yes = str(uuid.uuid4()), consent()
+    offers = uc.ask_offers(term, id_number=CITIZEN, service_item=ITEM, application_id=app_id, consent=yes).offers
     one = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                        consent=consent(), actor="kiosk")
+                        consent=yes, actor="kiosk")
     two = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=app_id,
-                        consent=consent(), actor="kiosk")
+                        consent=yes, actor="kiosk")
     assert [u.ref for u in one] == [u.ref for u in two] and len(library.lib.uses) == 2
+    assert len(audit_rows(term, "licence_used")) == 2
     other_app = uc.use_offers(term, offers, id_number=CITIZEN, service_item=ITEM, application_id=str(uuid.uuid4()),
-                              consent=consent(), actor="kiosk")
+                              consent=yes, actor="kiosk")
     assert len(library.lib.uses) == 4 and {u.ref.use_id for u in other_app}.isdisjoint(u.ref.use_id for u in one)
+    # a new consent (the citizen said yes again) or another actor is another use, recorded as such
+    uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                  consent=consent(), actor="kiosk")
+    uc.use_offers(term, offers[:1], id_number=CITIZEN, service_item=ITEM, application_id=app_id,
+                  consent=yes, actor="staff:1")
+    assert len(library.lib.uses) == 6
 
 
 def test_a_different_signing_key_later_is_refused(term: Terminal, library: LibraryServer) -> None:
@@ -338,6 +352,7 @@ def test_a_licence_material_must_hold_exactly_its_copy(term: Terminal, library: 
          [], "licences.id_card"),
         (base, {**refs, "id_card": replace(refs["id_card"], use_id="nope")}, [], "licences.id_card"),
         (base, {**refs, "photo": refs["id_card"]}, [], "licences.photo"),
+        (base, {**refs, "id_card": replace(refs["id_card"], application_id=str(uuid.uuid4()))}, [], "licences"),
         ({**base, "id_card": []}, refs, ["id_card"], "licences.id_card"),
     ]
     for materials, licences, at_counter, field in cases_:
@@ -349,16 +364,26 @@ def test_a_licence_material_must_hold_exactly_its_copy(term: Terminal, library: 
         assert all(p.message.zh and p.message.en for p in err.value.problems)
     with term.store.transaction() as s:
         assert s.scalars(select(Application).where(Application.status != "draft")).all() == []
+    other_id = ApplicationDraft(service_item=ITEM, applicant=applicant, form=FORM, materials=base, licences=refs,
+                                id=str(uuid.uuid4()))
+    with pytest.raises(ValidationFailed) as err:  # the copies are made out to another application
+        term.submit(other_id, channel="kiosk", actor="kiosk")
+    assert [p.field for p in err.value.problems] == ["licences"]
+    done = term.submit(ApplicationDraft(service_item=ITEM, applicant=applicant, form=FORM, materials=base,
+                                        licences=refs), channel="kiosk", actor="kiosk")
+    assert done.id == app_id  # no id given: the one the licences were used for
 
 
 def test_drafts_keep_licences_across_a_resume(term: Terminal, library: LibraryServer) -> None:
-    _, used = _used(term)
+    app_id, used = _used(term)
     snapshot = draft_store.snapshot_for(term.catalog, draft_store.new_draft_id(), ITEM)
     snapshot.applicant = {"name": "张三", "id_number": CITIZEN}
     snapshot.form = dict(FORM)
     snapshot.materials = {u.material_code: [u.file] for u in used}
     snapshot.licences = {u.material_code: u.ref for u in used}
     snapshot.licences["bank_card"] = used[0].ref  # a licence with no file is dropped, never kept alone
+    snapshot.materials["photo"] = [MaterialFile("scan.pdf", b"%PDF-1.4 not the copy", "application/pdf", 1)]
+    snapshot.licences["photo"] = used[0].ref  # ...and so is one beside a file that is not its copy
     draft_store.save_draft(term.store, term.attachments, snapshot)
     draft_store.save_draft(term.store, term.attachments, snapshot)  # saved again as the citizen goes on
     resumed = draft_store.load_draft(term.store, term.attachments, snapshot.draft_id)
@@ -366,7 +391,9 @@ def test_drafts_keep_licences_across_a_resume(term: Terminal, library: LibrarySe
     assert resumed.licences == {u.material_code: u.ref for u in used}
     assert resumed.materials["id_card"][0].data == used[0].file.data
     resumed.applicant.update(id_type="resident", phone="13800000000")
+    del resumed.materials["photo"]  # not a material of this item (the draft keeps what the screen had)
     done = term.submit(resumed, channel="counter", actor="staff:1")
     with term.store.transaction() as s:
         kept = {m.material_code: m.licence for m in s.get(Application, done.id).materials}
     assert kept["id_card"]["use_id"] == used[0].ref.use_id and kept["bank_card"] is None
+    assert resumed.id is None and done.id == app_id == kept["id_card"]["application_id"]
