@@ -67,12 +67,12 @@ def _store(args: argparse.Namespace) -> Any:
     return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file)
 
 
-def _date(text: str, what: str) -> date:
+def _date(text: str, zh: str, en: str) -> date:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise UserFacingError(Message(f"{what}“{text}”不是有效日期（YYYY-MM-DD）。",
-                                      f"'{text}' is not a valid date (YYYY-MM-DD) for {what}."),
+        raise UserFacingError(Message(f"{zh}“{text}”不是有效日期（格式为年-月-日）。",
+                                      f"'{text}' is not a valid date (YYYY-MM-DD) for {en}."),
                               code="bad_date") from None
 
 
@@ -86,12 +86,12 @@ def issue_cmd(args: argparse.Namespace) -> int:
             raise UserFacingError(Message(f"照面项“{item}”应写成 键=值。", f"The face item '{item}' must be KEY=VALUE."),
                                   code="bad_face")
         face[key.strip()] = value.strip()
-    issued = _date(args.issued_on, "颁发日期 issued-on")
+    issued = _date(args.issued_on, "颁发日期", "--issued-on")
     new = NewLicence(type_code=args.type_code, holder_id_number=args.holder_id, holder_name=args.holder_name,
                      issuer_name=args.issuer_name, issuer_code=args.issuer_code, serial=args.serial,
                      version=args.version, issued_on=issued,
-                     valid_from=_date(args.valid_from, "起始日期 valid-from") if args.valid_from else issued,
-                     valid_until=None if args.long_term else _date(args.valid_until, "截止日期 valid-until"), face=face)
+                     valid_from=_date(args.valid_from, "有效期起始日期", "--valid-from") if args.valid_from else issued,
+                     valid_until=None if args.long_term else _date(args.valid_until, "有效期截止日期", "--valid-until"), face=face)
     print(issue(_store(args), new).identifier)
     return 0
 
