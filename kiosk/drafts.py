@@ -96,10 +96,12 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
         codes = list(snapshot.materials) + sorted(set(snapshot.at_counter) - set(snapshot.materials))
         for position, code in enumerate(codes):
             files = snapshot.materials.get(code, [])
-            ref = snapshot.licences.get(code) if files else None  # a licence without its copy is no licence
+            ref = snapshot.licences.get(code)
+            if not isinstance(ref, LicenceRef) or hashes.get(code) != [ref.sha256]:
+                ref = None  # a licence kept only with its copy alone: without it (or beside a scan) it is no licence
             material = ApplicationMaterial(material_code=code, name_zh=code, name_en=code, required=False,
                                            position=position, at_counter=code in snapshot.at_counter and not files,
-                                           licence=ref_to_json(ref) if isinstance(ref, LicenceRef) else None)
+                                           licence=ref_to_json(ref) if ref is not None else None)
             app.materials.append(material)
             for index, (file, sha) in enumerate(zip(files, hashes.get(code, []))):
                 if session.get(Attachment, sha) is None:

@@ -15,6 +15,8 @@ from typing import Any
 from kiosk.catalog import Text
 from kiosk.cli import EXIT_OK, EXIT_PENDING, onsite_cmd, terminal_from_args
 from kiosk.cli.staff_login import add_staff_options, staff_from_args
+from kiosk.licences.model import REUSED_LABEL, LicenceRef
+from kiosk.licences.refs import ref_to_json, validity
 from kiosk.print_jobs import PrintKind
 from kiosk.review import DECISIONS, MaterialCheck
 from kiosk.terminal import Terminal
@@ -84,7 +86,13 @@ def _detail(detail: CaseDetail) -> dict[str, Any]:
             "form": [{"label": {"zh": label.zh, "en": label.en}, "value": _both(value)} for label, value in detail.form],
             "materials": [{"code": m.code, "name": {"zh": m.name.zh, "en": m.name.en}, "required": m.required,
                            "check": m.review_state, "note": m.review_note,
-                           "files": [asdict(f) for f in m.files]} for m in detail.materials]}
+                           "files": [asdict(f) for f in m.files],
+                           "licence": _licence(m.licence)} for m in detail.materials]}
+
+
+def _licence(ref: LicenceRef | None) -> dict[str, Any] | None:
+    return None if ref is None else {**ref_to_json(ref), "validity": {"zh": validity(ref.valid_until).zh,
+                                                                      "en": validity(ref.valid_until).en}}
 
 
 def _print_rows(rows: list[CaseRow], as_json: bool) -> None:
@@ -111,6 +119,9 @@ def _print_detail(detail: CaseDetail, as_json: bool) -> None:
         print(f"  {label.zh} / {label.en}: {_both(value)}")
     for m in detail.materials:
         print(f"  [{m.review_state}] {m.code}: {m.name.zh} / {m.name.en} ({len(m.files)} files, {m.page_count} pages)")
+        if m.licence is not None:
+            print(f"      {REUSED_LABEL.both()}: {m.licence.type_name.zh} / {m.licence.type_name.en}, "
+                  f"{validity(m.licence.valid_until).both()}, {m.licence.identifier}")
 
 
 def _print_result(result: PrintResult) -> int:

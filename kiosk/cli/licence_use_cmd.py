@@ -103,8 +103,8 @@ def use_for_draft(terminal: Terminal, draft: ApplicationDraft, consent: Consent,
     placeholder = MaterialFile("licence.pdf", b"%PDF", "application/pdf", 1)
     check_draft(terminal.catalog, ApplicationDraft(
         draft.service_item, draft.applicant, draft.form, {**draft.materials, **{c: [placeholder] for c in empty}},
-        id=draft.id, at_counter=list(draft.at_counter)), max_files_per_material=terminal.settings.max_files_per_material,
-        extra_problems=extra_problems)
+        id=draft.id, at_counter=list(draft.at_counter)),
+        max_files_per_material=terminal.settings.max_files_per_material, extra_problems=extra_problems)
     if not empty:
         return []
     if (draft.applicant or {}).get("id_type", "resident") != "resident":

@@ -50,6 +50,22 @@ def _lines(text: str, columns: int, *, indent: int = 0, **style: object) -> list
     return [Line(t, **style) for t in wrap(text, columns, indent)]  # type: ignore[arg-type]
 
 
+def _dotted(label: str, identifier: str, columns: int, *, indent: int) -> list[Block]:
+    """A licence identifier broken only after its dots, so each printed piece is a whole field a person can
+    read out or compare; a field longer than a line is cut as any word is."""
+    pieces = [p + "." for p in identifier.split(".")]
+    pieces[-1] = pieces[-1][:-1]
+    lines: list[str] = []
+    line = label
+    for piece in pieces:
+        if text_columns(line + piece) > columns and line.strip() and line != label:
+            lines.append(line)
+            line = " " * indent
+        line += piece
+    lines.append(line)
+    return [b for text in lines for b in _lines(text, columns, indent=indent)]
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -100,7 +116,7 @@ def receipt_blocks(c: ReceiptContent, columns: int) -> list[Block]:
         blocks += _lines(f"{n}. {r.name_zh}（{r.licence_zh}，{r.validity.zh}）", columns, indent=3)
         if en:
             blocks += _lines(f"   {r.name_en} ({r.licence_en}, {r.validity.en})", columns, indent=3)
-        blocks += _lines(f"   证照标识{' ID' if en else ''}：{r.identifier}", columns, indent=3)
+        blocks += _dotted(f"   证照标识{' ID' if en else ''}：", r.identifier, columns, indent=3)
     for zh, en_name in c.to_hand_in:
         blocks += _lines(f"需到窗口提交：{zh}", columns, indent=2, bold=True)
         if en:

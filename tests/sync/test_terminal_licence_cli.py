@@ -115,3 +115,22 @@ def test_forget_key_is_for_administrators(home: Path, tmp_path: Path, library: L
     with t.store.transaction() as s:
         assert s.scalars(select(AuditEntry.action).where(AuditEntry.action == "licence_key_forgotten")).all()
     t.close()
+
+
+def test_case_show_names_the_licences(home: Path, tmp_path: Path, library: LibraryServer) -> None:
+    r = onewindow(home, "submit", str(_submission(tmp_path)), "--use-licences", "--consent")
+    assert r.returncode == 0, r.stderr
+    receipt, identifiers = json.loads(r.stdout)["receipt_no"], json.loads(r.stdout)["licences"]
+    t = Terminal.open(home=home, parts=False)
+    with t.store.transaction() as s:
+        accounts.add_staff(s, "clerk1", "password-1", "clerk", actor="t")
+    t.close()
+    shown = onewindow(home, "case", "show", receipt, "--staff", "clerk1", "--password-stdin", stdin="password-1\n")
+    assert shown.returncode == 0, shown.stderr
+    assert "已调用电子证照，免提交" in shown.stdout and identifiers["id_card"] in shown.stdout
+    assert "长期有效 / valid long-term" in shown.stdout
+    as_json = onewindow(home, "case", "show", receipt, "--json", "--staff", "clerk1", "--password-stdin",
+                        stdin="password-1\n")
+    materials = {m["code"]: m for m in json.loads(as_json.stdout)["materials"]}
+    assert materials["id_card"]["licence"]["identifier"] == identifiers["id_card"]
+    assert materials["bank_card"]["licence"] is None
