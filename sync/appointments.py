@@ -62,16 +62,16 @@ def apply_feed(store: Store, feed: AppointmentFeed, *, now: datetime | None = No
             in_feed.add(doc.id)
             row = local.get(doc.id) or session.get(Appointment, doc.id)
             if row is None:
-                row = Appointment(id=doc.id, state=doc.state)
+                row = Appointment(id=doc.id, state=doc.state, holder_id_index=doc.id_number,
+                                  id_masked=mask_id(doc.id_number))
                 session.add(row)
             row.booking_code = doc.booking_code
             row.service_item = doc.service_item
             row.item_name_zh, row.item_name_en = doc.item_name.zh, doc.item_name.en
             row.department_code = doc.department_code
             row.day, row.slot_start, row.slot_end = doc.day, doc.slot_start, doc.slot_end
-            row.holder_name = doc.holder_name
-            row.holder_id_index = doc.id_number
-            row.id_masked = mask_id(doc.id_number)
+            if row.holder_name != doc.holder_name:  # sealing writes a new token: only when it changed
+                row.holder_name = doc.holder_name
             row.synced_at = now
             if row.state == "checked_in" and doc.state != "checked_in":
                 continue  # the citizen came, here: that stands (the platform hears of it with the event)
