@@ -6,6 +6,10 @@ window in one transaction, so the kiosk checks citizens in from its store when t
 platform's older "booked": a check-in or no-show is kept until its event is confirmed. A booking that left
 the feed (cancelled and removed, or moved) leaves the store, unless something happened to it here.
 
+The window is pulled again when the last pull is older than `PULL_EVERY_SECONDS` (a pass runs after every
+submission and at least each minute; a hall's bookings change far less often, and a booking for a later
+slot today still arrives well before the citizen does), when the day has changed, and after events went up.
+
 Events go up exactly once: each has an id made here (the platform dedupes on it, and keeps one event per
 booking and kind), is "pending" until the platform's explicit answer names it recorded (or a duplicate of
 one it has), and is retried with backoff on link trouble; an event the platform refuses is kept as
@@ -28,7 +32,8 @@ from sync.client import Offline, PlatformClient, Refused
 from sync.wire_appointments import FEED_DAYS, AppointmentFeed, EventsAnswer
 
 log = logging.getLogger("onewindow.sync.appointments")
-WINDOW_KEY = "appointments.window"  # "<from_day>/<days>": the window the last pull replaced
+WINDOW_KEY = "appointments.window"  # "<from_day>/<days>/<pulled at>": the window the last pull replaced
+PULL_EVERY_SECONDS = 120.0
 KEEP_DAYS = 31  # past bookings stay this long for the counter's lists, then go (once nothing is owed for them)
 BATCH = 200
 LOCAL_STATES = ("checked_in", "no_show")  # what only this terminal may know until its event is sent
@@ -57,16 +62,16 @@ def apply_feed(store: Store, feed: AppointmentFeed, *, now: datetime | None = No
             in_feed.add(doc.id)
             row = local.get(doc.id) or session.get(Appointment, doc.id)
             if row is None:
-                row = Appointment(id=doc.id, state=doc.state)
+                row = Appointment(id=doc.id, state=doc.state, holder_id_index=doc.id_number,
+                                  id_masked=mask_id(doc.id_number))
                 session.add(row)
             row.booking_code = doc.booking_code
             row.service_item = doc.service_item
             row.item_name_zh, row.item_name_en = doc.item_name.zh, doc.item_name.en
             row.department_code = doc.department_code
             row.day, row.slot_start, row.slot_end = doc.day, doc.slot_start, doc.slot_end
-            row.holder_name = doc.holder_name
-            row.holder_id_index = doc.id_number
-            row.id_masked = mask_id(doc.id_number)
+            if row.holder_name != doc.holder_name:  # sealing writes a new token: only when it changed
+                row.holder_name = doc.holder_name
             row.synced_at = now
             if row.state == "checked_in" and doc.state != "checked_in":
                 continue  # the citizen came, here: that stands (the platform hears of it with the event)
@@ -87,7 +92,7 @@ def apply_feed(store: Store, feed: AppointmentFeed, *, now: datetime | None = No
             if row.id not in owed:
                 session.delete(row)
                 removed += 1
-        value = f"{feed.from_day.isoformat()}/{feed.days}"
+        value = f"{feed.from_day.isoformat()}/{feed.days}/{now.isoformat()}"
         window = session.get(KeyValue, WINDOW_KEY)
         if window is None:
             session.add(KeyValue(key=WINDOW_KEY, value=value))
@@ -170,19 +175,35 @@ def owed_events(store: Store) -> int:
                                   .where(AppointmentEvent.state == "pending")) or 0)
 
 
-def window(store: Store) -> tuple[date, int] | None:
-    """The window the last pull replaced, or None before the first."""
+def _window_row(store: Store) -> tuple[date, int, datetime] | None:
     with store.transaction() as session:
         row = session.get(KeyValue, WINDOW_KEY)
-        if row is None:
-            return None
-        day, days = row.value.split("/")
-        return date.fromisoformat(day), int(days)
+        value = row.value if row is not None else None
+    if value is None:
+        return None
+    day, days, pulled_at = value.split("/", 2)
+    return date.fromisoformat(day), int(days), datetime.fromisoformat(pulled_at)
+
+
+def window(store: Store) -> tuple[date, int] | None:
+    """The window the last pull replaced, or None before the first."""
+    row = _window_row(store)
+    return (row[0], row[1]) if row is not None else None
+
+
+def pull_due(store: Store, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    row = _window_row(store)
+    if row is None:
+        return True
+    first, _, pulled_at = row
+    return (first != now.astimezone().date() or not 0 <= (now - pulled_at).total_seconds() < PULL_EVERY_SECONDS)
 
 
 def sync_appointments(store: Store, client: PlatformClient, retry: RetryPolicy = SYNC_ITEMS) -> AppointmentSync:
-    """Events up first (so the window pulled next already knows them), then the window down."""
+    """Events up first (so the window pulled next already knows them), then the window down when due."""
     stats = AppointmentSync()
     stats.events_sent, stats.events_rejected = push_events(store, client, retry)
-    stats.pulled, stats.removed = pull_window(store, client)
+    if stats.events_sent or stats.events_rejected or pull_due(store):
+        stats.pulled, stats.removed = pull_window(store, client)
     return stats

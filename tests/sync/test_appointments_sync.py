@@ -16,6 +16,7 @@ from kiosk.queue.model import Category
 from kiosk.store.models import Appointment, AppointmentEvent
 from kiosk.usecases.appointments import (AppointmentState, NoBooking, appointments_for_day, check_in_by_code,
                                          check_in_by_id_number, mark_no_shows)
+from sync import appointments as terminal_appointments
 from sync.appointments import owed_events, pull_window, window
 from sync.client import PlatformClient
 from sync.server import appointments as platform_appointments
@@ -36,6 +37,12 @@ def at(day: date, hhmm: str) -> datetime:
 
 def hall() -> FakeHall:
     return FakeHall(counter_no=None, categories=(Category("B", Message("户政", "Household"), ("public_security",)),))
+
+
+@pytest.fixture(autouse=True)
+def _pull_every_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests change bookings between passes a moment apart; the throttle has its own test."""
+    monkeypatch.setattr(terminal_appointments, "PULL_EVERY_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -163,3 +170,30 @@ def test_a_kiosk_may_not_book_but_reads_only_its_own_halls_feed(platform: Platfo
         "kind": "check_in", "at": at(TODAY, "09:00").isoformat(), "actor": "kiosk"}]})
     assert answer["results"][0]["result"] == "refused" and answer["results"][0]["reason"]["en"]
     assert platform_events(platform, "check_in") == 0
+
+
+def test_the_window_is_pulled_again_only_when_due(sqlite_platform: PlatformServer, tmp_path, monkeypatch,
+                                                   capsys) -> None:
+    monkeypatch.setattr(terminal_appointments, "PULL_EVERY_SECONDS", 120.0)
+    assert main(["platform", "publish-catalog", "--home", str(sqlite_platform.home), str(demo_catalog_path())]) == 0
+    assert main(["platform", "slots", "--home", str(sqlite_platform.home), "--hall", HALL, "--every-day"]) == 0
+    capsys.readouterr()
+
+    def book(n: int) -> str:
+        with sqlite_platform.store.transaction() as s:
+            return platform_appointments.book(s, hall=HALL, service_item=ID_CARD_ITEM,
+                                              day=TODAY + timedelta(days=1), slot_start="09:00",
+                                              id_number=id_number(n), name=f"市民{n}", by="test").booking_code
+
+    first = book(1)
+    terminal = make_terminal(tmp_path / "kiosk")
+    engine = engine_for(terminal, enroll(terminal, sqlite_platform, role="kiosk"))
+    assert engine.run_pass().appointments == 1
+    second = book(2)
+    assert engine.run_pass().appointments == 0 and set(local(terminal)) == {first}  # pulled a moment ago
+    assert not terminal_appointments.pull_due(terminal.store)
+    assert terminal_appointments.pull_due(terminal.store, datetime.now().astimezone() + timedelta(seconds=121))
+    check_in_by_code(terminal, first, now=at(TODAY + timedelta(days=1), "09:00"))
+    report = engine.run_pass()  # an event went up: the window comes down with it
+    assert report.appointment_events_sent == 1 and report.appointments == 2
+    assert local(terminal) == {first: "checked_in", second: "booked"}
