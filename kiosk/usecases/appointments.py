@@ -68,7 +68,9 @@ class CheckIn:
 
 class NoBooking(UserFacingError):
     """Nothing booked for this card or code today (or it is too early, too late, cancelled); the message
-    says which, and what to do."""
+    says which, and what to do. `code` tells a screen which: "none" (nothing found: a card placed on the
+    welcome screen just goes on to the usual flow), "other_day", "too_early", "too_late", "cancelled",
+    "id_number" (not a valid ID number) or "booking_code" (not a valid booking code)."""
 
 
 # --- implementation ---------------------------------------------------------------------------------------
