@@ -129,10 +129,22 @@ def test_a_card_without_a_booking_on_the_welcome_screen_gets_a_calm_note_and_not
     qtbot.waitUntil(lambda: welcome.card_watch is not None and welcome.card_watch.looks >= 1, timeout=10_000)
     sim.place("resident")
     qtbot.waitUntil(lambda: welcome.checkin_note.isVisible(), timeout=10_000)
-    assert "没有查到您今天的预约" in welcome.checkin_note.text() and "取普通号" in welcome.checkin_note.text()
-    assert any("没有查到您今天的预约" in said for said in voice.texts())
+    assert "没有查到这张身份证今天的预约" in welcome.checkin_note.text()
+    assert "请点下方的按钮" in welcome.checkin_note.text()  # the citizen may have come to apply
+    assert welcome.checkin_note.property("role") == "hint"  # a note, not an error
+    assert any("没有查到这张身份证今天的预约" in said for said in voice.texts())
     assert on(window, "welcome") and not any(c[0] == "issue" for c in hall.calls_made)
     assert set(states(window.terminal).values()) == {"booked"}
+    # booked, but for tomorrow: the note says so (the card's holder does have a booking)
+    from datetime import date, timedelta
+
+    book(window.terminal, day=date.today() + timedelta(days=1))
+    sim.lift()
+    looks = welcome.card_watch.looks
+    qtbot.waitUntil(lambda: welcome.card_watch.looks > looks + 1, timeout=10_000)
+    sim.place("resident")
+    qtbot.waitUntil(lambda: "不是今天" in welcome.checkin_note.text(), timeout=10_000)
+    assert on(window, "welcome") and not any(c[0] == "issue" for c in hall.calls_made)
     tap(qtbot, welcome.apply_button)  # the citizen came to apply: the note goes with the next step
     assert not welcome.checkin_note.isVisible()
     close_reader(window)
