@@ -56,6 +56,7 @@ def walk_checkin(window: Any, demo: Any, hall: Any) -> Iterator[str]:
     code = book(terminal, id_number=holder, name="欧阳小明")
     window.end_session("done")
     nav.hall_attached()
+    pump(lambda: nav.screens["welcome"].checkin_button.isVisibleTo(nav.screens["welcome"]))
     yield ready("c01_welcome_check_in")
     nav.screens["welcome"].checkin_button.click()
     checkin = nav.screens["checkin"]

@@ -44,8 +44,12 @@ def _printer(name: str) -> Any:
 
 
 def kiosk(qtbot: Any, tmp_path: Any, *, sim: ReaderSimulator | None = None, hub: bool = True,
-          camera: bool = False, printer: str = "", language: str = "zh") -> tuple[Any, FakeHall | None, RecordingVoice]:
+          camera: bool = False, printer: str = "", language: str = "zh",
+          bookings: tuple[dict[str, Any], ...] = ({},)) -> tuple[Any, FakeHall | None, RecordingVoice, list[str]]:
+    """The kiosk window on a store holding `bookings` (each `book`'s keywords) as a sync pass left them;
+    also returns their booking codes."""
     terminal = make_terminal(tmp_path / "home", printer=printer)
+    codes = [book(terminal, **b) for b in bookings]
     hall = FakeHall(counter_no=None, device_name="kiosk-1") if hub else None
     terminal.hall = hall
     reader = SerialIdCardReader(sim.path, timeout=1.0, read_timeout=1.0) if sim is not None else None
@@ -54,7 +58,7 @@ def kiosk(qtbot: Any, tmp_path: Any, *, sim: ReaderSimulator | None = None, hub:
         terminal.devices.camera = FrameSource("kiosk camera")
     voice = RecordingVoice()
     window.voice.voice = voice
-    return window, hall, voice
+    return window, hall, voice, codes
 
 
 def close_reader(window: Any) -> None:
@@ -85,10 +89,10 @@ def scan(qtbot: Any, window: Any, text: str, enter: Qt.Key = Qt.Key.Key_Return) 
 
 def test_a_card_laid_on_the_welcome_screen_checks_in_shows_says_and_prints_the_number(qtbot, tmp_path, sim):
     printer = _printer("checkin-card")
-    window, hall, voice = kiosk(qtbot, tmp_path, sim=sim, printer="fake:checkin-card")
-    code = book(window.terminal)
+    window, hall, voice, [code] = kiosk(qtbot, tmp_path, sim=sim, printer="fake:checkin-card")
     welcome = screen(window, "welcome")
-    assert welcome.checkin_button.isVisible() and "预约签到" in welcome.checkin_button.text()
+    qtbot.waitUntil(lambda: welcome.checkin_button.isVisible(), timeout=10_000)  # bookings today: offered
+    assert "预约签到" in welcome.checkin_button.text()
     qtbot.waitUntil(lambda: welcome.card_watch is not None and welcome.card_watch.looks >= 2, timeout=10_000)
     sim.place("resident")  # no tap, no typing
     qtbot.waitUntil(lambda: on(window, "checkin_result"), timeout=10_000)
@@ -123,16 +127,27 @@ def test_a_card_laid_on_the_welcome_screen_checks_in_shows_says_and_prints_the_n
 
 
 def test_a_card_without_a_booking_on_the_welcome_screen_gets_a_calm_note_and_nothing_else(qtbot, tmp_path, sim):
-    window, hall, voice = kiosk(qtbot, tmp_path, sim=sim)
-    book(window.terminal, id_number=NOBODY)  # someone else's booking
+    window, hall, voice, _ = kiosk(qtbot, tmp_path, sim=sim, bookings=({"id_number": NOBODY},))  # another's
     welcome = screen(window, "welcome")
     qtbot.waitUntil(lambda: welcome.card_watch is not None and welcome.card_watch.looks >= 1, timeout=10_000)
     sim.place("resident")
     qtbot.waitUntil(lambda: welcome.checkin_note.isVisible(), timeout=10_000)
-    assert "没有查到您今天的预约" in welcome.checkin_note.text() and "取普通号" in welcome.checkin_note.text()
-    assert any("没有查到您今天的预约" in said for said in voice.texts())
+    assert "没有查到这张身份证今天的预约" in welcome.checkin_note.text()
+    assert "请点下方的按钮" in welcome.checkin_note.text()  # the citizen may have come to apply
+    assert welcome.checkin_note.property("role") == "hint"  # a note, not an error
+    assert any("没有查到这张身份证今天的预约" in said for said in voice.texts())
     assert on(window, "welcome") and not any(c[0] == "issue" for c in hall.calls_made)
     assert set(states(window.terminal).values()) == {"booked"}
+    # booked, but for tomorrow: the note says so (the card's holder does have a booking)
+    from datetime import date, timedelta
+
+    book(window.terminal, day=date.today() + timedelta(days=1))
+    sim.lift()
+    looks = welcome.card_watch.looks
+    qtbot.waitUntil(lambda: welcome.card_watch.looks > looks + 1, timeout=10_000)
+    sim.place("resident")
+    qtbot.waitUntil(lambda: "不是今天" in welcome.checkin_note.text(), timeout=10_000)
+    assert on(window, "welcome") and not any(c[0] == "issue" for c in hall.calls_made)
     tap(qtbot, welcome.apply_button)  # the citizen came to apply: the note goes with the next step
     assert not welcome.checkin_note.isVisible()
     close_reader(window)
@@ -140,8 +155,8 @@ def test_a_card_without_a_booking_on_the_welcome_screen_gets_a_calm_note_and_not
 
 def test_a_booking_qr_code_shown_to_the_camera_checks_in(qtbot, tmp_path):
     printer = _printer("checkin-qr")
-    window, hall, voice = kiosk(qtbot, tmp_path, camera=True, printer="fake:checkin-qr")
-    code = book(window.terminal, id_number=NOBODY, name="李四")
+    window, hall, voice, [code] = kiosk(qtbot, tmp_path, camera=True, printer="fake:checkin-qr",
+                                        bookings=({"id_number": NOBODY, "name": "李四"},))
     tap(qtbot, screen(window, "welcome").checkin_button)
     checkin = screen(window, "checkin")
     assert checkin.preview.isVisible() and "二维码" in checkin.code_way.text()
@@ -161,8 +176,7 @@ def test_a_booking_qr_code_shown_to_the_camera_checks_in(qtbot, tmp_path):
 
 
 def test_a_hand_held_scanner_typing_the_code_checks_in_and_a_wrong_scan_is_explained(qtbot, tmp_path):
-    window, hall, voice = kiosk(qtbot, tmp_path)
-    code = book(window.terminal)
+    window, hall, voice, [code] = kiosk(qtbot, tmp_path)
     tap(qtbot, screen(window, "welcome").checkin_button)
     checkin = screen(window, "checkin")
     assert not checkin.preview.isVisible()  # no camera here: the scanner way only
@@ -176,7 +190,7 @@ def test_a_hand_held_scanner_typing_the_code_checks_in_and_a_wrong_scan_is_expla
 
 
 def test_no_booking_is_said_clearly_and_the_kiosk_goes_back_to_the_start(qtbot, tmp_path, sim):
-    window, hall, voice = kiosk(qtbot, tmp_path, sim=sim, language="en")
+    window, hall, voice, _ = kiosk(qtbot, tmp_path, sim=sim, language="en", bookings=({"id_number": NOBODY},))
     tap(qtbot, screen(window, "welcome").checkin_button)
     checkin = screen(window, "checkin")
     assert "ID card" in checkin.card_way.text() and checkin.read_button.isHidden()  # laid down, read by itself
@@ -201,22 +215,36 @@ def test_no_booking_is_said_clearly_and_the_kiosk_goes_back_to_the_start(qtbot, 
 def test_a_booking_for_another_day_is_refused_with_its_day_and_changes_nothing(qtbot, tmp_path):
     from datetime import date, timedelta
 
-    window, hall, voice = kiosk(qtbot, tmp_path)
-    code = book(window.terminal, day=date.today() + timedelta(days=1))
+    window, hall, voice, [code, other] = kiosk(  # another citizen is booked today: the button is offered
+        qtbot, tmp_path, bookings=({"day": date.today() + timedelta(days=1)}, {"id_number": NOBODY}))
     tap(qtbot, screen(window, "welcome").checkin_button)
     checkin = screen(window, "checkin")
     scan(qtbot, window, code)
     qtbot.waitUntil(lambda: checkin.problem is not None, timeout=10_000)
     assert "不是今天" in checkin.status.text() and "请在预约当天来签到" in checkin.status.text()
     assert any("不是今天" in said for said in voice.texts())
-    assert states(window.terminal) == {code: "booked"} and not any(c[0] == "issue" for c in hall.calls_made)
+    assert states(window.terminal) == {code: "booked", other: "booked"}
+    assert not any(c[0] == "issue" for c in hall.calls_made)
+
+
+def test_without_bookings_today_the_welcome_screen_offers_no_check_in_and_shows_it_once_they_come(qtbot, tmp_path):
+    from datetime import date, timedelta
+
+    window, hall, voice, _ = kiosk(qtbot, tmp_path, bookings=({"day": date.today() + timedelta(days=2)},))
+    welcome = screen(window, "welcome")
+    qtbot.waitUntil(lambda: not welcome._asking, timeout=10_000)
+    assert not welcome.checkin_button.isVisible() and "预约签到" not in welcome.speech_text()
+    book(window.terminal, id_number=NOBODY)  # a sync pass brought today's bookings
+    welcome.refresh_bookings()  # as its timer does while it shows
+    qtbot.waitUntil(lambda: welcome.checkin_button.isVisible(), timeout=10_000)
+    assert "预约签到" in welcome.speech_text()
 
 
 def test_without_a_hall_hub_the_check_in_stands_and_says_where_to_go(qtbot, tmp_path):
-    window, _hall, voice = kiosk(qtbot, tmp_path, hub=False)
-    code = book(window.terminal)
+    window, _hall, voice, [code] = kiosk(qtbot, tmp_path, hub=False)
     welcome = screen(window, "welcome")
-    assert welcome.checkin_button.isVisible() and not welcome.ticket_button.isVisible()
+    qtbot.waitUntil(lambda: welcome.checkin_button.isVisible(), timeout=10_000)
+    assert not welcome.ticket_button.isVisible()
     tap(qtbot, welcome.checkin_button)
     checkin = screen(window, "checkin")
     scan(qtbot, window, code)

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("onewindow.kiosk.checkin")
 
+NO_BOOKING_HERE = Message("没有查到这张身份证今天的预约。如需办理其他业务，请点下方的按钮。",
+                          "No appointment for today was found for this ID card. For anything else, tap one of "
+                          "the buttons below.")
 RESULT_SECONDS = 45  # the number on screen, then back to the welcome screen (as for a number taken)
 REFUSED_SECONDS = 40  # "no booking today": time to read it, or to try the QR code instead, then the start
 WELCOME_NOTE_MS = 15_000  # a card laid on the welcome screen without a booking: the note stays this long
@@ -164,16 +167,19 @@ class CheckinFlow:
             if screen is not None:
                 screen.set_busy(False)
             return
+        message = exc.message
+        if screen is None and exc.code == "none":
+            message = NO_BOOKING_HERE  # a card laid on the welcome screen, nothing booked: not an error
         # said aloud whatever the read-aloud mode, as a ticket's number is: the citizen laid a card down or
         # held up a code and waits for an answer, perhaps not looking at the screen
-        self.window.speak(msg(exc.message))
+        self.window.speak(msg(message))
         if screen is not None:
-            screen.set_problem(exc.message)
+            screen.set_problem(message)
             self.window.start_idle(REFUSED_SECONDS)
             return
         welcome = self.nav.screens.get("welcome")
-        if welcome is not None:
-            welcome.show_checkin_note(exc.message, WELCOME_NOTE_MS)  # type: ignore[attr-defined]
+        if welcome is not None:  # the citizen may have come for something else: the buttons are the way on
+            welcome.show_checkin_note(message, WELCOME_NOTE_MS)  # type: ignore[attr-defined]
 
     def _checked_in(self, screen: CheckinScreen | None, checkin: CheckIn, category: Category | None,
                     qr: bytes) -> None:

@@ -2,7 +2,7 @@
 
 "Take a number" comes first when this terminal has a hall hub (`Terminal.hall`):
 in a hall with a queue, most people come to the kiosk for a ticket. "Check in for
-an appointment" follows; a citizen with a booking need not even tap it: an ID
+an appointment" follows, on a day the store holds bookings for; a citizen with a booking need not even tap it: an ID
 card laid on a reader that tells placements apart is checked in at once, and a
 booking code from a hand-held scanner too (`ui.kiosk.checkin_flow`). A card
 without a booking today gets a calm note here, nothing else.
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QLabel
 
 from kiosk.devices.id_card_reader import IdCardError
 from kiosk.errors import Message
+from kiosk.usecases import appointments
 from ui.i18n import lang, msg, translate
+from ui.jobs import run_job
 from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
 from ui.kiosk.qr_watch import QrWatch
@@ -29,6 +31,7 @@ from ui.widgets import builders
 from ui.widgets.wrap_button import WrapButton
 
 log = logging.getLogger("onewindow.kiosk")
+BOOKINGS_MS = 60_000  # how soon bookings a sync pass brought show the check-in button on an idle kiosk
 
 
 class WelcomeScreen(Screen):
@@ -62,6 +65,11 @@ class WelcomeScreen(Screen):
                                               kind=WrapButton)
         self.checkin_button.setMinimumHeight(self.checkin_button.minimumHeight() + 60)
         self.body.addWidget(self.checkin_button)
+        self.checkin_button.setVisible(False)  # until the store shows bookings for today (`refresh_bookings`)
+        self._bookings_timer = QTimer(self)  # a sync pass may bring today's bookings while nobody is here
+        self._bookings_timer.setInterval(BOOKINGS_MS)
+        self._bookings_timer.timeout.connect(self.refresh_bookings)
+        self._asking = self._ask_again = False
         # a card laid here without a booking today: said here, calmly (the citizen may have come to apply)
         self.checkin_note = set_role(QLabel(), "hint")
         self.checkin_note.setObjectName("welcomeCheckinNote")
@@ -95,6 +103,7 @@ class WelcomeScreen(Screen):
         """Show "Take a number" only on a terminal paired with a hall hub (the store may still be opening)."""
         terminal = self.ctx.terminal
         self.ticket_button.setVisible(terminal is not None and terminal.hall is not None)
+        self.refresh_bookings()
         if terminal is not None and self.code_watch is None:
             reader = terminal.devices.id_reader
             if reader is not None and reader.watchable:
@@ -109,12 +118,40 @@ class WelcomeScreen(Screen):
     def on_enter(self) -> None:
         self.refresh_hall()
 
+    def refresh_bookings(self) -> None:
+        """Offer "Check in for an appointment" only when the store holds bookings for today: a hall that
+        takes no appointments (or none today) is not offered a step that could only say "no booking"."""
+        terminal = self.ctx.terminal
+        if terminal is None:
+            return
+        if self._asking:  # the answer on its way may predate what changed: ask once more after it
+            self._ask_again = True
+            return
+        self._asking, self._ask_again = True, False
+        run_job("welcome-bookings", lambda: bool(appointments.appointments_for_day(terminal)),
+                on_done=self._bookings, on_error=self._bookings_failed)
+
+    def _bookings(self, any_today: bool) -> None:
+        self._asking = False
+        self.checkin_button.setVisible(any_today)
+        if self._ask_again:
+            self.refresh_bookings()
+
+    def _bookings_failed(self, exc: BaseException) -> None:
+        self._asking = False
+        log.error("reading today's bookings for the welcome screen failed: %s",
+                  getattr(exc, "__traceback_text__", repr(exc)))
+        if self._ask_again:
+            self.refresh_bookings()
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self._watch(True)
+        self._bookings_timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
         self._watch(False)
+        self._bookings_timer.stop()
         super().hideEvent(event)
 
     def _watch(self, on: bool) -> None:
@@ -183,5 +220,6 @@ class WelcomeScreen(Screen):
 
     def speech_text(self) -> str:
         choices = [self.ticket_button] if self.ticket_button.isVisibleTo(self) else []
-        choices += [self.checkin_button, self.apply_button, self.progress_button, self.rate_button]
+        choices += [self.checkin_button] if self.checkin_button.isVisibleTo(self) else []
+        choices += [self.apply_button, self.progress_button, self.rate_button]
         return "。".join([self.title.text(), self._plain(self.subtitle.text())] + [b.text()[3:] for b in choices])
