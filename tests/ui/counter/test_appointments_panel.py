@@ -79,7 +79,8 @@ def test_no_bookings_today_says_so(qtbot, hall, make_window):
     assert figures(screen) == {"booked": "0", "checked_in": "0", "no_show": "0"}
 
 
-def test_a_kiosk_check_in_reaches_the_counters_page_through_the_real_platform(qtbot, hall, make_window, tmp_path):
+def test_a_kiosk_check_in_reaches_the_counters_page_through_the_real_platform(qtbot, hall, make_window, tmp_path,
+                                                                             monkeypatch):
     from kiosk.settings import load_settings
     from kiosk.terminal import Terminal
     from sync.server.appointments_models import AppointmentBooking
@@ -110,7 +111,10 @@ def test_a_kiosk_check_in_reaches_the_counters_page_through_the_real_platform(qt
         kiosk_sync.run_pass()  # the check-in goes up...
         with platform.store.transaction() as s:
             assert s.query(AppointmentBooking).one().state == "checked_in"
-        counter_sync.run_pass()  # ...and comes down to the counter
+        # ...and comes down to the counter with its next pull of the window (due every PULL_EVERY_SECONDS; the
+        # test does not wait two minutes for it)
+        monkeypatch.setattr("sync.appointments.PULL_EVERY_SECONDS", 0.0)
+        assert counter_sync.run_pass().appointments == 1
         screen.refresh()
         qtbot.waitUntil(lambda: figures(screen)["checked_in"] == "1", timeout=10_000)
         assert figures(screen)["booked"] == "0"
