@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from kiosk.devices.id_card_reader import IdCardError
 from kiosk.errors import Message
@@ -28,9 +28,11 @@ from ui.kiosk.screens.base import Screen
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
+from ui.widgets.column_grid import ColumnGrid
 from ui.widgets.wrap_button import WrapButton
 
 log = logging.getLogger("onewindow.kiosk")
+CHOICE_COLUMN_WIDTH = 560  # two columns from about 1,150 pixels of width: landscape screens, not portrait
 BOOKINGS_MS = 60_000  # how soon bookings a sync pass brought show the check-in button on an idle kiosk
 
 
@@ -56,15 +58,20 @@ class WelcomeScreen(Screen):
         self._farewell_timer.setSingleShot(True)
         self._farewell_timer.timeout.connect(self.clear_farewell)
         self.body.addWidget(self.farewell)
-        # long English labels wrap on a portrait screen
+        # The big choices: one column on a portrait screen, two side by side on a landscape one, so that a
+        # 1366x768 screen in large text shows every choice without scrolling. Long English labels wrap.
+        choices = QWidget()
+        choices.setObjectName("welcomeChoices")
+        self.choices = ColumnGrid(choices, max_columns=2, spacing=20, column_width=CHOICE_COLUMN_WIDTH)
+        self.body.addWidget(choices)
         self.ticket_button = builders.button("ticketButton", self.ticket_chosen.emit, role="choice", kind=WrapButton)
         self.ticket_button.setMinimumHeight(self.ticket_button.minimumHeight() + 60)
-        self.body.addWidget(self.ticket_button)
+        self.choices.addWidget(self.ticket_button)
         self.ticket_button.setVisible(False)  # until the terminal says it has a hall hub (`refresh_hall`)
         self.checkin_button = builders.button("checkinButton", self.checkin_chosen.emit, role="choice",
                                               kind=WrapButton)
         self.checkin_button.setMinimumHeight(self.checkin_button.minimumHeight() + 60)
-        self.body.addWidget(self.checkin_button)
+        self.choices.addWidget(self.checkin_button)
         self.checkin_button.setVisible(False)  # until the store shows bookings for today (`refresh_bookings`)
         self._bookings_timer = QTimer(self)  # a sync pass may bring today's bookings while nobody is here
         self._bookings_timer.setInterval(BOOKINGS_MS)
@@ -75,7 +82,6 @@ class WelcomeScreen(Screen):
         self.checkin_note.setObjectName("welcomeCheckinNote")
         self.checkin_note.setWordWrap(True)
         self.checkin_note.hide()
-        self.body.addWidget(self.checkin_note)
         self._note: Message | None = None
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
@@ -87,7 +93,8 @@ class WelcomeScreen(Screen):
         self.rate_button = builders.button("rateButton", self.rate_chosen.emit, role="choice", kind=WrapButton)
         for button in (self.apply_button, self.progress_button, self.rate_button):
             button.setMinimumHeight(button.minimumHeight() + 60)
-            self.body.addWidget(button)
+            self.choices.addWidget(button)
+        self.body.addWidget(self.checkin_note)
         self.help = set_role(QLabel(), "hint")
         self.help.setWordWrap(True)
         self.body.addWidget(self.help)
