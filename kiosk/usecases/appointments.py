@@ -51,7 +51,7 @@ class AppointmentView:
     day: date
     slot_start: time
     slot_end: time
-    holder_name: str  # shown masked on a kiosk screen (`kiosk.identity.mask_name`), whole at a counter
+    holder_name: str  # masked on a kiosk screen (ui/kiosk/screens/checkin_result.py), whole at a counter
     id_masked: str
     state: AppointmentState
     checked_in_at: datetime | None = None
