@@ -36,6 +36,7 @@ MAX_CAPACITY = 500
 MAX_DAYS_AHEAD = 30
 HALL = re.compile(r"[0-9]{6,12}")
 HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+LAST_SLOT_START = "22:00"  # a slot lasts an hour and must end on its own day (a 23:00 slot would end at "00:00")
 
 
 class SlotFull(UserFacingError):
@@ -86,10 +87,10 @@ def set_plan(session: Session, hall: str, *, capacity: int, starts: Sequence[str
         raise _refuse(f"每个时段的预约名额应在 0 到 {MAX_CAPACITY} 之间。",
                       f"The places per slot must be 0 to {MAX_CAPACITY}.", "capacity")
     chosen = tuple(starts) if starts is not None else DEFAULT_STARTS
-    bad = [s for s in chosen if not isinstance(s, str) or not HHMM.fullmatch(s) or s > "23:00"]
+    bad = [s for s in chosen if not isinstance(s, str) or not HHMM.fullmatch(s) or s > LAST_SLOT_START]
     if bad or not chosen or len(set(chosen)) != len(chosen):
-        raise _refuse("时段起点应为不重复的 HH:MM（最晚 23:00），例如 09:00,10:00。",
-                      "Slot starts are distinct HH:MM times (23:00 at the latest), e.g. 09:00,10:00.", "slots")
+        raise _refuse(f"时段起点应为不重复的 HH:MM（最晚 {LAST_SLOT_START}），例如 09:00,10:00。",
+                      f"Slot starts are distinct HH:MM times ({LAST_SLOT_START} at the latest), e.g. 09:00,10:00.", "slots")
     row = session.get(AppointmentSlotPlan, hall)
     if row is None:
         row = AppointmentSlotPlan(hall_code=hall)

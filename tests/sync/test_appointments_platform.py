@@ -190,9 +190,11 @@ def test_the_cli_prints_the_code_and_refuses_bad_input_with_exit_2(sqlite_platfo
     rc, _, err = cli(capsys, "platform", "book", "--home", home, "--hall", HALL, "--item", ID_CARD_ITEM,
                      "--day", day, "--slot", "09:00", "--id-number", "11010519800101", "--name", "李四")
     assert rc == 2 and "身份证号码" in err and "ID number" in err
-    for bad in (["--capacity", "-1"], ["--capacity", "4", "--starts", "9:00"], ["--starts", "10:00,10:00"]):
+    for bad in (["--capacity", "-1"], ["--capacity", "4", "--starts", "9:00"], ["--starts", "10:00,10:00"],
+                ["--starts", "09:00,23:00"]):  # a 23:00 slot would end at "00:00", on the next day
         rc, _, err = cli(capsys, "platform", "slots", "--home", home, "--hall", HALL, *bad)
         assert rc == 2 and err.strip(), bad
+    assert "最晚 22:00" in err and "22:00 at the latest" in err
     rc, out, _ = cli(capsys, "platform", "slots", "--home", home, "--hall", HALL, "--day", day)
     assert rc == 0 and '"09:00": 1' in out and '"capacity": 4' in out  # the default plan, unchanged
     rc, _, err = cli(capsys, "platform", "cancel-booking", "--home", home, "ABCDEFGH")
