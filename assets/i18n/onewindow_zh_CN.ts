@@ -223,7 +223,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -235,7 +235,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>回执编号</translation>
@@ -251,7 +251,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/walkin.py" line="235"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -260,14 +260,14 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -298,8 +298,8 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="377"/>
-        <location filename="../../ui/counter/review.py" line="391"/>
+        <location filename="../../ui/counter/review.py" line="378"/>
+        <location filename="../../ui/counter/review.py" line="392"/>
         <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
         <source>Cancel</source>
@@ -316,7 +316,7 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/appointments.py" line="24"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
@@ -439,249 +439,249 @@
         <translation>切换用户</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="44"/>
+        <location filename="../../ui/counter/review.py" line="45"/>
         <source>Not checked yet</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="45"/>
-        <location filename="../../ui/counter/review.py" line="490"/>
+        <location filename="../../ui/counter/review.py" line="46"/>
+        <location filename="../../ui/counter/review.py" line="491"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="491"/>
+        <location filename="../../ui/counter/review.py" line="47"/>
+        <location filename="../../ui/counter/review.py" line="492"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="47"/>
-        <location filename="../../ui/counter/review.py" line="492"/>
+        <location filename="../../ui/counter/review.py" line="48"/>
+        <location filename="../../ui/counter/review.py" line="493"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="237"/>
-        <location filename="../../ui/counter/review.py" line="287"/>
+        <location filename="../../ui/counter/review.py" line="238"/>
+        <location filename="../../ui/counter/review.py" line="288"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="282"/>
+        <location filename="../../ui/counter/review.py" line="283"/>
         <source>To hand in at the counter: the citizen brings this material to the counter. Check the paper.</source>
         <translation>需到窗口提交：申请人将把这份材料交到窗口，请核验纸质材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="285"/>
-        <location filename="../../ui/counter/review.py" line="458"/>
+        <location filename="../../ui/counter/review.py" line="286"/>
+        <location filename="../../ui/counter/review.py" line="459"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="310"/>
+        <location filename="../../ui/counter/review.py" line="311"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="332"/>
+        <location filename="../../ui/counter/review.py" line="333"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="375"/>
+        <location filename="../../ui/counter/review.py" line="376"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="376"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="377"/>
-        <location filename="../../ui/counter/review.py" line="494"/>
+        <location filename="../../ui/counter/review.py" line="378"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="386"/>
+        <location filename="../../ui/counter/review.py" line="387"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="389"/>
+        <location filename="../../ui/counter/review.py" line="390"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="390"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="391"/>
+        <location filename="../../ui/counter/review.py" line="392"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="398"/>
+        <location filename="../../ui/counter/review.py" line="399"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="399"/>
+        <location filename="../../ui/counter/review.py" line="400"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="401"/>
+        <location filename="../../ui/counter/review.py" line="402"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="421"/>
+        <location filename="../../ui/counter/review.py" line="422"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="422"/>
+        <location filename="../../ui/counter/review.py" line="423"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="424"/>
+        <location filename="../../ui/counter/review.py" line="425"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="440"/>
+        <location filename="../../ui/counter/review.py" line="441"/>
         <source>Accept is unavailable while a material is marked missing or not acceptable: ask for supplements instead.</source>
         <translation>有材料标为缺少或不合格时不能受理，请改为要求补正。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="443"/>
+        <location filename="../../ui/counter/review.py" line="444"/>
         <source>Accept becomes available once every required material is checked.</source>
         <translation>所有必交材料核验完毕后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="445"/>
+        <location filename="../../ui/counter/review.py" line="446"/>
         <source>A material marked valid has no file: scan it first.</source>
         <translation>有材料标为合格但没有文件，请先扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="470"/>
+        <location filename="../../ui/counter/review.py" line="471"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="483"/>
+        <location filename="../../ui/counter/review.py" line="484"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="484"/>
+        <location filename="../../ui/counter/review.py" line="485"/>
         <location filename="../../ui/counter/walkin.py" line="237"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="485"/>
+        <location filename="../../ui/counter/review.py" line="486"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="486"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="487"/>
+        <location filename="../../ui/counter/review.py" line="488"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="493"/>
+        <location filename="../../ui/counter/review.py" line="494"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="497"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="498"/>
+        <location filename="../../ui/counter/review.py" line="499"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="505"/>
+        <location filename="../../ui/counter/review.py" line="506"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="514"/>
+        <location filename="../../ui/counter/review.py" line="515"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="515"/>
+        <location filename="../../ui/counter/review.py" line="516"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="531"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="531"/>
+        <location filename="../../ui/counter/review.py" line="532"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="532"/>
+        <location filename="../../ui/counter/review.py" line="533"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="532"/>
+        <location filename="../../ui/counter/review.py" line="533"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="534"/>
+        <location filename="../../ui/counter/review.py" line="535"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="540"/>
+        <location filename="../../ui/counter/review.py" line="541"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="543"/>
+        <location filename="../../ui/counter/review.py" line="544"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
@@ -778,8 +778,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/window.py" line="42"/>
-        <location filename="../../ui/counter/window.py" line="356"/>
-        <location filename="../../ui/counter/window.py" line="369"/>
+        <location filename="../../ui/counter/window.py" line="355"/>
+        <location filename="../../ui/counter/window.py" line="368"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
         <source>Queue</source>
         <translation>叫号</translation>
@@ -816,17 +816,17 @@
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="346"/>
+        <location filename="../../ui/counter/window.py" line="345"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="348"/>
+        <location filename="../../ui/counter/window.py" line="347"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="349"/>
+        <location filename="../../ui/counter/window.py" line="348"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -1281,11 +1281,13 @@
         <translation>等候不超过 %1 分钟的占比</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/prereview_text.py" line="15"/>
         <location filename="../../ui/counter/onsite.py" line="24"/>
         <source>Passed the online pre-review</source>
         <translation>网上预审已通过</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/prereview_text.py" line="17"/>
         <location filename="../../ui/counter/onsite.py" line="25"/>
         <source>Original to be checked here</source>
         <translation>须在窗口核验原件</translation>
@@ -1301,6 +1303,7 @@
         <translation>未提交（非必需）</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/prereview_text.py" line="13"/>
         <location filename="../../ui/counter/onsite.py" line="35"/>
         <source>Original seen at %1</source>
         <translation>已于 %1 核验原件</translation>
@@ -1356,52 +1359,52 @@
         <translation>平台尚未预审这件申请：请核验全部原件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="280"/>
+        <location filename="../../ui/counter/onsite.py" line="281"/>
         <source>Files are still coming from the platform; sync first.</source>
         <translation>文件仍在从平台下载，请先联网同步。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="282"/>
+        <location filename="../../ui/counter/onsite.py" line="283"/>
         <source>%1 original(s) still to check.</source>
         <translation>尚有 %1 项原件待核验。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="284"/>
+        <location filename="../../ui/counter/onsite.py" line="285"/>
         <source>Every original is checked: the case can be completed.</source>
         <translation>原件已全部核验，可以办结。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="289"/>
+        <location filename="../../ui/counter/onsite.py" line="290"/>
         <source>Online case at the window</source>
         <translation>网办件核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="290"/>
+        <location filename="../../ui/counter/onsite.py" line="291"/>
         <source>For citizens who applied online: see what the platform&apos;s pre-review passed, check the originals it asked for, and complete the case in this one visit.</source>
         <translation>为网上申请的群众办理：查看平台预审已通过的材料，核验须见原件的材料，本次到场即可办结。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="293"/>
+        <location filename="../../ui/counter/onsite.py" line="294"/>
         <source>Read ID card</source>
         <translation>读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="294"/>
+        <location filename="../../ui/counter/onsite.py" line="295"/>
         <source>ID number, case number or receipt number</source>
         <translation>身份证号、案件号或回执编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="296"/>
+        <location filename="../../ui/counter/onsite.py" line="297"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="297"/>
+        <location filename="../../ui/counter/onsite.py" line="298"/>
         <source>Complete</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/onsite.py" line="298"/>
+        <location filename="../../ui/counter/onsite.py" line="299"/>
         <source>Online applications</source>
         <translation>网上申请</translation>
     </message>
@@ -1893,42 +1896,42 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="171"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="215"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="172"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="216"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="173"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="217"/>
         <source>Take a number</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="174"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="218"/>
         <source>Check in for an appointment</source>
         <translation>预约签到</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="175"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="219"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="176"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="220"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="177"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="221"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="178"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="222"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>

@@ -86,3 +86,4 @@ def list_line(material: MaterialView) -> str:
     if material.licence is None:
         return ""
     return f"\n◆ {msg(REUSED_LABEL)} · {validity_text(material.licence.valid_until)}"
+

@@ -20,6 +20,7 @@ from kiosk.review import REASON_MAX, MaterialCheck
 from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from ui.counter.dialogs import ReasonDialog
 from ui.counter.licence_info import LicenceInfo, list_line
+from ui.counter.prereview_text import prereview_line
 from ui.counter.pages import render_file
 from kiosk.usecases import cases
 from kiosk.usecases import review as review_cases
@@ -473,7 +474,7 @@ class ReviewScreen(CounterScreen):
             self.check_title.setText(material.name.get(lang()))
             text, role = check_text(material.review_state)
             note = f" — {material.review_note}" if material.review_note else ""
-            self.check_state.setText(para(text + note))
+            self.check_state.setText(para(text + note + prereview_line(material)))
             set_role(self.check_state, role)
         self.licence_info.set_material(material)
         self._refresh_controls()

@@ -7,7 +7,7 @@ from kiosk import demo_hall as demo
 from kiosk.devices.id_card_reader import FakeIdCardReader, IdCardData
 from kiosk.store.models import Application, OutboxItem, Visit
 from kiosk.terminal import Devices
-from tests.ui.counter.conftest import click, log_in, pdf_text
+from tests.ui.counter.conftest import click, log_in, open_review, pdf_text, select_material
 
 CASE_NO = "SJ330106001-20261130-000042"
 
@@ -67,3 +67,14 @@ def test_a_number_of_another_hall_or_nothing_waiting_says_so_and_changes_nothing
     assert "Place the ID card" in page.message.text()
     with hall.terminal.store.transaction() as s:
         assert s.scalar(select(Visit.id).where(Visit.kind == "onsite")) is None
+
+
+def test_the_review_of_a_pre_reviewed_online_case_shows_each_verdict(qtbot, hall, make_window):
+    app_id = demo.add_online_case(hall.terminal, 6, CASE_NO)
+    window = make_window()
+    log_in(qtbot, window, "clerk1")
+    review = open_review(qtbot, window, app_id)
+    select_material(qtbot, review, "id_card")
+    assert "网上预审已通过" in review.check_state.text() and "须在窗口核验原件" not in review.check_state.text()
+    select_material(qtbot, review, "household_register")
+    assert "须在窗口核验原件" in review.check_state.text() and "网上预审已通过" not in review.check_state.text()
