@@ -4,10 +4,14 @@
 
 The hall is the in-memory one (`tests.ui.kiosk_ticket_shots.demo_hall`); everything else is the app as a
 hall's terminal runs it: `ui.kiosk.app.build_window` full screen, the print worker, the read-aloud process.
-Writes OUT_PREFIX-number.png and OUT_PREFIX-help.png, read back from the X server, and prints their paths.
+Writes OUT_PREFIX-number.png and OUT_PREFIX-help.png, read back from the X server, and prints their paths,
+and OUT_PREFIX-boxes.json: where on the screen each line the test reads was drawn, so that tesseract reads one
+line at a time (read as one block, the two columns of the ticket screen and its QR code, which changes with
+every ticket, made tesseract misread a character now and then).
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +43,17 @@ def _grab(window: object, path: str) -> str:
     return path
 
 
+def _box(widget: object) -> list[int]:
+    """The widget's rectangle on the screen, as [left, top, right, bottom] in the screen's pixels."""
+    from PySide6.QtCore import QPoint
+
+    corner = widget.mapToGlobal(QPoint(0, 0))  # type: ignore[attr-defined]
+    ratio = widget.devicePixelRatioF()  # type: ignore[attr-defined]
+    width, height = widget.width(), widget.height()  # type: ignore[attr-defined]
+    return [round(corner.x() * ratio), round(corner.y() * ratio), round((corner.x() + width) * ratio),
+            round((corner.y() + height) * ratio)]
+
+
 def main(argv: list[str]) -> int:
     home, prefix = Path(argv[0]), argv[1]
     from ui.kiosk.app import prepare_environment
@@ -67,12 +82,16 @@ def main(argv: list[str]) -> int:
         window.nav.screens["ticket_priority"].buttons[Priority.ELDERLY].click()
         _until(lambda: "ticket_result" in window.nav.screens and window.nav.screens["ticket_result"].printed is not None)
         print(_grab(window, f"{prefix}-number.png"))
+        shown = window.nav.screens["ticket_result"]
+        boxes = {"caption": _box(shown.caption), "ahead": _box(shown.ahead), "printed": _box(shown.print_status)}
         window.top.help_button.click()
         _until(lambda: window.help.help_id is not None)
         hall.acknowledge(window.help.help_id)  # type: ignore[attr-defined]
         window.help.poll()
         _until(lambda: window.help_banner.isVisible() and window.help.state.value == "coming")
         print(_grab(window, f"{prefix}-help.png"))
+        boxes["banner"] = _box(window.help_banner)
+        Path(f"{prefix}-boxes.json").write_text(json.dumps(boxes), encoding="utf-8")
     finally:
         window.close()
         wait_idle()
