@@ -18,7 +18,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, Index, create_engine, func, insert, make_url, select, text, update
+from sqlalchemy import (
+    JSON,
+    Engine,
+    Index,
+    LargeBinary,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.device_identity import MAX_DEVICE_NO
@@ -27,6 +40,7 @@ from kiosk.fsutil import fsync_dir
 from kiosk.store.sqlite import configure_sqlite
 from sync.server import appointments_models, blob_crypto, licences_models, prereview_models  # noqa: F401 - their tables
 from sync.server.blob_crypto import BlobKey
+from sync.server.blobstore import BlobStore, LocalBlobStore
 from sync.server.models import (
     DEVICE_NO_INDEX,
     RECEIPT_NO_INDEX,
@@ -97,6 +111,8 @@ def ensure_schema(engine: Engine) -> None:
                 _upgrade_to_3(session)
             if info.version < 4:
                 _upgrade_to_4(session)
+            if info.version < 8:
+                _upgrade_to_8(session)
             log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
             info.version = SCHEMA_VERSION
 
@@ -181,12 +197,35 @@ def _upgrade_to_4(session: Session) -> None:
     log.info("file ownership recorded for %d (hall, file) pairs", len(owned))
 
 
+def _upgrade_to_8(session: Session) -> None:
+    """Object storage: a file's locator, and an upload's progress in the database rather than a local file.
+
+    Files stored so far stay where they are (locator NULL: the local blob directory). Uploads in progress
+    keep their `.part` file: the local store's assembly state is rebuilt from the row's id and length.
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    wanted = {("blobs", "locator"): "VARCHAR(512)", ("uploads", "assembly"): JSON().compile(dialect=dialect),
+              ("uploads", "head"): LargeBinary().compile(dialect=dialect)}
+    for (table, column), kind in wanted.items():
+        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:  # create_all made new tables whole
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 @dataclass
 class PlatformStore:
     home: Path
     engine: Engine
     Session: sessionmaker[Session]
     blob_key: BlobKey | None = None
+    objects: BlobStore | None = None  # where attachment bytes live; `open_platform` sets it (LocalBlobStore by default)
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The attachment store every reader and writer of files goes through (`sync.server.blobstore`)."""
+        if self.objects is None:
+            self.objects = LocalBlobStore(self)
+        return self.objects
 
     @property
     def blobs_dir(self) -> Path:

