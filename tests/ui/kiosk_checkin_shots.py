@@ -4,7 +4,7 @@
 
 The kiosk walk (`walk_checkin`) uses the in-memory hall as the hub (`tests.ui.kiosk_ticket_shots`), bookings
 written into the store as a sync pass leaves them, and a camera frame source fed with a real QR code image.
-`tests/ui/test_kiosk_checkin_fit.py` audits the same walk's layout at every screen size.
+`tests/ui/test_kiosk_walks_fit.py` audits the same walk's layout at every screen size.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 
 (`ui.kiosk.render_screens` draws the other kiosk screens; this step needs a platform link with a licence
 library, which a development machine does not have, so it runs with `LicenceLink` from the tests.)
-`walk_licences` is shared with the layout test (`test_kiosk_licence_fit.py`).
+`walk_licences` is shared with the layout test (`test_kiosk_walks_fit.py`).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ name once it is showing; the screenshots here and the layout test
 `walk_ticket()` does the same for taking a number and asking for help; it
 needs a hall hub part on the terminal (`Terminal.hall`), given to `render`
 as `hall` (`tests/ui/kiosk_ticket_shots.py` renders them with the in-memory
-hall; the layout test is `tests/ui/test_kiosk_ticket_fit.py`).
+hall; the layout test is `tests/ui/test_kiosk_walks_fit.py`).
 """
 from __future__ import annotations
 
