@@ -233,13 +233,19 @@ def verify_attachments(terminal: Terminal) -> Check:
     return Check("attachments", status, f"{len(rows)} attachments re-hashed, {len(bad)} damaged", {"damaged": bad})
 
 
-def run_checks(terminal: Terminal, *, verify: bool = False) -> list[Check]:
+def run_checks(terminal: Terminal, *, verify: bool = False, only: frozenset[str] | None = None) -> list[Check]:
+    """Every check, or with `only` the named ones: the window and device checks (entry points, which start Qt
+    or the speech engine and take seconds) run only when named, so a quick look at one thing stays quick."""
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
               check_device_number(terminal), check_leftover_files(terminal), check_key(settings),
               check_file_modes(settings),
               check_catalog(terminal), check_calendar(), check_fonts(), check_last_run(settings)]
+    if only is not None:
+        checks = [c for c in checks if c.name in only]
     for ep in entry_points(group="onewindow.doctor_checks"):
+        if only is not None and ep.name not in only:
+            continue
         fn: Callable[[Any], Check] = ep.load()
         try:
             checks.append(fn(terminal))

@@ -18,6 +18,14 @@ def test_doctor_reports_everything(capsys, home):
     assert rc == 0 and report["ok"]
 
 
+def test_doctor_only_runs_the_checks_named(capsys, home):
+    assert main(["--home", str(home), "doctor", "--json", "--only", "store,qt"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in report["checks"]] == ["store", "qt"]  # speech, a seconds-long check, did not run
+    assert main(["--home", str(home), "doctor", "--only", "no_such_check"]) == 2
+    assert "no check is named no_such_check" in capsys.readouterr().err
+
+
 def test_doctor_verify_finds_a_flipped_byte(capsys, home, tmp_path, terminal):
     doc = with_files(example(capsys, home), tmp_path)
     rc, out, err = submit_doc(capsys, home, tmp_path, doc)

@@ -196,7 +196,8 @@ def test_a_job_that_never_returns_does_not_hold_the_exit(tmp_path):
     record = _lock_record(home)
     assert "stopped_at" in record
     assert record["shutdown_problems"] == [f"background jobs still running after {JOB_WAIT_MS // 1000} s"]
-    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json"], cwd=ROOT,
+    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json",
+                             "--only", "last_run"], cwd=ROOT,
                             env=_env(), capture_output=True, text=True, timeout=120)
     last_run = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run")
     assert last_run["status"] == "warn" and "background jobs still running" in last_run["detail"]
@@ -288,7 +289,8 @@ def test_a_second_window_on_the_same_data_dir_is_refused(tmp_path):
         listing = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "applications", "--json"],
                                  cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
         assert listing.returncode == 0, listing.stderr
-        doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json"], cwd=ROOT,
+        doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json",
+                             "--only", "last_run"], cwd=ROOT,
                                 env=_env(), capture_output=True, text=True, timeout=120)
         last_run = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run")
         assert last_run["status"] == "ok" and f"a window is running (pid {first.pid})" in last_run["detail"]
@@ -328,7 +330,8 @@ def test_a_crash_leaves_every_stack_and_the_draft_waits_for_staff(tmp_path, sign
     assert f"the previous run on this data dir (pid {proc.pid}, onewindow kiosk" in _log(home)
     assert _lock_record(home)["previous_unclean"]["pid"] == proc.pid
 
-    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json"], cwd=ROOT,
+    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json",
+                             "--only", "last_run"], cwd=ROOT,
                             env=_env(), capture_output=True, text=True, timeout=120)
     last_run = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run")
     # The window that started after the crash shut down cleanly: that is the latest news.
@@ -343,7 +346,8 @@ def test_sigkill_mid_application_then_doctor_and_welcome(tmp_path):
     code, _out, _err = _stop(proc, signal.SIGKILL)
     assert code == -signal.SIGKILL
 
-    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json"], cwd=ROOT,
+    doctor = subprocess.run([sys.executable, "-m", "kiosk", "--home", str(home), "doctor", "--json",
+                             "--only", "last_run"], cwd=ROOT,
                             env=_env(), capture_output=True, text=True, timeout=120)
     last_run = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run")
     assert last_run["status"] == "warn" and f"pid {proc.pid}" in last_run["detail"]
