@@ -93,7 +93,8 @@ class SeaweedServer:
         self.process = subprocess.Popen(
             [binary, "server", f"-dir={self.dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
              f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
-             "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=32"],
+             "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=32",
+             "-s3.port.iceberg=0", "-s3.port.lance=0"],  # no fixed-port side services (default 8181, 9101)
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self._buckets = 0
         self._wait_ready()
