@@ -447,8 +447,8 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
             row["application"] = assigned_application(case, prereview_of(session, case))
         changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
-    if not more and head is not None and head > cursor:
-        cursor = head
+    if not more and head is not None:
+        cursor = max(cursor, head)
         more = starting  # the rest of the feed, after the start, comes next
     return changes, cursor, more
 
