@@ -247,7 +247,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:
-        with store.transaction() as session:
+        with store.read() as session:
             row = session.scalar(select(PublishedCatalog).order_by(PublishedCatalog.id.desc()).limit(1))
             if row is None:
                 return problem(404, "平台尚未发布服务目录。", "The platform has not published a catalog.", "no_catalog")
@@ -366,7 +366,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
     def staff(device: CounterDep) -> Any:
         """The hall's staff accounts with their password hashes, for a counter to check logins offline."""
-        with store.transaction() as session:
+        with store.read() as session:
             return {"hall_code": device.hall_code, "staff": staff_accounts.staff_list(session, device.hall_code)}
 
     # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
@@ -486,7 +486,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     @router.get("/audit/heads", response_model=wire.AuditHeadsRecord)
     def audit_heads_of(device: DeviceDep, limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Any:
         """The heads the platform holds for the asking device (the authority `onewindow audit verify` uses)."""
-        with store.transaction() as session:
+        with store.read() as session:
             return audit_heads.record_of(session, device, limit)
 
     # --- hall queue statistics (sync.server.hall_stats) --------------------------------------------
