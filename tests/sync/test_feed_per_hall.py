@@ -136,6 +136,11 @@ def test_a_kiosk_page_moves_its_cursor_to_the_halls_head(tmp_path: Path, sqlite_
     with sqlite_platform.store.read() as s:
         head = feed_head(s, HALL)
     assert page == {"changes": [], "cursor": head, "more": False} and head == 4
+    for bad in ("-1", "soon", str(2**63)):  # a start the platform never gave: refused, bilingually
+        answer = requests.get(sqlite_platform.url("/api/v1/changes"), params={"since": 0, "start": bad},
+                              headers=headers, timeout=10)
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid"
+        assert "start" in answer.json()["reason"]["en"] and answer.json()["reason"]["zh"].startswith("请求内容无效")
     # a counter's page is the hall's, as before
     with sqlite_platform.store.read() as s:
         rows, cursor, more = changes_since(s, HALL, 0, 3)
