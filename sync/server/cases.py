@@ -389,16 +389,19 @@ def feed_head(session: Session, hall_code: str) -> int:
     return int(session.scalar(select(func.max(Change.id)).where(Change.hall_code == hall_code)) or 0)
 
 
-def _start_cases(device: Device) -> Any:
+def _start_cases(session: Session, device: Device) -> list[int]:
     """The cases a terminal starting from the present still hears about from before: its own applications,
-    and for a counter the hall's online cases not yet closed (assigned, waiting to be taken in and handled)."""
-    own = select(Case.id).where(Case.device_id == device.id)
-    if device.role != "counter":
-        return own
-    portal = select(Device.id).where(Device.token_hash == f"portal:{device.hall_code}")  # sync.server.online
-    still_open = select(Case.id).where(Case.device_id.in_(portal), Case.complete.is_(True),
-                                       Case.status.not_in([s.value for s in TERMINAL]))
-    return own.union(still_open)
+    and for a counter the hall's online cases not yet closed (assigned, waiting to be taken in and handled).
+
+    Read as a list first, so the page's query knows how few they are (a subquery here made PostgreSQL
+    expect thousands and read the whole changes table)."""
+    ids = list(session.scalars(select(Case.id).where(Case.device_id == device.id)))
+    if device.role == "counter":
+        portal = session.scalar(select(Device.id).where(Device.token_hash == f"portal:{device.hall_code}"))
+        if portal is not None:  # the hall's online portal (`sync.server.online.portal_device`)
+            ids += session.scalars(select(Case.id).where(Case.device_id == portal, Case.complete.is_(True),
+                                                         Case.status.not_in([s.value for s in TERMINAL])))
+    return ids
 
 
 def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
@@ -411,17 +414,20 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     cases and the online cases assigned to the hall, which carry the whole
     application, are a counter's business.
 
-    `start` (from `feed_head` when the terminal began, see `start_cursor`)
-    makes the part of the feed up to it hold only what a new terminal needs:
-    `device`'s own applications and, for a counter, the hall's open online
-    cases (`_start_cases`), all their changes, then the cursor jumps to
-    `start` and the feed goes on as usual. A page never costs more than its
-    rows: it is a range of the `(hall_code, id)` index, and a filtered feed
-    (a kiosk's, a start) that finds fewer rows than asked moves its cursor to
-    the hall's head as it was before the page was read. That head is safe
-    to move to: the hall's changes commit in id order (`feed_lock`), so every
-    change up to it was visible to the page's query and either returned or
-    not this device's.
+    `start` (the hall's `feed_head` when the terminal began, `GET
+    /changes/start`) makes the part of the feed up to it hold only what a new
+    terminal needs: `device`'s own applications and, for a counter, the
+    hall's open online cases (`_start_cases`), all their changes; then the
+    cursor jumps to `start` and the feed goes on as usual.
+
+    A page reads a range of the `(hall_code, id)` index from the cursor on,
+    never the hall's history before it. A filtered page (a kiosk's, a start)
+    that finds fewer rows than asked moves the cursor to the hall's head as
+    it was before the page was read, so a kiosk's next page starts at the
+    present instead of at its own last change. That head is safe to move to:
+    the hall's changes commit in id order (`feed_lock`), so every change up
+    to it was visible to the page's query and either returned or not this
+    device's.
     """
     starting = start is not None and device is not None and since < start
     head = start if starting else (feed_head(session, hall_code) if device_id is not None else None)
@@ -430,12 +436,15 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
         assert device is not None and start is not None
         # Found through its few cases (`ix_changes_case_id`), not by reading the hall's history up to the start:
         # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.)
-        where = [Change.case_id.in_(_start_cases(device)), Change.id + 0 > since, Change.id + 0 <= start]
+        where = [Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since, Change.id + 0 <= start]
     elif device_id is not None:
         where.append(Change.case_id.in_(select(Case.id).where(Case.device_id == device_id)))
+    # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
+    # read the whole history when the cases have few changes)
+    order = Change.id + 0 if starting else Change.id
     rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
                                 .outerjoin(Decision, Decision.change_id == Change.id)
-                                .where(*where).order_by(Change.id).limit(limit + 1)))
+                                .where(*where).order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
