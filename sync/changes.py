@@ -13,6 +13,13 @@ skipped. Applying is idempotent and never blocks the feed:
   (that the platform did not refuse) is already applied here, so its echo is
   a no-op, and an older one was superseded here and is passed over;
 - an "assigned" change brings an online case into the hall (`sync.assigned`).
+
+A terminal that has never read the feed starts from the present, not from
+its hall's whole history: it asks the platform for the hall's newest change
+(`GET /changes/start`) once, keeps it beside the cursor, and passes it with
+each page until the cursor is past it; up to it the platform sends only this
+terminal's own applications and, to a counter, the hall's open online cases.
+A platform without that route (404) gets the old way: the whole history.
 """
 from __future__ import annotations
 
@@ -30,6 +37,7 @@ from sync.assigned import take_in
 
 log = logging.getLogger("onewindow.sync.changes")
 CURSOR_KEY = "sync.changes_cursor"
+START_KEY = "sync.changes_start"  # the platform's `GET /changes/start` answer, for a terminal that began there
 
 
 def get_cursor(session: Session) -> int:
@@ -38,6 +46,25 @@ def get_cursor(session: Session) -> int:
         return int(row.value) if row else 0
     except ValueError:
         return 0
+
+
+def has_cursor(session: Session) -> bool:
+    """Whether this terminal ever applied a page of the feed (a new one starts from the present)."""
+    return session.get(KeyValue, CURSOR_KEY) is not None
+
+
+def get_start(session: Session) -> int | None:
+    row = session.get(KeyValue, START_KEY)
+    try:
+        return max(0, int(row.value)) if row else None
+    except ValueError:
+        return None
+
+
+def set_start(session: Session, start: int) -> None:
+    """Record where this terminal starts reading the feed; the first answer stays (a second one is ignored)."""
+    if session.get(KeyValue, START_KEY) is None:
+        session.add(KeyValue(key=START_KEY, value=str(start)))
 
 
 def set_cursor(session: Session, cursor: int) -> None:

@@ -44,7 +44,7 @@ from kiosk.usecases.appointments import mark_no_shows
 from sync.appointments import sync_appointments
 from sync.assigned import count_pending, fetch_downloads
 from sync.audit_push import push_audit_head
-from sync.changes import apply_change, get_cursor, set_cursor
+from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
 from sync import wire
@@ -389,13 +389,36 @@ class SyncEngine:
 
     # --- changes ----------------------------------------------------------------------------
 
+    def feed_start(self) -> int | None:
+        """Where this terminal starts reading the feed (see `sync.changes`): asked once, when it never has."""
+        with self.store.transaction() as session:
+            if has_cursor(session):
+                return get_start(session)
+            start = get_start(session)
+        if start is not None:
+            return start
+        try:
+            start = wire.parse(wire.ChangesStart, self.client.json("GET", "changes/start")).cursor
+        except Refused as exc:
+            if exc.status != 404:
+                raise
+            start = 0  # a platform from before: the hall's whole history, as then
+        except wire.ValidationError:
+            raise Offline("unexpected answer to the feed's start") from None
+        with self.store.transaction() as session:
+            set_start(session, start)
+            return get_start(session)
+
     def pull_changes(self, report: PassReport) -> None:
+        start = self.feed_start()
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
+            params = {"since": cursor, "limit": 100}
+            if start and cursor < start:
+                params["start"] = start
             try:
-                page = wire.parse(wire.ChangesPage, self.client.json("GET", "changes",
-                                                                     params={"since": cursor, "limit": 100}))
+                page = wire.parse(wire.ChangesPage, self.client.json("GET", "changes", params=params))
             except wire.ValidationError:
                 raise Offline("unexpected answer from the changes feed") from None
             changes, new_cursor, more = page.changes, page.cursor, page.more

@@ -200,6 +200,16 @@ class ChangesPage(Wire):
     more: bool
 
 
+class ChangesStart(Wire):
+    """Where a terminal that has never read the feed starts: the hall's newest change as of now.
+
+    It then reads `GET /changes?since=0&start=<cursor>`: up to the start, only its own applications and (a
+    counter) the hall's open online cases; after it, everything, as usual.
+    """
+
+    cursor: Annotated[StrictInt, Field(ge=0)]
+
+
 class Summary(Wire):
     hall_code: str
     hall_cases: int

@@ -247,7 +247,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:
-        with store.transaction() as session:
+        with store.read() as session:
             row = session.scalar(select(PublishedCatalog).order_by(PublishedCatalog.id.desc()).limit(1))
             if row is None:
                 return problem(404, "平台尚未发布服务目录。", "The platform has not published a catalog.", "no_catalog")
@@ -273,20 +273,30 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.get("/changes", response_model=wire.ChangesPage)
     def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
-        with store.transaction() as session:
+                limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                start: Annotated[int | None, Query(ge=0, le=2**62, description=(
+                    "the cursor `GET /changes/start` gave this terminal: up to it, only its own applications and "
+                    "(a counter) the hall's open online cases"))] = None) -> Any:
+        with store.read() as session:
             rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit,
-                                                     device_id=None if device.role == "counter" else device.id)
+                                                     device_id=None if device.role == "counter" else device.id,
+                                                     start=start, device=device)
         return {"changes": rows, "cursor": cursor, "more": more}
+
+    @router.get("/changes/start", response_model=wire.ChangesStart)
+    def changes_start(device: DeviceDep) -> Any:
+        """Where a terminal that has never read the feed starts: the present, not the hall's whole history."""
+        with store.read() as session:
+            return {"cursor": cases.feed_head(session, device.hall_code)}
 
     @router.get("/summary", response_model=wire.Summary)
     def summary(device: DeviceDep) -> Any:
-        with store.transaction() as session:
+        with store.read() as session:
             return cases.summary(session, device)
 
     @router.get("/lookup", response_model=wire.LookupAnswer, responses={404: {"description": "no such case in this hall"}})
     def lookup(device: DeviceDep, number: Annotated[str, Query(min_length=1, max_length=64)]) -> Any:
-        with store.transaction() as session:
+        with store.read() as session:
             case = cases.lookup(session, device.hall_code, number)
             if case is None:
                 return problem(404, "本大厅没有这个编号的案件。", "This hall has no case with that number.", "not_found")
@@ -356,7 +366,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
     def staff(device: CounterDep) -> Any:
         """The hall's staff accounts with their password hashes, for a counter to check logins offline."""
-        with store.transaction() as session:
+        with store.read() as session:
             return {"hall_code": device.hall_code, "staff": staff_accounts.staff_list(session, device.hall_code)}
 
     # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
@@ -476,7 +486,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     @router.get("/audit/heads", response_model=wire.AuditHeadsRecord)
     def audit_heads_of(device: DeviceDep, limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Any:
         """The heads the platform holds for the asking device (the authority `onewindow audit verify` uses)."""
-        with store.transaction() as session:
+        with store.read() as session:
             return audit_heads.record_of(session, device, limit)
 
     # --- hall queue statistics (sync.server.hall_stats) --------------------------------------------

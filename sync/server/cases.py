@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.application_document import ApplicationDocument
 from kiosk.errors import Message, UserFacingError
-from kiosk.lifecycle import LABELS, Status, can_move
+from kiosk.lifecycle import LABELS, TERMINAL, Status, can_move
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
@@ -132,21 +132,28 @@ def _check_declarations(session: Session, hall_code: str, doc: ApplicationDocume
             raise ItemInvalid(reason["zh"], reason["en"])
 
 
-def _feed_lock(session: Session) -> None:
-    """Serialise writers of the changes feed until they commit.
+FEED_LOCK_CLASS = 7301  # pg_advisory_xact_lock(7301, hashtext(hall)): one hall's feed writers (7302: the audit chain)
+
+
+def feed_lock(session: Session, hall_code: str) -> None:
+    """Serialise the writers of one hall's feed until they commit; other halls never wait.
 
     The feed's cursor is the change id. On PostgreSQL two transactions can take
     ids 5 and 6 and commit 6 first; a terminal reading then would move its
     cursor past 5 and never see it. Holding a transaction-scoped advisory lock
-    before taking an id makes ids commit in order. (SQLite writers are already
-    serialised by BEGIN IMMEDIATE.)
+    of the hall before taking an id makes the hall's ids commit in order, and
+    a feed is only ever read per hall. Two halls whose codes hash alike share
+    a lock, which costs a wait, never an order. (SQLite writers are already
+    serialised by BEGIN IMMEDIATE.) A transaction that also writes the audit
+    chain takes this lock first and the chain's after, never the other way.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))"),
+                        {"cls": FEED_LOCK_CLASS, "hall": hall_code})
 
 
 def add_change(session: Session, **values: Any) -> None:
-    _feed_lock(session)
+    feed_lock(session, values["hall_code"])
     session.add(Change(**values))
 
 
@@ -377,21 +384,67 @@ def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, d
     return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
+def feed_head(session: Session, hall_code: str) -> int:
+    """The newest change id of the hall this transaction can see (0 when none): a range end of its index."""
+    return int(session.scalar(select(func.max(Change.id)).where(Change.hall_code == hall_code)) or 0)
+
+
+def _start_cases(session: Session, device: Device) -> list[int]:
+    """The cases a terminal starting from the present still hears about from before: its own applications,
+    and for a counter the hall's online cases not yet closed (assigned, waiting to be taken in and handled).
+
+    Read as a list first, so the page's query knows how few they are (a subquery here made PostgreSQL
+    expect thousands and read the whole changes table)."""
+    ids = list(session.scalars(select(Case.id).where(Case.device_id == device.id)))
+    if device.role == "counter":
+        portal = session.scalar(select(Device.id).where(Device.token_hash == f"portal:{device.hall_code}"))
+        if portal is not None:  # the hall's online portal (`sync.server.online.portal_device`)
+            ids += session.scalars(select(Case.id).where(Case.device_id == portal, Case.complete.is_(True),
+                                                         Case.status.not_in([s.value for s in TERMINAL])))
+    return ids
+
+
 def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
-                  device_id: int | None = None) -> tuple[list[dict[str, Any]], int, bool]:
+                  device_id: int | None = None, start: int | None = None,
+                  device: Device | None = None) -> tuple[list[dict[str, Any]], int, bool]:
     """The hall's feed; with `device_id` (a kiosk) only the changes of the applications that device pushed.
 
     A kiosk needs the feed only to learn the case numbers and statuses of its
     own applications (its receipts and progress look-ups); other devices'
     cases and the online cases assigned to the hall, which carry the whole
     application, are a counter's business.
+
+    `start` (the hall's `feed_head` when the terminal began, `GET
+    /changes/start`) makes the part of the feed up to it hold only what a new
+    terminal needs: `device`'s own applications and, for a counter, the
+    hall's open online cases (`_start_cases`), all their changes; then the
+    cursor jumps to `start` and the feed goes on as usual.
+
+    A page reads a range of the `(hall_code, id)` index from the cursor on,
+    never the hall's history before it. A filtered page (a kiosk's, a start)
+    that finds fewer rows than asked moves the cursor to the hall's head as
+    it was before the page was read, so a kiosk's next page starts at the
+    present instead of at its own last change. That head is safe to move to:
+    the hall's changes commit in id order (`feed_lock`), so every change up
+    to it was visible to the page's query and either returned or not this
+    device's.
     """
+    starting = start is not None and device is not None and since < start
+    head = start if starting else (feed_head(session, hall_code) if device_id is not None else None)
     where: list[Any] = [Change.hall_code == hall_code, Change.id > since]
-    if device_id is not None:
-        where.append(Case.device_id == device_id)
+    if starting:
+        assert device is not None and start is not None
+        # Found through its few cases (`ix_changes_case_id`), not by reading the hall's history up to the start:
+        # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.)
+        where = [Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since, Change.id + 0 <= start]
+    elif device_id is not None:
+        where.append(Change.case_id.in_(select(Case.id).where(Case.device_id == device_id)))
+    # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
+    # read the whole history when the cases have few changes)
+    order = Change.id + 0 if starting else Change.id
     rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
                                 .outerjoin(Decision, Decision.change_id == Change.id)
-                                .where(*where).order_by(Change.id).limit(limit + 1)))
+                                .where(*where).order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
@@ -405,19 +458,20 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
             row["application"] = assigned_application(case, prereview_of(session, case))
         changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
+    if not more and head is not None:
+        cursor = max(cursor, head)
+        more = starting  # the rest of the feed, after the start, comes next
     return changes, cursor, more
 
 
 def summary(session: Session, device: Device) -> dict[str, Any]:
-    def count(*where: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
-
-    return {
-        "hall_code": device.hall_code,
-        "hall_cases": count(Case.hall_code == device.hall_code),
-        "device_cases": count(Case.device_id == device.id),
-        "device_complete": count(Case.device_id == device.id, Case.complete.is_(True)),
-    }
+    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
+    hall_cases = session.scalar(select(func.count()).select_from(Case).where(Case.hall_code == device.hall_code))
+    device_cases, device_complete = session.execute(
+        select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
+        .where(Case.device_id == device.id)).one()
+    return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
+            "device_complete": int(device_complete or 0)}
 
 
 def lookup(session: Session, hall_code: str, number: str) -> Case | None:
@@ -537,7 +591,7 @@ def _decide_case(session: Session, case: Case, to: str, note: str, missing: list
     case.status = to
     case.status_note = note
     case.updated_at = utcnow()
-    _feed_lock(session)
+    feed_lock(session, case.hall_code)
     change = Change(hall_code=case.hall_code, case_id=case.id, status=to, note=note,
                     missing_materials=list(dict.fromkeys(missing)) if to == "needs_supplement" else [],
                     actor=actor[:64])

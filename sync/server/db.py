@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import (
@@ -37,17 +37,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import fsync_dir
-from kiosk.store.sqlite import configure_sqlite
+from kiosk.store.sqlite import READ_ONLY_OPTION, configure_sqlite
 from sync.server import appointments_models, blob_crypto, licences_models, prereview_models  # noqa: F401 - their tables
 from sync.server.blob_crypto import BlobKey
 from sync.server.blobstore import BlobStore, LocalBlobStore
+from sync.server.token_cache import DeviceTokenCache
 from sync.server.models import (
+    CASES_DEVICE_INDEX,
+    CHANGES_FEED_INDEX,
     DEVICE_NO_INDEX,
     RECEIPT_NO_INDEX,
     SCHEMA_VERSION,
     Blob,
     Case,
     CaseAttachment,
+    Change,
     Device,
     HallBlob,
     PlatformBase,
@@ -86,10 +90,38 @@ def remember_db_url(home: Path, db_url: str) -> None:
     os.chmod(path, 0o600)  # a PostgreSQL URL may hold a password
 
 
+POOL_RECYCLE_SECONDS = 600  # under the idle timeouts of the usual firewalls and PgBouncer's server_idle_timeout
+
+
 def make_engine(url: str) -> Engine:
+    """The platform's engine: no ping before each checkout (a round trip per transaction), recycled instead.
+
+    A pooled PostgreSQL connection older than `POOL_RECYCLE_SECONDS` is closed
+    and replaced when checked out, and TCP keepalives make the kernel notice a
+    peer that vanished. A connection that died anyway (the server restarted)
+    fails the one transaction that meets it: SQLAlchemy sees the disconnect,
+    throws that connection away and invalidates every other connection the pool
+    held at that moment, so the next transaction opens a fresh one. The request
+    that met it answers 500, which a terminal retries with backoff; nothing was
+    committed by it, and everything the protocol sends is idempotent.
+    """
     if url.startswith("sqlite"):
         return configure_sqlite(create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    parsed = make_url(url)
+    connect_args: dict[str, int] = {}
+    if parsed.get_driver_name() in ("psycopg", "psycopg2"):  # libpq: keepalives find a dead server in ~1 minute
+        connect_args = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=POOL_RECYCLE_SECONDS,
+                         connect_args=connect_args)
+
+
+def read_sessionmaker(engine: Engine, home: Path) -> sessionmaker[Session]:
+    """Sessions whose transactions only read (`PlatformStore.read`)."""
+    options: dict[str, bool] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False,
+                        info={"platform_home": str(home), "read_only": True})
 
 
 def ensure_schema(engine: Engine) -> None:
@@ -113,6 +145,8 @@ def ensure_schema(engine: Engine) -> None:
                 _upgrade_to_4(session)
             if info.version < 8:
                 _upgrade_to_8(session)
+            if info.version < 9:
+                _upgrade_to_9(session)
             log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
             info.version = SCHEMA_VERSION
 
@@ -212,6 +246,20 @@ def _upgrade_to_8(session: Session) -> None:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
+def _upgrade_to_9(session: Session) -> None:
+    """Indexes for a feed per hall and cheap counts (`models.CHANGES_FEED_INDEX`, `models.CASES_DEVICE_INDEX`).
+
+    The feed's `(hall_code, id)` index replaces the one on `hall_code` alone,
+    which it covers. Built inside the upgrade's transaction: on a large
+    PostgreSQL database writers wait for it once, at the upgrade.
+    """
+    conn = session.connection()
+    for table, name in ((Change, CHANGES_FEED_INDEX), (Case, CASES_DEVICE_INDEX)):
+        if name not in {i["name"] for i in inspect(conn).get_indexes(table.__tablename__)}:
+            _index(table, name).create(conn)
+    conn.execute(text("DROP INDEX IF EXISTS ix_changes_hall_code"))
+
+
 @dataclass
 class PlatformStore:
     home: Path
@@ -219,6 +267,8 @@ class PlatformStore:
     Session: sessionmaker[Session]
     blob_key: BlobKey | None = None
     objects: BlobStore | None = None  # where attachment bytes live; `open_platform` sets it (LocalBlobStore by default)
+    tokens: DeviceTokenCache = field(default_factory=DeviceTokenCache)  # this process's view of device tokens
+    ReadSession: sessionmaker[Session] | None = None  # sessions for `read()`; `open_platform` sets it
 
     @property
     def blobs(self) -> BlobStore:
@@ -308,6 +358,20 @@ class PlatformStore:
         with self.Session() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (the feed, counts, look-ups, tokens).
+
+        On SQLite it begins with a plain BEGIN under `query_only`, so readers
+        never queue behind the writer's BEGIN IMMEDIATE, and read one snapshot;
+        on PostgreSQL it is a READ ONLY transaction (which a read replica could
+        also serve). Whatever tries to write in it fails.
+        """
+        if self.ReadSession is None:
+            self.ReadSession = read_sessionmaker(self.engine, self.home)
+        with self.ReadSession() as session, session.begin():
+            yield session
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -376,7 +440,7 @@ def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path 
     ensure_schema(engine)
     store = PlatformStore(home=home, engine=engine, Session=sessionmaker(bind=engine, expire_on_commit=False,
                                                                          info={"platform_home": str(home)}),
-                          blob_key=key)
+                          blob_key=key, ReadSession=read_sessionmaker(engine, home))
     store.blobs_dir.mkdir(mode=0o700, exist_ok=True)
     store.uploads_dir.mkdir(mode=0o700, exist_ok=True)
     _private(home / CONFIG_NAME, 0o600)

@@ -141,7 +141,20 @@ def authenticate(session: Session, token: str) -> Device | None:
     return device
 
 
+def authenticate_cached(store: PlatformStore, token: str) -> Device | None:
+    """The device this token authenticates, as this process's cache knows it (`sync.server.token_cache`):
+    read from the database at most once per token every few seconds."""
+
+    def load(token_hash: str) -> Device | None:
+        with store.read() as session:
+            return session.scalar(select(Device).where(Device.token_hash == token_hash))
+
+    return store.tokens.device(secret_hash(token), load)
+
+
 def revoke(store: PlatformStore, device_id: int) -> bool:
+    """Revoke a device: refused at once by this process, by every other instance once its cache entry ages
+    out (`token_cache.DEFAULT_TTL` seconds)."""
     with store.transaction() as session:
         device = session.get(Device, device_id)
         if device is None:
@@ -149,4 +162,5 @@ def revoke(store: PlatformStore, device_id: int) -> bool:
         platform_audit.record(session, actor="platform:operator", action="device.revoked", subject=str(device.id),
                               details={"hall_code": device.hall_code, "already": device.revoked_at is not None})
         device.revoked_at = device.revoked_at or utcnow()
-        return True
+    store.tokens.forget_device(device_id)
+    return True

@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 8  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 9  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
 #                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
@@ -42,6 +42,8 @@ SCHEMA_VERSION = 8  # 2: devices.device_no; unique (hall, device_no) and (hall, 
 #                       appointments_models, licences_models, prereview_models: create_all makes them)
 #                    8: blobs.locator (where object storage keeps the file); uploads.assembly and uploads.head
 #                       (an upload's progress lives in the database, so any instance takes its next chunk)
+#                    9: indexes for a feed per hall and cheap counts: changes (hall_code, id) replaces changes
+#                       (hall_code); cases (device_id, complete, status)
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -62,6 +64,10 @@ class SchemaInfo(PlatformBase):
 
 DEVICE_NO_INDEX = "uq_devices_hall_device_no"
 RECEIPT_NO_INDEX = "uq_cases_hall_receipt_no"
+#: a hall's feed page is a range of this index, however long the history of the hall or of the province
+CHANGES_FEED_INDEX = "ix_changes_hall_code_id"
+#: a device's counts (/summary) and a hall's open online cases (a new counter's start) without reading cases
+CASES_DEVICE_INDEX = "ix_cases_device_id_complete_status"
 
 
 class Device(PlatformBase):
@@ -131,7 +137,8 @@ class Case(PlatformBase):
     """An application as received; `uuid` is the client's id and is unique."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index(RECEIPT_NO_INDEX, "hall_code", "receipt_no", unique=True),)
+    __table_args__ = (Index(RECEIPT_NO_INDEX, "hall_code", "receipt_no", unique=True),
+                      Index(CASES_DEVICE_INDEX, "device_id", "complete", "status"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     hall_code: Mapped[str] = mapped_column(String(12), index=True)
@@ -244,11 +251,17 @@ class Upload(PlatformBase):
 
 
 class Change(PlatformBase):
-    """One status change of a case, in the order the feed returns them."""
+    """One status change of a case, in the order the feed returns them.
+
+    Ids come from one sequence, but only a hall's own changes are ordered
+    against each other (`sync.server.cases.feed_lock`): a hall's feed is read
+    through `(hall_code, id)`.
+    """
 
     __tablename__ = "changes"
+    __table_args__ = (Index(CHANGES_FEED_INDEX, "hall_code", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    hall_code: Mapped[str] = mapped_column(String(12), index=True)
+    hall_code: Mapped[str] = mapped_column(String(12))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     status: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)

@@ -39,7 +39,11 @@ log = logging.getLogger("onewindow.platform.audit")
 ANCHOR_ENV = "ONEWINDOW_PLATFORM_AUDIT_ANCHOR"
 ANCHOR_NAME = "audit-heads.log"
 _PENDING = "platform_audit_pending"
-_LOCK_KEY = 7302  # pg_advisory_xact_lock key: one writer of the chain at a time (7301 is the feed's)
+# pg_advisory_xact_lock key: one writer of the chain at a time. The chain is one order for the whole platform,
+# so this lock is global: it is taken by audited acts (enrollment, revocation, decisions, licence uses, hall
+# statistics, refused audit heads), never by pushing applications or uploading files. A transaction that also
+# writes a hall's feed takes the feed's lock first (7301 with the hall, `sync.server.cases.feed_lock`), then this.
+_LOCK_KEY = 7302
 
 
 def anchor_path(home: Path | str) -> Path:

@@ -1,0 +1,109 @@
+"""Device tokens checked without a database round trip per request.
+
+Every request but enrollment carries a device token; looking it up in the
+database each time costs a transaction per request (three per upload chunk
+before). Each platform process keeps what it learnt about a token for a few
+seconds (`ttl`): a revoked device is refused by the instance that revoked it
+at once and by every other instance within `ttl` seconds, since nothing here
+outlives that. Unknown and revoked tokens are remembered too, so a stream of
+requests with a bad token costs no more than a good one; the number of
+entries is bounded, so random tokens cannot grow the cache without limit.
+
+Only the token's SHA-256 is kept, never the token. Losing the cache costs a
+lookup, never a decision: the database stays the truth.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy.orm import make_transient_to_detached
+
+from sync.server.models import Device
+
+TTL_ENV = "ONEWINDOW_PLATFORM_TOKEN_TTL"
+DEFAULT_TTL = 5.0  # seconds a revoked token may still be taken by another instance
+MAX_ENTRIES = 10_000
+
+
+def configured_ttl() -> float:
+    """`ONEWINDOW_PLATFORM_TOKEN_TTL` seconds (0 turns the cache off), else `DEFAULT_TTL`; nonsense is ignored."""
+    raw = os.environ.get(TTL_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_TTL
+    except ValueError:
+        return DEFAULT_TTL
+    return value if 0 <= value <= 300 else DEFAULT_TTL
+
+
+@dataclass(frozen=True)
+class DeviceSnapshot:
+    """A device row's values as read; each request gets its own `Device` made from them."""
+
+    id: int
+    hall_code: str
+    device_no: int | None
+    name: str
+    token_hash: str
+    enrolled_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    role: str
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceSnapshot:
+        return cls(**{f.name: getattr(device, f.name) for f in fields(cls)})
+
+    def device(self) -> Device:
+        """A detached `Device` of its own: requests never share an ORM object, and adding it to a session
+        attaches the existing row instead of inserting a new one."""
+        device = Device(**{f.name: getattr(self, f.name) for f in fields(self)})
+        make_transient_to_detached(device)
+        return device
+
+
+class DeviceTokenCache:
+    """Token hash -> the device it authenticates (or None), each answer kept `ttl` seconds."""
+
+    def __init__(self, ttl: float | None = None, *, clock: Callable[[], float] = time.monotonic,
+                 max_entries: int = MAX_ENTRIES) -> None:
+        self.ttl = configured_ttl() if ttl is None else ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, DeviceSnapshot | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.loads = 0  # how many lookups went to the database (for tests and benchmarks)
+
+    def device(self, token_hash: str, load: Callable[[str], Device | None]) -> Device | None:
+        """The device `token_hash` authenticates, from the cache while fresh, else from `load` (the database)."""
+        now = self.clock()
+        with self._lock:
+            hit = self._entries.get(token_hash)
+            if hit is not None and now - hit[0] < self.ttl:
+                self._entries.move_to_end(token_hash)
+                return hit[1].device() if hit[1] is not None else None
+        found = load(token_hash)
+        snapshot = DeviceSnapshot.of(found) if found is not None and found.revoked_at is None else None
+        with self._lock:
+            self.loads += 1
+            if self.ttl > 0:
+                self._entries[token_hash] = (now, snapshot)
+                self._entries.move_to_end(token_hash)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return snapshot.device() if snapshot is not None else None
+
+    def forget_device(self, device_id: int) -> None:
+        """This instance stops taking the device's token at once (a revocation here)."""
+        with self._lock:
+            for key in [k for k, (_at, snap) in self._entries.items() if snap is not None and snap.id == device_id]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
