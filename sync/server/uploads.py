@@ -195,7 +195,14 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
         if owned.size != length:
             raise _mismatch(declared_mismatch(sha256, length, owned.media_type, owned.size, owned.media_type))
         _check_own_cases(session, device, sha256, owned)
-        return _Outcome(UploadState(None, length, length, True))
+        outcome = _Outcome(UploadState(None, length, length, True))
+        abandoned = _existing(session, store, device, sha256)
+        if abandoned is not None:  # another device of the hall sent the file meanwhile: this upload is moot
+            state = abandoned.assembly
+            session.delete(abandoned)
+            if state is not None:
+                outcome.after_commit.append(lambda: store.blobs.assembly.abort(state))
+        return outcome
     declared = declarations_in_hall(session, device.hall_code, sha256)
     if not declared:
         raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
@@ -207,6 +214,7 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
                                f"{length}; refused"})
     outcome = _Outcome()
     upload = _existing(session, store, device, sha256)
+    started = upload is None
     if upload is None:
         upload = _new_upload(session, store, device, sha256, length)
     elif upload.length != length:
@@ -214,7 +222,13 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
     if chunk is None or upload.offset != 0:
         outcome.state = UploadState(upload.id, upload.offset, upload.length, False)
         return outcome
-    return _append(session, store, device, upload, chunk, running, outcome)
+    state = upload.assembly
+    try:
+        return _append(session, store, device, upload, chunk, running, outcome)
+    except Exception:
+        if started and state is not None:  # the row goes with the rollback: so do its bytes
+            store.blobs.assembly.abort(state)
+        raise
 
 
 def _existing(session: Session, store: PlatformStore, device: Device, sha256: str) -> Upload | None:
