@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 
 from sync.server import uploads
 from sync.server.blobstore import Assembly, AssemblyState
@@ -290,4 +290,41 @@ def test_an_upload_begun_before_schema_8_goes_on_from_its_part_file(pending: Pen
     assert f.offset(location) == 3 * CHUNK
     assert f.create().headers["Upload-Offset"] == str(3 * CHUNK)
     upload_rest(f, location, 3 * CHUNK)
+    assert_stored_once(f)
+
+
+def test_each_chunk_costs_one_transaction_the_last_one_included(
+        pending: PendingFile, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offset check, append, offset, and for the last chunk the blob, the hall's copy and the case: one commit."""
+    f = pending
+    inside = threading.local()
+    begun: list[int] = []
+
+    def count_begin(_conn: Any) -> None:
+        if getattr(inside, "chunk", False):
+            begun.append(1)
+
+    real_commit = uploads.commit_chunk
+
+    def commit_chunk(*args: Any, **kwargs: Any) -> uploads.UploadState:
+        inside.chunk = True
+        try:
+            return real_commit(*args, **kwargs)
+        finally:
+            inside.chunk = False
+
+    event.listen(platform.store.engine, "begin", count_begin)
+    monkeypatch.setattr(uploads, "commit_chunk", commit_chunk)
+    try:
+        location = f.create().headers["Location"]
+        chunks = 0
+        offset = 0
+        while offset < len(f.data):
+            before = len(begun)
+            answer = f.patch(location, offset, f.data[offset: offset + CHUNK])
+            assert answer.status_code == 204 and len(begun) == before + 1
+            offset, chunks = int(answer.headers["Upload-Offset"]), chunks + 1
+    finally:
+        event.remove(platform.store.engine, "begin", count_begin)
+    assert chunks >= 3 and len(begun) == chunks
     assert_stored_once(f)
