@@ -214,9 +214,9 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
                                f"{length}; refused"})
     outcome = _Outcome()
     upload = _existing(session, store, device, sha256)
-    started = upload is None
+    started = False
     if upload is None:
-        upload = _new_upload(session, store, device, sha256, length)
+        upload, started = _new_upload(session, store, device, sha256, length)
     elif upload.length != length:
         raise UploadError(409, "同一文件的上传长度不一致。", "Upload-Length differs from the upload in progress.")
     if chunk is None or upload.offset != 0:
@@ -239,7 +239,9 @@ def _existing(session: Session, store: PlatformStore, device: Device, sha256: st
     return upload
 
 
-def _new_upload(session: Session, store: PlatformStore, device: Device, sha256: str, length: int) -> Upload:
+def _new_upload(session: Session, store: PlatformStore, device: Device, sha256: str,
+                length: int) -> tuple[Upload, bool]:
+    """A new upload row (True), or the one a simultaneous request of the same device just made (False)."""
     upload_id = secrets.token_hex(16)
     state = store.blobs.assembly.start(upload_id, sha256, length)
     upload = Upload(id=upload_id, device_id=device.id, sha256=sha256, length=length, offset=0, assembly=state,
@@ -253,8 +255,8 @@ def _new_upload(session: Session, store: PlatformStore, device: Device, sha256: 
         found = _existing(session, store, device, sha256)
         if found is None:
             raise
-        return found
-    return upload
+        return found, False
+    return upload, True
 
 
 def _adopt_legacy(store: PlatformStore, upload: Upload) -> None:
