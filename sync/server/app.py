@@ -115,7 +115,9 @@ class ProtocolMiddleware:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        is_chunk = scope["method"] == "PATCH" and scope["path"].startswith(f"{API_PREFIX}/uploads/")
+        # Upload chunks: a PATCH, and the first chunk a POST /uploads may carry (tus creation-with-upload).
+        is_chunk = (scope["method"] == "PATCH" and scope["path"].startswith(f"{API_PREFIX}/uploads/")
+                    or scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads")
         limit = self.limits.max_chunk_bytes if is_chunk else self.limits.max_json_bytes
         failure: JSONResponse | None = None
         declared = 0
@@ -369,7 +371,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         with store.read() as session:
             return {"hall_code": device.hall_code, "staff": staff_accounts.staff_list(session, device.hall_code)}
 
-    # --- resumable uploads (tus 1.0 core + creation + checksum) -------------------------------
+    # --- resumable uploads (tus 1.0 core + creation + creation-with-upload + checksum) ----------------
 
     def tus_headers(state: uploads.UploadState) -> dict[str, str]:
         headers = {"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(state.offset),
@@ -384,22 +386,96 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             headers["Upload-Offset"] = str(exc.offset)
         return JSONResponse({"code": exc.code, "reason": exc.reason}, status_code=exc.status, headers=headers)
 
+    def chunk_headers(request: Request) -> tuple[int, bytes] | JSONResponse:
+        """A chunk's Content-Type, Content-Length (> 0) and Upload-Checksum, or the answer refusing them."""
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != UPLOAD_CONTENT_TYPE:
+            return problem(415, f"Content-Type 须为 {UPLOAD_CONTENT_TYPE}。", f"Content-Type must be {UPLOAD_CONTENT_TYPE}.",
+                           "content_type")
+        raw_length = request.headers.get("content-length", "")
+        if not DIGITS.fullmatch(raw_length):
+            return problem(400, "缺少或无效的 Content-Length。", "Content-Length is missing or invalid.", "bad_length")
+        expected = _checksum(request.headers.get("upload-checksum", ""))
+        if expected is None:
+            return problem(400, "须带 Upload-Checksum: sha256 <base64>。", "Upload-Checksum: sha256 <base64> is required.",
+                           "bad_checksum")
+        if int(raw_length) == 0:
+            return problem(400, "数据块为空。", "The chunk is empty.", "empty_chunk")
+        return int(raw_length), expected
+
+    async def receive_chunk(request: Request, length: int, expected: bytes, running: Any,
+                            offset: int | None) -> bytes | JSONResponse:
+        """The chunk's bytes once all `length` of them arrived and match their checksum; `running` (the file's
+        SHA-256 so far, when this process knows it) is fed them on the way, so no byte is read twice.
+
+        The chunk is held in memory: at most the platform's chunk limit, which the protocol layer enforced
+        from Content-Length before a byte was read.
+        """
+        digest = hashlib.sha256()
+        pieces: list[bytes] = []
+        received = 0
+        async for piece in request.stream():
+            received += len(piece)
+            if received > length:
+                break
+            digest.update(piece)
+            if running is not None:
+                running.update(piece)
+            pieces.append(piece)
+        if received != length:
+            return problem(400, "数据块长度与 Content-Length 不符。", "The chunk does not match Content-Length.",
+                           "bad_length")
+        if digest.digest() != expected:
+            headers = {"Tus-Resumable": TUS_VERSION}
+            if offset is not None:
+                headers["Upload-Offset"] = str(offset)
+            return JSONResponse({"code": "checksum", "reason": {
+                "zh": "数据块校验失败，请重发。", "en": "The chunk failed its checksum; send it again."}},
+                status_code=CHECKSUM_MISMATCH, headers=headers)
+        return b"".join(pieces)
+
     @router.post("/uploads", status_code=201, responses={
-        200: {"description": "this hall already holds the file"}, 409: {}, 413: {},
-        422: {"description": "the length differs from what this hall's cases declare for the file"}})
-    def create_upload(request: Request, device: DeviceDep) -> Any:
+        200: {"description": "this hall already holds the file, or the body was the whole file and it is stored"},
+        400: {}, 409: {}, 413: {}, 415: {}, CHECKSUM_MISMATCH: {"description": "the first chunk failed its checksum; "
+                                                                                "no upload was created"},
+        422: {"description": "the length (or, for a whole file, the media type) differs from what this hall's "
+                             "cases declare for the file"}})
+    async def create_upload(request: Request, device: DeviceDep) -> Any:
+        """Create an upload (tus creation). The body may carry its first chunk, or the whole file (tus
+        creation-with-upload, with Upload-Checksum): 201 once that chunk is committed, 200 with
+        OneWindow-Upload-Complete when the file is complete. An upload this device already has for the file
+        is handed back with its offset (its body then unused)."""
         raw_length = request.headers.get("upload-length", "")
         if not DIGITS.fullmatch(raw_length) or len(raw_length) > 15:
             return problem(400, "缺少或无效的 Upload-Length。", "Upload-Length is missing or invalid.", "bad_length")
         sha256 = _metadata_sha256(request.headers.get("upload-metadata", ""))
         if sha256 is None:
             return problem(400, "Upload-Metadata 须含 sha256。", "Upload-Metadata must carry sha256.", "bad_metadata")
+        length = int(raw_length)
+        first: bytes | None = None
+        running: Any = None
+        if request.headers.get("content-length", "0").strip() not in ("", "0"):
+            checked = chunk_headers(request)
+            if isinstance(checked, JSONResponse):
+                return checked
+            try:
+                uploads.check_length(length, limits.max_upload_bytes, checked[0])
+            except uploads.UploadError as exc:
+                return upload_problem(exc)
+            running = hashlib.sha256()
+            try:
+                received = await receive_chunk(request, checked[0], checked[1], running, None)
+            except ClientDisconnect:  # the link dropped mid-chunk: nothing was created
+                return Response(status_code=400)
+            if isinstance(received, JSONResponse):
+                return received
+            first = received
         try:
-            state = uploads.create(store, device, sha256, int(raw_length), limits.max_upload_bytes)
+            state = await run_in_threadpool(uploads.create, store, device, sha256, length, limits.max_upload_bytes,
+                                            first, running)
         except uploads.UploadError as exc:
             return upload_problem(exc)
         headers = tus_headers(state)
-        if state.id is None:
+        if state.complete:
             return Response(status_code=200, headers=headers)
         headers["Location"] = f"{API_PREFIX}/uploads/{state.id}"
         return Response(status_code=201, headers=headers)
@@ -415,55 +491,28 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                   responses={400: {}, 404: {}, 409: {}, 413: {}, 415: {}, CHECKSUM_MISMATCH: {},
                              422: {"description": "the file is not what this hall's cases declare (size, media type)"}})
     async def upload_patch(upload_id: UploadId, request: Request, device: DeviceDep) -> Any:
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != UPLOAD_CONTENT_TYPE:
-            return problem(415, f"Content-Type 须为 {UPLOAD_CONTENT_TYPE}。", f"Content-Type must be {UPLOAD_CONTENT_TYPE}.",
-                           "content_type")
+        """One chunk at Upload-Offset. The offset is checked when the chunk is committed, under the upload's
+        row lock, so a request costs one transaction (409 with the current offset when it moved)."""
+        checked = chunk_headers(request)
+        if isinstance(checked, JSONResponse):
+            return checked
         raw_offset = request.headers.get("upload-offset", "")
-        raw_length = request.headers.get("content-length", "")
-        if not DIGITS.fullmatch(raw_offset) or len(raw_offset) > 15 or not DIGITS.fullmatch(raw_length):
+        if not DIGITS.fullmatch(raw_offset) or len(raw_offset) > 15:
             return problem(400, "缺少或无效的 Upload-Offset / Content-Length。",
                            "Upload-Offset or Content-Length is missing or invalid.", "bad_offset")
-        expected = _checksum(request.headers.get("upload-checksum", ""))
-        if expected is None:
-            return problem(400, "须带 Upload-Checksum: sha256 <base64>。", "Upload-Checksum: sha256 <base64> is required.",
-                           "bad_checksum")
-        offset, length = int(raw_offset), int(raw_length)
-        if length == 0:
-            return problem(400, "数据块为空。", "The chunk is empty.", "empty_chunk")
+        offset = int(raw_offset)
+        running = uploads.running_hashes.resume(upload_id, offset)
         try:
-            state = await run_in_threadpool(uploads.get_state, store, device, upload_id)
-        except uploads.UploadError as exc:
-            return upload_problem(exc)
-        if state.offset != offset:
-            return upload_problem(uploads.UploadError(409, "偏移量不符。", "Upload-Offset does not match.", state.offset))
-        chunk = uploads.new_chunk_path(store, upload_id)
-        digest = hashlib.sha256()
-        received = 0
-        try:
-            uploads.private_file(chunk)
-            with chunk.open("wb") as out:
-                async for piece in request.stream():
-                    received += len(piece)
-                    if received > length:
-                        break
-                    digest.update(piece)
-                    out.write(piece)
-            if received != length:
-                return problem(400, "数据块长度与 Content-Length 不符。", "The chunk does not match Content-Length.",
-                               "bad_length")
-            if digest.digest() != expected:
-                return JSONResponse({"code": "checksum", "reason": {
-                    "zh": "数据块校验失败，请重发。", "en": "The chunk failed its checksum; send it again."}},
-                    status_code=CHECKSUM_MISMATCH, headers={"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(offset)})
-            try:
-                state = await run_in_threadpool(uploads.commit_chunk, store, device, upload_id, offset, chunk, length)
-            except uploads.UploadError as exc:
-                return upload_problem(exc)
-            return Response(status_code=204, headers=tus_headers(state))
+            chunk = await receive_chunk(request, checked[0], checked[1], running, offset)
         except ClientDisconnect:  # the link dropped mid-chunk: this chunk is lost, nothing else
             return Response(status_code=400)
-        finally:
-            chunk.unlink(missing_ok=True)
+        if isinstance(chunk, JSONResponse):
+            return chunk
+        try:
+            state = await run_in_threadpool(uploads.commit_chunk, store, device, upload_id, offset, chunk, running)
+        except uploads.UploadError as exc:
+            return upload_problem(exc)
+        return Response(status_code=204, headers=tus_headers(state))
 
     # --- audit heads (sync.server.audit_heads) ---------------------------------------------------
 

@@ -19,6 +19,7 @@ state that the next request simply writes over (`append` at the same offset must
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,6 +108,14 @@ class LocalFiles(Protocol):
     def store_blob_bytes(self, sha256: str, data: bytes) -> None: ...
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class LocalAssembly:
     """The upload's plaintext in `<home>/uploads/<id>.part`, sealed into the blob directory on completion."""
 
@@ -134,11 +143,16 @@ class LocalAssembly:
         return state
 
     def complete(self, state: AssemblyState, sha256: str, *, verified: bool) -> str | None:
-        """Sealing reads the part once anyway, and checks its hash while it does: `verified` changes nothing."""
+        """Sealing reads the part once anyway, and checks its hash while it does. When the file is already
+        sealed nothing is sealed again, so an unverified part is hashed before it is thrown away: the hall
+        that sent it gets the file only if it sent these very bytes."""
         part = self._part(state)
         existing = self.store.blob_file(sha256)
         if existing is not None and self.store.blob_encrypted(existing):
+            digest = sha256 if verified else _file_sha256(part)
             part.unlink(missing_ok=True)  # the bytes are stored once, whichever hall sent them first
+            if digest != sha256:
+                raise AssemblyMismatch(f"assembled {digest[:12]}…, announced {sha256[:12]}…")
             return None
         digest = self.store.store_blob_file(sha256, part)
         part.unlink(missing_ok=True)

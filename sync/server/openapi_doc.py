@@ -45,11 +45,19 @@ TUS_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _header_param("Upload-Length", True, {"type": "string", "pattern": "^[0-9]{1,15}$"}, "the file's length"),
             _header_param("Upload-Metadata", True, {"type": "string", "pattern": "^sha256 [A-Za-z0-9+/=]{1,200}$"},
                           "tus metadata: `sha256 <base64 of the file's hex SHA-256>`"),
-            _header_param("Tus-Resumable", False, {"type": "string", "enum": ["1.0.0"]}, "tus protocol version")],
-        "headers": {200: {"Tus-Resumable": TUS, "Upload-Offset": OFFSET, "Upload-Length": LENGTH},
+            _header_param("Tus-Resumable", False, {"type": "string", "enum": ["1.0.0"]}, "tus protocol version"),
+            _header_param("Upload-Checksum", False, {"type": "string", "pattern": "^sha256 [A-Za-z0-9+/=]{1,100}$"},
+                          "with a body: `sha256 <base64 of the first chunk's SHA-256 digest>`")],
+        "requestBody": {"required": False, "description": "optionally the file's first chunk, or the whole file "
+                                                          "(tus creation-with-upload)", "content": {
+            "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "headers": {200: {"Tus-Resumable": TUS, "Upload-Offset": OFFSET, "Upload-Length": LENGTH,
+                          UPLOAD_COMPLETE_HEADER: {"schema": {"type": "string", "enum": ["1"]},
+                                                   "description": "the hall holds the whole, verified file"}},
                     201: {"Tus-Resumable": TUS, "Upload-Offset": OFFSET, "Upload-Length": LENGTH,
                           "Location": {"schema": {"type": "string"}, "description": "the upload's address"}},
-                    409: {"Tus-Resumable": TUS}, 413: {"Tus-Resumable": TUS}},
+                    409: {"Tus-Resumable": TUS}, 413: {"Tus-Resumable": TUS},
+                    CHECKSUM_MISMATCH: {"Tus-Resumable": TUS}},
         "links": {201: {
             "UploadHead": {"operationId": "head", "parameters": {
                 "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]+)$"}},

@@ -1,56 +1,62 @@
-"""Resumable uploads on the platform, modelled on tus 1.0 (core, creation, checksum).
+"""Resumable uploads on the platform, modelled on tus 1.0 (core, creation, creation-with-upload, checksum).
 
-Each PATCH body is streamed into its own temporary file (never held in
-memory) while its SHA-256 is computed; only a chunk whose checksum matches is
-appended to the upload, and only then does the offset move. A connection cut
-mid-chunk therefore loses that chunk and nothing else. When the last chunk
-arrives the whole file is hashed again and must equal the SHA-256 it was
-announced under before it becomes a blob and completes cases.
+Any platform instance may take any request of any upload: all an upload is lives in its `uploads` row (the
+offset, the blob store's assembly state, the file's first bytes) and in the blob store (`store.blobs`). A
+chunk arrives whole and checksummed (the HTTP layer holds it in memory, at most the platform's chunk limit),
+then ONE transaction takes the row's lock (`SELECT … FOR UPDATE` on PostgreSQL; SQLite serialises writers by
+BEGIN IMMEDIATE), checks the offset, appends the chunk to the assembly and moves offset, state and head;
+its commit makes the chunk count. So the same chunk sent twice at once (a terminal resuming after a cut
+while its old request still runs, on this instance or another) meets itself at the lock: one commits, the
+other finds the offset moved and gets 409. A process that dies after appending and before committing leaves
+the row as it was; the chunk is appended again at the same offset, which the store makes harmless.
 
-Appends to one upload are serialised by a per-upload lock: after a cut the
-terminal may resume while the old request is still being torn down here.
+The file's SHA-256 is computed as the bytes arrive: each process keeps the running hash of the uploads it
+serves, keyed by (upload id, offset) (`RunningHashes`). That cache only saves time: when the last chunk
+reaches a process that did not see every earlier one, the store reads the assembled file once to check it.
 
-A request removes its own chunk file when it ends, however it ends; only a
-platform process that dies mid-request leaves one behind. Such leftovers
-(`.chunk` files, `.part` files whose upload row is gone, the temporary files
-of an online submission's blobs) are found by `leftover_files` and removed
-by `remove_leftovers`: at `platform serve` start-up and by `platform purge`.
-Only files untouched for an hour count, so a chunk still arriving in another
-platform process (its file grows with every piece received) is never taken.
+The last chunk finishes the upload in its own transaction: the file becomes a blob (with the locator its
+store gave it), the hall's (`HallBlob`), and the hall's cases waiting only for it complete.
 
-Files belong to halls (`HallBlob`). An upload is answered from what the
-caller's hall holds only: a file only another hall has uploaded is uploaded
-again like any new file (the bytes on disk are still stored once), so no
-answer ever says whether another hall has it. A file becomes the hall's when
-its upload completes with the announced SHA-256 and with the size and media
-type that a case of the hall declared for it.
+Files belong to halls (`HallBlob`). An upload is answered from what the caller's hall holds only: a file
+only another hall has uploaded is uploaded again like any new file (the bytes are still stored once), so no
+answer ever says whether another hall has it. A file becomes the hall's when its upload completes with the
+announced SHA-256 and with the size and media type that a case of the hall declared for it.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
-import os
+import logging
 import secrets
 import threading
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
+from sync.server.blobstore import AssemblyMismatch, AssemblyState
 from sync.server.cases import attachments_arrived, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload
+from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload, utcnow
+from sync.server.upload_leftovers import (  # noqa: F401 - the CLI's names for them
+    STALE_AFTER_SECONDS,
+    Leftover,
+    LeftoverScan,
+    leftover_files,
+    remove_leftovers,
+)
 
-_locks_guard = threading.Lock()
-_locks: dict[str, threading.Lock] = {}
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hasher
 
+log = logging.getLogger("onewindow.platform")
 
-def _lock_for(upload_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(upload_id, threading.Lock())
+HEAD_BYTES = 1024  # what `uploads.head` keeps: enough for the media type
 
 
 class UploadError(Exception):
@@ -71,6 +77,19 @@ def _mismatch(reason: dict[str, str]) -> UploadError:
     return UploadError(MISMATCH_STATUS, reason["zh"], reason["en"], code="attachment_mismatch")
 
 
+def _no_such_upload() -> UploadError:
+    return UploadError(404, "没有这个上传。", "No such upload.")
+
+
+def _verification_failed() -> UploadError:
+    return UploadError(409, "文件校验失败（SHA-256 不符），请重新上传。",
+                       "The file failed verification (SHA-256 mismatch); upload it again.", offset=0)
+
+
+def _past_length() -> UploadError:
+    return UploadError(400, "数据超出声明的长度。", "The chunk goes past Upload-Length.")
+
+
 @dataclass(frozen=True)
 class UploadState:
     id: str | None
@@ -79,41 +98,186 @@ class UploadState:
     complete: bool
 
 
-def part_path(store: PlatformStore, upload_id: str) -> Path:
-    return store.uploads_dir / f"{upload_id}.part"
+class RunningHashes:
+    """The SHA-256 of the bytes of each upload this process has seen from its first byte, by (id, offset).
+
+    Only a cache: an entry exists only for an offset this process committed itself, so it always hashes
+    exactly the committed bytes; a missing entry (another instance took a chunk, a restart, eviction) costs
+    one read of the assembled file when the upload completes. Bounded, oldest entries go first.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._states: OrderedDict[tuple[str, int], Hasher] = OrderedDict()
+        self._guard = threading.Lock()  # keeps the dict whole across threads; no upload's correctness rests on it
+
+    def resume(self, upload_id: str, offset: int) -> Hasher | None:
+        """A hash to continue with the bytes from `offset` on (the caller's own copy), or None if unknown."""
+        if offset == 0:
+            return hashlib.sha256()
+        with self._guard:
+            found = self._states.get((upload_id, offset))
+            return None if found is None else found.copy()
+
+    def advance(self, upload_id: str, offset: int, new_offset: int, digest: Hasher) -> None:
+        """The chunk from `offset` to `new_offset` is committed and `digest` includes it."""
+        with self._guard:
+            self._states.pop((upload_id, offset), None)
+            self._states[(upload_id, new_offset)] = digest
+            while len(self._states) > self.capacity:
+                self._states.popitem(last=False)
+
+    def forget(self, upload_id: str, offset: int) -> None:
+        with self._guard:
+            self._states.pop((upload_id, offset), None)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._states.clear()
+
+    def __len__(self) -> int:
+        return len(self._states)
 
 
-def create(store: PlatformStore, device: Device, sha256: str, length: int, max_bytes: int) -> UploadState:
-    """Start an upload, or hand back the one this device already has for the same file."""
+running_hashes = RunningHashes()
+
+
+@dataclass
+class _Outcome:
+    """What one transaction decided: the answer, or a refusal that must still commit (the upload is dropped),
+    and the store's clean-up that may happen only once the commit has made it safe."""
+
+    state: UploadState | None = None
+    error: UploadError | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+def _run(store: PlatformStore, work: Callable[[Session], _Outcome]) -> UploadState:
+    with store.transaction() as session:
+        outcome = work(session)
+    for step in outcome.after_commit:
+        try:
+            step()
+        except Exception:  # a leftover object or file costs space, never correctness
+            log.exception("cleaning up after an upload failed")
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.state is not None
+    return outcome.state
+
+
+def check_length(length: int, max_bytes: int, first_chunk: int = 0) -> None:
+    """Refuse an Upload-Length (and a first chunk's size) before any byte of the body is read."""
     if length <= 0:
         raise UploadError(400, "上传长度必须大于0。", "Upload-Length must be positive.")
     if length > max_bytes:
         raise UploadError(413, "文件超过平台允许的大小。", "The file is larger than the platform accepts.")
-    with store.transaction() as session:
-        owned = hall_blob(session, device.hall_code, sha256)
-        if owned is not None:  # deduplication, inside the hall only
-            if owned.size != length:
-                raise _mismatch(declared_mismatch(sha256, length, owned.media_type, owned.size, owned.media_type))
-            _check_own_cases(session, device, sha256, owned)
-            return UploadState(None, length, length, True)
-        declared = declarations_in_hall(session, device.hall_code, sha256)
-        if not declared:
-            raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
-                              "No application of this hall names this attachment; push the application first.")
-        if all(size != length for size, _type, _dev in declared):
-            size = declared[0][0]
-            raise _mismatch({"zh": f"附件 {sha256[:12]}… 申报为 {size} 字节，上传长度却是 {length} 字节，平台拒收。",
-                             "en": f"attachment {sha256[:12]}… is declared as {size} bytes but Upload-Length is "
-                                   f"{length}; refused"})
-        existing = session.scalar(select(Upload).where(Upload.device_id == device.id, Upload.sha256 == sha256))
-        if existing is not None:
-            if existing.length != length:
-                raise UploadError(409, "同一文件的上传长度不一致。", "Upload-Length differs from the upload in progress.")
-            return UploadState(existing.id, min(_current_offset(store, existing.id), existing.length), existing.length, False)
-        upload = Upload(id=secrets.token_hex(16), device_id=device.id, sha256=sha256, length=length, offset=0)
-        session.add(upload)
-    private_file(part_path(store, upload.id))
-    return UploadState(upload.id, 0, length, False)
+    if first_chunk > length:
+        raise _past_length()
+
+
+def create(store: PlatformStore, device: Device, sha256: str, length: int, max_bytes: int,
+           first_chunk: bytes | None = None, running: Hasher | None = None) -> UploadState:
+    """Start an upload, or hand back the one this device already has for the same file.
+
+    With `first_chunk` (tus creation-with-upload: already checked against its checksum), the chunk is
+    appended in the same transaction when the upload is at offset 0; `running` is the SHA-256 of it.
+    An upload already further on keeps its offset and the chunk is not used.
+    """
+    check_length(length, max_bytes, 0 if first_chunk is None else len(first_chunk))
+    return _run(store, lambda session: _create(session, store, device, sha256, length, first_chunk, running))
+
+
+def _create(session: Session, store: PlatformStore, device: Device, sha256: str, length: int,
+            chunk: bytes | None, running: Hasher | None) -> _Outcome:
+    owned = hall_blob(session, device.hall_code, sha256)
+    if owned is not None:  # deduplication, inside the hall only
+        if owned.size != length:
+            raise _mismatch(declared_mismatch(sha256, length, owned.media_type, owned.size, owned.media_type))
+        _check_own_cases(session, device, sha256, owned)
+        outcome = _Outcome(UploadState(None, length, length, True))
+        abandoned = _existing(session, store, device, sha256)
+        if abandoned is not None:  # another device of the hall sent the file meanwhile: this upload is moot
+            state = abandoned.assembly
+            session.delete(abandoned)
+            if state is not None:
+                outcome.after_commit.append(lambda: store.blobs.assembly.abort(state))
+        return outcome
+    declared = declarations_in_hall(session, device.hall_code, sha256)
+    if not declared:
+        raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
+                          "No application of this hall names this attachment; push the application first.")
+    if all(size != length for size, _type, _dev in declared):
+        size = declared[0][0]
+        raise _mismatch({"zh": f"附件 {sha256[:12]}… 申报为 {size} 字节，上传长度却是 {length} 字节，平台拒收。",
+                         "en": f"attachment {sha256[:12]}… is declared as {size} bytes but Upload-Length is "
+                               f"{length}; refused"})
+    outcome = _Outcome()
+    upload = _existing(session, store, device, sha256)
+    started = False
+    if upload is None:
+        upload, started = _new_upload(session, store, device, sha256, length)
+    elif upload.length != length:
+        raise UploadError(409, "同一文件的上传长度不一致。", "Upload-Length differs from the upload in progress.")
+    if chunk is None or upload.offset != 0:
+        outcome.state = UploadState(upload.id, upload.offset, upload.length, False)
+        return outcome
+    state = upload.assembly
+    try:
+        return _append(session, store, device, upload, chunk, running, outcome)
+    except Exception:
+        if started and state is not None:  # the row goes with the rollback: so do its bytes
+            store.blobs.assembly.abort(state)
+        raise
+
+
+def _existing(session: Session, store: PlatformStore, device: Device, sha256: str) -> Upload | None:
+    upload = session.scalar(select(Upload).where(Upload.device_id == device.id, Upload.sha256 == sha256)
+                            .with_for_update())
+    if upload is not None and upload.assembly is None:
+        _adopt_legacy(store, upload)
+    return upload
+
+
+def _new_upload(session: Session, store: PlatformStore, device: Device, sha256: str,
+                length: int) -> tuple[Upload, bool]:
+    """A new upload row (True), or the one a simultaneous request of the same device just made (False)."""
+    upload_id = secrets.token_hex(16)
+    state = store.blobs.assembly.start(upload_id, sha256, length)
+    upload = Upload(id=upload_id, device_id=device.id, sha256=sha256, length=length, offset=0, assembly=state,
+                    head=b"")
+    try:
+        with session.begin_nested():
+            session.add(upload)
+            session.flush()
+    except IntegrityError:  # the same device created it at this moment (its POST resent after a lost answer)
+        store.blobs.assembly.abort(state)
+        found = _existing(session, store, device, sha256)
+        if found is None:
+            raise
+        return found, False
+    return upload, True
+
+
+def _adopt_legacy(store: PlatformStore, upload: Upload) -> None:
+    """A row from before schema 8: its verified bytes are in the local `.part` file, whose size was the offset
+    (the row's own offset never moved). The local store takes the file as it is; any other store starts over."""
+    part = store.uploads_dir / f"{upload.id}.part"
+    if store.blobs.kind == "local":
+        try:
+            size = part.stat().st_size
+            with part.open("rb") as fh:
+                head = fh.read(HEAD_BYTES)
+        except FileNotFoundError:
+            size, head = 0, b""
+        if 0 < size < upload.length:
+            upload.assembly = {"upload_id": upload.id, "length": upload.length}  # LocalAssembly's state
+            upload.offset, upload.head = size, head[:size]
+            return
+    upload.assembly = store.blobs.assembly.start(upload.id, upload.sha256, upload.length)
+    upload.offset, upload.head = 0, b""
+    if store.blobs.kind != "local":
+        part.unlink(missing_ok=True)
 
 
 def _check_own_cases(session: Session, device: Device, sha256: str, owned: HallBlob) -> None:
@@ -125,67 +289,62 @@ def _check_own_cases(session: Session, device: Device, sha256: str, owned: HallB
             raise _mismatch(declared_mismatch(sha256, size, media_type, owned.size, owned.media_type))
 
 
-def _current_offset(store: PlatformStore, upload_id: str) -> int:
-    """The partial file's size is the offset: only verified chunks are ever appended to it."""
-    try:
-        return part_path(store, upload_id).stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
 def get_state(store: PlatformStore, device: Device, upload_id: str) -> UploadState:
     with store.transaction() as session:
         upload = session.get(Upload, upload_id)
         if upload is None or upload.device_id != device.id:
-            raise UploadError(404, "没有这个上传。", "No such upload.")
-        length = upload.length
-    return UploadState(upload_id, min(_current_offset(store, upload_id), length), length, False)
+            raise _no_such_upload()
+        if upload.assembly is None:
+            upload = _locked(session, store, upload_id)
+            assert upload is not None
+        return UploadState(upload_id, upload.offset, upload.length, False)
 
 
-def new_chunk_path(store: PlatformStore, upload_id: str) -> Path:
-    return store.uploads_dir / f"{upload_id}.{secrets.token_hex(6)}.chunk"
+def _locked(session: Session, store: PlatformStore, upload_id: str) -> Upload | None:
+    upload = session.get(Upload, upload_id, with_for_update=True, populate_existing=True)
+    if upload is not None and upload.assembly is None:
+        _adopt_legacy(store, upload)
+    return upload
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
+def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: int, chunk: bytes,
+                 running: Hasher | None = None) -> UploadState:
+    """Append a verified chunk at `offset` in one transaction; finish the upload when it is the last one.
 
-
-def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: int, chunk: Path,
-                 size: int) -> UploadState:
-    """Append a verified chunk at `offset`; finish the upload when it is the last one.
-
-    Intermediate chunks are neither fsynced nor recorded in the database: the
-    link must not idle while the platform waits for its disk. That is safe
-    because nothing trusts the partial file until the whole of it has been
-    fsynced and hashed; after a platform crash a damaged partial file fails
-    that check and the terminal simply sends the file again.
+    `running`, when given, is the SHA-256 of the upload's bytes up to and including this chunk (from
+    `running_hashes.resume(upload_id, offset)`, fed the chunk as it arrived).
     """
-    with _lock_for(upload_id):
-        with store.transaction() as session:
-            upload = session.get(Upload, upload_id)
-            if upload is None or upload.device_id != device.id:
-                raise UploadError(404, "没有这个上传。", "No such upload.")
-            sha256, length = upload.sha256, upload.length
-        part = part_path(store, upload_id)
-        current = _current_offset(store, upload_id)
-        if current != offset:
-            raise UploadError(409, "偏移量不符，请先查询当前偏移量。", "Upload-Offset does not match; ask for the offset first.",
-                              offset=current)
-        if offset + size > length:
-            raise UploadError(400, "数据超出声明的长度。", "The chunk goes past Upload-Length.")
-        with part.open("ab") as out, chunk.open("rb") as src:
-            while block := src.read(1024 * 1024):
-                out.write(block)
-            if offset + size == length:
-                out.flush()
-                os.fsync(out.fileno())
-        if offset + size < length:
-            return UploadState(upload_id, offset + size, length, False)
-        return _finish(store, device, upload_id, part, sha256, length)
+
+    def work(session: Session) -> _Outcome:
+        upload = _locked(session, store, upload_id)
+        if upload is None or upload.device_id != device.id:
+            raise _no_such_upload()
+        if upload.offset != offset:
+            raise UploadError(409, "偏移量不符，请先查询当前偏移量。",
+                              "Upload-Offset does not match; ask for the offset first.", offset=upload.offset)
+        return _append(session, store, device, upload, chunk, running, _Outcome())
+
+    return _run(store, work)
+
+
+def _append(session: Session, store: PlatformStore, device: Device, upload: Upload, chunk: bytes,
+            running: Hasher | None, outcome: _Outcome) -> _Outcome:
+    """Under the row's lock: the chunk goes into the assembly at the row's offset, and the row moves with it."""
+    upload_id, offset = upload.id, upload.offset
+    new_offset = offset + len(chunk)
+    if new_offset > upload.length:
+        raise _past_length()
+    state = store.blobs.assembly.append(copy.deepcopy(upload.assembly or {}), offset, chunk)
+    if offset < HEAD_BYTES:
+        upload.head = (upload.head or b"")[:offset] + chunk[:HEAD_BYTES - offset]
+    if new_offset < upload.length:
+        upload.offset, upload.assembly, upload.updated_at = new_offset, state, utcnow()
+        if running is not None:
+            outcome.after_commit.append(lambda: running_hashes.advance(upload_id, offset, new_offset, running))
+        outcome.state = UploadState(upload_id, new_offset, upload.length, False)
+        return outcome
+    outcome.after_commit.append(lambda: running_hashes.forget(upload_id, offset))
+    return _finish(session, store, device, upload, state, running, outcome)
 
 
 def _insert_once(session: Session, row: Blob | HallBlob) -> None:
@@ -197,123 +356,77 @@ def _insert_once(session: Session, row: Blob | HallBlob) -> None:
         pass
 
 
-def private_file(path: Path) -> None:
-    """Create (or empty) a file only this user can read: upload data is a citizen's scan."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-
-
-def _drop_upload(store: PlatformStore, upload_id: str, part: Path) -> None:
-    with store.transaction() as session:
-        upload = session.get(Upload, upload_id)
-        if upload is not None:
-            session.delete(upload)
-    part.unlink(missing_ok=True)
-
-
 def stored_media_type(head: bytes) -> str:
     """What the platform takes a file to be: its content decides, never the sender's word."""
     return detect_media_type(head) or "application/octet-stream"
 
 
-def _finish(store: PlatformStore, device: Device, upload_id: str, part: Path, sha256: str,
-            length: int) -> UploadState:
+def _drop(session: Session, store: PlatformStore, upload: Upload, state: AssemblyState | None,
+          error: UploadError, outcome: _Outcome) -> _Outcome:
+    """The upload can never complete: its row goes with this commit, its bytes after it."""
+    session.delete(upload)
+    if state is not None:
+        outcome.after_commit.append(lambda: store.blobs.assembly.abort(state))
+    outcome.error = error
+    return outcome
+
+
+def _finish(session: Session, store: PlatformStore, device: Device, upload: Upload, state: AssemblyState,
+            running: Hasher | None, outcome: _Outcome) -> _Outcome:
     """The last chunk is in: the whole file must be what it was announced and declared as; then the hall owns it."""
-    if _file_sha256(part) != sha256:
-        _drop_upload(store, upload_id, part)
-        raise UploadError(409, "文件校验失败（SHA-256 不符），请重新上传。",
-                          "The file failed verification (SHA-256 mismatch); upload it again.", offset=0)
-    with part.open("rb") as fh:
-        media_type = stored_media_type(fh.read(1024))
-    with store.transaction() as session:
-        owned = hall_blob(session, device.hall_code, sha256)
+    upload_id, sha256, length = upload.id, upload.sha256, upload.length
+    if running is not None and running.hexdigest() != sha256:
+        return _drop(session, store, upload, state, _verification_failed(), outcome)
+    media_type = stored_media_type(upload.head or b"")
+    if hall_blob(session, device.hall_code, sha256) is None:
         declared = declarations_in_hall(session, device.hall_code, sha256)
-    if owned is None and not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
-        _drop_upload(store, upload_id, part)
-        # name the declaration nearest to this upload: this device's, of this length, if there is one
-        nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
-        size, kind, _dev = nearest[0] if nearest else (length, "?", None)
-        raise _mismatch(declared_mismatch(sha256, size, kind, length, media_type))
-    # The bytes are stored once, whichever hall sent them first; each hall that sends them owns them.
-    # (A plaintext copy left by an older platform is replaced by an encrypted one while we have the bytes.)
-    on_disk = store.blob_file(sha256)
-    if on_disk is None or not store.blob_encrypted(on_disk):
-        store.store_blob_file(sha256, part)
-    part.unlink(missing_ok=True)
-    with store.transaction() as session:
-        # Another upload of the same file (this hall's or another's) may finish at the same moment.
-        if session.get(Blob, sha256) is None:
-            _insert_once(session, Blob(sha256=sha256, size=length))
-        if hall_blob(session, device.hall_code, sha256) is None:
-            _insert_once(session, HallBlob(hall_code=device.hall_code, sha256=sha256, size=length,
-                                           media_type=media_type, device_id=device.id))
-        upload = session.get(Upload, upload_id)
-        if upload is not None:
-            session.delete(upload)
-        session.flush()
-        attachments_arrived(session, device.hall_code, sha256)
-    return UploadState(upload_id, length, length, True)
+        if not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
+            # name the declaration nearest to this upload: this device's, of this length, if there is one
+            nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
+            size, kind, _dev = nearest[0] if nearest else (length, "?", None)
+            return _drop(session, store, upload, state,
+                         _mismatch(declared_mismatch(sha256, size, kind, length, media_type)), outcome)
+    locator = _store_file(session, store, sha256, length, state, running is not None, outcome)
+    if outcome.error is not None:
+        return _drop(session, store, upload, None, outcome.error, outcome)
+    if hall_blob(session, device.hall_code, sha256) is None:
+        _insert_once(session, HallBlob(hall_code=device.hall_code, sha256=sha256, size=length,
+                                       media_type=media_type, device_id=device.id))
+    session.delete(upload)
+    session.flush()
+    attachments_arrived(session, device.hall_code, sha256)
+    log.debug("upload %s complete: %s (%d bytes) at %s", upload_id, sha256[:12], length, locator or "local")
+    outcome.state = UploadState(upload_id, length, length, True)
+    return outcome
 
 
-STALE_AFTER_SECONDS = 3600
+def _store_file(session: Session, store: PlatformStore, sha256: str, length: int, state: AssemblyState,
+                verified: bool, outcome: _Outcome) -> str | None:
+    """The assembled bytes become the stored file `sha256` (once, whichever hall sent them first).
 
-
-@dataclass(frozen=True)
-class Leftover:
-    path: Path
-    kind: str  # "chunk" | "part" | "blob_tmp"
-    size: int
-    age_seconds: float
-
-    def as_dict(self) -> dict[str, object]:
-        return {"path": str(self.path), "kind": self.kind, "size": self.size, "age_seconds": round(self.age_seconds)}
-
-
-@dataclass(frozen=True)
-class LeftoverScan:
-    stale: list[Leftover]  # untouched for longer than the threshold: safe to remove
-    young: list[Leftover]  # may belong to a request in progress: kept
-
-
-def _candidates(store: PlatformStore) -> list[tuple[Path, str]]:
-    found = [(p, "chunk") for p in store.uploads_dir.glob("*.chunk")]
-    parts = {p.name.removesuffix(".part"): p for p in store.uploads_dir.glob("*.part")}
-    if parts:
-        with store.transaction() as session:
-            live = set(session.scalars(select(Upload.id).where(Upload.id.in_(list(parts)))))
-        found += [(p, "part") for upload_id, p in parts.items() if upload_id not in live]
-    found += [(p, "blob_tmp") for p in store.blobs_dir.glob("*/.*.tmp")]  # sync.server.online._store_blob
-    return sorted(found)
-
-
-def leftover_files(store: PlatformStore, *, older_than: float = STALE_AFTER_SECONDS,
-                   now: float | None = None) -> LeftoverScan:
-    """Files of interrupted uploads that no upload or blob will ever use, split by age."""
-    now = time.time() if now is None else now
-    stale: list[Leftover] = []
-    young: list[Leftover] = []
-    for path, kind in _candidates(store):
-        try:
-            st = path.stat()
-        except FileNotFoundError:  # its request just finished and removed it
-            continue
-        item = Leftover(path, kind, st.st_size, max(0.0, now - st.st_mtime))
-        (stale if item.age_seconds > older_than else young).append(item)
-    return LeftoverScan(stale, young)
-
-
-def remove_leftovers(store: PlatformStore, *, older_than: float = STALE_AFTER_SECONDS,
-                     dry_run: bool = False) -> LeftoverScan:
-    """Remove the stale leftovers (re-checking each file's age just before it goes); young ones stay."""
-    scan = leftover_files(store, older_than=older_than)
-    if dry_run:
-        return scan
-    removed: list[Leftover] = []
-    for item in scan.stale:
-        try:
-            if time.time() - item.path.stat().st_mtime <= older_than:
-                continue  # written to since the scan
-            item.path.unlink()
-        except FileNotFoundError:
-            continue
-        removed.append(item)
-    return LeftoverScan(removed, scan.young)
+    When the store already holds the file and every byte was hashed on arrival, the assembly is simply
+    thrown away. Otherwise the store completes it (reading it back once when not `verified`); a copy that
+    ends up named by no row (another upload of the same file stored its own first) is deleted after commit.
+    Sets `outcome.error` when the bytes are not the file announced.
+    """
+    blobs = store.blobs
+    blob = session.get(Blob, sha256)
+    held = blob is not None and blobs.exists(sha256, blob.locator)
+    if blob is not None and held and verified:
+        outcome.after_commit.append(lambda: blobs.assembly.abort(state))
+        return blob.locator
+    try:
+        locator = blobs.assembly.complete(state, sha256, verified=verified)
+    except AssemblyMismatch as exc:
+        log.warning("upload of %s failed verification: %s", sha256[:12], exc)
+        outcome.error = _verification_failed()
+        return None
+    if blob is None:
+        _insert_once(session, Blob(sha256=sha256, size=length, locator=locator))
+        blob = session.get(Blob, sha256)
+        assert blob is not None
+    elif not held:  # the row named a file its store no longer has: this copy takes its place
+        blob.locator = locator
+    if locator is not None and blob.locator != locator:
+        outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
+    return blob.locator

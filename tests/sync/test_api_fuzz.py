@@ -147,7 +147,7 @@ def test_a_stateful_run_follows_the_links_into_uploads(seeded: tuple[PlatformSto
     """schemathesis's state machine, built from the document's links, as an enrolled device.
 
     The test's copy of the document narrows POST /uploads to the seeded file's
-    metadata, so the machine meets 201s and follows their links to HEAD and
+    metadata and no body, so the machine meets 201s and follows their links to HEAD and
     PATCH with the upload's real id; every answer is checked for conformance.
     """
     import copy
@@ -159,6 +159,9 @@ def test_a_stateful_run_follows_the_links_into_uploads(seeded: tuple[PlatformSto
     sha = hashlib.sha256(SCAN).hexdigest()
     app = create_app(store)
     document = copy.deepcopy(app.openapi())
+    # without the optional first chunk (creation-with-upload): random bodies would rarely carry their checksum,
+    # and the machine would seldom meet a 201 to follow (the stateless run sends POST /uploads bodies)
+    document["paths"]["/api/v1/uploads"]["post"].pop("requestBody")
     for param in document["paths"]["/api/v1/uploads"]["post"]["parameters"]:
         if param["name"] == "Upload-Metadata":
             param["schema"] = {"type": "string", "enum": ["sha256 " + base64.b64encode(sha.encode()).decode()]}

@@ -12,7 +12,7 @@ from kiosk.terminal import Terminal
 from sync.demo_data import submit_demo
 from sync.linksim import BadLink
 from sync.server.cases import list_cases
-from sync.server.models import Case
+from sync.server.models import Case, Upload
 from tests.sync.conftest import engine_for, enroll, make_terminal
 from tests.sync.faults import wrap_faulty
 from tests.sync.servers import PlatformServer
@@ -37,7 +37,9 @@ def assert_arrived_once(terminal: Terminal, platform: PlatformServer) -> None:
         for m in app.materials:
             for f in m.files:
                 assert platform.store.read_blob(f.attachment_sha256) == terminal.attachments.get(f.attachment_sha256)
-    assert not list(platform.store.uploads_dir.glob("*.chunk"))
+    with platform.store.transaction() as s:  # every upload finished: nothing half-assembled is left behind
+        assert s.scalar(select(func.count()).select_from(Upload)) == 0
+    assert not list(platform.store.uploads_dir.iterdir())
 
 
 def test_throttled_link_cut_mid_upload(tmp_path: Path, platform) -> None:

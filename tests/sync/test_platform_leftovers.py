@@ -1,5 +1,6 @@
 """Files a killed platform left behind mid-upload: `onewindow platform doctor` reports them, `platform purge`
-and the next `platform serve` start-up remove them; an upload still resumable and young files are kept."""
+and the next `platform serve` start-up remove them; an upload still resumable and young files are kept.
+A chunk in flight when the platform dies leaves nothing (it was only in memory)."""
 from __future__ import annotations
 
 import base64
@@ -35,6 +36,16 @@ def free_port() -> int:
 
 def age(path: Path) -> None:
     os.utime(path, (TWO_HOURS_AGO, TWO_HOURS_AGO))
+
+
+def unread_by_server(port: int, client_port: int) -> int | None:
+    """Bytes the platform's end of this loopback connection has received but not yet read (/proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, queues = fields[1], fields[2], fields[4]
+        if int(local.split(":")[1], 16) == port and int(remote.split(":")[1], 16) == client_port:
+            return int(queues.split(":")[1], 16)
+    return None
 
 
 def platform_cli(capsys: pytest.CaptureFixture[str], action: str, home: Path, *extra: str) -> dict:
@@ -75,28 +86,34 @@ def test_chunks_of_a_killed_platform_are_reported_and_removed(tmp_path: Path,
                                                                sha.encode()).decode()}, timeout=10)
         assert created.status_code == 201
         upload_path = created.headers["Location"]
-        chunk = data[:64 * 1024]
+        first, second = data[:64 * 1024], data[64 * 1024:128 * 1024]
+        committed = requests.patch(f"http://127.0.0.1:{port}{upload_path}", data=first, timeout=10, headers={
+            **auth, "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": "0",
+            "Upload-Checksum": f"sha256 {base64.b64encode(hashlib.sha256(first).digest()).decode()}"})
+        assert committed.status_code == 204 and committed.headers["Upload-Offset"] == str(len(first))
         head = (f"PATCH {upload_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                 f"Authorization: Bearer {credential.token}\r\nTus-Resumable: {TUS_VERSION}\r\n"
-                f"Content-Type: {UPLOAD_CONTENT_TYPE}\r\nUpload-Offset: 0\r\n"
-                f"Upload-Checksum: sha256 {base64.b64encode(hashlib.sha256(chunk).digest()).decode()}\r\n"
-                f"Content-Length: {len(chunk)}\r\n\r\n").encode()
+                f"Content-Type: {UPLOAD_CONTENT_TYPE}\r\nUpload-Offset: {len(first)}\r\n"
+                f"Upload-Checksum: sha256 {base64.b64encode(hashlib.sha256(second).digest()).decode()}\r\n"
+                f"Content-Length: {len(second)}\r\n\r\n").encode()
         with socket.create_connection(("127.0.0.1", port)) as sock:
-            sock.sendall(head + chunk[: len(chunk) // 2])  # half a chunk, then the platform dies
-            chunks = home / "uploads"
-            wait_for(lambda: any(p.stat().st_size > 0 for p in chunks.glob("*.chunk")))
-            process.kill()  # SIGKILL: no `finally` runs, the chunk file stays
+            sock.sendall(head + second[: len(second) // 2])  # half a chunk, then the platform dies
+            wait_for(lambda: unread_by_server(port, sock.getsockname()[1]) == 0)  # it holds the half chunk
+            process.kill()  # SIGKILL: no `finally` runs
             process.wait(10)
     finally:
         LocalPlatform(url, home, process).stop()
-    (left,) = list((home / "uploads").glob("*.chunk"))
-
-    # just written: it could belong to a request in progress, so it is kept
+    # the half chunk died with the process (a chunk is held in memory until it is committed): nothing of it is
+    # on disk, and the upload holds exactly the chunk it committed
+    assert list((home / "uploads").glob("*.chunk")) == []
+    (live_part,) = list((home / "uploads").glob("*.part"))  # the upload itself: resumable, its row exists
+    assert live_part.read_bytes() == first
     report = platform_cli(capsys, "doctor", home)
-    assert report["leftover_files"] == [] and report["young_files_kept"] == 1
-    age(left)
-    live_part = next((home / "uploads").glob("*.part"))  # the upload itself: resumable, its row exists
+    assert report["leftover_files"] == [] and report["young_files_kept"] == 0
     age(live_part)
+    left = home / "uploads" / f"{'12' * 16}.a1b2c3d4e5f6.chunk"  # what a platform before schema 8 left mid-chunk
+    left.write_bytes(b"z" * 30)
+    age(left)
     orphan_part = home / "uploads" / ("ab" * 16 + ".part")  # an upload whose row is gone
     orphan_part.write_bytes(b"x" * 10)
     age(orphan_part)
