@@ -81,11 +81,13 @@ class Limits:
 
 def _cut_when_damaged(pieces: Iterator[bytes], sha256: str) -> Iterator[bytes]:
     """A segment that fails to authenticate mid-download ends the answer short of its Content-Length (the
-    client sees an incomplete body, never unauthenticated bytes), with the cause in the log."""
+    client sees an incomplete body, never unauthenticated bytes), with the cause in the log. The error goes on
+    up, so the server closes the connection: a quiet end left the client waiting for the missing bytes."""
     try:
         yield from pieces
     except (BlobDamaged, FileNotFoundError) as exc:
         log.error("stored file %s failed while it was sent: %s", sha256, exc)
+        raise
 
 
 class ProtocolMiddleware:
@@ -354,19 +356,22 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             media_type = owned.media_type if owned is not None else None
             blob = session.get(Blob, sha256) if owned is not None else None
             locator = blob.locator if blob is not None else None
+        not_found = problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
+        if owned is None:
+            return not_found
         blobs = store.blobs
-        size = blobs.size(sha256, locator) if owned is not None else None
-        if size is None:
-            return problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
         headers = {"Cache-Control": "no-store", "OneWindow-SHA256": sha256}
         try:
-            if blobs.kind == "local":
+            if blobs.kind == "local" or blob is None:
                 size = sum(len(piece) for piece in blobs.open(sha256, locator))
                 pieces: Iterator[bytes] = blobs.open(sha256, locator)
-            else:
+            else:  # one GET: the size is the verified file's, from its row
+                size = blob.size
                 opened = blobs.open(sha256, locator)
                 pieces = itertools.chain([next(opened, b"")], opened)
-        except (BlobDamaged, FileNotFoundError) as exc:
+        except FileNotFoundError:
+            return not_found
+        except BlobDamaged as exc:
             log.error("stored file %s cannot be read: %s", sha256, exc)
             return problem(500, "平台保存的这个文件已损坏或无法解密，请联系平台管理员。",
                            "The platform's copy of this file is damaged or cannot be decrypted; call the platform's "

@@ -12,16 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from sqlalchemy import select
 
 from kiosk.catalog import demo_catalog_path
 from kiosk.cli import main
+from sync.credentials import load_credential
 from sync.server import s3_settings
 from sync.server.blob_crypto import MAGIC, BlobDamaged, BlobKey, decrypt_segments
 from sync.server.blob_maintenance import object_leftovers
 from sync.server.blobstore import AssemblyMismatch
 from sync.server.db import open_platform
+from sync.server.models import Blob, HallBlob
 from sync.server.s3_settings import S3Settings, S3SettingsError
-from sync.server.s3store import PART, S3BlobStore, S3StoreError
+from sync.server.s3store import PART, S3BlobStore
 from tests.conftest import ID_CARD_ITEM
 from tests.helpers.files import jpeg_bytes, pdf_bytes, write
 from tests.sync.conftest import engine_for, enroll, make_terminal
@@ -289,8 +293,8 @@ def test_serve_refuses_a_bucket_it_cannot_use_and_names_the_problem(tmp_path: Pa
         done = subprocess.run(argv, env=environ, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and zh in done.stderr and en in done.stderr, done.stderr
         assert "not-the-secret" not in done.stderr and s3_bucket.secret_key not in done.stderr
-    assert "s3_bucket" not in (tmp_path / "platform" / "platform.json").read_text() \
-        if (tmp_path / "platform" / "platform.json").exists() else True
+    config = tmp_path / "platform" / "platform.json"
+    assert not config.exists() or "s3_bucket" not in config.read_text()  # a refused store is not recorded
 
 
 # --- the platform over HTTP -------------------------------------------------------------------------
@@ -325,9 +329,6 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
         assert len(keys) == 4 and all(k.startswith("blobs/") and k.endswith("/whole") for k in keys)
         assert not any(p.is_file() for p in (platform.home / "blobs").rglob("*"))  # nothing on the local disk
         with platform.store.transaction() as s:
-            from sqlalchemy import select
-
-            from sync.server.models import Blob
             locators = dict(s.execute(select(Blob.sha256, Blob.locator)).all())
         assert sorted(v[3:] for v in locators.values()) == keys
         downloaded = 0
@@ -341,9 +342,6 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
             assert terminal.attachments.get(sha) == read(platform.store.blobs, sha, locator)  # type: ignore[arg-type]
 
         # an object damaged in its first segment: a clear 500, not a download cut short
-        import requests
-
-        from sync.credentials import load_credential
         credential = load_credential(terminal.settings)
         assert credential is not None
         sha, locator = next(iter(locators.items()))
@@ -353,6 +351,25 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
         got = requests.get(platform.url(f"/api/v1/attachments/{sha}"),
                            headers={"Authorization": f"Bearer {credential.token}"}, timeout=10)
         assert got.status_code == 500 and got.json()["code"] == "blob_damaged" and "损坏" in got.json()["reason"]["zh"]
+        # a file of many segments, streamed; damaged past its first segment, the answer ends short of its length
+        big = os.urandom(900_000)
+        big_sha = hashlib.sha256(big).hexdigest()
+        big_locator = platform.store.blobs.put_bytes(big_sha, big)
+        with platform.store.transaction() as s:
+            s.add(Blob(sha256=big_sha, size=len(big), locator=big_locator))
+            s.add(HallBlob(hall_code=HALL, sha256=big_sha, size=len(big), media_type="application/pdf"))
+        url = platform.url(f"/api/v1/attachments/{big_sha}")
+        auth = {"Authorization": f"Bearer {credential.token}"}
+        with requests.get(url, headers=auth, timeout=10, stream=True) as got:
+            assert got.status_code == 200 and got.headers["Content-Length"] == str(len(big))
+            assert got.content == big
+        body = bytearray(raw(s3_bucket, big_locator))
+        body[-1] ^= 0x01
+        s3_bucket.client().put_object(Bucket=s3_bucket.bucket, Key=big_locator[3:], Body=bytes(body))
+        with requests.get(url, headers=auth, timeout=10, stream=True) as got:  # streamed: the answer began ...
+            assert got.status_code == 200
+            with pytest.raises(requests.exceptions.ChunkedEncodingError):  # ... before the last segment was read
+                got.content  # noqa: B018
         # the doctor names the store, never its credentials
         assert main(["platform", "doctor", "--home", home, "--json"]) == 0
         report_text = capsys.readouterr().out
