@@ -378,3 +378,32 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
         assert s3_bucket.secret_key not in report_text
     finally:
         platform.stop()
+
+
+def test_a_terminals_uploads_are_served_back_from_the_platform_with_object_storage(
+        tmp_path: Path, s3_bucket: S3Endpoint, db_url: str | None) -> None:
+    """Whatever the upload path stores (objects, or files on disk from before object storage was turned on), each
+    file reads back through the store and the download route, byte for byte."""
+    from sync.demo_data import submit_demo
+
+    platform = PlatformServer(tmp_path / "platform", db_url, objects=settings_of(s3_bucket))
+    try:
+        terminal = make_terminal(tmp_path / "t")
+        submit_demo(terminal, 2, pages=2, page_kb=300, seed=5)
+        credential = enroll(terminal, platform)
+        engine = engine_for(terminal, credential, chunk_bytes=256 * 1024)
+        for _ in range(5):
+            if engine.run_pass().pending == 0:
+                break
+        shas = {f.attachment_sha256 for app in terminal.applications() for m in app.materials for f in m.files}
+        with platform.store.transaction() as s:
+            locators = dict(s.execute(select(Blob.sha256, Blob.locator).where(Blob.sha256.in_(list(shas)))).all())
+        assert set(locators) == shas
+        for sha, locator in locators.items():
+            data = terminal.attachments.get(sha)
+            assert read(platform.store.blobs, sha, locator) == data  # type: ignore[arg-type]
+            got = requests.get(platform.url(f"/api/v1/attachments/{sha}"),
+                               headers={"Authorization": f"Bearer {credential.token}"}, timeout=10)
+            assert got.status_code == 200 and got.content == data
+    finally:
+        platform.stop()
