@@ -61,7 +61,12 @@ STATE_VERSION = 1
 
 
 def make_client(settings: S3Settings) -> Any:
-    """A boto3 S3 client for the settings (thread-safe; one per store)."""
+    """A boto3 S3 client for the settings (thread-safe; one per store).
+
+    Checksums only where the API requires them: newer SDKs add CRC headers to every request by default, which
+    MinIO, Ceph's gateway and other S3-compatible stores of older releases refuse (SignatureDoesNotMatch).
+    Every object is authenticated by its own sealing anyway.
+    """
     import boto3
     from botocore.config import Config
 
@@ -70,7 +75,8 @@ def make_client(settings: S3Settings) -> Any:
         aws_access_key_id=settings.access_key, aws_secret_access_key=settings.secret_key,
         config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
                       connect_timeout=5, read_timeout=60, retries={"max_attempts": 4, "mode": "standard"},
-                      max_pool_connections=64))
+                      max_pool_connections=64, request_checksum_calculation="when_required",
+                      response_checksum_validation="when_required"))
 
 
 def _code(exc: Exception) -> str:
