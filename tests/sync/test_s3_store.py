@@ -376,6 +376,9 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
         at_rest = json.loads(report_text)["at_rest"]
         assert (at_rest["store"], at_rest["s3_bucket"]) == ("s3", s3_bucket.bucket)
         assert s3_bucket.secret_key not in report_text
+        # purge looks through the bucket too: everything there is in use (or younger than an hour)
+        assert main(["platform", "purge", "--home", home, "--json", "--dry-run"]) == 0
+        assert json.loads(capsys.readouterr().out)["would_remove"] == []
     finally:
         platform.stop()
 
