@@ -9,7 +9,7 @@ Keys:
   `blobs` row's locator names the one in use (`s3:<key>`).
 - `blobs/<ab>/<sha256>/whole`: a file stored whole (`put_bytes`: an online submission's scan, a licence's
   annotated copy), checked against its SHA-256 before it is written.
-- `uploads/<upload id>/<offset>`: bytes of an upload waiting for a part to fill (below).
+- `uploads/<upload id>/<offset>-<token>`: bytes of an upload waiting for a part to fill (below).
 
 How an upload's bytes get there (`S3Assembly`): chunks arrive at any size, but a multipart part must be at
 least 5 MB (except the last), and nothing may be held between requests, which may reach different platform
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -392,7 +393,9 @@ class S3Assembly:
 
     def _stage(self, state: AssemblyState, offset: int, data: bytes) -> dict[str, Any]:
         """Bytes short of a part, sealed under a fresh prefix and bound to their place in this upload."""
-        key = f"uploads/{state['upload_id']}/{offset:012d}"  # a repeat after a dead request writes over its own
+        # A key of its own: a request thought dead may still be writing (its database session was cut while it
+        # waited on the object store) and must not write over what the request that took over staged.
+        key = f"uploads/{state['upload_id']}/{offset:012d}-{secrets.token_hex(4)}"
         label = f"{state['upload_id']}:{offset}"
         self.client.put_object(Bucket=self.bucket, Key=key, Body=_seal_whole(self.blobs.key, label, data),
                                ContentType="application/octet-stream")
@@ -414,10 +417,12 @@ class S3Assembly:
             try:
                 data = b"".join(decrypt_stream(body.read, int(got["ContentLength"]), self.blobs.key, label,
                                                staged["key"]))
+            except BlobDamaged as exc:  # the upload cannot be finished: thrown away, not retried for ever
+                raise AssemblyMismatch(str(exc)) from None
             finally:
                 body.close()
             if len(data) != int(staged["size"]):
-                raise BlobDamaged(f"{staged['key']}: {len(data)} bytes staged, {staged['size']} expected")
+                raise AssemblyMismatch(f"{staged['key']}: {len(data)} bytes staged, {staged['size']} expected")
             pieces.append(data)
         return b"".join(pieces)
 

@@ -145,7 +145,13 @@ def test_a_large_upload_goes_in_parts_and_a_chunk_repeated_after_a_dead_request_
     assert head["ETag"].strip('"').endswith("-3")  # three parts, the first two of 5 MiB
     assert store.size(sha, locator) == len(data)
     assert hashlib.sha256(read(store, sha, locator)).hexdigest() == sha
-    assert keys_in(s3_bucket) == [locator[3:]] and multipart_uploads(s3_bucket) == []
+    assert [k for k in keys_in(s3_bucket) if k.startswith("blobs/")] == [locator[3:]]
+    assert multipart_uploads(s3_bucket) == []
+    # what the "dead" request staged is nobody's: the sweep of `platform purge` finds it once the upload is over
+    left = store.leftovers(lambda ids: set(), lambda shas: {locator}, older_than=-1)
+    assert [item.key for item in left] == [k for k in keys_in(s3_bucket) if k.startswith("uploads/")] != []
+    store.remove(left)
+    assert keys_in(s3_bucket) == [locator[3:]]
 
 
 def test_other_bytes_where_a_part_was_already_sent_are_refused_not_sealed(s3_bucket: S3Endpoint,
@@ -163,8 +169,10 @@ def test_other_bytes_where_a_part_was_already_sent_are_refused_not_sealed(s3_buc
     other = bytes(b ^ 0x5A for b in data[9_000_000:12_000_000])  # ... and its commit "failed"
     with pytest.raises(AssemblyMismatch):
         a.append(states[3], 9_000_000, other)
-    assert a.append(states[3], 9_000_000, data[9_000_000:12_000_000])["parts"] == states[4]["parts"]
-    a.abort(states[4])
+    again = a.append(states[3], 9_000_000, data[9_000_000:12_000_000])  # the same bytes again are harmless
+    assert again["parts"] == states[4]["parts"]
+    a.abort(again)
+    a.abort(states[4])  # (what the "dead" request staged is a key of its own)
     assert keys_in(s3_bucket) == [] and multipart_uploads(s3_bucket) == []
 
 
