@@ -51,7 +51,7 @@ from sync.server.blob_crypto import (
     sealed_length,
 )
 from sync.server.blobstore import Assembly, AssemblyMismatch, AssemblyState, BlobStore
-from sync.server.s3_settings import S3Settings
+from sync.server.s3_settings import ACCESS_KEY_ENV, SECRET_KEY_ENV, S3Settings
 
 log = logging.getLogger("onewindow.platform")
 
@@ -141,10 +141,10 @@ class S3BlobStore:
                                            f"The object storage at {self.settings.endpoint} has no bucket "
                                            f"{self.bucket}; create it first."), code="s3_bucket") from None
             if code in ("403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
-                raise S3StoreError(Message(f"对象存储 {where} 拒绝了访问凭据（{code}），请检查 ONEWINDOW_S3_ACCESS_KEY_ID 和 "
-                                           "ONEWINDOW_S3_SECRET_ACCESS_KEY。",
+                raise S3StoreError(Message(f"对象存储 {where} 拒绝了访问凭据（{code}），请检查环境变量 {ACCESS_KEY_ENV} 和 "
+                                           f"{SECRET_KEY_ENV}。",
                                            f"The object storage {where} refused the credentials ({code}): check "
-                                           "ONEWINDOW_S3_ACCESS_KEY_ID and ONEWINDOW_S3_SECRET_ACCESS_KEY."),
+                                           f"{ACCESS_KEY_ENV} and {SECRET_KEY_ENV}."),
                                    code="s3_credentials") from None
             raise S3StoreError(Message(f"对象存储 {where} 出错：{code or exc}", f"The object storage {where} failed: "
                                        f"{code or exc}"), code="s3_unavailable") from None
