@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -18,7 +20,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -63,7 +65,7 @@ from sync.server.deps import (
     WrongRole,
     problem,
 )
-from sync.server.models import PublishedCatalog
+from sync.server.models import Blob, PublishedCatalog
 
 log = logging.getLogger("onewindow.platform")
 
@@ -75,6 +77,17 @@ class Limits:
     max_upload_bytes: int = 64 * 1024 * 1024
     max_batch: int = 100
     max_requests_per_device: int = 16  # requests one device token may have in flight at once
+
+
+def _cut_when_damaged(pieces: Iterator[bytes], sha256: str) -> Iterator[bytes]:
+    """A segment that fails to authenticate mid-download ends the answer short of its Content-Length (the
+    client sees an incomplete body, never unauthenticated bytes), with the cause in the log. The error goes on
+    up, so the server closes the connection: a quiet end left the client waiting for the missing bytes."""
+    try:
+        yield from pieces
+    except (BlobDamaged, FileNotFoundError) as exc:
+        log.error("stored file %s failed while it was sent: %s", sha256, exc)
+        raise
 
 
 class ProtocolMiddleware:
@@ -336,9 +349,14 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         A kiosk gets only the files of applications it pushed itself, and the
         annotated copies of the licence uses it made (before it submits): any
         other hash is 403, whether or not it exists, so a kiosk learns nothing.
-        Decrypted as it is streamed, in bounded memory. Every segment is
-        authenticated once before the answer starts, so a damaged file is a
-        clear error rather than a download cut short halfway.
+        Streamed from the store (`store.blobs`: the local directory or object
+        storage), decrypted as it goes, in bounded memory. A file on the local
+        disk is authenticated whole before the answer starts, so a damaged file
+        is a clear error rather than a download cut short; an object is not read
+        twice over the network: its header and first segment are authenticated
+        before the answer starts (a wrong key or another file is a clear error),
+        and a later damaged segment ends the download short of its length, which
+        the terminal refuses (it checks every file's SHA-256 as well).
         """
         with store.transaction() as session:
             if (device.role != "counter" and not cases.referenced_by_device(session, device.id, sha256)
@@ -348,21 +366,30 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                                "device_role")
             owned = cases.hall_blob(session, device.hall_code, sha256)
             media_type = owned.media_type if owned is not None else None
-        path = store.blob_file(sha256) if owned is not None else None
-        if path is None:
-            return problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
+            blob = session.get(Blob, sha256) if owned is not None else None
+            locator = blob.locator if blob is not None else None
+        not_found = problem(404, "本大厅没有这个文件。", "This hall has no such file.", "not_found")
+        if owned is None:
+            return not_found
+        blobs = store.blobs
         headers = {"Cache-Control": "no-store", "OneWindow-SHA256": sha256}
-        if not store.blob_encrypted(path):  # left in plaintext by an older platform (`platform purge` encrypts it)
-            return FileResponse(path, media_type=_safe_media_type(media_type), headers=headers)
         try:
-            size = sum(len(piece) for piece in store.iter_blob(sha256))
-        except (BlobDamaged, FileNotFoundError) as exc:
-            logging.getLogger("onewindow.platform").error("stored file %s cannot be read: %s", sha256, exc)
+            if blobs.kind == "local" or blob is None:
+                size = sum(len(piece) for piece in blobs.open(sha256, locator))
+                pieces: Iterator[bytes] = blobs.open(sha256, locator)
+            else:  # one GET: the size is the verified file's, from its row
+                size = blob.size
+                opened = blobs.open(sha256, locator)
+                pieces = itertools.chain([next(opened, b"")], opened)
+        except FileNotFoundError:
+            return not_found
+        except BlobDamaged as exc:
+            log.error("stored file %s cannot be read: %s", sha256, exc)
             return problem(500, "平台保存的这个文件已损坏或无法解密，请联系平台管理员。",
                            "The platform's copy of this file is damaged or cannot be decrypted; call the platform's "
                            "administrator.", "blob_damaged")
         headers["Content-Length"] = str(size)
-        return StreamingResponse(store.iter_blob(sha256), media_type=_safe_media_type(media_type),
+        return StreamingResponse(_cut_when_damaged(pieces, sha256), media_type=_safe_media_type(media_type),
                                  headers=headers)
 
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)

@@ -27,7 +27,7 @@ import os
 import secrets
 import stat
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -178,13 +178,19 @@ class EncryptingWriter:
 
 def read_header(fh: BinaryIO) -> tuple[bytes, bytes, int] | None:
     """(key id, nonce prefix, segment size) of an encrypted blob, or None if it is not one."""
-    head = fh.read(HEADER_SIZE)
-    if len(head) != HEADER_SIZE:
-        return None
-    magic, key_id, prefix, segment = _HEADER.unpack(head)
-    if magic != MAGIC or not 0 < segment <= 16 * 1024 * 1024:
-        return None
-    return key_id, prefix, segment
+    return read_header_bytes(fh.read(HEADER_SIZE))
+
+
+def plaintext_length(sealed_size: int, segment: int = SEGMENT) -> int:
+    """The plaintext length of a sealed blob of `sealed_size` bytes (header included)."""
+    body = sealed_size - HEADER_SIZE
+    segments = max(1, -(-body // (segment + TAG)))
+    return body - segments * TAG
+
+
+def sealed_length(plaintext: int, segment: int = SEGMENT) -> int:
+    """The size of a sealed blob holding `plaintext` bytes (header included): one segment at least."""
+    return HEADER_SIZE + plaintext + max(1, -(-plaintext // segment)) * TAG
 
 
 def plaintext_size(path: Path) -> int:
@@ -193,34 +199,98 @@ def plaintext_size(path: Path) -> int:
         header = read_header(fh)
     if header is None:
         raise BlobDamaged(f"{path.name}: not an encrypted blob")
-    body = path.stat().st_size - HEADER_SIZE
-    segments = max(1, -(-body // (header[2] + TAG)))
-    return body - segments * TAG
+    return plaintext_length(path.stat().st_size, header[2])
+
+
+class SegmentSealer:
+    """Seals the segments of a blob of known length one by one, in any order and in any process.
+
+    The nonce of a segment depends only on the prefix, its index and whether it is the last, so a file
+    whose length is known from the start can be sealed in independent pieces (the parts of an object
+    storage upload) that, put end to end after the header, are exactly what `EncryptingWriter` writes.
+    A prefix must never seal two different plaintexts at one index: a new sealer draws a fresh one.
+    """
+
+    def __init__(self, key: BlobKey, sha256: str, prefix: bytes | None = None) -> None:
+        self.aead = AESGCM(key.key)
+        self.prefix = prefix if prefix is not None else secrets.token_bytes(7)
+        self.header = _HEADER.pack(MAGIC, key.key_id, self.prefix, SEGMENT)
+        self.aad = self.header + sha256.encode("ascii")
+
+    def seal(self, data: bytes, first_index: int, length: int) -> bytes:
+        """Seal `data`, the plaintext from segment `first_index` on (whole segments, except at the end of a
+        file of `length` bytes)."""
+        segments = max(1, -(-length // SEGMENT))
+        out = bytearray()
+        view = memoryview(data)
+        index = first_index
+        start = 0
+        while True:
+            piece = view[start:start + SEGMENT]
+            out += self.aead.encrypt(_nonce(self.prefix, index, index == segments - 1), piece, self.aad)
+            index += 1
+            start += SEGMENT
+            if start >= len(data):
+                return bytes(out)
+
+
+def decrypt_stream(read: Callable[[int], bytes], size: int, key: BlobKey, sha256: str,
+                   name: str) -> Iterator[bytes]:
+    """The plaintext of a sealed blob of `size` bytes read through `read(n)`, one authenticated segment at a
+    time (bounded memory): a file on disk or an object storage download alike."""
+    header = read_header_bytes(read(HEADER_SIZE))
+    if header is None:
+        raise BlobDamaged(f"{name}: not an encrypted blob")
+    key_id, prefix, segment = header
+    if key_id != key.key_id:
+        raise BlobDamaged(f"{name}: sealed with another key than {key.path}")
+    aead = AESGCM(key.key)
+    aad = _HEADER.pack(MAGIC, key_id, prefix, segment) + sha256.encode("ascii")
+    consumed = HEADER_SIZE
+    index = 0
+    while True:
+        sealed = _read_exactly(read, segment + TAG)
+        consumed += len(sealed)
+        last = consumed >= size
+        try:
+            yield aead.decrypt(_nonce(prefix, index, last), sealed, aad)
+        except InvalidTag:
+            raise BlobDamaged(f"{name}: segment {index} does not authenticate") from None
+        if last:
+            return
+        index += 1
+
+
+def _read_exactly(read: Callable[[int], bytes], n: int) -> bytes:
+    """Up to `n` bytes, fewer only at the end (a network stream may hand out less than asked)."""
+    first = read(n)
+    if len(first) == n or not first:
+        return first
+    pieces = [first]
+    got = len(first)
+    while got < n:
+        more = read(n - got)
+        if not more:
+            break
+        pieces.append(more)
+        got += len(more)
+    return b"".join(pieces)
+
+
+def read_header_bytes(head: bytes) -> tuple[bytes, bytes, int] | None:
+    if len(head) != HEADER_SIZE:
+        return None
+    magic, key_id, prefix, segment = _HEADER.unpack(head)
+    if magic != MAGIC or not 0 < segment <= 16 * 1024 * 1024:
+        return None
+    return key_id, prefix, segment
 
 
 def decrypt_segments(path: Path, key: BlobKey, sha256: str) -> Iterator[bytes]:
     """The plaintext of an encrypted blob, one authenticated segment at a time (bounded memory)."""
     with path.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        header = read_header(fh)
-        if header is None:
-            raise BlobDamaged(f"{path.name}: not an encrypted blob")
-        key_id, prefix, segment = header
-        if key_id != key.key_id:
-            raise BlobDamaged(f"{path.name}: sealed with another key than {key.path}")
-        aead = AESGCM(key.key)
-        aad = _HEADER.pack(MAGIC, key_id, prefix, segment) + sha256.encode("ascii")
-        index = 0
-        while True:
-            sealed = fh.read(segment + TAG)
-            last = fh.tell() >= size
-            try:
-                yield aead.decrypt(_nonce(prefix, index, last), sealed, aad)
-            except InvalidTag:
-                raise BlobDamaged(f"{path.name}: segment {index} does not authenticate") from None
-            if last:
-                return
-            index += 1
+        yield from decrypt_stream(fh.read, size, key, sha256, path.name)
 
 
 def encrypt_file(src: Path, target: Path, key: BlobKey, sha256: str) -> str:

@@ -12,8 +12,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from sync.server import blob_crypto
 from sync.server.db import PlatformStore
+from sync.server.models import Blob, Upload
 
 _PLAIN = re.compile(r"[0-9a-f]{64}")
 _SEALED = re.compile(r"[0-9a-f]{64}" + re.escape(blob_crypto.ENCRYPTED_SUFFIX))
@@ -80,3 +83,25 @@ def encrypt_plaintext_blobs(store: PlatformStore, *, dry_run: bool = False) -> M
         else:
             result.encrypted.append(sha256)
     return result
+
+
+def object_leftovers(store: PlatformStore, *, dry_run: bool = False,
+                     older_than: float = 3600.0) -> list[dict[str, object]]:
+    """What interrupted uploads left in object storage (staged bytes, unfinished multipart uploads, files no
+    row names), removed unless `dry_run`; nothing for the local store, whose leftovers are files in the home."""
+    sweep = getattr(store.blobs, "leftovers", None)
+    if sweep is None:
+        return []
+
+    def live_uploads(ids: set[str]) -> set[str]:
+        with store.transaction() as session:
+            return set(session.scalars(select(Upload.id).where(Upload.id.in_(list(ids)))))
+
+    def named(shas: set[str]) -> set[str]:
+        with store.transaction() as session:
+            return {loc for loc in session.scalars(select(Blob.locator).where(Blob.sha256.in_(list(shas)))) if loc}
+
+    found = sweep(live_uploads, named, older_than=older_than)
+    if not dry_run:
+        store.blobs.remove(found)  # type: ignore[attr-defined]  # S3BlobStore, which `leftovers` came from
+    return [item.as_dict() for item in found]

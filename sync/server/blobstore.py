@@ -45,7 +45,10 @@ class Assembly(Protocol):
 
         Called under the upload row's lock; the state returned is committed with the new offset. If the
         process dies before that commit, the same offset is appended again by a later request, possibly
-        on another instance, with the state as it was: doing so must leave a correct assembly.
+        on another instance, with the state as it was: doing so must leave a correct assembly. A store that
+        cannot take *other* bytes at a place the dead request already sealed (object storage: that would reuse
+        encryption nonces) raises `AssemblyMismatch`; the caller then aborts the assembly and drops the upload,
+        as for a file that fails verification.
         """
 
     def complete(self, state: AssemblyState, sha256: str, *, verified: bool) -> str | None:

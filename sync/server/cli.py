@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        help="the key that encrypts attachment files at rest, kept outside the home (default: "
                             "$ONEWINDOW_PLATFORM_BLOB_KEY_FILE, the systemd credential onewindow-platform-blob-key, "
                             "or $XDG_CONFIG_HOME/onewindow-platform/blob.key; created 0600 when missing)")
+        q.add_argument("--s3-endpoint", default=None, metavar="URL",
+                       help="keep attachment files in S3-compatible object storage at this address (MinIO, Ceph's "
+                            "gateway, SeaweedFS); credentials from $ONEWINDOW_S3_ACCESS_KEY_ID and "
+                            "$ONEWINDOW_S3_SECRET_ACCESS_KEY only. `serve` records endpoint, bucket and region (never "
+                            "the credentials) in the home's platform.json for the other commands")
+        q.add_argument("--s3-bucket", default=None, metavar="NAME", help="the object storage bucket (with --s3-endpoint)")
+        q.add_argument("--s3-region", default=None, metavar="REGION", help="the bucket's region (default us-east-1)")
 
     q = psub.add_parser("serve", help="run the platform's HTTP API")
     common(q)
@@ -145,10 +152,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         capability.register(psub, common)
 
 
+def _object_settings(args: argparse.Namespace):  # -> S3Settings | None
+    from sync.server.s3_settings import resolve
+
+    return resolve(args.s3_endpoint, args.s3_bucket, args.s3_region, home=args.platform_home.expanduser())
+
+
 def _store(args: argparse.Namespace):  # -> PlatformStore
     from sync.server.db import open_platform
 
-    return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file)
+    return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file,
+                         objects=_object_settings(args))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -176,9 +190,17 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     from sync.server.uploads import remove_leftovers
 
+    from sync.server import s3_settings
+
+    objects = _object_settings(args)  # refused before anything is opened or written
     store = _store(args)
+    check = getattr(store.blobs, "check", None)
+    if check is not None:
+        check()  # a wrong endpoint, bucket or credential stops here, named, not at the first upload
     if args.db:
         remember_db_url(store.home, args.db)
+    if args.s3_endpoint or args.s3_bucket:
+        s3_settings.record(store.home, objects)
     logging.basicConfig(level=logging.INFO)
     # Chunks of requests a previous platform process was serving when it died; nothing will ever finish them.
     cleaned = remove_leftovers(store).stale
@@ -381,7 +403,11 @@ def doctor(args: argparse.Namespace) -> int:
                           select(ReceiptCollision.hall_code, ReceiptCollision.receipt_no, ReceiptCollision.case_uuid)
                           .order_by(ReceiptCollision.id))]
     blobs = scan_blobs(store)
-    at_rest = {"blob_key_file": str(store.key.path), "blob_key_source": store.key.source, **blobs.as_dict()}
+    at_rest = {"blob_key_file": str(store.key.path), "blob_key_source": store.key.source, **blobs.as_dict(),
+               "store": store.blobs.kind}
+    settings = getattr(store.blobs, "settings", None)
+    if settings is not None:  # where the objects are; never the credentials
+        at_rest.update(settings.recorded())
     report = {"schema_version": version, "halls": halls, "receipt_collisions": collisions,
               "leftover_files": [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young),
               "at_rest": at_rest}
@@ -403,9 +429,14 @@ def doctor(args: argparse.Namespace) -> int:
 
 
 def _at_rest_lines(at_rest: dict[str, Any]) -> list[str]:
-    lines = [f"文件密钥 blob key: {at_rest['blob_key_file']} ({at_rest['blob_key_source']})",
-             f"附件文件 attachment files: {at_rest['encrypted']} 已加密 encrypted, {at_rest['plaintext']} 仍为明文 "
-             "still plaintext" + (" (platform purge 加密它们 / platform purge encrypts them)" if at_rest["plaintext"] else "")]
+    lines = [f"文件密钥 blob key: {at_rest['blob_key_file']} ({at_rest['blob_key_source']})"]
+    if at_rest.get("store") == "s3":
+        lines.append(f"附件存储 attachment store: 对象存储 object storage {at_rest['s3_endpoint']} "
+                     f"bucket {at_rest['s3_bucket']} ({at_rest['s3_region']}); 下列为本地目录中的旧文件 / below: older "
+                     "files in the local directory")
+    lines.append(f"附件文件 attachment files: {at_rest['encrypted']} 已加密 encrypted, {at_rest['plaintext']} 仍为明文 "
+                 "still plaintext" + (" (platform purge 加密它们 / platform purge encrypts them)"
+                                      if at_rest["plaintext"] else ""))
     if at_rest["other_key"]:
         lines.append(f"警告 warning: {at_rest['other_key']} 个文件由其他密钥加密，无法读取 / file(s) sealed with another "
                      "key cannot be read: is --blob-key-file the key this home was written with?")
@@ -415,21 +446,28 @@ def _at_rest_lines(at_rest: dict[str, Any]) -> list[str]:
 
 
 def purge(args: argparse.Namespace) -> int:
-    from sync.server.blob_maintenance import encrypt_plaintext_blobs
+    from sync.server.blob_maintenance import encrypt_plaintext_blobs, object_leftovers
     from sync.server.uploads import remove_leftovers
 
     store = _store(args)
     scan = remove_leftovers(store, dry_run=args.dry_run)
+    objects = object_leftovers(store, dry_run=args.dry_run)
     sealed = encrypt_plaintext_blobs(store, dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "removed" if not args.dry_run else "would_remove":
-                          [f.as_dict() for f in scan.stale], "young_files_kept": len(scan.young),
+                          [f.as_dict() for f in scan.stale] + objects, "young_files_kept": len(scan.young),
                           "encrypted" if not args.dry_run else "would_encrypt": len(sealed.encrypted),
                           "damaged_plaintext": sealed.damaged},
                          ensure_ascii=False, indent=2))
     else:
         for line in _leftover_lines(not args.dry_run, scan.stale, scan.young):
             print(line)
+        if objects:
+            verb = ("可删除 to remove" if args.dry_run else "已删除 removed")
+            print(f"对象存储中的中断上传遗留 leftovers in object storage: {len(objects)} {verb} "
+                  f"({sum(int(str(o['size'])) for o in objects)} bytes)")
+            for o in objects:
+                print(f"  {o['kind']:9} {o['size']:>10}  {o['path']}")
         verb = ("可加密 to encrypt" if args.dry_run else "已加密 encrypted")
         print(f"明文附件文件 plaintext attachment files: {len(sealed.encrypted)} {verb}")
         for sha in sealed.damaged:

@@ -42,6 +42,7 @@ from sync.server import appointments_models, blob_crypto, licences_models, prere
 from sync.server.blob_crypto import BlobKey
 from sync.server.blobstore import BlobStore, LocalBlobStore
 from sync.server.token_cache import DeviceTokenCache
+from sync.server.s3_settings import S3Settings
 from sync.server.models import (
     CASES_DEVICE_INDEX,
     CHANGES_FEED_INDEX,
@@ -85,8 +86,16 @@ def resolve_db_url(home: Path, db_url: str | None) -> str:
 
 
 def remember_db_url(home: Path, db_url: str) -> None:
+    """Kept beside what else `serve` recorded there (the object storage's endpoint and bucket)."""
     path = home / CONFIG_NAME
-    path.write_text(json.dumps({"db_url": db_url}), encoding="utf-8")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(config, dict):
+            config = {}
+    except (OSError, ValueError):
+        config = {}
+    config["db_url"] = db_url
+    path.write_text(json.dumps(config), encoding="utf-8")
     os.chmod(path, 0o600)  # a PostgreSQL URL may hold a password
 
 
@@ -353,6 +362,17 @@ class PlatformStore:
         self.blob_path(sha256).unlink(missing_ok=True)
         fsync_dir(target.parent)
 
+    def keep_files(self, files: dict[str, bytes]) -> dict[str, str | None]:
+        """Whole files (by SHA-256) durable in the store before any row names them; the locator of each.
+
+        A file a `blobs` row already names and the store still holds is not written again; a row whose file is
+        gone gets the new locator from the caller, who writes its rows next.
+        """
+        with self.transaction() as session:
+            known = dict(session.execute(select(Blob.sha256, Blob.locator).where(Blob.sha256.in_(list(files)))).all())
+        return {sha: known[sha] if sha in known and self.blobs.exists(sha, known[sha])
+                else self.blobs.put_bytes(sha, data) for sha, data in files.items()}
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self.Session() as session, session.begin():
@@ -429,8 +449,14 @@ def make_files_private(home: Path) -> int:
     return changed
 
 
-def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path | None = None) -> PlatformStore:
-    """Open (creating) a platform home: readable by its own user only, its blob key loaded from outside it."""
+def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path | None = None,
+                  objects: S3Settings | None = None) -> PlatformStore:
+    """Open (creating) a platform home: readable by its own user only, its blob key loaded from outside it.
+
+    `objects` names the object storage that holds attachment files (`sync.server.s3_settings.resolve`); without
+    it they are in the home's blob directory. Files stored there before object storage was turned on are
+    still read from it.
+    """
     home = home.expanduser().resolve()
     was_open = _make_private_home(home)
     key = blob_crypto.load_or_create_key(home, blob_key_file)
@@ -443,6 +469,10 @@ def open_platform(home: Path, db_url: str | None = None, *, blob_key_file: Path 
                           blob_key=key, ReadSession=read_sessionmaker(engine, home))
     store.blobs_dir.mkdir(mode=0o700, exist_ok=True)
     store.uploads_dir.mkdir(mode=0o700, exist_ok=True)
+    if objects is not None:
+        from sync.server.s3store import S3BlobStore  # boto3 is imported only by a platform that uses it
+
+        store.objects = S3BlobStore(objects, key, local=LocalBlobStore(store))
     _private(home / CONFIG_NAME, 0o600)
     if was_open:
         changed = make_files_private(home)

@@ -355,9 +355,7 @@ def use(store: PlatformStore, device: Device, req: wl.UseRequest) -> dict[str, A
     mark = licence_pdf.Watermark(item.name.zh, item.name.en, on, req.application_id.lower())
     rendered = licence_pdf.render(page, mark, title=f"{lic.identifier} / {req.application_id.lower()}")
     sha = hashlib.sha256(rendered.data).hexdigest()
-    existing = store.blob_file(sha)
-    if existing is None or not store.blob_encrypted(existing):
-        store.store_blob_bytes(sha, rendered.data)  # durable before any row names it
+    locator = store.keep_files({sha: rendered.data})[sha]  # durable before any row names it
     key = signing_key(store.home)
     row = LicenceUse(use_id=req.use_id.lower(), identifier=lic.identifier, device_id=device.id,
                      hall_code=device.hall_code, application_id=req.application_id.lower(),
@@ -368,8 +366,11 @@ def use(store: PlatformStore, device: Device, req: wl.UseRequest) -> dict[str, A
                      key_id=key.key_id, request_hash=_request_hash(device, req))
     try:
         with store.transaction() as session:
-            if session.get(Blob, sha) is None:
-                _insert_once(session, Blob(sha256=sha, size=len(rendered.data)))
+            blob = session.get(Blob, sha)
+            if blob is None:
+                _insert_once(session, Blob(sha256=sha, size=len(rendered.data), locator=locator))
+            elif blob.locator != locator:  # its file was gone and has just been stored again
+                blob.locator = locator
             if session.scalar(select(HallBlob).where(HallBlob.hall_code == device.hall_code,
                                                      HallBlob.sha256 == sha)) is None:
                 _insert_once(session, HallBlob(hall_code=device.hall_code, sha256=sha, size=len(rendered.data),

@@ -70,14 +70,6 @@ def portal_device(session: Session, hall_code: str) -> Device:
     return device
 
 
-def _store_blob(store: PlatformStore, data: bytes, sha256: str) -> None:
-    """Bytes durable on disk (encrypted) before any row names them (as the terminal does)."""
-    existing = store.blob_file(sha256)
-    if existing is not None and store.blob_encrypted(existing):
-        return
-    store.store_blob_bytes(sha256, data)
-
-
 def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], base: Path, *,
                   limits: IntakeLimits = IntakeLimits(), now: datetime | None = None) -> OnlineCase:
     if not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
@@ -96,9 +88,8 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
                               channel="online", submitted_at=submitted_at, promised_date=promised, item=checked.item,
                               catalog_version=catalog.version, applicant=checked.applicant, form=checked.form,
                               files=files)
-    for entries in files.values():
-        for sha, f in entries:
-            _store_blob(store, f.data, sha)
+    # bytes durable in the store (encrypted) before any row names them, as a terminal's submission does
+    locators = store.keep_files({sha: f.data for entries in files.values() for sha, f in entries})
     digest = document.content_hash
     with store.transaction() as session:
         existing = session.scalar(select(Case).where(Case.uuid == app_id))
@@ -118,8 +109,11 @@ def submit_online(store: PlatformStore, hall_code: str, doc: dict[str, Any], bas
         session.flush()
         for ref in document.attachments:
             session.add(CaseAttachment(case_id=case.id, sha256=ref.sha256, size=ref.size, media_type=ref.media_type))
-            if session.get(Blob, ref.sha256) is None:
-                session.add(Blob(sha256=ref.sha256, size=ref.size))
+            blob = session.get(Blob, ref.sha256)
+            if blob is None:
+                session.add(Blob(sha256=ref.sha256, size=ref.size, locator=locators[ref.sha256]))
+            elif blob.locator != locators[ref.sha256]:  # its file was gone and has just been stored again
+                blob.locator = locators[ref.sha256]
             if hall_blob(session, hall_code, ref.sha256) is None:
                 session.add(HallBlob(hall_code=hall_code, sha256=ref.sha256, size=ref.size, media_type=ref.media_type,
                                      device_id=device.id))  # the platform stored it for this hall

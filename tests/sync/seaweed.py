@@ -93,9 +93,13 @@ class SeaweedServer:
         self.process = subprocess.Popen(
             [binary, "server", f"-dir={self.dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
              f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
-             "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=32",
-             "-s3.port.iceberg=0", "-s3.port.lance=0"],  # no fixed-port side services (default 8181, 9101)
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+             "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=400",
+             # its Iceberg and Lance listeners take fixed ports (8181, 9101): a second server on the machine died
+             "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            # one volume per collection (a bucket is one) instead of 7: with a fresh bucket per test the 32
+            # volumes ran out at the fifth bucket ("No writable volumes and no free volumes left")
+            env={**os.environ, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"})
         self._buckets = 0
         self._wait_ready()
 

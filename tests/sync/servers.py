@@ -25,9 +25,10 @@ class PlatformServer:
     """The reference platform on 127.0.0.1, in this process (same code as `onewindow platform serve`)."""
 
     def __init__(self, home: Path, db_url: str | None = None, limits: Limits = Limits(),
-                 wrap: Callable[[Any], Any] | None = None) -> None:
+                 wrap: Callable[[Any], Any] | None = None, objects: Any = None) -> None:
+        """`objects`: `sync.server.s3_settings.S3Settings` for attachment files in object storage."""
         self.home = home
-        self.store: PlatformStore = open_platform(home, db_url)
+        self.store: PlatformStore = open_platform(home, db_url, objects=objects)
         if db_url:
             remember_db_url(self.store.home, db_url)  # as `platform serve --db` does, for the other commands
         app = create_app(self.store, limits)
