@@ -16,14 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.util import SKIP_HEADER
 
 from kiosk.errors import Message
 from sync.credentials import Credential, EnrollmentRequired, check_ca_file
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 
-# requests' session defaults a lean request leaves out (a None value removes a session header in requests)
-LEAN_DROPPED = ("User-Agent", "Accept", "Accept-Encoding", "Connection")
+# What a lean request leaves out: requests' session defaults (None removes one), and what urllib3 would
+# add in their place (User-Agent, Accept-Encoding: identity) unless told to skip it.
+LEAN_HEADERS: dict[str, str | None] = {"User-Agent": SKIP_HEADER, "Accept-Encoding": SKIP_HEADER, "Accept": None,
+                                       "Connection": None}
 
 
 class PlatformError(Exception):
@@ -112,7 +115,7 @@ class PlatformClient:
         upload chunks repeat their head many times over a slow link, and their answers have no body."""
         if isinstance(self.verify, str):
             check_ca_file(self.verify)  # requests would only say "invalid path", or fail deep in TLS
-        trimmed: dict[str, str | None] = dict.fromkeys(LEAN_DROPPED) if lean else {"Accept": "application/json"}
+        trimmed = LEAN_HEADERS if lean else {"Accept": "application/json"}
         all_headers: dict[str, str | None] = {**trimmed, **(headers or {})}
         if self._token:
             all_headers["Authorization"] = f"Bearer {self._token}"
