@@ -25,7 +25,7 @@ import base64
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import requests
@@ -94,6 +94,7 @@ class UploadLink:
         self._lock = threading.Lock()
         self._body_refused_at: float | None = None
         self._body_taken = False  # has the platform taken a first chunk in a POST yet?
+        self._post_cap: int | None = None  # the largest first chunk, once a POST body was refused as too large
         self._locations: dict[str, str | None] = {}
 
     def chunk_size(self, head_bytes: int) -> int:
@@ -111,7 +112,15 @@ class UploadLink:
         (an older one) wastes only those bytes, once."""
         size = self.chunk_size(head_bytes)
         with self._lock:
+            if self._post_cap is not None:
+                size = min(size, self._post_cap)
             return size if self._body_taken else min(size, PROBE_CHUNK_BYTES)
+
+    def post_too_large(self, nbytes: int) -> None:
+        """A POST body of `nbytes` was refused as too large (413): a proxy's or an older platform's limit
+        for POST bodies, which need not be the one for PATCH chunks."""
+        with self._lock:
+            self._post_cap = max(1, min(self._post_cap or nbytes, nbytes) // 2)
 
     def refuse_body_in_post(self) -> None:
         with self._lock:
@@ -154,9 +163,9 @@ def _checksum(chunk: bytes) -> str:
     return f"sha256 {_b64(hashlib.sha256(chunk).digest())}"
 
 
-def _offset_of(headers: object, name: str = "Upload-Offset") -> int:
-    value = headers.get(name)  # type: ignore[attr-defined]
-    if value is None or not str(value).isdigit():
+def _offset_of(headers: Mapping[str, str], name: str = "Upload-Offset") -> int:
+    value = headers.get(name)
+    if value is None or not value.isdigit():
         raise ValueError(f"the platform's answer lacks a valid {name}")
     return int(value)
 
@@ -200,7 +209,7 @@ class ResumableUploader:
             if exc.status == 415:
                 self.link.refuse_body_in_post()
             elif exc.status == 413:
-                self.link.sizer.too_large(len(body))
+                self.link.post_too_large(len(body))
             return self._create(sha256, data)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
             if body:

@@ -19,7 +19,8 @@ from sync.client import Offline, PlatformClient, Refused, Timeouts
 from sync.credentials import Credential
 from sync.demo_data import submit_demo
 from sync.engine import SyncEngine
-from sync.protocol import API_PREFIX, UPLOAD_COMPLETE_HEADER
+from sync.linksim import BadLink
+from sync.protocol import API_PREFIX, PLATFORM_MAX_CHUNK_BYTES, UPLOAD_COMPLETE_HEADER
 from sync.server.app import Limits
 from sync.upload import PROBE_CHUNK_BYTES, ResumableUploader, UploadLink, UploadPolicy
 from tests.sync.conftest import enroll, make_terminal
@@ -231,3 +232,33 @@ def test_a_refused_file_is_not_retried(scripted: Any) -> None:
         ResumableUploader(client, sleep=lambda _s: None).upload(SHA, DATA)
     assert refused.value.status == 413
     assert [(s.method, bool(s.body_bytes)) for s in double.seen] == [("POST", True), ("POST", False)]
+
+
+def test_a_post_body_refused_as_too_large_limits_first_chunks_only(scripted: Any) -> None:
+    """A proxy's limit for POST bodies (nginx's 2 MB for JSON) is not the platform's limit for chunks."""
+    done = (204, {"Upload-Offset": str(len(DATA)), UPLOAD_COMPLETE_HEADER: "1"})
+    double, client = scripted((413, {}), CREATED, done, (413, {}), CREATED, done)
+    link = UploadLink()
+    for data in (DATA, DATA[::-1]):
+        ResumableUploader(client, link=link, sleep=lambda _s: None).upload(hashlib.sha256(data).hexdigest(), data)
+    posts = [s.body_bytes for s in double.seen if s.method == "POST"]
+    assert posts == [PROBE_CHUNK_BYTES, 0, PROBE_CHUNK_BYTES // 2, 0]
+    assert link.sizer.cap == PLATFORM_MAX_CHUNK_BYTES
+    assert link.body_in_post()
+
+
+def test_adaptive_chunks_over_a_throttled_link_that_cuts(tmp_path: Path, platform: PlatformServer) -> None:
+    """The terminal's defaults end to end over a bad link (sync.linksim), on SQLite and PostgreSQL."""
+    terminal = make_terminal(tmp_path / "t")
+    submit_demo(terminal, 4, pages=2, page_kb=150, seed=26)
+    link = BadLink(platform.port, rate=4_000_000, cut_every=150_000, seed=3)
+    try:
+        sync = engine(terminal, enroll(terminal, platform, url=link.url()))
+        sync_all(sync, passes=40)
+        assert link.stats.cuts >= 5 and sync.upload_link.sizer.cuts >= 1
+        assert_files_arrived(terminal, platform)
+        payload = sum(len(terminal.attachments.get(sha)) for sha in
+                      {f.attachment_sha256 for app in terminal.applications() for m in app.materials for f in m.files})
+        assert link.stats.upstream_bytes < payload * 1.15, (link.stats, payload)
+    finally:
+        link.close()
