@@ -221,11 +221,8 @@ class ResumableUploader:
         if not location:
             raise Offline("upload created without a Location")
         offset = _offset_of(resp.headers)
-        if body:
-            if offset == 0:  # the platform took the POST but not its body: do not offer it again for a while
-                self.link.refuse_body_in_post()
-            else:
-                self.link.body_taken()
+        if body and offset:  # (offset 0: an upload already under way was handed back, its body unused)
+            self.link.body_taken()
             self.stats.committed_bytes += min(offset, len(body))
         self.link.remember(sha256, location)
         return location, offset

@@ -25,7 +25,7 @@ from sync.server.app import Limits
 from sync.upload import PROBE_CHUNK_BYTES, ResumableUploader, UploadLink, UploadPolicy
 from tests.sync.conftest import enroll, make_terminal
 from tests.sync.servers import PlatformServer
-from tests.sync.upload_doubles import CreationWithUpload, Recorder, ScriptedPlatform
+from tests.sync.upload_doubles import CreationWithUpload, Recorder, RefusesBodyInPost, ScriptedPlatform
 
 LEAN_LEFT_OUT = ("user-agent", "accept", "accept-encoding", "connection")
 
@@ -39,6 +39,8 @@ class Wrapped:
     def __call__(self, app: Any) -> Recorder:
         if self.with_creation_upload:
             app = self.creation = CreationWithUpload(app)
+        else:
+            app = RefusesBodyInPost(app)
         self.recorder = Recorder(app)
         return self.recorder
 
@@ -67,7 +69,7 @@ def assert_files_arrived(terminal: Terminal, platform: PlatformServer) -> int:
 
 @pytest.fixture
 def older(tmp_path: Path) -> Iterator[tuple[PlatformServer, Wrapped]]:
-    """The platform as it is before creation-with-upload: it refuses a POST /uploads body (415)."""
+    """The platform as it was before creation-with-upload: it refuses a POST /uploads body (415)."""
     wrapped = Wrapped(with_creation_upload=False)
     server = PlatformServer(tmp_path / "platform", wrap=wrapped)
     yield server, wrapped

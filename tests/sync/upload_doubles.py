@@ -3,7 +3,9 @@
 `CreationWithUpload` wraps the real platform app and gives it the tus creation-with-upload extension the
 platform is getting (issue 15): a `POST /uploads` with a body becomes the real empty POST followed by the
 real PATCH of that body at offset 0, answered as the agreed contract says (201 with Location and
-Upload-Offset, or 200 with OneWindow-Upload-Complete). `Recorder` notes every request the app sees.
+Upload-Offset, or 200 with OneWindow-Upload-Complete); on a platform that has the extension itself it
+changes nothing the terminal can see. `RefusesBodyInPost` is the platform before the extension (415).
+`Recorder` notes every request the app sees.
 `ScriptedPlatform` is a bare HTTP server that answers upload requests from a script, for the answers a
 real platform gives only when something is wrong (stuck, 429, a lost answer).
 """
@@ -134,6 +136,26 @@ class CreationWithUpload:
             await _reply(send, 200, after)
         else:
             await _reply(send, 201, {**after, "location": location})
+
+
+class RefusesBodyInPost:
+    """The platform as it was before creation-with-upload: its request guard read a POST /uploads body and
+    refused it as not JSON (415)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads"
+                and int(headers.get("content-length", "0") or 0) > 0):
+            await self.app(scope, receive, send)
+            return
+        await _read(receive)
+        body = json.dumps({"code": "content_type", "reason": {
+            "zh": "请求体须为 JSON（Content-Type: application/json）。",
+            "en": "The request body must be JSON (Content-Type: application/json)."}}).encode()
+        await _reply(send, 415, {PROTOCOL_HEADER.lower(): PROTOCOL_VERSION, "content-type": "application/json"}, body)
 
 
 @dataclass
