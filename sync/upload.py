@@ -321,8 +321,10 @@ class ResumableUploader:
                 if exc.status == 409 and exc.code == "upload" or exc.status == CHECKSUM_MISMATCH:
                     known = False  # offset moved under us, or the chunk was damaged: ask and go on
                 elif exc.status == 404:
-                    location, known, best = None, False, -1  # the upload is gone (verification failed): anew
-                    self.link.forget(sha256)
+                    # the upload is gone: finished (its last answer lost) or failed verification; the next
+                    # creation says which, as an empty POST (a first chunk in it could be wasted)
+                    location, known, best = None, False, -1
+                    self.link.remember(sha256, None)
                 elif exc.status in (408, 413, 429):
                     known = False  # stalled, too large (the sizer learnt it), or too many requests: pause
                 else:
