@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-
 from urllib.parse import urlsplit
 
 import requests
