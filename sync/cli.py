@@ -132,7 +132,8 @@ def register_sync(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--idle-passes", type=int, default=5, help="give up after this many passes without progress")
     p.add_argument("--backoff-base", type=float, default=2.0, help="seconds of the first retry delay (doubles, jittered)")
     p.add_argument("--backoff-cap", type=float, default=300.0, help="longest retry delay in seconds")
-    p.add_argument("--chunk-kb", type=int, default=32, help="upload chunk size in KB")
+    p.add_argument("--chunk-kb", type=int, default=None,
+                   help="a fixed upload chunk size in KB (default: sized to the link, larger while chunks get through)")
     p.add_argument("--connect-timeout", type=float, default=5.0)
     p.add_argument("--read-timeout", type=float, default=30.0, help="also the stall limit for uploads")
     _home_option(p)
@@ -161,7 +162,8 @@ def run_sync(args: argparse.Namespace) -> int:
     credential = require_credential(terminal.settings)
     client = PlatformClient.for_credential(credential, Timeouts(args.connect_timeout, args.read_timeout))
     retry = RetryPolicy(args.backoff_base, args.backoff_cap)
-    engine = SyncEngine(terminal, client, chunk_bytes=max(1, args.chunk_kb) * 1024, retry=retry,
+    engine = SyncEngine(terminal, client, retry=retry,
+                        chunk_bytes=None if args.chunk_kb is None else max(1, args.chunk_kb) * 1024,
                         upload_policy=UploadPolicy(retry=RetryPolicy(min(args.backoff_base, 0.2), args.backoff_cap)))
     total: dict[str, Any] = {}
     deadline = time.monotonic() + args.timeout

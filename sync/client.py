@@ -12,12 +12,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from urllib3.util import SKIP_HEADER
 
 from kiosk.errors import Message
 from sync.credentials import Credential, EnrollmentRequired, check_ca_file
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+
+# What a lean request leaves out: requests' session defaults (None removes one), and what urllib3 would
+# add in their place (User-Agent, Accept-Encoding: identity) unless told to skip it.
+LEAN_HEADERS: dict[str, str | None] = {"User-Agent": SKIP_HEADER, "Accept-Encoding": SKIP_HEADER, "Accept": None,
+                                       "Connection": None}
 
 
 class PlatformError(Exception):
@@ -87,12 +95,27 @@ class PlatformClient:
             return root + path
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    def head_bytes(self, method: str, path: str, headers: dict[str, str], body_bytes: int = 0) -> int:
+        """About how many bytes the head of a lean request (see `request`) puts on the wire: every upload
+        chunk pays them, so the chunk size is weighed against them (sync.chunk_size)."""
+        parts = urlsplit(self.url(path))
+        size = len(method) + len(parts.path) + len(parts.query) + 14  # request line
+        size += len(parts.netloc) + 8  # Host
+        if self._token:
+            size += len(self._token) + 24  # Authorization: Bearer
+        if body_bytes:
+            size += len(str(body_bytes)) + 18  # Content-Length
+        return size + sum(len(k) + len(v) + 4 for k, v in headers.items()) + 2
+
     def request(self, method: str, path: str, *, expected: tuple[int, ...] = (200,), json_body: Any = None,
                 data: bytes | None = None, headers: dict[str, str] | None = None,
-                params: dict[str, Any] | None = None) -> requests.Response:
+                params: dict[str, Any] | None = None, lean: bool = False) -> requests.Response:
+        """`lean`: only the headers the platform reads (no User-Agent, Accept, Accept-Encoding, Connection):
+        upload chunks repeat their head many times over a slow link, and their answers have no body."""
         if isinstance(self.verify, str):
             check_ca_file(self.verify)  # requests would only say "invalid path", or fail deep in TLS
-        all_headers = {"Accept": "application/json", **(headers or {})}
+        trimmed = LEAN_HEADERS if lean else {"Accept": "application/json"}
+        all_headers: dict[str, str | None] = {**trimmed, **(headers or {})}
         if self._token:
             all_headers["Authorization"] = f"Bearer {self._token}"
         if json_body is not None:

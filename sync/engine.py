@@ -51,8 +51,7 @@ from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
 from sync.staff_sync import pull_staff
-from sync.protocol import DEFAULT_CHUNK_BYTES
-from sync.upload import ResumableUploader, UploadPolicy, UploadStats
+from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
@@ -97,14 +96,16 @@ class PassReport:
 
 class SyncEngine:
     def __init__(self, terminal: Terminal, client: PlatformClient, *, batch_size: int = 20,
-                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, retry: RetryPolicy = SYNC_ITEMS,
+                 chunk_bytes: int | None = None, retry: RetryPolicy = SYNC_ITEMS,
                  upload_policy: UploadPolicy = UploadPolicy(), sleep: Callable[[float], None] = time.sleep,
                  parallel_uploads: int = 2) -> None:
         self.terminal = terminal
         self.store = terminal.store
         self.client = client
         self.batch_size = batch_size
-        self.chunk_bytes = chunk_bytes
+        self.chunk_bytes = chunk_bytes  # None: sized to the link (sync.chunk_size)
+        # kept across passes: what the uploads learnt about the link and the platform (sync.upload.UploadLink)
+        self.upload_link = UploadLink(fixed_chunk=chunk_bytes)
         self.retry = retry
         self.upload_policy = upload_policy
         self.sleep = sleep
@@ -306,7 +307,7 @@ class SyncEngine:
             client = self.client.clone()
             try:
                 data = self.terminal.attachments.get(sha)
-                ResumableUploader(client, chunk_bytes=self.chunk_bytes, policy=self.upload_policy, sleep=self.sleep,
+                ResumableUploader(client, link=self.upload_link, policy=self.upload_policy, sleep=self.sleep,
                                   stats=stats).upload(sha, data)
                 return sha, stats, None
             except Offline as exc:
@@ -324,8 +325,7 @@ class SyncEngine:
         failed_apps: set[str] = set()
         for sha, stats, error in outcomes:
             report.uploaded_bytes += stats.payload_bytes
-            self.upload_stats.payload_bytes += stats.payload_bytes
-            self.upload_stats.committed_bytes += stats.committed_bytes
+            self.upload_stats.add(stats)
             if error is None:
                 done.add(sha)
                 report.uploaded_files += 1

@@ -16,8 +16,16 @@ UPLOAD_CONTENT_TYPE = "application/offset+octet-stream"
 CHECKSUM_MISMATCH = 460  # tus checksum extension: the chunk's checksum did not match
 UPLOAD_COMPLETE_HEADER = "OneWindow-Upload-Complete"
 
-# Upload chunks: a cut link costs at most the chunk in flight.
+# Upload chunks: a cut link costs at most the chunk in flight. Their size adapts to the link (sync.chunk_size):
+# it starts at DEFAULT_CHUNK_BYTES, never goes below MIN_CHUNK_BYTES, nor above the platform's largest chunk
+# (`platform serve --max-chunk-kb`, 4 MB by default; a smaller limit is learnt from its 413).
 DEFAULT_CHUNK_BYTES = 32 * 1024
+MIN_CHUNK_BYTES = 4 * 1024
+PLATFORM_MAX_CHUNK_BYTES = 4 * 1024 * 1024
+# Creation-with-upload (tus creation-with-upload): the first chunk may ride in `POST /uploads`. A platform
+# that predates it refuses such a body (415, or 413 past its JSON limit); the terminal then sends an empty POST.
+# Asked again after this many seconds, in case the platform was upgraded meanwhile.
+CREATION_WITH_UPLOAD_RETRY_SECONDS = 6 * 3600.0
 
 # Statuses the platform sends back through the changes feed.
 FEED_STATUSES = ("received", "accepted", "needs_supplement", "approved", "rejected")

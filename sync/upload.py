@@ -1,24 +1,48 @@
-"""Resumable attachment upload, speaking the tus 1.0 core, creation and checksum
-extensions with `requests` directly.
+"""Resumable attachment upload, speaking the tus 1.0 core, creation, creation-with-upload
+and checksum extensions with `requests` directly.
 
 tuspy's defaults (one chunk of unlimited size, no retries, no timeouts) are
 wrong for a link that drops every few hundred kilobytes, so this module sets
-its own: small chunks, each with its SHA-256, timeouts on every request, and
-a reconnect right away after a cut that followed progress (backing off only
-when attempts keep failing without progress). A cut costs at most the chunk
-in flight; the server's offset is the truth after every reconnect.
+its own: chunks sized to the link (sync.chunk_size: larger while chunks get
+through, smaller after a cut), each with its SHA-256, lean request heads,
+timeouts on every request, and a reconnect right away after a cut that
+followed progress. A cut costs at most the chunk in flight; the server's
+offset is the truth after every reconnect.
+
+The first chunk rides in `POST /uploads` (creation-with-upload), which saves a
+round trip per file. A platform that predates it refuses the body; the
+terminal then sends the empty POST it always did, and stops offering bodies
+to that platform for a while (`UploadLink`).
+
+Nothing loops unchecked: every attempt that does not move the platform's
+offset past the best one seen counts as a failure; failures in a row back off
+(after the first one, which is usually a short cut) and end the upload with
+`Offline` at a limit, so the outbox's own backoff takes over.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import requests
+
 from kiosk.retry import UPLOAD_CHUNK, RetryPolicy
+from sync.chunk_size import ChunkSizer
 from sync.client import Offline, PlatformClient, Refused
-from sync.protocol import CHECKSUM_MISMATCH, DEFAULT_CHUNK_BYTES, TUS_VERSION, UPLOAD_COMPLETE_HEADER, UPLOAD_CONTENT_TYPE
+from sync.protocol import (
+    CHECKSUM_MISMATCH,
+    CREATION_WITH_UPLOAD_RETRY_SECONDS,
+    TUS_VERSION,
+    UPLOAD_COMPLETE_HEADER,
+    UPLOAD_CONTENT_TYPE,
+)
+
+CHECKSUM_LENGTH = len("sha256 ") + 44  # base64 of a SHA-256 digest
+PROBE_CHUNK_BYTES = 8 * 1024  # the first chunk in a POST until the platform has shown it takes one
 
 
 @dataclass
@@ -27,99 +51,301 @@ class UploadStats:
     committed_bytes: int = 0  # chunk bytes the server confirmed
     requests: int = 0
     reconnects: int = 0
+    chunks: int = 0  # chunk bodies sent (PATCH, or POST with its first chunk)
+    head_bytes: int = 0  # request heads of the upload requests (estimated, see PlatformClient.head_bytes)
+
+    def add(self, other: "UploadStats") -> None:
+        self.payload_bytes += other.payload_bytes
+        self.committed_bytes += other.committed_bytes
+        self.requests += other.requests
+        self.reconnects += other.reconnects
+        self.chunks += other.chunks
+        self.head_bytes += other.head_bytes
 
 
 @dataclass(frozen=True)
 class UploadPolicy:
     """How long to keep at one upload: a cut right after progress is retried at once (a cut, not an
-    outage); failures in a row back off by the terminal's one retry policy."""
+    outage); failures in a row back off by the terminal's one retry policy and end at a limit."""
 
     max_failures_without_progress: int = 6
     retry: RetryPolicy = UPLOAD_CHUNK
 
-    def delay(self, failures: int) -> float:
-        return 0.0 if failures <= 1 else self.retry.delay(failures - 1)
+    def delay(self, failures: int, *, cut: bool) -> float:
+        """A first cut is retried at once; a refusal (a race, a platform that is not ready) always pauses."""
+        if cut:
+            return 0.0 if failures <= 1 else self.retry.delay(failures - 1)
+        return self.retry.delay(failures)
+
+
+class UploadLink:
+    """What all uploads over one link share: the chunk sizer, whether the platform takes a first chunk
+    in `POST /uploads`, and where this process already started each file's upload.
+
+    Losing any of it (a restart) costs time only: the sizer learns again, the platform is asked again,
+    and an empty POST finds an upload in progress.
+    """
+
+    def __init__(self, sizer: ChunkSizer | None = None, *, fixed_chunk: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.sizer = sizer or ChunkSizer()
+        self.fixed_chunk = fixed_chunk
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._body_refused_at: float | None = None
+        self._body_taken = False  # has the platform taken a first chunk in a POST yet?
+        self._post_cap: int | None = None  # the largest first chunk, once a POST body was refused as too large
+        self._locations: dict[str, str | None] = {}
+
+    def chunk_size(self, head_bytes: int) -> int:
+        if self.fixed_chunk is not None:
+            return max(1, min(self.fixed_chunk, self.sizer.cap))
+        return self.sizer.size(head_bytes)
+
+    def body_in_post(self) -> bool:
+        with self._lock:
+            refused = self._body_refused_at
+        return refused is None or self.clock() - refused >= CREATION_WITH_UPLOAD_RETRY_SECONDS
+
+    def first_chunk_size(self, head_bytes: int) -> int:
+        """Until the platform has taken one, a first chunk is a small probe: a platform that refuses it
+        (an older one) wastes only those bytes, once."""
+        size = self.chunk_size(head_bytes)
+        with self._lock:
+            if self._post_cap is not None:
+                size = min(size, self._post_cap)
+            return size if self._body_taken else min(size, PROBE_CHUNK_BYTES)
+
+    def post_too_large(self, nbytes: int) -> None:
+        """A POST body of `nbytes` was refused as too large (413): a proxy's or an older platform's limit
+        for POST bodies, which need not be the one for PATCH chunks."""
+        with self._lock:
+            self._post_cap = max(1, min(self._post_cap or nbytes, nbytes) // 2)
+
+    def refuse_body_in_post(self) -> None:
+        with self._lock:
+            self._body_refused_at = self.clock()
+            self._body_taken = False
+
+    def body_taken(self) -> None:
+        with self._lock:
+            self._body_refused_at = None
+            self._body_taken = True
+
+    def started(self, sha256: str) -> bool:
+        with self._lock:
+            return sha256 in self._locations
+
+    def location(self, sha256: str) -> str | None:
+        with self._lock:
+            return self._locations.get(sha256)
+
+    def remember(self, sha256: str, location: str | None) -> None:
+        """`None`: a creation was sent but its answer never came (the platform may have started it)."""
+        with self._lock:
+            self._locations[sha256] = location
+
+    def forget(self, sha256: str) -> None:
+        with self._lock:
+            self._locations.pop(sha256, None)
+
+
+class _Stuck(Exception):
+    """The platform answered, but the upload did not move (all bytes in and not complete, or an offset
+    that went nowhere): a failure without progress, paced like one."""
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _checksum(chunk: bytes) -> str:
+    return f"sha256 {_b64(hashlib.sha256(chunk).digest())}"
+
+
+def _offset_of(headers: Mapping[str, str], name: str = "Upload-Offset") -> int:
+    value = headers.get(name)
+    if value is None or not value.isdigit():
+        raise ValueError(f"the platform's answer lacks a valid {name}")
+    return int(value)
+
+
 class ResumableUploader:
-    def __init__(self, client: PlatformClient, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    def __init__(self, client: PlatformClient, *, chunk_bytes: int | None = None, link: UploadLink | None = None,
                  policy: UploadPolicy = UploadPolicy(), sleep: Callable[[float], None] = time.sleep,
                  stats: UploadStats | None = None) -> None:
+        """`chunk_bytes` fixes the chunk size (tests, comparisons); by default it adapts through `link`."""
         self.client = client
-        self.chunk_bytes = chunk_bytes
+        self.link = link or UploadLink(fixed_chunk=chunk_bytes)
         self.policy = policy
         self.sleep = sleep
         self.stats = stats or UploadStats()
 
-    def _create(self, sha256: str, length: int) -> tuple[str | None, int]:
+    # --- requests -------------------------------------------------------------------------------
+
+    def _create(self, sha256: str, data: bytes) -> tuple[str | None, int]:
+        """POST /uploads, with the first chunk in it when the platform may take one."""
+        headers = {"Tus-Resumable": TUS_VERSION, "Upload-Length": str(len(data)),
+                   "Upload-Metadata": f"sha256 {_b64(sha256.encode('ascii'))}"}
+        body = b""
+        if self.link.body_in_post() and not self.link.started(sha256):
+            chunk_headers = {**headers, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Checksum": "x" * CHECKSUM_LENGTH}
+            body = data[:self.link.first_chunk_size(self.client.head_bytes("POST", "uploads", chunk_headers,
+                                                                           len(data)))]
+            headers.update({"Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Checksum": _checksum(body)})
+        # from here on this file's next creation is an empty POST: the platform may hold this one already
+        self.link.remember(sha256, None)
         self.stats.requests += 1
-        resp = self.client.request("POST", "uploads", expected=(200, 201), headers={
-            "Tus-Resumable": TUS_VERSION, "Upload-Length": str(length),
-            "Upload-Metadata": f"sha256 {_b64(sha256.encode('ascii'))}"})
+        if body:
+            self.stats.chunks += 1
+            self.stats.payload_bytes += len(body)
+        try:
+            resp = self._send("POST", "uploads", headers, body, expected=(200, 201))
+        except Refused as exc:
+            if not body:
+                raise
+            # A platform without creation-with-upload (415), or a body over its limit (413): the empty POST
+            # says whether the file itself is refused. Any other refusal of the body is asked the same way.
+            if exc.status == 415:
+                self.link.refuse_body_in_post()
+            elif exc.status == 413:
+                self.link.post_too_large(len(body))
+            return self._create(sha256, data)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
-            return None, length
+            if body:
+                self.link.body_taken()
+            self.stats.committed_bytes += len(body)
+            self.link.forget(sha256)
+            return None, len(data)
         location = resp.headers.get("Location")
         if not location:
             raise Offline("upload created without a Location")
-        return location, int(resp.headers.get("Upload-Offset", "0") or 0)
+        offset = _offset_of(resp.headers)
+        if body and offset:  # (offset 0: an upload already under way was handed back, its body unused)
+            self.link.body_taken()
+            self.stats.committed_bytes += min(offset, len(body))
+        self.link.remember(sha256, location)
+        return location, offset
+
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes, *,
+              expected: tuple[int, ...]) -> requests.Response:
+        """One lean request, told to the sizer: sent, then through, or cut (a 408 is the platform giving up
+        on a stalled body: a cut too)."""
+        head = self.client.head_bytes(method, path, headers, len(body))
+        self.stats.head_bytes += head
+        nbytes = head + len(body)
+        sizer = self.link.sizer
+        sizer.sending(nbytes)
+        try:
+            resp = self.client.request(method, path, expected=expected, data=body or None, headers=headers, lean=True)
+        except Offline:
+            sizer.cut(nbytes)
+            raise
+        except Refused as exc:
+            if exc.status == 408:
+                sizer.cut(nbytes)
+            else:
+                sizer.delivered(nbytes)
+            raise
+        except BaseException:
+            sizer.delivered(nbytes)
+            raise
+        sizer.delivered(nbytes)
+        return resp
 
     def _offset(self, location: str) -> int:
         self.stats.requests += 1
-        resp = self.client.request("HEAD", location, expected=(200,), headers={"Tus-Resumable": TUS_VERSION})
-        return int(resp.headers["Upload-Offset"])
+        resp = self._send("HEAD", location, {"Tus-Resumable": TUS_VERSION}, b"", expected=(200,))
+        return _offset_of(resp.headers)
+
+    def _patch(self, location: str, offset: int, data: bytes) -> tuple[int, bool]:
+        """Send the next chunk; return the platform's new offset and whether the upload is complete."""
+        headers = {"Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": str(offset),
+                   "Upload-Checksum": "x" * CHECKSUM_LENGTH}
+        size = self.link.chunk_size(self.client.head_bytes("PATCH", location, headers, len(data)))
+        chunk = data[offset: offset + size]
+        headers["Upload-Checksum"] = _checksum(chunk)
+        self.stats.requests += 1
+        self.stats.chunks += 1
+        self.stats.payload_bytes += len(chunk)
+        try:
+            resp = self._send("PATCH", location, headers, chunk, expected=(204,))
+        except Refused as exc:
+            if exc.status == 413:
+                self.link.sizer.too_large(len(chunk))
+            raise
+        new_offset = _offset_of(resp.headers)
+        self.stats.committed_bytes += max(0, min(new_offset - offset, len(chunk)))
+        return new_offset, bool(resp.headers.get(UPLOAD_COMPLETE_HEADER))
+
+    # --- the loop -------------------------------------------------------------------------------
 
     def upload(self, sha256: str, data: bytes) -> None:
-        """Return once the platform holds the verified file; raise Offline when the link stays down."""
+        """Return once the platform holds the verified file; raise Offline when the link stays down or
+        the upload makes no progress, Refused when the platform refuses the file."""
         failures = 0
-        location: str | None = None
+        best = -1  # the highest offset the platform confirmed: only passing it is progress
+        location = self.link.location(sha256)
         offset = 0
-        known = False  # is `offset` the server's current one?
+        known = False  # is `offset` the platform's current one?
         while True:
+            before = best
+            cut = False
+            error = ""
             try:
                 if location is None:
-                    location, offset = self._create(sha256, len(data))
+                    location, offset = self._create(sha256, data)
                     if location is None:
                         return
                     known = True
-                if not known:
+                elif not known:
                     offset = self._offset(location)
                     known = True
-                if offset >= len(data):  # the last chunk's answer was lost; asking again settles it
+                best = max(best, offset)
+                if offset >= len(data):
+                    # every byte is in but the upload is not complete: the last chunk's answer was lost (a
+                    # creation answers for the finished file), or the platform's state is off; ask again
                     location, known = None, False
-                    continue
-                chunk = data[offset: offset + self.chunk_bytes]
-                self.stats.requests += 1
-                self.stats.payload_bytes += len(chunk)
-                resp = self.client.request("PATCH", location, expected=(204,), data=chunk, headers={
-                    "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": str(offset),
-                    "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(chunk).digest())}"})
-                offset = int(resp.headers["Upload-Offset"])
-                self.stats.committed_bytes += len(chunk)
-                failures = 0
-                if resp.headers.get(UPLOAD_COMPLETE_HEADER):
+                    raise _Stuck(f"the platform holds all {len(data)} bytes but has not completed the upload")
+                offset, complete = self._patch(location, offset, data)
+                if complete:
+                    self.link.forget(sha256)
                     return
+                if offset > len(data):
+                    known = False
+                    raise _Stuck(f"the platform answered offset {offset} past the length {len(data)}")
+                best = max(best, offset)
             except Refused as exc:
                 if location is None:
                     raise  # creation refused (too large, not named by any case): retrying will not help
                 if exc.status == 409 and exc.code == "upload" or exc.status == CHECKSUM_MISMATCH:
                     known = False  # offset moved under us, or the chunk was damaged: ask and go on
                 elif exc.status == 404:
-                    location, known = None, False  # the upload is gone (verification failed): start again
+                    # the upload is gone: finished (its last answer lost) or failed verification; the next
+                    # creation says which, as an empty POST (a first chunk in it could be wasted)
+                    location, known, best = None, False, -1
+                    self.link.remember(sha256, None)
+                elif exc.status in (408, 413, 429):
+                    known = False  # stalled, too large (the sizer learnt it), or too many requests: pause
                 else:
                     raise
-                failures += 1
-            except (Offline, KeyError, ValueError) as exc:
-                failures += 1
-                known = False
+                error = str(exc)
+            except _Stuck as exc:
+                error = str(exc)
+            except (Offline, ValueError) as exc:
+                known, cut = False, True
                 self.stats.reconnects += 1
-                if failures >= self.policy.max_failures_without_progress:
-                    raise Offline(f"upload of {sha256[:12]} stopped: {exc}") from None
-            if failures >= self.policy.max_failures_without_progress * 2:
-                raise Offline(f"upload of {sha256[:12]} keeps failing")
-            delay = self.policy.delay(failures)
+                error = str(exc)
+            if best > before:
+                failures = 0
+                if not error:
+                    continue
+            elif not error:
+                error = f"the platform's offset stayed at {offset}"
+            failures += 1
+            if failures >= self.policy.max_failures_without_progress:
+                raise Offline(f"upload of {sha256[:12]} stopped after {failures} attempts without progress: "
+                              f"{error}")
+            delay = self.policy.delay(failures, cut=cut)
             if delay:
                 self.sleep(delay)
