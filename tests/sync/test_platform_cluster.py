@@ -296,7 +296,9 @@ def test_an_instance_killed_mid_upload_the_terminal_finishes_on_the_other(own_cl
     worker.start()
     try:
         assert gate.reached.wait(120), "no chunk was committed"
-        (last_patch,) = [r for r in cluster.routed() if r.method == "PATCH"][-1:]
+        # nginx logs a request once its answer is out: the terminal may have read it a moment before
+        wait_for(lambda: any(r.method == "PATCH" and r.status == 204 for r in cluster.routed()), timeout=10)
+        (last_patch,) = [r for r in cluster.routed() if r.method == "PATCH" and r.status == 204][-1:]
         victim = cluster.instance_at(last_patch.upstream or "")
         survivor = next(i for i in cluster.instances if i is not victim)
         location = last_patch.uri
