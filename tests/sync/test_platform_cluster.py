@@ -173,7 +173,9 @@ def test_the_same_chunk_raced_on_both_instances_is_committed_once(cluster: Platf
         long = data[offset: offset + chunk_bytes]
         short = long[: len(long) // 2] if races % 3 == 2 and len(long) > 1 else long
         statuses = race([(a.port, long), (b.port, short)], token, location, offset)
-        assert sorted(statuses) == [204, 409], (races, offset, statuses)
+        # the loser of the last race may find the upload already finished and gone (404: the file is stored)
+        refused = {409, 404} if offset + len(long) >= len(data) else {409}
+        assert statuses.count(204) == 1 and set(statuses) - {204} <= refused, (races, offset, statuses)
         committed = len(long) if statuses[0] == 204 else len(short)
         offset += committed
         for instance in (a, b):
