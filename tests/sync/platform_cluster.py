@@ -110,8 +110,9 @@ ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+:\d+")
 class PlatformCluster:
     """`instances` platforms on one database and one bucket, behind nginx (the shipped configuration)."""
 
-    def __init__(self, root: Path, db_url: str, bucket: S3Endpoint | None, instances: int = 2,
+    def __init__(self, root: Path, db_url: str, bucket: S3Endpoint | None, workers: tuple[int, ...] = (1, 1),
                  extra: tuple[str, ...] = ()) -> None:
+        """One instance per entry of `workers`, each with that many worker processes (`serve --workers`)."""
         self.root = root
         self.db_url = db_url
         self.bucket = bucket
@@ -127,9 +128,10 @@ class PlatformCluster:
         self.nginx: Nginx | None = None
         try:
             # The first instance makes the schema and the blob key; the others then start together.
-            self.instances.append(Instance(root / "home-0", options, env))
+            self.instances.append(Instance(root / "home-0", [*options, "--workers", str(workers[0])], env))
             self.instances[0].wait_ready()
-            self.instances += [Instance(root / f"home-{n}", options, env) for n in range(1, instances)]
+            self.instances += [Instance(root / f"home-{n}", [*options, "--workers", str(w)], env)
+                               for n, w in enumerate(workers[1:], start=1)]
             for instance in self.instances[1:]:
                 instance.wait_ready()
             self.nginx = Nginx(root / "nginx", [i.port for i in self.instances], access_log=True)
@@ -179,7 +181,16 @@ class PlatformCluster:
         return dict(r.json())
 
     def revoke(self, device_id: int) -> None:
-        self.cli("revoke-device", str(device_id))
+        """What `platform revoke-device` does, from this process: no command start-up between the last
+        request an instance answered and the revocation (its token cache is as warm as it gets)."""
+        from sync.server.db import open_platform
+        from sync.server.enrollment import revoke
+
+        store = open_platform(self.root / "admin-home", self.db_url, blob_key_file=self.key_file)
+        try:
+            assert revoke(store, device_id)
+        finally:
+            store.close()
 
     # --- what the database and the bucket hold ----------------------------------------------
 
