@@ -92,7 +92,24 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+SCHEMA_LOCK = 7300  # pg_advisory_lock key: platform processes make or upgrade the schema one at a time
+
+
 def ensure_schema(engine: Engine) -> None:
+    """Instances starting together on PostgreSQL take turns (a session advisory lock): two at once made the
+    same tables together, and the second failed on the first's half-made ones (pg_type_typname_nsp_index)."""
+    if engine.dialect.name != "postgresql":
+        _ensure_schema(engine)
+        return
+    with engine.connect() as conn:
+        conn.execute(text(f"SELECT pg_advisory_lock({SCHEMA_LOCK})"))
+        try:
+            _ensure_schema(engine)
+        finally:
+            conn.execute(text(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})"))
+
+
+def _ensure_schema(engine: Engine) -> None:
     PlatformBase.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
         # FOR UPDATE: two platform processes starting at once upgrade one after the other, not together.

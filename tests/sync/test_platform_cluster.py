@@ -30,10 +30,12 @@ from sync.credentials import credential_from_enrollment, save_enrollment
 from sync.demo_data import make_draft, submit_demo
 from sync.engine import SyncEngine
 from sync.protocol import UPLOAD_COMPLETE_HEADER
+from sync.server.blob_crypto import load_or_create_key
 from sync.upload import UploadPolicy
 from tests.sync.conftest import make_terminal, pushed_document
 from tests.sync.nginx_layout import nginx_binary
 from tests.sync.platform_cluster import (
+    Instance,
     PlatformCluster,
     create_upload,
     download,
@@ -371,6 +373,26 @@ def test_a_chunk_cut_short_by_a_killed_instance_is_sent_again_to_the_other(own_c
     cluster.instances = [b]  # the dead one serves nothing any more
     _check_stored(cluster, token, {sha: data})
     terminal.close()
+
+
+def test_instances_starting_together_on_a_new_database_all_come_up(tmp_path: Path, postgres: PostgresServer) -> None:
+    """A first deployment starts every instance at once: they make the schema one after the other."""
+    url = postgres.new_database()
+    key = tmp_path / "keys" / "blob.key"
+    load_or_create_key(tmp_path / "elsewhere", key)
+    instances = [Instance(tmp_path / f"home-{n}", ["--db", url, "--blob-key-file", str(key)], dict(os.environ))
+                 for n in range(3)]
+    try:
+        for instance in instances:
+            instance.wait_ready()
+        enrolled = requests.post(instances[2].url("/api/v1/enroll"), timeout=30, json={"code": subprocess.run(
+            [sys.executable, "-m", "kiosk", "platform", "enroll-code", "--home", str(instances[0].home), "--hall",
+             "330106001", "--device-name", "n", "--role", "kiosk"], capture_output=True, text=True, check=True,
+            timeout=60).stdout.strip()})
+        assert enrolled.status_code == 200, enrolled.text
+    finally:
+        for instance in instances:
+            instance.stop()
 
 
 def _terminal_files(terminal: Terminal, application_id: str) -> list[str]:
