@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--behind-proxy", action="store_true",
                    help="nginx (deploy/nginx/) is in front: no per-address cap (every connection is the proxy's); "
                         "needs a loopback --host, so nothing reaches the platform around the proxy")
+    q.add_argument("--workers", type=int, default=1,
+                   help="worker processes sharing the port (each builds its own app, sync.server.asgi); the "
+                        "connection caps then hold per worker. Several instances on their own ports behind "
+                        "nginx keep an upload on one process (deploy/nginx/)")
     q.set_defaults(handler=serve)
 
     q = psub.add_parser("enroll-code", help="print a one-time enrollment code for a new device")
@@ -173,10 +177,12 @@ def serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from kiosk.child_process import die_with_parent
-    from sync.server.app import Limits, create_app
+    from kiosk.child_process import PARENT_ENV, die_with_parent
+    from sync.server import serve_options
+    from sync.server.app import create_app
     from sync.server.db import remember_db_url
-    from sync.server.http_limits import ConnectionLimits, bounded_protocol
+    from sync.server.http_limits import bounded_protocol
+    from sync.server.serve_options import MAX_WORKERS, connection_limits, serve_limits
 
     die_with_parent()  # started by a window as its local platform: it ends with that window (kiosk.child_process)
 
@@ -187,6 +193,10 @@ def serve(args: argparse.Namespace) -> int:
         print("--behind-proxy 时须监听本机回环地址（--host 127.0.0.1），否则可绕过 nginx 的限制直连平台 / with "
               "--behind-proxy listen on loopback (--host 127.0.0.1), or clients could bypass nginx's limits",
               file=sys.stderr)
+        return 2
+    if not 1 <= args.workers <= MAX_WORKERS:
+        print(f"--workers 须在 1 到 {MAX_WORKERS} 之间（收到 {args.workers}）/ --workers must be between 1 and "
+              f"{MAX_WORKERS} (got {args.workers})", file=sys.stderr)
         return 2
     from sync.server.uploads import remove_leftovers
 
@@ -207,38 +217,20 @@ def serve(args: argparse.Namespace) -> int:
     if cleaned:
         logging.getLogger("onewindow.platform").info(
             "removed %d file(s) left by interrupted uploads (%d bytes)", len(cleaned), sum(f.size for f in cleaned))
-    limits = Limits(max_json_bytes=args.max_json_kb * 1024, max_chunk_bytes=args.max_chunk_kb * 1024,
-                    max_upload_bytes=args.max_upload_mb * 1024 * 1024,
-                    max_requests_per_device=args.max_requests_per_device)
-    connections = ConnectionLimits(
-        header_timeout=args.header_timeout, body_idle_timeout=args.body_timeout, body_min_rate=args.body_min_rate,
-        max_connections=_connection_cap(args.max_connections),
-        max_per_peer=None if args.behind_proxy else args.max_connections_per_peer)
-    uvicorn.run(create_app(store, limits), host=args.host, port=args.port, log_level="warning",
-                http=bounded_protocol(connections), timeout_keep_alive=30, backlog=2048,
-                ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
-                ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+    served: dict[str, Any] = dict(host=args.host, port=args.port, log_level="warning", timeout_keep_alive=30,
+                                  backlog=2048, ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                                  ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+    if args.workers == 1:
+        uvicorn.run(create_app(store, serve_limits(args)), http=bounded_protocol(connection_limits(args)), **served)
+        return 0
+    # Workers are spawned processes: each opens its own store and app from the same arguments (sync.server.asgi),
+    # and ends when this supervisor ends, however it ends (a SIGKILL too: no orphan keeps serving the port).
+    store.close()
+    os.environ[serve_options.SERVE_ENV] = serve_options.encode_args(args)
+    os.environ[PARENT_ENV] = str(os.getpid())
+    uvicorn.run(serve_options.APP, factory=True, http=serve_options.PROTOCOL, workers=args.workers,
+                timeout_graceful_shutdown=30, **served)
     return 0
-
-
-def _connection_cap(wanted: int) -> int:
-    """The connection cap the process's descriptor limit can hold (raised to its hard limit first).
-
-    Past the limit `accept` fails and asyncio retries it a second later, for
-    ever: the platform then looks dead to everyone. Below it, a connection past
-    the cap is answered 503 and closed at once.
-    """
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        try:
-            target = 65536 if hard == resource.RLIM_INFINITY else hard
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass
-    return max(16, min(wanted, soft - 128))  # descriptors for the database, blobs and chunk files
 
 
 def enroll_code(args: argparse.Namespace) -> int:

@@ -133,7 +133,24 @@ def read_sessionmaker(engine: Engine, home: Path) -> sessionmaker[Session]:
                         info={"platform_home": str(home), "read_only": True})
 
 
+SCHEMA_LOCK = 7300  # pg_advisory_lock key: platform processes make or upgrade the schema one at a time
+
+
 def ensure_schema(engine: Engine) -> None:
+    """Instances starting together on PostgreSQL take turns (a session advisory lock): two at once made the
+    same tables together, and the second failed on the first's half-made ones (pg_type_typname_nsp_index)."""
+    if engine.dialect.name != "postgresql":
+        _ensure_schema(engine)
+        return
+    with engine.connect() as conn:
+        conn.execute(text(f"SELECT pg_advisory_lock({SCHEMA_LOCK})"))
+        try:
+            _ensure_schema(engine)
+        finally:
+            conn.execute(text(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})"))
+
+
+def _ensure_schema(engine: Engine) -> None:
     PlatformBase.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
         # FOR UPDATE: two platform processes starting at once upgrade one after the other, not together.

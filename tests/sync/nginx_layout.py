@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -45,18 +46,42 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def render(prefix: Path, listen_port: int, upstream_port: int, cert: Path, key: Path) -> Path:
-    """The shipped file with only its ports and certificate paths changed, inside a minimal main configuration."""
+UPSTREAMS = ("onewindow_platform", "onewindow_uploads")
+UPSTREAM_BLOCK = re.compile(r"^upstream (\w+) \{\n(.*?)^\}", re.M | re.S)
+SERVER_LINE = re.compile(r"^(\s*)server 127\.0\.0\.1:\d+( [^;]*)?;\n", re.M)
+ACCESS_FORMAT = "'$request_method|$uri|$status|$upstream_addr|$upstream_status'"
+
+
+def render(prefix: Path, listen_port: int, upstream_ports: int | list[int], cert: Path, key: Path,
+           access_log: bool = False) -> Path:
+    """The shipped file with only its ports, instances and certificate paths changed, inside a minimal main
+    configuration. Each upstream block gets one `server` line per port, with the options the shipped lines
+    carry; `access_log` writes `<prefix>/access.log` (method, path, status, the instance that answered)."""
+    ports = [upstream_ports] if isinstance(upstream_ports, int) else list(upstream_ports)
     text = SHIPPED.read_text(encoding="utf-8")
     for old, new in (("listen 443 ssl;", f"listen 127.0.0.1:{listen_port} ssl;"),
-                     ("server 127.0.0.1:8765;", f"server 127.0.0.1:{upstream_port};"),
                      ("/etc/ssl/onewindow/platform.crt", str(cert)),
                      ("/etc/ssl/onewindow/platform.key", str(key))):
         assert text.count(old) == 1, f"the shipped configuration no longer has {old!r} once"
         text = text.replace(old, new)
+
+    def instances(block: re.Match[str]) -> str:
+        lines = list(SERVER_LINE.finditer(block.group(2)))
+        assert lines, f"upstream {block.group(1)} of the shipped configuration names no instance"
+        indent, options = lines[0].group(1), lines[0].group(2) or ""
+        servers = "".join(f"{indent}server 127.0.0.1:{port}{options};\n" for port in ports)
+        body = SERVER_LINE.sub("", block.group(2))
+        first = lines[0].start()  # the servers go where the shipped ones were (before `keepalive`)
+        return f"upstream {block.group(1)} {{\n{body[:first]}{servers}{body[first:]}}}"
+
+    assert sorted(m.group(1) for m in UPSTREAM_BLOCK.finditer(text)) == sorted(UPSTREAMS), \
+        "the shipped configuration no longer has exactly the upstreams " + ", ".join(UPSTREAMS)
+    text = UPSTREAM_BLOCK.sub(instances, text)
     (prefix / "conf.d").mkdir(parents=True, exist_ok=True)
     (prefix / "conf.d" / "onewindow-platform.conf").write_text(text, encoding="utf-8")
     temp = "\n".join(f"  {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    logging = (f"  log_format upstreams {ACCESS_FORMAT};\n  access_log {prefix / 'access.log'} upstreams;"
+               if access_log else "  access_log off;")
     main = prefix / "nginx.conf"
     main.write_text(f"""{"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
@@ -66,7 +91,7 @@ error_log {prefix / "error.log"} warn;
 worker_rlimit_nofile 16384;
 events {{ worker_connections 8192; }}
 http {{
-  access_log off;
+{logging}
 {temp}
   include {prefix / "conf.d" / "onewindow-platform.conf"};
 }}
@@ -77,14 +102,15 @@ http {{
 class Nginx:
     """nginx as a child process of the test (never the system's service)."""
 
-    def __init__(self, prefix: Path, upstream_port: int) -> None:
+    def __init__(self, prefix: Path, upstream_port: int | list[int], access_log: bool = False) -> None:
         binary = nginx_binary()
         assert binary is not None
         prefix.mkdir(parents=True, exist_ok=True)
         self.cert, key = self_signed(prefix)
         self.port = free_port()
-        conf = render(prefix, self.port, upstream_port, self.cert, key)
+        conf = render(prefix, self.port, upstream_port, self.cert, key, access_log=access_log)
         self.error_log = prefix / "error.log"
+        self.access_log = prefix / "access.log"
         check = subprocess.run([binary, "-t", "-p", str(prefix), "-c", str(conf), "-e", str(self.error_log)],
                                capture_output=True, text=True, timeout=30)
         assert check.returncode == 0, check.stderr
