@@ -1,0 +1,56 @@
+"""Where one platform instance spends its CPU: py-spy's sampled stacks (every thread, so also the
+threadpool that runs FastAPI's sync routes, which cProfile would not see), summed per function."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
+
+
+def py_spy() -> str | None:
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.is_file() else shutil.which("py-spy")
+
+
+def record_command(binary: str, out: Path, rate: int = 97) -> list[str]:
+    """py-spy starting the platform itself (no ptrace permission needed), writing collapsed stacks."""
+    return [binary, "record", "--format", "raw", "--rate", str(rate), "--nonblocking", "--subprocesses",
+            "--output", str(out), "--"]
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "/lib/python3.11/", "/wt/loadbench/", "/work/main/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path.rsplit("/", 2)[-1] if "/" in path else path
+
+
+def _frame(raw: str) -> str:
+    m = FRAME.match(raw.strip())
+    if not m:
+        return raw.strip()
+    return f"{m.group('func')} ({_short(m.group('file'))})"
+
+
+def summarize(collapsed: Path, top: int = 20) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
+    """(samples, top self costs, top inclusive costs) of a py-spy raw file."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [_frame(f) for f in stack.split(";")[1:]]  # the first is the process/thread
+        if not frames:
+            continue
+        total += n
+        own[frames[-1]] += n
+        for f in set(frames):
+            inclusive[f] += n
+    return total, own.most_common(top), inclusive.most_common(top * 3)
