@@ -138,20 +138,13 @@ class Bench:
 
     # --- one run -----------------------------------------------------------------------------------
 
-    def start_instances(self, run_dir: Path, db_url: str, s3: S3Settings | None, count: int,
-                        profiled_out: Path | None = None) -> list[Instance]:
+    def start_instances(self, run_dir: Path, db_url: str, s3: S3Settings | None, count: int) -> list[Instance]:
         instances: list[Instance] = []
         for n in range(count):
             # one shared home for the local store (its bytes live there); a home each with object storage
             home = run_dir / ("home" if s3 is None else f"home-{n}")
             home.mkdir(mode=0o700, exist_ok=True)
-            wrap = None
-            if profiled_out is not None and n == 0:
-                binary = profile.py_spy()
-                assert binary is not None
-                wrap = profile.record_command(binary, profiled_out)
-            inst = Instance(home, db_url, self.key_file, s3=s3, workers=self.workers, log=run_dir / f"instance-{n}.log",
-                            wrap=wrap)
+            inst = Instance(home, db_url, self.key_file, s3=s3, workers=self.workers, log=run_dir / f"instance-{n}.log")
             instances.append(inst)
             try:
                 inst.wait_ready()
@@ -191,7 +184,7 @@ class Bench:
             endpoint = self.seaweed.new_bucket()
             s3 = S3Settings(endpoint.url, endpoint.bucket, endpoint.env())
         profile_out = run_dir / "profile.txt" if cfg.profiled else None
-        instances = self.start_instances(run_dir, db_url, s3, cfg.instances, profile_out)
+        instances = self.start_instances(run_dir, db_url, s3, cfg.instances)
         try:
             codes = self.prepare_platform(instances[0].home, db_url, cfg.terminals)
             shared = Shared(Router([i.url for i in instances]), chunk_start=self.args.chunk_start_kb * 1024,
@@ -199,7 +192,7 @@ class Bench:
             if self.args.chunk_kb is not None:
                 shared.chunk_start = shared.chunk_cap = self.args.chunk_kb * 1024
             terminals = [SimTerminal(f"kiosk-{n + 1}", hall, code, shared) for n, (hall, code) in enumerate(codes)]
-            result = asyncio.run(self._drive(cfg, terminals, instances, db_url, shared))
+            result = asyncio.run(self._drive(cfg, terminals, instances, db_url, shared, profile_out))
         finally:
             for inst in instances:
                 inst.stop()
@@ -230,7 +223,7 @@ class Bench:
         return pg, s3
 
     async def _drive(self, cfg: RunConfig, terminals: list[SimTerminal], instances: list[Instance], db_url: str,
-                     shared: Shared) -> dict[str, float]:
+                     shared: Shared, profile_out: Path | None) -> dict[str, float]:
         gate = asyncio.Semaphore(50)
 
         async def enroll(t: SimTerminal) -> None:
@@ -258,8 +251,17 @@ class Bench:
                   file=sys.stderr)
 
         kill_task = asyncio.create_task(killer()) if cfg.kill_one else None
+        recorder = None
+        if profile_out is not None:
+            binary = profile.py_spy()
+            assert binary is not None
+            recorder = profile.Recorder(binary, instances[0].process.pid, profile_out)
         await asyncio.gather(*(t.sync() for t in terminals))
         seconds = time.monotonic() - start
+        if recorder is not None:
+            complaint = recorder.stop()
+            if not profile_out.is_file():  # type: ignore[union-attr]
+                print(f"  py-spy wrote no profile: {complaint}", file=sys.stderr)
         cpu = sum(i.cpu_seconds() for i in instances) - cpu_before
         pg_after, s3_after = self._other_cpu()
         if kill_task is not None and not kill_task.done():
@@ -286,7 +288,7 @@ def print_table(results: list[RunResult]) -> None:
 
 def print_profile(path: Path) -> list[str]:
     samples, own, inclusive = profile.summarize(path)
-    lines = [f"profile of one instance ({samples} samples, py-spy, all threads):", "  top self:"]
+    lines = [f"profile of one instance ({samples} samples, py-spy --gil: the thread holding the GIL):", "  top self:"]
     lines += [f"    {100 * n / samples:5.1f} %  {name}" for name, n in own[:15]] if samples else []
     lines.append("  top inclusive (this project's code):")
     ours = [(name, n) for name, n in inclusive if "(sync/" in name or "(kiosk/" in name]
@@ -337,6 +339,7 @@ def main() -> int:
                                  profiled=True))
 
     results: list[RunResult] = []
+    broken: list[str] = []
     profile_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ow-load-") as tmp:
         work = args.keep or Path(tmp)
@@ -350,7 +353,12 @@ def main() -> int:
                   f"~{args.pages} x {args.page_kb} KB files per application", flush=True)
             for cfg in configs:
                 print(f"  running {cfg.label} ({cfg.applications} applications)...", file=sys.stderr, flush=True)
-                result = bench.run(cfg)
+                try:
+                    result = bench.run(cfg)
+                except Exception as exc:  # one broken run must not cost the figures of the others
+                    print(f"  {cfg.label} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                    broken.append(f"{cfg.label} failed ({type(exc).__name__})")
+                    continue
                 results.append(result)
                 if cfg.profiled and result.profile_file and Path(result.profile_file).is_file():
                     profile_lines = print_profile(Path(result.profile_file))
@@ -363,7 +371,7 @@ def main() -> int:
     cwu = {r.creation_with_upload for r in results}
     print(f"creation-with-upload: {'used' if True in cwu else 'refused by this platform (empty POST instead)' if False in cwu else 'not needed'}")
 
-    failed: list[str] = []
+    failed: list[str] = list(broken)
     for r in results:
         if not r.exactly_once:
             failed.append(f"exactly once ({r.label})")

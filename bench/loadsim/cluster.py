@@ -88,7 +88,7 @@ class Instance:
     """One `onewindow platform serve` in its own session (so it and any workers go together)."""
 
     def __init__(self, home: Path, db_url: str, key_file: Path, *, s3: S3Settings | None = None,
-                 workers: int | None = None, log: Path, wrap: list[str] | None = None) -> None:
+                 workers: int | None = None, log: Path) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -102,7 +102,7 @@ class Instance:
         if workers:
             args += ["--workers", str(workers)]
         self.log = log.open("ab")
-        self.process = subprocess.Popen((wrap or []) + args, stdout=self.log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         self.cpu_at_kill: float | None = None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -16,10 +18,27 @@ def py_spy() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("py-spy")
 
 
-def record_command(binary: str, out: Path, rate: int = 97) -> list[str]:
-    """py-spy starting the platform itself (no ptrace permission needed), writing collapsed stacks."""
-    return [binary, "record", "--format", "raw", "--rate", str(rate), "--nonblocking", "--subprocesses",
-            "--output", str(out), "--"]
+class Recorder:
+    """py-spy attached to a running platform for the measured phase only (start-up and imports left out),
+    sampling only the thread holding the GIL: Python's CPU, not threads waiting on PostgreSQL (C code that
+    releases the GIL, such as hashing large buffers, is under-counted). SIGINT makes it write its samples."""
+
+    def __init__(self, binary: str, pid: int, out: Path, rate: int = 200) -> None:
+        self.out = out
+        self.process = subprocess.Popen(
+            [binary, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate), "--nonblocking", "--gil",
+             "--subprocesses", "--full-filenames", "--output", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            _out, err = self.process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _out, err = self.process.communicate()
+        return err.decode(errors="replace")[-500:]
 
 
 def _short(path: str) -> str:
@@ -53,4 +72,4 @@ def summarize(collapsed: Path, top: int = 20) -> tuple[int, list[tuple[str, int]
         own[frames[-1]] += n
         for f in set(frames):
             inclusive[f] += n
-    return total, own.most_common(top), inclusive.most_common(top * 3)
+    return total, own.most_common(top), inclusive.most_common()
