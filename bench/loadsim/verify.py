@@ -65,7 +65,7 @@ def check(db_url: str, terminals: list[SimTerminal], base_url: str) -> Verdict:
             elif told > 1:
                 verdict.duplicated += told - 1
         verdict.problems += [f"{t.name}: {e}" for e in t.errors]
-    with httpx.Client(timeout=60) as client:
+    with httpx.Client(timeout=60, follow_redirects=True) as client:  # a signed address is fine too
         for t in terminals:
             for app in t.apps:
                 for sha, data in app.files.items():
