@@ -9,8 +9,9 @@ processes; T terminals, each an asyncio task with its own httpx connections (not
 processes), enroll and then sync their applications the way `SyncEngine` does
 (catalog, pushes of 20, the missing files uploaded two at a time in chunks that grow
 while they get through, the batch's state, the changes feed, the summary). With two
-instances a router in the client does nginx's part (an upload's requests on one
-instance, the rest round robin, a refused connection sent to the other).
+instances a router in the client does what deploy/nginx does (a device's upload
+requests on one instance by a hash of its token, the rest round robin, a refused
+connection sent to the other).
 
 Printed per run: applications/s (wall time from the first push to the last
 confirmation), platform CPU ms per application (the `platform serve` processes and

@@ -10,10 +10,11 @@ backoff, as the engine's outbox does; pushes are idempotent and uploads resume
 from the platform's offset, so a retry is always safe.
 
 Several platform instances sit behind one `Router`, which does what the
-repository's nginx does in front of them: the requests of one upload go to one
-instance (a hash of the upload id), everything else is spread round robin, and
-an instance that refuses connections is left alone for a few seconds while its
-requests go to the next one.
+repository's nginx (deploy/nginx) does in front of them: upload requests go by a
+hash of the device token (so an upload's running hash stays warm on one instance,
+also for its first chunk, which comes in the POST before the upload has an id),
+everything else is spread round robin, and an instance that refuses connections
+is left alone for a few seconds while its requests go to the next one.
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class ChunkSize:
 
 
 class Router:
-    """nginx's part: one upload's requests on one instance, the rest round robin, a dead instance skipped."""
+    """nginx's part: a device's uploads on one instance, the rest round robin, a dead instance skipped."""
 
     def __init__(self, bases: list[str], down_seconds: float = 5.0) -> None:
         self.bases = bases
@@ -270,7 +271,7 @@ class SimTerminal:
                     upload_id = location.rsplit("/", 1)[-1]
                     known = True
                 if not known:
-                    resp = await self.request("HEAD", f"uploads/{upload_id}", key=upload_id,
+                    resp = await self.request("HEAD", f"uploads/{upload_id}", key=self.token,
                                               headers={"Tus-Resumable": TUS_VERSION})
                     if resp.status_code == 404:
                         location = None
@@ -280,7 +281,7 @@ class SimTerminal:
                     location, known = None, False
                     continue
                 chunk = data[offset: offset + self.chunk.size]
-                resp = await self.request("PATCH", f"uploads/{upload_id}", key=upload_id, content=chunk, headers={
+                resp = await self.request("PATCH", f"uploads/{upload_id}", key=self.token, content=chunk, headers={
                     "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": str(offset),
                     "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(chunk).digest())}"})
                 if resp.status_code == 204:
@@ -312,7 +313,7 @@ class SimTerminal:
         with_body = self.shared.creation_with_upload is not False
         if with_body:
             first = data[: self.chunk.size]
-            resp = await self.request("POST", "uploads", content=first, headers={
+            resp = await self.request("POST", "uploads", key=self.token, content=first, headers={
                 **headers, "Content-Type": UPLOAD_CONTENT_TYPE,
                 "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(first).digest())}"})
             if resp.status_code in (400, 411, 413, 415) and self.shared.creation_with_upload is not True:
@@ -323,7 +324,7 @@ class SimTerminal:
                     self.shared.creation_with_upload = resp.status_code == 200 or int(resp.headers["Upload-Offset"]) > 0
                 self.chunk.passed()
         if not with_body:
-            resp = await self.request("POST", "uploads", headers=headers)
+            resp = await self.request("POST", "uploads", key=self.token, headers=headers)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
             return None, len(data)
         if resp.status_code != 201 or not resp.headers.get("Location"):
