@@ -292,6 +292,8 @@ def print_profile(path: Path) -> list[str]:
     samples, own, inclusive = profile.summarize(path)
     lines = [f"profile of one instance ({samples} samples, py-spy --gil: the thread holding the GIL):", "  top self:"]
     lines += [f"    {100 * n / samples:5.1f} %  {name}" for name, n in own[:15]] if samples else []
+    lines.append("  self time by package:")
+    lines += [f"    {100 * n / samples:5.1f} %  {name}" for name, n in profile.by_package(own)[:15]] if samples else []
     lines.append("  top inclusive (this project's code):")
     ours = [(name, n) for name, n in inclusive if "(sync/" in name or "(kiosk/" in name]
     lines += [f"    {100 * n / samples:5.1f} %  {name}" for name, n in ours[:20]] if samples else []

@@ -41,11 +41,17 @@ class Recorder:
         return err.decode(errors="replace")[-500:]
 
 
+ROOT = Path(__file__).resolve().parents[2]  # the checkout whose platform is profiled
+
+
 def _short(path: str) -> str:
-    for marker in ("site-packages/", "/lib/python3.11/", "/wt/loadbench/", "/work/main/"):
+    """A file name as it reads in the repository or inside its package (site-packages, the standard library)."""
+    if path.startswith(str(ROOT) + "/"):
+        return path[len(str(ROOT)) + 1:]
+    for marker in ("site-packages/", "/lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
-    return path.rsplit("/", 2)[-1] if "/" in path else path
+    return path
 
 
 def _frame(raw: str) -> str:
@@ -55,8 +61,24 @@ def _frame(raw: str) -> str:
     return f"{m.group('func')} ({_short(m.group('file'))})"
 
 
+def package_of(frame: str) -> str:
+    """The part of the program a frame belongs to: this project's module, or a library's top package."""
+    where = frame.rsplit("(", 1)[-1].rstrip(")")
+    parts = where.split("/")
+    if parts[0] in ("sync", "kiosk") and len(parts) > 1:
+        return "/".join(parts[:-1]) + "/" + parts[-1].removesuffix(".py")
+    return parts[0].removesuffix(".py") if len(parts) > 1 else "stdlib:" + where.removesuffix(".py")
+
+
+def by_package(own: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    groups: Counter[str] = Counter()
+    for frame, n in own:
+        groups[package_of(frame)] += n
+    return groups.most_common()
+
+
 def summarize(collapsed: Path, top: int = 20) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
-    """(samples, top self costs, top inclusive costs) of a py-spy raw file."""
+    """(samples, every function's self cost, every function's inclusive cost), most costly first."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -72,4 +94,4 @@ def summarize(collapsed: Path, top: int = 20) -> tuple[int, list[tuple[str, int]
         own[frames[-1]] += n
         for f in set(frames):
             inclusive[f] += n
-    return total, own.most_common(top), inclusive.most_common()
+    return total, own.most_common(), inclusive.most_common()
