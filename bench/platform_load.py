@@ -155,7 +155,7 @@ class Bench:
                 raise
         return instances
 
-    def prepare_platform(self, home: Path, db_url: str, terminals: int) -> list[tuple[str, str]]:
+    def prepare_platform(self, home: Path, db_url: str, names: list[tuple[str, str]]) -> list[str]:
         """The catalog published and one enrollment code per terminal, as `platform publish-catalog` and
         `platform enroll-code` do (in this process: 200 CLI starts would take minutes)."""
         from sync.server.db import open_platform
@@ -167,11 +167,7 @@ class Bench:
             with store.transaction() as session:
                 session.add(PublishedCatalog(version=self.catalog.version, etag=self.catalog.etag,
                                              document=self.catalog.document))
-            codes = []
-            for n in range(terminals):
-                hall = f"330106{n // TERMINALS_PER_HALL + 1:03d}"
-                codes.append((hall, create_code(store, hall, f"kiosk-{n + 1}", role="kiosk")))
-            return codes
+            return [create_code(store, hall, name, role="kiosk") for hall, name in names]
         finally:
             store.close()
 
@@ -187,20 +183,26 @@ class Bench:
         profile_out = run_dir / "profile.txt" if cfg.profiled else None
         instances = self.start_instances(run_dir, db_url, s3, cfg.instances)
         try:
-            codes = self.prepare_platform(instances[0].home, db_url, cfg.terminals)
+            names = [(f"330106{n // TERMINALS_PER_HALL + 1:03d}", f"kiosk-{n + 1}") for n in range(cfg.terminals)]
+            warm_names = [(f"330199{n + 1:03d}", f"warm-up-{n + 1}") for n in range(cfg.instances)]
+            codes = self.prepare_platform(instances[0].home, db_url, names + warm_names)
             shared = Shared(Router([i.url for i in instances]), chunk_start=self.args.chunk_start_kb * 1024,
                             chunk_cap=self.args.max_chunk_kb * 1024, fixed_chunk=self.args.chunk_kb is not None)
             if self.args.chunk_kb is not None:
                 shared.chunk_start = shared.chunk_cap = self.args.chunk_kb * 1024
-            terminals = [SimTerminal(f"kiosk-{n + 1}", hall, code, shared) for n, (hall, code) in enumerate(codes)]
-            result = asyncio.run(self._drive(cfg, terminals, instances, db_url, shared, profile_out))
+            terminals = [SimTerminal(name, hall, code, shared) for (hall, name), code in zip(names, codes)]
+            # one terminal per instance, on that instance only, syncs a few applications before the clock starts
+            warmers = [SimTerminal(name, hall, code, Shared(Router([inst.url]), chunk_start=shared.chunk_start,
+                                                           chunk_cap=shared.chunk_cap, fixed_chunk=shared.fixed_chunk))
+                       for (hall, name), code, inst in zip(warm_names, codes[len(names):], instances)]
+            result = asyncio.run(self._drive(cfg, terminals, warmers, instances, db_url, shared, profile_out))
         finally:
             for inst in instances:
                 inst.stop()
         xacts = cluster.transactions(db_url) - result.pop("xacts_before")  # type: ignore[operator]
         checker = self.start_instances(run_dir, db_url, s3, 1)[0]
         try:
-            verdict = check(db_url, terminals, checker.url)
+            verdict = check(db_url, terminals + warmers, checker.url)
         finally:
             checker.stop()
         apps = cfg_apps = len([a for t in terminals for a in t.apps])
@@ -223,22 +225,34 @@ class Bench:
         s3 = cluster.tree_cpu_seconds(self.seaweed.process.pid) if self.seaweed is not None else 0.0
         return pg, s3
 
-    async def _drive(self, cfg: RunConfig, terminals: list[SimTerminal], instances: list[Instance], db_url: str,
-                     shared: Shared, profile_out: Path | None) -> dict[str, float]:
+    async def _drive(self, cfg: RunConfig, terminals: list[SimTerminal], warmers: list[SimTerminal],
+                     instances: list[Instance], db_url: str, shared: Shared,
+                     profile_out: Path | None) -> dict[str, float]:
         gate = asyncio.Semaphore(50)
 
         async def enroll(t: SimTerminal) -> None:
             async with gate:
                 await t.enroll()
 
-        await asyncio.gather(*(enroll(t) for t in terminals))
+        await asyncio.gather(*(enroll(t) for t in terminals + warmers))
         shared.requests.clear()  # enrollment happens once in a terminal's life: outside the figures, as its CPU
         per_terminal = max(1, -(-cfg.applications // cfg.terminals))
-        drafts = self.drafts_for(per_terminal * cfg.terminals)
+        warm = self.args.warm_up
+        drafts = self.drafts_for(per_terminal * cfg.terminals + warm * len(warmers))
         today = date.today()
         for n, t in enumerate(terminals):
             t.apps = [build_app(self.catalog, d, t.hall_code, t.device_no, k + 1, today)
                       for k, d in enumerate(drafts[n * per_terminal:(n + 1) * per_terminal])]
+        rest = drafts[per_terminal * cfg.terminals:]
+        for n, t in enumerate(warmers):
+            t.apps = [build_app(self.catalog, d, t.hall_code, t.device_no, k + 1, today)
+                      for k, d in enumerate(rest[n * warm:(n + 1) * warm])]
+        # A platform runs for months: first-use costs (imports, compiled statements, connections) are not an
+        # application's, so every instance serves a few before the figures start.
+        await asyncio.gather(*(t.sync() for t in warmers))
+        learnt = {w.shared.creation_with_upload for w in warmers} - {None}
+        if len(learnt) == 1:  # whether the platform takes the first chunk in the POST, as a terminal remembers it
+            shared.creation_with_upload = learnt.pop()
         total = per_terminal * cfg.terminals
         xacts_before = cluster.transactions(db_url)
         cpu_before = sum(i.cpu_seconds() for i in instances)
@@ -316,6 +330,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None, help="`platform serve --workers N`, where it exists")
     parser.add_argument("--storage", choices=["auto", "local", "s3"], default="auto",
                         help="auto: object storage once `platform serve` has --s3-endpoint")
+    parser.add_argument("--warm-up", type=int, default=3,
+                        help="applications each instance serves (from its own terminal) before the clock starts")
     parser.add_argument("--kill-terminals", type=int, default=50, help="terminals of the run that kills an instance")
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--profile-terminals", type=int, default=50)
@@ -327,7 +343,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.terminals, args.instances, args.applications = "3", "1", 6
-        args.pages, args.page_kb, args.kill_terminals, args.no_profile = 1, 48, 3, True
+        args.pages, args.page_kb, args.kill_terminals, args.no_profile, args.warm_up = 1, 48, 3, True, 1
 
     terminal_counts = [int(x) for x in args.terminals.split(",") if x.strip()]
     instance_counts = [int(x) for x in args.instances.split(",") if x.strip()]

@@ -28,7 +28,7 @@ class Verdict:
         return not (self.lost or self.duplicated or self.extra or self.bad_files) and self.files > 0
 
     def line(self) -> str:
-        return (f"{self.expected} applications: {self.lost} lost, {self.duplicated} duplicated, {self.extra} extra; "
+        return (f"{self.expected} applications checked: {self.lost} lost, {self.duplicated} duplicated, {self.extra} extra; "
                 f"{self.files} files, {self.bad_files} wrong")
 
 
