@@ -185,7 +185,8 @@ class SimTerminal:
     # --- the sync passes ----------------------------------------------------------------------------
 
     async def sync(self) -> None:
-        """Passes until every application is confirmed complete, then one more that only reads."""
+        """Passes until every application is confirmed complete (a pass reads the feed after its pushes, so the
+        last one also learns the case numbers of the last applications)."""
         self.pending = list(self.apps)
         failures = 0
         while True:
