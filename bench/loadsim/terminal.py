@@ -115,9 +115,9 @@ def _b64(data: bytes) -> str:
 
 
 def _kind(method: str, path: str) -> str:
-    head = path.split("?")[0].split("/")
-    name = head[0] if head else path
-    return f"{method} {name}" + ("/{id}" if name == "uploads" and len(head) > 1 else "")
+    """The route a request went to, e.g. "PATCH uploads/{id}", "POST applications/state"."""
+    parts = path.split("?")[0].split("/")
+    return f"{method} uploads/{{id}}" if parts[0] == "uploads" and len(parts) > 1 else f"{method} {'/'.join(parts)}"
 
 
 class SimTerminal:
