@@ -91,6 +91,7 @@ class RunResult:
     upload_retries: int
     creation_with_upload: bool | None
     requests: dict[str, int]
+    retry_reasons: dict[str, int] = field(default_factory=dict)
     verdict: dict[str, object] = field(default_factory=dict)
     exactly_once: bool = False
     profile_file: str | None = None
@@ -217,6 +218,7 @@ class Bench:
             payload_mb=round(sum(a.payload_bytes for t in terminals for a in t.apps) / 2**20, 1),
             retried_passes=shared.retried_passes, upload_retries=shared.upload_retries,
             creation_with_upload=shared.creation_with_upload, requests=requests,
+            retry_reasons=dict(shared.retry_reasons.most_common()),
             verdict={**asdict(verdict), "problems": verdict.problems[:10], "line": verdict.line()},
             exactly_once=verdict.ok, profile_file=str(profile_out) if profile_out else None)
 
@@ -298,6 +300,8 @@ def print_table(results: list[RunResult]) -> None:
         print(f"{r.label:28} {r.applications:>5} {r.seconds:>7} {r.apps_per_s:>7} {r.cpu_ms_per_app:>10} "
               f"{r.xacts_per_app:>8} {r.requests_per_app:>7} {r.pg_cpu_ms_per_app:>9} {s3} "
               f"{r.retried_passes + r.upload_retries:>7}  {'yes' if r.exactly_once else 'NO'}: {r.verdict['line']}")
+        if r.retry_reasons:
+            print("    retried: " + ", ".join(f"{why} x{n}" for why, n in list(r.retry_reasons.items())[:6]))
         for problem in r.verdict.get("problems", [])[:5]:  # type: ignore[union-attr]
             print(f"    {problem}")
 

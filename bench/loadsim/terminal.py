@@ -43,6 +43,10 @@ MAX_UPLOAD_FAILURES = 30
 class Trouble(Exception):
     """Link trouble or a platform failure (5xx): the pass is tried again later."""
 
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # short, for counting: "GET changes 503", "PATCH uploads/{id} ReadError"
+
 
 class Refused(Exception):
     """A 4xx the protocol has no answer for: a defect the bench reports."""
@@ -108,6 +112,7 @@ class Shared:
     confirmed: int = 0
     retried_passes: int = 0
     upload_retries: int = 0
+    retry_reasons: Counter[str] = field(default_factory=Counter)  # why passes and chunks were tried again
 
 
 def _b64(data: bytes) -> str:
@@ -149,6 +154,7 @@ class SimTerminal:
         """One request through the router; only a connection that was never made moves to another instance."""
         all_headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         all_headers.update(headers or {})
+        kind = _kind(method, path)
         for index in self.shared.router.order(key):
             url = self.shared.router.bases[index] + API_PREFIX + "/" + path
             try:
@@ -157,14 +163,15 @@ class SimTerminal:
                 self.shared.router.mark_down(index)
                 continue
             except httpx.TransportError as exc:
-                raise Trouble(f"{method} {path}: {type(exc).__name__}") from None
-            self.shared.requests[_kind(method, path)] += 1
+                raise Trouble(f"{method} {path}: {type(exc).__name__}", f"{kind} {type(exc).__name__}") from None
+            self.shared.requests[kind] += 1
             if PROTOCOL_HEADER not in resp.headers:
-                raise Trouble(f"{method} {path}: an answer without the protocol header ({resp.status_code})")
+                raise Trouble(f"{method} {path}: an answer without the protocol header ({resp.status_code})",
+                              f"{kind} {resp.status_code} not the platform's")
             if resp.status_code >= 500 or resp.status_code == 429:
-                raise Trouble(f"{method} {path}: {resp.status_code}")
+                raise Trouble(f"{method} {path}: {resp.status_code} {resp.text[:200]}", f"{kind} {resp.status_code}")
             return resp
-        raise Trouble(f"{method} {path}: no instance accepts connections")
+        raise Trouble(f"{method} {path}: no instance accepts connections", f"{kind} no instance")
 
     async def json(self, method: str, path: str, body: Any | None = None, **kwargs: Any) -> Any:
         resp = await self.request(method, path, json=body, **kwargs) if body is not None else \
@@ -195,6 +202,7 @@ class SimTerminal:
             except Trouble as exc:
                 failures += 1
                 self.shared.retried_passes += 1
+                self.shared.retry_reasons[f"pass: {exc.reason}"] += 1
                 if failures >= MAX_PASS_FAILURES:
                     self.errors.append(f"gave up after {failures} failed passes: {exc}")
                     return
@@ -298,13 +306,15 @@ class SimTerminal:
                     location, known = None, False
                 else:
                     raise Refused(f"PATCH upload of {sha256[:12]}: {resp.status_code} {resp.text[:200]}")
-            except Trouble:
+                self.shared.retry_reasons[f"chunk: PATCH {resp.status_code}"] += 1
+            except Trouble as exc:
                 known = False
                 self.chunk.failed()
+                self.shared.retry_reasons[f"chunk: {exc.reason}"] += 1
             failures += 1
             self.shared.upload_retries += 1
             if failures >= MAX_UPLOAD_FAILURES:
-                raise Trouble(f"upload of {sha256[:12]} failed {failures} times in a row")
+                raise Trouble(f"upload of {sha256[:12]} failed {failures} times in a row", "upload gave up")
             await asyncio.sleep(min(1.0, 0.02 * 2 ** failures) * random.uniform(0.5, 1.0))
 
     async def create(self, sha256: str, data: bytes) -> tuple[str | None, int]:
