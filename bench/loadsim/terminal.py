@@ -1,0 +1,343 @@
+"""A simulated terminal: one asyncio task speaking the platform's real protocol over httpx.
+
+It does what `sync.engine.SyncEngine` does in a pass, as a kiosk: the catalog
+(with its ETag), applications pushed in batches of 20, the files the platform
+says it lacks uploaded two at a time (tus: creation with the first chunk in the
+POST, falling back to an empty POST if the platform refuses the body, then
+checksummed PATCH chunks), the state of the batch, the changes feed and the
+summary. A pass that meets link trouble or a 5xx is retried after a capped
+backoff, as the engine's outbox does; pushes are idempotent and uploads resume
+from the platform's offset, so a retry is always safe.
+
+Several platform instances sit behind one `Router`, which does what the
+repository's nginx (deploy/nginx) does in front of them: upload requests go by a
+hash of the device token (so an upload's running hash stays warm on one instance,
+also for its first chunk, which comes in the POST before the upload has an id),
+everything else is spread round robin, and an instance that refuses connections
+is left alone for a few seconds while its requests go to the next one.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import random
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from sync.protocol import API_PREFIX, PROTOCOL_HEADER, TUS_VERSION, UPLOAD_COMPLETE_HEADER, UPLOAD_CONTENT_TYPE
+
+from loadsim.documents import PreparedApp
+
+BATCH = 20  # applications per push, as SyncEngine's batch_size
+PARALLEL_UPLOADS = 2  # as SyncEngine's parallel_uploads
+MAX_PASS_FAILURES = 40
+MAX_UPLOAD_FAILURES = 30
+
+
+class Trouble(Exception):
+    """Link trouble or a platform failure (5xx): the pass is tried again later."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # short, for counting: "GET changes 503", "PATCH uploads/{id} ReadError"
+
+
+class Refused(Exception):
+    """A 4xx the protocol has no answer for: a defect the bench reports."""
+
+
+@dataclass
+class ChunkSize:
+    """Grows while chunks get through, shrinks after a failure (the shape the terminal's controller has on a
+    good link); `fixed` keeps one size, e.g. today's 32 KB."""
+
+    start: int
+    cap: int
+    fixed: bool = False
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.size = self.start
+
+    def passed(self) -> None:
+        if not self.fixed:
+            self.size = min(self.cap, self.size * 2)
+
+    def failed(self) -> None:
+        if not self.fixed:
+            self.size = max(self.start, self.size // 2)
+
+
+class Router:
+    """nginx's part: a device's uploads on one instance, the rest round robin, a dead instance skipped."""
+
+    def __init__(self, bases: list[str], down_seconds: float = 5.0) -> None:
+        self.bases = bases
+        self.down_until = [0.0] * len(bases)
+        self.down_seconds = down_seconds
+        self.turn = 0
+
+    def order(self, key: str | None) -> list[int]:
+        n = len(self.bases)
+        if key is not None:
+            first = zlib.crc32(key.encode()) % n
+        else:
+            first = self.turn % n
+            self.turn += 1
+        ring = [(first + k) % n for k in range(n)]
+        now = time.monotonic()
+        return [i for i in ring if self.down_until[i] <= now] + [i for i in ring if self.down_until[i] > now]
+
+    def mark_down(self, index: int) -> None:
+        self.down_until[index] = time.monotonic() + self.down_seconds
+
+
+@dataclass
+class Shared:
+    """What all simulated terminals of a run share: the router and whether the platform takes a body on
+    POST /uploads (creation-with-upload)."""
+
+    router: Router
+    creation_with_upload: bool | None = None  # None: not known yet
+    chunk_start: int = 32 * 1024
+    chunk_cap: int = 4 * 1024 * 1024
+    fixed_chunk: bool = False
+    requests: Counter[str] = field(default_factory=Counter)
+    confirmed: int = 0
+    retried_passes: int = 0
+    upload_retries: int = 0
+    retry_reasons: Counter[str] = field(default_factory=Counter)  # why passes and chunks were tried again
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _kind(method: str, path: str) -> str:
+    """The route a request went to, e.g. "PATCH uploads/{id}", "POST applications/state"."""
+    parts = path.split("?")[0].split("/")
+    return f"{method} uploads/{{id}}" if parts[0] == "uploads" and len(parts) > 1 else f"{method} {'/'.join(parts)}"
+
+
+class SimTerminal:
+    """One kiosk of a hall: its own connections (at most four), its own token and feed cursor."""
+
+    def __init__(self, name: str, hall_code: str, code: str, shared: Shared) -> None:
+        self.name = name
+        self.hall_code = hall_code
+        self.code = code
+        self.shared = shared
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0),
+                                        limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
+        self.token = ""
+        self.device_no = 0
+        self.apps: list[PreparedApp] = []
+        self.pending: list[PreparedApp] = []
+        self.etag: str | None = None
+        self.cursor = 0
+        self.received: Counter[str] = Counter()  # application id -> "received" changes seen in the feed
+        self.errors: list[str] = []
+        self.chunk = ChunkSize(shared.chunk_start, shared.chunk_cap, shared.fixed_chunk)
+        self.summary: dict[str, Any] | None = None
+        self.confirmed_ids: set[str] = set()
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    async def request(self, method: str, path: str, *, key: str | None = None, headers: dict[str, str] | None = None,
+                      **kwargs: Any) -> httpx.Response:
+        """One request through the router; only a connection that was never made moves to another instance."""
+        all_headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        all_headers.update(headers or {})
+        kind = _kind(method, path)
+        for index in self.shared.router.order(key):
+            url = self.shared.router.bases[index] + API_PREFIX + "/" + path
+            try:
+                resp = await self.client.request(method, url, headers=all_headers, **kwargs)
+            except httpx.ConnectError:
+                self.shared.router.mark_down(index)
+                continue
+            except httpx.TransportError as exc:
+                raise Trouble(f"{method} {path}: {type(exc).__name__}", f"{kind} {type(exc).__name__}") from None
+            self.shared.requests[kind] += 1
+            if PROTOCOL_HEADER not in resp.headers:
+                raise Trouble(f"{method} {path}: an answer without the protocol header ({resp.status_code})",
+                              f"{kind} {resp.status_code} not the platform's")
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise Trouble(f"{method} {path}: {resp.status_code} {resp.text[:200]}", f"{kind} {resp.status_code}")
+            return resp
+        raise Trouble(f"{method} {path}: no instance accepts connections", f"{kind} no instance")
+
+    async def json(self, method: str, path: str, body: Any | None = None, **kwargs: Any) -> Any:
+        resp = await self.request(method, path, json=body, **kwargs) if body is not None else \
+            await self.request(method, path, **kwargs)
+        if resp.status_code != 200:
+            raise Refused(f"{method} {path}: {resp.status_code} {resp.text[:200]}")
+        return resp.json()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    # --- enrollment -------------------------------------------------------------------------------
+
+    async def enroll(self) -> None:
+        answer = await self.json("POST", "enroll", {"code": self.code})
+        self.token, self.device_no = answer["token"], int(answer["device_no"])
+
+    # --- the sync passes ----------------------------------------------------------------------------
+
+    async def sync(self) -> None:
+        """Passes until every application is confirmed complete (a pass reads the feed after its pushes, so the
+        last one also learns the case numbers of the last applications)."""
+        self.pending = list(self.apps)
+        failures = 0
+        while True:
+            try:
+                await self.one_pass()
+            except Trouble as exc:
+                failures += 1
+                self.shared.retried_passes += 1
+                self.shared.retry_reasons[f"pass: {exc.reason}"] += 1
+                if failures >= MAX_PASS_FAILURES:
+                    self.errors.append(f"gave up after {failures} failed passes: {exc}")
+                    return
+                await asyncio.sleep(min(2.0, 0.05 * 2 ** failures) * random.uniform(0.5, 1.0))
+                continue
+            except Refused as exc:
+                self.errors.append(str(exc))
+                return
+            failures = 0
+            if not self.pending:
+                return
+
+    async def one_pass(self) -> None:
+        resp = await self.request("GET", "catalog", headers={"If-None-Match": self.etag} if self.etag else None)
+        if resp.status_code == 200:
+            self.etag = resp.headers.get("ETag")
+        for start in range(0, len(self.pending), BATCH):
+            await self.push(self.pending[start:start + BATCH])
+        self.pending = [a for a in self.pending if a.id not in self.confirmed_ids]
+        await self.pull_changes()
+        self.summary = await self.json("GET", "summary")
+
+    async def push(self, batch: list[PreparedApp]) -> None:
+        answer = await self.json("POST", "applications", {"applications": [a.document for a in batch]})
+        by_id = {a.id: a for a in batch}
+        needed: dict[str, bytes] = {}
+        accepted: list[str] = []
+        for r in answer["results"]:
+            if r["result"] not in ("created", "duplicate"):
+                raise Refused(f"application {r['id']}: {r['result']} {r.get('reason')}")
+            accepted.append(r["id"])
+            for sha in r.get("missing", []):
+                needed[sha] = by_id[r["id"]].files[sha]
+        gate = asyncio.Semaphore(PARALLEL_UPLOADS)
+
+        async def one(sha: str, data: bytes) -> None:
+            async with gate:
+                await self.upload(sha, data)
+
+        outcomes = await asyncio.gather(*(one(s, d) for s, d in needed.items()), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        states = (await self.json("POST", "applications/state", {"ids": accepted}))["states"]
+        for s in states:
+            if s.get("known") and s.get("complete") and s["id"] not in self.confirmed_ids:
+                self.confirmed_ids.add(s["id"])
+                self.shared.confirmed += 1
+
+    async def pull_changes(self) -> None:
+        while True:
+            page = await self.json("GET", "changes", params={"since": self.cursor, "limit": 100})
+            for change in page["changes"]:
+                if change["status"] == "received":
+                    self.received[change["application_id"]] += 1
+            moved = page["cursor"] != self.cursor
+            self.cursor = page["cursor"]
+            if not page["more"] or not moved:
+                return
+
+    # --- resumable upload (tus core + creation(-with-upload) + checksum) ----------------------------
+
+    async def upload(self, sha256: str, data: bytes) -> None:
+        location: str | None = None
+        upload_id: str | None = None
+        offset = 0
+        known = False
+        failures = 0
+        while True:
+            try:
+                if location is None:
+                    location, offset = await self.create(sha256, data)
+                    if location is None:
+                        return
+                    upload_id = location.rsplit("/", 1)[-1]
+                    known = True
+                if not known:
+                    resp = await self.request("HEAD", f"uploads/{upload_id}", key=self.token,
+                                              headers={"Tus-Resumable": TUS_VERSION})
+                    if resp.status_code == 404:
+                        location = None
+                        continue
+                    offset, known = int(resp.headers["Upload-Offset"]), True
+                if offset >= len(data):  # the last chunk's answer was lost: asking again settles it
+                    location, known = None, False
+                    continue
+                chunk = data[offset: offset + self.chunk.size]
+                resp = await self.request("PATCH", f"uploads/{upload_id}", key=self.token, content=chunk, headers={
+                    "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": str(offset),
+                    "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(chunk).digest())}"})
+                if resp.status_code == 204:
+                    offset = int(resp.headers["Upload-Offset"])
+                    self.chunk.passed()
+                    failures = 0
+                    if resp.headers.get(UPLOAD_COMPLETE_HEADER):
+                        return
+                    continue
+                if resp.status_code in (409, 460):
+                    known = False
+                elif resp.status_code == 404:
+                    location, known = None, False
+                else:
+                    raise Refused(f"PATCH upload of {sha256[:12]}: {resp.status_code} {resp.text[:200]}")
+                self.shared.retry_reasons[f"chunk: PATCH {resp.status_code}"] += 1
+            except Trouble as exc:
+                known = False
+                self.chunk.failed()
+                self.shared.retry_reasons[f"chunk: {exc.reason}"] += 1
+            failures += 1
+            self.shared.upload_retries += 1
+            if failures >= MAX_UPLOAD_FAILURES:
+                raise Trouble(f"upload of {sha256[:12]} failed {failures} times in a row", "upload gave up")
+            await asyncio.sleep(min(1.0, 0.02 * 2 ** failures) * random.uniform(0.5, 1.0))
+
+    async def create(self, sha256: str, data: bytes) -> tuple[str | None, int]:
+        """POST /uploads, with the first chunk as its body unless the platform refused that before."""
+        headers = {"Tus-Resumable": TUS_VERSION, "Upload-Length": str(len(data)),
+                   "Upload-Metadata": f"sha256 {_b64(sha256.encode('ascii'))}"}
+        with_body = self.shared.creation_with_upload is not False
+        if with_body:
+            first = data[: self.chunk.size]
+            resp = await self.request("POST", "uploads", key=self.token, content=first, headers={
+                **headers, "Content-Type": UPLOAD_CONTENT_TYPE,
+                "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(first).digest())}"})
+            if resp.status_code in (400, 411, 413, 415) and self.shared.creation_with_upload is not True:
+                self.shared.creation_with_upload = False  # an older platform: an empty POST, as before
+                with_body = False
+            elif resp.status_code in (200, 201):
+                if self.shared.creation_with_upload is None and "Upload-Offset" in resp.headers:
+                    self.shared.creation_with_upload = resp.status_code == 200 or int(resp.headers["Upload-Offset"]) > 0
+                self.chunk.passed()
+        if not with_body:
+            resp = await self.request("POST", "uploads", key=self.token, headers=headers)
+        if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
+            return None, len(data)
+        if resp.status_code != 201 or not resp.headers.get("Location"):
+            raise Refused(f"POST uploads of {sha256[:12]}: {resp.status_code} {resp.text[:200]}")
+        return resp.headers["Location"], int(resp.headers.get("Upload-Offset", "0") or 0)
