@@ -114,7 +114,10 @@ class SeaweedServer:
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"weed server exited ({self.process.returncode}); see {self.dir / 'weed.log'}")
+                self.log.flush()
+                said = (self.dir / "weed.log").read_text(encoding="utf-8", errors="replace")[-2000:]
+                self.stop()  # its directory goes too; what it said is in the error
+                raise RuntimeError(f"weed server exited ({self.process.returncode}):\n{said}")
             try:
                 probe.create_bucket(Bucket="onewindow-probe")
                 probe.put_object(Bucket="onewindow-probe", Key="ready", Body=b"ready")
