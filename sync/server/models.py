@@ -234,7 +234,8 @@ class Upload(PlatformBase):
 
     `offset` is the truth for every instance: it and `assembly` (the store's state of the bytes put together
     so far, `sync.server.blobstore.Assembly`) move together in one transaction under the row's lock.
-    `head` keeps the file's first bytes, which decide its media type when the last chunk arrives.
+    `head` keeps the file's first bytes, sealed with the blob key, which decide its media type when the last
+    chunk arrives.
     """
 
     __tablename__ = "uploads"

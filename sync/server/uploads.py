@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import os
 import secrets
 import threading
 from collections import OrderedDict
@@ -34,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,6 +60,29 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.platform")
 
 HEAD_BYTES = 1024  # what `uploads.head` keeps: enough for the media type
+_HEAD_AAD = b"onewindow upload head\x00"
+
+
+def _seal_head(store: PlatformStore, upload_id: str, head: bytes) -> bytes:
+    """The file's first bytes as the row keeps them: sealed with the blob key, like every stored byte of a scan.
+
+    In clear they would sit in the database (and in SQLite's WAL, or PostgreSQL's, long after the row is gone)
+    as the one piece of a citizen's scan the platform keeps unencrypted at rest.
+    """
+    if not head:
+        return b""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(store.key.key).encrypt(nonce, head, _HEAD_AAD + upload_id.encode("ascii"))
+
+
+def _open_head(store: PlatformStore, upload_id: str, sealed: bytes | None) -> bytes:
+    if not sealed:
+        return b""
+    try:
+        return AESGCM(store.key.key).decrypt(sealed[:12], sealed[12:], _HEAD_AAD + upload_id.encode("ascii"))
+    except (InvalidTag, ValueError):  # sealed under another key, or damaged: the media type is then unknown
+        log.warning("upload %s: its first bytes do not authenticate", upload_id)
+        return b""
 
 
 class UploadError(Exception):
@@ -272,7 +298,7 @@ def _adopt_legacy(store: PlatformStore, upload: Upload) -> None:
             size, head = 0, b""
         if 0 < size < upload.length:
             upload.assembly = {"upload_id": upload.id, "length": upload.length}  # LocalAssembly's state
-            upload.offset, upload.head = size, head[:size]
+            upload.offset, upload.head = size, _seal_head(store, upload.id, head[:size])
             return
     upload.assembly = store.blobs.assembly.start(upload.id, upload.sha256, upload.length)
     upload.offset, upload.head = 0, b""
@@ -336,7 +362,8 @@ def _append(session: Session, store: PlatformStore, device: Device, upload: Uplo
         raise _past_length()
     state = store.blobs.assembly.append(copy.deepcopy(upload.assembly or {}), offset, chunk)
     if offset < HEAD_BYTES:
-        upload.head = (upload.head or b"")[:offset] + chunk[:HEAD_BYTES - offset]
+        head = _open_head(store, upload_id, upload.head)[:offset] + chunk[:HEAD_BYTES - offset]
+        upload.head = _seal_head(store, upload_id, head)
     if new_offset < upload.length:
         upload.offset, upload.assembly, upload.updated_at = new_offset, state, utcnow()
         if running is not None:
@@ -377,7 +404,7 @@ def _finish(session: Session, store: PlatformStore, device: Device, upload: Uplo
     upload_id, sha256, length = upload.id, upload.sha256, upload.length
     if running is not None and running.hexdigest() != sha256:
         return _drop(session, store, upload, state, _verification_failed(), outcome)
-    media_type = stored_media_type(upload.head or b"")
+    media_type = stored_media_type(_open_head(store, upload_id, upload.head))
     if hall_blob(session, device.hall_code, sha256) is None:
         declared = declarations_in_hall(session, device.hall_code, sha256)
         if not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
