@@ -274,7 +274,13 @@ async def _follow(store: HubStore, websocket: WebSocket, recheck: float) -> None
     if found is None or not (raw_since.isdigit() and len(raw_since) <= 18):
         await websocket.close(code=4401 if found is None else 4400)
         return
-    await websocket.accept(headers=[HEADER])
+    try:
+        await websocket.accept(headers=[HEADER])
+    except RuntimeError:
+        # The hub began stopping while this handshake waited for the token check: uvicorn's shutdown has
+        # already answered the handshake (500) and refuses the accept. The follower reconnects to the next hub.
+        log.info("event stream handshake ended by the hub stopping")
+        return
     last = int(raw_since)
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
