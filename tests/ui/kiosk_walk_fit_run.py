@@ -52,26 +52,20 @@ WALKS: dict[str, Callable[[Any], Walker]] = {"ticket": _ticket, "checkin": _chec
 def walk_and_audit(walk: str, lang: str, large: bool, home: Path) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication
 
-    from tests.ui.layout_audit import audit_at
+    from tests.ui.layout_audit import audit_walk
     from ui.fonts import install_fonts
     from ui.kiosk.render_screens import close_window, demo_kiosk, open_window
     from ui.screenshots import SCREEN_SIZES
 
     app = QApplication.instance() or QApplication([])
     install_fonts(app)
-    screens: list[str] = []
-    problems: list[str] = []
     with demo_kiosk(home) as demo:
         walker = WALKS[walk](demo)
         window = open_window(demo, lang, large, SCREEN_SIZES[0])
         try:
-            for name in walker(window):
-                screens.append(name)
-                for width, height in SCREEN_SIZES:
-                    problems += [f"{name} {width}x{height}: {p}" for p in audit_at(window, (width, height))]
+            return audit_walk(window, walker(window), SCREEN_SIZES)
         finally:
             close_window(window)
-    return {"screens": screens, "problems": problems}
 
 
 def main(argv: list[str]) -> int:

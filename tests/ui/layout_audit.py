@@ -11,6 +11,8 @@ Deliberately elided text is accepted when the widget says so: the property
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetrics, Qt, QTextDocumentFragment  # QtGui.Qt also has mightBeRichText
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QCheckBox,
@@ -248,3 +250,16 @@ def audit_at(window: QWidget, size: tuple[int, int]) -> list[str]:
                         f"(its layout's minimum is {minimum.width()}x{minimum.height()})")
         return problems  # everything else would be measured in a window of the wrong size
     return problems + audit(window)
+
+
+def audit_walk(window: QWidget, names: Iterable[str], sizes: Iterable[tuple[int, int]]) -> dict[str, object]:
+    """Audit every screen a walk reaches (each name yielded once the window shows that screen) at every size:
+    the screens seen and every problem, as the fit runners print them."""
+    sizes = list(sizes)
+    screens: list[str] = []
+    problems: list[str] = []
+    for name in names:
+        screens.append(name)
+        for width, height in sizes:
+            problems += [f"{name} {width}x{height}: {p}" for p in audit_at(window, (width, height))]
+    return {"screens": screens, "problems": problems}

@@ -33,7 +33,7 @@ from ui.screenshots import SCREEN_SIZES  # noqa: E402 - after the platform is ch
 def walk_and_audit(terminal: str, lang: str, large: bool, home: Path) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication
 
-    from tests.ui.layout_audit import audit_at
+    from tests.ui.layout_audit import audit_walk
     from ui.fonts import install_fonts
 
     app = QApplication.instance() or QApplication([])
@@ -46,19 +46,13 @@ def walk_and_audit(terminal: str, lang: str, large: bool, home: Path) -> dict[st
         from ui.counter.render_screens import close_window, demo_counter, open_window, walk  # type: ignore[assignment]
 
         demo_context = demo_counter(home)  # type: ignore[assignment]
-    screens: list[str] = []
-    problems: list[str] = []
     with demo_context as demo:
         window = (open_window(demo, lang, large, SCREEN_SIZES[0]) if terminal == "kiosk"
                   else open_window(demo, lang, SCREEN_SIZES[0]))  # type: ignore[call-arg]
         try:
-            for name in walk(window, demo):
-                screens.append(name)
-                for width, height in SCREEN_SIZES:
-                    problems += [f"{name} {width}x{height}: {p}" for p in audit_at(window, (width, height))]
+            return audit_walk(window, walk(window, demo), SCREEN_SIZES)
         finally:
             close_window(window)
-    return {"screens": screens, "problems": problems}
 
 
 def main(argv: list[str]) -> int:
