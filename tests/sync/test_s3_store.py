@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,10 @@ from sync.server.db import open_platform
 from sync.server.models import Blob, HallBlob
 from sync.server.s3_settings import S3Settings, S3SettingsError
 from sync.server.s3store import PART, S3BlobStore
-from tests.conftest import ID_CARD_ITEM
-from tests.helpers.files import jpeg_bytes, pdf_bytes, write
 from tests.sync.conftest import engine_for, enroll, make_terminal
 from tests.sync.seaweed import S3Endpoint
 from tests.sync.servers import PlatformServer
+from tests.sync.test_counter_sync import online_application
 
 HALL = "330106001"
 
@@ -319,16 +317,7 @@ def test_online_files_are_stored_in_the_bucket_and_a_counter_downloads_them_stre
         s3_settings.record(platform.store.home, settings_of(s3_bucket))  # as `serve --s3-*` does
         terminal = make_terminal(tmp_path / "counter")
         engine = engine_for(terminal, enroll(terminal, platform, name="counter-1"))
-        doc_code = main(["--home", str(tmp_path / "counter"), "submit", "--example", ID_CARD_ITEM])
-        doc = json.loads(capsys.readouterr().out)
-        assert doc_code == 0
-        for i, code in enumerate(doc["materials"]):
-            doc["materials"][code] = [str(write(tmp_path / "online" / f"{code}.jpg", jpeg_bytes(seed=i + 3)))]
-        first = next(iter(doc["materials"]))
-        doc["materials"][first].append(str(write(tmp_path / "online" / "extra.pdf", pdf_bytes(2))))
-        doc["id"] = str(uuid.uuid4())
-        path = tmp_path / "online" / "application.json"
-        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        path = online_application(tmp_path, capsys, tmp_path / "counter")
         home = str(platform.home)
         assert main(["platform", "publish-catalog", "--home", home, str(demo_catalog_path())]) == 0
         assert main(["platform", "submit-online", "--home", home, "--hall", HALL, str(path)]) == 0
