@@ -22,6 +22,16 @@ from sync.protocol import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, UPLOAD_
 Scope = dict[str, Any]
 
 
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _post_with_body(scope: Scope, headers: dict[str, str]) -> bool:
+    """A creation request carrying a first chunk: what both doubles act on (everything else passes through)."""
+    return (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads"
+            and int(headers.get("content-length", "0") or 0) > 0)
+
+
 @dataclass
 class Seen:
     method: str
@@ -89,7 +99,7 @@ class Recorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = _headers(scope)
         seen = Seen(scope["method"], scope["path"], headers, int(headers.get("content-length", "0") or 0))
         self.seen.append(seen)
 
@@ -113,9 +123,8 @@ class CreationWithUpload:
         self.bodies_taken = 0
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads"
-                and int(headers.get("content-length", "0") or 0) > 0):
+        headers = _headers(scope)
+        if not _post_with_body(scope, headers):
             await self.app(scope, receive, send)
             return
         body = await _read(receive)
@@ -146,9 +155,8 @@ class RefusesBodyInPost:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads"
-                and int(headers.get("content-length", "0") or 0) > 0):
+        headers = _headers(scope)
+        if not _post_with_body(scope, headers):
             await self.app(scope, receive, send)
             return
         await _read(receive)
