@@ -100,6 +100,7 @@ def run_enroll(args: argparse.Namespace) -> int:
         raise UserFacingError(Message(f"无法连接平台：{exc}", f"Cannot reach the platform: {exc}"), code="offline") from None
     credential = credential_from_enrollment(answer, url, ca)
     path = save_enrollment(terminal.store, credential)
+    _pin_update_root(terminal.settings, credential)
     if credential.hall_code != terminal.settings.hall_code:
         print(f"注意：平台注册的大厅为 {credential.hall_code}，本机配置为 {terminal.settings.hall_code}；"
               f"申请将被平台拒绝，请修改 hall_code。 / Warning: enrolled for hall {credential.hall_code} but this "
@@ -118,6 +119,20 @@ def run_enroll(args: argparse.Namespace) -> int:
                       "hall_code": credential.hall_code, "device_name": credential.device_name, "role": credential.role,
                       "credential_file": str(path)}, ensure_ascii=False))
     return EXIT_OK
+
+
+def _pin_update_root(settings: Any, credential: Any) -> None:
+    """Trust in updates starts here, over the link the technician just authenticated (sync.updates)."""
+    from tuf.api import exceptions
+
+    from sync.updates import pin_root
+
+    try:
+        pin_root(settings, credential.platform_url, credential.token, verify=credential.verify)
+    except (exceptions.DownloadError, exceptions.RepositoryError, ValueError) as exc:
+        print(f"注意：未能获取平台的更新根密钥，终端不会自动更新，稍后请运行 onewindow update pin。 / Warning: the "
+              f"platform's update root could not be pinned ({exc}); this terminal will not update itself until "
+              "`onewindow update pin` succeeds.", file=sys.stderr)
 
 
 # --- sync ---------------------------------------------------------------------------------------

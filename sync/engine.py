@@ -82,6 +82,7 @@ class PassReport:
     appointments: int = 0  # bookings of the hall's next days copied here (sync.appointments)
     appointment_events_sent: int = 0  # check-ins and no-shows the platform confirmed
     no_shows_marked: int = 0
+    update: dict[str, Any] | None = None  # a new version fetched and staged for the root helper (sync.updates)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -129,6 +130,7 @@ class SyncEngine:
             report.online = True
             self.push_audit_head(report)
             self.push_hall_stats(report)
+            self.fetch_update(report)
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
@@ -497,6 +499,24 @@ class SyncEngine:
             return
         if report.hall_stats and report.hall_stats["result"] == "refused":
             report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
+
+    # --- updates -----------------------------------------------------------------------------
+
+    def fetch_update(self, report: PassReport) -> None:
+        """Last in the pass, so a package never holds up applications; a cut link leaves the part fetched
+        for the next pass to resume. Skipped until the platform's update root is pinned (at enrollment)."""
+        from sync.updates import UpdatePaths, check_for_update
+
+        if not UpdatePaths.of(self.terminal.settings).trusted_root.exists():
+            return
+        credential = load_credential(self.terminal.settings)
+        if credential is None:
+            return
+        check = check_for_update(self.terminal.settings, credential.platform_url, credential.token,
+                                 verify=credential.verify, timeouts=self.client.timeouts)
+        report.update = check.as_dict()
+        if check.state in ("refused", "offline"):
+            report.errors.append(f"update {check.state}: {check.message.get('en', '')}")
 
     # --- count check ------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ from sync.server import (
     openapi_doc,
     prereview,
     prereview_api,
+    updates_api,
     uploads,
 )
 from sync.server import staff as staff_accounts
@@ -579,6 +580,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app.include_router(appointments_api.router(store))
     app.include_router(licences_api.router(store))
     app.include_router(prereview_api.router(store))
+    app.include_router(updates_api.router(store))
     openapi_doc.install(app)
     return app
 
