@@ -86,7 +86,7 @@ class HelperConfig:
 
 @dataclass
 class Outcome:
-    state: str  # nothing, waiting, current, refused, installed, rolled_back, rollback_failed
+    state: str  # nothing, waiting, current, skipped, refused, installed, rolled_back, rollback_failed
     detail: str = ""
     version: str | None = None
     previous: str | None = None
@@ -232,7 +232,7 @@ class Helper:
             return Outcome("current", f"version {installed} is installed; {new_version} is not newer",
                            version=new_version, previous=installed)
         if new_version in self._state().get("failed_versions", []):
-            return Outcome("refused", f"version {new_version} failed its health check here before; waiting for a "
+            return Outcome("skipped", f"version {new_version} failed its health check here before; waiting for a "
                                       "newer one", version=new_version, previous=installed)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.state_dir, 0o700)
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     helper = Helper(config)
     outcome = helper.run(now)
-    if outcome.state not in ("nothing", "waiting", "current"):
+    if outcome.state not in ("nothing", "waiting", "current", "skipped"):
         helper.state_dir.mkdir(parents=True, exist_ok=True)
         helper._save_state(last=outcome.as_dict() | {"at": datetime.now().isoformat(timespec="seconds")})
     print(json.dumps(outcome.as_dict(), ensure_ascii=False))
