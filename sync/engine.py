@@ -509,11 +509,16 @@ class SyncEngine:
 
         if not UpdatePaths.of(self.terminal.settings).trusted_root.exists():
             return
-        credential = load_credential(self.terminal.settings)
-        if credential is None:
+        try:
+            credential = load_credential(self.terminal.settings)
+            if credential is None:
+                return
+            check = check_for_update(self.terminal.settings, credential.platform_url, credential.token,
+                                     verify=credential.verify, timeouts=self.client.timeouts)
+        except Exception as exc:  # noqa: BLE001 - a defect here (a full disk) must not end the pass badly
+            log.exception("update check failed")
+            report.errors.append(f"update not checked: {type(exc).__name__}")
             return
-        check = check_for_update(self.terminal.settings, credential.platform_url, credential.token,
-                                 verify=credential.verify, timeouts=self.client.timeouts)
         report.update = check.as_dict()
         if check.state in ("refused", "offline"):
             report.errors.append(f"update {check.state}: {check.message.get('en', '')}")

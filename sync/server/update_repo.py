@@ -150,9 +150,13 @@ def _sign_chain(home: Path, targets: Targets, now: datetime) -> None:
     t_md = Metadata(targets)
     t_md.sign(_signer(home, Targets.type))
     _write(metadata_dir(home) / f"{targets.version}.targets.json", t_md)
+    _sign_snapshot(home, targets.version, now)
+
+
+def _sign_snapshot(home: Path, targets_version: int, now: datetime) -> None:
     prior_snap = _latest(home, Snapshot.type)
     snapshot = Snapshot(version=prior_snap.signed.version + 1 if prior_snap else 1, expires=_expiry(now, SNAPSHOT_DAYS),
-                        meta={"targets.json": MetaFile(version=targets.version)})
+                        meta={"targets.json": MetaFile(version=targets_version)})
     s_md = Metadata(snapshot)
     s_md.sign(_signer(home, Snapshot.type))
     _write(metadata_dir(home) / f"{snapshot.version}.snapshot.json", s_md)
@@ -175,6 +179,46 @@ def sign_timestamp(home: Path, now: datetime | None = None, *, snapshot_version:
     ts.sign(_signer(home, Timestamp.type))
     _write(path, ts)
     return prior + 1
+
+
+def renew(home: Path, now: datetime | None = None) -> dict[str, int]:
+    """What the platform's daily timer runs: a new timestamp always; snapshot, targets and root re-signed
+    (versions bumped, expiry renewed) when they would expire within a third of their lifetime, so a
+    repository nobody publishes to never freezes terminals out. With the root and targets keys offline
+    (production), those two are renewed on the offline machine instead. Returns the versions signed."""
+    now = now or datetime.now(timezone.utc)
+    ensure_repository(home, now)
+    signed: dict[str, int] = {}
+    with _lock:
+        root_md = _latest(home, Root.type)
+        assert root_md is not None
+        if root_md.signed.expires - now < timedelta(days=ROOT_DAYS // 3):
+            root_md.signed.version += 1
+            root_md.signed.expires = _expiry(now, ROOT_DAYS)
+            root_md.signatures.clear()
+            root_md.sign(_signer(home, Root.type))
+            _write(metadata_dir(home) / f"{root_md.signed.version}.root.json", root_md)
+            signed["root"] = root_md.signed.version
+        targets_md = _latest(home, Targets.type)
+        snapshot_md = _latest(home, Snapshot.type)
+        assert targets_md is not None and snapshot_md is not None
+        if targets_md.signed.expires - now < timedelta(days=TARGETS_DAYS // 3) or \
+                snapshot_md.signed.expires - now < timedelta(days=SNAPSHOT_DAYS // 3):
+            targets: Targets = targets_md.signed  # type: ignore[assignment]
+            if targets.expires - now < timedelta(days=TARGETS_DAYS // 3):
+                targets.version += 1
+                targets.expires = _expiry(now, TARGETS_DAYS)
+                signed["targets"] = targets.version
+                _sign_chain(home, targets, now)
+            else:
+                _sign_snapshot(home, targets.version, now)
+            snapshot_after = _latest(home, Snapshot.type)
+            assert snapshot_after is not None
+            signed["snapshot"] = snapshot_after.signed.version
+            signed["timestamp"] = Metadata.from_file(str(metadata_dir(home) / "timestamp.json")).signed.version
+            return signed
+    signed["timestamp"] = sign_timestamp(home, now)
+    return signed
 
 
 def _deb_field(path: Path, name: str) -> str | None:

@@ -20,8 +20,9 @@ def register(psub: argparse._SubParsersAction, common: Callable[[argparse.Argume
     q.set_defaults(handler=publish_cmd)
 
     q = psub.add_parser("renew-update-timestamp",
-                        help="re-sign the update repository's timestamp (it expires after "
-                             "a few days; run this daily from a timer so terminals never see a frozen repository)")
+                        help="re-sign the update repository's timestamp (it expires after 7 days), and "
+                             "snapshot, targets and root when they near expiry; run it daily from a timer so "
+                             "terminals never see a frozen repository")
     common(q)
     q.set_defaults(handler=renew_cmd)
 
@@ -40,10 +41,9 @@ def publish_cmd(args: argparse.Namespace) -> int:
 
 
 def renew_cmd(args: argparse.Namespace) -> int:
-    from sync.server.update_repo import ensure_repository, sign_timestamp
+    from sync.server.update_repo import renew
 
-    home = args.platform_home.expanduser()
-    ensure_repository(home)
-    version = sign_timestamp(home)
-    print(f"时间戳已重新签名（版本 {version}）。 / Timestamp re-signed (version {version}).")
+    signed = renew(args.platform_home.expanduser())
+    names = ", ".join(f"{role} v{version}" for role, version in signed.items())
+    print(f"已重新签名：{names}。 / Re-signed: {names}.")
     return 0

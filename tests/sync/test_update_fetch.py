@@ -165,3 +165,19 @@ def test_metadata_and_packages_are_for_enrolled_devices_and_ranges_are_honoured(
                         timeout=5).status_code == 404
     assert requests.get(sqlite_platform.url("/api/v1/updates/metadata/root.pem"), headers=auth,
                         timeout=5).status_code == 404
+
+
+def test_a_repository_nobody_publishes_to_is_renewed_and_terminals_follow_the_new_root(
+        terminal: Terminal, sqlite_platform: PlatformServer, tmp_path: Path) -> None:
+    home = sqlite_platform.home
+    update_repo.publish(home, build_deb(tmp_path, "1.1"), "1.1")
+    credential = _pinned(terminal, sqlite_platform)
+    assert _check(terminal, credential).state == "staged"
+    # the daily timer, run eleven months on: root and targets near their expiry are re-signed as well
+    later = datetime.now(timezone.utc) + timedelta(days=update_repo.ROOT_DAYS - 30)
+    signed = update_repo.renew(home, now=later)
+    assert signed == {"root": 2, "targets": 3, "snapshot": 3, "timestamp": 3}, signed
+    assert update_repo.renew(home, now=later) == {"timestamp": 4}  # nothing else near expiry any more
+    assert _check(terminal, credential).state == "staged"
+    history = UpdatePaths.of(terminal.settings).metadata / "root_history"
+    assert (history / "2.root.json").read_bytes() == (update_repo.metadata_dir(home) / "2.root.json").read_bytes()
