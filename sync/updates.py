@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -40,6 +41,7 @@ from sync.update_fetcher import Progress, ResumableFetcher
 log = logging.getLogger("onewindow.update")
 PACKAGE = "onewindow"
 STAGED_RECORD = "staged.json"
+TARGET_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}\.deb")  # a file name in staged/, never a path
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def _choose(updater: Updater, paths: UpdatePaths, current: str, arch: str) -> tu
     newest: TargetFile | None = None
     same: TargetFile | None = None
     for path in sorted(targets):
+        if not TARGET_PATH.fullmatch(path):
+            continue
         info = updater.get_targetinfo(path)  # through ngclient, so delegation rules would apply
         if info is None:
             continue
@@ -195,12 +199,13 @@ def check_for_update(settings: Settings, platform_url: str, token: str | None, *
             target = paths.staged / info.path
             if updater.find_cached_target(info, str(target)):
                 continue
+            incoming = paths.staged / f".{info.path}.incoming"  # the helper never sees a half-written package
             try:
-                updater.download_target(info, str(target))
+                updater.download_target(info, str(incoming))
             except exceptions.LengthOrHashMismatchError:
                 (paths.partial / f"{info.hashes['sha256']}.{info.path}").unlink(missing_ok=True)
-                target.unlink(missing_ok=True)
                 raise
+            os.replace(incoming, target)  # ngclient writes a target only after it verified length and hash
             check.downloaded_bytes += info.length - fetcher.resumed_from
             check.resumed_from = max(check.resumed_from, fetcher.resumed_from)
             (paths.partial / f"{info.hashes['sha256']}.{info.path}").unlink(missing_ok=True)
