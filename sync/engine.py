@@ -55,6 +55,7 @@ from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
+UPDATE_CHECK_SECONDS = 600.0
 
 
 @dataclass
@@ -112,6 +113,7 @@ class SyncEngine:
         self.sleep = sleep
         self.upload_stats = UploadStats()
         self.parallel_uploads = max(1, parallel_uploads)
+        self._update_checked_at = float("-inf")
 
     # --- the pass ---------------------------------------------------------------------------
 
@@ -507,8 +509,14 @@ class SyncEngine:
         for the next pass to resume. Skipped until the platform's update root is pinned (at enrollment)."""
         from sync.updates import UpdatePaths, check_for_update
 
-        if not UpdatePaths.of(self.terminal.settings).trusted_root.exists():
+        paths = UpdatePaths.of(self.terminal.settings)
+        if not paths.trusted_root.exists():
             return
+        # at most every UPDATE_CHECK_SECONDS (two small requests each), but at once while a package is unfinished
+        unfinished = paths.partial.is_dir() and any(paths.partial.iterdir())
+        if not unfinished and time.monotonic() < self._update_checked_at + UPDATE_CHECK_SECONDS:
+            return
+        self._update_checked_at = time.monotonic()
         try:
             credential = load_credential(self.terminal.settings)
             if credential is None:

@@ -65,12 +65,14 @@ def test_a_package_cut_at_half_is_resumed_by_the_next_sync_pass(terminal: Termin
         assert not paths.record.exists()  # nothing staged from half a package
 
         link.stats.downstream_bytes = 0
-        report = engine_for(terminal, credential).run_pass()  # the background step of the next sync pass
+        engine = engine_for(terminal, credential)
+        report = engine.run_pass()  # the background step of the next sync pass
         assert report.update is not None and report.update["state"] == "staged", report.update
         assert report.update["resumed_from"] == kept[0]
         assert report.update["version"] == new
         resent = link.stats.downstream_bytes
         assert resent < size - kept[0] + 32 * 1024, (resent, size, kept[0])  # the rest, and metadata of a few KB
+        assert engine.run_pass().update is None  # nothing unfinished: the next look is minutes away
     finally:
         link.close()
     staged = json.loads(paths.record.read_text("utf-8"))
