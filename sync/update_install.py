@@ -59,7 +59,8 @@ class HelperConfig:
     restart_command: list[str] = field(default_factory=lambda: [
         "systemctl", "try-restart", "onewindow-kiosk.service", "onewindow-hub.service"])
     health_commands: list[list[str]] = field(default_factory=lambda: [
-        ["runuser", "-u", "onewindow", "--", "/opt/onewindow/bin/onewindow", "--home", "{home}", "doctor", "--json"]])
+        ["runuser", "-u", "onewindow", "--", "env", "QT_QPA_PLATFORM=offscreen", "/opt/onewindow/bin/onewindow",
+         "--home", "{home}", "doctor", "--json"]])
     health_timeout: float = 180.0  # seconds the new version has to pass every health command
     health_interval: float = 5.0  # between attempts: a service coming back takes a few seconds
     command_timeout: float = 600.0

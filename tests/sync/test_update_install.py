@@ -143,3 +143,15 @@ def test_a_malformed_helper_configuration_is_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "sync.update_install", "--config", str(config)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "install_comand" in done.stderr
+
+
+def test_the_readme_shows_the_helper_defaults() -> None:
+    import tomllib
+    from dataclasses import asdict
+
+    from sync.update_install import HelperConfig
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    example = tomllib.loads(readme.split("## Updates", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0])
+    defaults = asdict(HelperConfig())
+    assert example and {k: defaults[k] for k in example} == example
