@@ -188,6 +188,8 @@ def check_for_update(settings: Settings, platform_url: str, token: str | None, *
         updater.refresh()
         newest, same = _choose(updater, paths, current, arch)
         if newest is None:
+            paths.record.unlink(missing_ok=True)  # installed by the helper (or withdrawn): the disk is freed
+            _drop_unlisted(paths, set())
             return UpdateCheck("current", version=current)
         staged = _read_record(paths)
         if staged and staged.get("version") == _custom(newest)["version"] and \

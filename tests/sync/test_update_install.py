@@ -75,6 +75,9 @@ def test_a_healthy_update_is_installed_and_a_failing_one_rolled_back(terminal: T
     assert (code, outcome["state"]) == (0, "installed"), outcome
     assert root.version() == "1.1"
     assert (root.path / "opt/onewindow/VERSION").read_text().strip() == "1.1"
+    check = check_for_update(terminal.settings, credential.platform_url, credential.token, current="1.1",
+                             arch="amd64")  # the terminal's next look: up to date, the staged files go
+    assert check.state == "current" and not list(UpdatePaths.of(terminal.settings).staged.iterdir())
 
     update_repo.publish(sqlite_platform.home, build_deb(tmp_path, "1.2", healthy=False), "1.2")
     _staged(terminal, credential, current="1.1")
