@@ -47,6 +47,7 @@ from sync.audit_push import push_audit_head
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
+from sync.heartbeat_push import deliver as deliver_heartbeat
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
@@ -82,6 +83,7 @@ class PassReport:
     appointments: int = 0  # bookings of the hall's next days copied here (sync.appointments)
     appointment_events_sent: int = 0  # check-ins and no-shows the platform confirmed
     no_shows_marked: int = 0
+    heartbeat: dict[str, Any] | None = None  # the report made and the reports delivered (sync.heartbeat_push)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -132,6 +134,7 @@ class SyncEngine:
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
+        self.send_heartbeat(report)
         report.pending, report.pending_bytes = self.pending()
         with self.store.transaction() as session:
             report.downloads_pending = count_pending(session)
@@ -497,6 +500,21 @@ class SyncEngine:
             return
         if report.hall_stats and report.hall_stats["result"] == "refused":
             report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
+
+    # --- heartbeat -------------------------------------------------------------------------------
+
+    def send_heartbeat(self, report: PassReport) -> None:
+        """After the pass, so the report tells its outcome; made offline too, and sent only while online."""
+        try:
+            report.heartbeat = deliver_heartbeat(self.terminal, self.client if report.online else None,
+                                                 sync_errors=list(report.errors))
+        except Offline as exc:
+            report.errors.append(f"heartbeat not sent: {exc}")
+        except EnrollmentRequired:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("heartbeat failed")
+            report.errors.append(f"heartbeat not sent: {type(exc).__name__}")
 
     # --- count check ------------------------------------------------------------------------
 
