@@ -64,8 +64,19 @@ def _bytes(n: object) -> str:
 def _uptime(seconds: object) -> str:
     if not isinstance(seconds, (int, float)):
         return "未知 / unknown"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}分钟 / {int(seconds // 60)} min"
     hours = int(seconds // 3600)
     return f"{hours // 24}天{hours % 24}小时 / {hours // 24} d {hours % 24} h"
+
+
+def _printer(printer: dict[str, object]) -> str:
+    if not printer.get("configured"):
+        return "未配置 / none"
+    paper = PAPER.get(str(printer.get("paper")), "未知 / unknown")
+    reach = {True: "可连接 / reachable", False: "无法连接 / unreachable"}.get(printer.get("online"),  # type: ignore[call-overload]
+                                                                          "未知 / unknown")
+    return f"{paper}；{reach}"
 
 
 PAPER = {"ok": "有纸 / paper ok", "out": "缺纸 / OUT OF PAPER", "unknown": "未知 / unknown"}
@@ -77,6 +88,10 @@ def _device_line(label: str, device: dict[str, object] | None) -> str:
     device = device or {}
     state = STATE.get(str(device.get("state")), "未知 / unknown")
     return f"<dt>{label}</dt><dd>{escape(state)}</dd>"
+
+
+def _cut(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _card(row: TerminalRow, now: datetime) -> str:
@@ -93,13 +108,11 @@ def _card(row: TerminalRow, now: datetime) -> str:
     facts = [f"<dt>上次联系<br><span class=en>Last heard</span></dt><dd>{escape(_ago(row.last_heard_at, now))}</dd>"]
     if row.report is not None:
         printer = (report.get("devices") or {}).get("printer") or {}
-        online = {True: "在线 / online", False: "离线 / offline"}.get(printer.get("online"), "未知 / unknown")  # type: ignore[call-overload]
-        paper = PAPER.get(str(printer.get("paper")), "未知 / unknown")
         offset = report.get("clock_offset_seconds")
         facts += [
             f"<dt>版本 <span class=en>Version</span></dt><dd>{escape(str(report.get('version', '')))}</dd>",
             f"<dt>运行 <span class=en>Uptime</span></dt><dd>{escape(_uptime(report.get('uptime_seconds')))}</dd>",
-            f"<dt>打印机 <span class=en>Printer</span></dt><dd>{escape(paper)}；{escape(online)}</dd>",
+            f"<dt>打印机 <span class=en>Printer</span></dt><dd>{escape(_printer(printer))}</dd>",
             _device_line("扫描仪 <span class=en>Scanner</span>", (report.get("devices") or {}).get("scanner")),
             _device_line("高拍仪 <span class=en>Camera</span>", (report.get("devices") or {}).get("camera")),
             _device_line("读卡器 <span class=en>Card reader</span>", (report.get("devices") or {}).get("card_reader")),
@@ -116,7 +129,7 @@ def _card(row: TerminalRow, now: datetime) -> str:
     last_error = report.get("last_error")
     if isinstance(last_error, dict) and last_error.get("text"):
         error = (f'<div class="err">最近错误 / Last error（{escape(str(last_error.get("source", "")))}，'
-                 f'{escape(str(last_error.get("at", ""))[:19])}）：{escape(str(last_error["text"]))}</div>')
+                 f'{escape(str(last_error.get("at", ""))[:19])}）：{escape(_cut(str(last_error["text"])))}</div>')
     return (f'<article class="card {"bad" if bad else "good"}" data-device="{row.device_id}" '
             f'data-attention="{" ".join(escape(a.code) for a in row.attention)}">{head}{attention}'
             f'<dl>{"".join(facts)}</dl>{error}</article>')
