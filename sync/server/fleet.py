@@ -25,7 +25,7 @@ from sync.server.fleet_models import FleetReport, FleetTerminal, FleetViewer
 from sync.server.models import Device, utcnow
 from sync.wire_heartbeat import HeartbeatPush
 
-REPORT_DAYS = 14
+REPORT_DAYS = 2  # history for a technician looking back over a night; the state table holds the newest
 NOT_SEEN = timedelta(minutes=15)  # terminals report every minute or so while their link is up
 CLOCK_OFF_SECONDS = 120.0
 LOW_DISK_BYTES = 2 * 1024 ** 3

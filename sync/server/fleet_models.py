@@ -1,7 +1,8 @@
 """The platform's tables for the fleet view (new tables only: `create_all` makes them, no schema bump).
 
 `fleet_reports` keeps each terminal's heartbeats by the terminal's own report id (unique by primary key, so
-a re-sent report is a duplicate, never a second row) for `REPORT_DAYS`; `fleet_terminals` holds each
+a re-sent report is a duplicate, never a second row) for `sync.server.fleet.REPORT_DAYS` (a report is about
+1 KB and comes every minute or so: some 3 MB per terminal for two days); `fleet_terminals` holds each
 terminal's newest report, which is what the fleet page and `onewindow platform devices` read. A report made
 earlier than the one held (delivered late, after a night offline) is kept in the history but never replaces
 the newer state. `fleet_viewers` are the accounts that may open the fleet page.

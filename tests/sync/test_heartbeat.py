@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -21,11 +22,12 @@ from sqlalchemy import func, select
 from kiosk import heartbeat
 from kiosk.settings import load_settings
 from kiosk.store.models import HeartbeatReport, utcnow
-from kiosk.terminal import Terminal
+from kiosk.terminal import SyncState, Terminal
 from kiosk.usecases.receipts import print_receipt
 from sync.client import PlatformClient
 from sync.linksim import BadLink
 from sync.server.fleet_models import FleetReport, FleetTerminal
+from sync.worker import SyncWorker
 from tests.printing.conftest import submit_example
 from tests.printing.printer_server import PAPER_OUT, PrinterServer
 from tests.sync.conftest import engine_for, enroll
@@ -103,6 +105,35 @@ def test_heartbeat_queued_offline_and_delivered(platform: PlatformServer, home: 
     finally:
         link.close()
         terminal.close()
+
+
+def test_the_worker_reports_on_its_idle_timer_without_being_poked(sqlite_platform: PlatformServer, home: Path,
+                                                                  every_pass_reports: None) -> None:
+    """Nothing to sync, nobody pokes: the idle timer (a minute in the field) still brings a report each time."""
+    terminal = Terminal.open(load_settings(home))
+    credential = enroll(terminal, sqlite_platform, role="kiosk")
+    passes: list[bool] = []
+    three = threading.Event()
+    syncing = [False]
+
+    def seen(status: SyncState) -> None:
+        if status.syncing:
+            syncing[0] = True
+        elif syncing[0]:  # a pass ended (the worker reports other changes too)
+            syncing[0] = False
+            passes.append(bool(status.online))
+            if len(passes) >= 3:
+                three.set()
+
+    worker = SyncWorker(terminal, engine_factory=lambda: engine_for(terminal, credential), idle_interval=0.2,
+                        on_status=seen)
+    try:
+        worker.start()
+        assert three.wait(60), "the worker did not run three passes"
+    finally:
+        worker.stop()
+        terminal.close()
+    assert all(passes) and len(platform_reports(sqlite_platform, credential.device_id)) >= 3
 
 
 def test_reports_kept_offline_are_bounded_oldest_dropped_first(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
