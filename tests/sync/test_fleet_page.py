@@ -157,3 +157,23 @@ def test_the_fleet_page_in_headless_chromium_shows_the_printer_out_of_paper(
             assert image.size == (width, height)
             # the red edge of a card needing attention (#c62828) is on screen, next to its words
             assert (198, 40, 40) in {color for _count, color in image.convert("RGB").getcolors(1 << 24)}
+
+
+def test_the_fleet_page_through_the_shipped_nginx_configuration(sqlite_platform: PlatformServer,
+                                                                 tmp_path: Path) -> None:
+    """The production layout passes /fleet (and its log-in challenge) through to the platform over TLS."""
+    from tests.sync.nginx_layout import Nginx, nginx_binary
+
+    if nginx_binary() is None:
+        pytest.fail("nginx is missing: ./dev.sh setup installs it (Debian package nginx)")
+    fleet.add_viewer(sqlite_platform.store, "it-province", "fleet-pass-1", None)
+    nginx = Nginx(tmp_path / "nginx", sqlite_platform.port)
+    try:
+        url = nginx.url("/fleet")
+        challenged = requests.get(url, verify=str(nginx.cert), timeout=10)
+        assert challenged.status_code == 401 and challenged.headers["WWW-Authenticate"].startswith("Basic ")
+        page = requests.get(url, verify=str(nginx.cert), timeout=10, auth=("it-province", "fleet-pass-1"))
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        assert "终端状态" in page.text and "没有终端" in page.text
+    finally:
+        nginx.stop()
