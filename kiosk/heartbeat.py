@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import device_states, outbox, print_jobs
 from kiosk.log_masking import mask_text
-from kiosk.outbox import OutboxKind
+from kiosk.outbox import OutboxKind, OutboxState
 from kiosk.store.models import HeartbeatReport, KeyValue, OutboxItem, PrintJob, utcnow
 from kiosk.terminal import Terminal
 
@@ -122,18 +122,20 @@ def card_reader_state(reader: str, port: str) -> dict[str, Any]:
 
 def _last_error(session: Session, sync_errors: Iterable[str], now: datetime) -> dict[str, Any] | None:
     found: list[tuple[datetime, str, str]] = [(now, "sync", e) for e in sync_errors if e]
-    item = session.scalars(select(OutboxItem).where(OutboxItem.last_error.is_not(None))
+    item = session.scalars(select(OutboxItem).where(OutboxItem.last_error.is_not(None),  # a sent item's is over
+                                                    OutboxItem.state != OutboxState.SENT.value)
                            .order_by(OutboxItem.next_attempt_at.desc().nulls_last(), OutboxItem.id.desc())
                            .limit(1)).first()
     if item is not None and item.last_error:
-        found.append((item.next_attempt_at or item.created_at, "outbox", item.last_error))
+        # an item keeps no time of its last attempt; its next one is later than that (at most now)
+        found.append((min(item.next_attempt_at or item.created_at, now), "outbox", item.last_error))
     job = session.scalars(select(PrintJob).where(PrintJob.last_error.is_not(None))
                           .order_by(PrintJob.last_attempt_at.desc().nulls_last(), PrintJob.id.desc()).limit(1)).first()
     if job is not None and job.last_error:
         found.append((job.last_attempt_at or job.created_at, "print", job.last_error))
     if not found:
         return None
-    at, source, text = max(found, key=lambda f: f[0])
+    at, source, text = max(found, key=lambda f: f[0])  # the first of equals: this pass's own errors
     return {"source": source, "at": at.isoformat(), "text": mask_text(text)[:ERROR_CHARS]}
 
 
