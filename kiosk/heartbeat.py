@@ -156,6 +156,7 @@ def gather(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
             "made_at": now.isoformat(),
             "version": package_version(),
             "device_kind": settings.device_kind,
+            "hall_name": {"zh": settings.hall_name_zh[:100], "en": settings.hall_name_en[:100]},
             "uptime_seconds": process_up,
             "boot_uptime_seconds": boot_up,
             "disk_free_bytes": free,

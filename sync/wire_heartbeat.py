@@ -46,11 +46,17 @@ class LastError(Incoming):
     text: Text
 
 
+class HallName(Incoming):
+    zh: Annotated[str, Field(max_length=100)]
+    en: Annotated[str, Field(max_length=100)] = ""
+
+
 class Report(Incoming):
     id: Uuid
     made_at: AwareDatetime
     version: Annotated[str, Field(min_length=1, max_length=64)]
     device_kind: Annotated[str, Field(max_length=16)]
+    hall_name: HallName | None = None  # as the terminal's settings name its hall
     uptime_seconds: Seconds | None = None
     boot_uptime_seconds: Seconds | None = None
     disk_free_bytes: Annotated[int, Field(ge=-1)]

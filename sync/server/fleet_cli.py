@@ -70,10 +70,11 @@ def run_devices(args: argparse.Namespace) -> int:
         return 0
     hall = None
     for row in rows:
+        report = row.report or {}
         if row.hall_code != hall:
             hall = row.hall_code
-            print(f"大厅 / Hall {hall}")
-        report = row.report or {}
+            name = report.get("hall_name") or {}
+            print(f"大厅 / Hall {hall} {name.get('zh', '')} {name.get('en', '')}".rstrip())
         heard = row.last_heard_at.strftime("%Y-%m-%d %H:%M") if row.last_heard_at else "从未 / never"
         mark = "需处理 / NEEDS ATTENTION" if row.attention else "正常 / ok"
         print(f"  #{row.device_no} {row.name} ({row.role}) v{report.get('version', '?')}  "

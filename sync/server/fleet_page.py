@@ -90,6 +90,14 @@ def _device_line(label: str, device: dict[str, object] | None) -> str:
     return f"<dt>{label}</dt><dd>{escape(state)}</dd>"
 
 
+def _local(at: object) -> str:
+    """A time the terminal sent, in the platform's time zone like the page's other times."""
+    try:
+        return datetime.fromisoformat(str(at)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return str(at)[:19]
+
+
 def _cut(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -129,7 +137,7 @@ def _card(row: TerminalRow, now: datetime) -> str:
     last_error = report.get("last_error")
     if isinstance(last_error, dict) and last_error.get("text"):
         error = (f'<div class="err">最近错误 / Last error（{escape(str(last_error.get("source", "")))}，'
-                 f'{escape(str(last_error.get("at", ""))[:19])}）：{escape(_cut(str(last_error["text"])))}</div>')
+                 f'{escape(_local(last_error.get("at")))}）：{escape(_cut(str(last_error["text"])))}</div>')
     return (f'<article class="card {"bad" if bad else "good"}" data-device="{row.device_id}" '
             f'data-attention="{" ".join(escape(a.code) for a in row.attention)}">{head}{attention}'
             f'<dl>{"".join(facts)}</dl>{error}</article>')
@@ -145,7 +153,11 @@ def render(rows: list[TerminalRow], *, now: datetime, viewer: str, hall: str | N
     for hall_code in sorted(halls):
         members = sorted(halls[hall_code], key=lambda r: (not r.attention, r.device_no or 0, r.device_id))
         bad = sum(1 for r in members if r.attention)
-        sections.append(f'<section><h2>大厅 {escape(hall_code)} <span class="en">Hall</span>：{len(members)}台 / '
+        named = [(r.report or {}).get("hall_name") or {} for r in members]
+        name = next((n for n in named if isinstance(n, dict) and n.get("zh")), {})
+        title = (f'{escape(str(name.get("zh", "")))} <span class="en">{escape(str(name.get("en", "")))}</span> · '
+                 if name else "")
+        sections.append(f'<section><h2>{title}大厅 {escape(hall_code)} <span class="en">Hall</span>：{len(members)}台 / '
                         f'{len(members)} terminals，{bad}台需处理 / {bad} need attention</h2>'
                         f'<div class="grid">{"".join(_card(r, now) for r in members)}</div></section>')
     if not sections:

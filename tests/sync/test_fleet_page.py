@@ -65,7 +65,8 @@ def hall_with_a_printer_out_of_paper(sqlite_platform: PlatformServer, tmp_path: 
         ids["healthy"] = _sync(counter, platform, "综合窗口-2", "counter")
     finally:
         counter.close()
-    elsewhere = Terminal.open(load_settings(tmp_path / "other", hall_code=OTHER_HALL))
+    elsewhere = Terminal.open(load_settings(tmp_path / "other", hall_code=OTHER_HALL, hall_name_zh="三墩镇便民服务中心",
+                                            hall_name_en="Sandun Town Service Center"))
     try:
         ids["other_hall"] = _sync(elsewhere, platform, "乡镇便民服务中心-1", "kiosk")
     finally:
@@ -102,6 +103,7 @@ def test_the_fleet_page_in_headless_chromium_shows_the_printer_out_of_paper(
     assert "需处理 / Needs attention" in paper_out and "打印机缺纸" in paper_out and "printer out of paper" in paper_out
     assert "缺纸 / OUT OF PAPER" in paper_out and "自助终端-1号 大厅东侧" in paper_out
     assert 'class="card good"' in shown[str(ids["healthy"])] and "正常 / OK" in shown[str(ids["healthy"])]
+    assert "西湖区政务服务中心" in dom and "三墩镇便民服务中心" in dom and "Sandun Town Service Center" in dom
     # in its hall, the terminal that needs attention comes first
     hall_section = dom[dom.index(f"大厅 {HALL}"):dom.index(f"大厅 {OTHER_HALL}")]
     assert hall_section.index(f'data-device="{ids["paper_out"]}"') < hall_section.index(
