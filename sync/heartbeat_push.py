@@ -43,40 +43,52 @@ def _drop(terminal: Terminal, report: dict[str, Any], exc: Refused) -> None:
         heartbeat.forget(session, [str(report.get("id"))])
 
 
-def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: Iterable[str] = ()) -> dict[str, Any]:
-    """Record a report, then (with a client: the link is up) send what waits. `Offline` propagates."""
-    made = heartbeat.record(terminal, sync_errors=sync_errors)
+def _send_waiting(terminal: Terminal, client: PlatformClient) -> tuple[str, int]:
     sent = 0
-    outcome = "kept"
+    while True:
+        with terminal.store.transaction() as session:
+            batch = heartbeat.unsent(session, BATCH)
+        if not batch:
+            return "sent", sent
+        try:
+            answer = _post(terminal, client, batch)
+        except Refused as exc:
+            if exc.status == 404:  # a platform from before the fleet view: keep them for its upgrade
+                return "no_route", sent
+            if exc.status != 422:
+                return "refused", sent
+            for one in batch:  # find the report that does not fit; the others go through
+                try:
+                    sent += len(_post(terminal, client, [one]).results)
+                except Refused as single:
+                    if single.status != 422:
+                        raise
+                    _drop(terminal, one, single)
+            continue
+        if not answer.results:
+            return "no_answer", sent
+        sent += len(answer.results)
+
+
+def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: Iterable[str] = ()) -> dict[str, Any]:
+    """Record a report, then (with a client: the link is up) send what waits. `Offline` propagates.
+
+    Online, what waited goes first, and a terminal that never measured its clock asks the platform's (an
+    empty batch) before it makes this pass's report, so even its first report delivered online has an offset."""
+    outcome, sent = "kept", 0
     if client is not None:
-        outcome = "sent"
-        while True:
-            with terminal.store.transaction() as session:
-                batch = heartbeat.unsent(session, BATCH)
-            if not batch:
-                break
+        outcome, sent = _send_waiting(terminal, client)
+        with terminal.store.transaction() as session:
+            measured = heartbeat.clock_offset(session) is not None
+        if outcome == "sent" and not measured:
             try:
-                answer = _post(terminal, client, batch)
-            except Refused as exc:
-                if exc.status == 404:  # a platform from before the fleet view: keep them for its upgrade
-                    outcome = "no_route"
-                    break
-                if exc.status != 422:
-                    outcome = "refused"
-                    break
-                for one in batch:  # find the report that does not fit; the others go through
-                    try:
-                        answer = _post(terminal, client, [one])
-                        sent += len(answer.results)
-                    except Refused as single:
-                        if single.status != 422:
-                            raise
-                        _drop(terminal, one, single)
-                continue
-            if not answer.results:
-                outcome = "no_answer"
-                break
-            sent += len(answer.results)
+                _post(terminal, client, [])
+            except Refused:
+                pass  # a platform that takes no empty batch: the next report has the offset
+    made = heartbeat.record(terminal, sync_errors=sync_errors)
+    if client is not None and outcome == "sent":
+        outcome, more = _send_waiting(terminal, client)
+        sent += more
     with terminal.store.transaction() as session:
         waiting = heartbeat.unsent_count(session)
     return {"result": outcome, "made": made, "sent": sent, "waiting": waiting}

@@ -72,7 +72,8 @@ class Report(Incoming):
 
 
 class HeartbeatPush(Incoming):
-    reports: Annotated[list[Report], Field(min_length=1, max_length=MAX_REPORTS)]
+    reports: Annotated[list[Report], Field(max_length=MAX_REPORTS, description="none: only the platform's clock "
+                                                                         "is asked, for a terminal's first report")]
 
     @field_validator("reports")
     @classmethod

@@ -98,6 +98,13 @@ def _local(at: object) -> str:
         return str(at)[:19]
 
 
+def _offset(seconds: object) -> str:
+    if not isinstance(seconds, (int, float)):
+        return "未测 / not measured"
+    rounded = round(float(seconds), 1)
+    return "0.0 秒 / s" if rounded == 0 else f"{rounded:+.1f} 秒 / s"
+
+
 def _cut(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -130,7 +137,7 @@ def _card(row: TerminalRow, now: datetime) -> str:
             f"（待确认 / for staff {int(report.get('print_needs_staff') or 0)}）</dd>",
             f"<dt>磁盘剩余 <span class=en>Disk free</span></dt><dd>{escape(_bytes(report.get('disk_free_bytes')))}</dd>",
             "<dt>时钟偏差 <span class=en>Clock</span></dt><dd>"
-            + (escape(f"{float(offset):+.1f} 秒 / s") if isinstance(offset, (int, float)) else "未测 / not measured")
+            + escape(_offset(offset))
             + "</dd>",
         ]
     error = ""

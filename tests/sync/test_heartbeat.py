@@ -166,6 +166,8 @@ def test_a_printer_out_of_paper_reaches_the_platform_and_the_devices_command(
         assert body["devices"]["printer"]["paper"] == "out"
         assert body["devices"]["printer"]["state"] == "attention"
         assert body["print_backlog"] == 1
+        # its first report, and already with its clock's offset: the platform's clock was asked before it was made
+        assert body["clock_offset_seconds"] is not None and abs(body["clock_offset_seconds"]) < 2.0
         assert body["last_error"]["source"] == "print"
     finally:
         printer.stop()
