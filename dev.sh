@@ -28,6 +28,8 @@ APT_PACKAGES=(
   cups-client libusb-1.0-0
   speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2
   nginx
+  # the platform's fleet page is tested in a real headless browser (tests/sync/test_fleet_page.py)
+  chromium
 )
 
 need_apt() {

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kiosk import audit
+from kiosk import audit, device_states
 from kiosk.errors import Message
 from kiosk.print_jobs import (  # noqa: F401 - enqueueing is the domain's; re-exported for printing's callers
     DOCUMENT_KINDS,
@@ -207,6 +207,9 @@ def _record(terminal: Terminal, claim: _Claim, error: PrintingError | None, deli
         job = session.get(PrintJob, job_id)
         details: dict[str, Any] = {"job_id": job_id, "kind": kind, "printer": printer, "receipt_no": receipt_no,
                                    "attempt": claim.attempt}
+        if not isinstance(error, PrintCancelled):  # what the printer said, for the heartbeat (kiosk.device_states)
+            device_states.note_printer(session, printer, error_code=error.code if error else None,
+                                       reasons=tuple(getattr(error, "reasons", ())), at=done)
         if job is None or job.state != PRINTING or job.attempts != claim.attempt:
             # a closing worker handed it back, or another process reclaimed it: not ours to record
             state = PrintState(job.state) if job is not None else FAILED

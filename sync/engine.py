@@ -47,6 +47,7 @@ from sync.audit_push import push_audit_head
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
+from sync.heartbeat_push import deliver as deliver_heartbeat
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
@@ -84,6 +85,7 @@ class PassReport:
     appointment_events_sent: int = 0  # check-ins and no-shows the platform confirmed
     no_shows_marked: int = 0
     update: dict[str, Any] | None = None  # a new version fetched and staged for the root helper (sync.updates)
+    heartbeat: dict[str, Any] | None = None  # the report made and the reports delivered (sync.heartbeat_push)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -136,6 +138,7 @@ class SyncEngine:
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
+        self.send_heartbeat(report)
         report.pending, report.pending_bytes = self.pending()
         with self.store.transaction() as session:
             report.downloads_pending = count_pending(session)
@@ -530,6 +533,20 @@ class SyncEngine:
         report.update = check.as_dict()
         if check.state in ("refused", "offline"):
             report.errors.append(f"update {check.state}: {check.message.get('en', '')}")
+    # --- heartbeat -------------------------------------------------------------------------------
+
+    def send_heartbeat(self, report: PassReport) -> None:
+        """After the pass, so the report tells its outcome; made offline too, and sent only while online."""
+        try:
+            report.heartbeat = deliver_heartbeat(self.terminal, self.client if report.online else None,
+                                                 sync_errors=list(report.errors))
+        except Offline as exc:
+            report.errors.append(f"heartbeat not sent: {exc}")
+        except EnrollmentRequired:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("heartbeat failed")
+            report.errors.append(f"heartbeat not sent: {type(exc).__name__}")
 
     # --- count check ------------------------------------------------------------------------
 

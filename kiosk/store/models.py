@@ -423,3 +423,15 @@ class OnlinePreReview(Base):
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(SealedText("online_prereviews.note"))
+
+
+class HeartbeatReport(Base):
+    """A heartbeat the terminal made for the platform's fleet view (migration 0015; `kiosk.heartbeat`).
+
+    Made with each sync pass, also offline, and kept until the platform has it: a row is deleted once the
+    platform answered for its id. The unsent rows are bounded (`kiosk.heartbeat.MAX_UNSENT`, oldest dropped)."""
+
+    __tablename__ = "heartbeat_reports"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    made_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -44,6 +44,7 @@ from sync.server import (
     audit_heads,
     cases,
     enrollment,
+    fleet_api,
     hall_stats,
     licences,
     licences_api,
@@ -581,6 +582,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app.include_router(licences_api.router(store))
     app.include_router(prereview_api.router(store))
     app.include_router(updates_api.router(store))
+    app.include_router(fleet_api.router(store))
     openapi_doc.install(app)
     return app
 

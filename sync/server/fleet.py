@@ -1,0 +1,193 @@
+"""The fleet view on the platform: terminals' heartbeats received, and what needs a technician's attention.
+
+Receiving is idempotent by the terminal's report id (an insert in a savepoint: two copies racing each other
+still make one row). What needs attention is judged here, once, for the page and for
+`onewindow platform devices`: a printer out of paper or unreachable, a backlog, a terminal not heard from
+for long, a clock that is off, low disk, a device gone missing, a terminal that never reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk import staff as rules
+from kiosk.errors import Message, UserFacingError
+from sync.server import platform_audit
+from sync.server.db import PlatformStore
+from sync.server.fleet_models import FleetReport, FleetTerminal, FleetViewer
+from sync.server.models import Device, utcnow
+from sync.wire_heartbeat import HeartbeatPush
+
+REPORT_DAYS = 2  # history for a technician looking back over a night; the state table holds the newest
+NOT_SEEN = timedelta(minutes=15)  # terminals report every minute or so while their link is up
+CLOCK_OFF_SECONDS = 120.0
+LOW_DISK_BYTES = 2 * 1024 ** 3
+LOW_DISK_SHARE = 0.05
+OUTBOX_BACKLOG = 10
+PRINT_BACKLOG = 3
+
+_hasher = PasswordHasher()
+
+
+# --- receiving ------------------------------------------------------------------------------------------------
+
+def receive(session: Session, device: Device, push: HeartbeatPush, now: datetime | None = None) -> list[dict[str, str]]:
+    now = now or utcnow()
+    results = []
+    newest = None
+    for report in push.reports:
+        body = report.model_dump(mode="json")
+        if session.get(FleetReport, report.id) is not None:
+            results.append({"id": report.id, "result": "duplicate"})
+            continue
+        try:
+            with session.begin_nested():  # another copy racing this one: its insert wins, this one is a duplicate
+                session.add(FleetReport(id=report.id, device_id=device.id, made_at=report.made_at, received_at=now,
+                                        body=body))
+        except IntegrityError:
+            results.append({"id": report.id, "result": "duplicate"})
+            continue
+        results.append({"id": report.id, "result": "stored"})
+        if newest is None or report.made_at > newest.made_at:
+            newest = report
+    state = session.get(FleetTerminal, device.id)
+    if state is None and newest is not None:
+        state = FleetTerminal(device_id=device.id, hall_code=device.hall_code, report_id=newest.id,
+                              made_at=newest.made_at, last_heard_at=now, body=newest.model_dump(mode="json"))
+        session.add(state)
+    elif state is not None:
+        state.last_heard_at = now
+        state.hall_code = device.hall_code
+        if newest is not None and newest.made_at >= state.made_at:
+            state.report_id, state.made_at, state.body = newest.id, newest.made_at, newest.model_dump(mode="json")
+    session.execute(delete(FleetReport).where(FleetReport.device_id == device.id,
+                                              FleetReport.made_at < now - timedelta(days=REPORT_DAYS)))
+    return results
+
+
+# --- what needs attention -----------------------------------------------------------------------------------
+
+@dataclass
+class Attention:
+    code: str
+    message: Message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "zh": self.message.zh, "en": self.message.en}
+
+
+@dataclass
+class TerminalRow:
+    device_id: int
+    hall_code: str
+    name: str
+    role: str
+    device_no: int | None
+    last_heard_at: datetime | None
+    report: dict[str, Any] | None
+    attention: list[Attention] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"device_id": self.device_id, "hall_code": self.hall_code, "name": self.name, "role": self.role,
+                "device_no": self.device_no,
+                "last_heard_at": self.last_heard_at.isoformat() if self.last_heard_at else None,
+                "needs_attention": bool(self.attention), "attention": [a.as_dict() for a in self.attention],
+                "report": self.report}
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024 ** 3:.1f} GiB"
+
+
+def attention_of(report: dict[str, Any] | None, last_heard_at: datetime | None, now: datetime) -> list[Attention]:
+    if report is None or last_heard_at is None:
+        return [Attention("never_reported", Message("从未上报状态", "has never reported"))]
+    found: list[Attention] = []
+    silent = now - last_heard_at
+    if silent > NOT_SEEN:
+        minutes = int(silent.total_seconds() // 60)
+        found.append(Attention("not_seen", Message(f"已{minutes}分钟未联系平台", f"not heard from for {minutes} min")))
+    printer = (report.get("devices") or {}).get("printer") or {}
+    if printer.get("paper") == "out":
+        found.append(Attention("printer_paper_out", Message("打印机缺纸", "printer out of paper")))
+    elif printer.get("online") is False:
+        found.append(Attention("printer_offline", Message("打印机无法连接", "printer unreachable")))
+    elif printer.get("state") == "attention":
+        found.append(Attention("printer_trouble", Message("打印机故障", "printer reports a problem")))
+    for key, zh, en in (("scanner", "扫描仪", "scanner"), ("camera", "高拍仪", "camera"),
+                        ("card_reader", "身份证阅读器", "ID card reader")):
+        if ((report.get("devices") or {}).get(key) or {}).get("state") == "attention":
+            found.append(Attention(f"{key}_missing", Message(f"{zh}未找到", f"{en} not found")))
+    owed = int(report.get("outbox_backlog") or 0) + int(report.get("decisions_backlog") or 0)
+    if owed >= OUTBOX_BACKLOG:
+        found.append(Attention("outbox_backlog", Message(f"{owed}件待上传", f"{owed} items waiting to upload")))
+    prints = int(report.get("print_backlog") or 0)
+    needs_staff = int(report.get("print_needs_staff") or 0)
+    if prints >= PRINT_BACKLOG or needs_staff:
+        found.append(Attention("print_backlog", Message(f"{prints}张待打印，{needs_staff}张待人工确认",
+                                                        f"{prints} print jobs waiting, {needs_staff} for staff")))
+    offset = report.get("clock_offset_seconds")
+    if offset is not None and abs(float(offset)) > CLOCK_OFF_SECONDS:
+        found.append(Attention("clock_off", Message(f"时钟偏差{float(offset):+.0f}秒",
+                                                    f"clock off by {float(offset):+.0f} s")))
+    free, total = int(report.get("disk_free_bytes", -1)), int(report.get("disk_total_bytes", -1))
+    if free >= 0 and (free < LOW_DISK_BYTES or (total > 0 and free / total < LOW_DISK_SHARE)):
+        found.append(Attention("low_disk", Message(f"磁盘空间不足（剩{_gib(free)}）", f"low disk ({_gib(free)} free)")))
+    return found
+
+
+def fleet(session: Session, hall_code: str | None = None, now: datetime | None = None) -> list[TerminalRow]:
+    """Every terminal that is not revoked (the online portal has no hall device number and is left out), by hall
+    and device number."""
+    now = now or utcnow()
+    query = (select(Device, FleetTerminal).outerjoin(FleetTerminal, FleetTerminal.device_id == Device.id)
+             .where(Device.revoked_at.is_(None), Device.device_no.is_not(None)))
+    if hall_code is not None:
+        query = query.where(Device.hall_code == hall_code)
+    rows = []
+    for device, state in session.execute(query.order_by(Device.hall_code, Device.device_no, Device.id)):
+        report = dict(state.body) if state is not None else None
+        heard = state.last_heard_at if state is not None else None
+        rows.append(TerminalRow(device.id, device.hall_code, device.name, device.role, device.device_no, heard, report,
+                                attention_of(report, heard, now)))
+    return rows
+
+
+# --- who may look -------------------------------------------------------------------------------------------
+
+def add_viewer(store: PlatformStore, username: str, password: str, hall_code: str | None) -> FleetViewer:
+    name = rules.check_username(username)
+    rules.check_password(password)
+    if hall_code is not None and not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
+        raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall")
+    with store.transaction() as session:
+        if session.scalar(select(FleetViewer.id).where(FleetViewer.username == name)) is not None:
+            raise UserFacingError(Message(f"已有查看账号“{name}”。", f"The fleet viewer '{name}' exists already."),
+                                  code="exists")
+        viewer = FleetViewer(username=name, hall_code=hall_code, password_hash=_hasher.hash(password), active=True)
+        session.add(viewer)
+        session.flush()
+        platform_audit.record(session, actor="platform:operator", action="fleet_viewer.added", subject=name,
+                              details={"hall_code": hall_code})
+        return viewer
+
+
+def check_viewer(session: Session, username: str, password: str) -> FleetViewer | None:
+    """The viewer, or None, at the same cost whether the name exists or not."""
+    viewer = session.scalar(select(FleetViewer).where(FleetViewer.username == username.strip().lower(),
+                                                      FleetViewer.active.is_(True)))
+    if viewer is None:
+        _hasher.hash(password or "x")
+        return None
+    try:
+        _hasher.verify(viewer.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    return viewer
