@@ -73,7 +73,7 @@ class SetupWindow(QWidget):
         self.form_page = self._form_page()
         self.tests_page = self._tests_page()
         self.pages.addWidget(_scrolled(self.form_page))
-        self.pages.addWidget(_scrolled(self.tests_page))
+        self.pages.addWidget(self.tests_page)
         self.retranslate()
 
     # --- building ------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ class SetupWindow(QWidget):
         layout.addWidget(label)
         layout.addWidget(edit)
         layout.addWidget(error)
-        self.field_labels[name], self.field_errors[name] = label, error
+        self.field_labels[name], self.field_errors[name], self.edits[name] = label, error, edit
         return edit
 
     def _form_page(self) -> QWidget:
@@ -121,6 +121,7 @@ class SetupWindow(QWidget):
         layout.addWidget(self.form_hint)
         self.field_labels: dict[str, QLabel] = {}
         self.field_errors: dict[str, QLabel] = {}
+        self.edits: dict[str, QLineEdit] = {}
         settings = self.terminal.settings
         self.hall_edit = self._field(layout, "hall_code", "330106001")
         self.hall_edit.setText(settings.hall_code)
@@ -151,9 +152,11 @@ class SetupWindow(QWidget):
         return page
 
     def _tests_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(48, 24, 48, 24)
+        """The list scrolls; the verdict and the buttons stay in view under it (a 1366×768 panel shows three
+        devices at a time)."""
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(48, 24, 48, 12)
         layout.setSpacing(10)
         self.tests_title = set_role(QLabel(), "title")
         self.enrolled_label = set_role(QLabel(), "ok")
@@ -170,10 +173,21 @@ class SetupWindow(QWidget):
             row = DeviceRow(test.device, DEVICE_LABELS.get(test.device, Message(test.device, test.device)))
             self.rows[test.device] = row
             layout.addWidget(row)
+        layout.addStretch(1)
+
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(_scrolled(body), 1)
+        footer = QWidget()
+        footer.setObjectName("setupFooter")
+        bottom = QVBoxLayout(footer)
+        bottom.setContentsMargins(48, 8, 48, 16)
         self.verdict = set_role(QLabel(), "subtitle")
         self.verdict.setObjectName("verdict")
         self.verdict.setWordWrap(True)
-        layout.addWidget(self.verdict)
+        bottom.addWidget(self.verdict)
         buttons = QHBoxLayout()
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
@@ -187,8 +201,8 @@ class SetupWindow(QWidget):
         buttons.addWidget(self.back_button, 1)
         buttons.addWidget(self.start_button, 2)
         buttons.addWidget(self.finish_button, 1)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        bottom.addLayout(buttons)
+        outer.addWidget(footer)
         return page
 
     # --- words ---------------------------------------------------------------------------------------
@@ -208,6 +222,7 @@ class SetupWindow(QWidget):
         before = "\n".join(f"• {msg(DEVICE_LABELS.get(t.device, Message(t.device, t.device)))}{self._colon()}"
                            f"{msg(t.prompt)}" for t in self.tests if t.prompt is not None)
         self.prompts.setText(translate("Setup", "Before you start:") + "\n" + before)
+        self.prompts.setVisible(self.report is None)  # after a round, each line says what to do
         self.back_button.setText(translate("Setup", "Back"))
         self.start_button.setText(translate("Setup", "Test again") if self.report is not None or self._results
                                   else translate("Setup", "Start the tests"))
@@ -252,7 +267,9 @@ class SetupWindow(QWidget):
     def _show_verdict(self) -> None:
         if self.report is None:
             self.verdict.setText(translate("Setup", "Testing the devices…") if self.busy else "")
+            self.verdict.setVisible(self.busy)
             return
+        self.verdict.show()
         self.verdict.setText(translate("Setup", "✔ Every device passed or is not connected.") if self.report.ok else
                              translate("Setup", "✘ A device failed: do what its line says, then tap “Test again”."))
 
@@ -260,7 +277,16 @@ class SetupWindow(QWidget):
 
     def _clear_field_error(self, name: str) -> None:
         self._field_messages.pop(name, None)
-        self.field_errors[name].hide()
+        self._mark_fields()
+
+    def _mark_fields(self) -> None:
+        """Each wrong field's message under it and its frame marked (the words say it; the frame helps)."""
+        for name, label in self.field_errors.items():
+            label.setVisible(name in self._field_messages)
+            edit = self.edits[name]
+            edit.setProperty("invalid", name in self._field_messages)
+            edit.style().unpolish(edit)
+            edit.style().polish(edit)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -279,8 +305,7 @@ class SetupWindow(QWidget):
         self._field_messages = {p.field: p.message for p in request_problems(request)}
         self._form_error_message = None
         self.form_error.hide()
-        for name, label in self.field_errors.items():
-            label.setVisible(name in self._field_messages)
+        self._mark_fields()
         if self._field_messages:
             self.retranslate()
             return
@@ -302,8 +327,7 @@ class SetupWindow(QWidget):
         self.form_status.setText("")
         if isinstance(exc, ValidationFailed):
             self._field_messages = {p.field: p.message for p in exc.problems}
-            for name, label in self.field_errors.items():
-                label.setVisible(name in self._field_messages)
+            self._mark_fields()
         else:
             self._form_error_message = exc.message if isinstance(exc, UserFacingError) else message_for(exc)
             self.form_error.show()
