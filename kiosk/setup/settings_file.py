@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import write_atomic
 from kiosk.settings import Settings, config_path
 
@@ -17,6 +18,23 @@ from kiosk.settings import Settings, config_path
 def settings_file(settings: Settings) -> Path:
     """The file `load_settings` reads for this terminal (the same rule `onewindow doctor` reports)."""
     return config_path(settings.home if os.environ.get("ONEWINDOW_HOME") else None)
+
+
+def check_writable(path: Path) -> None:
+    """Before anything is sent: a set-up that enrolled but could not record its hall code would leave the
+    terminal half set up, with the one-time code spent."""
+    try:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK | os.X_OK)
+    except OSError:  # a folder on the way this user may not enter
+        writable = False
+    if not writable:
+        raise UserFacingError(Message(
+            f"无法写入设置文件 {path}：没有写权限。请以有权限的用户运行（如 sudo），或用 ONEWINDOW_CONFIG 指定可写的设置文件；未做任何更改。",
+            f"The settings file {path} cannot be written (no permission). Run as a user who may write it (such as "
+            "with sudo), or point ONEWINDOW_CONFIG at a writable file; nothing was changed."), code="settings_file")
 
 
 def set_values(path: Path, values: dict[str, str]) -> None:

@@ -11,6 +11,7 @@ said yes are the credential stored and the hall code and platform address writte
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from importlib.metadata import entry_points
@@ -21,7 +22,7 @@ from kiosk.settings import load_settings
 from kiosk.setup.device_checks import BUILT_IN, DeviceTest
 from kiosk.setup.request import SetupRequest, request_problems
 from kiosk.setup.results import FAIL, DeviceResult, SetupReport, load_report, new_report, save_report
-from kiosk.setup.settings_file import set_values, settings_file
+from kiosk.setup.settings_file import check_writable, set_values, settings_file
 from kiosk.terminal import Terminal
 
 log = logging.getLogger("onewindow.setup")
@@ -59,9 +60,10 @@ def enroll(terminal: Terminal, request: SetupRequest) -> dict[str, Any]:
     Returns what the platform assigned (device number, role...). On any refusal nothing is stored.
     """
     request = check_request(request)
+    path = settings_file(terminal.settings)
+    check_writable(path)
     enrolled = _enroller()(terminal, platform_url=request.platform_url, code=request.code,
                            hall_code=request.hall_code, ca_file=request.ca_file, insecure=request.insecure)
-    path = settings_file(terminal.settings)
     set_values(path, {"hall_code": request.hall_code, "platform_url": request.platform_url})
     terminal.settings = replace(load_settings(terminal.settings.home if _home_given() else None),
                                 home=terminal.settings.home)
@@ -70,8 +72,6 @@ def enroll(terminal: Terminal, request: SetupRequest) -> dict[str, Any]:
 
 
 def _home_given() -> bool:
-    import os
-
     return bool(os.environ.get("ONEWINDOW_HOME"))
 
 

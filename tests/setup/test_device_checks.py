@@ -182,3 +182,42 @@ def test_settings_file_changes_only_the_named_top_level_keys(tmp_path: Path) -> 
     import tomllib
 
     assert tomllib.loads(text)["platform_url"] == 'https://p.example/api/v1?"q"'
+
+
+def test_a_settings_file_the_user_may_not_write_is_refused_before_enrolling(tmp_path: Path) -> None:
+    """Checked before the one-time code is spent; as another user than the file's owner (root bypasses modes)."""
+    import os
+    import subprocess
+    import sys
+
+    import shutil
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="onewindow-settings-"))  # /tmp itself: the other user may enter it
+    shared.chmod(0o755)
+    path = shared / "onewindow.toml"
+    path.write_text('hall_code = "330106001"\n', encoding="utf-8")
+    path.chmod(0o644)
+    script = ("import sys; from pathlib import Path; from kiosk.errors import UserFacingError\n"
+              "from kiosk.setup.settings_file import check_writable\n"
+              "try:\n    check_writable(Path(sys.argv[1]))\nexcept UserFacingError as exc:\n"
+              "    print(exc.message.both()); sys.exit(2)\n")
+    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
+    if not prefix:
+        path.chmod(0o444)
+    root = str(Path(__file__).resolve().parents[2])
+    try:
+        result = subprocess.run([*prefix, sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                                timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": root})
+        blocked = subprocess.run([*prefix, sys.executable, "-c", script, str(tmp_path / "x" / "onewindow.toml")],
+                                 capture_output=True, text=True, timeout=60, cwd=root, env={**os.environ,
+                                                                                            "PYTHONPATH": root})
+    finally:
+        shutil.rmtree(shared)
+    assert result.returncode == 2, result.stderr
+    if prefix:  # as nobody, the test's own 0700 folder cannot even be entered
+        assert blocked.returncode == 2 and "cannot be written" in blocked.stdout, blocked.stderr
+    assert "无法写入设置文件" in result.stdout and "cannot be written" in result.stdout
+    from kiosk.setup.settings_file import check_writable
+
+    check_writable(tmp_path / "new" / "dir" / "onewindow.toml")  # a file still to be made where we may write
