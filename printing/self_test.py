@@ -70,6 +70,9 @@ class PrinterTest(DeviceTest):
     def __init__(self, timeout: float = 5.0) -> None:
         self.timeout = timeout
 
+    def expects_hands(self, settings: Settings) -> bool:
+        return bool(settings.printer.strip())
+
     def live(self, settings: Settings) -> DeviceResult | None:
         """The printer's status (DLE EOT), with no paper used: reachable, paper, cover."""
         uri = settings.printer.strip()

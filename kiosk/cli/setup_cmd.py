@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                   f"{enrollment['role']}", flush=True)
 
     def before(test: Any) -> None:
-        if test.prompt is not None and not args.yes and _interactive():
+        if test.prompt is not None and not args.yes and _interactive() and test.expects_hands(terminal.settings):
             input(f"{test.prompt.zh} / {test.prompt.en} — 好了按回车 / press Enter when ready ")
 
     results = usecase.run_device_tests(terminal, wait_seconds=args.wait, before=before,

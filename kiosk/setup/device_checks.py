@@ -45,6 +45,11 @@ class DeviceTest(ABC):
     def run(self, settings: Settings, *, wait_seconds: float) -> DeviceResult:
         """Test the device; a device's trouble is a result (fail), never an exception."""
 
+    def expects_hands(self, settings: Settings) -> bool:
+        """Whether the technician should put something in place first (the prompt): not for a device the
+        settings say is not there, so a counter's set-up does not ask for an ID card it has no reader for."""
+        return self.prompt is not None
+
     def live(self, settings: Settings) -> DeviceResult | None:
         """A quick look for `onewindow doctor` that prints, scans and waits for nothing: is the device there and
         ready now? None when there is no such look (the full test is the only one)."""
@@ -183,6 +188,9 @@ class CameraTest(DeviceTest):
     def live(self, settings: Settings) -> DeviceResult | None:
         return CameraTest(self.cameras, None).run(settings, wait_seconds=0)
 
+    def expects_hands(self, settings: Settings) -> bool:
+        return settings.camera.strip().lower() != "none"
+
     def run(self, settings: Settings, *, wait_seconds: float) -> DeviceResult:
         wanted = settings.camera.strip()
         if wanted.lower() == "none":
@@ -256,6 +264,9 @@ class IdCardTest(DeviceTest):
 
     def __init__(self, make_reader: Callable[[Settings], IdCardReader | None] = _configured_reader) -> None:
         self.make_reader = make_reader
+
+    def expects_hands(self, settings: Settings) -> bool:
+        return settings.id_reader not in ("", "none")
 
     def live(self, settings: Settings) -> DeviceResult | None:
         """Whether the configured reader answers its status query (no card needed)."""

@@ -87,9 +87,11 @@ def _states(window: Any) -> list[tuple[str, Any]]:
             "Cannot reach the platform at https://zwfw.example.gov.cn/api/v1: the connection timed out. Check the "
             "address and the network; nothing was changed.")))
 
-    def tested() -> None:
+    def enrolled() -> None:
         window.hall_edit.setText("330106001")
         window._enrolled({"hall_code": "330106001", "device_no": 3, "role": "kiosk"})
+
+    def tested() -> None:
         window.start_tests()
         pump(lambda: window.report is not None, timeout=30)
 
@@ -97,8 +99,8 @@ def _states(window: Any) -> list[tuple[str, Any]]:
         set_language("en")
         window.retranslate()
 
-    return [("form", form), ("form_errors", form_errors), ("form_refused", form_refused), ("tested", tested),
-            ("tested_en", english)]
+    return [("form", form), ("form_errors", form_errors), ("form_refused", form_refused), ("enrolled", enrolled),
+            ("tested", tested), ("tested_en", english)]
 
 
 def render(out: Path, sizes: tuple[tuple[int, int], ...], fullscreen: bool) -> list[Path]:
@@ -116,8 +118,9 @@ def render(out: Path, sizes: tuple[tuple[int, int], ...], fullscreen: bool) -> l
     apply_theme(app, large=False)
     set_language("zh")
     home = Path(tempfile.mkdtemp(prefix="onewindow-setup-shots-"))
-    terminal = Terminal.open(load_settings(home, device_no=1, platform_url="https://zwfw.example.gov.cn/api/v1"),
-                             parts=False)
+    terminal = Terminal.open(load_settings(home, device_no=1, platform_url="https://zwfw.example.gov.cn/api/v1",
+                                           printer="tcp://10.0.8.21:9100", scanner="fujitsu:fi-7160:12345",
+                                           id_reader="simulator"), parts=False)
     window = SetupWindow(terminal, [CannedTest(r) for r in RESULTS])
     platform = QGuiApplication.platformName()
     if fullscreen:

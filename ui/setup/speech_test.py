@@ -70,6 +70,9 @@ class SpeechTest(DeviceTest):
     order = 50
     prompt = Message("打开音箱，调好音量。", "Switch the speakers on and set the volume.")
 
+    def expects_hands(self, settings: Settings) -> bool:
+        return settings.device_kind == "kiosk"
+
     def run(self, settings: Settings, *, wait_seconds: float) -> DeviceResult:
         if settings.device_kind != "kiosk":
             return DeviceResult(self.device, ABSENT, Message("窗口终端不朗读，无需语音。",

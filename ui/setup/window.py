@@ -219,8 +219,10 @@ class SetupWindow(QWidget):
         self.enroll_button.setText(translate("Setup", "Enroll and test the devices"))
         self.devices_only_button.setText(translate("Setup", "Only test the devices"))
         self.tests_title.setText(translate("Setup", "Device tests"))
+        settings = self.terminal.settings
         before = "\n".join(f"• {msg(DEVICE_LABELS.get(t.device, Message(t.device, t.device)))}{self._colon()}"
-                           f"{msg(t.prompt)}" for t in self.tests if t.prompt is not None)
+                           f"{msg(t.prompt)}" for t in self.tests
+                           if t.prompt is not None and t.expects_hands(settings))
         self.prompts.setText(translate("Setup", "Before you start:") + "\n" + before)
         self.prompts.setVisible(self.report is None)  # after a round, each line says what to do
         self.back_button.setText(translate("Setup", "Back"))
