@@ -106,10 +106,18 @@ class SpeechTest(DeviceTest):
         lang = "zh" if "zh" in languages else "en"
         stdin.write(json.dumps({"say": SENTENCE[lang], "lang": lang, "id": 1}, ensure_ascii=False).encode() + b"\n")
         stdin.flush()
-        if not lines.until("ack", 1, ACK_SECONDS) or not lines.until("done", 1, SPOKEN_SECONDS):
-            return DeviceResult(self.device, FAIL, Message("语音服务不再应答，测试语句没有读完。",
-                                                           "The speech service stopped answering; the test sentence "
-                                                           "was not finished."), RESTART, detail)
+        if not lines.until("ack", 1, ACK_SECONDS):
+            return DeviceResult(self.device, FAIL, Message("语音服务不再应答，没有接收测试语句。",
+                                                           "The speech service stopped answering; it did not take the "
+                                                           "test sentence."), RESTART, detail)
+        if not lines.until("done", 1, SPOKEN_SECONDS):
+            return DeviceResult(self.device, FAIL, Message(
+                f"语音服务接收了测试语句，但 {SPOKEN_SECONDS:.0f} 秒内没有读完（可能没有音频输出）。",
+                f"The speech service took the test sentence but did not finish reading it within "
+                f"{SPOKEN_SECONDS:.0f} s (perhaps there is no audio output)."), Message(
+                "检查音箱和系统的音频输出（声卡、PulseAudio/PipeWire），重启语音服务，然后重新检测。",
+                "Check the speakers and the system's audio output (sound card, PulseAudio/PipeWire), restart the "
+                "speech service, then test again."), detail)
         detail["spoken"] = SENTENCE[lang]
         if lang != "zh":
             return DeviceResult(self.device, FAIL, Message(f"已用英文读出测试语句（{engine}），但没有普通话语音。",
