@@ -25,6 +25,8 @@ from printing.status import REASON_TEXT
 #: printed on the test receipt; the technician checks it reads right (GB18030 text, a rare character as raster)
 SAMPLE_ZH = "中文打印测试：一窗通办，最多跑一次。𠀾"
 SAMPLE_EN = "Print test: one window, at most one visit."
+#: addresses as the technician types them
+EXAMPLE_URI, USB, SERIAL, MUTE = "tcp://192.0.2.10:9100", "usb:", "serial:", "?status=none"
 
 
 def test_receipt(settings: Settings, now: datetime | None = None) -> bytes:
@@ -98,9 +100,10 @@ class PrinterTest(DeviceTest):
                             detail=detail)
 
     def _absent(self) -> DeviceResult:
-        return DeviceResult(self.device, ABSENT, Message("未设置小票打印机（printer 为空）。",
+        return DeviceResult(self.device, ABSENT, Message("未设置小票打印机（设置项 \"printer\" 为空）。",
                                                              "No receipt printer is set (printer is empty)."),
-                                Message("有打印机时在设置中写 printer = \"tcp://打印机IP:9100\"（或 usb:、serial:），然后重新检测。",
+                                Message(f"有打印机时在设置项 \"printer\" 中填入它的地址，如 {EXAMPLE_URI}（或以 {USB} 或 {SERIAL} "
+                                        "开头的地址），然后重新检测。",
                                         "If there is one, set printer = \"tcp://PRINTER-IP:9100\" (or usb:, serial:) "
                                         "in the settings, then test again."))
 
@@ -113,8 +116,8 @@ class PrinterTest(DeviceTest):
             delivery = send_job("receipt", uri, test_receipt(settings), {}, timeout=self.timeout)
         except PrinterUriInvalid as exc:
             return DeviceResult(self.device, FAIL, exc.message, Message(
-                "改正设置中的 printer 地址（如 tcp://192.0.2.10:9100），然后重新检测。",
-                "Correct the printer address in the settings (such as tcp://192.0.2.10:9100), then test again."),
+                f"改正设置项 \"printer\" 中的地址（如 {EXAMPLE_URI}），然后重新检测。",
+                f"Correct the printer address in the settings (such as {EXAMPLE_URI}), then test again."),
                 {**detail, "code": exc.code})
         except PrinterUnreachable as exc:
             return _unreachable(uri, exc)
@@ -131,9 +134,9 @@ class PrinterTest(DeviceTest):
                 f"测试小票已发出，但打印机 {uri} 没有回答状态查询，无法确认是否打印。",
                 f"The test receipt was sent, but the printer {uri} did not answer the status query, so printing "
                 "cannot be confirmed."), Message(
-                "看出纸口：有测试小票而打印机从不回答状态时，在地址后加 ?status=none；没有时检查打印机，然后重新检测。",
+                f"看出纸口：有测试小票而打印机从不回答状态时，在地址后加 {MUTE}；没有时检查打印机，然后重新检测。",
                 "Look at the tray: if the test receipt is there and this printer never answers status queries, add "
-                "?status=none to its address; if not, check the printer, then test again."),
+                f"{MUTE} to its address; if not, check the printer, then test again."),
                 {**detail, "code": exc.code})
         except PrintingError as exc:
             return DeviceResult(self.device, FAIL, exc.message, _check_paper(uri), {**detail, "code": exc.code})

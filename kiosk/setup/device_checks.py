@@ -58,8 +58,9 @@ class DeviceTest(ABC):
 
 # --- scanner ----------------------------------------------------------------------------------------
 
+SANE_FIND, SANE_PACKAGE = "sane-find-scanner", "sane-utils"  # what the technician runs and installs
 SCANNER_ACTIONS: dict[str, Message] = {
-    "no_device": Message("检查扫描仪的电源和USB线；`onewindow devices` 列出SANE找到的扫描仪，把名称填入 scanner 设置。",
+    "no_device": Message("检查扫描仪的电源和USB线；`onewindow devices` 列出系统找到的扫描仪，把名称填入设置项 \"scanner\"。",
                          "Check the scanner's power and USB cable; `onewindow devices` lists what SANE finds: put "
                          "its name in the scanner setting."),
     "busy": Message("关闭其他正在使用扫描仪的程序，然后重新检测。", "Close any other program using the scanner, then test again."),
@@ -67,8 +68,8 @@ SCANNER_ACTIONS: dict[str, Message] = {
     "no_documents": Message("在进纸器中放一页纸，然后重新检测。", "Load a page into the feeder, then test again."),
     "cover_open": Message("关好扫描仪盖板，然后重新检测。", "Close the scanner's cover, then test again."),
 }
-SCANNER_OTHER = Message("重新检测；仍失败时用 sane-find-scanner 检查驱动。",
-                        "Test again; if it fails again, check the driver with sane-find-scanner.")
+SCANNER_OTHER = Message(f"重新检测；仍失败时用 {SANE_FIND} 检查驱动。",
+                        f"Test again; if it fails again, check the driver with {SANE_FIND}.")
 
 
 def _sane_scanners() -> list[str]:
@@ -101,8 +102,8 @@ class ScannerTest(DeviceTest):
             except Exception as exc:  # noqa: BLE001 - SANE missing is a finding
                 return DeviceResult(self.device, ABSENT, Message(f"无法查找扫描仪（{exc}）。", f"Scanners cannot be "
                                                                                          f"looked for ({exc})."),
-                                    Message("需要扫描仪时安装 SANE（sane-utils）。", "Install SANE (sane-utils) if this "
-                                                                               "terminal needs a scanner."))
+                                    Message(f"需要扫描仪时安装扫描驱动（{SANE_PACKAGE}）。",
+                                            f"Install SANE ({SANE_PACKAGE}) if this terminal needs a scanner."))
             if not found:
                 return DeviceResult(self.device, ABSENT, Message("未设置也未找到扫描仪。", "No scanner is set or found."),
                                     Message("需要扫描仪时连接扫描仪后重新检测；不需要则无需处理。",
@@ -131,11 +132,9 @@ class ScannerTest(DeviceTest):
         image = pages[0].image
         saved = evidence_dir(settings) / "scan-test.png"
         image.save(saved)
-        configured = "" if settings.scanner else Message("；请把 scanner = \"{0}\" 写入设置", "; put scanner = "
-                                                         "\"{0}\" in the settings")
-        action = Message(f"查看 {saved}，确认图像清晰" + (configured.zh.format(name) if configured else "") + "。",
-                         f"Look at {saved} and check the image is sharp" +
-                         (configured.en.format(name) if configured else "") + ".")
+        keep = Message("", "") if settings.scanner else Message(f"；请在设置项 \"scanner\" 中填入 {name}",
+                                                                 f"; put scanner = \"{name}\" in the settings")
+        action = Message(f"查看 {saved}，确认图像清晰{keep.zh}。", f"Look at {saved} and check the image is sharp{keep.en}.")
         return DeviceResult(self.device, PASS, Message(f"扫描仪 {name} 扫描了一页（{image.width}×{image.height}像素）。",
                                                        f"The scanner {name} scanned a page ({image.width}×"
                                                        f"{image.height} px)."),
@@ -194,7 +193,7 @@ class CameraTest(DeviceTest):
     def run(self, settings: Settings, *, wait_seconds: float) -> DeviceResult:
         wanted = settings.camera.strip()
         if wanted.lower() == "none":
-            return DeviceResult(self.device, ABSENT, Message("设置中写明本终端没有高拍仪（camera = \"none\"）。",
+            return DeviceResult(self.device, ABSENT, Message("设置中写明本终端没有高拍仪（设置项 \"camera\" 为 \"none\"）。",
                                                              "The settings say this terminal has no document camera "
                                                              "(camera = \"none\")."))
         nodes = [c for c in self.cameras() if c.get("capture") is not False]

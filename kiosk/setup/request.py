@@ -14,6 +14,7 @@ from kiosk.errors import Message, Problem
 HALL_CODE = re.compile(r"\d{6,12}")
 #: the platform's alphabet (no 0/O, 1/I), 16 characters, typed with or without dashes or spaces
 CODE_CHARS = re.compile(r"[A-HJ-NP-Z2-9]{16}")
+EXAMPLE_CODE = "ABCD-EFGH-JKLM-NPQR"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def request_problems(request: SetupRequest) -> list[Problem]:
             "https://platform.example/api/v1.")))
     if not CODE_CHARS.fullmatch(normalise_code(request.code)):
         problems.append(Problem("code", Message(
-            "注册码格式不对：应为16个字母和数字（四组，每组四个，如 ABCD-EFGH-JKLM-NPQR），不含0、O、1、I。",
-            "The enrollment code is not valid: it is 16 letters and digits in four groups of four (such as "
-            "ABCD-EFGH-JKLM-NPQR), without 0, O, 1 or I.")))
+            f"注册码格式不对：应为16个字母和数字（四组，每组四个，如 {EXAMPLE_CODE}），不含0、O、1、I。",
+            f"The enrollment code is not valid: it is 16 letters and digits in four groups of four (such as "
+            f"{EXAMPLE_CODE}), without 0, O, 1 or I.")))
     return problems

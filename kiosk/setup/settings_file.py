@@ -14,6 +14,8 @@ from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import write_atomic
 from kiosk.settings import Settings, config_path
 
+CONFIG_ENV = "ONEWINDOW_CONFIG"
+
 
 def settings_file(settings: Settings) -> Path:
     """The file `load_settings` reads for this terminal (the same rule `onewindow doctor` reports)."""
@@ -32,9 +34,9 @@ def check_writable(path: Path) -> None:
         writable = False
     if not writable:
         raise UserFacingError(Message(
-            f"无法写入设置文件 {path}：没有写权限。请以有权限的用户运行（如 sudo），或用 ONEWINDOW_CONFIG 指定可写的设置文件；未做任何更改。",
+            f"无法写入设置文件 {path}：没有写权限。请以有权限的用户运行（如管理员），或用环境变量 {CONFIG_ENV} 指定可写的设置文件；未做任何更改。",
             f"The settings file {path} cannot be written (no permission). Run as a user who may write it (such as "
-            "with sudo), or point ONEWINDOW_CONFIG at a writable file; nothing was changed."), code="settings_file")
+            f"with sudo), or point {CONFIG_ENV} at a writable file; nothing was changed."), code="settings_file")
 
 
 def set_values(path: Path, values: dict[str, str]) -> None:

@@ -92,7 +92,7 @@ def run_device_test(terminal: Terminal, test: DeviceTest, *, wait_seconds: float
         return test.run(terminal.settings, wait_seconds=wait_seconds)
     except Exception as exc:  # noqa: BLE001 - a test's defect must not hide the other devices' results
         log.exception("device test %s failed unexpectedly", test.device)
-        return DeviceResult(test.device, FAIL, Message(f"检测出错：{type(exc).__name__}: {exc}",
+        return DeviceResult(test.device, FAIL, Message(f"检测出错（{type(exc).__name__}：{exc}）。",
                                                        f"The test itself failed: {type(exc).__name__}: {exc}"),
                             Message("重新检测；仍出错时把日志发给技术支持。",
                                     "Test again; if it fails again, send the log to support."))
@@ -141,7 +141,7 @@ def live_results(terminal_settings: Any) -> list[DeviceResult]:
             found = test.live(terminal_settings)
         except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
             log.exception("live look at %s failed", test.device)
-            found = DeviceResult(test.device, FAIL, Message(f"检查出错：{type(exc).__name__}: {exc}",
+            found = DeviceResult(test.device, FAIL, Message(f"检查出错（{type(exc).__name__}：{exc}）。",
                                                             f"The check failed: {type(exc).__name__}: {exc}"))
         if found is not None:
             results.append(found)

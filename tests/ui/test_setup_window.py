@@ -70,6 +70,7 @@ def test_bad_values_are_named_on_their_fields_and_nothing_is_sent(qtbot, tmp_pat
     window.toggle_language()
     assert "The hall code \"12ab\" is not valid" in window.field_errors["hall_code"].text()
     assert window.enroll_button.text() == "Enroll and test the devices"
+    assert window.hall_edit.accessibleName() == "Hall code (6 to 12 digits)"
     qtbot.keyClicks(window.hall_edit, "9")  # typing in the field clears its message
     assert not window.field_errors["hall_code"].isVisible()
     assert config.read_text(encoding="utf-8") == before and load_credential(terminal.settings) is None

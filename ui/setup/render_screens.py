@@ -26,23 +26,24 @@ from kiosk.setup.device_checks import DeviceTest  # noqa: E402
 from kiosk.setup.results import ABSENT, FAIL, PASS, DeviceResult  # noqa: E402
 from ui.screenshots import SCREEN_SIZES, application, parse_sizes, pump  # noqa: E402
 
+ENGINE = "speechd"
+PRINTER, SCANNER, SCAN_FILE = "tcp://10.0.8.21:9100", "fujitsu:fi-7160:12345", "/var/lib/onewindow/kiosk/setup/scan-test.png"
 RESULTS = (
-    DeviceResult("printer", FAIL, Message("打印机 tcp://10.0.8.21:9100 不能打印：打印纸已用完。",
-                                          "The printer tcp://10.0.8.21:9100 cannot print: it is out of paper."),
-                 Message("检查打印机 tcp://10.0.8.21:9100 的纸卷、盖板和指示灯，然后重新检测。",
-                         "Check the printer tcp://10.0.8.21:9100's paper roll, cover and lights, then test again.")),
-    DeviceResult("scanner", PASS, Message("扫描仪 fujitsu:fi-7160:12345 扫描了一页（827×1169像素）。",
-                                          "The scanner fujitsu:fi-7160:12345 scanned a page (827×1169 px)."),
-                 Message("查看 /var/lib/onewindow/kiosk/setup/scan-test.png，确认图像清晰。",
-                         "Look at /var/lib/onewindow/kiosk/setup/scan-test.png and check the image is sharp.")),
+    DeviceResult("printer", FAIL, Message(f"打印机 {PRINTER} 不能打印：打印纸已用完。",
+                                          f"The printer {PRINTER} cannot print: it is out of paper."),
+                 Message(f"检查打印机 {PRINTER} 的纸卷、盖板和指示灯，然后重新检测。",
+                         f"Check the printer {PRINTER}'s paper roll, cover and lights, then test again.")),
+    DeviceResult("scanner", PASS, Message(f"扫描仪 {SCANNER} 扫描了一页（827×1169像素）。",
+                                          f"The scanner {SCANNER} scanned a page (827×1169 px)."),
+                 Message(f"查看 {SCAN_FILE}，确认图像清晰。", f"Look at {SCAN_FILE} and check the image is sharp.")),
     DeviceResult("camera", ABSENT, Message("未找到摄像头。", "No camera was found."),
                  Message("自助终端用高拍仪拍摄材料：连接后重新检测；窗口终端没有也可以。",
                          "A kiosk photographs materials with a document camera: connect one and test again; a "
                          "counter can do without.")),
     DeviceResult("id_reader", PASS, Message("读到了 张三 的身份证（1101**********002X）。",
                                             "Read the ID card of 张三 (1101**********002X).")),
-    DeviceResult("speech", PASS, Message("已用普通话读出：“欢迎使用一窗通办自助终端，语音播报测试。”（speechd）。",
-                                         "Read aloud in Mandarin: \"欢迎使用一窗通办自助终端，语音播报测试。\" (speechd)."),
+    DeviceResult("speech", PASS, Message(f"已用普通话读出：“欢迎使用一窗通办自助终端，语音播报测试。”（{ENGINE}）。",
+                                         f"Read aloud in Mandarin: \"欢迎使用一窗通办自助终端，语音播报测试。\" ({ENGINE})."),
                  Message("确认从音箱里听到了这句话；没听到时检查音量和音频输出。",
                          "Check you heard the sentence from the speakers; if not, check the volume and the audio "
                          "output.")),
@@ -119,7 +120,7 @@ def render(out: Path, sizes: tuple[tuple[int, int], ...], fullscreen: bool) -> l
     set_language("zh")
     home = Path(tempfile.mkdtemp(prefix="onewindow-setup-shots-"))
     terminal = Terminal.open(load_settings(home, device_no=1, platform_url="https://zwfw.example.gov.cn/api/v1",
-                                           printer="tcp://10.0.8.21:9100", scanner="fujitsu:fi-7160:12345",
+                                           printer=PRINTER, scanner=SCANNER,
                                            id_reader="simulator"), parts=False)
     window = SetupWindow(terminal, [CannedTest(r) for r in RESULTS])
     platform = QGuiApplication.platformName()

@@ -23,10 +23,10 @@ SENTENCE = {"zh": "欢迎使用一窗通办自助终端，语音播报测试。"
 START_SECONDS = 8.0  # speech-dispatcher, started on demand, lists its voices in about 3 s
 ACK_SECONDS = 5.0
 SPOKEN_SECONDS = 30.0
-RESTART = Message("重启语音服务（systemctl --user restart speech-dispatcher 或重新登录），然后重新检测。",
-                  "Restart the speech service (systemctl --user restart speech-dispatcher, or log in again), then "
-                  "test again.")
-INSTALL = Message("安装 speech-dispatcher 和 espeak-ng（含普通话语音），然后重新检测。",
+RESTART_COMMAND, PACKAGES = "systemctl --user restart speech-dispatcher", "speech-dispatcher espeak-ng"
+RESTART = Message(f"重启语音服务（{RESTART_COMMAND}，或重新登录），然后重新检测。",
+                  f"Restart the speech service ({RESTART_COMMAND}, or log in again), then test again.")
+INSTALL = Message(f"安装 {PACKAGES}（含普通话语音），然后重新检测。",
                   "Install speech-dispatcher and espeak-ng (with its Mandarin voice), then test again.")
 
 
@@ -91,7 +91,7 @@ class SpeechTest(DeviceTest):
     def _talk(self, stdin: IO[bytes], lines: _Lines) -> DeviceResult:
         hello = lines.next(START_SECONDS)
         if hello is None:
-            return DeviceResult(self.device, FAIL, Message(f"语音服务 {START_SECONDS:.0f} 秒内没有应答（speech-dispatcher 卡住或无法启动）。",
+            return DeviceResult(self.device, FAIL, Message(f"语音服务 {START_SECONDS:.0f} 秒内没有应答（语音服务卡住或无法启动）。",
                                                            f"The voice did not answer within {START_SECONDS:.0f} s "
                                                            "(speech-dispatcher is wedged or cannot start)."), RESTART)
         engine, languages, error = hello.get("engine"), hello.get("languages") or [], hello.get("error") or ""
@@ -115,7 +115,7 @@ class SpeechTest(DeviceTest):
                 f"语音服务接收了测试语句，但 {SPOKEN_SECONDS:.0f} 秒内没有读完（可能没有音频输出）。",
                 f"The speech service took the test sentence but did not finish reading it within "
                 f"{SPOKEN_SECONDS:.0f} s (perhaps there is no audio output)."), Message(
-                "检查音箱和系统的音频输出（声卡、PulseAudio/PipeWire），重启语音服务，然后重新检测。",
+                "检查音箱和系统的音频输出（声卡和音频服务），重启语音服务，然后重新检测。",
                 "Check the speakers and the system's audio output (sound card, PulseAudio/PipeWire), restart the "
                 "speech service, then test again."), detail)
         detail["spoken"] = SENTENCE[lang]

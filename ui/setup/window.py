@@ -216,6 +216,8 @@ class SetupWindow(QWidget):
         self.field_labels["hall_code"].setText(translate("Setup", "Hall code (6 to 12 digits)"))
         self.field_labels["platform_url"].setText(translate("Setup", "Platform address"))
         self.field_labels["code"].setText(translate("Setup", "Enrollment code"))
+        for name, label in self.field_labels.items():  # what a screen reader says for each field
+            self.edits[name].setAccessibleName(label.text())
         self.enroll_button.setText(translate("Setup", "Enroll and test the devices"))
         self.devices_only_button.setText(translate("Setup", "Only test the devices"))
         self.tests_title.setText(translate("Setup", "Device tests"))
