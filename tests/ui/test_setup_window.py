@@ -132,3 +132,29 @@ def test_enroll_then_test_each_device_and_keep_the_list(qtbot, tmp_path: Path, m
     text = visible_text(window.tests_page)
     assert "✘ Failed" in text and "it is out of paper" in text and "Device tests" in text
     assert "✔ Enrolled: hall 330106005, device number 1, role self-service kiosk" in text
+
+
+def test_every_state_fits_the_four_screens_in_both_languages(qtbot, tmp_path: Path,  # noqa: ANN001
+                                                             monkeypatch: pytest.MonkeyPatch, zh: None) -> None:
+    """No text clipped, no control outside the window, at 1080×1920, 1920×1080, 1366×768 and 1280×1024."""
+    from tests.ui.layout_audit import audit_walk
+    from ui.screenshots import SCREEN_SIZES
+    from ui.setup.render_screens import RESULTS, CannedTest, _states
+
+    config = write_config(tmp_path / "onewindow.toml", printer="tcp://10.0.8.21:9100", id_reader="simulator")
+    monkeypatch.setenv("ONEWINDOW_CONFIG", str(config))
+    home = tmp_path / "home"
+    home.mkdir()
+    window = SetupWindow(Terminal.open(load_settings(home), parts=False), [CannedTest(r) for r in RESULTS])
+    qtbot.addWidget(window)
+    window.show()
+
+    def walk() -> Iterator[str]:
+        for name, step in _states(window):
+            step()
+            yield name
+
+    found = audit_walk(window, walk(), SCREEN_SIZES)
+    assert found["screens"] == ["form", "form_errors", "form_refused", "enrolled", "tested", "tested_en"]
+    assert found["problems"] == []
+    assert [row.state for row in window.rows.values()] == ["fail", "pass", "absent", "pass", "pass"]
