@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from kiosk.errors import Message, UserFacingError, ValidationFailed
-from kiosk.settings import load_settings
+from kiosk.settings import Settings, load_settings
 from kiosk.setup.device_checks import BUILT_IN, DeviceTest
 from kiosk.setup.request import SetupRequest, request_problems
 from kiosk.setup.results import FAIL, DeviceResult, SetupReport, load_report, new_report, save_report
@@ -133,12 +133,12 @@ def last_report(terminal: Terminal) -> SetupReport | None:
     return load_report(terminal.settings.home)
 
 
-def live_results(terminal_settings: Any) -> list[DeviceResult]:
+def live_results(settings: Settings) -> list[DeviceResult]:
     """Each device's quick look now (`DeviceTest.live`: nothing printed, scanned or waited for), for doctor."""
     results = []
     for test in device_tests():
         try:
-            found = test.live(terminal_settings)
+            found = test.live(settings)
         except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
             log.exception("live look at %s failed", test.device)
             found = DeviceResult(test.device, FAIL, Message(f"检查出错（{type(exc).__name__}：{exc}）。",
