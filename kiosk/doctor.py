@@ -215,6 +215,41 @@ def check_last_run(settings: Settings) -> Check:
     return Check("last_run", "ok", detail, data)
 
 
+def check_setup(settings: Settings) -> Check:
+    """The last `onewindow setup`'s pass/fail list, kept in the data dir, and a quick live look at each device
+    (its status now: nothing is printed or scanned). A device failing now fails; a set-up never run, or whose
+    last run had failures, is a warning (run `onewindow setup --devices-only` again after fixing)."""
+    from kiosk.setup.results import FAIL, OUTCOME_LABELS, load_report
+    from kiosk.usecases.setup import live_results
+
+    damaged = ""
+    try:
+        report = load_report(settings.home)
+    except ValueError as exc:
+        report, damaged = None, str(exc)
+    live = live_results(settings)
+    data: dict[str, Any] = {"last_setup": report.as_dict() if report else None,
+                            "results": [r.as_dict() for r in report.results] if report else [],
+                            "live": [r.as_dict() for r in live]}
+
+    def listed(results: Any) -> str:
+        return ", ".join(f"{r.device} {OUTCOME_LABELS[r.outcome].en}" for r in results) or "none"
+
+    now = f"now: {listed(live)}"
+    live_failed = [r for r in live if r.outcome == FAIL]
+    failing_now = "; ".join(f"{r.label.en}: {r.reason.en} {r.action.en}" for r in live_failed)
+    if report is None:
+        why = damaged or "onewindow setup has not been run on this data dir"
+        status = "fail" if live_failed else "warn"
+        return Check("setup", status, f"{why}; {now}" + (f"; {failing_now}" if failing_now else ""), data)
+    enrolled = report.enrollment or {}
+    head = f"last set-up {report.at}" + (f" (hall {enrolled.get('hall_code')}, device no {enrolled.get('device_no')})"
+                                         if enrolled else "")
+    detail = f"{head}: {listed(report.results)}; {now}" + (f"; {failing_now}" if failing_now else "")
+    status = "fail" if live_failed else ("warn" if not report.ok else "ok")
+    return Check("setup", status, detail, data)
+
+
 def check_python() -> Check:
     return Check("python", "ok", sys.version.split()[0], {"executable": sys.executable})
 
@@ -243,6 +278,8 @@ def run_checks(terminal: Terminal, *, verify: bool = False, only: frozenset[str]
               check_catalog(terminal), check_calendar(), check_fonts(), check_last_run(settings)]
     if only is not None:
         checks = [c for c in checks if c.name in only]
+    if only is None or "setup" in only:  # asks the devices (a printer's status can take seconds): only when wanted
+        checks.append(check_setup(settings))
     for ep in entry_points(group="onewindow.doctor_checks"):
         if only is not None and ep.name not in only:
             continue

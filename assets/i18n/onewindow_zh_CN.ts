@@ -2421,6 +2421,140 @@
     </message>
 </context>
 <context>
+    <name>Setup</name>
+    <message>
+        <location filename="../../ui/setup/window.py" line="197"/>
+        <source>OneWindow terminal set-up</source>
+        <translation>一窗通办 终端安装向导</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="199"/>
+        <source>Enroll this terminal</source>
+        <translation>注册本终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="200"/>
+        <source>Enter the enrollment code from the platform&apos;s administrator. Nothing changes until it is accepted.</source>
+        <translation>请输入平台管理员提供的注册码。平台接受注册码之前，本机不做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="202"/>
+        <source>Hall code (6 to 12 digits)</source>
+        <translation>大厅编码（6到12位数字）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="203"/>
+        <source>Platform address</source>
+        <translation>平台地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="204"/>
+        <source>Enrollment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="205"/>
+        <source>Enroll and test the devices</source>
+        <translation>注册并检测设备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="206"/>
+        <source>Only test the devices</source>
+        <translation>仅检测设备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="207"/>
+        <source>Device tests</source>
+        <translation>设备检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="210"/>
+        <source>Before you start:</source>
+        <translation>开始前请：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="211"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="212"/>
+        <source>Test again</source>
+        <translation>重新检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="213"/>
+        <source>Start the tests</source>
+        <translation>开始检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="214"/>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="224"/>
+        <location filename="../../ui/setup/window.py" line="288"/>
+        <source>Enrolling with the platform…</source>
+        <translation>正在向平台注册…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="240"/>
+        <source>✔ Enrolled: hall %1, device number %2, role %3</source>
+        <translation>✔ 已注册：大厅 %1，设备编号 %2，角色 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="247"/>
+        <source>self-service kiosk</source>
+        <translation>自助终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="249"/>
+        <source>counter</source>
+        <translation>窗口终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="254"/>
+        <source>Testing the devices…</source>
+        <translation>正在检测设备…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="256"/>
+        <source>✔ Every device passed or is not connected.</source>
+        <translation>✔ 全部设备通过（或未连接）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/window.py" line="257"/>
+        <source>✘ A device failed: do what its line says, then tap “Test again”.</source>
+        <translation>✘ 有设备未通过：按该行的提示处理后，点“重新检测”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/rows.py" line="17"/>
+        <source>Passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/rows.py" line="19"/>
+        <source>Failed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/rows.py" line="21"/>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/rows.py" line="23"/>
+        <source>Testing…</source>
+        <translation>检测中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setup/rows.py" line="24"/>
+        <source>Waiting</source>
+        <translation>等待检测</translation>
+    </message>
+</context>
+<context>
     <name>Widgets</name>
     <message>
         <location filename="../../ui/widgets/fields.py" line="94"/>

@@ -193,6 +193,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 class EnrollIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
+    # the hall the technician set the terminal up for (`onewindow setup`): a code of another hall is refused
+    # and stays unused
+    hall_code: str | None = Field(default=None, min_length=1, max_length=12)
 
 
 class EnrollOut(BaseModel):
@@ -254,7 +257,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def enroll(body: EnrollIn) -> Any:
         try:
             with store.transaction() as session:
-                new = enrollment.redeem(session, body.code)
+                new = enrollment.redeem(session, body.code, expected_hall=body.hall_code)
         except enrollment.EnrollmentRefused as exc:
             return problem(403, exc.message.zh, exc.message.en, exc.code)
         except enrollment.HallFull as exc:

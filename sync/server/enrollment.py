@@ -58,6 +58,18 @@ class HallFull(UserFacingError):
                          code="hall_full")
 
 
+class WrongHall(EnrollmentRefused):
+    """The code is good but made for another hall than the terminal was set up for; it stays unused."""
+
+    def __init__(self, code_hall: str, expected_hall: str) -> None:
+        UserFacingError.__init__(self, Message(
+            f"此注册码属于大厅 {code_hall}，而本终端设置的大厅编码为 {expected_hall}。注册码未被使用；请核对大厅编码，"
+            "或向平台管理员索取本大厅的注册码。",
+            f"This enrollment code is for hall {code_hall}, but this terminal is being set up for hall {expected_hall}. "
+            "The code was not used; check the hall code, or ask the platform's administrator for a code of this hall."),
+            code="enrollment_hall")
+
+
 @dataclass(frozen=True)
 class NewDevice:
     device_id: int
@@ -97,12 +109,15 @@ def create_code(store: PlatformStore, hall_code: str, device_name: str, ttl_minu
     return code
 
 
-def redeem(session: Session, code: str) -> NewDevice:
-    """Use the code once; a second use, an expired or an unknown code are refused alike."""
+def redeem(session: Session, code: str, *, expected_hall: str | None = None) -> NewDevice:
+    """Use the code once; a second use, an expired or an unknown code are refused alike. With `expected_hall`,
+    a valid code of another hall is refused by name (`WrongHall`) and left unused."""
     row = session.scalar(select(EnrollmentCode).where(EnrollmentCode.code_hash == secret_hash(normalise_code(code)))
                          .with_for_update())
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise EnrollmentRefused()
+    if expected_hall is not None and expected_hall != row.hall_code:
+        raise WrongHall(row.hall_code, expected_hall)
     token = secrets.token_urlsafe(32)
     for _attempt in range(20):
         device = Device(hall_code=row.hall_code, name=row.device_name, token_hash=secret_hash(token),
