@@ -44,6 +44,7 @@ from kiosk.usecases.appointments import mark_no_shows
 from sync.appointments import sync_appointments
 from sync.assigned import count_pending, fetch_downloads
 from sync.audit_push import push_audit_head
+from sync.centre_settings import pull_centre_settings
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
@@ -82,6 +83,7 @@ class PassReport:
     appointments: int = 0  # bookings of the hall's next days copied here (sync.appointments)
     appointment_events_sent: int = 0  # check-ins and no-shows the platform confirmed
     no_shows_marked: int = 0
+    centre_settings: dict[str, Any] | None = None  # settings from the centre: none, unchanged, staged, refused
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -129,6 +131,7 @@ class SyncEngine:
             report.online = True
             self.push_audit_head(report)
             self.push_hall_stats(report)
+            self.pull_centre_settings(report)
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
@@ -497,6 +500,28 @@ class SyncEngine:
             return
         if report.hall_stats and report.hall_stats["result"] == "refused":
             report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
+
+    # --- settings from the centre -------------------------------------------------------------
+
+    def pull_centre_settings(self, report: PassReport) -> None:
+        """A signed settings document kept as the trial for the next window start (sync.centre_settings);
+        a refused one is reported here, noted for the platform, and changes nothing."""
+        try:
+            report.centre_settings = pull_centre_settings(self.terminal, self.client)
+        except (Offline, EnrollmentRequired):
+            raise
+        except Refused as exc:  # an older platform without the route
+            report.errors.append(f"settings from the centre not pulled: {exc.reason.get('en', exc.status)}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("settings from the centre: the sync step failed")
+            report.errors.append(f"settings from the centre not pulled: {type(exc).__name__}")
+            return
+        outcome = report.centre_settings
+        if outcome["result"] in ("refused", "no_key"):
+            message = f"settings from the centre {outcome['result']}: {outcome['reason']['en']}"
+            report.errors.append(message)
+            log.warning(message)
 
     # --- count check ------------------------------------------------------------------------
 
