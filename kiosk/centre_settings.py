@@ -30,11 +30,13 @@ location comes from them.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -271,6 +273,20 @@ def state_path(home: Path) -> Path:
     return Path(home) / STATE_DIR / STATE_FILE
 
 
+@contextmanager
+def _changing(home: Path) -> Iterator[None]:
+    """One read-modify-write of the state at a time: the window's confirmation, its sync worker and a
+    `onewindow sync` beside it all change the one file (an exclusive `flock` on a file beside it)."""
+    folder = Path(home) / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def read_state(home: Path) -> State:
     """The state on disk; a damaged file counts as none (logged): the terminal then runs on its local file,
     which is how it ran before the centre ever sent anything."""
@@ -324,22 +340,24 @@ def stage(home: Path, document: Document) -> State:
     """Keep a verified, valid document as the trial for the next window start (the caller checked that its
     version is newer than `highest_version`)."""
     check_values(document.values)
-    state = read_state(home)
-    if document.version <= state.highest_version:
-        raise ValueError(f"version {document.version} is not newer than {state.highest_version}")
-    state.trial = document
-    state.trial_starts = 0
-    state.highest_version = document.version
-    write_state(home, state)
+    with _changing(home):
+        state = read_state(home)
+        if document.version <= state.highest_version:
+            raise ValueError(f"version {document.version} is not newer than {state.highest_version}")
+        state.trial = document
+        state.trial_starts = 0
+        state.highest_version = document.version
+        write_state(home, state)
     log.info("centre settings version %s kept as the trial for the next start", document.version)
     return state
 
 
 def refuse(home: Path, version: int, reason: Message) -> None:
     """Note a refused document for the platform; nothing else changes."""
-    state = read_state(home)
-    note(state, version, "refused", reason.zh, reason.en)
-    write_state(home, state)
+    with _changing(home):
+        state = read_state(home)
+        note(state, version, "refused", reason.zh, reason.en)
+        write_state(home, state)
     log.warning("centre settings version %s refused: %s", version, reason.en)
 
 
@@ -357,6 +375,11 @@ def begin_window_start(home: Path) -> StartChoice:
 
     The count is on disk before the window is built, so a crash at any later point counts.
     """
+    with _changing(home):
+        return _begin(home)
+
+
+def _begin(home: Path) -> StartChoice:
     state = read_state(home)
     if state.trial is None:
         return StartChoice(version=state.good.version if state.good else 0, on_trial=False)
@@ -383,6 +406,11 @@ def begin_window_start(home: Path) -> StartChoice:
 def confirm_window_start(home: Path, version: int) -> bool:
     """The window has been up and healthy on trial `version`: it becomes the good one. False when another
     version is on trial by now (a sync kept a newer one meanwhile: that one gets its own start)."""
+    with _changing(home):
+        return _confirm(home, version)
+
+
+def _confirm(home: Path, version: int) -> bool:
     state = read_state(home)
     if state.trial is None or state.trial.version != version:
         return False
@@ -401,6 +429,7 @@ def take_reports(home: Path) -> list[dict[str, Any]]:
 
 def forget_reports(home: Path, sent: list[dict[str, Any]]) -> None:
     """Drop the reports the platform acknowledged (newer ones noted meanwhile stay)."""
-    state = read_state(home)
-    state.reports = [r for r in (state.reports or []) if r not in sent]
-    write_state(home, state)
+    with _changing(home):
+        state = read_state(home)
+        state.reports = [r for r in (state.reports or []) if r not in sent]
+        write_state(home, state)

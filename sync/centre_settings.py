@@ -128,7 +128,10 @@ def pull_centre_settings(terminal: Terminal, client: PlatformClient) -> dict[str
         cs.refuse(home, exc.version, exc.message)
         return {"result": "refused", "version": exc.version, "reports_sent": sent,
                 "reason": {"zh": exc.message.zh, "en": exc.message.en}}
-    cs.stage(home, cs.Document(version=document.version, values=document.values, signed=dict(envelope)))
+    try:
+        cs.stage(home, cs.Document(version=document.version, values=document.values, signed=dict(envelope)))
+    except ValueError:  # another sync on this data dir (the window's worker, a `onewindow sync`) took it first
+        return {"result": "unchanged", "version": document.version, "reports_sent": sent}
     return {"result": "staged", "version": document.version, "reports_sent": sent}
 
 

@@ -18,6 +18,7 @@ def confirm_when_up(home: Path, choice: StartChoice, healthy: Callable[[], bool]
     """After `confirm_after_seconds()`, and once `healthy()` (the window shown, the store open), the trial
     becomes the good settings. A window that never gets there never confirms: its next start counts."""
     if not choice.on_trial:
+        log.info("window up on centre settings version %s (last good)", choice.version)
         return
     seconds = confirm_after_seconds()
     log.info("window up on centre settings version %s (on trial): confirming after %.0f s healthy", choice.version,
