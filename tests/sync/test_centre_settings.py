@@ -68,8 +68,9 @@ def tamper() -> Tamper:
 
 
 @pytest.fixture
-def server(tmp_path: Path, tamper: Tamper) -> Iterator[PlatformServer]:
-    platform = PlatformServer(tmp_path / "platform", wrap=tamper.wrap)
+def server(tmp_path: Path, tamper: Tamper, db_url: str | None) -> Iterator[PlatformServer]:
+    """SQLite and PostgreSQL (conftest's `db_url`), as in production."""
+    platform = PlatformServer(tmp_path / "platform", db_url, wrap=tamper.wrap)
     yield platform
     platform.stop()
 
