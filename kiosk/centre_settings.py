@@ -330,12 +330,6 @@ def active_values(home: Path) -> dict[str, Any]:
     return dict(document.values) if document else {}
 
 
-def active_version(home: Path) -> int:
-    state = read_state(home)
-    document = state.trial or state.good
-    return document.version if document else 0
-
-
 def stage(home: Path, document: Document) -> State:
     """Keep a verified, valid document as the trial for the next window start (the caller checked that its
     version is newer than `highest_version`)."""
@@ -386,10 +380,12 @@ def _begin(home: Path) -> StartChoice:
     if state.trial_starts >= MAX_TRIAL_STARTS:
         dropped = state.trial.version
         back_to = state.good.version if state.good else 0
+        back_zh = f"上一次可用的平台设置（版本 {back_to}）" if back_to else "本机自己的设置"
+        back_en = f"the last good settings (version {back_to})" if back_to else "the terminal's own settings"
         note(state, dropped, "rolled_back",
-             f"窗口用这些设置启动{state.trial_starts}次均未成功（崩溃或提前退出），已恢复上一次可用的设置（版本 {back_to}）。",
+             f"窗口用这些设置启动{state.trial_starts}次均未成功（崩溃或提前退出），已恢复{back_zh}。",
              f"The window did not start successfully with these settings {state.trial_starts} times (a crash or "
-             f"an exit before it was up), so the last good settings (version {back_to}) are back.")
+             f"an exit before it was up), so {back_en} are back.")
         state.trial = None
         state.trial_starts = 0
         write_state(home, state)

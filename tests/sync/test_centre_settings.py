@@ -302,3 +302,23 @@ def test_trial_starts_that_never_confirm_roll_back_to_the_last_good_settings(hom
     report = cs.read_state(home).reports[-1]  # type: ignore[index]
     assert report["outcome"] == "rolled_back" and report["version"] == 4 and "version 3" in report["reason"]["en"]
     assert not cs.confirm_window_start(home, 4)  # a late confirmation of the dropped trial changes nothing
+
+
+def test_a_first_trial_that_fails_goes_back_to_the_terminals_own_settings(home: Path) -> None:
+    cs.stage(home, cs.Document(version=1, values={"language": "en"}, signed={}))
+    assert load_settings(home).language == "en"
+    assert cs.begin_window_start(home).on_trial and cs.begin_window_start(home).on_trial
+    third = cs.begin_window_start(home)
+    assert third.rolled_back == 1 and third.version == 0 and load_settings(home).language == "zh"
+    reason = cs.read_state(home).reports[-1]["reason"]  # type: ignore[index]
+    assert "the terminal's own settings" in reason["en"] and "本机自己的设置" in reason["zh"]
+
+
+def test_a_damaged_state_file_leaves_the_terminal_on_its_own_settings(home: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    cs.stage(home, cs.Document(version=1, values={"language": "en"}, signed={}))
+    path = cs.state_path(home)
+    path.write_bytes(path.read_bytes()[:40])  # cut short (a disk that lied about fsync)
+    settings = load_settings(home)
+    assert settings.language == "zh" and "damaged" in caplog.text
+    assert not cs.begin_window_start(home).on_trial
