@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from kiosk.centre_settings import StartChoice, confirm_after_seconds, confirm_window_start
+from ui.jobs import run_job
 
 log = logging.getLogger("onewindow.centre_settings")
 RECHECK_MS = 1000
@@ -33,7 +34,9 @@ def confirm_when_up(home: Path, choice: StartChoice, healthy: Callable[[], bool]
                 timer.start()
             return
         timer.stop()
-        confirm_window_start(home, choice.version)
+        # a write and an fsync: off the GUI thread, like every other disk write of the window
+        run_job("confirm-centre-settings", lambda: confirm_window_start(home, choice.version),
+                on_error=lambda exc: log.error("centre settings version %s not confirmed: %s", choice.version, exc))
 
     timer.timeout.connect(check)
     QTimer.singleShot(int(seconds * 1000), parent, check)
