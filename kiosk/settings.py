@@ -202,7 +202,8 @@ def load_settings(home: Path | str | None = None, *, centre: bool | dict[str, An
 
         values = layer(values, centre)
     elif centre:
-        from kiosk.centre_settings import active_values, layer
+        from kiosk.centre_settings import layer
+        from kiosk.centre_settings_trial import active_values
 
         centre_home = home_path if home_path is not None else Settings().home
         values = layer(values, active_values(centre_home))

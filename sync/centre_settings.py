@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
 from kiosk import centre_settings as cs
+from kiosk import centre_settings_trial as trial
 from kiosk.errors import Message, UserFacingError
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
@@ -88,12 +89,12 @@ def _check_loadable(terminal: Terminal, values: dict[str, Any], version: int) ->
 def push_reports(terminal: Terminal, client: PlatformClient) -> int:
     """Outcomes noted since the last pass (applied, rolled back, refused), to the platform."""
     home = terminal.settings.home
-    reports = cs.take_reports(home)
+    reports = trial.take_reports(home)
     if not reports:
         return 0
     body = SettingsReports.model_validate({"reports": reports}).model_dump(mode="json")
     client.json("POST", "settings/reports", json_body=body)
-    cs.forget_reports(home, reports)
+    trial.forget_reports(home, reports)
     return len(reports)
 
 
@@ -117,7 +118,7 @@ def pull_centre_settings(terminal: Terminal, client: PlatformClient) -> dict[str
         envelope = resp.json()
     except ValueError:
         raise Offline("the platform's answer was not complete JSON") from None
-    state = cs.read_state(home)
+    state = trial.read_state(home)
     try:
         document = verify_envelope(envelope, credential.settings_key, credential.hall_code, credential.device_id,
                                    state.highest_version)
@@ -125,11 +126,11 @@ def pull_centre_settings(terminal: Terminal, client: PlatformClient) -> dict[str
             return {"result": "unchanged", "version": state.highest_version, "reports_sent": sent}
         _check_loadable(terminal, document.values, document.version)
     except DocumentRefused as exc:
-        cs.refuse(home, exc.version, exc.message)
+        trial.refuse(home, exc.version, exc.message)
         return {"result": "refused", "version": exc.version, "reports_sent": sent,
                 "reason": {"zh": exc.message.zh, "en": exc.message.en}}
     try:
-        cs.stage(home, cs.Document(version=document.version, values=document.values, signed=dict(envelope)))
+        trial.stage(home, trial.Document(version=document.version, values=document.values, signed=dict(envelope)))
     except ValueError:  # another sync on this data dir (the window's worker, a `onewindow sync`) took it first
         return {"result": "unchanged", "version": document.version, "reports_sent": sent}
     return {"result": "staged", "version": document.version, "reports_sent": sent}

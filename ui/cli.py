@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from ui.lifecycle import begin
     from ui.terminal_setup import open_terminal
 
-    from kiosk.centre_settings import StartChoice, begin_window_start
+    from kiosk.centre_settings_trial import StartChoice, begin_window_start
     from ui.settings_trial import confirm_when_up
 
     home = getattr(args, "home", None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from kiosk.centre_settings import StartChoice, confirm_after_seconds, confirm_window_start
+from kiosk.centre_settings_trial import StartChoice, confirm_after_seconds, confirm_window_start
 from ui.jobs import run_job
 
 log = logging.getLogger("onewindow.centre_settings")

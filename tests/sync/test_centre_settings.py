@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import centre_settings as cs
+from kiosk import centre_settings_trial as trial
 from kiosk.cli import main as cli_main
 from kiosk.settings import Settings, load_settings
 from sync.server.centre_settings import settings_key, show
@@ -119,10 +120,10 @@ def test_a_push_is_applied_end_to_end_through_a_sync_pass(server: PlatformServer
     assert load_settings(home, centre=False).language == "zh"  # the file alone, as before the push
 
     # the window starts on trial and, up and healthy, confirms
-    choice = cs.begin_window_start(home)
+    choice = trial.begin_window_start(home)
     assert choice.on_trial and choice.version == 2
-    assert cs.confirm_window_start(home, 2)
-    state = cs.read_state(home)
+    assert trial.confirm_window_start(home, 2)
+    state = trial.read_state(home)
     assert state.good is not None and state.good.version == 2 and state.trial is None
 
     report = engine.run_pass()
@@ -134,7 +135,7 @@ def test_a_push_is_applied_end_to_end_through_a_sync_pass(server: PlatformServer
 
 
 def _state_bytes(home: Path) -> bytes | None:
-    path = cs.state_path(home)
+    path = trial.state_path(home)
     return path.read_bytes() if path.exists() else None
 
 
@@ -145,8 +146,8 @@ def _applied_v1(server: PlatformServer, tmp_path: Path) -> tuple[Any, Any, Any]:
     assert server_change == 0
     engine = engine_for(terminal, credential)
     assert engine.run_pass().centre_settings["result"] == "staged"  # type: ignore[index]
-    assert cs.begin_window_start(terminal.settings.home).on_trial
-    assert cs.confirm_window_start(terminal.settings.home, 1)
+    assert trial.begin_window_start(terminal.settings.home).on_trial
+    assert trial.confirm_window_start(terminal.settings.home, 1)
     return terminal, credential, engine
 
 
@@ -158,7 +159,7 @@ def _refused(engine: Any, home: Path, words: str) -> dict[str, Any]:
     assert words in outcome["reason"]["en"] and outcome["reason"]["zh"]
     assert any("settings from the centre refused" in e for e in report.errors)
     assert load_settings(home) == settings_before  # nothing changed
-    state = cs.read_state(home)
+    state = trial.read_state(home)
     assert state.trial is None and state.good is not None and state.good.version == 1
     assert state.reports and state.reports[-1]["outcome"] == "refused"  # noted for the platform
     return outcome
@@ -223,13 +224,13 @@ def test_another_terminals_document_an_older_version_and_invalid_values_are_refu
     tamper.replay = None
     assert platform_cli(server, "set", "--hall", HALL, "supplement_days=7") == 0
     assert engine.run_pass().centre_settings["result"] == "staged"  # type: ignore[index]
-    choice = cs.begin_window_start(home)
-    assert cs.confirm_window_start(home, choice.version)
+    choice = trial.begin_window_start(home)
+    assert trial.confirm_window_start(home, choice.version)
     tamper.replay = v1_answer
     report = engine.run_pass()
     assert report.centre_settings["result"] == "refused" and "rollback" in report.centre_settings["reason"]["en"]
     assert load_settings(home).supplement_days == 7
-    assert cs.read_state(home).good.version == choice.version  # type: ignore[union-attr]
+    assert trial.read_state(home).good.version == choice.version  # type: ignore[union-attr]
 
     # values the terminal would not take, even signed with the platform's own key (an older platform's
     # rules, a platform bug): refused with the value named
@@ -245,7 +246,7 @@ def test_another_terminals_document_an_older_version_and_invalid_values_are_refu
     assert outcome["result"] == "refused"
     assert "idle_timeout_seconds" in outcome["reason"]["en"] and "platform_url" in outcome["reason"]["en"]
     assert "idle_timeout_seconds" in outcome["reason"]["zh"]
-    assert load_settings(home) == settings_before and cs.read_state(home).trial is None
+    assert load_settings(home) == settings_before and trial.read_state(home).trial is None
 
 
 def test_the_platform_refuses_what_the_centre_may_not_set_and_stores_nothing(
@@ -289,36 +290,36 @@ def test_a_terminal_enrolled_before_centre_settings_takes_none(server: PlatformS
 
 
 def test_trial_starts_that_never_confirm_roll_back_to_the_last_good_settings(home: Path) -> None:
-    cs.stage(home, cs.Document(version=3, values={"language": "en"}, signed={}))
-    assert cs.confirm_window_start(home, cs.begin_window_start(home).version)
-    cs.stage(home, cs.Document(version=4, values={"language": "zh", "idle_timeout_seconds": 45}, signed={}))
+    trial.stage(home, trial.Document(version=3, values={"language": "en"}, signed={}))
+    assert trial.confirm_window_start(home, trial.begin_window_start(home).version)
+    trial.stage(home, trial.Document(version=4, values={"language": "zh", "idle_timeout_seconds": 45}, signed={}))
     assert load_settings(home).idle_timeout_seconds == 45  # the trial is what this terminal runs on now
-    first, second = cs.begin_window_start(home), cs.begin_window_start(home)  # both crashed before confirming
+    first, second = trial.begin_window_start(home), trial.begin_window_start(home)  # both crashed before confirming
     assert first.on_trial and second.on_trial
-    third = cs.begin_window_start(home)
+    third = trial.begin_window_start(home)
     assert not third.on_trial and third.rolled_back == 4 and third.version == 3
     settings = load_settings(home)
     assert settings.language == "en" and settings.idle_timeout_seconds == Settings().idle_timeout_seconds
-    report = cs.read_state(home).reports[-1]  # type: ignore[index]
+    report = trial.read_state(home).reports[-1]  # type: ignore[index]
     assert report["outcome"] == "rolled_back" and report["version"] == 4 and "version 3" in report["reason"]["en"]
-    assert not cs.confirm_window_start(home, 4)  # a late confirmation of the dropped trial changes nothing
+    assert not trial.confirm_window_start(home, 4)  # a late confirmation of the dropped trial changes nothing
 
 
 def test_a_first_trial_that_fails_goes_back_to_the_terminals_own_settings(home: Path) -> None:
-    cs.stage(home, cs.Document(version=1, values={"language": "en"}, signed={}))
+    trial.stage(home, trial.Document(version=1, values={"language": "en"}, signed={}))
     assert load_settings(home).language == "en"
-    assert cs.begin_window_start(home).on_trial and cs.begin_window_start(home).on_trial
-    third = cs.begin_window_start(home)
+    assert trial.begin_window_start(home).on_trial and trial.begin_window_start(home).on_trial
+    third = trial.begin_window_start(home)
     assert third.rolled_back == 1 and third.version == 0 and load_settings(home).language == "zh"
-    reason = cs.read_state(home).reports[-1]["reason"]  # type: ignore[index]
+    reason = trial.read_state(home).reports[-1]["reason"]  # type: ignore[index]
     assert "the terminal's own settings" in reason["en"] and "本机自己的设置" in reason["zh"]
 
 
 def test_a_damaged_state_file_leaves_the_terminal_on_its_own_settings(home: Path,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
-    cs.stage(home, cs.Document(version=1, values={"language": "en"}, signed={}))
-    path = cs.state_path(home)
+    trial.stage(home, trial.Document(version=1, values={"language": "en"}, signed={}))
+    path = trial.state_path(home)
     path.write_bytes(path.read_bytes()[:40])  # cut short (a disk that lied about fsync)
     settings = load_settings(home)
     assert settings.language == "zh" and "damaged" in caplog.text
-    assert not cs.begin_window_start(home).on_trial
+    assert not trial.begin_window_start(home).on_trial

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import centre_settings as cs
+from kiosk import centre_settings_trial as trial
 from kiosk.settings import load_settings
 from sync.server.centre_settings import set_values, show
 from tests.sync.conftest import engine_for, enroll, make_terminal
@@ -89,7 +89,7 @@ def test_a_push_is_confirmed_by_a_healthy_start_and_a_failing_one_rolled_back(se
     set_values(server.store, HALL, None, {"idle_timeout_seconds": 240, "language": "en"}, "test")
     assert engine.run_pass().centre_settings["result"] == "staged"  # type: ignore[index]
     proc = _kiosk(home, confirm_seconds=1)
-    _wait(proc, "version 1 confirmed", lambda: (s := cs.read_state(home)).good is not None and s.trial is None)
+    _wait(proc, "version 1 confirmed", lambda: (s := trial.read_state(home)).good is not None and s.trial is None)
     assert _terminate(proc) == 0
     assert "window up on centre settings version 1 (on trial)" in _log(home)
 
@@ -104,12 +104,12 @@ def test_a_push_is_confirmed_by_a_healthy_start_and_a_failing_one_rolled_back(se
           lambda: "window up on centre settings version 2 (on trial)" in _log(home))
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=WITHIN)
-    assert cs.read_state(home).trial_starts == 1
+    assert trial.read_state(home).trial_starts == 1
 
     proc = _kiosk(home, confirm_seconds=600, QT_QPA_PLATFORM="xcb", DISPLAY=":nowhere")
     _out, err = proc.communicate(timeout=WITHIN)
     assert proc.returncode != 0 and "display" in err.lower()  # Qt could not start: the process ended at once
-    state = cs.read_state(home)
+    state = trial.read_state(home)
     assert state.trial is not None and state.trial.version == 2 and state.trial_starts == 2
 
     # the next start goes back to version 1, runs on it, and notes why for the platform
@@ -118,7 +118,7 @@ def test_a_push_is_confirmed_by_a_healthy_start_and_a_failing_one_rolled_back(se
           lambda: "window up on centre settings version 1 (last good)" in _log(home))
     log = _log(home)
     assert "centre settings version 2 rolled back to version 1 after 2 failed starts" in log
-    state = cs.read_state(home)
+    state = trial.read_state(home)
     assert state.trial is None and state.good is not None and state.good.version == 1
     assert load_settings(home).idle_timeout_seconds == 240 and load_settings(home).max_files_per_material == 20
     assert _terminate(proc) == 0
@@ -126,7 +126,7 @@ def test_a_push_is_confirmed_by_a_healthy_start_and_a_failing_one_rolled_back(se
     # the platform learns it with the next pass; version 2 is not taken again, a corrected version 3 is
     report = engine.run_pass()  # (the window's own sync worker may have sent the report already)
     assert report.centre_settings is not None and report.centre_settings["result"] == "unchanged"
-    assert report.centre_settings["version"] == 2 and cs.take_reports(home) == []
+    assert report.centre_settings["version"] == 2 and trial.take_reports(home) == []
     last = show(server.store, HALL, credential.device_id)["terminals"][0]["last_report"]
     assert last["outcome"] == "rolled_back" and last["version"] == 2
     assert "2 times" in last["reason"]["en"] and "version 1" in last["reason"]["en"] and last["reason"]["zh"]

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
         return 2
-    from kiosk.centre_settings import begin_window_start
+    from kiosk.centre_settings_trial import begin_window_start
     from ui.settings_trial import confirm_when_up
 
     home = getattr(args, "home", None)

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from ui.kiosk.app import build_window, prepare_environment
 
-    from kiosk.centre_settings import begin_window_start
+    from kiosk.centre_settings_trial import begin_window_start
     from kiosk.settings import load_settings
 
     home = getattr(args, "home", None)
