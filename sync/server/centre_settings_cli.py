@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.centre_settings import CENTRE_KEYS, CentreSettingsInvalid, check_values, parse_value
+from kiosk.centre_settings import CENTRE_KEYS, DEVICE_KEYS, CentreSettingsInvalid, check_values, parse_value
 
 
 def register(psub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
@@ -21,8 +21,9 @@ def register(psub: argparse._SubParsersAction, common: Callable[[argparse.Argume
     p = psub.add_parser("settings", help="settings from the centre for a hall or one terminal: set, show, clear")
     ssub = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
 
-    q = ssub.add_parser("set", help="set keys for a hall (or one terminal with --device); keys: "
-                                    + ", ".join(CENTRE_KEYS))
+    keys = ("keys the centre may set: " + ", ".join(CENTRE_KEYS) + " (a device name the terminal's own file "
+            "names wins over the centre's: " + ", ".join(sorted(DEVICE_KEYS)) + ")")
+    q = ssub.add_parser("set", help="set keys for a hall (or one terminal with --device)", description=keys)
     common(q)
     _scope(q)
     q.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
