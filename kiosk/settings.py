@@ -1,7 +1,9 @@
 """Terminal settings: declared once, typed, with defaults.
 
-Values come from the defaults below, then a TOML file, then environment
-variables named ``ONEWINDOW_<FIELD>`` (upper case). A typo in the file or a
+Values come from the defaults below, then a TOML file, then the settings the
+centre (the platform) sent (`kiosk.centre_settings`, which says which keys it
+may set and where it ranks against the file), then environment variables named
+``ONEWINDOW_<FIELD>`` (upper case). A typo in the file or a
 value of the wrong type stops start-up with a message naming it, because a
 kiosk that silently ignores its hall code would file applications under the
 wrong hall.
@@ -160,11 +162,15 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
         ) from None
 
 
-def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+def load_settings(home: Path | str | None = None, *, centre: bool | dict[str, Any] = True,
+                  **overrides: Any) -> Settings:
     """Build the settings for this process.
 
     ``home`` (from ``--home``) beats ``ONEWINDOW_HOME``, which beats the
-    platform default; ``overrides`` are for tests and embedding.
+    platform default; ``overrides`` are for tests and embedding. ``centre=False``
+    leaves out the centre's settings: a window reads them only after it has
+    counted its start against a trial (`kiosk.centre_settings.begin_window_start`);
+    a dict stands for them (the sync step checks a new document with it).
     """
     if home is None and os.environ.get("ONEWINDOW_HOME"):
         home = os.environ["ONEWINDOW_HOME"]
@@ -190,6 +196,17 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
             )
         for key, raw in data.items():
             values[key] = _convert(key, types[key], raw)
+
+    if isinstance(centre, dict):
+        from kiosk.centre_settings import layer
+
+        values = layer(values, centre)
+    elif centre:
+        from kiosk.centre_settings import layer
+        from kiosk.centre_settings_trial import active_values
+
+        centre_home = home_path if home_path is not None else Settings().home
+        values = layer(values, active_values(centre_home))
 
     for key, kind in types.items():
         env = os.environ.get(f"ONEWINDOW_{key.upper()}")

@@ -7,6 +7,7 @@ written by `save_enrollment` together with this file.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,9 @@ class Credential:
     ca_file: str | None = None
     device_no: int | None = None  # assigned by the platform; None from a platform older than device numbers
     role: str | None = None  # "kiosk" or "counter", as enrolled; None from a platform older than roles (a counter)
+    # the platform's Ed25519 public key (base64) that signs settings from the centre (sync.centre_settings);
+    # None from a platform older than centre settings: such a terminal takes no settings from the centre
+    settings_key: str | None = None
 
     @property
     def is_counter(self) -> bool:
@@ -97,7 +101,7 @@ def load_credential(settings: Settings) -> Credential | None:
                           hall_code=str(raw["hall_code"]), device_name=str(raw["device_name"]),
                           token=str(raw["token"]), ca_file=raw.get("ca_file"),
                           device_no=int(raw["device_no"]) if raw.get("device_no") is not None else None,
-                          role=_role(raw.get("role")))
+                          role=_role(raw.get("role")), settings_key=_public_key(raw.get("settings_key")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -112,6 +116,15 @@ def _role(value: Any) -> str | None:
     if value not in ("kiosk", "counter"):
         raise ValueError(value)
     return str(value)
+
+
+def _public_key(value: Any) -> str | None:
+    """A raw Ed25519 public key in base64 (32 bytes), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(base64.b64decode(value, validate=True)) != 32:
+        raise ValueError("settings_key")
+    return value
 
 
 def require_credential(settings: Settings) -> Credential:
@@ -135,7 +148,7 @@ def credential_from_enrollment(answer: Any, platform_url: str, ca_file: str | No
         return Credential(platform_url=platform_url, device_id=int(answer["device_id"]),
                           hall_code=str(answer["hall_code"]), device_name=str(answer["device_name"]),
                           token=str(answer["token"]), ca_file=ca_file, device_no=device_no,
-                          role=_role(answer.get("role")))
+                          role=_role(answer.get("role")), settings_key=_public_key(answer.get("settings_key")))
     except (AttributeError, KeyError, TypeError, ValueError):
         raise UserFacingError(Message("平台的注册应答无效，本终端未注册。",
                                       "The platform's enrollment answer is malformed; this terminal was not enrolled."),

@@ -44,6 +44,7 @@ from kiosk.usecases.appointments import mark_no_shows
 from sync.appointments import sync_appointments
 from sync.assigned import count_pending, fetch_downloads
 from sync.audit_push import push_audit_head
+from sync.centre_settings import pull_centre_settings
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
@@ -86,6 +87,7 @@ class PassReport:
     no_shows_marked: int = 0
     update: dict[str, Any] | None = None  # a new version fetched and staged for the root helper (sync.updates)
     heartbeat: dict[str, Any] | None = None  # the report made and the reports delivered (sync.heartbeat_push)
+    centre_settings: dict[str, Any] | None = None  # settings from the centre: none, unchanged, staged, refused
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -134,6 +136,7 @@ class SyncEngine:
             report.online = True
             self.push_audit_head(report)
             self.push_hall_stats(report)
+            self.pull_centre_settings(report)
             self.fetch_update(report)
         except Offline as exc:
             report.errors.append(f"offline: {exc}")
@@ -533,6 +536,7 @@ class SyncEngine:
         report.update = check.as_dict()
         if check.state in ("refused", "offline"):
             report.errors.append(f"update {check.state}: {check.message.get('en', '')}")
+
     # --- heartbeat -------------------------------------------------------------------------------
 
     def send_heartbeat(self, report: PassReport) -> None:
@@ -547,6 +551,27 @@ class SyncEngine:
         except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
             log.exception("heartbeat failed")
             report.errors.append(f"heartbeat not sent: {type(exc).__name__}")
+    # --- settings from the centre -------------------------------------------------------------
+
+    def pull_centre_settings(self, report: PassReport) -> None:
+        """A signed settings document kept as the trial for the next window start (sync.centre_settings);
+        a refused one is reported here, noted for the platform, and changes nothing."""
+        try:
+            report.centre_settings = pull_centre_settings(self.terminal, self.client)
+        except (Offline, EnrollmentRequired):
+            raise
+        except Refused as exc:  # an older platform without the route
+            report.errors.append(f"settings from the centre not pulled: {exc.reason.get('en', exc.status)}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+            log.exception("settings from the centre: the sync step failed")
+            report.errors.append(f"settings from the centre not pulled: {type(exc).__name__}")
+            return
+        outcome = report.centre_settings
+        if outcome["result"] in ("refused", "no_key"):
+            message = f"settings from the centre {outcome['result']}: {outcome['reason']['en']}"
+            report.errors.append(message)
+            log.warning(message)
 
     # --- count check ------------------------------------------------------------------------
 

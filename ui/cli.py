@@ -34,9 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from ui.lifecycle import begin
     from ui.terminal_setup import open_terminal
 
-    settings = load_settings(getattr(args, "home", None))
-    life = begin("app", settings)  # one window per data dir; exits 2 if another runs
+    from kiosk.centre_settings_trial import StartChoice, begin_window_start
+    from ui.settings_trial import confirm_when_up
+
+    home = getattr(args, "home", None)
+    life = begin("app", load_settings(home, centre=False))  # one window per data dir; exits 2 if another runs
     try:
+        # counted before anything can crash; a screenshot run judges no settings
+        trial = begin_window_start(life.lock.home) if not args.screenshot else StartChoice(0, on_trial=False)
+        settings = load_settings(home)
         terminal = life.terminal = open_terminal(settings)
         if args.local_platform:
             from sync.embedded import ensure_local_platform
@@ -51,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         if args.screenshot:
             life.exit_code = save_screenshot(window, args.screenshot, whole_screen=args.fullscreen)
             return life.exit_code
+        confirm_when_up(settings.home, trial, window.isVisible, app)
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

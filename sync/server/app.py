@@ -43,6 +43,8 @@ from sync.server import (
     appointments_api,
     audit_heads,
     cases,
+    centre_settings,
+    centre_settings_api,
     enrollment,
     fleet_api,
     hall_stats,
@@ -207,6 +209,8 @@ class EnrollOut(BaseModel):
                                                      "receipt numbers; never handed out twice in a hall")
     role: Literal["kiosk", "counter"] = Field(description="what the device may do: a kiosk pushes and reads back "
                                                           "its own applications, a counter works its hall's cases")
+    settings_key: str | None = Field(default=None, description="the platform's Ed25519 public key (base64, raw) "
+                                                               "that signs this device's settings from the centre")
 
 
 UploadId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
@@ -263,7 +267,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         except enrollment.HallFull as exc:
             return problem(409, exc.message.zh, exc.message.en, exc.code)
         return EnrollOut(device_id=new.device_id, hall_code=new.hall_code, device_name=new.device_name, token=new.token,
-                         device_no=new.device_no, role=new.role)
+                         device_no=new.device_no, role=new.role,
+                         settings_key=centre_settings.settings_key(store).public_b64)
 
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:
@@ -586,6 +591,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app.include_router(prereview_api.router(store))
     app.include_router(updates_api.router(store))
     app.include_router(fleet_api.router(store))
+    app.include_router(centre_settings_api.router(store))
     openapi_doc.install(app)
     return app
 

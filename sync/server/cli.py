@@ -150,9 +150,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("file", type=Path)
     q.set_defaults(handler=publish_catalog)
 
-    from sync.server import appointments_cli, fleet_cli, licences_cli, prereview_cli, updates_cli
+    from sync.server import (
+        appointments_cli, centre_settings_cli, fleet_cli, licences_cli, prereview_cli, updates_cli,
+    )
 
-    for capability in (appointments_cli, licences_cli, prereview_cli, updates_cli, fleet_cli):
+    for capability in (appointments_cli, licences_cli, prereview_cli, updates_cli, fleet_cli, centre_settings_cli):
         capability.register(psub, common)
 
 

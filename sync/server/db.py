@@ -38,7 +38,9 @@ from kiosk.device_identity import MAX_DEVICE_NO
 from kiosk.errors import Message, UserFacingError
 from kiosk.fsutil import fsync_dir
 from kiosk.store.sqlite import READ_ONLY_OPTION, configure_sqlite
-from sync.server import appointments_models, blob_crypto, fleet_models, licences_models, prereview_models  # noqa: F401 - their tables
+from sync.server import (  # noqa: F401 - their tables
+    appointments_models, blob_crypto, centre_settings_models, fleet_models, licences_models, prereview_models,
+)
 from sync.server.blob_crypto import BlobKey
 from sync.server.blobstore import BlobStore, LocalBlobStore
 from sync.server.token_cache import DeviceTokenCache

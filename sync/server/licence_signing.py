@@ -80,9 +80,11 @@ def _create(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def signing_key(home: Path) -> SigningKey:
-    """The home's key, created on first use."""
-    path = Path(home) / KEY_NAME
+def signing_key(home: Path, name: str = KEY_NAME) -> SigningKey:
+    """The home's key, created on first use; `name` picks another key of the home (the centre settings'
+    documents have their own, `sync.server.centre_settings.SETTINGS_KEY_NAME`, so that neither use can
+    stand for the other)."""
+    path = Path(home) / name
     with _lock:
         cached = _cache.get(path)
         if cached is not None:

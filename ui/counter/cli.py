@@ -41,11 +41,16 @@ def run(args: argparse.Namespace) -> int:
     if args.lock_minutes < 1:
         print("--lock-minutes must be at least 1 / 锁屏时间至少1分钟", file=sys.stderr)
         return 2
-    settings = load_settings(getattr(args, "home", None))
-    if args.document_printer:
-        settings = dataclasses.replace(settings, document_printer=args.document_printer)
-    life = begin("counter", settings)  # one window per data dir; exits 2 if another runs
+    from kiosk.centre_settings_trial import begin_window_start
+    from ui.settings_trial import confirm_when_up
+
+    home = getattr(args, "home", None)
+    life = begin("counter", load_settings(home, centre=False))  # one window per data dir; exits 2 if another runs
     try:
+        trial = begin_window_start(life.lock.home)  # counted before anything can crash
+        settings = load_settings(home)
+        if args.document_printer:
+            settings = dataclasses.replace(settings, document_printer=args.document_printer)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
         repair_singleton_refcounts()  # a PySide6 6.12.0 on CPython 3.11 would abort after hours (ui/pyside_fixes.py)
@@ -59,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         install_excepthook(window.report)
         show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
         QTimer.singleShot(START_UP_SETTLED_MS, freeze_start_up)
+        confirm_when_up(settings.home, trial, window.isVisible, app)
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here

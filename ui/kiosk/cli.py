@@ -22,20 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from ui.kiosk.app import build_window, prepare_environment
 
+    from kiosk.centre_settings_trial import begin_window_start
     from kiosk.settings import load_settings
 
-    settings = load_settings(getattr(args, "home", None))
-    prepare_environment(keyboard=not args.no_keyboard, language=args.lang or settings.language)  # before QApplication
-    from PySide6.QtWidgets import QApplication
-
+    home = getattr(args, "home", None)
+    base = load_settings(home, centre=False)  # the lock and the log need only the data dir
     from ui.lifecycle import begin
 
-    life = begin("kiosk", settings)  # one window per data dir; exits 2 if another runs
+    life = begin("kiosk", base)  # one window per data dir; exits 2 if another runs
     try:
+        trial = begin_window_start(base.home)  # counted before anything can crash; may roll back a failed trial
+        settings = load_settings(home)
+        prepare_environment(keyboard=not args.no_keyboard, language=args.lang or settings.language)  # before QApplication
+        from PySide6.QtWidgets import QApplication
+
+        from ui.settings_trial import confirm_when_up
+
         app = QApplication.instance() or QApplication(sys.argv[:1])
         life.watch(app)
-        life.window = build_window(settings=settings, language=args.lang, large_text=args.large_text,
-                                   fullscreen=args.fullscreen)
+        window = life.window = build_window(settings=settings, language=args.lang, large_text=args.large_text,
+                                            fullscreen=args.fullscreen)
+        confirm_when_up(settings.home, trial, lambda: window.isVisible() and window.terminal is not None, app)
         return life.exec(app)
     finally:
         life.shutdown()  # SIGTERM, SIGINT and closing the window all end here
