@@ -37,6 +37,22 @@ def enroll_for_setup(terminal: Terminal, *, platform_url: str, code: str, hall_c
             f"The platform enrolled this terminal for hall {credential.hall_code}, not {hall_code}; nothing was "
             "stored here. Tell the platform's administrator."), code="enrollment_hall")
     path = save_enrollment(terminal.store, credential)
+    update_root = _pin_update_root(terminal, credential)
     return {"device_id": credential.device_id, "device_no": credential.device_no, "hall_code": credential.hall_code,
             "device_name": credential.device_name, "role": credential.role, "platform_url": url,
-            "credential_file": str(path)}
+            "credential_file": str(path), "update_root": update_root}
+
+
+def _pin_update_root(terminal: Terminal, credential: Any) -> str:
+    """As `onewindow enroll` does: trust in updates starts over the link the technician just authenticated.
+    Failing to pin does not undo the enrollment; the terminal then does not update itself until
+    `onewindow update pin` succeeds, which the result says."""
+    from tuf.api import exceptions
+
+    from sync.updates import pin_root
+
+    try:
+        pin_root(terminal.settings, credential.platform_url, credential.token, verify=credential.verify)
+    except (exceptions.DownloadError, exceptions.RepositoryError, ValueError) as exc:
+        return f"not pinned: {exc}; run `onewindow update pin`"
+    return "pinned"

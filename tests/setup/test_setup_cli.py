@@ -56,7 +56,10 @@ def test_setup_enrolls_tests_every_device_and_doctor_gives_the_same_list(
     assert settings["hall_code"] == "330106002" and settings["platform_url"] == platform.url()
     assert settings["printer"] == printer.uri and config.read_text(encoding="utf-8").startswith("# set by the hall")
     credential = json.loads((home / "sync" / "credential.json").read_text(encoding="utf-8"))
-    assert credential["hall_code"] == "330106002"
+    assert credential["hall_code"] == "330106002" and credential["settings_key"]
+    # as with `onewindow enroll`, the platform's update root is pinned at enrollment (sync.updates)
+    assert report["enrollment"]["update_root"] == "pinned"
+    assert json.loads((home / "updates" / "trusted-root.json").read_text(encoding="utf-8"))["signed"]["_type"] == "root"
 
     doctor = onewindow(home, config, "doctor", "--json", "--only", "setup", extra_env=env)
     assert doctor.returncode == 0, doctor.stderr
