@@ -18,6 +18,9 @@ Modes:
 - stuck: as typing, plus a background job that never returns.
 - inspect: report what the screen shows after a start-up, then close the
   window the way a person would.
+- early: SIGTERM to itself just before the entry point watches for signals
+  (as systemd's stop during a slow start-up): the window is still built,
+  and the pending signal closes it before its first frame; nothing driven.
 """
 from __future__ import annotations
 
@@ -143,10 +146,24 @@ def main() -> int:
 
     def build_window(*args: Any, **kwargs: Any) -> Any:
         window = original(*args, **kwargs)
-        _drive(window, mode)
+        if mode != "early":
+            _drive(window, mode)
         return window
 
     kiosk_app.build_window = build_window
+    if mode == "early":
+        import os
+        import signal
+
+        from ui.lifecycle import WindowProcess
+
+        watch = WindowProcess.watch
+
+        def signalled_then_watch(self: WindowProcess, app: Any) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)  # taken by the start-up handler from `begin()`: remembered
+            watch(self, app)
+
+        WindowProcess.watch = signalled_then_watch  # type: ignore[method-assign]
     # After main() returns: which Python threads the shutdown left running (daemon threads would not stop the exit).
     atexit.register(lambda: _report("EXIT", threads=_threads()))
     from kiosk.cli import main as onewindow

@@ -272,6 +272,26 @@ def test_sigterm_while_the_local_platform_starts_leaves_no_child(tmp_path):
     assert "received SIGTERM" in _log(home) and "stopped_at" in _lock_record(home)
 
 
+@pytest.mark.parametrize("command", [["kiosk", "--no-keyboard"], ["counter"], ["app"]], ids=lambda c: c[0])
+def test_sigterm_before_the_first_frame_starts_nothing_after_the_close(tmp_path, command):
+    """The window closes before its first frame: what it would start then (the read-aloud child) never starts.
+
+    A child started after the close was never stopped: Python's exit destroyed it
+    running, its `finished` reached a half-destroyed window, and the process could hang.
+    """
+    home = tmp_path / "home"
+    proc = _start("early", home, *command)
+    _out, err = proc.communicate(timeout=90)  # no signal from here: it sent its own, while starting
+
+    assert proc.returncode == 0, err[-4000:]
+    assert "QProcess: Destroyed while process" not in err
+    log = _log(home)
+    assert "received SIGTERM while starting" in log and f"onewindow {command[0]} shut down in" in log
+    assert "already deleted" not in log and "read-aloud given up" not in log, log[-4000:]
+    assert "stopped_at" in _lock_record(home) and "shutdown_problems" not in _lock_record(home)
+    assert (home / "logs" / "crash.log").read_text() == ""
+
+
 def test_a_second_window_on_the_same_data_dir_is_refused(tmp_path):
     home = tmp_path / "home"
     first = _start("idle", home, "kiosk", "--no-keyboard")

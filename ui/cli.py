@@ -48,9 +48,13 @@ def run(args: argparse.Namespace) -> int:
             from sync.embedded import ensure_local_platform
 
             life.local_platform = ensure_local_platform(terminal)
+            if life.stop_requested:  # SIGTERM while the platform started: it is held, so it is stopped
+                return 0
             from sync.hall.embedded import start_local_hub_quietly
 
             life.local_hub = start_local_hub_quietly(terminal)  # the hall queue of a one-PC office
+        if life.stop_requested:  # no window to build only to close it
+            return 0
         app = QApplication.instance() or QApplication(sys.argv[:1])
         life.watch(app)
         window = life.window = build_window(terminal, fullscreen=args.fullscreen)

@@ -18,9 +18,15 @@ stuck after its bound, the process leaves with `os._exit` rather than hang
 disk by then.
 
 A signal that comes before the event loop runs (store opening, local
-platform starting) is remembered by a plain handler from `begin()` and acted
-on as soon as the loop starts. While the shutdown runs, SIGTERM and SIGINT
-are back to their default actions, so a second one ends the process at once.
+platform starting) is remembered by a plain handler from `begin()`; the
+entry point then starts nothing more (`stop_requested`: no hub, no window)
+and goes straight to the shutdown, or, if the window already exists, the
+signal is acted on as soon as the loop starts (a window closed before its
+first frame starts nothing after it). The shutdown ends by deleting the
+window, so that none of its timers or child processes is left for Python's
+exit to destroy in whatever order (`_delete_window`). While the shutdown
+runs, SIGTERM and SIGINT are back to their default actions, so a second one
+ends the process at once.
 """
 from __future__ import annotations
 
@@ -145,8 +151,13 @@ class WindowProcess:
         self._early: list[int] = []
         self._shut_down = False
 
+    @property
+    def stop_requested(self) -> bool:
+        """A SIGTERM/SIGINT came while starting: the entry point starts nothing more (no hub, no window)."""
+        return bool(self._early)
+
     def note_early_signal(self, signum: int, _frame: object) -> None:
-        """A signal before the event loop runs: remembered, acted on as soon as the loop starts.
+        """A signal before the event loop runs: remembered (`stop_requested`), acted on at the next step.
 
         Raising here instead could unwind through code that has just started a
         child (the local platform) before anyone holds on to it.
@@ -211,6 +222,8 @@ class WindowProcess:
             _attempt(problems, "stopping the local platform", self.local_platform.stop)
         if self.local_hub is not None:
             _attempt(problems, "stopping the local queue server", self.local_hub.stop)
+        if window is not None:
+            _attempt(problems, "deleting the window", lambda: _delete_window(window))
         for problem in dict.fromkeys(problems):
             self.lock.note_problem(problem)
             log.warning("shutdown: %s", problem)
@@ -234,6 +247,22 @@ def _attempt(problems: list[str], what: str, fn: Callable[[], Any]) -> bool:
     if not finished:
         problems.append(f"{what} did not finish")
     return finished
+
+
+def _delete_window(window: Any) -> None:
+    """The window and its children (timers, read-aloud process, camera) go now, while everything still works.
+
+    Left to Python's exit, they would go in whatever order the interpreter's
+    last garbage collection frees the cycles their slots make (automatic
+    collection is off, `ui.threads`), with modules half torn down: a child's
+    signal then reaches a half-destroyed widget, the error hook a deleted top
+    bar, and the process may never end.
+    """
+    import shiboken6
+
+    sys.excepthook = sys.__excepthook__  # the window's hook shows errors on the window
+    if shiboken6.isValid(window):
+        shiboken6.delete(window)
 
 
 def _wait_jobs(msecs: int) -> bool:

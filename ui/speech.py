@@ -63,6 +63,8 @@ class ReadAloud(QObject):
 
     # --- the child's life --------------------------------------------------------------------------
     def _start(self) -> None:
+        if self._closing:
+            return  # a retry due after close(): a child started now would outlive the window
         old, self._process = self._process, None
         if old is not None and old.state() != QProcess.ProcessState.NotRunning:
             old.kill()  # a silent child from the last try (its daemon was down)

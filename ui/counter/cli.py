@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         life.watch(app)
         install_fonts(app)
         terminal = life.terminal = open_terminal(settings)
+        if life.stop_requested:  # SIGTERM while the store opened: no window to build only to close it
+            return 0
         window = life.window = CounterWindow(CounterContext(terminal), language=args.lang,
                                              lock_seconds=args.lock_minutes * 60)
         attach_camera(terminal, window)  # its feed runs while the window is open

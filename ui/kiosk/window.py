@@ -110,6 +110,7 @@ class KioskWindow(QMainWindow):
         self.top.large_button.setChecked(self.default_large)
         self.speech = None
         self._speech_wanted = speech
+        self._closed = False  # closeEvent ran: nothing starts any more (the app is quitting)
         self._polling = False
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(sync_poll_ms)
@@ -132,6 +133,8 @@ class KioskWindow(QMainWindow):
         self.terminal = terminal
         self.ctx.terminal = terminal
         self.ctx.catalog = terminal.catalog
+        if self._closed:
+            return  # the store opened after the quit began: `ui.lifecycle` still closes the terminal, nothing starts
         self.camera_feed = attach_camera(terminal, self)  # Qt's camera objects live on the GUI thread
         watch_connectivity(lambda online: link.connectivity_changed(terminal, online))
         self.poll_sync()
@@ -209,7 +212,13 @@ class KioskWindow(QMainWindow):
         self._waiting = [action]  # only the latest tap counts
 
     def _after_first_frame(self) -> None:
-        if self._speech_wanted:
+        """Speech starts here, not in __init__; a quit that came first (an early SIGTERM) starts none.
+
+        A voice process started after closeEvent is never closed: Python's exit
+        would then destroy it running, its `finished` reaching a half-destroyed
+        `ReadAloud` and window.
+        """
+        if self._speech_wanted and not self._closed:
             from ui.speech import ReadAloud
 
             self.speech = ReadAloud(self)
@@ -366,6 +375,7 @@ class KioskWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         """The app is quitting (window closed, SIGTERM): no more background saves; `ui.lifecycle` saves last."""
+        self._closed = True
         self.sync_timer.stop()
         self.idle.stop()
         self.saver.stop_then(lambda: None)
