@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLineEdit, QStackedWidget
 
@@ -29,6 +30,12 @@ if TYPE_CHECKING:  # screens other than the welcome screen are imported when fir
 
 FLOW = ("identity", "licences", "form", "materials", "review")  # the steps an item may have, in order
 KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
+# Steps whose screen takes the session's state when entered, so it can be built while the step before is read
+# (not the licence step: its answer arrives while it is shown, and the screens after it read that answer).
+BUILT_AHEAD = ("form", "materials", "review")
+AHEAD_FROM = ("identity", "form", "materials")
+AHEAD_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the step's first paint
+DISPOSE_MS = 1
 
 
 class KioskShell(Protocol):
@@ -54,6 +61,8 @@ class KioskNavigator:
         self.stack = stack
         ctx.screens_parent = stack
         self.screens: dict[str, Screen] = {}
+        self.ahead: dict[str, Screen] = {}  # the next step's screen, built while the citizen reads this one
+        self._disposal: list[Screen] = []  # dropped screens, destroyed one per turn of the event loop
         self.rating_origin = "welcome"
         self.ticket = TicketFlow(self, window, ctx)
         self.checkin = CheckinFlow(self, window, ctx)
@@ -85,7 +94,18 @@ class KioskNavigator:
         screen.hide()
         for edit in screen.findChildren(QLineEdit):  # what was typed goes now (and its undo history), not
             edit.setText("")                         # when the event loop gets round to the deletion
-        screen.deleteLater()  # with its children, in the event loop; no detour through a top-level window
+        # Deleted with its children in the event loop (no detour through a top-level window), one screen per
+        # turn: the five screens of a submitted application deleted in one go held the screen still for longer
+        # than the next one took to appear.
+        self._disposal.append(screen)
+        if len(self._disposal) == 1:
+            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
+
+    def _dispose_next(self) -> None:
+        if self._disposal:
+            self._disposal.pop(0).deleteLater()
+        if self._disposal:
+            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
 
     def show(self, name: str) -> Screen:
         screen = self.screens[name]
@@ -94,7 +114,22 @@ class KioskNavigator:
         screen.on_enter()
         screen.scroll.verticalScrollBar().setValue(0)
         self.window.screen_shown(screen)
+        if name in AHEAD_FROM:
+            QTimer.singleShot(AHEAD_MS, self.stack, lambda s=self.ctx.session.draft_id: self._build_ahead(name, s))
         return screen
+
+    def _build_ahead(self, shown: str, draft_id: str | None) -> None:
+        """Build the step after `shown` now, in a turn of its own, rather than when Next is tapped.
+
+        Only while the same application is on `shown`, and only a step whose screen takes the session's state
+        when it is entered (form, materials, review): it holds nothing of the citizen's until then, and is
+        dropped with the others when the session ends or the service changes."""
+        if self.ctx.session.draft_id != draft_id or draft_id is None or self.current() is not self.screens.get(shown):
+            return
+        following = self._beside(shown, 1)
+        if following in BUILT_AHEAD and following != shown and following not in self.screens \
+                and following not in self.ahead:
+            self.ahead[following] = self._make(following, ahead=True)
 
     def retranslate(self) -> None:
         for screen in list(self.screens.values()):
@@ -109,6 +144,7 @@ class KioskNavigator:
         for screen in list(self.screens.values()):
             if screen.name not in KEPT:
                 self._drop(screen)
+        self._drop_ahead()
         browser = self.screens.get("browser")
         if browser is not None:
             browser.reset()  # type: ignore[attr-defined]
@@ -214,6 +250,7 @@ class KioskNavigator:
             for name in FLOW:
                 if name in self.screens:
                     self._drop(self.screens[name])
+            self._drop_ahead()
             session.start(item)
         self.window.start_idle()
         self.go("identity")
@@ -246,7 +283,16 @@ class KioskNavigator:
             index += direction
         return FLOW[min(max(index, 0), len(FLOW) - 1)]
 
-    def _make(self, name: str) -> Screen:
+    def _drop_ahead(self, names: list[str] | None = None) -> None:
+        idle = not self._disposal
+        for name in list(self.ahead) if names is None else names:
+            screen = self.ahead.pop(name)
+            screen.hide()
+            self._disposal.append(screen)
+        if idle and self._disposal:
+            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
+
+    def _make(self, name: str, *, ahead: bool = False) -> Screen:
         from ui.kiosk.screens.form import FormScreen
         from ui.kiosk.screens.identity import IdentityScreen
         from ui.kiosk.screens.licence_consent import LicenceConsentScreen
@@ -271,11 +317,19 @@ class KioskNavigator:
             screen.back_requested.connect(lambda n=name: self.go(self._beside(n, -1)))
         if name != "review":
             screen.next_requested.connect(lambda n=name: self.go(self._beside(n, 1)))
-        return self._add(screen)
+        return screen if ahead else self._add(screen)
 
     def go(self, name: str) -> None:
+        following = self._beside(name, 1)
+        stale = [k for k in self.ahead if k not in (name, following)]  # back a step: built from what may change
+        if stale:
+            self._drop_ahead(stale)
         if name not in self.screens:
-            self._make(name)
+            built = self.ahead.pop(name, None)
+            if built is not None:
+                self._add(built)
+            else:
+                self._make(name)
         self.window.clear_report()
         self.show(name)
 
@@ -320,6 +374,7 @@ class KioskNavigator:
         for name in FLOW + ("guide",):
             if name in self.screens:
                 self._drop(self.screens[name])
+        self._drop_ahead()
         session.applicant.clear()
         session.form.clear()
         session.materials.clear()
