@@ -91,6 +91,9 @@ class KioskNavigator:
     def _drop(self, screen: Screen) -> None:
         self.screens.pop(screen.name, None)
         self.stack.removeWidget(screen)
+        self._retire(screen)
+
+    def _retire(self, screen: Screen) -> None:
         screen.hide()
         for edit in screen.findChildren(QLineEdit):  # what was typed goes now (and its undo history), not
             edit.setText("")                         # when the event loop gets round to the deletion
@@ -284,13 +287,8 @@ class KioskNavigator:
         return FLOW[min(max(index, 0), len(FLOW) - 1)]
 
     def _drop_ahead(self, names: list[str] | None = None) -> None:
-        idle = not self._disposal
         for name in list(self.ahead) if names is None else names:
-            screen = self.ahead.pop(name)
-            screen.hide()
-            self._disposal.append(screen)
-        if idle and self._disposal:
-            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
+            self._retire(self.ahead.pop(name))
 
     def _make(self, name: str, *, ahead: bool = False) -> Screen:
         from ui.kiosk.screens.form import FormScreen
