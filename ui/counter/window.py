@@ -134,11 +134,10 @@ class CounterWindow(QMainWindow):
 
     # --- session ----------------------------------------------------------------------------
     def start_session(self, staff: StaffView) -> None:
-        """The pages this person may use. The work list, the case review, the walk-in form and the queue
-        (linked to each other, and the queue follows the hall while hidden) are built now; the others when
-        first shown: building all ten at login held the window still for over half a second."""
+        """The pages this person may use. The work list, the case review and the queue (which follows the
+        hall while hidden) are built now; the others when first shown: building all ten at login held the
+        window still for over half a second."""
         from ui.counter.review import ReviewScreen
-        from ui.counter.walkin import WalkInScreen
         from ui.counter.worklist import WorkListScreen
 
         self.staff = staff
@@ -159,7 +158,7 @@ class CounterWindow(QMainWindow):
         if staff.may(Permission.DECIDE):
             self._later["onsite"] = self._onsite_page
         if staff.may(Permission.TAKE_APPLICATION):
-            self._add_page("walkin", WalkInScreen(self.ctx, staff.id, stack))
+            self._later["walkin"] = self._walkin_page
             self._later["drafts"] = self._drafts_page
             self._later["appointments"] = self._appointments_page
         if staff.may(Permission.DASHBOARD):
@@ -219,6 +218,12 @@ class CounterWindow(QMainWindow):
             if fit is not None:
                 fit(self.width())
         return screen
+
+    def _walkin_page(self) -> CounterScreen:
+        from ui.counter.walkin import WalkInScreen
+
+        assert self.staff is not None
+        return WalkInScreen(self.ctx, self.staff.id, self.stack)
 
     def _deadlines_page(self) -> CounterScreen:
         from ui.counter.deadlines import DeadlinesScreen
@@ -343,7 +348,7 @@ class CounterWindow(QMainWindow):
 
     def resume_draft(self, draft_id: str) -> None:
         staff = self.staff
-        if staff is None:
+        if staff is None or self.page("walkin") is None:
             return
 
         def done(draft: ApplicationDraft) -> None:

@@ -30,10 +30,11 @@ if TYPE_CHECKING:  # screens other than the welcome screen are imported when fir
 
 FLOW = ("identity", "licences", "form", "materials", "review")  # the steps an item may have, in order
 KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
-# Steps whose screen takes the session's state when entered, so it can be built while the step before is read
-# (not the licence step: its answer arrives while it is shown, and the screens after it read that answer).
-BUILT_AHEAD = ("form", "materials", "review")
-AHEAD_FROM = ("identity", "form", "materials")
+# The screens built while the citizen reads the one before (key): those that take the session's state when
+# entered. Not the licence step, whose answer arrives while it is shown, nor a screen after it that reads that
+# answer when built (materials) while that step is on screen.
+AHEAD = {"guide": ("identity",), "identity": ("form", "materials", "review"), "licences": ("form",),
+         "form": ("materials",), "materials": ("review",)}
 AHEAD_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the step's first paint
 DISPOSE_MS = 1
 
@@ -117,21 +118,24 @@ class KioskNavigator:
         screen.on_enter()
         screen.scroll.verticalScrollBar().setValue(0)
         self.window.screen_shown(screen)
-        if name in AHEAD_FROM:
+        if name in AHEAD:
             QTimer.singleShot(AHEAD_MS, self.stack, lambda s=self.ctx.session.draft_id: self._build_ahead(name, s))
         return screen
 
     def _build_ahead(self, shown: str, draft_id: str | None) -> None:
         """Build the step after `shown` now, in a turn of its own, rather than when Next is tapped.
 
-        Only while the same application is on `shown`, and only a step whose screen takes the session's state
-        when it is entered (form, materials, review): it holds nothing of the citizen's until then, and is
-        dropped with the others when the session ends or the service changes."""
-        if self.ctx.session.draft_id != draft_id or draft_id is None or self.current() is not self.screens.get(shown):
+        Only while the same application (or, on the guide, a citizen who has not started one) is on `shown`,
+        and only a step whose screen takes the session's state when it is entered: it holds nothing of the
+        citizen's until then, and is dropped with the others when the session ends or the service changes."""
+        session = self.ctx.session
+        if session.draft_id != draft_id or self.current() is not self.screens.get(shown):
             return
-        following = self._beside(shown, 1)
-        if following in BUILT_AHEAD and following != shown and following not in self.screens \
-                and following not in self.ahead:
+        if shown == "guide":
+            following = "identity" if session.item is None else ""
+        else:
+            following = self._beside(shown, 1) if draft_id is not None else ""
+        if following in AHEAD[shown] and following not in self.screens and following not in self.ahead:
             self.ahead[following] = self._make(following, ahead=True)
 
     def retranslate(self) -> None:
@@ -253,8 +257,11 @@ class KioskNavigator:
             for name in FLOW:
                 if name in self.screens:
                     self._drop(self.screens[name])
+            fresh = self.ahead.pop("identity", None) if session.item is None else None  # built on the guide
             self._drop_ahead()
             session.start(item)
+            if fresh is not None:
+                self.ahead["identity"] = fresh
         self.window.start_idle()
         self.go("identity")
 
