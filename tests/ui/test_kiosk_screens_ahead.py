@@ -4,8 +4,8 @@ from __future__ import annotations
 import shiboken6
 
 from kiosk.demo import APPLICANT
-from tests.ui.kiosk_helpers import MARRIAGE, choose_item, fill_identity, make_terminal, make_window, screen, tap, \
-    visible_texts
+from tests.ui.kiosk_helpers import MARRIAGE, choose_item, fill_form, fill_identity, make_terminal, make_window, \
+    provide_materials, screen, submit, tap, visible_texts
 
 
 def test_the_form_built_ahead_is_empty_and_goes_with_the_session(qtbot, tmp_path):
@@ -64,3 +64,33 @@ def test_going_back_drops_a_screen_built_from_what_may_change(qtbot, tmp_path):
     screen(window, "identity")
     assert "materials" not in nav.ahead
     qtbot.waitUntil(lambda: not shiboken6.isValid(materials), timeout=5_000)
+
+
+def test_each_citizen_gets_a_result_screen_built_ahead_that_shows_only_their_receipt(qtbot, tmp_path):
+    from printing.drivers.fake import FakePrinter
+
+    FakePrinter.named("ahead-result")
+    terminal = make_terminal(tmp_path / "home", printer="fake:ahead-result", device_no=3)
+    window = make_window(qtbot, terminal)
+    nav = window.nav
+    receipts = []
+    for _ in range(2):
+        choose_item(qtbot, window, MARRIAGE)
+        fill_identity(qtbot, window)
+        fill_form(qtbot, window, MARRIAGE)
+        provide_materials(qtbot, window)
+        screen(window, "review")
+        qtbot.waitUntil(lambda: "result" in nav.ahead, timeout=5_000)
+        ahead = nav.ahead["result"]
+        assert ahead.receipt.text() == "" and ahead.qr.pixmap().isNull() and ahead.submitted is None
+        assert all(old is not ahead for old in receipts)
+        result = submit(qtbot, window)
+        assert result is ahead and result.receipt.text() == result.submitted.receipt_no
+        receipts.append(result)
+        qtbot.waitUntil(lambda: result.print_message is not None, timeout=20_000)
+        tap(qtbot, result.next_button)
+        screen(window, "welcome")
+        assert nav.ahead == {}
+    stored = sorted(a.receipt_no for a in terminal.applications())
+    assert len(set(stored)) == 2
+    qtbot.waitUntil(lambda: not any(shiboken6.isValid(r) for r in receipts), timeout=5_000)

@@ -34,7 +34,7 @@ KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
 # entered. Not the licence step, whose answer arrives while it is shown, nor a screen after it that reads that
 # answer when built (materials) while that step is on screen.
 AHEAD = {"guide": ("identity",), "identity": ("form", "materials", "review"), "licences": ("form",),
-         "form": ("materials",), "materials": ("review",)}
+         "form": ("materials",), "materials": ("review",), "review": ("result",)}
 AHEAD_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the step's first paint
 DISPOSE_MS = 1
 
@@ -133,6 +133,8 @@ class KioskNavigator:
             return
         if shown == "guide":
             following = "identity" if session.item is None else ""
+        elif shown == "review":
+            following = "result" if draft_id is not None else ""
         else:
             following = self._beside(shown, 1) if draft_id is not None else ""
         if following in AHEAD[shown] and following not in self.screens and following not in self.ahead:
@@ -304,6 +306,10 @@ class KioskNavigator:
         from ui.kiosk.screens.materials import MaterialsScreen
         from ui.kiosk.screens.review import ReviewScreen
 
+        if name == "result":
+            from ui.kiosk.screens.result import ResultScreen
+
+            return ResultScreen(self.ctx)  # only ever built ahead: `_submitted` fills it in and links it
         if name == "identity":
             screen: Screen = IdentityScreen(self.ctx)
             screen.back_requested.connect(lambda: self.show("guide") if "guide" in self.screens else self.show_browser())
@@ -375,6 +381,7 @@ class KioskNavigator:
 
         session = self.ctx.session
         item = session.item
+        ahead = self.ahead.pop("result", None)
         # The application is stored; what the citizen typed is no longer needed on this screen or in memory.
         for name in FLOW + ("guide",):
             if name in self.screens:
@@ -386,7 +393,11 @@ class KioskNavigator:
         session.forget_licences()
         session.draft_id = None
         session.submitted = submitted
-        result = ResultScreen(self.ctx, submitted, qr)
+        if isinstance(ahead, ResultScreen):
+            result = ahead
+            result.set_submitted(submitted, qr)
+        else:
+            result = ResultScreen(self.ctx, submitted, qr)
         result.finish_requested.connect(lambda: self.window.end_session("done"))
         result.rate_requested.connect(lambda: self.show_rating(submitted.id, item.code if item else None,
                                                                origin="result"))
