@@ -388,7 +388,7 @@ def child(args: argparse.Namespace) -> int:
     if os.environ.get("SOAK_PROFILE"):  # where the GUI thread's time goes (a development aid)
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # the GUI thread's CPU, not the wall clock other threads share
         code = profiler.runcall(app.exec)
         profiler.dump_stats(os.environ["SOAK_PROFILE"])
     else:

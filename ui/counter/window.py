@@ -15,7 +15,7 @@ import logging
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QApplication, QButtonGroup, QLabel, QMainWindow, QPushButton,
+from PySide6.QtWidgets import (QButtonGroup, QLabel, QMainWindow, QPushButton,
                                QStackedWidget, QWidget)
 
 from kiosk.staff import ROLE_LABELS, Permission
@@ -67,7 +67,7 @@ class CounterWindow(QMainWindow):
         self.current_name = "login"
         self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
         i18n.set_language(language or ctx.terminal.settings.language)
-        apply_counter_style(QApplication.instance())
+        apply_counter_style(self)
         settings = ctx.terminal.settings
         root = QWidget()
         root.setObjectName("counterRoot")
