@@ -3,6 +3,13 @@
 Screens that hold a citizen's data are created for one session and
 destroyed by `wipe()`, so no widget, undo history or cached text survives
 into the next person's session.
+
+The next step's screen is built while the citizen reads the current one
+(`AHEAD`), in a turn of the event loop of its own, so that a tap on Next
+only shows it: building a step's screen took tens of ms of the GUI thread
+at the tap (issue 10's stall target). Those screens are of this session too,
+take the session's state when entered, and go with the others; dropped
+screens are deleted one per turn of the event loop for the same reason.
 """
 from __future__ import annotations
 
