@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -62,8 +63,15 @@ def apply_theme(app: QApplication, large: bool, *, force: bool = False) -> Theme
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:
-    """Tag a widget for the stylesheet (QLabel[role="title"] and so on)."""
+    """Tag a widget for the stylesheet (QLabel[role="title"] and so on).
+
+    Only a widget already polished is polished again: one still being built is
+    polished when it is first shown, with its role set by then. Polishing it
+    here as well cost a style-sheet pass per widget, and a second one when it
+    was added to its parent (the style sheet polishes a polished widget again
+    when its parent changes), which made building a kiosk screen slow."""
     widget.setProperty("role", role)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
     return widget

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.assets import asset
 
@@ -16,8 +16,11 @@ def stylesheet() -> str:
     return template
 
 
-def apply_counter_style(app: QApplication) -> None:
-    font = QFont(app.font())
+def apply_counter_style(window: QWidget) -> None:
+    """On the counter's window, not the application: a kiosk window in the same process (the soak,
+    `bench/terminal_soak.py`) keeps its own sheet, and neither restyles the other's every widget when it
+    applies its own (that took the GUI thread for over half a second)."""
+    font = QFont(QApplication.font())
     font.setPixelSize(SIZES["BODY"])
-    app.setFont(font)
-    app.setStyleSheet(stylesheet())
+    window.setFont(font)
+    window.setStyleSheet(stylesheet())

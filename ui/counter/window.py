@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from collections.abc import Callable
+
 import logging
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QApplication, QButtonGroup, QLabel, QMainWindow, QPushButton,
+from PySide6.QtWidgets import (QButtonGroup, QLabel, QMainWindow, QPushButton,
                                QStackedWidget, QWidget)
 
 from kiosk.staff import ROLE_LABELS, Permission
@@ -59,12 +61,13 @@ class CounterWindow(QMainWindow):
         self.terminal = ctx.terminal
         self.staff: StaffView | None = None
         self.locked = False
-        self.screens: dict[str, CounterScreen] = {}
+        self.screens: dict[str, CounterScreen] = {}  # the pages built so far for the person logged in
+        self._later: dict[str, Callable[[], CounterScreen]] = {}  # their other pages: built when first shown
         self.help_waiting = 0  # kiosks asking for help that nobody acknowledged yet (the queue tab shows it)
         self.current_name = "login"
         self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
         i18n.set_language(language or ctx.terminal.settings.language)
-        apply_counter_style(QApplication.instance())
+        apply_counter_style(self)
         settings = ctx.terminal.settings
         root = QWidget()
         root.setObjectName("counterRoot")
@@ -131,62 +134,38 @@ class CounterWindow(QMainWindow):
 
     # --- session ----------------------------------------------------------------------------
     def start_session(self, staff: StaffView) -> None:
-        from ui.counter.deadlines import DeadlinesScreen
-        from ui.counter.drafts import DraftsScreen
-        from ui.counter.print_queue import PrintQueueScreen
+        """The pages this person may use. The work list, the case review and the queue (which follows the
+        hall while hidden) are built now; the others when first shown: building all ten at login held the
+        window still for over half a second."""
         from ui.counter.review import ReviewScreen
-        from ui.counter.walkin import WalkInScreen
         from ui.counter.worklist import WorkListScreen
 
         self.staff = staff
         self.locked = False
-        screens: dict[str, CounterScreen] = {}
+        self.screens = {}
+        self._later = {}
         # Born under the stack: a screen made parentless and added later is restyled as a whole when it moves.
         stack = self.stack
-        if staff.may(Permission.REVIEW):
-            screens["worklist"] = WorkListScreen(self.ctx, staff.id, stack)
-            screens["review"] = ReviewScreen(self.ctx, staff.id, stack)
-            screens["deadlines"] = DeadlinesScreen(self.ctx, staff.id, hall_wide=staff.may(Permission.HALL_DEADLINES),
-                                                   parent=stack)
-            screens["print_queue"] = PrintQueueScreen(self.ctx, staff.id, stack)
-        if staff.may(Permission.DECIDE):
-            from ui.counter.onsite import OnsiteScreen
-
-            screens["onsite"] = OnsiteScreen(self.ctx, staff.id, stack)
-        if staff.may(Permission.TAKE_APPLICATION):
-            screens["walkin"] = WalkInScreen(self.ctx, staff.id, stack)
-            screens["drafts"] = DraftsScreen(self.ctx, staff.id, stack)
-            from ui.counter.appointments import AppointmentsScreen
-
-            screens["appointments"] = AppointmentsScreen(self.ctx, staff.id, stack)
-        if staff.may(Permission.TAKE_APPLICATION) and self.terminal.hall is not None:
+        if staff.may(Permission.TAKE_APPLICATION) and self.terminal.hall is not None:  # first: others link to it
             from ui.counter.queue import QueueScreen
 
-            screens["queue"] = QueueScreen(self.ctx, staff.id, stack)
+            self._add_page("queue", QueueScreen(self.ctx, staff.id, stack))
+        if staff.may(Permission.REVIEW):
+            self._add_page("worklist", WorkListScreen(self.ctx, staff.id, stack))
+            self._add_page("review", ReviewScreen(self.ctx, staff.id, stack))
+            self._later["deadlines"] = self._deadlines_page
+            self._later["print_queue"] = self._print_queue_page
+        if staff.may(Permission.DECIDE):
+            self._later["onsite"] = self._onsite_page
+        if staff.may(Permission.TAKE_APPLICATION):
+            self._later["walkin"] = self._walkin_page
+            self._later["drafts"] = self._drafts_page
+            self._later["appointments"] = self._appointments_page
         if staff.may(Permission.DASHBOARD):
-            from ui.counter.dashboard import DashboardScreen
-
-            screens["dashboard"] = DashboardScreen(self.ctx, staff.id, stack)
-        self.screens = screens
-        for screen in screens.values():
-            self.stack.addWidget(screen)
-        if "worklist" in screens:
-            screens["worklist"].open_case.connect(self.open_case)  # type: ignore[attr-defined]
-            screens["deadlines"].open_case.connect(self.open_case)  # type: ignore[attr-defined]
-            screens["review"].back_requested.connect(lambda: self.show_screen("worklist"))  # type: ignore[attr-defined]
-        if "walkin" in screens:
-            screens["walkin"].review_requested.connect(self.open_case)  # type: ignore[attr-defined]
-            screens["drafts"].resume.connect(self.resume_draft)  # type: ignore[attr-defined]
-        if "queue" in screens:
-            queue = screens["queue"]
-            queue.help_count_changed.connect(self._help_count)  # type: ignore[attr-defined]
-            if "walkin" in screens:  # a walk-in filed while a ticket is served names that ticket
-                screens["walkin"].filed.connect(  # type: ignore[attr-defined]
-                    lambda submitted: queue.link_current(submitted.receipt_no or submitted.id))  # type: ignore[attr-defined]
-            if "review" in screens:  # so does a case decided here
-                screens["review"].decided.connect(  # type: ignore[attr-defined]
-                    lambda outcome: queue.link_current(outcome.detail.row.case_no or outcome.detail.row.receipt_no
-                                                       or outcome.detail.row.id))  # type: ignore[attr-defined]
+            self._later["dashboard"] = self._dashboard_page
+        pages = ("worklist", "review", "deadlines", "print_queue", "onsite", "walkin", "drafts", "appointments",
+                 "queue", "dashboard")
+        screens = [key for key in pages if key in self.screens or key in self._later]  # for the navigation
         for key, _words, permission in NAV:
             if key in screens and staff.may(permission):
                 button = QPushButton()
@@ -201,6 +180,87 @@ class CounterWindow(QMainWindow):
         self.retranslate()
         self._fit_screens()
         self.show_screen("worklist" if "worklist" in screens else next(iter(screens), "login"))
+
+    # --- pages, built when first needed ------------------------------------------------------------
+    def _add_page(self, key: str, screen: CounterScreen) -> CounterScreen:
+        """A page joins the stack with its links to the pages already there."""
+        self.screens[key] = screen
+        self.stack.addWidget(screen)
+        screens = self.screens
+        if key == "review":
+            screen.back_requested.connect(lambda: self.show_screen("worklist"))  # type: ignore[attr-defined]
+            if "queue" in screens:  # a case decided here names the ticket being served
+                queue = screens["queue"]
+                screen.decided.connect(  # type: ignore[attr-defined]
+                    lambda outcome: queue.link_current(outcome.detail.row.case_no or outcome.detail.row.receipt_no
+                                                       or outcome.detail.row.id))  # type: ignore[attr-defined]
+        elif key in ("worklist", "deadlines"):
+            screen.open_case.connect(self.open_case)  # type: ignore[attr-defined]
+        elif key == "walkin":
+            screen.review_requested.connect(self.open_case)  # type: ignore[attr-defined]
+            if "queue" in screens:  # a walk-in filed while a ticket is served names that ticket
+                queue = screens["queue"]
+                screen.filed.connect(  # type: ignore[attr-defined]
+                    lambda submitted: queue.link_current(submitted.receipt_no or submitted.id))  # type: ignore[attr-defined]
+        elif key == "drafts":
+            screen.resume.connect(self.resume_draft)  # type: ignore[attr-defined]
+        elif key == "queue":
+            screen.help_count_changed.connect(self._help_count)  # type: ignore[attr-defined]
+        return screen
+
+    def page(self, key: str) -> CounterScreen | None:
+        """The page, built now if it is one of this person's not yet shown."""
+        screen = self.screens.get(key)
+        if screen is None and key in self._later and self.staff is not None:
+            screen = self._add_page(key, self._later.pop(key)())
+            screen.retranslate()
+            fit = getattr(screen, "fit_width", None)
+            if fit is not None:
+                fit(self.width())
+        return screen
+
+    def _walkin_page(self) -> CounterScreen:
+        from ui.counter.walkin import WalkInScreen
+
+        assert self.staff is not None
+        return WalkInScreen(self.ctx, self.staff.id, self.stack)
+
+    def _deadlines_page(self) -> CounterScreen:
+        from ui.counter.deadlines import DeadlinesScreen
+
+        assert self.staff is not None
+        return DeadlinesScreen(self.ctx, self.staff.id, hall_wide=self.staff.may(Permission.HALL_DEADLINES),
+                               parent=self.stack)
+
+    def _print_queue_page(self) -> CounterScreen:
+        from ui.counter.print_queue import PrintQueueScreen
+
+        assert self.staff is not None
+        return PrintQueueScreen(self.ctx, self.staff.id, self.stack)
+
+    def _onsite_page(self) -> CounterScreen:
+        from ui.counter.onsite import OnsiteScreen
+
+        assert self.staff is not None
+        return OnsiteScreen(self.ctx, self.staff.id, self.stack)
+
+    def _drafts_page(self) -> CounterScreen:
+        from ui.counter.drafts import DraftsScreen
+
+        assert self.staff is not None
+        return DraftsScreen(self.ctx, self.staff.id, self.stack)
+
+    def _appointments_page(self) -> CounterScreen:
+        from ui.counter.appointments import AppointmentsScreen
+
+        assert self.staff is not None
+        return AppointmentsScreen(self.ctx, self.staff.id, self.stack)
+
+    def _dashboard_page(self) -> CounterScreen:
+        from ui.counter.dashboard import DashboardScreen
+
+        assert self.staff is not None
+        return DashboardScreen(self.ctx, self.staff.id, self.stack)
 
     def logout(self) -> None:
         staff = self.staff
@@ -221,6 +281,7 @@ class CounterWindow(QMainWindow):
             screen.setParent(None)
             screen.deleteLater()
         self.screens = {}
+        self._later = {}
         self.staff = None
         self.locked = False
         self.login.reset()
@@ -262,9 +323,11 @@ class CounterWindow(QMainWindow):
 
     # --- navigation ----------------------------------------------------------------------------
     def show_screen(self, name: str, *, refresh: bool = True) -> None:
-        if self.locked or name not in self.screens:
+        if self.locked:
             return
-        screen = self.screens[name]
+        screen = self.page(name)
+        if screen is None:
+            return
         self.current_name = name
         self.stack.setCurrentWidget(screen)
         if name in self.nav_buttons:
@@ -285,11 +348,11 @@ class CounterWindow(QMainWindow):
 
     def resume_draft(self, draft_id: str) -> None:
         staff = self.staff
-        if staff is None:
+        if staff is None or self.page("walkin") is None:
             return
 
         def done(draft: ApplicationDraft) -> None:
-            walkin = self.screens.get("walkin")
+            walkin = self.page("walkin")
             if walkin is not None:
                 walkin.load_draft(draft, draft_id)  # type: ignore[attr-defined]
                 self.show_screen("walkin", refresh=False)

@@ -3,12 +3,20 @@
 Screens that hold a citizen's data are created for one session and
 destroyed by `wipe()`, so no widget, undo history or cached text survives
 into the next person's session.
+
+The next step's screen is built while the citizen reads the current one
+(`AHEAD`), in a turn of the event loop of its own, so that a tap on Next
+only shows it: building a step's screen took tens of ms of the GUI thread
+at the tap (issue 10's stall target). Those screens are of this session too,
+take the session's state when entered, and go with the others; dropped
+screens are deleted one per turn of the event loop for the same reason.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLineEdit, QStackedWidget
 
@@ -29,6 +37,13 @@ if TYPE_CHECKING:  # screens other than the welcome screen are imported when fir
 
 FLOW = ("identity", "licences", "form", "materials", "review")  # the steps an item may have, in order
 KEPT = ("welcome", "browser")  # screens that never hold a citizen's data
+# The screens built while the citizen reads the one before (key): those that take the session's state when
+# entered. Not the licence step, whose answer arrives while it is shown, nor a screen after it that reads that
+# answer when built (materials) while that step is on screen.
+AHEAD = {"guide": ("identity",), "identity": ("form", "materials", "review"), "licences": ("form",),
+         "form": ("materials",), "materials": ("review",), "review": ("result",)}
+AHEAD_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the step's first paint
+DISPOSE_MS = 1
 
 
 class KioskShell(Protocol):
@@ -54,6 +69,8 @@ class KioskNavigator:
         self.stack = stack
         ctx.screens_parent = stack
         self.screens: dict[str, Screen] = {}
+        self.ahead: dict[str, Screen] = {}  # the next step's screen, built while the citizen reads this one
+        self._disposal: list[Screen] = []  # dropped screens, destroyed one per turn of the event loop
         self.rating_origin = "welcome"
         self.ticket = TicketFlow(self, window, ctx)
         self.checkin = CheckinFlow(self, window, ctx)
@@ -82,10 +99,24 @@ class KioskNavigator:
     def _drop(self, screen: Screen) -> None:
         self.screens.pop(screen.name, None)
         self.stack.removeWidget(screen)
+        self._retire(screen)
+
+    def _retire(self, screen: Screen) -> None:
         screen.hide()
         for edit in screen.findChildren(QLineEdit):  # what was typed goes now (and its undo history), not
             edit.setText("")                         # when the event loop gets round to the deletion
-        screen.deleteLater()  # with its children, in the event loop; no detour through a top-level window
+        # Deleted with its children in the event loop (no detour through a top-level window), one screen per
+        # turn: the five screens of a submitted application deleted in one go held the screen still for longer
+        # than the next one took to appear.
+        self._disposal.append(screen)
+        if len(self._disposal) == 1:
+            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
+
+    def _dispose_next(self) -> None:
+        if self._disposal:
+            self._disposal.pop(0).deleteLater()
+        if self._disposal:
+            QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
 
     def show(self, name: str) -> Screen:
         screen = self.screens[name]
@@ -94,7 +125,27 @@ class KioskNavigator:
         screen.on_enter()
         screen.scroll.verticalScrollBar().setValue(0)
         self.window.screen_shown(screen)
+        if name in AHEAD:
+            QTimer.singleShot(AHEAD_MS, self.stack, lambda s=self.ctx.session.draft_id: self._build_ahead(name, s))
         return screen
+
+    def _build_ahead(self, shown: str, draft_id: str | None) -> None:
+        """Build the step after `shown` now, in a turn of its own, rather than when Next is tapped.
+
+        Only while the same application (or, on the guide, a citizen who has not started one) is on `shown`,
+        and only a step whose screen takes the session's state when it is entered: it holds nothing of the
+        citizen's until then, and is dropped with the others when the session ends or the service changes."""
+        session = self.ctx.session
+        if session.draft_id != draft_id or self.current() is not self.screens.get(shown):
+            return
+        if shown == "guide":
+            following = "identity" if session.item is None else ""
+        elif shown == "review":
+            following = "result" if draft_id is not None else ""
+        else:
+            following = self._beside(shown, 1) if draft_id is not None else ""
+        if following in AHEAD[shown] and following not in self.screens and following not in self.ahead:
+            self.ahead[following] = self._make(following, ahead=True)
 
     def retranslate(self) -> None:
         for screen in list(self.screens.values()):
@@ -109,6 +160,7 @@ class KioskNavigator:
         for screen in list(self.screens.values()):
             if screen.name not in KEPT:
                 self._drop(screen)
+        self._drop_ahead()
         browser = self.screens.get("browser")
         if browser is not None:
             browser.reset()  # type: ignore[attr-defined]
@@ -214,7 +266,11 @@ class KioskNavigator:
             for name in FLOW:
                 if name in self.screens:
                     self._drop(self.screens[name])
+            fresh = self.ahead.pop("identity", None) if session.item is None else None  # built on the guide
+            self._drop_ahead()
             session.start(item)
+            if fresh is not None:
+                self.ahead["identity"] = fresh
         self.window.start_idle()
         self.go("identity")
 
@@ -246,13 +302,21 @@ class KioskNavigator:
             index += direction
         return FLOW[min(max(index, 0), len(FLOW) - 1)]
 
-    def _make(self, name: str) -> Screen:
+    def _drop_ahead(self, names: list[str] | None = None) -> None:
+        for name in list(self.ahead) if names is None else names:
+            self._retire(self.ahead.pop(name))
+
+    def _make(self, name: str, *, ahead: bool = False) -> Screen:
         from ui.kiosk.screens.form import FormScreen
         from ui.kiosk.screens.identity import IdentityScreen
         from ui.kiosk.screens.licence_consent import LicenceConsentScreen
         from ui.kiosk.screens.materials import MaterialsScreen
         from ui.kiosk.screens.review import ReviewScreen
 
+        if name == "result":
+            from ui.kiosk.screens.result import ResultScreen
+
+            return ResultScreen(self.ctx)  # only ever built ahead: `_submitted` fills it in and links it
         if name == "identity":
             screen: Screen = IdentityScreen(self.ctx)
             screen.back_requested.connect(lambda: self.show("guide") if "guide" in self.screens else self.show_browser())
@@ -271,11 +335,19 @@ class KioskNavigator:
             screen.back_requested.connect(lambda n=name: self.go(self._beside(n, -1)))
         if name != "review":
             screen.next_requested.connect(lambda n=name: self.go(self._beside(n, 1)))
-        return self._add(screen)
+        return screen if ahead else self._add(screen)
 
     def go(self, name: str) -> None:
+        following = self._beside(name, 1)
+        stale = [k for k in self.ahead if k not in (name, following)]  # back a step: built from what may change
+        if stale:
+            self._drop_ahead(stale)
         if name not in self.screens:
-            self._make(name)
+            built = self.ahead.pop(name, None)
+            if built is not None:
+                self._add(built)
+            else:
+                self._make(name)
         self.window.clear_report()
         self.show(name)
 
@@ -316,17 +388,23 @@ class KioskNavigator:
 
         session = self.ctx.session
         item = session.item
+        ahead = self.ahead.pop("result", None)
         # The application is stored; what the citizen typed is no longer needed on this screen or in memory.
         for name in FLOW + ("guide",):
             if name in self.screens:
                 self._drop(self.screens[name])
+        self._drop_ahead()
         session.applicant.clear()
         session.form.clear()
         session.materials.clear()
         session.forget_licences()
         session.draft_id = None
         session.submitted = submitted
-        result = ResultScreen(self.ctx, submitted, qr)
+        if isinstance(ahead, ResultScreen):
+            result = ahead
+            result.set_submitted(submitted, qr)
+        else:
+            result = ResultScreen(self.ctx, submitted, qr)
         result.finish_requested.connect(lambda: self.window.end_session("done"))
         result.rate_requested.connect(lambda: self.show_rating(submitted.id, item.code if item else None,
                                                                origin="result"))

@@ -136,9 +136,12 @@ class LineField(BaseField):
 
     def show_error(self, problem: Message | None) -> None:
         super().show_error(problem)
-        self.edit.setProperty("invalid", problem is not None)
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        invalid = problem is not None
+        if bool(self.edit.property("invalid")) != invalid:  # restyled only when it changes (a style-sheet pass)
+            self.edit.setProperty("invalid", invalid)
+            if self.edit.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                self.edit.style().unpolish(self.edit)
+                self.edit.style().polish(self.edit)
 
     def retranslate(self) -> None:
         super().retranslate()

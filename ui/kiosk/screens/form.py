@@ -67,6 +67,15 @@ class FormScreen(Screen):
         helper.opened.connect(lambda f=field, h=helper: self.reveal_soon(f.edit, h))  # type: ignore[attr-defined]
         self.helpers[field.key] = helper
 
+    def on_enter(self) -> None:
+        """The session's answers, which the identity step may have added to (the card's expiry date, address)
+        after this screen was built (`KioskNavigator` builds it while the citizen is on the step before)."""
+        values = self.ctx.session.form
+        for field in self.view.fields:
+            value = str(values.get(field.key, "") or "")
+            if field.raw() != value:
+                field.set_raw(value)
+
     def _store(self) -> None:
         self.ctx.session.form.update(self.view.raw_values())
         self.ctx.save_draft_soon()

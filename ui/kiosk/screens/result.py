@@ -33,8 +33,12 @@ class ResultScreen(Screen):
     rate_requested = Signal()
     finish_requested = Signal()
 
-    def __init__(self, ctx: KioskContext, submitted: SubmittedApplication, qr: QImage | None = None) -> None:
-        """`qr` drawn in the submitting job (a QImage may be made off the GUI thread), or here if not given."""
+    def __init__(self, ctx: KioskContext, submitted: SubmittedApplication | None = None,
+                 qr: QImage | None = None) -> None:
+        """`qr` drawn in the submitting job (a QImage may be made off the GUI thread), or here if not given.
+
+        Without `submitted` the screen is built ahead, while the citizen checks their application
+        (`KioskNavigator`), and `set_submitted` fills it in when the submission is stored."""
         super().__init__(ctx, back=False, next_=True)
         self.submitted = submitted
         self.print_message: Message | None = None
@@ -45,7 +49,7 @@ class ResultScreen(Screen):
         left = QVBoxLayout(left_box)
         left.setContentsMargins(0, 0, 0, 0)
         self.receipt_caption = set_role(QLabel(), "subtitle")
-        self.receipt = set_role(QLabel(submitted.receipt_no), "receipt")
+        self.receipt = set_role(QLabel(), "receipt")
         self.receipt.setObjectName("receiptNo")
         self.receipt.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.promised = set_role(QLabel(), "big")
@@ -59,8 +63,6 @@ class ResultScreen(Screen):
         row.add(left_box, stretch=True)
         self.qr = QLabel()
         self.qr.setObjectName("receiptQr")
-        url = ctx.settings.status_url(submitted.receipt_no)  # what the printed receipt's QR code holds
-        self.qr.setPixmap(QPixmap.fromImage(qr if qr is not None else qr_image(url)))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         qr_widget = QWidget()
         qr_box = QVBoxLayout(qr_widget)
@@ -77,6 +79,16 @@ class ResultScreen(Screen):
         self.rate_button.setObjectName("rateAfterButton")
         self.rate_button.clicked.connect(self.rate_requested)
         self.footer.insertWidget(0, self.rate_button)
+        if submitted is not None:
+            self.set_submitted(submitted, qr)
+        else:
+            self.retranslate()
+
+    def set_submitted(self, submitted: SubmittedApplication, qr: QImage | None = None) -> None:
+        self.submitted = submitted
+        self.receipt.setText(submitted.receipt_no)
+        url = self.ctx.settings.status_url(submitted.receipt_no)  # what the printed receipt's QR code holds
+        self.qr.setPixmap(QPixmap.fromImage(qr if qr is not None else qr_image(url)))
         self.retranslate()
 
     def set_print_result(self, printed: bool, message: Message | None) -> None:
@@ -104,12 +116,13 @@ class ResultScreen(Screen):
                          translate("Kiosk", "Keep your receipt. You can check progress here with the receipt "
                                             "number, or scan the QR code with your phone."))
         self.receipt_caption.setText(translate("Kiosk", "Receipt number"))
-        date = self.submitted.promised_date
-        shown = f"{date.year}年{date.month}月{date.day}日" if lang() == "zh" else date.strftime("%d %B %Y")
-        self.promised.setText(para(translate("Kiosk", "Promised completion: by %1").replace("%1", shown)))
+        if self.submitted is not None:
+            date = self.submitted.promised_date
+            shown = f"{date.year}年{date.month}月{date.day}日" if lang() == "zh" else date.strftime("%d %B %Y")
+            self.promised.setText(para(translate("Kiosk", "Promised completion: by %1").replace("%1", shown)))
         self.qr_caption.setText(translate("Kiosk", "Scan to check progress"))
         self._render_print()
 
     def speech_text(self) -> str:
-        return "。".join([self.title.text(), self.receipt_caption.text(), " ".join(self.submitted.receipt_no),
+        return "。".join([self.title.text(), self.receipt_caption.text(), " ".join(self.receipt.text()),
                           self._plain(self.promised.text())])
