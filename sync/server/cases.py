@@ -290,20 +290,6 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
     return results
 
 
-def attachments_arrived(session: Session, hall_code: str, sha256: str) -> None:
-    """A hall now holds a verified file: complete every case of that hall that was waiting only for it."""
-    # Lock the waiting cases (in id order, so two arrivals never deadlock): when the
-    # case's last two files arrive at once, the second to commit must see the first.
-    waiting = session.scalars(select(Case).join(CaseAttachment, CaseAttachment.case_id == Case.id)
-                              .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code,
-                                     Case.complete.is_(False))
-                              .order_by(Case.id).with_for_update(of=Case))
-    for case in list(waiting):
-        session.refresh(case)
-        if not case.complete and not _missing(session, case):
-            complete_case(session, case)
-
-
 def missing_blobs(session: Session, hall_code: str, shas: list[str]) -> list[str]:
     """Of these files, those the caller's hall has not uploaded: whether another hall has is never said."""
     have = set(session.scalars(select(HallBlob.sha256).where(HallBlob.hall_code == hall_code,
