@@ -37,15 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
 from sync.server.blobstore import AssemblyMismatch, AssemblyState
-from sync.server.cases import FEED_LOCK_CLASS, declarations_in_hall, declared_mismatch, hall_blob
+from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
-from sync.server.models import Blob, Case, CaseAttachment, Change, Device, HallBlob, Upload, utcnow
+from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload, utcnow
 from sync.server.upload_leftovers import (  # noqa: F401 - the CLI's names for them
     STALE_AFTER_SECONDS,
     Leftover,
@@ -623,14 +623,4 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> Non
     done = [case_id for case_id in waiting if case_id not in lacking]
     if not done:
         return
-    if conn.dialect.name == "postgresql":  # cases.feed_lock: the hall's changes commit in id order
-        conn.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))"),
-                     {"cls": FEED_LOCK_CLASS, "hall": hall_code})
-    now = utcnow()
-    for case_id in done:
-        conn.execute(update(Case.__table__).where(Case.id == case_id).values(
-            complete=True, completed_at=now, status="received", updated_at=now,
-            case_no=func.coalesce(Case.__table__.c.case_no, f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}")))
-    conn.execute(insert(Change.__table__), [
-        {"hall_code": hall_code, "case_id": case_id, "status": "received", "actor": "platform",
-         "missing_materials": [], "note": None, "at": now} for case_id in done])
+    complete_cases(conn, hall_code, done)
