@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-import os
 import secrets
 import threading
 from collections import OrderedDict
@@ -35,13 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
+from sync.server.blob_crypto import BlobDamaged, open_upload_head, seal_upload_head
 from sync.server.blobstore import AssemblyMismatch, AssemblyState
 from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
@@ -60,27 +58,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.platform")
 
 HEAD_BYTES = 1024  # what `uploads.head` keeps: enough for the media type
-_HEAD_AAD = b"onewindow upload head\x00"
 
 
 def _seal_head(store: PlatformStore, upload_id: str, head: bytes) -> bytes:
-    """The file's first bytes as the row keeps them: sealed with the blob key, like every stored byte of a scan.
-
-    In clear they would sit in the database (and in SQLite's WAL, or PostgreSQL's, long after the row is gone)
-    as the one piece of a citizen's scan the platform keeps unencrypted at rest.
-    """
-    if not head:
-        return b""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(store.key.key).encrypt(nonce, head, _HEAD_AAD + upload_id.encode("ascii"))
+    return seal_upload_head(store.key, upload_id, head)
 
 
 def _open_head(store: PlatformStore, upload_id: str, sealed: bytes | None) -> bytes:
-    if not sealed:
-        return b""
     try:
-        return AESGCM(store.key.key).decrypt(sealed[:12], sealed[12:], _HEAD_AAD + upload_id.encode("ascii"))
-    except (InvalidTag, ValueError):  # sealed under another key, or damaged: the media type is then unknown
+        return open_upload_head(store.key, upload_id, sealed)
+    except BlobDamaged:  # sealed under another key, or damaged: the media type is then unknown
         log.warning("upload %s: its first bytes do not authenticate", upload_id)
         return b""
 
