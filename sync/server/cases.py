@@ -441,11 +441,6 @@ def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[d
     return out
 
 
-def is_assignment(change: Change, case: Case) -> bool:
-    """The "received" change of an online case is the hall's assignment: it carries the whole application."""
-    return change.status == "received" and (case.document or {}).get("channel") == "online"
-
-
 def assigned_application(case: Case, prereview: tuple[wire.PreReview | None, dict[str, str]] = (None, {})
                          ) -> dict[str, Any]:
     """What a hall's terminal needs to take an online case in: content, materials and their files, and the
@@ -530,18 +525,25 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
     # read the whole history when the cases have few changes)
     order = Change.id + 0 if starting else Change.id
-    rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
+    # Columns, not entities: a page of a kiosk's feed never needs a case's document (only an online case's
+    # assignment does, loaded for it alone).
+    rows = list(session.execute(select(Change.id, Change.status, Change.note, Change.missing_materials, Change.at,
+                                       Change.actor, Case.id.label("case_id"), Case.uuid, Case.case_no,
+                                       Case.document["channel"].as_string().label("channel"), Decision.decision_id)
+                                .join(Case, Case.id == Change.case_id)
                                 .outerjoin(Decision, Decision.change_id == Change.id)
                                 .where(*where).order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
-    for ch, case, decision_id in rows:
+    for ch in rows:
         row: dict[str, Any] = {
-            "seq": ch.id, "kind": "status", "application_id": case.uuid, "case_no": case.case_no, "status": ch.status,
+            "seq": ch.id, "kind": "status", "application_id": ch.uuid, "case_no": ch.case_no, "status": ch.status,
             "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
-            "actor": ch.actor, "decision_id": decision_id}
-        if is_assignment(ch, case):
+            "actor": ch.actor, "decision_id": ch.decision_id}
+        if ch.status == "received" and ch.channel == "online":  # an online case's "received" assigns it to the hall
+            case = session.get(Case, ch.case_id)
+            assert case is not None
             row["kind"] = "assigned"
             row["application"] = assigned_application(case, prereview_of(session, case))
         changes.append(row)

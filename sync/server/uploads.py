@@ -532,8 +532,9 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
     if running is not None and running.hexdigest() != sha256:
         return _drop(conn, store, upload, state, _verification_failed(), outcome)
     media_type = stored_media_type(head)
-    owned = conn.execute(select(HallBlob.id).where(HallBlob.hall_code == device.hall_code,
-                                                   HallBlob.sha256 == sha256)).first() is not None
+    # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
+    owned = not declared_checked and conn.execute(select(HallBlob.id).where(
+        HallBlob.hall_code == device.hall_code, HallBlob.sha256 == sha256)).first() is not None
     if not owned and not declared_checked:
         refusal = _declared_as(_declarations(conn, device.hall_code, sha256), device, sha256, length, media_type)
         if refusal is not None:
@@ -562,6 +563,18 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     Sets `outcome.error` when the bytes are not the file announced.
     """
     blobs = store.blobs
+    if verified and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
+        # the usual case: a new file of one part, already written whole, every byte hashed on arrival. The
+        # row goes in first; only a file stored before (another hall's, a racing request's) needs a look.
+        try:
+            locator = blobs.assembly.complete(state, sha256, verified=True)
+        except AssemblyMismatch as exc:
+            log.warning("upload of %s failed verification: %s", sha256[:12], exc)
+            outcome.error = _verification_failed()
+            return None
+        if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
+            return locator
+        return _keep_stored(conn, store, sha256, locator, outcome)
     blob = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256)).first()
     held = blob is not None and blobs.exists(sha256, blob.locator)
     if blob is not None and held and verified:
@@ -586,6 +599,20 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if locator is not None and kept != locator:
         outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
     return kept
+
+
+def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: str | None,
+                 outcome: _Outcome) -> str | None:
+    """The file had a `blobs` row already; this upload's verified copy `locator` is complete. The row's file is
+    kept if its store still has it (this copy is deleted after commit), else this copy takes its place."""
+    blobs = store.blobs
+    held = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256).with_for_update()).scalar_one()
+    if held != locator and blobs.exists(sha256, held):
+        if locator is not None:
+            outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
+        return held
+    conn.execute(update(Blob.__table__).where(Blob.sha256 == sha256).values(locator=locator))
+    return locator
 
 
 def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> None:
