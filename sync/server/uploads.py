@@ -490,22 +490,32 @@ def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row
     return _finish(conn, store, device, upload, head, state, running, outcome)
 
 
+_INSERT_IGNORE: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its statement, built once
+
+
 def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> bool:
-    """Insert the row unless a unique key already holds it (a racing request's); True when this one did."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(table).values(**values))
-        except IntegrityError:
-            return False
-        return True
-    # RETURNING says whether a row was written (psycopg's rowcount for ON CONFLICT DO NOTHING is not reliable)
-    statement = dialect_insert(table).values(**values).on_conflict_do_nothing()
-    return conn.execute(statement.returning(*table.primary_key.columns)).first() is not None
+    """Insert the row unless a unique key already holds it (a racing request's); True when this one did.
+
+    The statement is built once per table (building one per call costs more than running it); RETURNING says
+    whether a row was written (psycopg's rowcount for ON CONFLICT DO NOTHING is not reliable).
+    """
+    dialect = conn.dialect.name
+    statement = _INSERT_IGNORE.get((dialect, table.name))
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table).values(**values))
+            except IntegrityError:
+                return False
+            return True
+        statement = dialect_insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        _INSERT_IGNORE[(dialect, table.name)] = statement
+    return conn.execute(statement, values).first() is not None
 
 
 def stored_media_type(head: bytes) -> str:
