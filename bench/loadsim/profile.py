@@ -46,11 +46,11 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout whose platform is pro
 
 def _short(path: str) -> str:
     """A file name as it reads in the repository or inside its package (site-packages, the standard library)."""
-    if path.startswith(str(ROOT) + "/"):
-        return path[len(str(ROOT)) + 1:]
-    for marker in ("site-packages/", "/lib/python3.11/"):
+    for marker in ("site-packages/", "/lib/python3.11/"):  # first: a virtualenv may live inside the checkout
         if marker in path:
             return path.split(marker, 1)[1]
+    if path.startswith(str(ROOT) + "/"):
+        return path[len(str(ROOT)) + 1:]
     return path
 
 

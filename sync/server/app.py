@@ -270,16 +270,26 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                          device_no=new.device_no, role=new.role,
                          settings_key=centre_settings.settings_key(store).public_b64)
 
+    published: dict[int, bytes] = {}  # a published catalog's JSON by its row id (rows are only ever added)
+
     @router.get("/catalog", responses={304: {"description": "not modified"}, 404: {"description": "none published"}})
     def catalog(request: Request, device: DeviceDep) -> Any:
-        with store.read() as session:
-            row = session.scalar(select(PublishedCatalog).order_by(PublishedCatalog.id.desc()).limit(1))
+        """The newest catalog; its etag alone is read while the terminal's copy is current (every sync pass)."""
+        with store.reading() as conn:
+            row = conn.execute(select(PublishedCatalog.id, PublishedCatalog.etag)
+                               .order_by(PublishedCatalog.id.desc()).limit(1)).first()
             if row is None:
                 return problem(404, "平台尚未发布服务目录。", "The platform has not published a catalog.", "no_catalog")
             etag = f'"{row.etag}"'
             if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
                 return Response(status_code=304, headers={"ETag": etag})
-            return JSONResponse(row.document, headers={"ETag": etag})
+            body = published.get(row.id)
+            if body is None:
+                document = conn.execute(select(PublishedCatalog.document).where(PublishedCatalog.id == row.id)).scalar_one()
+                body = JSONResponse(document).body
+                published.clear()
+                published[row.id] = body
+        return Response(body, media_type="application/json", headers={"ETag": etag})
 
     @router.post("/applications", response_model=wire.PushResponse)
     def push(body: wire.PushRequest, device: DeviceDep) -> Any:
@@ -288,6 +298,10 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.post("/applications/state", response_model=wire.StatesResponse)
     def states(body: wire.StatesRequest, device: DeviceDep) -> Any:
+        with store.reading() as conn:
+            found = cases.case_states_read(conn, device, body.ids)
+        if found is not None:
+            return {"states": found}
         with store.transaction() as session:
             return {"states": cases.case_states(session, device, body.ids)}
 
@@ -316,8 +330,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.get("/summary", response_model=wire.Summary)
     def summary(device: DeviceDep) -> Any:
-        with store.read() as session:
-            return cases.summary(session, device)
+        with store.reading() as conn:
+            return cases.summary(conn, device)
 
     @router.get("/lookup", response_model=wire.LookupAnswer, responses={404: {"description": "no such case in this hall"}})
     def lookup(device: DeviceDep, number: Annotated[str, Query(min_length=1, max_length=64)]) -> Any:

@@ -331,3 +331,29 @@ def encrypt_bytes(data: bytes, target: Path, key: BlobKey, sha256: str) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_HEAD_AAD = b"onewindow upload head\x00"
+
+
+def seal_upload_head(key: BlobKey, upload_id: str, head: bytes) -> bytes:
+    """An upload's first bytes as its row keeps them (they decide the media type when the last chunk arrives):
+    sealed with the blob key, like every stored byte of a scan.
+
+    In clear they would sit in the database (and in SQLite's WAL, or PostgreSQL's, long after the row is gone)
+    as the one piece of a citizen's scan the platform keeps unencrypted at rest.
+    """
+    if not head:
+        return b""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key.key).encrypt(nonce, head, _HEAD_AAD + upload_id.encode("ascii"))
+
+
+def open_upload_head(key: BlobKey, upload_id: str, sealed: bytes | None) -> bytes:
+    """`seal_upload_head` undone; `BlobDamaged` when the bytes do not authenticate (another key, damage)."""
+    if not sealed:
+        return b""
+    try:
+        return AESGCM(key.key).decrypt(sealed[:12], sealed[12:], _HEAD_AAD + upload_id.encode("ascii"))
+    except (InvalidTag, ValueError):
+        raise BlobDamaged(f"upload {upload_id}: its first bytes do not authenticate") from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Connection, and_, func, insert, or_, select, text, update
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -283,25 +283,81 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
 def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[PushResult]:
     results = []
     for raw in items:  # one transaction per item: one bad item never undoes the others
-        with store.transaction() as session:
-            dev = session.get(Device, device.id)
-            assert dev is not None
-            results.append(push_one(session, dev, raw))
+        try:
+            doc = _check_item(raw, device)
+            receipt_no = _receipt_no(raw, device)
+        except ItemInvalid as exc:
+            ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+            results.append(PushResult(ident[:64], "rejected", reason=exc.reason))
+            continue
+        with store.engine.begin() as conn:
+            result = _push_new(conn, device, doc, receipt_no)
+        if result is None:  # known already, or a race or a receipt number's collision: the ORM path answers
+            with store.transaction() as session:
+                dev = session.get(Device, device.id)
+                assert dev is not None
+                result = push_one(session, dev, raw)
+        results.append(result)
     return results
 
 
-def attachments_arrived(session: Session, hall_code: str, sha256: str) -> None:
-    """A hall now holds a verified file: complete every case of that hall that was waiting only for it."""
-    # Lock the waiting cases (in id order, so two arrivals never deadlock): when the
-    # case's last two files arrive at once, the second to commit must see the first.
-    waiting = session.scalars(select(Case).join(CaseAttachment, CaseAttachment.case_id == Case.id)
-                              .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code,
-                                     Case.complete.is_(False))
-                              .order_by(Case.id).with_for_update(of=Case))
-    for case in list(waiting):
-        session.refresh(case)
-        if not case.complete and not _missing(session, case):
-            complete_case(session, case)
+def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receipt_no: str | None) -> PushResult | None:
+    """A new application in Core statements (one look-up of the hall's files, the case and its attachments
+    inserted, completed at once when the hall holds every file); None for anything else (`push_one`)."""
+    app_id = doc.id
+    if conn.execute(select(Case.id).where(Case.uuid == app_id)).first() is not None:
+        return None
+    shas = list(dict.fromkeys(att.sha256 for att in doc.attachments))
+    owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
+        select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
+        .where(HallBlob.hall_code == device.hall_code, HallBlob.sha256.in_(shas)))} if shas else {}
+    for att in doc.attachments:
+        held = owned.get(att.sha256)
+        if held is not None and held != (att.size, att.media_type):
+            reason = declared_mismatch(att.sha256, att.size, att.media_type, held[0], held[1])
+            return PushResult(app_id, "rejected", reason=reason)
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+        return None
+    case_id = conn.execute(dialect_insert(Case.__table__).values(
+        uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no, receipt_no=receipt_no,
+        service_item=doc.content.service_item, catalog_version=doc.content.catalog_version,
+        content_hash=doc.content_hash, document=doc.wire(), status="submitted", complete=False)
+        .on_conflict_do_nothing().returning(Case.__table__.c.id)).scalar()
+    if case_id is None:  # a concurrent retry inserted it first, or the receipt number is taken
+        return None
+    if doc.attachments:
+        conn.execute(insert(CaseAttachment.__table__), [
+            {"case_id": case_id, "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
+            for att in doc.attachments])
+    missing = sorted({att.sha256 for att in doc.attachments} - set(owned))
+    if missing:
+        return PushResult(app_id, "created", missing=missing, complete=False, status="submitted")
+    case_no = complete_cases(conn, device.hall_code, [case_id])[case_id]
+    return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
+
+
+def complete_cases(conn: Connection, hall_code: str, case_ids: list[int]) -> dict[int, str]:
+    """`complete_case` in Core for cases of one hall locked (or made) by this transaction; their case numbers."""
+    if conn.dialect.name == "postgresql":  # feed_lock: the hall's changes commit in id order
+        conn.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))"),
+                     {"cls": FEED_LOCK_CLASS, "hall": hall_code})
+    now = utcnow()
+    numbers: dict[int, str] = {}
+    table = Case.__table__
+    for case_id in case_ids:
+        numbers[case_id] = conn.execute(update(table).where(table.c.id == case_id).values(
+            complete=True, completed_at=now, status="received", updated_at=now,
+            case_no=func.coalesce(table.c.case_no, f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}"))
+            .returning(table.c.case_no)).scalar_one()
+    conn.execute(insert(Change.__table__), [
+        {"hall_code": hall_code, "case_id": case_id, "status": "received", "actor": "platform",
+         "missing_materials": [], "note": None, "at": now} for case_id in case_ids])
+    return numbers
 
 
 def missing_blobs(session: Session, hall_code: str, shas: list[str]) -> list[str]:
@@ -353,9 +409,36 @@ def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[s
     return out
 
 
-def is_assignment(change: Change, case: Case) -> bool:
-    """The "received" change of an online case is the hall's assignment: it carries the whole application."""
-    return change.status == "received" and (case.document or {}).get("channel") == "online"
+def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[dict[str, Any]] | None:
+    """`case_states` in two Core queries, when it needs to write nothing; None when a case's last file arrived
+    while it was being pushed (`case_states` then completes it, in a transaction that may write)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {row.uuid: row for row in conn.execute(
+        select(Case.id, Case.uuid, Case.complete, Case.status, Case.case_no, Case.content_hash)
+        .where(Case.uuid.in_(wanted), *visible_to(device)))} if wanted else {}
+    missing: dict[int, set[str]] = {}
+    incomplete = [row.id for row in found.values() if not row.complete]
+    if incomplete:
+        for case_id, sha in conn.execute(
+                select(CaseAttachment.case_id, CaseAttachment.sha256)
+                .outerjoin(HallBlob, and_(HallBlob.hall_code == device.hall_code,
+                                          HallBlob.sha256 == CaseAttachment.sha256,
+                                          HallBlob.size == CaseAttachment.size,
+                                          HallBlob.media_type == CaseAttachment.media_type))
+                .where(CaseAttachment.case_id.in_(incomplete), HallBlob.id.is_(None))):
+            missing.setdefault(case_id, set()).add(sha)
+    out: list[dict[str, Any]] = []
+    for app_id in wanted:
+        row = found.get(app_id)
+        if row is None:
+            out.append({"id": app_id, "known": False})
+            continue
+        lacking = sorted(missing.get(row.id, ()))
+        if not row.complete and not lacking:
+            return None
+        out.append({"id": app_id, "known": True, "complete": row.complete, "missing": lacking,
+                    "status": row.status, "case_no": row.case_no, "content_hash": row.content_hash})
+    return out
 
 
 def assigned_application(case: Case, prereview: tuple[wire.PreReview | None, dict[str, str]] = (None, {})
@@ -442,18 +525,25 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
     # read the whole history when the cases have few changes)
     order = Change.id + 0 if starting else Change.id
-    rows = list(session.execute(select(Change, Case, Decision.decision_id).join(Case, Case.id == Change.case_id)
+    # Columns, not entities: a page of a kiosk's feed never needs a case's document (only an online case's
+    # assignment does, loaded for it alone).
+    rows = list(session.execute(select(Change.id, Change.status, Change.note, Change.missing_materials, Change.at,
+                                       Change.actor, Case.id.label("case_id"), Case.uuid, Case.case_no,
+                                       Case.document["channel"].as_string().label("channel"), Decision.decision_id)
+                                .join(Case, Case.id == Change.case_id)
                                 .outerjoin(Decision, Decision.change_id == Change.id)
                                 .where(*where).order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
-    for ch, case, decision_id in rows:
+    for ch in rows:
         row: dict[str, Any] = {
-            "seq": ch.id, "kind": "status", "application_id": case.uuid, "case_no": case.case_no, "status": ch.status,
+            "seq": ch.id, "kind": "status", "application_id": ch.uuid, "case_no": ch.case_no, "status": ch.status,
             "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
-            "actor": ch.actor, "decision_id": decision_id}
-        if is_assignment(ch, case):
+            "actor": ch.actor, "decision_id": ch.decision_id}
+        if ch.status == "received" and ch.channel == "online":  # an online case's "received" assigns it to the hall
+            case = session.get(Case, ch.case_id)
+            assert case is not None
             row["kind"] = "assigned"
             row["application"] = assigned_application(case, prereview_of(session, case))
         changes.append(row)
@@ -464,7 +554,7 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     return changes, cursor, more
 
 
-def summary(session: Session, device: Device) -> dict[str, Any]:
+def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
     """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
     hall_cases = session.scalar(select(func.count()).select_from(Case).where(Case.hall_code == device.hall_code))
     device_cases, device_complete = session.execute(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    Connection,
     Engine,
     Index,
     LargeBinary,
@@ -126,12 +127,17 @@ def make_engine(url: str) -> Engine:
                          connect_args=connect_args)
 
 
-def read_sessionmaker(engine: Engine, home: Path) -> sessionmaker[Session]:
-    """Sessions whose transactions only read (`PlatformStore.read`)."""
+def read_only_engine(engine: Engine) -> Engine:
+    """The engine whose transactions only read: `query_only` on SQLite, READ ONLY on PostgreSQL."""
     options: dict[str, bool] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True
-    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False,
+    return engine.execution_options(**options)
+
+
+def read_sessionmaker(engine: Engine, home: Path) -> sessionmaker[Session]:
+    """Sessions whose transactions only read (`PlatformStore.read`)."""
+    return sessionmaker(bind=read_only_engine(engine), expire_on_commit=False,
                         info={"platform_home": str(home), "read_only": True})
 
 
@@ -297,6 +303,7 @@ class PlatformStore:
     objects: BlobStore | None = None  # where attachment bytes live; `open_platform` sets it (LocalBlobStore by default)
     tokens: DeviceTokenCache = field(default_factory=DeviceTokenCache)  # this process's view of device tokens
     ReadSession: sessionmaker[Session] | None = None  # sessions for `read()`; `open_platform` sets it
+    _read_engine: Engine | None = None  # for `reading()`
 
     @property
     def blobs(self) -> BlobStore:
@@ -410,6 +417,15 @@ class PlatformStore:
             self.ReadSession = read_sessionmaker(self.engine, self.home)
         with self.ReadSession() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """`read()` without the ORM: a read-only transaction on a Core connection, for the routes every sync
+        pass calls (an ORM session costs several times the statements it runs)."""
+        if self._read_engine is None:
+            self._read_engine = read_only_engine(self.engine)
+        with self._read_engine.begin() as conn:
+            yield conn
 
     def close(self) -> None:
         self.engine.dispose()

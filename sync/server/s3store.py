@@ -33,6 +33,7 @@ state is committed; `complete` and `abort` delete the rest. `leftovers` finds wh
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import secrets
 import time
@@ -51,6 +52,7 @@ from sync.server.blob_crypto import (
     sealed_length,
 )
 from sync.server.blobstore import Assembly, AssemblyMismatch, AssemblyState, BlobStore
+from sync.server.s3_requests import S3Requests
 from sync.server.s3_settings import ACCESS_KEY_ENV, SECRET_KEY_ENV, S3Settings
 
 log = logging.getLogger("onewindow.platform")
@@ -117,6 +119,8 @@ class S3BlobStore:
         self.key = key
         self.local = local
         self.client = client if client is not None else make_client(settings)
+        # the calls every chunk and download makes, signed by hand (botocore costs a millisecond of CPU a call)
+        self.calls = S3Requests(settings)
         self.assembly: Assembly = S3Assembly(self, part)
 
     # --- where things are -------------------------------------------------------------------------
@@ -159,7 +163,7 @@ class S3BlobStore:
         from botocore.exceptions import ClientError
 
         try:
-            return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+            return self.calls.head_object(key)
         except ClientError as exc:
             if _missing(exc):
                 return None
@@ -185,7 +189,7 @@ class S3BlobStore:
                 raise FileNotFoundError(sha256)
             yield from self.local.open(sha256, locator)
             return
-        body = RangedObject(self.client, self.bucket, key)
+        body = RangedObject(self.calls, key)
         size = body.fetch_first()
         yield from decrypt_stream(body.read, size, self.key, sha256, key)
 
@@ -195,8 +199,7 @@ class S3BlobStore:
             raise ValueError(f"the bytes given are not {sha256[:12]}…")
         key = blob_key(sha256, "whole")
         if self._head(key) != sealed_length(len(data)):
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=_seal_whole(self.key, sha256, data),
-                                   ContentType="application/octet-stream")
+            self.calls.put_object(key, _seal_whole(self.key, sha256, data))
         return LOCATOR_PREFIX + key
 
     def delete(self, sha256: str, locator: str | None) -> None:
@@ -211,11 +214,10 @@ class S3BlobStore:
 
     def delete_keys(self, keys: Iterable[str]) -> None:
         """Best effort: an object left here is found again by `leftovers`."""
-        batch = [{"Key": k} for k in keys]
+        batch = list(keys)
         for start in range(0, len(batch), 1000):
             try:
-                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch[start:start + 1000],
-                                                                       "Quiet": True})
+                self.calls.delete_objects(batch[start:start + 1000])
             except Exception as exc:  # noqa: BLE001 - cleanup must never fail the request that asked for it
                 log.warning("could not delete %d staged object(s): %s", len(batch[start:start + 1000]), exc)
 
@@ -274,8 +276,8 @@ class RangedObject:
 
     RANGE = 64 * (SEGMENT + 16)  # 4 MiB and a little: 64 sealed segments
 
-    def __init__(self, client: Any, bucket: str, key: str) -> None:
-        self.client, self.bucket, self.key = client, bucket, key
+    def __init__(self, calls: S3Requests, key: str) -> None:
+        self.calls, self.key = calls, key
         self.size = 0
         self.fetched = 0  # bytes of the object fetched so far
         self.buffer = b""
@@ -285,19 +287,12 @@ class RangedObject:
         from botocore.exceptions import ClientError
 
         try:
-            got = self.client.get_object(Bucket=self.bucket, Key=self.key,
-                                         Range=f"bytes={self.fetched}-{self.fetched + self.RANGE - 1}")
+            data, size = self.calls.get_object(self.key, f"bytes={self.fetched}-{self.fetched + self.RANGE - 1}")
         except ClientError as exc:
             if _missing(exc):
                 raise FileNotFoundError(self.key) from None
             raise
-        body = got["Body"]
-        try:
-            data = body.read()
-        finally:
-            body.close()
-        whole = str(got.get("ContentRange", "")).rpartition("/")[2]
-        self.size = int(whole) if whole.isdigit() else int(got["ContentLength"])
+        self.size = size if size is not None else self.fetched + len(data)
         self.buffer = self.buffer[self.at:] + data
         self.at = 0
         self.fetched += len(data)
@@ -397,8 +392,7 @@ class S3Assembly:
         # waited on the object store) and must not write over what the request that took over staged.
         key = f"uploads/{state['upload_id']}/{offset:012d}-{secrets.token_hex(4)}"
         label = f"{state['upload_id']}:{offset}"
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=_seal_whole(self.blobs.key, label, data),
-                               ContentType="application/octet-stream")
+        self.blobs.calls.put_object(key, _seal_whole(self.blobs.key, label, data))
         return {"key": key, "offset": offset, "size": len(data)}
 
     def _staged_bytes(self, state: AssemblyState) -> bytes:
@@ -408,19 +402,16 @@ class S3Assembly:
         for staged in state["staged"]:
             label = f"{state['upload_id']}:{staged['offset']}"
             try:
-                got = self.client.get_object(Bucket=self.bucket, Key=staged["key"])
+                sealed, _size = self.blobs.calls.get_object(staged["key"])
             except ClientError as exc:
                 if _missing(exc):
                     raise _Gone(staged["key"]) from None
                 raise
-            body = got["Body"]
             try:
-                data = b"".join(decrypt_stream(body.read, int(got["ContentLength"]), self.blobs.key, label,
+                data = b"".join(decrypt_stream(io.BytesIO(sealed).read, len(sealed), self.blobs.key, label,
                                                staged["key"]))
             except BlobDamaged as exc:  # the upload cannot be finished: thrown away, not retried for ever
                 raise AssemblyMismatch(str(exc)) from None
-            finally:
-                body.close()
             if len(data) != int(staged["size"]):
                 raise AssemblyMismatch(f"{staged['key']}: {len(data)} bytes staged, {staged['size']} expected")
             pieces.append(data)
@@ -428,9 +419,7 @@ class S3Assembly:
 
     def _put_single(self, state: AssemblyState, data: bytes) -> None:
         """A file of one part: one PUT, under a fresh prefix (a repeated last chunk writes a new sealing)."""
-        self.client.put_object(Bucket=self.bucket, Key=state["key"],
-                               Body=_seal_whole(self.blobs.key, state["sha256"], data),
-                               ContentType="application/octet-stream")
+        self.blobs.calls.put_object(state["key"], _seal_whole(self.blobs.key, state["sha256"], data))
 
     def _send_part(self, state: AssemblyState, number: int, plain: bytes, pos: int) -> None:
         from botocore.exceptions import ClientError

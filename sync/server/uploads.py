@@ -27,23 +27,21 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-import os
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
+from sync.server.blob_crypto import BlobDamaged, open_upload_head, seal_upload_head
 from sync.server.blobstore import AssemblyMismatch, AssemblyState
-from sync.server.cases import attachments_arrived, declarations_in_hall, declared_mismatch, hall_blob
+from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload, utcnow
 from sync.server.upload_leftovers import (  # noqa: F401 - the CLI's names for them
@@ -60,27 +58,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.platform")
 
 HEAD_BYTES = 1024  # what `uploads.head` keeps: enough for the media type
-_HEAD_AAD = b"onewindow upload head\x00"
 
 
 def _seal_head(store: PlatformStore, upload_id: str, head: bytes) -> bytes:
-    """The file's first bytes as the row keeps them: sealed with the blob key, like every stored byte of a scan.
-
-    In clear they would sit in the database (and in SQLite's WAL, or PostgreSQL's, long after the row is gone)
-    as the one piece of a citizen's scan the platform keeps unencrypted at rest.
-    """
-    if not head:
-        return b""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(store.key.key).encrypt(nonce, head, _HEAD_AAD + upload_id.encode("ascii"))
+    return seal_upload_head(store.key, upload_id, head)
 
 
 def _open_head(store: PlatformStore, upload_id: str, sealed: bytes | None) -> bytes:
-    if not sealed:
-        return b""
     try:
-        return AESGCM(store.key.key).decrypt(sealed[:12], sealed[12:], _HEAD_AAD + upload_id.encode("ascii"))
-    except (InvalidTag, ValueError):  # sealed under another key, or damaged: the media type is then unknown
+        return open_upload_head(store.key, upload_id, sealed)
+    except BlobDamaged:  # sealed under another key, or damaged: the media type is then unknown
         log.warning("upload %s: its first bytes do not authenticate", upload_id)
         return b""
 
@@ -178,9 +165,8 @@ class _Outcome:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
-def _run(store: PlatformStore, work: Callable[[Session], _Outcome]) -> UploadState:
-    with store.transaction() as session:
-        outcome = work(session)
+def _after(outcome: _Outcome) -> UploadState:
+    """What follows a commit: the store's clean-up, then the answer (or the refusal that had to commit)."""
     for step in outcome.after_commit:
         try:
             step()
@@ -190,6 +176,21 @@ def _run(store: PlatformStore, work: Callable[[Session], _Outcome]) -> UploadSta
         raise outcome.error
     assert outcome.state is not None
     return outcome.state
+
+
+def _run(store: PlatformStore, work: Callable[[Session], _Outcome]) -> UploadState:
+    """An ORM transaction: only the rare paths (a file the hall holds, a row from before schema 8)."""
+    with store.transaction() as session:
+        outcome = work(session)
+    return _after(outcome)
+
+
+def _run_core(store: PlatformStore, work: Callable[[Connection], _Outcome | None]) -> UploadState | None:
+    """One Core transaction (a chunk's whole work: a handful of statements, no ORM unit of work); None when
+    `work` handed the request to the ORM path."""
+    with store.engine.begin() as conn:
+        outcome = work(conn)
+    return None if outcome is None else _after(outcome)
 
 
 def check_length(length: int, max_bytes: int, first_chunk: int = 0) -> None:
@@ -208,10 +209,101 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
 
     With `first_chunk` (tus creation-with-upload: already checked against its checksum), the chunk is
     appended in the same transaction when the upload is at offset 0; `running` is the SHA-256 of it.
-    An upload already further on keeps its offset and the chunk is not used.
+    An upload already further on keeps its offset and the chunk is not used. A first chunk that is the whole
+    file is stored at once and no upload row is ever written.
     """
     check_length(length, max_bytes, 0 if first_chunk is None else len(first_chunk))
+    state = _run_core(store, lambda conn: _create_core(conn, store, device, sha256, length, first_chunk, running))
+    if state is not None:
+        return state
     return _run(store, lambda session: _create(session, store, device, sha256, length, first_chunk, running))
+
+
+def _declarations(conn: Connection | Session, hall_code: str, sha256: str) -> list[tuple[int, str, int]]:
+    return declarations_in_hall(conn, hall_code, sha256)  # type: ignore[arg-type]  # Core rows either way
+
+
+def _refuse_undeclared_length(declared: list[tuple[int, str, int]], sha256: str, length: int) -> None:
+    if not declared:
+        raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
+                          "No application of this hall names this attachment; push the application first.")
+    if all(size != length for size, _type, _dev in declared):
+        size = declared[0][0]
+        raise _mismatch({"zh": f"附件 {sha256[:12]}… 申报为 {size} 字节，上传长度却是 {length} 字节，平台拒收。",
+                         "en": f"attachment {sha256[:12]}… is declared as {size} bytes but Upload-Length is "
+                               f"{length}; refused"})
+
+
+def _declared_as(declared: list[tuple[int, str, int]], device: Device, sha256: str, length: int,
+                 media_type: str) -> UploadError | None:
+    """The refusal when no case of the hall declares the file as what it is (its length and media type)."""
+    if any((size, kind) == (length, media_type) for size, kind, _dev in declared):
+        return None
+    # name the declaration nearest to this upload: this device's, of this length, if there is one
+    nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
+    size, kind, _dev = nearest[0] if nearest else (length, "?", None)
+    return _mismatch(declared_mismatch(sha256, size, kind, length, media_type))
+
+
+def _create_core(conn: Connection, store: PlatformStore, device: Device, sha256: str, length: int,
+                 chunk: bytes | None, running: Hasher | None) -> _Outcome | None:
+    """The usual creation in Core statements; None hands the request to the ORM path (`_create`): a file the
+    hall already holds, an upload row from before schema 8, a row the same device created at this moment."""
+    if conn.execute(select(HallBlob.id).where(HallBlob.hall_code == device.hall_code,
+                                              HallBlob.sha256 == sha256)).first() is not None:
+        return None
+    declared = _declarations(conn, device.hall_code, sha256)
+    _refuse_undeclared_length(declared, sha256, length)
+    outcome = _Outcome()
+    existing = conn.execute(select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
+                            .where(Upload.device_id == device.id, Upload.sha256 == sha256)
+                            .with_for_update()).first()
+    assembly = store.blobs.assembly
+    if existing is not None:
+        if existing.assembly is None:
+            return None
+        if existing.length != length:
+            raise UploadError(409, "同一文件的上传长度不一致。", "Upload-Length differs from the upload in progress.")
+        if chunk is None or existing.offset != 0:
+            outcome.state = UploadState(existing.id, existing.offset, existing.length, False)
+            return outcome
+        return _append(conn, store, device, _Row(existing.id, sha256, length, 0, existing.assembly, existing.head),
+                       chunk, running, outcome)
+    upload_id = secrets.token_hex(16)
+    if chunk is not None and len(chunk) == length and running is not None:
+        # The whole file in one request: checked, stored, owned, and its cases completed; no row, no second read.
+        if running.copy().hexdigest() != sha256:
+            raise _verification_failed()
+        refusal = _declared_as(declared, device, sha256, length, stored_media_type(chunk[:HEAD_BYTES]))
+        if refusal is not None:
+            raise refusal
+        state = assembly.start(upload_id, sha256, length)
+        try:
+            state = assembly.append(state, 0, chunk)
+            return _finish(conn, store, device, _Row(upload_id, sha256, length, 0, state, None, stored=False),
+                           chunk[:HEAD_BYTES], state, running, outcome, declared_checked=True)
+        except BaseException:
+            assembly.abort(state)
+            raise
+    state = assembly.start(upload_id, sha256, length)
+    try:
+        offset, head = 0, b""
+        if chunk is not None:
+            state = assembly.append(state, 0, chunk)
+            offset, head = len(chunk), _seal_head(store, upload_id, chunk[:HEAD_BYTES])
+        inserted = _insert_ignore(conn, Upload.__table__, {
+            "id": upload_id, "device_id": device.id, "sha256": sha256, "length": length, "offset": offset,
+            "assembly": state, "head": head})
+    except BaseException:
+        assembly.abort(state)
+        raise
+    if not inserted:  # the same device created it at this moment (its POST resent after a lost answer)
+        assembly.abort(state)
+        return None
+    if chunk is not None and running is not None:
+        outcome.after_commit.append(lambda: running_hashes.advance(upload_id, 0, offset, running))
+    outcome.state = UploadState(upload_id, offset, length, False)
+    return outcome
 
 
 def _create(session: Session, store: PlatformStore, device: Device, sha256: str, length: int,
@@ -229,15 +321,7 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
             if state is not None:
                 outcome.after_commit.append(lambda: store.blobs.assembly.abort(state))
         return outcome
-    declared = declarations_in_hall(session, device.hall_code, sha256)
-    if not declared:
-        raise UploadError(409, "没有本大厅的申请引用该附件，请先推送申请。",
-                          "No application of this hall names this attachment; push the application first.")
-    if all(size != length for size, _type, _dev in declared):
-        size = declared[0][0]
-        raise _mismatch({"zh": f"附件 {sha256[:12]}… 申报为 {size} 字节，上传长度却是 {length} 字节，平台拒收。",
-                         "en": f"attachment {sha256[:12]}… is declared as {size} bytes but Upload-Length is "
-                               f"{length}; refused"})
+    _refuse_undeclared_length(declarations_in_hall(session, device.hall_code, sha256), sha256, length)
     outcome = _Outcome()
     upload = _existing(session, store, device, sha256)
     started = False
@@ -249,8 +333,12 @@ def _create(session: Session, store: PlatformStore, device: Device, sha256: str,
         outcome.state = UploadState(upload.id, upload.offset, upload.length, False)
         return outcome
     state = upload.assembly
+    session.flush()  # the row as adopted or made; from here on it moves by Core statements
+    session.expunge(upload)
     try:
-        return _append(session, store, device, upload, chunk, running, outcome)
+        return _append(session.connection(), store, device,
+                       _Row(upload.id, sha256, length, upload.offset, upload.assembly, upload.head), chunk, running,
+                       outcome)
     except Exception:
         if started and state is not None:  # the row goes with the rollback: so do its bytes
             store.blobs.assembly.abort(state)
@@ -333,6 +421,19 @@ def _locked(session: Session, store: PlatformStore, upload_id: str) -> Upload | 
     return upload
 
 
+@dataclass(frozen=True)
+class _Row:
+    """An upload as its locked row holds it (`stored`: False for a whole file that never had a row)."""
+
+    id: str
+    sha256: str
+    length: int
+    offset: int
+    assembly: AssemblyState | None
+    head: bytes | None
+    stored: bool = True
+
+
 def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: int, chunk: bytes,
                  running: Hasher | None = None) -> UploadState:
     """Append a verified chunk at `offset` in one transaction; finish the upload when it is the last one.
@@ -341,19 +442,29 @@ def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: i
     `running_hashes.resume(upload_id, offset)`, fed the chunk as it arrived).
     """
 
-    def work(session: Session) -> _Outcome:
-        upload = _locked(session, store, upload_id)
-        if upload is None or upload.device_id != device.id:
+    def work(conn: Connection) -> _Outcome | None:
+        row = conn.execute(select(Upload.device_id, Upload.sha256, Upload.length, Upload.offset, Upload.assembly,
+                                  Upload.head).where(Upload.id == upload_id).with_for_update()).first()
+        if row is None or row.device_id != device.id:
             raise _no_such_upload()
-        if upload.offset != offset:
+        if row.assembly is None:  # from before schema 8: adopted first, in a transaction of its own
+            return None
+        if row.offset != offset:
             raise UploadError(409, "偏移量不符，请先查询当前偏移量。",
-                              "Upload-Offset does not match; ask for the offset first.", offset=upload.offset)
-        return _append(session, store, device, upload, chunk, running, _Outcome())
+                              "Upload-Offset does not match; ask for the offset first.", offset=row.offset)
+        return _append(conn, store, device, _Row(upload_id, row.sha256, row.length, row.offset, row.assembly,
+                                                 row.head), chunk, running, _Outcome())
 
-    return _run(store, work)
+    state = _run_core(store, work)
+    if state is None:
+        with store.transaction() as session:
+            _locked(session, store, upload_id)
+        state = _run_core(store, work)
+        assert state is not None
+    return state
 
 
-def _append(session: Session, store: PlatformStore, device: Device, upload: Upload, chunk: bytes,
+def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row, chunk: bytes,
             running: Hasher | None, outcome: _Outcome) -> _Outcome:
     """Under the row's lock: the chunk goes into the assembly at the row's offset, and the row moves with it."""
     upload_id, offset = upload.id, upload.offset
@@ -361,26 +472,50 @@ def _append(session: Session, store: PlatformStore, device: Device, upload: Uplo
     if new_offset > upload.length:
         raise _past_length()
     state = store.blobs.assembly.append(copy.deepcopy(upload.assembly or {}), offset, chunk)
+    head: bytes | None = None
     if offset < HEAD_BYTES:
         head = _open_head(store, upload_id, upload.head)[:offset] + chunk[:HEAD_BYTES - offset]
-        upload.head = _seal_head(store, upload_id, head)
     if new_offset < upload.length:
-        upload.offset, upload.assembly, upload.updated_at = new_offset, state, utcnow()
+        values: dict[str, object] = {"offset": new_offset, "assembly": state, "updated_at": utcnow()}
+        if head is not None:
+            values["head"] = _seal_head(store, upload_id, head)
+        conn.execute(update(Upload.__table__).where(Upload.id == upload_id).values(**values))
         if running is not None:
             outcome.after_commit.append(lambda: running_hashes.advance(upload_id, offset, new_offset, running))
         outcome.state = UploadState(upload_id, new_offset, upload.length, False)
         return outcome
     outcome.after_commit.append(lambda: running_hashes.forget(upload_id, offset))
-    return _finish(session, store, device, upload, state, running, outcome)
+    if head is None:
+        head = _open_head(store, upload_id, upload.head)
+    return _finish(conn, store, device, upload, head, state, running, outcome)
 
 
-def _insert_once(session: Session, row: Blob | HallBlob) -> None:
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # the racing request inserted the same row first
-        pass
+_INSERT_IGNORE: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its statement, built once
+
+
+def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> bool:
+    """Insert the row unless a unique key already holds it (a racing request's); True when this one did.
+
+    The statement is built once per table (building one per call costs more than running it); RETURNING says
+    whether a row was written (psycopg's rowcount for ON CONFLICT DO NOTHING is not reliable).
+    """
+    dialect = conn.dialect.name
+    statement = _INSERT_IGNORE.get((dialect, table.name))
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table).values(**values))
+            except IntegrityError:
+                return False
+            return True
+        statement = dialect_insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        _INSERT_IGNORE[(dialect, table.name)] = statement
+    return conn.execute(statement, values).first() is not None
 
 
 def stored_media_type(head: bytes) -> str:
@@ -388,46 +523,47 @@ def stored_media_type(head: bytes) -> str:
     return detect_media_type(head) or "application/octet-stream"
 
 
-def _drop(session: Session, store: PlatformStore, upload: Upload, state: AssemblyState | None,
+def _drop(conn: Connection, store: PlatformStore, upload: _Row, state: AssemblyState | None,
           error: UploadError, outcome: _Outcome) -> _Outcome:
     """The upload can never complete: its row goes with this commit, its bytes after it."""
-    session.delete(upload)
+    if upload.stored:
+        conn.execute(delete(Upload.__table__).where(Upload.id == upload.id))
     if state is not None:
         outcome.after_commit.append(lambda: store.blobs.assembly.abort(state))
     outcome.error = error
     return outcome
 
 
-def _finish(session: Session, store: PlatformStore, device: Device, upload: Upload, state: AssemblyState,
-            running: Hasher | None, outcome: _Outcome) -> _Outcome:
+def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row, head: bytes,
+            state: AssemblyState, running: Hasher | None, outcome: _Outcome, *,
+            declared_checked: bool = False) -> _Outcome:
     """The last chunk is in: the whole file must be what it was announced and declared as; then the hall owns it."""
     upload_id, sha256, length = upload.id, upload.sha256, upload.length
     if running is not None and running.hexdigest() != sha256:
-        return _drop(session, store, upload, state, _verification_failed(), outcome)
-    media_type = stored_media_type(_open_head(store, upload_id, upload.head))
-    if hall_blob(session, device.hall_code, sha256) is None:
-        declared = declarations_in_hall(session, device.hall_code, sha256)
-        if not any((size, kind) == (length, media_type) for size, kind, _dev in declared):
-            # name the declaration nearest to this upload: this device's, of this length, if there is one
-            nearest = sorted(declared, key=lambda d: (d[2] != device.id, d[0] != length))
-            size, kind, _dev = nearest[0] if nearest else (length, "?", None)
-            return _drop(session, store, upload, state,
-                         _mismatch(declared_mismatch(sha256, size, kind, length, media_type)), outcome)
-    locator = _store_file(session, store, sha256, length, state, running is not None, outcome)
+        return _drop(conn, store, upload, state, _verification_failed(), outcome)
+    media_type = stored_media_type(head)
+    # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
+    owned = not declared_checked and conn.execute(select(HallBlob.id).where(
+        HallBlob.hall_code == device.hall_code, HallBlob.sha256 == sha256)).first() is not None
+    if not owned and not declared_checked:
+        refusal = _declared_as(_declarations(conn, device.hall_code, sha256), device, sha256, length, media_type)
+        if refusal is not None:
+            return _drop(conn, store, upload, state, refusal, outcome)
+    locator = _store_file(conn, store, sha256, length, state, running is not None, outcome)
     if outcome.error is not None:
-        return _drop(session, store, upload, None, outcome.error, outcome)
-    if hall_blob(session, device.hall_code, sha256) is None:
-        _insert_once(session, HallBlob(hall_code=device.hall_code, sha256=sha256, size=length,
-                                       media_type=media_type, device_id=device.id))
-    session.delete(upload)
-    session.flush()
-    attachments_arrived(session, device.hall_code, sha256)
+        return _drop(conn, store, upload, None, outcome.error, outcome)
+    if not owned:
+        _insert_ignore(conn, HallBlob.__table__, {"hall_code": device.hall_code, "sha256": sha256, "size": length,
+                                                  "media_type": media_type, "device_id": device.id})
+    if upload.stored:
+        conn.execute(delete(Upload.__table__).where(Upload.id == upload_id))
+    complete_waiting_cases(conn, device.hall_code, sha256)
     log.debug("upload %s complete: %s (%d bytes) at %s", upload_id, sha256[:12], length, locator or "local")
     outcome.state = UploadState(upload_id, length, length, True)
     return outcome
 
 
-def _store_file(session: Session, store: PlatformStore, sha256: str, length: int, state: AssemblyState,
+def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int, state: AssemblyState,
                 verified: bool, outcome: _Outcome) -> str | None:
     """The assembled bytes become the stored file `sha256` (once, whichever hall sent them first).
 
@@ -437,7 +573,19 @@ def _store_file(session: Session, store: PlatformStore, sha256: str, length: int
     Sets `outcome.error` when the bytes are not the file announced.
     """
     blobs = store.blobs
-    blob = session.get(Blob, sha256)
+    if verified and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
+        # the usual case: a new file of one part, already written whole, every byte hashed on arrival. The
+        # row goes in first; only a file stored before (another hall's, a racing request's) needs a look.
+        try:
+            locator = blobs.assembly.complete(state, sha256, verified=True)
+        except AssemblyMismatch as exc:
+            log.warning("upload of %s failed verification: %s", sha256[:12], exc)
+            outcome.error = _verification_failed()
+            return None
+        if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
+            return locator
+        return _keep_stored(conn, store, sha256, locator, outcome)
+    blob = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256)).first()
     held = blob is not None and blobs.exists(sha256, blob.locator)
     if blob is not None and held and verified:
         outcome.after_commit.append(lambda: blobs.assembly.abort(state))
@@ -449,11 +597,54 @@ def _store_file(session: Session, store: PlatformStore, sha256: str, length: int
         outcome.error = _verification_failed()
         return None
     if blob is None:
-        _insert_once(session, Blob(sha256=sha256, size=length, locator=locator))
-        blob = session.get(Blob, sha256)
-        assert blob is not None
+        if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
+            kept = locator
+        else:  # the racing request stored its copy first
+            kept = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256)).scalar_one()
     elif not held:  # the row named a file its store no longer has: this copy takes its place
-        blob.locator = locator
-    if locator is not None and blob.locator != locator:
+        conn.execute(update(Blob.__table__).where(Blob.sha256 == sha256).values(locator=locator))
+        kept = locator
+    else:
+        kept = blob.locator
+    if locator is not None and kept != locator:
         outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
-    return blob.locator
+    return kept
+
+
+def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: str | None,
+                 outcome: _Outcome) -> str | None:
+    """The file had a `blobs` row already; this upload's verified copy `locator` is complete. The row's file is
+    kept if its store still has it (this copy is deleted after commit), else this copy takes its place."""
+    blobs = store.blobs
+    held = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256).with_for_update()).scalar_one()
+    if held != locator and blobs.exists(sha256, held):
+        if locator is not None:
+            outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
+        return held
+    conn.execute(update(Blob.__table__).where(Blob.sha256 == sha256).values(locator=locator))
+    return locator
+
+
+def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> None:
+    """A hall now holds a verified file: complete every case of that hall that was waiting only for it.
+
+    The waiting cases are locked in id order (two arrivals never deadlock): when a case's last two files
+    arrive at once, the second to commit sees the first. Core statements, a few per arrival, whatever the
+    cases hold (their documents are never read).
+    """
+    waiting = list(conn.execute(select(Case.id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
+                                .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code,
+                                       Case.complete.is_(False))
+                                .order_by(Case.id).with_for_update(of=Case)).scalars())
+    if not waiting:
+        return
+    lacking = set(conn.execute(
+        select(CaseAttachment.case_id)
+        .outerjoin(HallBlob, and_(HallBlob.hall_code == hall_code, HallBlob.sha256 == CaseAttachment.sha256,
+                                  HallBlob.size == CaseAttachment.size,
+                                  HallBlob.media_type == CaseAttachment.media_type))
+        .where(CaseAttachment.case_id.in_(waiting), HallBlob.id.is_(None))).scalars())
+    done = [case_id for case_id in waiting if case_id not in lacking]
+    if not done:
+        return
+    complete_cases(conn, hall_code, done)
