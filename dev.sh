@@ -31,7 +31,7 @@ APT_PACKAGES=(
   nginx
   # the Debian package (`./dev.sh package`, tests/package/): Debian's own Python 3.11 and venv for the package's
   # environment, lintian, the cage compositor and Qt's Wayland client libraries the kiosk unit runs with
-  python3.11 python3-venv lintian cage libwayland-client0 libwayland-cursor0 libwayland-egl1 libpam-systemd
+  python3.11 python3.11-dev python3-venv lintian cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1 libpam-systemd
 )
 
 need_apt() {

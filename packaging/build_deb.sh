@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds dist/onewindow_<version>_<arch>.deb with dpkg-deb (called by `./dev.sh package`).
 #
-#   packaging/build_deb.sh BUILD_PYTHON [--version V] [--out DIR] [--compress zstd:1|gzip:1|xz:6]
+#   packaging/build_deb.sh BUILD_PYTHON [--version V] [--out DIR] [--compress gzip:1|xz:6]
 #
 # BUILD_PYTHON is a Python with pip (the developer venv); it installs wheels into the package's own venv,
 # which is made by Debian's /usr/bin/python3.11 (the interpreter the package depends on), never the
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT="$ROOT/dist"
 VERSION=""
-COMPRESS="zstd:1"
+COMPRESS="gzip:1"
 while (($#)); do
   case "$1" in
     --version) VERSION=$2; shift 2 ;;
@@ -72,18 +72,23 @@ EOF
 
 step "wheel built; the dependencies"
 # --- the dependencies' venv: cached ------------------------------------------------------------------
-deps_key=$( (cat "$ROOT/pyproject.toml" "$HERE/pyside6-trim.txt"; "$PY" -VV; echo "$ARCH") | sha256sum | cut -c1-16)
+CACHE_FORMAT=2  # raise it when the way the cache is made changes
+deps_key=$( (cat "$ROOT/pyproject.toml" "$HERE/pyside6-trim.txt"; "$PY" -VV; echo "$ARCH $CACHE_FORMAT") | sha256sum | cut -c1-16)
 CACHE="${ONEWINDOW_PACKAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/onewindow-package}/venv-$deps_key"
 if [ ! -f "$CACHE/.complete" ]; then
   echo "[package] installing the dependencies into a fresh venv (cached in $CACHE)" >&2
   rm -rf "$CACHE"
   mkdir -p "$(dirname "$CACHE")"
-  "$PY" -m venv --without-pip "$CACHE"
-  # the app's dependencies and the scanner extra, from the wheel just built (then the app itself is removed,
-  # so that the cache holds only what pyproject.toml decides)
-  "$BUILD_PY" -m pip --python "$CACHE/bin/python" install -q --no-compile --no-warn-script-location \
+  "$PY" -m venv "$CACHE"
+  # the app's dependencies and the scanner extra, from the wheel just built, by the venv's own pip: what has
+  # no wheel (python-sane) is compiled against Debian's Python, not the developer's. Then the app itself, pip
+  # and setuptools go (the cache holds only what pyproject.toml asks for; nothing installs at run time).
+  "$CACHE/bin/python" -m pip install -q --no-compile --no-warn-script-location \
     "$(ls "$WORK"/wheels/onewindow-*.whl)[scanner]" >&2
-  "$BUILD_PY" -m pip --python "$CACHE/bin/python" uninstall -q -y onewindow >&2
+  "$CACHE/bin/python" -m pip uninstall -q -y onewindow >&2
+  "$CACHE/bin/python" -m pip uninstall -q -y pip setuptools >&2
+  # top-level folders some wheels put in site-packages by mistake (python-barcode: docs/, tests/)
+  rm -rf "$CACHE/lib/python3.11/site-packages/tests" "$CACHE/lib/python3.11/site-packages/docs"
   pyside="$CACHE/lib/python3.11/site-packages/PySide6"
   (cd "$pyside" && grep -v '^#' "$HERE/pyside6-trim.txt" | while read -r pattern; do
      [ -n "$pattern" ] && rm -rf $pattern
