@@ -72,7 +72,7 @@ EOF
 
 step "wheel built; the dependencies"
 # --- the dependencies' venv: cached ------------------------------------------------------------------
-CACHE_FORMAT=2  # raise it when the way the cache is made changes
+CACHE_FORMAT=3  # raise it when the way the cache is made changes
 deps_key=$( (cat "$ROOT/pyproject.toml" "$HERE/pyside6-trim.txt"; "$PY" -VV; echo "$ARCH $CACHE_FORMAT") | sha256sum | cut -c1-16)
 CACHE="${ONEWINDOW_PACKAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/onewindow-package}/venv-$deps_key"
 if [ ! -f "$CACHE/.complete" ]; then
@@ -83,7 +83,8 @@ if [ ! -f "$CACHE/.complete" ]; then
   # the app's dependencies and the scanner extra, from the wheel just built, by the venv's own pip: what has
   # no wheel (python-sane) is compiled against Debian's Python, not the developer's. Then the app itself, pip
   # and setuptools go (the cache holds only what pyproject.toml asks for; nothing installs at run time).
-  "$CACHE/bin/python" -m pip install -q --no-compile --no-warn-script-location \
+  # (--no-cache-dir: a wheel pip built earlier for another interpreter would be taken from its cache)
+  "$CACHE/bin/python" -m pip install -q --no-cache-dir --no-compile --no-warn-script-location \
     "$(ls "$WORK"/wheels/onewindow-*.whl)[scanner]" >&2
   "$CACHE/bin/python" -m pip uninstall -q -y onewindow >&2
   "$CACHE/bin/python" -m pip uninstall -q -y pip setuptools >&2
