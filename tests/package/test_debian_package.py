@@ -24,6 +24,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ def _base_version() -> str:
 
 
 def _build(version: str, out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(PACKAGING / "build_deb.sh"), os.sys.executable, "--version", version,  # type: ignore[attr-defined]
+    return subprocess.Popen([str(PACKAGING / "build_deb.sh"), sys.executable, "--version", version,
                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -78,8 +79,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
             found["v2"] = _built(v2_build)
         return found["v2"]
 
-    found_v2 = v2  # resolved on first use: the upgrade step
-    yield {"v1": v1, "versions": (first, second), "v2": found_v2}  # type: ignore[dict-item]
+    yield {"v1": v1, "versions": (first, second), "v2": v2}  # type: ignore[dict-item]  # v2(): waits for it
     if v2_build.poll() is None:
         v2_build.kill()
         v2_build.communicate()
