@@ -148,14 +148,18 @@ def _service_env(home: str) -> dict[str, str]:
             "LANG": "C.UTF-8"}
 
 
-def _messages(sock: socket.socket, want: str, count: int, timeout: float) -> list[str]:
-    """Notifications until `count` of them contain `want`; fails at the deadline."""
+def _messages(sock: socket.socket, want: str, count: int, timeout: float,
+              sender: subprocess.Popen[bytes] | None = None) -> list[str]:
+    """Notifications until `count` of them contain `want`; fails at the deadline or when the sender has ended."""
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while sum(want in m for m in seen) < count:
         left = deadline - time.monotonic()
         assert left > 0, f"waited {timeout:.0f} s for {count} × {want!r}; got {seen}"
-        sock.settimeout(left)
+        if sender is not None and sender.poll() is not None:
+            out = sender.stdout.read().decode(errors="replace") if sender.stdout else ""
+            raise AssertionError(f"the kiosk ended (exit {sender.returncode}) before {want!r}; got {seen}:\n{out[-3000:]}")
+        sock.settimeout(min(left, 1.0))
         try:
             seen.append(sock.recv(4096).decode())
         except TimeoutError:
@@ -268,8 +272,10 @@ def test_install_start_the_kiosk_doctor_upgrade_remove_and_the_data_stays(
             assert says.split("=")[-1] in refused.stderr, (says, refused.stderr)
 
         # the technician's edit of the settings, which the upgrade must keep
+        # (a run before this one may have left it edited: `remove` keeps conffiles)
         settings = Path("/etc/onewindow/kiosk.toml")
-        settings.write_text(settings.read_text(encoding="utf-8") + "device_no = 7\n", encoding="utf-8")
+        lines = [line for line in settings.read_text(encoding="utf-8").splitlines() if not line.startswith("device_no")]
+        settings.write_text("\n".join(lines + ["device_no = 7"]) + "\n", encoding="utf-8")
 
         # --- the kiosk, started as its unit starts it ---------------------------------------------------------
         runtime = Path(tempfile.mkdtemp(prefix="onewindow-runtime-", dir="/tmp"))
@@ -283,9 +289,9 @@ def test_install_start_the_kiosk_doctor_upgrade_remove_and_the_data_stays(
             with listener, xvfb(1280, 1024) as display:
                 kiosk = _start_kiosk_like_its_unit(display, runtime, notify_path)
                 try:
-                    seen = _messages(listener, "READY=1", 1, timeout=150)
+                    seen = _messages(listener, "READY=1", 1, timeout=150, sender=kiosk)
                     assert "STATUS=onewindow kiosk" in seen[0]
-                    _messages(listener, "WATCHDOG=1", 2, timeout=20)  # every 2 s: half of WATCHDOG_USEC
+                    _messages(listener, "WATCHDOG=1", 2, timeout=20, sender=kiosk)  # every 2 s: half of WATCHDOG_USEC
                     shot = _welcome_shown(display, tmp_path / "kiosk-under-cage.png")
                     assert shot.size == (1280, 1024)
                     assert shot.getpixel((CAGE_OUTPUT[0] + 50, CAGE_OUTPUT[1] + 50))[:3] == (0, 0, 0)  # cage's output ends
