@@ -4,6 +4,7 @@
 #   ./dev.sh app    start the app on its embedded defaults
 #   ./dev.sh test   run the whole test suite (what CI runs)
 #   ./dev.sh setup  only install
+#   ./dev.sh package [--version V] [--out DIR]   build dist/onewindow_<version>_<arch>.deb (packaging/)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -30,6 +31,9 @@ APT_PACKAGES=(
   nginx
   # the platform's fleet page is tested in a real headless browser (tests/sync/test_fleet_page.py)
   chromium
+  # the Debian package (`./dev.sh package`, tests/package/): Debian's own Python 3.11 and venv for the package's
+  # environment, lintian, the cage compositor and Qt's Wayland client libraries the kiosk unit runs with
+  python3.11 python3.11-dev python3-venv lintian cage xwayland libwayland-client0 libwayland-cursor0 libwayland-egl1 libpam-systemd
 )
 
 need_apt() {
@@ -86,8 +90,12 @@ case "$cmd" in
     "$VENV/bin/lint-imports" --config pyproject.toml
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  package)
+    setup
+    exec packaging/build_deb.sh "$VENV/bin/python" "$@"
+    ;;
   *)
-    echo "usage: ./dev.sh [app|test|setup] [args...]" >&2
+    echo "usage: ./dev.sh [app|test|setup|package] [args...]" >&2
     exit 2
     ;;
 esac

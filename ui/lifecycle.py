@@ -46,6 +46,7 @@ from PySide6.QtCore import (QCoreApplication, QMessageLogContext, QObject, QSock
 
 from kiosk import crash_log
 from kiosk.instance_lock import InstanceLock, acquire
+from ui.watchdog import ServiceWatchdog
 
 if TYPE_CHECKING:
     from kiosk.settings import Settings
@@ -147,6 +148,7 @@ class WindowProcess:
         self.window: Any = None
         self.terminal: Terminal | None = None
         self.watcher: SignalWatcher | None = None
+        self.service_watchdog: ServiceWatchdog | None = None
         self.exit_code: int | None = None
         self._early: list[int] = []
         self._shut_down = False
@@ -169,6 +171,7 @@ class WindowProcess:
         """Call once the QApplication exists: signals end its loop; Qt fatal errors reach crash.log."""
         install_qt_message_handler()
         self.watcher = SignalWatcher(self._signalled, parent=app)
+        self.service_watchdog = ServiceWatchdog(app, status=f"onewindow {self.command}")
         for signum in self._early:
             QTimer.singleShot(0, lambda signum=signum: self._signalled(signum))
 
@@ -183,6 +186,8 @@ class WindowProcess:
         app.quit()
 
     def exec(self, app: QCoreApplication) -> int:
+        if self.service_watchdog is not None:
+            self.service_watchdog.start()  # READY=1 once the loop runs, then the GUI thread feeds systemd's watchdog
         self.exit_code = app.exec()
         return self.exit_code
 
@@ -194,6 +199,8 @@ class WindowProcess:
         started = time.monotonic()
         if self.watcher is not None:
             self.watcher.close()
+        if self.service_watchdog is not None:
+            self.service_watchdog.stop()
         for signum in SHUTDOWN_SIGNALS:  # a second signal ends the process at once
             signal.signal(signum, signal.SIG_DFL)
         problems: list[str] = []
