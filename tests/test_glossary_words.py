@@ -30,7 +30,9 @@ ALLOWED_WORDS = {"ID", "QR", "PDF", "OFD", "USB", "UUID", "X", "JPEG", "PNG", "T
                  # "U盘", what a USB stick is called; "English", the name of the language a button switches to
                  "U", "English",
                  # values an administrator types on the command line (`onewindow staff add --role ...`)
-                 "clerk", "supervisor", "administrator", "python", "escpos"}
+                 "clerk", "supervisor", "administrator", "python", "escpos",
+                 # the package format a platform operator publishes updates in, and its file extension
+                 "Debian", "deb"}
 #: technical text an administrator types as it stands: commands, options, setting names, file names, addresses
 TECHNICAL = re.compile(r"\./[\w.]+(?: [a-z]+)?|onewindow(?: [a-z][a-z-]*)*|--[a-z][\w-]*|\b[a-z]+_[a-z_]+\b|[\w./-]+\.(?:log|sh|toml|py)\b"
                        r"|https?://\S+|\b[\w-]+(?:\.[a-z]{2,})+\b|\{[^{}]*\}|%\d|\"[a-z_]+\"|“[a-z_]+”")

@@ -40,7 +40,11 @@ def check_writable(path: Path) -> None:
 
 
 def set_values(path: Path, values: dict[str, str]) -> None:
-    """Replace each key's line (`key = ...` at the top level) or append it; TOML basic strings via JSON escapes."""
+    """Replace each key's line (`key = ...` at the top level) or append it; TOML basic strings via JSON escapes.
+
+    The link the package makes from the data dir to the conffile in /etc is followed, not replaced by a copy,
+    so dpkg still sees the technician's edit as a change to its conffile."""
+    path = path.resolve()
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     lines = text.splitlines()
     for key, value in values.items():
