@@ -261,14 +261,14 @@ class Bench:
         pg_before, s3_before = self._other_cpu()
         start = time.monotonic()
 
-        async def killer() -> None:
-            while shared.confirmed < total // 2:
-                await asyncio.sleep(0.05)
-            instances[-1].kill()
-            print(f"  killed instance {len(instances)} (SIGKILL) at {shared.confirmed}/{total} confirmed",
-                  file=sys.stderr)
+        def kill_halfway(confirmed: int) -> None:
+            if confirmed >= total // 2 and instances[-1].cpu_at_kill is None:
+                instances[-1].kill()
+                print(f"  killed instance {len(instances)} (SIGKILL) at {confirmed}/{total} confirmed",
+                      file=sys.stderr)
 
-        kill_task = asyncio.create_task(killer()) if cfg.kill_one else None
+        if cfg.kill_one:
+            shared.on_confirmed = kill_halfway
         recorder = None
         if profile_out is not None:
             binary = profile.py_spy()
@@ -282,8 +282,6 @@ class Bench:
                 print(f"  py-spy wrote no profile: {complaint}", file=sys.stderr)
         cpu = sum(i.cpu_seconds() for i in instances) - cpu_before
         pg_after, s3_after = self._other_cpu()
-        if kill_task is not None and not kill_task.done():
-            kill_task.cancel()
         await asyncio.gather(*(t.close() for t in terminals))
         return {"seconds": seconds, "cpu": cpu, "pg_cpu": pg_after - pg_before, "s3_cpu": s3_after - s3_before,
                 "xacts_before": xacts_before}

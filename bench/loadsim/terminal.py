@@ -25,6 +25,7 @@ import random
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,9 @@ class Shared:
     fixed_chunk: bool = False
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
+    # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
+    # kills it at exactly that count, where a poller could wake only after the last application was confirmed
+    on_confirmed: Callable[[int], None] | None = None
     retried_passes: int = 0
     upload_retries: int = 0
     retry_reasons: Counter[str] = field(default_factory=Counter)  # why passes and chunks were tried again
@@ -251,6 +255,8 @@ class SimTerminal:
             if s.get("known") and s.get("complete") and s["id"] not in self.confirmed_ids:
                 self.confirmed_ids.add(s["id"])
                 self.shared.confirmed += 1
+                if self.shared.on_confirmed is not None:
+                    self.shared.on_confirmed(self.shared.confirmed)
 
     async def pull_changes(self) -> None:
         while True:
