@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.catalog import read_catalog_file
+from sync.server.password_prompt import read_password
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -242,24 +243,6 @@ def enroll_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _password(args: argparse.Namespace) -> str:
-    """One line of stdin with --password-stdin, else asked twice at a terminal; never on the command line."""
-    import getpass
-
-    from kiosk.errors import Message, UserFacingError
-
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise UserFacingError(Message("请在终端输入密码，或使用 --password-stdin 从标准输入读取。",
-                                      "Type the password at a terminal, or give --password-stdin to read it from "
-                                      "stdin."), code="password_input")
-    first = getpass.getpass("密码 / Password: ")
-    if getpass.getpass("再次输入 / Again: ") != first:
-        raise UserFacingError(Message("两次输入的密码不一致。", "The two passwords differ."), code="password_mismatch")
-    return first
-
-
 def _account(a: Any) -> dict[str, Any]:
     return {"hall_code": a.hall_code, "username": a.username, "display_name": a.display_name, "role": a.role,
             "active": a.active}
@@ -268,7 +251,7 @@ def _account(a: Any) -> dict[str, Any]:
 def staff_add(args: argparse.Namespace) -> int:
     from sync.server.staff import add_staff
 
-    account = add_staff(_store(args), args.hall, args.username, _password(args), args.role,
+    account = add_staff(_store(args), args.hall, args.username, read_password(args), args.role,
                         display_name=args.display_name)
     print(json.dumps(_account(account), ensure_ascii=False))
     return 0
@@ -298,7 +281,7 @@ def staff_disable(args: argparse.Namespace) -> int:
 def staff_reset(args: argparse.Namespace) -> int:
     from sync.server.staff import reset_password
 
-    account = reset_password(_store(args), args.hall, args.username, _password(args))
+    account = reset_password(_store(args), args.hall, args.username, read_password(args))
     print(f"密码已重置 / password reset: {account.username} (hall {account.hall_code})")
     return 0
 

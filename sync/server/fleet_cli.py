@@ -11,6 +11,8 @@ import json
 import sys
 from collections.abc import Callable
 
+from sync.server.password_prompt import read_password
+
 
 def register(psub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
     q = psub.add_parser("devices", help="terminals by hall from their heartbeats, with what needs attention")
@@ -34,24 +36,6 @@ def _store(args: argparse.Namespace):  # -> PlatformStore
     from sync.server.db import open_platform
 
     return open_platform(args.platform_home, args.db, blob_key_file=args.blob_key_file)
-
-
-def _password(args: argparse.Namespace) -> str:
-    """One line of stdin with --password-stdin, else asked twice at a terminal; never on the command line."""
-    import getpass
-
-    from kiosk.errors import Message, UserFacingError
-
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise UserFacingError(Message("请在终端输入密码，或使用 --password-stdin 从标准输入读取。",
-                                      "Type the password at a terminal, or give --password-stdin to read it from "
-                                      "stdin."), code="password_input")
-    first = getpass.getpass("密码 / Password: ")
-    if getpass.getpass("再次输入 / Again: ") != first:
-        raise UserFacingError(Message("两次输入的密码不一致。", "The two passwords differ."), code="password_mismatch")
-    return first
 
 
 def run_devices(args: argparse.Namespace) -> int:
@@ -87,7 +71,7 @@ def run_devices(args: argparse.Namespace) -> int:
 def run_viewer_add(args: argparse.Namespace) -> int:
     from sync.server import fleet
 
-    viewer = fleet.add_viewer(_store(args), args.username, _password(args), args.hall)
+    viewer = fleet.add_viewer(_store(args), args.username, read_password(args), args.hall)
     print(f"已添加查看账号 {viewer.username}（{viewer.hall_code or '全部大厅'}） / "
           f"Fleet viewer {viewer.username} added ({viewer.hall_code or 'every hall'})")
     return 0

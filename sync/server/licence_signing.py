@@ -64,7 +64,7 @@ def _create(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two processes never write one temporary file
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, pem)
@@ -78,6 +78,12 @@ def _create(path: Path) -> Ed25519PrivateKey:
         return _load(path)
     tmp.unlink(missing_ok=True)
     return key
+
+
+def ed25519_key_file(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 key kept in `path` (0600), made on first use; the platform's other signers (the update
+    repository's roles) keep theirs the same way."""
+    return _load(path) if path.exists() else _create(path)
 
 
 def signing_key(home: Path, name: str = KEY_NAME) -> SigningKey:

@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import (
     TOP_LEVEL_ROLE_NAMES,
@@ -45,6 +43,7 @@ from tuf.api.metadata import (
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.errors import Message, UserFacingError
+from sync.server.licence_signing import ed25519_key_file
 
 ROOT_DAYS = 365
 TARGETS_DAYS = 90
@@ -84,28 +83,10 @@ def targets_dir(home: Path) -> Path:
 def _signer(home: Path, role: str) -> CryptoSigner:
     """The role's key, made 0600 on first use (never overwritten: a second process links, not replaces)."""
     path = updates_dir(home) / "keys" / f"{role}.pem"
-    if not path.exists():
+    if not path.parent.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        tmp = path.with_name(f".{role}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, pem)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        tmp.unlink(missing_ok=True)
-    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(private, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 private key")
-    return CryptoSigner(private)
+    return CryptoSigner(ed25519_key_file(path))
 
 
 def _expiry(now: datetime, days: int) -> datetime:
