@@ -17,7 +17,8 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,6 +59,27 @@ from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
 UPDATE_CHECK_SECONDS = 600.0
+
+
+@contextmanager
+def _optional_step(report: PassReport, failure: str, *,
+                   refusal: Callable[[Refused], str] | None = None) -> Iterator[None]:
+    """A step after the applications whose failure is the pass's news, never its end.
+
+    Link trouble and a lost enrollment still end the pass: every later step would meet them too. A refusal
+    (given `refusal`, which words it) or a defect is reported as `failure: why` and the pass goes on, so an
+    older platform or a bug in a side step never holds up citizens' applications.
+    """
+    try:
+        yield
+    except (Offline, EnrollmentRequired):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
+        if refusal is not None and isinstance(exc, Refused):
+            report.errors.append(f"{failure}: {refusal(exc)}")
+            return
+        log.exception(failure)
+        report.errors.append(f"{failure}: {type(exc).__name__}")
 
 
 @dataclass
@@ -461,52 +483,32 @@ class SyncEngine:
 
     def sync_appointments(self, report: PassReport) -> None:
         """Check-ins and no-shows up, the hall's next days down (sync.appointments)."""
-        try:
+        # refused: an older platform without the routes, or this device may not read them
+        with _optional_step(report, "appointments not synced", refusal=lambda exc: exc.message.en):
             stats = sync_appointments(self.store, self.client, self.retry)
-        except (Offline, EnrollmentRequired):
-            raise
-        except Refused as exc:  # an older platform without the routes, or this device may not read them
-            report.errors.append(f"appointments not synced: {exc.message.en}")
-            return
-        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
-            log.exception("appointment sync failed")
-            report.errors.append(f"appointments not synced: {type(exc).__name__}")
-            return
-        report.appointments = stats.pulled
-        report.appointment_events_sent = stats.events_sent
-        if stats.events_rejected:
-            report.errors.append(f"{stats.events_rejected} appointment event(s) refused by the platform")
+            report.appointments = stats.pulled
+            report.appointment_events_sent = stats.events_sent
+            if stats.events_rejected:
+                report.errors.append(f"{stats.events_rejected} appointment event(s) refused by the platform")
 
     # --- audit head -------------------------------------------------------------------------
 
     def push_audit_head(self, report: PassReport) -> None:
         """Last, and on its own: whatever goes wrong here never holds up applications or decisions."""
-        try:
+        with _optional_step(report, "audit head not sent"):
             outcome = push_audit_head(self.store, self.client)
-        except (Offline, EnrollmentRequired):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
-            log.exception("audit head push failed")
-            report.errors.append(f"audit head not sent: {type(exc).__name__}")
-            return
-        report.audit_head = {"result": outcome.result, "last_id": outcome.last_id}
-        if outcome.result == "refused":
-            report.errors.append(f"audit head refused by the platform: {outcome.message}")
+            report.audit_head = {"result": outcome.result, "last_id": outcome.last_id}
+            if outcome.result == "refused":
+                report.errors.append(f"audit head refused by the platform: {outcome.message}")
 
     # --- hall queue statistics ---------------------------------------------------------------
 
     def push_hall_stats(self, report: PassReport) -> None:
         """After everything else: a hub away or a defect here never holds up applications or decisions."""
-        try:
+        with _optional_step(report, "hall statistics not sent"):
             report.hall_stats = forward_hall_stats(self.terminal, self.client)
-        except (Offline, EnrollmentRequired):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
-            log.exception("hall statistics push failed")
-            report.errors.append(f"hall statistics not sent: {type(exc).__name__}")
-            return
-        if report.hall_stats and report.hall_stats["result"] == "refused":
-            report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
+            if report.hall_stats and report.hall_stats["result"] == "refused":
+                report.errors.append(f"hall statistics refused by the platform: {report.hall_stats['reason']}")
 
     # --- updates -----------------------------------------------------------------------------
 
@@ -523,7 +525,7 @@ class SyncEngine:
         if not unfinished and time.monotonic() < self._update_checked_at + UPDATE_CHECK_SECONDS:
             return
         self._update_checked_at = time.monotonic()
-        try:
+        try:  # everything caught: the update check answers link trouble itself (state "offline")
             credential = load_credential(self.terminal.settings)
             if credential is None:
                 return
@@ -542,36 +544,24 @@ class SyncEngine:
     def send_heartbeat(self, report: PassReport) -> None:
         """After the pass, so the report tells its outcome; made offline too, and sent only while online."""
         try:
-            report.heartbeat = deliver_heartbeat(self.terminal, self.client if report.online else None,
-                                                 sync_errors=list(report.errors))
-        except Offline as exc:
+            with _optional_step(report, "heartbeat not sent"):
+                report.heartbeat = deliver_heartbeat(self.terminal, self.client if report.online else None,
+                                                     sync_errors=list(report.errors))
+        except Offline as exc:  # after the pass: nothing left for link trouble to end
             report.errors.append(f"heartbeat not sent: {exc}")
-        except EnrollmentRequired:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
-            log.exception("heartbeat failed")
-            report.errors.append(f"heartbeat not sent: {type(exc).__name__}")
     # --- settings from the centre -------------------------------------------------------------
 
     def pull_centre_settings(self, report: PassReport) -> None:
         """A signed settings document kept as the trial for the next window start (sync.centre_settings);
         a refused one is reported here, noted for the platform, and changes nothing."""
-        try:
-            report.centre_settings = pull_centre_settings(self.terminal, self.client)
-        except (Offline, EnrollmentRequired):
-            raise
-        except Refused as exc:  # an older platform without the route
-            report.errors.append(f"settings from the centre not pulled: {exc.reason.get('en', exc.status)}")
-            return
-        except Exception as exc:  # noqa: BLE001 - a defect here must not end the pass badly
-            log.exception("settings from the centre: the sync step failed")
-            report.errors.append(f"settings from the centre not pulled: {type(exc).__name__}")
-            return
-        outcome = report.centre_settings
-        if outcome["result"] in ("refused", "no_key"):
-            message = f"settings from the centre {outcome['result']}: {outcome['reason']['en']}"
-            report.errors.append(message)
-            log.warning(message)
+        # refused: an older platform without the route
+        with _optional_step(report, "settings from the centre not pulled",
+                            refusal=lambda exc: exc.reason.get("en", str(exc.status))):
+            report.centre_settings = outcome = pull_centre_settings(self.terminal, self.client)
+            if outcome["result"] in ("refused", "no_key"):
+                message = f"settings from the centre {outcome['result']}: {outcome['reason']['en']}"
+                report.errors.append(message)
+                log.warning(message)
 
     # --- count check ------------------------------------------------------------------------
 
