@@ -71,6 +71,13 @@ def click(qtbot: Any, button: Any) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def waiting_card(queue: Any, code: str) -> str:
+    """A line's "waiting" card; empty until the hub's first state has built the cards, which comes over the
+    network after the queue page opens, so a wait on it must not fail with a KeyError before then."""
+    card = queue.lines.cards.get(code)
+    return card.text() if card is not None else ""
+
+
 def log_in(qtbot: Any, window: CounterWindow, username: str, password: str = demo.PASSWORD) -> None:
     window.login.user.setText(username)
     window.login.password.setText(password)

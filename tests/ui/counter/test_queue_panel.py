@@ -13,7 +13,7 @@ from kiosk import demo_hall as demo
 from kiosk.errors import Message
 from kiosk.queue.model import CounterState, Priority, TicketState
 from tests.helpers.fake_hall import FakeHall
-from tests.ui.counter.conftest import click, log_in
+from tests.ui.counter.conftest import click, log_in, waiting_card
 from ui.dialogs import ConfirmDialog, ImportFileDialog
 
 
@@ -51,7 +51,7 @@ def test_call_start_finish_in_priority_order(qtbot, hall, fake_hub, make_window)
     regular = fake_hub.issue("A", Priority.NORMAL).ticket
     elderly = fake_hub.issue("A", Priority.ELDERLY).ticket
     window, queue = open_queue(qtbot, make_window)
-    qtbot.waitUntil(lambda: "2" in queue.lines.cards["A"].text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "2" in waiting_card(queue, "A"), timeout=10_000)
     assert not queue.finish_button.isEnabled() and not queue.recall_button.isEnabled()
     click(qtbot, queue.open_button)
     qtbot.waitUntil(lambda: 3 in fake_hub.counter_open and fake_hub.counter_open[3].open and "3" in queue.link_label.text(), timeout=10_000)
@@ -59,7 +59,7 @@ def test_call_start_finish_in_priority_order(qtbot, hall, fake_hub, make_window)
     qtbot.waitUntil(lambda: queue.current is not None, timeout=10_000)
     assert queue.current.ticket_id == elderly.ticket_id and queue.card.number.text() == elderly.number
     assert "老年人优先" in queue.card.detail.text()
-    qtbot.waitUntil(lambda: "1 人等候" in queue.lines.cards["A"].text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 人等候" in waiting_card(queue, "A"), timeout=10_000)
     assert not queue.next_button.isEnabled() and not queue.finish_button.isEnabled()
     click(qtbot, queue.recall_button)
     qtbot.waitUntil(lambda: queue.current is not None and queue.current.calls == 2, timeout=10_000)
@@ -85,7 +85,7 @@ def test_events_from_the_hubs_thread_reach_the_panel(qtbot, hall, fake_hub, make
     window, queue = open_queue(qtbot, make_window, language="en")
     queue.backstop.stop()  # only the events may bring the news here
     from_another_thread(lambda: fake_hub.issue("B", Priority.NORMAL))
-    qtbot.waitUntil(lambda: "1 waiting" in queue.lines.cards["B"].text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 waiting" in waiting_card(queue, "B"), timeout=10_000)
     kiosk = FakeHall(counter_no=None, device_name="kiosk-2")
     kiosk.help, kiosk.events, kiosk.subscribers, kiosk.lock = (fake_hub.help, fake_hub.events,
                                                                fake_hub.subscribers, fake_hub.lock)

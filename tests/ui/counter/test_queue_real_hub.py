@@ -11,7 +11,7 @@ from typing import Any
 from kiosk.queue.model import Priority, TicketState
 from kiosk.usecases.queue import pair_with_hub
 from tests.hall.hub_process import HubProcess, hub  # noqa: F401 - the real hub fixture
-from tests.ui.counter.conftest import click, log_in
+from tests.ui.counter.conftest import click, log_in, waiting_card
 from tests.ui.kiosk_helpers import make_terminal, screen, tap
 from tests.ui.kiosk_helpers import make_window as make_kiosk_window
 from tests.ui.kiosk_ticket_helpers import take_number
@@ -35,7 +35,7 @@ def test_a_number_taken_at_the_kiosk_window_is_called_at_the_counter_window_and_
     log_in(qtbot, counter, "clerk1")
     click(qtbot, counter.nav_buttons["queue"])
     queue = counter.screens["queue"]
-    qtbot.waitUntil(lambda: "1" in queue.lines.cards[lines[0]].text(), timeout=15_000)
+    qtbot.waitUntil(lambda: "1" in waiting_card(queue, lines[0]), timeout=15_000)
     click(qtbot, queue.open_button)
     click(qtbot, queue.next_button)
     qtbot.waitUntil(lambda: queue.current is not None, timeout=15_000)
