@@ -88,7 +88,9 @@ case "$cmd" in
     setup
     export QT_QPA_PLATFORM=offscreen
     "$VENV/bin/lint-imports" --config pyproject.toml
-    exec "$VENV/bin/python" -m pytest "$@"
+    # One worker per core (ONEWINDOW_TEST_WORKERS=0 for one process, or -n N after the command); each file's
+    # tests stay together on one worker, in order, sharing its module fixtures (tests/package builds once).
+    exec "$VENV/bin/python" -m pytest -n "${ONEWINDOW_TEST_WORKERS:-auto}" --dist loadfile "$@"
     ;;
   package)
     setup
