@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,9 +84,15 @@ def local_key_file(data_dir: Path) -> Path:
         "ONEWINDOW_PLATFORM_BLOB_KEY_FILE to a place outside it."), code="blob_key_inside_home")
 
 
+def _never() -> bool:
+    return False
+
+
 def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = None,
-                   wait_seconds: float = 30.0, blob_key_file: Path | None = None) -> subprocess.Popen[bytes]:
-    """`onewindow platform serve` as a child process, returned once it answers as the platform."""
+                   wait_seconds: float = 30.0, blob_key_file: Path | None = None,
+                   stop_requested: Callable[[], bool] = _never) -> subprocess.Popen[bytes]:
+    """`onewindow platform serve` as a child process, returned once it answers as the platform, or at once
+    when `stop_requested` says the caller is shutting down (it stops the child it holds)."""
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = f"http://{host}:{port}/api/v1"
     key_args = ["--blob-key-file", str(blob_key_file)] if blob_key_file is not None else []
@@ -99,7 +106,7 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
         if log_file is not None:
             out.close()
     deadline = time.monotonic() + wait_seconds
-    while not _answers(url):
+    while not stop_requested() and not _answers(url):
         if process.poll() is not None or time.monotonic() > deadline:
             LocalPlatform(url, home, process).stop()
             raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
@@ -109,7 +116,11 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
     return process
 
 
-def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0) -> LocalPlatform:
+def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0,
+                          stop_requested: Callable[[], bool] = _never) -> LocalPlatform:
+    """The platform at the terminal's loopback address, started if none answers, with the catalog, staff and
+    this terminal's enrollment on it. A stop requested meanwhile (SIGTERM at start-up) skips what is left:
+    each step runs again, only where still needed, at the next start."""
     settings = terminal.settings
     url = settings.platform_url.rstrip("/")
     parts = urlsplit(url)
@@ -124,13 +135,20 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
         log_dir = settings.home / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         process = start_platform(home, parts.hostname, parts.port, log_file=log_dir / "local-platform.log",
-                                 wait_seconds=wait_seconds, blob_key_file=key_file)
+                                 wait_seconds=wait_seconds, blob_key_file=key_file, stop_requested=stop_requested)
     platform = LocalPlatform(url, home, process)
     if process is not None or (home / "platform.sqlite3").exists():
-        _publish_catalog_if_none(terminal, home, key_file)
-        _add_demo_staff_if_none(terminal, home, key_file)
-        _enroll_if_needed(terminal, home, url, key_file)
-        _pull_staff_now(terminal)
+        steps: tuple[Callable[[], None], ...] = (
+            lambda: _publish_catalog_if_none(terminal, home, key_file),
+            lambda: _add_demo_staff_if_none(terminal, home, key_file),
+            lambda: _enroll_if_needed(terminal, home, url, key_file),
+            lambda: _pull_staff_now(terminal),
+        )
+        for step in steps:
+            if stop_requested():
+                log.info("stop requested: the local platform's set-up is left for the next start")
+                break
+            step()
     return platform
 
 

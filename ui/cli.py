@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if args.local_platform:
             from sync.embedded import ensure_local_platform
 
-            life.local_platform = ensure_local_platform(terminal)
+            life.local_platform = ensure_local_platform(terminal, stop_requested=lambda: life.stop_requested)
             if life.stop_requested:  # SIGTERM while the platform started: it is held, so it is stopped
                 return 0
             from sync.hall.embedded import start_local_hub_quietly

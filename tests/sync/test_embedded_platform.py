@@ -49,3 +49,30 @@ def test_a_remote_platform_is_never_started_locally(tmp_path):
     with pytest.raises(UserFacingError) as err:
         ensure_local_platform(terminal)
     assert err.value.code == "not_local"
+
+
+def test_a_stop_requested_at_start_up_leaves_the_set_up_to_the_next_start(tmp_path):
+    """SIGTERM while `app` starts its local platform: the child is held (and stopped by the caller), nothing is
+    published or enrolled half-way, and the next start does all of it."""
+    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    terminal = Terminal.open(load_settings(tmp_path / "home", platform_url=url))
+    asked: list[int] = []
+
+    def stop_requested() -> bool:
+        asked.append(1)
+        return True
+
+    stopped = ensure_local_platform(terminal, stop_requested=stop_requested)
+    try:
+        assert stopped.process is not None and asked  # started, then asked at once, not after a 30 s wait
+        assert load_credential(terminal.settings) is None
+    finally:
+        stopped.stop()
+    assert stopped.process.poll() is not None
+    platform = ensure_local_platform(terminal)  # the next start
+    try:
+        credential = load_credential(terminal.settings)
+        assert credential is not None and credential.role == "counter"
+        assert PlatformClient(url, credential.token).json("GET", "catalog")["version"] == terminal.catalog.version
+    finally:
+        platform.stop()
