@@ -15,6 +15,7 @@ import ctypes.util
 import logging
 import os
 import signal
+import subprocess
 import sys
 
 PARENT_ENV = "ONEWINDOW_PARENT_PID"
@@ -47,3 +48,17 @@ def die_with_parent(sig: int = signal.SIGTERM) -> bool:
     if str(os.getppid()) != expected:
         os._exit(0)  # our parent died before we asked: nobody needs us
     return True
+
+
+def stop_child(process: subprocess.Popen[bytes] | None, name: str, timeout: float = 10.0) -> None:
+    """SIGTERM first, so a server finishes the requests it has (uvicorn does); SIGKILL after `timeout`.
+    Reaped either way, so no zombie is left for the months a kiosk runs."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        log.warning("%s (pid %s) ignored SIGTERM for %.0f s; killing it", name, process.pid, timeout)
+        process.kill()
+        process.wait()

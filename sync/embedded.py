@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from kiosk.device_identity import assigned_device_no
-from kiosk.child_process import child_environment
+from kiosk.child_process import child_environment, stop_child
 from kiosk.errors import Message, UserFacingError
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
@@ -49,16 +49,7 @@ class LocalPlatform:
     process: subprocess.Popen[bytes] | None  # None: one was already running
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM (uvicorn finishes its requests and exits), SIGKILL after `timeout`; reaped either way."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("the local platform (pid %s) ignored SIGTERM for %.0f s; killing it",
-                            self.process.pid, timeout)
-                self.process.kill()
-                self.process.wait()
+        stop_child(self.process, "the local platform", timeout)
 
 
 def _answers(url: str) -> bool:

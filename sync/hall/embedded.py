@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kiosk.child_process import child_environment
+from kiosk.child_process import child_environment, stop_child
 from kiosk.errors import Message, UserFacingError
 from kiosk.queue.model import HallUnavailable
 from kiosk.terminal import Terminal
@@ -35,15 +35,7 @@ class LocalHub:
     process: subprocess.Popen[bytes] | None  # None: one was already running
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM, SIGKILL after `timeout`; reaped either way."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("the local hub (pid %s) ignored SIGTERM; killing it", self.process.pid)
-                self.process.kill()
-                self.process.wait()
+        stop_child(self.process, "the local hub", timeout)
 
 
 def _answers(url: str) -> bool:
