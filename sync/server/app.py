@@ -12,10 +12,12 @@ import hashlib
 import itertools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
@@ -216,9 +218,20 @@ class EnrollOut(BaseModel):
 UploadId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
 
 
+REQUEST_THREADS = 16  # = sync.server.db.POOL_SIZE: each thread running a route's database work holds one connection
+
+
+@asynccontextmanager
+async def _threads(_app: FastAPI) -> AsyncIterator[None]:
+    """Routes doing database work run in at most `REQUEST_THREADS` threads (anyio's default is 40): more only
+    contend for the GIL and for the pool's connections, which were opened and closed past its size."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
+
+
 def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     app = FastAPI(title="OneWindow platform", version=PROTOCOL_VERSION, openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None, lifespan=_threads)
     app.add_middleware(ProtocolMiddleware, limits=limits)
     # Outermost, so a request counts from its head on, also while the protocol layer reads its body.
     app.add_middleware(DeviceConcurrencyMiddleware, limit=limits.max_requests_per_device, refuse=lambda: problem(

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
 from sync.server.blob_crypto import BlobDamaged, open_upload_head, seal_upload_head
-from sync.server.blobstore import AssemblyMismatch, AssemblyState
+from sync.server.blobstore import AssemblyMismatch, AssemblyState, BlobStore
 from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload, utcnow
@@ -576,11 +576,8 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if verified and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
         # the usual case: a new file of one part, already written whole, every byte hashed on arrival. The
         # row goes in first; only a file stored before (another hall's, a racing request's) needs a look.
-        try:
-            locator = blobs.assembly.complete(state, sha256, verified=True)
-        except AssemblyMismatch as exc:
-            log.warning("upload of %s failed verification: %s", sha256[:12], exc)
-            outcome.error = _verification_failed()
+        ok, locator = _assemble(blobs, state, sha256, True, outcome)
+        if not ok:
             return None
         if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
             return locator
@@ -590,11 +587,8 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if blob is not None and held and verified:
         outcome.after_commit.append(lambda: blobs.assembly.abort(state))
         return blob.locator
-    try:
-        locator = blobs.assembly.complete(state, sha256, verified=verified)
-    except AssemblyMismatch as exc:
-        log.warning("upload of %s failed verification: %s", sha256[:12], exc)
-        outcome.error = _verification_failed()
+    ok, locator = _assemble(blobs, state, sha256, verified, outcome)
+    if not ok:
         return None
     if blob is None:
         if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
@@ -609,6 +603,18 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if locator is not None and kept != locator:
         outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
     return kept
+
+
+def _assemble(blobs: BlobStore, state: AssemblyState, sha256: str, verified: bool,
+              outcome: _Outcome) -> tuple[bool, str | None]:
+    """The store completes the assembly as the file `sha256`: (True, its locator), or (False, None) with
+    `outcome.error` set when the bytes are not the file announced (both ways of storing a file meet it)."""
+    try:
+        return True, blobs.assembly.complete(state, sha256, verified=verified)
+    except AssemblyMismatch as exc:
+        log.warning("upload of %s failed verification: %s", sha256[:12], exc)
+        outcome.error = _verification_failed()
+        return False, None
 
 
 def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: str | None,
