@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, String, and_, bindparam, func, insert, or_, select, text, update
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -341,20 +341,29 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
     return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
 
 
+# Statements every upload and push runs, built once: building one (its clauses, its cache key's parts) cost
+# more than running it. Values go in as bound parameters.
+_FEED_LOCK = text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))")
+_COMPLETE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
+             .values(complete=True, completed_at=bindparam("now"), status="received", updated_at=bindparam("now"),
+                     case_no=func.coalesce(Case.__table__.c.case_no, bindparam("case_no", type_=String)))
+             .returning(Case.__table__.c.case_no))
+_RECEIVED = insert(Change.__table__)
+_DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
+                 .join(Case, Case.id == CaseAttachment.case_id)
+                 .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
+
+
 def complete_cases(conn: Connection, hall_code: str, case_ids: list[int]) -> dict[int, str]:
     """`complete_case` in Core for cases of one hall locked (or made) by this transaction; their case numbers."""
     if conn.dialect.name == "postgresql":  # feed_lock: the hall's changes commit in id order
-        conn.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))"),
-                     {"cls": FEED_LOCK_CLASS, "hall": hall_code})
+        conn.execute(_FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
     now = utcnow()
     numbers: dict[int, str] = {}
-    table = Case.__table__
     for case_id in case_ids:
-        numbers[case_id] = conn.execute(update(table).where(table.c.id == case_id).values(
-            complete=True, completed_at=now, status="received", updated_at=now,
-            case_no=func.coalesce(table.c.case_no, f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}"))
-            .returning(table.c.case_no)).scalar_one()
-    conn.execute(insert(Change.__table__), [
+        numbers[case_id] = conn.execute(_COMPLETE, {"case_id": case_id, "now": now,
+                                                    "case_no": f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}"}).scalar_one()
+    conn.execute(_RECEIVED, [
         {"hall_code": hall_code, "case_id": case_id, "status": "received", "actor": "platform",
          "missing_materials": [], "note": None, "at": now} for case_id in case_ids])
     return numbers
@@ -370,9 +379,7 @@ def missing_blobs(session: Session, hall_code: str, shas: list[str]) -> list[str
 def declarations_in_hall(session: Session, hall_code: str, sha256: str) -> list[tuple[int, str, int]]:
     """(size, media type, device id) of every case of the hall that names this file."""
     return [(size, media_type, device_id) for size, media_type, device_id in session.execute(
-        select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
-        .join(Case, Case.id == CaseAttachment.case_id)
-        .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code))]
+        _DECLARATIONS, {"sha256": sha256, "hall_code": hall_code})]
 
 
 def visible_to(device: Device) -> list[Any]:

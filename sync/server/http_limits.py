@@ -6,7 +6,7 @@ lab, a rural office's embedded platform) so that it cannot be starved
 either. uvicorn's HTTP protocols have a keep-alive timeout but no deadline for
 reading a request's head or body: a client that sends half a request holds
 its connection, and a file descriptor, for ever. `bounded_protocol` returns
-an h11 protocol that
+a protocol (httptools, else h11) that
 
 - gives a request's head `header_timeout` seconds from its first byte (from
   the connection's start for the first request), as nginx's
