@@ -106,7 +106,7 @@ def remember_db_url(home: Path, db_url: str) -> None:
 # use at once, so none is opened and closed per request under load (an overflow connection is closed when it
 # is handed back to a full pool: at 50 terminals that was a PostgreSQL backend started and ended every few
 # requests). The few overflow connections serve what runs on the event loop (a token's first look-up).
-POOL_SIZE = 16
+POOL_SIZE = 8
 POOL_OVERFLOW = 4
 POOL_RECYCLE_SECONDS = 600  # under the idle timeouts of the usual firewalls and PgBouncer's server_idle_timeout
 
