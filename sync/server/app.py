@@ -166,6 +166,7 @@ class ProtocolMiddleware:
 
 
 DIGITS = re.compile(r"[0-9]{1,18}")
+NEWEST_CATALOG = select(PublishedCatalog.id, PublishedCatalog.etag).order_by(PublishedCatalog.id.desc()).limit(1)
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -291,8 +292,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def catalog(request: Request, device: DeviceDep) -> Any:
         """The newest catalog; its etag alone is read while the terminal's copy is current (every sync pass)."""
         with store.reading() as conn:
-            row = conn.execute(select(PublishedCatalog.id, PublishedCatalog.etag)
-                               .order_by(PublishedCatalog.id.desc()).limit(1)).first()
+            row = conn.execute(NEWEST_CATALOG).first()
             if row is None:
                 return problem(404, "平台尚未发布服务目录。", "The platform has not published a catalog.", "no_catalog")
             etag = f'"{row.etag}"'

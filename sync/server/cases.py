@@ -416,23 +416,33 @@ def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[s
     return out
 
 
+# `case_states_read`'s and `summary`'s statements (every sync pass runs them), built once: a counter reads its
+# hall's cases, a kiosk only those it pushed itself (`visible_to`).
+_STATES_HALL = (select(Case.id, Case.uuid, Case.complete, Case.status, Case.case_no, Case.content_hash)
+                .where(Case.uuid.in_(bindparam("ids", expanding=True)), Case.hall_code == bindparam("hall_code")))
+_STATES_DEVICE = _STATES_HALL.where(Case.device_id == bindparam("device_id"))
+_STATES_LACKING = (select(CaseAttachment.case_id, CaseAttachment.sha256)
+                   .outerjoin(HallBlob, and_(HallBlob.hall_code == bindparam("hall_code"),
+                                             HallBlob.sha256 == CaseAttachment.sha256,
+                                             HallBlob.size == CaseAttachment.size,
+                                             HallBlob.media_type == CaseAttachment.media_type))
+                   .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
+_HALL_CASES = select(func.count()).select_from(Case).where(Case.hall_code == bindparam("hall_code"))
+_DEVICE_CASES = (select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
+                 .where(Case.device_id == bindparam("device_id")))
+
+
 def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[dict[str, Any]] | None:
     """`case_states` in two Core queries, when it needs to write nothing; None when a case's last file arrived
     while it was being pushed (`case_states` then completes it, in a transaction that may write)."""
     wanted = list(dict.fromkeys(ids))
     found = {row.uuid: row for row in conn.execute(
-        select(Case.id, Case.uuid, Case.complete, Case.status, Case.case_no, Case.content_hash)
-        .where(Case.uuid.in_(wanted), *visible_to(device)))} if wanted else {}
+        _STATES_HALL if device.role == "counter" else _STATES_DEVICE,
+        {"ids": wanted, "hall_code": device.hall_code, "device_id": device.id})} if wanted else {}
     missing: dict[int, set[str]] = {}
     incomplete = [row.id for row in found.values() if not row.complete]
     if incomplete:
-        for case_id, sha in conn.execute(
-                select(CaseAttachment.case_id, CaseAttachment.sha256)
-                .outerjoin(HallBlob, and_(HallBlob.hall_code == device.hall_code,
-                                          HallBlob.sha256 == CaseAttachment.sha256,
-                                          HallBlob.size == CaseAttachment.size,
-                                          HallBlob.media_type == CaseAttachment.media_type))
-                .where(CaseAttachment.case_id.in_(incomplete), HallBlob.id.is_(None))):
+        for case_id, sha in conn.execute(_STATES_LACKING, {"hall_code": device.hall_code, "case_ids": incomplete}):
             missing.setdefault(case_id, set()).add(sha)
     out: list[dict[str, Any]] = []
     for app_id in wanted:
@@ -563,10 +573,8 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
 
 def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
     """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
-    hall_cases = session.scalar(select(func.count()).select_from(Case).where(Case.hall_code == device.hall_code))
-    device_cases, device_complete = session.execute(
-        select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
-        .where(Case.device_id == device.id)).one()
+    hall_cases = session.scalar(_HALL_CASES, {"hall_code": device.hall_code})
+    device_cases, device_complete = session.execute(_DEVICE_CASES, {"device_id": device.id}).one()
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
             "device_complete": int(device_complete or 0)}
 
