@@ -469,14 +469,16 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return int(raw_length), expected
 
     async def receive_chunk(request: Request, length: int, expected: bytes, running: Any,
-                            offset: int | None) -> bytes | JSONResponse:
+                            offset: int | None, digest: Any = None) -> bytes | JSONResponse:
         """The chunk's bytes once all `length` of them arrived and match their checksum; `running` (the file's
         SHA-256 so far, when this process knows it) is fed them on the way, so no byte is read twice.
+        `digest`: the fresh hash to take the chunk's checksum in (a first chunk's is also the file's running
+        hash, so its bytes are hashed once, not twice).
 
         The chunk is held in memory: at most the platform's chunk limit, which the protocol layer enforced
         from Content-Length before a byte was read.
         """
-        digest = hashlib.sha256()
+        digest = digest if digest is not None else hashlib.sha256()
         pieces: list[bytes] = []
         received = 0
         async for piece in request.stream():
@@ -527,9 +529,9 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                 uploads.check_length(length, limits.max_upload_bytes, checked[0])
             except uploads.UploadError as exc:
                 return upload_problem(exc)
-            running = hashlib.sha256()
+            running = hashlib.sha256()  # the file's SHA-256 from its first byte: the same as the chunk's checksum
             try:
-                received = await receive_chunk(request, checked[0], checked[1], running, None)
+                received = await receive_chunk(request, checked[0], checked[1], None, None, digest=running)
             except ClientDisconnect:  # the link dropped mid-chunk: nothing was created
                 return Response(status_code=400)
             if isinstance(received, JSONResponse):
