@@ -327,7 +327,10 @@ def main() -> int:
     parser.add_argument("--page-kb", type=int, default=200, help="size of each attachment (incompressible)")
     parser.add_argument("--chunk-kb", type=int, default=None,
                         help="a fixed upload chunk (e.g. 32, today's); default: grow from --chunk-start-kb")
-    parser.add_argument("--chunk-start-kb", type=int, default=32)
+    parser.add_argument("--chunk-start-kb", type=int, default=32,
+                        help="each terminal's first chunk (32: fresh terminals, whose link has proven nothing yet; "
+                             "4096: terminals whose link has proven good, so a small file goes whole in its POST, "
+                             "as the terminal's sizer sends it after some 10 MB without a cut)")
     parser.add_argument("--max-chunk-kb", type=int, default=4096, help="the platform's largest chunk (serve's default)")
     parser.add_argument("--workers", type=int, default=None, help="`platform serve --workers N`, where it exists")
     parser.add_argument("--storage", choices=["auto", "local", "s3"], default="auto",

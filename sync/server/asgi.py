@@ -47,7 +47,7 @@ _protocol: type | None = None
 
 
 def __getattr__(name: str) -> Any:
-    """`BoundedProtocol`: the h11 protocol bounded by `serve`'s options, made once per worker process
+    """`BoundedProtocol`: the HTTP protocol (httptools, else h11) bounded by `serve`'s options, made once per worker process
     (its per-peer counts are the worker's own, like its connections)."""
     global _protocol
     if name != "BoundedProtocol":

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, String, and_, bindparam, func, insert, or_, select, text, update
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -341,20 +341,29 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
     return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
 
 
+# Statements every upload and push runs, built once: building one (its clauses, its cache key's parts) cost
+# more than running it. Values go in as bound parameters.
+_FEED_LOCK = text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))")
+_COMPLETE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
+             .values(complete=True, completed_at=bindparam("now"), status="received", updated_at=bindparam("now"),
+                     case_no=func.coalesce(Case.__table__.c.case_no, bindparam("case_no", type_=String)))
+             .returning(Case.__table__.c.case_no))
+_RECEIVED = insert(Change.__table__)
+_DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
+                 .join(Case, Case.id == CaseAttachment.case_id)
+                 .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
+
+
 def complete_cases(conn: Connection, hall_code: str, case_ids: list[int]) -> dict[int, str]:
     """`complete_case` in Core for cases of one hall locked (or made) by this transaction; their case numbers."""
     if conn.dialect.name == "postgresql":  # feed_lock: the hall's changes commit in id order
-        conn.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:hall))"),
-                     {"cls": FEED_LOCK_CLASS, "hall": hall_code})
+        conn.execute(_FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
     now = utcnow()
     numbers: dict[int, str] = {}
-    table = Case.__table__
     for case_id in case_ids:
-        numbers[case_id] = conn.execute(update(table).where(table.c.id == case_id).values(
-            complete=True, completed_at=now, status="received", updated_at=now,
-            case_no=func.coalesce(table.c.case_no, f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}"))
-            .returning(table.c.case_no)).scalar_one()
-    conn.execute(insert(Change.__table__), [
+        numbers[case_id] = conn.execute(_COMPLETE, {"case_id": case_id, "now": now,
+                                                    "case_no": f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}"}).scalar_one()
+    conn.execute(_RECEIVED, [
         {"hall_code": hall_code, "case_id": case_id, "status": "received", "actor": "platform",
          "missing_materials": [], "note": None, "at": now} for case_id in case_ids])
     return numbers
@@ -370,9 +379,7 @@ def missing_blobs(session: Session, hall_code: str, shas: list[str]) -> list[str
 def declarations_in_hall(session: Session, hall_code: str, sha256: str) -> list[tuple[int, str, int]]:
     """(size, media type, device id) of every case of the hall that names this file."""
     return [(size, media_type, device_id) for size, media_type, device_id in session.execute(
-        select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
-        .join(Case, Case.id == CaseAttachment.case_id)
-        .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code))]
+        _DECLARATIONS, {"sha256": sha256, "hall_code": hall_code})]
 
 
 def visible_to(device: Device) -> list[Any]:
@@ -409,23 +416,33 @@ def case_states(session: Session, device: Device, ids: list[str]) -> list[dict[s
     return out
 
 
+# `case_states_read`'s and `summary`'s statements (every sync pass runs them), built once: a counter reads its
+# hall's cases, a kiosk only those it pushed itself (`visible_to`).
+_STATES_HALL = (select(Case.id, Case.uuid, Case.complete, Case.status, Case.case_no, Case.content_hash)
+                .where(Case.uuid.in_(bindparam("ids", expanding=True)), Case.hall_code == bindparam("hall_code")))
+_STATES_DEVICE = _STATES_HALL.where(Case.device_id == bindparam("device_id"))
+_STATES_LACKING = (select(CaseAttachment.case_id, CaseAttachment.sha256)
+                   .outerjoin(HallBlob, and_(HallBlob.hall_code == bindparam("hall_code"),
+                                             HallBlob.sha256 == CaseAttachment.sha256,
+                                             HallBlob.size == CaseAttachment.size,
+                                             HallBlob.media_type == CaseAttachment.media_type))
+                   .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
+_HALL_CASES = select(func.count()).select_from(Case).where(Case.hall_code == bindparam("hall_code"))
+_DEVICE_CASES = (select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
+                 .where(Case.device_id == bindparam("device_id")))
+
+
 def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[dict[str, Any]] | None:
     """`case_states` in two Core queries, when it needs to write nothing; None when a case's last file arrived
     while it was being pushed (`case_states` then completes it, in a transaction that may write)."""
     wanted = list(dict.fromkeys(ids))
     found = {row.uuid: row for row in conn.execute(
-        select(Case.id, Case.uuid, Case.complete, Case.status, Case.case_no, Case.content_hash)
-        .where(Case.uuid.in_(wanted), *visible_to(device)))} if wanted else {}
+        _STATES_HALL if device.role == "counter" else _STATES_DEVICE,
+        {"ids": wanted, "hall_code": device.hall_code, "device_id": device.id})} if wanted else {}
     missing: dict[int, set[str]] = {}
     incomplete = [row.id for row in found.values() if not row.complete]
     if incomplete:
-        for case_id, sha in conn.execute(
-                select(CaseAttachment.case_id, CaseAttachment.sha256)
-                .outerjoin(HallBlob, and_(HallBlob.hall_code == device.hall_code,
-                                          HallBlob.sha256 == CaseAttachment.sha256,
-                                          HallBlob.size == CaseAttachment.size,
-                                          HallBlob.media_type == CaseAttachment.media_type))
-                .where(CaseAttachment.case_id.in_(incomplete), HallBlob.id.is_(None))):
+        for case_id, sha in conn.execute(_STATES_LACKING, {"hall_code": device.hall_code, "case_ids": incomplete}):
             missing.setdefault(case_id, set()).add(sha)
     out: list[dict[str, Any]] = []
     for app_id in wanted:
@@ -556,10 +573,8 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
 
 def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
     """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
-    hall_cases = session.scalar(select(func.count()).select_from(Case).where(Case.hall_code == device.hall_code))
-    device_cases, device_complete = session.execute(
-        select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
-        .where(Case.device_id == device.id)).one()
+    hall_cases = session.scalar(_HALL_CASES, {"hall_code": device.hall_code})
+    device_cases, device_complete = session.execute(_DEVICE_CASES, {"device_id": device.id}).one()
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
             "device_complete": int(device_complete or 0)}
 

@@ -102,6 +102,12 @@ def remember_db_url(home: Path, db_url: str) -> None:
     os.chmod(path, 0o600)  # a PostgreSQL URL may hold a password
 
 
+# Connections a process keeps open: as many as its request threads (`sync.server.app.REQUEST_THREADS`) can
+# use at once, so none is opened and closed per request under load (an overflow connection is closed when it
+# is handed back to a full pool: at 50 terminals that was a PostgreSQL backend started and ended every few
+# requests). The few overflow connections serve what runs on the event loop (a token's first look-up).
+POOL_SIZE = 8
+POOL_OVERFLOW = 4
 POOL_RECYCLE_SECONDS = 600  # under the idle timeouts of the usual firewalls and PgBouncer's server_idle_timeout
 
 
@@ -123,7 +129,7 @@ def make_engine(url: str) -> Engine:
     connect_args: dict[str, int] = {}
     if parsed.get_driver_name() in ("psycopg", "psycopg2"):  # libpq: keepalives find a dead server in ~1 minute
         connect_args = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=POOL_RECYCLE_SECONDS,
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE_SECONDS,
                          connect_args=connect_args)
 
 

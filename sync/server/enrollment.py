@@ -21,8 +21,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,11 +161,14 @@ def authenticate_cached(store: PlatformStore, token: str) -> Device | None:
     """The device this token authenticates, as this process's cache knows it (`sync.server.token_cache`):
     read from the database at most once per token every few seconds."""
 
-    def load(token_hash: str) -> Device | None:
-        with store.read() as session:
-            return session.scalar(select(Device).where(Device.token_hash == token_hash))
+    def load(token_hash: str) -> Any:
+        with store.reading() as conn:  # Core: the row's columns, which the cache copies (no ORM object to build)
+            return conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_hash}).first()
 
     return store.tokens.device(secret_hash(token), load)
+
+
+_DEVICE_BY_TOKEN = select(*Device.__table__.columns).where(Device.__table__.c.token_hash == bindparam("token_hash"))
 
 
 def revoke(store: PlatformStore, device_id: int) -> bool:

@@ -12,6 +12,7 @@ that round-trips: UTF-8 text, finite numbers, integers within a signed
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 MAX_DEPTH = 64
@@ -48,6 +49,11 @@ def _check_text(value: str) -> None:
                           "The request holds an unpaired UTF-16 surrogate (such as \\ud800), which is not text.") from None
 
 
+# A lone surrogate can only come from a \uD800-\uDFFF escape: the text itself was decoded from UTF-8, which
+# holds none. Without such an escape in the body only the nesting needs a look, not every string.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _walk(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise BodyRefused(422, "too_deep", f"请求嵌套超过 {MAX_DEPTH} 层。", f"The request is nested deeper than {MAX_DEPTH} levels.")
@@ -60,6 +66,15 @@ def _walk(value: Any, depth: int) -> None:
         for key, item in value.items():
             _check_text(key)
             _walk(item, depth + 1)
+
+
+def _walk_nesting(value: Any, depth: int) -> None:
+    """`_walk` for a body without surrogate escapes: its containers only."""
+    if depth > MAX_DEPTH:
+        raise BodyRefused(422, "too_deep", f"请求嵌套超过 {MAX_DEPTH} 层。", f"The request is nested deeper than {MAX_DEPTH} levels.")
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, (list, dict)):
+            _walk_nesting(item, depth + 1)
 
 
 def is_json_type(content_type: str) -> bool:
@@ -80,6 +95,9 @@ def check_json_body(content_type: str, body: bytes) -> None:
     except (ValueError, RecursionError):
         raise BodyRefused(422, "bad_json", "请求体不是有效的 JSON。", "The request body is not valid JSON.") from None
     try:
-        _walk(value, 0)
+        if SURROGATE_ESCAPE.search(text) is not None:
+            _walk(value, 0)
+        elif isinstance(value, (list, dict)):
+            _walk_nesting(value, 0)
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops the walk long before
         raise BodyRefused(422, "too_deep", "请求嵌套过深。", "The request is nested too deeply.") from None

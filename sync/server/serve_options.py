@@ -20,7 +20,7 @@ from sync.server.http_limits import ConnectionLimits
 
 SERVE_ENV = "ONEWINDOW_PLATFORM_SERVE"
 APP = "sync.server.asgi:app"  # a factory: `uvicorn.run(APP, factory=True, ...)`
-PROTOCOL = "sync.server.asgi:BoundedProtocol"  # the bounded h11 protocol, built in each worker
+PROTOCOL = "sync.server.asgi:BoundedProtocol"  # the bounded HTTP protocol, built in each worker
 MAX_WORKERS = 64
 
 

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -56,7 +57,8 @@ class DeviceSnapshot:
     role: str
 
     @classmethod
-    def of(cls, device: Device) -> DeviceSnapshot:
+    def of(cls, device: Any) -> DeviceSnapshot:
+        """From a `Device` or a Core row of the `devices` table (the same attribute names)."""
         return cls(**{f.name: getattr(device, f.name) for f in fields(cls)})
 
     def device(self) -> Device:
@@ -79,8 +81,9 @@ class DeviceTokenCache:
         self._lock = threading.Lock()
         self.loads = 0  # how many lookups went to the database (for tests and benchmarks)
 
-    def device(self, token_hash: str, load: Callable[[str], Device | None]) -> Device | None:
-        """The device `token_hash` authenticates, from the cache while fresh, else from `load` (the database)."""
+    def device(self, token_hash: str, load: Callable[[str], Any]) -> Device | None:
+        """The device `token_hash` authenticates, from the cache while fresh, else from `load` (the database:
+        a `Device` or a row of its columns, or None)."""
         now = self.clock()
         with self._lock:
             hit = self._entries.get(token_hash)

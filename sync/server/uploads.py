@@ -34,13 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
 from sync.server.blob_crypto import BlobDamaged, open_upload_head, seal_upload_head
-from sync.server.blobstore import AssemblyMismatch, AssemblyState
+from sync.server.blobstore import AssemblyMismatch, AssemblyState, BlobStore
 from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
 from sync.server.db import PlatformStore
 from sync.server.models import Blob, Case, CaseAttachment, Device, HallBlob, Upload, utcnow
@@ -249,15 +249,12 @@ def _create_core(conn: Connection, store: PlatformStore, device: Device, sha256:
                  chunk: bytes | None, running: Hasher | None) -> _Outcome | None:
     """The usual creation in Core statements; None hands the request to the ORM path (`_create`): a file the
     hall already holds, an upload row from before schema 8, a row the same device created at this moment."""
-    if conn.execute(select(HallBlob.id).where(HallBlob.hall_code == device.hall_code,
-                                              HallBlob.sha256 == sha256)).first() is not None:
+    if conn.execute(_HALL_HOLDS, {"hall_code": device.hall_code, "sha256": sha256}).first() is not None:
         return None
     declared = _declarations(conn, device.hall_code, sha256)
     _refuse_undeclared_length(declared, sha256, length)
     outcome = _Outcome()
-    existing = conn.execute(select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
-                            .where(Upload.device_id == device.id, Upload.sha256 == sha256)
-                            .with_for_update()).first()
+    existing = conn.execute(_DEVICE_UPLOAD_LOCKED, {"device_id": device.id, "sha256": sha256}).first()
     assembly = store.blobs.assembly
     if existing is not None:
         if existing.assembly is None:
@@ -443,8 +440,7 @@ def commit_chunk(store: PlatformStore, device: Device, upload_id: str, offset: i
     """
 
     def work(conn: Connection) -> _Outcome | None:
-        row = conn.execute(select(Upload.device_id, Upload.sha256, Upload.length, Upload.offset, Upload.assembly,
-                                  Upload.head).where(Upload.id == upload_id).with_for_update()).first()
+        row = conn.execute(_UPLOAD_LOCKED, {"upload_id": upload_id}).first()
         if row is None or row.device_id != device.id:
             raise _no_such_upload()
         if row.assembly is None:  # from before schema 8: adopted first, in a transaction of its own
@@ -476,10 +472,11 @@ def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row
     if offset < HEAD_BYTES:
         head = _open_head(store, upload_id, upload.head)[:offset] + chunk[:HEAD_BYTES - offset]
     if new_offset < upload.length:
-        values: dict[str, object] = {"offset": new_offset, "assembly": state, "updated_at": utcnow()}
+        values: dict[str, object] = {"upload_id": upload_id, "offset": new_offset, "assembly": state,
+                                     "updated_at": utcnow()}
         if head is not None:
             values["head"] = _seal_head(store, upload_id, head)
-        conn.execute(update(Upload.__table__).where(Upload.id == upload_id).values(**values))
+        conn.execute(_ADVANCE_WITH_HEAD if head is not None else _ADVANCE, values)
         if running is not None:
             outcome.after_commit.append(lambda: running_hashes.advance(upload_id, offset, new_offset, running))
         outcome.state = UploadState(upload_id, new_offset, upload.length, False)
@@ -489,6 +486,28 @@ def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         head = _open_head(store, upload_id, upload.head)
     return _finish(conn, store, device, upload, head, state, running, outcome)
 
+
+# The statements of a chunk and of a file's arrival, built once (building one cost more than running it).
+_HALL_HOLDS = select(HallBlob.id).where(HallBlob.hall_code == bindparam("hall_code"),
+                                        HallBlob.sha256 == bindparam("sha256"))
+_DEVICE_UPLOAD_LOCKED = (select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
+                         .where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
+                         .with_for_update())
+_UPLOAD_LOCKED = (select(Upload.device_id, Upload.sha256, Upload.length, Upload.offset, Upload.assembly, Upload.head)
+                  .where(Upload.id == bindparam("upload_id")).with_for_update())
+_ADVANCE = (update(Upload.__table__).where(Upload.__table__.c.id == bindparam("upload_id"))
+            .values(offset=bindparam("offset"), assembly=bindparam("assembly"), updated_at=bindparam("updated_at")))
+_ADVANCE_WITH_HEAD = _ADVANCE.values(head=bindparam("head"))
+_DELETE_UPLOAD = delete(Upload.__table__).where(Upload.__table__.c.id == bindparam("upload_id"))
+_WAITING_LOCKED = (select(Case.id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
+                   .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code"),
+                          Case.complete.is_(False))
+                   .order_by(Case.id).with_for_update(of=Case))
+_LACKING = (select(CaseAttachment.case_id)
+            .outerjoin(HallBlob, and_(HallBlob.hall_code == bindparam("hall_code"),
+                                      HallBlob.sha256 == CaseAttachment.sha256, HallBlob.size == CaseAttachment.size,
+                                      HallBlob.media_type == CaseAttachment.media_type))
+            .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
 
 _INSERT_IGNORE: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its statement, built once
 
@@ -543,8 +562,8 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         return _drop(conn, store, upload, state, _verification_failed(), outcome)
     media_type = stored_media_type(head)
     # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
-    owned = not declared_checked and conn.execute(select(HallBlob.id).where(
-        HallBlob.hall_code == device.hall_code, HallBlob.sha256 == sha256)).first() is not None
+    owned = not declared_checked and conn.execute(
+        _HALL_HOLDS, {"hall_code": device.hall_code, "sha256": sha256}).first() is not None
     if not owned and not declared_checked:
         refusal = _declared_as(_declarations(conn, device.hall_code, sha256), device, sha256, length, media_type)
         if refusal is not None:
@@ -556,7 +575,7 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         _insert_ignore(conn, HallBlob.__table__, {"hall_code": device.hall_code, "sha256": sha256, "size": length,
                                                   "media_type": media_type, "device_id": device.id})
     if upload.stored:
-        conn.execute(delete(Upload.__table__).where(Upload.id == upload_id))
+        conn.execute(_DELETE_UPLOAD, {"upload_id": upload_id})
     complete_waiting_cases(conn, device.hall_code, sha256)
     log.debug("upload %s complete: %s (%d bytes) at %s", upload_id, sha256[:12], length, locator or "local")
     outcome.state = UploadState(upload_id, length, length, True)
@@ -576,11 +595,8 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if verified and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
         # the usual case: a new file of one part, already written whole, every byte hashed on arrival. The
         # row goes in first; only a file stored before (another hall's, a racing request's) needs a look.
-        try:
-            locator = blobs.assembly.complete(state, sha256, verified=True)
-        except AssemblyMismatch as exc:
-            log.warning("upload of %s failed verification: %s", sha256[:12], exc)
-            outcome.error = _verification_failed()
+        ok, locator = _assemble(blobs, state, sha256, True, outcome)
+        if not ok:
             return None
         if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
             return locator
@@ -590,11 +606,8 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if blob is not None and held and verified:
         outcome.after_commit.append(lambda: blobs.assembly.abort(state))
         return blob.locator
-    try:
-        locator = blobs.assembly.complete(state, sha256, verified=verified)
-    except AssemblyMismatch as exc:
-        log.warning("upload of %s failed verification: %s", sha256[:12], exc)
-        outcome.error = _verification_failed()
+    ok, locator = _assemble(blobs, state, sha256, verified, outcome)
+    if not ok:
         return None
     if blob is None:
         if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
@@ -609,6 +622,18 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
     if locator is not None and kept != locator:
         outcome.after_commit.append(lambda: blobs.delete(sha256, locator))
     return kept
+
+
+def _assemble(blobs: BlobStore, state: AssemblyState, sha256: str, verified: bool,
+              outcome: _Outcome) -> tuple[bool, str | None]:
+    """The store completes the assembly as the file `sha256`: (True, its locator), or (False, None) with
+    `outcome.error` set when the bytes are not the file announced (both ways of storing a file meet it)."""
+    try:
+        return True, blobs.assembly.complete(state, sha256, verified=verified)
+    except AssemblyMismatch as exc:
+        log.warning("upload of %s failed verification: %s", sha256[:12], exc)
+        outcome.error = _verification_failed()
+        return False, None
 
 
 def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: str | None,
@@ -632,18 +657,10 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> Non
     arrive at once, the second to commit sees the first. Core statements, a few per arrival, whatever the
     cases hold (their documents are never read).
     """
-    waiting = list(conn.execute(select(Case.id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
-                                .where(CaseAttachment.sha256 == sha256, Case.hall_code == hall_code,
-                                       Case.complete.is_(False))
-                                .order_by(Case.id).with_for_update(of=Case)).scalars())
+    waiting = list(conn.execute(_WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code}).scalars())
     if not waiting:
         return
-    lacking = set(conn.execute(
-        select(CaseAttachment.case_id)
-        .outerjoin(HallBlob, and_(HallBlob.hall_code == hall_code, HallBlob.sha256 == CaseAttachment.sha256,
-                                  HallBlob.size == CaseAttachment.size,
-                                  HallBlob.media_type == CaseAttachment.media_type))
-        .where(CaseAttachment.case_id.in_(waiting), HallBlob.id.is_(None))).scalars())
+    lacking = set(conn.execute(_LACKING, {"hall_code": hall_code, "case_ids": waiting}).scalars())
     done = [case_id for case_id in waiting if case_id not in lacking]
     if not done:
         return
