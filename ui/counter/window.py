@@ -55,6 +55,12 @@ PREPARE_MS = 200  # after the window's first frames
 SOON_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the login's first paint
 
 
+def _load_notice_fonts() -> None:
+    from printing.pdf.fonts import setup_fonts
+
+    setup_fonts()
+
+
 class _Pages(dict):  # type: ignore[type-arg]  # str -> CounterScreen
     """The pages built so far; one due to be built in the coming turns is built at once when asked for."""
 
@@ -161,10 +167,20 @@ class CounterWindow(QMainWindow):
 
     # --- session ----------------------------------------------------------------------------
     def _prepare(self) -> None:
-        """Load the pages' modules while nobody waits: the first login imported them, tens of ms at the tap."""
+        """Load the pages' modules while nobody waits: the first login imported them, tens of ms at the tap.
+
+        The notices' CJK font is loaded now too, in a job. Loading it made some
+        110,000 long-lived Python objects in this process at the first decision:
+        the collector then walked them on the GUI thread (a 50 ms collection in
+        the soak), and reportlab held Python's lock meanwhile. Loaded now, it
+        is done before the clerk logs in, and the entry points' `freeze_start_up`
+        (ui.threads) puts those objects out of the collector's reach for good.
+        """
         import ui.counter.queue  # noqa: F401
         import ui.counter.review  # noqa: F401
         import ui.counter.worklist  # noqa: F401
+
+        run_job("counter-notice-fonts", _load_notice_fonts)
 
     @quietly
     def start_session(self, staff: StaffView) -> None:
