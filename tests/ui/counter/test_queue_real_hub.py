@@ -34,8 +34,9 @@ def test_a_number_taken_at_the_kiosk_window_is_called_at_the_counter_window_and_
     counter = make_window()
     log_in(qtbot, counter, "clerk1")
     click(qtbot, counter.nav_buttons["queue"])
-    queue = counter.screens["queue"]
-    qtbot.waitUntil(lambda: "1" in queue.lines.cards[lines[0]].text(), timeout=15_000)
+    queue = counter.screens["queue"]  # built in a turn after login, or now: its lines arrive from a job
+    qtbot.waitUntil(lambda: lines[0] in queue.lines.cards and "1" in queue.lines.cards[lines[0]].text(),
+                    timeout=15_000)
     click(qtbot, queue.open_button)
     click(qtbot, queue.next_button)
     qtbot.waitUntil(lambda: queue.current is not None, timeout=15_000)
