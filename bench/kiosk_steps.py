@@ -1,6 +1,6 @@
 """The GUI thread's work per tap of a kiosk flow, without the soak's link, printer and counter.
 
-    .venv/bin/python bench/kiosk_steps.py [--flows 12] [--profile OUT.prof]
+    .venv/bin/python bench/kiosk_steps.py [--flows 12] [--profile OUT.prof [--profile-step NAME]]
 
 One window process, offscreen, on a fresh data dir with the demo catalog and
 the recording scanner: each flow chooses a service, types the applicant and
@@ -32,6 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--flows", type=int, default=12)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--profile-step", help="with --profile: profile only this step, from its tap until its "
+                                               "screen is up (e.g. submit->result)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
@@ -89,8 +91,11 @@ def main() -> int:
         nav.start_application(terminal.catalog.item(code))
         yield "identity", lambda: nav.current().name == "identity"
         ident = nav.screens["identity"]
-        ident.applicant.set_raw({"name": "张三" if n % 2 else "李𠮷", "phone": f"138{n:08d}"[:11],
-                                 "id_number": valid_id(f"110105{1950 + n % 50}0101{n % 1000:03d}")})
+        applicant = {"name": "张三" if n % 2 else "李𠮷", "phone": f"138{n:08d}"[:11],
+                     "id_number": valid_id(f"110105{1950 + n % 50}0101{n % 1000:03d}")}
+        for field in ident.applicant.fields:  # one field per turn, as a person types them seconds apart
+            field.set_raw(applicant.get(field.key, ""))
+            yield "type identity", lambda: True
         ident._store()
         ident.on_next()
         yield "identity->next", lambda: nav.current().name in ("licences", "form", "materials")
@@ -101,6 +106,7 @@ def main() -> int:
             form = nav.screens["form"]
             for key, value in sample_form(code).items():
                 form.view.field(key).set_raw(value)
+                yield f"type form {type(form.view.field(key)).__name__}", lambda: True
             form.on_next()
             yield "form->materials", lambda: nav.current().name == "materials"
         materials = nav.screens["materials"]
@@ -122,29 +128,50 @@ def main() -> int:
     steps = plan()
     state: dict[str, Any] = {"name": None, "cond": lambda: True, "cpu": 0.0, "n": 0}
 
+    import cProfile
+    import pstats
+
+    profiled: list[Any] = [None, None]  # the profile of the step under way (if it is the one asked for), the sum
+
     def advance() -> None:
         if state["cond"]():
+            if profiled[0] is not None:
+                profiled[0].disable()
+                stats = pstats.Stats(profiled[0])
+                profiled[1] = stats if profiled[1] is None else profiled[1].add(stats)
+                profiled[0] = None
             now = time.thread_time()
             if state["name"] is not None:
                 figures.setdefault(state["name"], []).append(((now - state["cpu"]) * 1000, gap[0]))
+            gap[0] = 0.0  # the tap itself runs inside next(): its CPU and its stretch count from before it
+            last[0] = clock.nsecsElapsed()
+            profiler = cProfile.Profile(time.thread_time) if args.profile_step else None
+            if profiler is not None:
+                profiler.enable()
             try:
                 name, cond = next(steps)
             except StopIteration:
+                if profiler is not None:
+                    profiler.disable()
                 app.quit()
                 return
+            if profiler is not None:
+                if name == args.profile_step:
+                    profiled[0] = profiler
+                else:
+                    profiler.disable()
             state.update(name=name, cond=cond)
             if os.environ.get("STEPS_VERBOSE"):
                 print("step", name, flush=True)
-            # the tap itself ran inside next(): its CPU counts from before it
             state["cpu"] = now
-            gap[0] = 0.0
-            last[0] = clock.nsecsElapsed()
         QTimer.singleShot(2, advance)
 
     QTimer.singleShot(1500, advance)  # after the service list is prepared (200 ms after start)
-    if args.profile:
-        import cProfile
-
+    if args.profile_step:
+        app.exec()
+        if profiled[1] is not None:
+            profiled[1].dump_stats(str(args.profile))
+    elif args.profile:
         profiler = cProfile.Profile(time.thread_time)
         profiler.runcall(app.exec)
         profiler.dump_stats(str(args.profile))

@@ -214,14 +214,14 @@ def _process_pool() -> object:
 
 
 def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
-                    on_error: Callable[[BaseException], None] | None = None) -> Job:
+                    on_error: Callable[[BaseException], None] | None = None, owner: QObject | None = None) -> Job:
     """Like `run_job`, but `fn(*args)` (picklable, module-level) runs in a separate process.
 
     No pool thread waits for it: the future's completion hands the outcome to
     the GUI thread directly, so a wedged worker process occupies no thread and
-    cannot make `wait_idle` or the pool's shutdown wait for ever.
+    cannot make `wait_idle` or the pool's shutdown wait for ever. `owner` as for `run_job`.
     """
-    key, job = _new_job(name, on_done, on_error)
+    key, job = _new_job(name, on_done, on_error, owner)
     try:
         future = _process_pool().submit(fn, *args)  # type: ignore[attr-defined]
     except BaseException as exc:  # noqa: BLE001 - a shut-down or broken pool: reported like a failed job

@@ -1,8 +1,12 @@
 """Turning a stored file into page images for the viewer: PDF through QtPdf, TIFF (G4 fax too) through Pillow.
 
-Runs on a worker thread, so it makes `QImage`s only (never `QPixmap`).
-Pages are rendered once at a resolution good for zooming in to 200 %;
-the viewer scales them, it does not re-render.
+Runs in the process pool (`render_in_process`), so it makes `QImage`s only
+(never `QPixmap`) and hands them back as plain pixels. It ran on a worker
+thread before, but QtPdf's rendering and the painting onto a white sheet hold
+Python's lock for their whole call (over 100 ms for a page), and the GUI
+thread waited for that lock: the counter's longest stalls in the soak were
+such waits (issue 10). Pages are rendered once at a resolution good for
+zooming in to 200 %; the viewer scales them, it does not re-render.
 """
 from __future__ import annotations
 
@@ -83,3 +87,26 @@ def render_file(data: bytes, media_type: str) -> list[QImage]:
     if not pages:
         raise UserFacingError(UNREADABLE, code="unreadable")
     return pages
+
+
+Pixels = tuple[int, int, int, int, bytes]  # width, height, bytes per line, QImage.Format value, the pixels
+
+
+def render_in_process(files: list[tuple[bytes, str]]) -> tuple[list[Pixels], list[tuple[int, int, int]]]:
+    """For the process pool: every page of these (data, media type) files, and where each page comes from
+    (file number, page number, pages in that file). A damaged file raises `UserFacingError`."""
+    pages: list[Pixels] = []
+    where: list[tuple[int, int, int]] = []
+    for number, (data, media_type) in enumerate(files, start=1):
+        rendered = render_file(data, media_type)
+        for index, image in enumerate(rendered):
+            where.append((number, index + 1, len(rendered)))
+            pages.append((image.width(), image.height(), image.bytesPerLine(), image.format().value,
+                          bytes(image.constBits())))
+    return pages, where
+
+
+def from_pixels(pages: list[Pixels]) -> list[QImage]:
+    """On the GUI thread: the pages again, over the received bytes without copying them (a copy of a 150 dpi
+    page took 5–25 ms); PySide keeps the bytes alive until the last QImage sharing them is gone."""
+    return [QImage(pixels, width, height, per_line, QImage.Format(fmt)) for width, height, per_line, fmt, pixels in pages]

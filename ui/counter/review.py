@@ -21,7 +21,7 @@ from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, wh
 from ui.counter.dialogs import ReasonDialog
 from ui.counter.licence_info import LicenceInfo, list_line
 from ui.counter.prereview_text import prereview_line
-from ui.counter.pages import render_file
+from ui.counter.pages import Pixels, from_pixels, render_in_process
 from kiosk.usecases import cases
 from kiosk.usecases import review as review_cases
 from kiosk.usecases.views import CaseDetail, DecisionOutcome, MaterialView
@@ -29,7 +29,7 @@ from ui.counter.context import CounterContext
 from ui.dialogs import ConfirmDialog
 from ui.errors import message_for
 from ui.i18n import colon, lang, msg, translate
-from ui.jobs import run_job
+from ui.jobs import run_job, run_process_job
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
@@ -292,22 +292,21 @@ class ReviewScreen(CounterScreen):
         files = list(material.files)
         terminal, staff_id = self.ctx.terminal, self.staff_id
 
-        def work() -> tuple[list[QImage], list[tuple[int, int, int]]]:
-            images: list[QImage] = []
-            where: list[tuple[int, int, int]] = []
-            for number, f in enumerate(files, start=1):
-                rendered = render_file(cases.attachment_bytes(terminal, staff_id, f.sha256), f.media_type)
-                for page in range(len(rendered)):
-                    where.append((number, page + 1, len(rendered)))
-                images += rendered
-            return images, where
+        code = material.code
 
-        run_job(f"counter-pages-{material.code}", work,
-                on_done=lambda result, code=material.code: self._pages_ready(code, len(files), result),
-                on_error=lambda exc, code=material.code: self._pages_failed(code, exc))
+        def read() -> list[tuple[bytes, str]]:  # the files, in a job with its own session
+            return [(cases.attachment_bytes(terminal, staff_id, f.sha256), f.media_type) for f in files]
 
-    def _pages_ready(self, code: str, file_count: int, result: tuple[list[QImage], list[tuple[int, int, int]]]) -> None:
-        images, where = result
+        def render(blobs: list[tuple[bytes, str]]) -> None:  # the pages, in the process pool (ui.counter.pages)
+            run_process_job(f"counter-pages-render-{code}", render_in_process, blobs,
+                            on_done=lambda result: self._pages_ready(code, len(files), result),
+                            on_error=lambda exc: self._pages_failed(code, exc), owner=self)
+
+        run_job(f"counter-pages-{code}", read, on_done=render, on_error=lambda exc: self._pages_failed(code, exc),
+                owner=self)
+
+    def _pages_ready(self, code: str, file_count: int, result: tuple[list[Pixels], list[tuple[int, int, int]]]) -> None:
+        images, where = from_pixels(result[0]), result[1]
         captions = [translate("Counter", "File %1 of %2, its page %3 of %4").replace("%1", str(f)).replace("%2", str(file_count))
                     .replace("%3", str(p)).replace("%4", str(n)) for f, p, n in where]
         self.pages[code] = (images, captions)

@@ -1,20 +1,29 @@
 """A material's pages one at a time, with zoom: fit the page, fit the width, or 25 % to 400 %.
 
-Pages arrive as `QImage`s rendered off the GUI thread (`ui.counter.pages`);
-only the scaling for the current zoom happens here.
+Pages arrive as `QImage`s rendered off the GUI thread (`ui.counter.pages`).
+Scaling a page smoothly to the zoom took the GUI thread 10–20 ms at each
+material, page and zoom change (issue 10), so a page is shown at once scaled
+the fast way (nearest pixel, a millisecond) and the smooth one is made by a
+job and takes its place when ready; the last few smooth ones are kept, so
+going back to a page or a zoom shows it smooth at once. A QImage may be read
+on a worker thread (it is not a GUI-only type like QPixmap).
 """
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from ui.i18n import translate
+from ui.jobs import run_job
 from ui.theme import set_role
 from ui.widgets.box_layouts import FlexibleVBoxLayout
 from ui.widgets.flow_layout import FlowLayout
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
+SMOOTH_KEPT = 4  # smoothly scaled pages kept, of the material shown only (a few MB; a citizen's documents)
 
 
 class _PageArea(QScrollArea):
@@ -39,6 +48,9 @@ class PageViewer(QWidget):
         self.mode = "page"  # "page", "width" or "fixed"
         self.zoom = 1.0
         self._state: object = None  # callable giving a placeholder text, or None
+        self._smooth: OrderedDict[tuple[int, int, int], QImage] = OrderedDict()  # (image key, w, h) -> scaled
+        self._scaling: set[tuple[int, int, int]] = set()  # smooth versions being made by a job
+        self._shown: tuple[int, int, int] | None = None  # what the picture shows, fast or smooth
         layout = FlexibleVBoxLayout(self)  # the wrapping toolbar must not make the page area rigid
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -102,10 +114,13 @@ class PageViewer(QWidget):
     def set_placeholder(self, getter: object) -> None:
         """Show words instead of a page (loading, nothing provided, unreadable)."""
         self.pages, self.captions, self.index = [], [], 0
+        self._smooth.clear()
         self._state = getter
         self._render()
 
     def set_pages(self, pages: list[QImage], captions: list[str]) -> None:
+        if [p.cacheKey() for p in pages] != [p.cacheKey() for p in self.pages]:
+            self._smooth.clear()  # another material: its scaled pages go
         self.pages, self.captions = list(pages), list(captions)
         self._state = None
         self.index = 0
@@ -160,6 +175,7 @@ class PageViewer(QWidget):
                   self.actual):
             w.setEnabled(has)
         if not has:
+            self._shown = None
             self.picture.setPixmap(QPixmap())
             self.picture.setText(self._state() if callable(self._state) else "")
             self.picture.resize(self.area.viewport().size())
@@ -169,9 +185,17 @@ class PageViewer(QWidget):
         else:
             image = self.pages[self.index]
             zoom = self.effective_zoom()
-            scaled = image.scaled(max(1, round(image.width() * zoom)), max(1, round(image.height() * zoom)),
-                                  Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            size = (max(1, round(image.width() * zoom)), max(1, round(image.height() * zoom)))
+            key = (image.cacheKey(), *size)
+            scaled = self._smooth.get(key)
+            if scaled is None:
+                scaled = image.scaled(*size, Qt.AspectRatioMode.KeepAspectRatio,
+                                      Qt.TransformationMode.FastTransformation)
+                self._scale_smoothly(image, key)
+            else:
+                self._smooth.move_to_end(key)
             self.picture.setText("")
+            self._shown = key
             self.picture.setPixmap(QPixmap.fromImage(scaled))
             self.picture.resize(max(scaled.width(), self.area.viewport().width()),
                                 max(scaled.height(), self.area.viewport().height()))
@@ -184,6 +208,26 @@ class PageViewer(QWidget):
         self.fit_page.setChecked(self.mode == "page")
         self.fit_width.setChecked(self.mode == "width")
         self.actual.setChecked(self.mode == "fixed" and abs(self.zoom - 1.0) < 0.001)
+
+    def _scale_smoothly(self, image: QImage, key: tuple[int, int, int]) -> None:
+        if key in self._scaling:
+            return
+        self._scaling.add(key)
+        width, height = key[1], key[2]
+        run_job("counter-pages-scale", lambda: image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
+                                                            Qt.TransformationMode.SmoothTransformation),
+                on_done=lambda scaled: self._scaled(key, scaled), on_error=lambda _exc: self._scaling.discard(key),
+                owner=self)
+
+    def _scaled(self, key: tuple[int, int, int], scaled: QImage) -> None:
+        self._scaling.discard(key)
+        if key[0] not in {p.cacheKey() for p in self.pages}:
+            return  # another material meanwhile
+        self._smooth[key] = scaled
+        while len(self._smooth) > SMOOTH_KEPT:
+            self._smooth.popitem(last=False)
+        if self._shown == key and self.pages:  # still the page and zoom on screen: the smooth one takes its place
+            self.picture.setPixmap(QPixmap.fromImage(scaled))
 
     def retranslate(self) -> None:
         self.prev_button.setText("‹ " + translate("Counter", "Previous page"))

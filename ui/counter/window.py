@@ -30,6 +30,7 @@ from kiosk.usecases.views import LinkView, StaffView
 from ui.counter.context import CounterContext
 from ui.counter.style import apply_counter_style
 from ui.errors import message_for
+from ui.app_events import quietly
 from ui.jobs import run_job
 from ui.widgets.idle import IdleWatcher
 from ui.theme import set_role
@@ -50,6 +51,36 @@ NAV = (("queue", QT_TRANSLATE_NOOP("Counter", "Queue"), Permission.TAKE_APPLICAT
        ("dashboard", QT_TRANSLATE_NOOP("Counter", "Hall dashboard"), Permission.DASHBOARD))
 
 
+PREPARE_MS = 200  # after the window's first frames
+SOON_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the login's first paint
+
+
+def _load_notice_fonts() -> None:
+    from printing.pdf.fonts import setup_fonts
+
+    setup_fonts()
+
+
+class _Pages(dict):  # type: ignore[type-arg]  # str -> CounterScreen
+    """The pages built so far; one due to be built in the coming turns is built at once when asked for."""
+
+    def __init__(self, build_soon: Callable[[str], CounterScreen | None]) -> None:
+        super().__init__()
+        self._build_soon = build_soon
+
+    def __missing__(self, key: str) -> CounterScreen:
+        screen = self._build_soon(key)
+        if screen is None:
+            raise KeyError(key)
+        return screen
+
+    def get(self, key: str, default: CounterScreen | None = None) -> CounterScreen | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 class CounterWindow(QMainWindow):
     locked_changed = Signal(bool)
     screen_changed = Signal(str)
@@ -62,6 +93,7 @@ class CounterWindow(QMainWindow):
         self.staff: StaffView | None = None
         self.locked = False
         self.screens: dict[str, CounterScreen] = {}  # the pages built so far for the person logged in
+        self._soon: list[str] = []  # pages built in the turns after login, one per turn (`_build_next_soon`)
         self._later: dict[str, Callable[[], CounterScreen]] = {}  # their other pages: built when first shown
         self.help_waiting = 0  # kiosks asking for help that nobody acknowledged yet (the queue tab shows it)
         self.current_name = "login"
@@ -131,28 +163,50 @@ class CounterWindow(QMainWindow):
         self.poll_sync()
         self._show_chrome()
         self.retranslate()
+        QTimer.singleShot(PREPARE_MS, self, self._prepare)
 
     # --- session ----------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        """Load the pages' modules while nobody waits: the first login imported them, tens of ms at the tap.
+
+        The notices' CJK font is loaded now too, in a job. Loading it made some
+        110,000 long-lived Python objects in this process at the first decision:
+        the collector then walked them on the GUI thread (a 50 ms collection in
+        the soak), and reportlab held Python's lock meanwhile. Loaded now, it
+        is done before the clerk logs in, and the entry points' `freeze_start_up`
+        (ui.threads) puts those objects out of the collector's reach for good.
+        """
+        import ui.counter.queue  # noqa: F401
+        import ui.counter.review  # noqa: F401
+        import ui.counter.worklist  # noqa: F401
+
+        run_job("counter-notice-fonts", _load_notice_fonts)
+
+    @quietly
     def start_session(self, staff: StaffView) -> None:
-        """The pages this person may use. The work list, the case review and the queue (which follows the
-        hall while hidden) are built now; the others when first shown: building all ten at login held the
-        window still for over half a second."""
+        """The pages this person may use. The work list is built now; the queue (which follows the hall while
+        hidden) and the case review in the turns after it, one per turn, or at once if asked for by name
+        (`self.screens["review"]`); the others when first shown. Building all ten at login held the window
+        still for over half a second, and the three in one go for over 100 ms (issue 10)."""
         from ui.counter.review import ReviewScreen
         from ui.counter.worklist import WorkListScreen
 
         self.staff = staff
         self.locked = False
-        self.screens = {}
+        self.screens = _Pages(self._build_soon)
         self._later = {}
+        self._soon = []
         # Born under the stack: a screen made parentless and added later is restyled as a whole when it moves.
         stack = self.stack
         if staff.may(Permission.TAKE_APPLICATION) and self.terminal.hall is not None:  # first: others link to it
             from ui.counter.queue import QueueScreen
 
-            self._add_page("queue", QueueScreen(self.ctx, staff.id, stack))
+            self._later["queue"] = lambda: QueueScreen(self.ctx, staff.id, stack)
+            self._soon.append("queue")
         if staff.may(Permission.REVIEW):
             self._add_page("worklist", WorkListScreen(self.ctx, staff.id, stack))
-            self._add_page("review", ReviewScreen(self.ctx, staff.id, stack))
+            self._later["review"] = lambda: ReviewScreen(self.ctx, staff.id, stack)
+            self._soon.append("review")
             self._later["deadlines"] = self._deadlines_page
             self._later["print_queue"] = self._print_queue_page
         if staff.may(Permission.DECIDE):
@@ -180,6 +234,20 @@ class CounterWindow(QMainWindow):
         self.retranslate()
         self._fit_screens()
         self.show_screen("worklist" if "worklist" in screens else next(iter(screens), "login"))
+        if self._soon:
+            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+
+    def _build_soon(self, key: str) -> CounterScreen | None:
+        return self.page(key) if key in self._soon else None
+
+    @quietly
+    def _build_next_soon(self) -> None:
+        while self._soon and (self.staff is None or dict.get(self.screens, self._soon[0]) is not None):
+            self._soon.pop(0)  # logged out meanwhile, or already built because it was asked for
+        if self._soon:
+            self.page(self._soon.pop(0))
+        if self._soon:
+            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
 
     # --- pages, built when first needed ------------------------------------------------------------
     def _add_page(self, key: str, screen: CounterScreen) -> CounterScreen:
@@ -208,10 +276,13 @@ class CounterWindow(QMainWindow):
             screen.help_count_changed.connect(self._help_count)  # type: ignore[attr-defined]
         return screen
 
+    @quietly
     def page(self, key: str) -> CounterScreen | None:
         """The page, built now if it is one of this person's not yet shown."""
-        screen = self.screens.get(key)
+        screen = dict.get(self.screens, key)
         if screen is None and key in self._later and self.staff is not None:
+            if key != "queue" and "queue" in self._later:
+                self.page("queue")  # first: the pages built after it link to it
             screen = self._add_page(key, self._later.pop(key)())
             screen.retranslate()
             fit = getattr(screen, "fit_width", None)
@@ -262,6 +333,7 @@ class CounterWindow(QMainWindow):
         assert self.staff is not None
         return DashboardScreen(self.ctx, self.staff.id, self.stack)
 
+    @quietly
     def logout(self) -> None:
         staff = self.staff
         self.idle.stop()
@@ -282,6 +354,7 @@ class CounterWindow(QMainWindow):
             screen.deleteLater()
         self.screens = {}
         self._later = {}
+        self._soon = []
         self.staff = None
         self.locked = False
         self.login.reset()
@@ -322,6 +395,7 @@ class CounterWindow(QMainWindow):
             w.setVisible(active)
 
     # --- navigation ----------------------------------------------------------------------------
+    @quietly
     def show_screen(self, name: str, *, refresh: bool = True) -> None:
         if self.locked:
             return
@@ -339,6 +413,7 @@ class CounterWindow(QMainWindow):
             screen.on_enter()
         self.screen_changed.emit(name)
 
+    @quietly
     def open_case(self, application_id: str) -> None:
         review = self.screens.get("review")
         if review is None or self.locked:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget
 from kiosk.submission import SubmittedApplication
 from kiosk.usecases import applications, drafts, receipts
 from kiosk.usecases.views import PrintResult
+from ui.app_events import quietly
 from ui.jobs import run_job
 from ui.kiosk.checkin_flow import CheckinFlow
 from ui.kiosk.context import KioskContext
@@ -112,12 +113,14 @@ class KioskNavigator:
         if len(self._disposal) == 1:
             QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
 
+    @quietly
     def _dispose_next(self) -> None:
         if self._disposal:
             self._disposal.pop(0).deleteLater()
         if self._disposal:
             QTimer.singleShot(DISPOSE_MS, self.stack, self._dispose_next)
 
+    @quietly  # builds, shows or drops the window's own widgets: see ui.app_events.quiet
     def show(self, name: str) -> Screen:
         screen = self.screens[name]
         self.stack.setCurrentWidget(screen)
@@ -129,6 +132,7 @@ class KioskNavigator:
             QTimer.singleShot(AHEAD_MS, self.stack, lambda s=self.ctx.session.draft_id: self._build_ahead(name, s))
         return screen
 
+    @quietly
     def _build_ahead(self, shown: str, draft_id: str | None) -> None:
         """Build the step after `shown` now, in a turn of its own, rather than when Next is tapped.
 
@@ -151,6 +155,7 @@ class KioskNavigator:
         for screen in list(self.screens.values()):
             screen.retranslate()
 
+    @quietly
     def wipe(self) -> None:
         """Destroy every screen that held the citizen's data; the welcome and service list stay, reset.
 
@@ -172,6 +177,7 @@ class KioskNavigator:
             self._drop(browser)
         self.ctx.extras.pop("search_index", None)
 
+    @quietly
     def prepare(self) -> None:
         """Build the service list, and load the flow's screens, while nobody is waiting for them (after start-up)."""
         import ui.kiosk.screens.form  # noqa: F401 - loaded now rather than at the first citizen's tap
@@ -217,6 +223,7 @@ class KioskNavigator:
         self.window.start_idle()
         self.show("browser")
 
+    @quietly
     def show_guide(self, code: str) -> None:
         from ui.kiosk.screens.guide import GuideScreen
 
@@ -257,6 +264,7 @@ class KioskNavigator:
         self.show("rating")
 
     # --- the application flow ------------------------------------------------------------------
+    @quietly
     def start_application(self, item: ServiceItem) -> None:
         session = self.ctx.session
         if session.item is not None and session.item.code != item.code and session.draft_id:
@@ -337,6 +345,7 @@ class KioskNavigator:
             screen.next_requested.connect(lambda n=name: self.go(self._beside(n, 1)))
         return screen if ahead else self._add(screen)
 
+    @quietly
     def go(self, name: str) -> None:
         following = self._beside(name, 1)
         stale = [k for k in self.ahead if k not in (name, following)]  # back a step: built from what may change
@@ -383,6 +392,7 @@ class KioskNavigator:
             review.set_submitting(False)
         self.window.report(exc)
 
+    @quietly
     def _submitted(self, submitted: SubmittedApplication, qr: QImage | None = None) -> None:
         from ui.kiosk.screens.result import ResultScreen
 

@@ -34,7 +34,7 @@ def test_a_number_taken_at_the_kiosk_window_is_called_at_the_counter_window_and_
     counter = make_window()
     log_in(qtbot, counter, "clerk1")
     click(qtbot, counter.nav_buttons["queue"])
-    queue = counter.screens["queue"]
+    queue = counter.screens["queue"]  # built in a turn after login, or now: its lines arrive from a job
     qtbot.waitUntil(lambda: "1" in waiting_card(queue, lines[0]), timeout=15_000)
     click(qtbot, queue.open_button)
     click(qtbot, queue.next_button)
