@@ -49,6 +49,7 @@ from kiosk.instance_lock import InstanceLock, acquire
 from ui.watchdog import ServiceWatchdog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
     from kiosk.settings import Settings
     from kiosk.terminal import Terminal
 
@@ -166,6 +167,24 @@ class WindowProcess:
         """
         log.info("received %s while starting: will shut down once started", signal.Signals(signum).name)
         self._early.append(signum)
+
+    def start_qt(self) -> QApplication:
+        """The QApplication, with what every window needs before its first widget: garbage collection on the
+        GUI thread only (ui/threads.py), the PySide6 refcount repair without which 6.12.0 on CPython 3.11
+        aborts after hours (ui/pyside_fixes.py), signals and Qt fatal errors watched, the CJK fonts."""
+        from PySide6.QtWidgets import QApplication
+
+        from ui.fonts import install_fonts
+        from ui.pyside_fixes import repair_singleton_refcounts
+        from ui.threads import install_gc_guard
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
+        install_gc_guard()
+        repair_singleton_refcounts()
+        self.watch(app)
+        install_fonts(app)
+        return app
 
     def watch(self, app: QCoreApplication) -> None:
         """Call once the QApplication exists: signals end its loop; Qt fatal errors reach crash.log."""

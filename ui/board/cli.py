@@ -26,26 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QSize, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from kiosk.errors import Message
     from kiosk.settings import load_settings
     from ui.errors import install_excepthook
-    from ui.fonts import install_fonts
     from ui.lifecycle import begin
-    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import open_terminal
-    from ui.threads import START_UP_SETTLED_MS, freeze_start_up, install_gc_guard
+    from ui.threads import START_UP_SETTLED_MS, freeze_start_up
     from ui.widgets.window_placement import show_on_screen
 
     settings = load_settings(getattr(args, "home", None))
     life = begin("board", settings)  # one window per data dir; exits 2 if another runs
     try:
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
-        repair_singleton_refcounts()  # a PySide6 6.12.0 on CPython 3.11 would abort after hours (ui/pyside_fixes.py)
-        life.watch(app)
-        install_fonts(app)
+        app = life.start_qt()
         terminal = life.terminal = open_terminal(settings)
         from ui.board.window import BoardWindow
 

@@ -23,7 +23,6 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from PySide6.QtCore import QSize, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import load_settings
     from kiosk.usecases.link import connectivity_changed
@@ -31,11 +30,9 @@ def run(args: argparse.Namespace) -> int:
     from ui.counter.context import CounterContext
     from ui.counter.window import CounterWindow
     from ui.errors import install_excepthook
-    from ui.fonts import install_fonts
     from ui.lifecycle import begin
-    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import attach_camera, open_terminal
-    from ui.threads import START_UP_SETTLED_MS, freeze_start_up, install_gc_guard
+    from ui.threads import START_UP_SETTLED_MS, freeze_start_up
     from ui.widgets.window_placement import show_on_screen
 
     if args.lock_minutes < 1:
@@ -51,11 +48,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(home)
         if args.document_printer:
             settings = dataclasses.replace(settings, document_printer=args.document_printer)
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
-        repair_singleton_refcounts()  # a PySide6 6.12.0 on CPython 3.11 would abort after hours (ui/pyside_fixes.py)
-        life.watch(app)
-        install_fonts(app)
+        app = life.start_qt()
         terminal = life.terminal = open_terminal(settings)
         if life.stop_requested:  # SIGTERM while the store opened: no window to build only to close it
             return 0

@@ -6,32 +6,23 @@ Under a kiosk compositor it is the first thing a technician sees on a new machin
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QSize
-    from PySide6.QtWidgets import QApplication
 
     from kiosk.settings import load_settings
     from kiosk.terminal import Terminal
     from ui.errors import install_excepthook, message_for
-    from ui.fonts import install_fonts
     from ui.i18n import msg, set_language
     from ui.lifecycle import begin
-    from ui.pyside_fixes import repair_singleton_refcounts
     from ui.theme import apply_theme
-    from ui.threads import install_gc_guard
     from ui.widgets.window_placement import show_on_screen
 
     settings = load_settings(getattr(args, "home", None))
     life = begin("setup", settings)  # one window per data dir; exits 2 if another runs
     try:
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
-        repair_singleton_refcounts()
-        life.watch(app)
-        install_fonts(app)
+        app = life.start_qt()
         apply_theme(app, large=False)
         set_language("zh")
         terminal = life.terminal = Terminal.open(settings, parts=False)  # the set-up needs no sync or print worker
