@@ -11,7 +11,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from kiosk.store import close_all
 from kiosk.terminal import Terminal
 from tests.conftest import ROOT
 from tests.lifecycle_driver import NAME, parked_for_crash_test
+from tests.free_ports import free_port
 
 EXIT_WITHIN = 20.0  # seconds: a hang guard, not a speed target
 _started: list[subprocess.Popen[str]] = []
@@ -229,15 +229,9 @@ def test_sigterm_stops_the_counter(tmp_path):
     assert "onewindow counter shut down in" in _log(home) and "stopped_at" in _lock_record(home)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_sigterm_stops_the_local_platform_child(tmp_path):
     home = tmp_path / "home"
-    env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{_free_port()}/api/v1")
+    env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{free_port()}/api/v1")
     proc = _start("idle", home, "app", "--local-platform", env=env)
     ready = _line(proc, "READY", timeout=120)
     children = _children(proc.pid)
@@ -256,7 +250,7 @@ def test_sigterm_stops_the_local_platform_child(tmp_path):
 def test_sigterm_while_the_local_platform_starts_leaves_no_child(tmp_path):
     """The signal comes before the event loop runs: remembered, and acted on once it does."""
     home = tmp_path / "home"
-    env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{_free_port()}/api/v1")
+    env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{free_port()}/api/v1")
     proc = _popen([sys.executable, "-m", "kiosk", "--home", str(home), "app", "--local-platform"], env)
     deadline = time.monotonic() + 60
     platform: dict[int, str] = {}

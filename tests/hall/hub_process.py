@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,12 +25,7 @@ import requests
 
 from kiosk.queue.model import Pairing
 from sync.hall import wire
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.free_ports import free_port
 
 
 def hall_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

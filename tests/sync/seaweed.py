@@ -11,13 +11,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.free_ports import ephemeral_low, free_port
 
 ACCESS_KEY = "onewindow-test-access"
 SECRET_KEY = "onewindow-test-secret-0123456789"
@@ -29,24 +30,14 @@ def weed_binary() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("weed")
 
 
-def _port_pair_free(port: int) -> bool:
-    """SeaweedFS serves gRPC on port + 10000 beside each HTTP port: both must be free."""
-    for p in (port, port + 10000):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", p))
-            except OSError:
-                return False
-    return True
-
-
 def _free_ports(count: int) -> list[int]:
+    """SeaweedFS serves gRPC on port + 10000 beside each HTTP port: both free, both below the ephemeral range
+    (tests/free_ports.py says why)."""
+    top = ephemeral_low()
     found: list[int] = []
     while len(found) < count:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 55000 and port not in found and _port_pair_free(port):
+        port = free_port(low=top - 20_000, high=top - 10_000, also=10_000)
+        if port not in found:
             found.append(port)
     return found
 

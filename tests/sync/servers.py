@@ -19,6 +19,7 @@ import uvicorn
 from sync.server.app import Limits, create_app
 from sync.server.db import PlatformStore, open_platform, remember_db_url
 from sync.server.enrollment import create_code
+from tests.free_ports import free_port
 
 
 class PlatformServer:
@@ -84,9 +85,7 @@ class PostgresServer:
         if os.geteuid() == 0:  # initdb refuses root
             shutil.chown(self.dir, "postgres", "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()  # not one the kernel may give a client's socket during initdb (tests/free_ports.py)
         data = self.dir / "data"
         self._run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync",
                    "-E", "UTF8", "--locale=C"])

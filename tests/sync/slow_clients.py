@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import requests
+from tests.free_ports import free_port
 
 HALF_HEAD = b"GET /api/v1/summary HTTP/1.1\r\nHost: platform\r\nX-Slow: "
 HALF_BODY = (b"POST /api/v1/enroll HTTP/1.1\r\nHost: platform\r\nContent-Type: application/json\r\n"
@@ -28,12 +29,6 @@ def raise_fd_limit(wanted: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def open_slow(port: int, count: int, first_address: int, per_address: int, payload: bytes,

@@ -1,7 +1,6 @@
 """`onewindow app --local-platform`: a platform on this machine, catalog published, terminal enrolled."""
 from __future__ import annotations
 
-import socket
 
 import pytest
 
@@ -13,16 +12,11 @@ from kiosk.terminal import Terminal
 from sync.client import PlatformClient
 from sync.credentials import load_credential
 from sync.embedded import ensure_local_platform
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.free_ports import free_port
 
 
 def test_local_platform_starts_publishes_and_enrolls(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
     terminal = Terminal.open(load_settings(tmp_path / "home", platform_url=url))
     platform = ensure_local_platform(terminal)
     try:
@@ -54,7 +48,7 @@ def test_a_remote_platform_is_never_started_locally(tmp_path):
 def test_a_stop_requested_at_start_up_leaves_the_set_up_to_the_next_start(tmp_path):
     """SIGTERM while `app` starts its local platform: the child is held (and stopped by the caller), nothing is
     published or enrolled half-way, and the next start does all of it."""
-    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
     terminal = Terminal.open(load_settings(tmp_path / "home", platform_url=url))
     asked: list[int] = []
 

@@ -60,7 +60,7 @@ def test_heartbeat_queued_offline_and_delivered(platform: PlatformServer, home: 
         submit_example(terminal)  # one application owed to the platform while the link is down
         link.down = True
         link.cut_all()
-        engine = engine_for(terminal, credential, read_timeout=3.0)
+        engine = engine_for(terminal, credential)  # the link is down by refusing: no read waits out a timeout
         offline = [engine.run_pass(), engine.run_pass()]
         assert [r.online for r in offline] == [False, False]
         assert [r.heartbeat["result"] for r in offline] == ["kept", "kept"]
@@ -74,7 +74,8 @@ def test_heartbeat_queued_offline_and_delivered(platform: PlatformServer, home: 
 
         link.down = False
         report = engine.run_pass()
-        assert report.online and report.heartbeat["result"] == "sent"
+        assert report.online and report.heartbeat is not None, report.errors
+        assert report.heartbeat["result"] == "sent", report.errors
         assert report.heartbeat["sent"] == 3 and report.heartbeat["waiting"] == 0
         assert kept(terminal) == []
         held = platform_reports(platform, credential.device_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 from pathlib import Path
 
@@ -19,18 +18,13 @@ from sync.embedded import LocalPlatform, start_platform
 from sync.server.db import open_platform
 from sync.server.enrollment import create_code
 from tests.sync.conftest import engine_for, enroll, make_terminal
+from tests.free_ports import free_port
 
 HALL = "330106001"
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def platform_cli(capsys: pytest.CaptureFixture[str], action: str, home: Path, *extra: str) -> tuple[int, dict]:

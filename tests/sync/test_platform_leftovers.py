@@ -24,14 +24,9 @@ from sync.server.db import open_platform
 from sync.server.enrollment import create_code
 from sync.server.models import Case
 from tests.sync.conftest import engine_for, make_terminal, pushed_document
+from tests.free_ports import free_port
 
 TWO_HOURS_AGO = time.time() - 2 * 3600
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def age(path: Path) -> None:
