@@ -311,14 +311,21 @@ def child(args: argparse.Namespace) -> int:
         yield lambda: review.detail is not None and review.detail.row.id == case.id and not review.busy
         supplement = k % 5 == 4
         for i, material in enumerate(review.detail.materials):
+            if not material.files and not material.required:  # an optional material the citizen did not give:
+                continue  # nothing to check (Valid is disabled without a file), and Accept does not wait for it
             review.material_list.setCurrentRow(i)
             yield lambda m=material: review.current_code == m.code and not review.busy
-            if supplement and material.required and material.code != review.detail.materials[0].code:
+            if not material.files:  # required, brought on paper to the counter, and not scanned: the clerk asks
+                supplement = True  # for it (Valid needs a file, as kiosk.review.check_material does)
+            if not material.files or (supplement and material.required
+                                      and material.code != review.detail.materials[0].code):
                 review.reason.setPlainText("请补交清晰的原件扫描 / please bring a clear copy")
                 review.missing_button.click()
             else:
                 review.valid_button.click()
             yield lambda m=material: not review.busy and review.detail.material(m.code).review_state != "unchecked"
+        if not any(m.review_state in ("missing", "invalid") for m in review.detail.materials):
+            supplement = False  # its only required material is the first, marked valid: nothing to ask for
         before = review.last_outcome
         (review.supplement_button if supplement else review.accept_button).click()
         yield lambda: review.last_outcome is not before and not review.busy
@@ -386,6 +393,14 @@ def child(args: argparse.Namespace) -> int:
     def where_now(_signum: int, _frame: object) -> None:  # runs only if the GUI thread still turns
         print(f"DRIVER waiting at {_where(steps)}; jobs running {jobs_module.running_jobs()}", file=sys.stderr,
               flush=True)
+        review = counter.screens.get("review") if counter.staff is not None else None
+        if review is not None:  # the counter's state, when it is the counter that waits
+            states = [(m.code, m.review_state, len(m.files)) for m in review.detail.materials] if review.detail else []
+            print(f"COUNTER review busy={review.busy} current={review.current_code} materials={states} "
+                  f"valid_enabled={review.valid_button.isEnabled()} missing_enabled={review.missing_button.isEnabled()} "
+                  f"status={review.detail.row.status if review.detail else None} decisions={figures['decisions']} "
+                  f"check_error={review.check_error.text()!r} message={review.message.text()[:200]!r}",
+                  file=sys.stderr, flush=True)
 
     signals.signal(signals.SIGUSR2, where_now)
 
