@@ -376,8 +376,19 @@ def child(args: argparse.Namespace) -> int:
             gen = gen.gi_yieldfrom
         return line
 
-    tap: list[Any] = ["", 0.0]  # the step waited for since the last tap, and the GUI thread's CPU time then
+    tap: list[Any] = ["", 0.0, 0.0]  # the step waited for since the last tap, the GUI thread's CPU time then, the clock
     tap_cpu: dict[str, list[float]] = {}
+    tap_wall: dict[str, list[float]] = {}  # how long each tap took to answer: its GUI CPU includes the idle turns
+    # SOAK_PROFILE_TAP=text: cProfile (GUI-thread CPU) of the taps whose driver line contains the text, written to
+    # SOAK_PROFILE_TAP_OUT (a development aid: what one step's GUI time is made of)
+    profile_tap = os.environ.get("SOAK_PROFILE_TAP", "")
+    tap_profiler_on = [False]
+    if profile_tap:
+        import cProfile
+
+        tap_profiler: Any = cProfile.Profile(time.thread_time)
+    else:
+        tap_profiler = None
 
     def _tap_name(gen: Any) -> str:
         import linecache
@@ -411,8 +422,15 @@ def child(args: argparse.Namespace) -> int:
                 now_cpu = time.thread_time()
                 if tap[0] and measuring[0]:  # the GUI thread's CPU from the last tap until this one
                     tap_cpu.setdefault(tap[0], []).append((now_cpu - tap[1]) * 1000)
+                    tap_wall.setdefault(tap[0], []).append((time.perf_counter() - tap[2]) * 1000)
+                if tap_profiler is not None and tap_profiler_on[0]:
+                    tap_profiler.disable()
+                    tap_profiler_on[0] = False
                 waiting[0] = next(steps)
-                tap[0], tap[1] = _tap_name(steps), now_cpu
+                tap[0], tap[1], tap[2] = _tap_name(steps), now_cpu, time.perf_counter()
+                if tap_profiler is not None and measuring[0] and profile_tap in tap[0]:
+                    tap_profiler.enable()  # only this tap's GUI-thread time, from the tap to its answer
+                    tap_profiler_on[0] = True
             if measuring[0]:
                 ended = time.perf_counter()
                 causes["driver"].append((ended - started) * 1000)
@@ -440,7 +458,11 @@ def child(args: argparse.Namespace) -> int:
             figures["stalls_by_cause"] = {k: {"count": len(v), "longest_ms": round(max(v), 1)}
                                           for k, v in sorted(by_cause.items(), key=lambda kv: -max(kv[1]))}
             figures["gui_cpu_ms_per_tap"] = {k: {"n": len(v), "mean": round(sum(v) / len(v), 1),
-                                                 "max": round(max(v), 1)} for k, v in tap_cpu.items()}
+                                                 "max": round(max(v), 1),
+                                                 "wall_mean": round(sum(tap_wall[k]) / len(tap_wall[k]), 1)}
+                                             for k, v in tap_cpu.items()}
+            if tap_profiler is not None:
+                tap_profiler.dump_stats(os.environ.get("SOAK_PROFILE_TAP_OUT", "soak-tap.prof"))
             # the screen standing still (nobody tapped, no answer arrived): only background work could stall it
             figures["longest_stall_idle_ms"] = round(idle_max[0], 1)
             figures["idle_stalls_over_50ms"] = [f"{g:.0f} ms {w}" for g, w in idle_stalls][:20]
