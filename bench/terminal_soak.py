@@ -184,10 +184,13 @@ def child(args: argparse.Namespace) -> int:
         """The GUI thread's time so far waiting for a CPU while ready to run (Linux schedstat): the machine's
         load, as opposed to its own work (CPU time) or waiting for a lock (neither)."""
         try:
-            with open("/proc/thread-self/schedstat") as stat:
-                return int(stat.read().split()[1]) / 1e6
+            if not schedstat:  # opened once, here on the GUI thread (thread-self is the opener's thread): an open
+                schedstat.append(os.open("/proc/thread-self/schedstat", os.O_RDONLY))  # per beat was the
+            return int(os.pread(schedstat[0], 200, 0).split()[1]) / 1e6  # heartbeat's own biggest cost
         except (OSError, IndexError, ValueError):
             return 0.0
+
+    schedstat: list[int] = []
 
     last_cpu = [time.thread_time()]
     last_queue = [run_queue_ms()]
@@ -311,14 +314,21 @@ def child(args: argparse.Namespace) -> int:
         yield lambda: review.detail is not None and review.detail.row.id == case.id and not review.busy
         supplement = k % 5 == 4
         for i, material in enumerate(review.detail.materials):
+            if not material.files and not material.required:  # an optional material the citizen did not give:
+                continue  # nothing to check (Valid is disabled without a file), and Accept does not wait for it
             review.material_list.setCurrentRow(i)
             yield lambda m=material: review.current_code == m.code and not review.busy
-            if supplement and material.required and material.code != review.detail.materials[0].code:
+            if not material.files:  # required, brought on paper to the counter, and not scanned: the clerk asks
+                supplement = True  # for it (Valid needs a file, as kiosk.review.check_material does)
+            if not material.files or (supplement and material.required
+                                      and material.code != review.detail.materials[0].code):
                 review.reason.setPlainText("请补交清晰的原件扫描 / please bring a clear copy")
                 review.missing_button.click()
             else:
                 review.valid_button.click()
             yield lambda m=material: not review.busy and review.detail.material(m.code).review_state != "unchecked"
+        if not any(m.review_state in ("missing", "invalid") for m in review.detail.materials):
+            supplement = False  # its only required material is the first, marked valid: nothing to ask for
         before = review.last_outcome
         (review.supplement_button if supplement else review.accept_button).click()
         yield lambda: review.last_outcome is not before and not review.busy
@@ -369,8 +379,19 @@ def child(args: argparse.Namespace) -> int:
             gen = gen.gi_yieldfrom
         return line
 
-    tap: list[Any] = ["", 0.0]  # the step waited for since the last tap, and the GUI thread's CPU time then
+    tap: list[Any] = ["", 0.0, 0.0]  # the step waited for since the last tap, the GUI thread's CPU time then, the clock
     tap_cpu: dict[str, list[float]] = {}
+    tap_wall: dict[str, list[float]] = {}  # how long each tap took to answer: its GUI CPU includes the idle turns
+    # SOAK_PROFILE_TAP=text: cProfile (GUI-thread CPU) of the taps whose driver line contains the text, written to
+    # SOAK_PROFILE_TAP_OUT (a development aid: what one step's GUI time is made of)
+    profile_tap = os.environ.get("SOAK_PROFILE_TAP", "")
+    tap_profiler_on = [False]
+    if profile_tap:
+        import cProfile
+
+        tap_profiler: Any = cProfile.Profile(time.thread_time)
+    else:
+        tap_profiler = None
 
     def _tap_name(gen: Any) -> str:
         import linecache
@@ -386,6 +407,14 @@ def child(args: argparse.Namespace) -> int:
     def where_now(_signum: int, _frame: object) -> None:  # runs only if the GUI thread still turns
         print(f"DRIVER waiting at {_where(steps)}; jobs running {jobs_module.running_jobs()}", file=sys.stderr,
               flush=True)
+        review = counter.screens.get("review") if counter.staff is not None else None
+        if review is not None:  # the counter's state, when it is the counter that waits
+            states = [(m.code, m.review_state, len(m.files)) for m in review.detail.materials] if review.detail else []
+            print(f"COUNTER review busy={review.busy} current={review.current_code} materials={states} "
+                  f"valid_enabled={review.valid_button.isEnabled()} missing_enabled={review.missing_button.isEnabled()} "
+                  f"status={review.detail.row.status if review.detail else None} decisions={figures['decisions']} "
+                  f"check_error={review.check_error.text()!r} message={review.message.text()[:200]!r}",
+                  file=sys.stderr, flush=True)
 
     signals.signal(signals.SIGUSR2, where_now)
 
@@ -396,8 +425,15 @@ def child(args: argparse.Namespace) -> int:
                 now_cpu = time.thread_time()
                 if tap[0] and measuring[0]:  # the GUI thread's CPU from the last tap until this one
                     tap_cpu.setdefault(tap[0], []).append((now_cpu - tap[1]) * 1000)
+                    tap_wall.setdefault(tap[0], []).append((time.perf_counter() - tap[2]) * 1000)
+                if tap_profiler is not None and tap_profiler_on[0]:
+                    tap_profiler.disable()
+                    tap_profiler_on[0] = False
                 waiting[0] = next(steps)
-                tap[0], tap[1] = _tap_name(steps), now_cpu
+                tap[0], tap[1], tap[2] = _tap_name(steps), now_cpu, time.perf_counter()
+                if tap_profiler is not None and measuring[0] and profile_tap in tap[0]:
+                    tap_profiler.enable()  # only this tap's GUI-thread time, from the tap to its answer
+                    tap_profiler_on[0] = True
             if measuring[0]:
                 ended = time.perf_counter()
                 causes["driver"].append((ended - started) * 1000)
@@ -425,7 +461,11 @@ def child(args: argparse.Namespace) -> int:
             figures["stalls_by_cause"] = {k: {"count": len(v), "longest_ms": round(max(v), 1)}
                                           for k, v in sorted(by_cause.items(), key=lambda kv: -max(kv[1]))}
             figures["gui_cpu_ms_per_tap"] = {k: {"n": len(v), "mean": round(sum(v) / len(v), 1),
-                                                 "max": round(max(v), 1)} for k, v in tap_cpu.items()}
+                                                 "max": round(max(v), 1),
+                                                 "wall_mean": round(sum(tap_wall[k]) / len(tap_wall[k]), 1)}
+                                             for k, v in tap_cpu.items()}
+            if tap_profiler is not None:
+                tap_profiler.dump_stats(os.environ.get("SOAK_PROFILE_TAP_OUT", "soak-tap.prof"))
             # the screen standing still (nobody tapped, no answer arrived): only background work could stall it
             figures["longest_stall_idle_ms"] = round(idle_max[0], 1)
             figures["idle_stalls_over_50ms"] = [f"{g:.0f} ms {w}" for g, w in idle_stalls][:20]

@@ -22,6 +22,13 @@ CHANNEL_WORDS = {"kiosk": QT_TRANSLATE_NOOP("Counter", "Kiosk"), "counter": QT_T
                  "cli": QT_TRANSLATE_NOOP("Counter", "Command line")}
 
 
+def restyle(widget: QWidget, role: str) -> None:
+    """`set_role` only when the role changes: it polishes the widget again each time (a style-sheet pass),
+    and a screen relabelled with the same roles paid for it on every label (issue 10)."""
+    if widget.property("role") != role:
+        set_role(widget, role)
+
+
 def tr(text: str) -> str:
     return translate("Counter", text)
 
@@ -139,7 +146,7 @@ class CounterScreen(QWidget):
         if callable(self._message):
             mark = {"error": "✖ ", "ok": "✔ ", "warn": "⚠ "}.get(self._message_role, "")
             self.message.setText(mark + self._message())
-            set_role(self.message, self._message_role)
+            restyle(self.message, self._message_role)
             self.message.show()
         else:
             self.message.hide()
