@@ -63,15 +63,23 @@ def apply_theme(app: QApplication, large: bool, *, force: bool = False) -> Theme
 
 
 def set_role(widget: QWidget, role: str) -> QWidget:
-    """Tag a widget for the stylesheet (QLabel[role="title"] and so on).
+    """Tag a widget for the stylesheet (QLabel[role="title"] and so on)."""
+    set_style_property(widget, "role", role)
+    return widget
 
-    Only a widget already polished is polished again: one still being built is
-    polished when it is first shown, with its role set by then. Polishing it
-    here as well cost a style-sheet pass per widget, and a second one when it
-    was added to its parent (the style sheet polishes a polished widget again
-    when its parent changes), which made building a kiosk screen slow."""
-    widget.setProperty("role", role)
+
+def set_style_property(widget: QWidget, name: str, value: object) -> bool:
+    """Set a property the style sheet selects on, and polish the widget again only when it changed.
+
+    Each polish is a style-sheet pass over the widget. A screen relabelled with the same roles
+    paid for one on every label each time (issue 10), so an unchanged value costs nothing. A
+    widget still being built is not polished here either: it is polished when first shown, with
+    its properties set by then, and polishing it twice (here and again when added to its parent)
+    made building a kiosk screen slow. True when the value changed."""
+    if widget.property(name) == value:
+        return False
+    widget.setProperty(name, value)
     if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
         widget.style().unpolish(widget)
         widget.style().polish(widget)
-    return widget
+    return True

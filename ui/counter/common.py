@@ -5,11 +5,9 @@ never a colour alone; the colour only repeats what the words say.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
-
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
                                QWidget)
 
@@ -20,13 +18,6 @@ from ui.widgets.box_layouts import FlexibleVBoxLayout
 
 CHANNEL_WORDS = {"kiosk": QT_TRANSLATE_NOOP("Counter", "Kiosk"), "counter": QT_TRANSLATE_NOOP("Counter", "Walk-in"), "online": QT_TRANSLATE_NOOP("Counter", "Online"),
                  "cli": QT_TRANSLATE_NOOP("Counter", "Command line")}
-
-
-def restyle(widget: QWidget, role: str) -> None:
-    """`set_role` only when the role changes: it polishes the widget again each time (a style-sheet pass),
-    and a screen relabelled with the same roles paid for it on every label (issue 10)."""
-    if widget.property("role") != role:
-        set_role(widget, role)
 
 
 def tr(text: str) -> str:
@@ -146,7 +137,7 @@ class CounterScreen(QWidget):
         if callable(self._message):
             mark = {"error": "✖ ", "ok": "✔ ", "warn": "⚠ "}.get(self._message_role, "")
             self.message.setText(mark + self._message())
-            restyle(self.message, self._message_role)
+            set_role(self.message, self._message_role)
             self.message.show()
         else:
             self.message.hide()

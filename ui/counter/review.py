@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from kiosk.lifecycle import Status
 from kiosk.review import REASON_MAX, MaterialCheck
-from ui.counter.common import CounterScreen, channel_text, deadline_text, restyle, tr, when
+from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from ui.counter.dialogs import ReasonDialog
 from ui.counter.licence_info import LicenceInfo, list_line
 from ui.counter.prereview_text import prereview_line
@@ -476,7 +476,7 @@ class ReviewScreen(CounterScreen):
             text, role = check_text(material.review_state)
             note = f" — {material.review_note}" if material.review_note else ""
             self.check_state.setText(para(text + note + prereview_line(material)))
-            restyle(self.check_state, role)
+            set_role(self.check_state, role)
         self.licence_info.set_material(material)
         self._refresh_controls()
 
@@ -524,7 +524,7 @@ class ReviewScreen(CounterScreen):
                                else f"{deadline} ({when(row.promised_date)})") if row.promised_date else deadline}
         for key, (_name, value) in self.info_labels.items():
             value.setText(values[key])
-        restyle(self.info_labels["deadline"][1], role)
+        set_role(self.info_labels["deadline"][1], role)
         for index, material in enumerate(detail.materials):
             item = self.material_list.item(index)
             if item is None:

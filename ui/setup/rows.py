@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 from kiosk.errors import Message
 from kiosk.setup.results import NOTHING_TO_DO, DeviceResult
 from ui.i18n import msg, translate
-from ui.theme import set_role
+from ui.theme import set_role, set_style_property
 
 MARKS = {"pass": "✔", "fail": "✘", "absent": "–", "waiting": "○", "running": "…"}
 
@@ -65,8 +65,7 @@ class DeviceRow(QFrame):
     def retranslate(self) -> None:
         self.name.setText(msg(self.label))
         self.outcome.setText(f"{MARKS[self.state]} {outcome_words(self.state)}")
-        self.outcome.setProperty("outcome", self.state)  # the window's sheet colours it; the words say it
-        set_role(self.outcome, "big")
+        set_style_property(self.outcome, "outcome", self.state)  # the window's sheet colours it; the words say it
         result = self.result
         self.reason.setVisible(result is not None)
         self.action.setVisible(result is not None and result.action != NOTHING_TO_DO)

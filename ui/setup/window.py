@@ -24,7 +24,7 @@ from ui.errors import message_for
 from ui.i18n import lang, msg, set_language, translate
 from ui.jobs import run_job
 from ui.setup.rows import DeviceRow
-from ui.theme import set_role
+from ui.theme import set_role, set_style_property
 
 log = logging.getLogger("onewindow.setup")
 # Colours only (sizes come from the theme); the outcome's words and mark carry the meaning
@@ -288,9 +288,7 @@ class SetupWindow(QWidget):
         for name, label in self.field_errors.items():
             label.setVisible(name in self._field_messages)
             edit = self.edits[name]
-            edit.setProperty("invalid", name in self._field_messages)
-            edit.style().unpolish(edit)
-            edit.style().polish(edit)
+            set_style_property(edit, "invalid", name in self._field_messages)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

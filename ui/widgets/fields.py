@@ -20,7 +20,7 @@ from kiosk.forms import check_field
 from kiosk.identity import InvalidIdentity, parse_mobile, parse_resident_id
 from ui.i18n import lang, msg, translate
 from ui.text import para
-from ui.theme import set_role
+from ui.theme import set_role, set_style_property
 from ui.widgets.column_grid import ColumnGrid
 from ui.widgets.wrap_button import WrapButton
 
@@ -136,12 +136,7 @@ class LineField(BaseField):
 
     def show_error(self, problem: Message | None) -> None:
         super().show_error(problem)
-        invalid = problem is not None
-        if bool(self.edit.property("invalid")) != invalid:  # restyled only when it changes (a style-sheet pass)
-            self.edit.setProperty("invalid", invalid)
-            if self.edit.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
-                self.edit.style().unpolish(self.edit)
-                self.edit.style().polish(self.edit)
+        set_style_property(self.edit, "invalid", problem is not None)
 
     def retranslate(self) -> None:
         super().retranslate()
