@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.free_ports import free_port  # noqa: E402 - ports for the platform child, below the ephemeral range
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 
 
@@ -91,12 +92,6 @@ def render_receipt_pdf(home: str, application_id: str) -> tuple[int, float]:
     with terminal.store.transaction() as s:
         data = build_document("receipt_copy", s.get(Application, application_id), terminal.settings, catalog)
     return len(data), time.monotonic() - start
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:

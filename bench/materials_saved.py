@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,15 +35,10 @@ import requests  # noqa: E402
 from kiosk.catalog import demo_catalog_path, read_catalog_file  # noqa: E402
 from kiosk.licences.model import CONSENT_TEXT_VERSION  # noqa: E402
 from sync.embedded import LocalPlatform, start_platform  # noqa: E402
+from tests.free_ports import free_port  # noqa: E402
 
 TARGET_CUT = 60.0
 HALL = "330106001"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def onewindow(*args: str) -> str:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,16 +50,11 @@ from sync.embedded import start_platform  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
 from sync.linksim import BadLink  # noqa: E402
 from sync.upload import UploadPolicy  # noqa: E402
+from tests.free_ports import free_port  # noqa: E402
 
 
 #: the link shapes issue 15 holds the terminal to: (KB/s upstream, KB between cuts)
 SHAPES = ((1024, 1024), (500, 300))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def onewindow(*args: str) -> str:
