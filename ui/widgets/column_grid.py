@@ -9,15 +9,15 @@ and a `WrapButton` wraps its words.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
-from ui.widgets.layout_cache import HeightForWidthCache
+from ui.widgets.layout_cache import ArrangedLayout
 
 from ui.widgets.flow_layout import place_item
 
 
-class ColumnGrid(HeightForWidthCache, QLayout):
+class ColumnGrid(ArrangedLayout, QLayout):
     def __init__(self, parent: QWidget | None = None, *, max_columns: int = 3, spacing: int = 12,
                  column_width: int | None = None) -> None:
         """`column_width`: the narrowest a column may be, instead of the widest item's natural width."""
@@ -49,20 +49,6 @@ class ColumnGrid(HeightForWidthCache, QLayout):
         """Forget every item (the widgets stay with their owner)."""
         while self._items:
             self.takeAt(0)
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt's name
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
-        if rect != self.geometry():
-            super().setGeometry(rect)
-        self._arrange(rect, apply=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         items = self._visible()

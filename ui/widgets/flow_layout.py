@@ -9,13 +9,13 @@ hall name in the top bar); otherwise each line is aligned left or right.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
 
-from ui.widgets.layout_cache import HeightForWidthCache
+from ui.widgets.layout_cache import ArrangedLayout
 
 
-class FlowLayout(HeightForWidthCache, QLayout):
+class FlowLayout(ArrangedLayout, QLayout):
     def __init__(self, parent: QWidget | None = None, *, spacing: int = 12, line_spacing: int | None = None,
                  align_right: bool = False) -> None:
         super().__init__(parent)
@@ -62,20 +62,6 @@ class FlowLayout(HeightForWidthCache, QLayout):
             self._stretch.discard(id(widget))
         self.invalidate()
         return item
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt's name
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
-        if rect != self.geometry():
-            super().setGeometry(rect)
-        self._arrange(rect, apply=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Everything on one line: what the layout would like when there is room."""

@@ -8,11 +8,11 @@ button's words are cut, and the bar grows by one line, not two.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget, QWidgetItem
 
-from ui.widgets.layout_cache import HeightForWidthCache
+from ui.widgets.layout_cache import ArrangedLayout
 
 from ui.widgets.flow_layout import place_item
 
@@ -37,7 +37,7 @@ def _height(item: QLayoutItem, width: int) -> int:
     return item.sizeHint().height()
 
 
-class HeaderLayout(HeightForWidthCache, QLayout):
+class HeaderLayout(ArrangedLayout, QLayout):
     def __init__(self, parent: QWidget, title: QWidget, subtitle: QWidget | None, tools: QWidget, *,
                  spacing: int = 14, line_spacing: int = 6) -> None:
         super().__init__(parent)
@@ -63,20 +63,6 @@ class HeaderLayout(HeightForWidthCache, QLayout):
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt's name
         return None  # the three parts stay for the bar's life
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt's name
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
-        if rect != self.geometry():
-            super().setGeometry(rect)
-        self._arrange(rect, apply=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         width = self._names_width() + self._spacing + self._tools.sizeHint().width()

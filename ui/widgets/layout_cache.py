@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QRect, Qt
+
 
 class HeightForWidthCache:
     """A mixin, before the Qt layout class: `class FlowLayout(HeightForWidthCache, QLayout)`."""
@@ -24,3 +26,28 @@ class HeightForWidthCache:
     def invalidate(self) -> None:
         self.__dict__.get("_heights_for_width", {}).clear()
         super().invalidate()  # type: ignore[misc]
+
+
+class ArrangedLayout(HeightForWidthCache):
+    """A mixin for the Python layouts whose height follows their width, before the Qt layout class.
+
+    The subclass gives `_arrange(rect, apply=)`: it places the items in `rect` (or only measures,
+    `apply=False`) and returns the height used; Qt's height-for-width questions and the geometry
+    it hands down are answered from it, the heights remembered until the layout is invalidated."""
+
+    def _arrange(self, rect: QRect, *, apply: bool) -> int:
+        raise NotImplementedError
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt's name
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self.cached_height(width, lambda w: self._arrange(QRect(0, 0, w, 0), apply=False))
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
+        if rect != self.geometry():  # type: ignore[attr-defined]
+            super().setGeometry(rect)  # type: ignore[misc]
+        self._arrange(rect, apply=True)
