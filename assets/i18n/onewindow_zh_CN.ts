@@ -52,54 +52,54 @@
 <context>
     <name>Counter</name>
     <message>
-        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/common.py" line="19"/>
         <location filename="../../ui/counter/worklist.py" line="24"/>
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/common.py" line="19"/>
         <location filename="../../ui/counter/worklist.py" line="24"/>
         <source>Walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="21"/>
+        <location filename="../../ui/counter/common.py" line="19"/>
         <location filename="../../ui/counter/worklist.py" line="25"/>
         <source>Online</source>
         <translation>网上申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="22"/>
+        <location filename="../../ui/counter/common.py" line="20"/>
         <source>Command line</source>
         <translation>命令行</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="31"/>
+        <location filename="../../ui/counter/common.py" line="29"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="39"/>
+        <location filename="../../ui/counter/common.py" line="37"/>
         <source>Overdue by %1 working days</source>
         <translation>已超期 %1 个工作日</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="40"/>
-        <location filename="../../ui/counter/deadlines.py" line="24"/>
+        <location filename="../../ui/counter/common.py" line="38"/>
         <location filename="../../ui/counter/dashboard.py" line="33"/>
         <location filename="../../ui/counter/dashboard.py" line="184"/>
+        <location filename="../../ui/counter/deadlines.py" line="24"/>
         <source>Overdue</source>
         <translation>已超期</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/common.py" line="43"/>
+        <location filename="../../ui/counter/common.py" line="41"/>
         <source>Due today</source>
         <translation>今天到期</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/common.py" line="42"/>
         <location filename="../../ui/counter/common.py" line="44"/>
-        <location filename="../../ui/counter/common.py" line="46"/>
         <source>%1 working days left</source>
         <translation>剩余 %1 个工作日</translation>
     </message>
@@ -160,8 +160,8 @@
         <translation>办件时限情况</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="24"/>
         <location filename="../../ui/counter/dashboard.py" line="184"/>
+        <location filename="../../ui/counter/deadlines.py" line="24"/>
         <source>Due within 2 working days</source>
         <translation>2个工作日内到期</translation>
     </message>
@@ -186,8 +186,8 @@
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="48"/>
         <location filename="../../ui/counter/dashboard.py" line="199"/>
+        <location filename="../../ui/counter/window.py" line="51"/>
         <source>Hall dashboard</source>
         <translation>大厅运行情况</translation>
     </message>
@@ -223,7 +223,7 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="501"/>
+        <location filename="../../ui/counter/review.py" line="502"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
@@ -235,39 +235,39 @@
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Receipt no.</source>
         <translation>回执编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/appointments.py" line="25"/>
-        <location filename="../../ui/counter/walkin.py" line="230"/>
+        <location filename="../../ui/counter/deadlines.py" line="23"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
+        <location filename="../../ui/counter/walkin.py" line="230"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Service item</source>
         <translation>办理事项</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="499"/>
-        <location filename="../../ui/counter/worklist.py" line="28"/>
-        <location filename="../../ui/counter/walkin.py" line="235"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/walkin.py" line="235"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/counter/deadlines.py" line="23"/>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Source</source>
         <translation>来源</translation>
@@ -298,10 +298,10 @@
         <translation>您核验、代办或作出决定的未办结办件，最紧急的排在前面，按工作日计算。双击办件可打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="378"/>
-        <location filename="../../ui/counter/review.py" line="392"/>
-        <location filename="../../ui/counter/queue_parts.py" line="172"/>
         <location filename="../../ui/counter/dialogs.py" line="34"/>
+        <location filename="../../ui/counter/queue_parts.py" line="172"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -316,10 +316,10 @@
         <translation>最后保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
-        <location filename="../../ui/counter/worklist.py" line="28"/>
         <location filename="../../ui/counter/appointments.py" line="24"/>
         <location filename="../../ui/counter/drafts.py" line="18"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
@@ -445,19 +445,19 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="46"/>
-        <location filename="../../ui/counter/review.py" line="491"/>
+        <location filename="../../ui/counter/review.py" line="492"/>
         <source>Present and valid</source>
         <translation>已提交且合格</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="47"/>
-        <location filename="../../ui/counter/review.py" line="492"/>
+        <location filename="../../ui/counter/review.py" line="493"/>
         <source>Missing</source>
         <translation>缺少</translation>
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="48"/>
-        <location filename="../../ui/counter/review.py" line="493"/>
+        <location filename="../../ui/counter/review.py" line="494"/>
         <source>Not acceptable</source>
         <translation>不合格</translation>
     </message>
@@ -474,249 +474,249 @@
     </message>
     <message>
         <location filename="../../ui/counter/review.py" line="286"/>
-        <location filename="../../ui/counter/review.py" line="459"/>
+        <location filename="../../ui/counter/review.py" line="460"/>
         <source>No file was provided for this material.</source>
         <translation>该材料没有提交文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="311"/>
+        <location filename="../../ui/counter/review.py" line="310"/>
         <source>File %1 of %2, its page %3 of %4</source>
         <translation>第 %1 个文件（共 %2 个），第 %3 页（共 %4 页）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="333"/>
+        <location filename="../../ui/counter/review.py" line="332"/>
         <source>Write the reason first: the applicant reads it on the supplement notice.</source>
         <translation>请先填写原因：申请人会在补正通知书上看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="376"/>
+        <location filename="../../ui/counter/review.py" line="375"/>
         <source>Accept this application?</source>
         <translation>受理这份申请？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="376"/>
         <source>The acceptance notice will print, and the platform is told when the link is up.</source>
         <translation>将打印受理通知书，网络连通后通知平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="378"/>
-        <location filename="../../ui/counter/review.py" line="495"/>
+        <location filename="../../ui/counter/review.py" line="377"/>
+        <location filename="../../ui/counter/review.py" line="496"/>
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="387"/>
+        <location filename="../../ui/counter/review.py" line="386"/>
         <source>First mark which materials are missing or not acceptable.</source>
         <translation>请先标出缺少或不合格的材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="390"/>
+        <location filename="../../ui/counter/review.py" line="389"/>
         <source>Ask for supplementary materials?</source>
         <translation>要求补正材料？</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="391"/>
+        <location filename="../../ui/counter/review.py" line="390"/>
         <source>The supplement notice will print and name these materials:</source>
         <translation>将打印补正材料通知书，列明以下材料：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="392"/>
+        <location filename="../../ui/counter/review.py" line="391"/>
         <source>Ask for supplements</source>
         <translation>要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="399"/>
+        <location filename="../../ui/counter/review.py" line="398"/>
         <source>Reject this application</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="400"/>
+        <location filename="../../ui/counter/review.py" line="399"/>
         <source>Write the reason for the rejection (at most %1 characters). The applicant and the platform will see it.</source>
         <translation>请填写不予受理的理由（最多 %1 字），申请人和平台都会看到。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="402"/>
+        <location filename="../../ui/counter/review.py" line="401"/>
         <source>Reject</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="422"/>
+        <location filename="../../ui/counter/review.py" line="423"/>
         <source>Accepted. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="423"/>
+        <location filename="../../ui/counter/review.py" line="424"/>
         <source>Supplements requested. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已要求补正。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="425"/>
+        <location filename="../../ui/counter/review.py" line="426"/>
         <source>Rejected. The decision is saved and goes to the platform with the next sync.</source>
         <translation>已不予受理。决定已保存，将在下次同步时报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="441"/>
+        <location filename="../../ui/counter/review.py" line="442"/>
         <source>Accept is unavailable while a material is marked missing or not acceptable: ask for supplements instead.</source>
         <translation>有材料标为缺少或不合格时不能受理，请改为要求补正。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="444"/>
+        <location filename="../../ui/counter/review.py" line="445"/>
         <source>Accept becomes available once every required material is checked.</source>
         <translation>所有必交材料核验完毕后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="446"/>
+        <location filename="../../ui/counter/review.py" line="447"/>
         <source>A material marked valid has no file: scan it first.</source>
         <translation>有材料标为合格但没有文件，请先扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="471"/>
+        <location filename="../../ui/counter/review.py" line="472"/>
         <source>Check a material</source>
         <translation>核验材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="484"/>
+        <location filename="../../ui/counter/review.py" line="485"/>
         <source>Back to the work list</source>
         <translation>返回待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="485"/>
+        <location filename="../../ui/counter/review.py" line="486"/>
         <location filename="../../ui/counter/walkin.py" line="237"/>
         <source>Materials</source>
         <translation>申请材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="486"/>
+        <location filename="../../ui/counter/review.py" line="487"/>
         <source>Form</source>
         <translation>申请表内容</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="487"/>
+        <location filename="../../ui/counter/review.py" line="488"/>
         <source>Reason (needed for missing or not acceptable):</source>
         <translation>原因（缺少或不合格时必填）：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="488"/>
+        <location filename="../../ui/counter/review.py" line="489"/>
         <source>e.g. the front page of the household register is missing</source>
         <translation>例如：户口簿首页缺失</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="494"/>
+        <location filename="../../ui/counter/review.py" line="495"/>
         <source>Decision</source>
         <translation>审核决定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="496"/>
+        <location filename="../../ui/counter/review.py" line="497"/>
         <source>Ask for supplements (prints the notice)</source>
         <translation>要求补正（打印补正通知书）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="497"/>
+        <location filename="../../ui/counter/review.py" line="498"/>
         <source>Reject with a reason…</source>
         <translation>不予受理（需填写理由）…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="499"/>
+        <location filename="../../ui/counter/review.py" line="500"/>
         <location filename="../../ui/counter/worklist.py" line="28"/>
         <source>Case no.</source>
         <translation>办件编号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="500"/>
+        <location filename="../../ui/counter/review.py" line="501"/>
         <location filename="../../ui/counter/worklist.py" line="26"/>
         <location filename="../../ui/counter/worklist.py" line="29"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="506"/>
+        <location filename="../../ui/counter/review.py" line="507"/>
         <source>Review an application</source>
         <translation>审核申请</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="515"/>
+        <location filename="../../ui/counter/review.py" line="516"/>
         <source>Review: %1</source>
         <translation>审核：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="516"/>
+        <location filename="../../ui/counter/review.py" line="517"/>
         <source>Look at every page, mark each material, then decide. Everything is saved on this counter at once and sent to the platform when the link is up.</source>
         <translation>逐页查看，逐项核验材料，再作决定。所有操作立即保存在本机，网络连通后报送平台。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="532"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
+        <location filename="../../ui/counter/review.py" line="533"/>
         <source>required</source>
         <translation>必交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="532"/>
         <location filename="../../ui/counter/onsite.py" line="67"/>
+        <location filename="../../ui/counter/review.py" line="533"/>
         <source>optional</source>
         <translation>选交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="533"/>
+        <location filename="../../ui/counter/review.py" line="534"/>
         <source>Pages: %1</source>
         <translation>共 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="533"/>
+        <location filename="../../ui/counter/review.py" line="534"/>
         <source>no file</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="535"/>
+        <location filename="../../ui/counter/review.py" line="536"/>
         <source>To hand in at the counter</source>
         <translation>需到窗口提交</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="541"/>
+        <location filename="../../ui/counter/review.py" line="542"/>
         <source>%1 of %2 materials checked; %3 missing or not acceptable.</source>
         <translation>已核验 %1/%2 项材料，其中 %3 项缺少或不合格。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/review.py" line="544"/>
+        <location filename="../../ui/counter/review.py" line="545"/>
         <source>Decided: %1</source>
         <translation>已决定：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="178"/>
+        <location filename="../../ui/counter/viewer.py" line="202"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页 / 共 %2 页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="189"/>
+        <location filename="../../ui/counter/viewer.py" line="233"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="190"/>
+        <location filename="../../ui/counter/viewer.py" line="234"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="191"/>
+        <location filename="../../ui/counter/viewer.py" line="235"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="192"/>
+        <location filename="../../ui/counter/viewer.py" line="236"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="193"/>
+        <location filename="../../ui/counter/viewer.py" line="237"/>
         <source>Whole page</source>
         <translation>整页</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/viewer.py" line="194"/>
+        <location filename="../../ui/counter/viewer.py" line="238"/>
         <source>Page width</source>
         <translation>适合宽度</translation>
     </message>
@@ -771,62 +771,62 @@
         <translation>立即审核</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/window.py" line="46"/>
         <location filename="../../ui/counter/worklist.py" line="195"/>
-        <location filename="../../ui/counter/window.py" line="43"/>
         <source>Work list</source>
         <translation>待办列表</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="42"/>
-        <location filename="../../ui/counter/window.py" line="355"/>
-        <location filename="../../ui/counter/window.py" line="368"/>
         <location filename="../../ui/counter/queue.py" line="370"/>
+        <location filename="../../ui/counter/window.py" line="45"/>
+        <location filename="../../ui/counter/window.py" line="493"/>
+        <location filename="../../ui/counter/window.py" line="506"/>
         <source>Queue</source>
         <translation>叫号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="43"/>
+        <location filename="../../ui/counter/window.py" line="46"/>
         <source>Take a walk-in</source>
         <translation>窗口代办</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="44"/>
+        <location filename="../../ui/counter/window.py" line="47"/>
         <source>Drafts</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="45"/>
+        <location filename="../../ui/counter/window.py" line="48"/>
         <source>Deadlines</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="45"/>
+        <location filename="../../ui/counter/window.py" line="48"/>
         <source>Appointments</source>
         <translation>预约</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="46"/>
+        <location filename="../../ui/counter/window.py" line="49"/>
         <source>Online cases</source>
         <translation>网办件核验</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="47"/>
         <location filename="../../ui/counter/print_queue.py" line="130"/>
+        <location filename="../../ui/counter/window.py" line="50"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="345"/>
+        <location filename="../../ui/counter/window.py" line="483"/>
         <source>Switch the language to English</source>
         <translation>切换为英文（English）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="347"/>
+        <location filename="../../ui/counter/window.py" line="485"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/window.py" line="348"/>
+        <location filename="../../ui/counter/window.py" line="486"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -1072,9 +1072,9 @@
         <translation>转窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue_parts.py" line="174"/>
-        <location filename="../../ui/counter/queue.py" line="329"/>
         <location filename="../../ui/counter/dashboard_queue.py" line="107"/>
+        <location filename="../../ui/counter/queue.py" line="329"/>
+        <location filename="../../ui/counter/queue_parts.py" line="174"/>
         <source>Counter %1</source>
         <translation>%1 号窗口</translation>
     </message>
@@ -1199,8 +1199,8 @@
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/queue.py" line="377"/>
         <location filename="../../ui/counter/dashboard_queue.py" line="126"/>
+        <location filename="../../ui/counter/queue.py" line="377"/>
         <source>Did not come</source>
         <translation>过号（未到）</translation>
     </message>
@@ -1281,14 +1281,14 @@
         <translation>等候不超过 %1 分钟的占比</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/prereview_text.py" line="15"/>
         <location filename="../../ui/counter/onsite.py" line="24"/>
+        <location filename="../../ui/counter/prereview_text.py" line="15"/>
         <source>Passed the online pre-review</source>
         <translation>网上预审已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/prereview_text.py" line="17"/>
         <location filename="../../ui/counter/onsite.py" line="25"/>
+        <location filename="../../ui/counter/prereview_text.py" line="17"/>
         <source>Original to be checked here</source>
         <translation>须在窗口核验原件</translation>
     </message>
@@ -1303,8 +1303,8 @@
         <translation>未提交（非必需）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter/prereview_text.py" line="13"/>
         <location filename="../../ui/counter/onsite.py" line="35"/>
+        <location filename="../../ui/counter/prereview_text.py" line="13"/>
         <source>Original seen at %1</source>
         <translation>已于 %1 核验原件</translation>
     </message>
@@ -1557,12 +1557,12 @@
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="88"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="97"/>
         <source>Fill in the form: %1</source>
         <translation>填写申请表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/form.py" line="89"/>
+        <location filename="../../ui/kiosk/screens/form.py" line="98"/>
         <source>Items marked (required) must be filled in. Your answers are saved as you go.</source>
         <translation>标有“（必填）”的项目必须填写。您填写的内容会随时保存。</translation>
     </message>
@@ -1652,8 +1652,8 @@
         <translation>请将身份证放在阅读器上，或手动填写。每填完一项，系统会立即检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
         <location filename="../../ui/kiosk/screens/checkin.py" line="170"/>
+        <location filename="../../ui/kiosk/screens/identity.py" line="148"/>
         <source>Read my ID card</source>
         <translation>读取身份证</translation>
     </message>
@@ -1754,7 +1754,7 @@
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/rating.py" line="127"/>
-        <location filename="../../ui/kiosk/screens/result.py" line="101"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="113"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
@@ -1779,38 +1779,38 @@
         <translation>谢谢！您的评价已记录，将帮助我们改进服务。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="89"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="101"/>
         <source>Printing your receipt…</source>
         <translation>正在打印回执……</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="102"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="114"/>
         <source>Rate this service</source>
         <translation>评价本次服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="103"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="115"/>
         <source>Your application has been submitted</source>
         <translation>申请已提交</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="104"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="116"/>
         <source>Keep your receipt. You can check progress here with the receipt number, or scan the QR code with your phone.</source>
         <translation>请妥善保管回执。您可以凭回执编号在本机查询进度，也可以用手机扫描二维码查询。</translation>
     </message>
     <message>
         <location filename="../../ui/kiosk/screens/progress.py" line="242"/>
-        <location filename="../../ui/kiosk/screens/result.py" line="106"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="118"/>
         <source>Receipt number</source>
         <translation>回执编号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="109"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="122"/>
         <source>Promised completion: by %1</source>
         <translation>承诺办结日期：%1 前</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/result.py" line="110"/>
+        <location filename="../../ui/kiosk/screens/result.py" line="123"/>
         <source>Scan to check progress</source>
         <translation>扫码查询进度</translation>
     </message>
@@ -1880,8 +1880,8 @@
         <translation>填写内容</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <location filename="../../ui/kiosk/screens/review.py" line="96"/>
+        <location filename="../../ui/kiosk/top_bar.py" line="72"/>
         <source>Materials</source>
         <translation>材料</translation>
     </message>
@@ -1896,42 +1896,42 @@
         <translation>请核对申请内容。如需更正请点“修改”，确认无误后点“提交”。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="215"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="249"/>
         <source>Welcome to %1</source>
         <translation>欢迎来到%1</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="216"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="250"/>
         <source>What would you like to do? Tap one of the large buttons below.</source>
         <translation>请问您要办理什么？请点击下方的大按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="217"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="251"/>
         <source>Take a number</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="218"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="252"/>
         <source>Check in for an appointment</source>
         <translation>预约签到</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="219"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="253"/>
         <source>Apply for a service</source>
         <translation>我要办事</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="220"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="254"/>
         <source>Check the progress of an application</source>
         <translation>查询办理进度</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="221"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="255"/>
         <source>Rate a service</source>
         <translation>评价服务</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/welcome.py" line="222"/>
+        <location filename="../../ui/kiosk/screens/welcome.py" line="256"/>
         <source>You can switch the language, make the text larger or have this page read aloud with the buttons at the top. If you need help, tap “Ask staff for help” at the top.</source>
         <translation>您可以用顶部的按钮切换语言、放大字体或朗读本页。需要帮助时，请点顶部的“请工作人员协助”。</translation>
     </message>
@@ -2192,9 +2192,9 @@
         <translation>老年人、残疾人和已预约的办事群众优先叫号。如果都不是，请点“普通号”。</translation>
     </message>
     <message>
+        <location filename="../../ui/kiosk/screens/checkin_result.py" line="81"/>
         <location filename="../../ui/kiosk/screens/ticket.py" line="168"/>
         <location filename="../../ui/kiosk/screens/ticket_result.py" line="141"/>
-        <location filename="../../ui/kiosk/screens/checkin_result.py" line="81"/>
         <source>Service: %1</source>
         <translation>业务：%1</translation>
     </message>
@@ -2229,8 +2229,8 @@
         <translation>预计等候约 %1 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
         <location filename="../../ui/kiosk/screens/checkin_result.py" line="123"/>
+        <location filename="../../ui/kiosk/screens/ticket_result.py" line="138"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -2419,112 +2419,142 @@
         <source>Starting the camera…</source>
         <translation>正在打开摄像头……</translation>
     </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="28"/>
+        <source>Tap a large button above to choose what you need.</source>
+        <translation>点上方的大按钮，选择您要办的事。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="29"/>
+        <source>Lay your ID card on the reader when asked: there is no number to type.</source>
+        <translation>按提示把身份证放在读卡器上，不用输入号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="30"/>
+        <source>Enter your ID number with the large keys on the screen.</source>
+        <translation>用屏幕上的大按键输入身份证号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="31"/>
+        <source>Put your household register and other papers on the scanner when asked: the kiosk takes their pictures. Take your receipt at the end.</source>
+        <translation>按提示把户口簿等材料放在扫描台上，终端会为它们拍照。最后请取走回执。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="33"/>
+        <source>Bring your papers to the counter, or import them from a USB stick. Take your receipt at the end.</source>
+        <translation>纸质材料请交到窗口，或从U盘导入。最后请取走回执。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/kiosk/screens/welcome_steps.py" line="66"/>
+        <source>Applying takes three steps</source>
+        <translation>办事只需三步</translation>
+    </message>
 </context>
 <context>
     <name>Setup</name>
     <message>
-        <location filename="../../ui/setup/window.py" line="197"/>
+        <location filename="../../ui/setup/window.py" line="211"/>
         <source>OneWindow terminal set-up</source>
         <translation>一窗通办 终端安装向导</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="199"/>
+        <location filename="../../ui/setup/window.py" line="213"/>
         <source>Enroll this terminal</source>
         <translation>注册本终端</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="200"/>
+        <location filename="../../ui/setup/window.py" line="214"/>
         <source>Enter the enrollment code from the platform&apos;s administrator. Nothing changes until it is accepted.</source>
         <translation>请输入平台管理员提供的注册码。平台接受注册码之前，本机不做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="202"/>
+        <location filename="../../ui/setup/window.py" line="216"/>
         <source>Hall code (6 to 12 digits)</source>
         <translation>大厅编码（6到12位数字）</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="203"/>
+        <location filename="../../ui/setup/window.py" line="217"/>
         <source>Platform address</source>
         <translation>平台地址</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="204"/>
+        <location filename="../../ui/setup/window.py" line="218"/>
         <source>Enrollment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="205"/>
+        <location filename="../../ui/setup/window.py" line="221"/>
         <source>Enroll and test the devices</source>
         <translation>注册并检测设备</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="206"/>
+        <location filename="../../ui/setup/window.py" line="222"/>
         <source>Only test the devices</source>
         <translation>仅检测设备</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="207"/>
+        <location filename="../../ui/setup/window.py" line="223"/>
         <source>Device tests</source>
         <translation>设备检测</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="210"/>
+        <location filename="../../ui/setup/window.py" line="228"/>
         <source>Before you start:</source>
         <translation>开始前请：</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="211"/>
+        <location filename="../../ui/setup/window.py" line="230"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="212"/>
+        <location filename="../../ui/setup/window.py" line="231"/>
         <source>Test again</source>
         <translation>重新检测</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="213"/>
+        <location filename="../../ui/setup/window.py" line="232"/>
         <source>Start the tests</source>
         <translation>开始检测</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="214"/>
+        <location filename="../../ui/setup/window.py" line="233"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="224"/>
-        <location filename="../../ui/setup/window.py" line="288"/>
+        <location filename="../../ui/setup/window.py" line="243"/>
+        <location filename="../../ui/setup/window.py" line="315"/>
         <source>Enrolling with the platform…</source>
         <translation>正在向平台注册…</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="240"/>
+        <location filename="../../ui/setup/window.py" line="259"/>
         <source>✔ Enrolled: hall %1, device number %2, role %3</source>
         <translation>✔ 已注册：大厅 %1，设备编号 %2，角色 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="247"/>
+        <location filename="../../ui/setup/window.py" line="266"/>
         <source>self-service kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="249"/>
+        <location filename="../../ui/setup/window.py" line="268"/>
         <source>counter</source>
         <translation>窗口终端</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="254"/>
+        <location filename="../../ui/setup/window.py" line="273"/>
         <source>Testing the devices…</source>
         <translation>正在检测设备…</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="256"/>
+        <location filename="../../ui/setup/window.py" line="277"/>
         <source>✔ Every device passed or is not connected.</source>
         <translation>✔ 全部设备通过（或未连接）。</translation>
     </message>
     <message>
-        <location filename="../../ui/setup/window.py" line="257"/>
+        <location filename="../../ui/setup/window.py" line="278"/>
         <source>✘ A device failed: do what its line says, then tap “Test again”.</source>
         <translation>✘ 有设备未通过：按该行的提示处理后，点“重新检测”。</translation>
     </message>

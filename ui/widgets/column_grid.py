@@ -12,19 +12,21 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
-from ui.widgets.layout_cache import ArrangedLayout
-
 from ui.widgets.flow_layout import place_item
+from ui.widgets.layout_cache import ArrangedLayout
 
 
 class ColumnGrid(ArrangedLayout, QLayout):
     def __init__(self, parent: QWidget | None = None, *, max_columns: int = 3, spacing: int = 12,
-                 column_width: int | None = None) -> None:
-        """`column_width`: the narrowest a column may be, instead of the widest item's natural width."""
+                 column_width: int | None = None, full_rows: bool = False) -> None:
+        """`column_width`: the narrowest a column may be, instead of the widest item's natural width.
+        `full_rows`: only as many columns as fill every row, for items read in order (numbered steps read
+        across or down, never two and then one)."""
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self.max_columns = max(1, max_columns)
         self.column_width = column_width
+        self.full_rows = full_rows
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -75,6 +77,8 @@ class ColumnGrid(ArrangedLayout, QLayout):
         widest = max(max(i.sizeHint().width() if self.column_width is None else self.column_width,
                          i.minimumSize().width()) for i in items)
         for columns in range(min(self.max_columns, len(items)), 1, -1):
+            if self.full_rows and len(items) % columns:
+                continue
             if columns * widest + (columns - 1) * self._spacing <= width:
                 rows = -(-len(items) // columns)
                 return -(-len(items) // rows)  # as few columns as give that many rows: 3 + 2, not 4 + 1

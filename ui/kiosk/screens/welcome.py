@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -25,6 +25,7 @@ from ui.kiosk.card_watch import CardWatch
 from ui.kiosk.context import KioskContext
 from ui.kiosk.qr_watch import QrWatch
 from ui.kiosk.screens.base import Screen
+from ui.kiosk.screens.welcome_steps import WelcomeSteps
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
@@ -98,7 +99,15 @@ class WelcomeScreen(Screen):
         self.help = set_role(QLabel(), "hint")
         self.help.setWordWrap(True)
         self.body.addWidget(self.help)
+        self.steps = WelcomeSteps()
+        self.steps.setVisible(False)  # until the screen has its size and the panel fits (`_fit_steps`)
+        self.body.addWidget(self.steps)
         self.body.addStretch(1)
+        self._fit_timer = QTimer(self)  # once per turn, after the layout settled, however many changes asked
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self._fit_steps)
+        self.scroll.viewport().installEventFilter(self)
+        self.scroll.widget().installEventFilter(self)
         for chosen in (self.apply_chosen, self.progress_chosen, self.rate_chosen, self.ticket_chosen,
                        self.checkin_chosen, self.card_placed, self.code_scanned):
             chosen.connect(self.clear_farewell)  # the next citizen has begun
@@ -110,6 +119,7 @@ class WelcomeScreen(Screen):
         """Show "Take a number" only on a terminal paired with a hall hub (the store may still be opening)."""
         terminal = self.ctx.terminal
         self.ticket_button.setVisible(terminal is not None and terminal.hall is not None)
+        self.steps.set_devices(terminal.devices if terminal is not None else None)
         self.refresh_bookings()
         if terminal is not None and self.code_watch is None:
             reader = terminal.devices.id_reader
@@ -153,6 +163,7 @@ class WelcomeScreen(Screen):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._fit_timer.start(0)
         self._watch(True)
         self._bookings_timer.start()
 
@@ -160,6 +171,29 @@ class WelcomeScreen(Screen):
         self._watch(False)
         self._bookings_timer.stop()
         super().hideEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self._fit_timer.start(0)
+        return False
+
+    def _fit_steps(self) -> None:
+        """The steps only while they fit under the choices with no scrolling. The height without them is
+        what decides, so showing them can never make them not fit (no flicker between the two)."""
+        viewport, body = self.scroll.viewport(), self.body
+        width = viewport.width()
+        if width <= 0 or not self.isVisible():
+            return
+        margins = body.contentsMargins()
+        spacing = body.spacing()
+        panel = self.steps.heightForWidth(width - margins.left() - margins.right())
+        if panel < 0:
+            panel = self.steps.sizeHint().height()
+        shown = self.steps.isVisibleTo(self.scroll.widget())
+        without = body.heightForWidth(width) - (panel + spacing if shown else 0)
+        fits = without + spacing + panel + spacing <= viewport.height()  # a spacing's margin: no scroll bar
+        if fits != shown:
+            self.steps.setVisible(fits)
 
     def _watch(self, on: bool) -> None:
         for watch in (self.card_watch, self.code_watch):
@@ -222,6 +256,7 @@ class WelcomeScreen(Screen):
         self.help.setText(para(translate(
             "Kiosk", "You can switch the language, make the text larger or have this page read aloud with the "
                      "buttons at the top. If you need help, tap “Ask staff for help” at the top.")))
+        self.steps.retranslate()
         self._render_farewell()
         self._render_note()
 
@@ -229,4 +264,6 @@ class WelcomeScreen(Screen):
         choices = [self.ticket_button] if self.ticket_button.isVisibleTo(self) else []
         choices += [self.checkin_button] if self.checkin_button.isVisibleTo(self) else []
         choices += [self.apply_button, self.progress_button, self.rate_button]
-        return "。".join([self.title.text(), self._plain(self.subtitle.text())] + [b.text()[3:] for b in choices])
+        steps = [self.steps.speech_text()] if self.steps.isVisibleTo(self) else []
+        return "。".join([self.title.text(), self._plain(self.subtitle.text())] + [b.text()[3:] for b in choices]
+                        + steps)
