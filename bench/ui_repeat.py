@@ -24,6 +24,12 @@ bad run is kept in the log directory. Not a test: it prints figures (target:
 
     .venv/bin/python bench/ui_repeat.py 30
     .venv/bin/python bench/ui_repeat.py 20 tests/ui/counter --timeout 300 --cores
+    .venv/bin/python bench/ui_repeat.py 30 --jobs 2     # two runs side by side: half the wall time
+
+With `--jobs J`, J runs go side by side, each in its own process group with its own
+pytest temporary directory (`--basetemp` under the log directory) and its own ports
+(the tests draw theirs at random below the ephemeral range). Side by side is also
+the harsher test: every run's timing is disturbed by the other's, as a busy hall PC's is.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,8 +159,9 @@ def run_once(index: int, paths: list[str], timeout: float, logdir: Path, extra: 
              gdb: bool = False, cores: bool = False) -> Run:
     log = logdir / f"run-{index:03d}.log"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONFAULTHANDLER="1")
+    basetemp = logdir / f"tmp-{index:03d}"  # its own: pytest wipes and prunes its base temp dir
     cmd = [sys.executable, "-X", "faulthandler", "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
-           "-o", f"faulthandler_timeout={max(30, int(timeout * 0.8))}", *extra]
+           "-o", f"faulthandler_timeout={max(30, int(timeout * 0.8))}", f"--basetemp={basetemp}", *extra]
     if gdb:  # native stacks of every thread at the fault (or, for a hang, at the SIGABRT sent below)
         cmd = [*GDB, *cmd]
     started = time.monotonic()
@@ -196,6 +204,8 @@ def run_once(index: int, paths: list[str], timeout: float, logdir: Path, extra: 
     else:
         verdict = "failed"
     excerpt = "" if verdict == "ok" else _excerpt(text, lines)
+    if verdict == "ok":  # a bad run keeps its files beside its log
+        shutil.rmtree(basetemp, ignore_errors=True)
     return Run(index, verdict, seconds, rc, log, _summary(text), excerpt)
 
 
@@ -212,19 +222,27 @@ def main(argv: list[str] | None = None) -> int:
                     help="let a crashed run dump core (kernel core_pattern 'core' in the project dir) and print "
                          "every thread's native stack from it with gdb")
     ap.add_argument("--pytest-arg", action="append", default=[], help="an extra pytest argument (repeatable)")
+    ap.add_argument("--jobs", type=int, default=1, help="runs side by side (default 1)")
     args = ap.parse_args(argv)
+    if args.jobs < 1:
+        ap.error("--jobs must be at least 1")
 
     logdir = args.logs or Path(tempfile.mkdtemp(prefix="ui_repeat-"))
     logdir.mkdir(parents=True, exist_ok=True)
-    print(f"{args.n} runs of {' '.join(args.paths)}, {args.timeout:.0f} s limit each; logs in {logdir}", flush=True)
-    runs: list[Run] = []
-    for i in range(1, args.n + 1):
+    print(f"{args.n} runs of {' '.join(args.paths)}, {args.jobs} at a time, {args.timeout:.0f} s limit each; "
+          f"logs in {logdir}", flush=True)
+    started = time.monotonic()
+
+    def one(i: int) -> Run:
         run = run_once(i, args.paths, args.timeout, logdir, args.pytest_arg, args.lines, args.gdb, args.cores)
-        runs.append(run)
         print(f"run {i:3d}/{args.n}: {run.verdict:6s} {run.seconds:6.1f} s  exit {_signal_name(run.returncode):14s}"
               f" {run.summary}", flush=True)
         if run.verdict == "ok":
             run.log.unlink(missing_ok=True)
+        return run
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as runner:
+        runs = list(runner.map(one, range(1, args.n + 1)))
 
     counts = {v: sum(r.verdict == v for r in runs) for v in ("ok", "failed", "crash", "hang")}
     times = sorted(r.seconds for r in runs)
@@ -235,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             print(run.excerpt)
             print()
     print(f"runs {len(runs)}  ok {counts['ok']}  failed {counts['failed']}  crash {counts['crash']}  "
-          f"hang {counts['hang']}  median {times[len(times) // 2]:.1f} s  max {times[-1]:.1f} s")
+          f"hang {counts['hang']}  median {times[len(times) // 2]:.1f} s  max {times[-1]:.1f} s  "
+          f"wall {time.monotonic() - started:.0f} s ({args.jobs} at a time)")
     return 0 if counts["crash"] == counts["hang"] == 0 else 1
 
 
