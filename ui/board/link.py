@@ -1,9 +1,8 @@
 """The board's link to the hub: a snapshot at start, then the hub's events, onto the GUI thread.
 
 `HallPart.state()` blocks on the network, so it runs as a job (`ui.jobs`). `HallPart.subscribe()`
-calls back on the part's own thread; those callbacks only append to a plain queue and send one
-argument-less signal to a relay on the GUI thread (the way `ui.jobs` hands results back), so no Qt
-object and nothing the GUI made is touched, or let go of, on that thread.
+calls back on the part's own thread; those callbacks only post to a `GuiInbox` (`ui.gui_inbox`), so no
+Qt object and nothing the GUI made is touched, or let go of, on that thread.
 
 While the link is down the board keeps what it last knew and says so (`link_up` False): never a
 blank board. It asks for a fresh snapshot when the link comes back, when the events show a gap,
@@ -12,18 +11,16 @@ shown changes nothing (`BoardFollower.reset`).
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.queue.board_view import BoardFollower, BoardView
 from kiosk.queue.model import Call, HallPart, HallState, QueueEvent, Subscription
+from ui.gui_inbox import GuiInbox
 from ui.jobs import run_job
 
 log = logging.getLogger(__name__)
@@ -33,54 +30,6 @@ MAX_RETRY_MS = 15_000
 CHECK_MS = 5 * 60_000  # a fresh snapshot this often, to check the counts followed from events
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread for the application's life; subscription threads only emit `ready`."""
-
-    ready = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ready.connect(self.deliver, Qt.ConnectionType.QueuedConnection)
-
-    @Slot()
-    def deliver(self) -> None:
-        while _inbox:
-            try:
-                key, kind, payload = _inbox.popleft()
-            except IndexError:
-                return
-            link = _links.get(key)
-            if link is not None:
-                link._received(kind, payload)
-            del link, payload
-
-
-_inbox: deque[tuple[int, str, Any]] = deque()  # appended by subscription threads, emptied on the GUI thread
-_links: dict[int, "BoardLink"] = {}
-_keys = itertools.count(1)
-_relay: _Relay | None = None
-
-
-def _post(key: int, kind: str, payload: Any) -> None:
-    """From the subscription's thread: queue it, wake the GUI thread."""
-    _inbox.append((key, kind, payload))
-    del payload
-    relay = _relay
-    try:
-        relay.ready.emit()  # type: ignore[union-attr]
-    except (AttributeError, RuntimeError):  # the application is shutting down
-        log.debug("board event dropped at shutdown")
-
-
-def _ensure_relay() -> None:
-    global _relay
-    if _relay is None or not shiboken6.isValid(_relay):
-        _relay = _Relay()
-        app = QCoreApplication.instance()
-        if app is not None:
-            _relay.setParent(app)
-
-
 class BoardLink(QObject):
     changed = Signal()  # the view or the link's state changed
     called = Signal(object)  # list[Call]: new calls, oldest first, as they arrive
@@ -88,14 +37,12 @@ class BoardLink(QObject):
     def __init__(self, hall: HallPart | None, parent: QObject | None = None, *, retry_ms: int = RETRY_MS,
                  check_ms: int = CHECK_MS) -> None:
         super().__init__(parent)
-        _ensure_relay()
         self.hall = hall
         self.follower = BoardFollower()
         self.link_up: bool | None = None  # None: not known yet
         self.snapshots = 0
         self.started_at_ms: int | None = None
-        self._key = next(_keys)
-        _links[self._key] = self
+        inbox = self._inbox = GuiInbox(lambda item: self._received(*item))  # (kind, payload) from the hub's thread
         self._subscription: Subscription | None = None
         self._subscribing = False
         self._fetching = False
@@ -108,7 +55,7 @@ class BoardLink(QObject):
         self._check = QTimer(self)
         self._check.setInterval(check_ms)
         self._check.timeout.connect(self.refresh)
-        self.destroyed.connect(lambda *_a, key=self._key: _links.pop(key, None))
+        self.destroyed.connect(lambda *_a: inbox.close())
 
     @property
     def view(self) -> BoardView | None:
@@ -137,7 +84,7 @@ class BoardLink(QObject):
         self._closed = True
         self._retry.stop()
         self._check.stop()
-        _links.pop(self._key, None)
+        self._inbox.close()
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             stopping = threading.Thread(target=subscription.stop, name="board-unsubscribe", daemon=True)
@@ -168,11 +115,11 @@ class BoardLink(QObject):
         self._next_retry_ms = min(MAX_RETRY_MS, self._next_retry_ms * 2)
 
     def _subscribe(self, since: int) -> None:
-        hall, key = self.hall, self._key
+        hall, inbox = self.hall, self._inbox
         assert hall is not None
         self._subscribing = True
-        on_events: Callable[[list[QueueEvent]], None] = lambda events: _post(key, "events", list(events))
-        on_link: Callable[[bool], None] = lambda up: _post(key, "link", bool(up))
+        on_events: Callable[[list[QueueEvent]], None] = lambda events: inbox.post(("events", list(events)))
+        on_link: Callable[[bool], None] = lambda up: inbox.post(("link", bool(up)))
         run_job("board-subscribe", lambda: hall.subscribe(since, on_events, on_link),
                 on_done=self._subscribed, on_error=self._subscribe_failed)
 
