@@ -53,6 +53,12 @@ class ColumnGrid(ArrangedLayout, QLayout):
             self.takeAt(0)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.cached_size("hint", self._size_hint)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.cached_size("least", self._least_size)
+
+    def _size_hint(self) -> QSize:
         items = self._visible()
         if not items:
             return QSize(0, 0)
@@ -62,7 +68,7 @@ class ColumnGrid(ArrangedLayout, QLayout):
         m = self.contentsMargins()
         return QSize(width + m.left() + m.right(), self.heightForWidth(width + m.left() + m.right()))
 
-    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+    def _least_size(self) -> QSize:
         items = self._visible()
         m = self.contentsMargins()
         width = max((i.minimumSize().width() for i in items), default=0)

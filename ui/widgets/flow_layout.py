@@ -65,13 +65,19 @@ class FlowLayout(ArrangedLayout, QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Everything on one line: what the layout would like when there is room."""
+        return self.cached_size("hint", self._size_hint)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+        """The widest single item; the height a given width needs comes from `heightForWidth`."""
+        return self.cached_size("least", self._least_size)
+
+    def _size_hint(self) -> QSize:
         items = self._visible()
         width = sum(i.sizeHint().width() for i in items) + self._spacing * max(0, len(items) - 1)
         height = max((i.sizeHint().height() for i in items), default=0)
         return self._with_margins(QSize(width, height))
 
-    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
-        """The widest single item; the height a given width needs comes from `heightForWidth`."""
+    def _least_size(self) -> QSize:
         items = self._visible()
         width = max((i.minimumSize().width() for i in items), default=0)
         height = max((i.minimumSize().height() for i in items), default=0)

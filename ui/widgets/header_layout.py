@@ -12,9 +12,8 @@ from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget, QWidgetItem
 
-from ui.widgets.layout_cache import ArrangedLayout
-
 from ui.widgets.flow_layout import place_item
+from ui.widgets.layout_cache import ArrangedLayout
 
 
 class HeaderLabel(QLabel):
@@ -65,12 +64,18 @@ class HeaderLayout(ArrangedLayout, QLayout):
         return None  # the three parts stay for the bar's life
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.cached_size("hint", self._size_hint)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.cached_size("least", self._least_size)
+
+    def _size_hint(self) -> QSize:
         width = self._names_width() + self._spacing + self._tools.sizeHint().width()
         m = self.contentsMargins()
         width += m.left() + m.right()
         return QSize(width, self.heightForWidth(width))
 
-    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+    def _least_size(self) -> QSize:
         m = self.contentsMargins()
         width = max(i.minimumSize().width() for i in self._items if not i.isEmpty())
         return QSize(width + m.left() + m.right(), self._title.minimumSize().height() + m.top() + m.bottom())

@@ -3,7 +3,9 @@
 The wrapping layouts here are Python (`FlowLayout`, `ColumnGrid`,
 `HeaderLayout`, the box layouts of `box_layouts`), and Qt asks each of them for
 the same width many times in one layout pass; without the memory a screen
-change spent most of its time answering again. Qt calls `invalidate()` on a
+change spent most of its time answering again. Their size hint and least size
+are remembered the same way (a top bar's status changing its words once
+had the bar's tools measured button by button a dozen times). Qt calls `invalidate()` on a
 layout whenever anything inside it changes its size hints (a text, a font, a
 child shown or hidden), which is when the answers are forgotten.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 
 
 class HeightForWidthCache:
@@ -23,8 +25,16 @@ class HeightForWidthCache:
             heights[width] = compute(width)
         return heights[width]
 
+    def cached_size(self, kind: str, compute: Callable[[], QSize]) -> QSize:
+        """`kind`: "hint" or "least"; a copy each time, so a caller that changes it changes nothing here."""
+        sizes: dict[str, QSize] = self.__dict__.setdefault("_sizes", {})
+        if kind not in sizes:
+            sizes[kind] = compute()
+        return QSize(sizes[kind])
+
     def invalidate(self) -> None:
         self.__dict__.get("_heights_for_width", {}).clear()
+        self.__dict__.get("_sizes", {}).clear()
         super().invalidate()  # type: ignore[misc]
 
 
