@@ -4,10 +4,11 @@ The wrapping layouts here are Python (`FlowLayout`, `ColumnGrid`,
 `HeaderLayout`, the box layouts of `box_layouts`), and Qt asks each of them for
 the same width many times in one layout pass; without the memory a screen
 change spent most of its time answering again. Their size hint and least size
-are remembered the same way (a top bar's status changing its words once
-had the bar's tools measured button by button a dozen times). Qt calls `invalidate()` on a
-layout whenever anything inside it changes its size hints (a text, a font, a
-child shown or hidden), which is when the answers are forgotten.
+are remembered the same way (a top bar's status changing its words once had
+the bar's tools measured button by button a dozen times). Qt calls
+`invalidate()` on a layout whenever anything inside it changes its size hints
+(a text, a font, a child shown or hidden), which is when the answers are
+forgotten.
 """
 from __future__ import annotations
 
