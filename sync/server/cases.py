@@ -484,12 +484,12 @@ def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, d
     return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
-def feed_head(session: Session, hall_code: str) -> int:
+def feed_head(session: Session | Connection, hall_code: str) -> int:
     """The newest change id of the hall this transaction can see (0 when none): a range end of its index."""
-    return int(session.scalar(select(func.max(Change.id)).where(Change.hall_code == hall_code)) or 0)
+    return int(session.scalar(_FEED_HEAD, {"hall_code": hall_code}) or 0)
 
 
-def _start_cases(session: Session, device: Device) -> list[int]:
+def _start_cases(session: Session | Connection, device: Device) -> list[int]:
     """The cases a terminal starting from the present still hears about from before: its own applications,
     and for a counter the hall's online cases not yet closed (assigned, waiting to be taken in and handled).
 
@@ -504,7 +504,20 @@ def _start_cases(session: Session, device: Device) -> list[int]:
     return ids
 
 
-def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
+# A page of the feed, built once (building and caching a statement per request cost more than running it):
+# the columns a change needs, never a case's document (only an online case's assignment does, loaded for it alone).
+_FEED_COLUMNS = (Change.id, Change.status, Change.note, Change.missing_materials, Change.at, Change.actor,
+                 Case.id.label("case_id"), Case.uuid, Case.case_no,
+                 Case.document["channel"].as_string().label("channel"), Decision.decision_id)
+_FEED_HEAD = select(func.max(Change.id)).where(Change.hall_code == bindparam("hall_code"))
+_FEED_PAGE = (select(*_FEED_COLUMNS).join(Case, Case.id == Change.case_id)
+              .outerjoin(Decision, Decision.change_id == Change.id)
+              .where(Change.hall_code == bindparam("hall_code"), Change.id > bindparam("since"))
+              .order_by(Change.id).limit(bindparam("rows")))
+_FEED_PAGE_DEVICE = _FEED_PAGE.where(Change.case_id.in_(select(Case.id).where(Case.device_id == bindparam("device_id"))))
+
+
+def changes_since(session: Session | Connection, hall_code: str, since: int, limit: int, *,
                   device_id: int | None = None, start: int | None = None,
                   device: Device | None = None) -> tuple[list[dict[str, Any]], int, bool]:
     """The hall's feed; with `device_id` (a kiosk) only the changes of the applications that device pushed.
@@ -531,38 +544,37 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     """
     starting = start is not None and device is not None and since < start
     head = start if starting else (feed_head(session, hall_code) if device_id is not None else None)
-    where: list[Any] = [Change.hall_code == hall_code, Change.id > since]
     if starting:
         assert device is not None and start is not None
         # Found through its few cases (`ix_changes_case_id`), not by reading the hall's history up to the start:
-        # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.)
-        where = [Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since, Change.id + 0 <= start]
-    elif device_id is not None:
-        where.append(Change.case_id.in_(select(Case.id).where(Case.device_id == device_id)))
-    # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
-    # read the whole history when the cases have few changes)
-    order = Change.id + 0 if starting else Change.id
-    # Columns, not entities: a page of a kiosk's feed never needs a case's document (only an online case's
-    # assignment does, loaded for it alone).
-    rows = list(session.execute(select(Change.id, Change.status, Change.note, Change.missing_materials, Change.at,
-                                       Change.actor, Case.id.label("case_id"), Case.uuid, Case.case_no,
-                                       Case.document["channel"].as_string().label("channel"), Decision.decision_id)
-                                .join(Case, Case.id == Change.case_id)
-                                .outerjoin(Decision, Decision.change_id == Change.id)
-                                .where(*where).order_by(order).limit(limit + 1)))
+        # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.) Ordered by
+        # `id + 0` too: walking the primary key in order until the page is full would read the whole history
+        # when the cases have few changes. Once in a terminal's life, so built here.
+        page = (select(*_FEED_COLUMNS).join(Case, Case.id == Change.case_id)
+                .outerjoin(Decision, Decision.change_id == Change.id)
+                .where(Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since,
+                       Change.id + 0 <= start)
+                .order_by(Change.id + 0).limit(limit + 1))
+        rows = list(session.execute(page))
+    else:
+        rows = list(session.execute(_FEED_PAGE if device_id is None else _FEED_PAGE_DEVICE, {
+            "hall_code": hall_code, "since": since, "rows": limit + 1, "device_id": device_id}))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
+    orm: Session | None = None
     for ch in rows:
         row: dict[str, Any] = {
             "seq": ch.id, "kind": "status", "application_id": ch.uuid, "case_no": ch.case_no, "status": ch.status,
             "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
             "actor": ch.actor, "decision_id": ch.decision_id}
         if ch.status == "received" and ch.channel == "online":  # an online case's "received" assigns it to the hall
-            case = session.get(Case, ch.case_id)
+            if orm is None:  # a Core connection (the route's): an ORM session on it, in its transaction
+                orm = session if isinstance(session, Session) else Session(bind=session)
+            case = orm.get(Case, ch.case_id)
             assert case is not None
             row["kind"] = "assigned"
-            row["application"] = assigned_application(case, prereview_of(session, case))
+            row["application"] = assigned_application(case, prereview_of(orm, case))
         changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
     if not more and head is not None:
