@@ -290,8 +290,11 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
             ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
             results.append(PushResult(ident[:64], "rejected", reason=exc.reason))
             continue
-        with store.engine.begin() as conn:
-            result = _push_new(conn, device, doc, receipt_no)
+        try:
+            with store.engine.begin() as conn:
+                result = _push_new(conn, device, doc, receipt_no)
+        except _Refused as refused:
+            result = refused.result
         if result is None:  # known already, or a race or a receipt number's collision: the ORM path answers
             with store.transaction() as session:
                 dev = session.get(Device, device.id)
@@ -301,35 +304,47 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
     return results
 
 
+class _Refused(Exception):
+    """Undoes a new case's insert (its transaction rolls back) and carries the answer that refused it."""
+
+    def __init__(self, result: PushResult) -> None:
+        super().__init__(result.result)
+        self.result = result
+
+
 def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receipt_no: str | None) -> PushResult | None:
-    """A new application in Core statements (one look-up of the hall's files, the case and its attachments
-    inserted, completed at once when the hall holds every file); None for anything else (`push_one`)."""
+    """A new application in Core statements (the case inserted unless it exists, its attachments, one look-up
+    of the hall's files, completed at once when the hall holds every file); None for anything else
+    (`push_one`): an application known already, a race, a receipt number's collision. The insert comes first,
+    so a new application (nearly every push) costs no look-up of its id; one whose files the hall holds with
+    another size or type is refused and its insert undone (`_Refused` rolls the transaction back)."""
     app_id = doc.id
-    if conn.execute(select(Case.id).where(Case.uuid == app_id)).first() is not None:
+    dialect = conn.dialect.name
+    statement = _INSERT_CASE.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+            return None
+        statement = _INSERT_CASE[dialect] = (dialect_insert(Case.__table__).on_conflict_do_nothing()
+                                             .returning(Case.__table__.c.id))
+    case_id = conn.execute(statement, {
+        "uuid": app_id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+        "receipt_no": receipt_no, "service_item": doc.content.service_item,
+        "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash, "document": doc.wire(),
+        "status": "submitted", "complete": False}).scalar()
+    if case_id is None:  # known already, a concurrent retry inserted it first, or the receipt number is taken
         return None
     shas = list(dict.fromkeys(att.sha256 for att in doc.attachments))
     owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
-        select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
-        .where(HallBlob.hall_code == device.hall_code, HallBlob.sha256.in_(shas)))} if shas else {}
+        _HALL_FILES, {"hall_code": device.hall_code, "shas": shas})} if shas else {}
     for att in doc.attachments:
         held = owned.get(att.sha256)
         if held is not None and held != (att.size, att.media_type):
             reason = declared_mismatch(att.sha256, att.size, att.media_type, held[0], held[1])
-            return PushResult(app_id, "rejected", reason=reason)
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
-        return None
-    case_id = conn.execute(dialect_insert(Case.__table__).values(
-        uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no, receipt_no=receipt_no,
-        service_item=doc.content.service_item, catalog_version=doc.content.catalog_version,
-        content_hash=doc.content_hash, document=doc.wire(), status="submitted", complete=False)
-        .on_conflict_do_nothing().returning(Case.__table__.c.id)).scalar()
-    if case_id is None:  # a concurrent retry inserted it first, or the receipt number is taken
-        return None
+            raise _Refused(PushResult(app_id, "rejected", reason=reason))
     if doc.attachments:
         conn.execute(insert(CaseAttachment.__table__), [
             {"case_id": case_id, "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
@@ -339,6 +354,11 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
         return PushResult(app_id, "created", missing=missing, complete=False, status="submitted")
     case_no = complete_cases(conn, device.hall_code, [case_id])[case_id]
     return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
+
+
+_INSERT_CASE: dict[str, Any] = {}  # dialect -> the new case's INSERT … ON CONFLICT DO NOTHING, built once
+_HALL_FILES = (select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
+               .where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256.in_(bindparam("shas", expanding=True))))
 
 
 # Statements every upload and push runs, built once: building one (its clauses, its cache key's parts) cost
