@@ -335,7 +335,9 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             rows, cursor, more = cases.changes_since(conn, device.hall_code, since, limit,
                                                      device_id=None if device.role == "counter" else device.id,
                                                      start=start, device=device)
-        return {"changes": rows, "cursor": cursor, "more": more}
+            # the last page carries the count check's figures: a pass needs no GET /summary of its own
+            figures = None if more else cases.summary(conn, device)
+        return {"changes": rows, "cursor": cursor, "more": more, "summary": figures}
 
     @router.get("/changes/start", response_model=wire.ChangesStart)
     def changes_start(device: DeviceDep) -> Any:

@@ -448,8 +448,9 @@ _STATES_LACKING = (select(CaseAttachment.case_id, CaseAttachment.sha256)
                                              HallBlob.media_type == CaseAttachment.media_type))
                    .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
 _HALL_CASES = select(func.count()).select_from(Case).where(Case.hall_code == bindparam("hall_code"))
-_DEVICE_CASES = (select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
-                 .where(Case.device_id == bindparam("device_id")))
+_SUMMARY = (select(_HALL_CASES.scalar_subquery().label("hall_cases"), func.count().label("device_cases"),
+                   func.count().filter(Case.complete.is_(True)).label("device_complete")).select_from(Case)
+            .where(Case.device_id == bindparam("device_id")))
 
 
 def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[dict[str, Any]] | None:
@@ -604,9 +605,9 @@ def changes_since(session: Session | Connection, hall_code: str, since: int, lim
 
 
 def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
-    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
-    hall_cases = session.scalar(_HALL_CASES, {"hall_code": device.hall_code})
-    device_cases, device_complete = session.execute(_DEVICE_CASES, {"device_id": device.id}).one()
+    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), one query."""
+    hall_cases, device_cases, device_complete = session.execute(
+        _SUMMARY, {"hall_code": device.hall_code, "device_id": device.id}).one()
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
             "device_complete": int(device_complete or 0)}
 
