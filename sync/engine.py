@@ -140,11 +140,15 @@ class SyncEngine:
         self.upload_stats = UploadStats()
         self.parallel_uploads = max(1, parallel_uploads)
         self._update_checked_at = float("-inf")
+        # the count check's figures the feed's last page carried this pass (None: ask GET /summary, as from an
+        # older platform, whose pages carry none)
+        self._feed_summary: wire.Summary | None = None
 
     # --- the pass ---------------------------------------------------------------------------
 
     def run_pass(self) -> PassReport:
         report = PassReport()
+        self._feed_summary = None
         self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
@@ -454,6 +458,7 @@ class SyncEngine:
             except wire.ValidationError:
                 raise Offline("unexpected answer from the changes feed") from None
             changes, new_cursor, more = page.changes, page.cursor, page.more
+            self._feed_summary = page.summary
             with self.store.transaction() as session:  # the page and its cursor: together or not at all
                 if get_cursor(session) != cursor:
                     continue  # another worker applied this page meanwhile
@@ -566,10 +571,12 @@ class SyncEngine:
     # --- count check ------------------------------------------------------------------------
 
     def compare_counts(self, report: PassReport) -> None:
-        try:
-            summary = wire.parse(wire.Summary, self.client.json("GET", "summary"))
-        except wire.ValidationError:
-            raise Offline("unexpected answer to the summary") from None
+        summary, self._feed_summary = self._feed_summary, None
+        if summary is None:  # an older platform: its feed carries no figures
+            try:
+                summary = wire.parse(wire.Summary, self.client.json("GET", "summary"))
+            except wire.ValidationError:
+                raise Offline("unexpected answer to the summary") from None
         with self.store.transaction() as session:
             local_sent = outbox.sent_count(session, OutboxKind.APPLICATION)
         platform = summary.device_complete

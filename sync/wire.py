@@ -194,10 +194,20 @@ class Change(Wire):
     application: dict[str, Any] | None = Field(default=None, description="an AssignedApplication, kind 'assigned' only")
 
 
+class Summary(Wire):
+    hall_code: str
+    hall_cases: int
+    device_cases: int
+    device_complete: int
+
+
 class ChangesPage(Wire):
     changes: list[Change]
     cursor: Annotated[StrictInt, Field(ge=0)]
     more: bool
+    summary: Summary | None = Field(default=None, description=(
+        "on the last page (more false): the count check's figures as `GET /summary` gives them, read with the "
+        "page, so a sync pass needs no request of its own for them; absent from older platforms"))
 
 
 class ChangesStart(Wire):
@@ -208,13 +218,6 @@ class ChangesStart(Wire):
     """
 
     cursor: Annotated[StrictInt, Field(ge=0)]
-
-
-class Summary(Wire):
-    hall_code: str
-    hall_cases: int
-    device_cases: int
-    device_complete: int
 
 
 class LookupAnswer(Wire):

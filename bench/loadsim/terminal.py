@@ -5,7 +5,7 @@ It does what `sync.engine.SyncEngine` does in a pass, as a kiosk: the catalog
 says it lacks uploaded two at a time (tus: creation with the first chunk in the
 POST, falling back to an empty POST if the platform refuses the body, then
 checksummed PATCH chunks), the state of the batch, the changes feed and the
-summary. A pass that meets link trouble or a 5xx is retried after a capped
+count check's figures (carried by the feed's last page, else `GET /summary`). A pass that meets link trouble or a 5xx is retried after a capped
 backoff, as the engine's outbox does; pushes are idempotent and uploads resume
 from the platform's offset, so a retry is always safe.
 
@@ -226,8 +226,9 @@ class SimTerminal:
         for start in range(0, len(self.pending), BATCH):
             await self.push(self.pending[start:start + BATCH])
         self.pending = [a for a in self.pending if a.id not in self.confirmed_ids]
-        await self.pull_changes()
-        self.summary = await self.json("GET", "summary")
+        self.summary = await self.pull_changes()
+        if self.summary is None:  # an older platform: its feed's last page carries no count check figures
+            self.summary = await self.json("GET", "summary")
 
     async def push(self, batch: list[PreparedApp]) -> None:
         answer = await self.json("POST", "applications", {"applications": [a.document for a in batch]})
@@ -258,7 +259,8 @@ class SimTerminal:
                 if self.shared.on_confirmed is not None:
                     self.shared.on_confirmed(self.shared.confirmed)
 
-    async def pull_changes(self) -> None:
+    async def pull_changes(self) -> dict[str, Any] | None:
+        """The feed from the cursor on; the count check's figures its last page carried, if any."""
         while True:
             page = await self.json("GET", "changes", params={"since": self.cursor, "limit": 100})
             for change in page["changes"]:
@@ -267,7 +269,7 @@ class SimTerminal:
             moved = page["cursor"] != self.cursor
             self.cursor = page["cursor"]
             if not page["more"] or not moved:
-                return
+                return page.get("summary")
 
     # --- resumable upload (tus core + creation(-with-upload) + checksum) ----------------------------
 

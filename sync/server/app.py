@@ -331,11 +331,13 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                 start: Annotated[int | None, Query(ge=0, le=2**62, description=(
                     "the cursor `GET /changes/start` gave this terminal: up to it, only its own applications and "
                     "(a counter) the hall's open online cases"))] = None) -> Any:
-        with store.read() as session:
-            rows, cursor, more = cases.changes_since(session, device.hall_code, since, limit,
+        with store.reading() as conn:  # Core: every sync pass reads a page (an ORM session cost twice the page)
+            rows, cursor, more = cases.changes_since(conn, device.hall_code, since, limit,
                                                      device_id=None if device.role == "counter" else device.id,
                                                      start=start, device=device)
-        return {"changes": rows, "cursor": cursor, "more": more}
+            # the last page carries the count check's figures: a pass needs no GET /summary of its own
+            figures = None if more else cases.summary(conn, device)
+        return {"changes": rows, "cursor": cursor, "more": more, "summary": figures}
 
     @router.get("/changes/start", response_model=wire.ChangesStart)
     def changes_start(device: DeviceDep) -> Any:

@@ -290,8 +290,11 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
             ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
             results.append(PushResult(ident[:64], "rejected", reason=exc.reason))
             continue
-        with store.engine.begin() as conn:
-            result = _push_new(conn, device, doc, receipt_no)
+        try:
+            with store.engine.begin() as conn:
+                result = _push_new(conn, device, doc, receipt_no)
+        except _Refused as refused:
+            result = refused.result
         if result is None:  # known already, or a race or a receipt number's collision: the ORM path answers
             with store.transaction() as session:
                 dev = session.get(Device, device.id)
@@ -301,35 +304,47 @@ def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[P
     return results
 
 
+class _Refused(Exception):
+    """Undoes a new case's insert (its transaction rolls back) and carries the answer that refused it."""
+
+    def __init__(self, result: PushResult) -> None:
+        super().__init__(result.result)
+        self.result = result
+
+
 def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receipt_no: str | None) -> PushResult | None:
-    """A new application in Core statements (one look-up of the hall's files, the case and its attachments
-    inserted, completed at once when the hall holds every file); None for anything else (`push_one`)."""
+    """A new application in Core statements (the case inserted unless it exists, its attachments, one look-up
+    of the hall's files, completed at once when the hall holds every file); None for anything else
+    (`push_one`): an application known already, a race, a receipt number's collision. The insert comes first,
+    so a new application (nearly every push) costs no look-up of its id; one whose files the hall holds with
+    another size or type is refused and its insert undone (`_Refused` rolls the transaction back)."""
     app_id = doc.id
-    if conn.execute(select(Case.id).where(Case.uuid == app_id)).first() is not None:
+    dialect = conn.dialect.name
+    statement = _INSERT_CASE.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+            return None
+        statement = _INSERT_CASE[dialect] = (dialect_insert(Case.__table__).on_conflict_do_nothing()
+                                             .returning(Case.__table__.c.id))
+    case_id = conn.execute(statement, {
+        "uuid": app_id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+        "receipt_no": receipt_no, "service_item": doc.content.service_item,
+        "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash, "document": doc.wire(),
+        "status": "submitted", "complete": False}).scalar()
+    if case_id is None:  # known already, a concurrent retry inserted it first, or the receipt number is taken
         return None
     shas = list(dict.fromkeys(att.sha256 for att in doc.attachments))
     owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
-        select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
-        .where(HallBlob.hall_code == device.hall_code, HallBlob.sha256.in_(shas)))} if shas else {}
+        _HALL_FILES, {"hall_code": device.hall_code, "shas": shas})} if shas else {}
     for att in doc.attachments:
         held = owned.get(att.sha256)
         if held is not None and held != (att.size, att.media_type):
             reason = declared_mismatch(att.sha256, att.size, att.media_type, held[0], held[1])
-            return PushResult(app_id, "rejected", reason=reason)
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
-        return None
-    case_id = conn.execute(dialect_insert(Case.__table__).values(
-        uuid=app_id, hall_code=device.hall_code, device_id=device.id, device_no=doc.device_no, receipt_no=receipt_no,
-        service_item=doc.content.service_item, catalog_version=doc.content.catalog_version,
-        content_hash=doc.content_hash, document=doc.wire(), status="submitted", complete=False)
-        .on_conflict_do_nothing().returning(Case.__table__.c.id)).scalar()
-    if case_id is None:  # a concurrent retry inserted it first, or the receipt number is taken
-        return None
+            raise _Refused(PushResult(app_id, "rejected", reason=reason))
     if doc.attachments:
         conn.execute(insert(CaseAttachment.__table__), [
             {"case_id": case_id, "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
@@ -339,6 +354,11 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
         return PushResult(app_id, "created", missing=missing, complete=False, status="submitted")
     case_no = complete_cases(conn, device.hall_code, [case_id])[case_id]
     return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
+
+
+_INSERT_CASE: dict[str, Any] = {}  # dialect -> the new case's INSERT … ON CONFLICT DO NOTHING, built once
+_HALL_FILES = (select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
+               .where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256.in_(bindparam("shas", expanding=True))))
 
 
 # Statements every upload and push runs, built once: building one (its clauses, its cache key's parts) cost
@@ -428,8 +448,9 @@ _STATES_LACKING = (select(CaseAttachment.case_id, CaseAttachment.sha256)
                                              HallBlob.media_type == CaseAttachment.media_type))
                    .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
 _HALL_CASES = select(func.count()).select_from(Case).where(Case.hall_code == bindparam("hall_code"))
-_DEVICE_CASES = (select(func.count(), func.count().filter(Case.complete.is_(True))).select_from(Case)
-                 .where(Case.device_id == bindparam("device_id")))
+_SUMMARY = (select(_HALL_CASES.scalar_subquery().label("hall_cases"), func.count().label("device_cases"),
+                   func.count().filter(Case.complete.is_(True)).label("device_complete")).select_from(Case)
+            .where(Case.device_id == bindparam("device_id")))
 
 
 def case_states_read(conn: Connection, device: Device, ids: list[str]) -> list[dict[str, Any]] | None:
@@ -484,12 +505,12 @@ def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, d
     return wire.PreReview(by=row.by, at=row.at, note=row.note), dict(row.verdicts or {})
 
 
-def feed_head(session: Session, hall_code: str) -> int:
+def feed_head(session: Session | Connection, hall_code: str) -> int:
     """The newest change id of the hall this transaction can see (0 when none): a range end of its index."""
-    return int(session.scalar(select(func.max(Change.id)).where(Change.hall_code == hall_code)) or 0)
+    return int(session.scalar(_FEED_HEAD, {"hall_code": hall_code}) or 0)
 
 
-def _start_cases(session: Session, device: Device) -> list[int]:
+def _start_cases(session: Session | Connection, device: Device) -> list[int]:
     """The cases a terminal starting from the present still hears about from before: its own applications,
     and for a counter the hall's online cases not yet closed (assigned, waiting to be taken in and handled).
 
@@ -504,7 +525,20 @@ def _start_cases(session: Session, device: Device) -> list[int]:
     return ids
 
 
-def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
+# A page of the feed, built once (building and caching a statement per request cost more than running it):
+# the columns a change needs, never a case's document (only an online case's assignment does, loaded for it alone).
+_FEED_COLUMNS = (Change.id, Change.status, Change.note, Change.missing_materials, Change.at, Change.actor,
+                 Case.id.label("case_id"), Case.uuid, Case.case_no,
+                 Case.document["channel"].as_string().label("channel"), Decision.decision_id)
+_FEED_HEAD = select(func.max(Change.id)).where(Change.hall_code == bindparam("hall_code"))
+_FEED_PAGE = (select(*_FEED_COLUMNS).join(Case, Case.id == Change.case_id)
+              .outerjoin(Decision, Decision.change_id == Change.id)
+              .where(Change.hall_code == bindparam("hall_code"), Change.id > bindparam("since"))
+              .order_by(Change.id).limit(bindparam("rows")))
+_FEED_PAGE_DEVICE = _FEED_PAGE.where(Change.case_id.in_(select(Case.id).where(Case.device_id == bindparam("device_id"))))
+
+
+def changes_since(session: Session | Connection, hall_code: str, since: int, limit: int, *,
                   device_id: int | None = None, start: int | None = None,
                   device: Device | None = None) -> tuple[list[dict[str, Any]], int, bool]:
     """The hall's feed; with `device_id` (a kiosk) only the changes of the applications that device pushed.
@@ -531,38 +565,37 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
     """
     starting = start is not None and device is not None and since < start
     head = start if starting else (feed_head(session, hall_code) if device_id is not None else None)
-    where: list[Any] = [Change.hall_code == hall_code, Change.id > since]
     if starting:
         assert device is not None and start is not None
         # Found through its few cases (`ix_changes_case_id`), not by reading the hall's history up to the start:
-        # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.)
-        where = [Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since, Change.id + 0 <= start]
-    elif device_id is not None:
-        where.append(Change.case_id.in_(select(Case.id).where(Case.device_id == device_id)))
-    # (ordered by `id + 0` too when starting: walking the primary key in order until the page is full would
-    # read the whole history when the cases have few changes)
-    order = Change.id + 0 if starting else Change.id
-    # Columns, not entities: a page of a kiosk's feed never needs a case's document (only an online case's
-    # assignment does, loaded for it alone).
-    rows = list(session.execute(select(Change.id, Change.status, Change.note, Change.missing_materials, Change.at,
-                                       Change.actor, Case.id.label("case_id"), Case.uuid, Case.case_no,
-                                       Case.document["channel"].as_string().label("channel"), Decision.decision_id)
-                                .join(Case, Case.id == Change.case_id)
-                                .outerjoin(Decision, Decision.change_id == Change.id)
-                                .where(*where).order_by(order).limit(limit + 1)))
+        # `id + 0` keeps the planner off the id ranges of both indexes. (The cases are the hall's.) Ordered by
+        # `id + 0` too: walking the primary key in order until the page is full would read the whole history
+        # when the cases have few changes. Once in a terminal's life, so built here.
+        page = (select(*_FEED_COLUMNS).join(Case, Case.id == Change.case_id)
+                .outerjoin(Decision, Decision.change_id == Change.id)
+                .where(Change.case_id.in_(_start_cases(session, device)), Change.id + 0 > since,
+                       Change.id + 0 <= start)
+                .order_by(Change.id + 0).limit(limit + 1))
+        rows = list(session.execute(page))
+    else:
+        rows = list(session.execute(_FEED_PAGE if device_id is None else _FEED_PAGE_DEVICE, {
+            "hall_code": hall_code, "since": since, "rows": limit + 1, "device_id": device_id}))
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
+    orm: Session | None = None
     for ch in rows:
         row: dict[str, Any] = {
             "seq": ch.id, "kind": "status", "application_id": ch.uuid, "case_no": ch.case_no, "status": ch.status,
             "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
             "actor": ch.actor, "decision_id": ch.decision_id}
         if ch.status == "received" and ch.channel == "online":  # an online case's "received" assigns it to the hall
-            case = session.get(Case, ch.case_id)
+            if orm is None:  # a Core connection (the route's): an ORM session on it, in its transaction
+                orm = session if isinstance(session, Session) else Session(bind=session)
+            case = orm.get(Case, ch.case_id)
             assert case is not None
             row["kind"] = "assigned"
-            row["application"] = assigned_application(case, prereview_of(session, case))
+            row["application"] = assigned_application(case, prereview_of(orm, case))
         changes.append(row)
     cursor = changes[-1]["seq"] if changes else since
     if not more and head is not None:
@@ -572,9 +605,9 @@ def changes_since(session: Session, hall_code: str, since: int, limit: int, *,
 
 
 def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
-    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), two queries."""
-    hall_cases = session.scalar(_HALL_CASES, {"hall_code": device.hall_code})
-    device_cases, device_complete = session.execute(_DEVICE_CASES, {"device_id": device.id}).one()
+    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), one query."""
+    hall_cases, device_cases, device_complete = session.execute(
+        _SUMMARY, {"hall_code": device.hall_code, "device_id": device.id}).one()
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
             "device_complete": int(device_complete or 0)}
 

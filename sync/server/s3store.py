@@ -9,15 +9,19 @@ Keys:
   `blobs` row's locator names the one in use (`s3:<key>`).
 - `blobs/<ab>/<sha256>/whole`: a file stored whole (`put_bytes`: an online submission's scan, a licence's
   annotated copy), checked against its SHA-256 before it is written.
-- `uploads/<upload id>/<offset>-<token>`: bytes of an upload waiting for a part to fill (below).
+- `uploads/<upload id>/<offset>-<token>`: bytes of an upload waiting for a part to fill (below), once the
+  upload's row holds `INLINE_STAGED` bytes of them already.
 
 How an upload's bytes get there (`S3Assembly`): chunks arrive at any size, but a multipart part must be at
 least 5 MB (except the last), and nothing may be held between requests, which may reach different platform
 instances. So a file is cut into fixed parts of `part` bytes (a multiple of the sealing segment, at least
 5 MB): part n always holds the same bytes and is sealed on its own (the header travels in part 1). Bytes
-that do not yet fill a part are staged as small objects, each sealed under its own fresh nonce prefix; when a
-chunk completes a part, the staged bytes are read back once and the part is sealed and sent. A file of one
-part at most is written with a single PUT when its last byte arrives, under a fresh prefix.
+that do not yet fill a part are staged, each chunk's sealed under its own fresh nonce prefix: the first
+`INLINE_STAGED` bytes in the state itself (so in the upload's row, committed with its offset), the rest as
+small objects; when a chunk completes a part, the staged bytes are read back once and the part is sealed and
+sent. A file of one part at most is written with a single PUT when its last byte arrives, under a fresh
+prefix. So the usual small file sent in a few growing chunks costs the object store one PUT, not a PUT and a
+GET per chunk and a delete (five calls for a 200 KB scan sent from 32 KB on, each a request of its own).
 
 A process may die after writing to the bucket and before the upload row commits; the next request then
 appends at the same offset with the state as it was. Staged objects and single PUTs draw a fresh prefix every
@@ -32,6 +36,8 @@ state is committed; `complete` and `abort` delete the rest. `leftovers` finds wh
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import logging
@@ -61,6 +67,10 @@ LOCATOR_PREFIX = "s3:"
 MIN_PART = 5 * 1024 * 1024  # S3's smallest multipart part (EntityTooSmall below it), except the last
 PART = 80 * SEGMENT  # 5 MiB: a whole number of sealing segments, so each part is sealed on its own
 STATE_VERSION = 1
+# Staged bytes an upload's row may hold (sealed, base64 in its JSON state) before they go to the bucket as
+# objects. Each chunk rewrites the state, so this bounds what a file sent in small chunks (a bad link's 32 KB)
+# writes to the database again and again: at most ~8 chunks of 32 KB before staging moves to the bucket.
+INLINE_STAGED = 256 * 1024
 
 
 def make_client(settings: S3Settings) -> Any:
@@ -331,9 +341,10 @@ class _Gone(Exception):
 class S3Assembly:
     """An upload's bytes put together in the bucket: staged objects, then fixed-size multipart parts."""
 
-    def __init__(self, blobs: S3BlobStore, part: int) -> None:
+    def __init__(self, blobs: S3BlobStore, part: int, inline: int = INLINE_STAGED) -> None:
         self.blobs = blobs
         self.part = part
+        self.inline = inline  # staged bytes kept in the state itself (0: every staged chunk is an object)
 
     @property
     def client(self) -> Any:
@@ -365,7 +376,7 @@ class S3Assembly:
             return state
         part_end = min(sealed + part, length)
         if end < part_end:  # the part is not full yet: stage the bytes
-            state["staged"].append(self._stage(state, offset, chunk))
+            state["staged"].append(self._stage(state, offset, chunk, _inline_bytes(state)))
             return state
         try:
             data = self._staged_bytes(state) + chunk  # the plaintext from `sealed` to `end`
@@ -379,20 +390,24 @@ class S3Assembly:
                 pos = stop
         except _Gone:
             return self._recovered(state)
-        state["garbage"] = [s["key"] for s in state["staged"]]
+        state["garbage"] = _object_keys(state["staged"])
         state["staged"] = []
         if pos < end:
-            state["staged"].append(self._stage(state, pos, data[pos - sealed:]))
+            state["staged"].append(self._stage(state, pos, data[pos - sealed:], 0))
         state["done"] = pos == length
         return state
 
-    def _stage(self, state: AssemblyState, offset: int, data: bytes) -> dict[str, Any]:
-        """Bytes short of a part, sealed under a fresh prefix and bound to their place in this upload."""
+    def _stage(self, state: AssemblyState, offset: int, data: bytes, inline_before: int) -> dict[str, Any]:
+        """Bytes short of a part, sealed under a fresh prefix and bound to their place in this upload: in the
+        state while it holds at most `self.inline` such bytes (`inline_before` already), else an object."""
+        label = f"{state['upload_id']}:{offset}"
+        sealed = _seal_whole(self.blobs.key, label, data)
+        if inline_before + len(data) <= self.inline:
+            return {"inline": base64.b64encode(sealed).decode("ascii"), "offset": offset, "size": len(data)}
         # A key of its own: a request thought dead may still be writing (its database session was cut while it
         # waited on the object store) and must not write over what the request that took over staged.
         key = f"uploads/{state['upload_id']}/{offset:012d}-{secrets.token_hex(4)}"
-        label = f"{state['upload_id']}:{offset}"
-        self.blobs.calls.put_object(key, _seal_whole(self.blobs.key, label, data))
+        self.blobs.calls.put_object(key, sealed)
         return {"key": key, "offset": offset, "size": len(data)}
 
     def _staged_bytes(self, state: AssemblyState) -> bytes:
@@ -401,19 +416,25 @@ class S3Assembly:
         pieces: list[bytes] = []
         for staged in state["staged"]:
             label = f"{state['upload_id']}:{staged['offset']}"
+            where = staged.get("key") or f"upload {state['upload_id']} at {staged['offset']} (staged in its row)"
+            if "inline" in staged:
+                try:
+                    sealed = base64.b64decode(staged["inline"], validate=True)
+                except (binascii.Error, ValueError, TypeError) as exc:
+                    raise AssemblyMismatch(f"{where}: {exc}") from None
+            else:
+                try:
+                    sealed, _size = self.blobs.calls.get_object(staged["key"])
+                except ClientError as exc:
+                    if _missing(exc):
+                        raise _Gone(staged["key"]) from None
+                    raise
             try:
-                sealed, _size = self.blobs.calls.get_object(staged["key"])
-            except ClientError as exc:
-                if _missing(exc):
-                    raise _Gone(staged["key"]) from None
-                raise
-            try:
-                data = b"".join(decrypt_stream(io.BytesIO(sealed).read, len(sealed), self.blobs.key, label,
-                                               staged["key"]))
+                data = b"".join(decrypt_stream(io.BytesIO(sealed).read, len(sealed), self.blobs.key, label, where))
             except BlobDamaged as exc:  # the upload cannot be finished: thrown away, not retried for ever
                 raise AssemblyMismatch(str(exc)) from None
             if len(data) != int(staged["size"]):
-                raise AssemblyMismatch(f"{staged['key']}: {len(data)} bytes staged, {staged['size']} expected")
+                raise AssemblyMismatch(f"{where}: {len(data)} bytes staged, {staged['size']} expected")
             pieces.append(data)
         return b"".join(pieces)
 
@@ -497,14 +518,23 @@ class S3Assembly:
             if digest.hexdigest() != sha256 or state["sha256"] != sha256:
                 self.abort(state)
                 raise AssemblyMismatch(f"assembled {digest.hexdigest()[:12]}…, announced {sha256[:12]}…")
-        self.blobs.delete_keys(list(state["garbage"]) + [s["key"] for s in state["staged"]])
+        self.blobs.delete_keys(list(state["garbage"]) + _object_keys(state["staged"]))
         return locator
 
     def abort(self, state: AssemblyState) -> None:
         if state.get("mpu"):
             self.blobs._abort_multipart(state["key"], state["mpu"])
-        self.blobs.delete_keys(list(state.get("garbage", [])) + [s["key"] for s in state.get("staged", [])]
+        self.blobs.delete_keys(list(state.get("garbage", [])) + _object_keys(state.get("staged", []))
                                + [state["key"]])
+
+
+def _inline_bytes(state: AssemblyState) -> int:
+    return sum(int(s["size"]) for s in state["staged"] if "inline" in s)
+
+
+def _object_keys(staged: list[dict[str, Any]]) -> list[str]:
+    """The bucket's objects among staged bytes (those staged in the state went with it)."""
+    return [s["key"] for s in staged if "key" in s]
 
 
 def _copy(state: AssemblyState) -> AssemblyState:

@@ -219,8 +219,13 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
     return _run(store, lambda session: _create(session, store, device, sha256, length, first_chunk, running))
 
 
-def _declarations(conn: Connection | Session, hall_code: str, sha256: str) -> list[tuple[int, str, int]]:
-    return declarations_in_hall(conn, hall_code, sha256)  # type: ignore[arg-type]  # Core rows either way
+def _held_and_declared(conn: Connection, hall_code: str, sha256: str) -> tuple[bool, list[tuple[int, str, int]]]:
+    """Whether the hall holds the file, and every declaration of it in the hall's cases (as `declarations_in_hall`): one
+    statement when a case declares it (every upload a terminal makes after its push), two otherwise."""
+    rows = conn.execute(_DECLARED_HELD, {"hall_code": hall_code, "sha256": sha256}).all()
+    if not rows:
+        return conn.execute(_HALL_HOLDS, {"hall_code": hall_code, "sha256": sha256}).first() is not None, []
+    return bool(rows[0].held), [(row.size, row.media_type, row.device_id) for row in rows]
 
 
 def _refuse_undeclared_length(declared: list[tuple[int, str, int]], sha256: str, length: int) -> None:
@@ -249,9 +254,9 @@ def _create_core(conn: Connection, store: PlatformStore, device: Device, sha256:
                  chunk: bytes | None, running: Hasher | None) -> _Outcome | None:
     """The usual creation in Core statements; None hands the request to the ORM path (`_create`): a file the
     hall already holds, an upload row from before schema 8, a row the same device created at this moment."""
-    if conn.execute(_HALL_HOLDS, {"hall_code": device.hall_code, "sha256": sha256}).first() is not None:
+    held, declared = _held_and_declared(conn, device.hall_code, sha256)
+    if held:
         return None
-    declared = _declarations(conn, device.hall_code, sha256)
     _refuse_undeclared_length(declared, sha256, length)
     outcome = _Outcome()
     existing = conn.execute(_DEVICE_UPLOAD_LOCKED, {"device_id": device.id, "sha256": sha256}).first()
@@ -490,6 +495,10 @@ def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row
 # The statements of a chunk and of a file's arrival, built once (building one cost more than running it).
 _HALL_HOLDS = select(HallBlob.id).where(HallBlob.hall_code == bindparam("hall_code"),
                                         HallBlob.sha256 == bindparam("sha256"))
+_DECLARED_HELD = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id,
+                         _HALL_HOLDS.exists().label("held"))
+                  .join(Case, Case.id == CaseAttachment.case_id)
+                  .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
 _DEVICE_UPLOAD_LOCKED = (select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
                          .where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
                          .with_for_update())
@@ -562,10 +571,10 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         return _drop(conn, store, upload, state, _verification_failed(), outcome)
     media_type = stored_media_type(head)
     # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
-    owned = not declared_checked and conn.execute(
-        _HALL_HOLDS, {"hall_code": device.hall_code, "sha256": sha256}).first() is not None
-    if not owned and not declared_checked:
-        refusal = _declared_as(_declarations(conn, device.hall_code, sha256), device, sha256, length, media_type)
+    owned = False
+    if not declared_checked:
+        owned, declared = _held_and_declared(conn, device.hall_code, sha256)
+        refusal = None if owned else _declared_as(declared, device, sha256, length, media_type)
         if refusal is not None:
             return _drop(conn, store, upload, state, refusal, outcome)
     locator = _store_file(conn, store, sha256, length, state, running is not None, outcome)

@@ -1,6 +1,7 @@
 """Push, attachments, completeness and the changes feed, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,42 @@ def test_an_application_without_a_mobile_number_and_with_a_paper_for_the_counter
     case = next(c for c in list_cases(sqlite_platform.store) if c["id"] == submitted.id)
     assert case["complete"] and case["status"] == "received"
     assert terminal.applications()[0].applicant_phone is None
+
+
+def test_the_feeds_last_page_carries_the_count_check_so_a_pass_asks_no_summary(tmp_path: Path, platform,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figures come with the last page of the feed (read with it); from an older platform, whose pages
+    carry none, the pass asks GET /summary as before, with the same outcome."""
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 2, pages=1, page_kb=20, seed=3)
+    credential = enroll(terminal, platform)
+    engine = engine_for(terminal, credential)
+    asked: list[str] = []
+    send = engine.client.request
+
+    def recording(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(path)
+        return send(method, path, **kwargs)
+
+    monkeypatch.setattr(engine.client, "request", recording)
+    report = engine.run_pass()
+    assert report.errors == [] and "changes" in asked and "summary" not in asked
+    assert report.count_check == {"local_sent": 2, "platform_complete": 2, "platform_hall_cases": 2, "match": True}
+    page = engine.client.json("GET", "changes", params={"since": 0, "limit": 1})
+    assert page["more"] and page["summary"] is None  # only the last page carries them
+    last = engine.client.json("GET", "changes", params={"since": page["cursor"], "limit": 100})
+    assert not last["more"] and last["summary"] == engine.client.json("GET", "summary")
+
+    def older_platform(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        resp = recording(method, path, **kwargs)
+        if path == "changes":
+            body = resp.json()
+            body.pop("summary")
+            resp._content = json.dumps(body).encode()
+        return resp
+
+    monkeypatch.setattr(engine.client, "request", older_platform)
+    asked.clear()
+    again = engine.run_pass()
+    assert again.errors == [] and "summary" in asked
+    assert again.count_check == report.count_check

@@ -2,6 +2,7 @@
 the platform over HTTP on SQLite and PostgreSQL, the real CLI."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from sync.server.blobstore import AssemblyMismatch
 from sync.server.db import open_platform
 from sync.server.models import Blob, HallBlob
 from sync.server.s3_settings import S3Settings, S3SettingsError
-from sync.server.s3store import PART, S3BlobStore
+from sync.server.s3store import INLINE_STAGED, PART, S3BlobStore
 from tests.sync.conftest import engine_for, enroll, make_terminal
 from tests.sync.seaweed import S3Endpoint
 from tests.sync.servers import PlatformServer
@@ -105,17 +106,28 @@ def test_a_file_stored_whole_is_sealed_in_the_bucket_and_reads_back(s3_bucket: S
     assert keys_in(s3_bucket) == []
 
 
-def test_a_small_upload_in_pieces_is_written_once_with_one_put(s3_bucket: S3Endpoint, store: S3BlobStore) -> None:
+@pytest.mark.parametrize("inline", [0, 100_000, INLINE_STAGED])
+def test_a_small_upload_in_pieces_is_written_once_with_one_put(s3_bucket: S3Endpoint, store: S3BlobStore,
+                                                               inline: int) -> None:
+    """Staged bytes go into the state (the upload's row) up to the assembly's `inline` bytes, then to the
+    bucket; sealed either way. 0: every staged chunk an object; 100 KB: two chunks in the state, the third an
+    object; the default: all three in the state, so the object store sees one PUT for the whole file."""
+    store.assembly.inline = inline
     data = os.urandom(300_000)
     sha = hashlib.sha256(data).hexdigest()
     state, states = assemble(store, "a" * 32, data, [70_000, 1, 100_000])
     final = f"blobs/{sha[:2]}/{sha}/{'a' * 32}"
     assert state["done"] and state["mpu"] is None and not state["parts"]
-    # before the last chunk only staged bytes (sealed too) are in the bucket; the file is one PUT at the end
+    # before the last chunk only staged bytes (sealed too) are in the bucket or the state; the file is one PUT at
+    # the end
     assert [len(s["staged"]) for s in states] == [0, 1, 2, 3, 0]
-    assert final in keys_in(s3_bucket) and len(keys_in(s3_bucket)) == 4
-    assert all(data[o:o + 64] not in raw(s3_bucket, "s3:" + s["key"]) for s in states[3]["staged"]
-               for o in [s["offset"]])
+    in_state = {0: 0, 100_000: 2, INLINE_STAGED: 3}[inline]
+    assert ["inline" in s for s in states[3]["staged"]] == [True] * in_state + [False] * (3 - in_state)
+    assert final in keys_in(s3_bucket) and len(keys_in(s3_bucket)) == 1 + 3 - in_state
+    assert all(data[s["offset"]:s["offset"] + 64] not in
+               (base64.b64decode(s["inline"]) if "inline" in s else raw(s3_bucket, "s3:" + s["key"]))
+               for s in states[3]["staged"])
+    assert all(len(json.dumps(s)) < 2 * inline + 10_000 for s in states)  # the state holds what it may, no more
     locator = store.assembly.complete(state, sha, verified=True)
     assert locator == "s3:" + final and keys_in(s3_bucket) == [final]  # the staged bytes are gone
     etag = s3_bucket.client().head_object(Bucket=s3_bucket.bucket, Key=final)["ETag"]
@@ -225,6 +237,7 @@ def test_leftovers_of_abandoned_uploads_are_found_and_removed(tmp_path: Path, s3
     platform = open_platform(tmp_path / "platform", objects=settings_of(s3_bucket))
     try:
         a = platform.blobs.assembly
+        a.inline = 0  # staged bytes as objects (bytes staged in an upload's row go with the row: never left over)
         data = os.urandom(PART + 100)
         sha = hashlib.sha256(data).hexdigest()
         staged = a.append(a.start("f" * 32, sha, len(data)), 0, data[:1000])  # no upload row names it

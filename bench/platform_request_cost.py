@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""What one request of each kind costs the platform: CPU ms per request, one route at a time.
+
+`bench/platform_load.py` says what an application costs with T terminals at once; this says where that
+comes from. One `onewindow platform serve` on a throwaway PostgreSQL (and SeaweedFS S3, as the load bench
+uses it), one simulated terminal speaking the real protocol (`loadsim.terminal.SimTerminal`), requests sent
+one after another, and the instance's CPU (from /proc, with its children) read before and after each phase:
+
+    401            a request without a token (the framework's floor: middleware, routing, the error answer)
+    summary        GET /summary, a trivial authenticated read
+    catalog 304    GET /catalog with the current ETag (every sync pass)
+    changes        GET /changes at the head of the feed
+    state          POST /applications/state for one application
+    push           POST /applications with one new application
+    upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
+    upload 32 KB+  a file sent the way a fresh terminal sends it: 32 KB in the POST, then growing PATCHes
+                   (CPU per request and per file)
+
+    .venv/bin/python bench/platform_request_cost.py            # 300 requests a phase
+    .venv/bin/python bench/platform_request_cost.py -n 100     # quicker, coarser
+
+Not a test: figures depend on the machine and on whoever else uses its cores (the CPU is the instance's
+own, so others' load shows less than in wall time, but it still shows).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loadsim import profile  # noqa: E402
+from loadsim.cluster import Instance, S3Settings  # noqa: E402
+from loadsim.documents import build_app, demo_catalog, make_drafts  # noqa: E402
+from loadsim.terminal import Router, Shared, SimTerminal  # noqa: E402
+
+
+PROFILE_DIR: Path | None = None
+
+
+def _system_seconds(inst: Instance) -> float:
+    """The instance's own kernel time (stime): system calls, loopback TCP, page faults."""
+    raw = Path(f"/proc/{inst.process.pid}/stat").read_text()
+    return int(raw[raw.rindex(")") + 2:].split()[12]) / os.sysconf("SC_CLK_TCK")
+STATEMENT_LOG: Path | None = None  # PostgreSQL's log, when it logs every statement (--statements)
+
+
+def _statements() -> int:
+    """Statements PostgreSQL has logged so far (simple, prepared, and the BEGIN/COMMIT around them)."""
+    if STATEMENT_LOG is None:
+        return 0
+    with STATEMENT_LOG.open("rb") as log:
+        return sum(1 for line in log if b"LOG:  statement: " in line or b"LOG:  execute " in line)
+
+
+async def phase(name: str, inst: Instance, count: int, one: Callable[[int], Awaitable[int]]) -> None:
+    """`one(k)` sends the k-th unit and returns how many requests it took."""
+    recorder = None
+    if PROFILE_DIR is not None:
+        recorder = profile.Recorder(profile.py_spy() or "py-spy", inst.process.pid,
+                                    PROFILE_DIR / f"{name.replace(' ', '-')}.txt", rate=1000)
+        await asyncio.sleep(1.0)  # py-spy attaches
+    cpu0, t0, statements0, sys0 = inst.cpu_seconds(), time.monotonic(), _statements(), _system_seconds(inst)
+    requests = 0
+    for k in range(count):
+        requests += await one(k)
+    cpu, wall = inst.cpu_seconds() - cpu0, time.monotonic() - t0
+    system = _system_seconds(inst) - sys0
+    if recorder is not None:
+        recorder.stop()
+    per_unit = f"  ({1000 * cpu / count:6.2f} ms per file)" if requests != count else ""
+    statements = f", {(_statements() - statements0) / requests:4.1f} SQL statements" if STATEMENT_LOG else ""
+    print(f"  {name:14} {requests:5} requests {1000 * cpu / requests:6.2f} ms CPU each, "
+          f"(kernel {100 * system / max(cpu, 1e-9):3.0f} %), {1000 * wall / requests:6.2f} ms wall{statements}{per_unit}", flush=True)
+
+
+async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str) -> None:
+    catalog = demo_catalog()
+    shared = Shared(Router([inst.url]))
+    term = SimTerminal("cost-1", hall, code, shared)
+    await term.enroll()
+    n = args.requests
+    drafts = make_drafts(catalog, 3 * n + 10, args.pages, args.page_kb, seed=7)
+    apps = [build_app(catalog, d, hall, term.device_no, k + 1, date.today()) for k, d in enumerate(drafts)]
+    # warm-up: a few whole passes, so first-use costs (imports, compiled statements, connections) are out
+    term.apps = apps[:10]
+    await term.sync()
+    apps = apps[10:]
+
+    anonymous = SimTerminal("anonymous", hall, "", shared)
+
+    async def unauthenticated(_k: int) -> int:
+        await anonymous.request("GET", "summary")
+        return 1
+
+    async def summary(_k: int) -> int:
+        await term.json("GET", "summary")
+        return 1
+
+    async def catalog_304(_k: int) -> int:
+        await term.request("GET", "catalog", headers={"If-None-Match": term.etag} if term.etag else None)
+        return 1
+
+    async def changes(_k: int) -> int:
+        await term.json("GET", "changes", params={"since": term.cursor, "limit": 100})
+        return 1
+
+    async def state(k: int) -> int:
+        await term.json("POST", "applications/state", {"ids": [apps[k % 10].id]})
+        return 1
+
+    pushed: list = []
+
+    async def push(k: int) -> int:
+        app = apps[k]
+        await term.json("POST", "applications", {"applications": [app.document]})
+        pushed.append(app)
+        return 1
+
+    files = [(sha, data) for a in apps[:2 * n] for sha, data in a.files.items()]
+
+    async def whole(k: int) -> int:
+        sha, data = files[k]
+        before = sum(shared.requests.values())
+        term.chunk.size = term.chunk.cap
+        await term.upload(sha, data)
+        return sum(shared.requests.values()) - before
+
+    async def growing(k: int) -> int:
+        sha, data = files[n + k]
+        before = sum(shared.requests.values())
+        term.chunk.size = term.chunk.start
+        await term.upload(sha, data)
+        return sum(shared.requests.values()) - before
+
+    await phase("401", inst, n, unauthenticated)
+    await phase("summary", inst, n, summary)
+    await phase("catalog 304", inst, n, catalog_304)
+    await phase("changes", inst, n, changes)
+    await phase("state", inst, n, state)
+    await phase("push", inst, 2 * n, push)
+    await phase("upload whole", inst, n, whole)
+    await phase("upload 32 KB+", inst, n, growing)
+    await term.close()
+    await anonymous.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", "--requests", type=int, default=300, help="requests (or files) per phase")
+    parser.add_argument("--pages", type=int, default=1, help="attachments per application")
+    parser.add_argument("--page-kb", type=int, default=200, help="size of each attachment")
+    parser.add_argument("--storage", choices=["s3", "local"], default="s3")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="a directory for a py-spy profile of each phase (raw stacks of the GIL's holder; "
+                             "sampling costs the instance CPU, so the figures of such a run are higher)")
+    parser.add_argument("--statements", action="store_true",
+                        help="PostgreSQL logs every statement and each phase says how many a request ran "
+                             "(logging costs PostgreSQL, not the platform)")
+    args = parser.parse_args()
+    global PROFILE_DIR, STATEMENT_LOG
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile
+
+    from tests.sync.servers import PostgresServer
+
+    with tempfile.TemporaryDirectory(prefix="ow-cost-") as tmp:
+        work = Path(tmp)
+        key_file = work / "blob.key"
+        pg = PostgresServer()
+        seaweed = None
+        try:
+            s3 = None
+            if args.storage == "s3":
+                from tests.sync.seaweed import SeaweedServer
+
+                seaweed = SeaweedServer()
+                endpoint = seaweed.new_bucket()
+                s3 = S3Settings(endpoint.url, endpoint.bucket, endpoint.env())
+            db_url = pg.new_database()
+            if args.statements:
+                import psycopg
+
+                from loadsim.cluster import admin_conninfo, conninfo
+
+                with psycopg.connect(admin_conninfo(db_url)[0], autocommit=True) as conn:
+                    conn.execute(f'ALTER DATABASE "{conninfo(db_url).rsplit("/", 1)[1]}" SET log_statement = \'all\'')
+                STATEMENT_LOG = pg.dir / "log"
+            home = work / "home"
+            home.mkdir(mode=0o700)
+            inst = Instance(home, db_url, key_file, s3=s3, log=work / "instance.log")
+            try:
+                inst.wait_ready()
+                from platform_load import Bench  # the catalog and a code, as the load bench prepares them
+
+                hall = "330106001"
+                bench = Bench.__new__(Bench)
+                bench.catalog, bench.key_file = demo_catalog(), key_file
+                code = Bench.prepare_platform(bench, home, db_url, [(hall, "cost-1")])[0]
+                print(f"platform: PostgreSQL, {'object storage (SeaweedFS S3)' if s3 else 'local store'}; "
+                      f"{args.page_kb} KB files", flush=True)
+                asyncio.run(measure(args, inst, code, hall))
+            finally:
+                inst.stop()
+        finally:
+            if seaweed is not None:
+                seaweed.stop()
+            pg.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
