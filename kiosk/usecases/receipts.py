@@ -61,6 +61,13 @@ def queue_notice(session: Session, t: Terminal, application_id: str, kind: Print
                                      "receipt_no": app.receipt_no if app else None}).id
 
 
+def prepare_notices(t: Terminal) -> None:
+    """Blocking (a job): the notices' font loaded where they are laid out, before the clerk's first decision
+    waits for it (about a second the first time)."""
+    if t.printing is not None:
+        t.printing.prepare_documents()
+
+
 def reprint(t: Terminal, staff_id: int, application_id: str, kind: PrintKind | str, *,
             lang: str = "zh") -> PrintResult:
     kind = PrintKind(kind)
