@@ -119,6 +119,10 @@ class PrintPart(Protocol):
         """Blocking: load what laying out a notice needs (its CJK font, about a second) where notices are laid
         out, before the first decision waits for it."""
 
+    def prepare_receipts(self) -> None:
+        """Blocking: load which font draws which character (a third of a second of pure Python, read from the
+        fonts' files), before the first receipt with a rare character in a name waits for it."""
+
     def stop(self, timeout: float = 5.0) -> None: ...
 
 

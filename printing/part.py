@@ -17,7 +17,7 @@ from kiosk.print_jobs import PrintOutcome
 from kiosk.processes import Offload, call_here
 from kiosk.terminal import Terminal
 from printing import queue
-from printing.render import prepare_document_fonts
+from printing.render import prepare_document_fonts, prepare_receipt_fonts
 from printing.worker import PrintWorker, PrintWorkerStatus
 
 
@@ -34,6 +34,9 @@ class Printers:
 
     def prepare_documents(self) -> None:
         self.offload(prepare_document_fonts, timeout=queue.RENDER_TIMEOUT)
+
+    def prepare_receipts(self) -> None:
+        prepare_receipt_fonts()  # receipts are made here (a few ms each), not in the worker process
 
     def print_now(self, job_id: int, *, actor: str) -> PrintOutcome | None:
         if self.worker is not None:

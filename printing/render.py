@@ -66,6 +66,15 @@ def render_job(session: Session, settings: Settings, catalog: Catalog | None, jo
     return prepared if isinstance(prepared, bytes) else render_document(prepared, settings)
 
 
+def prepare_receipt_fonts() -> None:
+    """Which font draws which character: read from the fonts' cmaps once per process (`printing.fonts`), a
+    third of a second of pure Python that the first receipt with a rare character in a name used to pay."""
+    from printing.fonts import covers, hanazono_a, hanazono_b, main_font
+
+    for font in (main_font(), hanazono_a(), hanazono_b()):
+        covers(font, "一")
+
+
 def prepare_document_fonts() -> None:
     """Where documents are laid out (this process or the worker process): load their CJK font ahead."""
     from printing.pdf.fonts import setup_fonts

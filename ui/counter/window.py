@@ -176,6 +176,7 @@ class CounterWindow(QMainWindow):
 
         terminal = self.terminal
         run_job("counter-notice-fonts", lambda: receipts.prepare_notices(terminal))
+        run_job("counter-receipt-fonts", lambda: receipts.prepare_receipts(terminal))
 
     @quietly
     def start_session(self, staff: StaffView) -> None:
