@@ -14,6 +14,12 @@ with the recording scanner, submits and lets the receipt print; every few
 flows a clerk at the counter checks a case and decides it. A heartbeat timer
 on the GUI thread measures the longest stall.
 
+Each stall over 50 ms in which the GUI thread was blocked (neither running
+nor waiting for a CPU: waiting for Python's lock, nearly always) is reported
+to the parent, which samples every thread's CPU time from /proc every 4 ms
+(outside the window process, so the sampling takes none of its GIL) and
+names the threads that ran meanwhile and where each was ("blocked_stalls").
+
 The parent watches the child: a death by signal or a fatal error is a crash;
 no progress for `--hang-seconds` is a hang (every thread's stack is asked for
 with SIGABRT, which faulthandler writes to the crash log, and kept). Afterwards
@@ -80,6 +86,117 @@ def rss_kb() -> int:
     return 0
 
 
+class ThreadClock:
+    """Every thread of the window process: its time on a CPU and waiting for one (Linux schedstat), sampled
+    every few ms by the parent, which shares no GIL with it (reading /proc in the window process releases
+    and retakes its GIL, and each retake waits up to the switch interval behind a busy thread).
+
+    A stall in which the GUI thread neither ran nor waited for a CPU was spent
+    blocked, nearly always on Python's lock (the GIL): the threads that ran
+    meanwhile, with where each was when the GUI thread got going again, name
+    the holder.
+    """
+
+    def __init__(self, pid: int, every: float = 0.004, keep_seconds: float = 20.0) -> None:
+        self.pid, self.every = pid, every
+        self.fds: dict[int, int] = {}
+        self.names: dict[int, str] = {}  # the OS's thread names (Qt names its threads; Python 3.11 does not)
+        self.samples: list[tuple[float, dict[int, tuple[int, int]]]] = []
+        self.keep = int(keep_seconds / every)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        threading.Thread(target=self._run, name="thread-clock", daemon=True).start()
+
+    def _read(self) -> dict[int, tuple[int, int]]:
+        now: dict[int, tuple[int, int]] = {}
+        try:
+            tids = [int(t) for t in os.listdir(f"/proc/{self.pid}/task")]
+        except OSError:
+            return now
+        for tid in tids:
+            fd = self.fds.get(tid)
+            try:
+                if fd is None:
+                    fd = self.fds[tid] = os.open(f"/proc/{self.pid}/task/{tid}/schedstat", os.O_RDONLY)
+                    self.names[tid] = Path(f"/proc/{self.pid}/task/{tid}/comm").read_text().strip()
+                run_ns, wait_ns = os.pread(fd, 200, 0).split()[:2]
+                now[tid] = (int(run_ns), int(wait_ns))
+            except (OSError, ValueError):
+                continue
+        for tid in [t for t in self.fds if t not in now]:  # ended
+            os.close(self.fds.pop(tid))
+        return now
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            sample = (time.time(), self._read())
+            with self.lock:
+                self.samples.append(sample)
+                if len(self.samples) > 2 * self.keep:
+                    del self.samples[:self.keep]
+
+    def ran(self, begin: float, end: float) -> dict[int, tuple[float, float]]:
+        """Each thread's ms on a CPU and waiting for one between the samples around `begin` and `end`."""
+        with self.lock:
+            samples = list(self.samples)
+        first = next((s for s in reversed(samples) if s[0] <= begin), None)
+        last = next((s for s in samples if s[0] >= end), samples[-1] if samples else None)
+        if first is None or last is None:
+            return {}
+        return {tid: ((run - first[1].get(tid, (0, 0))[0]) / 1e6, (wait - first[1].get(tid, (0, 0))[1]) / 1e6)
+                for tid, (run, wait) in last[1].items()}
+
+    def comm(self, tid: int) -> str:
+        return f"tid {tid} ({self.names.get(tid, '?')})"
+
+    def who_ran(self, stall: dict[str, Any], limit_ms: float = 5.0) -> str:
+        """`stall`: the window process's report of a blocked stall (its end, length, threads and their places)."""
+        ran = self.ran(stall["end"] - stall["gap"] / 1000, stall["end"])
+        threads = stall["threads"]
+        out = []
+        for tid, (cpu, waited) in sorted(ran.items(), key=lambda kv: -kv[1][0]):
+            info = threads.get(str(tid), {})
+            if info.get("gui") or cpu + waited < limit_ms:
+                continue
+            where = f" at {info['where']}" if info.get("where") else ""
+            name = info.get("name") or self.comm(tid)  # a thread Python does not know: Qt's, a C library's
+            out.append(f"{name} ran {cpu:.0f} ms (+{waited:.0f} waiting){where}")
+        return f"{stall['gap']:.0f} ms wall, {stall['blocked']:.0f} blocked ({stall['what']}): " + \
+            ("; ".join(out[:3]) or "no other thread ran")
+
+
+def thread_places() -> dict[str, dict[str, Any]]:
+    """Every Python thread by its OS id, with where it is now (for the parent's ThreadClock); no GIL release."""
+    frames = sys._current_frames()
+    out: dict[str, dict[str, Any]] = {}
+    for t in threading.enumerate():
+        frame = frames.get(t.ident) if t.ident is not None else None
+        where = " < ".join(_frame_line(f) for f in _project_frames(frame)[:3]) if frame is not None else ""
+        out[str(t.native_id)] = {"name": t.name, "where": where, "gui": t is threading.main_thread()}
+    return out
+
+
+def _project_frames(frame: Any) -> list[Any]:
+    """Innermost first; the project's own frames first of all, then the library frames above them."""
+    frames = []
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    ours = [f for f in frames if str(ROOT) in f.f_code.co_filename and "/.venv/" not in f.f_code.co_filename]
+    return frames[:1] + ours if ours and frames[0] is not ours[0] else ours or frames
+
+
+def _frame_line(frame: Any) -> str:
+    path = frame.f_code.co_filename
+    if "site-packages/" in path:
+        short = path.split("site-packages/")[1]
+    elif path.startswith(str(ROOT)):
+        short = path[len(str(ROOT)) + 1:]
+    else:
+        short = path.rsplit("/", 1)[-1]
+    return f"{short}:{frame.f_lineno} {frame.f_code.co_name}"
+
+
 def child(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
@@ -98,7 +215,7 @@ def child(args: argparse.Namespace) -> int:
 
     EndlessScanner = endless_scanner_class()
     app = QApplication(sys.argv[:1])
-    from ui.threads import install_gc_guard
+    from ui.threads import gc_guard, install_gc_guard
 
     install_gc_guard()  # what the entry points install (garbage on the GUI thread)
     if os.environ.get("SOAK_SWITCH"):  # to compare switch intervals
@@ -131,6 +248,7 @@ def child(args: argparse.Namespace) -> int:
 
     stalls: list[float] = []
     stalls_cpu: list[float] = []  # the GUI thread's CPU time in each of those gaps
+    stalls_blocked: list[float] = []  # and the time it was blocked (neither running nor waiting for a CPU)
     causes: dict[str, list[float]] = {"gc": [], "driver": []}  # what ran on the GUI thread, and for how long
     import gc as _gc
 
@@ -208,6 +326,7 @@ def child(args: argparse.Namespace) -> int:
             gap_queue = now_queue - last_queue[0]
             stalls.append(gap)
             stalls_cpu.append(gap_cpu)
+            stalls_blocked.append(max(0.0, gap - gap_cpu - gap_queue))
             if gap > 15:  # a late beat: what was the GUI thread doing meanwhile?
                 end = time.perf_counter()
                 begin = end - gap / 1000
@@ -220,6 +339,14 @@ def child(args: argparse.Namespace) -> int:
                 if gap > 50:
                     stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
                     worst.append((gap, gap_cpu, gap_queue, top[0]))
+                    blocked = gap - gap_cpu - gap_queue
+                    if blocked > 25:  # blocked, not working: the parent says who ran meanwhile (who had the GIL)
+                        report("BLOCKED", end=time.time(), gap=gap, blocked=blocked, what=top[0],
+                               threads=thread_places())
+                    if stall_times is not None:  # a development aid: to line stalls up with a py-spy trace
+                        stall_times.write(json.dumps({"end": time.time(), "gap": gap, "cpu": gap_cpu,
+                                                      "queue": gap_queue, "what": top[0]}) + "\n")
+                        stall_times.flush()
                     worst.sort(reverse=True)
                     del worst[10:]
                 screen_work = any(w.startswith("input:") or w.startswith(tuple("job:" + j for j in SCREEN_JOBS))
@@ -235,6 +362,7 @@ def child(args: argparse.Namespace) -> int:
         last_cpu[0] = now_cpu
         last_queue[0] = now_queue
 
+    stall_times = open(os.environ["SOAK_STALL_TIMES"], "a") if os.environ.get("SOAK_STALL_TIMES") else None  # noqa: SIM115
     heartbeat = QTimer()
     heartbeat.setInterval(10)
     heartbeat.timeout.connect(beat)
@@ -446,10 +574,15 @@ def child(args: argparse.Namespace) -> int:
             figures["stalls_over_50ms"] = sum(1 for x in stalls if x > 50)
             figures["most_gui_cpu_in_one_gap_ms"] = round(max(stalls_cpu, default=0.0), 1)
             figures["gaps_with_gui_cpu_over_50ms"] = sum(1 for x in stalls_cpu if x > 50)
+            # blocked: waiting for Python's lock (mostly), which the machine's load does not explain
+            figures["most_blocked_in_one_gap_ms"] = round(max(stalls_blocked, default=0.0), 1)
+            figures["gaps_blocked_over_25ms"] = sum(1 for x in stalls_blocked if x > 25)
             # wall = the GUI thread's CPU + its wait for a CPU (machine load) + the rest: blocked (Python's lock
             # held by another thread, or the 10 ms the heartbeat's timer waits)
             figures["worst_stalls"] = [f"{g:.0f} ms wall = {c:.0f} CPU + {q:.0f} waiting for a CPU + "
                                        f"{max(0.0, g - c - q):.0f} blocked: {w}" for g, c, q, w in worst]
+            guard = gc_guard()
+            figures["gc_off_gui_thread"] = len(guard.off_thread_collections) if guard is not None else None
             figures["gc_longest_ms"] = round(max(causes["gc"], default=0.0), 1)
             figures["gc_over_50ms"] = sum(1 for x in causes["gc"] if x > 50)
             figures["gc_worst"] = [w for _, w in gc_worst]
@@ -573,6 +706,8 @@ def main() -> int:
                                  "--settle-seconds", str(args.settle_seconds)],
                                 stdout=subprocess.PIPE, stderr=child_err, text=True, env=env)
         done: dict[str, Any] = {}
+        clock = ThreadClock(proc.pid)
+        blocked: list[tuple[float, str]] = []  # the longest blocked stalls, with who ran meanwhile
         last_progress = time.monotonic()
         assert proc.stdout is not None
         while True:
@@ -588,6 +723,12 @@ def main() -> int:
                     if info["n"] % 25 == 0:
                         print(f"  flow {info['n']}: decisions {info['decisions']}, RSS {info['rss_kb'] // 1024} MB, "
                               f"longest stall so far {info['longest_stall_ms']} ms", flush=True)
+                elif tag == "BLOCKED":
+                    stall = json.loads(data)
+                    time.sleep(max(0.0, stall["end"] + 2 * clock.every - time.time()))  # a sample after its end
+                    blocked.append((stall["blocked"], clock.who_ran(stall)))
+                    blocked.sort(reverse=True)
+                    del blocked[10:]
                 elif tag in ("DONE", "DRIVEN", "ERROR"):
                     done[tag] = json.loads(data)
             elif time.monotonic() - last_progress > args.hang_seconds:
@@ -604,6 +745,7 @@ def main() -> int:
                     proc.kill()
                 break
         proc.wait(120)
+        clock.stop.set()
         child_err.close()
         stderr = (work / "child.stderr").read_text(errors="replace")
         if result["hangs"]:
@@ -624,12 +766,15 @@ def main() -> int:
         result.update(exactly_once(home, platform_home, figures))
         result.update({k: figures.get(k) for k in ("flows", "decisions", "longest_stall_ms", "stall_p99_ms",
                                                    "stalls_over_50ms", "most_gui_cpu_in_one_gap_ms",
-                                                   "gaps_with_gui_cpu_over_50ms", "worst_stalls",
+                                                   "gaps_with_gui_cpu_over_50ms", "most_blocked_in_one_gap_ms",
+                                                   "gaps_blocked_over_25ms", "worst_stalls",
+                                                   "gc_off_gui_thread",
                                                    "gui_cpu_ms_per_tap", "gc_longest_ms", "gc_over_50ms", "gc_worst",
                                                    "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
                                                    "longest_stall_idle_ms", "idle_stalls_over_50ms",
                                                    "receipts_printed", "receipts_waiting", "pending_items",
                                                    "pending_prints", "prints_need_staff", "refused_items")})
+        result["blocked_stalls"] = [text for _, text in blocked]
         rss = figures.get("rss_kb", {})
         first, final = rss.get("50"), rss.get(str(args.flows))
         result["rss_mb_at_50"] = round(first / 1024, 1) if first else None

@@ -32,6 +32,7 @@ from kiosk.licences.model import Consent, LicenceCopy, LicenceOffer, LicenceOffe
 from kiosk.lifecycle import LABELS, Status
 from kiosk.materials.intake import IntakeLimits
 from kiosk.print_jobs import PrintOutcome
+from kiosk.processes import Offload
 from kiosk.queue.model import HallPart
 from kiosk.settings import Settings, load_settings
 from kiosk.store import Store, open_store
@@ -109,6 +110,18 @@ class PrintPart(Protocol):
 
     def poke(self) -> None:
         """A job was queued or the printer may be back: the background worker looks at once."""
+
+    def lay_out_documents_with(self, offload: Offload) -> None:
+        """Where A4 documents are laid out (reportlab, 100 ms and more of pure Python): a window process says
+        `kiosk.processes.call_in_process`, so its GUI thread never waits behind the layout for Python's lock."""
+
+    def prepare_documents(self) -> None:
+        """Blocking: load what laying out a notice needs (its CJK font, about a second) where notices are laid
+        out, before the first decision waits for it."""
+
+    def prepare_receipts(self) -> None:
+        """Blocking: load which font draws which character (a third of a second of pure Python, read from the
+        fonts' files), before the first receipt with a rare character in a name waits for it."""
 
     def stop(self, timeout: float = 5.0) -> None: ...
 

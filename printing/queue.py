@@ -3,7 +3,9 @@
 Submitting never waits for a printer: `enqueue_receipt` only adds a row and
 can run inside the submission's own transaction. `run_job` claims a job
 (state `printing`, in a `BEGIN IMMEDIATE` transaction, so two threads or two
-processes never both claim it), builds its bytes from the store, sends them
+processes never both claim it) and reads what it prints from the store in
+that transaction; lays an A4 document out once it is committed (a window
+process does that in its worker process, `kiosk.processes`), sends the bytes
 outside any transaction, then records the outcome and an audit row:
 
 - printed: with what "printed" rests on (`printing.render.Delivery`): the
@@ -26,6 +28,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,6 +49,7 @@ from kiosk.print_jobs import (  # noqa: F401 - enqueueing is the domain's; re-ex
     enqueue_document,
     enqueue_receipt,
 )
+from kiosk.processes import Offload, call_here
 from kiosk.retry import PRINT_JOBS, RetryPolicy
 from kiosk.store.models import Application, PrintJob, utcnow
 from kiosk.terminal import Terminal
@@ -56,6 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.printing")
 
 RECLAIM_AFTER = timedelta(minutes=5)
+#: how long a job waits for its document's layout in the worker process (behind a kiosk's image work, at worst)
+RENDER_TIMEOUT = 120.0
 # the one place that names them is kiosk.print_jobs; kept here for the printing layer's callers
 PENDING, PRINTING, PRINTED, UNCONFIRMED, FAILED = (PrintState.PENDING, PrintState.PRINTING, PrintState.PRINTED,
                                                    PrintState.UNCONFIRMED, PrintState.FAILED)
@@ -131,9 +138,12 @@ def _bytes_went_out(job: PrintJob) -> bool:
 
 def run_job(terminal: Terminal, job_id: int, *, actor: str = "print-worker", force: bool = True,
             now: datetime | None = None, timeout: float = 5.0, retry: RetryPolicy = PRINT_JOBS,
-            guard: SendGuard | None = None) -> PrintOutcome | None:
-    """Try one job now; None if it is not due (printed, unconfirmed, failed, or being sent by someone else)."""
-    from printing.render import render_job, send_job
+            guard: SendGuard | None = None, offload: Offload = call_here) -> PrintOutcome | None:
+    """Try one job now; None if it is not due (printed, unconfirmed, failed, or being sent by someone else).
+
+    `offload` runs an A4 document's layout: `kiosk.processes.call_in_process` in a window process, whose GUI
+    thread would otherwise wait for Python's lock while reportlab works (`Printers.offload`)."""
+    from printing.render import prepare_job, render_document, send_job
 
     now = now or utcnow()
     with terminal.store.transaction() as session:
@@ -151,13 +161,27 @@ def run_job(terminal: Terminal, job_id: int, *, actor: str = "print-worker", for
         claim = _Claim(job_id, attempt, job.kind, job.printer, job.application_id, receipt_no, job.last_error)
         payload = dict(job.payload or {})
         try:
-            data = render_job(session, terminal.settings, terminal.catalog, job)
+            prepared = prepare_job(session, terminal.settings, terminal.catalog, job)
             render_error: PrintingError | None = None
         except PrintingError as exc:
-            data, render_error = b"", exc
+            prepared, render_error = b"", exc
         except Exception as exc:  # noqa: BLE001 - a defect: the same bytes would fail again, so the job fails
             log.exception("building print job %s failed", job_id)
-            data, render_error = b"", PrintDefect(exc, keeps_job_pending=False)
+            prepared, render_error = b"", PrintDefect(exc, keeps_job_pending=False)
+    # the claim is in the store: a document is laid out with no transaction open (the claim's write lock
+    # was held through a notice's whole layout, and other writers waited)
+    data = prepared if isinstance(prepared, bytes) else b""
+    if render_error is None and not isinstance(prepared, bytes):
+        try:
+            data = offload(render_document, prepared, terminal.settings, timeout=RENDER_TIMEOUT)
+        except PrintingError as exc:
+            render_error = exc
+        except (BrokenProcessPool, CancelledError, TimeoutError) as exc:  # the worker process, not the document
+            log.warning("laying out print job %s in the worker process failed: %r; kept for a retry", job_id, exc)
+            render_error = PrintDefect(exc, keeps_job_pending=True)
+        except Exception as exc:  # noqa: BLE001 - a defect in the layout: the same document would fail again
+            log.error("building print job %s failed", job_id, exc_info=exc)  # with the worker's traceback
+            render_error = PrintDefect(exc, keeps_job_pending=False)
     if render_error is not None:
         return _record(terminal, claim, render_error, None, actor, 0, retry)
 

@@ -16,6 +16,7 @@ from kiosk.settings import Settings
 from kiosk.store.models import Application, PrintJob
 from printing.drivers import open_printer
 from printing.errors import PrintCancelled, PrinterSilent, PrinterUnreachable, PrinterUriInvalid, PrintInterrupted
+from printing.pdf.facts import DocumentFacts, document_facts
 from printing.receipt.content import receipt_content
 from printing.receipt.escpos_out import receipt_bytes
 from printing.receipt.layout import receipt_blocks
@@ -43,17 +44,49 @@ def ticket_for(payload: dict[str, Any], settings: Settings) -> bytes:
     return receipt_bytes(ticket_blocks(ticket_content(payload, settings), model.columns, model.dots), model)
 
 
-def render_job(session: Session, settings: Settings, catalog: Catalog | None, job: PrintJob) -> bytes:
+def prepare_job(session: Session, settings: Settings, catalog: Catalog | None, job: PrintJob) -> bytes | DocumentFacts:
+    """Inside the claim's transaction: a receipt's or ticket's bytes (a few ms), or what an A4 document says.
+
+    The document's layout (`render_document`, a hundred ms and more of pure
+    Python) is left to the caller, to run after the transaction and, in a
+    window process, in the worker process."""
     payload = dict(job.payload or {})
     if job.kind == "ticket":
         return ticket_for(payload, settings)
     app = find_application(session, job.application_id or "")
     if job.kind == "receipt":
         return receipt_for(app, settings, catalog, payload)
-    from printing.pdf.documents import build_document
-
-    return build_document(job.kind, app, settings, catalog, lang=str(payload.get("lang") or settings.language),
+    return document_facts(job.kind, app, settings, catalog, lang=str(payload.get("lang") or settings.language),
                           missing=payload.get("missing"))
+
+
+def render_job(session: Session, settings: Settings, catalog: Catalog | None, job: PrintJob) -> bytes:
+    """A job's bytes, all of it here."""
+    prepared = prepare_job(session, settings, catalog, job)
+    return prepared if isinstance(prepared, bytes) else render_document(prepared, settings)
+
+
+def prepare_receipt_fonts() -> None:
+    """Which font draws which character: read from the fonts' cmaps once per process (`printing.fonts`), a
+    third of a second of pure Python that the first receipt with a rare character in a name used to pay."""
+    from printing.fonts import covers, hanazono_a, hanazono_b, main_font
+
+    for font in (main_font(), hanazono_a(), hanazono_b()):
+        covers(font, "一")
+
+
+def prepare_document_fonts() -> None:
+    """Where documents are laid out (this process or the worker process): load their CJK font ahead."""
+    from printing.pdf.fonts import setup_fonts
+
+    setup_fonts()
+
+
+def render_document(facts: DocumentFacts, settings: Settings) -> bytes:
+    """An A4 document's PDF from its facts (picklable and module-level: the worker process runs it)."""
+    from printing.pdf.documents import render_document as render
+
+    return render(facts, settings)
 
 
 class Delivery(StrEnum):

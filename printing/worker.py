@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.print_jobs import PrintOutcome
+from kiosk.processes import Offload, call_here
 from kiosk.retry import PRINT_JOBS, RetryPolicy
 from kiosk.store.models import PrintJob, utcnow
 from kiosk.terminal import Terminal
@@ -68,6 +69,7 @@ class PrintWorker:
         self._printer_locks: dict[str, threading.Lock] = {}
         self._recent: dict[int, tuple[float, PrintOutcome]] = {}
         self._thread: threading.Thread | None = None
+        self.offload: Offload = call_here  # where A4 documents are laid out (`Printers.lay_out_documents_with`)
 
     # --- control ----------------------------------------------------------------------------
 
@@ -114,7 +116,8 @@ class PrintWorker:
             return None
         asked = time.monotonic()
         with self._printer_lock(printer):
-            outcome = run_job(self.terminal, job_id, actor=actor, timeout=self.timeout, retry=self.retry)
+            outcome = run_job(self.terminal, job_id, actor=actor, timeout=self.timeout, retry=self.retry,
+                              offload=self.offload)
             if outcome is None:  # the worker had it: its attempt is this one
                 with self._lock:
                     at, recent = self._recent.get(job_id, (0.0, None))
@@ -137,7 +140,7 @@ class PrintWorker:
             self._set(job_id=job_id)
             try:
                 outcome = run_job(self.terminal, job_id, actor=self.actor, force=force, timeout=self.timeout,
-                                  retry=self.retry, guard=guard)
+                                  retry=self.retry, guard=guard, offload=self.offload)
             finally:
                 with self._lock:
                     self._guard = None

@@ -33,15 +33,16 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import traceback
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from kiosk import processes
 from ui.pyside_fixes import repair_singleton_refcounts
 from ui.threads import is_gui_thread, worker_thread_scope
 
@@ -192,25 +193,9 @@ def wait_idle(msecs: int = 30_000) -> bool:
     return pool().waitForDone(msecs)
 
 
-_processes: dict[str, object] = {}
-_process_lock = threading.Lock()
-
-
-def _process_pool() -> object:
-    """One spawned worker process for CPU-heavy pure-Python work (PDF layout, image processing).
-
-    Threads share the GIL, and some libraries hold it for 100 ms and more in one
-    C call (reportlab's font handling), which freezes the screen; a separate
-    process cannot. Spawned, not forked: forking a process that runs Qt threads is unsafe.
-    """
-    with _process_lock:
-        if "pool" not in _processes:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            _processes["pool"] = ProcessPoolExecutor(max_workers=1,
-                                                     mp_context=multiprocessing.get_context("spawn"))
-        return _processes["pool"]
+def _process_pool() -> ProcessPoolExecutor:
+    """The one worker process (`kiosk.processes`): the printing part's threads use it too."""
+    return processes.process_pool()
 
 
 def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
@@ -223,7 +208,7 @@ def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Call
     """
     key, job = _new_job(name, on_done, on_error, owner)
     try:
-        future = _process_pool().submit(fn, *args)  # type: ignore[attr-defined]
+        future = processes.submit(fn, *args)
     except BaseException as exc:  # noqa: BLE001 - a shut-down or broken pool: reported like a failed job
         exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
         _outcomes.append((key, False, exc))
@@ -246,7 +231,4 @@ def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Call
 
 
 def shutdown_processes() -> None:
-    with _process_lock:
-        pool_ = _processes.pop("pool", None)
-    if pool_ is not None:
-        pool_.shutdown(wait=False, cancel_futures=True)  # type: ignore[attr-defined]
+    processes.shutdown_processes()

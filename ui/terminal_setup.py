@@ -12,6 +12,7 @@ import sys
 from PySide6.QtCore import QObject
 
 from kiosk.devices.base import Scanner
+from kiosk.processes import call_in_process
 from kiosk.devices.id_card_reader import IdCardReader
 from kiosk.settings import Settings
 from kiosk.terminal import Devices, Terminal
@@ -37,8 +38,14 @@ def configured_id_reader(settings: Settings) -> IdCardReader | None:
 
 
 def open_terminal(settings: Settings, devices: Devices | None = None) -> Terminal:
-    """Blocking: run it in a job. The parts' background workers (sync, printing) start here."""
+    """Blocking: run it in a job. The parts' background workers (sync, printing) start here.
+
+    A4 notices are laid out in the worker process: reportlab in a thread of
+    this process kept the GUI thread waiting 60-120 ms for Python's lock at
+    the counter's decide (issue 10)."""
     terminal = Terminal.open(settings, background=True)
+    if terminal.printing is not None:
+        terminal.printing.lay_out_documents_with(call_in_process)
     terminal.devices = devices or Devices(scanner=configured_scanner(settings),
                                           id_reader=configured_id_reader(settings))
     return terminal

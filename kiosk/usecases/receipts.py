@@ -61,6 +61,20 @@ def queue_notice(session: Session, t: Terminal, application_id: str, kind: Print
                                      "receipt_no": app.receipt_no if app else None}).id
 
 
+def prepare_notices(t: Terminal) -> None:
+    """Blocking (a job): the notices' font loaded where they are laid out, before the clerk's first decision
+    waits for it (about a second the first time)."""
+    if t.printing is not None:
+        t.printing.prepare_documents()
+
+
+def prepare_receipts(t: Terminal) -> None:
+    """Blocking (a job at a window's start): which font draws a rare character in a name, read before the first
+    such receipt waits for it (a third of a second the first time)."""
+    if t.printing is not None and t.settings.printer:
+        t.printing.prepare_receipts()
+
+
 def reprint(t: Terminal, staff_id: int, application_id: str, kind: PrintKind | str, *,
             lang: str = "zh") -> PrintResult:
     kind = PrintKind(kind)

@@ -4,6 +4,14 @@ Every document carries the hall's name, the receipt number, a QR code for
 the progress lookup and "page X of Y" on every page. Chinese first; English
 follows each label when the terminal is set to English. ID numbers are
 masked on paper as on screen.
+
+Two steps: `printing.pdf.facts.document_facts` reads what a document says
+from the store, in plain values (a millisecond, inside the caller's
+session), and `render_document` lays it out with reportlab (a hundred
+milliseconds and more of pure Python, with no session). A window process
+runs the second step in its worker process (`kiosk.processes`), where it
+cannot keep the GUI thread waiting for Python's lock; `build_document` does
+both here.
 """
 from __future__ import annotations
 
@@ -24,21 +32,12 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 from kiosk import glossary as g
 from kiosk.catalog import Catalog
 from kiosk.errors import Message
-from kiosk.identity import mask_id
 from kiosk.licences.model import REUSED_LABEL
-from kiosk.notices import NoticeNotAllowed, require_notice_allowed, supplement_deadline
 from kiosk.settings import Settings
 from kiosk.store.models import Application
-from printing.errors import DocumentUnavailable
+from printing.pdf.facts import TITLES, DocumentFacts, document_facts, in_language
 from printing.pdf.fonts import markup, setup_fonts
-from printing.receipt.content import receipt_content
 
-TITLES: dict[str, Message] = {
-    "form": Message("政务服务事项申请表", "Application Form"),
-    "acceptance": Message("受理通知书", "Notice of Acceptance"),
-    "supplement": Message("补正材料通知书", "Notice of Materials to Supplement"),
-    "receipt_copy": Message("受理回执（存根）", "Application Receipt (copy)"),
-}
 #: the material review states of kiosk.review.MaterialCheck, as a document words them
 REVIEW_STATES = {"unchecked": Message("未审核", "not yet checked"), "valid": Message("合格", "accepted"),
                  "missing": Message("缺少，需补正", "missing, to supplement"),
@@ -103,17 +102,16 @@ class _Qr(Flowable):
 
 
 class _Doc:
-    """Shared parts of every document, bound to one application and one language."""
+    """Shared parts of every document, bound to one document's facts and one language."""
 
-    def __init__(self, app: Application, settings: Settings, catalog: Catalog | None, lang: str) -> None:
-        self.app, self.settings, self.lang = app, settings, lang
-        self.item = catalog.item(app.service_item_code) if catalog else None
+    def __init__(self, facts: DocumentFacts, settings: Settings) -> None:
+        self.facts, self.settings, self.lang = facts, settings, facts.lang
         self.font = setup_fonts()
         self.s = _Styles(self.font)
-        self.content = receipt_content(app, settings, catalog, lang=lang)
+        self.content = facts.content
 
     def t(self, zh: str, en: str) -> str:
-        return f"{zh} {en}" if self.lang == "en" else zh
+        return in_language(self.lang, zh, en)
 
     def term(self, term: Message) -> str:
         return g.label(term, self.lang)
@@ -152,7 +150,7 @@ class _Doc:
                 [self.term(g.SERVICE_ITEM), item_name],
                 [self.term(g.APPLICANT), c.applicant_name],
                 [self.term(g.ID_NO), c.id_masked],
-                [self.term(g.PHONE), self.app.applicant_phone or ""]]
+                [self.term(g.PHONE), self.facts.applicant_phone]]
         if c.submitted_at:
             rows.append([self.term(g.SUBMITTED_AT), c.submitted_at.strftime("%Y-%m-%d %H:%M")])
         if c.promised_date:
@@ -167,34 +165,16 @@ class _Doc:
         return table
 
     def field_rows(self) -> list[list[str]]:
-        rows: list[list[str]] = []
-        form = dict(self.app.form or {})
-        fields = list(self.item.form) if self.item else []
-        known = {f.key for f in fields}
-        for f in fields:
-            value = form.get(f.key)
-            if value is None or value == "":
-                shown = "—"
-            elif f.type == "choice":
-                option = next((o for o in f.options if o.value == value), None)
-                shown = self.t(option.label.zh, f"({option.label.en})") if option else str(value)
-            elif f.type == "id_number":
-                shown = mask_id(str(value))
-            else:
-                shown = str(value)
-            rows.append([self.t(f.label.zh, f.label.en), shown])
-        for key in sorted(set(form) - known):  # fields of an older catalog version: keep them visible
-            rows.append([self.t("其他填写内容", f"Other ({key})"), str(form[key])])
-        return rows
+        return [list(row) for row in self.facts.fields]
 
     def material_rows(self) -> list[list[str]]:
         rows = [[self.t("序号", "No."), self.t("材料名称", "Material"), self.t("必交", "Required"),
                  self.t("文件/页数", "Files/pages"), self.t("审核结果", "Review")]]
-        for n, m in enumerate(self.app.materials, 1):
+        for n, m in enumerate(self.facts.materials, 1):
             state = REVIEW_STATES.get(m.review_state, UNKNOWN)
             name = m.name_zh + (f"\n{m.name_en}" if self.lang == "en" else "")
             files = (REUSED_CELL.zh + (f"\n{REUSED_CELL.en}" if self.lang == "en" else "") if m.licence else
-                     self.file_count(len(m.files), sum(f.attachment.page_count for f in m.files)))
+                     self.file_count(m.files, m.pages))
             rows.append([str(n), name, self.t("是", "yes") if m.required else self.t("否", "no"), files,
                          self.t(state.zh, state.en)])
         return rows
@@ -277,25 +257,11 @@ def _acceptance(d: _Doc) -> list[Flowable]:
     return out
 
 
-def missing_materials(app: Application, explicit: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
-    """The materials to supplement: the explicit list, else those reviewed as 'missing', else required ones without files."""
-    if explicit:
-        return [{"name_zh": str(m.get("name_zh") or m.get("name") or ""), "name_en": str(m.get("name_en") or ""),
-                 "note": str(m.get("note") or "")} for m in explicit]
-    marked = [m for m in app.materials if m.review_state == "missing"]
-    if not marked:
-        marked = [m for m in app.materials if m.required and not m.files]
-    return [{"name_zh": m.name_zh, "name_en": m.name_en, "note": m.review_note or ""} for m in marked]
-
-
-def _supplement(d: _Doc, missing: list[dict[str, str]] | None) -> list[Flowable]:
-    items = missing_materials(d.app, missing)
-    if not items:
-        raise DocumentUnavailable(Message(f"申请 {d.app.receipt_no} 没有需要补正的材料记录，无法出具补正通知书。",
-                                          f"Application {d.app.receipt_no} has no material marked as missing; "
-                                          "there is nothing to put in a supplement notice."))
+def _supplement(d: _Doc) -> list[Flowable]:
+    items = d.facts.missing
     c, s = d.content, d.settings
-    due = supplement_deadline(d.app, s.supplement_days)
+    due = d.facts.supplement_due
+    assert due is not None  # document_facts sets it for a supplement notice
     due_zh = f"{due.year}年{due.month}月{due.day}日"
     place = s.hall_name_zh  # the item's counter ("政务服务中心一楼……窗口") inside the hall, then the street address
     if c.where is not None:
@@ -316,8 +282,8 @@ def _supplement(d: _Doc, missing: list[dict[str, str]] | None) -> list[Flowable]
                        f"again once they are complete. Questions: {s.hall_phone}.", d.s.para))
     rows = [[d.t("序号", "No."), d.t("需补正的材料", "Material to supplement"), d.t("说明", "What is needed")]]
     for n, m in enumerate(items, 1):
-        name = m["name_zh"] + (f"\n{m['name_en']}" if d.lang == "en" and m["name_en"] else "")
-        rows.append([str(n), name, m["note"] or d.t("请提交该材料", "Please provide this material")])
+        name = m.name_zh + (f"\n{m.name_en}" if d.lang == "en" and m.name_en else "")
+        rows.append([str(n), name, m.note or d.t("请提交该材料", "Please provide this material")])
     out.append(Spacer(1, 3 * mm))
     out.append(d.grid(rows, [12 * mm, 78 * mm, 80 * mm], header=True))
     out.append(d.p(d.t("补正期限与地点", "Deadline and place"), d.s.heading))
@@ -351,23 +317,24 @@ def _receipt_copy(d: _Doc) -> list[Flowable]:
     return out
 
 
+def render_document(facts: DocumentFacts, settings: Settings) -> bytes:
+    """The PDF bytes: reportlab's layout, no store (the worker process runs it for a window)."""
+    d = _Doc(facts, settings)
+    story = {"form": _form, "acceptance": _acceptance, "receipt_copy": _receipt_copy,
+             "supplement": _supplement}[facts.kind]
+    flowables = story(d)
+    buf = io.BytesIO()
+    title = TITLES[facts.kind]
+    receipt_no = facts.content.receipt_no
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"{title.zh} {receipt_no}", author=settings.hall_name_zh,
+                            subject=title.en, creator="OneWindow")
+    header = f"{settings.hall_name_zh}  ·  {title.zh}  ·  {receipt_no}"
+    doc.build(flowables, canvasmaker=_numbered_canvas(d.font, header, facts.lang))
+    return buf.getvalue()
+
+
 def build_document(kind: str, app: Application, settings: Settings, catalog: Catalog | None, *, lang: str = "zh",
                    missing: list[dict[str, str]] | None = None) -> bytes:
-    """The PDF bytes of one document; raises DocumentUnavailable when it cannot be made."""
-    if kind not in TITLES:
-        raise ValueError(kind)
-    try:
-        require_notice_allowed(app, kind)  # also for a job queued before the case changed
-    except NoticeNotAllowed as exc:
-        raise DocumentUnavailable(exc.message) from None
-    d = _Doc(app, settings, catalog, lang)
-    story = {"form": _form, "acceptance": _acceptance, "receipt_copy": _receipt_copy}.get(kind)
-    flowables = story(d) if story else _supplement(d, missing)
-    buf = io.BytesIO()
-    title = TITLES[kind]
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"{title.zh} {app.receipt_no}", author=settings.hall_name_zh,
-                            subject=title.en, creator="OneWindow")
-    header = f"{settings.hall_name_zh}  ·  {title.zh}  ·  {app.receipt_no}"
-    doc.build(flowables, canvasmaker=_numbered_canvas(d.font, header, lang))
-    return buf.getvalue()
+    """The PDF bytes of one document, made here; raises DocumentUnavailable when it cannot be made."""
+    return render_document(document_facts(kind, app, settings, catalog, lang=lang, missing=missing), settings)

@@ -25,7 +25,7 @@ from ui.i18n import translate
 from ui.counter.common import CounterScreen, tr
 from ui.counter.login import LoginScreen
 from ui.counter.scanner import ScannerBurst
-from kiosk.usecases import drafts, link, staff as staff_cases
+from kiosk.usecases import drafts, link, receipts, staff as staff_cases
 from kiosk.usecases.views import LinkView, StaffView
 from ui.counter.context import CounterContext
 from ui.counter.style import apply_counter_style
@@ -53,12 +53,6 @@ NAV = (("queue", QT_TRANSLATE_NOOP("Counter", "Queue"), Permission.TAKE_APPLICAT
 
 PREPARE_MS = 200  # after the window's first frames
 SOON_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the login's first paint
-
-
-def _load_notice_fonts() -> None:
-    from printing.pdf.fonts import setup_fonts
-
-    setup_fonts()
 
 
 class _Pages(dict):  # type: ignore[type-arg]  # str -> CounterScreen
@@ -169,18 +163,20 @@ class CounterWindow(QMainWindow):
     def _prepare(self) -> None:
         """Load the pages' modules while nobody waits: the first login imported them, tens of ms at the tap.
 
-        The notices' CJK font is loaded now too, in a job. Loading it made some
-        110,000 long-lived Python objects in this process at the first decision:
-        the collector then walked them on the GUI thread (a 50 ms collection in
-        the soak), and reportlab held Python's lock meanwhile. Loaded now, it
-        is done before the clerk logs in, and the entry points' `freeze_start_up`
-        (ui.threads) puts those objects out of the collector's reach for good.
+        The notices' CJK font is loaded now too, where notices are laid out: in
+        the worker process for a window's terminal (`open_terminal`), so its
+        110,000 long-lived Python objects are not this process's (the
+        collector walked them on the GUI thread) and reportlab never holds this
+        process's lock; here, in a job, for a terminal that lays them out here
+        (then `freeze_start_up` puts them out of the collector's reach).
         """
         import ui.counter.queue  # noqa: F401
         import ui.counter.review  # noqa: F401
         import ui.counter.worklist  # noqa: F401
 
-        run_job("counter-notice-fonts", _load_notice_fonts)
+        terminal = self.terminal
+        run_job("counter-notice-fonts", lambda: receipts.prepare_notices(terminal))
+        run_job("counter-receipt-fonts", lambda: receipts.prepare_receipts(terminal))
 
     @quietly
     def start_session(self, staff: StaffView) -> None:

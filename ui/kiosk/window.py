@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kiosk.usecases import drafts, link
+from kiosk.usecases import drafts, link, receipts
 from ui import i18n, theme
 from ui.errors import message_for
 from ui.i18n import msg
@@ -139,6 +139,9 @@ class KioskWindow(QMainWindow):
         watch_connectivity(lambda online: link.connectivity_changed(terminal, online))
         self.poll_sync()
         self.sync_timer.start()
+        # which font draws a rare character in a name: read now, while nobody waits, not by the first such
+        # receipt's job (a third of a second of pure Python beside the GUI thread, holding its lock)
+        run_job("kiosk-receipt-fonts", lambda: receipts.prepare_receipts(terminal))
         self.nav.hall_attached()
         waiting, self._waiting = self._waiting, []
         for action in waiting:
