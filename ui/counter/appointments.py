@@ -9,11 +9,11 @@ the masked ID number, as on the case lists.
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTableWidgetItem, QVBoxLayout, QWidget
 
 from kiosk.usecases import appointments
 from kiosk.usecases.appointments import AppointmentState, AppointmentView
-from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr
+from ui.counter.common import CounterScreen, cell, fill_table, make_table, tr
 from ui.counter.context import CounterContext
 from ui.i18n import lang, translate
 from ui.jobs import run_job
@@ -128,14 +128,14 @@ class AppointmentsScreen(CounterScreen):
         for state, (number, _words) in self.figures.items():
             number.setText(str(sum(1 for r in self.rows if r.state is state)))
         self.empty.setVisible(not self.rows)
-        self.table.setRowCount(len(self.rows))
-        for r, view in enumerate(self.rows):
-            words, role = state_text(view.state)
-            for c, item in enumerate((cell(slot_text(view)), cell(words, role=role), cell(view.holder_name or "—"),
-                                      cell(view.id_masked or "—"), cell(view.item_name.get(lang())),
-                                      cell(arrival_text(view)), cell(view.booking_code))):
-                self.table.setItem(r, c, item)
-        fit_columns(self.table, stretch=4)
+        fill_table(self.table, (self._cells(view) for view in self.rows), len(self.rows), stretch=4)
+
+    @staticmethod
+    def _cells(view: AppointmentView) -> list[QTableWidgetItem]:
+        words, role = state_text(view.state)
+        return [cell(slot_text(view)), cell(words, role=role), cell(view.holder_name or "—"),
+                cell(view.id_masked or "—"), cell(view.item_name.get(lang())), cell(arrival_text(view)),
+                cell(view.booking_code)]
 
     def fit_width(self, width: int) -> None:
         """Told the window's width by `ui.counter.window` (also while hidden)."""

@@ -5,6 +5,7 @@ never a colour alone; the colour only repeats what the words say.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
@@ -92,6 +93,20 @@ def cell(text: str, *, role: str | None = None, data: object = None) -> QTableWi
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
     return item
+
+
+def fill_table(table: QTableWidget, rows: Iterable[Sequence[QTableWidgetItem]], count: int, *, stretch: int) -> None:
+    """Put `count` rows of items in a table, then size its columns to them once (`fit_columns`).
+
+    While its columns are sized to their contents, every item set measures its whole column again, so
+    refilling a work list cost time growing with the square of its rows: 0.44 s of the GUI thread for
+    50 cases and 1.7 s for 100, on each refresh. The columns keep their widths while it fills."""
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.setRowCount(count)
+    for r, items in enumerate(rows):
+        for c, item in enumerate(items):
+            table.setItem(r, c, item)
+    fit_columns(table, stretch)
 
 
 def fit_columns(table: QTableWidget, stretch: int) -> None:

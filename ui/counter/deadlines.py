@@ -9,10 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTableWidgetItem, QVBoxLayout, QWidget
 
 from kiosk.worklist import Urgency
-from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fit_columns, make_table, tr, when
+from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fill_table, make_table, tr, when
 from kiosk.usecases import cases
 from kiosk.usecases.views import CaseRow
 from ui.counter.context import CounterContext
@@ -79,15 +79,14 @@ class DeadlinesScreen(CounterScreen):
     def _fill(self) -> None:
         for urgency, (number, _words) in self.figures.items():
             number.setText(str(sum(1 for r in self.rows if r.urgency is urgency)))
-        self.table.setRowCount(len(self.rows))
-        for r, case in enumerate(self.rows):
-            words, role = deadline_text(case.urgency, case.days_left)
-            for c, item in enumerate((cell(words, role=role), cell(when(case.promised_date)),
-                                      cell(case.receipt_no or "—"), cell(case.item_name.get(lang())),
-                                      cell(case.applicant_name or "—"), cell(msg(case.status_label)),
-                                      cell(channel_text(case.channel)))):
-                self.table.setItem(r, c, item)
-        fit_columns(self.table, stretch=3)
+        fill_table(self.table, (self._cells(case) for case in self.rows), len(self.rows), stretch=3)
+
+    @staticmethod
+    def _cells(case: CaseRow) -> list[QTableWidgetItem]:
+        words, role = deadline_text(case.urgency, case.days_left)
+        return [cell(words, role=role), cell(when(case.promised_date)), cell(case.receipt_no or "—"),
+                cell(case.item_name.get(lang())), cell(case.applicant_name or "—"), cell(msg(case.status_label)),
+                cell(channel_text(case.channel))]
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr, when
+from ui.counter.common import CounterScreen, cell, fill_table, make_table, tr, when
 from kiosk.usecases import drafts as draft_cases
 from kiosk.usecases.views import DraftRow
 from ui.counter.context import CounterContext
@@ -84,13 +84,9 @@ class DraftsScreen(CounterScreen):
                 on_error=self._failed)
 
     def _fill(self) -> None:
-        self.table.setRowCount(len(self.rows))
-        for r, d in enumerate(self.rows):
-            for c, item in enumerate((cell(when(d.updated_at)), cell(d.item_name.get(lang())),
-                                      cell(d.applicant_name or "—"), cell(d.id_masked or "—"),
-                                      cell(str(d.file_count)))):
-                self.table.setItem(r, c, item)
-        fit_columns(self.table, stretch=1)
+        fill_table(self.table, ([cell(when(d.updated_at)), cell(d.item_name.get(lang())), cell(d.applicant_name or "—"),
+                                 cell(d.id_masked or "—"), cell(str(d.file_count))] for d in self.rows),
+                   len(self.rows), stretch=1)
         if self.rows:
             self.table.selectRow(0)
         self.resume_button.setEnabled(bool(self.rows))

@@ -7,12 +7,12 @@ prints it again by itself. Staff confirm it, or print it again (marked 补打).
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidgetItem, QWidget
 
 from kiosk.print_jobs import PrintState
 from kiosk.usecases import print_queue
 from kiosk.usecases.print_queue import PrintJobRow, StaffDecision
-from ui.counter.common import CounterScreen, cell, fit_columns, make_table, tr, when
+from ui.counter.common import CounterScreen, cell, fill_table, make_table, tr, when
 from ui.counter.context import CounterContext
 from ui.i18n import msg, translate
 from ui.jobs import run_job
@@ -108,17 +108,17 @@ class PrintQueueScreen(CounterScreen):
         self.confirm_button.setEnabled(job is not None and job.state == PrintState.UNCONFIRMED and not self.busy)
         self.reprint_button.setEnabled(job is not None and not self.busy)
 
+    @staticmethod
+    def _cells(job: PrintJobRow) -> list[QTableWidgetItem]:
+        reason = job.reason or ""
+        if job.state == PrintState.UNCONFIRMED:
+            reason = translate("Counter", "The printer took it and said nothing after: check the paper slot.")
+        return [cell(str(job.id)), cell(when(job.created_at)),
+                cell(msg(job.kind_label) + (" · " + translate("Counter", "reprint") if job.reprint else "")),
+                cell(job.receipt_no or "—"), cell(msg(job.state_label)), cell(reason)]
+
     def _fill(self) -> None:
-        self.table.setRowCount(len(self.rows))
-        for r, job in enumerate(self.rows):
-            reason = job.reason or ""
-            if job.state == PrintState.UNCONFIRMED:
-                reason = translate("Counter", "The printer took it and said nothing after: check the paper slot.")
-            for c, item in enumerate((cell(str(job.id)), cell(when(job.created_at)),
-                                      cell(msg(job.kind_label) + (" · " + translate("Counter", "reprint") if job.reprint else "")),
-                                      cell(job.receipt_no or "—"), cell(msg(job.state_label)), cell(reason))):
-                self.table.setItem(r, c, item)
-        fit_columns(self.table, stretch=5)
+        fill_table(self.table, (self._cells(job) for job in self.rows), len(self.rows), stretch=5)
         if self.rows:
             self.table.selectRow(0)
         self._refresh_buttons()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidgetItem,
+                               QWidget)
 
-from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fit_columns, make_table, tr, when
+from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fill_table, make_table, tr, when
 from kiosk.usecases import cases
 from kiosk.usecases.views import CaseRow
 from ui.counter.context import CounterContext
@@ -172,15 +173,7 @@ class WorkListScreen(CounterScreen):
 
     # --- showing ------------------------------------------------------------------------------
     def _fill(self) -> None:
-        self.table.setRowCount(len(self.rows))
-        for r, case in enumerate(self.rows):
-            words, role = deadline_text(case.urgency, case.days_left)
-            values = [cell(words, role=role), cell(case.receipt_no or "—"), cell(case.case_no or "—"),
-                      cell(case.item_name.get(lang())), cell(case.applicant_name or "—"), cell(case.id_masked or "—"),
-                      cell(channel_text(case.channel)), cell(msg(case.status_label)), cell(when(case.submitted_at))]
-            for c, item in enumerate(values):
-                self.table.setItem(r, c, item)
-        fit_columns(self.table, stretch=3)
+        fill_table(self.table, (self._cells(case) for case in self.rows), len(self.rows), stretch=3)
         if self.rows:
             self.table.selectRow(0)
         self.open_button.setEnabled(bool(self.rows))
@@ -189,6 +182,13 @@ class WorkListScreen(CounterScreen):
                                .replace("%2", self.searching))
         else:
             self.count.setText(translate("Counter", "%1 applications waiting").replace("%1", str(len(self.rows))))
+
+    @staticmethod
+    def _cells(case: CaseRow) -> list[QTableWidgetItem]:
+        words, role = deadline_text(case.urgency, case.days_left)
+        return [cell(words, role=role), cell(case.receipt_no or "—"), cell(case.case_no or "—"),
+                cell(case.item_name.get(lang())), cell(case.applicant_name or "—"), cell(case.id_masked or "—"),
+                cell(channel_text(case.channel)), cell(msg(case.status_label)), cell(when(case.submitted_at))]
 
     def retranslate(self) -> None:
         super().retranslate()
