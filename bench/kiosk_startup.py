@@ -127,9 +127,9 @@ def measure_stalls(work: Path, mb: int, only: str = "") -> dict[str, float]:
         from ui.kiosk.app import build_window
 
         window = build_window(terminal)
-        from ui.jobs import _process_pool
+        from kiosk.processes import process_pool
 
-        _process_pool().submit(int).result(60)  # the kiosk warms its worker process after the first frame
+        process_pool().submit(int).result(60)  # the kiosk warms its worker process after the first frame
         gaps: list[float] = []
         clock = QElapsedTimer()
         clock.start()

@@ -36,7 +36,6 @@ import logging
 import traceback
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import shiboken6
@@ -193,11 +192,6 @@ def wait_idle(msecs: int = 30_000) -> bool:
     return pool().waitForDone(msecs)
 
 
-def _process_pool() -> ProcessPoolExecutor:
-    """The one worker process (`kiosk.processes`): the printing part's threads use it too."""
-    return processes.process_pool()
-
-
 def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
                     on_error: Callable[[BaseException], None] | None = None, owner: QObject | None = None) -> Job:
     """Like `run_job`, but `fn(*args)` (picklable, module-level) runs in a separate process.
@@ -228,7 +222,3 @@ def run_process_job(name: str, fn: Callable[..., Any], *args: Any, on_done: Call
 
     future.add_done_callback(finished)
     return job
-
-
-def shutdown_processes() -> None:
-    processes.shutdown_processes()

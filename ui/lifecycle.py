@@ -298,7 +298,7 @@ def _wait_jobs(msecs: int) -> bool:
 
 
 def _stop_process_pool() -> None:
-    from ui.jobs import shutdown_processes
+    from kiosk.processes import shutdown_processes
 
     shutdown_processes()
 

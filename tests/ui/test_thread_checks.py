@@ -10,7 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from ui.jobs import pool, run_job, run_process_job, running_jobs, shutdown_processes, wait_idle
+from kiosk.processes import shutdown_processes
+from ui.jobs import pool, run_job, run_process_job, running_jobs, wait_idle
 from ui.threads import gc_guard
 
 ROOT = Path(__file__).resolve().parents[2]
