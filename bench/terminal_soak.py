@@ -79,11 +79,20 @@ def endless_scanner_class():  # noqa: ANN201 - a Scanner subclass, made after th
     return EndlessScanner
 
 
-def rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
+def rss_kb(pid: int | str = "self") -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return 0
+
+
+def sync_child_rss_kb(terminal: Any) -> int:
+    """The window's sync process (`sync.process`): its memory must not grow over months either."""
+    process = getattr(getattr(terminal.sync, "worker", None), "_process", None)
+    return rss_kb(process.pid) if process is not None else 0
 
 
 class ThreadClock:
@@ -368,7 +377,7 @@ def child(args: argparse.Namespace) -> int:
     heartbeat.timeout.connect(beat)
     heartbeat.start()
 
-    figures: dict[str, Any] = {"rss_kb": {}, "flows": 0, "decisions": 0, "receipts_printed": 0,
+    figures: dict[str, Any] = {"rss_kb": {}, "sync_rss_kb": {}, "flows": 0, "decisions": 0, "receipts_printed": 0,
                                "receipts_waiting": 0, "errors": []}
 
     def report(tag: str, **data: Any) -> None:
@@ -471,6 +480,7 @@ def child(args: argparse.Namespace) -> int:
             figures["flows"] = n
             if n in (50, args.flows):
                 figures["rss_kb"][str(n)] = rss_kb()
+                figures["sync_rss_kb"][str(n)] = sync_child_rss_kb(terminal)
             if decided < args.decisions and n % max(1, args.flows // args.decisions) == 0:
                 yield from counter_decision(decided)
                 decided += 1
@@ -780,6 +790,11 @@ def main() -> int:
         result["rss_mb_at_50"] = round(first / 1024, 1) if first else None
         result["rss_mb_at_end"] = round(final / 1024, 1) if final else None
         result["rss_growth"] = round((final - first) / first, 3) if first and final else None
+        rss = figures.get("sync_rss_kb", {})
+        first, final = rss.get("50"), rss.get(str(args.flows))
+        result["sync_process_rss_mb_at_50"] = round(first / 1024, 1) if first else None
+        result["sync_process_rss_mb_at_end"] = round(final / 1024, 1) if final else None
+        result["sync_process_rss_growth"] = round((final - first) / first, 3) if first and final else None
         result["link_cuts"] = link.stats.cuts
     finally:
         stop.set()
@@ -800,6 +815,8 @@ def main() -> int:
         missed.append(f"longest GUI stall {result.get('longest_stall_ms')} ms > {STALL_TARGET_MS:.0f} ms")
     if result.get("rss_growth") is None or result["rss_growth"] > RSS_GROWTH_TARGET:
         missed.append(f"RSS growth {result.get('rss_growth')} > {RSS_GROWTH_TARGET}")
+    if result.get("sync_process_rss_growth") is None or result["sync_process_rss_growth"] > RSS_GROWTH_TARGET:
+        missed.append(f"sync process RSS growth {result.get('sync_process_rss_growth')} > {RSS_GROWTH_TARGET}")
     if not result.get("exactly_once"):
         missed.append("exactly-once on the platform: " + "; ".join(result.get("exactly_once_problems", [])))
     print("ALL TARGETS MET" if not missed else "TARGETS MISSED: " + "; ".join(missed))

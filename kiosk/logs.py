@@ -15,13 +15,15 @@ from pathlib import Path
 
 from kiosk.log_masking import MaskingFilter, mask_text  # noqa: F401 - mask_text is part of this module's API
 
-def configure_logging(home: Path, level: int = logging.INFO) -> Path:
+def configure_logging(home: Path, level: int = logging.INFO, *, file_name: str = "onewindow.log") -> Path:
+    """`file_name`: a helper process that lives as long as its window (`sync.process`) writes a file of its
+    own, since two processes rotating one file would each cut the other's."""
     from kiosk import crash_log
 
     log_dir = home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     crash_log.install(home)
-    path = log_dir / "onewindow.log"
+    path = log_dir / file_name
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_onewindow", False)]:
         if Path(existing.baseFilename) == path.resolve():  # type: ignore[attr-defined]

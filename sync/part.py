@@ -1,7 +1,9 @@
 """The platform link as a part of the terminal (`Terminal.sync`).
 
 `attach` is the `onewindow.terminal_parts` entry point. With `background`
-(the windows) and an enrolled terminal it starts the sync worker; without,
+(the windows) and an enrolled terminal it starts the sync worker in a process
+of its own (`sync.process`: so that a pass never holds the window's GUI
+thread up on Python's lock); without,
 `poke` does nothing and `state` says no worker runs, so a one-shot CLI command
 never leaves a thread behind. Look-ups ask the platform with short timeouts
 and turn every kind of link trouble into an answer the screen can show.
@@ -17,7 +19,7 @@ from kiosk.terminal import PlatformAnswer, SyncState, Terminal
 from sync import licences, wire
 from sync.client import Offline, PlatformClient, Refused, Timeouts
 from sync.credentials import Credential, EnrollmentRequired, load_credential
-from sync.worker import SyncWorker
+from sync.process import SyncProcess
 
 log = logging.getLogger("onewindow.sync.part")
 NOT_ENROLLED = Message("本终端未注册到平台，以下为本机记录。",
@@ -33,15 +35,15 @@ class PlatformLink:
     def __init__(self, terminal: Terminal, *, background: bool) -> None:
         self.terminal = terminal
         self.background = background
-        self.worker: SyncWorker | None = None
+        self.worker: SyncProcess | None = None
         self._stopped = False
         self._ensure_worker()
 
-    def _ensure_worker(self) -> SyncWorker | None:
+    def _ensure_worker(self) -> SyncProcess | None:
         """The worker starts once the terminal is enrolled (which may happen after the window opened)."""
         if self.worker is None and self.background and not self._stopped:
             if self._credential() is not None:
-                self.worker = SyncWorker(self.terminal)
+                self.worker = SyncProcess(self.terminal)
                 self.worker.start()
         return self.worker
 

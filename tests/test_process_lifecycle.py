@@ -229,7 +229,7 @@ def test_sigterm_stops_the_counter(tmp_path):
     assert "onewindow counter shut down in" in _log(home) and "stopped_at" in _lock_record(home)
 
 
-def test_sigterm_stops_the_local_platform_child(tmp_path):
+def test_sigterm_stops_the_local_platform_and_sync_children(tmp_path):
     home = tmp_path / "home"
     env = _env(ONEWINDOW_PLATFORM_URL=f"http://127.0.0.1:{free_port()}/api/v1")
     proc = _start("idle", home, "app", "--local-platform", env=env)
@@ -237,7 +237,9 @@ def test_sigterm_stops_the_local_platform_child(tmp_path):
     children = _children(proc.pid)
     platform = [pid for pid, cmd in children.items() if "platform serve" in cmd]
     assert len(platform) == 1, children
-    assert "onewindow-sync" in ready["threads"]  # enrolled with the local platform: the sync worker runs
+    # enrolled with the local platform: the sync worker runs, in a process of its own (sync.process)
+    assert "onewindow-sync-follow" in ready["threads"]
+    assert len([pid for pid, cmd in children.items() if "sync.process" in cmd]) == 1, children
 
     code, out, err = _stop(proc, signal.SIGTERM)
 
