@@ -253,8 +253,19 @@ def _serve(terminal: Terminal, commands: IO[str], out: IO[str]) -> None:
         worker.stop(timeout=25.0)
 
 
+#: how much less CPU the sync process asks for than its window (Linux nice): nobody waits for a pass at the
+#: screen, while a tap on a two-core hall PC competes with it for a CPU (a process shares no Python lock with
+#: the window, so a lower priority cannot make the window wait behind it, as it could for a thread)
+NICENESS = 10
+
+
 def main(stdin: IO[str] | None = None, stdout_fd: int = 1) -> int:
     die_with_parent()
+    if stdin is None:  # a real child, not a test calling in
+        try:
+            os.nice(NICENESS)
+        except OSError:
+            log.warning("could not lower the sync process's priority", exc_info=True)
     commands = stdin or sys.stdin
     # The states go out on a copy of stdout; anything else printed goes to stderr, never into the wire.
     out = os.fdopen(os.dup(stdout_fd), "w", encoding="utf-8", buffering=1)

@@ -20,7 +20,7 @@ from kiosk.settings import Settings, load_settings
 from kiosk.store.models import OutboxItem
 from kiosk.terminal import SyncState, Terminal
 from sync.part import PlatformLink
-from sync.process import (SyncProcess, settings_from_line, settings_line, state_from_line, state_line)
+from sync.process import (NICENESS, SyncProcess, settings_from_line, settings_line, state_from_line, state_line)
 from sync.server.models import Case, PublishedCatalog
 from tests.printing.conftest import submit_example
 from tests.sync.conftest import enroll
@@ -82,6 +82,9 @@ def test_the_window_syncs_through_its_child_and_reloads_the_catalog_it_installs(
         assert isinstance(link.worker, SyncProcess)
         child = link.worker._process
         assert child is not None and child.pid != os.getpid()
+        wait_for(lambda: link.state().last_attempt_at is not None, what="a first pass")
+        stat = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        assert int(stat[16]) == os.nice(0) + NICENESS  # field 19, "nice": it yields the CPU to its window
         wait_for(lambda: on_platform(sqlite_platform) == 1 and not owed(terminal), what="the application arrived")
         wait_for(lambda: link.state().online is True and link.state().pending_items == 0, what="state online")
         assert link.state().running and link.state().last_success_at is not None
