@@ -39,6 +39,7 @@ import json
 import os
 import random
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -654,6 +655,8 @@ def main() -> int:
     parser.add_argument("--decisions", type=int, default=100)
     parser.add_argument("--hang-seconds", type=float, default=180.0)
     parser.add_argument("--settle-seconds", type=float, default=300.0)
+    parser.add_argument("--keep", action="store_true", help="keep the run's data dirs and logs (kept anyway after "
+                        "a crash or a hang)")
     args = parser.parse_args()
     if args.child:
         return child(args)
@@ -819,6 +822,10 @@ def main() -> int:
         missed.append(f"sync process RSS growth {result.get('sync_process_rss_growth')} > {RSS_GROWTH_TARGET}")
     if not result.get("exactly_once"):
         missed.append("exactly-once on the platform: " + "; ".join(result.get("exactly_once_problems", [])))
+    if result["crashes"] or result["hangs"] or args.keep:
+        print(f"kept for inspection: {work} (the window's log, crash.log, the platform's log, child.stderr)")
+    else:  # a run leaves nothing behind in /tmp (a terminal's and a platform's data, logs, notices)
+        shutil.rmtree(work, ignore_errors=True)
     print("ALL TARGETS MET" if not missed else "TARGETS MISSED: " + "; ".join(missed))
     return 0 if not missed else 1
 
