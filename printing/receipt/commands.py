@@ -1,9 +1,9 @@
 """ESC/POS command bytes and the QR picture, shared by the native and the raster receipt writers."""
 from __future__ import annotations
 
-import qrcode
 from PIL import Image
 
+from kiosk.qr import qr_picture
 from printing.receipt.model import PrinterModel
 
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
@@ -17,7 +17,5 @@ def qr_module_size(model: PrinterModel) -> int:
 
 
 def qr_image(payload: str, module: int, border: int = 1) -> Image.Image:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=module, border=border)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.make_image().get_image().convert("1")
+    """Encoded once for the result screen and the receipt (`kiosk.qr`)."""
+    return qr_picture(payload, module, border)

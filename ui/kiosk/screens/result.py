@@ -1,8 +1,6 @@
 """Submitted: the receipt number, its QR code and the promised date, while the receipt prints."""
 from __future__ import annotations
 
-import io
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
@@ -18,13 +16,12 @@ from ui.widgets.flow_layout import FlowLayout
 
 
 def qr_image(text: str, box: int = 8) -> QImage:
-    import qrcode
+    """The receipt's code (`kiosk.qr`: encoded once for the screen and the printed receipt)."""
+    from kiosk.qr import qr_picture
 
-    qr = qrcode.QRCode(border=2, box_size=box, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(text)
-    buffer = io.BytesIO()
-    qr.make_image().save(buffer, "PNG")
-    return QImage.fromData(buffer.getvalue())
+    picture = qr_picture(text, box, border=2).convert("L")
+    width, height = picture.size
+    return QImage(picture.tobytes(), width, height, width, QImage.Format.Format_Grayscale8).copy()
 
 
 class ResultScreen(Screen):
