@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import audit, outbox, visits
@@ -263,6 +264,11 @@ def submit(store: Store, attachments: AttachmentStore, catalog: Catalog, draft: 
 
 
 def _add_materials(session: Session, app: Application, checked: CheckedDraft, hashes: dict[str, list[str]]) -> None:
+    """The attachment rows are looked up in one query and new ones flushed with the rest (the unit of work
+    inserts them before the file rows that refer to them): a query and a flush per file was most of a
+    submission's Python, on a thread whose every millisecond the GUI thread may wait for."""
+    wanted = {sha for shas in hashes.values() for sha in shas}
+    known = {row.sha256: row for row in session.scalars(select(Attachment).where(Attachment.sha256.in_(wanted)))}
     for position, spec in enumerate(checked.item.materials):
         material = ApplicationMaterial(material_code=spec.code, name_zh=spec.name.zh, name_en=spec.name.en,
                                        required=spec.required, position=position,
@@ -271,11 +277,11 @@ def _add_materials(session: Session, app: Application, checked: CheckedDraft, ha
                                        if spec.code in checked.licences else None)
         app.materials.append(material)
         for index, (file, sha) in enumerate(zip(checked.materials[spec.code], hashes[spec.code])):
-            row = session.get(Attachment, sha)
-            if row is None:
-                session.add(Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
-                                       page_count=file.page_count))
-                session.flush()
+            row = known.get(sha)
+            if row is None:  # (the same file under two materials is one attachment row)
+                known[sha] = Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
+                                        page_count=file.page_count)
+                session.add(known[sha])
             elif row.purged_at is not None:
                 row.purged_at = None  # the bytes were written again above: the file exists once more
             material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=display_name(file.name)))

@@ -174,3 +174,44 @@ def test_catalog_json_and_receipt_verify(capsys, home):
     assert rc == 0 and json.loads(out)["sequence"] == 42
     rc, out, err = run_cli(capsys, "--home", str(home), "receipt", "verify", good[:-1] + ("0" if good[-1] != "0" else "1"))
     assert rc == 2 and "回执编号不正确" in err
+
+
+
+def test_one_file_under_two_materials_and_a_purged_file_given_again(tmp_path):
+    """The attachment rows are looked up in one query and flushed with the rest (`submission._add_materials`):
+    the same bytes under two materials are one attachment with two file rows, and bytes whose attachment was
+    purged before are stored again and the row no longer says purged."""
+    from kiosk.materials.intake import MaterialFile as File
+    from kiosk.settings import load_settings
+    from kiosk.store.models import MaterialFile, utcnow
+    from kiosk.submission import ApplicationDraft
+    from kiosk.terminal import Terminal
+
+    terminal = Terminal.open(load_settings(tmp_path / "home", device_no=1))
+    scan = File("scan.jpg", jpeg_bytes(seed=42), "image/jpeg", 1)
+
+    def draft(materials: dict) -> ApplicationDraft:
+        return ApplicationDraft(
+            service_item=ID_CARD_ITEM,
+            applicant={"name": "张三", "id_type": "resident", "id_number": VALID_ID, "phone": "13800138000"},
+            form={"renewal_reason": "expired", "old_card_expiry": "2004-01-01", "collection_method": "counter"},
+            materials=materials)
+
+    first = terminal.submit(draft({"id_card": [scan], "household_register": [scan],
+                                   "photo_receipt": [File("p.pdf", pdf_bytes(1), "application/pdf", 1)]}),
+                            channel="kiosk", actor="kiosk:device1")
+    with terminal.store.transaction() as s:
+        shas = s.scalars(select(MaterialFile.attachment_sha256).join(MaterialFile.material)
+                         .where(Application.id == first.id).join(Application)).all()
+        assert len(shas) == 3 and len(set(shas)) == 2
+        shared = max(set(shas), key=shas.count)
+        s.get(Attachment, shared).purged_at = utcnow()
+    terminal.attachments.path_for(shared).unlink()  # as the retention purge leaves it
+
+    terminal.submit(draft({"id_card": [scan], "household_register": [File("h.pdf", pdf_bytes(2), "application/pdf",
+                                                                          2)]}),
+                    channel="kiosk", actor="kiosk:device1")
+    with terminal.store.transaction() as s:
+        assert s.get(Attachment, shared).purged_at is None
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 3
+    assert terminal.attachments.get(shared) == scan.data
