@@ -7,9 +7,10 @@ from kiosk.usecases.views import LinkView
 
 
 def link_view(t: Terminal) -> LinkView:
-    with t.store.transaction() as session:
+    """Polled every second by each window: counts only, in a read-only transaction that never waits for a writer."""
+    with t.store.read() as session:
         pending = outbox.owed_count(session)
-        refused = len(outbox.refused(session))
+        refused = outbox.refused_count(session)
         prints = print_jobs.owed_count(session)
         need_staff = print_jobs.needs_staff_count(session)
     if t.sync is None:
