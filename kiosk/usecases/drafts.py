@@ -49,7 +49,7 @@ def discard_draft(t: Terminal, draft_id: str, reason: str) -> bool:
 
 def list_drafts(t: Terminal, staff_id: int) -> list[DraftRow]:
     hall = t.settings.hall_code
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.TAKE_APPLICATION)
         rows = []
         for app in worklist.drafts(session, hall_code=hall):
@@ -73,6 +73,6 @@ def resume_draft(t: Terminal, staff_id: int, draft_id: str) -> ApplicationDraft:
 
 
 def discard_draft_at_counter(t: Terminal, staff_id: int, draft_id: str) -> bool:
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         actor = actor_of(current_staff(session, staff_id, Permission.TAKE_APPLICATION))
     return draft_store.discard_draft(t.store, draft_id, actor=actor, reason="discarded_at_counter")
