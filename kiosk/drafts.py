@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk import audit
@@ -197,29 +197,86 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
         (app.service_item_code, app.catalog_version, app.applicant_name, app.applicant_id_type,
          app.applicant_id_number, app.applicant_phone, app.form) = fields[:6] + (copy.deepcopy(fields[6]),)
         app.updated_at = now
-        if not trusted or before is None or materials != before.materials:
+        if not trusted or before is None:
             _write_materials(session, app, snapshot, hashes, materials)
+        elif materials != before.materials:
+            _update_materials(session, app, snapshot, hashes, before, materials)
     _remember(key, _Written(now, fields, materials, tuple(files_written)))
 
 
-def _write_materials(session: Session, app: Application, snapshot: DraftSnapshot, hashes: dict[str, list[str]],
-                     materials: tuple[Any, ...]) -> None:
-    """Replace the draft's material and file rows by `materials` (from `_materials_of`)."""
-    app.materials.clear()
-    session.flush()
-    by_sha = {sha: file for code, files in snapshot.materials.items() for file, sha in zip(files, hashes[code])}
+def _add_attachment_rows(session: Session, snapshot: DraftSnapshot, hashes: dict[str, list[str]],
+                         known: frozenset[str] = frozenset()) -> None:
+    """An attachment row for every file whose row is not there yet (`known`: the ones the draft already names)."""
+    by_sha = {sha: file for code, files in snapshot.materials.items() for file, sha in zip(files, hashes[code])
+              if sha not in known}
+    if not by_sha:
+        return
     stored = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(list(by_sha)))))
     for sha, file in by_sha.items():
         if sha not in stored:
             session.add(Attachment(sha256=sha, size=len(file.data), media_type=file.media_type,
                                    page_count=file.page_count))
+
+
+def _material_row(app_id: str, position: int, code: str, at_counter: bool, ref: LicenceRef | None) -> ApplicationMaterial:
+    return ApplicationMaterial(application_id=app_id, material_code=code, name_zh=code, name_en=code, required=False,
+                               position=position, at_counter=at_counter,
+                               licence=ref_to_json(ref) if ref is not None else None)
+
+
+def _write_materials(session: Session, app: Application, snapshot: DraftSnapshot, hashes: dict[str, list[str]],
+                     materials: tuple[Any, ...]) -> None:
+    """Replace all the draft's material and file rows by `materials` (from `_materials_of`)."""
+    app.materials.clear()
+    session.flush()
+    _add_attachment_rows(session, snapshot, hashes)
     for position, (code, at_counter, ref, files) in enumerate(materials):
-        material = ApplicationMaterial(material_code=code, name_zh=code, name_en=code, required=False,
-                                       position=position, at_counter=at_counter,
-                                       licence=ref_to_json(ref) if ref is not None else None)
+        material = _material_row(app.id, position, code, at_counter, ref)
         app.materials.append(material)
         for index, (sha, name) in enumerate(files):
             material.files.append(MaterialFileRow(attachment_sha256=sha, position=index, original_name=name))
+
+
+def _update_materials(session: Session, app: Application, snapshot: DraftSnapshot, hashes: dict[str, list[str]],
+                      before: _Written, materials: tuple[Any, ...]) -> None:
+    """Rewrite only the material rows (or just the file rows) that differ from `before`, which the store holds.
+
+    A scan adds a file to one material: its file rows are replaced, the other
+    materials' rows are left as they are. Every removal runs before any row
+    is added, so the unique (material, position) and (application, code) hold throughout.
+    """
+    old = {row[0]: (position, row) for position, row in enumerate(before.materials)}
+    new = {row[0]: (position, row) for position, row in enumerate(materials)}
+    ids: dict[str, int] = {code: material_id for code, material_id in session.execute(
+        select(ApplicationMaterial.material_code, ApplicationMaterial.id).where(ApplicationMaterial.application_id == app.id))}
+    files_only: list[tuple[int, tuple[Any, ...]]] = []  # (material id, new row): same material, other files
+    rewritten: list[tuple[int, tuple[Any, ...]]] = []  # (position, new row): material row and files anew
+    gone: list[int] = []
+    for code, (position, row) in new.items():
+        was = old.get(code)
+        if was == (position, row):
+            continue
+        if was is not None and was[0] == position and was[1][:3] == row[:3] and code in ids:
+            files_only.append((ids[code], row))
+            continue
+        rewritten.append((position, row))
+        if code in ids:
+            gone.append(ids[code])
+    gone += [ids[code] for code in old if code not in new and code in ids]
+    emptied = [material_id for material_id, _row in files_only] + gone
+    if emptied:
+        session.execute(delete(MaterialFileRow).where(MaterialFileRow.material_id.in_(emptied)))
+    if gone:
+        session.execute(delete(ApplicationMaterial).where(ApplicationMaterial.id.in_(gone)))
+    _add_attachment_rows(session, snapshot, hashes, frozenset(sha for _data, sha in before.files))
+    for material_id, (_code, _at_counter, _ref, files) in files_only:
+        session.add_all(MaterialFileRow(material_id=material_id, attachment_sha256=sha, position=index,
+                                        original_name=name) for index, (sha, name) in enumerate(files))
+    for position, (code, at_counter, ref, files) in rewritten:
+        material = _material_row(app.id, position, code, at_counter, ref)
+        material.files = [MaterialFileRow(attachment_sha256=sha, position=index, original_name=name)
+                          for index, (sha, name) in enumerate(files)]
+        session.add(material)
 
 
 def list_drafts(store: Store) -> list[DraftSummary]:

@@ -1,14 +1,13 @@
 """Saving a draft as the citizen goes: a repeat costs (almost) nothing, and every change still reaches the store."""
 from __future__ import annotations
 
-import sqlite3
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
-from sqlalchemy.exc import OperationalError
 
 from kiosk import drafts as draft_store
 from kiosk.demo import APPLICANT
@@ -102,9 +101,10 @@ def test_typing_alone_leaves_the_material_rows_and_files_alone(terminal: Termina
 
 @pytest.mark.parametrize("change", ["file_replaced", "file_renamed", "file_added", "field_cleared",
                                     "form_value_cleared", "form_changed_in_place", "moved_to_counter",
-                                    "material_removed", "item_changed"])
+                                    "back_from_counter", "material_removed", "reordered", "item_changed"])
 def test_every_change_of_the_screen_reaches_the_draft(terminal: Terminal, change: str) -> None:
-    snap = snapshot(form={"reason": "到期换领", "address": {"city": "杭州"}})
+    snap = snapshot(form={"reason": "到期换领", "address": {"city": "杭州"}},
+                    at_counter=frozenset({"household_register"}) if change == "back_from_counter" else frozenset())
     save_draft(terminal.store, terminal.attachments, snap)
     materials = snap.materials
     if change == "file_replaced":
@@ -122,8 +122,13 @@ def test_every_change_of_the_screen_reaches_the_draft(terminal: Terminal, change
     elif change == "moved_to_counter":
         del materials["photo_receipt"]
         snap.at_counter = frozenset({"photo_receipt"})
+    elif change == "back_from_counter":
+        snap.at_counter = frozenset()  # saved first as handed in at the counter, now scanned after all
+        materials["household_register"] = [MaterialFile("hr.jpg", b"household register", "image/jpeg", 1)]
     elif change == "material_removed":
         del materials["id_card"]
+    elif change == "reordered":
+        snap.materials = {"photo_receipt": materials["photo_receipt"], "id_card": materials["id_card"]}
     elif change == "item_changed":
         snap.service_item = "330106000177001001"
     save_draft(terminal.store, terminal.attachments, snap)
@@ -133,12 +138,82 @@ def test_every_change_of_the_screen_reaches_the_draft(terminal: Terminal, change
     assert loaded.applicant == {k: v for k, v in snap.applicant.items() if v} | {"id_type": "resident"}
     assert loaded.form == {k: v for k, v in snap.form.items() if v not in (None, "")}
     assert loaded.materials == {code: files for code, files in snap.materials.items()}
+    assert list(loaded.materials) == list(snap.materials)  # in the screen's order
     assert sorted(loaded.at_counter) == sorted(snap.at_counter)
+    assert rows_of(terminal, snap.draft_id) == rows_written_whole(terminal, snap)
     with terminal.store.read() as s:
         names = [n for (n,) in s.execute(select(MaterialFileRow.original_name).join(ApplicationMaterial)
                                          .where(ApplicationMaterial.application_id == snap.draft_id)
                                          .order_by(ApplicationMaterial.position, MaterialFileRow.position))]
     assert names == [f.name for files in snap.materials.values() for f in files]
+
+
+def rows_of(terminal: Terminal, draft_id: str) -> list[tuple[Any, ...]]:
+    """The draft's material and file rows as the store holds them (without their ids)."""
+    with terminal.store.read() as s:
+        materials = s.scalars(select(ApplicationMaterial).where(ApplicationMaterial.application_id == draft_id)
+                              .order_by(ApplicationMaterial.position)).all()
+        return [(m.position, m.material_code, m.at_counter, m.licence, m.required, m.review_state,
+                 [(f.position, f.attachment_sha256, f.original_name) for f in m.files]) for m in materials]
+
+
+def rows_written_whole(terminal: Terminal, snap: DraftSnapshot) -> list[tuple[Any, ...]]:
+    """The rows a first save of the same screen writes (under another draft id)."""
+    fresh = DraftSnapshot(**{**snap.__dict__, "draft_id": new_draft_id()})
+    save_draft(terminal.store, terminal.attachments, fresh)
+    rows = rows_of(terminal, fresh.draft_id)
+    draft_store.discard_draft(terminal.store, fresh.draft_id)
+    return rows
+
+
+def test_a_scan_into_one_material_leaves_the_others_rows_alone(terminal: Terminal) -> None:
+    snap = snapshot()
+    save_draft(terminal.store, terminal.attachments, snap)
+    with terminal.store.read() as s:
+        photo_files = set(s.scalars(select(MaterialFileRow.id).join(ApplicationMaterial)
+                                    .where(ApplicationMaterial.material_code == "photo_receipt")))
+    ids = material_ids(terminal, snap.draft_id)
+    snap.materials["id_card"].append(MaterialFile("third.jpg", b"a third page", "image/jpeg", 1))
+    with writes(terminal) as seen:
+        save_draft(terminal.store, terminal.attachments, snap)
+    assert not any("application_materials" in w for w in seen)
+    assert material_ids(terminal, snap.draft_id) == ids
+    with terminal.store.read() as s:
+        assert set(s.scalars(select(MaterialFileRow.id).join(ApplicationMaterial)
+                             .where(ApplicationMaterial.material_code == "photo_receipt"))) == photo_files
+    assert rows_of(terminal, snap.draft_id) == rows_written_whole(terminal, snap)
+
+
+def test_a_long_session_of_changes_always_leaves_what_a_whole_save_would(terminal: Terminal) -> None:
+    rng = random.Random(20261130)
+    codes = ["id_card", "household_register", "photo_receipt", "bank_card"]
+    pages = [MaterialFile(f"p{n}.jpg", f"page {n}".encode() * 50, "image/jpeg", 1) for n in range(8)]
+    snap = snapshot(materials={})
+    for step in range(60):
+        code = rng.choice(codes)
+        action = rng.choice(["add", "add", "remove_file", "drop", "counter", "rename", "type", "shuffle"])
+        files = snap.materials.get(code)
+        if action == "add":
+            snap.materials.setdefault(code, []).append(rng.choice(pages))
+        elif action == "remove_file" and files:
+            files.pop(rng.randrange(len(files)))
+        elif action == "drop":
+            snap.materials.pop(code, None)
+        elif action == "counter":
+            snap.at_counter = snap.at_counter ^ {code}
+        elif action == "rename" and files:
+            files[0] = MaterialFile(f"renamed-{step}.jpg", files[0].data, files[0].media_type, files[0].page_count)
+        elif action == "type":
+            snap.applicant["phone"] = f"139{step:08d}"
+        elif action == "shuffle":
+            items = list(snap.materials.items())
+            rng.shuffle(items)
+            snap.materials = dict(items)
+        save_draft(terminal.store, terminal.attachments, snap)
+        assert rows_of(terminal, snap.draft_id) == rows_written_whole(terminal, snap), (step, action, code)
+    loaded = load_draft(terminal.store, terminal.attachments, snap.draft_id)
+    assert loaded is not None
+    assert loaded.materials == {c: f for c, f in snap.materials.items() if f or c not in snap.at_counter}
 
 
 def test_a_draft_deleted_behind_this_process_is_saved_whole_again(terminal: Terminal, puts: list[bytes]) -> None:
