@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from kiosk import outbox
+from kiosk import outbox, print_jobs
 from kiosk.drafts import save_draft
 from kiosk.outbox import OutboxKind, OutboxState
-from kiosk.store.models import Application, OutboxItem
+from kiosk.store.models import Application, OutboxItem, PrintJob
 from kiosk.terminal import Terminal
 from kiosk.usecases import drafts as draft_cases
 from kiosk.usecases.link import link_view
@@ -56,6 +56,8 @@ def test_the_link_indicator_counts_refused_items_while_the_writer_holds_the_lock
         for n, state in enumerate([OutboxState.PENDING, OutboxState.REJECTED, OutboxState.CONFLICT,
                                    OutboxState.SENT, OutboxState.REJECTED]):
             s.add(OutboxItem(kind=OutboxKind.APPLICATION.value, ref_id=f"app-{n}", payload={}, state=state.value))
+        for state in ["pending", "printing", "printed", "unconfirmed", "failed", "failed", "pending", "pending"]:
+            s.add(PrintJob(kind="ticket", state=state, payload={}))
     writer = sqlite3.connect(terminal.settings.db_path, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
@@ -67,3 +69,5 @@ def test_the_link_indicator_counts_refused_items_while_the_writer_holds_the_lock
     with terminal.store.read() as s:
         assert view.refused_items == len(outbox.refused(s)) == 3
         assert view.pending_items == outbox.owed_count(s) == 1
+        assert view.pending_prints == print_jobs.owed_count(s) == 4
+        assert view.prints_need_staff == print_jobs.needs_staff_count(s) == 3
