@@ -130,6 +130,11 @@ def sent_count(session: Session, kind: OutboxKind) -> int:
         OutboxItem.kind == kind.value, OutboxItem.state == OutboxState.SENT.value)) or 0)
 
 
+def refused_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(OutboxItem)
+                              .where(OutboxItem.state.in_(REFUSED))) or 0)
+
+
 def refused(session: Session) -> list[OutboxItem]:
     """What the platform refused, newest first: the staff's list of things to look at."""
     return list(session.scalars(select(OutboxItem).where(OutboxItem.state.in_(REFUSED))

@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic import command
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.data_key import DataKeys, default_key_dir, load_data_keys
 from kiosk.errors import Message, UserFacingError
 from kiosk.settings import Settings
-from kiosk.store.sqlite import configure_sqlite
+from kiosk.store.sqlite import READ_ONLY_OPTION, configure_sqlite
 from kiosk.store.types import CIPHER_ATTR, FieldCipher, SealedValueUnreadable
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -120,11 +120,27 @@ class Store:
     engine: Engine
     Session: sessionmaker[Session]
     keys: DataKeys
+    ReadSession: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.ReadSession = sessionmaker(bind=self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+                                        expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session for one user action or one sync batch, committed on success."""
         with self.Session() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session that only reads: a deferred BEGIN under ``query_only`` (see `kiosk.store.sqlite`).
+
+        For what screens poll (every second, from two windows) and other pure
+        reads: it never waits for the one writer nor makes the writer wait, WAL
+        gives it one consistent snapshot, and a write attempted in it fails.
+        """
+        with self.ReadSession() as session, session.begin():
             yield session
 
     def close(self) -> None:

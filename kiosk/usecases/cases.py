@@ -1,7 +1,9 @@
 """The counter's view of the hall's cases: the work list, search, deadlines, one case in full.
 
 Every read checks the staff member's permission in the same transaction and
-returns views with ID numbers and phone numbers masked.
+returns views with ID numbers and phone numbers masked. Nothing here writes:
+each runs in a read-only transaction (`Store.read`), which never waits for the
+sync or a submission writing meanwhile.
 """
 from __future__ import annotations
 
@@ -83,7 +85,7 @@ def work_list(t: Terminal, staff_id: int, *, source: str = "all", status: str = 
     """Cases waiting for a counter: kiosk captures, walk-ins, and online cases to check in person."""
     statuses = list(WAITING) if status == "all" else [Status(status).value]
     channels = [source] if source in SOURCES else None
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.REVIEW)
         apps = worklist.work_list(session, hall_code=t.settings.hall_code, statuses=statuses, channels=channels)
         return [case_row(t, a, today or date.today()) for a in apps]
@@ -91,7 +93,7 @@ def work_list(t: Terminal, staff_id: int, *, source: str = "all", status: str = 
 
 def search_cases(t: Terminal, staff_id: int, text: str, *, today: date | None = None) -> list[CaseRow]:
     """By receipt, case or ID number, or the text of a receipt's QR code."""
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.REVIEW)
         return [case_row(t, a, today or date.today())
                 for a in worklist.search(session, text, hall_code=t.settings.hall_code)
@@ -100,7 +102,7 @@ def search_cases(t: Terminal, staff_id: int, text: str, *, today: date | None = 
 
 def deadlines(t: Terminal, staff_id: int, *, hall_wide: bool, today: date | None = None) -> list[CaseRow]:
     """Open cases by urgency; the whole hall needs HALL_DEADLINES, otherwise the cases this person handled."""
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         staff = current_staff(session, staff_id, Permission.HALL_DEADLINES if hall_wide else Permission.REVIEW)
         apps = worklist.work_list(session, hall_code=t.settings.hall_code, statuses=OPEN_STATUSES)
         if not hall_wide:
@@ -111,14 +113,14 @@ def deadlines(t: Terminal, staff_id: int, *, hall_wide: bool, today: date | None
 
 
 def case_detail(t: Terminal, staff_id: int, application_id: str, *, today: date | None = None) -> CaseDetail:
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.REVIEW)
         return case_detail_in(t, session, application_id, today or date.today())
 
 
 def attachment_bytes(t: Terminal, staff_id: int, sha256: str) -> bytes:
     """A file of one of this hall's cases, verified on the way out (the store checks its hash)."""
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.REVIEW)
         hall = session.scalar(select(Application.hall_code).join(ApplicationMaterial)
                               .join(MaterialFile).where(MaterialFile.attachment_sha256 == sha256).limit(1))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from kiosk import drafts as draft_store
 from kiosk import worklist
 from kiosk.catalog import Text
@@ -26,13 +28,18 @@ NO_DRAFT = Message("该草稿已不存在（可能已被提交或放弃）。", 
 
 def kiosk_actor(t: Terminal) -> str:
     """How this kiosk appears in the audit log: by its device number in the hall, once it has one."""
-    with t.store.transaction() as session:
-        number = device_number(session, t.settings).device_no
+    with t.store.read() as session:
+        return _kiosk_actor_in(session, t)
+
+
+def _kiosk_actor_in(session: Session, t: Terminal) -> str:
+    number = device_number(session, t.settings).device_no
     return f"kiosk:{number if number is not None else '?'}"
 
 
 def save_draft(t: Terminal, snapshot: draft_store.DraftSnapshot) -> None:
-    draft_store.save_draft(t.store, t.attachments, snapshot, actor=kiosk_actor(t))
+    """Called at every step and whenever typing pauses: the actor is looked up only when a draft starts."""
+    draft_store.save_draft(t.store, t.attachments, snapshot, actor=lambda session: _kiosk_actor_in(session, t))
 
 
 def discard_draft(t: Terminal, draft_id: str, reason: str) -> bool:
@@ -42,7 +49,7 @@ def discard_draft(t: Terminal, draft_id: str, reason: str) -> bool:
 
 def list_drafts(t: Terminal, staff_id: int) -> list[DraftRow]:
     hall = t.settings.hall_code
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         current_staff(session, staff_id, Permission.TAKE_APPLICATION)
         rows = []
         for app in worklist.drafts(session, hall_code=hall):
@@ -66,6 +73,6 @@ def resume_draft(t: Terminal, staff_id: int, draft_id: str) -> ApplicationDraft:
 
 
 def discard_draft_at_counter(t: Terminal, staff_id: int, draft_id: str) -> bool:
-    with t.store.transaction() as session:
+    with t.store.read() as session:
         actor = actor_of(current_staff(session, staff_id, Permission.TAKE_APPLICATION))
     return draft_store.discard_draft(t.store, draft_id, actor=actor, reason="discarded_at_counter")
