@@ -86,7 +86,7 @@ class _Written:
     files: tuple[tuple[bytes, str], ...]  # every file's bytes with their SHA-256, so unchanged bytes are not hashed again
 
 
-_WRITTEN_KEPT = 4  # drafts remembered per process: a kiosk works on one at a time
+_WRITTEN_KEPT = 2  # drafts remembered per process: a kiosk works on one at a time
 _written: OrderedDict[tuple[str, str], _Written] = OrderedDict()
 _written_lock = threading.Lock()
 
@@ -135,7 +135,7 @@ def _materials_of(snapshot: DraftSnapshot, hashes: dict[str, list[str]]) -> tupl
 
 
 def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapshot, *,
-               actor: str | Callable[[Session], str] = "kiosk") -> None:
+               actor: str | Callable[[Session], str] = "kiosk", last: bool = False) -> None:
     """Write the snapshot; repeated saves replace the previous one.
 
     The draft in the store is always exactly the last snapshot saved. What
@@ -144,6 +144,10 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
     material rows alone, and bytes saved before are not hashed and stored
     again (the rows committed then name their files, so nothing retires them).
     `actor` (or what it returns in the save's transaction) is audited when the draft starts.
+
+    That memory holds the citizen's file bytes, so it lasts only while they
+    are at the screen: `last` (the save when their session ends) and
+    `discard_draft` (after a submission, or when they cancel) let it go.
     """
     key = _written_key(store, snapshot.draft_id)
     before = _remembered(key)
@@ -172,7 +176,7 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
             row = session.execute(select(Application.status, Application.updated_at)
                                   .where(Application.id == snapshot.draft_id)).one_or_none()
         if row is not None and (row.status != Status.DRAFT.value or row.updated_at == before.updated_at):
-            if row.status != Status.DRAFT.value:
+            if last or row.status != Status.DRAFT.value:
                 _remember(key, None)
             return  # what the screen holds is what the store holds (or the draft is closed: never revive it)
     settings = store.settings
@@ -201,7 +205,7 @@ def save_draft(store: Store, attachments: AttachmentStore, snapshot: DraftSnapsh
             _write_materials(session, app, snapshot, hashes, materials)
         elif materials != before.materials:
             _update_materials(session, app, snapshot, hashes, before, materials)
-    _remember(key, _Written(now, fields, materials, tuple(files_written)))
+    _remember(key, None if last else _Written(now, fields, materials, tuple(files_written)))
 
 
 def _add_attachment_rows(session: Session, snapshot: DraftSnapshot, hashes: dict[str, list[str]],
@@ -314,12 +318,12 @@ def load_draft(store: Store, attachments: AttachmentStore, draft_id: str) -> App
 
 def discard_draft(store: Store, draft_id: str, *, actor: str = "kiosk", reason: str = "discarded") -> bool:
     """Delete the draft row and its personal data; the audit row keeps only that it happened."""
+    _remember(_written_key(store, draft_id), None)
     with store.transaction() as session:
         app = session.get(Application, draft_id)
         if app is None or app.status != Status.DRAFT.value:
             return False
         session.delete(app)
-        _remember(_written_key(store, draft_id), None)
         audit.record(session, actor=actor, action="draft_closed", subject=draft_id, details={"reason": reason})
         return True
 

@@ -277,3 +277,21 @@ def test_only_a_few_drafts_are_remembered(terminal: Terminal) -> None:
     for _ in range(draft_store._WRITTEN_KEPT + 3):
         save_draft(terminal.store, terminal.attachments, snapshot())
     assert len(draft_store._written) <= draft_store._WRITTEN_KEPT
+
+
+@pytest.mark.parametrize("ending", ["idle", "cancelled", "submitted"])
+def test_nothing_of_the_citizen_is_remembered_once_their_session_ends(terminal: Terminal, ending: str) -> None:
+    """The memory that spares repeat saves holds the citizen's scans: it lasts only while they are at the
+    screen (the last save at an idle timeout, a cancel's or a submission's discard let it go)."""
+    draft_store._written.clear()  # other tests' drafts share this snapshot's constant bytes
+    snap = snapshot()
+    draft_cases.save_draft(terminal, snap)
+    assert any(draft_id == snap.draft_id for _, draft_id in draft_store._written)
+    if ending == "idle":
+        draft_cases.save_draft(terminal, snap, last=True)  # kept for staff in the store, not in memory
+        assert load_draft(terminal.store, terminal.attachments, snap.draft_id) is not None
+    else:
+        assert draft_cases.discard_draft(terminal, snap.draft_id, ending)
+    assert not any(draft_id == snap.draft_id for _, draft_id in draft_store._written)
+    kept = [data for w in draft_store._written.values() for data, _ in w.files]
+    assert not any(f.data is data for files in snap.materials.values() for f in files for data in kept)

@@ -37,9 +37,11 @@ def _kiosk_actor_in(session: Session, t: Terminal) -> str:
     return f"kiosk:{number if number is not None else '?'}"
 
 
-def save_draft(t: Terminal, snapshot: draft_store.DraftSnapshot) -> None:
-    """Called at every step and whenever typing pauses: the actor is looked up only when a draft starts."""
-    draft_store.save_draft(t.store, t.attachments, snapshot, actor=lambda session: _kiosk_actor_in(session, t))
+def save_draft(t: Terminal, snapshot: draft_store.DraftSnapshot, *, last: bool = False) -> None:
+    """Called at every step and whenever typing pauses: the actor is looked up only when a draft starts.
+    `last`: the citizen's session ended; nothing of theirs is kept in memory after it."""
+    draft_store.save_draft(t.store, t.attachments, snapshot, actor=lambda session: _kiosk_actor_in(session, t),
+                           last=last)
 
 
 def discard_draft(t: Terminal, draft_id: str, reason: str) -> bool:

@@ -343,7 +343,7 @@ class KioskWindow(QMainWindow):
         def after_saves() -> None:
             if terminal is not None and snapshot is not None and keeps:
                 # Kept for staff: the citizen may have walked to a counter for help.
-                run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot),
+                run_job("save-draft-final", lambda: drafts.save_draft(terminal, snapshot, last=True),
                         on_done=told(Outcome.DRAFT_KEPT), on_error=told(Outcome.DRAFT_NOT_SAVED), owner=self)
             elif snapshot is not None and keeps:
                 self._farewell(Outcome.DRAFT_NOT_SAVED, leaving)
