@@ -342,6 +342,8 @@ def child(args: argparse.Namespace) -> int:
     # the longest stalls with the GUI thread's own CPU time meanwhile: a stall of 120 ms wall in which the thread
     # ran for 30 ms was spent waiting (for a CPU on a loaded machine, or for Python's lock held by a worker)
     worst: list[tuple[float, float, float, str]] = []
+    # the gaps with the most of the GUI thread's own CPU: the window's own work, whatever the machine's load
+    heaviest: list[tuple[float, float, str]] = []
 
     def beat() -> None:
         now = clock.nsecsElapsed()
@@ -363,6 +365,10 @@ def child(args: argparse.Namespace) -> int:
                     if overlap > 0:
                         spent[what] = spent.get(what, 0.0) + overlap * 1000
                 top = max(spent.items(), key=lambda kv: kv[1]) if spent else ("other", gap)
+                heaviest.append((gap_cpu, gap, top[0]))
+                if len(heaviest) > 40:
+                    heaviest.sort(reverse=True)
+                    del heaviest[10:]
                 if gap > 50:
                     stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
                     worst.append((gap, gap_cpu, gap_queue, top[0]))
@@ -607,6 +613,8 @@ def child(args: argparse.Namespace) -> int:
             figures["gaps_blocked_over_25ms"] = sum(1 for x in stalls_blocked if x > 25)
             # wall = the GUI thread's CPU + its wait for a CPU (machine load) + the rest: blocked (Python's lock
             # held by another thread, or the 10 ms the heartbeat's timer waits)
+            figures["heaviest_gui_gaps"] = [f"{c:.0f} ms GUI CPU in {g:.0f} ms wall: {w}"
+                                            for c, g, w in sorted(heaviest, reverse=True)[:10]]
             figures["worst_stalls"] = [f"{g:.0f} ms wall = {c:.0f} CPU + {q:.0f} waiting for a CPU + "
                                        f"{max(0.0, g - c - q):.0f} blocked: {w}" for g, c, q, w in worst]
             guard = gc_guard()
@@ -804,7 +812,7 @@ def main() -> int:
         result.update({k: figures.get(k) for k in ("flows", "decisions", "longest_stall_ms", "stall_p99_ms",
                                                    "stalls_over_50ms", "most_gui_cpu_in_one_gap_ms",
                                                    "gaps_with_gui_cpu_over_50ms", "most_blocked_in_one_gap_ms",
-                                                   "gaps_blocked_over_25ms", "worst_stalls",
+                                                   "gaps_blocked_over_25ms", "worst_stalls", "heaviest_gui_gaps",
                                                    "gc_off_gui_thread",
                                                    "gui_cpu_ms_per_tap", "gc_longest_ms", "gc_over_50ms", "gc_worst",
                                                    "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
