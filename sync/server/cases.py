@@ -334,7 +334,7 @@ def _push_single(store: PlatformStore, device: Device, raw: Any, doc: Applicatio
 def _push_new_batch(conn: Connection, device: Device, items: list[tuple[ApplicationDocument, str | None]]
                     ) -> dict[str, PushResult]:
     """New applications (distinct ids) in one transaction: the hall's files they name looked up once, the cases
-    inserted in one statement (each unless it exists), their attachments in one, those whose files the hall
+    inserted (each unless it exists), their attachments in one statement, those whose files the hall
     holds completed together. Returns the answers of the applications it inserted; the others (known already,
     a receipt number taken, a file the hall holds with another size or type) are left to `_push_single`.
     Inserted in id order, so two batches holding the same ids (a push sent again while the first still runs)
@@ -350,11 +350,17 @@ def _push_new_batch(conn: Connection, device: Device, items: list[tuple[Applicat
     statement = _insert_case_statement(conn)
     if statement is None:
         return {}
-    inserted = {row.uuid: row.id for row in conn.execute(statement, [{
-        "uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
-        "receipt_no": receipt_no, "service_item": doc.content.service_item,
-        "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash, "document": doc.wire(),
-        "status": "submitted", "complete": False} for doc, receipt_no in fit])}
+    # One row a statement: the same statement each time, which the driver prepares once; a many-row INSERT's
+    # text was new to the driver every time (too long for its cache) and cost more to parse than 20 executions.
+    inserted: dict[str, int] = {}
+    for doc, receipt_no in fit:
+        case_id = conn.execute(statement, {
+            "uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+            "receipt_no": receipt_no, "service_item": doc.content.service_item,
+            "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
+            "document": doc.wire(), "status": "submitted", "complete": False}).scalar()
+        if case_id is not None:
+            inserted[doc.id] = case_id
     new = [doc for doc, _rn in fit if doc.id in inserted]
     attachments = [{"case_id": inserted[doc.id], "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
                    for doc in new for att in doc.attachments]
@@ -378,7 +384,7 @@ def _push_new_batch(conn: Connection, device: Device, items: list[tuple[Applicat
 
 
 def _insert_case_statement(conn: Connection) -> Any:
-    """The new case's INSERT … ON CONFLICT DO NOTHING RETURNING (id, uuid), built once per dialect; None on a
+    """The new case's INSERT … ON CONFLICT DO NOTHING RETURNING its id, built once per dialect; None on a
     database that has no such statement (the ORM path then answers)."""
     dialect = conn.dialect.name
     statement = _INSERT_CASE.get(dialect)
@@ -390,7 +396,7 @@ def _insert_case_statement(conn: Connection) -> Any:
         else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
             return None
         statement = _INSERT_CASE[dialect] = (dialect_insert(Case.__table__).on_conflict_do_nothing()
-                                             .returning(Case.__table__.c.id, Case.__table__.c.uuid))
+                                             .returning(Case.__table__.c.id))
     return statement
 
 
