@@ -6,6 +6,7 @@ terminal never tells a citizen "received" while a scan is still missing.
 """
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, and_, bindparam, func, insert, or_, select, text, update
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.application_document import ApplicationDocument
@@ -39,6 +40,7 @@ from sync.server.models import (
     utcnow,
 )
 
+log = logging.getLogger("onewindow.platform")
 SHA_RE = re.compile(r"[0-9a-f]{64}")
 CODE_RE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 
@@ -281,27 +283,121 @@ def push_one(session: Session, device: Device, raw: Any) -> PushResult:
 
 
 def push_batch(store: PlatformStore, device: Device, items: list[Any]) -> list[PushResult]:
-    results = []
-    for raw in items:  # one transaction per item: one bad item never undoes the others
+    """Each item judged on its own. The batch's new applications go in together, in one transaction of a few
+    statements (`_push_new_batch`: a batch of 20 cost 20 transactions of five statements each); every other
+    item (known already, a file the hall holds as something else, a race, a receipt number's collision) and
+    a batch whose transaction failed go one transaction per item, so one bad item never undoes the others."""
+    results: list[PushResult | None] = [None] * len(items)
+    checked: list[tuple[int, Any, ApplicationDocument, str | None]] = []
+    for k, raw in enumerate(items):
         try:
             doc = _check_item(raw, device)
             receipt_no = _receipt_no(raw, device)
         except ItemInvalid as exc:
             ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
-            results.append(PushResult(ident[:64], "rejected", reason=exc.reason))
+            results[k] = PushResult(ident[:64], "rejected", reason=exc.reason)
             continue
+        checked.append((k, raw, doc, receipt_no))
+    together: dict[str, PushResult] = {}
+    firsts = list({doc.id: (doc, receipt_no) for _k, _raw, doc, receipt_no in reversed(checked)}.values())
+    if len(firsts) > 1:
         try:
             with store.engine.begin() as conn:
-                result = _push_new(conn, device, doc, receipt_no)
-        except _Refused as refused:
-            result = refused.result
-        if result is None:  # known already, or a race or a receipt number's collision: the ORM path answers
-            with store.transaction() as session:
-                dev = session.get(Device, device.id)
-                assert dev is not None
-                result = push_one(session, dev, raw)
-        results.append(result)
-    return results
+                together = _push_new_batch(conn, device, firsts)
+        except SQLAlchemyError:  # e.g. a deadlock with another batch: each item on its own instead
+            log.warning("a batch of %d applications went in one at a time", len(firsts), exc_info=True)
+            together = {}
+    seen: set[str] = set()
+    for k, raw, doc, receipt_no in checked:
+        found = together.get(doc.id) if doc.id not in seen else None  # an id twice in a batch: then a duplicate
+        seen.add(doc.id)
+        results[k] = found if found is not None else _push_single(store, device, raw, doc, receipt_no)
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def _push_single(store: PlatformStore, device: Device, raw: Any, doc: ApplicationDocument,
+                 receipt_no: str | None) -> PushResult:
+    try:
+        with store.engine.begin() as conn:
+            result = _push_new(conn, device, doc, receipt_no)
+    except _Refused as refused:
+        result = refused.result
+    if result is None:  # known already, or a race or a receipt number's collision: the ORM path answers
+        with store.transaction() as session:
+            dev = session.get(Device, device.id)
+            assert dev is not None
+            result = push_one(session, dev, raw)
+    return result
+
+
+def _push_new_batch(conn: Connection, device: Device, items: list[tuple[ApplicationDocument, str | None]]
+                    ) -> dict[str, PushResult]:
+    """New applications (distinct ids) in one transaction: the hall's files they name looked up once, the cases
+    inserted (each unless it exists), their attachments in one statement, those whose files the hall
+    holds completed together. Returns the answers of the applications it inserted; the others (known already,
+    a receipt number taken, a file the hall holds with another size or type) are left to `_push_single`.
+    Inserted in id order, so two batches holding the same ids (a push sent again while the first still runs)
+    take their locks in the same order."""
+    shas = list(dict.fromkeys(att.sha256 for doc, _rn in items for att in doc.attachments))
+    owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
+        _HALL_FILES, {"hall_code": device.hall_code, "shas": shas})} if shas else {}
+    fit = sorted((pair for pair in items if all(owned.get(att.sha256, (att.size, att.media_type))
+                                                == (att.size, att.media_type) for att in pair[0].attachments)),
+                 key=lambda pair: pair[0].id)
+    if not fit:
+        return {}
+    statement = _insert_case_statement(conn)
+    if statement is None:
+        return {}
+    # One row a statement: the same statement each time, which the driver prepares once; a many-row INSERT's
+    # text was new to the driver every time (too long for its cache) and cost more to parse than 20 executions.
+    inserted: dict[str, int] = {}
+    for doc, receipt_no in fit:
+        case_id = conn.execute(statement, {
+            "uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+            "receipt_no": receipt_no, "service_item": doc.content.service_item,
+            "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
+            "document": doc.wire(), "status": "submitted", "complete": False}).scalar()
+        if case_id is not None:
+            inserted[doc.id] = case_id
+    new = [doc for doc, _rn in fit if doc.id in inserted]
+    attachments = [{"case_id": inserted[doc.id], "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
+                   for doc in new for att in doc.attachments]
+    if attachments:
+        conn.execute(insert(CaseAttachment.__table__), attachments)
+    answers: dict[str, PushResult] = {}
+    whole: list[int] = []
+    for doc in new:
+        missing = sorted({att.sha256 for att in doc.attachments} - set(owned))
+        if missing:
+            answers[doc.id] = PushResult(doc.id, "created", missing=missing, complete=False, status="submitted")
+        else:
+            whole.append(inserted[doc.id])
+    if whole:
+        numbers = complete_cases(conn, device.hall_code, whole)
+        for doc in new:
+            if inserted[doc.id] in numbers:
+                answers[doc.id] = PushResult(doc.id, "created", complete=True, status="received",
+                                             case_no=numbers[inserted[doc.id]])
+    return answers
+
+
+def _insert_case_statement(conn: Connection) -> Any:
+    """The new case's INSERT … ON CONFLICT DO NOTHING RETURNING its id, built once per dialect; None on a
+    database that has no such statement (the ORM path then answers)."""
+    dialect = conn.dialect.name
+    statement = _INSERT_CASE.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+            return None
+        statement = _INSERT_CASE[dialect] = (dialect_insert(Case.__table__).on_conflict_do_nothing()
+                                             .returning(Case.__table__.c.id))
+    return statement
 
 
 class _Refused(Exception):
@@ -319,17 +415,9 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
     so a new application (nearly every push) costs no look-up of its id; one whose files the hall holds with
     another size or type is refused and its insert undone (`_Refused` rolls the transaction back)."""
     app_id = doc.id
-    dialect = conn.dialect.name
-    statement = _INSERT_CASE.get(dialect)
+    statement = _insert_case_statement(conn)
     if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
-            return None
-        statement = _INSERT_CASE[dialect] = (dialect_insert(Case.__table__).on_conflict_do_nothing()
-                                             .returning(Case.__table__.c.id))
+        return None
     case_id = conn.execute(statement, {
         "uuid": app_id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
         "receipt_no": receipt_no, "service_item": doc.content.service_item,

@@ -219,13 +219,18 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
     return _run(store, lambda session: _create(session, store, device, sha256, length, first_chunk, running))
 
 
-def _held_and_declared(conn: Connection, hall_code: str, sha256: str) -> tuple[bool, list[tuple[int, str, int]]]:
-    """Whether the hall holds the file, and every declaration of it in the hall's cases (as `declarations_in_hall`): one
-    statement when a case declares it (every upload a terminal makes after its push), two otherwise."""
-    rows = conn.execute(_DECLARED_HELD, {"hall_code": hall_code, "sha256": sha256}).all()
+def _held_and_declared(conn: Connection, hall_code: str, sha256: str, device_id: int | None = None
+                       ) -> tuple[bool, list[tuple[int, str, int]], bool]:
+    """Whether the hall holds the file, every declaration of it in the hall's cases (as `declarations_in_hall`),
+    and (given `device_id`) whether that device may have an upload of it in progress: one statement when a case
+    declares it (every upload a terminal makes after its push), two otherwise (and then the third answer is
+    True: not asked)."""
+    params = {"hall_code": hall_code, "sha256": sha256, "device_id": device_id}
+    rows = conn.execute(_DECLARED_HELD if device_id is None else _DECLARED_HELD_UPLOADING, params).all()
     if not rows:
-        return conn.execute(_HALL_HOLDS, {"hall_code": hall_code, "sha256": sha256}).first() is not None, []
-    return bool(rows[0].held), [(row.size, row.media_type, row.device_id) for row in rows]
+        return conn.execute(_HALL_HOLDS, params).first() is not None, [], True
+    uploading = device_id is None or bool(rows[0].uploading)
+    return bool(rows[0].held), [(row.size, row.media_type, row.device_id) for row in rows], uploading
 
 
 def _refuse_undeclared_length(declared: list[tuple[int, str, int]], sha256: str, length: int) -> None:
@@ -254,12 +259,15 @@ def _create_core(conn: Connection, store: PlatformStore, device: Device, sha256:
                  chunk: bytes | None, running: Hasher | None) -> _Outcome | None:
     """The usual creation in Core statements; None hands the request to the ORM path (`_create`): a file the
     hall already holds, an upload row from before schema 8, a row the same device created at this moment."""
-    held, declared = _held_and_declared(conn, device.hall_code, sha256)
+    held, declared, uploading = _held_and_declared(conn, device.hall_code, sha256, device.id)
     if held:
         return None
     _refuse_undeclared_length(declared, sha256, length)
     outcome = _Outcome()
-    existing = conn.execute(_DEVICE_UPLOAD_LOCKED, {"device_id": device.id, "sha256": sha256}).first()
+    # Locked only when there is one (a resumed upload): a new file (nearly every request) costs no look-up of
+    # its own. Two requests creating it at once meet at the upload row's or the blob row's unique key.
+    existing = conn.execute(_DEVICE_UPLOAD_LOCKED, {"device_id": device.id, "sha256": sha256}).first() \
+        if uploading else None
     assembly = store.blobs.assembly
     if existing is not None:
         if existing.assembly is None:
@@ -499,6 +507,9 @@ _DECLARED_HELD = (select(CaseAttachment.size, CaseAttachment.media_type, Case.de
                          _HALL_HOLDS.exists().label("held"))
                   .join(Case, Case.id == CaseAttachment.case_id)
                   .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
+_DECLARED_HELD_UPLOADING = _DECLARED_HELD.add_columns(
+    select(Upload.id).where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
+    .exists().label("uploading"))
 _DEVICE_UPLOAD_LOCKED = (select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
                          .where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
                          .with_for_update())
@@ -573,7 +584,7 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
     # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
     owned = False
     if not declared_checked:
-        owned, declared = _held_and_declared(conn, device.hall_code, sha256)
+        owned, declared, _ = _held_and_declared(conn, device.hall_code, sha256)
         refusal = None if owned else _declared_as(declared, device, sha256, length, media_type)
         if refusal is not None:
             return _drop(conn, store, upload, state, refusal, outcome)

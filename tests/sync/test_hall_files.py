@@ -284,3 +284,27 @@ def test_an_upgrade_from_version_3_gives_each_hall_the_files_its_cases_already_h
         assert report.online and report.errors == [] and report.count_check["match"]
     finally:
         upgraded.stop()
+
+
+def test_a_batch_mixing_new_known_refused_and_repeated_items_answers_each_as_alone(halls: Halls) -> None:
+    """The batch's new applications go in together (`cases._push_new_batch`); every item still gets the answer
+    it would get pushed alone, in its place, and a refused item leaves nothing behind."""
+    fresh = retargeted(halls.document, HALL, device_no=2)  # names files the hall holds: complete at once
+    actual = next(a for a in halls.document["attachments"] if a["sha256"] == halls.sha)
+    wrong = redeclared(retargeted(halls.document, HALL, device_no=2), halls.sha, size=actual["size"] + 1)
+    other = retargeted(halls.document, HALL, device_no=2)
+    items = [fresh, {"id": "not-an-application"}, wrong, halls.document, fresh, other]
+    answer = halls.client(halls.neighbour).json("POST", "applications", json_body={"applications": items})
+    results = answer["results"]
+    assert [r["result"] for r in results] == ["created", "rejected", "rejected", "rejected", "duplicate", "created"]
+    assert [r["id"] for r in results] == [fresh["id"], "not-an-application", wrong["id"], halls.app_id, fresh["id"],
+                                          other["id"]]
+    assert results[0]["complete"] and results[0]["status"] == "received" and results[0]["case_no"]
+    assert results[4]["case_no"] == results[0]["case_no"] and results[5]["case_no"] != results[0]["case_no"]
+    assert "declared" in results[2]["reason"]["en"] and "another device" in results[3]["reason"]["en"]
+    with halls.platform.store.transaction() as s:
+        assert s.scalar(select(Case).where(Case.uuid == wrong["id"])) is None
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.uuid.in_([fresh["id"], other["id"]]))) == 2
+    feed = halls.client(halls.neighbour).json("GET", "changes", params={"since": 0, "limit": 100})["changes"]
+    received = [c["application_id"] for c in feed if c["status"] == "received"]
+    assert received.count(fresh["id"]) == 1 and received.count(other["id"]) == 1
