@@ -10,10 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidgetItem,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QWidget)
 
-from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fill_table, make_table, tr, when
+from ui.counter.cell_table import Cell, CellTableModel, fit_columns_to_texts, make_cell_view
+from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from kiosk.usecases import cases
 from kiosk.usecases.views import CaseRow
 from ui.counter.context import CounterContext
@@ -98,16 +99,18 @@ class WorkListScreen(CounterScreen):
         self.count = set_role(QLabel(), "hint")
         self.count.setObjectName("workCount")
         self.body.addWidget(self.count)
-        self.table = make_table(len(COLUMNS))
+        # a model of texts, not an item per cell: a busy hall's list of hundreds is refilled after every decision
+        self.model = CellTableModel([tr(c) for c in COLUMNS], self)
+        self.table = make_cell_view(self.model)
         self.table.setObjectName("workTable")
-        self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
-        self.table.itemActivated.connect(lambda item: self.open_row(item.row()))
+        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.body.addWidget(self.table, 1)
         actions = QHBoxLayout()
         actions.addStretch(1)
         self.open_button = set_role(QPushButton(), "primary")
         self.open_button.setObjectName("openCase")
-        self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
+        self.open_button.clicked.connect(lambda: self.open_row(self.table.currentIndex().row()))
         actions.addWidget(self.open_button)
         self.body.addLayout(actions)
         self.retranslate()
@@ -173,7 +176,8 @@ class WorkListScreen(CounterScreen):
 
     # --- showing ------------------------------------------------------------------------------
     def _fill(self) -> None:
-        fill_table(self.table, (self._cells(case) for case in self.rows), len(self.rows), stretch=3)
+        self.model.set_rows([self._cells(case) for case in self.rows])
+        fit_columns_to_texts(self.table, self.model, stretch=3)
         if self.rows:
             self.table.selectRow(0)
         self.open_button.setEnabled(bool(self.rows))
@@ -184,11 +188,11 @@ class WorkListScreen(CounterScreen):
             self.count.setText(translate("Counter", "%1 applications waiting").replace("%1", str(len(self.rows))))
 
     @staticmethod
-    def _cells(case: CaseRow) -> list[QTableWidgetItem]:
+    def _cells(case: CaseRow) -> list[Cell]:
         words, role = deadline_text(case.urgency, case.days_left)
-        return [cell(words, role=role), cell(case.receipt_no or "—"), cell(case.case_no or "—"),
-                cell(case.item_name.get(lang())), cell(case.applicant_name or "—"), cell(case.id_masked or "—"),
-                cell(channel_text(case.channel)), cell(msg(case.status_label)), cell(when(case.submitted_at))]
+        return [Cell(words, role), Cell(case.receipt_no or "—"), Cell(case.case_no or "—"),
+                Cell(case.item_name.get(lang())), Cell(case.applicant_name or "—"), Cell(case.id_masked or "—"),
+                Cell(channel_text(case.channel)), Cell(msg(case.status_label)), Cell(when(case.submitted_at))]
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -208,5 +212,5 @@ class WorkListScreen(CounterScreen):
             self.status_filter.setItemText(index, tr(words))
         self.refresh_button.setText("⟳ " + translate("Counter", "Refresh"))
         self.open_button.setText(translate("Counter", "Open for review") + " ›")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.model.set_headers([tr(c) for c in COLUMNS])
         self._fill()

@@ -71,7 +71,7 @@ def test_filters_show_online_cases_assigned_to_this_hall(qtbot, hall, make_windo
     click(qtbot, worklist.source_buttons["online"])
     qtbot.waitUntil(lambda: worklist.loads > loads, timeout=10_000)
     assert [r.id for r in worklist.rows] == [online]
-    assert worklist.table.item(0, 2).text() == "ZJ3301062026000999"
+    assert worklist.table.model().index(0, 2).data() == "ZJ3301062026000999"
     loads = worklist.loads
     click(qtbot, worklist.source_buttons["kiosk"])
     qtbot.waitUntil(lambda: worklist.loads > loads, timeout=10_000)
