@@ -16,9 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from ui.counter.common import URGENCY_BACKGROUNDS, URGENCY_COLOURS
+from ui.counter.common import URGENCY_BACKGROUNDS, URGENCY_COLOURS, set_up_case_table
 
 Index = QModelIndex | QPersistentModelIndex
 #: room around a cell's text: the style sheet's item padding (8 px a side), the grid line and the focus frame
@@ -98,17 +98,7 @@ def make_cell_view(model: CellTableModel, parent: QWidget | None = None) -> QTab
     """As `ui.counter.common.make_table`, for a model: rows selected whole, nothing editable."""
     view = QTableView(parent)
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(46)
-    view.setWordWrap(False)
-    view.setProperty("role", "cases")
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    set_up_case_table(view)
     return view
 
 

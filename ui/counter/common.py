@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView, QTableWidget, QTableWidgetItem,
                                QWidget)
 
 from kiosk.worklist import Urgency
@@ -62,8 +62,8 @@ def status_words(label: object) -> str:
     return msg(label)
 
 
-def make_table(columns: int, parent: QWidget | None = None) -> QTableWidget:
-    table = QTableWidget(0, columns, parent)
+def set_up_case_table(table: QTableView) -> None:
+    """How every counter table looks and behaves: rows selected whole, nothing editable, texts elided."""
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -75,6 +75,11 @@ def make_table(columns: int, parent: QWidget | None = None) -> QTableWidget:
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def make_table(columns: int, parent: QWidget | None = None) -> QTableWidget:
+    table = QTableWidget(0, columns, parent)
+    set_up_case_table(table)
     return table
 
 
