@@ -16,6 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QImage
 
 from kiosk.errors import Message, UserFacingError
+from ui.images import Pixels, to_pixels
 
 RENDER_DPI = 150
 MAX_PAGES = 200
@@ -89,9 +90,6 @@ def render_file(data: bytes, media_type: str) -> list[QImage]:
     return pages
 
 
-Pixels = tuple[int, int, int, int, bytes]  # width, height, bytes per line, QImage.Format value, the pixels
-
-
 def render_in_process(files: list[tuple[bytes, str]]) -> tuple[list[Pixels], list[tuple[int, int, int]]]:
     """For the process pool: every page of these (data, media type) files, and where each page comes from
     (file number, page number, pages in that file). A damaged file raises `UserFacingError`."""
@@ -101,12 +99,5 @@ def render_in_process(files: list[tuple[bytes, str]]) -> tuple[list[Pixels], lis
         rendered = render_file(data, media_type)
         for index, image in enumerate(rendered):
             where.append((number, index + 1, len(rendered)))
-            pages.append((image.width(), image.height(), image.bytesPerLine(), image.format().value,
-                          bytes(image.constBits())))
+            pages.append(to_pixels(image))
     return pages, where
-
-
-def from_pixels(pages: list[Pixels]) -> list[QImage]:
-    """On the GUI thread: the pages again, over the received bytes without copying them (a copy of a 150 dpi
-    page took 5–25 ms); PySide keeps the bytes alive until the last QImage sharing them is gone."""
-    return [QImage(pixels, width, height, per_line, QImage.Format(fmt)) for width, height, per_line, fmt, pixels in pages]

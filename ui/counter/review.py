@@ -21,7 +21,8 @@ from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, wh
 from ui.counter.dialogs import ReasonDialog
 from ui.counter.licence_info import LicenceInfo, list_line
 from ui.counter.prereview_text import prereview_line
-from ui.counter.pages import Pixels, from_pixels, render_in_process
+from ui.counter.pages import render_in_process
+from ui.images import Pixels, from_pixels
 from kiosk.usecases import cases
 from kiosk.usecases import review as review_cases
 from kiosk.usecases.views import CaseDetail, DecisionOutcome, MaterialView

@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from ui.i18n import translate
+from ui.images import smooth_scaled
 from ui.jobs import run_job
 from ui.theme import set_role
 from ui.widgets.box_layouts import FlexibleVBoxLayout
@@ -214,8 +215,8 @@ class PageViewer(QWidget):
             return
         self._scaling.add(key)
         width, height = key[1], key[2]
-        run_job("counter-pages-scale", lambda: image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
-                                                            Qt.TransformationMode.SmoothTransformation),
+        # Pillow's resampling, not QImage.scaled: Qt would hold Python's lock for the whole scale (`ui.images`)
+        run_job("counter-pages-scale", lambda: smooth_scaled(image, width, height),
                 on_done=lambda scaled: self._scaled(key, scaled), on_error=lambda _exc: self._scaling.discard(key),
                 owner=self)
 

@@ -423,8 +423,15 @@ class KioskNavigator:
         from ui.i18n import lang
 
         terminal, language = self.ctx.terminal, lang()
-        run_job("print-receipt", lambda: receipts.print_receipt(terminal, submitted.id, language),
-                on_done=lambda r: self._printed(result, r), on_error=lambda exc: self._print_failed(result, exc))
+
+        def print_receipt() -> None:
+            run_job("print-receipt", lambda: receipts.print_receipt(terminal, submitted.id, language),
+                    on_done=lambda r: self._printed(result, r), on_error=lambda exc: self._print_failed(result, exc))
+
+        # After the result's first paint, in a turn of its own: started here, the job's Python (the receipt's
+        # store work and layout) took turns with this thread for Python's lock while the screen was still being
+        # laid out and painted, the soak's longest stalls (issue 10). A citizen cannot tell a millisecond.
+        QTimer.singleShot(AHEAD_MS, self.stack, print_receipt)
         self.window.poll_sync()
 
     def _printed(self, result: ResultScreen, outcome: PrintResult) -> None:

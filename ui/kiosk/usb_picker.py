@@ -10,7 +10,6 @@ thumbnails run in jobs, since a slow stick must not freeze the screen.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QToolButton, QWi
 from kiosk.devices.removable_media import MediaFile, Medium, importable_files, is_on_medium, list_media
 from ui.i18n import translate
 from ui.jobs import run_job
+from ui.images import pil_thumbnail
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets import builders
@@ -35,18 +35,15 @@ MAX_THUMBNAILS = 40
 
 
 def _thumbnail(file: MediaFile) -> QImage:
-    """A small picture of an image file, made on a worker thread; PDFs get a labelled tile instead."""
+    """A small picture of an image file, made on a worker thread (`ui.images`: Pillow, without Python's lock);
+    PDFs get a labelled tile instead."""
     if file.kind != "image" or file.size > THUMBNAIL_MAX_BYTES:
         return QImage()
     try:
         from PIL import Image
 
         with Image.open(file.path) as img:
-            img.draft("RGB", (TILE.width() * 2, TILE.height() * 2))  # JPEG decodes at a fraction of its size
-            img.thumbnail((TILE.width(), TILE.height()))
-            out = io.BytesIO()
-            img.convert("RGB").save(out, "PNG")
-        return QImage.fromData(out.getvalue())
+            return pil_thumbnail(img, TILE)
     except Exception:  # noqa: BLE001 - a file that will not open shows its name; importing it explains why
         return QImage()
 

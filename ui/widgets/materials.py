@@ -7,8 +7,6 @@ colour alone.
 """
 from __future__ import annotations
 
-import io
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -17,6 +15,7 @@ from kiosk.catalog import MATERIAL_FORMS, MaterialSpec
 from kiosk.licences.model import REUSED_LABEL, LicenceRef
 from kiosk.materials.intake import MaterialFile
 from ui.i18n import lang, msg, translate
+from ui.images import image_thumbnail, pdf_thumbnail
 from ui.text import para
 from ui.theme import set_role
 from ui.widgets.flow_layout import FlowLayout
@@ -26,37 +25,10 @@ THUMB = QSize(150, 200)
 
 
 def thumbnail(file: MaterialFile, size: QSize = THUMB) -> QImage:
-    """First page as a small image; safe on a worker thread (QImage, not QPixmap)."""
-    image = QImage()
+    """First page as a small image; for a worker thread, and without holding Python's lock (`ui.images`)."""
     if file.media_type == "application/pdf":
-        try:
-            from PySide6.QtPdf import QPdfDocument
-            from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-            buffer = QBuffer()
-            buffer.setData(QByteArray(file.data))
-            buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-            doc = QPdfDocument()
-            doc.load(buffer)
-            if doc.pageCount() > 0:
-                image = doc.render(0, size)
-            doc.close()
-        except Exception:  # noqa: BLE001 - a missing thumbnail is shown as a labelled tile
-            image = QImage()
-    else:
-        try:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(file.data)) as img:
-                img.thumbnail((size.width() * 2, size.height() * 2))
-                out = io.BytesIO()
-                img.convert("RGB").save(out, "PNG")
-            image = QImage.fromData(out.getvalue())
-        except Exception:  # noqa: BLE001
-            image = QImage()
-    if not image.isNull():
-        image = image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-    return image
+        return pdf_thumbnail(file.data, size)
+    return image_thumbnail(file.data, size)
 
 
 class _Page(QFrame):

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from ui.counter.viewer import PageViewer
+from ui.images import smooth_scaled
 
 
 def _page() -> QImage:
@@ -31,7 +32,8 @@ def test_a_page_is_shown_at_once_and_then_smooth(qtbot: Any) -> None:
     zoom = viewer.effective_zoom()
     size = (round(page.width() * zoom), round(page.height() * zoom))
     assert (shown.width(), shown.height()) == size  # the right size at once
-    smooth = page.scaled(*size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    smooth = smooth_scaled(page, *size)  # Pillow's (`ui.images`), which lets go of Python's lock meanwhile
+    assert (smooth.width(), smooth.height()) == size
     assert shown.convertToFormat(smooth.format()) != smooth  # the fast one first
     qtbot.waitUntil(lambda: viewer.picture.pixmap().toImage().convertToFormat(smooth.format()) == smooth)
     # the smooth one is kept: back at this zoom after another, it is shown at once
