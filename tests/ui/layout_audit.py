@@ -17,7 +17,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetrics, Qt, QTextDocumentFragment  # QtGui.Qt also has mightBeRichText
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QCheckBox,
                                QComboBox, QLabel, QLineEdit, QPushButton, QRadioButton, QScrollArea, QStyle,
-                               QStyleOptionButton, QStyleOptionComboBox, QStyleOptionFrame, QWidget)
+                               QStyleOptionButton, QStyleOptionComboBox, QStyleOptionFrame, QTableView, QWidget)
 
 
 def describe(widget: QWidget) -> str:
@@ -210,6 +210,14 @@ def geometry_problem(widget: QWidget) -> str | None:
     return None
 
 
+def table_problem(table: QTableView) -> str | None:
+    """A table of cases the clerk has to scroll sideways to read: a column off-screen on this window shape."""
+    if table.model() is None or table.model().rowCount() == 0:
+        return None
+    overflow = table.horizontalScrollBar().maximum()
+    return f"columns {overflow} px wider than the table: the clerk scrolls sideways" if overflow > 0 else None
+
+
 def audit(window: QWidget) -> list[str]:
     """Every clipped text and every widget outside its parent (and so outside the window), described."""
     problems: list[str] = []
@@ -226,6 +234,8 @@ def audit(window: QWidget) -> list[str]:
                 found = line_edit_problem(widget)
             elif isinstance(widget, QComboBox):
                 found = combo_problem(widget)
+            elif isinstance(widget, QTableView):
+                found = table_problem(widget)
         if found is not None:
             problems.append(f"{describe(widget)}: {found}")
     return problems

@@ -9,10 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.worklist import Urgency
-from ui.counter.common import CounterScreen, cell, channel_text, deadline_text, fill_table, make_table, tr, when
+from ui.counter.cell_table import Cell, CellTableModel, fit_columns_to_texts, make_cell_view
+from ui.counter.common import CounterScreen, channel_text, deadline_text, tr, when
 from kiosk.usecases import cases
 from kiosk.usecases.views import CaseRow
 from ui.counter.context import CounterContext
@@ -21,6 +22,8 @@ from ui.jobs import run_job
 from ui.theme import set_role
 
 COLUMNS = (QT_TRANSLATE_NOOP("Counter", "Deadline"), QT_TRANSLATE_NOOP("Counter", "Promised by"), QT_TRANSLATE_NOOP("Counter", "Receipt no."), QT_TRANSLATE_NOOP("Counter", "Service item"), QT_TRANSLATE_NOOP("Counter", "Applicant"), QT_TRANSLATE_NOOP("Counter", "Status"), QT_TRANSLATE_NOOP("Counter", "Source"))
+#: on a narrow window, hidden first to last: the source, then the promised date (the deadline counts it down)
+NARROW_DROPS = (6, 1)
 FIGURES = ((Urgency.OVERDUE, "⛔", QT_TRANSLATE_NOOP("Counter", "Overdue"), "error"), (Urgency.DUE_SOON, "⚠", QT_TRANSLATE_NOOP("Counter", "Due within 2 working days"), "warn"),
            (Urgency.ON_TRACK, "✔", QT_TRANSLATE_NOOP("Counter", "On track"), "ok"))
 
@@ -52,11 +55,17 @@ class DeadlinesScreen(CounterScreen):
             self.figures[urgency] = (number, words)
         cards.addStretch(1)
         self.body.addLayout(cards)
-        self.table = make_table(len(COLUMNS))
+        self.model = CellTableModel([tr(c) for c in COLUMNS], self)
+        self.table = make_cell_view(self.model)
         self.table.setObjectName("deadlineTable")
-        self.table.cellDoubleClicked.connect(lambda row, _c: self.rows and self.open_case.emit(self.rows[row].id))
+        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.body.addWidget(self.table, 1)
         self.retranslate()
+
+    def open_row(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.open_case.emit(self.rows[row].id)
 
     def on_enter(self) -> None:
         self.refresh()
@@ -79,14 +88,15 @@ class DeadlinesScreen(CounterScreen):
     def _fill(self) -> None:
         for urgency, (number, _words) in self.figures.items():
             number.setText(str(sum(1 for r in self.rows if r.urgency is urgency)))
-        fill_table(self.table, (self._cells(case) for case in self.rows), len(self.rows), stretch=3)
+        self.model.set_rows([self._cells(case) for case in self.rows])
+        fit_columns_to_texts(self.table, self.model, stretch=3, drop_order=NARROW_DROPS)
 
     @staticmethod
-    def _cells(case: CaseRow) -> list[QTableWidgetItem]:
+    def _cells(case: CaseRow) -> list[Cell]:
         words, role = deadline_text(case.urgency, case.days_left)
-        return [cell(words, role=role), cell(when(case.promised_date)), cell(case.receipt_no or "—"),
-                cell(case.item_name.get(lang())), cell(case.applicant_name or "—"), cell(msg(case.status_label)),
-                cell(channel_text(case.channel))]
+        return [Cell(words, role), Cell(when(case.promised_date)), Cell(case.receipt_no or "—"),
+                Cell(case.item_name.get(lang())), Cell(case.applicant_name or "—"), Cell(msg(case.status_label)),
+                Cell(channel_text(case.channel))]
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -101,5 +111,5 @@ class DeadlinesScreen(CounterScreen):
         self.table.setAccessibleName(self.title.text())
         for urgency, mark, words, _role in FIGURES:
             self.figures[urgency][1].setText(f"{mark} {tr(words)}")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.model.set_headers([tr(c) for c in COLUMNS])
         self._fill()

@@ -29,6 +29,9 @@ STATUS_FILTERS = (("all", QT_TRANSLATE_NOOP("Counter", "All waiting")), ("submit
                   ("needs_supplement", QT_TRANSLATE_NOOP("Counter", "Supplementary materials needed")))
 COLUMNS = (QT_TRANSLATE_NOOP("Counter", "Deadline"), QT_TRANSLATE_NOOP("Counter", "Receipt no."), QT_TRANSLATE_NOOP("Counter", "Case no."), QT_TRANSLATE_NOOP("Counter", "Service item"), QT_TRANSLATE_NOOP("Counter", "Applicant"), QT_TRANSLATE_NOOP("Counter", "ID number"), QT_TRANSLATE_NOOP("Counter", "Source"), QT_TRANSLATE_NOOP("Counter", "Status"),
            QT_TRANSLATE_NOOP("Counter", "Submitted"))
+#: on a narrow window, the columns hidden first to last: the source (the filter above says it), when it came
+#: in (the deadline says what matters of it), the case number (on the case; most of a hall's cases have none)
+NARROW_DROPS = (6, 8, 2)
 
 
 class WorkListScreen(CounterScreen):
@@ -177,7 +180,7 @@ class WorkListScreen(CounterScreen):
     # --- showing ------------------------------------------------------------------------------
     def _fill(self) -> None:
         self.model.set_rows([self._cells(case) for case in self.rows])
-        fit_columns_to_texts(self.table, self.model, stretch=3)
+        fit_columns_to_texts(self.table, self.model, stretch=3, drop_order=NARROW_DROPS)
         if self.rows:
             self.table.selectRow(0)
         self.open_button.setEnabled(bool(self.rows))

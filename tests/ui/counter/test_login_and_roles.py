@@ -108,7 +108,7 @@ def test_a_supervisor_sees_the_whole_hall_with_urgent_cases_marked_in_words(qtbo
     qtbot.waitUntil(lambda: deadlines.loads > 0, timeout=10_000)
     assert deadlines.hall_wide
     assert [r.id for r in deadlines.rows][:2] == [late, soon]  # most urgent first
-    first, second = deadlines.table.item(0, 0).text(), deadlines.table.item(1, 0).text()
+    first, second = deadlines.model.text(0, 0), deadlines.model.text(1, 0)
     assert first.startswith("⛔") and second.startswith("⚠")  # a symbol and words, not colour alone
     assert any(ch.isdigit() for ch in first)
     assert deadlines.figures[Urgency.OVERDUE][0].text() == "1"
