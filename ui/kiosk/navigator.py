@@ -427,12 +427,13 @@ class KioskNavigator:
         def print_receipt() -> None:
             run_job("print-receipt", lambda: receipts.print_receipt(terminal, submitted.id, language),
                     on_done=lambda r: self._printed(result, r), on_error=lambda exc: self._print_failed(result, exc))
+            self.window.poll_sync()  # the indicator's count of what waits to be sent (the sync is poked already)
 
-        # After the result's first paint, in a turn of its own: started here, the job's Python (the receipt's
-        # store work and layout) took turns with this thread for Python's lock while the screen was still being
-        # laid out and painted, the soak's longest stalls (issue 10). A citizen cannot tell a millisecond.
+        # After the result's first paint, in a turn of its own: started here, the jobs' Python (the receipt's
+        # store work and layout, the link's counts) took turns with this thread for Python's lock while the
+        # screen was still being laid out and painted, the soak's longest stalls (issue 10). A citizen cannot
+        # tell a millisecond.
         QTimer.singleShot(AHEAD_MS, self.stack, print_receipt)
-        self.window.poll_sync()
 
     def _printed(self, result: ResultScreen, outcome: PrintResult) -> None:
         if self.screens.get("result") is result:
