@@ -144,6 +144,26 @@ def test_a_date_is_picked_with_three_kinds_of_tap(qtbot: Any) -> None:
     assert picker.date() == date.today()
 
 
+def test_a_picker_makes_its_keys_only_when_first_shown(qtbot: Any) -> None:
+    """A form holds several pickers, built ahead in one turn: their 48 keys wait until one is opened."""
+    edit = QLineEdit()
+    edit.setText("2031-02-14")
+    folded = DatePicker().attach(edit)
+    alone = DatePicker(date(1950, 3, 31))  # not attached: shown with its parent, without a call to show()
+    assert not folded.findChildren(QPushButton) and not alone.findChildren(QPushButton)
+    first = QLineEdit()  # takes the focus when the window opens
+    _host(qtbot, first, edit, folded, alone)
+    first.setFocus()
+    assert not folded.isVisible() and not folded.findChildren(QPushButton)  # the field has not had the focus
+    qtbot.waitUntil(lambda: len([k for k in alone.findChildren(QPushButton) if k.isVisible()]) == 4 + 12 + 31)
+    assert alone.year_label.text() and alone.day_keys[31].text() == "✔31"  # the date it was made with
+    tap_field(qtbot, edit)
+    qtbot.waitUntil(folded.isVisible)
+    assert folded.date() == date(2031, 2, 14) and folded.day_keys[14].isChecked()
+    assert not folded.day_keys[29].isVisible()  # February 2031 has 28 days
+    assert folded.month_keys[2].accessibleName()  # translated as it was built
+
+
 def test_a_date_outside_the_catalogs_bounds_cannot_be_picked(qtbot: Any) -> None:
     today = date.today()
     edit = QLineEdit()

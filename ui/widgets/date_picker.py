@@ -13,6 +13,7 @@ import calendar
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
@@ -44,50 +45,88 @@ class DatePicker(QWidget):
         self.minimum, self.maximum = minimum, maximum
         self.edit: QLineEdit | None = None
         self._date = self._clamp(initial or date.today())
+        self._keys: tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]] | None = None
+        self.setMaximumWidth(900)
+
+    # The keys: 48 buttons, about 10 ms of the GUI thread to make. A form screen is built ahead while the
+    # citizen reads the step before, in one turn of the event loop, and each picker made that turn longer.
+    @property
+    def year_label(self) -> QLabel:
+        return self._built()[0]
+
+    @property
+    def year_keys(self) -> dict[int, QPushButton]:
+        return self._built()[1]
+
+    @property
+    def month_keys(self) -> dict[int, QPushButton]:
+        return self._built()[2]
+
+    @property
+    def day_keys(self) -> dict[int, QPushButton]:
+        return self._built()[3]
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name; show() and hide() come here too
+        if visible:
+            self._built()
+        super().setVisible(visible)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - shown with its parent, not by setVisible
+        if self._keys is None:
+            self._built()
+            for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                child.show()
+        super().showEvent(event)
+
+    def _built(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
+        if self._keys is None:
+            self._keys = self._build()
+            self.retranslate()
+        return self._keys
+
+    def _build(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(12)
         year_row = QHBoxLayout()
         year_row.setSpacing(10)
-        self.year_keys: dict[int, QPushButton] = {}
-        self.year_label = set_role(QLabel(), "big")
-        self.year_label.setObjectName("pickedYear")
-        self.year_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        year_keys: dict[int, QPushButton] = {}
+        year_label = set_role(QLabel(), "big")
+        year_label.setObjectName("pickedYear")
+        year_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for step in (-10, -1, 0, 1, 10):
             if step == 0:
-                year_row.addWidget(self.year_label, 1)
+                year_row.addWidget(year_label, 1)
                 continue
             key = self._key(("‹‹ " if step == -10 else "‹ " if step == -1 else "") + f"{step:+d}"
                             + (" ›" if step == 1 else " ››" if step == 10 else ""), f"year_{step:+d}")
             key.clicked.connect(lambda _=False, s=step: self.step_year(s))
-            self.year_keys[step] = key
+            year_keys[step] = key
             year_row.addWidget(key)
         outer.addLayout(year_row)
         self.month_group = QButtonGroup(self)
         months = QGridLayout()
         months.setSpacing(8)
-        self.month_keys: dict[int, QPushButton] = {}
+        month_keys: dict[int, QPushButton] = {}
         for month in range(1, 13):
             key = self._key("", f"month_{month}", checkable=True)
             self.month_group.addButton(key)
             key.clicked.connect(lambda _=False, m=month: self.set_month(m))
             months.addWidget(key, (month - 1) // 6, (month - 1) % 6)
-            self.month_keys[month] = key
+            month_keys[month] = key
         outer.addLayout(months)
         self.day_group = QButtonGroup(self)
         days = QGridLayout()
         days.setSpacing(8)
-        self.day_keys: dict[int, QPushButton] = {}
+        day_keys: dict[int, QPushButton] = {}
         for day in range(1, 32):
             key = self._key(str(day), f"day_{day}", checkable=True)
             self.day_group.addButton(key)
             key.clicked.connect(lambda _=False, d=day: self.set_day(d))
             days.addWidget(key, (day - 1) // 7, (day - 1) % 7)
-            self.day_keys[day] = key
+            day_keys[day] = key
         outer.addLayout(days)
-        self.setMaximumWidth(900)
-        self.retranslate()
-        self._show()
+        return year_label, year_keys, month_keys, day_keys
 
     @staticmethod
     def _key(text: str, name: str, *, checkable: bool = False) -> QPushButton:
@@ -135,6 +174,8 @@ class DatePicker(QWidget):
         self.date_chosen.emit(self._date)
 
     def _show(self) -> None:
+        if self._keys is None:
+            return  # shown from the date when first built
         value = self._date
         self.year_label.setText(f"{value.year} 年" if lang() == "zh" else str(value.year))
         self.year_label.setAccessibleName(self.year_label.text())
@@ -179,6 +220,8 @@ class DatePicker(QWidget):
             self.set_date(parse_iso(self.edit.text()) or date.today())
 
     def retranslate(self) -> None:
+        if self._keys is None:
+            return  # translated when first built
         for month, key in self.month_keys.items():
             key.setAccessibleName(self._month_name(month))
         for day, key in self.day_keys.items():
