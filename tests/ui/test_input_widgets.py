@@ -145,16 +145,22 @@ def test_a_date_is_picked_with_three_kinds_of_tap(qtbot: Any) -> None:
 
 
 def test_a_picker_makes_its_keys_only_when_first_shown(qtbot: Any) -> None:
-    """A form holds several pickers, built ahead in one turn: their 48 keys wait until one is opened."""
+    """A form holds several pickers and pads, built ahead in one turn: their keys wait until one is opened."""
     edit = QLineEdit()
     edit.setText("2031-02-14")
     folded = DatePicker().attach(edit)
+    phone = QLineEdit()
+    pad = NumberPad().attach(phone)
     alone = DatePicker(date(1950, 3, 31))  # not attached: shown with its parent, without a call to show()
     assert not folded.findChildren(QPushButton) and not alone.findChildren(QPushButton)
     first = QLineEdit()  # takes the focus when the window opens
-    _host(qtbot, first, edit, folded, alone)
+    _host(qtbot, first, edit, folded, alone, phone, pad)
     first.setFocus()
     assert not folded.isVisible() and not folded.findChildren(QPushButton)  # the field has not had the focus
+    assert not pad.isVisible() and not pad.findChildren(QPushButton)
+    tap_field(qtbot, phone)
+    qtbot.waitUntil(pad.isVisible)
+    assert len(pad.findChildren(QPushButton)) == 11 and pad.keys[DELETE].accessibleName() == "Delete"
     qtbot.waitUntil(lambda: len([k for k in alone.findChildren(QPushButton) if k.isVisible()]) == 4 + 12 + 31)
     assert alone.year_label.text() and alone.day_keys[31].text() == "✔31"  # the date it was made with
     tap_field(qtbot, edit)

@@ -13,13 +13,13 @@ import calendar
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from ui.i18n import lang, translate
 from ui.metrics import touch_px
 from ui.theme import set_role
+from ui.widgets.made_when_shown import MadeWhenShown
 from ui.widgets.number_pad import follow_focus
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -32,8 +32,9 @@ def parse_iso(text: str) -> date | None:
         return None
 
 
-class DatePicker(QWidget):
-    """Year stepper, twelve month keys, up to thirty-one day keys; `date_chosen` on every change."""
+class DatePicker(MadeWhenShown):
+    """Year stepper, twelve month keys, up to thirty-one day keys; `date_chosen` on every change. The keys
+    are made when it is first shown (`MadeWhenShown`)."""
 
     date_chosen = Signal(object)  # datetime.date
     opened = Signal()  # shown for its field: the screen scrolls it into view
@@ -48,8 +49,6 @@ class DatePicker(QWidget):
         self._keys: tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]] | None = None
         self.setMaximumWidth(900)
 
-    # The keys: 48 buttons, about 10 ms of the GUI thread to make. A form screen is built ahead while the
-    # citizen reads the step before, in one turn of the event loop, and each picker made that turn longer.
     @property
     def year_label(self) -> QLabel:
         return self._built()[0]
@@ -66,23 +65,14 @@ class DatePicker(QWidget):
     def day_keys(self) -> dict[int, QPushButton]:
         return self._built()[3]
 
-    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name; show() and hide() come here too
-        if visible:
-            self._built()
-        super().setVisible(visible)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - shown with its parent, not by setVisible
-        if self._keys is None:
-            self._built()
-            for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-                child.show()
-        super().showEvent(event)
-
     def _built(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
-        if self._keys is None:
-            self._keys = self._build()
-            self.retranslate()
+        self.made()
+        assert self._keys is not None
         return self._keys
+
+    def _make(self) -> None:
+        self._keys = self._build()
+        self.retranslate()
 
     def _build(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
         outer = QVBoxLayout(self)

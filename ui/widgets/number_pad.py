@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QGridLayout, QLin
                                QSizePolicy, QWidget)
 
 from ui.i18n import translate
+from ui.widgets.made_when_shown import MadeWhenShown
 from ui.metrics import touch_px
 from ui.theme import set_role
 
@@ -47,8 +48,9 @@ def follow_focus(helper: QWidget, edit: QLineEdit, opened: Any) -> None:
     helper.destroyed.connect(lambda: app.focusChanged.disconnect(changed))  # type: ignore[attr-defined]
 
 
-class NumberPad(QWidget):
-    """Keys 1–9, 0 and delete, and optionally one extra key (the X of an ID number)."""
+class NumberPad(MadeWhenShown):
+    """Keys 1–9, 0 and delete, and optionally one extra key (the X of an ID number); made when first shown
+    (`MadeWhenShown`)."""
 
     key_tapped = Signal(str)
     opened = Signal()  # shown for its field: the screen scrolls it into view
@@ -57,11 +59,20 @@ class NumberPad(QWidget):
         super().__init__(parent)
         self.setObjectName("numberPad")
         self.edit: QLineEdit | None = None
-        self.keys: dict[str, QPushButton] = {}
+        self._extra = extra
+        self._keys: dict[str, QPushButton] = {}
+        self.setMaximumWidth(560)
+
+    @property
+    def keys(self) -> dict[str, QPushButton]:
+        self.made()
+        return self._keys
+
+    def _make(self) -> None:
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(10)
-        layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9", extra, "0", DELETE]
+        layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9", self._extra, "0", DELETE]
         for index, key in enumerate(layout):
             if not key:
                 continue
@@ -73,8 +84,7 @@ class NumberPad(QWidget):
             button.setMinimumSize(touch_px(), touch_px())  # 15 mm, whatever the sheet says
             button.clicked.connect(lambda _=False, k=key: self.tap(k))
             grid.addWidget(button, index // 3, index % 3)
-            self.keys[key] = button
-        self.setMaximumWidth(560)
+            self._keys[key] = button
         self.retranslate()
 
     def tap(self, key: str) -> None:
@@ -98,5 +108,5 @@ class NumberPad(QWidget):
     def retranslate(self) -> None:
         """Names a screen reader says: the digit itself, or what a symbol key does."""
         spoken = {DELETE: translate("Widgets", "Delete"), ".": translate("Widgets", "Decimal point")}
-        for key, button in self.keys.items():
+        for key, button in self._keys.items():  # none yet: named as they are made
             button.setAccessibleName(spoken.get(key, key))
