@@ -16,6 +16,8 @@ Every function here is safe on a worker thread: it makes `QImage`s, never
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
@@ -23,6 +25,7 @@ from PySide6.QtGui import QImage
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
+    from PySide6.QtPdf import QPdfDocument
 
 Pixels = tuple[int, int, int, int, bytes]  # width, height, bytes per line, QImage.Format value, the pixels
 
@@ -105,9 +108,9 @@ def image_thumbnail(data: bytes, box: QSize) -> QImage:
         return QImage()
 
 
-def pdf_thumbnail_in_process(data: bytes, width: int, height: int) -> Pixels | None:
-    """For the worker process: a PDF's first page drawn by QtPdf, fitted into width × height on white."""
-    from PySide6.QtGui import QPainter
+@contextmanager
+def pdf_document(data: bytes) -> Iterator[QPdfDocument]:
+    """QtPdf's document over the bytes (closed afterwards); its page count is 0 when it cannot be read."""
     from PySide6.QtPdf import QPdfDocument
 
     buffer = QBuffer()
@@ -116,21 +119,32 @@ def pdf_thumbnail_in_process(data: bytes, width: int, height: int) -> Pixels | N
     doc = QPdfDocument()
     doc.load(buffer)
     try:
+        yield doc
+    finally:
+        doc.close()
+
+
+def on_white(page: QImage) -> QImage:
+    """A rendered PDF page on a white sheet: QtPdf draws on transparent pixels, and paper reads as white."""
+    from PySide6.QtGui import QPainter
+
+    sheet = QImage(page.size(), QImage.Format.Format_RGB32)
+    sheet.fill(0xFFFFFF)
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, page)
+    painter.end()
+    return sheet
+
+
+def pdf_thumbnail_in_process(data: bytes, width: int, height: int) -> Pixels | None:
+    """For the worker process: a PDF's first page drawn by QtPdf, fitted into width × height on white."""
+    with pdf_document(data) as doc:
         if doc.pageCount() <= 0:
             return None
         points = doc.pagePointSize(0)
         target = fitted(max(1, round(points.width())), max(1, round(points.height())), QSize(width, height))
         page = doc.render(0, QSize(*target))
-        if page.isNull():
-            return None
-        sheet = QImage(page.size(), QImage.Format.Format_RGB32)  # PDF pages render on transparent pixels
-        sheet.fill(0xFFFFFF)
-        painter = QPainter(sheet)
-        painter.drawImage(0, 0, page)
-        painter.end()
-        return to_pixels(sheet)
-    finally:
-        doc.close()
+        return None if page.isNull() else to_pixels(on_white(page))
 
 
 def pdf_thumbnail(data: bytes, box: QSize, timeout: float = 60.0) -> QImage:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from kiosk.errors import Message, UserFacingError
-from ui.images import Pixels, to_pixels
+from ui.images import Pixels, on_white, pdf_document, to_pixels
 
 RENDER_DPI = 150
 MAX_PAGES = 200
@@ -52,32 +52,15 @@ def image_pages(data: bytes) -> list[QImage]:
 
 
 def pdf_pages(data: bytes, dpi: int = RENDER_DPI) -> list[QImage]:
-    from PySide6.QtPdf import QPdfDocument
-
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    doc = QPdfDocument()
-    doc.load(buffer)
-    try:
-        pages: list[QImage] = []
+    pages: list[QImage] = []
+    with pdf_document(data) as doc:
         for index in range(min(doc.pageCount(), MAX_PAGES)):
             points = doc.pagePointSize(index)
             size = QSize(max(1, round(points.width() * dpi / 72)), max(1, round(points.height() * dpi / 72)))
             image = doc.render(index, size)
             if not image.isNull():
-                # PDF pages render on transparent pixels; a white sheet reads like paper
-                sheet = QImage(image.size(), QImage.Format.Format_RGB32)
-                sheet.fill(0xFFFFFF)
-                from PySide6.QtGui import QPainter
-
-                painter = QPainter(sheet)
-                painter.drawImage(0, 0, image)
-                painter.end()
-                pages.append(sheet)
-        return pages
-    finally:
-        doc.close()
+                pages.append(on_white(image))
+    return pages
 
 
 def render_file(data: bytes, media_type: str) -> list[QImage]:
