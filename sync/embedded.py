@@ -20,6 +20,7 @@ directory, or a systemd credential), so a copied data dir holds no key.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -81,9 +82,10 @@ def _never() -> bool:
 
 def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = None,
                    wait_seconds: float = 30.0, blob_key_file: Path | None = None,
-                   stop_requested: Callable[[], bool] = _never) -> subprocess.Popen[bytes]:
+                   stop_requested: Callable[[], bool] = _never, nice: int = 0) -> subprocess.Popen[bytes]:
     """`onewindow platform serve` as a child process, returned once it answers as the platform, or at once
-    when `stop_requested` says the caller is shutting down (it stops the child it holds)."""
+    when `stop_requested` says the caller is shutting down (it stops the child it holds). `nice`: how much
+    less CPU it asks for than this process (Linux), set before it starts any thread or worker."""
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = f"http://{host}:{port}/api/v1"
     key_args = ["--blob-key-file", str(blob_key_file)] if blob_key_file is not None else []
@@ -96,6 +98,11 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
     finally:
         if log_file is not None:
             out.close()
+    if nice:
+        try:  # its threads and worker processes, all started later, inherit it
+            os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
+        except OSError:
+            log.warning("could not lower the local platform's priority", exc_info=True)
     deadline = time.monotonic() + wait_seconds
     while not stop_requested() and not _answers(url):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -105,6 +112,12 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
                                   code="local_platform")
         time.sleep(0.2)
     return process
+
+
+#: how much less CPU a rural office's own platform asks for than its window (Linux nice), as the sync process
+#: does (`sync.process.NICENESS`): it serves that process, which nobody waits for at the screen, and on a
+#: two-core PC a tap would otherwise compete with it for a CPU
+LOCAL_PLATFORM_NICENESS = 10
 
 
 def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0,
@@ -126,7 +139,8 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
         log_dir = settings.home / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         process = start_platform(home, parts.hostname, parts.port, log_file=log_dir / "local-platform.log",
-                                 wait_seconds=wait_seconds, blob_key_file=key_file, stop_requested=stop_requested)
+                                 wait_seconds=wait_seconds, blob_key_file=key_file, stop_requested=stop_requested,
+                                 nice=LOCAL_PLATFORM_NICENESS)
     platform = LocalPlatform(url, home, process)
     if process is not None or (home / "platform.sqlite3").exists():
         steps: tuple[Callable[[], None], ...] = (

@@ -1,6 +1,8 @@
 """`onewindow app --local-platform`: a platform on this machine, catalog published, terminal enrolled."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import PlatformClient
 from sync.credentials import load_credential
-from sync.embedded import ensure_local_platform
+from sync.embedded import LOCAL_PLATFORM_NICENESS, ensure_local_platform
 from tests.free_ports import free_port
 
 
@@ -21,6 +23,9 @@ def test_local_platform_starts_publishes_and_enrolls(tmp_path):
     platform = ensure_local_platform(terminal)
     try:
         assert platform.process is not None
+        # it yields the CPU to the window it serves: field 19 of /proc/PID/stat is the nice value
+        stat = Path(f"/proc/{platform.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        assert int(stat[16]) == os.nice(0) + LOCAL_PLATFORM_NICENESS
         credential = load_credential(terminal.settings)
         assert credential is not None and credential.hall_code == terminal.settings.hall_code
         catalog = PlatformClient(url, credential.token).json("GET", "catalog")
