@@ -1007,6 +1007,11 @@
         <translation>有 %1 个打印任务需要您处理</translation>
     </message>
     <message>
+        <location filename="../../ui/counter/print_queue.py" line="125"/>
+        <source>1 print job needs you</source>
+        <translation>有 1 个打印任务需要您处理</translation>
+    </message>
+    <message>
         <location filename="../../ui/counter/print_queue.py" line="126"/>
         <source>No print job needs you.</source>
         <translation>没有需要您处理的打印任务。</translation>
@@ -2707,6 +2712,11 @@
         <location filename="../../ui/widgets/sync_indicator.py" line="42"/>
         <source>%1 print jobs need you</source>
         <translation>%1 个打印任务待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/sync_indicator.py" line="42"/>
+        <source>1 print job needs you</source>
+        <translation>1 个打印任务待处理</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/sync_indicator.py" line="45"/>

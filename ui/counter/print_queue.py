@@ -122,7 +122,8 @@ class PrintQueueScreen(CounterScreen):
         if self.rows:
             self.table.selectRow(0)
         self._refresh_buttons()
-        self.count.setText(translate("Counter", "%1 print jobs need you").replace("%1", str(len(self.rows)))
+        self.count.setText(translate("Counter", "1 print job needs you") if len(self.rows) == 1
+                           else translate("Counter", "%1 print jobs need you").replace("%1", str(len(self.rows)))
                            if self.rows else translate("Counter", "No print job needs you."))
 
     def retranslate(self) -> None:

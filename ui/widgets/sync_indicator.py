@@ -39,7 +39,8 @@ class SyncIndicator(QLabel):
             state += " · " + translate("Widgets", "%1 waiting to send").replace("%1", str(pending))
         problems = int(getattr(view, "prints_need_staff", 0)) if self.for_staff else 0
         if problems:
-            state += " · ⚠ " + translate("Widgets", "%1 print jobs need you").replace("%1", str(problems))
+            state += " · ⚠ " + (translate("Widgets", "1 print job needs you") if problems == 1 else
+                                translate("Widgets", "%1 print jobs need you").replace("%1", str(problems)))
         if state != self.text():  # the same words again would re-lay out the whole top bar for nothing
             self.setText(state)
         tip = translate("Widgets", "Applications are saved on this kiosk and sent when the link is up.")
