@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.demo import APPLICANT
 from tests.ui.kiosk_helpers import ID_CARD, MARRIAGE, make_terminal, make_window, screen
+from ui.i18n import translate
 from ui.metrics import touch_px
 from ui.widgets.date_picker import DatePicker
 from ui.widgets.fields import check_mobile
@@ -160,7 +161,8 @@ def test_a_picker_makes_its_keys_only_when_first_shown(qtbot: Any) -> None:
     assert not pad.isVisible() and not pad.findChildren(QPushButton)
     tap_field(qtbot, phone)
     qtbot.waitUntil(pad.isVisible)
-    assert len(pad.findChildren(QPushButton)) == 11 and pad.keys[DELETE].accessibleName() == "Delete"
+    # named as they are made, in the language of the moment (a test before may have left Chinese on)
+    assert len(pad.findChildren(QPushButton)) == 11 and pad.keys[DELETE].accessibleName() == translate("Widgets", "Delete")
     qtbot.waitUntil(lambda: len([k for k in alone.findChildren(QPushButton) if k.isVisible()]) == 4 + 12 + 31)
     assert alone.year_label.text() and alone.day_keys[31].text() == "✔31"  # the date it was made with
     tap_field(qtbot, edit)

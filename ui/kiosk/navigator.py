@@ -149,7 +149,21 @@ class KioskNavigator:
         else:
             following = self._beside(shown, 1) if draft_id is not None else ""
         if following in AHEAD[shown] and following not in self.screens and following not in self.ahead:
-            self.ahead[following] = self._make(following, ahead=True)
+            screen = self._make(following, ahead=True)
+            self.ahead[following] = screen
+            QTimer.singleShot(AHEAD_MS, self.stack, lambda: self._lay_out_ahead(following, screen))
+
+    @quietly
+    def _lay_out_ahead(self, name: str, screen: Screen) -> None:
+        """Lay the screen built ahead out at the stack's size, in a turn of its own after its building: about
+        8 ms of the GUI thread that the tap showing it would otherwise spend, and that made the building's
+        turn too long if done in it. Showing it at that size then moves nothing."""
+        if self.ahead.get(name) is not screen:
+            return  # dropped or shown meanwhile
+        screen.resize(self.stack.size())
+        layout = screen.layout()
+        if layout is not None:
+            layout.activate()
 
     def retranslate(self) -> None:
         for screen in list(self.screens.values()):
