@@ -17,6 +17,8 @@ def test_the_form_built_ahead_is_empty_and_goes_with_the_session(qtbot, tmp_path
     built = nav.ahead["form"]
     assert "form" not in nav.screens and not built.isVisible()
     assert all(field.raw() == "" for field in built.view.fields)
+    # laid out ahead too, in a turn after its building, at the size it is shown at
+    qtbot.waitUntil(lambda: built.size() == nav.stack.size(), timeout=5_000)
     fill_identity(qtbot, window)
     form = screen(window, "form")
     assert form is built and "form" not in nav.ahead  # the screen built ahead is the one shown
