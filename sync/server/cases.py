@@ -24,7 +24,7 @@ from kiosk.lifecycle import LABELS, TERMINAL, Status, can_move
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
-from sync.server import platform_audit
+from sync.server import platform_audit, raw_sql
 from sync.server.db import PlatformStore
 from sync.server.prereview_models import CasePreReview
 from sync.server.staff import StaffRefused, check_decider
@@ -457,6 +457,16 @@ _COMPLETE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case
                      case_no=func.coalesce(Case.__table__.c.case_no, bindparam("case_no", type_=String)))
              .returning(Case.__table__.c.case_no))
 _RECEIVED = insert(Change.__table__)
+# PostgreSQL: `_COMPLETE` for every case and `_RECEIVED` for each in one statement (the feed's entries in case id
+# order); the case number a case already has is kept, as `_COMPLETE` does. Times as `UTCDateTime` stores them.
+_COMPLETE_ALL = text(
+    "WITH given AS (SELECT * FROM unnest(CAST(:case_ids AS INTEGER[]), CAST(:case_nos AS VARCHAR[])) AS g(id, case_no)), "
+    "done AS (UPDATE cases SET complete = true, completed_at = :now, status = 'received', updated_at = :now, "
+    "case_no = coalesce(cases.case_no, given.case_no) FROM given WHERE cases.id = given.id "
+    "RETURNING cases.id, cases.case_no), "
+    "feed AS (INSERT INTO changes (hall_code, case_id, status, note, missing_materials, actor, at) "
+    "SELECT :hall_code, id, 'received', NULL, CAST('[]' AS JSON), 'platform', :now FROM done ORDER BY id) "
+    "SELECT id, case_no FROM done")
 _DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
                  .join(Case, Case.id == CaseAttachment.case_id)
                  .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
@@ -464,9 +474,13 @@ _DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.dev
 
 def complete_cases(conn: Connection, hall_code: str, case_ids: list[int]) -> dict[int, str]:
     """`complete_case` in Core for cases of one hall locked (or made) by this transaction; their case numbers."""
-    if conn.dialect.name == "postgresql":  # feed_lock: the hall's changes commit in id order
-        conn.execute(_FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
     now = utcnow()
+    if raw_sql.is_postgresql(conn):
+        # feed_lock (the hall's changes commit in id order), then every case and its feed entry in one statement
+        raw_sql.rows(conn, _FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
+        return dict(raw_sql.rows(conn, _COMPLETE_ALL, {
+            "hall_code": hall_code, "now": now.replace(tzinfo=None), "case_ids": case_ids,
+            "case_nos": [f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}" for case_id in case_ids]}))
     numbers: dict[int, str] = {}
     for case_id in case_ids:
         numbers[case_id] = conn.execute(_COMPLETE, {"case_id": case_id, "now": now,
