@@ -1,8 +1,9 @@
 """The platform's hottest statements, sent on PostgreSQL straight through the driver as prepared statements.
 
 Each is an ordinary SQLAlchemy Core statement, built once; on PostgreSQL its SQL is compiled once by the
-connection's own dialect and handed to psycopg (`prepare=True`) on the transaction's own connection, so it is
-the same SQL in the same transaction, with the same row locks. What is skipped is Core's work around each
+connection's own dialect and handed to psycopg on the transaction's own connection, so it is the same SQL in
+the same transaction, with the same row locks, prepared by the driver as Core's statements are (after its
+`prepare_threshold` uses, or never where that is turned off for a pooler). What is skipped is Core's work around each
 execution (its cache look-up, parameter processing, result metadata), which cost about three times the
 statement itself: a whole-file upload runs half a dozen of them. Elsewhere (SQLite) the statement goes
 through Core as any other.
@@ -41,7 +42,7 @@ def rows(conn: Connection, statement: Executable, params: dict[str, Any]) -> lis
         return [tuple(row) for row in result] if result.returns_rows else []
     sql = _sql(conn, statement)
     try:
-        cursor = conn.connection.driver_connection.execute(sql, params, prepare=True)  # type: ignore[union-attr]
+        cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
         return cursor.fetchall() if cursor.description is not None else []
     except conn.dialect.loaded_dbapi.Error as exc:
         # as Core would: the error wrapped (OperationalError, IntegrityError, …) and a lost connection
