@@ -234,6 +234,7 @@ def _held_and_declared(conn: Connection, hall_code: str, sha256: str, device_id:
                                                             "device_id": device_id})
     if not rows:
         return bool(raw_sql.rows(conn, _HALL_HOLDS, {"hall_code": hall_code, "sha256": sha256})), [], True
+    # columns: size, media_type, device_id, held[, uploading]
     uploading = device_id is None or bool(rows[0][4])
     return bool(rows[0][3]), [(size, media_type, dev) for size, media_type, dev, *_ in rows], uploading
 
@@ -704,8 +705,8 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> Non
     """A hall now holds a verified file: complete every case of that hall that was waiting only for it.
 
     The waiting cases are locked in id order (two arrivals never deadlock): when a case's last two files
-    arrive at once, the second to commit sees the first. Core statements, a few per arrival, whatever the
-    cases hold (their documents are never read).
+    arrive at once, the second to commit sees the first. A few statements per arrival (on PostgreSQL straight
+    through the driver, `raw_sql`), whatever the cases hold (their documents are never read).
     """
     waiting = [case_id for case_id, in raw_sql.rows(conn, _WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code})]
     if not waiting:
