@@ -353,18 +353,30 @@ def _push_new_batch(conn: Connection, device: Device, items: list[tuple[Applicat
     # One row a statement: the same statement each time, which the driver prepares once; a many-row INSERT's
     # text was new to the driver every time (too long for its cache) and cost more to parse than 20 executions.
     inserted: dict[str, int] = {}
+    postgresql = raw_sql.is_postgresql(conn)
+    if postgresql:  # straight through the driver (`raw_sql`): the document wrapped as Core's JSON type wraps it
+        from psycopg.types.json import Json
+
+        now = raw_sql.stored_now()
     for doc, receipt_no in fit:
-        case_id = conn.execute(statement, {
-            "uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
-            "receipt_no": receipt_no, "service_item": doc.content.service_item,
-            "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
-            "document": doc.wire(), "status": "submitted", "complete": False}).scalar()
+        values = {"uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+                  "receipt_no": receipt_no, "service_item": doc.content.service_item,
+                  "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
+                  "document": doc.wire(), "status": "submitted", "complete": False}
+        if postgresql:
+            found = raw_sql.rows(conn, _INSERT_CASE_PG, {**values, "document": Json(values["document"]), "now": now})
+            case_id = found[0][0] if found else None
+        else:
+            case_id = conn.execute(statement, values).scalar()
         if case_id is not None:
             inserted[doc.id] = case_id
     new = [doc for doc, _rn in fit if doc.id in inserted]
     attachments = [{"case_id": inserted[doc.id], "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
                    for doc in new for att in doc.attachments]
-    if attachments:
+    if attachments and postgresql:  # one statement whatever their number
+        raw_sql.rows(conn, _INSERT_ATTACHMENTS_PG, {key: [a[key] for a in attachments]
+                                                    for key in ("case_id", "sha256", "size", "media_type")})
+    elif attachments:
         conn.execute(insert(CaseAttachment.__table__), attachments)
     answers: dict[str, PushResult] = {}
     whole: list[int] = []
@@ -445,6 +457,17 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
 
 
 _INSERT_CASE: dict[str, Any] = {}  # dialect -> the new case's INSERT … ON CONFLICT DO NOTHING, built once
+# PostgreSQL, through `raw_sql`: the same INSERT with its column defaults given (times as `UTCDateTime` stores
+# them), and a batch's attachments in one INSERT from arrays (in the order given).
+_INSERT_CASE_PG = text(
+    "INSERT INTO cases (uuid, hall_code, device_id, device_no, receipt_no, service_item, catalog_version, "
+    "content_hash, document, status, complete, received_at, updated_at) VALUES (:uuid, :hall_code, :device_id, "
+    ":device_no, :receipt_no, :service_item, :catalog_version, :content_hash, :document, :status, :complete, "
+    ":now, :now) ON CONFLICT DO NOTHING RETURNING cases.id")
+_INSERT_ATTACHMENTS_PG = text(
+    "INSERT INTO case_attachments (case_id, sha256, size, media_type) "
+    "SELECT * FROM unnest(CAST(:case_id AS INTEGER[]), CAST(:sha256 AS VARCHAR[]), CAST(:size AS BIGINT[]), "
+    "CAST(:media_type AS VARCHAR[]))")
 _HALL_FILES = (select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
                .where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256.in_(bindparam("shas", expanding=True))))
 
