@@ -19,7 +19,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from sync.server.serve_options import SERVE_ENV, connection_limits, decode_args, serve_limits
+from sync.server.serve_options import (
+    SERVE_ENV,
+    connection_limits,
+    decode_args,
+    freeze_startup_objects,
+    serve_limits,
+)
 
 
 def _args() -> argparse.Namespace:
@@ -40,7 +46,9 @@ def app() -> FastAPI:
     die_with_parent()  # the supervisor's death (a SIGKILL too) ends this worker: no orphan keeps the port
     logging.basicConfig(level=logging.INFO)
     args = _args()
-    return create_app(cli._store(args), serve_limits(args))  # the store exactly as `serve` opens it
+    app = create_app(cli._store(args), serve_limits(args))  # the store exactly as `serve` opens it
+    freeze_startup_objects()
+    return app
 
 
 _protocol: type | None = None

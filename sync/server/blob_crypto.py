@@ -221,17 +221,19 @@ class SegmentSealer:
         """Seal `data`, the plaintext from segment `first_index` on (whole segments, except at the end of a
         file of `length` bytes)."""
         segments = max(1, -(-length // SEGMENT))
-        out = bytearray()
+        # joined once at the end: one allocation and one copy, where a growing bytearray was reallocated per
+        # segment and copied out again
+        out: list[bytes] = []
         view = memoryview(data)
         index = first_index
         start = 0
         while True:
             piece = view[start:start + SEGMENT]
-            out += self.aead.encrypt(_nonce(self.prefix, index, index == segments - 1), piece, self.aad)
+            out.append(self.aead.encrypt(_nonce(self.prefix, index, index == segments - 1), piece, self.aad))
             index += 1
             start += SEGMENT
             if start >= len(data):
-                return bytes(out)
+                return b"".join(out)
 
 
 def decrypt_stream(read: Callable[[int], bytes], size: int, key: BlobKey, sha256: str,

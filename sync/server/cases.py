@@ -24,7 +24,7 @@ from kiosk.lifecycle import LABELS, TERMINAL, Status, can_move
 from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
-from sync.server import platform_audit
+from sync.server import platform_audit, raw_sql
 from sync.server.db import PlatformStore
 from sync.server.prereview_models import CasePreReview
 from sync.server.staff import StaffRefused, check_decider
@@ -353,18 +353,30 @@ def _push_new_batch(conn: Connection, device: Device, items: list[tuple[Applicat
     # One row a statement: the same statement each time, which the driver prepares once; a many-row INSERT's
     # text was new to the driver every time (too long for its cache) and cost more to parse than 20 executions.
     inserted: dict[str, int] = {}
+    postgresql = raw_sql.is_postgresql(conn)
+    if postgresql:  # straight through the driver (`raw_sql`): the document wrapped as Core's JSON type wraps it
+        from psycopg.types.json import Json
+
+        now = raw_sql.stored_now()
     for doc, receipt_no in fit:
-        case_id = conn.execute(statement, {
-            "uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
-            "receipt_no": receipt_no, "service_item": doc.content.service_item,
-            "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
-            "document": doc.wire(), "status": "submitted", "complete": False}).scalar()
+        values = {"uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+                  "receipt_no": receipt_no, "service_item": doc.content.service_item,
+                  "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
+                  "document": doc.wire(), "status": "submitted", "complete": False}
+        if postgresql:
+            found = raw_sql.rows(conn, _INSERT_CASE_PG, {**values, "document": Json(values["document"]), "now": now})
+            case_id = found[0][0] if found else None
+        else:
+            case_id = conn.execute(statement, values).scalar()
         if case_id is not None:
             inserted[doc.id] = case_id
     new = [doc for doc, _rn in fit if doc.id in inserted]
     attachments = [{"case_id": inserted[doc.id], "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
                    for doc in new for att in doc.attachments]
-    if attachments:
+    if attachments and postgresql:  # one statement whatever their number
+        raw_sql.rows(conn, _INSERT_ATTACHMENTS_PG, {key: [a[key] for a in attachments]
+                                                    for key in ("case_id", "sha256", "size", "media_type")})
+    elif attachments:
         conn.execute(insert(CaseAttachment.__table__), attachments)
     answers: dict[str, PushResult] = {}
     whole: list[int] = []
@@ -445,6 +457,17 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
 
 
 _INSERT_CASE: dict[str, Any] = {}  # dialect -> the new case's INSERT … ON CONFLICT DO NOTHING, built once
+# PostgreSQL, through `raw_sql`: the same INSERT with its column defaults given (times as `UTCDateTime` stores
+# them), and a batch's attachments in one INSERT from arrays (in the order given).
+_INSERT_CASE_PG = text(
+    "INSERT INTO cases (uuid, hall_code, device_id, device_no, receipt_no, service_item, catalog_version, "
+    "content_hash, document, status, complete, received_at, updated_at) VALUES (:uuid, :hall_code, :device_id, "
+    ":device_no, :receipt_no, :service_item, :catalog_version, :content_hash, :document, :status, :complete, "
+    ":now, :now) ON CONFLICT DO NOTHING RETURNING cases.id")
+_INSERT_ATTACHMENTS_PG = text(
+    "INSERT INTO case_attachments (case_id, sha256, size, media_type) "
+    "SELECT * FROM unnest(CAST(:case_id AS INTEGER[]), CAST(:sha256 AS VARCHAR[]), CAST(:size AS BIGINT[]), "
+    "CAST(:media_type AS VARCHAR[]))")
 _HALL_FILES = (select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
                .where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256.in_(bindparam("shas", expanding=True))))
 
@@ -457,6 +480,16 @@ _COMPLETE = (update(Case.__table__).where(Case.__table__.c.id == bindparam("case
                      case_no=func.coalesce(Case.__table__.c.case_no, bindparam("case_no", type_=String)))
              .returning(Case.__table__.c.case_no))
 _RECEIVED = insert(Change.__table__)
+# PostgreSQL: `_COMPLETE` for every case and `_RECEIVED` for each in one statement (the feed's entries in case id
+# order); the case number a case already has is kept, as `_COMPLETE` does. Times as `UTCDateTime` stores them.
+_COMPLETE_ALL = text(
+    "WITH given AS (SELECT * FROM unnest(CAST(:case_ids AS INTEGER[]), CAST(:case_nos AS VARCHAR[])) AS g(id, case_no)), "
+    "done AS (UPDATE cases SET complete = true, completed_at = :now, status = 'received', updated_at = :now, "
+    "case_no = coalesce(cases.case_no, given.case_no) FROM given WHERE cases.id = given.id "
+    "RETURNING cases.id, cases.case_no), "
+    "feed AS (INSERT INTO changes (hall_code, case_id, status, note, missing_materials, actor, at) "
+    "SELECT :hall_code, id, 'received', NULL, CAST('[]' AS JSON), 'platform', :now FROM done ORDER BY id) "
+    "SELECT id, case_no FROM done")
 _DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id)
                  .join(Case, Case.id == CaseAttachment.case_id)
                  .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
@@ -464,9 +497,13 @@ _DECLARATIONS = (select(CaseAttachment.size, CaseAttachment.media_type, Case.dev
 
 def complete_cases(conn: Connection, hall_code: str, case_ids: list[int]) -> dict[int, str]:
     """`complete_case` in Core for cases of one hall locked (or made) by this transaction; their case numbers."""
-    if conn.dialect.name == "postgresql":  # feed_lock: the hall's changes commit in id order
-        conn.execute(_FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
     now = utcnow()
+    if raw_sql.is_postgresql(conn):
+        # feed_lock (the hall's changes commit in id order), then every case and its feed entry in one statement
+        raw_sql.rows(conn, _FEED_LOCK, {"cls": FEED_LOCK_CLASS, "hall": hall_code})
+        return dict(raw_sql.rows(conn, _COMPLETE_ALL, {
+            "hall_code": hall_code, "now": now.replace(tzinfo=None), "case_ids": case_ids,
+            "case_nos": [f"SJ{hall_code}-{now:%Y%m%d}-{case_id:06d}" for case_id in case_ids]}))
     numbers: dict[int, str] = {}
     for case_id in case_ids:
         numbers[case_id] = conn.execute(_COMPLETE, {"case_id": case_id, "now": now,

@@ -226,7 +226,9 @@ def serve(args: argparse.Namespace) -> int:
                                   backlog=2048, ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
                                   ssl_keyfile=str(args.tls_key) if args.tls_key else None)
     if args.workers == 1:
-        uvicorn.run(create_app(store, serve_limits(args)), http=bounded_protocol(connection_limits(args)), **served)
+        app = create_app(store, serve_limits(args))
+        serve_options.freeze_startup_objects()
+        uvicorn.run(app, http=bounded_protocol(connection_limits(args)), **served)
         return 0
     # Workers are spawned processes: each opens its own store and app from the same arguments (sync.server.asgi),
     # and ends when this supervisor ends, however it ends (a SIGKILL too: no orphan keeps serving the port).

@@ -80,3 +80,17 @@ def _connection_cap(wanted: int) -> int:
         except (ValueError, OSError):
             pass
     return max(16, min(wanted, soft - 128))  # descriptors for the database, blobs and chunk files
+
+
+def freeze_startup_objects() -> None:
+    """Leave what a serving process holds once started out of every garbage collection.
+
+    The imported modules, the app and its statements (some 240,000 objects) live as long as the process, yet
+    each full collection traversed them all: at 50 terminals the collector took 0.9 s over 1,000
+    applications, 0.55 s with them frozen. Only for a process that does nothing but serve (`platform serve`
+    and its workers), after a collection, so no garbage is frozen with them.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()

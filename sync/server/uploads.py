@@ -34,11 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import ARRAY, Connection, Integer, and_, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.materials.intake import detect_media_type
+from sync.server import raw_sql
 from sync.server.blob_crypto import BlobDamaged, open_upload_head, seal_upload_head
 from sync.server.blobstore import AssemblyMismatch, AssemblyState, BlobStore
 from sync.server.cases import complete_cases, declarations_in_hall, declared_mismatch, hall_blob
@@ -163,6 +164,7 @@ class _Outcome:
     state: UploadState | None = None
     error: UploadError | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    hall_file_stored: bool = False  # the hall's row for the file went in with the blob row (`_store_file`)
 
 
 def _after(outcome: _Outcome) -> UploadState:
@@ -225,12 +227,16 @@ def _held_and_declared(conn: Connection, hall_code: str, sha256: str, device_id:
     and (given `device_id`) whether that device may have an upload of it in progress: one statement when a case
     declares it (every upload a terminal makes after its push), two otherwise (and then the third answer is
     True: not asked)."""
-    params = {"hall_code": hall_code, "sha256": sha256, "device_id": device_id}
-    rows = conn.execute(_DECLARED_HELD if device_id is None else _DECLARED_HELD_UPLOADING, params).all()
+    if device_id is None:
+        rows = raw_sql.rows(conn, _DECLARED_HELD, {"hall_code": hall_code, "sha256": sha256})
+    else:
+        rows = raw_sql.rows(conn, _DECLARED_HELD_UPLOADING, {"hall_code": hall_code, "sha256": sha256,
+                                                            "device_id": device_id})
     if not rows:
-        return conn.execute(_HALL_HOLDS, params).first() is not None, [], True
-    uploading = device_id is None or bool(rows[0].uploading)
-    return bool(rows[0].held), [(row.size, row.media_type, row.device_id) for row in rows], uploading
+        return bool(raw_sql.rows(conn, _HALL_HOLDS, {"hall_code": hall_code, "sha256": sha256})), [], True
+    # columns: size, media_type, device_id, held[, uploading]
+    uploading = device_id is None or bool(rows[0][4])
+    return bool(rows[0][3]), [(size, media_type, dev) for size, media_type, dev, *_ in rows], uploading
 
 
 def _refuse_undeclared_length(declared: list[tuple[int, str, int]], sha256: str, length: int) -> None:
@@ -528,6 +534,21 @@ _LACKING = (select(CaseAttachment.case_id)
                                       HallBlob.sha256 == CaseAttachment.sha256, HallBlob.size == CaseAttachment.size,
                                       HallBlob.media_type == CaseAttachment.media_type))
             .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
+_LACKING_ANY = (select(CaseAttachment.case_id)
+                .outerjoin(HallBlob, and_(HallBlob.hall_code == bindparam("hall_code"),
+                                          HallBlob.sha256 == CaseAttachment.sha256,
+                                          HallBlob.size == CaseAttachment.size,
+                                          HallBlob.media_type == CaseAttachment.media_type))
+                .where(CaseAttachment.case_id == any_(bindparam("case_ids", type_=ARRAY(Integer))),
+                       HallBlob.id.is_(None)))
+# The blob row and the hall's row of a newly stored file, in one statement (PostgreSQL: data-modifying CTEs
+# always run to completion); each is the same INSERT … ON CONFLICT DO NOTHING the two statements were.
+_BLOB_AND_HALL_FILE = text(
+    "WITH blob AS (INSERT INTO blobs (sha256, size, stored_at, locator) VALUES (:sha256, :size, :now, :locator) "
+    "ON CONFLICT DO NOTHING RETURNING sha256), "
+    "hall AS (INSERT INTO hall_blobs (hall_code, sha256, size, media_type, device_id, first_uploaded_at) "
+    "VALUES (:hall_code, :sha256, :size, :media_type, :device_id, :now) ON CONFLICT DO NOTHING RETURNING id) "
+    "SELECT EXISTS (SELECT 1 FROM blob), EXISTS (SELECT 1 FROM hall)")
 
 _INSERT_IGNORE: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its statement, built once
 
@@ -588,12 +609,13 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         refusal = None if owned else _declared_as(declared, device, sha256, length, media_type)
         if refusal is not None:
             return _drop(conn, store, upload, state, refusal, outcome)
-    locator = _store_file(conn, store, sha256, length, state, running is not None, outcome)
+    hall_file = None if owned else {"hall_code": device.hall_code, "sha256": sha256, "size": length,
+                                    "media_type": media_type, "device_id": device.id}
+    locator = _store_file(conn, store, sha256, length, state, running is not None, outcome, hall_file)
     if outcome.error is not None:
         return _drop(conn, store, upload, None, outcome.error, outcome)
-    if not owned:
-        _insert_ignore(conn, HallBlob.__table__, {"hall_code": device.hall_code, "sha256": sha256, "size": length,
-                                                  "media_type": media_type, "device_id": device.id})
+    if hall_file is not None and not outcome.hall_file_stored:
+        _insert_ignore(conn, HallBlob.__table__, hall_file)
     if upload.stored:
         conn.execute(_DELETE_UPLOAD, {"upload_id": upload_id})
     complete_waiting_cases(conn, device.hall_code, sha256)
@@ -603,13 +625,15 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
 
 
 def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int, state: AssemblyState,
-                verified: bool, outcome: _Outcome) -> str | None:
+                verified: bool, outcome: _Outcome, hall_file: dict[str, Any] | None = None) -> str | None:
     """The assembled bytes become the stored file `sha256` (once, whichever hall sent them first).
 
     When the store already holds the file and every byte was hashed on arrival, the assembly is simply
     thrown away. Otherwise the store completes it (reading it back once when not `verified`); a copy that
     ends up named by no row (another upload of the same file stored its own first) is deleted after commit.
-    Sets `outcome.error` when the bytes are not the file announced.
+    Sets `outcome.error` when the bytes are not the file announced. `hall_file`: the hall's row for the file
+    (`HallBlob`), which the usual case on PostgreSQL inserts in the blob row's statement (then
+    `outcome.hall_file_stored`); the caller inserts it otherwise.
     """
     blobs = store.blobs
     if verified and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
@@ -618,7 +642,14 @@ def _store_file(conn: Connection, store: PlatformStore, sha256: str, length: int
         ok, locator = _assemble(blobs, state, sha256, True, outcome)
         if not ok:
             return None
-        if _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator}):
+        if hall_file is not None and raw_sql.is_postgresql(conn):
+            # both rows in one statement; each insert is the same INSERT … ON CONFLICT DO NOTHING as alone
+            [(inserted, _hall)] = raw_sql.rows(conn, _BLOB_AND_HALL_FILE, {
+                **hall_file, "locator": locator, "now": raw_sql.stored_now()})
+            outcome.hall_file_stored = True
+        else:
+            inserted = _insert_ignore(conn, Blob.__table__, {"sha256": sha256, "size": length, "locator": locator})
+        if inserted:
             return locator
         return _keep_stored(conn, store, sha256, locator, outcome)
     blob = conn.execute(select(Blob.locator).where(Blob.sha256 == sha256)).first()
@@ -674,13 +705,17 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> Non
     """A hall now holds a verified file: complete every case of that hall that was waiting only for it.
 
     The waiting cases are locked in id order (two arrivals never deadlock): when a case's last two files
-    arrive at once, the second to commit sees the first. Core statements, a few per arrival, whatever the
-    cases hold (their documents are never read).
+    arrive at once, the second to commit sees the first. A few statements per arrival (on PostgreSQL straight
+    through the driver, `raw_sql`), whatever the cases hold (their documents are never read).
     """
-    waiting = list(conn.execute(_WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code}).scalars())
+    waiting = [case_id for case_id, in raw_sql.rows(conn, _WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code})]
     if not waiting:
         return
-    lacking = set(conn.execute(_LACKING, {"hall_code": hall_code, "case_ids": waiting}).scalars())
+    if raw_sql.is_postgresql(conn):  # one prepared statement whatever the number of cases (no IN list to expand)
+        lacking = {case_id for case_id, in raw_sql.rows(conn, _LACKING_ANY, {"hall_code": hall_code,
+                                                                             "case_ids": waiting})}
+    else:
+        lacking = set(conn.execute(_LACKING, {"hall_code": hall_code, "case_ids": waiting}).scalars())
     done = [case_id for case_id in waiting if case_id not in lacking]
     if not done:
         return

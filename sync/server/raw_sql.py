@@ -1,0 +1,56 @@
+"""The platform's hottest statements, sent on PostgreSQL straight through the driver as prepared statements.
+
+Each is an ordinary SQLAlchemy Core statement, built once; on PostgreSQL its SQL is compiled once by the
+connection's own dialect and handed to psycopg on the transaction's own connection, so it is the same SQL in
+the same transaction, with the same row locks, prepared by the driver as Core's statements are (after its
+`prepare_threshold` uses, or never where that is turned off for a pooler). What is skipped is Core's work around each
+execution (its cache look-up, parameter processing, result metadata), which cost about three times the
+statement itself: a whole-file upload runs half a dozen of them. Elsewhere (SQLite) the statement goes
+through Core as any other.
+
+Parameters go to the driver as given, so a statement used here takes only values the driver binds as Core
+would (strings, integers, bytes, naive UTC datetimes as `UTCDateTime` stores them, lists for `= ANY`); rows
+come back as plain tuples in the statement's column order.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.sql.expression import Executable
+
+_COMPILED: dict[int, tuple[Executable, str]] = {}  # id(statement) -> (the statement, kept alive; its SQL)
+
+
+def is_postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _sql(conn: Connection, statement: Executable) -> str:
+    found = _COMPILED.get(id(statement))
+    if found is None or found[0] is not statement:
+        found = (statement, str(statement.compile(dialect=conn.dialect)))  # type: ignore[attr-defined]
+        _COMPILED[id(statement)] = found
+    return found[1]
+
+
+def rows(conn: Connection, statement: Executable, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row `statement` gives (none for a statement without a result), as tuples."""
+    if not is_postgresql(conn):
+        result = conn.execute(statement, params)
+        return [tuple(row) for row in result] if result.returns_rows else []
+    sql = _sql(conn, statement)
+    try:
+        cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+        return cursor.fetchall() if cursor.description is not None else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # as Core would: the error wrapped (OperationalError, IntegrityError, …) and a lost connection
+        # invalidating the pool's others (`sync.server.db.make_engine`)
+        conn._handle_dbapi_exception(exc, sql, params, None, None)  # type: ignore[arg-type]
+        raise  # pragma: no cover - the line above always raises
+
+
+def stored_now() -> datetime:
+    """`utcnow()` as a `UTCDateTime` column stores it (naive, in UTC), for a statement sent by `rows`."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
