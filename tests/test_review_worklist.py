@@ -93,6 +93,10 @@ def test_search_by_receipt_id_number_and_qr_text(terminal, submitted):
         assert search(s, "nothing-like-it", hall_code=hall) == []
         assert search(s, submitted["receipt_no"], hall_code="999999999") == []
         assert [a.id for a in work_list(s, hall_code=hall)] == [submitted["id"]]
+    with terminal.store.read() as s:  # the work list reads its columns only: no application, material or file
+        (row,) = work_list(s, hall_code=hall)  # loaded and unsealed whole for it
+        assert row.applicant_name and row.applicant_id_number and row.receipt_no == submitted["receipt_no"]
+        assert len(s.identity_map) == 0
 
 
 def test_deadlines_in_working_days(terminal, submitted):

@@ -24,7 +24,7 @@ from kiosk.terminal import Terminal
 from kiosk.usecases.staff import current_staff
 from kiosk.usecases.views import CaseDetail, CaseRow, FileView, MaterialView
 from kiosk.workdays import default_calendar
-from kiosk.worklist import OPEN_STATUSES, Urgency, deadline_of
+from kiosk.worklist import OPEN_STATUSES, CaseFields, Urgency, deadline_of
 
 SOURCES = ("kiosk", "counter", "online")
 WAITING = (Status.SUBMITTED.value, Status.RECEIVED.value, Status.NEEDS_SUPPLEMENT.value)
@@ -36,7 +36,7 @@ def mask_phone(phone: str | None) -> str | None:
     return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 8 else phone
 
 
-def case_row(t: Terminal, app: Application, today: date) -> CaseRow:
+def case_row(t: Terminal, app: CaseFields, today: date) -> CaseRow:
     item = t.catalog.item(app.service_item_code)
     deadline = deadline_of(app, default_calendar(), today)
     return CaseRow(

@@ -272,9 +272,10 @@ def test_an_online_case_assigned_to_the_hall_reaches_the_work_list_with_verified
     report = sync_until_done(engine)
     with terminal.store.transaction() as s:
         (listed,) = work_list(s, hall_code=HALL)
-        got = {f.attachment_sha256: f.attachment for m in listed.materials for f in m.files}
+        case = s.get(Application, listed.id)  # the work list's row holds its columns; the case, its materials
+        got = {f.attachment_sha256: f.attachment for m in case.materials for f in m.files}
         assert s.scalar(select(func.count()).select_from(PendingDownload)) == 0
-        assert sum(1 for m in listed.materials if m.files) == 3
+        assert sum(1 for m in case.materials if m.files) == 3
     assert set(got) == {f["sha256"] for f in files}
     for f in files:
         assert terminal.attachments.get(f["sha256"]) == platform.store.read_blob(f["sha256"])
