@@ -62,6 +62,7 @@ sys.path.insert(0, str(ROOT))
 ITEMS = ("330106000173002001", "330106000177001001", "330106000184002001")
 STALL_TARGET_MS = 50.0
 RSS_GROWTH_TARGET = 0.10
+LONG_GAP_S = 0.12  # a gap this long has the GUI thread's stack taken while it lasts (`long_gap_stacks`)
 
 
 # --- the child: one window process ----------------------------------------------------------------
@@ -394,6 +395,32 @@ def child(args: argparse.Namespace) -> int:
         last[0] = now
         last_cpu[0] = now_cpu
         last_queue[0] = now_queue
+        beat_at[0] = time.monotonic()
+
+    # A long gap's cause, caught while it lasts: a thread of the window process looks at the GUI thread's
+    # Python stack once a gap passes LONG_GAP_S (it gets Python's lock whenever the GUI thread runs Python,
+    # which it does in every layout and handler of ours), so a rare 300 ms gap names its code.
+    beat_at = [time.monotonic()]
+    long_gap_stacks: list[str] = []
+    gui_ident = threading.get_ident()
+    watching = threading.Event()
+
+    def watch_gaps() -> None:
+        import traceback
+
+        caught_for = 0.0
+        while not watching.wait(0.03):
+            since = time.monotonic() - beat_at[0]
+            if measuring[0] and since > LONG_GAP_S and caught_for != beat_at[0] and len(long_gap_stacks) < 8:
+                frame = sys._current_frames().get(gui_ident)
+                if frame is not None:
+                    where = traceback.extract_stack(frame)[-10:]
+                    long_gap_stacks.append(f"{since * 1000:.0f} ms into a gap: " + " < ".join(
+                        f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in reversed(where)))
+                caught_for = beat_at[0]
+                del frame
+
+    threading.Thread(target=watch_gaps, name="soak-gap-watch", daemon=True).start()
 
     stall_times = open(os.environ["SOAK_STALL_TIMES"], "a") if os.environ.get("SOAK_STALL_TIMES") else None  # noqa: SIM115
     heartbeat = QTimer()
@@ -637,6 +664,7 @@ def child(args: argparse.Namespace) -> int:
                 tap_profiler.dump_stats(os.environ.get("SOAK_PROFILE_TAP_OUT", "soak-tap.prof"))
             # the screen standing still (nobody tapped, no answer arrived): only background work could stall it
             figures["longest_stall_idle_ms"] = round(idle_max[0], 1)
+            figures["long_gap_stacks"] = list(long_gap_stacks)
             figures["idle_stalls_over_50ms"] = [f"{g:.0f} ms {w}" for g, w in idle_stalls][:20]
             report("DONE", **figures)
             app.quit()
@@ -655,6 +683,7 @@ def child(args: argparse.Namespace) -> int:
     else:
         code = app.exec()
     heartbeat.stop()
+    watching.set()
     kiosk.close()
     counter.close()
     from ui.jobs import wait_idle
