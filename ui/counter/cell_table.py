@@ -185,6 +185,16 @@ class CellTableView(QTableView):
         self._stretch = 0
         self._drop_order: Sequence[int] = ()
 
+    @property
+    def natural_widths(self) -> list[int]:
+        """Each column's width for its widest text, as last measured (`fit_columns_to_texts`)."""
+        return list(self._natural)
+
+    @property
+    def floor_widths(self) -> list[int]:
+        """How narrow each column may be cut (its header; the stretch column's room for a few words)."""
+        return list(self._floors)
+
     def set_widths(self, natural: list[int], floors: list[int], stretch: int, drop_order: Sequence[int] = ()) -> None:
         self._natural, self._floors, self._stretch, self._drop_order = natural, floors, stretch, drop_order
         self._share()

@@ -28,6 +28,14 @@ def rows(n: int, long_name: str = "张三") -> list[list[Cell]]:
              Cell(long_name if i == n - 1 else "张三")] for i in range(n)]
 
 
+def roomy(qtbot, view) -> None:  # noqa: ANN001
+    """Wide enough for every column's widest text, whatever font an earlier test left on the application
+    (a large-text kiosk's makes these columns wider than a 1,900 px table)."""
+    chrome = view.width() - view.viewport().width()
+    view.resize(chrome + sum(view.natural_widths) + 200, view.height())
+    qtbot.waitUntil(lambda: all(view.columnWidth(c) == w for c, w in enumerate(view.natural_widths) if c != 2))
+
+
 def test_a_refill_of_a_thousand_cases_asks_only_for_the_rows_on_screen(qtbot) -> None:  # noqa: ANN001
     model = CountingModel()
     view = make_cell_view(model)
@@ -53,6 +61,7 @@ def test_every_column_is_as_wide_as_its_widest_text_and_header(qtbot) -> None:  
     long_name = "欧阳娜娜·买买提·阿卜杜拉 Ouyang Nana Maimaiti Abdula"
     model.set_rows(rows(50, long_name))
     fit_columns_to_texts(view, model, stretch=2)
+    roomy(qtbot, view)
     metrics = view.fontMetrics()
     assert view.columnWidth(3) >= metrics.horizontalAdvance(long_name)
     assert view.columnWidth(1) >= metrics.horizontalAdvance("330106001-001-20261130-0049")
@@ -62,6 +71,7 @@ def test_every_column_is_as_wide_as_its_widest_text_and_header(qtbot) -> None:  
     narrow = view.columnWidth(3)
     model.set_rows(rows(3))  # a refresh with shorter names: the column shrinks back
     fit_columns_to_texts(view, model, stretch=2)
+    roomy(qtbot, view)
     assert view.columnWidth(3) < narrow
 
 
@@ -78,6 +88,7 @@ def test_a_narrow_screen_hides_the_least_needed_columns_then_cuts_the_widest(qtb
     long_name = "欧阳娜娜·买买提·阿卜杜拉 Ouyang Nana Maimaiti Abdula"
     model.set_rows(rows(30, long_name))
     fit_columns_to_texts(view, model, stretch=2, drop_order=(0,))
+    roomy(qtbot, view)
     wide = [view.columnWidth(c) for c in range(4)]
     assert not view.isColumnHidden(0)
 
@@ -86,11 +97,12 @@ def test_a_narrow_screen_hides_the_least_needed_columns_then_cuts_the_widest(qtb
         return shown == view.viewport().width() and view.horizontalScrollBar().maximum() == 0
 
     chrome = view.width() - view.viewport().width()  # frame and vertical scroll bar
-    floor = view.fontMetrics().horizontalAdvance("国") * STRETCH_FLOOR_CHARS + CELL_PADDING
+    floor = view.floor_widths[2]
+    assert floor >= view.fontMetrics().horizontalAdvance("国") * STRETCH_FLOOR_CHARS + CELL_PADDING
     view.resize(chrome + wide[1] + wide[3] + floor + 60, 400)  # room for all but the deadline (wider than 60)
     qtbot.waitUntil(lambda: view.isColumnHidden(0) and filled())
     assert [view.columnWidth(c) for c in (1, 3)] == [wide[1], wide[3]]  # hiding was enough: nothing cut
-    view.resize(600, 400)  # narrower still: the widest texts give way
+    view.resize(chrome + wide[1] + wide[3] // 2 + floor, 400)  # narrower still: the widest texts give way
     qtbot.waitUntil(lambda: view.columnWidth(3) < wide[3] and filled())
     assert view.isColumnHidden(0)
     assert view.columnWidth(1) <= wide[1]
@@ -99,7 +111,7 @@ def test_a_narrow_screen_hides_the_least_needed_columns_then_cuts_the_widest(qtb
     assert view.columnWidth(2) >= view.fontMetrics().horizontalAdvance("国") * STRETCH_FLOOR_CHARS
     assert view.textElideMode() == Qt.TextElideMode.ElideMiddle  # a receipt number keeps both its ends
     assert model.index(29, 3).data(Qt.ItemDataRole.ToolTipRole) == long_name  # whole, where it is cut short
-    view.resize(1900, 400)
+    roomy(qtbot, view)
     qtbot.waitUntil(lambda: not view.isColumnHidden(0) and filled())
     assert [view.columnWidth(c) for c in (0, 1, 3)] == [wide[c] for c in (0, 1, 3)]
 
