@@ -63,6 +63,7 @@ ITEMS = ("330106000173002001", "330106000177001001", "330106000184002001")
 STALL_TARGET_MS = 50.0
 RSS_GROWTH_TARGET = 0.10
 LONG_GAP_S = 0.12  # a gap this long has the GUI thread's stack taken while it lasts (`long_gap_stacks`)
+GAP_SAMPLES = 3  # stacks taken per long gap, 10 ms apart: what it spends its time on, not only where it ends
 
 
 # --- the child: one window process ----------------------------------------------------------------
@@ -398,7 +399,7 @@ def child(args: argparse.Namespace) -> int:
         beat_at[0] = time.monotonic()
 
     # A long gap's cause, caught while it lasts: a thread of the window process looks at the GUI thread's
-    # Python stack once a gap passes LONG_GAP_S (it gets Python's lock whenever the GUI thread runs Python,
+    # Python stack once a gap passes --stack-gaps-ms (it gets Python's lock whenever the GUI thread runs Python,
     # which it does in every layout and handler of ours), so a rare 300 ms gap names its code.
     beat_at = [time.monotonic()]
     long_gap_stacks: list[str] = []
@@ -408,16 +409,20 @@ def child(args: argparse.Namespace) -> int:
     def watch_gaps() -> None:
         import traceback
 
-        caught_for = 0.0
-        while not watching.wait(0.03):
-            since = time.monotonic() - beat_at[0]
-            if measuring[0] and since > LONG_GAP_S and caught_for != beat_at[0] and len(long_gap_stacks) < 8:
+        sampled_for, samples = 0.0, 0
+        while not watching.wait(0.01):
+            began = beat_at[0]
+            since = time.monotonic() - began
+            if began != sampled_for:
+                sampled_for, samples = began, 0
+            if measuring[0] and since > args.stack_gaps_ms / 1000 and samples < GAP_SAMPLES \
+                    and len(long_gap_stacks) < 60:
                 frame = sys._current_frames().get(gui_ident)
-                if frame is not None:
+                if frame is not None:  # the top frame is `app.exec` while Qt runs C++ only (painting, layout)
                     where = traceback.extract_stack(frame)[-10:]
-                    long_gap_stacks.append(f"{since * 1000:.0f} ms into a gap: " + " < ".join(
+                    long_gap_stacks.append(f"{since * 1000:.0f} ms into the gap of {began:.3f}: " + " < ".join(
                         f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in reversed(where)))
-                caught_for = beat_at[0]
+                samples += 1
                 del frame
 
     threading.Thread(target=watch_gaps, name="soak-gap-watch", daemon=True).start()
@@ -711,6 +716,9 @@ def main() -> int:
     parser.add_argument("--settle-seconds", type=float, default=300.0)
     parser.add_argument("--simulators-nice", type=int, default=10,
                         help="CPU niceness of the platform, link, printer and sampler (0: the window's own)")
+    parser.add_argument("--stack-gaps-ms", type=float, default=LONG_GAP_S * 1000,
+                        help="a gap longer than this has the GUI thread's Python stack taken while it lasts, up to "
+                             f"{GAP_SAMPLES} times 10 ms apart (printed under long_gap_stacks)")
     parser.add_argument("--keep", action="store_true", help="keep the run's data dirs and logs (kept anyway after "
                         "a crash or a hang)")
     args = parser.parse_args()
@@ -777,7 +785,8 @@ def main() -> int:
         proc = subprocess.Popen([sys.executable, __file__, "--child", "--home", str(home), "--printer", printer.uri,
                                  "--notices", str(notices),
                                  "--flows", str(args.flows), "--decisions", str(args.decisions),
-                                 "--settle-seconds", str(args.settle_seconds)],
+                                 "--settle-seconds", str(args.settle_seconds),
+                                 "--stack-gaps-ms", str(args.stack_gaps_ms)],
                                 stdout=subprocess.PIPE, stderr=child_err, text=True, env=env)
         done: dict[str, Any] = {}
         clock = ThreadClock(proc.pid, nice=args.simulators_nice)
@@ -845,7 +854,7 @@ def main() -> int:
                                                    "gc_off_gui_thread",
                                                    "gui_cpu_ms_per_tap", "gc_longest_ms", "gc_over_50ms", "gc_worst",
                                                    "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
-                                                   "longest_stall_idle_ms", "idle_stalls_over_50ms",
+                                                   "longest_stall_idle_ms", "idle_stalls_over_50ms", "long_gap_stacks",
                                                    "receipts_printed", "receipts_waiting", "pending_items",
                                                    "pending_prints", "prints_need_staff", "refused_items")})
         result["blocked_stalls"] = [text for _, text in blocked]
