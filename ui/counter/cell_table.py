@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from ui.counter.common import URGENCY_BACKGROUNDS, URGENCY_COLOURS, set_up_case_table
+from ui.counter.common import (URGENCY_BACKGROUND_BRUSHES, URGENCY_BACKGROUNDS, URGENCY_FOREGROUND_BRUSHES,
+                               set_up_case_table)
 
 Index = QModelIndex | QPersistentModelIndex
 #: room around a cell's text: the style sheet's item padding (8 px a side), the grid line and the focus frame
@@ -42,8 +43,6 @@ class CellTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._headers = list(headers)
         self._rows: list[Sequence[Cell]] = []
-        self._foreground = {role: QBrush(QColor(colour)) for role, colour in URGENCY_COLOURS.items()}
-        self._background = {role: QBrush(QColor(colour)) for role, colour in URGENCY_BACKGROUNDS.items()}
         self._bold = QFont()  # only its weight is set: the view's own family and size fill in the rest
         self._bold.setBold(True)
 
@@ -82,10 +81,10 @@ class CellTableModel(QAbstractTableModel):
         if cell.role is None:
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground.get(cell.role)
+            return URGENCY_FOREGROUND_BRUSHES.get(cell.role)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background.get(cell.role)
-        if role == Qt.ItemDataRole.FontRole and cell.role in self._background:
+            return URGENCY_BACKGROUND_BRUSHES.get(cell.role)
+        if role == Qt.ItemDataRole.FontRole and cell.role in URGENCY_BACKGROUNDS:
             return self._bold
         return None
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView, QTableWidget, QTableWidgetItem,
                                QWidget)
 
@@ -48,6 +49,11 @@ def deadline_text(urgency: Urgency, days_left: int | None) -> tuple[str, str]:
 
 URGENCY_COLOURS = {"error": "#a3120f", "warn": "#7a4b00", "ok": "#1b6b2a", "hint": "#3b4654"}
 URGENCY_BACKGROUNDS = {"error": "#fde8e7", "warn": "#fff4d6"}
+# Made with the module, which the counter imports while nobody waits (`CounterWindow._prepare`): a process's
+# first QBrush(QColor) has PySide create the Python enums its overloads name, 15-26 ms, and it came at the
+# clerk's log-in, in the work list's first table (issue 10).
+URGENCY_FOREGROUND_BRUSHES = {role: QBrush(QColor(colour)) for role, colour in URGENCY_COLOURS.items()}
+URGENCY_BACKGROUND_BRUSHES = {role: QBrush(QColor(colour)) for role, colour in URGENCY_BACKGROUNDS.items()}
 
 
 def when(moment: datetime | date | None) -> str:
@@ -87,11 +93,9 @@ def cell(text: str, *, role: str | None = None, data: object = None) -> QTableWi
     item = QTableWidgetItem(text)
     item.setToolTip(text)
     if role in URGENCY_COLOURS:
-        from PySide6.QtGui import QBrush, QColor, QFont
-
-        item.setForeground(QBrush(QColor(URGENCY_COLOURS[role])))
+        item.setForeground(URGENCY_FOREGROUND_BRUSHES[role])
         if role in URGENCY_BACKGROUNDS:
-            item.setBackground(QBrush(QColor(URGENCY_BACKGROUNDS[role])))
+            item.setBackground(URGENCY_BACKGROUND_BRUSHES[role])
             font = QFont(item.font())
             font.setBold(True)
             item.setFont(font)
