@@ -51,6 +51,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections import deque
 import threading
 import time
 from pathlib import Path
@@ -190,8 +191,9 @@ class ThreadClock:
             where = f" at {info['where']}" if info.get("where") else ""
             name = info.get("name") or self.comm(tid)  # a thread Python does not know: Qt's, a C library's
             out.append(f"{name} ran {cpu:.0f} ms (+{waited:.0f} waiting){where}")
+        jobs = f"; jobs meanwhile: {', '.join(stall['jobs'][:4])}" if stall.get("jobs") else ""
         return f"{stall['gap']:.0f} ms wall, {stall['blocked']:.0f} blocked ({stall['what']}): " + \
-            ("; ".join(out[:3]) or "no other thread ran")
+            ("; ".join(out[:3]) or "no other thread ran") + jobs
 
 
 def thread_places() -> dict[str, dict[str, Any]]:
@@ -314,6 +316,30 @@ def child(args: argparse.Namespace) -> int:
                     changed_at[0] = time.perf_counter()
 
     jobs_module.Job._deliver = timed_deliver  # type: ignore[method-assign]
+
+    # Which jobs ran on the pool threads, and when: a stall blocked on Python's lock names the jobs that ran
+    # through it (the parent's thread clock sees only a pool thread, "Dummy-3"). Only the job's name is taken:
+    # a reference to the Job on the pool thread could be its last (see ui/jobs.py).
+    job_runs: deque[tuple[float, float, str]] = deque(maxlen=400)
+    jobs_running: dict[int, tuple[float, str]] = {}
+    original_run = jobs_module._Runnable.run
+
+    def timed_run(self: Any) -> None:
+        key = self._key
+        jobs_running[key] = (time.perf_counter(), getattr(jobs_module._running.get(key), "name", "?"))
+        try:
+            original_run(self)
+        finally:
+            started, name = jobs_running.pop(key)
+            job_runs.append((started, time.perf_counter(), name))
+
+    jobs_module._Runnable.run = timed_run  # type: ignore[method-assign]
+
+    def jobs_between(begin: float, end: float) -> list[str]:
+        runs = list(job_runs) + [(started, end, f"{name} (still running)")
+                                 for started, name in list(jobs_running.values())]
+        overlaps = [(min(b1, end) - max(b0, begin), name) for b0, b1, name in runs]
+        return [f"{name} {ms * 1000:.0f} ms" for ms, name in sorted(overlaps, reverse=True) if ms > 0.002]
     clock = QElapsedTimer()
     clock.start()
     last = [clock.nsecsElapsed()]
@@ -377,7 +403,7 @@ def child(args: argparse.Namespace) -> int:
                     blocked = gap - gap_cpu - gap_queue
                     if blocked > 25:  # blocked, not working: the parent says who ran meanwhile (who had the GIL)
                         report("BLOCKED", end=time.time(), gap=gap, blocked=blocked, what=top[0],
-                               threads=thread_places())
+                               threads=thread_places(), jobs=jobs_between(begin, end))
                     if stall_times is not None:  # a development aid: to line stalls up with a py-spy trace
                         stall_times.write(json.dumps({"end": time.time(), "gap": gap, "cpu": gap_cpu,
                                                       "queue": gap_queue, "what": top[0]}) + "\n")
