@@ -1,7 +1,8 @@
 """The counter window: a top bar, a navigation bar limited by role, and one screen at a time.
 
 Screens are built when someone logs in (with that person's id) and thrown
-away at logout, so nothing one clerk saw is left for the next. After idle
+away at logout, so nothing one clerk saw is left for the next; only the work
+list is made ahead, empty, while the counter waits for a log-in. After idle
 time the counter locks: the screens stay as they were, hidden behind the
 password prompt, and come back for the same person only.
 """
@@ -12,6 +13,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from collections.abc import Callable
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -39,6 +41,9 @@ from ui.widgets.box_layouts import FlexibleVBoxLayout
 from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.header_layout import HeaderLabel, HeaderLayout
 from ui.widgets.sync_indicator import SyncIndicator
+
+if TYPE_CHECKING:
+    from ui.counter.worklist import WorkListScreen
 
 log = logging.getLogger("onewindow.counter")
 
@@ -90,6 +95,7 @@ class CounterWindow(QMainWindow):
         self._soon: list[str] = []  # pages built in the turns after login, one per turn (`_build_next_soon`)
         self._later: dict[str, Callable[[], CounterScreen]] = {}  # their other pages: built when first shown
         self.help_waiting = 0  # kiosks asking for help that nobody acknowledged yet (the queue tab shows it)
+        self._worklist_ahead: WorkListScreen | None = None  # made while the counter waits for a log-in
         self.current_name = "login"
         self.setWindowTitle("一窗通办 OneWindow · 窗口 Counter")
         i18n.set_language(language or ctx.terminal.settings.language)
@@ -172,11 +178,25 @@ class CounterWindow(QMainWindow):
         """
         import ui.counter.queue  # noqa: F401
         import ui.counter.review  # noqa: F401
-        import ui.counter.worklist  # noqa: F401
 
         terminal = self.terminal
         run_job("counter-notice-fonts", lambda: receipts.prepare_notices(terminal))
         run_job("counter-receipt-fonts", lambda: receipts.prepare_receipts(terminal))
+        self._make_worklist_ahead()
+
+    def _make_worklist_ahead(self) -> None:
+        """The work list, made and styled while the counter shows its log-in, for whoever logs in next: made
+        in the log-in's answer, with the bar and the buttons the log-in shows, it held the window still for
+        50-60 ms in the soak (issue 10). It holds no one's cases until then; it is not in the stack, and so
+        not part of the log-in's size, until it is shown."""
+        if self.staff is not None or self._worklist_ahead is not None:
+            return
+        from ui.counter.worklist import WorkListScreen
+
+        screen = WorkListScreen(self.ctx, None, self.stack)  # born under the stack: no restyle when added
+        screen.hide()
+        screen.ensurePolished()
+        self._worklist_ahead = screen
 
     @quietly
     def start_session(self, staff: StaffView) -> None:
@@ -200,7 +220,11 @@ class CounterWindow(QMainWindow):
             self._later["queue"] = lambda: QueueScreen(self.ctx, staff.id, stack)
             self._soon.append("queue")
         if staff.may(Permission.REVIEW):
-            self._add_page("worklist", WorkListScreen(self.ctx, staff.id, stack))
+            worklist, self._worklist_ahead = self._worklist_ahead, None
+            if worklist is None:
+                worklist = WorkListScreen(self.ctx, staff.id, stack)
+            worklist.staff_id = staff.id
+            self._add_page("worklist", worklist)
             self._later["review"] = lambda: ReviewScreen(self.ctx, staff.id, stack)
             self._soon.append("review")
             self._later["deadlines"] = self._deadlines_page
@@ -360,6 +384,7 @@ class CounterWindow(QMainWindow):
         self._show_chrome()
         self.locked_changed.emit(False)
         self.retranslate()
+        QTimer.singleShot(PREPARE_MS, self, self._make_worklist_ahead)
 
     def lock(self) -> None:
         if self.staff is None or self.locked:
@@ -491,6 +516,8 @@ class CounterWindow(QMainWindow):
         self.login.retranslate()
         for screen in self.screens.values():
             screen.retranslate()
+        if self._worklist_ahead is not None:
+            self._worklist_ahead.retranslate()
         notice = getattr(self, "_notice", None)
         if callable(notice):
             self.notice.setText(notice())

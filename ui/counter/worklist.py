@@ -38,7 +38,9 @@ class WorkListScreen(CounterScreen):
     name = "worklist"
     open_case = Signal(str)
 
-    def __init__(self, ctx: CounterContext, staff_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: CounterContext, staff_id: int | None, parent: QWidget | None = None) -> None:
+        """`staff_id` None: made ahead, while the counter waits for a log-in (`CounterWindow._prepare`); the
+        person who logs in is set before it is shown."""
         super().__init__(parent)
         self.ctx = ctx
         self.staff_id = staff_id
@@ -131,8 +133,8 @@ class WorkListScreen(CounterScreen):
     def refresh(self) -> None:
         self.searching = None
         source, status = self.source(), self.status_filter.currentData() or "all"
-        terminal, today = self.ctx.terminal, self.ctx.today
-        self._start(lambda: cases.work_list(terminal, self.staff_id, source=source, status=status, today=today))
+        terminal, today, staff_id = self.ctx.terminal, self.ctx.today, self._staff()
+        self._start(lambda: cases.work_list(terminal, staff_id, source=source, status=status, today=today))
 
     def search(self, text: str | None = None) -> None:
         query = (self.search_box.text() if text is None else text).strip()
@@ -142,8 +144,13 @@ class WorkListScreen(CounterScreen):
             self.refresh()
             return
         self.searching = query
-        terminal, today = self.ctx.terminal, self.ctx.today
-        self._start(lambda: cases.search_cases(terminal, self.staff_id, query, today=today), open_single=True)
+        terminal, today, staff_id = self.ctx.terminal, self.ctx.today, self._staff()
+        self._start(lambda: cases.search_cases(terminal, staff_id, query, today=today), open_single=True)
+
+    def _staff(self) -> int:
+        if self.staff_id is None:
+            raise RuntimeError("the work list was asked for cases before anyone logged in")
+        return self.staff_id
 
     def clear_search(self) -> None:
         self.search_box.clear()

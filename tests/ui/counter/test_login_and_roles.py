@@ -112,3 +112,26 @@ def test_a_supervisor_sees_the_whole_hall_with_urgent_cases_marked_in_words(qtbo
     assert first.startswith("⛔") and second.startswith("⚠")  # a symbol and words, not colour alone
     assert any(ch.isdigit() for ch in first)
     assert deadlines.figures[Urgency.OVERDUE][0].text() == "1"
+
+
+def test_the_work_list_is_made_ahead_empty_and_made_anew_for_the_next_person(qtbot, hall, make_window):
+    """Made while the counter waits for a log-in (not in the log-in's answer), for whoever logs in; a person's
+    cases never wait in it for the next person, and a language switched meanwhile reaches it."""
+    window = make_window()
+    qtbot.waitUntil(lambda: window._worklist_ahead is not None, timeout=10_000)
+    ahead = window._worklist_ahead
+    assert ahead.staff_id is None and ahead.rows == [] and ahead.model.rowCount() == 0
+    assert not ahead.isVisible() and window.stack.indexOf(ahead) == -1  # no part of the log-in's size
+    window.toggle_language()
+    assert ahead.title.text() == "Work list"
+    log_in(qtbot, window, "clerk1")
+    assert window.screens["worklist"] is ahead and window._worklist_ahead is None
+    assert ahead.staff_id == hall.clerk_id and window.stack.currentWidget() is ahead
+    assert [row.id for row in ahead.rows] == [hall.case_id]
+    window.logout()
+    qtbot.waitUntil(lambda: window._worklist_ahead is not None, timeout=10_000)
+    fresh = window._worklist_ahead
+    assert fresh is not ahead and fresh.staff_id is None and fresh.model.rowCount() == 0
+    log_in(qtbot, window, "lead1")
+    assert window.screens["worklist"] is fresh and fresh.staff_id == hall.supervisor_id
+    window.toggle_language()  # back to Chinese for the tests after this one
