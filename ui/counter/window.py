@@ -265,7 +265,22 @@ class CounterWindow(QMainWindow):
         while self._soon and (self.staff is None or dict.get(self.screens, self._soon[0]) is not None):
             self._soon.pop(0)  # logged out meanwhile, or already built because it was asked for
         if self._soon:
-            self.page(self._soon.pop(0))
+            screen = self.page(self._soon.pop(0))
+            if screen is not None:  # then the next page, in the turn after this one's laying out
+                QTimer.singleShot(SOON_MS, self, lambda: self._lay_out_ahead(screen))
+                return
+        if self._soon:
+            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+
+    @quietly
+    def _lay_out_ahead(self, screen: CounterScreen) -> None:
+        """A page built before it is asked for is laid out at the stack's size in a turn of its own, so its
+        layouts' measurements are made and kept before the tap that shows it (as the kiosk's screens ahead)."""
+        if dict.get(self.screens, screen.name) is screen and self.stack.currentWidget() is not screen:
+            screen.resize(self.stack.size())  # not logged out, not shown meanwhile
+            layout = screen.layout()
+            if layout is not None:
+                layout.activate()
         if self._soon:
             QTimer.singleShot(SOON_MS, self, self._build_next_soon)
 

@@ -135,3 +135,12 @@ def test_the_work_list_is_made_ahead_empty_and_made_anew_for_the_next_person(qtb
     log_in(qtbot, window, "lead1")
     assert window.screens["worklist"] is fresh and fresh.staff_id == hall.supervisor_id
     window.toggle_language()  # back to Chinese for the tests after this one
+
+
+def test_pages_built_after_log_in_are_laid_out_at_the_stack_size_before_they_are_shown(qtbot, hall, make_window):
+    window = make_window()
+    log_in(qtbot, window, "clerk1")
+    qtbot.waitUntil(lambda: dict.get(window.screens, "review") is not None and not window._soon, timeout=10_000)
+    review = dict.get(window.screens, "review")
+    qtbot.waitUntil(lambda: review.size() == window.stack.size(), timeout=10_000)
+    assert window.stack.currentWidget() is window.screens["worklist"] and not review.isVisible()
