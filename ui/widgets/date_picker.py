@@ -51,30 +51,26 @@ class DatePicker(MadeWhenShown):
 
     @property
     def year_label(self) -> QLabel:
-        return self._built()[0]
+        return self._made_keys()[0]
 
     @property
     def year_keys(self) -> dict[int, QPushButton]:
-        return self._built()[1]
+        return self._made_keys()[1]
 
     @property
     def month_keys(self) -> dict[int, QPushButton]:
-        return self._built()[2]
+        return self._made_keys()[2]
 
     @property
     def day_keys(self) -> dict[int, QPushButton]:
-        return self._built()[3]
+        return self._made_keys()[3]
 
-    def _built(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
+    def _made_keys(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
         self.made()
         assert self._keys is not None
         return self._keys
 
     def _make(self) -> None:
-        self._keys = self._build()
-        self.retranslate()
-
-    def _build(self) -> tuple[QLabel, dict[int, QPushButton], dict[int, QPushButton], dict[int, QPushButton]]:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(12)
@@ -116,7 +112,8 @@ class DatePicker(MadeWhenShown):
             days.addWidget(key, (day - 1) // 7, (day - 1) % 7)
             day_keys[day] = key
         outer.addLayout(days)
-        return year_label, year_keys, month_keys, day_keys
+        self._keys = (year_label, year_keys, month_keys, day_keys)
+        self.retranslate()
 
     @staticmethod
     def _key(text: str, name: str, *, checkable: bool = False) -> QPushButton:
