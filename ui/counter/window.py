@@ -185,10 +185,10 @@ class CounterWindow(QMainWindow):
         self._make_worklist_ahead()
 
     def _make_worklist_ahead(self) -> None:
-        """The work list, made and styled while the counter shows its log-in, for whoever logs in next: made
-        in the log-in's answer, with the bar and the buttons the log-in shows, it held the window still for
-        50-60 ms in the soak (issue 10). It holds no one's cases until then; it is not in the stack, and so
-        not part of the log-in's size, until it is shown."""
+        """The work list, made and styled while the counter shows its log-in, for whoever logs in next. Made
+        in the log-in's answer, with the bars and buttons the log-in shows, that answer held the window 52-60 ms
+        in the soak (issue 10). It holds no one's cases until then; it is not in the stack, and so not part of
+        the log-in's size, until it is shown."""
         if self.staff is not None or self._worklist_ahead is not None:
             return
         from ui.counter.worklist import WorkListScreen
