@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.settings import load_settings
+from kiosk.submission import local_today
 from kiosk.terminal import Terminal
 from kiosk import demo_hall as demo
 from ui.counter.context import CounterContext
 from ui.counter.window import CounterWindow
 
-TODAY = date.today()
 
 
 @dataclass
@@ -27,14 +27,19 @@ class Hall:
     supervisor_id: int
     case_id: str
     receipt_no: str
+    today: date  # the day its case came in, and the day its counter windows count from
 
 
 @pytest.fixture
 def hall(tmp_path: Path) -> Hall:
     terminal = Terminal.open(load_settings(tmp_path / "home", document_printer="cups:Counter"))
     clerk_id, lead_id = demo.add_staff(terminal)
-    submitted = demo.submit_at(terminal, demo.id_card_draft(1))
-    return Hall(terminal, clerk_id, lead_id, submitted.id, submitted.receipt_no)
+    # One moment for the case and for the windows' day. A day taken when this module was imported was the
+    # day before for the tests that ran after midnight: their case came in "tomorrow" (two dashboard tests
+    # failed in a run of tests/ui that crossed 00:00).
+    moment = datetime.now(timezone.utc)
+    submitted = demo.submit_at(terminal, demo.id_card_draft(1), when=moment)
+    return Hall(terminal, clerk_id, lead_id, submitted.id, submitted.receipt_no, local_today(moment))
 
 
 @pytest.fixture
@@ -55,7 +60,7 @@ def lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def make_window(qtbot: Any, hall: Hall) -> Callable[..., CounterWindow]:
     def build(*, lock_seconds: int = 600, language: str = "zh") -> CounterWindow:
-        window = CounterWindow(CounterContext(hall.terminal, today=TODAY), language=language,
+        window = CounterWindow(CounterContext(hall.terminal, today=hall.today), language=language,
                                lock_seconds=lock_seconds, sync_poll_ms=500)
         qtbot.addWidget(window)
         window.resize(1920, 1080)

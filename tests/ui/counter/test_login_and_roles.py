@@ -10,7 +10,7 @@ from kiosk.usecases import review as review_cases
 from kiosk.usecases.reports import hall_report
 from kiosk.store.models import AuditEntry
 from kiosk.worklist import Urgency
-from tests.ui.counter.conftest import TODAY, click, log_in, open_review
+from tests.ui.counter.conftest import click, log_in, open_review
 from kiosk import demo_hall as demo
 
 
@@ -77,7 +77,7 @@ def test_a_clerk_sees_no_dashboard_and_only_their_own_deadlines(qtbot, hall, mak
     assert "dashboard" not in window.screens
     terminal = hall.terminal  # the same use cases the screens call, refused the same way
     with pytest.raises(NotAllowed):
-        hall_report(terminal, hall.clerk_id, TODAY, TODAY)
+        hall_report(terminal, hall.clerk_id, hall.today, hall.today)
     with pytest.raises(NotAllowed):
         cases.deadlines(terminal, hall.clerk_id, hall_wide=True)
     # the clerk checks one material of the first case: now it is "theirs"
@@ -98,8 +98,8 @@ def test_a_supervisor_sees_the_whole_hall_with_urgent_cases_marked_in_words(qtbo
     late = demo.submit_at(hall.terminal, demo.id_card_draft(3)).id
     soon = demo.submit_at(hall.terminal, demo.id_card_draft(4)).id
     with hall.terminal.store.transaction() as s:
-        s.get(Application, late).promised_date = TODAY - timedelta(days=10)
-        s.get(Application, soon).promised_date = TODAY
+        s.get(Application, late).promised_date = hall.today - timedelta(days=10)
+        s.get(Application, soon).promised_date = hall.today
     window = make_window()
     log_in(qtbot, window, "lead1")
     assert {"dashboard", "deadlines"} <= set(window.nav_buttons)

@@ -15,7 +15,7 @@ from kiosk.licences.model import REUSED_LABEL, Consent
 from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from kiosk.usecases.licences import use_offers
-from tests.ui.counter.conftest import TODAY, click, log_in, open_review, select_material
+from tests.ui.counter.conftest import click, log_in, open_review, select_material
 from tests.ui.kiosk_licence_helpers import LicenceLink, install_licence_catalog, offer
 from PySide6.QtGui import QGuiApplication
 
@@ -44,7 +44,7 @@ def licence_case(tmp_path: Path) -> tuple[Terminal, str, str]:
 
 
 def counter(qtbot: Any, terminal: Terminal) -> CounterWindow:
-    window = CounterWindow(CounterContext(terminal, today=TODAY), language="zh", lock_seconds=600, sync_poll_ms=500)
+    window = CounterWindow(CounterContext(terminal), language="zh", lock_seconds=600, sync_poll_ms=500)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
