@@ -207,3 +207,11 @@ def test_the_days_list_is_by_slot_and_shows_who_arrived(terminal):
     assert views[0].ticket_number and views[0].checked_in_at is not None
     assert views[1].holder_name == "张三"
     assert len(appointments_for_day(terminal, today() + timedelta(days=1))) == 1
+
+
+def test_slots_from_the_same_minute_are_listed_by_their_end_whatever_their_booking_codes(terminal):
+    first, second = sorted(booking_code.new_code() for _ in range(2))
+    book(terminal, id_number=OTHER, start="09:00", end="09:50", code=first)  # the lower code, the later end
+    book(terminal, start="09:00", end="09:01", code=second)
+    views = appointments_for_day(terminal, today())
+    assert [(v.slot_start, v.slot_end) for v in views] == [(time(9), time(9, 1)), (time(9), time(9, 50))]
