@@ -45,6 +45,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import select
 import shutil
 import signal
@@ -366,6 +367,7 @@ def child(args: argparse.Namespace) -> int:
     schedstat: list[int] = []
 
     last_cpu = [time.thread_time()]
+    last_usage = [resource.getrusage(resource.RUSAGE_THREAD)]
     last_queue = [run_queue_ms()]
     # the longest stalls with the GUI thread's own CPU time meanwhile: a stall of 120 ms wall in which the thread
     # ran for 30 ms was spent waiting (for a CPU on a loaded machine, or for Python's lock held by a worker)
@@ -377,6 +379,7 @@ def child(args: argparse.Namespace) -> int:
         now = clock.nsecsElapsed()
         now_cpu = time.thread_time()
         now_queue = run_queue_ms()
+        now_usage = resource.getrusage(resource.RUSAGE_THREAD)
         if measuring[0]:
             gap = (now - last[0]) / 1e6
             gap_cpu = (now_cpu - last_cpu[0]) * 1000
@@ -399,7 +402,12 @@ def child(args: argparse.Namespace) -> int:
                     del heaviest[10:]
                 if gap > 50:
                     stall_log.append((gap, f"{top[0]} ({top[1]:.0f} ms)"))
-                    worst.append((gap, gap_cpu, gap_queue, top[0]))
+                    # the kernel's share of the GUI CPU and the page faults behind it: a gap where memory the
+                    # kernel reclaimed is faulted back in is the machine's, not the code's
+                    kernel = (now_usage.ru_stime - last_usage[0].ru_stime) * 1000
+                    faults = (now_usage.ru_minflt - last_usage[0].ru_minflt, now_usage.ru_majflt - last_usage[0].ru_majflt)
+                    worst.append((gap, gap_cpu, gap_queue, f"{top[0]} [{kernel:.0f} ms of the CPU in the kernel, "
+                                                            f"{faults[0]} minor + {faults[1]} major page faults]"))
                     blocked = gap - gap_cpu - gap_queue
                     if blocked > 25:  # blocked, not working: the parent says who ran meanwhile (who had the GIL)
                         report("BLOCKED", end=time.time(), gap=gap, blocked=blocked, what=top[0],
@@ -422,6 +430,7 @@ def child(args: argparse.Namespace) -> int:
         last[0] = now
         last_cpu[0] = now_cpu
         last_queue[0] = now_queue
+        last_usage[0] = now_usage
         beat_at[0] = time.monotonic()
 
     # A long gap's cause, caught while it lasts: a thread of the window process looks at the GUI thread's
@@ -556,6 +565,7 @@ def child(args: argparse.Namespace) -> int:
     def plan():  # noqa: ANN202
         measuring[0] = True  # from the first tap: the heartbeat's gap before it was start-up's (the freeze)
         last[0], last_cpu[0], last_queue[0] = clock.nsecsElapsed(), time.thread_time(), run_queue_ms()
+        last_usage[0], beat_at[0] = resource.getrusage(resource.RUSAGE_THREAD), time.monotonic()
         decided = 0
         for n in range(1, args.flows + 1):
             yield from kiosk_flow(n)
