@@ -220,9 +220,8 @@ class CounterWindow(QMainWindow):
             self._later["queue"] = lambda: QueueScreen(self.ctx, staff.id, stack)
             self._soon.append("queue")
         if staff.may(Permission.REVIEW):
-            worklist, self._worklist_ahead = self._worklist_ahead, None
-            if worklist is None:
-                worklist = WorkListScreen(self.ctx, staff.id, stack)
+            worklist = self._worklist_ahead or WorkListScreen(self.ctx, None, stack)
+            self._worklist_ahead = None
             worklist.staff_id = staff.id
             self._add_page("worklist", worklist)
             self._later["review"] = lambda: ReviewScreen(self.ctx, staff.id, stack)
