@@ -18,6 +18,7 @@ from kiosk.store.models import Appointment, AppointmentEvent, AuditEntry
 from kiosk.usecases.appointments import (GRACE_MINUTES, NO_HUB_NOTE, AppointmentState, NoBooking,
                                          appointments_for_day, check_in_by_code, check_in_by_id_number,
                                          mark_no_shows)
+from kiosk.submission import local_today
 from tests.conftest import ID_CARD_ITEM
 from tests.helpers.fake_hall import FakeHall
 
@@ -25,13 +26,8 @@ HOLDER = "11010519491231002X"
 OTHER = "110105194912310" + "03" + resident_id_check_char("11010519491231003")
 
 
-def today() -> date:
-    """Asked each time: a day taken when the module was imported is yesterday for the tests run after midnight."""
-    return date.today()
-
-
 def at(hhmm: str, day: date | None = None) -> datetime:
-    return datetime.combine(day or today(), time.fromisoformat(hhmm)).astimezone()
+    return datetime.combine(day or local_today(), time.fromisoformat(hhmm)).astimezone()
 
 
 def book(t, *, id_number: str = HOLDER, day: date | None = None, start: str = "09:00", end: str = "10:00",
@@ -40,7 +36,7 @@ def book(t, *, id_number: str = HOLDER, day: date | None = None, start: str = "0
     with t.store.transaction() as s:
         s.add(Appointment(id=str(uuid.uuid4()), booking_code=code, service_item=ID_CARD_ITEM,
                           item_name_zh="居民身份证换领", item_name_en="ID card renewal",
-                          department_code="public_security", day=day or today(), slot_start=start, slot_end=end,
+                          department_code="public_security", day=day or local_today(), slot_start=start, slot_end=end,
                           holder_name="张三", holder_id_index=id_number, id_masked=mask_id(id_number), state=state))
     return code
 
@@ -131,14 +127,14 @@ def test_too_early_or_too_late_is_refused_and_changes_nothing(terminal, now, cod
 
 def test_cancelled_other_day_and_unknown_card_each_say_why(terminal):
     book(terminal, state="cancelled")
-    book(terminal, id_number=OTHER, day=today() + timedelta(days=2), start="14:00", end="15:00")
+    book(terminal, id_number=OTHER, day=local_today() + timedelta(days=2), start="14:00", end="15:00")
     with pytest.raises(NoBooking) as cancelled:
         check_in_by_id_number(terminal, HOLDER, now=at("09:00"))
     assert cancelled.value.code == "cancelled" and "取消" in cancelled.value.message.zh
     with pytest.raises(NoBooking) as other_day:
         check_in_by_id_number(terminal, OTHER, now=at("14:00"))
     assert other_day.value.code == "other_day" and "不是今天" in other_day.value.message.zh
-    assert (today() + timedelta(days=2)).isoformat() in other_day.value.message.en
+    assert (local_today() + timedelta(days=2)).isoformat() in other_day.value.message.en
     stranger = "110105194912310" + "11" + resident_id_check_char("11010519491231011")
     with pytest.raises(NoBooking) as none:
         check_in_by_id_number(terminal, stranger, now=at("09:00"))
@@ -181,7 +177,7 @@ def test_no_shows_after_the_slot_end_plus_grace_once(terminal):
     terminal.hall = hall()
     book(terminal, start="09:00", end="10:00")
     book(terminal, id_number=OTHER, start="09:00", end="10:00")
-    book(terminal, id_number=OTHER, day=today() - timedelta(days=1), start="15:00", end="16:00")
+    book(terminal, id_number=OTHER, day=local_today() - timedelta(days=1), start="15:00", end="16:00")
     check_in_by_id_number(terminal, OTHER, now=at("09:30"))
     edge = at("10:00") + timedelta(minutes=GRACE_MINUTES)
     assert mark_no_shows(terminal, now=edge) == 1  # yesterday's; today's is still inside its grace
@@ -199,19 +195,19 @@ def test_the_days_list_is_by_slot_and_shows_who_arrived(terminal):
     terminal.hall = hall()
     book(terminal, id_number=OTHER, start="14:00", end="15:00")
     book(terminal, start="09:00", end="10:00")
-    book(terminal, day=today() + timedelta(days=1))
+    book(terminal, day=local_today() + timedelta(days=1))
     check_in_by_id_number(terminal, HOLDER, now=at("09:05"))
-    views = appointments_for_day(terminal, today())
+    views = appointments_for_day(terminal, local_today())
     assert [(v.slot_start, v.state) for v in views] == [(time(9), AppointmentState.CHECKED_IN),
                                                          (time(14), AppointmentState.BOOKED)]
     assert views[0].ticket_number and views[0].checked_in_at is not None
     assert views[1].holder_name == "张三"
-    assert len(appointments_for_day(terminal, today() + timedelta(days=1))) == 1
+    assert len(appointments_for_day(terminal, local_today() + timedelta(days=1))) == 1
 
 
 def test_slots_from_the_same_minute_are_listed_by_their_end_whatever_their_booking_codes(terminal):
     first, second = sorted(booking_code.new_code() for _ in range(2))
     book(terminal, id_number=OTHER, start="09:00", end="09:50", code=first)  # the lower code, the later end
     book(terminal, start="09:00", end="09:01", code=second)
-    views = appointments_for_day(terminal, today())
+    views = appointments_for_day(terminal, local_today())
     assert [(v.slot_start, v.slot_end) for v in views] == [(time(9), time(9, 1)), (time(9), time(9, 50))]

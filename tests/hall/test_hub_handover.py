@@ -10,14 +10,9 @@ import pytest
 
 from kiosk.queue.model import Pairing, Priority, Ticket, TicketState
 from kiosk.queue.numbering import BLOCK_SIZE, emergency_range, format_number
+from kiosk.submission import local_today
 from sync.hall import wire
 from tests.hall.hub_process import HubProcess
-
-
-def today() -> str:
-    """The service day now, asked each time: a day taken when the module was imported is yesterday for the
-    tests that run after midnight."""
-    return datetime.now().astimezone().date().isoformat()
 
 
 @pytest.fixture
@@ -33,8 +28,8 @@ def hall(tmp_path: Any) -> Any:
 
 def offline(kiosk: Pairing, n: int, minutes_ago: float, category: str = "A", **changes: Any) -> Ticket:
     ticket = Ticket(str(uuid.uuid4()), format_number(category, n), category, Priority.NORMAL, TicketState.WAITING,
-                    today(), datetime.now(timezone.utc) - timedelta(minutes=minutes_ago), kiosk.device_name,
-                    issued_offline=True)
+                    local_today().isoformat(), datetime.now(timezone.utc) - timedelta(minutes=minutes_ago),
+                    kiosk.device_name, issued_offline=True)
     return dataclasses.replace(ticket, **changes)
 
 
@@ -53,7 +48,8 @@ def test_block_tickets_join_the_line_in_issue_order_with_their_own_times(hall: A
     online = hub.post(wire.TICKETS, k1, {"ticket_id": str(uuid.uuid4()), "category": "A", "priority": "normal"}).json()
     assert online["ticket"]["number"] == "A001"
     blocks = {b["category"]: b for b in hub.post(wire.BLOCKS, k1).json()}
-    assert blocks["A"] == {"service_day": today(), "category": "A", "first": 2, "last": 1 + BLOCK_SIZE}
+    assert blocks["A"] == {"service_day": local_today().isoformat(), "category": "A", "first": 2,
+                           "last": 1 + BLOCK_SIZE}
     assert hub.post(wire.BLOCKS, k1).json() == list(blocks.values())  # plenty left: no new block
     other = {b["category"]: b for b in hub.post(wire.BLOCKS, k2).json()}
     assert other["A"]["first"] == 2 + BLOCK_SIZE  # never the same numbers for two kiosks
@@ -106,7 +102,7 @@ def test_a_clash_is_refused_logged_loudly_and_changes_nothing(hall: Any) -> None
     assert hand(hub, k1, [taken])["refused"] == [good.ticket_id]
     assert len(events(hub, board)) == before
     assert hub.log.read_text().count("HANDOVER CLASH") >= 5
-    day = hub.get(wire.TICKETS + f"?day={today()}", counter).json()
+    day = hub.get(wire.TICKETS + f"?day={local_today().isoformat()}", counter).json()
     assert sorted(t["number"] for t in day) == sorted([online["ticket"]["number"], good.number])
 
 

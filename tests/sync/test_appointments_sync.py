@@ -16,6 +16,7 @@ from kiosk.queue.model import Category
 from kiosk.store.models import Appointment, AppointmentEvent
 from kiosk.usecases.appointments import (AppointmentState, NoBooking, appointments_for_day, check_in_by_code,
                                          check_in_by_id_number, mark_no_shows)
+from kiosk.submission import local_today
 from sync import appointments as terminal_appointments
 from sync.appointments import owed_events, pull_window, window
 from sync.client import PlatformClient
@@ -28,11 +29,6 @@ from tests.sync.servers import PlatformServer
 from tests.sync.test_appointments_platform import id_number
 
 HALL = "330106001"
-
-
-def today() -> date:
-    """Asked each time: a day taken when the module was imported is yesterday for the tests run after midnight."""
-    return datetime.now().astimezone().date()
 
 
 def at(day: date, hhmm: str) -> datetime:
@@ -60,7 +56,7 @@ def booked(platform: PlatformServer, capsys: pytest.CaptureFixture[str]) -> dict
         for key, n, offset, slot in (("a", 1, 1, "09:00"), ("b", 2, 1, "10:00"), ("c", 3, 3, "09:00"),
                                      ("d", 4, 8, "09:00")):
             row = platform_appointments.book(s, hall=HALL, service_item=ID_CARD_ITEM,
-                                             day=today() + timedelta(days=offset), slot_start=slot,
+                                             day=local_today() + timedelta(days=offset), slot_start=slot,
                                              id_number=id_number(n), name=f"市民{n}", by="test")
             codes[key] = row.booking_code
     return codes
@@ -93,8 +89,8 @@ def test_the_window_comes_down_check_in_works_offline_and_reaches_the_platform_o
     report = engine.run_pass()
     assert report.online and report.appointments == 3, report.errors
     assert local(terminal) == {booked["a"]: "booked", booked["b"]: "booked", booked["c"]: "booked"}
-    assert window(terminal.store) == (today(), 7)
-    tomorrow = appointments_for_day(terminal, today() + timedelta(days=1))
+    assert window(terminal.store) == (local_today(), 7)
+    tomorrow = appointments_for_day(terminal, local_today() + timedelta(days=1))
     assert [(v.booking_code, v.holder_name, v.id_masked) for v in tomorrow] == [
         (booked["a"], "市民1", id_number(1)[:4] + "*" * 10 + id_number(1)[-4:]),
         (booked["b"], "市民2", id_number(2)[:4] + "*" * 10 + id_number(2)[-4:])]
@@ -104,12 +100,12 @@ def test_the_window_comes_down_check_in_works_offline_and_reaches_the_platform_o
     engine.run_pass()
     assert local(terminal)[booked["b"]] == "cancelled"
     with pytest.raises(NoBooking) as caught:
-        check_in_by_id_number(terminal, id_number(2), now=at(today() + timedelta(days=1), "10:00"))
+        check_in_by_id_number(terminal, id_number(2), now=at(local_today() + timedelta(days=1), "10:00"))
     assert caught.value.code == "cancelled"
 
     # the link goes down: check-in works from the store, and the events wait
     dead = engine_for(terminal, dataclasses.replace(credential, platform_url="http://127.0.0.1:9/api/v1"))
-    done = check_in_by_id_number(terminal, id_number(1), now=at(today() + timedelta(days=1), "08:45"))
+    done = check_in_by_id_number(terminal, id_number(1), now=at(local_today() + timedelta(days=1), "08:45"))
     assert done.ticket is not None and done.ticket.ticket.category == "B"
     assert not dead.run_pass().online
     assert owed_events(terminal.store) == 1
@@ -128,9 +124,9 @@ def test_the_window_comes_down_check_in_works_offline_and_reaches_the_platform_o
     assert platform_events(platform, "check_in") == 1 and owed_events(terminal.store) == 0
 
     # no-shows: after the slot's end plus the grace, once
-    assert mark_no_shows(terminal, now=at(today() + timedelta(days=3), "10:29")) == 0
-    assert mark_no_shows(terminal, now=at(today() + timedelta(days=3), "10:31")) == 1
-    assert mark_no_shows(terminal, now=at(today() + timedelta(days=3), "18:00")) == 0
+    assert mark_no_shows(terminal, now=at(local_today() + timedelta(days=3), "10:29")) == 0
+    assert mark_no_shows(terminal, now=at(local_today() + timedelta(days=3), "10:31")) == 1
+    assert mark_no_shows(terminal, now=at(local_today() + timedelta(days=3), "18:00")) == 0
     engine.run_pass()
     engine.run_pass()
     assert platform_state(platform, booked["c"]).state == "no_show"
@@ -146,11 +142,11 @@ def test_a_second_kiosk_sees_the_check_in_and_gives_no_second_ticket(
                for n, t in ((1, first), (2, second))]
     for engine in engines:
         engine.run_pass()
-    done = check_in_by_code(first, booked["a"], now=at(today() + timedelta(days=1), "09:20"))
+    done = check_in_by_code(first, booked["a"], now=at(local_today() + timedelta(days=1), "09:20"))
     assert done.ticket is not None
     engines[0].run_pass()
     engines[1].run_pass()
-    again = check_in_by_id_number(second, id_number(1), now=at(today() + timedelta(days=1), "09:25"))
+    again = check_in_by_id_number(second, id_number(1), now=at(local_today() + timedelta(days=1), "09:25"))
     assert again.already and again.ticket is None and not second.hall.tickets
     assert again.note is not None and done.ticket.ticket.number in again.note.zh
     assert again.appointment.state == AppointmentState.CHECKED_IN
@@ -171,7 +167,7 @@ def test_a_kiosk_may_not_book_but_reads_only_its_own_halls_feed(platform: Platfo
     assert feed["appointments"] == []
     answer = client.json("POST", "appointments/events", json_body={"events": [{
         "id": "5a1e4c2e-8f0a-4a57-9a57-1c1c1c1c1c1c", "appointment_id": platform_state(platform, booked["a"]).id,
-        "kind": "check_in", "at": at(today(), "09:00").isoformat(), "actor": "kiosk"}]})
+        "kind": "check_in", "at": at(local_today(), "09:00").isoformat(), "actor": "kiosk"}]})
     assert answer["results"][0]["result"] == "refused" and answer["results"][0]["reason"]["en"]
     assert platform_events(platform, "check_in") == 0
 
@@ -186,7 +182,7 @@ def test_the_window_is_pulled_again_only_when_due(sqlite_platform: PlatformServe
     def book(n: int) -> str:
         with sqlite_platform.store.transaction() as s:
             return platform_appointments.book(s, hall=HALL, service_item=ID_CARD_ITEM,
-                                              day=today() + timedelta(days=1), slot_start="09:00",
+                                              day=local_today() + timedelta(days=1), slot_start="09:00",
                                               id_number=id_number(n), name=f"市民{n}", by="test").booking_code
 
     first = book(1)
@@ -197,7 +193,7 @@ def test_the_window_is_pulled_again_only_when_due(sqlite_platform: PlatformServe
     assert engine.run_pass().appointments == 0 and set(local(terminal)) == {first}  # pulled a moment ago
     assert not terminal_appointments.pull_due(terminal.store)
     assert terminal_appointments.pull_due(terminal.store, datetime.now().astimezone() + timedelta(seconds=121))
-    check_in_by_code(terminal, first, now=at(today() + timedelta(days=1), "09:00"))
+    check_in_by_code(terminal, first, now=at(local_today() + timedelta(days=1), "09:00"))
     report = engine.run_pass()  # an event went up: the window comes down with it
     assert report.appointment_events_sent == 1 and report.appointments == 2
     assert local(terminal) == {first: "checked_in", second: "booked"}
