@@ -48,10 +48,11 @@ def main() -> int:
     from ui.fonts import install_fonts
     from ui.kiosk.window import KioskWindow
     from ui.terminal_setup import open_terminal
-    from ui.threads import freeze_start_up, install_gc_guard
+    from ui.threads import favour_gui_thread, freeze_start_up, install_gc_guard
 
     app = QApplication(sys.argv[:1])
     install_gc_guard()
+    favour_gui_thread()  # as the entry points do
     install_fonts(app)
     from tests.printing.printer_server import PrinterServer
 

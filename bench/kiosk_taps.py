@@ -256,11 +256,12 @@ def run(code: str, with_card: bool, home: Path) -> Walk:
 
 def main() -> int:
     from ui.fonts import install_fonts
-    from ui.threads import install_gc_guard
+    from ui.threads import favour_gui_thread, install_gc_guard
 
     app = QApplication.instance() or QApplication([])
     install_fonts(app)
     install_gc_guard()
+    favour_gui_thread()  # as the entry points do
     counter = InputCounter()
     app.installEventFilter(counter)
     rows = []

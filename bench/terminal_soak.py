@@ -247,10 +247,11 @@ def child(args: argparse.Namespace) -> int:
 
     EndlessScanner = endless_scanner_class()
     app = QApplication(sys.argv[:1])
-    from ui.threads import gc_guard, install_gc_guard
+    from ui.threads import favour_gui_thread, gc_guard, install_gc_guard
 
-    install_gc_guard()  # what the entry points install (garbage on the GUI thread)
-    if os.environ.get("SOAK_SWITCH"):  # to compare switch intervals
+    install_gc_guard()  # what the entry points install (garbage on the GUI thread, the lock back to it sooner)
+    favour_gui_thread()
+    if os.environ.get("SOAK_SWITCH"):  # to compare switch intervals (CPython's default: 0.005)
         sys.setswitchinterval(float(os.environ["SOAK_SWITCH"]))
     install_fonts(app)
     settings = load_settings(args.home, printer=args.printer, idle_timeout_seconds=3600,

@@ -134,7 +134,7 @@ def _inspect(window: Any) -> None:
             personal_data=window.ctx.session.has_personal_data,
             draft_id=window.ctx.session.draft_id,
             shows_citizen=any(v and (v in text) for text in shown for v in identity.values()),
-            screens=sorted(window.nav.screens))
+            screens=sorted(window.nav.screens), switch_interval=sys.getswitchinterval())
     window.close()
 
 

@@ -204,12 +204,15 @@ def test_a_job_that_never_returns_does_not_hold_the_exit(tmp_path):
 
 
 def test_closing_the_window_takes_the_same_path(tmp_path):
+    from ui.threads import GUI_SWITCH_INTERVAL_S
+
     home = tmp_path / "home"
     first = _start("idle", home, "kiosk", "--no-keyboard")
     _line(first, "READY")
     assert _stop(first, signal.SIGTERM)[0] == 0
     proc = _start("inspect", home, "kiosk", "--no-keyboard")  # inspects, then closes its window
-    _line(proc, "SCREEN")
+    seen = _line(proc, "SCREEN")
+    assert seen["switch_interval"] == GUI_SWITCH_INTERVAL_S  # the lock back to the GUI thread sooner (ui/threads.py)
     _out, err = proc.communicate(timeout=EXIT_WITHIN)
     assert proc.returncode == 0, err[-4000:]
     assert _log(home).count("onewindow kiosk shut down in") == 2

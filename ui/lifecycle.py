@@ -171,16 +171,18 @@ class WindowProcess:
     def start_qt(self) -> QApplication:
         """The QApplication, with what every window needs before its first widget: garbage collection on the
         GUI thread only (ui/threads.py), the PySide6 refcount repair without which 6.12.0 on CPython 3.11
-        aborts after hours (ui/pyside_fixes.py), signals and Qt fatal errors watched, the CJK fonts."""
+        aborts after hours (ui/pyside_fixes.py), signals and Qt fatal errors watched, the CJK fonts, and
+        Python's lock handed back to the GUI thread sooner (`favour_gui_thread`)."""
         from PySide6.QtWidgets import QApplication
 
         from ui.fonts import install_fonts
         from ui.pyside_fixes import repair_singleton_refcounts
-        from ui.threads import install_gc_guard
+        from ui.threads import favour_gui_thread, install_gc_guard
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
         install_gc_guard()
+        favour_gui_thread()
         repair_singleton_refcounts()
         self.watch(app)
         install_fonts(app)

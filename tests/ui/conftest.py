@@ -57,10 +57,13 @@ def _threading_model(qapp: Any) -> Iterator[_QtMessages]:  # noqa: ARG001 - the 
     from PySide6.QtCore import qInstallMessageHandler
 
     from ui.pyside_fixes import repair_singleton_refcounts
-    from ui.threads import disable_off_thread_check, enable_off_thread_check, install_gc_guard, uninstall_gc_guard
+    from ui.threads import (disable_off_thread_check, enable_off_thread_check, favour_gui_thread, install_gc_guard,
+                            uninstall_gc_guard)
 
     repair_singleton_refcounts()  # as the windows' entry points do
     install_gc_guard()
+    switch_interval = sys.getswitchinterval()
+    favour_gui_thread()
     enable_off_thread_check()
     messages = _QtMessages()
     previous = qInstallMessageHandler(messages.handle)
@@ -68,6 +71,7 @@ def _threading_model(qapp: Any) -> Iterator[_QtMessages]:  # noqa: ARG001 - the 
     qInstallMessageHandler(previous)
     disable_off_thread_check()
     uninstall_gc_guard()
+    sys.setswitchinterval(switch_interval)
 
 
 def thread_model_violations(messages: _QtMessages, capture: Any) -> list[str]:

@@ -55,11 +55,12 @@ def build_window(terminal: "Terminal | None" = None, *, settings: "Settings | No
     from ui.kiosk.window import KioskWindow
     from ui.pyside_fixes import repair_singleton_refcounts
     from ui.terminal_setup import open_terminal
-    from ui.threads import START_UP_SETTLED_MS, freeze_start_up, install_gc_guard
+    from ui.threads import START_UP_SETTLED_MS, favour_gui_thread, freeze_start_up, install_gc_guard
     from ui.widgets.window_placement import show_on_screen
 
     app = QApplication.instance()
     install_gc_guard()  # garbage collection on the GUI thread only (see ui/threads.py)
+    favour_gui_thread()  # Python's lock back to the GUI thread within 1 ms of a job's (ui/threads.py)
     repair_singleton_refcounts()  # PySide6 6.12.0 on CPython 3.11 would abort after about two hours (ui/pyside_fixes.py)
     install_fonts(app)
     window = KioskWindow(terminal, settings=settings, language=language, large_text=large_text)
