@@ -187,6 +187,11 @@ def running_jobs() -> int:
     return len(_running)
 
 
+def running_job_names() -> list[str]:
+    """The names of the jobs started and not yet delivered, oldest first (for tests and diagnostics)."""
+    return [job.name for job in _running.values()]
+
+
 def wait_idle(msecs: int = 30_000) -> bool:
     """For shutdown and tests: wait until every worker is back in the pool (process jobs are not waited for)."""
     return pool().waitForDone(msecs)

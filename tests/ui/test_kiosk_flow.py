@@ -49,6 +49,26 @@ def test_whole_flow_submits_prints_and_starts_clean(qtbot, tmp_path, code):
     assert "browser" not in window.nav.screens or window.nav.screens["browser"].search.text() == ""
 
 
+def test_the_submission_starts_once_the_button_says_submitting(qtbot, tmp_path):
+    """The job starts in a turn after the tap, so its Python does not take turns with the button's repaint."""
+    from ui.jobs import running_job_names
+
+    terminal = make_terminal(tmp_path / "home")
+    window = make_window(qtbot, terminal)
+    choose_item(qtbot, window, ID_CARD)
+    fill_identity(qtbot, window)
+    fill_form(qtbot, window, ID_CARD)
+    provide_materials(qtbot, window)
+    review = screen(window, "review")
+    qtbot.waitUntil(lambda: not window.ctx.saver.busy, timeout=10_000)  # else the job waits for the save anyway
+    tap(qtbot, review.next_button)
+    assert review.submitting and not review.next_button.isEnabled() and "提交" in review.next_button.text()
+    assert "submit" not in running_job_names()  # not in the tap's own turn
+    qtbot.waitUntil(lambda: "submit" in running_job_names() or "result" in window.nav.screens, timeout=5_000)
+    qtbot.waitUntil(lambda: window.nav.current().name == "result", timeout=20_000)
+    assert len(terminal.applications()) == 1
+
+
 def test_wrong_id_numbers_are_explained_and_block_next(qtbot, tmp_path):
     window = make_window(qtbot, make_terminal(tmp_path / "home"))
     choose_item(qtbot, window, ID_CARD)

@@ -396,7 +396,10 @@ class KioskNavigator:
         def start() -> None:
             run_job("submit", work, on_done=lambda done: self._submitted(*done), on_error=self._submit_failed)
 
-        self.ctx.saver.stop_then(start)
+        # Once the button says "Submitting…", in a turn of its own: the job's 40-50 ms of Python (the store's
+        # ORM work, the document's hash) and the GUI thread's repaint took turns for Python's lock, and the
+        # repaint and the result's arrival then fell in one stall of 55-68 ms (issue 10's soak).
+        self.ctx.saver.stop_then(lambda: QTimer.singleShot(AHEAD_MS, self.stack, start))
 
     def _submit_failed(self, exc: BaseException) -> None:
         from ui.kiosk.screens.review import ReviewScreen
