@@ -144,3 +144,33 @@ def test_pages_built_after_log_in_are_laid_out_at_the_stack_size_before_they_are
     review = dict.get(window.screens, "review")
     qtbot.waitUntil(lambda: review.size() == window.stack.size(), timeout=10_000)
     assert window.stack.currentWidget() is window.screens["worklist"] and not review.isVisible()
+
+
+def test_a_page_built_after_log_in_is_painted_once_before_it_is_shown(qtbot, hall, make_window):
+    """Its first paint (working out each widget's style-sheet rules) happens while the clerk reads the list."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hidden_paints = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and not watched.isVisible():
+                self.hidden_paints += 1
+            return False
+
+    window = make_window()
+    paints = Paints()
+    original = window._add_page
+
+    def add_page(key, screen):
+        if key == "review":
+            screen.installEventFilter(paints)
+        return original(key, screen)
+
+    window._add_page = add_page
+    log_in(qtbot, window, "clerk1")
+    qtbot.waitUntil(lambda: paints.hidden_paints > 0, timeout=10_000)
+    review = window.screens["review"]
+    assert window.stack.currentWidget() is window.screens["worklist"] and not review.isVisible()
