@@ -15,7 +15,9 @@ Spawned, not forked: forking a process that runs Qt threads is unsafe.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,8 +32,24 @@ class Offload(Protocol):
 
     def __call__(self, fn: Callable[..., T], /, *args: Any, timeout: float | None = None) -> T: ...
 
+log = logging.getLogger("onewindow.processes")
+
+#: how much less CPU the worker process asks for than its window (Linux nice). On a two-core hall PC a
+#: notice's layout here and a job thread of the window took both CPUs while the GUI thread waited 17 ms for
+#: one in the middle of a tap (issue 10's soak); a process shares no Python lock with the window, so a lower
+#: priority cannot make the window wait behind it. Less than the sync process's 10: a person may be waiting
+#: for what it makes (a scan's preview, a notice), only not to the millisecond.
+NICENESS = 5
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+
+
+def _lower_priority() -> None:  # the worker's initializer, in the worker
+    try:
+        os.nice(NICENESS)
+    except OSError:
+        log.warning("could not lower the worker process's priority", exc_info=True)
 
 
 def process_pool() -> ProcessPoolExecutor:
@@ -39,7 +57,8 @@ def process_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_lower_priority)
         return _pool
 
 

@@ -28,6 +28,12 @@ def test_work_runs_in_another_process_and_its_errors_come_back() -> None:
     assert call_here(os.getpid) == os.getpid()
 
 
+def test_the_worker_asks_for_less_cpu_than_its_window() -> None:
+    from kiosk.processes import NICENESS
+
+    assert call_in_process(os.nice, 0, timeout=120) == min(19, os.nice(0) + NICENESS)
+
+
 def test_a_worker_that_died_is_replaced_for_the_next_call() -> None:
     with pytest.raises(BrokenProcessPool):
         call_in_process(_die, timeout=120)
