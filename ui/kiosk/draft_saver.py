@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.kiosk")
 
 
+START_AFTER_MS = 1  # a timer, not a posted call: a turn of the event loop of its own, after the step's first paint
+
+
 class DraftSaver(QObject):
     saved = Signal()
     failed = Signal(object)
@@ -32,6 +35,7 @@ class DraftSaver(QObject):
         self._running = False
         self._next: "DraftSnapshot | None" = None
         self._stopped = False
+        self._closed = False  # saved for the last time, at shutdown
         self._when_idle: list[Callable[[], None]] = []
         self.saves = 0
         self._soon: "Callable[[], DraftSnapshot | None] | None" = None
@@ -62,7 +66,17 @@ class DraftSaver(QObject):
         self._start(snapshot)
 
     def _start(self, snapshot: "DraftSnapshot") -> None:
+        """The job starts in a turn after this one. A save is asked for by the tap that moves to the next step,
+        and its 40 ms of Python (the snapshot's serialising, the store's ORM work) took turns for Python's lock
+        with the next screen's showing and first paint: the soak's longest stalls after the submission's
+        (issue 10). The snapshot is this moment's; only the writing waits, for a millisecond."""
         self._running = True
+        QTimer.singleShot(START_AFTER_MS, self, lambda: self._run(snapshot))
+
+    def _run(self, snapshot: "DraftSnapshot") -> None:
+        if self._closed:  # saved at shutdown meanwhile, with a newer state: this one must not land after it
+            self._running = False
+            return
         run_job("save-draft", lambda: self._save(snapshot), on_done=self._finished, on_error=self._error)
 
     def _finished(self, _result: object = None) -> None:
@@ -109,6 +123,7 @@ class DraftSaver(QObject):
         typing are lost, never the draft.
         """
         self._stopped = True
+        self._closed = True
         self._next = None
         self._soon = None
         self._timer.stop()
