@@ -538,6 +538,8 @@ def child(args: argparse.Namespace) -> int:
         if not waiting:
             return
         case = waiting[0]
+        if "review_built_before_first_open" not in figures:  # was the first case's page made in the turns ahead?
+            figures["review_built_before_first_open"] = dict.get(counter.screens, "review") is not None
         counter.open_case(case.id)
         review = counter.screens["review"]
         yield lambda: review.detail is not None and review.detail.row.id == case.id and not review.busy
@@ -893,7 +895,8 @@ def main() -> int:
                                                    "driver_longest_ms", "driver_over_50ms", "stalls_by_cause",
                                                    "longest_stall_idle_ms", "idle_stalls_over_50ms", "long_gap_stacks",
                                                    "receipts_printed", "receipts_waiting", "pending_items",
-                                                   "pending_prints", "prints_need_staff", "refused_items")})
+                                                   "pending_prints", "prints_need_staff", "refused_items",
+                                                   "review_built_before_first_open")})
         result["blocked_stalls"] = [text for _, text in blocked]
         rss = figures.get("rss_kb", {})
         first, final = rss.get("50"), rss.get(str(args.flows))
