@@ -407,8 +407,10 @@ def child(args: argparse.Namespace) -> int:
                     # kernel reclaimed is faulted back in is the machine's, not the code's
                     kernel = (now_usage.ru_stime - last_usage[0].ru_stime) * 1000
                     faults = (now_usage.ru_minflt - last_usage[0].ru_minflt, now_usage.ru_majflt - last_usage[0].ru_majflt)
+                    stolen = stolen_ms(time.monotonic() - gap / 1000)
                     worst.append((gap, gap_cpu, gap_queue, f"{top[0]} [{kernel:.0f} ms of the CPU in the kernel, "
-                                                            f"{faults[0]} minor + {faults[1]} major page faults]"))
+                                                            f"{faults[0]} minor + {faults[1]} major page faults, "
+                                                            f"{stolen}]"))
                     blocked = gap - gap_cpu - gap_queue
                     if blocked > 25:  # blocked, not working: the parent says who ran meanwhile (who had the GIL)
                         report("BLOCKED", end=time.time(), gap=gap, blocked=blocked, what=top[0],
@@ -434,6 +436,26 @@ def child(args: argparse.Namespace) -> int:
         last_usage[0] = now_usage
         beat_at[0] = time.monotonic()
 
+    # Time the hypervisor gave this VM's CPUs to others ("steal" in /proc/stat): a thread's CPU time counts it
+    # as its own, so a gap where every piece of code ran several times slower than usual, with no page faults,
+    # may be the host's. Read by the gap watcher every 10 ms (off the GUI thread); /proc/stat counts in ticks.
+    steal_ring: deque[tuple[float, int]] = deque(maxlen=400)
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def read_steal() -> int:
+        try:
+            with open("/proc/stat", "rb") as stat:
+                return int(stat.readline().split()[8])
+        except (OSError, IndexError, ValueError):
+            return -1
+
+    def stolen_ms(since: float) -> str:
+        ring = list(steal_ring)
+        before = [v for t, v in ring if t <= since]
+        if not before or ring[-1][1] < 0 or before[-1] < 0:
+            return "steal unknown"
+        return f"{(ring[-1][1] - before[-1]) * tick_ms:.0f} ms stolen by the host"
+
     # A long gap's cause, caught while it lasts: a thread of the window process looks at the GUI thread's
     # Python stack once a gap passes --stack-gaps-ms (it gets Python's lock whenever the GUI thread runs Python,
     # which it does in every layout and handler of ours), so a rare 300 ms gap names its code.
@@ -447,6 +469,7 @@ def child(args: argparse.Namespace) -> int:
 
         sampled_for, samples = 0.0, 0
         while not watching.wait(0.01):
+            steal_ring.append((time.monotonic(), read_steal()))
             began = beat_at[0]
             since = time.monotonic() - began
             if began != sampled_for:
