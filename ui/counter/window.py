@@ -253,8 +253,7 @@ class CounterWindow(QMainWindow):
         self.retranslate()
         self._fit_screens()
         self.show_screen("worklist" if "worklist" in screens else next(iter(screens), "login"))
-        if self._soon:
-            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+        self._next_soon()
 
     def _build_soon(self, key: str) -> CounterScreen | None:
         return self.page(key) if key in self._soon else None
@@ -268,32 +267,37 @@ class CounterWindow(QMainWindow):
             if screen is not None:  # then the next page, in the turn after this one's laying out
                 QTimer.singleShot(SOON_MS, self, lambda: self._lay_out_ahead(screen))
                 return
+        self._next_soon()
+
+    def _next_soon(self) -> None:
         if self._soon:
             QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+
+    def _still_ahead(self, screen: CounterScreen) -> bool:
+        """Not logged out, and not shown, since it was built ahead."""
+        return dict.get(self.screens, screen.name) is screen and self.stack.currentWidget() is not screen
 
     @quietly
     def _lay_out_ahead(self, screen: CounterScreen) -> None:
         """A page built before it is asked for is laid out at the stack's size in a turn of its own, so its
         layouts' measurements are made and kept before the tap that shows it (as the kiosk's screens ahead)."""
-        if dict.get(self.screens, screen.name) is screen and self.stack.currentWidget() is not screen:
-            screen.resize(self.stack.size())  # not logged out, not shown meanwhile
-            layout = screen.layout()
-            if layout is not None:
-                layout.activate()
-            QTimer.singleShot(SOON_MS, self, lambda: self._paint_ahead(screen))
+        if not self._still_ahead(screen):
+            self._next_soon()
             return
-        if self._soon:
-            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+        screen.resize(self.stack.size())
+        layout = screen.layout()
+        if layout is not None:
+            layout.activate()
+        QTimer.singleShot(SOON_MS, self, lambda: self._paint_ahead(screen))
 
     @quietly
     def _paint_ahead(self, screen: CounterScreen) -> None:
         """A page laid out ahead is painted once into a picture nobody sees, in a turn of its own: a widget's
         first paint works out which style-sheet rules apply to it (Qt keeps them for its later paints), and the
         first case opened held the window 10-13 ms longer than the next ones for that (issue 10)."""
-        if dict.get(self.screens, screen.name) is screen and self.stack.currentWidget() is not screen:
+        if self._still_ahead(screen):
             screen.grab()
-        if self._soon:
-            QTimer.singleShot(SOON_MS, self, self._build_next_soon)
+        self._next_soon()
 
     # --- pages, built when first needed ------------------------------------------------------------
     def _add_page(self, key: str, screen: CounterScreen) -> CounterScreen:
