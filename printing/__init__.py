@@ -10,3 +10,7 @@
 
 No Qt here (an import-linter contract enforces it) and no import of `sync`.
 """
+
+from printing.escpos_capabilities import use_lasting_cache
+
+use_lasting_cache()  # before any module here imports python-escpos: see printing/escpos_capabilities.py

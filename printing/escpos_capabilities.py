@@ -1,0 +1,104 @@
+"""python-escpos's printer profiles, read once per machine instead of once per process.
+
+When `escpos.capabilities` is first imported, python-escpos parses its capabilities.json with PyYAML's
+pure-Python loader (half a second) and pickles the result into a directory from `mkdtemp()` that nothing
+ever removes. So every process that printed or rendered a receipt (each CLI verb, each window, each
+worker) started half a second later and left a 70 KB directory in the temporary directory, which on a
+kiosk is often RAM; a development machine had gathered 7,000 of them.
+
+python-escpos reads a pickle instead of the JSON when `ESCPOS_CAPABILITIES_PICKLE_DIR` names a directory
+holding one newer than the JSON. `use_lasting_cache` writes that pickle into the user's cache directory,
+keyed by the JSON's hash so an upgraded python-escpos gets its own, and writes it atomically: python-escpos
+writes its own pickle in place, where a process starting at the same moment could read half a file. It
+reads the file with `json` (the file is JSON; a test checks that YAML's safe loader gives the same values).
+
+`mkdtemp()` is the default argument of python-escpos's `environ.get`, so it is called even when the
+variable is set: the import runs with the temporary directory pointed at a private one, removed after.
+Where no cache can be written (a read-only home), nothing is set and python-escpos does what it always did.
+Its import also calls `logging.basicConfig()`, which would print every later log record on stderr once the
+program's own logging set the level to INFO; the handler it adds is removed again.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.resources
+import json
+import logging
+import os
+import pickle
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger("onewindow.printing")
+
+PICKLE_DIR_VARIABLE = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+FILE_VARIABLE = "ESCPOS_CAPABILITIES_FILE"
+
+
+def cache_root() -> Path:
+    return Path(platformdirs.user_cache_dir("onewindow")) / "escpos-capabilities"
+
+
+def pickle_name() -> str:
+    """The file name python-escpos looks for in the directory (its own naming)."""
+    return f"{platform.python_version()}.capabilities.pickle"
+
+
+def use_lasting_cache(root: Path | None = None) -> Path | None:
+    """Point python-escpos at a ready pickle and import its profiles; the directory used, or None if none could
+    be. A no-op when the profiles are already imported or the person running it set python-escpos's own
+    variables."""
+    if "escpos.capabilities" in sys.modules or FILE_VARIABLE in os.environ:
+        return None
+    directory = Path(os.environ[PICKLE_DIR_VARIABLE]) if PICKLE_DIR_VARIABLE in os.environ else \
+        _prepared(root or cache_root())
+    if directory is not None:
+        os.environ[PICKLE_DIR_VARIABLE] = str(directory)
+    _import_without_a_stray_directory()
+    return directory
+
+
+def _prepared(root: Path) -> Path | None:
+    try:
+        with importlib.resources.as_file(importlib.resources.files("escpos") / "capabilities.json") as source:
+            data = source.read_bytes()
+            written = source.stat().st_mtime
+        directory = root / hashlib.sha256(data).hexdigest()[:16]
+        target = directory / pickle_name()
+        # python-escpos reads the JSON again if it is newer than the pickle (a reinstall of the same version)
+        if not target.is_file() or target.stat().st_mtime < written:
+            directory.mkdir(parents=True, exist_ok=True)
+            capabilities = json.loads(data)
+            fd, temporary = tempfile.mkstemp(dir=directory, prefix=".writing-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    pickle.dump(capabilities, out, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        return directory
+    except (OSError, ValueError) as exc:  # a read-only or full cache, an unreadable JSON: python-escpos's own way
+        log.warning("python-escpos's printer profiles are not cached (%s); each start reads them again", exc)
+        return None
+
+
+def _import_without_a_stray_directory() -> None:
+    private = tempfile.mkdtemp(prefix="onewindow-escpos-")
+    previous = tempfile.tempdir
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    tempfile.tempdir = private  # python-escpos's eager `mkdtemp()` lands here, and goes with it
+    try:
+        importlib.import_module("escpos.capabilities")
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(private, ignore_errors=True)
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)  # its `logging.basicConfig()`: the program sets up its own logging
