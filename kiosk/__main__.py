@@ -1,5 +1,3 @@
-import sys
+from kiosk.cli import console
 
-from kiosk.cli import main
-
-sys.exit(main())
+console()

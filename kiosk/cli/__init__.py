@@ -13,13 +13,14 @@ message sets `failure_message` (a `kiosk.errors.Message`) in its defaults.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from kiosk.errors import OPERATION_NOT_COMPLETED, Message, UserFacingError, ValidationFailed
 
@@ -31,12 +32,16 @@ log = logging.getLogger("onewindow.cli")
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PENDING = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with `command`'s alone when it is one: each command's module imports
+    what it runs on, and loading all of them cost a verb about a second before it began."""
     parser = argparse.ArgumentParser(prog="onewindow", description="OneWindow government service hall terminal")
     parser.add_argument("--home", type=Path, default=None,
                         help="data directory (default: $ONEWINDOW_HOME or the platform's user data dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for ep in sorted(entry_points(group="onewindow.commands"), key=lambda e: e.name):
+    commands = entry_points(group="onewindow.commands")
+    chosen = [ep for ep in commands if ep.name == command] or sorted(commands, key=lambda e: e.name)
+    for ep in chosen:
         try:
             register: Callable[[argparse._SubParsersAction], None] = ep.load()  # type: ignore[type-arg]
         except Exception:  # one broken package must not take every other command down
@@ -47,9 +52,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command word of a command line, if it has one (an unknown word or `--help` alone: None is fine, the
+    full parser then lists every command)."""
+    first = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    first.add_argument("--home")
+    first.add_argument("command", nargs="?")
+    try:
+        known, _rest = first.parse_known_args(argv)
+    except argparse.ArgumentError:  # e.g. `--home` without its value: the full parser says so
+        return None
+    return known.command
+
+
+def console() -> NoReturn:
+    """The `onewindow` program."""
+    sys.exit(main(program=True))
+
+
+def main(argv: Sequence[str] | None = None, *, program: bool = False) -> int:
+    """`program`: this process is the command, so what its imports made is kept out of every later collection
+    (`gc.freeze`), as the windows do after start-up. Not when called in a process with a life of its own (the
+    tests): what is frozen is never collected, garbage or not."""
+    collecting = gc.isenabled()  # off already under the windows' own collector (ui.threads) in the tests
+    gc.disable()  # importing a command's modules makes a few hundred thousand objects and little garbage:
+    try:  # collecting while they were made, and walking them again later, took a quarter of a short verb's time
+        parser = build_parser(command_named(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(argv)
+    finally:
+        if program:
+            gc.freeze()
+        if collecting:
+            gc.enable()
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_INVALID
