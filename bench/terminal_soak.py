@@ -19,6 +19,9 @@ nor waiting for a CPU: waiting for Python's lock, nearly always) is reported
 to the parent, which samples every thread's CPU time from /proc every 4 ms
 (outside the window process, so the sampling takes none of its GIL) and
 names the threads that ran meanwhile and where each was ("blocked_stalls").
+Each one in which it waited over 15 ms for a CPU is reported too: the parent
+also samples every thread on the machine every 20 ms and names those that had
+the CPUs meanwhile, with their processes ("queued_stalls").
 
 The parent watches the child: a death by signal or a fatal error is a crash;
 no progress for `--hang-seconds` is a hang (every thread's stack is asked for
@@ -195,6 +198,80 @@ class ThreadClock:
         jobs = f"; jobs meanwhile: {', '.join(stall['jobs'][:4])}" if stall.get("jobs") else ""
         return f"{stall['gap']:.0f} ms wall, {stall['blocked']:.0f} blocked ({stall['what']}): " + \
             ("; ".join(out[:3]) or "no other thread ran") + jobs
+
+
+class MachineClock:
+    """Every thread on the machine: its time on a CPU (Linux schedstat), sampled every 20 ms by the parent.
+    For a stall in which the GUI thread waited for a CPU: which threads, of which processes, had the CPUs
+    meanwhile ("queued_stalls"). Threads are looked for again at every sample; one that began and ended
+    within one sample is not seen."""
+
+    def __init__(self, every: float = 0.02, keep_seconds: float = 20.0, nice: int = 0) -> None:
+        self.every, self.nice = every, nice
+        self.fds: dict[tuple[int, int], int] = {}
+        self.labels: dict[tuple[int, int], str] = {}
+        self.samples: list[tuple[float, dict[tuple[int, int], int]]] = []
+        self.keep = int(keep_seconds / every)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        threading.Thread(target=self._run, name="machine-clock", daemon=True).start()
+
+    @staticmethod
+    def _process(pid: int) -> str:
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return f"pid {pid}"
+        text = " ".join(w.decode(errors="replace").rsplit("/", 1)[-1] for w in words if w)
+        for key, name in (("--child", "window"), ("platform serve", "platform"), ("multiprocessing", "worker"),
+                          ("sync.process", "sync"), (" sync", "sync"), ("terminal_soak", "soak parent")):
+            if key in text:
+                return f"{name} {pid}"
+        return f"{text[:40]} {pid}"
+
+    def _look(self) -> None:
+        for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+            try:
+                tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+            except OSError:
+                continue
+            for tid in tids:
+                if (pid, tid) in self.fds:
+                    continue
+                try:
+                    self.fds[(pid, tid)] = os.open(f"/proc/{pid}/task/{tid}/schedstat", os.O_RDONLY)
+                    comm = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+                except OSError:
+                    continue
+                self.labels[(pid, tid)] = f"{self._process(pid)}/{comm}"
+
+    def _run(self) -> None:
+        lower_priority(threading.get_native_id(), self.nice)
+        while not self.stop.wait(self.every):
+            self._look()
+            now: dict[tuple[int, int], int] = {}
+            for key, fd in list(self.fds.items()):
+                try:
+                    now[key] = int(os.pread(fd, 200, 0).split()[0])
+                except (OSError, ValueError, IndexError):
+                    os.close(self.fds.pop(key))
+            with self.lock:
+                self.samples.append((time.time(), now))
+                if len(self.samples) > 2 * self.keep:
+                    del self.samples[:self.keep]
+
+    def who_had_the_cpus(self, stall: dict[str, Any], limit_ms: float = 3.0) -> str:
+        begin, end = stall["end"] - stall["gap"] / 1000, stall["end"]
+        with self.lock:
+            samples = list(self.samples)
+        first = next((x for x in reversed(samples) if x[0] <= begin), None)
+        last = next((x for x in samples if x[0] >= end), samples[-1] if samples else None)
+        if first is None or last is None:
+            return f"{stall['gap']:.0f} ms wall: not sampled"
+        ran = sorted(((run - first[1].get(key, 0)) / 1e6, key) for key, run in last[1].items())  # 0: began since
+        out = [f"{self.labels.get(key, key)} {ms:.0f} ms" for ms, key in reversed(ran) if ms >= limit_ms]
+        return (f"{stall['gap']:.0f} ms wall, {stall['queue']:.0f} waiting for a CPU ({stall['what']}), "
+                f"in {1000 * (last[0] - first[0]):.0f} ms sampled: " + ("; ".join(out[:6]) or "nothing ran"))
 
 
 def thread_places() -> dict[str, dict[str, Any]]:
@@ -415,6 +492,8 @@ def child(args: argparse.Namespace) -> int:
                     if blocked > 25:  # blocked, not working: the parent says who ran meanwhile (who had the GIL)
                         report("BLOCKED", end=time.time(), gap=gap, blocked=blocked, what=top[0],
                                threads=thread_places(), jobs=jobs_between(begin, end))
+                    if gap_queue > 15:  # waiting for a CPU: the parent says which threads had them
+                        report("QUEUED", end=time.time(), gap=gap, queue=gap_queue, what=top[0])
                     if stall_times is not None:  # a development aid: to line stalls up with a py-spy trace
                         stall_times.write(json.dumps({"end": time.time(), "gap": gap, "cpu": gap_cpu,
                                                       "queue": gap_queue, "what": top[0]}) + "\n")
@@ -852,6 +931,8 @@ def main() -> int:
                                 stdout=subprocess.PIPE, stderr=child_err, text=True, env=env)
         done: dict[str, Any] = {}
         clock = ThreadClock(proc.pid, nice=args.simulators_nice)
+        machine = MachineClock(nice=args.simulators_nice)
+        queued: list[tuple[float, str]] = []  # the stalls that waited longest for a CPU, with who had them
         blocked: list[tuple[float, str]] = []  # the longest blocked stalls, with who ran meanwhile
         last_progress = time.monotonic()
         assert proc.stdout is not None
@@ -874,6 +955,12 @@ def main() -> int:
                     blocked.append((stall["blocked"], clock.who_ran(stall)))
                     blocked.sort(reverse=True)
                     del blocked[10:]
+                elif tag == "QUEUED":
+                    stall = json.loads(data)
+                    time.sleep(max(0.0, stall["end"] + 2 * machine.every - time.time()))
+                    queued.append((stall["queue"], machine.who_had_the_cpus(stall)))
+                    queued.sort(reverse=True)
+                    del queued[10:]
                 elif tag in ("DONE", "DRIVEN", "ERROR"):
                     done[tag] = json.loads(data)
             elif time.monotonic() - last_progress > args.hang_seconds:
@@ -891,6 +978,7 @@ def main() -> int:
                 break
         proc.wait(120)
         clock.stop.set()
+        machine.stop.set()
         child_err.close()
         stderr = (work / "child.stderr").read_text(errors="replace")
         if result["hangs"]:
@@ -921,6 +1009,7 @@ def main() -> int:
                                                    "pending_prints", "prints_need_staff", "refused_items",
                                                    "review_built_before_first_open")})
         result["blocked_stalls"] = [text for _, text in blocked]
+        result["queued_stalls"] = [text for _, text in queued]
         rss = figures.get("rss_kb", {})
         first, final = rss.get("50"), rss.get(str(args.flows))
         result["rss_mb_at_50"] = round(first / 1024, 1) if first else None
