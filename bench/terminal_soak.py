@@ -203,8 +203,8 @@ class ThreadClock:
 class MachineClock:
     """Every thread on the machine: its time on a CPU (Linux schedstat), sampled every 20 ms by the parent.
     For a stall in which the GUI thread waited for a CPU: which threads, of which processes, had the CPUs
-    meanwhile ("queued_stalls"). Threads are looked for again at every sample; one that began and ended
-    within one sample is not seen."""
+    meanwhile ("queued_stalls"). Threads are looked for again every half second; one that began and ended
+    in between is not seen, and one that began during the stall counts from 0."""
 
     def __init__(self, every: float = 0.02, keep_seconds: float = 20.0, nice: int = 0) -> None:
         self.every, self.nice = every, nice
@@ -247,8 +247,11 @@ class MachineClock:
 
     def _run(self) -> None:
         lower_priority(threading.get_native_id(), self.nice)
+        ticks = 0
         while not self.stop.wait(self.every):
-            self._look()
+            if ticks % 25 == 0:  # listing every process's threads costs more than reading them: twice a second
+                self._look()
+            ticks += 1
             now: dict[tuple[int, int], int] = {}
             for key, fd in list(self.fds.items()):
                 try:
@@ -262,6 +265,12 @@ class MachineClock:
 
     def who_had_the_cpus(self, stall: dict[str, Any], limit_ms: float = 3.0) -> str:
         begin, end = stall["end"] - stall["gap"] / 1000, stall["end"]
+        deadline = time.time() + 2.0
+        while time.time() < deadline:  # a sample after the stall's end (this sampler runs niced, and may lag)
+            with self.lock:
+                if self.samples and self.samples[-1][0] >= end:
+                    break
+            time.sleep(self.every)
         with self.lock:
             samples = list(self.samples)
         first = next((x for x in reversed(samples) if x[0] <= begin), None)
