@@ -1,10 +1,10 @@
 """python-escpos's printer profiles, read once per machine instead of once per process.
 
 When `escpos.capabilities` is first imported, python-escpos parses its capabilities.json with PyYAML's
-pure-Python loader (half a second) and pickles the result into a directory from `mkdtemp()` that nothing
-ever removes. So every process that printed or rendered a receipt (each CLI verb, each window, each
-worker) started half a second later and left a 70 KB directory in the temporary directory, which on a
-kiosk is often RAM; a development machine had gathered 7,000 of them.
+pure-Python loader (a fifth of a second here, more on a kiosk's CPU) and pickles the result into a
+directory from `mkdtemp()` that nothing ever removes. So every process that printed or rendered a
+receipt (each CLI verb, each window, each worker) started that much later and left a 70 KB directory in
+the temporary directory, which on a kiosk is often RAM; a development machine had gathered 7,000 of them.
 
 python-escpos reads a pickle instead of the JSON when `ESCPOS_CAPABILITIES_PICKLE_DIR` names a directory
 holding one newer than the JSON. `use_lasting_cache` writes that pickle into the user's cache directory,
@@ -14,6 +14,9 @@ reads the file with `json` (the file is JSON; a test checks that YAML's safe loa
 
 `mkdtemp()` is the default argument of python-escpos's `environ.get`, so it is called even when the
 variable is set: the import runs with the temporary directory pointed at a private one, removed after.
+That setting is process-wide for the import's few tens of milliseconds, while a process starts (a window
+imports `printing` in the job that opens its store); nothing in the product makes a temporary file
+without naming its directory.
 Where no cache can be written (a read-only home), nothing is set and python-escpos does what it always did.
 Its import also calls `logging.basicConfig()`, which would print every later log record on stderr once the
 program's own logging set the level to INFO; the handler it adds is removed again.
