@@ -553,8 +553,6 @@ def child(args: argparse.Namespace) -> int:
     watching = threading.Event()
 
     def watch_gaps() -> None:
-        import traceback
-
         sampled_for, samples = 0.0, 0
         while not watching.wait(0.01):
             steal_ring.append((time.monotonic(), read_steal()))
@@ -566,11 +564,14 @@ def child(args: argparse.Namespace) -> int:
                     and len(long_gap_stacks) < 60:
                 frame = sys._current_frames().get(gui_ident)
                 if frame is not None:  # the top frame is `app.exec` while Qt runs C++ only (painting, layout)
-                    # no source lines: reading them (linecache) took this thread up to 38 ms of CPU in one gap (run S)
-                    where = list(reversed(traceback.StackSummary.extract(traceback.walk_stack(frame), limit=10,
-                                                                          lookup_lines=False)))
-                    long_gap_stacks.append(f"{since * 1000:.0f} ms into the gap of {began:.3f}: " + " < ".join(
-                        f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in reversed(where)))
+                    # the frames' own fields: `traceback` checks each source file (linecache), and that took this
+                    # thread 38 ms of CPU within one gap of the process it measures (runs S and T)
+                    where, f = [], frame
+                    while f is not None and len(where) < 10:
+                        where.append(f"{f.f_code.co_filename.rsplit('/', 2)[-1]}:{f.f_lineno} {f.f_code.co_name}")
+                        f = f.f_back
+                    long_gap_stacks.append(f"{since * 1000:.0f} ms into the gap of {began:.3f}: " + " < ".join(where))
+                    f = None  # no frame of the GUI thread kept alive here
                 samples += 1
                 del frame
 
