@@ -968,8 +968,7 @@ def main() -> int:
                     blocked.sort(reverse=True)
                     del blocked[10:]
                 elif tag == "QUEUED":
-                    stall = json.loads(data)
-                    time.sleep(max(0.0, stall["end"] + 2 * machine.every - time.time()))
+                    stall = json.loads(data)  # who_had_the_cpus waits for a sample after the stall's end itself
                     queued.append((stall["queue"], machine.who_had_the_cpus(stall)))
                     queued.sort(reverse=True)
                     del queued[10:]
