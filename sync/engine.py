@@ -50,6 +50,7 @@ from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cu
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
 from sync.heartbeat_push import deliver as deliver_heartbeat
+from sync.link_memory import keep_link, restore_link
 from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
@@ -134,6 +135,7 @@ class SyncEngine:
         self.chunk_bytes = chunk_bytes  # None: sized to the link (sync.chunk_size)
         # kept across passes: what the uploads learnt about the link and the platform (sync.upload.UploadLink)
         self.upload_link = UploadLink(fixed_chunk=chunk_bytes)
+        self._link_restored = False  # what an earlier process learnt about the link (sync.link_memory): read once
         self.retry = retry
         self.upload_policy = upload_policy
         self.sleep = sleep
@@ -334,6 +336,9 @@ class SyncEngine:
                 needed.setdefault(sha, []).append(app_id)
         if not needed:
             return
+        if not self._link_restored:
+            self._link_restored = True
+            restore_link(self.store, self.upload_link.sizer, self.client.base_url)
         stop = threading.Event()
 
         def work(sha: str) -> tuple[str, UploadStats, BaseException | None]:
@@ -356,6 +361,7 @@ class SyncEngine:
 
         with ThreadPoolExecutor(max_workers=self.parallel_uploads, thread_name_prefix="ow-upload") as pool:
             outcomes = list(pool.map(work, list(needed)))
+        keep_link(self.store, self.upload_link.sizer, self.client.base_url)
         offline: Offline | None = None
         done: set[str] = set()
         failed_apps: set[str] = set()

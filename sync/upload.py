@@ -82,8 +82,8 @@ class UploadLink:
     """What all uploads over one link share: the chunk sizer, whether the platform takes a first chunk
     in `POST /uploads`, and where this process already started each file's upload.
 
-    Losing any of it (a restart) costs time only: the sizer learns again, the platform is asked again,
-    and an empty POST finds an upload in progress.
+    The sizer's learning outlives a restart (`sync.link_memory`, kept by the sync engine); losing the rest
+    costs time only: the platform is asked again, and an empty POST finds an upload in progress.
     """
 
     def __init__(self, sizer: ChunkSizer | None = None, *, fixed_chunk: int | None = None,

@@ -164,3 +164,35 @@ def test_a_413_caps_the_chunk_below_the_refused_body() -> None:
 def test_limits_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         ChunkSizer(ChunkLimits(floor=64 * 1024, start=32 * 1024))
+
+
+def test_what_a_sizer_learnt_survives_a_snapshot() -> None:
+    """A restarted terminal (sync.link_memory) sizes its chunks as the process before it would have."""
+    learnt = ChunkSizer()
+    waste_on_link(lambda: learnt.size(HEAD), learnt, lambda rng: rng.uniform(200_000, 400_000), payload=3_000_000)
+    learnt.delivered(123_456)
+    state = learnt.snapshot()
+    assert len(state["gaps"]) >= 4 and state["cuts"] == learnt.cuts
+    restored = ChunkSizer()
+    assert restored.restore(state) is True
+    assert restored.snapshot() == state
+    assert [restored.size(h) for h in (HEAD, 1000)] == [learnt.size(h) for h in (HEAD, 1000)]
+    assert restored.size(HEAD) < DEFAULT_CHUNK_BYTES  # it remembers a bad link, not only a good one
+
+
+@pytest.mark.parametrize("bad", [
+    {},
+    {"version": 1, "mean_gap": None, "gaps": [], "run": "1000", "cuts": 0},
+    {"version": 1, "mean_gap": None, "gaps": [], "run": True, "cuts": 0},
+    {"version": 1, "mean_gap": None, "gaps": [], "run": float("nan"), "cuts": 0},
+    {"version": 1, "mean_gap": 5e5, "gaps": [5e5, -1], "run": 0, "cuts": 2},
+    {"version": 1, "mean_gap": None, "gaps": [5e5], "run": 0, "cuts": 1},
+    {"version": 1, "mean_gap": None, "gaps": [], "run": 0, "cuts": -1},
+    {"version": 1, "mean_gap": None, "gaps": None, "run": 0, "cuts": 0},
+])
+def test_a_malformed_snapshot_changes_nothing(bad: dict) -> None:
+    sizer = ChunkSizer()
+    sizer.delivered(2_000_000)
+    before = sizer.snapshot()
+    assert sizer.restore(bad) is False
+    assert sizer.snapshot() == before
