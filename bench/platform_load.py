@@ -7,8 +7,10 @@ without it the instances share one local home (the local sealed directory store)
 Each run gets a fresh database (and bucket) and its own `onewindow platform serve`
 processes; T terminals, each an asyncio task with its own httpx connections (not T
 processes), enroll and then sync their applications the way `SyncEngine` does
-(catalog, pushes of 20, the missing files uploaded two at a time in chunks that grow
-while they get through, the batch's state, the changes feed, the summary). With two
+(catalog, pushes of 20, the missing files uploaded two at a time in chunks sized by
+the terminal's own sizer, sync.chunk_size: by default links that have proven
+themselves, as the terminal keeps them across restarts; `--link fresh` for
+terminals that have just enrolled; the batch's state, the changes feed, the summary). With two
 instances a router in the client does what deploy/nginx does (a device's upload
 requests on one instance by a hash of its token, the rest round robin, a refused
 connection sent to the other).
@@ -28,7 +30,8 @@ exactly once everywhere.
 
     .venv/bin/python bench/platform_load.py                 # T = 1, 10, 50, 200 on 1 and 2 instances
     .venv/bin/python bench/platform_load.py --quick         # a smoke run (seconds, correctness only)
-    .venv/bin/python bench/platform_load.py --chunk-kb 32   # today's fixed 32 KB chunks
+    .venv/bin/python bench/platform_load.py --link fresh    # terminals that have just enrolled
+    .venv/bin/python bench/platform_load.py --chunk-kb 32   # the first platform's fixed 32 KB chunks
 
 Not a test: its figures depend on the machine (and on whoever else uses its cores).
 """
@@ -187,14 +190,14 @@ class Bench:
             names = [(f"330106{n // TERMINALS_PER_HALL + 1:03d}", f"kiosk-{n + 1}") for n in range(cfg.terminals)]
             warm_names = [(f"330199{n + 1:03d}", f"warm-up-{n + 1}") for n in range(cfg.instances)]
             codes = self.prepare_platform(instances[0].home, db_url, names + warm_names)
-            shared = Shared(Router([i.url for i in instances]), chunk_start=self.args.chunk_start_kb * 1024,
-                            chunk_cap=self.args.max_chunk_kb * 1024, fixed_chunk=self.args.chunk_kb is not None)
-            if self.args.chunk_kb is not None:
-                shared.chunk_start = shared.chunk_cap = self.args.chunk_kb * 1024
+            shared = Shared(Router([i.url for i in instances]), chunk_cap=self.args.max_chunk_kb * 1024,
+                            proven_bytes=self.args.proven_mb * 1_000_000 if self.args.link == "proven" else 0,
+                            fixed_chunk=self.args.chunk_kb * 1024 if self.args.chunk_kb is not None else None)
             terminals = [SimTerminal(name, hall, code, shared) for (hall, name), code in zip(names, codes)]
             # one terminal per instance, on that instance only, syncs a few applications before the clock starts
-            warmers = [SimTerminal(name, hall, code, Shared(Router([inst.url]), chunk_start=shared.chunk_start,
-                                                           chunk_cap=shared.chunk_cap, fixed_chunk=shared.fixed_chunk))
+            warmers = [SimTerminal(name, hall, code, Shared(Router([inst.url]), chunk_cap=shared.chunk_cap,
+                                                           proven_bytes=shared.proven_bytes,
+                                                           fixed_chunk=shared.fixed_chunk))
                        for (hall, name), code, inst in zip(warm_names, codes[len(names):], instances)]
             result = asyncio.run(self._drive(cfg, terminals, warmers, instances, db_url, shared, profile_out))
         finally:
@@ -326,11 +329,16 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2, help="attachments per application (at least the required)")
     parser.add_argument("--page-kb", type=int, default=200, help="size of each attachment (incompressible)")
     parser.add_argument("--chunk-kb", type=int, default=None,
-                        help="a fixed upload chunk (e.g. 32, today's); default: grow from --chunk-start-kb")
-    parser.add_argument("--chunk-start-kb", type=int, default=32,
-                        help="each terminal's first chunk (32: fresh terminals, whose link has proven nothing yet; "
-                             "4096: terminals whose link has proven good, so a small file goes whole in its POST, "
-                             "as the terminal's sizer sends it after some 10 MB without a cut)")
+                        help="a fixed upload chunk (e.g. 32, the first platform's); default: the terminal's own "
+                             "sizer (sync.chunk_size), starting from --link")
+    parser.add_argument("--link", choices=["proven", "fresh"], default="proven",
+                        help="proven: each terminal's link has carried --proven-mb without a cut, as the terminal "
+                             "keeps it across restarts (sync.link_memory): a province's terminals after their first "
+                             "day; fresh: terminals that have just enrolled (32 KB chunks until some 1.6 MB got "
+                             "through, then growing)")
+    parser.add_argument("--proven-mb", type=int, default=20,
+                        help="what a proven link has carried (20: a busy kiosk's first day; the sizer then sends "
+                             "400 KB chunks, so a 200 KB page goes whole in its POST)")
     parser.add_argument("--max-chunk-kb", type=int, default=4096, help="the platform's largest chunk (serve's default)")
     parser.add_argument("--workers", type=int, default=None, help="`platform serve --workers N`, where it exists")
     parser.add_argument("--storage", choices=["auto", "local", "s3"], default="auto",
@@ -372,7 +380,8 @@ def main() -> int:
         bench = Bench(args, work)
         try:
             chunks = (f"fixed {args.chunk_kb} KB" if args.chunk_kb else
-                      f"growing {args.chunk_start_kb} KB -> {args.max_chunk_kb} KB")
+                      f"the terminal's sizer, links proven over {args.proven_mb} MB" if args.link == "proven" else
+                      "the terminal's sizer, fresh links (32 KB until 1.6 MB got through)")
             print(f"platform: PostgreSQL, {'object storage (SeaweedFS S3)' if bench.storage == 's3' else 'local store, one shared home'}"
                   f"{f', {bench.workers} workers each' if bench.workers else ''}; uploads: {chunks}; "
                   f"~{args.pages} x {args.page_kb} KB files per application", flush=True)

@@ -13,8 +13,8 @@ one after another, and the instance's CPU (from /proc, with its children) read b
     state          POST /applications/state for one application
     push           POST /applications with one new application
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
-    upload 32 KB+  a file sent the way a fresh terminal sends it: 32 KB in the POST, then growing PATCHes
-                   (CPU per request and per file)
+    upload fresh   a file sent the way a terminal that has just enrolled sends it: its sizer has seen
+                   nothing of the link, so 32 KB in the POST and 32 KB PATCHes (CPU per request and per file)
 
     .venv/bin/python bench/platform_request_cost.py            # 300 requests a phase
     .venv/bin/python bench/platform_request_cost.py -n 100     # quicker, coarser
@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadsim import profile  # noqa: E402
 from loadsim.cluster import Instance, S3Settings  # noqa: E402
 from loadsim.documents import build_app, demo_catalog, make_drafts  # noqa: E402
-from loadsim.terminal import Router, Shared, SimTerminal  # noqa: E402
+from loadsim.terminal import LinkChunks, Router, Shared, SimTerminal  # noqa: E402
+from sync.protocol import PLATFORM_MAX_CHUNK_BYTES  # noqa: E402
 
 
 PROFILE_DIR: Path | None = None
@@ -131,14 +132,14 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     async def whole(k: int) -> int:
         sha, data = files[k]
         before = sum(shared.requests.values())
-        term.chunk.size = term.chunk.cap
+        term.chunk = LinkChunks(PLATFORM_MAX_CHUNK_BYTES, proven=10**9)  # a proven link: the platform's cap
         await term.upload(sha, data)
         return sum(shared.requests.values()) - before
 
     async def growing(k: int) -> int:
         sha, data = files[n + k]
         before = sum(shared.requests.values())
-        term.chunk.size = term.chunk.start
+        term.chunk = LinkChunks(PLATFORM_MAX_CHUNK_BYTES)  # a link nothing is known of
         await term.upload(sha, data)
         return sum(shared.requests.values()) - before
 
@@ -149,7 +150,7 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     await phase("state", inst, n, state)
     await phase("push", inst, 2 * n, push)
     await phase("upload whole", inst, n, whole)
-    await phase("upload 32 KB+", inst, n, growing)
+    await phase("upload fresh", inst, n, growing)
     await term.close()
     await anonymous.close()
 

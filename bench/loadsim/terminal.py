@@ -31,7 +31,16 @@ from typing import Any
 
 import httpx
 
-from sync.protocol import API_PREFIX, PROTOCOL_HEADER, TUS_VERSION, UPLOAD_COMPLETE_HEADER, UPLOAD_CONTENT_TYPE
+from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
+from sync.protocol import (
+    API_PREFIX,
+    DEFAULT_CHUNK_BYTES,
+    PLATFORM_MAX_CHUNK_BYTES,
+    PROTOCOL_HEADER,
+    TUS_VERSION,
+    UPLOAD_COMPLETE_HEADER,
+    UPLOAD_CONTENT_TYPE,
+)
 
 from loadsim.documents import PreparedApp
 
@@ -53,26 +62,32 @@ class Refused(Exception):
     """A 4xx the protocol has no answer for: a defect the bench reports."""
 
 
-@dataclass
-class ChunkSize:
-    """Grows while chunks get through, shrinks after a failure (the shape the terminal's controller has on a
-    good link); `fixed` keeps one size, e.g. today's 32 KB."""
+class LinkChunks:
+    """The terminal's own chunk sizer (`sync.chunk_size.ChunkSizer`, which the engine's uploads use), or one
+    fixed size. `proven` bytes already through without a cut is what a terminal keeps of its link across
+    restarts (`sync.link_memory`); 0 is a terminal that has just enrolled."""
 
-    start: int
-    cap: int
-    fixed: bool = False
-    size: int = 0
+    HEAD = 400  # bytes of a PATCH's head: request line, token, offset, checksum
 
-    def __post_init__(self) -> None:
-        self.size = self.start
+    def __init__(self, cap: int, *, proven: int = 0, fixed: int | None = None) -> None:
+        self.fixed = fixed
+        self.sizer = ChunkSizer(ChunkLimits(cap=max(cap, DEFAULT_CHUNK_BYTES)))
+        if proven:
+            assert self.sizer.restore({"version": SNAPSHOT_VERSION, "mean_gap": None, "gaps": [], "run": proven,
+                                       "cuts": 0})
 
-    def passed(self) -> None:
-        if not self.fixed:
-            self.size = min(self.cap, self.size * 2)
+    def size(self) -> int:
+        return self.fixed or self.sizer.size(self.HEAD)
 
-    def failed(self) -> None:
-        if not self.fixed:
-            self.size = max(self.start, self.size // 2)
+    def sending(self, body: int) -> None:
+        """A request with `body` bytes goes out; `passed` or `failed` follows (the sizer counts it meanwhile)."""
+        self.sizer.sending(body + self.HEAD)
+
+    def passed(self, body: int) -> None:
+        self.sizer.delivered(body + self.HEAD)
+
+    def failed(self, body: int) -> None:
+        self.sizer.cut(body + self.HEAD)
 
 
 class Router:
@@ -106,9 +121,9 @@ class Shared:
 
     router: Router
     creation_with_upload: bool | None = None  # None: not known yet
-    chunk_start: int = 32 * 1024
-    chunk_cap: int = 4 * 1024 * 1024
-    fixed_chunk: bool = False
+    chunk_cap: int = PLATFORM_MAX_CHUNK_BYTES
+    proven_bytes: int = 0  # what each terminal's link has carried without a cut (LinkChunks)
+    fixed_chunk: int | None = None
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
     # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
@@ -147,7 +162,7 @@ class SimTerminal:
         self.cursor = 0
         self.received: Counter[str] = Counter()  # application id -> "received" changes seen in the feed
         self.errors: list[str] = []
-        self.chunk = ChunkSize(shared.chunk_start, shared.chunk_cap, shared.fixed_chunk)
+        self.chunk = LinkChunks(shared.chunk_cap, proven=shared.proven_bytes, fixed=shared.fixed_chunk)
         self.summary: dict[str, Any] | None = None
         self.confirmed_ids: set[str] = set()
 
@@ -277,6 +292,7 @@ class SimTerminal:
         location: str | None = None
         upload_id: str | None = None
         offset = 0
+        in_flight = 0  # body bytes of the PATCH on the wire, told to the sizer when it is answered or cut
         known = False
         failures = 0
         while True:
@@ -297,13 +313,16 @@ class SimTerminal:
                 if offset >= len(data):  # the last chunk's answer was lost: asking again settles it
                     location, known = None, False
                     continue
-                chunk = data[offset: offset + self.chunk.size]
+                chunk = data[offset: offset + self.chunk.size()]
+                in_flight = len(chunk)
+                self.chunk.sending(in_flight)
                 resp = await self.request("PATCH", f"uploads/{upload_id}", key=self.token, content=chunk, headers={
                     "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE, "Upload-Offset": str(offset),
                     "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(chunk).digest())}"})
+                self.chunk.passed(in_flight)  # it got through, whatever the answer says
+                in_flight = 0
                 if resp.status_code == 204:
                     offset = int(resp.headers["Upload-Offset"])
-                    self.chunk.passed()
                     failures = 0
                     if resp.headers.get(UPLOAD_COMPLETE_HEADER):
                         return
@@ -317,7 +336,9 @@ class SimTerminal:
                 self.shared.retry_reasons[f"chunk: PATCH {resp.status_code}"] += 1
             except Trouble as exc:
                 known = False
-                self.chunk.failed()
+                if in_flight:
+                    self.chunk.failed(in_flight)
+                    in_flight = 0
                 self.shared.retry_reasons[f"chunk: {exc.reason}"] += 1
             failures += 1
             self.shared.upload_retries += 1
@@ -331,17 +352,22 @@ class SimTerminal:
                    "Upload-Metadata": f"sha256 {_b64(sha256.encode('ascii'))}"}
         with_body = self.shared.creation_with_upload is not False
         if with_body:
-            first = data[: self.chunk.size]
-            resp = await self.request("POST", "uploads", key=self.token, content=first, headers={
-                **headers, "Content-Type": UPLOAD_CONTENT_TYPE,
-                "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(first).digest())}"})
+            first = data[: self.chunk.size()]
+            self.chunk.sending(len(first))
+            try:
+                resp = await self.request("POST", "uploads", key=self.token, content=first, headers={
+                    **headers, "Content-Type": UPLOAD_CONTENT_TYPE,
+                    "Upload-Checksum": f"sha256 {_b64(hashlib.sha256(first).digest())}"})
+            except Trouble:
+                self.chunk.failed(len(first))
+                raise
+            self.chunk.passed(len(first))
             if resp.status_code in (400, 411, 413, 415) and self.shared.creation_with_upload is not True:
                 self.shared.creation_with_upload = False  # an older platform: an empty POST, as before
                 with_body = False
             elif resp.status_code in (200, 201):
                 if self.shared.creation_with_upload is None and "Upload-Offset" in resp.headers:
                     self.shared.creation_with_upload = resp.status_code == 200 or int(resp.headers["Upload-Offset"]) > 0
-                self.chunk.passed()
         if not with_body:
             resp = await self.request("POST", "uploads", key=self.token, headers=headers)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
