@@ -11,6 +11,9 @@ one after another, and the instance's CPU (from /proc, with its children) read b
     catalog 304    GET /catalog with the current ETag (every sync pass)
     changes        GET /changes at the head of the feed
     state          POST /applications/state for one application
+    audit head     POST /audit/heads, two entries on (each pass that submitted something)
+    settings 204   GET /settings when the centre set none (every pass)
+    heartbeat      POST /heartbeat with one report (every pass)
     push           POST /applications with one new application
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
     upload fresh   a file sent the way a terminal that has just enrolled sends it: its sizer has seen
@@ -115,6 +118,19 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         await term.json("GET", "changes", params={"since": term.cursor, "limit": 100})
         return 1
 
+    async def audit_head(k: int) -> int:
+        term.audit.add_once([f"audit-{k}"])
+        await term.push_audit_head()
+        return 1
+
+    async def settings(_k: int) -> int:
+        await term.request("GET", "settings")
+        return 1
+
+    async def heartbeat(_k: int) -> int:
+        await term.json("POST", "heartbeat", {"reports": [term.heartbeat_report()]})
+        return 1
+
     async def state(k: int) -> int:
         await term.json("POST", "applications/state", {"ids": [apps[k % 10].id]})
         return 1
@@ -148,6 +164,9 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     await phase("catalog 304", inst, n, catalog_304)
     await phase("changes", inst, n, changes)
     await phase("state", inst, n, state)
+    await phase("audit head", inst, n, audit_head)
+    await phase("settings 204", inst, n, settings)
+    await phase("heartbeat", inst, n, heartbeat)
     await phase("push", inst, 2 * n, push)
     await phase("upload whole", inst, n, whole)
     await phase("upload fresh", inst, n, growing)

@@ -5,7 +5,9 @@ It does what `sync.engine.SyncEngine` does in a pass, as a kiosk: the catalog
 says it lacks uploaded two at a time (tus: creation with the first chunk in the
 POST, falling back to an empty POST if the platform refuses the body, then
 checksummed PATCH chunks), the state of the batch, the changes feed and the
-count check's figures (carried by the feed's last page, else `GET /summary`). A pass that meets link trouble or a 5xx is retried after a capped
+count check's figures (carried by the feed's last page, else `GET /summary`),
+the audit chain's head, the settings from the centre and the heartbeat: every
+request a kiosk's pass makes. A pass that meets link trouble or a 5xx is retried after a capped
 backoff, as the engine's outbox does; pushes are idempotent and uploads resume
 from the platform's offset, so a retry is always safe.
 
@@ -23,14 +25,17 @@ import base64
 import hashlib
 import random
 import time
+import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
+from kiosk.audit import GENESIS, entry_hash
 from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
 from sync.protocol import (
     API_PREFIX,
@@ -88,6 +93,30 @@ class LinkChunks:
 
     def failed(self, body: int) -> None:
         self.sizer.cut(body + self.HEAD)
+
+
+class AuditChain:
+    """A terminal's audit log as the platform sees it (kiosk.audit): a hash chain, two entries per application
+    (submitted, receipt printed), of which the sync pass sends the head."""
+
+    def __init__(self, actor: str) -> None:
+        self.actor = actor
+        self.last_id = 0
+        self.hash = GENESIS
+        self.logged: set[str] = set()
+        self.acked: dict[str, Any] | None = None
+
+    def add_once(self, application_ids: list[str]) -> None:
+        for app_id in application_ids:
+            if app_id in self.logged:
+                continue
+            self.logged.add(app_id)
+            for action in ("application.submitted", "receipt.printed"):
+                self.last_id += 1
+                self.hash = entry_hash(self.hash, datetime.now(timezone.utc), self.actor, action, app_id, {})
+
+    def head(self) -> dict[str, Any]:
+        return {"last_id": self.last_id, "count": self.last_id, "hash": self.hash}
 
 
 class Router:
@@ -165,6 +194,8 @@ class SimTerminal:
         self.chunk = LinkChunks(shared.chunk_cap, proven=shared.proven_bytes, fixed=shared.fixed_chunk)
         self.summary: dict[str, Any] | None = None
         self.confirmed_ids: set[str] = set()
+        self.audit = AuditChain(name)
+        self.started = time.monotonic()
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -244,8 +275,40 @@ class SimTerminal:
         self.summary = await self.pull_changes()
         if self.summary is None:  # an older platform: its feed's last page carries no count check figures
             self.summary = await self.json("GET", "summary")
+        await self.push_audit_head()
+        resp = await self.request("GET", "settings")  # settings from the centre (204: none for this hall)
+        if resp.status_code not in (200, 204):
+            raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
+        await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
+
+    async def push_audit_head(self) -> None:
+        """The audit chain's head, with the head the platform accepted last as its anchor (sync.audit_push)."""
+        head = self.audit.head()
+        if head == self.audit.acked:
+            return
+        body: dict[str, Any] = dict(head)
+        if self.audit.acked is not None:
+            body["anchor"] = dict(self.audit.acked)
+        answer = await self.json("POST", "audit/heads", body)
+        # anchor_needed at this very head: the platform took it in a pass whose answer was lost
+        if answer.get("result") in ("accepted", "unchanged") or (
+                answer.get("result") == "anchor_needed" and answer.get("anchor_id") == head["last_id"]):
+            self.audit.acked = head
+            return
+        raise Refused(f"audit head: {answer}")
+
+    def heartbeat_report(self) -> dict[str, Any]:
+        """A kiosk's heartbeat report (sync.wire_heartbeat.Report): all well, nothing waiting."""
+        fine = {"configured": True, "state": "ok"}
+        return {"id": str(uuid.uuid4()), "made_at": datetime.now(timezone.utc).isoformat(), "version": "bench",
+                "device_kind": "kiosk", "uptime_seconds": round(time.monotonic() - self.started, 1),
+                "disk_free_bytes": 50 * 2**30, "disk_total_bytes": 100 * 2**30,
+                "outbox_backlog": len(self.pending), "print_backlog": 0,
+                "devices": {"printer": {**fine, "online": True, "paper": "ok"}, "scanner": fine, "camera": fine,
+                            "card_reader": fine}}
 
     async def push(self, batch: list[PreparedApp]) -> None:
+        self.audit.add_once([a.id for a in batch])  # submitted, and the receipt printed (kiosk.submission)
         answer = await self.json("POST", "applications", {"applications": [a.document for a in batch]})
         by_id = {a.id: a for a in batch}
         needed: dict[str, bytes] = {}
