@@ -36,6 +36,7 @@ from kiosk.terminal import Terminal
 MAX_UNSENT = 500
 MIN_INTERVAL = timedelta(seconds=50)
 CLOCK_KEY = "heartbeat.clock"
+LAST_MADE_KEY = "heartbeat.last_made"  # when the newest report was made, also once it was delivered and forgotten
 ERROR_CHARS = 300
 
 
@@ -184,9 +185,7 @@ def record(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
            force: bool = False) -> str | None:
     """Make and keep a report; None when the last one is younger than `MIN_INTERVAL` (unless `force`)."""
     now = now or utcnow()
-    with terminal.store.transaction() as session:
-        newest = session.scalar(select(func.max(HeartbeatReport.made_at)))
-    if not force and newest is not None and now - newest < MIN_INTERVAL:
+    if not force and _made_within_interval(terminal, now):
         return None
     body = gather(terminal, sync_errors=sync_errors, now=now)
     report_id = str(uuid.uuid4())
@@ -194,7 +193,35 @@ def record(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
         session.add(HeartbeatReport(id=report_id, made_at=now, body={"id": report_id, **body}))
         session.flush()
         prune(session)
+        row = session.get(KeyValue, LAST_MADE_KEY)
+        if row is None:
+            session.add(KeyValue(key=LAST_MADE_KEY, value=now.isoformat()))
+        else:
+            row.value = now.isoformat()
     return report_id
+
+
+def _made_within_interval(terminal: Terminal, now: datetime) -> bool:
+    """Whether a report was made less than `MIN_INTERVAL` before `now`.
+
+    Delivered reports are forgotten, so the newest waiting report alone cannot say it: online, every pass
+    made and sent one, and a busy terminal's passes (one per upload, seconds apart) each cost the platform
+    a heartbeat. A report "made" after `now` (the clock was set back) does not count: the reports would
+    otherwise stop until the clock caught up.
+    """
+    with terminal.store.read() as session:
+        waiting = session.scalar(select(func.max(HeartbeatReport.made_at)))
+        row = session.get(KeyValue, LAST_MADE_KEY)
+        noted = row.value if row is not None else None
+    made = [waiting] if waiting is not None else []
+    if noted is not None:
+        try:
+            at = datetime.fromisoformat(noted)
+        except ValueError:
+            at = None  # a damaged note: the next report replaces it
+        if at is not None and at.tzinfo is not None:
+            made.append(at)
+    return any(timedelta(0) <= now - at < MIN_INTERVAL for at in made)
 
 
 def prune(session: Session, keep: int | None = None) -> int:

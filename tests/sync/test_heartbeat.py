@@ -151,6 +151,27 @@ def test_reports_kept_offline_are_bounded_oldest_dropped_first(home: Path, monke
         terminal.close()
 
 
+def test_passes_seconds_apart_online_send_one_report_a_minute(sqlite_platform: PlatformServer, home: Path) -> None:
+    """Delivered reports are forgotten here, yet a pass right after one makes none: a busy terminal's passes
+    (one per upload) must not each cost the platform a heartbeat. After the interval, or with the clock set
+    back, a pass makes one again."""
+    terminal = Terminal.open(load_settings(home))
+    try:
+        credential = enroll(terminal, sqlite_platform, role="kiosk")
+        engine = engine_for(terminal, credential)
+        first = engine.run_pass()
+        assert first.heartbeat["made"] is not None and first.heartbeat["waiting"] == 0
+        for _ in range(3):
+            again = engine.run_pass()
+            assert again.errors == [] and again.heartbeat["made"] is None and again.heartbeat["sent"] == 0
+        assert platform_reports(sqlite_platform, credential.device_id) == [first.heartbeat["made"]]
+        now = utcnow()
+        assert heartbeat.record(terminal, now=now + heartbeat.MIN_INTERVAL) is not None  # a minute later
+        assert heartbeat.record(terminal, now=now - timedelta(hours=1)) is not None  # the clock was set back
+    finally:
+        terminal.close()
+
+
 def test_a_printer_out_of_paper_reaches_the_platform_and_the_devices_command(
         platform: PlatformServer, tmp_path: Path) -> None:
     printer = PrinterServer(answers=PAPER_OUT)
