@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from kiosk import heartbeat
 from kiosk.audit import GENESIS, entry_hash
 from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
 from sync.protocol import (
@@ -93,6 +94,9 @@ class LinkChunks:
 
     def failed(self, body: int) -> None:
         self.sizer.cut(body + self.HEAD)
+
+
+HEARTBEAT_SECONDS = heartbeat.MIN_INTERVAL.total_seconds()  # a report at most this often (kiosk.heartbeat)
 
 
 class AuditChain:
@@ -196,6 +200,7 @@ class SimTerminal:
         self.confirmed_ids: set[str] = set()
         self.audit = AuditChain(name)
         self.started = time.monotonic()
+        self.heartbeat_at: float | None = None
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -279,7 +284,9 @@ class SimTerminal:
         resp = await self.request("GET", "settings")  # settings from the centre (204: none for this hall)
         if resp.status_code not in (200, 204):
             raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
-        await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
+        if self.heartbeat_at is None or time.monotonic() - self.heartbeat_at >= HEARTBEAT_SECONDS:
+            await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
+            self.heartbeat_at = time.monotonic()
 
     async def push_audit_head(self) -> None:
         """The audit chain's head, with the head the platform accepted last as its anchor (sync.audit_push)."""

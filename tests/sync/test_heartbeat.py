@@ -172,6 +172,51 @@ def test_passes_seconds_apart_online_send_one_report_a_minute(sqlite_platform: P
         terminal.close()
 
 
+def test_a_late_report_is_kept_but_never_replaces_a_newer_state(platform: PlatformServer, home: Path) -> None:
+    """Straight to the route: reports in one batch stored once each, a held id a duplicate, a report made
+    earlier than the state's kept in the history only, and an empty batch (the clock question) still
+    counts as hearing from the terminal."""
+    terminal = Terminal.open(load_settings(home))
+    try:
+        credential = enroll(terminal, platform, role="kiosk")
+        made = heartbeat.record(terminal, force=True)
+        with terminal.store.transaction() as s:
+            body = s.get(HeartbeatReport, made).body
+    finally:
+        terminal.close()
+    token = {"Authorization": f"Bearer {credential.token}"}
+
+    def post(*reports: dict) -> list[dict]:
+        answer = requests.post(platform.url("/api/v1/heartbeat"), headers=token, timeout=10,
+                               json={"reports": list(reports)})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["results"]
+
+    def at(minutes: int, outbox: int) -> dict:
+        when = utcnow() + timedelta(minutes=minutes)
+        return {**body, "id": str(uuid.uuid4()), "made_at": when.isoformat(), "outbox_backlog": outbox}
+
+    def state() -> FleetTerminal:
+        with platform.store.transaction() as s:
+            row = s.get(FleetTerminal, credential.device_id)
+            s.expunge(row)
+            return row
+
+    now, older = at(0, 1), at(-5, 7)
+    assert post(older, now) == [{"id": older["id"], "result": "stored"}, {"id": now["id"], "result": "stored"}]
+    assert state().report_id == now["id"] and state().body["outbox_backlog"] == 1
+    late, newer = at(-60, 9), at(1, 2)
+    assert post(now, late) == [{"id": now["id"], "result": "duplicate"}, {"id": late["id"], "result": "stored"}]
+    kept_state = state()
+    assert kept_state.report_id == now["id"] and kept_state.body["outbox_backlog"] == 1  # late: history only
+    assert sorted(platform_reports(platform, credential.device_id)) == sorted([older["id"], now["id"], late["id"]])
+    assert post() == []  # the clock question: heard from, nothing else changes
+    asked = state()
+    assert asked.last_heard_at > kept_state.last_heard_at and asked.report_id == now["id"]
+    assert post(newer) == [{"id": newer["id"], "result": "stored"}]
+    assert state().report_id == newer["id"] and state().body["outbox_backlog"] == 2
+
+
 def test_a_printer_out_of_paper_reaches_the_platform_and_the_devices_command(
         platform: PlatformServer, tmp_path: Path) -> None:
     printer = PrinterServer(answers=PAPER_OUT)
