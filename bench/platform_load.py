@@ -192,11 +192,13 @@ class Bench:
             codes = self.prepare_platform(instances[0].home, db_url, names + warm_names)
             shared = Shared(Router([i.url for i in instances]), chunk_cap=self.args.max_chunk_kb * 1024,
                             proven_bytes=self.args.proven_mb * 1_000_000 if self.args.link == "proven" else 0,
+                            in_service=self.args.link == "proven",
                             fixed_chunk=self.args.chunk_kb * 1024 if self.args.chunk_kb is not None else None)
             terminals = [SimTerminal(name, hall, code, shared) for (hall, name), code in zip(names, codes)]
             # one terminal per instance, on that instance only, syncs a few applications before the clock starts
             warmers = [SimTerminal(name, hall, code, Shared(Router([inst.url]), chunk_cap=shared.chunk_cap,
                                                            proven_bytes=shared.proven_bytes,
+                                                           in_service=shared.in_service,
                                                            fixed_chunk=shared.fixed_chunk))
                        for (hall, name), code, inst in zip(warm_names, codes[len(names):], instances)]
             result = asyncio.run(self._drive(cfg, terminals, warmers, instances, db_url, shared, profile_out))
@@ -240,6 +242,8 @@ class Bench:
                 await t.enroll()
 
         await asyncio.gather(*(enroll(t) for t in terminals + warmers))
+        if shared.in_service:
+            await asyncio.gather(*(t.in_service() for t in terminals + warmers))
         shared.requests.clear()  # enrollment happens once in a terminal's life: outside the figures, as its CPU
         per_terminal = max(1, -(-cfg.applications // cfg.terminals))
         warm = self.args.warm_up
@@ -332,10 +336,10 @@ def main() -> int:
                         help="a fixed upload chunk (e.g. 32, the first platform's); default: the terminal's own "
                              "sizer (sync.chunk_size), starting from --link")
     parser.add_argument("--link", choices=["proven", "fresh"], default="proven",
-                        help="proven: each terminal's link has carried --proven-mb without a cut, as the terminal "
-                             "keeps it across restarts (sync.link_memory): a province's terminals after their first "
-                             "day; fresh: terminals that have just enrolled (32 KB chunks until some 1.6 MB got "
-                             "through, then growing)")
+                        help="proven: terminals in service, each holding the catalog and a link that has carried "
+                             "--proven-mb without a cut, as the terminal keeps it across restarts (sync.link_memory): "
+                             "a province's terminals after their first day; fresh: terminals that have just enrolled "
+                             "(the catalog to fetch, 32 KB chunks until some 1.6 MB got through, then growing)")
     parser.add_argument("--proven-mb", type=int, default=20,
                         help="what a proven link has carried (20: a busy kiosk's first day; the sizer then sends "
                              "400 KB chunks, so a 200 KB page goes whole in its POST)")

@@ -29,6 +29,7 @@ from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import load_credential
+from sync.wire import Summary
 from sync.wire_centre_settings import SettingsDocument, SettingsReports, SignedSettings
 
 log = logging.getLogger("onewindow.sync.settings")
@@ -98,11 +99,21 @@ def push_reports(terminal: Terminal, client: PlatformClient) -> int:
     return len(reports)
 
 
-def pull_centre_settings(terminal: Terminal, client: PlatformClient) -> dict[str, Any]:
+def pull_centre_settings(terminal: Terminal, client: PlatformClient,
+                         announced: Summary | None = None) -> dict[str, Any]:
     """One step of the sync pass; returns what happened for the pass report (`result`: none, unchanged,
-    staged, refused, no_key)."""
+    staged, refused, no_key). `announced`: the summary the feed's last page carried this pass; when it names
+    the version of this terminal's document (a platform that knows to), the document is asked for only if
+    it is newer than any this terminal took in. Asking every pass cost the platform a signature and a
+    request per terminal per minute for a document that changes a few times a year."""
     home = terminal.settings.home
     sent = push_reports(terminal, client)
+    if announced is not None and "settings_version" in announced.model_fields_set:
+        if announced.settings_version is None:
+            return {"result": "none", "reports_sent": sent}
+        highest = trial.read_state(home).highest_version
+        if announced.settings_version <= highest:
+            return {"result": "unchanged", "version": highest, "reports_sent": sent}
     resp = client.request("GET", "settings", expected=(200, 204))
     if resp.status_code == 204:
         return {"result": "none", "reports_sent": sent}

@@ -145,12 +145,17 @@ class SyncEngine:
         # the count check's figures the feed's last page carried this pass (None: ask GET /summary, as from an
         # older platform, whose pages carry none)
         self._feed_summary: wire.Summary | None = None
+        # the same page's summary, kept for the steps after the feed, and the previous pass's, for the catalog
+        # (asked for first in a pass, before this pass's feed was read)
+        self._pass_summary: wire.Summary | None = None
+        self._previous_summary: wire.Summary | None = None
 
     # --- the pass ---------------------------------------------------------------------------
 
     def run_pass(self) -> PassReport:
         report = PassReport()
         self._feed_summary = None
+        self._previous_summary, self._pass_summary = self._pass_summary, None
         self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
@@ -207,9 +212,16 @@ class SyncEngine:
     # --- catalog ----------------------------------------------------------------------------
 
     def pull_catalog(self, report: PassReport) -> None:
+        """First in the pass (the applications' forms come from it); not asked for at all when the previous
+        pass's feed named the catalog this terminal holds, so a new catalog arrives at most one pass late
+        and a pass after link trouble (no feed read) always asks."""
         with self.store.transaction() as session:
             row = session.get(KeyValue, CATALOG_ETAG_KEY)
             etag = row.value if row else None
+        seen = self._previous_summary
+        if etag is not None and seen is not None and seen.catalog_etag is not None \
+                and seen.catalog_etag == etag.removeprefix("W/"):  # (a proxy that compresses weakens it)
+            return
         resp = self.client.request("GET", "catalog", expected=(200, 304, 404),
                                    headers={"If-None-Match": etag} if etag else None)
         if resp.status_code != 200:
@@ -464,7 +476,7 @@ class SyncEngine:
             except wire.ValidationError:
                 raise Offline("unexpected answer from the changes feed") from None
             changes, new_cursor, more = page.changes, page.cursor, page.more
-            self._feed_summary = page.summary
+            self._feed_summary = self._pass_summary = page.summary
             with self.store.transaction() as session:  # the page and its cursor: together or not at all
                 if get_cursor(session) != cursor:
                     continue  # another worker applied this page meanwhile
@@ -568,7 +580,7 @@ class SyncEngine:
         # refused: an older platform without the route
         with _optional_step(report, "settings from the centre not pulled",
                             refusal=lambda exc: exc.reason.get("en", str(exc.status))):
-            report.centre_settings = outcome = pull_centre_settings(self.terminal, self.client)
+            report.centre_settings = outcome = pull_centre_settings(self.terminal, self.client, self._pass_summary)
             if outcome["result"] in ("refused", "no_key"):
                 message = f"settings from the centre {outcome['result']}: {outcome['reason']['en']}"
                 report.errors.append(message)

@@ -199,6 +199,12 @@ class Summary(Wire):
     hall_cases: int
     device_cases: int
     device_complete: int
+    catalog_etag: str | None = Field(default=None, description=(
+        "the newest catalog's ETag, as `GET /catalog` gives it: a terminal holding it asks for no catalog; "
+        "absent from older platforms and while none is published"))
+    settings_version: int | None = Field(default=None, description=(
+        "the version of this terminal's settings document from the centre: a terminal that has seen it asks "
+        "for no settings; absent from older platforms and while the centre set nothing"))
 
 
 class ChangesPage(Wire):

@@ -156,6 +156,7 @@ class Shared:
     creation_with_upload: bool | None = None  # None: not known yet
     chunk_cap: int = PLATFORM_MAX_CHUNK_BYTES
     proven_bytes: int = 0  # what each terminal's link has carried without a cut (LinkChunks)
+    in_service: bool = False  # terminals that hold the catalog and read the feed last pass (`SimTerminal.in_service`)
     fixed_chunk: int | None = None
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
@@ -201,6 +202,7 @@ class SimTerminal:
         self.audit = AuditChain(name)
         self.started = time.monotonic()
         self.heartbeat_at: float | None = None
+        self.settings_version = 0  # the newest settings document taken in
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -244,6 +246,14 @@ class SimTerminal:
         answer = await self.json("POST", "enroll", {"code": self.code})
         self.token, self.device_no = answer["token"], int(answer["device_no"])
 
+    async def in_service(self) -> None:
+        """What a terminal in service has that one just enrolled has not: the catalog, and a previous pass
+        whose feed named it (so its passes ask for no catalog)."""
+        resp = await self.request("GET", "catalog")
+        if resp.status_code == 200:
+            self.etag = resp.headers.get("ETag")
+        self.summary = {"catalog_etag": self.etag}
+
     # --- the sync passes ----------------------------------------------------------------------------
 
     async def sync(self) -> None:
@@ -271,19 +281,26 @@ class SimTerminal:
                 return
 
     async def one_pass(self) -> None:
-        resp = await self.request("GET", "catalog", headers={"If-None-Match": self.etag} if self.etag else None)
-        if resp.status_code == 200:
-            self.etag = resp.headers.get("ETag")
+        previous, self.summary = self.summary, None
+        # the catalog only when the previous pass's feed did not name the one held (SyncEngine.pull_catalog)
+        if self.etag is None or previous is None or previous.get("catalog_etag") != self.etag:
+            resp = await self.request("GET", "catalog", headers={"If-None-Match": self.etag} if self.etag else None)
+            if resp.status_code == 200:
+                self.etag = resp.headers.get("ETag")
         for start in range(0, len(self.pending), BATCH):
             await self.push(self.pending[start:start + BATCH])
         self.pending = [a for a in self.pending if a.id not in self.confirmed_ids]
         self.summary = await self.pull_changes()
+        announced = self.summary is not None and "settings_version" in self.summary
         if self.summary is None:  # an older platform: its feed's last page carries no count check figures
             self.summary = await self.json("GET", "summary")
         await self.push_audit_head()
-        resp = await self.request("GET", "settings")  # settings from the centre (204: none for this hall)
-        if resp.status_code not in (200, 204):
-            raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
+        # settings from the centre only when the feed announces a version newer than any seen (none are set here)
+        if not announced or (self.summary.get("settings_version") or 0) > self.settings_version:
+            resp = await self.request("GET", "settings")
+            if resp.status_code not in (200, 204):
+                raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
+            self.settings_version = self.summary.get("settings_version") or 0
         if self.heartbeat_at is None or time.monotonic() - self.heartbeat_at >= HEARTBEAT_SECONDS:
             await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
             self.heartbeat_at = time.monotonic()

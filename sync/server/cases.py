@@ -25,6 +25,7 @@ from kiosk.receipt_numbers import InvalidReceiptNo, parse_receipt_no
 from sync import wire
 from sync.protocol import DECISIONS
 from sync.server import platform_audit, raw_sql
+from sync.server.centre_settings_models import CentreSettingsLayer, settings_scope
 from sync.server.db import PlatformStore
 from sync.server.prereview_models import CasePreReview
 from sync.server.staff import StaffRefused, check_decider
@@ -36,6 +37,7 @@ from sync.server.models import (
     Decision,
     Device,
     HallBlob,
+    PublishedCatalog,
     ReceiptCollision,
     utcnow,
 )
@@ -573,8 +575,15 @@ _STATES_LACKING = (select(CaseAttachment.case_id, CaseAttachment.sha256)
                                              HallBlob.media_type == CaseAttachment.media_type))
                    .where(CaseAttachment.case_id.in_(bindparam("case_ids", expanding=True)), HallBlob.id.is_(None)))
 _HALL_CASES = select(func.count()).select_from(Case).where(Case.hall_code == bindparam("hall_code"))
+# what a terminal fetches only when it changed: the newest catalog's ETag, and the newest version of the two
+# settings layers that make this terminal's document (sync.server.centre_settings)
+_CATALOG_ETAG = select(PublishedCatalog.etag).order_by(PublishedCatalog.id.desc()).limit(1)
+_SETTINGS_VERSION = select(func.max(CentreSettingsLayer.version)).where(
+    CentreSettingsLayer.scope.in_([bindparam("hall_scope"), bindparam("device_scope")]))
 _SUMMARY = (select(_HALL_CASES.scalar_subquery().label("hall_cases"), func.count().label("device_cases"),
-                   func.count().filter(Case.complete.is_(True)).label("device_complete")).select_from(Case)
+                   func.count().filter(Case.complete.is_(True)).label("device_complete"),
+                   _CATALOG_ETAG.scalar_subquery().label("catalog_etag"),
+                   _SETTINGS_VERSION.scalar_subquery().label("settings_version")).select_from(Case)
             .where(Case.device_id == bindparam("device_id")))
 
 
@@ -730,11 +739,17 @@ def changes_since(session: Session | Connection, hall_code: str, since: int, lim
 
 
 def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
-    """The count check's figures: index-only counts (`ix_cases_hall_code`, `CASES_DEVICE_INDEX`), one query."""
-    hall_cases, device_cases, device_complete = session.execute(
-        _SUMMARY, {"hall_code": device.hall_code, "device_id": device.id}).one()
+    """The count check's figures (index-only counts: `ix_cases_hall_code`, `CASES_DEVICE_INDEX`), and what the
+    terminal would otherwise ask for on every pass to learn it is unchanged (the catalog's ETag, the settings'
+    version): one query, which the feed's last page carries."""
+    hall_cases, device_cases, device_complete, catalog_etag, settings_version = session.execute(
+        _SUMMARY, {"hall_code": device.hall_code, "device_id": device.id,
+                   "hall_scope": settings_scope(device.hall_code, None),
+                   "device_scope": settings_scope(device.hall_code, device.id)}).one()
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
-            "device_complete": int(device_complete or 0)}
+            "device_complete": int(device_complete or 0),
+            "catalog_etag": f'"{catalog_etag}"' if catalog_etag is not None else None,
+            "settings_version": int(settings_version) if settings_version is not None else None}
 
 
 def lookup(session: Session, hall_code: str, number: str) -> Case | None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from kiosk.centre_settings import CentreSettingsInvalid, check_values
 from kiosk.errors import Message, UserFacingError
 from sync.server import platform_audit
-from sync.server.centre_settings_models import CentreSettingsLayer, CentreSettingsReport
+from sync.server.centre_settings_models import CentreSettingsLayer, CentreSettingsReport, settings_scope
 from sync.server.db import PlatformStore
 from sync.server.licence_signing import SigningKey, signing_key
 from sync.server.models import Device, utcnow
@@ -47,10 +47,6 @@ class NoSuchDevice(UserFacingError):
 def _check_hall(hall_code: str) -> None:
     if not (hall_code.isdigit() and 6 <= len(hall_code) <= 12):
         raise UserFacingError(Message("大厅编码应为6到12位数字。", "The hall code must be 6 to 12 digits."), code="hall")
-
-
-def _scope(hall_code: str, device_id: int | None) -> str:
-    return f"device:{device_id}" if device_id is not None else f"hall:{hall_code}"
 
 
 def _check_device(session: Session, hall_code: str, device_id: int | None) -> None:
@@ -77,7 +73,7 @@ def _write_layer(store: PlatformStore, hall_code: str, device_id: int | None, by
         try:
             with store.transaction() as session:
                 _check_device(session, hall_code, device_id)
-                scope = _scope(hall_code, device_id)
+                scope = settings_scope(hall_code, device_id)
                 row = session.scalar(select(CentreSettingsLayer).where(CentreSettingsLayer.scope == scope))
                 values = check_values(change(dict(row.values) if row else {}))
                 version = (session.scalar(select(func.max(CentreSettingsLayer.version))) or 0) + 1
@@ -122,7 +118,7 @@ def clear_values(store: PlatformStore, hall_code: str, device_id: int | None, ke
 
 def _layers(session: Session, hall_code: str, device_id: int) -> list[CentreSettingsLayer]:
     rows = session.scalars(select(CentreSettingsLayer).where(
-        CentreSettingsLayer.scope.in_([_scope(hall_code, None), _scope(hall_code, device_id)]))).all()
+        CentreSettingsLayer.scope.in_([settings_scope(hall_code, None), settings_scope(hall_code, device_id)]))).all()
     return sorted(rows, key=lambda r: r.device_id is not None)  # the hall's first, the terminal's over it
 
 
@@ -158,7 +154,7 @@ def show(store: PlatformStore, hall_code: str, device_id: int | None = None) -> 
     _check_hall(hall_code)
     with store.read() as session:
         _check_device(session, hall_code, device_id)
-        hall = session.scalar(select(CentreSettingsLayer).where(CentreSettingsLayer.scope == _scope(hall_code, None)))
+        hall = session.scalar(select(CentreSettingsLayer).where(CentreSettingsLayer.scope == settings_scope(hall_code, None)))
         devices = session.scalars(select(Device).where(Device.hall_code == hall_code, Device.revoked_at.is_(None))
                                   .order_by(Device.id)).all()
         terminals = []

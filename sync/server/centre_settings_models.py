@@ -11,6 +11,11 @@ from kiosk.store.types import UTCDateTime, utcnow
 from sync.server.models import PlatformBase
 
 
+def settings_scope(hall_code: str, device_id: int | None) -> str:
+    """A layer's `scope`: a hall's, or one terminal's."""
+    return f"device:{device_id}" if device_id is not None else f"hall:{hall_code}"
+
+
 class CentreSettingsLayer(PlatformBase):
     """The settings the centre set for a hall (`device_id` None) or for one terminal of it.
 

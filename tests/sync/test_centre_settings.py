@@ -23,6 +23,7 @@ from tests.sync.servers import PlatformServer
 
 HALL = "330106001"
 SETTINGS_PATH = "/api/v1/settings"
+CHANGES_PATH = "/api/v1/changes"
 
 
 class Tamper:
@@ -32,9 +33,15 @@ class Tamper:
         self.change: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.replay: bytes | None = None  # an earlier answer sent again instead of the platform's
         self.seen: list[bytes] = []
+        # the feed's summary loses its settings version, as from an older platform (or a proxy that strips
+        # it): the terminal then asks for the document every pass, so what the proxy does to it is seen
+        self.hide_version = False
 
     def wrap(self, app: Any) -> Any:
         async def middleware(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == CHANGES_PATH and self.hide_version:
+                await self._without_version(app, scope, receive, send)
+                return
             if scope["type"] != "http" or scope["path"] != SETTINGS_PATH or scope["method"] != "GET":
                 await app(scope, receive, send)
                 return
@@ -61,6 +68,29 @@ class Tamper:
             await send({"type": "http.response.body", "body": body})
 
         return middleware
+
+    @staticmethod
+    async def _without_version(app: Any, scope: Any, receive: Any, send: Any) -> None:
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await app(scope, receive, capture)
+        body = b"".join(chunks)
+        if start["status"] == 200:
+            page = json.loads(body)
+            if page.get("summary"):
+                page["summary"].pop("settings_version", None)
+            body = json.dumps(page).encode()
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 @pytest.fixture
@@ -168,6 +198,7 @@ def _refused(engine: Any, home: Path, words: str) -> dict[str, Any]:
 def test_a_value_changed_on_the_way_and_a_bad_signature_are_refused(server: PlatformServer, tamper: Tamper,
                                                                     tmp_path: Path,
                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    tamper.hide_version = True  # the proxy's doing must reach the terminal every pass
     terminal, credential, engine = _applied_v1(server, tmp_path)
     home = terminal.settings.home
     assert platform_cli(server, "set", "--hall", HALL, "idle_timeout_seconds=300") == 0
@@ -208,6 +239,7 @@ def test_a_value_changed_on_the_way_and_a_bad_signature_are_refused(server: Plat
 
 def test_another_terminals_document_an_older_version_and_invalid_values_are_refused(
         server: PlatformServer, tamper: Tamper, tmp_path: Path) -> None:
+    tamper.hide_version = True  # the proxy's doing must reach the terminal every pass
     terminal, credential, engine = _applied_v1(server, tmp_path)
     home = terminal.settings.home
     v1_answer = tamper.seen[-1]
@@ -323,3 +355,53 @@ def test_a_damaged_state_file_leaves_the_terminal_on_its_own_settings(home: Path
     settings = load_settings(home)
     assert settings.language == "zh" and "damaged" in caplog.text
     assert not trial.begin_window_start(home).on_trial
+
+
+def test_a_pass_asks_for_settings_and_the_catalog_only_once_the_feed_says_they_changed(
+        server: PlatformServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed's last page names the catalog's ETag and the version of the terminal's settings; a pass that
+    holds both asks for neither (they change a few times a year, passes come every minute). A new catalog
+    is asked for in the pass after the feed named it; new settings in the same pass."""
+    from sync.server.models import PublishedCatalog
+    from tests.sync.licence_fixtures import publish_demo_catalog
+
+    publish_demo_catalog(server)
+    terminal = make_terminal(tmp_path / "kiosk")
+    credential = enroll(terminal, server, role="kiosk")
+    engine = engine_for(terminal, credential)
+    asked: list[str] = []
+    send = engine.client.request
+
+    def recording(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(f"{method} {path}")
+        return send(method, path, **kwargs)
+
+    monkeypatch.setattr(engine.client, "request", recording)
+
+    def one_pass() -> tuple[Any, list[str]]:
+        asked.clear()
+        report = engine.run_pass()
+        assert report.errors == [], report.errors
+        return report, [a for a in asked if a in ("GET catalog", "GET settings")]
+
+    first, wanted = one_pass()
+    assert first.catalog_updated and wanted == ["GET catalog"]  # nothing held yet; no settings set: not asked
+    assert first.centre_settings["result"] == "none"
+    second, wanted = one_pass()
+    assert wanted == [] and second.centre_settings["result"] == "none"
+
+    assert platform_cli(server, "set", "--hall", HALL, "idle_timeout_seconds=200") == 0
+    staged, wanted = one_pass()
+    assert wanted == ["GET settings"] and staged.centre_settings["result"] == "staged"
+    same, wanted = one_pass()
+    assert wanted == [] and same.centre_settings == {"result": "unchanged", "version": 1, "reports_sent": 0}
+
+    with server.store.transaction() as session:
+        newest = session.query(PublishedCatalog).order_by(PublishedCatalog.id.desc()).first()
+        session.add(PublishedCatalog(version=f"{newest.version}-2", etag="a-newer-catalog", document=newest.document))
+    named, wanted = one_pass()  # this pass's feed names it
+    assert wanted == [] and not named.catalog_updated
+    fetched, wanted = one_pass()
+    assert wanted == ["GET catalog"] and fetched.catalog_updated
+    quiet, wanted = one_pass()
+    assert wanted == [] and not quiet.catalog_updated

@@ -136,7 +136,8 @@ def test_a_kiosk_page_moves_its_cursor_to_the_halls_head(tmp_path: Path, sqlite_
     with sqlite_platform.store.read() as s:
         head = feed_head(s, HALL)
     assert page == {"changes": [], "cursor": head, "more": False, "summary": {
-        "hall_code": HALL, "hall_cases": 4, "device_cases": 0, "device_complete": 0}} and head == 4
+        "hall_code": HALL, "hall_cases": 4, "device_cases": 0, "device_complete": 0, "catalog_etag": None,
+        "settings_version": None}} and head == 4
     for bad in ("-1", "soon", str(2**63)):  # a start the platform never gave: refused, bilingually
         answer = requests.get(sqlite_platform.url("/api/v1/changes"), params={"since": 0, "start": bad},
                               headers=headers, timeout=10)
