@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -335,23 +335,28 @@ class SyncEngine:
         unanswered = [i for a, i in item_of.items() if a not in answered]
         if unanswered:
             self._retry(unanswered, "no answer for this item")
-        self._upload_missing(accepted, missing, item_of, report)
-        self._confirm(accepted, item_of, docs, report)
+        # the platform's word that a case is complete, where it already gave it: in the push's answer, or in
+        # the answer to the upload that completed it; only the others are asked about
+        told = {r.id.lower() for r in answer.results if r.id in accepted and r.complete}
+        told |= self._upload_missing(accepted, missing, item_of, report)
+        self._confirm(accepted, item_of, docs, report, told)
 
     def _upload_missing(self, accepted: list[str], missing: dict[str, list[str]], item_of: dict[str, int],
-                        report: PassReport) -> None:
+                        report: PassReport) -> set[str]:
         """Upload what the platform lacks, a few files at a time so the link never idles
-        while the platform answers one chunk."""
+        while the platform answers one chunk; return the applications the answers said are now complete."""
         needed: dict[str, list[str]] = {}
         for app_id in accepted:
             for sha in missing.get(app_id, []):
                 needed.setdefault(sha, []).append(app_id)
         if not needed:
-            return
+            return set()
         if not self._link_restored:
             self._link_restored = True
             restore_link(self.store, self.upload_link.sizer, self.client.base_url)
         stop = threading.Event()
+
+        completed: set[str] = set()
 
         def work(sha: str) -> tuple[str, UploadStats, BaseException | None]:
             stats = UploadStats()
@@ -360,8 +365,10 @@ class SyncEngine:
             client = self.client.clone()
             try:
                 data = self.terminal.attachments.get(sha)
-                ResumableUploader(client, link=self.upload_link, policy=self.upload_policy, sleep=self.sleep,
-                                  stats=stats).upload(sha, data)
+                uploader = ResumableUploader(client, link=self.upload_link, policy=self.upload_policy,
+                                             sleep=self.sleep, stats=stats)
+                uploader.upload(sha, data)
+                completed.update(uploader.completed)  # (set.update holds the GIL: safe across the pool)
                 return sha, stats, None
             except Offline as exc:
                 stop.set()
@@ -400,6 +407,7 @@ class SyncEngine:
         if offline is not None:
             self._retry([item_of[a] for a in accepted], str(offline))
             raise offline
+        return completed
 
     def _note_uploaded(self, shas: set[str]) -> None:
         with self.store.transaction() as session:
@@ -407,29 +415,40 @@ class SyncEngine:
                 att.uploaded_at = att.uploaded_at or utcnow()
 
     def _confirm(self, accepted: list[str], item_of: dict[str, int], docs: dict[str, dict[str, Any]],
-                 report: PassReport) -> None:
-        """Only the platform's word that a case is complete makes an item "sent"."""
+                 report: PassReport, told: Set[str] = frozenset()) -> None:
+        """Only the platform's word that a case is complete makes an item "sent": `told` (lowercase ids) it
+        gave already; the state of the others is asked for."""
         if not accepted:
             return
+        complete = [a for a in accepted if a.lower() in told]
+        ask = [a for a in accepted if a.lower() not in told]
+        states: list[wire.CaseState] = []
         try:
-            states = wire.parse(wire.StatesResponse, self.client.json(
-                "POST", "applications/state", json_body={"ids": accepted})).states
+            if ask:
+                states = wire.parse(wire.StatesResponse, self.client.json(
+                    "POST", "applications/state", json_body={"ids": ask})).states
         except Offline as exc:
-            self._retry([item_of[a] for a in accepted], str(exc))
+            self._retry([item_of[a] for a in ask], str(exc))
+            self._mark_sent(complete, docs, report, item_of)
             raise
         except wire.ValidationError:
-            self._retry([item_of[a] for a in accepted], "unexpected answer to the state query")
+            self._retry([item_of[a] for a in ask], "unexpected answer to the state query")
+            self._mark_sent(complete, docs, report, item_of)
             raise Offline("unexpected answer to the state query") from None
-        complete = [s.id for s in states if s.known and s.complete and s.id in item_of]
+        complete += [s.id for s in states if s.known and s.complete and s.id in item_of and s.id in ask]
+        self._mark_sent(complete, docs, report, item_of)
+        waiting = [a for a in accepted if a not in complete]
+        if waiting:
+            self._retry([item_of[a] for a in waiting], "the platform still lacks attachments")
+
+    def _mark_sent(self, complete: list[str], docs: dict[str, dict[str, Any]], report: PassReport,
+                   item_of: dict[str, int]) -> None:
         if complete:
             with self.store.transaction() as session:
                 outbox.mark_sent(session, [item_of[a] for a in complete])
             report.sent += len(complete)
             self._note_uploaded({a["sha256"] for app_id in complete if app_id in docs
                                  for a in docs[app_id]["attachments"]})
-        waiting = [a for a in accepted if a not in complete]
-        if waiting:
-            self._retry([item_of[a] for a in waiting], "the platform still lacks attachments")
 
     # --- decisions ---------------------------------------------------------------------------
 

@@ -15,6 +15,11 @@ TUS_VERSION = "1.0.0"
 UPLOAD_CONTENT_TYPE = "application/offset+octet-stream"
 CHECKSUM_MISMATCH = 460  # tus checksum extension: the chunk's checksum did not match
 UPLOAD_COMPLETE_HEADER = "OneWindow-Upload-Complete"
+# On the answer that completes a file: the uploading terminal's applications whose cases that file completed
+# (comma-separated ids, at most COMPLETED_APPLICATIONS_MAX; more, and the header is left out). The terminal
+# takes them as confirmed without asking `POST /applications/state`; those it does not hear of it asks about.
+COMPLETED_APPLICATIONS_HEADER = "OneWindow-Applications-Complete"
+COMPLETED_APPLICATIONS_MAX = 50
 
 # Upload chunks: a cut link costs at most the chunk in flight. Their size adapts to the link (sync.chunk_size):
 # it starts at DEFAULT_CHUNK_BYTES, never goes below MIN_CHUNK_BYTES, nor above the platform's largest chunk

@@ -35,6 +35,8 @@ from sync.chunk_size import ChunkSizer
 from sync.client import Offline, PlatformClient, Refused
 from sync.protocol import (
     CHECKSUM_MISMATCH,
+    COMPLETED_APPLICATIONS_HEADER,
+    COMPLETED_APPLICATIONS_MAX,
     CREATION_WITH_UPLOAD_RETRY_SECONDS,
     TUS_VERSION,
     UPLOAD_COMPLETE_HEADER,
@@ -180,6 +182,14 @@ class ResumableUploader:
         self.policy = policy
         self.sleep = sleep
         self.stats = stats or UploadStats()
+        # applications whose cases the platform said this upload completed (COMPLETED_APPLICATIONS_HEADER)
+        self.completed: set[str] = set()
+
+    def _note_completed(self, headers: Mapping[str, str]) -> None:
+        value = headers.get(COMPLETED_APPLICATIONS_HEADER, "")
+        ids = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if len(ids) <= COMPLETED_APPLICATIONS_MAX and all(len(i) <= 64 and i.isprintable() for i in ids):
+            self.completed.update(ids)
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -212,6 +222,7 @@ class ResumableUploader:
                 self.link.post_too_large(len(body))
             return self._create(sha256, data)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
+            self._note_completed(resp.headers)
             if body:
                 self.link.body_taken()
             self.stats.committed_bytes += len(body)
@@ -276,7 +287,10 @@ class ResumableUploader:
             raise
         new_offset = _offset_of(resp.headers)
         self.stats.committed_bytes += max(0, min(new_offset - offset, len(chunk)))
-        return new_offset, bool(resp.headers.get(UPLOAD_COMPLETE_HEADER))
+        complete = bool(resp.headers.get(UPLOAD_COMPLETE_HEADER))
+        if complete:
+            self._note_completed(resp.headers)
+        return new_offset, complete
 
     # --- the loop -------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from kiosk.audit import GENESIS, entry_hash
 from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
 from sync.protocol import (
     API_PREFIX,
+    COMPLETED_APPLICATIONS_HEADER,
     DEFAULT_CHUNK_BYTES,
     PLATFORM_MAX_CHUNK_BYTES,
     PROTOCOL_HEADER,
@@ -203,6 +204,7 @@ class SimTerminal:
         self.started = time.monotonic()
         self.heartbeat_at: float | None = None
         self.settings_version = 0  # the newest settings document taken in
+        self.completed: set[str] = set()  # applications the answers to uploads said are complete
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -353,13 +355,22 @@ class SimTerminal:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
-        states = (await self.json("POST", "applications/state", {"ids": accepted}))["states"]
-        for s in states:
-            if s.get("known") and s.get("complete") and s["id"] not in self.confirmed_ids:
-                self.confirmed_ids.add(s["id"])
+        # the platform's word, where its answers gave it (the push's, the completing upload's), else asked for
+        told = {r["id"] for r in answer["results"] if r.get("complete")} | self.completed
+        ask = [a for a in accepted if a not in told]
+        states = (await self.json("POST", "applications/state", {"ids": ask}))["states"] if ask else []
+        complete = [a for a in accepted if a in told] + [
+            s["id"] for s in states if s.get("known") and s.get("complete")]
+        for app_id in complete:
+            if app_id not in self.confirmed_ids:
+                self.confirmed_ids.add(app_id)
                 self.shared.confirmed += 1
                 if self.shared.on_confirmed is not None:
                     self.shared.on_confirmed(self.shared.confirmed)
+
+    def note_completed(self, resp: httpx.Response) -> None:
+        named = resp.headers.get(COMPLETED_APPLICATIONS_HEADER, "")
+        self.completed.update(part for part in named.split(",") if part)
 
     async def pull_changes(self) -> dict[str, Any] | None:
         """The feed from the cursor on; the count check's figures its last page carried, if any."""
@@ -412,6 +423,7 @@ class SimTerminal:
                     offset = int(resp.headers["Upload-Offset"])
                     failures = 0
                     if resp.headers.get(UPLOAD_COMPLETE_HEADER):
+                        self.note_completed(resp)
                         return
                     continue
                 if resp.status_code in (409, 460):
@@ -458,6 +470,7 @@ class SimTerminal:
         if not with_body:
             resp = await self.request("POST", "uploads", key=self.token, headers=headers)
         if resp.status_code == 200 or resp.headers.get(UPLOAD_COMPLETE_HEADER):
+            self.note_completed(resp)
             return None, len(data)
         if resp.status_code != 201 or not resp.headers.get("Location"):
             raise Refused(f"POST uploads of {sha256[:12]}: {resp.status_code} {resp.text[:200]}")

@@ -34,6 +34,8 @@ from kiosk.errors import UserFacingError
 from sync.protocol import (
     API_PREFIX,
     CHECKSUM_MISMATCH,
+    COMPLETED_APPLICATIONS_HEADER,
+    COMPLETED_APPLICATIONS_MAX,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     TUS_VERSION,
@@ -446,6 +448,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                    "Upload-Length": str(state.length), "Cache-Control": "no-store"}
         if state.complete:
             headers[UPLOAD_COMPLETE_HEADER] = "1"
+            if 0 < len(state.completed_applications) <= COMPLETED_APPLICATIONS_MAX:
+                headers[COMPLETED_APPLICATIONS_HEADER] = ",".join(state.completed_applications)
         return headers
 
     def upload_problem(exc: uploads.UploadError) -> JSONResponse:

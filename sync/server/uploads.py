@@ -110,6 +110,7 @@ class UploadState:
     offset: int
     length: int
     complete: bool
+    completed_applications: tuple[str, ...] = ()  # the uploading terminal's cases this file completed
 
 
 class RunningHashes:
@@ -525,7 +526,7 @@ _ADVANCE = (update(Upload.__table__).where(Upload.__table__.c.id == bindparam("u
             .values(offset=bindparam("offset"), assembly=bindparam("assembly"), updated_at=bindparam("updated_at")))
 _ADVANCE_WITH_HEAD = _ADVANCE.values(head=bindparam("head"))
 _DELETE_UPLOAD = delete(Upload.__table__).where(Upload.__table__.c.id == bindparam("upload_id"))
-_WAITING_LOCKED = (select(Case.id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
+_WAITING_LOCKED = (select(Case.id, Case.uuid, Case.device_id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
                    .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code"),
                           Case.complete.is_(False))
                    .order_by(Case.id).with_for_update(of=Case))
@@ -618,9 +619,10 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         _insert_ignore(conn, HallBlob.__table__, hall_file)
     if upload.stored:
         conn.execute(_DELETE_UPLOAD, {"upload_id": upload_id})
-    complete_waiting_cases(conn, device.hall_code, sha256)
+    completed = complete_waiting_cases(conn, device.hall_code, sha256)
     log.debug("upload %s complete: %s (%d bytes) at %s", upload_id, sha256[:12], length, locator or "local")
-    outcome.state = UploadState(upload_id, length, length, True)
+    outcome.state = UploadState(upload_id, length, length, True,
+                                tuple(app_id for app_id, device_id in completed if device_id == device.id))
     return outcome
 
 
@@ -701,16 +703,19 @@ def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: s
     return locator
 
 
-def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> None:
-    """A hall now holds a verified file: complete every case of that hall that was waiting only for it.
+def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> list[tuple[str, int | None]]:
+    """A hall now holds a verified file: complete every case of that hall that was waiting only for it, and
+    say which (application id, device id): the answer to the upload names the uploading terminal's own, so
+    it need not ask for their state.
 
     The waiting cases are locked in id order (two arrivals never deadlock): when a case's last two files
     arrive at once, the second to commit sees the first. A few statements per arrival (on PostgreSQL straight
     through the driver, `raw_sql`), whatever the cases hold (their documents are never read).
     """
-    waiting = [case_id for case_id, in raw_sql.rows(conn, _WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code})]
-    if not waiting:
-        return
+    rows = raw_sql.rows(conn, _WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code})
+    if not rows:
+        return []
+    waiting = [case_id for case_id, _uuid, _device in rows]
     if raw_sql.is_postgresql(conn):  # one prepared statement whatever the number of cases (no IN list to expand)
         lacking = {case_id for case_id, in raw_sql.rows(conn, _LACKING_ANY, {"hall_code": hall_code,
                                                                              "case_ids": waiting})}
@@ -718,5 +723,6 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> Non
         lacking = set(conn.execute(_LACKING, {"hall_code": hall_code, "case_ids": waiting}).scalars())
     done = [case_id for case_id in waiting if case_id not in lacking]
     if not done:
-        return
+        return []
     complete_cases(conn, hall_code, done)
+    return [(application_id, device_id) for case_id, application_id, device_id in rows if case_id not in lacking]

@@ -168,3 +168,56 @@ def test_the_feeds_last_page_carries_the_count_check_so_a_pass_asks_no_summary(t
     again = engine.run_pass()
     assert again.errors == [] and "summary" in asked
     assert again.count_check == report.count_check
+
+
+def test_the_answer_that_completes_a_case_says_so_and_the_pass_asks_no_state(tmp_path: Path, platform,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upload that completes a case names the uploading terminal's applications it completed, and the
+    push's answer names those already complete: a pass asks `applications/state` only about the others.
+    From an older platform, whose answers name none, the pass asks as before, with the same outcome."""
+    from sync import client as client_module
+    from sync.protocol import COMPLETED_APPLICATIONS_HEADER
+
+    asked: list[str] = []
+    headers_seen: list[str] = []
+    send = client_module.PlatformClient.request
+    strip = [False]
+
+    def recording(self, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(f"{method} {path.split('/')[0] if path.startswith(('uploads', '/api')) else path}")
+        resp = send(self, method, path, **kwargs)
+        if COMPLETED_APPLICATIONS_HEADER in resp.headers:
+            if strip[0]:
+                del resp.headers[COMPLETED_APPLICATIONS_HEADER]
+            else:
+                headers_seen.append(resp.headers[COMPLETED_APPLICATIONS_HEADER])
+        return resp
+
+    monkeypatch.setattr(client_module.PlatformClient, "request", recording)
+    terminal = make_terminal(tmp_path / "t1")
+    credential = enroll(terminal, platform)
+    engine = engine_for(terminal, credential)
+    first = submit_demo(terminal, 2, pages=2, page_kb=20, seed=5)
+    report = engine.run_pass()
+    assert report.errors == [] and report.sent == 2 and outbox_states(terminal) == ["sent"] * 2
+    assert "POST applications/state" not in asked
+    assert sorted(headers_seen) == sorted(a.id for a in first)  # each named once, by its last file's answer
+    assert {c["id"] for c in list_cases(platform.store) if c["complete"]} == {a.id for a in first}
+
+    # a second terminal of the hall pushes an application with the same scans (the same seed): the hall
+    # holds them, so the push's answer says complete, and nothing is uploaded or asked
+    other = make_terminal(tmp_path / "t2", device_no=2)
+    other_engine = engine_for(other, enroll(other, platform, name="kiosk-2"))
+    again = submit_demo(other, 1, pages=2, page_kb=20, seed=5)
+    asked.clear()
+    assert other_engine.run_pass().sent == 1
+    assert "POST applications" in asked and "POST uploads" not in asked and "POST applications/state" not in asked
+
+    # an older platform: no names in its answers, so the pass asks, and ends the same
+    strip[0] = True
+    later = submit_demo(terminal, 1, pages=2, page_kb=20, seed=7)
+    asked.clear()
+    report = engine.run_pass()
+    assert report.errors == [] and report.sent == 1 and "POST applications/state" in asked
+    assert outbox_states(terminal) == ["sent"] * 3 and later[0].id in {c["id"] for c in list_cases(platform.store)}
+    assert again[0].id in {c["id"] for c in list_cases(platform.store) if c["complete"]}
