@@ -117,3 +117,17 @@ def _kiosk_clean(qapp, qtbot, request, _threading_model) -> Iterator[None]:  # n
     if found:
         pytest.fail("Qt objects touched off their thread (see 'Threading model' in the README):\n\n"
                     + "\n\n".join(found), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:  # noqa: ARG001
+    """After pytest-qt closed the test's windows (and asked Qt to delete them) and the fixtures were torn down:
+    the deletions run now. pytest-qt only processes events, which does not run deletions asked for outside
+    an event loop, so a window was deleted only once a later test spun one, holding its terminal (the store,
+    a test's scanner with its pages: some 60 MB) meanwhile."""
+    result = yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return result

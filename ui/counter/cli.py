@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         window = life.window = CounterWindow(CounterContext(terminal), language=args.lang,
                                              lock_seconds=args.lock_minutes * 60)
         attach_camera(terminal, window)  # its feed runs while the window is open
-        watch_connectivity(lambda online: connectivity_changed(terminal, online))
+        watch_connectivity(lambda online: connectivity_changed(terminal, online), window)
         install_excepthook(window.report)
         show_on_screen(window, fullscreen=args.fullscreen, preferred=QSize(1920, 1080))
         QTimer.singleShot(START_UP_SETTLED_MS, freeze_start_up)

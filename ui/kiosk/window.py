@@ -136,7 +136,7 @@ class KioskWindow(QMainWindow):
         if self._closed:
             return  # the store opened after the quit began: `ui.lifecycle` still closes the terminal, nothing starts
         self.camera_feed = attach_camera(terminal, self)  # Qt's camera objects live on the GUI thread
-        watch_connectivity(lambda online: link.connectivity_changed(terminal, online))
+        watch_connectivity(lambda online: link.connectivity_changed(terminal, online), self)
         self.poll_sync()
         self.sync_timer.start()
         # which font draws a rare character in a name: read now, while nobody waits, not by the first such
