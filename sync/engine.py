@@ -133,7 +133,8 @@ class SyncEngine:
         self.client = client
         self.batch_size = batch_size
         self.chunk_bytes = chunk_bytes  # None: sized to the link (sync.chunk_size)
-        # kept across passes: what the uploads learnt about the link and the platform (sync.upload.UploadLink)
+        # kept across passes (the sync worker keeps its engine): what the uploads learnt about the link and the
+        # platform (sync.upload.UploadLink), the sizer's part also across restarts (sync.link_memory)
         self.upload_link = UploadLink(fixed_chunk=chunk_bytes)
         self._link_restored = False  # what an earlier process learnt about the link (sync.link_memory): read once
         self.retry = retry
@@ -175,6 +176,9 @@ class SyncEngine:
             report.errors.append(f"offline: {exc}")
             log.info("sync pass ended early, link trouble: %s", exc)
         self.send_heartbeat(report)
+        # No connection is kept until the next pass (a minute away): the platform or a proxy closes idle
+        # ones, and the first request on one it closed fails. The engine itself is kept (`SyncWorker`).
+        self.client.close()
         report.pending, report.pending_bytes = self.pending()
         with self.store.transaction() as session:
             report.downloads_pending = count_pending(session)

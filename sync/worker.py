@@ -19,7 +19,7 @@ from kiosk.retry import SYNC_PASS, RetryPolicy
 from kiosk.store.models import utcnow
 from kiosk.terminal import SyncState, Terminal
 from sync.client import PlatformClient
-from sync.credentials import EnrollmentRequired, require_credential
+from sync.credentials import Credential, EnrollmentRequired, require_credential
 from sync.engine import PassReport, SyncEngine
 
 log = logging.getLogger("onewindow.sync.worker")
@@ -40,10 +40,18 @@ class SyncWorker:
         self._status = SyncState()
         self._thread: threading.Thread | None = None
         self._failures = 0
+        self._engine: tuple[Credential, SyncEngine] | None = None
 
     def _default_engine(self) -> SyncEngine:
+        """The same engine pass after pass while the credential stays the same (a new one after enrolling
+        again): what it keeps across passes is what makes them cheap. A new engine per pass sized every
+        pass's uploads from 32 KB again, asked for the catalog and checked for updates every pass."""
         credential = require_credential(self.terminal.settings)
-        return SyncEngine(self.terminal, PlatformClient.for_credential(credential))
+        if self._engine is None or self._engine[0] != credential:
+            if self._engine is not None:
+                self._engine[1].client.close()
+            self._engine = (credential, SyncEngine(self.terminal, PlatformClient.for_credential(credential)))
+        return self._engine[1]
 
     # --- control ----------------------------------------------------------------------------
 

@@ -107,3 +107,41 @@ def test_the_kept_state_matches_the_platform_it_was_learnt_on(tmp_path: Path,
     restored = ChunkSizer()
     assert restore_link(terminal.store, restored, engine.client.base_url) is True
     assert restored.size(400) == good.size(400) > 4 * ChunkSizer().size(400)
+
+
+def test_the_sync_worker_keeps_its_engine_while_the_credential_holds(tmp_path: Path,
+                                                                     sqlite_platform: PlatformServer,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker built a new engine for every pass, so whatever an engine keeps across passes was lost each
+    time: the sizer (every pass's uploads from 32 KB), the previous feed's catalog ETag (the catalog asked
+    for every pass), the time of the last update check. One engine now serves while the credential holds;
+    enrolling again gives a new one. Connections are not kept between passes."""
+    from sync import client as client_module
+    from sync.worker import SyncWorker
+
+    asked: list[str] = []
+    send = client_module.PlatformClient.request
+
+    def recording(self, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(f"{method} {path}")
+        return send(self, method, path, **kwargs)
+
+    monkeypatch.setattr(client_module.PlatformClient, "request", recording)
+    from tests.sync.licence_fixtures import publish_demo_catalog
+
+    publish_demo_catalog(sqlite_platform)
+    terminal = make_terminal(tmp_path / "t")
+    enroll(terminal, sqlite_platform, role="kiosk")
+    worker = SyncWorker(terminal)
+    submit_demo(terminal, 1, pages=2, page_kb=PAGE_KB, seed=4)
+    first = worker.run_once()
+    assert first is not None and first.errors == [] and first.sent == 1 and "GET catalog" in asked
+    engine = worker._default_engine()
+    assert len(engine.client.session.get_adapter("http://").poolmanager.pools) == 0  # closed after the pass
+    asked.clear()
+    submit_demo(terminal, 1, pages=2, page_kb=PAGE_KB, seed=5)
+    second = worker.run_once()
+    assert second is not None and second.errors == [] and second.sent == 1
+    assert worker._default_engine() is engine and "GET catalog" not in asked  # the feed named the catalog held
+    enroll(terminal, sqlite_platform, name="kiosk-again", role="kiosk")  # a new credential
+    assert worker._default_engine() is not engine
