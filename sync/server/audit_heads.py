@@ -14,39 +14,62 @@ compare against.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import Message
 from sync import wire
 from sync.server import platform_audit
-from sync.server.models import AuditHead, AuditHeadDiscrepancy, Device
+from sync.server.models import AuditHead, AuditHeadDiscrepancy, Device, utcnow
+
+
+@dataclass(frozen=True)
+class HeldHead:
+    """A head the platform holds, as `receive` reads and writes it (Core rows, not ORM objects: every sync
+    pass sends a head, and the unit of work cost more than the statements)."""
+
+    id: int
+    last_id: int
+    entry_count: int
+    hash: str
+    received_at: datetime
 
 
 @dataclass(frozen=True)
 class HeadOutcome:
     result: Literal["accepted", "unchanged", "anchor_needed", "discrepancy"]
-    head: AuditHead | None = None
+    head: HeldHead | None = None
     anchor_id: int | None = None
     problem: Message | None = None
 
 
-def head_dict(row: AuditHead) -> dict[str, Any]:
+def _newest(column: Any) -> Any:
+    """`column` of the device's newest head, as a scalar subquery correlated with `devices`."""
+    return (select(column).where(AuditHead.device_id == Device.id).order_by(AuditHead.last_id.desc()).limit(1)
+            .scalar_subquery())
+
+
+# The device row locked (one head of a device at a time; SQLite: BEGIN IMMEDIATE) and its newest head, in one
+# statement; each subquery is one probe of the (device_id, last_id) index.
+_LOCKED_NEWEST = (select(_newest(AuditHead.id).label("id"), _newest(AuditHead.last_id).label("last_id"),
+                         _newest(AuditHead.entry_count).label("entry_count"), _newest(AuditHead.hash).label("hash"),
+                         _newest(AuditHead.received_at).label("received_at"))
+                  .where(Device.id == bindparam("device_id")).with_for_update(of=Device))
+_ADD = insert(AuditHead.__table__).returning(AuditHead.__table__.c.id)
+
+
+def head_dict(row: AuditHead | HeldHead) -> dict[str, Any]:
     return {"last_id": row.last_id, "count": row.entry_count, "hash": row.hash, "received_at": row.received_at}
-
-
-def latest_head(session: Session, device_id: int) -> AuditHead | None:
-    return session.scalar(select(AuditHead).where(AuditHead.device_id == device_id)
-                          .order_by(AuditHead.last_id.desc()).limit(1))
 
 
 def _short(h: str | None) -> str:
     return (h[:12] + "…") if h else "-"
 
 
-def _problem(held: AuditHead, push: wire.AuditHeadPush) -> Message | None:
+def _problem(held: HeldHead, push: wire.AuditHeadPush) -> Message | None:
     """Why `push` does not extend `held`, or None when it does (the anchor is at `held`'s entry)."""
     anchor = push.anchor
     assert anchor is not None and anchor.last_id == held.last_id
@@ -80,8 +103,8 @@ def _problem(held: AuditHead, push: wire.AuditHeadPush) -> Message | None:
 
 def receive(session: Session, device: Device, push: wire.AuditHeadPush) -> HeadOutcome:
     """Accept a head that extends the device's latest one; record anything else as a discrepancy."""
-    session.get(Device, device.id, with_for_update=True)  # one head of a device at a time (SQLite: BEGIN IMMEDIATE)
-    held = latest_head(session, device.id)
+    row = session.execute(_LOCKED_NEWEST, {"device_id": device.id}).one()
+    held = None if row.id is None else HeldHead(row.id, row.last_id, row.entry_count, row.hash, row.received_at)
     if held is None:
         if push.count == 0:
             return HeadOutcome("unchanged")
@@ -101,14 +124,14 @@ def receive(session: Session, device: Device, push: wire.AuditHeadPush) -> HeadO
     return HeadOutcome("discrepancy", held, problem=problem)
 
 
-def _add(session: Session, device: Device, push: wire.AuditHeadPush) -> AuditHead:
-    row = AuditHead(device_id=device.id, last_id=push.last_id, entry_count=push.count, hash=push.hash)
-    session.add(row)
-    session.flush()
-    return row
+def _add(session: Session, device: Device, push: wire.AuditHeadPush) -> HeldHead:
+    now = utcnow()
+    head_id = session.execute(_ADD, {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count,
+                                     "hash": push.hash, "received_at": now}).scalar_one()
+    return HeldHead(head_id, push.last_id, push.count, push.hash, now)
 
 
-def _discrepancy(session: Session, device: Device, push: wire.AuditHeadPush, held: AuditHead, problem: Message) -> None:
+def _discrepancy(session: Session, device: Device, push: wire.AuditHeadPush, held: HeldHead, problem: Message) -> None:
     """Recorded once per distinct claim: a terminal repeats a refused head at every sync."""
     anchor = push.anchor
     seen = session.scalar(select(AuditHeadDiscrepancy.id).where(
