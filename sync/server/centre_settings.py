@@ -154,7 +154,8 @@ def show(store: PlatformStore, hall_code: str, device_id: int | None = None) -> 
     _check_hall(hall_code)
     with store.read() as session:
         _check_device(session, hall_code, device_id)
-        hall = session.scalar(select(CentreSettingsLayer).where(CentreSettingsLayer.scope == settings_scope(hall_code, None)))
+        hall = session.scalar(select(CentreSettingsLayer)
+                              .where(CentreSettingsLayer.scope == settings_scope(hall_code, None)))
         devices = session.scalars(select(Device).where(Device.hall_code == hall_code, Device.revoked_at.is_(None))
                                   .order_by(Device.id)).all()
         terminals = []
