@@ -40,57 +40,50 @@ class Tamper:
     def wrap(self, app: Any) -> Any:
         async def middleware(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http" and scope["path"] == CHANGES_PATH and self.hide_version:
-                await self._without_version(app, scope, receive, send)
+                await _rewritten(app, scope, receive, send, _without_version)
                 return
             if scope["type"] != "http" or scope["path"] != SETTINGS_PATH or scope["method"] != "GET":
                 await app(scope, receive, send)
                 return
-            start: dict[str, Any] = {}
-            chunks: list[bytes] = []
-
-            async def capture(message: Any) -> None:
-                if message["type"] == "http.response.start":
-                    start.update(message)
-                else:
-                    chunks.append(message.get("body", b""))
-
-            await app(scope, receive, capture)
-            body = b"".join(chunks)
-            if start["status"] == 200:
-                self.seen.append(body)
-                if self.replay is not None:
-                    body = self.replay
-                elif self.change is not None:
-                    body = json.dumps(self.change(json.loads(body))).encode()
-            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-            headers.append((b"content-length", str(len(body)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await _rewritten(app, scope, receive, send, self._settings_answer)
 
         return middleware
 
-    @staticmethod
-    async def _without_version(app: Any, scope: Any, receive: Any, send: Any) -> None:
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
+    def _settings_answer(self, body: bytes) -> bytes:
+        self.seen.append(body)
+        if self.replay is not None:
+            return self.replay
+        if self.change is not None:
+            return json.dumps(self.change(json.loads(body))).encode()
+        return body
 
-        async def capture(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
 
-        await app(scope, receive, capture)
-        body = b"".join(chunks)
-        if start["status"] == 200:
-            page = json.loads(body)
-            if page.get("summary"):
-                page["summary"].pop("settings_version", None)
-            body = json.dumps(page).encode()
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+def _without_version(body: bytes) -> bytes:
+    page = json.loads(body)
+    if page.get("summary"):
+        page["summary"].pop("settings_version", None)
+    return json.dumps(page).encode()
+
+
+async def _rewritten(app: Any, scope: Any, receive: Any, send: Any, rewrite: Callable[[bytes], bytes]) -> None:
+    """The app's answer, its body passed through `rewrite` when the status is 200."""
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def capture(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    body = b"".join(chunks)
+    if start["status"] == 200:
+        body = rewrite(body)
+    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 @pytest.fixture
