@@ -79,9 +79,9 @@ class LinkChunks:
     def __init__(self, cap: int, *, proven: int = 0, fixed: int | None = None) -> None:
         self.fixed = fixed
         self.sizer = ChunkSizer(ChunkLimits(cap=max(cap, DEFAULT_CHUNK_BYTES)))
-        if proven:
-            assert self.sizer.restore({"version": SNAPSHOT_VERSION, "mean_gap": None, "gaps": [], "run": proven,
-                                       "cuts": 0})
+        if proven and not self.sizer.restore({"version": SNAPSHOT_VERSION, "mean_gap": None, "gaps": [],
+                                              "run": proven, "cuts": 0}):
+            raise ValueError(f"the sizer refused a proven link of {proven} bytes")  # (not an assert: -O drops it)
 
     def size(self) -> int:
         return self.fixed or self.sizer.size(self.HEAD)
