@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from kiosk import device_states, outbox, print_jobs
 from kiosk.log_masking import mask_text
 from kiosk.outbox import OutboxKind, OutboxState
-from kiosk.store.models import HeartbeatReport, KeyValue, OutboxItem, PrintJob, utcnow
+from kiosk.store.key_values import get_value, put_value
+from kiosk.store.models import HeartbeatReport, OutboxItem, PrintJob, utcnow
 from kiosk.terminal import Terminal
 
 MAX_UNSENT = 500
@@ -193,11 +194,7 @@ def record(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
         session.add(HeartbeatReport(id=report_id, made_at=now, body={"id": report_id, **body}))
         session.flush()
         prune(session)
-        row = session.get(KeyValue, LAST_MADE_KEY)
-        if row is None:
-            session.add(KeyValue(key=LAST_MADE_KEY, value=now.isoformat()))
-        else:
-            row.value = now.isoformat()
+        put_value(session, LAST_MADE_KEY, now.isoformat())
     return report_id
 
 
@@ -211,8 +208,7 @@ def _made_within_interval(terminal: Terminal, now: datetime) -> bool:
     """
     with terminal.store.read() as session:
         waiting = session.scalar(select(func.max(HeartbeatReport.made_at)))
-        row = session.get(KeyValue, LAST_MADE_KEY)
-        noted = row.value if row is not None else None
+        noted = get_value(session, LAST_MADE_KEY)
     made = [waiting] if waiting is not None else []
     if noted is not None:
         try:
@@ -254,20 +250,15 @@ def forget(session: Session, ids: Iterable[str]) -> None:
 
 def clock_offset(session: Session) -> dict[str, Any] | None:
     """The last measured offset: platform time minus this clock, in seconds, and when it was measured."""
-    row = session.get(KeyValue, CLOCK_KEY)
-    if row is None:
+    stored = get_value(session, CLOCK_KEY)
+    if stored is None:
         return None
     try:
-        value = json.loads(row.value)
+        value = json.loads(stored)
         return {"offset": float(value["offset"]), "at": str(value["at"])}
     except (ValueError, KeyError, TypeError):
         return None
 
 
 def remember_clock_offset(session: Session, offset: float, at: datetime) -> None:
-    value = json.dumps({"offset": round(offset, 3), "at": at.isoformat()})
-    row = session.get(KeyValue, CLOCK_KEY)
-    if row is None:
-        session.add(KeyValue(key=CLOCK_KEY, value=value))
-    else:
-        row.value = value
+    put_value(session, CLOCK_KEY, json.dumps({"offset": round(offset, 3), "at": at.isoformat()}))

@@ -32,10 +32,10 @@ from kiosk.catalog_store import install_catalog
 from kiosk.errors import UserFacingError
 from kiosk.outbox import OutboxKind, OutboxState
 from kiosk.retry import SYNC_ITEMS, RetryPolicy
+from kiosk.store.key_values import get_value, put_value
 from kiosk.store.models import (
     ApplicationMaterial,
     Attachment,
-    KeyValue,
     MaterialFile,
     OutboxItem,
     utcnow,
@@ -220,8 +220,7 @@ class SyncEngine:
         pass's feed named the catalog this terminal holds, so a new catalog arrives at most one pass late
         and a pass after link trouble (no feed read) always asks."""
         with self.store.transaction() as session:
-            row = session.get(KeyValue, CATALOG_ETAG_KEY)
-            etag = row.value if row else None
+            etag = get_value(session, CATALOG_ETAG_KEY)
         seen = self._previous_summary
         if etag is not None and seen is not None and seen.catalog_etag is not None \
                 and seen.catalog_etag == etag.removeprefix("W/"):  # (a proxy that compresses weakens it)
@@ -237,12 +236,7 @@ class SyncEngine:
             return
         with self.store.transaction() as session:
             install_catalog(session, catalog, source=self.client.url("catalog"))
-            new_etag = resp.headers.get("ETag", f'"{catalog.etag}"')
-            row = session.get(KeyValue, CATALOG_ETAG_KEY)
-            if row is None:
-                session.add(KeyValue(key=CATALOG_ETAG_KEY, value=new_etag))
-            else:
-                row.value = new_etag
+            put_value(session, CATALOG_ETAG_KEY, resp.headers.get("ETag", f'"{catalog.etag}"'))
         self.terminal.reload_catalog()
         report.catalog_updated = True
 

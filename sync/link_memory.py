@@ -16,7 +16,7 @@ import json
 import logging
 
 from kiosk.store.db import Store
-from kiosk.store.models import KeyValue
+from kiosk.store.key_values import get_value, put_value
 from sync.chunk_size import ChunkSizer
 
 log = logging.getLogger("onewindow.sync")
@@ -28,8 +28,7 @@ def restore_link(store: Store, sizer: ChunkSizer, platform_url: str) -> bool:
     """Give `sizer` what an earlier process learnt about the link to `platform_url`; False when nothing
     usable was kept (none, another platform's, or malformed: then the sizer starts over)."""
     with store.read() as session:
-        row = session.get(KeyValue, LINK_KEY)
-        value = row.value if row is not None else None
+        value = get_value(session, LINK_KEY)
     if value is None:
         return False
     try:
@@ -51,9 +50,5 @@ def keep_link(store: Store, sizer: ChunkSizer, platform_url: str) -> None:
     """Write what `sizer` has learnt so far (one small row; called after a pass's uploads)."""
     value = json.dumps({"platform": platform_url, "sizer": sizer.snapshot()}, sort_keys=True)
     with store.transaction() as session:
-        row = session.get(KeyValue, LINK_KEY)
-        if row is None:
-            session.add(KeyValue(key=LINK_KEY, value=value))
-        elif row.value != value:
-            row.value = value
+        put_value(session, LINK_KEY, value)
 

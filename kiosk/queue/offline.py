@@ -25,7 +25,8 @@ from kiosk.errors import Message, UserFacingError
 from kiosk.queue import numbering
 from kiosk.queue.model import Category, NumberBlock, Priority, Ticket, TicketState
 from kiosk.store import Store
-from kiosk.store.models import HallCategory, HallNumberBlock, HallOfflineTicket, KeyValue
+from kiosk.store.key_values import get_value, put_value
+from kiosk.store.models import HallCategory, HallNumberBlock, HallOfflineTicket
 
 PENDING, HANDED_OVER, REFUSED = "pending", "handed_over", "refused"
 LOST_UNKNOWN, LOST_ABSENT, LOST_AT_HUB = "unknown", "absent", "at_hub"
@@ -283,14 +284,10 @@ def remember_ticket_page(store: Store, status_url: str, ticket_id: str) -> None:
         return
     base = status_url[: -len(ticket_id)]
     with store.transaction() as s:
-        row = s.get(KeyValue, PAGE_BASE_KEY)
-        if row is None:
-            s.add(KeyValue(key=PAGE_BASE_KEY, value=base))
-        elif row.value != base:
-            row.value = base
+        put_value(s, PAGE_BASE_KEY, base)
 
 
 def ticket_page(store: Store, ticket_id: str) -> str | None:
     with store.transaction() as s:
-        row = s.get(KeyValue, PAGE_BASE_KEY)
-        return row.value + ticket_id if row is not None else None
+        base = get_value(s, PAGE_BASE_KEY)
+        return base + ticket_id if base is not None else None
