@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import staff as rules
 from kiosk.errors import Message, UserFacingError
-from sync.server import platform_audit
+from sync.server import platform_audit, raw_sql
 from sync.server.db import PlatformStore
 from sync.server.fleet_models import FleetReport, FleetTerminal, FleetViewer
 from sync.server.models import Device, utcnow
@@ -77,10 +77,7 @@ def _statements(dialect: str) -> _Statements:
     found = _STATEMENTS.get(dialect)
     if found is not None:
         return found
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    dialect_insert = raw_sql.upsert_insert(dialect) or raw_sql.upsert_insert("sqlite")
     reports, terminals = FleetReport.__table__, FleetTerminal.__table__
     state = dialect_insert(terminals)  # its columns' values come with each execution
     incoming = state.excluded

@@ -54,3 +54,17 @@ def rows(conn: Connection, statement: Executable, params: dict[str, Any]) -> lis
 def stored_now() -> datetime:
     """`utcnow()` as a `UTCDateTime` column stores it (naive, in UTC), for a statement sent by `rows`."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def upsert_insert(dialect: str) -> Any | None:
+    """The `insert` construct with `ON CONFLICT` clauses of this kind of database (PostgreSQL's, SQLite's), or
+    None for any other, which the platform does not run on."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    return None

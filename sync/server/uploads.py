@@ -563,11 +563,8 @@ def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> bool
     dialect = conn.dialect.name
     statement = _INSERT_IGNORE.get((dialect, table.name))
     if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+        dialect_insert = raw_sql.upsert_insert(dialect)
+        if dialect_insert is None:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
             try:
                 with conn.begin_nested():
                     conn.execute(insert(table).values(**values))
