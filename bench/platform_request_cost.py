@@ -15,6 +15,7 @@ one after another, and the instance's CPU (from /proc, with its children) read b
     settings 204   GET /settings when the centre set none (every pass)
     heartbeat      POST /heartbeat with one report (every pass)
     push           POST /applications with one new application
+    push + head    the same with the audit head along (two entries on), as a pass that pushes sends it
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
     upload fresh   a file sent the way a terminal that has just enrolled sends it: its sizer has seen
                    nothing of the link, so 32 KB in the POST and 32 KB PATCHes (CPU per request and per file)
@@ -143,6 +144,15 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         pushed.append(app)
         return 1
 
+    async def push_with_head(k: int) -> int:
+        app = apps[n + k]
+        term.audit.add_once([app.id])
+        head = term.audit_head_body()
+        answer = await term.json("POST", "applications", {"applications": [app.document], "audit_head": head})
+        assert term.take_audit_answer(head, answer["audit_head"]), answer
+        pushed.append(app)
+        return 1
+
     files = [(sha, data) for a in apps[:2 * n] for sha, data in a.files.items()]
 
     async def whole(k: int) -> int:
@@ -167,7 +177,8 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     await phase("audit head", inst, n, audit_head)
     await phase("settings 204", inst, n, settings)
     await phase("heartbeat", inst, n, heartbeat)
-    await phase("push", inst, 2 * n, push)
+    await phase("push", inst, n, push)
+    await phase("push + head", inst, n, push_with_head)
     await phase("upload whole", inst, n, whole)
     await phase("upload fresh", inst, n, growing)
     await term.close()

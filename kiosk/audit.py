@@ -153,6 +153,21 @@ def chain_head(session: Session) -> ChainHead | None:
     return ChainHead(last.id, int(count), last.hash)
 
 
+PLATFORM_ACTOR = "platform"  # entries the sync writes from the platform's own word (a status it set, staff)
+
+
+def only_platform_entries_after(session: Session, acked: PlatformHead, head: ChainHead) -> bool:
+    """Whether the log grew past the accepted head by entries the sync wrote from the platform's own word
+    alone (and by nothing else: no entry removed, every one accounted for). Those record what the platform
+    holds already, so they may wait for the next head that carries a local entry."""
+    if head.last_id <= acked.last_id or head.count <= acked.count:
+        return False
+    added, local = session.execute(
+        select(func.count(), func.count().filter(AuditEntry.actor != PLATFORM_ACTOR))
+        .where(AuditEntry.id > acked.last_id)).one()
+    return local == 0 and added == head.count - acked.count
+
+
 def entry_hash_at(session: Session, entry_id: int) -> str | None:
     return session.scalar(select(AuditEntry.hash).where(AuditEntry.id == entry_id))
 

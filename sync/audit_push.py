@@ -6,6 +6,14 @@ remembers which head was accepted (`kiosk.audit.ACK_KEY`); when that note is
 missing or stale the platform names the position and the head is sent again
 once with the entry there. A refused head is the platform's alarm, not an
 error of this terminal's sync: it is logged and the pass goes on.
+
+A pass that pushes applications sends the head along with them (`head_for_push`,
+one request fewer). The same pass then reads the feed, and the statuses the
+platform set on those applications come back as new entries written by the
+sync (actor "platform"). They record what the platform holds already, so a
+log that grew by them alone waits for the next head, sent with the next push or
+on its own at most `PLATFORM_ENTRIES_WAIT` later; any other new entry is sent
+at the end of the same pass, as before.
 """
 from __future__ import annotations
 
@@ -19,10 +27,15 @@ from sync.client import PlatformClient, Refused
 
 log = logging.getLogger("onewindow.sync.audit")
 
+PLATFORM_ENTRIES_WAIT = 600.0  # seconds a head may wait that grew only by the platform's own word
+
 
 @dataclass(frozen=True)
 class HeadPush:
-    result: str  # "accepted", "unchanged", "anchor_needed" (asked twice), "refused"
+    """`result`: "accepted", "unchanged", "waiting" (only the platform's own word since the head it holds),
+    "anchor_needed" (the same anchor asked for twice) or "refused"."""
+
+    result: str
     last_id: int = 0
     message: str | None = None
 
@@ -38,16 +51,59 @@ def _body(store: Store, anchor_id: int | None) -> tuple[dict[str, object], audit
     return body, head
 
 
-def push_audit_head(store: Store, client: PlatformClient) -> HeadPush:
-    """Raises `Offline` on link trouble like every other step; a refusal is an answer."""
+def _unsent(store: Store, platform_entries_may_wait: bool = False) -> tuple[bool, int | None, audit.ChainHead | None]:
+    """Whether the head still has to be sent (an empty log with no note of an accepted head is sent: it may
+    be a wiped one), the anchor to send with it, and the head. With `platform_entries_may_wait`, a log that
+    grew only by the platform's own word waits (`audit.only_platform_entries_after`)."""
     with store.transaction() as session:
         acked = audit.acknowledged_head(session)
         head = audit.chain_head(session)
-    # An empty log with no note of an accepted head is still sent: it may be a wiped one.
-    if acked is not None and head is not None and (head.last_id, head.hash, head.count) == (
-            acked.last_id, acked.hash, acked.count):
-        return HeadPush("unchanged", head.last_id)
-    anchor_id = acked.last_id if acked is not None else None
+        held = acked is not None and head is not None and (
+            (head.last_id, head.hash, head.count) == (acked.last_id, acked.hash, acked.count)
+            or platform_entries_may_wait and audit.only_platform_entries_after(session, acked, head))
+    return not held, acked.last_id if acked is not None else None, head
+
+
+def head_for_push(store: Store) -> dict[str, object] | None:
+    """The head to send along with this pass's applications (`PushRequest.audit_head`), or None when the
+    platform holds it already or it does not fit the wire (the pass's own step then sends and reports it)."""
+    unsent, anchor_id, _head = _unsent(store)
+    if not unsent:
+        return None
+    body, _head = _body(store, anchor_id)
+    try:
+        wire.AuditHeadPush.model_validate(body)
+    except wire.ValidationError:
+        return None
+    return body
+
+
+def take_push_answer(store: Store, sent: dict[str, object], answer: wire.PushedAuditHead | None
+                     ) -> HeadPush | None:
+    """Remember a head the push's answer says the platform holds. None when the pass's own step must still
+    send it: an older platform (no answer), an anchor asked for, a head the platform could not read."""
+    if answer is None or answer.result in ("anchor_needed", "invalid"):
+        return None
+    if answer.result == "refused":
+        reason = answer.reason
+        log.warning("the platform refused this terminal's audit head: %s", reason.en if reason else "")
+        return HeadPush("refused", int(sent["last_id"]),  # type: ignore[call-overload]
+                        f"{reason.zh} / {reason.en}" if reason else None)
+    if answer.head is not None:
+        with store.transaction() as session:
+            audit.remember_acknowledged(session, audit.PlatformHead(
+                answer.head.last_id, answer.head.count, answer.head.hash, answer.head.received_at))
+    return HeadPush(answer.result, answer.head.last_id if answer.head else 0)
+
+
+def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_wait: bool = False) -> HeadPush:
+    """Raises `Offline` on link trouble like every other step; a refusal is an answer. "unchanged": the
+    platform holds this head, or (`platform_entries_may_wait`) only the platform's own word came after it."""
+    unsent, anchor_id, head = _unsent(store, platform_entries_may_wait)
+    if not unsent:
+        if head is not None and anchor_id is not None and head.last_id != anchor_id:
+            return HeadPush("waiting", anchor_id)
+        return HeadPush("unchanged", head.last_id if head else 0)
     for _attempt in range(2):
         body, head = _body(store, anchor_id)
         try:

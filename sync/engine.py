@@ -44,7 +44,7 @@ from kiosk.terminal import Terminal
 from kiosk.usecases.appointments import mark_no_shows
 from sync.appointments import sync_appointments
 from sync.assigned import count_pending, fetch_downloads
-from sync.audit_push import push_audit_head
+from sync.audit_push import PLATFORM_ENTRIES_WAIT, HeadPush, head_for_push, push_audit_head, take_push_answer
 from sync.centre_settings import pull_centre_settings
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
@@ -150,6 +150,12 @@ class SyncEngine:
         # (asked for first in a pass, before this pass's feed was read)
         self._pass_summary: wire.Summary | None = None
         self._previous_summary: wire.Summary | None = None
+        # this pass's audit head, sent along with its first push, and the push's answer to it
+        self._head_to_push: dict[str, object] | None = None
+        self._pushed_head: HeadPush | None = None
+        self._head_taken_at: float | None = None  # monotonic: when the platform last accepted a head sent
+        # 0: the head is sent once, at the end of each pass, whoever wrote the entries (never with the push)
+        self.platform_entries_wait = PLATFORM_ENTRIES_WAIT
 
     # --- the pass ---------------------------------------------------------------------------
 
@@ -157,6 +163,8 @@ class SyncEngine:
         report = PassReport()
         self._feed_summary = None
         self._previous_summary, self._pass_summary = self._pass_summary, None
+        self._head_to_push = None
+        self._pushed_head = None
         self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
@@ -259,6 +267,10 @@ class SyncEngine:
     def push(self, report: PassReport) -> None:
         with self.store.transaction() as session:
             due = outbox.due(session, OutboxKind.APPLICATION)
+        # the audit head goes along with the first push the platform answers; `push_audit_head` then has
+        # nothing left to send unless the pass adds entries other than the platform's word, which may wait
+        # (without that wait, a head sent now would be followed by another at the end of the pass)
+        self._head_to_push = head_for_push(self.store) if due and self.platform_entries_wait > 0 else None
         for start in range(0, len(due), self.batch_size):
             self._push_batch(due[start:start + self.batch_size], report)
 
@@ -292,9 +304,11 @@ class SyncEngine:
                 report.rejected += len(unusable)
         if not docs:
             return
+        body: dict[str, Any] = {"applications": list(docs.values())}
+        if self._head_to_push is not None:
+            body["audit_head"] = self._head_to_push
         try:
-            answer = wire.parse(wire.PushResponse, self.client.json(
-                "POST", "applications", json_body={"applications": list(docs.values())}))
+            answer = wire.parse(wire.PushResponse, self.client.json("POST", "applications", json_body=body))
         except Offline as exc:
             self._retry(list(item_of.values()), str(exc))
             raise
@@ -310,6 +324,11 @@ class SyncEngine:
         except wire.ValidationError as exc:
             self._retry(list(item_of.values()), f"unexpected answer: {exc.error_count()} problems")
             raise Offline("unexpected answer to the push") from None
+        if self._head_to_push is not None:
+            self._pushed_head = take_push_answer(self.store, self._head_to_push, answer.audit_head)
+            self._head_to_push = None
+            if self._pushed_head is not None and self._pushed_head.result in ("accepted", "unchanged"):
+                self._head_taken_at = time.monotonic()
         accepted: list[str] = []
         missing: dict[str, list[str]] = {}
         answered: set[str] = set()
@@ -534,9 +553,21 @@ class SyncEngine:
     # --- audit head -------------------------------------------------------------------------
 
     def push_audit_head(self, report: PassReport) -> None:
-        """Last, and on its own: whatever goes wrong here never holds up applications or decisions."""
+        """Last, and on its own: whatever goes wrong here never holds up applications or decisions. A pass
+        that pushed sent the head along (`head_for_push`): then there is nothing left to send, unless the
+        pass itself added entries."""
         with _optional_step(report, "audit head not sent"):
-            outcome = push_audit_head(self.store, self.client)
+            pushed = self._pushed_head
+            if pushed is not None and pushed.result == "refused":
+                outcome = pushed  # the push's answer said so already: sent again, it would be refused again
+            else:
+                may_wait = (self._head_taken_at is not None
+                            and time.monotonic() - self._head_taken_at < self.platform_entries_wait)
+                outcome = push_audit_head(self.store, self.client, platform_entries_may_wait=may_wait)
+                if outcome.result in ("unchanged", "waiting") and pushed is not None:
+                    outcome = pushed
+            if outcome.result == "accepted" and outcome is not pushed:
+                self._head_taken_at = time.monotonic()
             report.audit_head = {"result": outcome.result, "last_id": outcome.last_id}
             if outcome.result == "refused":
                 report.errors.append(f"audit head refused by the platform: {outcome.message}")

@@ -59,6 +59,10 @@ class PushRequest(BaseModel):
     applications: list[Any] = Field(max_length=100, description=(
         "Application documents (see ApplicationDocument). Each is judged on its own: one malformed item "
         "is answered 'rejected' with its reason and never fails the batch."))
+    audit_head: Any | None = Field(default=None, description=(
+        "The terminal's audit head (see AuditHeadPush), taken in after the applications as `POST /audit/heads` "
+        "takes it and answered in `audit_head`: a pass that pushes needs no request of its own for it. One "
+        "that does not fit is answered `invalid` and never fails the applications."))
 
 
 class PushResult(Wire):
@@ -73,6 +77,7 @@ class PushResult(Wire):
 
 class PushResponse(Wire):
     results: list[PushResult]
+    audit_head: PushedAuditHead | None = Field(default=None, description="the answer to the request's audit head")
 
 
 class StatesRequest(BaseModel):
@@ -291,6 +296,16 @@ class AuditHeadAnswer(Wire):
     result: Literal["accepted", "unchanged", "anchor_needed"]
     head: AuditHead | None = None
     anchor_id: int | None = None
+
+
+class PushedAuditHead(Wire):
+    """The answer to an audit head sent along with a push: `POST /audit/heads`'s answer, where that route's
+    409 is `refused` (recorded as a discrepancy, not accepted) and a head that does not fit is `invalid`."""
+
+    result: Literal["accepted", "unchanged", "anchor_needed", "refused", "invalid"]
+    head: AuditHead | None = None
+    anchor_id: int | None = None
+    reason: Reason | None = None
 
 
 class AuditDiscrepancy(Wire):

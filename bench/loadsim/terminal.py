@@ -307,21 +307,36 @@ class SimTerminal:
             await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
             self.heartbeat_at = time.monotonic()
 
-    async def push_audit_head(self) -> None:
-        """The audit chain's head, with the head the platform accepted last as its anchor (sync.audit_push)."""
+    def audit_head_body(self) -> dict[str, Any] | None:
+        """The audit chain's head, with the head the platform accepted last as its anchor, or None when the
+        platform holds it (sync.audit_push). The statuses a real terminal's feed writes into its log are the
+        platform's own word and wait for the next push's head, so they are left out here."""
         head = self.audit.head()
         if head == self.audit.acked:
-            return
+            return None
         body: dict[str, Any] = dict(head)
         if self.audit.acked is not None:
             body["anchor"] = dict(self.audit.acked)
-        answer = await self.json("POST", "audit/heads", body)
-        # anchor_needed at this very head: the platform took it in a pass whose answer was lost
+        return body
+
+    def take_audit_answer(self, body: dict[str, Any], answer: dict[str, Any]) -> bool:
+        """Whether the platform holds the head sent (anchor_needed at this very head: it took it in a pass
+        whose answer was lost)."""
+        head = {k: body[k] for k in ("last_id", "count", "hash")}
         if answer.get("result") in ("accepted", "unchanged") or (
                 answer.get("result") == "anchor_needed" and answer.get("anchor_id") == head["last_id"]):
             self.audit.acked = head
+            return True
+        return False
+
+    async def push_audit_head(self) -> None:
+        """The head on its own, when no push of the pass carried it."""
+        body = self.audit_head_body()
+        if body is None:
             return
-        raise Refused(f"audit head: {answer}")
+        answer = await self.json("POST", "audit/heads", body)
+        if not self.take_audit_answer(body, answer):
+            raise Refused(f"audit head: {answer}")
 
     def heartbeat_report(self) -> dict[str, Any]:
         """A kiosk's heartbeat report (sync.wire_heartbeat.Report): all well, nothing waiting."""
@@ -335,7 +350,13 @@ class SimTerminal:
 
     async def push(self, batch: list[PreparedApp]) -> None:
         self.audit.add_once([a.id for a in batch])  # submitted, and the receipt printed (kiosk.submission)
-        answer = await self.json("POST", "applications", {"applications": [a.document for a in batch]})
+        body: dict[str, Any] = {"applications": [a.document for a in batch]}
+        head = self.audit_head_body()  # the head rides with the push (SyncEngine.push)
+        if head is not None:
+            body["audit_head"] = head
+        answer = await self.json("POST", "applications", body)
+        if head is not None and answer.get("audit_head") is not None:
+            self.take_audit_answer(head, answer["audit_head"])
         by_id = {a.id: a for a in batch}
         needed: dict[str, bytes] = {}
         accepted: list[str] = []

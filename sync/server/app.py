@@ -73,7 +73,7 @@ from sync.server.deps import (
     WrongRole,
     problem,
 )
-from sync.server.models import Blob, PublishedCatalog
+from sync.server.models import Blob, Device, PublishedCatalog
 
 log = logging.getLogger("onewindow.platform")
 
@@ -310,8 +310,21 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.post("/applications", response_model=wire.PushResponse)
     def push(body: wire.PushRequest, device: DeviceDep) -> Any:
-        """Application documents (`ApplicationDocument`), each judged on its own."""
-        return {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)]}
+        """Application documents (`ApplicationDocument`), each judged on its own; then the terminal's audit
+        head, when one came along."""
+        answer: dict[str, Any] = {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)]}
+        if body.audit_head is not None:
+            try:
+                head = wire.AuditHeadPush.model_validate(body.audit_head)
+            except wire.ValidationError:
+                answer["audit_head"] = {"result": "invalid", "reason": {
+                    "zh": "审计头格式不符，未处理。", "en": "The audit head does not fit its schema; it was not taken in."}}
+            else:
+                try:
+                    answer["audit_head"] = take_audit_head(head, device)
+                except Exception:  # noqa: BLE001 - the applications are in; no answer sends the head on its own
+                    log.exception("an audit head sent with a push was not taken in")
+        return answer
 
     @router.post("/applications/state", response_model=wire.StatesResponse)
     def states(body: wire.StatesRequest, device: DeviceDep) -> Any:
@@ -595,15 +608,23 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                                   "description": "the head does not extend the one the platform holds "
                                                  "(audit_head_rewound): recorded as a discrepancy, not accepted"}})
     def push_audit_head(body: wire.AuditHeadPush, device: DeviceDep) -> Any:
-        """The terminal's audit head, sent with every sync; kept append-only per device."""
+        """The terminal's audit head, sent with every sync that pushed nothing (a push carries it); kept
+        append-only per device."""
+        answer = take_audit_head(body, device)
+        if answer["result"] == "refused":
+            return JSONResponse(jsonable_encoder({"code": "audit_head_rewound", "reason": answer["reason"],
+                                                  "head": answer["head"]}), status_code=409)
+        return answer
+
+    def take_audit_head(body: wire.AuditHeadPush, device: Device) -> dict[str, Any]:
+        """`wire.PushedAuditHead`'s shape, for both routes that take a head."""
         with store.transaction() as session:
             outcome = audit_heads.receive(session, device, body)
             held = audit_heads.head_dict(outcome.head) if outcome.head is not None else None
         if outcome.result == "discrepancy":
             assert outcome.problem is not None
-            return JSONResponse(jsonable_encoder({"code": "audit_head_rewound", "reason": {
-                "zh": f"审计头未被接受：{outcome.problem.zh}", "en": f"The audit head was not accepted: {outcome.problem.en}"},
-                "head": held}), status_code=409)
+            return {"result": "refused", "head": held, "reason": {
+                "zh": f"审计头未被接受：{outcome.problem.zh}", "en": f"The audit head was not accepted: {outcome.problem.en}"}}
         return {"result": outcome.result, "head": held, "anchor_id": outcome.anchor_id}
 
     @router.get("/audit/heads", response_model=wire.AuditHeadsRecord)

@@ -99,3 +99,16 @@ def pushed_document(terminal: Terminal, application_id: str) -> dict:
     with terminal.store.transaction() as s:
         return dict(s.scalars(select(OutboxItem.payload).where(OutboxItem.kind == "application",
                                                                OutboxItem.ref_id == application_id)).one())
+
+
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every request the terminal's client sends, as "METHOD path"."""
+    asked: list[str] = []
+    send = PlatformClient.request
+
+    def recording(self, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(f"{method} {path}")
+        return send(self, method, path, **kwargs)
+
+    monkeypatch.setattr(PlatformClient, "request", recording)
+    return asked

@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import requests
 from sqlalchemy import delete, select
 
+from kiosk import audit
 from kiosk.audit import ACK_KEY, HEAD_KEY, entry_hash, verify_chain
 from kiosk.store.models import AuditEntry, KeyValue
 from kiosk.terminal import Terminal
 from sync.demo_data import submit_demo
 from sync.protocol import PROTOCOL_HEADER
 from sync.server.models import AuditHead, AuditHeadDiscrepancy, PlatformAuditEntry
-from tests.sync.conftest import engine_for, enroll, make_terminal
+from tests.sync.conftest import engine_for, enroll, make_terminal, record_requests
 
 
 def verify(home: Path) -> tuple[int, dict]:
@@ -67,6 +70,7 @@ def synced_terminal(tmp_path: Path, platform, n: int = 3):
     submit_demo(terminal, n, pages=1, page_kb=5, seed=7)
     credential = enroll(terminal, platform)
     engine = engine_for(terminal, credential)
+    engine.platform_entries_wait = 0  # one head a pass, at its end, the feed's statuses with it
     report = engine.run_pass()
     assert report.online and report.sent == n, report.errors
     assert report.audit_head == {"result": "accepted", "last_id": entries(terminal)[-1][0]}
@@ -100,6 +104,59 @@ def test_each_sync_sends_the_head_and_the_platform_keeps_its_history(tmp_path: P
     assert code == 0, out
     assert out["platform"] == "checked" and out["heads_checked"] == 2 and out["unanchored"] == 0
     assert out["platform_head"]["last_id"] == now[-1][0]
+
+
+def test_a_pass_that_pushes_carries_the_head_and_the_feeds_statuses_wait_for_the_next(
+        tmp_path: Path, platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The head rides with the push (one request fewer a pass); the statuses the same pass's feed brings
+    back are the platform's own word and wait for the next head; a local entry never waits."""
+    asked = record_requests(monkeypatch)
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 2, pages=1, page_kb=5, seed=21)
+    credential = enroll(terminal, platform, role="kiosk")
+    engine = engine_for(terminal, credential)
+    submitted = entries(terminal)
+    report = engine.run_pass()
+    assert report.sent == 2 and report.audit_head == {"result": "accepted", "last_id": submitted[-1][0]}
+    assert "POST audit/heads" not in asked and asked.count("POST applications") == 1
+    assert platform_heads(platform) == [(submitted[-1][0], len(submitted), submitted[-1][1])]
+    after = entries(terminal)
+    with terminal.store.transaction() as s:  # what came after it: the feed's two statuses, by the platform
+        assert [a for a in s.scalars(select(AuditEntry.actor).where(AuditEntry.id > submitted[-1][0]))] == [
+            "platform", "platform"]
+
+    asked.clear()  # nothing new of its own: the statuses wait, no request
+    assert engine.run_pass().audit_head == {"result": "waiting", "last_id": submitted[-1][0]}
+    assert "POST audit/heads" not in asked and len(platform_heads(platform)) == 1
+
+    submit_demo(terminal, 1, pages=1, page_kb=5, seed=22)  # the next push carries them with its own entry
+    asked.clear()
+    report = engine.run_pass()
+    pushed = entries(terminal)[len(after)]
+    assert report.sent == 1 and report.audit_head == {"result": "accepted", "last_id": pushed[0]}
+    assert "POST audit/heads" not in asked and platform_heads(platform)[-1][:1] == (pushed[0],)
+
+    with terminal.store.transaction() as s:  # a local entry (a login, a staff action) is sent the same pass
+        audit.record(s, actor="staff:1", action="login", subject="staff:1")
+    asked.clear()
+    report = engine.run_pass()
+    assert report.audit_head == {"result": "accepted", "last_id": entries(terminal)[-1][0]}
+    assert asked.count("POST audit/heads") == 1 and platform_heads(platform)[-1][0] == entries(terminal)[-1][0]
+
+    code, out = verify(tmp_path / "t1")
+    assert code == 0 and out["platform"] == "checked", out
+
+
+def test_the_platforms_word_waits_at_most_the_set_time(tmp_path: Path, sqlite_platform) -> None:
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 1, pages=1, page_kb=5, seed=23)
+    engine = engine_for(terminal, enroll(terminal, sqlite_platform, role="kiosk"))
+    engine.run_pass()
+    assert engine.run_pass().audit_head["result"] == "waiting"
+    engine.platform_entries_wait = 0.05
+    time.sleep(0.1)
+    assert engine.run_pass().audit_head == {"result": "accepted", "last_id": entries(terminal)[-1][0]}
+    assert platform_heads(sqlite_platform)[-1][0] == entries(terminal)[-1][0]
 
 
 def test_a_lost_acknowledgement_is_recovered_with_the_anchor_the_platform_names(tmp_path: Path, sqlite_platform) -> None:
@@ -299,7 +356,99 @@ def test_heads_are_per_device(tmp_path: Path, sqlite_platform) -> None:
     other = make_terminal(tmp_path / "t2", device_no=2)
     submit_demo(other, 1, pages=1, page_kb=5, seed=15)
     other_credential = enroll(other, sqlite_platform, name="kiosk-2")
-    assert engine_for(other, other_credential).run_pass().audit_head["result"] == "accepted"
+    other_engine = engine_for(other, other_credential)
+    other_engine.platform_entries_wait = 0
+    assert other_engine.run_pass().audit_head["result"] == "accepted"
     record = requests.get(sqlite_platform.url("/api/v1/audit/heads"), timeout=10,
                           headers={"Authorization": f"Bearer {other_credential.token}"}).json()
     assert [(x["last_id"], x["hash"]) for x in record["heads"]] == [entries(other)[-1]]
+
+
+def post_push(platform, token: str, body: dict) -> requests.Response:
+    return requests.post(platform.url("/api/v1/applications"), json=body, timeout=10,
+                         headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_head_in_a_push_that_does_not_fit_or_fails_never_fails_the_applications(
+        tmp_path: Path, sqlite_platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The applications are taken in first; a head that does not fit is answered `invalid`, one the platform
+    fails on is left unanswered (the terminal then sends it on its own), and neither is recorded."""
+    from kiosk.store.models import OutboxItem
+    from sync.server import audit_heads
+
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 5, pages=1, page_kb=5, seed=24)
+    credential = enroll(terminal, sqlite_platform, role="kiosk")
+    with terminal.store.transaction() as s:
+        docs = [i.payload for i in s.scalars(select(OutboxItem).where(OutboxItem.kind == "application"))]
+    assert len(docs) == 5
+    hostile = [{"last_id": -1, "count": 0, "hash": "x"}, "不是审计头", [[[]]], {"last_id": 1, "count": 1},
+               {"last_id": 2**62 + 1, "count": 1, "hash": "ab" * 32}]
+    for doc, head in zip(docs, hostile):
+        answer = post_push(sqlite_platform, credential.token, {"applications": [doc], "audit_head": head})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][0]["result"] == "created"
+        assert answer.json()["audit_head"]["result"] == "invalid"
+        assert answer.json()["audit_head"]["reason"]["zh"] and answer.json()["audit_head"]["reason"]["en"]
+    assert platform_heads(sqlite_platform) == [] and discrepancies(sqlite_platform) == []
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the database went away mid-request")
+
+    monkeypatch.setattr(audit_heads, "receive", broken)
+    good_head = {"last_id": 1, "count": 1, "hash": "ab" * 32}
+    answer = post_push(sqlite_platform, credential.token, {"applications": [docs[0]], "audit_head": good_head})
+    assert answer.status_code == 200 and answer.json()["results"][0]["result"] == "duplicate"
+    assert answer.json().get("audit_head") is None
+    monkeypatch.undo()
+
+    # the terminal's own pass: applications confirmed, and its head accepted (sent with a push or alone)
+    report = engine_for(terminal, credential).run_pass()
+    assert report.sent == 5 and report.audit_head["result"] == "accepted" and report.errors == []
+    assert platform_heads(sqlite_platform)[-1][0] == report.audit_head["last_id"]
+
+
+def test_an_older_platform_that_ignores_the_head_in_a_push_gets_it_on_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform from before heads rode with pushes ignores the field and answers none: the pass sends the
+    head at its end, as it always did."""
+    from tests.sync.servers import PlatformServer
+
+    def older(app):  # type: ignore[no-untyped-def]
+        async def without_head(scope, receive, send):  # type: ignore[no-untyped-def]
+            if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/applications"):
+                chunks = []
+                while True:
+                    message = await receive()
+                    chunks.append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        break
+                body = json.loads(b"".join(chunks))
+                body.pop("audit_head", None)
+                data = json.dumps(body).encode()
+                sent = False
+
+                async def replay():  # type: ignore[no-untyped-def]
+                    nonlocal sent
+                    if sent:
+                        return {"type": "http.disconnect"}
+                    sent = True
+                    return {"type": "http.request", "body": data, "more_body": False}
+
+                headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+                headers.append((b"content-length", str(len(data)).encode()))
+                return await app({**scope, "headers": headers}, replay, send)
+            return await app(scope, receive, send)
+        return without_head
+
+    server = PlatformServer(tmp_path / "platform", wrap=older)
+    try:
+        asked = record_requests(monkeypatch)
+        terminal = make_terminal(tmp_path / "t1")
+        submit_demo(terminal, 1, pages=1, page_kb=5, seed=25)
+        report = engine_for(terminal, enroll(terminal, server, role="kiosk")).run_pass()
+        assert report.sent == 1 and report.audit_head["result"] == "accepted"
+        assert asked.count("POST audit/heads") == 1
+        assert platform_heads(server)[-1][0] == report.audit_head["last_id"]
+    finally:
+        server.stop()

@@ -17,7 +17,7 @@ from sync.chunk_size import ChunkSizer
 from sync.demo_data import submit_demo
 from sync.engine import SyncEngine
 from sync.link_memory import LINK_KEY, restore_link
-from tests.sync.conftest import engine_for, enroll, make_terminal
+from tests.sync.conftest import engine_for, enroll, make_terminal, record_requests
 from tests.sync.servers import PlatformServer
 
 PAGE_KB = 100
@@ -116,17 +116,9 @@ def test_the_sync_worker_keeps_its_engine_while_the_credential_holds(tmp_path: P
     time: the sizer (every pass's uploads from 32 KB), the previous feed's catalog ETag (the catalog asked
     for every pass), the time of the last update check. One engine now serves while the credential holds;
     enrolling again gives a new one. Connections are not kept between passes."""
-    from sync import client as client_module
     from sync.worker import SyncWorker
 
-    asked: list[str] = []
-    send = client_module.PlatformClient.request
-
-    def recording(self, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(f"{method} {path}")
-        return send(self, method, path, **kwargs)
-
-    monkeypatch.setattr(client_module.PlatformClient, "request", recording)
+    asked = record_requests(monkeypatch)
     from tests.sync.licence_fixtures import publish_demo_catalog
 
     publish_demo_catalog(sqlite_platform)
