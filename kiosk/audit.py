@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from kiosk.canonical import content_hash
 from kiosk.errors import Message
-from kiosk.store.models import AuditEntry, KeyValue, utcnow
+from kiosk.store.key_values import get_value, put_value
+from kiosk.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -47,12 +48,7 @@ def record(session: Session, *, actor: str, action: str, subject: str, details: 
                        hash=entry_hash(prev_hash, at, actor, action, subject, details))
     session.add(entry)
     session.flush()
-    head = session.get(KeyValue, HEAD_KEY)
-    value = f"{entry.id}:{entry.hash}"
-    if head is None:
-        session.add(KeyValue(key=HEAD_KEY, value=value))
-    else:
-        head.value = value
+    put_value(session, HEAD_KEY, f"{entry.id}:{entry.hash}")
     return entry
 
 
@@ -74,9 +70,9 @@ def verify_chain(session: Session) -> list[ChainBreak]:
             breaks.append(ChainBreak(entry.id, "content does not match its hash: the row was edited"))
         prev_hash = entry.hash
         last = entry
-    head = session.get(KeyValue, HEAD_KEY)
+    head = get_value(session, HEAD_KEY)
     if head is not None:
-        head_id, _, head_hash = head.value.partition(":")
+        head_id, _, head_hash = head.partition(":")
         if last is None or str(last.id) != head_id or last.hash != head_hash:
             breaks.append(ChainBreak(None, "the newest rows were removed or replaced"))
     elif last is not None:
@@ -179,11 +175,11 @@ def count_through(session: Session, entry_id: int) -> int:
 def acknowledged_head(session: Session) -> PlatformHead | None:
     """The last head the platform accepted, as this terminal noted it (a convenience, not an authority:
     it sits in the same database as the log)."""
-    row = session.get(KeyValue, ACK_KEY)
-    if row is None:
+    value = get_value(session, ACK_KEY)
+    if value is None:
         return None
     try:
-        raw = json.loads(row.value)
+        raw = json.loads(value)
         at = datetime.fromisoformat(raw["received_at"]) if raw.get("received_at") else None
         return PlatformHead(int(raw["last_id"]), int(raw["count"]), str(raw["hash"]), at)
     except (ValueError, KeyError, TypeError):
@@ -191,12 +187,7 @@ def acknowledged_head(session: Session) -> PlatformHead | None:
 
 
 def remember_acknowledged(session: Session, head: PlatformHead) -> None:
-    value = json.dumps(head.as_dict())
-    row = session.get(KeyValue, ACK_KEY)
-    if row is None:
-        session.add(KeyValue(key=ACK_KEY, value=value))
-    else:
-        row.value = value
+    put_value(session, ACK_KEY, json.dumps(head.as_dict()))
 
 
 def _short(h: str | None) -> str:

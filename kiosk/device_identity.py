@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.errors import Message, UserFacingError
 from kiosk.settings import Settings
+from kiosk.store.key_values import get_value, put_value
 from kiosk.store.models import KeyValue
 
 ASSIGNED_KEY = "device.assigned_no"
@@ -74,11 +75,11 @@ def _valid(n: object) -> bool:
 
 
 def assignment(session: Session) -> Assignment | None:
-    row = session.get(KeyValue, ASSIGNED_KEY)
-    if row is None:
+    value = get_value(session, ASSIGNED_KEY)
+    if value is None:
         return None
     try:
-        raw = json.loads(row.value)
+        raw = json.loads(value)
     except ValueError:
         return None
     if not isinstance(raw, dict) or not _valid(raw.get("device_no")):
@@ -97,12 +98,7 @@ def set_assigned_device_no(session: Session, n: int, hall_code: str | None = Non
     """Record the platform's number (inside the caller's transaction); a new enrollment replaces the old one."""
     if not _valid(n):
         raise ValueError(f"device number {n!r} is not 1..{MAX_DEVICE_NO}")
-    value = json.dumps({"device_no": n, "hall_code": hall_code})
-    row = session.get(KeyValue, ASSIGNED_KEY)
-    if row is None:
-        session.add(KeyValue(key=ASSIGNED_KEY, value=value))
-    else:
-        row.value = value
+    put_value(session, ASSIGNED_KEY, json.dumps({"device_no": n, "hall_code": hall_code}))
     session.flush()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.store.key_values import put_value
 from kiosk.store.models import KeyValue, utcnow
 
 PRINTER_KEY_PREFIX = "devices.printer:"
@@ -39,11 +40,7 @@ def note_printer(session: Session, printer: str, *, error_code: str | None, reas
         paper = "out" if "paper_out" in reasons else "unknown"
     note = {"printer": printer, "online": online, "paper": paper, "reasons": list(reasons),
             "error_code": error_code, "at": (at or utcnow()).isoformat()}
-    row = session.get(KeyValue, _key(printer))
-    if row is None:
-        session.add(KeyValue(key=_key(printer), value=json.dumps(note)))
-    else:
-        row.value = json.dumps(note)
+    put_value(session, _key(printer), json.dumps(note))
     return note
 
 
