@@ -6,8 +6,8 @@ says it lacks uploaded two at a time (tus: creation with the first chunk in the
 POST, falling back to an empty POST if the platform refuses the body, then
 checksummed PATCH chunks), the state of the batch, the changes feed and the
 count check's figures (carried by the feed's last page, else `GET /summary`),
-the audit chain's head, the settings from the centre and the heartbeat: every
-request a kiosk's pass makes. A pass that meets link trouble or a 5xx is retried after a capped
+the audit chain's head (carried by the push, else on its own), the settings
+from the centre and the heartbeat: every request a kiosk's pass makes. A pass that meets link trouble or a 5xx is retried after a capped
 backoff, as the engine's outbox does; pushes are idempotent and uploads resume
 from the platform's offset, so a retry is always safe.
 
