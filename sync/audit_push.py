@@ -64,6 +64,15 @@ def _unsent(store: Store, platform_entries_may_wait: bool = False) -> tuple[bool
     return not held, acked.last_id if acked is not None else None, head
 
 
+def _taken(store: Store, result: str, head: wire.AuditHead | None) -> HeadPush:
+    """An answer that took the head in (or held it already): the platform's head is noted as accepted."""
+    if head is not None:
+        with store.transaction() as session:
+            audit.remember_acknowledged(session, audit.PlatformHead(head.last_id, head.count, head.hash,
+                                                                    head.received_at))
+    return HeadPush(result, head.last_id if head else 0)
+
+
 def head_for_push(store: Store) -> dict[str, object] | None:
     """The head to send along with this pass's applications (`PushRequest.audit_head`), or None when the
     platform holds it already or it does not fit the wire (the pass's own step then sends and reports it)."""
@@ -89,16 +98,13 @@ def take_push_answer(store: Store, sent: dict[str, object], answer: wire.PushedA
         log.warning("the platform refused this terminal's audit head: %s", reason.en if reason else "")
         return HeadPush("refused", int(sent["last_id"]),  # type: ignore[call-overload]
                         f"{reason.zh} / {reason.en}" if reason else None)
-    if answer.head is not None:
-        with store.transaction() as session:
-            audit.remember_acknowledged(session, audit.PlatformHead(
-                answer.head.last_id, answer.head.count, answer.head.hash, answer.head.received_at))
-    return HeadPush(answer.result, answer.head.last_id if answer.head else 0)
+    return _taken(store, answer.result, answer.head)
 
 
 def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_wait: bool = False) -> HeadPush:
-    """Raises `Offline` on link trouble like every other step; a refusal is an answer. "unchanged": the
-    platform holds this head, or (`platform_entries_may_wait`) only the platform's own word came after it."""
+    """Raises `Offline` on link trouble like every other step; a refusal is an answer. Nothing is sent when
+    the platform holds this head ("unchanged") or, with `platform_entries_may_wait`, when only the platform's
+    own word came after the head it holds ("waiting")."""
     unsent, anchor_id, head = _unsent(store, platform_entries_may_wait)
     if not unsent:
         if head is not None and anchor_id is not None and head.last_id != anchor_id:
@@ -117,9 +123,5 @@ def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_w
                 break
             anchor_id = answer.anchor_id
             continue
-        if answer.head is not None:
-            with store.transaction() as session:
-                audit.remember_acknowledged(session, audit.PlatformHead(
-                    answer.head.last_id, answer.head.count, answer.head.hash, answer.head.received_at))
-        return HeadPush(answer.result, answer.head.last_id if answer.head else 0)
+        return _taken(store, answer.result, answer.head)
     return HeadPush("anchor_needed", head.last_id if head else 0, "the platform asked for the same anchor twice")
