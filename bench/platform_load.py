@@ -193,13 +193,14 @@ class Bench:
             shared = Shared(Router([i.url for i in instances]), chunk_cap=self.args.max_chunk_kb * 1024,
                             proven_bytes=self.args.proven_mb * 1_000_000 if self.args.link == "proven" else 0,
                             in_service=self.args.link == "proven",
-                            fixed_chunk=self.args.chunk_kb * 1024 if self.args.chunk_kb is not None else None)
+                            fixed_chunk=self.args.chunk_kb * 1024 if self.args.chunk_kb is not None else None,
+                            batches=not self.args.no_batches)
             terminals = [SimTerminal(name, hall, code, shared) for (hall, name), code in zip(names, codes)]
             # one terminal per instance, on that instance only, syncs a few applications before the clock starts
             warmers = [SimTerminal(name, hall, code, Shared(Router([inst.url]), chunk_cap=shared.chunk_cap,
                                                            proven_bytes=shared.proven_bytes,
                                                            in_service=shared.in_service,
-                                                           fixed_chunk=shared.fixed_chunk))
+                                                           fixed_chunk=shared.fixed_chunk, batches=shared.batches))
                        for (hall, name), code, inst in zip(warm_names, codes[len(names):], instances)]
             result = asyncio.run(self._drive(cfg, terminals, warmers, instances, db_url, shared, profile_out))
         finally:
@@ -343,6 +344,8 @@ def main() -> int:
     parser.add_argument("--proven-mb", type=int, default=20,
                         help="what a proven link has carried (20: a busy kiosk's first day; the sizer then sends "
                              "400 KB chunks, so a 200 KB page goes whole in its POST)")
+    parser.add_argument("--no-batches", action="store_true",
+                        help="every file in its own POST /uploads, as terminals from before POST /uploads/batch")
     parser.add_argument("--max-chunk-kb", type=int, default=4096, help="the platform's largest chunk (serve's default)")
     parser.add_argument("--workers", type=int, default=None, help="`platform serve --workers N`, where it exists")
     parser.add_argument("--storage", choices=["auto", "local", "s3"], default="auto",

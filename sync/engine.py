@@ -55,7 +55,7 @@ from sync import wire
 from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
 from sync.staff_sync import pull_staff
-from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats
+from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats, plan_batches
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
@@ -156,6 +156,8 @@ class SyncEngine:
         self._head_taken_at: float | None = None  # monotonic: when the platform last accepted a head sent
         # 0: the head is sent once, at the end of each pass, whoever wrote the entries (never with the push)
         self.platform_entries_wait = PLATFORM_ENTRIES_WAIT
+        # False: every file on its own (`POST /uploads`), even where the platform offers batches
+        self.batch_uploads = True
 
     # --- the pass ---------------------------------------------------------------------------
 
@@ -324,6 +326,7 @@ class SyncEngine:
         except wire.ValidationError as exc:
             self._retry(list(item_of.values()), f"unexpected answer: {exc.error_count()} problems")
             raise Offline("unexpected answer to the push") from None
+        self.upload_link.platform_batches(answer.upload_batch_bytes if self.batch_uploads else None)
         if self._head_to_push is not None:
             self._pushed_head = take_push_answer(self.store, self._head_to_push, answer.audit_head)
             self._head_to_push = None
@@ -374,29 +377,51 @@ class SyncEngine:
         stop = threading.Event()
 
         completed: set[str] = set()
+        Outcome = tuple[str, UploadStats, BaseException | None]
 
-        def work(sha: str) -> tuple[str, UploadStats, BaseException | None]:
-            stats = UploadStats()
+        def one(uploader: ResumableUploader, sha: str, data: bytes | None) -> Outcome:
+            stats = uploader.stats = UploadStats()
             if stop.is_set():
                 return sha, stats, Offline("skipped: the link is down")
-            client = self.client.clone()
             try:
-                data = self.terminal.attachments.get(sha)
-                uploader = ResumableUploader(client, link=self.upload_link, policy=self.upload_policy,
-                                             sleep=self.sleep, stats=stats)
-                uploader.upload(sha, data)
-                completed.update(uploader.completed)  # (set.update holds the GIL: safe across the pool)
+                uploader.upload(sha, data if data is not None else self.terminal.attachments.get(sha))
                 return sha, stats, None
             except Offline as exc:
                 stop.set()
                 return sha, stats, exc
             except (Refused, DamagedAttachment) as exc:
                 return sha, stats, exc
+
+        def work(shas: list[str]) -> list[Outcome]:
+            """Files of a batch go in one request first; each one it did not store (and a file alone) is
+            then uploaded on its own."""
+            client = self.client.clone()
+            try:
+                uploader = ResumableUploader(client, link=self.upload_link, policy=self.upload_policy,
+                                             sleep=self.sleep)
+                outcomes: list[Outcome] = []
+                data: dict[str, bytes] = {}
+                held: set[str] = set()
+                batch_stats: UploadStats | None = None
+                if len(shas) > 1 and not stop.is_set():
+                    for sha in shas:
+                        try:
+                            data[sha] = self.terminal.attachments.get(sha)
+                        except DamagedAttachment:  # answered on its own below
+                            pass
+                    held = uploader.upload_batch(data)
+                    batch_stats = uploader.stats
+                for sha in shas:
+                    outcomes.append((sha, UploadStats(), None) if sha in held else one(uploader, sha, data.get(sha)))
+                if batch_stats is not None:  # the batch's request and bytes count once, with its first file
+                    outcomes[0][1].add(batch_stats)
+                completed.update(uploader.completed)  # (set.update holds the GIL: safe across the pool)
+                return outcomes
             finally:
                 client.close()
 
         with ThreadPoolExecutor(max_workers=self.parallel_uploads, thread_name_prefix="ow-upload") as pool:
-            outcomes = list(pool.map(work, list(needed)))
+            outcomes = [o for done in pool.map(work, self._upload_work(list(needed))) for o in done]
         keep_link(self.store, self.upload_link.sizer, self.client.base_url)
         offline: Offline | None = None
         done: set[str] = set()
@@ -425,6 +450,19 @@ class SyncEngine:
             self._retry([item_of[a] for a in accepted], str(offline))
             raise offline
         return completed
+
+    def _upload_work(self, shas: list[str]) -> list[list[str]]:
+        """The files in batches where the platform takes them and they are small enough for the link
+        (sync.upload.plan_batches), the rest one by one."""
+        budget = self.upload_link.batch_size(self.client.head_bytes("POST", "uploads/batch", {}))
+        if budget <= 0 or len(shas) < 2:
+            return [[sha] for sha in shas]
+        with self.store.transaction() as session:
+            sizes = {sha: size for sha, size in session.execute(
+                select(Attachment.sha256, Attachment.size).where(Attachment.sha256.in_(shas)))}
+        batches = plan_batches({sha: sizes[sha] for sha in shas if sha in sizes}, budget)
+        batched = {sha for batch in batches for sha in batch}
+        return batches + [[sha] for sha in shas if sha not in batched]
 
     def _note_uploaded(self, shas: set[str]) -> None:
         with self.store.transaction() as session:

@@ -32,6 +32,13 @@ PLATFORM_MAX_CHUNK_BYTES = 4 * 1024 * 1024
 # Asked again after this many seconds, in case the platform was upgraded meanwhile.
 CREATION_WITH_UPLOAD_RETRY_SECONDS = 6 * 3600.0
 
+# Several whole small files in one request (`POST /uploads/batch`): the header names each file's SHA-256 and
+# length in body order ("<sha256>:<length>,..."), the body is the files one after another. A platform offers it
+# in its push answer (`PushResponse.upload_batch_bytes`, its largest batch body); one that does not is sent
+# each file on its own, as before. A batch is sized like a chunk, so a cut link still costs at most one.
+UPLOAD_BATCH_HEADER = "OneWindow-Upload-Batch"
+UPLOAD_BATCH_MAX_FILES = 64
+
 # Statuses the platform sends back through the changes feed.
 FEED_STATUSES = ("received", "accepted", "needs_supplement", "approved", "rejected")
 DECISIONS = ("accepted", "needs_supplement", "approved", "rejected")

@@ -14,6 +14,10 @@ round trip per file. A platform that predates it refuses the body; the
 terminal then sends the empty POST it always did, and stops offering bodies
 to that platform for a while (`UploadLink`).
 
+Files smaller than a chunk may go several in one request (`POST /uploads/batch`, `upload_batch`), where the
+platform's push answer offers it: a two-page application then costs one upload request, not two. A batch is
+sized like a chunk and never retried as one: each file it did not store goes on its own.
+
 Nothing loops unchecked: every attempt that does not move the platform's
 offset past the best one seen counts as a failure; failures in a row back off
 (after the first one, which is usually a short cut) and end the upload with
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 import requests
 
 from kiosk.retry import UPLOAD_CHUNK, RetryPolicy
+from sync import wire
 from sync.chunk_size import ChunkSizer
 from sync.client import Offline, PlatformClient, Refused
 from sync.protocol import (
@@ -39,6 +44,8 @@ from sync.protocol import (
     COMPLETED_APPLICATIONS_MAX,
     CREATION_WITH_UPLOAD_RETRY_SECONDS,
     TUS_VERSION,
+    UPLOAD_BATCH_HEADER,
+    UPLOAD_BATCH_MAX_FILES,
     UPLOAD_COMPLETE_HEADER,
     UPLOAD_CONTENT_TYPE,
 )
@@ -98,6 +105,7 @@ class UploadLink:
         self._body_taken = False  # has the platform taken a first chunk in a POST yet?
         self._post_cap: int | None = None  # the largest first chunk, once a POST body was refused as too large
         self._locations: dict[str, str | None] = {}
+        self._batch_bytes: int | None = None  # the platform's largest batch body, once its push answer named one
 
     def chunk_size(self, head_bytes: int) -> int:
         if self.fixed_chunk is not None:
@@ -134,6 +142,18 @@ class UploadLink:
             self._body_refused_at = None
             self._body_taken = True
 
+    def platform_batches(self, limit: int | None) -> None:
+        """What the platform's push answer said of `POST /uploads/batch` (None: it takes none)."""
+        with self._lock:
+            self._batch_bytes = limit
+
+    def batch_size(self, head_bytes: int) -> int:
+        """The largest batch body to send now: a chunk's size, so a cut costs no more; 0 when the platform
+        takes no batches."""
+        with self._lock:
+            limit = self._batch_bytes
+        return 0 if limit is None else min(limit, self.chunk_size(head_bytes))
+
     def started(self, sha256: str) -> bool:
         with self._lock:
             return sha256 in self._locations
@@ -150,6 +170,25 @@ class UploadLink:
     def forget(self, sha256: str) -> None:
         with self._lock:
             self._locations.pop(sha256, None)
+
+
+def plan_batches(sizes: Mapping[str, int], budget: int, max_files: int = UPLOAD_BATCH_MAX_FILES) -> list[list[str]]:
+    """Files packed in order into batches of at most `budget` bytes and `max_files` files; a file larger than
+    the budget, or one left alone, goes on its own (a batch of one is just a whole-file POST)."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for sha, size in sizes.items():
+        if size > budget or size <= 0:
+            continue
+        if current and (used + size > budget or len(current) >= max_files):
+            batches.append(current)
+            current, used = [], 0
+        current.append(sha)
+        used += size
+    if current:
+        batches.append(current)
+    return [b for b in batches if len(b) > 1]
 
 
 class _Stuck(Exception):
@@ -291,6 +330,47 @@ class ResumableUploader:
         if complete:
             self._note_completed(resp.headers)
         return new_offset, complete
+
+    def upload_batch(self, files: Mapping[str, bytes]) -> set[str]:
+        """Several whole files in one request (`POST /uploads/batch`); return those the platform now holds.
+        Every other file (refused, an upload of it under way, lost to a cut, a platform that turned the batch
+        down) is left to `upload`, whose own request gives it its own answer and pacing: a batch is never
+        retried as one."""
+        if len(files) < 2:
+            return set()
+        body = b"".join(files.values())
+        headers = {"Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE,
+                   UPLOAD_BATCH_HEADER: ",".join(f"{sha}:{len(data)}" for sha, data in files.items())}
+        self.stats.requests += 1
+        self.stats.chunks += 1
+        self.stats.payload_bytes += len(body)
+        try:
+            resp = self._send("POST", "uploads/batch", headers, body, expected=(200,))
+            answer = wire.parse(wire.UploadBatchAnswer, resp.json())
+        except Offline:
+            # Cut: the files that arrived whole before the cut are held. Each file's next creation is an empty
+            # POST, which says so, instead of sending its bytes again as a first chunk.
+            self.stats.reconnects += 1
+            for sha in files:
+                if not self.link.started(sha):
+                    self.link.remember(sha, None)
+            return set()
+        except Refused as exc:
+            if exc.status == 413:
+                self.link.sizer.too_large(len(body))
+            elif exc.status in (404, 405):  # a platform that no longer takes batches (downgraded)
+                self.link.platform_batches(None)
+            return set()
+        except ValueError:  # an answer that does not fit: as a lost one
+            return set()
+        held: set[str] = set()
+        for f in answer.files:
+            if f.sha256 in files and f.result == "stored":
+                held.add(f.sha256)
+                self.completed.update(a.lower() for a in f.completed_applications)
+                self.stats.committed_bytes += len(files[f.sha256])
+                self.link.forget(f.sha256)
+        return held
 
     # --- the loop -------------------------------------------------------------------------------
 

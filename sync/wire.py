@@ -27,6 +27,7 @@ from kiosk.application_document import (  # noqa: F401 - part of the wire, re-ex
     Sha256,
     ShortText,
 )
+from sync.protocol import COMPLETED_APPLICATIONS_MAX, UPLOAD_BATCH_MAX_FILES
 
 Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
 Status = Literal["submitted", "received", "accepted", "needs_supplement", "approved", "rejected", "withdrawn"]
@@ -78,6 +79,27 @@ class PushResult(Wire):
 class PushResponse(Wire):
     results: list[PushResult]
     audit_head: PushedAuditHead | None = Field(default=None, description="the answer to the request's audit head")
+    upload_batch_bytes: int | None = Field(default=None, ge=1, description=(
+        "the largest body `POST /uploads/batch` takes (several whole files in one request); absent: send each "
+        "file on its own"))
+
+
+class UploadBatchFile(Wire):
+    """One file of `POST /uploads/batch`, answered as `POST /uploads` would answer it whole."""
+
+    sha256: Sha256
+    result: Literal["stored", "in_progress", "refused"] = Field(description=(
+        "stored: the platform holds the verified file (now or already); in_progress: an upload of it is "
+        "under way, to be resumed on its own; refused: `status`, `code` and `reason` say why"))
+    status: int | None = Field(default=None, description="refused: the HTTP status POST /uploads would answer")
+    code: str | None = None
+    reason: Reason | None = None
+    completed_applications: list[str] = Field(default_factory=list, max_length=COMPLETED_APPLICATIONS_MAX,
+                                              description="the device's applications this file completed")
+
+
+class UploadBatchAnswer(Wire):
+    files: list[UploadBatchFile] = Field(max_length=UPLOAD_BATCH_MAX_FILES)
 
 
 class StatesRequest(BaseModel):

@@ -2,10 +2,11 @@
 
 It does what `sync.engine.SyncEngine` does in a pass, as a kiosk: the catalog
 (with its ETag), applications pushed in batches of 20, the files the platform
-says it lacks uploaded two at a time (tus: creation with the first chunk in the
-POST, falling back to an empty POST if the platform refuses the body, then
-checksummed PATCH chunks), the state of the batch, the changes feed and the
-count check's figures (carried by the feed's last page, else `GET /summary`),
+says it lacks uploaded two at a time (files smaller than a chunk together in one
+`POST /uploads/batch` where the push answer offers it; the others with tus:
+creation with the first chunk in the POST, falling back to an empty POST if the
+platform refuses the body, then checksummed PATCH chunks), the state of the
+batch, the changes feed and the count check's figures (carried by the feed's last page, else `GET /summary`),
 the audit chain's head (carried by the push, else on its own), the settings
 from the centre and the heartbeat: every request a kiosk's pass makes. A pass that meets link trouble or a 5xx is retried after a capped
 backoff, as the engine's outbox does; pushes are idempotent and uploads resume
@@ -38,6 +39,7 @@ import httpx
 from kiosk import heartbeat
 from kiosk.audit import GENESIS, entry_hash
 from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
+from sync.upload import plan_batches
 from sync.protocol import (
     API_PREFIX,
     COMPLETED_APPLICATIONS_HEADER,
@@ -45,6 +47,7 @@ from sync.protocol import (
     PLATFORM_MAX_CHUNK_BYTES,
     PROTOCOL_HEADER,
     TUS_VERSION,
+    UPLOAD_BATCH_HEADER,
     UPLOAD_COMPLETE_HEADER,
     UPLOAD_CONTENT_TYPE,
 )
@@ -159,6 +162,7 @@ class Shared:
     proven_bytes: int = 0  # what each terminal's link has carried without a cut (LinkChunks)
     in_service: bool = False  # terminals that hold the catalog and read the feed last pass (`SimTerminal.in_service`)
     fixed_chunk: int | None = None
+    batches: bool = True  # False: every file on its own, as a terminal from before POST /uploads/batch
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
     # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
@@ -176,7 +180,8 @@ def _b64(data: bytes) -> str:
 def _kind(method: str, path: str) -> str:
     """The route a request went to, e.g. "PATCH uploads/{id}", "POST applications/state"."""
     parts = path.split("?")[0].split("/")
-    return f"{method} uploads/{{id}}" if parts[0] == "uploads" and len(parts) > 1 else f"{method} {'/'.join(parts)}"
+    return (f"{method} uploads/{{id}}" if parts[0] == "uploads" and len(parts) > 1 and parts[1] != "batch"
+            else f"{method} {'/'.join(parts)}")
 
 
 class SimTerminal:
@@ -366,13 +371,24 @@ class SimTerminal:
             accepted.append(r["id"])
             for sha in r.get("missing", []):
                 needed[sha] = by_id[r["id"]].files[sha]
+        # small files in batches where the platform's answer offers them, sized like a chunk (SyncEngine._upload_work)
+        units = [{sha: data} for sha, data in needed.items()]
+        if self.shared.batches and answer.get("upload_batch_bytes") and len(needed) > 1:
+            batches = plan_batches({sha: len(data) for sha, data in needed.items()},
+                                   min(int(answer["upload_batch_bytes"]), self.chunk.size()))
+            batched = {sha for batch in batches for sha in batch}
+            units = [{sha: needed[sha] for sha in batch} for batch in batches] + [
+                {sha: data} for sha, data in needed.items() if sha not in batched]
         gate = asyncio.Semaphore(PARALLEL_UPLOADS)
 
-        async def one(sha: str, data: bytes) -> None:
+        async def one(unit: dict[str, bytes]) -> None:
             async with gate:
-                await self.upload(sha, data)
+                held = await self.upload_batch(unit) if len(unit) > 1 else set()
+                for sha, data in unit.items():
+                    if sha not in held:  # each file a batch did not store goes on its own
+                        await self.upload(sha, data)
 
-        outcomes = await asyncio.gather(*(one(s, d) for s, d in needed.items()), return_exceptions=True)
+        outcomes = await asyncio.gather(*(one(unit) for unit in units), return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -406,6 +422,29 @@ class SimTerminal:
                 return page.get("summary")
 
     # --- resumable upload (tus core + creation(-with-upload) + checksum) ----------------------------
+
+    async def upload_batch(self, files: dict[str, bytes]) -> set[str]:
+        """Several whole files in one `POST /uploads/batch`; the files it stored (never retried as a batch)."""
+        body = b"".join(files.values())
+        self.chunk.sending(len(body))
+        try:
+            resp = await self.request("POST", "uploads/batch", key=self.token, content=body, headers={
+                "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE,
+                UPLOAD_BATCH_HEADER: ",".join(f"{sha}:{len(data)}" for sha, data in files.items())})
+        except Trouble as exc:
+            self.chunk.failed(len(body))
+            self.shared.retry_reasons[f"batch: {exc.reason}"] += 1
+            return set()
+        self.chunk.passed(len(body))
+        if resp.status_code != 200:
+            self.shared.retry_reasons[f"batch: {resp.status_code}"] += 1
+            return set()
+        held: set[str] = set()
+        for answer in resp.json()["files"]:
+            if answer["result"] == "stored":
+                held.add(answer["sha256"])
+                self.completed.update(answer.get("completed_applications", []))
+        return held
 
     async def upload(self, sha256: str, data: bytes) -> None:
         location: str | None = None

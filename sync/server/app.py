@@ -39,6 +39,7 @@ from sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     TUS_VERSION,
+    UPLOAD_BATCH_HEADER,
     UPLOAD_COMPLETE_HEADER,
     UPLOAD_CONTENT_TYPE,
 )
@@ -58,6 +59,7 @@ from sync.server import (
     prereview,
     prereview_api,
     updates_api,
+    upload_batch,
     uploads,
 )
 from sync.server import staff as staff_accounts
@@ -137,8 +139,10 @@ class ProtocolMiddleware:
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         # Upload chunks: a PATCH, and the first chunk a POST /uploads may carry (tus creation-with-upload).
+        # Upload batches (POST /uploads/batch) are bounded the same way.
         is_chunk = (scope["method"] == "PATCH" and scope["path"].startswith(f"{API_PREFIX}/uploads/")
-                    or scope["method"] == "POST" and scope["path"] == f"{API_PREFIX}/uploads")
+                    or scope["method"] == "POST" and scope["path"] in (f"{API_PREFIX}/uploads",
+                                                                       f"{API_PREFIX}/uploads/batch"))
         limit = self.limits.max_chunk_bytes if is_chunk else self.limits.max_json_bytes
         failure: JSONResponse | None = None
         declared = 0
@@ -312,7 +316,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     def push(body: wire.PushRequest, device: DeviceDep) -> Any:
         """Application documents (`ApplicationDocument`), each judged on its own; then the terminal's audit
         head, when one came along."""
-        answer: dict[str, Any] = {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)]}
+        answer: dict[str, Any] = {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)],
+                                  "upload_batch_bytes": limits.max_chunk_bytes}
         if body.audit_head is not None:
             try:
                 head = wire.AuditHeadPush.model_validate(body.audit_head)
@@ -471,21 +476,28 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             headers["Upload-Offset"] = str(exc.offset)
         return JSONResponse({"code": exc.code, "reason": exc.reason}, status_code=exc.status, headers=headers)
 
-    def chunk_headers(request: Request) -> tuple[int, bytes] | JSONResponse:
-        """A chunk's Content-Type, Content-Length (> 0) and Upload-Checksum, or the answer refusing them."""
+    def upload_body_length(request: Request) -> int | JSONResponse:
+        """The Content-Length of a body of upload bytes (a chunk, a batch), or the answer refusing its headers."""
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != UPLOAD_CONTENT_TYPE:
             return problem(415, f"Content-Type 须为 {UPLOAD_CONTENT_TYPE}。", f"Content-Type must be {UPLOAD_CONTENT_TYPE}.",
                            "content_type")
         raw_length = request.headers.get("content-length", "")
         if not DIGITS.fullmatch(raw_length):
             return problem(400, "缺少或无效的 Content-Length。", "Content-Length is missing or invalid.", "bad_length")
+        return int(raw_length)
+
+    def chunk_headers(request: Request) -> tuple[int, bytes] | JSONResponse:
+        """A chunk's Content-Type, Content-Length (> 0) and Upload-Checksum, or the answer refusing them."""
+        length = upload_body_length(request)
+        if isinstance(length, JSONResponse):
+            return length
         expected = _checksum(request.headers.get("upload-checksum", ""))
         if expected is None:
             return problem(400, "须带 Upload-Checksum: sha256 <base64>。", "Upload-Checksum: sha256 <base64> is required.",
                            "bad_checksum")
-        if int(raw_length) == 0:
+        if length == 0:
             return problem(400, "数据块为空。", "The chunk is empty.", "empty_chunk")
-        return int(raw_length), expected
+        return length, expected
 
     async def receive_chunk(request: Request, length: int, expected: bytes, running: Any,
                             offset: int | None, digest: Any = None) -> bytes | JSONResponse:
@@ -566,6 +578,29 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return Response(status_code=200, headers=headers)
         headers["Location"] = f"{API_PREFIX}/uploads/{state.id}"
         return Response(status_code=201, headers=headers)
+
+    @router.post("/uploads/batch", response_model=wire.UploadBatchAnswer, responses={
+        400: {"model": wire.ProblemAnswer}, 413: {"model": wire.ProblemAnswer}, 415: {"model": wire.ProblemAnswer}})
+    async def upload_batch_route(request: Request, device: DeviceDep) -> Any:
+        """Several whole files in one body, one after another, each named with its length in
+        OneWindow-Upload-Batch ("<sha256>:<length>,...", body order; at most the push answer's
+        `upload_batch_bytes` in all). Each is answered on its own as `POST /uploads` would answer it whole;
+        a request that does not fit as a whole takes nothing in."""
+        length = upload_body_length(request)
+        if isinstance(length, JSONResponse):
+            return length
+        whole: list[upload_batch.Received] = []
+        try:
+            entries = upload_batch.manifest(request.headers.get(UPLOAD_BATCH_HEADER, ""), length,
+                                            limits.max_upload_bytes)
+            await upload_batch.receive(request.stream(), entries, whole)
+        except upload_batch.BatchRefused as exc:
+            return problem(exc.status, exc.zh, exc.en, exc.code)
+        except ClientDisconnect:  # the link dropped mid-body: the files that arrived whole are kept
+            if whole:
+                await run_in_threadpool(upload_batch.take_in, store, device, whole, limits.max_upload_bytes)
+            return Response(status_code=400)
+        return {"files": await run_in_threadpool(upload_batch.take_in, store, device, whole, limits.max_upload_bytes)}
 
     @router.head("/uploads/{upload_id}", responses={404: {}})
     def upload_head(upload_id: UploadId, device: DeviceDep) -> Any:

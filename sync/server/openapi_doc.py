@@ -16,7 +16,15 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from sync import wire
-from sync.protocol import API_PREFIX, CHECKSUM_MISMATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, UPLOAD_COMPLETE_HEADER
+from sync.protocol import (
+    API_PREFIX,
+    CHECKSUM_MISMATCH,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    UPLOAD_BATCH_HEADER,
+    UPLOAD_BATCH_MAX_FILES,
+    UPLOAD_COMPLETE_HEADER,
+)
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemAnswer"}
 DESCRIPTIONS = {
@@ -37,6 +45,9 @@ LENGTH = {"schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "t
 def _header_param(name: str, required: bool, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": required, "schema": schema, "description": description}
 
+
+_BATCH_ENTRY = "[0-9a-f]{64}:[0-9]{1,15}"
+BATCH_PATTERN = f"^{_BATCH_ENTRY}(,{_BATCH_ENTRY}){{0,{UPLOAD_BATCH_MAX_FILES - 1}}}$"
 
 #: what the upload endpoints read and write by hand, per (path, method)
 TUS_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -64,6 +75,15 @@ TUS_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "UploadPatch": {"operationId": "patch", "parameters": {
                 "upload_id": "$response.header.Location#regex:/uploads/([0-9a-f]+)$",
                 "Upload-Offset": "0"}}}},
+    },
+    (f"{API_PREFIX}/uploads/batch", "post"): {
+        "parameters": [
+            _header_param(UPLOAD_BATCH_HEADER, True, {"type": "string", "pattern": BATCH_PATTERN},
+                          "each file's hex SHA-256 and length, in body order: `<sha256>:<length>,...`"),
+            _header_param("Tus-Resumable", False, {"type": "string", "enum": ["1.0.0"]}, "tus protocol version")],
+        "requestBody": {"required": True, "description": "the files named, one after another", "content": {
+            "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "headers": {},
     },
     (f"{API_PREFIX}/uploads/{{upload_id}}", "head"): {
         "parameters": [_header_param("Tus-Resumable", False, {"type": "string", "enum": ["1.0.0"]}, "tus version")],

@@ -109,6 +109,7 @@ def test_the_first_chunk_rides_in_the_post_on_a_platform_that_takes_it(
     submit_demo(terminal, 2, pages=2, page_kb=5, seed=22)  # every file smaller than the probe
     credential = enroll(terminal, platform)
     sync = engine(terminal, credential)
+    sync.batch_uploads = False  # each file in its own POST (test_upload_batch.py: several in one)
     sync_all(sync)
     files = assert_files_arrived(terminal, platform)
     assert wrapped.recorder is not None and wrapped.creation is not None

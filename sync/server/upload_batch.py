@@ -1,0 +1,120 @@
+"""Several whole files in one request (`POST /uploads/batch`): a kiosk's two-page application sends its
+pages in one request instead of one each, so the platform pays its per-request floor (routing, the device's
+token, a thread hop) once.
+
+Each file is then taken exactly as `POST /uploads` takes a whole file (`uploads.create`): checked against
+its SHA-256 as its bytes arrive, stored, owned by the hall, its cases completed, in its own transaction, and
+answered on its own. One file refused never refuses the others. A link cut mid-body keeps the files that
+arrived whole; the terminal's next creation of each finds it held.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sync.protocol import COMPLETED_APPLICATIONS_MAX, UPLOAD_BATCH_MAX_FILES
+from sync.server import uploads
+from sync.server.db import PlatformStore
+from sync.server.models import Device
+
+ENTRY = re.compile(r"([0-9a-f]{64}):([0-9]{1,15})")
+
+
+class BatchRefused(Exception):
+    """The request as a whole does not fit; nothing was taken in."""
+
+    def __init__(self, status: int, zh: str, en: str, code: str) -> None:
+        super().__init__(en)
+        self.status = status
+        self.zh = zh
+        self.en = en
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Entry:
+    sha256: str
+    length: int
+
+
+@dataclass
+class Received:
+    entry: Entry
+    data: bytes
+    digest: Any  # the file's SHA-256, fed as its bytes arrived
+
+
+def manifest(header: str, content_length: int, max_upload_bytes: int) -> list[Entry]:
+    """The files the header names, in body order; refused unless they are distinct, each of a length the
+    platform takes, and together exactly the body's length."""
+    parts = [p.strip() for p in header.split(",")] if header.strip() else []
+    if not parts:
+        raise BatchRefused(400, "须列出批内每个文件（sha256:长度）。",
+                           "The batch must name each file (sha256:length).", "bad_batch")
+    if len(parts) > UPLOAD_BATCH_MAX_FILES:
+        raise BatchRefused(400, f"一批最多 {UPLOAD_BATCH_MAX_FILES} 个文件。",
+                           f"A batch holds at most {UPLOAD_BATCH_MAX_FILES} files.", "bad_batch")
+    entries: list[Entry] = []
+    for part in parts:
+        match = ENTRY.fullmatch(part)
+        if match is None:
+            raise BatchRefused(400, "批内文件须写作 64 位小写十六进制 sha256:长度。",
+                               "Each file of the batch must read <64 lowercase hex sha256>:<length>.", "bad_batch")
+        entries.append(Entry(match[1], int(match[2])))
+    if len({e.sha256 for e in entries}) != len(entries):
+        raise BatchRefused(400, "同一文件在批内出现了两次。", "A file is named twice in the batch.", "bad_batch")
+    for e in entries:
+        try:
+            uploads.check_length(e.length, max_upload_bytes)
+        except uploads.UploadError as exc:
+            raise BatchRefused(exc.status, exc.reason["zh"], exc.reason["en"], "bad_length") from None
+    if sum(e.length for e in entries) != content_length:
+        raise BatchRefused(400, "批内文件长度之和与 Content-Length 不符。",
+                           "The files' lengths do not add up to Content-Length.", "bad_length")
+    return entries
+
+
+async def receive(stream: AsyncIterator[bytes], entries: list[Entry], whole: list[Received]) -> None:
+    """Read the body into `whole`, one file after another, each hashed as its bytes arrive (never read twice).
+    A cut raises from the stream with the files that arrived whole already in `whole`."""
+    index = 0
+    pieces: list[bytes] = []
+    have = 0
+    digest = hashlib.sha256()
+    async for piece in stream:
+        view = memoryview(piece)
+        while view:
+            if index >= len(entries):
+                raise BatchRefused(400, "请求体长于所列文件之和。", "The body is longer than the files named.",
+                                   "bad_length")
+            take = view[:entries[index].length - have]
+            digest.update(take)
+            pieces.append(bytes(take))
+            have += len(take)
+            view = view[len(take):]
+            if have == entries[index].length:
+                whole.append(Received(entries[index], b"".join(pieces), digest))
+                index, pieces, have, digest = index + 1, [], 0, hashlib.sha256()
+    if index != len(entries):
+        raise BatchRefused(400, "请求体短于所列文件之和。", "The body is shorter than the files named.", "bad_length")
+
+
+def take_in(store: PlatformStore, device: Device, files: list[Received], max_upload_bytes: int
+            ) -> list[dict[str, Any]]:
+    """Each file as `POST /uploads` takes a whole one (`wire.UploadBatchFile` each, in order)."""
+    answers: list[dict[str, Any]] = []
+    for f in files:
+        answer: dict[str, Any] = {"sha256": f.entry.sha256}
+        try:
+            state = uploads.create(store, device, f.entry.sha256, f.entry.length, max_upload_bytes, f.data, f.digest)
+        except uploads.UploadError as exc:
+            answer.update(result="refused", status=exc.status, code=exc.code, reason=exc.reason)
+        else:
+            answer["result"] = "stored" if state.complete else "in_progress"
+            if len(state.completed_applications) <= COMPLETED_APPLICATIONS_MAX:  # (more: the terminal asks)
+                answer["completed_applications"] = list(state.completed_applications)
+        answers.append(answer)
+    return answers

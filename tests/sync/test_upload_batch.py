@@ -1,0 +1,336 @@
+"""Several whole files in one request (`POST /uploads/batch`), on SQLite and on PostgreSQL, over real HTTP.
+
+A kiosk's application with two scanned pages sends them in one request: each file is checked, stored and
+answered on its own, as `POST /uploads` would answer it whole. A bad file is refused alone; a request that
+does not fit as a whole takes nothing in, with a bilingual reason; a cut mid-body keeps the files that
+arrived whole. The terminal batches only what the platform's push answer offers, sizes a batch like a
+chunk, and sends each file the batch did not store on its own; an older platform is never sent a batch.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from kiosk.outbox import OutboxState
+from kiosk.store.models import Attachment, OutboxItem
+from sync.demo_data import submit_demo
+from sync.linksim import BadLink
+from sync.protocol import TUS_VERSION, UPLOAD_BATCH_HEADER, UPLOAD_BATCH_MAX_FILES, UPLOAD_CONTENT_TYPE
+from sync.server import uploads
+from sync.server.app import Limits
+from sync.server.models import Blob, Case, HallBlob, Upload
+from sync.upload import plan_batches
+from tests.sync.conftest import engine_for, enroll, make_terminal, pushed_document, record_requests
+from tests.sync.servers import PlatformServer
+from tests.sync.test_faults import assert_arrived_once, sync_until_done
+
+
+@dataclass
+class PendingFiles:
+    """An application pushed to a real platform with every file still to upload."""
+
+    platform: PlatformServer
+    token: str
+    app_id: str
+    files: dict[str, bytes]  # sha256 -> bytes
+    push_answer: dict[str, Any]
+
+    def batch(self, files: dict[str, bytes] | None = None, *, header: str | None = None, body: bytes | None = None,
+              content_type: str = UPLOAD_CONTENT_TYPE) -> requests.Response:
+        files = self.files if files is None else files
+        head = {"Authorization": f"Bearer {self.token}", "Tus-Resumable": TUS_VERSION, "Content-Type": content_type,
+                UPLOAD_BATCH_HEADER: header if header is not None else ",".join(f"{s}:{len(d)}" for s, d in files.items())}
+        return requests.post(self.platform.url() + "/uploads/batch", headers=head, timeout=30,
+                             data=body if body is not None else b"".join(files.values()))
+
+    def held(self) -> set[str]:
+        """The files the hall holds, each checked byte for byte against what the terminal has."""
+        with self.platform.store.transaction() as s:
+            shas = set(s.scalars(select(HallBlob.sha256).where(HallBlob.sha256.in_(list(self.files)))))
+            locators = {b.sha256: b.locator for b in s.scalars(select(Blob).where(Blob.sha256.in_(list(shas))))}
+        for sha in shas:
+            assert b"".join(self.platform.store.blobs.open(sha, locators[sha])) == self.files[sha]
+        return shas
+
+    def upload_rows(self) -> int:
+        with self.platform.store.transaction() as s:
+            return int(s.scalar(select(func.count()).select_from(Upload)) or 0)
+
+    def case_complete(self) -> bool:
+        with self.platform.store.transaction() as s:
+            return bool(s.scalar(select(Case.complete).where(Case.uuid == self.app_id)))
+
+
+def pending_files(tmp_path: Path, platform: PlatformServer, *, pages: int = 2, page_kb: int = 20,
+                  seed: int = 7) -> PendingFiles:
+    terminal = make_terminal(tmp_path / f"t{seed}")
+    (app,) = submit_demo(terminal, 1, pages=pages, page_kb=page_kb, seed=seed)
+    credential = enroll(terminal, platform, name=f"kiosk-{seed}", role="kiosk")
+    answer = requests.post(platform.url() + "/applications", json={"applications": [pushed_document(terminal, app.id)]},
+                           headers={"Authorization": f"Bearer {credential.token}"}, timeout=30).json()
+    files = {sha: terminal.attachments.get(sha) for sha in answer["results"][0]["missing"]}
+    terminal.close()
+    assert len(files) >= 2
+    return PendingFiles(platform, credential.token, app.id, files, answer)
+
+
+@pytest.fixture
+def pending(tmp_path: Path, platform: PlatformServer) -> Iterator[PendingFiles]:
+    uploads.running_hashes.clear()
+    yield pending_files(tmp_path, platform)
+
+
+def assert_refused(answer: requests.Response, status: int, code: str) -> None:
+    assert answer.status_code == status, (answer.status_code, answer.text)
+    body = answer.json()
+    assert body["code"] == code and body["reason"]["zh"] and body["reason"]["en"], body
+
+
+# --- the platform ----------------------------------------------------------------------------------------
+
+def test_an_applications_files_in_one_request_are_stored_and_complete_its_case(pending: PendingFiles) -> None:
+    f = pending
+    assert f.push_answer["upload_batch_bytes"] == Limits().max_chunk_bytes  # the push answer offers batches
+    answer = f.batch()
+    assert answer.status_code == 200, answer.text
+    files = answer.json()["files"]
+    assert [a["sha256"] for a in files] == list(f.files) and {a["result"] for a in files} == {"stored"}
+    # the file that completed the case names the application; the terminal needs to ask nothing
+    assert [a["completed_applications"] for a in files if a["completed_applications"]] == [[f.app_id]]
+    assert f.held() == set(f.files) and f.upload_rows() == 0 and f.case_complete()
+    again = f.batch()  # the answer was lost and the request sent again: the hall holds every file, once
+    assert again.status_code == 200 and {a["result"] for a in again.json()["files"]} == {"stored"}
+    with f.platform.store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(HallBlob)) == len(f.files)
+
+
+def test_a_bad_file_in_a_batch_is_refused_alone(pending: PendingFiles) -> None:
+    f = pending
+    good, bad = list(f.files)[:2]
+    damaged = bytearray(f.files[bad])
+    damaged[len(damaged) // 2] ^= 0xFF  # same length, one byte changed: it no longer hashes to its name
+    stranger = os.urandom(5000)  # a file no case of the hall names
+    stranger_sha = hashlib.sha256(stranger).hexdigest()
+    answer = f.batch({good: f.files[good], bad: bytes(damaged), stranger_sha: stranger})
+    assert answer.status_code == 200, answer.text
+    by_sha = {a["sha256"]: a for a in answer.json()["files"]}
+    assert by_sha[good]["result"] == "stored"
+    for sha in (bad, stranger_sha):
+        assert by_sha[sha]["result"] == "refused" and by_sha[sha]["status"] == 409
+        assert by_sha[sha]["reason"]["zh"] and by_sha[sha]["reason"]["en"]
+    assert "SHA-256" in by_sha[bad]["reason"]["en"] and "push the application first" in by_sha[stranger_sha]["reason"]["en"]
+    assert f.held() == {good} and f.upload_rows() == 0
+    # the bad file sent right afterwards is taken, and completes the case
+    answer = f.batch({bad: f.files[bad], **{s: d for s, d in f.files.items() if s not in (good, bad)}})
+    assert {a["result"] for a in answer.json()["files"]} == {"stored"} and f.held() == set(f.files)
+    assert f.case_complete()
+
+
+def test_a_file_declared_with_another_length_is_refused_with_its_reason(pending: PendingFiles) -> None:
+    f = pending
+    sha, data = next(iter(f.files.items()))
+    other, other_data = list(f.files.items())[1]
+    answer = f.batch(header=f"{sha}:{len(data) - 1},{other}:{len(other_data)}", body=data[:-1] + other_data)
+    by_sha = {a["sha256"]: a for a in answer.json()["files"]}
+    assert by_sha[sha]["result"] == "refused" and by_sha[sha]["status"] == uploads.MISMATCH_STATUS
+    assert by_sha[sha]["code"] == "attachment_mismatch" and by_sha[other]["result"] == "stored"
+    assert f.held() == {other}
+
+
+def _hostile(f: PendingFiles) -> dict[str, tuple[dict[str, Any], int, str]]:
+    (a, da), (b, db) = list(f.files.items())[:2]
+    body = da + db
+    many = ",".join(f"{n:064x}:1" for n in range(UPLOAD_BATCH_MAX_FILES + 1))
+    return {
+        "no header": (dict(header="", body=body), 400, "bad_batch"),
+        "not sha:length": (dict(header=f"{a}={len(da)},{b}:{len(db)}", body=body), 400, "bad_batch"),
+        "upper-case hex": (dict(header=f"{a.upper()}:{len(da)},{b}:{len(db)}", body=body), 400, "bad_batch"),
+        "a hostile string": (dict(header="'; DROP TABLE cases; --:1,<script>:2", body=b"abc"), 400, "bad_batch"),
+        "the same file twice": (dict(header=f"{a}:{len(da)},{a}:{len(da)}", body=da + da), 400, "bad_batch"),
+        "too many files": (dict(header=many, body=b"x" * (UPLOAD_BATCH_MAX_FILES + 1)), 400, "bad_batch"),
+        "an empty file": (dict(header=f"{a}:0,{b}:{len(db)}", body=db), 400, "bad_length"),
+        "a file over the limit": (dict(header=f"{a}:{10**12},{b}:{len(db)}", body=body), 413, "bad_length"),
+        "lengths short of the body": (dict(header=f"{a}:{len(da)},{b}:{len(db) - 10}", body=body), 400, "bad_length"),
+        "lengths past the body": (dict(header=f"{a}:{len(da)},{b}:{len(db) + 10}", body=body), 400, "bad_length"),
+        "not a chunk's type": (dict(body=body, content_type="application/json"), 415, "content_type"),
+        "over the chunk limit": (dict(header=f"{a}:{len(da)},{b}:{Limits().max_chunk_bytes}",
+                                      body=da + b"\0" * Limits().max_chunk_bytes), 413, "too_large"),
+    }
+
+
+def test_a_batch_that_does_not_fit_takes_nothing_in(pending: PendingFiles) -> None:
+    f = pending
+    for name, (kwargs, status, code) in _hostile(f).items():
+        answer = f.batch(**kwargs)
+        try:
+            assert_refused(answer, status, code)
+        except AssertionError as exc:
+            raise AssertionError(f"{name}: {exc}") from None
+        assert f.held() == set() and f.upload_rows() == 0, name
+    assert not f.case_complete()
+
+
+def test_a_cut_mid_batch_keeps_the_files_that_arrived_whole(pending: PendingFiles) -> None:
+    f = pending
+    (a, da), (b, db) = list(f.files.items())[:2]
+    head = (f"POST /api/v1/uploads/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {f.token}\r\n"
+            f"Tus-Resumable: {TUS_VERSION}\r\nContent-Type: {UPLOAD_CONTENT_TYPE}\r\n"
+            f"{UPLOAD_BATCH_HEADER}: {a}:{len(da)},{b}:{len(db)}\r\nContent-Length: {len(da) + len(db)}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", f.platform.port), timeout=10) as sock:
+        sock.sendall(head.encode() + da + db[: len(db) // 2])
+    deadline = time.monotonic() + 10
+    while f.held() != {a} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f.held() == {a} and f.upload_rows() == 0
+    # the rest, sent again: the whole file already held is answered stored, the cut one is taken now
+    answer = f.batch()
+    assert {x["result"] for x in answer.json()["files"]} == {"stored"} and f.held() == set(f.files)
+
+
+# --- the terminal -------------------------------------------------------------------------------------------
+
+def _sent(terminal: Any) -> bool:
+    with terminal.store.transaction() as s:
+        return set(s.scalars(select(OutboxItem.state).where(OutboxItem.kind == "application"))) == {OutboxState.SENT}
+
+
+def test_a_pass_sends_an_applications_small_files_in_one_request(
+        tmp_path: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 2, pages=2, page_kb=12, seed=31)
+    with terminal.store.transaction() as s:
+        files = s.scalar(select(func.count()).select_from(Attachment))
+    asked = record_requests(monkeypatch)
+    engine = engine_for(terminal, enroll(terminal, platform, role="kiosk"), chunk_bytes=1024 * 1024)
+    engine.parallel_uploads = 1
+    report = engine.run_pass()
+    assert report.sent == 2 and report.uploaded_files == files and _sent(terminal)
+    assert asked.count("POST uploads/batch") == 1 and asked.count("POST uploads") == 0
+    # the platform said in the batch's answer which cases it completed: the state of none was asked for
+    assert "POST applications/state" not in asked
+    with platform.store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.complete)) == 2
+    assert engine.upload_stats.requests == 1 and engine.upload_stats.committed_bytes == report.uploaded_bytes
+
+
+def test_a_batch_is_sized_like_a_chunk(tmp_path: Path, platform: PlatformServer,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a link whose chunks are small, files larger than a chunk go on their own, and the rest in batches
+    no larger than a chunk."""
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 1, pages=1, page_kb=40, seed=32)  # an item that needs two pages, each over a chunk
+    submit_demo(terminal, 1, pages=3, page_kb=12, seed=33)  # three pages, two of which fit in a chunk
+    asked = record_requests(monkeypatch)
+    sizes: list[int] = []
+    send = requests.Session.request
+
+    def measuring(self, method, url, **kwargs):  # type: ignore[no-untyped-def]
+        if url.endswith("/uploads/batch"):
+            sizes.append(len(kwargs.get("data") or b""))
+        return send(self, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", measuring)
+    engine = engine_for(terminal, enroll(terminal, platform, role="kiosk"), chunk_bytes=32 * 1024)
+    report = engine.run_pass()
+    assert report.sent == 2 and report.uploaded_files == 5 and _sent(terminal)
+    with terminal.store.transaction() as session:
+        small = sorted(session.scalars(select(Attachment.size)))[0]
+    assert sizes == [2 * small] and 2 * small <= 32 * 1024 < 3 * small  # two of the three 12 KB pages
+    assert asked.count("POST uploads") == 3  # the 40 KB pages (then their PATCHes) and the third 12 KB page
+
+
+def test_plan_batches_packs_in_order_and_leaves_large_and_lone_files_alone() -> None:
+    sizes = {"a": 10, "b": 50, "c": 30, "d": 200, "e": 60, "f": 5}
+    assert plan_batches(sizes, 100) == [["a", "b", "c"], ["e", "f"]]
+    assert plan_batches(sizes, 100, max_files=2) == [["a", "b"], ["c", "e"]]  # "f" alone is left to itself
+    assert plan_batches({"a": 10}, 100) == [] and plan_batches({"a": 0, "b": 0}, 100) == []
+
+
+def _older(app: Any) -> Any:
+    """A platform from before batches: its push answer names no batch size, and it has no such route."""
+    async def older(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http" and scope["path"].endswith("/uploads/batch"):
+            return await app({**scope, "path": scope["path"] + "-unknown"}, receive, send)
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/applications")):
+            return await app(scope, receive, send)
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def rewrite(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = json.loads(b"".join(chunks))
+            assert body.pop("upload_batch_bytes", None) is not None
+            data = json.dumps(body).encode()
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            await send({**start, "headers": headers + [(b"content-length", str(len(data)).encode())]})
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+
+        return await app(scope, receive, rewrite)
+    return older
+
+
+def _half_upgraded(app: Any) -> Any:
+    """An instance of an older version behind the same address (a rolling upgrade): the push answer, from a
+    newer instance, offers batches; the batch reaches the older one, which has no such route."""
+    async def route(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "http" and scope["path"].endswith("/uploads/batch"):
+            scope = {**scope, "path": scope["path"] + "-unknown"}
+        return await app(scope, receive, send)
+    return route
+
+
+@pytest.mark.parametrize(("wrap", "batches"), [(_older, 0), (_half_upgraded, 1)], ids=["older", "half-upgraded"])
+def test_a_platform_that_takes_no_batch_is_sent_each_file_on_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrap: Any, batches: int) -> None:
+    """An older platform is never sent a batch; a batch turned down is followed by each file on its own in the
+    same pass. Nothing is lost or stored twice."""
+    server = PlatformServer(tmp_path / "platform", wrap=wrap)
+    try:
+        terminal = make_terminal(tmp_path / "t1")
+        submit_demo(terminal, 1, pages=2, page_kb=8, seed=33)
+        with terminal.store.transaction() as s:
+            files = s.scalar(select(func.count()).select_from(Attachment))
+        asked = record_requests(monkeypatch)
+        report = engine_for(terminal, enroll(terminal, server, role="kiosk"), chunk_bytes=1024 * 1024).run_pass()
+        assert report.sent == 1 and report.uploaded_files == files and _sent(terminal)
+        assert asked.count("POST uploads/batch") == batches and asked.count("POST uploads") == files
+        with server.store.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(HallBlob)) == files
+    finally:
+        server.stop()
+
+
+def test_batches_over_a_link_cut_mid_batch_lose_and_duplicate_nothing(
+        tmp_path: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts land inside batches: the files that arrived whole stay, the others go on their own, and no cut
+    costs more than one batch (a chunk)."""
+    terminal = make_terminal(tmp_path / "t")
+    submit_demo(terminal, 6, pages=2, page_kb=10, seed=35)
+    link = BadLink(platform.port, rate=4_000_000, cut_every=45_000, seed=3)
+    try:
+        asked = record_requests(monkeypatch)
+        credential = enroll(terminal, platform, url=link.url(), role="kiosk")
+        sync_until_done(engine_for(terminal, credential, chunk_bytes=64 * 1024))
+        assert link.stats.cuts >= 2 and "POST uploads/batch" in asked
+        assert_arrived_once(terminal, platform)
+        payload = sum(a.size for a in {f.attachment.sha256: f.attachment for app in terminal.applications()
+                                       for m in app.materials for f in m.files}.values())
+        assert link.stats.upstream_bytes < payload + (link.stats.cuts + 1) * 64 * 1024 + 200_000
+    finally:
+        link.close()
