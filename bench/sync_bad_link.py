@@ -85,6 +85,7 @@ def run_variant(name: str, work: Path, platform_home: Path, port: int, args: arg
     client = PlatformClient(link.url(), answer["token"], timeouts=Timeouts(connect=5, read=20))
     engine = SyncEngine(terminal, client, chunk_bytes=chunk_bytes, retry=RetryPolicy(base=0.05, cap=1.0),
                         upload_policy=UploadPolicy(max_failures_without_progress=50, retry=RetryPolicy(0.05, 1.0)))
+    engine.batch_uploads = not args.no_batches
     start = time.monotonic()
     passes = 0
     while True:
@@ -132,6 +133,8 @@ def main() -> int:
                         "(0: never)")
     parser.add_argument("--compare", action="store_true", help="also fixed --chunk-kb chunks and whole-file uploads")
     parser.add_argument("--chunk-kb", type=int, default=32, help="the fixed chunk size --compare runs")
+    parser.add_argument("--no-batches", action="store_true",
+                        help="every file in its own request, never several in POST /uploads/batch")
     parser.add_argument("--max-seconds", type=float, default=600)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -85,16 +85,17 @@ async def receive(stream: AsyncIterator[bytes], entries: list[Entry], whole: lis
     have = 0
     digest = hashlib.sha256()
     async for piece in stream:
-        view = memoryview(piece)
-        while view:
+        at = 0
+        while at < len(piece):
             if index >= len(entries):
                 raise BatchRefused(400, "请求体长于所列文件之和。", "The body is longer than the files named.",
                                    "bad_length")
-            take = view[:entries[index].length - have]
+            need = entries[index].length - have
+            take = piece if at == 0 and len(piece) <= need else piece[at: at + need]  # copied only where split
             digest.update(take)
-            pieces.append(bytes(take))
+            pieces.append(take)
             have += len(take)
-            view = view[len(take):]
+            at += len(take)
             if have == entries[index].length:
                 whole.append(Received(entries[index], b"".join(pieces), digest))
                 index, pieces, have, digest = index + 1, [], 0, hashlib.sha256()

@@ -8,6 +8,7 @@ chunk, and sends each file the batch did not store on its own; an older platform
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from sync.protocol import TUS_VERSION, UPLOAD_BATCH_HEADER, UPLOAD_BATCH_MAX_FIL
 from sync.server import uploads
 from sync.server.app import Limits
 from sync.server.models import Blob, Case, HallBlob, Upload
+from sync.server.upload_batch import Entry, Received, receive
 from sync.upload import plan_batches
 from tests.sync.conftest import engine_for, enroll, make_terminal, pushed_document, record_requests
 from tests.sync.servers import PlatformServer
@@ -334,3 +336,19 @@ def test_batches_over_a_link_cut_mid_batch_lose_and_duplicate_nothing(
         assert link.stats.upstream_bytes < payload + (link.stats.cuts + 1) * 64 * 1024 + 200_000
     finally:
         link.close()
+
+
+@pytest.mark.parametrize("piece", [1, 7, 4096, 10_000, 1 << 20])
+def test_a_body_is_split_into_its_files_whatever_the_pieces_it_arrives_in(piece: int) -> None:
+    files = [os.urandom(n) for n in (1, 5000, 4096, 9999)]
+    entries = [Entry(hashlib.sha256(f).hexdigest(), len(f)) for f in files]
+    body = b"".join(files)
+
+    async def stream():  # type: ignore[no-untyped-def]
+        for at in range(0, len(body), piece):
+            yield body[at: at + piece]
+
+    whole: list[Received] = []
+    asyncio.run(receive(stream(), entries, whole))
+    assert [w.data for w in whole] == files
+    assert [w.digest.hexdigest() for w in whole] == [e.sha256 for e in entries]
