@@ -460,7 +460,9 @@ class SyncEngine:
         with self.store.transaction() as session:
             sizes = {sha: size for sha, size in session.execute(
                 select(Attachment.sha256, Attachment.size).where(Attachment.sha256.in_(shas)))}
-        batches = plan_batches({sha: sizes[sha] for sha in shas if sha in sizes}, budget)
+        # (a file whose upload this process began goes on its own: it resumes from the platform's offset)
+        batches = plan_batches({sha: sizes[sha] for sha in shas if sha in sizes and not self.upload_link.started(sha)},
+                               budget)
         batched = {sha for batch in batches for sha in batch}
         return batches + [[sha] for sha in shas if sha not in batched]
 
