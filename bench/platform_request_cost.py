@@ -17,6 +17,7 @@ one after another, and the instance's CPU (from /proc, with its children) read b
     push           POST /applications with one new application
     push + head    the same with the audit head along (two entries on), as a pass that pushes sends it
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
+    upload batch   POST /uploads/batch with two whole files (an application's two pages, on such a link)
     upload fresh   a file sent the way a terminal that has just enrolled sends it: its sizer has seen
                    nothing of the link, so 32 KB in the POST and 32 KB PATCHes (CPU per request and per file)
 
@@ -179,7 +180,15 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     await phase("heartbeat", inst, n, heartbeat)
     await phase("push", inst, n, push)
     await phase("push + head", inst, n, push_with_head)
+    async def batch(k: int) -> int:
+        pair = dict(files[2 * n + 2 * k: 2 * n + 2 * k + 2])
+        held = await term.upload_batch(pair)
+        assert held == set(pair), "a batch of two files not stored"
+        return 1
+
     await phase("upload whole", inst, n, whole)
+    if len(files) >= 4 * n:
+        await phase("upload batch", inst, n, batch)
     await phase("upload fresh", inst, n, growing)
     await term.close()
     await anonymous.close()
