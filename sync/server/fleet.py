@@ -43,8 +43,9 @@ def receive(session: Session, device: Device, push: HeartbeatPush, now: datetime
     scale: nine statements per report before, five now)."""
     now = now or utcnow()
     statements = _statements(session.get_bind().dialect.name)
-    rows = [{"id": r.id, "device_id": device.id, "made_at": r.made_at, "received_at": now,
-             "body": r.model_dump(mode="json")} for r in push.reports]
+    bodies = {r.id: r.model_dump(mode="json") for r in push.reports}
+    rows = [{"id": r.id, "device_id": device.id, "made_at": r.made_at, "received_at": now, "body": bodies[r.id]}
+            for r in push.reports]
     stored: set[str] = set()
     if rows:  # one INSERT … ON CONFLICT DO NOTHING; a report held already (or racing in) returns no id
         stored = {report_id for report_id, in session.execute(statements.report, rows)}
@@ -54,11 +55,10 @@ def receive(session: Session, device: Device, push: HeartbeatPush, now: datetime
         newest = max(fresh, key=lambda r: r.made_at)  # the first of equals, as before
         session.execute(statements.terminal, {"device_id": device.id, "hall_code": device.hall_code,
                                               "report_id": newest.id, "made_at": newest.made_at,
-                                              "last_heard_at": now, "body": newest.model_dump(mode="json")})
+                                              "last_heard_at": now, "body": bodies[newest.id]})
     else:
         session.execute(statements.heard, {"device": device.id, "hall_code": device.hall_code, "last_heard_at": now})
-    session.execute(delete(FleetReport).where(FleetReport.device_id == device.id,
-                                              FleetReport.made_at < now - timedelta(days=REPORT_DAYS)))
+    session.execute(statements.purge, {"device": device.id, "before": now - timedelta(days=REPORT_DAYS)})
     return results
 
 
@@ -67,6 +67,7 @@ class _Statements:
     report: Any  # INSERT a report unless its id is held, RETURNING the id
     terminal: Any  # INSERT the terminal's state, or move it to this report unless it holds a newer one
     heard: Any  # only "heard from now" for a terminal that has a state
+    purge: Any  # the terminal's reports older than REPORT_DAYS
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -89,7 +90,8 @@ def _statements(dialect: str) -> _Statements:
             "report_id": case((newer, incoming.report_id), else_=terminals.c.report_id),
             "made_at": case((newer, incoming.made_at), else_=terminals.c.made_at),
             "body": case((newer, incoming.body), else_=terminals.c.body)}),
-        heard=update(terminals).where(terminals.c.device_id == bindparam("device")))
+        heard=update(terminals).where(terminals.c.device_id == bindparam("device")),
+        purge=delete(reports).where(reports.c.device_id == bindparam("device"), reports.c.made_at < bindparam("before")))
     _STATEMENTS[dialect] = found
     return found
 

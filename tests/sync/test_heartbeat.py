@@ -26,6 +26,7 @@ from kiosk.terminal import SyncState, Terminal
 from kiosk.usecases.receipts import print_receipt
 from sync.client import PlatformClient
 from sync.linksim import BadLink
+from sync.server import fleet
 from sync.server.fleet_models import FleetReport, FleetTerminal
 from sync.worker import SyncWorker
 from tests.printing.conftest import submit_example
@@ -215,6 +216,11 @@ def test_a_late_report_is_kept_but_never_replaces_a_newer_state(platform: Platfo
     assert asked.last_heard_at > kept_state.last_heard_at and asked.report_id == now["id"]
     assert post(newer) == [{"id": newer["id"], "result": "stored"}]
     assert state().report_id == newer["id"] and state().body["outbox_backlog"] == 2
+    # the history keeps REPORT_DAYS: a report made before that is answered, and goes with the same heartbeat
+    ancient = at(-(fleet.REPORT_DAYS * 24 * 60 + 5), 3)
+    assert post(ancient) == [{"id": ancient["id"], "result": "stored"}]
+    assert sorted(platform_reports(platform, credential.device_id)) == sorted(
+        [older["id"], now["id"], late["id"], newer["id"]])
 
 
 def test_a_printer_out_of_paper_reaches_the_platform_and_the_devices_command(
