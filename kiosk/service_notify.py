@@ -17,21 +17,46 @@ compositor, whose only child is the window: the unit says
 Every call is a no-op outside systemd (no `$NOTIFY_SOCKET`), and a failed
 send is reported as `False`, never raised: a notify problem must not stop a
 kiosk that otherwise works.
+
+The program takes these variables out of its environment at start (`claim`,
+as sd_notify(3)'s `unset_environment` does), so no child inherits them. With
+`NotifyAccess=all` systemd believes any process of the unit: `systemd-creds`,
+which the kiosk runs to seal its data key and which fails on the host key as
+the service user, used to tell systemd `ERRNO=13` and its exit status as if
+they were the kiosk's.
 """
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 
 NOTIFY_SOCKET = "NOTIFY_SOCKET"
 WATCHDOG_USEC = "WATCHDOG_USEC"
 WATCHDOG_PID = "WATCHDOG_PID"
+VARIABLES = (NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID)
+
+_claimed: dict[str, str] | None = None  # what `claim` took out of the environment
+
+
+def claim(environ: MutableMapping[str, str] | None = None) -> None:
+    """Move systemd's notify variables out of the process environment into this module: this process still
+    notifies, its children (systemd-creds, speech-dispatcher, the sync process) cannot."""
+    global _claimed
+    env = os.environ if environ is None else environ
+    taken = {name: env.pop(name) for name in VARIABLES if name in env}
+    _claimed = {**(_claimed or {}), **taken}
+
+
+def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    if environ is not None:
+        return environ
+    return os.environ if _claimed is None else _claimed
 
 
 def socket_address(environ: Mapping[str, str] | None = None) -> str | None:
     """The address to send to: a filesystem path, or an abstract name with its leading NUL; None outside systemd."""
-    raw = (os.environ if environ is None else environ).get(NOTIFY_SOCKET, "")
+    raw = _environment(environ).get(NOTIFY_SOCKET, "")
     if raw.startswith("@") and len(raw) > 1:
         return "\0" + raw[1:]
     if raw.startswith("/"):
@@ -61,7 +86,7 @@ def watchdog_seconds(environ: Mapping[str, str] | None = None, pid: int | None =
     process's, except when it is our parent (the unit's main process is
     `cage`, which runs this window as its child).
     """
-    env = os.environ if environ is None else environ
+    env = _environment(environ)
     try:
         usec = int(env.get(WATCHDOG_USEC, ""))
     except ValueError:

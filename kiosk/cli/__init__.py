@@ -22,6 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from kiosk import service_notify
 from kiosk.errors import OPERATION_NOT_COMPLETED, Message, UserFacingError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ def command_named(argv: Sequence[str]) -> str | None:
 
 
 def console() -> NoReturn:
-    """The `onewindow` program."""
+    """The `onewindow` program. Under systemd, only this process may notify it (`service_notify.claim`)."""
+    service_notify.claim()
     sys.exit(main(program=True))
 
 

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +82,36 @@ def test_watchdog_timeout_and_whose_it_is() -> None:
                 {"WATCHDOG_USEC": "4000000", "WATCHDOG_PID": "cage"}):
         assert service_notify.watchdog_seconds(bad) is None
         assert service_notify.feed_interval(bad) is None
+
+
+def test_a_child_of_the_program_never_speaks_for_it(listener: tuple[socket.socket, str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With NotifyAccess=all systemd believes any process of the unit. A systemd tool that fails tells it its
+    errno and exit status (what systemd-creds did, failing on the host key as the service user while the
+    kiosk sealed its data key): once the program has claimed the variables, no child can."""
+    sock, path = listener
+    tool = shutil.which("systemd-creds")
+    assert tool is not None, "systemd-creds is part of systemd, which the set-up installs"
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    monkeypatch.setenv("WATCHDOG_USEC", "4000000")
+    monkeypatch.setattr(service_notify, "_claimed", None)
+    subprocess.run([tool, "decrypt", "/nonexistent/credential", "-"], capture_output=True, timeout=30)
+    assert sock.recv(4096).startswith(b"ERRNO=")  # the defect, shown with a real failing tool
+
+    service_notify.claim()
+    assert "NOTIFY_SOCKET" not in os.environ and "WATCHDOG_USEC" not in os.environ
+    failed = subprocess.run([tool, "decrypt", "/nonexistent/credential", "-"], capture_output=True, timeout=30)
+    assert failed.returncode != 0
+    assert service_notify.feed_interval() == 2.0  # this process still knows its watchdog
+    assert service_notify.ready("onewindow kiosk") is True
+    assert sock.recv(4096) == b"READY=1\nSTATUS=onewindow kiosk"  # the first message since: the child said nothing
+
+
+def test_the_program_claims_the_variables_before_anything_else(listener: tuple[socket.socket, str]) -> None:
+    _sock, path = listener
+    shown = subprocess.run(
+        [sys.executable, "-c", "import atexit, os, sys; sys.argv = ['onewindow', '--help']; "
+         "atexit.register(lambda: print('left:', os.environ.get('NOTIFY_SOCKET'))); "
+         "from kiosk.cli import console; console()"],
+        env={**os.environ, "NOTIFY_SOCKET": path}, capture_output=True, text=True, timeout=120)
+    assert "left: None" in shown.stdout, shown.stdout[-500:] + shown.stderr[-2000:]
