@@ -594,7 +594,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             entries = upload_batch.manifest(request.headers.get(UPLOAD_BATCH_HEADER, ""), length,
                                             limits.max_upload_bytes)
             await upload_batch.receive(request.stream(), entries, whole)
-        except upload_batch.BatchRefused as exc:
+        except BodyRefused as exc:  # the request as a whole does not fit: nothing was taken in
             return problem(exc.status, exc.zh, exc.en, exc.code)
         except ClientDisconnect:  # the link dropped mid-body: the files that arrived whole are kept
             if whole:

@@ -19,19 +19,9 @@ from sync.protocol import COMPLETED_APPLICATIONS_MAX, UPLOAD_BATCH_MAX_FILES
 from sync.server import uploads
 from sync.server.db import PlatformStore
 from sync.server.models import Device
+from sync.server.request_guard import BodyRefused
 
 ENTRY = re.compile(r"([0-9a-f]{64}):([0-9]{1,15})")
-
-
-class BatchRefused(Exception):
-    """The request as a whole does not fit; nothing was taken in."""
-
-    def __init__(self, status: int, zh: str, en: str, code: str) -> None:
-        super().__init__(en)
-        self.status = status
-        self.zh = zh
-        self.en = en
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -48,32 +38,32 @@ class Received:
 
 
 def manifest(header: str, content_length: int, max_upload_bytes: int) -> list[Entry]:
-    """The files the header names, in body order; refused unless they are distinct, each of a length the
-    platform takes, and together exactly the body's length."""
+    """The files the header names, in body order; refused as a whole (`BodyRefused`: nothing is taken in)
+    unless they are distinct, each of a length the platform takes, and together exactly the body's length."""
     parts = [p.strip() for p in header.split(",")] if header.strip() else []
     if not parts:
-        raise BatchRefused(400, "须列出批内每个文件（sha256:长度）。",
-                           "The batch must name each file (sha256:length).", "bad_batch")
+        raise BodyRefused(400, "bad_batch", "须列出批内每个文件（sha256:长度）。",
+                          "The batch must name each file (sha256:length).")
     if len(parts) > UPLOAD_BATCH_MAX_FILES:
-        raise BatchRefused(400, f"一批最多 {UPLOAD_BATCH_MAX_FILES} 个文件。",
-                           f"A batch holds at most {UPLOAD_BATCH_MAX_FILES} files.", "bad_batch")
+        raise BodyRefused(400, "bad_batch", f"一批最多 {UPLOAD_BATCH_MAX_FILES} 个文件。",
+                          f"A batch holds at most {UPLOAD_BATCH_MAX_FILES} files.")
     entries: list[Entry] = []
     for part in parts:
         match = ENTRY.fullmatch(part)
         if match is None:
-            raise BatchRefused(400, "批内文件须写作 64 位小写十六进制 sha256:长度。",
-                               "Each file of the batch must read <64 lowercase hex sha256>:<length>.", "bad_batch")
+            raise BodyRefused(400, "bad_batch", "批内文件须写作 64 位小写十六进制 sha256:长度。",
+                              "Each file of the batch must read <64 lowercase hex sha256>:<length>.")
         entries.append(Entry(match[1], int(match[2])))
     if len({e.sha256 for e in entries}) != len(entries):
-        raise BatchRefused(400, "同一文件在批内出现了两次。", "A file is named twice in the batch.", "bad_batch")
+        raise BodyRefused(400, "bad_batch", "同一文件在批内出现了两次。", "A file is named twice in the batch.")
     for e in entries:
         try:
             uploads.check_length(e.length, max_upload_bytes)
         except uploads.UploadError as exc:
-            raise BatchRefused(exc.status, exc.reason["zh"], exc.reason["en"], "bad_length") from None
+            raise BodyRefused(exc.status, "bad_length", exc.reason["zh"], exc.reason["en"]) from None
     if sum(e.length for e in entries) != content_length:
-        raise BatchRefused(400, "批内文件长度之和与 Content-Length 不符。",
-                           "The files' lengths do not add up to Content-Length.", "bad_length")
+        raise BodyRefused(400, "bad_length", "批内文件长度之和与 Content-Length 不符。",
+                          "The files' lengths do not add up to Content-Length.")
     return entries
 
 
@@ -88,8 +78,8 @@ async def receive(stream: AsyncIterator[bytes], entries: list[Entry], whole: lis
         at = 0
         while at < len(piece):
             if index >= len(entries):
-                raise BatchRefused(400, "请求体长于所列文件之和。", "The body is longer than the files named.",
-                                   "bad_length")
+                raise BodyRefused(400, "bad_length", "请求体长于所列文件之和。",
+                                  "The body is longer than the files named.")
             need = entries[index].length - have
             take = piece if at == 0 and len(piece) <= need else piece[at: at + need]  # copied only where split
             digest.update(take)
@@ -100,7 +90,7 @@ async def receive(stream: AsyncIterator[bytes], entries: list[Entry], whole: lis
                 whole.append(Received(entries[index], b"".join(pieces), digest))
                 index, pieces, have, digest = index + 1, [], 0, hashlib.sha256()
     if index != len(entries):
-        raise BatchRefused(400, "请求体短于所列文件之和。", "The body is shorter than the files named.", "bad_length")
+        raise BodyRefused(400, "bad_length", "请求体短于所列文件之和。", "The body is shorter than the files named.")
 
 
 def take_in(store: PlatformStore, device: Device, files: list[Received], max_upload_bytes: int
