@@ -19,7 +19,7 @@ from sync.protocol import CHECKSUM_MISMATCH, UPLOAD_COMPLETE_HEADER
 from sync.server import uploads
 from sync.server.app import Limits
 from tests.sync.servers import PlatformServer
-from tests.sync.upload_session import PendingFile, pending_file
+from tests.sync.upload_session import PendingFile, assert_refused, pending_file
 
 CHUNK = 64 * 1024
 
@@ -28,12 +28,6 @@ CHUNK = 64 * 1024
 def pending(tmp_path: Path, platform: PlatformServer) -> Iterator[PendingFile]:
     uploads.running_hashes.clear()
     yield pending_file(tmp_path, platform)
-
-
-def assert_refused(answer: requests.Response, status: int, code: str) -> None:
-    assert answer.status_code == status, (answer.status_code, answer.text)
-    body = answer.json()
-    assert body["code"] == code and body["reason"]["zh"] and body["reason"]["en"]
 
 
 def test_a_whole_file_in_the_creating_request_is_stored_at_once(pending: PendingFile) -> None:

@@ -36,6 +36,7 @@ from sync.upload import plan_batches
 from tests.sync.conftest import engine_for, enroll, make_terminal, pushed_document, record_requests
 from tests.sync.servers import PlatformServer
 from tests.sync.test_faults import assert_arrived_once, sync_until_done
+from tests.sync.upload_session import assert_refused
 
 
 @dataclass
@@ -91,12 +92,6 @@ def pending_files(tmp_path: Path, platform: PlatformServer, *, pages: int = 2, p
 def pending(tmp_path: Path, platform: PlatformServer) -> Iterator[PendingFiles]:
     uploads.running_hashes.clear()
     yield pending_files(tmp_path, platform)
-
-
-def assert_refused(answer: requests.Response, status: int, code: str) -> None:
-    assert answer.status_code == status, (answer.status_code, answer.text)
-    body = answer.json()
-    assert body["code"] == code and body["reason"]["zh"] and body["reason"]["en"], body
 
 
 # --- the platform ----------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ from tests.sync.conftest import enroll, make_terminal, pushed_document
 from tests.sync.servers import PlatformServer
 
 
+def assert_refused(answer: requests.Response, status: int, code: str) -> None:
+    """The platform's refusal: its status, its code, and a reason in both languages."""
+    assert answer.status_code == status, (answer.status_code, answer.text)
+    body = answer.json()
+    assert body["code"] == code and body["reason"]["zh"] and body["reason"]["en"], body
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
