@@ -163,6 +163,12 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         await term.upload(sha, data)
         return sum(shared.requests.values()) - before
 
+    async def batch(k: int) -> int:
+        pair = dict(files[2 * n + 2 * k: 2 * n + 2 * k + 2])
+        held = await term.upload_batch(pair)
+        assert held == set(pair), "a batch of two files not stored"
+        return 1
+
     async def growing(k: int) -> int:
         sha, data = files[n + k]
         before = sum(shared.requests.values())
@@ -180,12 +186,6 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     await phase("heartbeat", inst, n, heartbeat)
     await phase("push", inst, n, push)
     await phase("push + head", inst, n, push_with_head)
-    async def batch(k: int) -> int:
-        pair = dict(files[2 * n + 2 * k: 2 * n + 2 * k + 2])
-        held = await term.upload_batch(pair)
-        assert held == set(pair), "a batch of two files not stored"
-        return 1
-
     await phase("upload whole", inst, n, whole)
     if len(files) >= 4 * n:
         await phase("upload batch", inst, n, batch)
