@@ -4,7 +4,12 @@
 `bench/platform_load.py` says what an application costs with T terminals at once; this says where that
 comes from. One `onewindow platform serve` on a throwaway PostgreSQL (and SeaweedFS S3, as the load bench
 uses it), one simulated terminal speaking the real protocol (`loadsim.terminal.SimTerminal`), requests sent
-one after another, and the instance's CPU (from /proc, with its children) read before and after each phase:
+one after another, and the instance's CPU (from /proc, with its children) read before and after each phase.
+The phases run in turn, in rounds (`--rounds`, each a slice of a phase's requests), and a phase's figure is its
+median round's with the lowest and highest beside it: on a shared virtual machine the same request's CPU
+moved by a factor of two or three between runs minutes apart, so one figure per phase said as much about
+the moment as about the route.
+
 
     401            a request without a token (the framework's floor: middleware, routing, the error answer)
     summary        GET /summary, a trivial authenticated read
@@ -23,6 +28,7 @@ one after another, and the instance's CPU (from /proc, with its children) read b
 
     .venv/bin/python bench/platform_request_cost.py            # 300 requests a phase
     .venv/bin/python bench/platform_request_cost.py -n 100     # quicker, coarser
+    .venv/bin/python bench/platform_request_cost.py --rounds 1 # each phase once, as before rounds
 
 Not a test: figures depend on the machine and on whoever else uses its cores (the CPU is the instance's
 own, so others' load shows less than in wall time, but it still shows).
@@ -32,10 +38,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -68,25 +76,61 @@ def _statements() -> int:
         return sum(1 for line in log if b"LOG:  statement: " in line or b"LOG:  execute " in line)
 
 
-async def phase(name: str, inst: Instance, count: int, one: Callable[[int], Awaitable[int]]) -> None:
-    """`one(k)` sends the k-th unit and returns how many requests it took."""
+@dataclass
+class Round:
+    """One round of one phase: what the instance spent on `units` units that took `requests` requests."""
+
+    units: int
+    requests: int
+    cpu: float
+    system: float
+    wall: float
+    statements: int
+
+
+@dataclass
+class Phase:
+    name: str
+    one: Callable[[int], Awaitable[int]]  # sends the k-th unit and returns how many requests it took
+    before: Callable[[], Awaitable[object]] | None = None  # brings each round to the same start, not measured
+    rounds: list[Round] = field(default_factory=list)
+
+    def ms_per_request(self) -> list[float]:
+        return [1000 * r.cpu / r.requests for r in self.rounds]
+
+    def line(self) -> str:
+        """The median round's CPU per request, the spread over rounds, then the totals' kernel share and wall."""
+        per = self.ms_per_request()
+        units = sum(r.units for r in self.rounds)
+        requests = sum(r.requests for r in self.rounds)
+        cpu, system, wall = (sum(getattr(r, k) for r in self.rounds) for k in ("cpu", "system", "wall"))
+        spread = f" ({min(per):5.2f}-{max(per):5.2f})" if len(per) > 1 else ""
+        per_unit = ""
+        if requests != units:
+            per_unit = f"  ({statistics.median(1000 * r.cpu / r.units for r in self.rounds):6.2f} ms per file)"
+        statements = f", {sum(r.statements for r in self.rounds) / requests:4.1f} SQL statements" if STATEMENT_LOG else ""
+        return (f"  {self.name:14} {requests:5} requests {statistics.median(per):6.2f} ms CPU each{spread}, "
+                f"(kernel {100 * system / max(cpu, 1e-9):3.0f} %), {1000 * wall / requests:6.2f} ms wall"
+                f"{statements}{per_unit}")
+
+
+async def run_round(phase: Phase, inst: Instance, units: range, profiled: bool) -> None:
+    if phase.before is not None:
+        await phase.before()
     recorder = None
-    if PROFILE_DIR is not None:
+    if profiled and PROFILE_DIR is not None:
         recorder = profile.Recorder(profile.py_spy() or "py-spy", inst.process.pid,
-                                    PROFILE_DIR / f"{name.replace(' ', '-')}.txt", rate=1000)
+                                    PROFILE_DIR / f"{phase.name.replace(' ', '-')}.txt", rate=1000)
         await asyncio.sleep(1.0)  # py-spy attaches
     cpu0, t0, statements0, sys0 = inst.cpu_seconds(), time.monotonic(), _statements(), _system_seconds(inst)
     requests = 0
-    for k in range(count):
-        requests += await one(k)
+    for k in units:
+        requests += await phase.one(k)
     cpu, wall = inst.cpu_seconds() - cpu0, time.monotonic() - t0
     system = _system_seconds(inst) - sys0
     if recorder is not None:
         recorder.stop()
-    per_unit = f"  ({1000 * cpu / count:6.2f} ms per file)" if requests != count else ""
-    statements = f", {(_statements() - statements0) / requests:4.1f} SQL statements" if STATEMENT_LOG else ""
-    print(f"  {name:14} {requests:5} requests {1000 * cpu / requests:6.2f} ms CPU each, "
-          f"(kernel {100 * system / max(cpu, 1e-9):3.0f} %), {1000 * wall / requests:6.2f} ms wall{statements}{per_unit}", flush=True)
+    phase.rounds.append(Round(len(units), requests, cpu, system, wall, _statements() - statements0))
 
 
 async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str) -> None:
@@ -95,12 +139,22 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     term = SimTerminal("cost-1", hall, code, shared)
     await term.enroll()
     n = args.requests
-    drafts = make_drafts(catalog, 3 * n + 10, args.pages, args.page_kb, seed=7)
+    drafts = make_drafts(catalog, 2 * n + 10, args.pages, args.page_kb, seed=7)
     apps = [build_app(catalog, d, hall, term.device_no, k + 1, date.today()) for k, d in enumerate(drafts)]
+    # the push phases' own applications: new to the platform when pushed, whichever round pushes them (their
+    # files are never sent, so they are small)
+    fresh = [build_app(catalog, d, hall, term.device_no, 2 * n + 11 + k, date.today())
+             for k, d in enumerate(make_drafts(catalog, 2 * n, args.pages, 1, seed=8))]
     # warm-up: a few whole passes, so first-use costs (imports, compiled statements, connections) are out
     term.apps = apps[:10]
     await term.sync()
     apps = apps[10:]
+    # the applications whose files the upload phases send are pushed before any round, so a file's case is
+    # known whichever round sends it
+    for start in range(0, len(apps), 20):
+        answer = await term.json("POST", "applications", {"applications": [a.document for a in apps[start:start + 20]]})
+        if any(r["result"] != "created" for r in answer["results"]):
+            raise RuntimeError(f"the upload phases' applications were not all created: {answer}")
 
     anonymous = SimTerminal("anonymous", hall, "", shared)
 
@@ -137,21 +191,17 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         await term.json("POST", "applications/state", {"ids": [apps[k % 10].id]})
         return 1
 
-    pushed: list = []
-
     async def push(k: int) -> int:
-        app = apps[k]
+        app = fresh[k]
         await term.json("POST", "applications", {"applications": [app.document]})
-        pushed.append(app)
         return 1
 
     async def push_with_head(k: int) -> int:
-        app = apps[n + k]
+        app = fresh[n + k]
         term.audit.add_once([app.id])
         head = term.audit_head_body()
         answer = await term.json("POST", "applications", {"applications": [app.document], "audit_head": head})
         assert term.take_audit_answer(head, answer["audit_head"]), answer
-        pushed.append(app)
         return 1
 
     files = [(sha, data) for a in apps[:2 * n] for sha, data in a.files.items()]
@@ -176,20 +226,25 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         await term.upload(sha, data)
         return sum(shared.requests.values()) - before
 
-    await phase("401", inst, n, unauthenticated)
-    await phase("summary", inst, n, summary)
-    await phase("catalog 304", inst, n, catalog_304)
-    await phase("changes", inst, n, changes)
-    await phase("state", inst, n, state)
-    await phase("audit head", inst, n, audit_head)
-    await phase("settings 204", inst, n, settings)
-    await phase("heartbeat", inst, n, heartbeat)
-    await phase("push", inst, n, push)
-    await phase("push + head", inst, n, push_with_head)
-    await phase("upload whole", inst, n, whole)
+    phases = [Phase("401", unauthenticated), Phase("summary", summary), Phase("catalog 304", catalog_304),
+              Phase("changes", changes, before=term.pull_changes),  # at the head: earlier rounds moved it Phase("state", state), Phase("audit head", audit_head),
+              Phase("settings 204", settings), Phase("heartbeat", heartbeat), Phase("push", push),
+              Phase("push + head", push_with_head), Phase("upload whole", whole)]
     if len(files) >= 4 * n:
-        await phase("upload batch", inst, n, batch)
-    await phase("upload fresh", inst, n, growing)
+        phases.append(Phase("upload batch", batch))
+    phases.append(Phase("upload fresh", growing))
+    # Every phase once a round, the rounds one after another: a phase's figure is the median of its rounds, so a
+    # burst of load from outside (a shared machine) moves one round of a few phases, not a phase's only figure.
+    # Each round takes the next slice of a phase's units; only the first is profiled (py-spy costs CPU).
+    rounds = max(1, min(args.rounds, n))
+    cuts = [n * r // rounds for r in range(rounds + 1)]
+    for r in range(rounds):
+        for one in phases:
+            await run_round(one, inst, range(cuts[r], cuts[r + 1]), profiled=r == 0)
+        print(f"  (round {r + 1} of {rounds} done)", flush=True)
+    print(f"  {'':14} {'':14} CPU per request: the median round's (lowest-highest of {rounds})")
+    for one in phases:
+        print(one.line(), flush=True)
     await term.close()
     await anonymous.close()
 
@@ -197,6 +252,10 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--requests", type=int, default=300, help="requests (or files) per phase")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="every phase is run this many times in turn (n/rounds units each) and its figure is "
+                             "the median round's: small requests' CPU varies by half between runs on a shared "
+                             "machine")
     parser.add_argument("--pages", type=int, default=1, help="attachments per application")
     parser.add_argument("--page-kb", type=int, default=200, help="size of each attachment")
     parser.add_argument("--storage", choices=["s3", "local"], default="s3")
