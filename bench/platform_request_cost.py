@@ -227,7 +227,8 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         return sum(shared.requests.values()) - before
 
     phases = [Phase("401", unauthenticated), Phase("summary", summary), Phase("catalog 304", catalog_304),
-              Phase("changes", changes, before=term.pull_changes),  # at the head: earlier rounds moved it Phase("state", state), Phase("audit head", audit_head),
+              # each round at the feed's head: earlier rounds' pushes and uploads moved it
+              Phase("changes", changes, before=term.pull_changes), Phase("state", state), Phase("audit head", audit_head),
               Phase("settings 204", settings), Phase("heartbeat", heartbeat), Phase("push", push),
               Phase("push + head", push_with_head), Phase("upload whole", whole)]
     if len(files) >= 4 * n:
@@ -254,8 +255,8 @@ def main() -> int:
     parser.add_argument("-n", "--requests", type=int, default=300, help="requests (or files) per phase")
     parser.add_argument("--rounds", type=int, default=3,
                         help="every phase is run this many times in turn (n/rounds units each) and its figure is "
-                             "the median round's: small requests' CPU varies by half between runs on a shared "
-                             "machine")
+                             "the median round's: on a shared machine a small request's CPU moved by a factor of "
+                             "two or three between runs")
     parser.add_argument("--pages", type=int, default=1, help="attachments per application")
     parser.add_argument("--page-kb", type=int, default=200, help="size of each attachment")
     parser.add_argument("--storage", choices=["s3", "local"], default="s3")
