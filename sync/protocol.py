@@ -35,7 +35,8 @@ CREATION_WITH_UPLOAD_RETRY_SECONDS = 6 * 3600.0
 # Several whole small files in one request (`POST /uploads/batch`): the header names each file's SHA-256 and
 # length in body order ("<sha256>:<length>,..."), the body is the files one after another. A platform offers it
 # in its push answer (`PushResponse.upload_batch_bytes`, its largest batch body); one that does not is sent
-# each file on its own, as before. A batch is sized like a chunk, so a cut link still costs at most one.
+# each file on its own, as before. Each file in a batch is at most a chunk and a cut keeps the files that arrived
+# whole, so a cut link still costs at most a chunk, however large the batch.
 UPLOAD_BATCH_HEADER = "OneWindow-Upload-Batch"
 UPLOAD_BATCH_MAX_FILES = 64
 

@@ -14,9 +14,12 @@ round trip per file. A platform that predates it refuses the body; the
 terminal then sends the empty POST it always did, and stops offering bodies
 to that platform for a while (`UploadLink`).
 
-Files smaller than a chunk may go several in one request (`POST /uploads/batch`, `upload_batch`), where the
-platform's push answer offers it: a two-page application then costs one upload request, not two. A batch is
-sized like a chunk and never retried as one: each file it did not store goes on its own.
+Files no larger than a chunk may go several in one request (`POST /uploads/batch`, `upload_batch`), where the
+platform's push answer offers it: a pass's pages then cost one upload request, not one each. A cut mid-batch
+costs no more than a cut chunk: the files that arrived whole are kept, the file in flight is at most a chunk,
+and each file the batch did not store goes on its own, its creation an empty POST that first asks whether the
+platform holds it. So a batch may be several chunks long (`BATCH_CHUNKS`, within the largest body the platform
+takes); it is never retried as one.
 
 Nothing loops unchecked: every attempt that does not move the platform's
 offset past the best one seen counts as a failure; failures in a row back off
@@ -52,6 +55,9 @@ from sync.protocol import (
 
 CHECKSUM_LENGTH = len("sha256 ") + 44  # base64 of a SHA-256 digest
 PROBE_CHUNK_BYTES = 8 * 1024  # the first chunk in a POST until the platform has shown it takes one
+# A batch is at most this many chunks. The sizer takes a cut request to have crossed half its bytes before the
+# cut, which holds while a request is a small share of the bytes between cuts (a chunk is about 2 % of them).
+BATCH_CHUNKS = 8
 
 
 @dataclass
@@ -148,11 +154,10 @@ class UploadLink:
             self._batch_bytes = limit
 
     def batch_size(self, head_bytes: int) -> int:
-        """The largest batch body to send now: a chunk's size, so a cut costs no more; 0 when the platform
-        takes no batches."""
+        """The largest batch body to send now (`batch_budget`); 0 when the platform takes no batches."""
         with self._lock:
             limit = self._batch_bytes
-        return 0 if limit is None else min(limit, self.chunk_size(head_bytes))
+        return 0 if limit is None else batch_budget(limit, self.sizer.cap, self.chunk_size(head_bytes))
 
     def started(self, sha256: str) -> bool:
         with self._lock:
@@ -172,14 +177,23 @@ class UploadLink:
             self._locations.pop(sha256, None)
 
 
-def plan_batches(sizes: Mapping[str, int], budget: int, max_files: int = UPLOAD_BATCH_MAX_FILES) -> list[list[str]]:
-    """Files packed in order into batches of at most `budget` bytes and `max_files` files; a file larger than
-    the budget, or one left alone, goes on its own (a batch of one is just a whole-file POST)."""
+def batch_budget(platform_limit: int, largest_body: int, chunk: int) -> int:
+    """A batch body's limit: `BATCH_CHUNKS` chunks, within the platform's limit and the largest body the link
+    takes (the sizer's cap, lowered by a 413 from a proxy). Each file in it is at most a chunk (`plan_batches`)."""
+    return max(0, min(platform_limit, largest_body, BATCH_CHUNKS * chunk))
+
+
+def plan_batches(sizes: Mapping[str, int], budget: int, largest_file: int | None = None,
+                 max_files: int = UPLOAD_BATCH_MAX_FILES) -> list[list[str]]:
+    """Files packed in order into batches of at most `budget` bytes and `max_files` files. A file larger than
+    `largest_file` (a chunk: what a cut may cost) or than the budget, or one left alone, goes on its own (a
+    batch of one is just a whole-file POST)."""
+    largest = budget if largest_file is None else min(budget, largest_file)
     batches: list[list[str]] = []
     current: list[str] = []
     used = 0
     for sha, size in sizes.items():
-        if size > budget or size <= 0:
+        if size > largest or size <= 0:
             continue
         if current and (used + size > budget or len(current) >= max_files):
             batches.append(current)

@@ -39,7 +39,7 @@ import httpx
 from kiosk import heartbeat
 from kiosk.audit import GENESIS, entry_hash
 from sync.chunk_size import SNAPSHOT_VERSION, ChunkLimits, ChunkSizer
-from sync.upload import plan_batches
+from sync.upload import batch_budget, plan_batches
 from sync.protocol import (
     API_PREFIX,
     COMPLETED_APPLICATIONS_HEADER,
@@ -371,11 +371,12 @@ class SimTerminal:
             accepted.append(r["id"])
             for sha in r.get("missing", []):
                 needed[sha] = by_id[r["id"]].files[sha]
-        # small files in batches where the platform's answer offers them, sized like a chunk (SyncEngine._upload_work)
+        # files no larger than a chunk in batches where the platform's answer offers them (SyncEngine._upload_work)
         units = [{sha: data} for sha, data in needed.items()]
         if self.shared.batches and answer.get("upload_batch_bytes") and len(needed) > 1:
+            chunk = self.chunk.size()
             batches = plan_batches({sha: len(data) for sha, data in needed.items()},
-                                   min(int(answer["upload_batch_bytes"]), self.chunk.size()))
+                                   batch_budget(int(answer["upload_batch_bytes"]), self.chunk.sizer.cap, chunk), chunk)
             batched = {sha for batch in batches for sha in batch}
             units = [{sha: needed[sha] for sha in batch} for batch in batches] + [
                 {sha: data} for sha, data in needed.items() if sha not in batched]

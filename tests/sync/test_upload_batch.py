@@ -3,8 +3,9 @@
 A kiosk's application with two scanned pages sends them in one request: each file is checked, stored and
 answered on its own, as `POST /uploads` would answer it whole. A bad file is refused alone; a request that
 does not fit as a whole takes nothing in, with a bilingual reason; a cut mid-body keeps the files that
-arrived whole. The terminal batches only what the platform's push answer offers, sizes a batch like a
-chunk, and sends each file the batch did not store on its own; an older platform is never sent a batch.
+arrived whole. The terminal batches only what the platform's push answer offers, puts in a batch only files
+no larger than a chunk (so a cut costs no more than a cut chunk, however large the batch), and sends each file
+the batch did not store on its own; an older platform is never sent a batch.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from sync.server import uploads
 from sync.server.app import Limits
 from sync.server.models import Blob, Case, HallBlob, Upload
 from sync.server.upload_batch import Entry, Received, receive
-from sync.upload import plan_batches
+from sync.upload import BATCH_CHUNKS, batch_budget, plan_batches
 from tests.sync.conftest import engine_for, enroll, make_terminal, pushed_document, record_requests
 from tests.sync.servers import PlatformServer
 from tests.sync.test_faults import assert_arrived_once, sync_until_done
@@ -221,14 +222,8 @@ def test_a_pass_sends_an_applications_small_files_in_one_request(
     assert engine.upload_stats.requests == 1 and engine.upload_stats.committed_bytes == report.uploaded_bytes
 
 
-def test_a_batch_is_sized_like_a_chunk(tmp_path: Path, platform: PlatformServer,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a link whose chunks are small, files larger than a chunk go on their own, and the rest in batches
-    no larger than a chunk."""
-    terminal = make_terminal(tmp_path / "t1")
-    submit_demo(terminal, 1, pages=1, page_kb=40, seed=32)  # an item that needs two pages, each over a chunk
-    submit_demo(terminal, 1, pages=3, page_kb=12, seed=33)  # three pages, two of which fit in a chunk
-    asked = record_requests(monkeypatch)
+def batch_bodies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The body size of each `POST /uploads/batch` the terminal sends from now on."""
     sizes: list[int] = []
     send = requests.Session.request
 
@@ -238,19 +233,58 @@ def test_a_batch_is_sized_like_a_chunk(tmp_path: Path, platform: PlatformServer,
         return send(self, method, url, **kwargs)
 
     monkeypatch.setattr(requests.Session, "request", measuring)
+    return sizes
+
+
+def test_files_over_a_chunk_go_alone_and_the_rest_in_one_batch_larger_than_a_chunk(
+        tmp_path: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a link whose chunks are small, files larger than a chunk go on their own (in chunks); the others share
+    one batch, which may be larger than a chunk: a cut in it loses at most the file in flight."""
+    terminal = make_terminal(tmp_path / "t1")
+    submit_demo(terminal, 1, pages=1, page_kb=40, seed=32)  # an item that needs two pages, each over a chunk
+    submit_demo(terminal, 1, pages=3, page_kb=12, seed=33)  # three pages, each within a chunk, together over one
+    asked = record_requests(monkeypatch)
+    sizes = batch_bodies(monkeypatch)
     engine = engine_for(terminal, enroll(terminal, platform, role="kiosk"), chunk_bytes=32 * 1024)
     report = engine.run_pass()
     assert report.sent == 2 and report.uploaded_files == 5 and _sent(terminal)
     with terminal.store.transaction() as session:
-        small = sorted(session.scalars(select(Attachment.size)))[0]
-    assert sizes == [2 * small] and 2 * small <= 32 * 1024 < 3 * small  # two of the three 12 KB pages
-    assert asked.count("POST uploads") == 3  # the 40 KB pages (then their PATCHes) and the third 12 KB page
+        small = sorted(session.scalars(select(Attachment.size)))[:3]
+    assert max(small) <= 32 * 1024 and sizes == [sum(small)] and sum(small) > 32 * 1024
+    assert asked.count("POST uploads") == 2  # the 40 KB pages, then their PATCHes
+
+
+def test_a_batch_keeps_within_the_platforms_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform whose largest batch body is small gets several batches, none over its limit."""
+    limit = 40 * 1024
+    server = PlatformServer(tmp_path / "platform", limits=Limits(max_chunk_bytes=limit))
+    try:
+        terminal = make_terminal(tmp_path / "t1")
+        submit_demo(terminal, 1, pages=5, page_kb=12, seed=34)
+        sizes = batch_bodies(monkeypatch)
+        report = engine_for(terminal, enroll(terminal, server, role="kiosk"), chunk_bytes=32 * 1024).run_pass()
+        assert report.sent == 1 and _sent(terminal)
+        assert len(sizes) >= 2 and all(0 < n <= limit for n in sizes)
+        with server.store.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(HallBlob)) == report.uploaded_files
+    finally:
+        server.stop()
 
 
 def test_plan_batches_packs_in_order_and_leaves_large_and_lone_files_alone() -> None:
     sizes = {"a": 10, "b": 50, "c": 30, "d": 200, "e": 60, "f": 5}
     assert plan_batches(sizes, 100) == [["a", "b", "c"], ["e", "f"]]
     assert plan_batches(sizes, 100, max_files=2) == [["a", "b"], ["c", "e"]]  # "f" alone is left to itself
+    # a batch may be larger than a chunk; a file may not
+    assert plan_batches(sizes, 1000, largest_file=50) == [["a", "b", "c", "f"]]
+    assert plan_batches(sizes, 1000, largest_file=5000) == [["a", "b", "c", "d", "e", "f"]]
+
+
+def test_a_batch_is_a_few_chunks_within_what_the_platform_and_the_link_take() -> None:
+    kb = 1024
+    assert batch_budget(4096 * kb, 4096 * kb, 32 * kb) == BATCH_CHUNKS * 32 * kb
+    assert batch_budget(40 * kb, 4096 * kb, 32 * kb) == 40 * kb  # the platform's limit
+    assert batch_budget(4096 * kb, 100 * kb, 32 * kb) == 100 * kb  # a proxy's, learnt from a 413
     assert plan_batches({"a": 10}, 100) == [] and plan_batches({"a": 0, "b": 0}, 100) == []
 
 
@@ -315,16 +349,17 @@ def test_a_platform_that_takes_no_batch_is_sent_each_file_on_its_own(
 
 def test_batches_over_a_link_cut_mid_batch_lose_and_duplicate_nothing(
         tmp_path: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cuts land inside batches: the files that arrived whole stay, the others go on their own, and no cut
-    costs more than one batch (a chunk)."""
+    """Cuts land inside batches larger than a chunk: the files that arrived whole stay, the others go on their
+    own, and no cut costs more than a chunk."""
     terminal = make_terminal(tmp_path / "t")
     submit_demo(terminal, 6, pages=2, page_kb=10, seed=35)
     link = BadLink(platform.port, rate=4_000_000, cut_every=45_000, seed=3)
     try:
         asked = record_requests(monkeypatch)
+        sizes = batch_bodies(monkeypatch)
         credential = enroll(terminal, platform, url=link.url(), role="kiosk")
         sync_until_done(engine_for(terminal, credential, chunk_bytes=64 * 1024))
-        assert link.stats.cuts >= 2 and "POST uploads/batch" in asked
+        assert link.stats.cuts >= 2 and "POST uploads/batch" in asked and max(sizes) > 64 * 1024
         assert_arrived_once(terminal, platform)
         payload = sum(a.size for a in {f.attachment.sha256: f.attachment for app in terminal.applications()
                                        for m in app.materials for f in m.files}.values())
