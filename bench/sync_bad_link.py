@@ -45,6 +45,7 @@ from kiosk.settings import load_settings  # noqa: E402
 from kiosk.terminal import Terminal  # noqa: E402
 from kiosk.retry import RetryPolicy  # noqa: E402
 from sync.client import PlatformClient, Timeouts  # noqa: E402
+from sync.credentials import credential_from_enrollment, save_enrollment  # noqa: E402
 from sync.demo_data import submit_demo  # noqa: E402
 from sync.embedded import start_platform  # noqa: E402
 from sync.engine import SyncEngine  # noqa: E402
@@ -82,6 +83,8 @@ def run_variant(name: str, work: Path, platform_home: Path, port: int, args: arg
     rate = rate_kb * 1024
     link = BadLink(port, rate=rate, cut_every=cut_kb * 1024 or None, seed=seed)
     answer = PlatformClient(link.url()).json("POST", "enroll", json_body={"code": code})
+    # kept as `onewindow enroll` keeps it: the engine then knows it is a kiosk (no staff list to ask for)
+    save_enrollment(terminal.store, credential_from_enrollment(answer, link.url(), None))
     client = PlatformClient(link.url(), answer["token"], timeouts=Timeouts(connect=5, read=20))
     engine = SyncEngine(terminal, client, chunk_bytes=chunk_bytes, retry=RetryPolicy(base=0.05, cap=1.0),
                         upload_policy=UploadPolicy(max_failures_without_progress=50, retry=RetryPolicy(0.05, 1.0)))
