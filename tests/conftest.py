@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,24 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     monkeypatch.setenv("ONEWINDOW_KEY_SEALING", "file")
     yield
     close_all()
+    _forget_finished_apps()
+
+
+# FastAPI keeps, per process, which endpoints and dependencies are coroutines or generators, in caches of 4096
+# callables each (fastapi.dependencies.models). A platform's endpoints are closures over its store, so in a test
+# worker, which builds hundreds of platform apps, those caches held the last few dozen apps alive with their
+# stores, engines and pools: a million objects that every full garbage collection walked, 3-4 s each late in a
+# run. Two such collections at the worker's exit outlasted execnet's 5 s grace and it interrupted the worker
+# (a KeyboardInterrupt reported after the last test). A real platform builds one app, so only tests clear them.
+_FASTAPI_CALL_CACHES = ("_is_gen_callable_cached", "_is_async_gen_callable_cached", "_is_coroutine_callable_cached")
+
+
+def _forget_finished_apps() -> None:
+    models = sys.modules.get("fastapi.dependencies.models")
+    for name in _FASTAPI_CALL_CACHES if models is not None else ():
+        cached = getattr(models, name, None)
+        if cached is not None:
+            cached.cache_clear()
 
 
 @pytest.fixture
