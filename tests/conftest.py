@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own data dir and terminal."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -48,6 +49,22 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 # run. Two such collections at the worker's exit outlasted execnet's 5 s grace and it interrupted the worker
 # (a KeyboardInterrupt reported after the last test). A real platform builds one app, so only tests clear them.
 _FASTAPI_CALL_CACHES = ("_is_gen_callable_cached", "_is_async_gen_callable_cached", "_is_coroutine_callable_cached")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A test worker collects its garbage before it reports finished, then freezes what is left.
+
+    After a worker reports finished, execnet gives it 5 s to exit before it sends SIGINT. pytest's exit walks
+    the whole heap twice (its unraisable-exception check collects at unconfigure and again at cleanup); with
+    the worker's heap after hundreds of tests (imports, SQLAlchemy's per-mapper statement caches) each walk
+    took 1.6-1.8 s on a 2-core machine, 3-4.5 s before the FastAPI caches above were cleared. Collected
+    here, after the session's fixtures are torn down and before the report, a finalizer's exception is still
+    reported; frozen, the exit's two walks see only what is new since.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        gc.collect()
+        gc.freeze()
 
 
 def _forget_finished_apps() -> None:
