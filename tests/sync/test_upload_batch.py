@@ -278,6 +278,7 @@ def test_plan_batches_packs_in_order_and_leaves_large_and_lone_files_alone() -> 
     # a batch may be larger than a chunk; a file may not
     assert plan_batches(sizes, 1000, largest_file=50) == [["a", "b", "c", "f"]]
     assert plan_batches(sizes, 1000, largest_file=5000) == [["a", "b", "c", "d", "e", "f"]]
+    assert plan_batches({"a": 10}, 100) == [] and plan_batches({"a": 0, "b": 0}, 100) == []
 
 
 def test_a_batch_is_a_few_chunks_within_what_the_platform_and_the_link_take() -> None:
@@ -285,7 +286,6 @@ def test_a_batch_is_a_few_chunks_within_what_the_platform_and_the_link_take() ->
     assert batch_budget(4096 * kb, 4096 * kb, 32 * kb) == BATCH_CHUNKS * 32 * kb
     assert batch_budget(40 * kb, 4096 * kb, 32 * kb) == 40 * kb  # the platform's limit
     assert batch_budget(4096 * kb, 100 * kb, 32 * kb) == 100 * kb  # a proxy's, learnt from a 413
-    assert plan_batches({"a": 10}, 100) == [] and plan_batches({"a": 0, "b": 0}, 100) == []
 
 
 def _older(app: Any) -> Any:
