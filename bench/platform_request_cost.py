@@ -10,7 +10,6 @@ median round's with the lowest and highest beside it: on a shared virtual machin
 moved by a factor of two or three between runs minutes apart, so one figure per phase said as much about
 the moment as about the route.
 
-
     401            a request without a token (the framework's floor: middleware, routing, the error answer)
     summary        GET /summary, a trivial authenticated read
     catalog 304    GET /catalog with the current ETag (every sync pass)
