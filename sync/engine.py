@@ -454,8 +454,8 @@ class SyncEngine:
     def _upload_work(self, shas: list[str]) -> list[list[str]]:
         """The files in batches where the platform takes them and each is no larger than a chunk of the link
         (sync.upload.plan_batches), the rest one by one."""
-        head = self.client.head_bytes("POST", "uploads", {})
-        budget = self.upload_link.batch_size(head)
+        chunk = self.upload_link.chunk_size(self.client.head_bytes("POST", "uploads", {}))  # one reading for both limits
+        budget = self.upload_link.batch_size(chunk)
         if budget <= 0 or len(shas) < 2:
             return [[sha] for sha in shas]
         with self.store.transaction() as session:
@@ -463,7 +463,7 @@ class SyncEngine:
                 select(Attachment.sha256, Attachment.size).where(Attachment.sha256.in_(shas)))}
         # (a file whose upload this process began goes on its own: it resumes from the platform's offset)
         batches = plan_batches({sha: sizes[sha] for sha in shas if sha in sizes and not self.upload_link.started(sha)},
-                               budget, self.upload_link.chunk_size(head))
+                               budget, chunk)
         batched = {sha for batch in batches for sha in batch}
         return batches + [[sha] for sha in shas if sha not in batched]
 

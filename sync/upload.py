@@ -153,11 +153,12 @@ class UploadLink:
         with self._lock:
             self._batch_bytes = limit
 
-    def batch_size(self, head_bytes: int) -> int:
-        """The largest batch body to send now (`batch_budget`); 0 when the platform takes no batches."""
+    def batch_size(self, chunk: int) -> int:
+        """The largest batch body to send with chunks of `chunk` bytes (`batch_budget`); 0 when the platform
+        takes no batches."""
         with self._lock:
             limit = self._batch_bytes
-        return 0 if limit is None else batch_budget(limit, self.sizer.cap, self.chunk_size(head_bytes))
+        return 0 if limit is None else batch_budget(limit, self.sizer.cap, chunk)
 
     def started(self, sha256: str) -> bool:
         with self._lock:
