@@ -2,10 +2,11 @@
 pages in one request instead of one each, so the platform pays its per-request floor (routing, the device's
 token, a thread hop) once.
 
-Each file is then taken exactly as `POST /uploads` takes a whole file (`uploads.create`): checked against
-its SHA-256 as its bytes arrive, stored, owned by the hall, its cases completed, in its own transaction, and
-answered on its own. One file refused never refuses the others. A link cut mid-body keeps the files that
-arrived whole; the terminal's next creation of each finds it held.
+Each file is then taken as `POST /uploads` takes a whole file: checked against its SHA-256 as its bytes
+arrive, stored, owned by the hall, its cases completed, and answered on its own. One file refused never
+refuses the others. The usual files (new to the hall, declared as what they are) go in together, in one
+transaction of a few statements (`uploads.create_whole_files`); any other one in a transaction of its own.
+A link cut mid-body keeps the files that arrived whole; the terminal's next creation of each finds it held.
 """
 from __future__ import annotations
 
@@ -96,13 +97,13 @@ async def receive(stream: AsyncIterator[bytes], entries: list[Entry], whole: lis
 def take_in(store: PlatformStore, device: Device, files: list[Received], max_upload_bytes: int
             ) -> list[dict[str, Any]]:
     """Each file as `POST /uploads` takes a whole one (`wire.UploadBatchFile` each, in order)."""
+    taken = uploads.create_whole_files(store, device, [uploads.WholeFile(f.entry.sha256, f.data, f.digest)
+                                                       for f in files], max_upload_bytes)
     answers: list[dict[str, Any]] = []
-    for f in files:
+    for f, state in zip(files, taken):
         answer: dict[str, Any] = {"sha256": f.entry.sha256}
-        try:
-            state = uploads.create(store, device, f.entry.sha256, f.entry.length, max_upload_bytes, f.data, f.digest)
-        except uploads.UploadError as exc:
-            answer.update(result="refused", status=exc.status, code=exc.code, reason=exc.reason)
+        if isinstance(state, uploads.UploadError):
+            answer.update(result="refused", status=state.status, code=state.code, reason=state.reason)
         else:
             answer["result"] = "stored" if state.complete else "in_progress"
             if len(state.completed_applications) <= COMPLETED_APPLICATIONS_MAX:  # (more: the terminal asks)

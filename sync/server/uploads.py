@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ARRAY, Connection, Integer, and_, any_, bindparam, delete, insert, select, text, update
+from sqlalchemy import ARRAY, Connection, Integer, String, and_, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -220,6 +220,170 @@ def create(store: PlatformStore, device: Device, sha256: str, length: int, max_b
     if state is not None:
         return state
     return _run(store, lambda session: _create(session, store, device, sha256, length, first_chunk, running))
+
+
+@dataclass(frozen=True)
+class WholeFile:
+    """A whole file that arrived in one request (a batch's), hashed as its bytes arrived."""
+
+    sha256: str
+    data: bytes
+    running: Hasher
+
+
+def create_whole_files(store: PlatformStore, device: Device, files: list[WholeFile], max_bytes: int
+                       ) -> list[UploadState | UploadError]:
+    """Each file as `create` takes a whole one, answered in order (a refusal is one file's answer, never another's).
+
+    The usual files (new to the hall, declared as what they are, no upload of them in progress) are taken in
+    ONE transaction of a few statements whatever their number: their declarations read at once, their blob
+    and hall rows written at once, the cases waiting for them completed at once. On a busy platform a kiosk's
+    pass sends its applications' pages in one batch, and a transaction for each page (six statements) was
+    most of what a page cost. Any other file (one the hall holds, one resumed, one no case names) is then
+    taken on its own, as `create` takes it.
+    """
+    answers: dict[int, UploadState | UploadError] = {}
+    usual: list[tuple[int, WholeFile]] = []
+    for i, f in enumerate(files):
+        try:
+            check_length(len(f.data), max_bytes, len(f.data))
+        except UploadError as exc:
+            answers[i] = exc
+        else:
+            usual.append((i, f))
+    if usual:
+        answers.update(_create_together(store, device, usual))
+    for i, f in enumerate(files):
+        if i not in answers:
+            try:
+                answers[i] = create(store, device, f.sha256, len(f.data), max_bytes, f.data, f.running)
+            except UploadError as exc:
+                answers[i] = exc
+    return [answers[i] for i in range(len(files))]
+
+
+@dataclass
+class _Taken:
+    """A file of `_create_together` on its way into the store."""
+
+    index: int
+    file: WholeFile
+    upload_id: str
+    media_type: str
+    state: AssemblyState  # as appended: what an abort removes
+    locator: str | None = None
+    rows_written: bool = True  # False: its rows go in with the others' (`_BLOBS_AND_HALL_FILES`)
+
+
+def _create_together(store: PlatformStore, device: Device, files: list[tuple[int, WholeFile]]
+                     ) -> dict[int, UploadState | UploadError]:
+    """The usual ones of `files` in one transaction; those it leaves out of its answer are taken on their own."""
+    answers: dict[int, UploadState | UploadError] = {}
+    after_commit: list[Callable[[], None]] = []
+    taken: list[_Taken] = []
+    assembly = store.blobs.assembly
+    try:
+        with store.engine.begin() as conn:
+            found = _declarations_of(conn, device, [f.sha256 for _i, f in files])
+            for i, f in files:
+                declared = found.get(f.sha256)
+                if declared is None or declared[0] or declared[1]:  # none, held, or being uploaded: on its own
+                    continue
+                media_type = stored_media_type(f.data[:HEAD_BYTES])
+                try:  # in `_create_core`'s order, so that a file gets the same refusal either way
+                    _refuse_undeclared_length(declared[2], f.sha256, len(f.data))
+                    if f.running.copy().hexdigest() != f.sha256:
+                        raise _verification_failed()
+                    refusal = _declared_as(declared[2], device, f.sha256, len(f.data), media_type)
+                    if refusal is not None:
+                        raise refusal
+                except UploadError as exc:
+                    answers[i] = exc
+                    continue
+                upload_id = secrets.token_hex(16)
+                t = _Taken(i, f, upload_id, media_type, assembly.start(upload_id, f.sha256, len(f.data)))
+                taken.append(t)
+                t.state = assembly.append(t.state, 0, f.data)
+            stored = _store_together(conn, store, device, taken, answers, after_commit)
+            completed = complete_waiting_for(conn, device.hall_code, [t.file.sha256 for t in stored])
+    except BaseException:
+        for t in taken:
+            try:
+                assembly.abort(t.state)
+            except Exception:  # a leftover object costs space, never correctness
+                log.exception("removing a batch's file after its transaction failed")
+        raise
+    for step in after_commit:
+        try:
+            step()
+        except Exception:  # a leftover object or file costs space, never correctness
+            log.exception("cleaning up after an upload failed")
+    # a completed case is told with the last of its files in the batch: the file that completed it
+    place = {t.file.sha256: n for n, t in enumerate(stored)}
+    told: dict[int, list[str]] = {}
+    for application_id, device_id, shas in completed:
+        if device_id == device.id:
+            told.setdefault(max(place[sha] for sha in shas), []).append(application_id)
+    for n, t in enumerate(stored):
+        length = len(t.file.data)
+        answers[t.index] = UploadState(t.upload_id, length, length, True, tuple(told.get(n, ())))
+    return answers
+
+
+def _declarations_of(conn: Connection, device: Device, shas: list[str]
+                     ) -> dict[str, tuple[bool, bool, list[tuple[int, str, int]]]]:
+    """For each of these files some case of the device's hall names: whether the hall holds it, whether the
+    device has an upload of it in progress, and every declaration of it (as `_held_and_declared`)."""
+    params = {"hall_code": device.hall_code, "shas": shas, "device_id": device.id}
+    if raw_sql.is_postgresql(conn):
+        rows = raw_sql.rows(conn, _DECLARED_HELD_UPLOADING_ANY, params)
+    else:
+        rows = [tuple(r) for r in conn.execute(_DECLARED_HELD_UPLOADING_IN, params)]
+    found: dict[str, tuple[bool, bool, list[tuple[int, str, int]]]] = {}
+    for sha256, size, media_type, device_id, held, uploading in rows:
+        entry = found.setdefault(sha256, (bool(held), bool(uploading), []))
+        entry[2].append((size, media_type, device_id))
+    return found
+
+
+def _store_together(conn: Connection, store: PlatformStore, device: Device, taken: list[_Taken],
+                    answers: dict[int, UploadState | UploadError], after_commit: list[Callable[[], None]]
+                    ) -> list[_Taken]:
+    """The files become stored files and the hall's, as `_finish` makes one; those that did, in body order."""
+    blobs = store.blobs
+    stored: list[_Taken] = []
+    for t in taken:
+        sha256, length, outcome = t.file.sha256, len(t.file.data), _Outcome()
+        state = t.state
+        if raw_sql.is_postgresql(conn) and isinstance(state, dict) and state.get("done") and not state.get("mpu"):
+            # the usual case of `_store_file` (one part, written whole): its rows go in with the others' below
+            ok, t.locator = _assemble(blobs, state, sha256, True, outcome)
+            t.rows_written = False
+        else:
+            hall_file = {"hall_code": device.hall_code, "sha256": sha256, "size": length,
+                         "media_type": t.media_type, "device_id": device.id}
+            t.locator = _store_file(conn, store, sha256, length, state, True, outcome, hall_file)
+            ok = outcome.error is None
+            if ok and not outcome.hall_file_stored:
+                _insert_ignore(conn, HallBlob.__table__, hall_file)
+        after_commit.extend(outcome.after_commit)
+        if ok:
+            stored.append(t)
+        else:
+            assert outcome.error is not None
+            answers[t.index] = outcome.error
+    rows = sorted((t for t in stored if not t.rows_written), key=lambda t: t.file.sha256)
+    if rows:  # in hash order: two transactions storing the same files lock their rows in the same order
+        inserted = {sha for sha, in raw_sql.rows(conn, _BLOBS_AND_HALL_FILES, {
+            "hall_code": device.hall_code, "device_id": device.id, "now": raw_sql.stored_now(),
+            "shas": [t.file.sha256 for t in rows], "sizes": [len(t.file.data) for t in rows],
+            "locators": [t.locator for t in rows], "media_types": [t.media_type for t in rows]})}
+        for t in rows:
+            if t.file.sha256 not in inserted:  # stored before (another hall's, a racing request's)
+                outcome = _Outcome()
+                t.locator = _keep_stored(conn, store, t.file.sha256, t.locator, outcome)
+                after_commit.extend(outcome.after_commit)
+    return stored
 
 
 def _held_and_declared(conn: Connection, hall_code: str, sha256: str, device_id: int | None = None
@@ -526,10 +690,6 @@ _ADVANCE = (update(Upload.__table__).where(Upload.__table__.c.id == bindparam("u
             .values(offset=bindparam("offset"), assembly=bindparam("assembly"), updated_at=bindparam("updated_at")))
 _ADVANCE_WITH_HEAD = _ADVANCE.values(head=bindparam("head"))
 _DELETE_UPLOAD = delete(Upload.__table__).where(Upload.__table__.c.id == bindparam("upload_id"))
-_WAITING_LOCKED = (select(Case.id, Case.uuid, Case.device_id).join(CaseAttachment, CaseAttachment.case_id == Case.id)
-                   .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code"),
-                          Case.complete.is_(False))
-                   .order_by(Case.id).with_for_update(of=Case))
 _LACKING = (select(CaseAttachment.case_id)
             .outerjoin(HallBlob, and_(HallBlob.hall_code == bindparam("hall_code"),
                                       HallBlob.sha256 == CaseAttachment.sha256, HallBlob.size == CaseAttachment.size,
@@ -542,6 +702,40 @@ _LACKING_ANY = (select(CaseAttachment.case_id)
                                           HallBlob.media_type == CaseAttachment.media_type))
                 .where(CaseAttachment.case_id == any_(bindparam("case_ids", type_=ARRAY(Integer))),
                        HallBlob.id.is_(None)))
+
+
+# Several files at once: on PostgreSQL one prepared statement whatever their number (`= ANY`), on SQLite an
+# IN list through Core.
+def _declared_held_uploading(shas: Any) -> Any:
+    """`_DECLARED_HELD_UPLOADING` for several files at once (`shas`: the condition on the file's hash), with the
+    hash as its first column."""
+    file = CaseAttachment.sha256
+    return (select(file, CaseAttachment.size, CaseAttachment.media_type, Case.device_id,
+                   select(HallBlob.id).where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256 == file)
+                   .exists().label("held"),
+                   select(Upload.id).where(Upload.device_id == bindparam("device_id"), Upload.sha256 == file)
+                   .exists().label("uploading"))
+            .join(Case, Case.id == CaseAttachment.case_id)
+            .where(shas, Case.hall_code == bindparam("hall_code")))
+
+
+_DECLARED_HELD_UPLOADING_ANY = _declared_held_uploading(
+    CaseAttachment.sha256 == any_(bindparam("shas", type_=ARRAY(String))))
+_DECLARED_HELD_UPLOADING_IN = _declared_held_uploading(CaseAttachment.sha256.in_(bindparam("shas", expanding=True)))
+
+
+def _waiting_locked(shas: Any) -> Any:
+    """The hall's incomplete cases naming any of the files (`shas`: the condition on the hash), each with the
+    file it names (a case naming two of them comes twice), locked in case id order."""
+    return (select(Case.id, Case.uuid, Case.device_id, CaseAttachment.sha256)
+            .join(CaseAttachment, CaseAttachment.case_id == Case.id)
+            .where(shas, Case.hall_code == bindparam("hall_code"), Case.complete.is_(False))
+            .order_by(Case.id).with_for_update(of=Case))
+
+
+_WAITING_ANY_LOCKED = _waiting_locked(CaseAttachment.sha256 == any_(bindparam("shas", type_=ARRAY(String))))
+_WAITING_IN_LOCKED = _waiting_locked(CaseAttachment.sha256.in_(bindparam("shas", expanding=True)))
+
 # The blob row and the hall's row of a newly stored file, in one statement (PostgreSQL: data-modifying CTEs
 # always run to completion); each is the same INSERT … ON CONFLICT DO NOTHING the two statements were.
 _BLOB_AND_HALL_FILE = text(
@@ -550,6 +744,18 @@ _BLOB_AND_HALL_FILE = text(
     "hall AS (INSERT INTO hall_blobs (hall_code, sha256, size, media_type, device_id, first_uploaded_at) "
     "VALUES (:hall_code, :sha256, :size, :media_type, :device_id, :now) ON CONFLICT DO NOTHING RETURNING id) "
     "SELECT EXISTS (SELECT 1 FROM blob), EXISTS (SELECT 1 FROM hall)")
+
+# The same for several files at once (`_store_together`): the rows come in the order given, which is hash order.
+_BLOBS_AND_HALL_FILES = text(
+    "WITH given AS (SELECT * FROM unnest(CAST(:shas AS VARCHAR[]), CAST(:sizes AS BIGINT[]), "
+    "CAST(:locators AS VARCHAR[]), CAST(:media_types AS VARCHAR[])) WITH ORDINALITY "
+    "AS g(sha256, size, locator, media_type, n)), "
+    "blob AS (INSERT INTO blobs (sha256, size, stored_at, locator) "
+    "SELECT sha256, size, :now, locator FROM given ORDER BY n ON CONFLICT DO NOTHING RETURNING sha256), "
+    "hall AS (INSERT INTO hall_blobs (hall_code, sha256, size, media_type, device_id, first_uploaded_at) "
+    "SELECT :hall_code, sha256, size, media_type, :device_id, :now FROM given ORDER BY n "
+    "ON CONFLICT DO NOTHING RETURNING id) "
+    "SELECT sha256 FROM blob")
 
 _INSERT_IGNORE: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its statement, built once
 
@@ -616,10 +822,10 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
         _insert_ignore(conn, HallBlob.__table__, hall_file)
     if upload.stored:
         conn.execute(_DELETE_UPLOAD, {"upload_id": upload_id})
-    completed = complete_waiting_cases(conn, device.hall_code, sha256)
+    completed = complete_waiting_for(conn, device.hall_code, [sha256])
     log.debug("upload %s complete: %s (%d bytes) at %s", upload_id, sha256[:12], length, locator or "local")
     outcome.state = UploadState(upload_id, length, length, True,
-                                tuple(app_id for app_id, device_id in completed if device_id == device.id))
+                                tuple(app_id for app_id, device_id, _shas in completed if device_id == device.id))
     return outcome
 
 
@@ -700,19 +906,30 @@ def _keep_stored(conn: Connection, store: PlatformStore, sha256: str, locator: s
     return locator
 
 
-def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> list[tuple[str, int | None]]:
-    """A hall now holds a verified file: complete every case of that hall that was waiting only for it, and
-    say which (application id, device id): the answer to the upload names the uploading terminal's own, so
-    it need not ask for their state.
+def complete_waiting_for(conn: Connection, hall_code: str, shas: list[str]
+                         ) -> list[tuple[str, int | None, tuple[str, ...]]]:
+    """A hall now holds these verified files: complete every case of that hall that was waiting only for them,
+    and say which (application id, device id, which of these files it names): the answer to the upload names
+    the uploading terminal's own, so it need not ask for their state.
 
     The waiting cases are locked in id order (two arrivals never deadlock): when a case's last two files
-    arrive at once, the second to commit sees the first. A few statements per arrival (on PostgreSQL straight
-    through the driver, `raw_sql`), whatever the cases hold (their documents are never read).
+    arrive at once, the second to commit sees the first. A few statements per arrival, however many files
+    arrived (on PostgreSQL straight through the driver, `raw_sql`), whatever the cases hold (their documents
+    are never read).
     """
-    rows = raw_sql.rows(conn, _WAITING_LOCKED, {"sha256": sha256, "hall_code": hall_code})
+    if not shas:
+        return []
+    params = {"shas": shas, "hall_code": hall_code}
+    if raw_sql.is_postgresql(conn):
+        rows = raw_sql.rows(conn, _WAITING_ANY_LOCKED, params)
+    else:
+        rows = [tuple(r) for r in conn.execute(_WAITING_IN_LOCKED, params)]
     if not rows:
         return []
-    waiting = [case_id for case_id, _uuid, _device in rows]
+    named: dict[int, tuple[str, int | None, list[str]]] = {}
+    for case_id, application_id, device_id, sha256 in rows:
+        named.setdefault(case_id, (application_id, device_id, []))[2].append(sha256)
+    waiting = list(named)
     if raw_sql.is_postgresql(conn):  # one prepared statement whatever the number of cases (no IN list to expand)
         lacking = {case_id for case_id, in raw_sql.rows(conn, _LACKING_ANY, {"hall_code": hall_code,
                                                                              "case_ids": waiting})}
@@ -722,4 +939,4 @@ def complete_waiting_cases(conn: Connection, hall_code: str, sha256: str) -> lis
     if not done:
         return []
     complete_cases(conn, hall_code, done)
-    return [(application_id, device_id) for case_id, application_id, device_id in rows if case_id not in lacking]
+    return [(named[case_id][0], named[case_id][1], tuple(named[case_id][2])) for case_id in done]

@@ -14,15 +14,17 @@ import hashlib
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kiosk.outbox import OutboxState
 from kiosk.store.models import Attachment, OutboxItem
@@ -31,13 +33,14 @@ from sync.linksim import BadLink
 from sync.protocol import TUS_VERSION, UPLOAD_BATCH_HEADER, UPLOAD_BATCH_MAX_FILES, UPLOAD_CONTENT_TYPE
 from sync.server import uploads
 from sync.server.app import Limits
-from sync.server.models import Blob, Case, HallBlob, Upload
+from sync.server.models import Blob, Case, Change, HallBlob, Upload
 from sync.server.upload_batch import Entry, Received, receive
 from sync.upload import BATCH_CHUNKS, batch_budget, plan_batches
 from tests.sync.conftest import engine_for, enroll, make_terminal, pushed_document, record_requests
 from tests.sync.servers import PlatformServer
 from tests.sync.test_faults import assert_arrived_once, sync_until_done
-from tests.sync.upload_session import assert_refused
+from tests.sync.test_s3_store import keys_in, settings_of
+from tests.sync.upload_session import PendingFile, assert_refused
 
 
 @dataclass
@@ -49,6 +52,7 @@ class PendingFiles:
     app_id: str
     files: dict[str, bytes]  # sha256 -> bytes
     push_answer: dict[str, Any]
+    files_of: dict[str, list[str]]  # application id -> its files (sha256), in `files`' order
 
     def batch(self, files: dict[str, bytes] | None = None, *, header: str | None = None, body: bytes | None = None,
               content_type: str = UPLOAD_CONTENT_TYPE) -> requests.Response:
@@ -77,16 +81,18 @@ class PendingFiles:
 
 
 def pending_files(tmp_path: Path, platform: PlatformServer, *, pages: int = 2, page_kb: int = 20,
-                  seed: int = 7) -> PendingFiles:
+                  seed: int = 7, applications: int = 1) -> PendingFiles:
     terminal = make_terminal(tmp_path / f"t{seed}")
-    (app,) = submit_demo(terminal, 1, pages=pages, page_kb=page_kb, seed=seed)
+    apps = submit_demo(terminal, applications, pages=pages, page_kb=page_kb, seed=seed)
     credential = enroll(terminal, platform, name=f"kiosk-{seed}", role="kiosk")
-    answer = requests.post(platform.url() + "/applications", json={"applications": [pushed_document(terminal, app.id)]},
+    answer = requests.post(platform.url() + "/applications",
+                           json={"applications": [pushed_document(terminal, app.id) for app in apps]},
                            headers={"Authorization": f"Bearer {credential.token}"}, timeout=30).json()
-    files = {sha: terminal.attachments.get(sha) for sha in answer["results"][0]["missing"]}
+    files_of = {r["id"]: r["missing"] for r in answer["results"]}
+    files = {sha: terminal.attachments.get(sha) for shas in files_of.values() for sha in shas}
     terminal.close()
-    assert len(files) >= 2
-    return PendingFiles(platform, credential.token, app.id, files, answer)
+    assert len(files) >= 2 * applications and len(files_of) == applications
+    return PendingFiles(platform, credential.token, apps[0].id, files, answer, files_of)
 
 
 @pytest.fixture
@@ -165,6 +171,101 @@ def _hostile(f: PendingFiles) -> dict[str, tuple[dict[str, Any], int, str]]:
         "over the chunk limit": (dict(header=f"{a}:{len(da)},{b}:{Limits().max_chunk_bytes}",
                                       body=da + b"\0" * Limits().max_chunk_bytes), 413, "too_large"),
     }
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql+s3"])
+def any_platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlatformServer]:
+    """A platform on each of its stores: SQLite, PostgreSQL with files on its disk, PostgreSQL with object storage
+    (a real SeaweedFS), where a batch's rows take their own statements."""
+    db_url = None if request.param == "sqlite" else request.getfixturevalue("postgres").new_database()
+    objects = settings_of(request.getfixturevalue("s3_bucket")) if request.param.endswith("+s3") else None
+    server = PlatformServer(tmp_path / "platform", db_url, objects=objects)
+    uploads.running_hashes.clear()
+    yield server
+    server.stop()
+
+
+def test_a_batchs_files_and_the_cases_they_complete_go_in_one_transaction(
+        tmp_path: Path, any_platform: PlatformServer) -> None:
+    f = pending_files(tmp_path, any_platform, applications=2, pages=3)
+    answer = f.batch()
+    assert answer.status_code == 200, answer.text
+    files = answer.json()["files"]
+    assert [a["sha256"] for a in files] == list(f.files) and {a["result"] for a in files} == {"stored"}
+    # each application is told once, with the last of its files in the body: the file that completed it
+    told = {a["sha256"]: a["completed_applications"] for a in files if a["completed_applications"]}
+    assert told == {shas[-1]: [app_id] for app_id, shas in f.files_of.items()}
+    assert f.held() == set(f.files) and f.upload_rows() == 0
+    with f.platform.store.transaction() as s:
+        cases = s.execute(select(Case.id, Case.complete, Case.case_no).where(Case.uuid.in_(list(f.files_of)))).all()
+        assert len(cases) == 2 and all(complete and case_no for _id, complete, case_no in cases)
+        received = s.scalars(select(Change.case_id).where(Change.case_id.in_([c.id for c in cases]),
+                                                          Change.status == "received")).all()
+        assert sorted(received) == sorted(c.id for c in cases)  # one feed entry each
+        if s.get_bind().dialect.name == "postgresql":  # every row the batch wrote, by one transaction
+            writers = set(s.scalars(text("SELECT DISTINCT xmin::text FROM hall_blobs WHERE sha256 = ANY(:shas) "
+                                         "UNION SELECT DISTINCT xmin::text FROM blobs WHERE sha256 = ANY(:shas) "
+                                         "UNION SELECT DISTINCT xmin::text FROM cases WHERE uuid = ANY(:ids)"),
+                                    {"shas": list(f.files), "ids": list(f.files_of)}))
+            assert len(writers) == 1, writers
+    again = f.batch()  # the answer was lost: every file is the hall's already, and nothing is told twice
+    assert again.status_code == 200 and {a["result"] for a in again.json()["files"]} == {"stored"}
+    assert not any(a["completed_applications"] for a in again.json()["files"])
+    with f.platform.store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(HallBlob)) == len(f.files)
+        assert s.scalar(select(func.count()).select_from(Change).where(Change.status == "received")) == 2
+
+
+def test_a_batch_takes_a_file_the_hall_holds_or_has_begun_on_its_own_and_refuses_only_the_bad_one(
+        tmp_path: Path, any_platform: PlatformServer) -> None:
+    f = pending_files(tmp_path, any_platform, pages=4)
+    held, begun, bad, new = list(f.files)
+    assert f.batch({held: f.files[held]}).json()["files"][0]["result"] == "stored"
+    first = PendingFile(f.platform, f.token, f.app_id, begun, f.files[begun]).create(f.files[begun][:5000])
+    assert first.status_code == 201, first.text
+    damaged = bytearray(f.files[bad])
+    damaged[-1] ^= 0xFF
+    answer = f.batch({held: f.files[held], begun: f.files[begun], bad: bytes(damaged), new: f.files[new]})
+    assert answer.status_code == 200, answer.text
+    by_sha = {a["sha256"]: a for a in answer.json()["files"]}
+    assert [a["sha256"] for a in answer.json()["files"]] == [held, begun, bad, new]
+    assert (by_sha[held]["result"], by_sha[begun]["result"], by_sha[new]["result"]) == ("stored", "in_progress", "stored")
+    assert by_sha[bad]["result"] == "refused" and by_sha[bad]["status"] == 409 and "SHA-256" in by_sha[bad]["reason"]["en"]
+    assert f.held() == {held, new} and f.upload_rows() == 1 and not f.case_complete()
+    # the begun upload is resumed on its own; the bad file, sent right, completes the case
+    assert f.batch({bad: f.files[bad]}).json()["files"][0]["result"] == "stored" and not f.case_complete()
+    upload = PendingFile(f.platform, f.token, f.app_id, begun, f.files[begun])
+    location = upload.create().headers["Location"]
+    done = upload.patch(location, 5000, f.files[begun][5000:])
+    assert done.status_code == 204, done.text
+    assert f.held() == set(f.files) and f.upload_rows() == 0 and f.case_complete()
+
+
+def test_the_same_batch_sent_twice_at_once_stores_and_completes_each_once(
+        tmp_path: Path, any_platform: PlatformServer, request: pytest.FixtureRequest) -> None:
+    """A terminal that timed out sends its batch again while the first request still runs (on this instance or
+    another): the two meet at the rows' unique keys and the cases' locks, whichever commits first."""
+    f = pending_files(tmp_path, any_platform, applications=2, pages=3)
+    start = threading.Barrier(2)
+
+    def send() -> requests.Response:
+        start.wait(timeout=10)
+        return f.batch()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = [a.result(timeout=60) for a in [pool.submit(send) for _ in range(2)]]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert {a["result"] for a in answer.json()["files"]} == {"stored"}
+    told = sorted(app for answer in answers for a in answer.json()["files"] for app in a["completed_applications"])
+    assert told == sorted(f.files_of)  # each application told once, by one of the two
+    assert f.held() == set(f.files) and f.upload_rows() == 0
+    with f.platform.store.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(HallBlob)) == len(f.files)
+        assert s.scalar(select(func.count()).select_from(Blob)) == len(f.files)
+        assert s.scalar(select(func.count()).select_from(Change).where(Change.status == "received")) == 2
+    if request.node.callspec.params["any_platform"].endswith("+s3"):  # the copy that lost is gone too
+        assert len(keys_in(request.getfixturevalue("s3_bucket"))) == len(f.files)
 
 
 def test_a_batch_that_does_not_fit_takes_nothing_in(pending: PendingFiles) -> None:
