@@ -17,10 +17,17 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 PARENT_ENV = "ONEWINDOW_PARENT_PID"
 PR_SET_PDEATHSIG = 1
 log = logging.getLogger("onewindow.child")
+
+#: how long a server child may take to answer at all, however steadily it works (a hard stop for a child that
+#: spins without ever listening)
+START_LIMIT_SECONDS = 300.0
 
 
 def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -62,3 +69,43 @@ def stop_child(process: subprocess.Popen[bytes] | None, name: str, timeout: floa
         log.warning("%s (pid %s) ignored SIGTERM for %.0f s; killing it", name, process.pid, timeout)
         process.kill()
         process.wait()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process has used so far (Linux `/proc/<pid>/stat`: user + system); None where unreadable."""
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], ready: Callable[[], bool], *, stall_seconds: float,
+                     limit_seconds: float = START_LIMIT_SECONDS, stop_requested: Callable[[], bool] = lambda: False,
+                     poll_seconds: float = 0.2) -> str | None:
+    """Wait for a server child to answer (`ready()`); None once it does (or a stop is requested), else why not.
+
+    A deadline in wall time failed a child that was merely slow: the local platform runs ten nice levels below
+    the window, and on a two-core PC that is busy (a scan being processed, a sync pass) it may need several
+    times its usual few seconds. What tells a slow child from a stuck one is whether it still uses CPU, so the
+    child is given up when it has exited, when it has used no CPU for `stall_seconds` (hung, or waiting on
+    something that will not come), or after `limit_seconds` in all. Where its CPU time cannot be read, the
+    stall is measured from the start, as a plain deadline.
+    """
+    started = progressed = time.monotonic()
+    used = cpu_seconds(process.pid)
+    while not stop_requested() and not ready():
+        now = time.monotonic()
+        code = process.poll()
+        if code is not None:
+            return f"it exited with status {code}"
+        now_used = cpu_seconds(process.pid)
+        if now_used is not None and used is not None and now_used > used:
+            used, progressed = now_used, now
+        if now - progressed > stall_seconds:
+            return f"it used no CPU for {stall_seconds:.0f} s" if used is not None else \
+                f"it did not answer within {stall_seconds:.0f} s"
+        if now - started > limit_seconds:
+            return f"it did not answer within {limit_seconds:.0f} s, though it kept working"
+        time.sleep(poll_seconds)
+    return None

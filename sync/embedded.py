@@ -24,7 +24,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from kiosk.device_identity import assigned_device_no
-from kiosk.child_process import child_environment, stop_child
+from kiosk.child_process import child_environment, stop_child, wait_until_ready
 from kiosk.errors import Message, UserFacingError
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
@@ -84,8 +83,9 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
                    wait_seconds: float = 30.0, blob_key_file: Path | None = None,
                    stop_requested: Callable[[], bool] = _never, nice: int = 0) -> subprocess.Popen[bytes]:
     """`onewindow platform serve` as a child process, returned once it answers as the platform, or at once
-    when `stop_requested` says the caller is shutting down (it stops the child it holds). `nice`: how much
-    less CPU it asks for than this process (Linux), set before it starts any thread or worker."""
+    when `stop_requested` says the caller is shutting down (it stops the child it holds); given up when it has
+    used no CPU for `wait_seconds` (`wait_until_ready`). `nice`: how much less CPU it asks for than this
+    process (Linux), set before it starts any thread or worker."""
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = f"http://{host}:{port}/api/v1"
     key_args = ["--blob-key-file", str(blob_key_file)] if blob_key_file is not None else []
@@ -103,14 +103,14 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
             os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
         except OSError:
             log.warning("could not lower the local platform's priority", exc_info=True)
-    deadline = time.monotonic() + wait_seconds
-    while not stop_requested() and not _answers(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            LocalPlatform(url, home, process).stop()
-            raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
-                                          "The local platform did not start; see local-platform.log."),
-                                  code="local_platform")
-        time.sleep(0.2)
+    failed = wait_until_ready(process, lambda: _answers(url), stall_seconds=wait_seconds,
+                              stop_requested=stop_requested)
+    if failed is not None:
+        log.error("the local platform did not start: %s", failed)
+        LocalPlatform(url, home, process).stop()
+        raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
+                                      "The local platform did not start; see local-platform.log."),
+                              code="local_platform")
     return process
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kiosk.child_process import child_environment, stop_child
+from kiosk.child_process import child_environment, stop_child, wait_until_ready
 from kiosk.errors import Message, UserFacingError
 from kiosk.queue.model import HallUnavailable
 from kiosk.terminal import Terminal
@@ -80,14 +79,13 @@ def start_hub(home: Path, host: str, port: int, *, log_file: Path, wait_seconds:
         process = subprocess.Popen([sys.executable, "-m", "kiosk", "hall", "serve", "--home", str(home),
                                     "--host", host, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=child_environment())  # ends with this process
-    deadline = time.monotonic() + wait_seconds
-    while not _answers(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            LocalHub(url, home, process).stop()
-            raise UserFacingError(Message("本地叫号服务器未能启动，详见日志 local-hub.log。",
-                                          "The local queue server did not start; see local-hub.log."),
-                                  code="local_hub")
-        time.sleep(0.1)
+    failed = wait_until_ready(process, lambda: _answers(url), stall_seconds=wait_seconds, poll_seconds=0.1)
+    if failed is not None:
+        log.error("the local queue server did not start: %s", failed)
+        LocalHub(url, home, process).stop()
+        raise UserFacingError(Message("本地叫号服务器未能启动，详见日志 local-hub.log。",
+                                      "The local queue server did not start; see local-hub.log."),
+                              code="local_hub")
     return process
 
 

@@ -1,7 +1,9 @@
 """`onewindow app --local-platform`: a platform on this machine, catalog published, terminal enrolled."""
 from __future__ import annotations
 
+import logging
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from kiosk.settings import load_settings
 from kiosk.terminal import Terminal
 from sync.client import PlatformClient
 from sync.credentials import load_credential
-from sync.embedded import LOCAL_PLATFORM_NICENESS, ensure_local_platform
+from sync.embedded import LOCAL_PLATFORM_NICENESS, ensure_local_platform, start_platform
 from tests.free_ports import free_port
 
 
@@ -48,6 +50,22 @@ def test_a_remote_platform_is_never_started_locally(tmp_path):
     with pytest.raises(UserFacingError) as err:
         ensure_local_platform(terminal)
     assert err.value.code == "not_local"
+
+
+def test_a_platform_that_cannot_start_is_said_so_in_both_languages_and_logged(tmp_path, caplog):
+    """Its port is taken (bound, not listening: nothing answers there either), so the child exits at once."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(UserFacingError) as err, caplog.at_level(logging.ERROR, "onewindow.sync.embedded"):
+            start_platform(tmp_path / "platform", "127.0.0.1", port, log_file=tmp_path / "local-platform.log")
+    finally:
+        taken.close()
+    assert err.value.code == "local_platform"
+    assert "本地平台未能启动" in err.value.message.zh and "did not start" in err.value.message.en
+    assert any("exited with status" in r.getMessage() for r in caplog.records), caplog.text
+    assert (tmp_path / "local-platform.log").read_text(errors="replace").strip()  # the child's own words are kept
 
 
 def test_a_stop_requested_at_start_up_leaves_the_set_up_to_the_next_start(tmp_path):
