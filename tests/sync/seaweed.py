@@ -80,11 +80,15 @@ class SeaweedServer:
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
         master, volume, filer, s3 = _free_ports(4)
         self.s3_port = s3
+        self.ports = (master, volume, filer, s3)
         self.log = (self.dir / "weed.log").open("wb")
         self.process = subprocess.Popen(
-            [binary, "server", f"-dir={self.dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
-             "-s3", f"-s3.port={s3}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64", "-volume.max=400",
+            # its own log files and the sockets it lets us place go in its directory, not in /tmp
+            [binary, f"-logdir={self.dir}", "server", f"-dir={self.dir / 'data'}", "-ip=127.0.0.1",
+             "-ip.bind=127.0.0.1", f"-master.port={master}", f"-volume.port={volume}", "-filer",
+             f"-filer.port={filer}", f"-filer.localSocket={self.dir / 'filer.sock'}", "-s3", f"-s3.port={s3}",
+             f"-s3.localSocket={self.dir / 's3.sock'}", f"-s3.config={config}", "-master.volumeSizeLimitMB=64",
+             "-volume.max=400",
              # its Iceberg and Lance listeners take fixed ports (8181, 9101): a second server on the machine died
              "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -133,3 +137,8 @@ class SeaweedServer:
             self.process.wait(15)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        # the gRPC sockets weed always makes in /tmp (/tmp/seaweedfs-<server>-grpc-<port>.sock, gRPC on the
+        # port + 10000), which a killed weed leaves behind: a thousand files after a few days of test runs
+        for port in self.ports:
+            for leftover in Path("/tmp").glob(f"seaweedfs-*-grpc-{port + 10000}.sock"):
+                leftover.unlink(missing_ok=True)

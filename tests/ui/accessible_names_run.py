@@ -126,8 +126,8 @@ def main(argv: list[str]) -> int:
     if terminal not in ("kiosk", "counter") or lang not in ("zh", "en"):
         print("usage: accessible_names_run kiosk|counter zh|en", file=sys.stderr)
         return 2
-    home = Path(tempfile.mkdtemp(prefix="onewindow-a11y-"))
-    print(json.dumps(walk_and_audit(terminal, lang, home), ensure_ascii=False))
+    with tempfile.TemporaryDirectory(prefix="onewindow-a11y-", ignore_cleanup_errors=True) as home:
+        print(json.dumps(walk_and_audit(terminal, lang, Path(home)), ensure_ascii=False))
     return 0
 
 

@@ -73,8 +73,8 @@ def main(argv: list[str]) -> int:
         print(f"usage: kiosk_walk_fit_run {'|'.join(WALKS)} zh|en normal|large", file=sys.stderr)
         return 2
     walk, lang, size = argv
-    home = Path(tempfile.mkdtemp(prefix=f"onewindow-{walk}-fit-"))
-    print(json.dumps(walk_and_audit(walk, lang, size == "large", home), ensure_ascii=False))
+    with tempfile.TemporaryDirectory(prefix=f"onewindow-{walk}-fit-", ignore_cleanup_errors=True) as home:
+        print(json.dumps(walk_and_audit(walk, lang, size == "large", Path(home)), ensure_ascii=False))
     return 0
 
 

@@ -60,8 +60,8 @@ def main(argv: list[str]) -> int:
     if terminal not in ("kiosk", "counter") or lang not in ("zh", "en") or size not in ("normal", "large"):
         print("usage: screen_fit_run kiosk|counter zh|en normal|large", file=sys.stderr)
         return 2
-    home = Path(tempfile.mkdtemp(prefix="onewindow-fit-"))
-    print(json.dumps(walk_and_audit(terminal, lang, size == "large", home), ensure_ascii=False))
+    with tempfile.TemporaryDirectory(prefix="onewindow-fit-", ignore_cleanup_errors=True) as home:
+        print(json.dumps(walk_and_audit(terminal, lang, size == "large", Path(home)), ensure_ascii=False))
     return 0
 
 

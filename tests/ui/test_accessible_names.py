@@ -17,16 +17,19 @@ from typing import Any
 
 import pytest
 
+from tests.ui.scratch import scratch
+
 ROOT = Path(__file__).resolve().parents[2]
 CASES = [("kiosk", "zh"), ("kiosk", "en"), ("counter", "zh"), ("counter", "en")]
 
 
 @pytest.mark.parametrize(("terminal", "lang"), CASES, ids=["-".join(c) for c in CASES])
-def test_every_visible_control_has_a_name_and_a_role(terminal: str, lang: str) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def test_every_visible_control_has_a_name_and_a_role(terminal: str, lang: str, tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(scratch(tmp_path)))
     done = subprocess.run([sys.executable, "-m", "tests.ui.accessible_names_run", terminal, lang], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=280)
     assert done.returncode == 0, done.stderr[-4000:]
+    assert not list(scratch(tmp_path).iterdir())  # the walk's home went with it, not left in /tmp
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(result["screens"]) == {"kiosk": 13, "counter": 15}[terminal], result["screens"]
     assert result["checked"] > 150, result["checked"]  # the controls were really found

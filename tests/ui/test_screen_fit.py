@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.scratch import scratch
+
 ROOT = Path(__file__).resolve().parents[2]
 CASES = [("kiosk", "zh", "normal"), ("kiosk", "zh", "large"), ("kiosk", "en", "normal"), ("kiosk", "en", "large"),
          ("counter", "zh", "normal"), ("counter", "en", "normal")]
@@ -37,11 +39,12 @@ def _report(problems: list[str]) -> str:
 
 
 @pytest.mark.parametrize(("terminal", "lang", "size"), CASES, ids=["-".join(c) for c in CASES])
-def test_every_screen_fits_every_screen_size(terminal: str, lang: str, size: str) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def test_every_screen_fits_every_screen_size(terminal: str, lang: str, size: str, tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(scratch(tmp_path)))
     done = subprocess.run([sys.executable, "-m", "tests.ui.screen_fit_run", terminal, lang, size], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=280)
     assert done.returncode == 0, done.stderr[-4000:]
+    assert not list(scratch(tmp_path).iterdir())  # the walk's home went with it, not left in /tmp
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(result["screens"]) == {"kiosk": 13, "counter": 15}[terminal], result["screens"]  # every screen walked
     assert not result["problems"], _report(result["problems"])
