@@ -114,7 +114,8 @@ class AppointmentsScreen(CounterScreen):
     def _loaded(self, rows: list[AppointmentView]) -> None:
         self._loading = False
         self.loads += 1
-        self.rows = sorted(rows, key=lambda v: (v.slot_start, v.holder_name))
+        # by slot (its start, then its end: a short slot before a long one from the same minute), then by name
+        self.rows = sorted(rows, key=lambda v: (v.slot_start, v.slot_end, v.holder_name))
         self.show_message(None)
         self._fill()
 

@@ -71,6 +71,17 @@ def test_the_page_shows_booked_arrived_and_no_shows_and_refreshes_by_itself(qtbo
     assert not screen.timer.isActive()  # nobody looks at it: no polling the store
 
 
+def test_slots_from_the_same_minute_are_listed_shortest_first_whatever_the_names(qtbot, hall, make_window):
+    """The slots of the first test start at the same minute only just after midnight; these do at any hour."""
+    t = hall.terminal
+    book(t, id_number=HOLDER, name="张三", slot=("08:00", "09:00"))
+    book(t, id_number=NOBODY, name="李四", slot=("08:00", "08:30"))  # 李 sorts after 张: the slot comes first
+    window = make_window()
+    log_in(qtbot, window, "clerk1")
+    screen = page(qtbot, window)
+    assert [(r[0], r[2]) for r in row_texts(screen)] == [("08:00–08:30", "李四"), ("08:00–09:00", "张三")]
+
+
 def test_no_bookings_today_says_so(qtbot, hall, make_window):
     window = make_window()
     log_in(qtbot, window, "clerk1")
