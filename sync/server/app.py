@@ -653,9 +653,8 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     def take_audit_head(body: wire.AuditHeadPush, device: Device) -> dict[str, Any]:
         """`wire.PushedAuditHead`'s shape, for both routes that take a head."""
-        with store.transaction() as session:
-            outcome = audit_heads.receive(session, device, body)
-            held = audit_heads.head_dict(outcome.head) if outcome.head is not None else None
+        outcome = audit_heads.take(store, device, body)
+        held = audit_heads.head_dict(outcome.head) if outcome.head is not None else None
         if outcome.result == "discrepancy":
             assert outcome.problem is not None
             return {"result": "refused", "head": held, "reason": {

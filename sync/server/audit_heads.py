@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import Message
 from sync import wire
 from sync.server import platform_audit
+from sync.server.db import PlatformStore
 from sync.server.models import AuditHead, AuditHeadDiscrepancy, Device, utcnow
 
 
@@ -44,6 +45,7 @@ class HeadOutcome:
     head: HeldHead | None = None
     anchor_id: int | None = None
     problem: Message | None = None
+    recorded: bool = True  # False: a discrepancy seen on a Core connection, to be recorded through a session
 
 
 def _newest(column: Any) -> Any:
@@ -101,9 +103,14 @@ def _problem(held: HeldHead, push: wire.AuditHeadPush) -> Message | None:
     return None
 
 
-def receive(session: Session, device: Device, push: wire.AuditHeadPush) -> HeadOutcome:
-    """Accept a head that extends the device's latest one; record anything else as a discrepancy."""
-    row = session.execute(_LOCKED_NEWEST, {"device_id": device.id}).one()
+def receive(db: Session | Connection, device: Device, push: wire.AuditHeadPush) -> HeadOutcome:
+    """Accept a head that extends the device's latest one; record anything else as a discrepancy.
+
+    Every sync pass sends a head, so the usual answers (accepted, unchanged, anchor needed) take a Core
+    connection (an ORM session cost more than the two statements). Recording a discrepancy writes the
+    platform's audit log, which needs the session: on a connection, the outcome says it is not recorded yet
+    (`recorded`), and the caller takes the head again in a session (`take`)."""
+    row = db.execute(_LOCKED_NEWEST, {"device_id": device.id}).one()
     held = None if row.id is None else HeldHead(row.id, row.last_id, row.entry_count, row.hash, row.received_at)
     if held is None:
         if push.count == 0:
@@ -112,21 +119,34 @@ def receive(session: Session, device: Device, push: wire.AuditHeadPush) -> HeadO
             return HeadOutcome("discrepancy", problem=Message(
                 f"{push.count} 条记录不可能止于条目 #{push.last_id}。",
                 f"{push.count} entries cannot end at entry #{push.last_id}."))
-        return HeadOutcome("accepted", _add(session, device, push))
+        return HeadOutcome("accepted", _add(db, device, push))
     if push.last_id == held.last_id and push.hash == held.hash and push.count == held.entry_count:
         return HeadOutcome("unchanged", held)
     if push.anchor is None or push.anchor.last_id != held.last_id:
         return HeadOutcome("anchor_needed", held, anchor_id=held.last_id)
     problem = _problem(held, push)
     if problem is None:
-        return HeadOutcome("accepted", _add(session, device, push))
-    _discrepancy(session, device, push, held, problem)
+        return HeadOutcome("accepted", _add(db, device, push))
+    if not isinstance(db, Session):
+        return HeadOutcome("discrepancy", held, problem=problem, recorded=False)
+    _discrepancy(db, device, push, held, problem)
     return HeadOutcome("discrepancy", held, problem=problem)
 
 
-def _add(session: Session, device: Device, push: wire.AuditHeadPush) -> HeldHead:
+def take(store: PlatformStore, device: Device, push: wire.AuditHeadPush) -> HeadOutcome:
+    """`receive` in a transaction of its own: on a Core connection, and (a discrepancy, rarely) again in a
+    session, under the device's lock once more, to record it."""
+    with store.engine.begin() as conn:
+        outcome = receive(conn, device, push)
+    if outcome.recorded:
+        return outcome
+    with store.transaction() as session:
+        return receive(session, device, push)
+
+
+def _add(db: Session | Connection, device: Device, push: wire.AuditHeadPush) -> HeldHead:
     now = utcnow()
-    head_id = session.execute(_ADD, {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count,
+    head_id = db.execute(_ADD, {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count,
                                      "hash": push.hash, "received_at": now}).scalar_one()
     return HeldHead(head_id, push.last_id, push.count, push.hash, now)
 
