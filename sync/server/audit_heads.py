@@ -147,7 +147,7 @@ def take(store: PlatformStore, device: Device, push: wire.AuditHeadPush) -> Head
 def _add(db: Session | Connection, device: Device, push: wire.AuditHeadPush) -> HeldHead:
     now = utcnow()
     head_id = db.execute(_ADD, {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count,
-                                     "hash": push.hash, "received_at": now}).scalar_one()
+                                "hash": push.hash, "received_at": now}).scalar_one()
     return HeldHead(head_id, push.last_id, push.count, push.hash, now)
 
 
