@@ -109,3 +109,16 @@ def wait_until_ready(process: subprocess.Popen[bytes], ready: Callable[[], bool]
             return f"it did not answer within {limit_seconds:.0f} s, though it kept working"
         time.sleep(poll_seconds)
     return None
+
+
+def ready_or_stopped(process: subprocess.Popen[bytes], ready: Callable[[], bool], *, name: str,
+                     stop: Callable[[], None], failure: Exception, stall_seconds: float,
+                     stop_requested: Callable[[], bool] = lambda: False, poll_seconds: float = 0.2) -> None:
+    """`wait_until_ready`, and when the child is given up: why, logged; the child stopped; `failure` raised
+    (the message for the person at the screen, which the log's reason is not)."""
+    why = wait_until_ready(process, ready, stall_seconds=stall_seconds, stop_requested=stop_requested,
+                           poll_seconds=poll_seconds)
+    if why is not None:
+        log.error("%s did not start: %s", name, why)
+        stop()
+        raise failure

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from kiosk.device_identity import assigned_device_no
-from kiosk.child_process import child_environment, stop_child, wait_until_ready
+from kiosk.child_process import child_environment, ready_or_stopped, stop_child
 from kiosk.errors import Message, UserFacingError
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
@@ -103,14 +103,12 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
             os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
         except OSError:
             log.warning("could not lower the local platform's priority", exc_info=True)
-    failed = wait_until_ready(process, lambda: _answers(url), stall_seconds=wait_seconds,
-                              stop_requested=stop_requested)
-    if failed is not None:
-        log.error("the local platform did not start: %s", failed)
-        LocalPlatform(url, home, process).stop()
-        raise UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
-                                      "The local platform did not start; see local-platform.log."),
-                              code="local_platform")
+    ready_or_stopped(process, lambda: _answers(url), name="the local platform",
+                     stop=LocalPlatform(url, home, process).stop, stall_seconds=wait_seconds,
+                     stop_requested=stop_requested,
+                     failure=UserFacingError(Message("本地平台未能启动，详见日志 local-platform.log。",
+                                                     "The local platform did not start; see local-platform.log."),
+                                             code="local_platform"))
     return process
 
 

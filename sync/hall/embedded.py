@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kiosk.child_process import child_environment, stop_child, wait_until_ready
+from kiosk.child_process import child_environment, ready_or_stopped, stop_child
 from kiosk.errors import Message, UserFacingError
 from kiosk.queue.model import HallUnavailable
 from kiosk.terminal import Terminal
@@ -79,13 +79,11 @@ def start_hub(home: Path, host: str, port: int, *, log_file: Path, wait_seconds:
         process = subprocess.Popen([sys.executable, "-m", "kiosk", "hall", "serve", "--home", str(home),
                                     "--host", host, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=child_environment())  # ends with this process
-    failed = wait_until_ready(process, lambda: _answers(url), stall_seconds=wait_seconds, poll_seconds=0.1)
-    if failed is not None:
-        log.error("the local queue server did not start: %s", failed)
-        LocalHub(url, home, process).stop()
-        raise UserFacingError(Message("本地叫号服务器未能启动，详见日志 local-hub.log。",
-                                      "The local queue server did not start; see local-hub.log."),
-                              code="local_hub")
+    ready_or_stopped(process, lambda: _answers(url), name="the local queue server",
+                     stop=LocalHub(url, home, process).stop, stall_seconds=wait_seconds, poll_seconds=0.1,
+                     failure=UserFacingError(Message("本地叫号服务器未能启动，详见日志 local-hub.log。",
+                                                     "The local queue server did not start; see local-hub.log."),
+                                             code="local_hub"))
     return process
 
 

@@ -58,13 +58,14 @@ def test_a_platform_that_cannot_start_is_said_so_in_both_languages_and_logged(tm
     taken.bind(("127.0.0.1", 0))
     try:
         port = taken.getsockname()[1]
-        with pytest.raises(UserFacingError) as err, caplog.at_level(logging.ERROR, "onewindow.sync.embedded"):
+        with pytest.raises(UserFacingError) as err, caplog.at_level(logging.ERROR, "onewindow.child"):
             start_platform(tmp_path / "platform", "127.0.0.1", port, log_file=tmp_path / "local-platform.log")
     finally:
         taken.close()
     assert err.value.code == "local_platform"
     assert "本地平台未能启动" in err.value.message.zh and "did not start" in err.value.message.en
-    assert any("exited with status" in r.getMessage() for r in caplog.records), caplog.text
+    assert any(r.getMessage().startswith("the local platform did not start: it exited with status")
+               for r in caplog.records), caplog.text
     assert (tmp_path / "local-platform.log").read_text(errors="replace").strip()  # the child's own words are kept
 
 
