@@ -26,11 +26,17 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hid
          "--disable-dev-shm-usage", "--font-render-hinting=none"]
 
 
+def _inside(profile: str) -> dict[str, str]:
+    """Chromium's environment with its temporary directory inside the profile: its singleton socket directory
+    (`org.chromium.Chromium.*`), which a stopped browser leaves behind, then goes with the profile."""
+    return {**os.environ, "TMPDIR": profile}
+
+
 def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM, "chromium is not installed (./dev.sh setup installs it)"
     with tempfile.TemporaryDirectory(prefix="ow-chromium-") as profile:
         return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, env=_inside(profile))
 
 
 def dump_dom(url: str) -> str:
@@ -100,7 +106,7 @@ def measure(url: str, width: int, height: int, expressions: dict[str, str],
     with tempfile.TemporaryDirectory(prefix="ow-chromium-") as profile:
         proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
                                  "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True, env=_inside(profile))
         try:
             port = None
             assert proc.stderr is not None
