@@ -37,6 +37,7 @@ class BadLink:
         self._lock = threading.Lock()
         self._link_free_at = 0.0
         self._next_cut = self._draw_cut(0)
+        self._downstream_cut: int | None = None  # `cut_downstream_after`
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -61,6 +62,13 @@ class BadLink:
         except OSError:
             pass
         self.cut_all()
+
+    def cut_downstream_after(self, n: int) -> None:
+        """Cut every connection once `n` more bytes have gone downstream (platform to terminal), exactly there:
+        a cut made when the terminal has read some of a download lands after whatever the proxy had already
+        written to the terminal's socket, which on a busy machine can be the rest of the file."""
+        with self._lock:
+            self._downstream_cut = self.stats.downstream_bytes + n
 
     def cut_all(self) -> None:
         with self._lock:
@@ -131,9 +139,18 @@ class BadLink:
                     if cut:
                         break
                 else:
+                    cut = False
                     with self._lock:
+                        if self._downstream_cut is not None and \
+                                self.stats.downstream_bytes + len(data) >= self._downstream_cut:
+                            data = data[:max(0, self._downstream_cut - self.stats.downstream_bytes)]
+                            self._downstream_cut, cut = None, True
+                            self.stats.cuts += 1
                         self.stats.downstream_bytes += len(data)
-                    dst.sendall(data)
+                    if data:
+                        dst.sendall(data)
+                    if cut:
+                        break
         except OSError:
             pass
         finally:
