@@ -64,9 +64,10 @@ class BadLink:
         self.cut_all()
 
     def cut_downstream_after(self, n: int) -> None:
-        """Cut every connection once `n` more bytes have gone downstream (platform to terminal), exactly there:
-        a cut made when the terminal has read some of a download lands after whatever the proxy had already
-        written to the terminal's socket, which on a busy machine can be the rest of the file."""
+        """Cut, once, the connection that carries the byte at which `n` more bytes have gone downstream (platform
+        to terminal), exactly there: a cut made when the terminal has read some of a download lands after
+        whatever the proxy had already written to the terminal's socket, which on a busy machine can be the rest
+        of the file."""
         with self._lock:
             self._downstream_cut = self.stats.downstream_bytes + n
 
