@@ -168,13 +168,18 @@ class _Outcome:
     hall_file_stored: bool = False  # the hall's row for the file went in with the blob row (`_store_file`)
 
 
-def _after(outcome: _Outcome) -> UploadState:
-    """What follows a commit: the store's clean-up, then the answer (or the refusal that had to commit)."""
-    for step in outcome.after_commit:
+def _clean_up(steps: list[Callable[[], None]]) -> None:
+    """The store's clean-up that only a commit made safe; a step that fails is logged, not raised."""
+    for step in steps:
         try:
             step()
         except Exception:  # a leftover object or file costs space, never correctness
             log.exception("cleaning up after an upload failed")
+
+
+def _after(outcome: _Outcome) -> UploadState:
+    """What follows a commit: the store's clean-up, then the answer (or the refusal that had to commit)."""
+    _clean_up(outcome.after_commit)
     if outcome.error is not None:
         raise outcome.error
     assert outcome.state is not None
@@ -313,11 +318,7 @@ def _create_together(store: PlatformStore, device: Device, files: list[tuple[int
             except Exception:  # a leftover object costs space, never correctness
                 log.exception("removing a batch's file after its transaction failed")
         raise
-    for step in after_commit:
-        try:
-            step()
-        except Exception:  # a leftover object or file costs space, never correctness
-            log.exception("cleaning up after an upload failed")
+    _clean_up(after_commit)
     # a completed case is told with the last of its files in the batch: the file that completed it
     place = {t.file.sha256: n for n, t in enumerate(stored)}
     told: dict[int, list[str]] = {}
