@@ -387,22 +387,16 @@ def _store_together(conn: Connection, store: PlatformStore, device: Device, take
     return stored
 
 
-def _held_and_declared(conn: Connection, hall_code: str, sha256: str, device_id: int | None = None
-                       ) -> tuple[bool, list[tuple[int, str, int]], bool]:
+def _held_and_declared(conn: Connection, device: Device, sha256: str) -> tuple[bool, list[tuple[int, str, int]], bool]:
     """Whether the hall holds the file, every declaration of it in the hall's cases (as `declarations_in_hall`),
-    and (given `device_id`) whether that device may have an upload of it in progress: one statement when a case
-    declares it (every upload a terminal makes after its push), two otherwise (and then the third answer is
-    True: not asked)."""
-    if device_id is None:
-        rows = raw_sql.rows(conn, _DECLARED_HELD, {"hall_code": hall_code, "sha256": sha256})
-    else:
-        rows = raw_sql.rows(conn, _DECLARED_HELD_UPLOADING, {"hall_code": hall_code, "sha256": sha256,
-                                                            "device_id": device_id})
-    if not rows:
-        return bool(raw_sql.rows(conn, _HALL_HOLDS, {"hall_code": hall_code, "sha256": sha256})), [], True
-    # columns: size, media_type, device_id, held[, uploading]
-    uploading = device_id is None or bool(rows[0][4])
-    return bool(rows[0][3]), [(size, media_type, dev) for size, media_type, dev, *_ in rows], uploading
+    and whether the device has an upload of it in progress: `_declarations_of` for one file, one statement when
+    a case declares it (every upload a terminal makes after its push), two otherwise (and then the third answer
+    is True: not asked)."""
+    found = _declarations_of(conn, device, [sha256]).get(sha256)
+    if found is None:
+        return bool(raw_sql.rows(conn, _HALL_HOLDS, {"hall_code": device.hall_code, "sha256": sha256})), [], True
+    held, uploading, declared = found
+    return held, declared, uploading
 
 
 def _refuse_undeclared_length(declared: list[tuple[int, str, int]], sha256: str, length: int) -> None:
@@ -431,7 +425,7 @@ def _create_core(conn: Connection, store: PlatformStore, device: Device, sha256:
                  chunk: bytes | None, running: Hasher | None) -> _Outcome | None:
     """The usual creation in Core statements; None hands the request to the ORM path (`_create`): a file the
     hall already holds, an upload row from before schema 8, a row the same device created at this moment."""
-    held, declared, uploading = _held_and_declared(conn, device.hall_code, sha256, device.id)
+    held, declared, uploading = _held_and_declared(conn, device, sha256)
     if held:
         return None
     _refuse_undeclared_length(declared, sha256, length)
@@ -675,13 +669,6 @@ def _append(conn: Connection, store: PlatformStore, device: Device, upload: _Row
 # The statements of a chunk and of a file's arrival, built once (building one cost more than running it).
 _HALL_HOLDS = select(HallBlob.id).where(HallBlob.hall_code == bindparam("hall_code"),
                                         HallBlob.sha256 == bindparam("sha256"))
-_DECLARED_HELD = (select(CaseAttachment.size, CaseAttachment.media_type, Case.device_id,
-                         _HALL_HOLDS.exists().label("held"))
-                  .join(Case, Case.id == CaseAttachment.case_id)
-                  .where(CaseAttachment.sha256 == bindparam("sha256"), Case.hall_code == bindparam("hall_code")))
-_DECLARED_HELD_UPLOADING = _DECLARED_HELD.add_columns(
-    select(Upload.id).where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
-    .exists().label("uploading"))
 _DEVICE_UPLOAD_LOCKED = (select(Upload.id, Upload.length, Upload.offset, Upload.assembly, Upload.head)
                          .where(Upload.device_id == bindparam("device_id"), Upload.sha256 == bindparam("sha256"))
                          .with_for_update())
@@ -708,8 +695,8 @@ _LACKING_ANY = (select(CaseAttachment.case_id)
 # Several files at once: on PostgreSQL one prepared statement whatever their number (`= ANY`), on SQLite an
 # IN list through Core.
 def _declared_held_uploading(shas: Any) -> Any:
-    """`_DECLARED_HELD_UPLOADING` for several files at once (`shas`: the condition on the file's hash), with the
-    hash as its first column."""
+    """For the files `shas` names (the condition on the file's hash): each declaration in the hall's cases, the
+    hash first, with whether the hall holds the file and whether the device has an upload of it in progress."""
     file = CaseAttachment.sha256
     return (select(file, CaseAttachment.size, CaseAttachment.media_type, Case.device_id,
                    select(HallBlob.id).where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256 == file)
@@ -810,7 +797,7 @@ def _finish(conn: Connection, store: PlatformStore, device: Device, upload: _Row
     # (a whole file in the creating request was checked against the hall's copy and declarations a moment ago)
     owned = False
     if not declared_checked:
-        owned, declared, _ = _held_and_declared(conn, device.hall_code, sha256)
+        owned, declared, _ = _held_and_declared(conn, device, sha256)
         refusal = None if owned else _declared_as(declared, device, sha256, length, media_type)
         if refusal is not None:
             return _drop(conn, store, upload, state, refusal, outcome)
