@@ -64,6 +64,7 @@ from sync.server import (
 )
 from sync.server import staff as staff_accounts
 from sync.server.blob_crypto import BlobDamaged
+from sync.server.blocking_route import blocking_route
 from sync.server.db import PlatformStore
 from sync.server.http_limits import DeviceConcurrencyMiddleware
 from sync.server.request_guard import BodyRefused, check_json_body
@@ -313,6 +314,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return Response(body, media_type="application/json", headers={"ETag": etag})
 
     @router.post("/applications", response_model=wire.PushResponse)
+    @blocking_route
     def push(body: wire.PushRequest, device: DeviceDep) -> Any:
         """Application documents (`ApplicationDocument`), each judged on its own; then the terminal's audit
         head, when one came along."""
@@ -332,6 +334,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return answer
 
     @router.post("/applications/state", response_model=wire.StatesResponse)
+    @blocking_route
     def states(body: wire.StatesRequest, device: DeviceDep) -> Any:
         with store.reading() as conn:
             found = cases.case_states_read(conn, device, body.ids)
@@ -346,6 +349,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             return {"missing": cases.missing_blobs(session, device.hall_code, body.sha256)}
 
     @router.get("/changes", response_model=wire.ChangesPage)
+    @blocking_route
     def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100,
                 start: Annotated[int | None, Query(ge=0, le=2**62, description=(
@@ -360,12 +364,14 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         return {"changes": rows, "cursor": cursor, "more": more, "summary": figures}
 
     @router.get("/changes/start", response_model=wire.ChangesStart)
+    @blocking_route
     def changes_start(device: DeviceDep) -> Any:
         """Where a terminal that has never read the feed starts: the present, not the hall's whole history."""
         with store.read() as session:
             return {"cursor": cases.feed_head(session, device.hall_code)}
 
     @router.get("/summary", response_model=wire.Summary)
+    @blocking_route
     def summary(device: DeviceDep) -> Any:
         with store.reading() as conn:
             return cases.summary(conn, device)
@@ -388,6 +394,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                                                 "description": "not a counter, another hall's case, or decided_by is "
                                                                "no active staff account of the hall that may "
                                                                "decide"}})
+    @blocking_route
     def decisions(body: wire.DecisionRequest, device: CounterDep) -> Any:
         decision = cases.HallDecision(decision_id=body.decision_id.lower(), application_id=body.application_id.lower(),
                                       to=body.to, note=body.note.strip(), missing=tuple(body.missing),
@@ -454,6 +461,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                                  headers=headers)
 
     @router.get("/staff", response_model=wire.StaffList, responses=FORBIDDEN)
+    @blocking_route
     def staff(device: CounterDep) -> Any:
         """The hall's staff accounts with their password hashes, for a counter to check logins offline."""
         with store.read() as session:
@@ -642,6 +650,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                  responses={409: {"model": wire.ProblemAnswer,
                                   "description": "the head does not extend the one the platform holds "
                                                  "(audit_head_rewound): recorded as a discrepancy, not accepted"}})
+    @blocking_route
     def push_audit_head(body: wire.AuditHeadPush, device: DeviceDep) -> Any:
         """The terminal's audit head, sent with every sync that pushed nothing (a push carries it); kept
         append-only per device."""
@@ -670,6 +679,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
     # --- hall queue statistics (sync.server.hall_stats) --------------------------------------------
 
     @router.post("/hall-stats", response_model=wire.HallStatsAnswer, responses=FORBIDDEN)
+    @blocking_route
     def push_hall_stats(body: wire.HallStatsPush, device: CounterDep) -> Any:
         """A counter's recomputed queue figures for its hall; each row replaces the one with its (day, hour,
         line), so sending a day again is harmless."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from kiosk.errors import UserFacingError
 from sync.protocol import API_PREFIX
 from sync.server import appointments
+from sync.server.blocking_route import blocking_route
 from sync.server.db import PlatformStore
 from sync.server.deps import FORBIDDEN, CounterDep, DeviceDep, problem
 from sync.wire import ProblemAnswer
@@ -37,6 +38,7 @@ def router(store: PlatformStore) -> APIRouter:
             return problem(400, exc.message.zh, exc.message.en, exc.code)
 
     @routes.get("/appointments", response_model=AppointmentFeed)
+    @blocking_route
     def feed(device: DeviceDep, days: Annotated[int, Query(ge=1, le=31)] = FEED_DAYS) -> Any:
         """The hall's bookings from the platform's today for `days` days (every state), for check-in offline."""
         today = datetime.now().astimezone().date()
@@ -46,6 +48,7 @@ def router(store: PlatformStore) -> APIRouter:
                     "appointments": [appointments.document(r) for r in rows]}
 
     @routes.post("/appointments/events", response_model=EventsAnswer)
+    @blocking_route
     def events(body: EventsPush, device: DeviceDep) -> Any:
         """Check-ins and no-shows from a terminal of the hall; each is answered on its own, and a re-sent one
         is a duplicate, never a second event."""

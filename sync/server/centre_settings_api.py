@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from sync.protocol import API_PREFIX
 from sync.server import centre_settings
+from sync.server.blocking_route import blocking_route
 from sync.server.db import PlatformStore
 from sync.server.deps import DeviceDep
 from sync.wire_centre_settings import SettingsReports, SettingsReportsAnswer, SignedSettings
@@ -20,6 +21,7 @@ def router(store: PlatformStore) -> APIRouter:
     @routes.get("/settings", response_model=SignedSettings, responses={204: {"description": "the centre set "
                                                                                              "nothing for this "
                                                                                              "terminal"}})
+    @blocking_route
     def pull(device: DeviceDep) -> Any:
         """This terminal's settings from the centre (its hall's, with its own laid over them), signed with the
         platform's settings key that the terminal received at enrollment."""

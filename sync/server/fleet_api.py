@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from sync.protocol import API_PREFIX
 from sync.server import fleet, fleet_page
+from sync.server.blocking_route import blocking_route
 from sync.server.db import PlatformStore
 from sync.server.deps import DeviceDep
 from sync.server.models import utcnow
@@ -49,6 +50,7 @@ def router(store: PlatformStore) -> APIRouter:
     routes = APIRouter()
 
     @routes.post(f"{API_PREFIX}/heartbeat", response_model=HeartbeatAnswer)
+    @blocking_route
     def heartbeat(body: HeartbeatPush, device: DeviceDep) -> Any:
         """A terminal's heartbeat reports, oldest first; each id is stored once ("duplicate" when it was held),
         and the answer carries the platform's clock for the terminal to measure its offset."""
