@@ -334,7 +334,7 @@ def _create_together(store: PlatformStore, device: Device, files: list[tuple[int
 def _declarations_of(conn: Connection, device: Device, shas: list[str]
                      ) -> dict[str, tuple[bool, bool, list[tuple[int, str, int]]]]:
     """For each of these files some case of the device's hall names: whether the hall holds it, whether the
-    device has an upload of it in progress, and every declaration of it (as `_held_and_declared`)."""
+    device has an upload of it in progress, and every declaration of it (size, media type, declaring device)."""
     params = {"hall_code": device.hall_code, "shas": shas, "device_id": device.id}
     if raw_sql.is_postgresql(conn):
         rows = raw_sql.rows(conn, _DECLARED_HELD_UPLOADING_ANY, params)
