@@ -34,6 +34,7 @@ from sqlalchemy import select
 from kiosk.device_identity import assigned_device_no
 from kiosk.child_process import child_environment, ready_or_stopped, stop_child
 from kiosk.errors import Message, UserFacingError
+from kiosk.settings import Settings
 from kiosk.terminal import Terminal
 from sync.client import Offline, PlatformClient
 from sync.credentials import credential_from_enrollment, load_credential, save_enrollment
@@ -118,12 +119,13 @@ def start_platform(home: Path, host: str, port: int, *, log_file: Path | None = 
 LOCAL_PLATFORM_NICENESS = 10
 
 
-def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0,
-                          stop_requested: Callable[[], bool] = _never) -> LocalPlatform:
-    """The platform at the terminal's loopback address, started if none answers, with the catalog, staff and
-    this terminal's enrollment on it. A stop requested meanwhile (SIGTERM at start-up) skips what is left:
-    each step runs again, only where still needed, at the next start."""
-    settings = terminal.settings
+def start_local_platform(settings: Settings, *, home: Path | None = None, wait_seconds: float = 30.0,
+                         stop_requested: Callable[[], bool] = _never) -> LocalPlatform:
+    """The platform at the terminal's loopback address, started (and answering) if none answers yet.
+
+    `app --local-platform` calls it before the terminal opens: opening an enrolled terminal starts its sync
+    process at once, whose first pass met a platform still starting (connection refused, the kiosk shown
+    offline and a failed pass noted until the retry a few seconds later)."""
     url = settings.platform_url.rstrip("/")
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK or not parts.port:
@@ -131,16 +133,27 @@ def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_
                                       f"A local platform runs on this machine's loopback address only; "
                                       f"platform_url is {url}."), code="not_local")
     home = home or settings.home / "local-platform"
-    key_file = local_key_file(settings.home)
     process = None
     if not _answers(url):
         log_dir = settings.home / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         process = start_platform(home, parts.hostname, parts.port, log_file=log_dir / "local-platform.log",
-                                 wait_seconds=wait_seconds, blob_key_file=key_file, stop_requested=stop_requested,
-                                 nice=LOCAL_PLATFORM_NICENESS)
-    platform = LocalPlatform(url, home, process)
-    if process is not None or (home / "platform.sqlite3").exists():
+                                 wait_seconds=wait_seconds, blob_key_file=local_key_file(settings.home),
+                                 stop_requested=stop_requested, nice=LOCAL_PLATFORM_NICENESS)
+    return LocalPlatform(url, home, process)
+
+
+def ensure_local_platform(terminal: Terminal, *, home: Path | None = None, wait_seconds: float = 30.0,
+                          stop_requested: Callable[[], bool] = _never,
+                          platform: LocalPlatform | None = None) -> LocalPlatform:
+    """The local platform (`platform`, or started here) with the catalog, staff and this terminal's enrollment
+    on it. A stop requested meanwhile (SIGTERM at start-up) skips what is left: each step runs again, only
+    where still needed, at the next start."""
+    if platform is None:
+        platform = start_local_platform(terminal.settings, home=home, wait_seconds=wait_seconds,
+                                        stop_requested=stop_requested)
+    home, url, key_file = platform.home, platform.url, local_key_file(terminal.settings.home)
+    if platform.process is not None or (home / "platform.sqlite3").exists():
         steps: tuple[Callable[[], None], ...] = (
             lambda: _publish_catalog_if_none(terminal, home, key_file),
             lambda: _add_demo_staff_if_none(terminal, home, key_file),

@@ -16,6 +16,8 @@ Modes:
 - saved: as typing, and the background draft save has finished; a thread
   parked in `parked_for_crash_test` is started, to be found in crash.log.
 - stuck: as typing, plus a background job that never returns.
+- synced: nothing typed; READY once the sync process's first pass has
+  ended, with whether it found the platform and the error it reported.
 - inspect: report what the screen shows after a start-up, then close the
   window the way a person would.
 - early: SIGTERM to itself just before the entry point watches for signals
@@ -113,6 +115,16 @@ def _drive(window: Any, mode: str) -> None:
             never = threading.Event()
             run_job("stuck-for-test", never.wait)  # a job on a dead device or network: it never returns
             _report("READY", mode=mode, draft_id=window.ctx.session.draft_id)
+        elif mode == "synced":  # the sync process's first pass has ended, with what it said
+            def first_pass_over() -> bool:
+                state = window.terminal.sync.state()
+                return state.online is not None and not state.syncing
+
+            def report() -> None:
+                state = window.terminal.sync.state()
+                _report("READY", mode=mode, online=state.online, last_error=state.last_error)
+
+            _when(first_pass_over, report, timeout=60)
         elif mode == "inspect":
             _inspect(window)
         else:

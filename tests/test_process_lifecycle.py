@@ -251,6 +251,16 @@ def test_sigterm_stops_the_local_platform_and_sync_children(tmp_path):
     assert _threads_at_exit(out) == []
     assert "shut down in" in _log(home)
 
+    # The next start, enrolled already: the sync process starts with the terminal, and its first pass finds
+    # the platform answering (it was started after the terminal opened, and that pass met a refused
+    # connection: the kiosk showed "offline" and noted a failed pass until the retry).
+    proc = _start("synced", home, "app", "--local-platform", env=env)
+    first = _line(proc, "READY", timeout=120)
+    code, _out, err = _stop(proc, signal.SIGTERM)
+    assert code == 0, err[-4000:]
+    assert (first["online"], first["last_error"]) == (True, None), first
+    assert "link trouble" not in (home / "logs" / "sync.log").read_text(encoding="utf-8")
+
 
 def test_sigterm_while_the_local_platform_starts_leaves_no_child(tmp_path):
     """The signal comes before the event loop runs: remembered, and acted on once it does."""

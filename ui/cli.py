@@ -43,12 +43,16 @@ def run(args: argparse.Namespace) -> int:
         # counted before anything can crash; a screenshot run judges no settings
         trial = begin_window_start(life.lock.home) if not args.screenshot else StartChoice(0, on_trial=False)
         settings = load_settings(home)
+        if args.local_platform:  # answering before the terminal opens: its sync process starts with it
+            from sync.embedded import ensure_local_platform, start_local_platform
+
+            life.local_platform = start_local_platform(settings, stop_requested=lambda: life.stop_requested)
+            if life.stop_requested:  # SIGTERM while the platform started: it is held, so it is stopped
+                return 0
         terminal = life.terminal = open_terminal(settings)
         if args.local_platform:
-            from sync.embedded import ensure_local_platform
-
-            life.local_platform = ensure_local_platform(terminal, stop_requested=lambda: life.stop_requested)
-            if life.stop_requested:  # SIGTERM while the platform started: it is held, so it is stopped
+            ensure_local_platform(terminal, platform=life.local_platform, stop_requested=lambda: life.stop_requested)
+            if life.stop_requested:
                 return 0
             from sync.hall.embedded import start_local_hub_quietly
 
