@@ -16,7 +16,8 @@ reads the file with `json` (the file is JSON; a test checks that YAML's safe loa
 variable is set: the import runs with the temporary directory pointed at a private one, removed after.
 That setting is process-wide for the import's few tens of milliseconds, while a process starts (a window
 imports `printing` in the job that opens its store); nothing in the product makes a temporary file
-without naming its directory.
+without naming its directory. The private directory's name holds the process id, so one left by a process
+killed during the import is removed by the next import.
 Where no cache can be written (a read-only home), nothing is set and python-escpos does what it always did.
 Its import also calls `logging.basicConfig()`, which would print every later log record on stderr once the
 program's own logging set the level to INFO; the handler it adds is removed again.
@@ -32,6 +33,7 @@ import os
 import pickle
 import platform
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -92,8 +94,12 @@ def _prepared(root: Path) -> Path | None:
         return None
 
 
+PRIVATE_PREFIX = "onewindow-escpos-"  # then the importing process's id and a dash
+
+
 def _import_without_a_stray_directory() -> None:
-    private = tempfile.mkdtemp(prefix="onewindow-escpos-")
+    _remove_leftovers(Path(tempfile.gettempdir()))
+    private = tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-")
     previous = tempfile.tempdir
     root = logging.getLogger()
     handlers = list(root.handlers)
@@ -105,3 +111,29 @@ def _import_without_a_stray_directory() -> None:
         shutil.rmtree(private, ignore_errors=True)
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)  # its `logging.basicConfig()`: the program sets up its own logging
+
+
+def _remove_leftovers(directory: Path) -> None:
+    """A process killed during the import (a window stopped while it starts) leaves its private directory;
+    the next import removes those of processes that are gone. Only this user's directories with this name,
+    never a link: the temporary directory is shared."""
+    for path in directory.glob(f"{PRIVATE_PREFIX}*-*"):
+        pid = path.name[len(PRIVATE_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+            continue
+        try:
+            found = path.lstat()
+        except OSError:
+            continue  # removed meanwhile by another process starting
+        if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process has that id now
+        return True
+    return True

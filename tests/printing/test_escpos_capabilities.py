@@ -71,3 +71,20 @@ def test_a_cache_that_cannot_be_written_falls_back_to_python_escpos_and_still_le
     assert "printer profiles are not cached" in report["stderr"]
     assert not report["pickle"].startswith(str(blocked))
     assert report["left_in_tmp"] == []
+
+
+def test_a_directory_left_by_a_process_killed_during_the_import_goes_at_the_next_import(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)  # a process that has ended (its id is not reused within this test)
+    left = scratch / f"onewindow-escpos-{dead}-x1y2z3"
+    (left / "tmpabc").mkdir(parents=True)  # as python-escpos's own mkdtemp() leaves it inside ours
+    alive = scratch / f"onewindow-escpos-{os.getppid()}-a1b2c3"  # another import running right now
+    alive.mkdir()
+    not_ours = scratch / "onewindow-escpos-notes"  # no process id in the name: not one of these
+    not_ours.mkdir()
+    a_file = scratch / f"onewindow-escpos-{dead}-file"
+    a_file.write_text("not a directory")
+    report = _run(tmp_path, tmp_path / "cache")
+    assert report["left_in_tmp"] == sorted([alive.name, not_ours.name, a_file.name])
