@@ -306,15 +306,19 @@ def _stop_process_pool() -> None:
 
 
 def _stop_device_thread() -> bool:
-    """Bounded: a scanner in the middle of a pass must not hold the exit for minutes."""
-    from kiosk.devices.thread import device_thread
+    """Bounded: a scanner in the middle of a pass (or a driver that never returns) must not hold the exit for
+    minutes. Each kind of device has its own thread; they stop side by side."""
+    from kiosk.devices.thread import started_device_threads
 
-    devices = device_thread()
-    stopper = threading.Thread(target=devices.shutdown, name="onewindow-devices-stop", daemon=True)
-    stopper.start()
-    stopper.join(DEVICE_WAIT_S)
-    if stopper.is_alive():
-        log.warning("the device thread is still busy after %.0f s; leaving it", DEVICE_WAIT_S)
+    stoppers = [threading.Thread(target=devices.shutdown, name="onewindow-devices-stop", daemon=True)
+                for devices in started_device_threads()]
+    for stopper in stoppers:
+        stopper.start()
+    deadline = time.monotonic() + DEVICE_WAIT_S
+    for stopper in stoppers:
+        stopper.join(max(0.0, deadline - time.monotonic()))
+    if any(stopper.is_alive() for stopper in stoppers):
+        log.warning("a device thread is still busy after %.0f s; leaving it", DEVICE_WAIT_S)
         return False
     return True
 

@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.devices.thread import DeviceThread, device_thread
+from kiosk.devices.thread import ID_CARDS, DeviceThread, device_thread
 from kiosk.errors import Message, UserFacingError
 
 MESSAGES: dict[str, Message] = {
@@ -87,7 +87,7 @@ class IdCardReader(ABC):
 
     def __init__(self, name: str, thread: DeviceThread | None = None) -> None:
         self.name = name
-        self._thread = thread or device_thread()
+        self._thread = thread or device_thread(ID_CARDS)  # not behind a stuck scanner
 
     def read(self) -> Future[IdCardData]:
         return self._thread.submit(self._read)

@@ -1,10 +1,18 @@
-"""One thread for all device I/O.
+"""One thread per kind of device for all device I/O.
 
 Scanner libraries (SANE above all) are not safe to call from several threads
 at once, and a scan blocks for seconds; so, as Electrum does with its
 hardware wallets, every device call is queued to one long-lived worker
 thread and the caller gets a `Future`. The GUI thread never blocks on a
 device: it attaches a callback to the future instead.
+
+The identity-card reader has a thread of its own (`ID_CARDS`): a driver call
+that never returns then holds only its own kind of device. That happens: a
+SANE backend cancels its reader thread asynchronously, and one cancelled
+inside `malloc` dies holding the allocator's lock and is never joined, so
+`sane_cancel` waits for ever (seen with libsane's test backend in CI). The
+scanner is then lost until the program restarts; the card reader, which the
+citizen's application starts with, keeps working.
 """
 from __future__ import annotations
 
@@ -79,14 +87,23 @@ class DeviceThread:
             self._thread.join()
 
 
-_default: DeviceThread | None = None
-_default_lock = threading.Lock()
+DEVICES = "devices"  # scanners, document cameras, file import: everything SANE may be part of
+ID_CARDS = "idcard"  # identity-card readers
+
+_threads: dict[str, DeviceThread] = {}
+_threads_lock = threading.Lock()
 
 
-def device_thread() -> DeviceThread:
-    """The process's device thread, started on first use."""
-    global _default
-    with _default_lock:
-        if _default is None or _default._closed:
-            _default = DeviceThread()
-        return _default
+def device_thread(kind: str = DEVICES) -> DeviceThread:
+    """The process's thread for `kind` of device, started on first use."""
+    with _threads_lock:
+        found = _threads.get(kind)
+        if found is None or found._closed:
+            found = _threads[kind] = DeviceThread(f"onewindow-{kind}")
+        return found
+
+
+def started_device_threads() -> list[DeviceThread]:
+    """Every device thread made so far that is not shut down (for the process's exit)."""
+    with _threads_lock:
+        return [t for t in _threads.values() if not t._closed]

@@ -54,3 +54,44 @@ def test_nested_call_from_the_device_thread_does_not_deadlock() -> None:
 
 def test_the_process_has_one_default_device_thread() -> None:
     assert device_thread() is device_thread()
+
+
+def test_a_scanner_driver_that_never_returns_does_not_hold_the_card_reader() -> None:
+    """A SANE backend can wait for ever in `sane_cancel` (see kiosk.devices.thread): the citizen's identity card is
+    still read, on its own thread, while the scanner's thread is stuck."""
+    from kiosk.devices.base import ScanSettings
+    from kiosk.devices.fake import RecordingScanner
+    from kiosk.devices.id_card_reader import FakeIdCardReader, IdCardData
+    from kiosk.devices.thread import ID_CARDS
+
+    stuck, release = threading.Event(), threading.Event()
+
+    class WedgedScanner(RecordingScanner):
+        def _scan(self, settings: ScanSettings) -> list:
+            stuck.set()
+            release.wait(60)  # the driver's call that does not come back
+            return []
+
+    scanner = WedgedScanner()
+    reader = FakeIdCardReader([IdCardData("张三", "11010519491231002X")])
+    try:
+        pending = scanner.scan()
+        assert stuck.wait(10)
+        assert reader.read().result(timeout=5).id_number == "11010519491231002X"
+        assert not pending.done()
+        assert reader._thread is device_thread(ID_CARDS) and scanner._thread is device_thread()
+        assert reader._thread.ident != scanner._thread.ident
+    finally:
+        release.set()
+    assert pending.result(timeout=10) == []
+
+
+def test_the_window_stops_every_kind_of_device_thread_at_exit() -> None:
+    from kiosk.devices.thread import ID_CARDS
+    from ui.lifecycle import _stop_device_thread
+
+    threads = [device_thread(), device_thread(ID_CARDS)]
+    assert [t.call(lambda: "up", timeout=5) for t in threads] == ["up", "up"]
+    assert _stop_device_thread()
+    assert not any(t._thread.is_alive() for t in threads)
+    assert device_thread() is not threads[0]  # a later use starts a fresh one
