@@ -82,6 +82,10 @@ class Scanner(ABC):
     def close(self) -> Future[None]:
         return self._thread.submit(self._close)
 
+    def busy_for(self) -> float:
+        """Seconds its thread's current call has run (0 when idle); see `kiosk.devices.thread`."""
+        return self._thread.busy_for()
+
     @abstractmethod
     def _scan(self, settings: ScanSettings) -> list[CapturedPage]:
         """Runs on the device thread."""

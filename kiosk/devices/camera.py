@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from kiosk.devices.base import Scanner, ScannerError, ScanSettings
-from kiosk.devices.thread import DeviceThread
+from kiosk.devices.thread import CAMERAS, DeviceThread, device_thread
 from kiosk.materials.pages import CapturedPage
 
 # Pixel layouts a frame may arrive in. Qt's QImage.Format_RGB32/ARGB32 are
@@ -74,7 +74,7 @@ class FrameSource(Scanner):
     transport = "camera"
 
     def __init__(self, name: str = "camera", thread: DeviceThread | None = None) -> None:
-        super().__init__(name, thread)
+        super().__init__(name, thread or device_thread(CAMERAS))  # not behind a stuck scanner
         self._lock = threading.Lock()
         self._latest: Frame | None = None
         self.frames_seen = 0

@@ -6,18 +6,21 @@ hardware wallets, every device call is queued to one long-lived worker
 thread and the caller gets a `Future`. The GUI thread never blocks on a
 device: it attaches a callback to the future instead.
 
-The identity-card reader has a thread of its own (`ID_CARDS`): a driver call
-that never returns then holds only its own kind of device. That happens: a
+The identity-card reader and the document camera have threads of their own
+(`ID_CARDS`, `CAMERAS`): a driver call that never returns then holds only its
+own kind of device. That happens: a
 SANE backend cancels its reader thread asynchronously, and one cancelled
 inside `malloc` dies holding the allocator's lock and is never joined, so
 `sane_cancel` waits for ever (seen with libsane's test backend in CI). The
-scanner is then lost until the program restarts; the card reader, which the
-citizen's application starts with, keeps working.
+scanner is then lost until the program restarts (`busy_for` lets a caller say
+so at once instead of waiting again); the card reader, which the citizen's
+application starts with, and the camera keep working.
 """
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -36,6 +39,7 @@ class DeviceThread:
         self._started = False
         self._closed = False
         self._lock = threading.Lock()
+        self._running_since: float | None = None  # time.monotonic() when the running call began
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         future: Future[T] = Future()
@@ -54,6 +58,11 @@ class DeviceThread:
             return fn(*args, **kwargs)  # already on the device thread: queuing would deadlock
         return self.submit(fn, *args, **kwargs).result(timeout)
 
+    def busy_for(self) -> float:
+        """Seconds the call now running has taken (0 when idle): a driver that never returned shows here."""
+        since = self._running_since
+        return 0.0 if since is None else max(0.0, time.monotonic() - since)
+
     @property
     def ident(self) -> int | None:
         return self._thread.ident
@@ -69,12 +78,15 @@ class DeviceThread:
             future, fn, args, kwargs = item
             if not future.set_running_or_notify_cancel():
                 continue
+            self._running_since = time.monotonic()
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:  # handed to the caller, who decides
                 future.set_exception(exc)
             else:
                 future.set_result(result)
+            finally:
+                self._running_since = None
 
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
@@ -89,6 +101,7 @@ class DeviceThread:
 
 DEVICES = "devices"  # scanners, document cameras, file import: everything SANE may be part of
 ID_CARDS = "idcard"  # identity-card readers
+CAMERAS = "camera"  # document cameras: the way to capture a page while the scanner is stuck
 
 _threads: dict[str, DeviceThread] = {}
 _threads_lock = threading.Lock()

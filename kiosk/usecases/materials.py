@@ -6,6 +6,8 @@ the citizen a clear message, never a frozen screen.
 """
 from __future__ import annotations
 
+import logging
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 from kiosk.catalog import MaterialSpec
@@ -17,9 +19,16 @@ from kiosk.materials.pages import CapturedPage
 from kiosk.materials.pipeline import material_file_from_pages, prepare_material_files
 from kiosk.terminal import Terminal
 
+log = logging.getLogger("onewindow.materials")
+
 NO_SCANNER = Message("本机没有可用的扫描仪或高拍仪，请选择“导入文件”或联系工作人员。",
                      "No scanner or document camera is available here; choose 'Import a file' or ask the staff.")
 NO_PAGES = Message("没有扫描到页面，请放好材料后重试。", "No page was captured; place the document and try again.")
+NOT_RESPONDING = Message("扫描仪没有响应。请改用高拍仪拍照，或请工作人员帮助。",
+                         "The scanner is not responding. Photograph the page with the document camera instead, or "
+                         "ask the staff for help.")
+NOT_RESPONDING_NO_CAMERA = Message("扫描仪没有响应，请工作人员帮助。",
+                                   "The scanner is not responding; please ask the staff for help.")
 
 
 def import_files(t: Terminal, paths: list[Path], spec: MaterialSpec) -> list[MaterialFile]:
@@ -32,7 +41,15 @@ def scan_pages(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 12
     if device is None:
         raise UserFacingError(NO_SCANNER, code="no_scanner")
     colour = "colour" if spec.colour == "colour" else "grayscale"
-    pages = device.scan(ScanSettings(colour=colour)).result(timeout)
+    stuck = UserFacingError(NOT_RESPONDING if source == "scanner" and t.devices.camera is not None
+                            else NOT_RESPONDING_NO_CAMERA, code="scanner_not_responding")
+    if device.busy_for() > timeout:  # a call that never returned holds its thread: no second wait behind it
+        raise stuck
+    try:
+        pages = device.scan(ScanSettings(colour=colour)).result(timeout)
+    except FutureTimeout:
+        log.error("%s gave no pages within %.0f s; its driver may be stuck", device.name, timeout)
+        raise stuck from None
     if not pages:
         raise UserFacingError(NO_PAGES, code="no_pages")
     return pages
