@@ -37,3 +37,27 @@ def test_one_print_job_is_one_job(qtbot: Any, language: str, one: str, two: str)
         assert "⚠" not in citizens.text()
     finally:
         set_language(before)
+
+
+@pytest.mark.parametrize(("language", "checking", "offline", "alone"), [
+    ("en", "… Checking connection", "○ Offline", "○ Working offline"),
+    ("zh", "… 正在检查网络", "○ 离线", "○ 离线工作"),
+])
+def test_before_the_first_pass_ends_the_link_is_being_checked_not_offline(
+        qtbot: Any, language: str, checking: str, offline: str, alone: str) -> None:
+    before = lang()
+    set_language(language)
+    try:
+        indicator = SyncIndicator()
+        qtbot.addWidget(indicator)
+        indicator.set_view(LinkView(online=None, pending_items=0, pending_prints=0, prints_need_staff=0,
+                                    refused_items=0, enrolled=True))
+        assert indicator.text() == checking
+        indicator.set_view(LinkView(online=False, pending_items=0, pending_prints=0, prints_need_staff=0,
+                                    refused_items=0, enrolled=True))
+        assert indicator.text() == offline
+        indicator.set_view(LinkView(online=None, pending_items=0, pending_prints=0, prints_need_staff=0,
+                                    refused_items=0, enrolled=False))  # no platform at all: it works alone
+        assert indicator.text() == alone
+    finally:
+        set_language(before)

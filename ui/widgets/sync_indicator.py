@@ -32,6 +32,8 @@ class SyncIndicator(QLabel):
             state = "● " + translate("Widgets", "Online")
         elif online is None and not getattr(view, "enrolled", True):
             state = "○ " + translate("Widgets", "Working offline")
+        elif online is None:  # the first pass since the start has not ended: not known yet, not "offline"
+            state = "… " + translate("Widgets", "Checking connection")
         else:
             state = "○ " + translate("Widgets", "Offline")
         pending = int(getattr(view, "pending_items", 0))
