@@ -54,3 +54,23 @@ def test_a_stuck_scanner_is_said_plainly_and_the_camera_still_takes_the_page(ter
             "扫描仪没有响应，请工作人员帮助。", "The scanner is not responding; please ask the staff for help.")
     finally:
         release.set()
+
+
+def test_a_stuck_document_camera_is_named_as_the_camera(terminal: Terminal) -> None:
+    release = threading.Event()
+
+    class StuckCamera(FrameSource):
+        def _scan(self, settings: ScanSettings) -> list[CapturedPage]:
+            release.wait(60)
+            return []
+
+    terminal.devices = Devices(camera=StuckCamera("desk-camera"))
+    spec = next(m for item in terminal.catalog.items for m in item.materials)
+    try:
+        with pytest.raises(UserFacingError) as stuck:
+            materials.scan_pages(terminal, spec, "camera", timeout=1.0)
+        assert stuck.value.code == "camera_not_responding"
+        assert (stuck.value.message.zh, stuck.value.message.en) == (
+            "高拍仪没有响应，请工作人员帮助。", "The document camera is not responding; please ask the staff for help.")
+    finally:
+        release.set()

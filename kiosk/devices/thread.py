@@ -8,13 +8,13 @@ device: it attaches a callback to the future instead.
 
 The identity-card reader and the document camera have threads of their own
 (`ID_CARDS`, `CAMERAS`): a driver call that never returns then holds only its
-own kind of device. That happens: a
-SANE backend cancels its reader thread asynchronously, and one cancelled
-inside `malloc` dies holding the allocator's lock and is never joined, so
-`sane_cancel` waits for ever (seen with libsane's test backend in CI). The
-scanner is then lost until the program restarts (`busy_for` lets a caller say
-so at once instead of waiting again); the card reader, which the citizen's
-application starts with, and the camera keep working.
+own kind of device. That happens: a SANE backend cancels its reader thread
+asynchronously, and one cancelled inside `malloc` dies holding the
+allocator's lock and is never joined, so `sane_cancel` waits for ever (seen
+with libsane's test backend in CI). The scanner is then lost until the
+program restarts (`busy_for` lets a caller say so at once instead of waiting
+again); the card reader, which the citizen's application starts with, and
+the camera keep working.
 """
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class DeviceThread:
             self._thread.join()
 
 
-DEVICES = "devices"  # scanners, document cameras, file import: everything SANE may be part of
+DEVICES = "devices"  # scanners (SANE) and file import
 ID_CARDS = "idcard"  # identity-card readers
 CAMERAS = "camera"  # document cameras: the way to capture a page while the scanner is stuck
 

@@ -29,6 +29,8 @@ NOT_RESPONDING = Message("扫描仪没有响应。请改用高拍仪拍照，或
                          "ask the staff for help.")
 NOT_RESPONDING_NO_CAMERA = Message("扫描仪没有响应，请工作人员帮助。",
                                    "The scanner is not responding; please ask the staff for help.")
+CAMERA_NOT_RESPONDING = Message("高拍仪没有响应，请工作人员帮助。",
+                                "The document camera is not responding; please ask the staff for help.")
 
 
 def import_files(t: Terminal, paths: list[Path], spec: MaterialSpec) -> list[MaterialFile]:
@@ -41,8 +43,11 @@ def scan_pages(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 12
     if device is None:
         raise UserFacingError(NO_SCANNER, code="no_scanner")
     colour = "colour" if spec.colour == "colour" else "grayscale"
-    stuck = UserFacingError(NOT_RESPONDING if source == "scanner" and t.devices.camera is not None
-                            else NOT_RESPONDING_NO_CAMERA, code="scanner_not_responding")
+    if source != "scanner":
+        stuck = UserFacingError(CAMERA_NOT_RESPONDING, code="camera_not_responding")
+    else:
+        stuck = UserFacingError(NOT_RESPONDING if t.devices.camera is not None else NOT_RESPONDING_NO_CAMERA,
+                                code="scanner_not_responding")
     if device.busy_for() > timeout:  # a call that never returned holds its thread: no second wait behind it
         raise stuck
     try:
