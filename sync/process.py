@@ -103,12 +103,23 @@ class SyncProcess:
         self.starts = 0
 
     def start(self) -> None:
+        """The child is started by the follower thread, which lives as long as this object, and `start` waits
+        for it: the kernel sends a child its parent-death signal (`kiosk.child_process.die_with_parent`) when
+        the *thread* that started it ends, and `start` is often called from a job's pool thread (the kiosk
+        opens its terminal in one; the link starts the worker once enrolled), which Qt ends after 30 s idle
+        or at shutdown: the child was killed with it, mid-pass, and logged as ended on its own."""
         if self._reader is not None:
             return
         self._stopping.clear()
-        self._spawn()
-        self._reader = threading.Thread(target=self._follow, name="onewindow-sync-follow", daemon=True)
+        first, failure = threading.Event(), list[OSError]()
+        self._reader = threading.Thread(target=self._follow, args=(first, failure), name="onewindow-sync-follow",
+                                        daemon=True)
         self._reader.start()
+        first.wait()
+        if failure:  # as before: the caller hears that the first child could not be started
+            self._reader.join()
+            self._reader = None
+            raise failure[0]
 
     def _spawn(self) -> bool:
         """False once `stop` began: under the lock, so no child is started behind a stop's back."""
@@ -128,8 +139,17 @@ class SyncProcess:
             pass  # it died at once: the follower sees it end
         return True
 
-    def _follow(self) -> None:
-        """Read the child's states; start it again if it ended without being told to."""
+    def _follow(self, first: threading.Event, failure: list[OSError]) -> None:
+        """Start the child, read its states; start it again if it ended without being told to."""
+        try:
+            started = self._spawn()
+        except OSError as exc:
+            failure.append(exc)
+            return
+        finally:
+            first.set()
+        if not started:
+            return
         failures = 0
         while True:
             with self._lock:

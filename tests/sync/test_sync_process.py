@@ -171,3 +171,31 @@ def test_stop_ends_a_child_whose_pass_hangs(tmp_path: Path) -> None:
     worker.stop(timeout=0.5)
     assert time.monotonic() - began < 8  # half a second's wait, then 5 s after SIGTERM, then SIGKILL
     assert process.poll() is not None
+
+
+def test_a_child_started_from_a_thread_that_then_ends_lives_on(tmp_path: Path) -> None:
+    """The kernel sends the parent-death signal when the *thread* that started a child ends; the kiosk starts its
+    sync worker from a job's pool thread, which Qt ends after 30 s idle. The child must outlive that thread."""
+    import threading
+
+    asked = tmp_path / "asked"
+    terminal = Terminal.open(Settings(home=tmp_path / "kiosk"))
+    worker = SyncProcess(terminal, command=[
+        sys.executable, "-c", "import pathlib, sys; from kiosk.child_process import die_with_parent; "
+        f"assert die_with_parent(); pathlib.Path({str(asked)!r}).touch(); sys.stdin.read()"])
+
+    def start_then_end() -> None:  # as a pool thread: it starts the worker, and later it is gone
+        worker.start()
+        wait_for(asked.exists, timeout=30, what="the child asked for its parent-death signal")
+
+    job = threading.Thread(target=start_then_end)
+    job.start()
+    job.join()
+    try:
+        child = worker._process
+        assert child is not None
+        time.sleep(1.0)  # a signal sent when that thread ended has arrived by now
+        assert child.poll() is None and worker.starts == 1
+    finally:
+        worker.stop(timeout=5)
+    assert child.poll() is not None
