@@ -17,7 +17,9 @@ the moment as about the route.
     state          POST /applications/state for one application
     audit head     POST /audit/heads, two entries on (each pass that submitted something)
     settings 204   GET /settings when the centre set none (every pass)
-    heartbeat      POST /heartbeat with one report (every pass)
+    heartbeat      POST /heartbeat with one report (a pass whose feed read could not carry it)
+    changes + beat
+                   POST /changes at the head of the feed with one report (an idle pass's one request)
     push           POST /applications with one new application
     push + head    the same with the audit head along (two entries on), as a pass that pushes sends it
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
@@ -186,6 +188,11 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         await term.json("POST", "heartbeat", {"reports": [term.heartbeat_report()]})
         return 1
 
+    async def changes_heartbeat(_k: int) -> int:
+        await term.json("POST", "changes", {"reports": [term.heartbeat_report()]},
+                        params={"since": term.cursor, "limit": 100})
+        return 1
+
     async def state(k: int) -> int:
         await term.json("POST", "applications/state", {"ids": [apps[k % 10].id]})
         return 1
@@ -228,7 +235,8 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     phases = [Phase("401", unauthenticated), Phase("summary", summary), Phase("catalog 304", catalog_304),
               # each round at the feed's head: earlier rounds' pushes and uploads moved it
               Phase("changes", changes, before=term.pull_changes), Phase("state", state), Phase("audit head", audit_head),
-              Phase("settings 204", settings), Phase("heartbeat", heartbeat), Phase("push", push),
+              Phase("settings 204", settings), Phase("heartbeat", heartbeat),
+              Phase("changes + beat", changes_heartbeat, before=term.pull_changes), Phase("push", push),
               Phase("push + head", push_with_head), Phase("upload whole", whole)]
     if len(files) >= 4 * n:
         phases.append(Phase("upload batch", batch))

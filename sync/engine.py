@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Set
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ from sync.centre_settings import pull_centre_settings
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
+from sync.heartbeat_push import Carried, take_answer, to_carry
 from sync.heartbeat_push import deliver as deliver_heartbeat
 from sync.link_memory import keep_link, restore_link
 from sync import wire
@@ -56,6 +58,7 @@ from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
 from sync.staff_sync import pull_staff
 from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats, plan_batches
+from sync.wire_heartbeat import ChangesWithHeartbeat
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
@@ -158,6 +161,10 @@ class SyncEngine:
         self.platform_entries_wait = PLATFORM_ENTRIES_WAIT
         # False: every file on its own (`POST /uploads`), even where the platform offers batches
         self.batch_uploads = True
+        # whether the feed read carries the heartbeat (`POST /changes`): False once a platform from before
+        # answered that it has no such route; what this pass's read carried
+        self.feed_carries_heartbeat: bool | None = None
+        self._carried: Carried | None = None
 
     # --- the pass ---------------------------------------------------------------------------
 
@@ -167,6 +174,7 @@ class SyncEngine:
         self._previous_summary, self._pass_summary = self._pass_summary, None
         self._head_to_push = None
         self._pushed_head = None
+        self._carried = None
         self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
@@ -542,16 +550,15 @@ class SyncEngine:
 
     def pull_changes(self, report: PassReport) -> None:
         start = self.feed_start()
+        carry = self.feed_carries_heartbeat is not False  # the first page only
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
             params = {"since": cursor, "limit": 100}
             if start and cursor < start:
                 params["start"] = start
-            try:
-                page = wire.parse(wire.ChangesPage, self.client.json("GET", "changes", params=params))
-            except wire.ValidationError:
-                raise Offline("unexpected answer from the changes feed") from None
+            page = self._read_page(params, report if carry else None)
+            carry = False
             changes, new_cursor, more = page.changes, page.cursor, page.more
             self._feed_summary = self._pass_summary = page.summary
             with self.store.transaction() as session:  # the page and its cursor: together or not at all
@@ -563,6 +570,38 @@ class SyncEngine:
                 set_cursor(session, new_cursor)
             if not more or new_cursor == cursor:
                 return
+
+    def _read_page(self, params: dict[str, int], report: PassReport | None) -> wire.ChangesPage:
+        """A page of the feed; given the pass's `report`, its heartbeat rides on the read (`POST /changes`).
+
+        A platform from before (no such route) is read with `GET` from then on; a report it refuses (422)
+        leaves the page to a `GET` and the reports to the heartbeat step, which finds the one that does not fit.
+        """
+        if report is not None:
+            made, reports = to_carry(self.terminal, sync_errors=report.errors)
+            if reports:
+                # not taken (yet): if the read fails, the pass's errors still get a report of their own
+                self._carried = Carried(made=made, sent=0, errors_then=len(report.errors), by_feed=False)
+                before = datetime.now(timezone.utc)
+                try:
+                    answer = self.client.json("POST", "changes", params=params, json_body={"reports": reports})
+                except Refused as exc:
+                    if exc.status in (404, 405):
+                        self.feed_carries_heartbeat = False
+                    log.info("the feed read did not carry the heartbeat: %s", exc)
+                else:
+                    try:
+                        page = wire.parse(ChangesWithHeartbeat, answer)
+                    except wire.ValidationError:
+                        raise Offline("unexpected answer from the changes feed") from None
+                    sent = take_answer(self.terminal, page.heartbeat, reports, before, datetime.now(timezone.utc))
+                    self._carried = Carried(made=made, sent=sent, errors_then=len(report.errors))
+                    self.feed_carries_heartbeat = True
+                    return page
+        try:
+            return wire.parse(wire.ChangesPage, self.client.json("GET", "changes", params=params))
+        except wire.ValidationError:
+            raise Offline("unexpected answer from the changes feed") from None
 
     def fetch_downloads(self, report: PassReport) -> None:
         """Files of online cases the feed assigned to this hall (see sync.assigned)."""
@@ -658,7 +697,7 @@ class SyncEngine:
         try:
             with _optional_step(report, "heartbeat not sent"):
                 report.heartbeat = deliver_heartbeat(self.terminal, self.client if report.online else None,
-                                                     sync_errors=list(report.errors))
+                                                     sync_errors=list(report.errors), carried=self._carried)
         except Offline as exc:  # after the pass: nothing left for link trouble to end
             report.errors.append(f"heartbeat not sent: {exc}")
     # --- settings from the centre -------------------------------------------------------------

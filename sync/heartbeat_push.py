@@ -5,11 +5,16 @@ has it) and only then is the report forgotten here, so a lost answer means a har
 carries the platform's clock: the offset of this clock against it, measured at the middle of the request, is
 kept for the next report. A report the platform refuses as malformed is dropped (logged) rather than left to
 block the queue; a platform without the route (404) just means the reports wait, bounded, for an upgrade.
+
+Once the clock is measured, a pass's report is made before its feed read and rides on it (`POST /changes`,
+`to_carry`): an idle terminal's minute is then one request, not two. What the read could not carry (a
+platform from before, a report it refuses, a backlog beyond one batch) is sent on its own after the pass.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,12 +34,45 @@ def _post(terminal: Terminal, client: PlatformClient, reports: list[dict[str, An
         answer = HeartbeatAnswer.model_validate(client.json("POST", "heartbeat", json_body={"reports": reports}))
     except ValidationError:
         raise Offline("unexpected answer to the heartbeat") from None
-    after = datetime.now(timezone.utc)
+    take_answer(terminal, answer, reports, before, datetime.now(timezone.utc))
+    return answer
+
+
+def take_answer(terminal: Terminal, answer: HeartbeatAnswer, reports: list[dict[str, Any]], before: datetime,
+                after: datetime) -> int:
+    """The platform has the reports it answered, and its clock was `answer.server_time` between `before` and
+    `after`: forget those, keep the offset. How many it answered."""
     offset = (answer.server_time - (before + (after - before) / 2)).total_seconds()
+    sent = {x["id"] for x in reports}
+    answered = [r.id for r in answer.results if r.id in sent]
     with terminal.store.transaction() as session:
         heartbeat.remember_clock_offset(session, offset, after)
-        heartbeat.forget(session, [r.id for r in answer.results if r.id in {x["id"] for x in reports}])
-    return answer
+        heartbeat.forget(session, answered)
+    return len(answered)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a pass's feed read took to the platform (`POST /changes`): the report made for it, if one was due,
+    the reports answered, how many errors the pass had when its report was made, and whether the platform
+    took them (False: a platform from before, or a report it refused; they wait for the heartbeat step)."""
+
+    made: str | None
+    sent: int
+    errors_then: int
+    by_feed: bool = True
+
+
+def to_carry(terminal: Terminal, *, sync_errors: Iterable[str]) -> tuple[str | None, list[dict[str, Any]]]:
+    """This pass's report (when one is due), made before the feed read so that read can carry it, and the
+    reports it carries (oldest first). None of either until the terminal has measured its clock: its first
+    report goes on its own, after the platform's clock is asked (`deliver`)."""
+    with terminal.store.transaction() as session:
+        if heartbeat.clock_offset(session) is None:
+            return None, []
+    made = heartbeat.record(terminal, sync_errors=sync_errors)
+    with terminal.store.transaction() as session:
+        return made, heartbeat.unsent(session, BATCH)
 
 
 def _drop(terminal: Terminal, report: dict[str, Any], exc: Refused) -> None:
@@ -70,11 +108,27 @@ def _send_waiting(terminal: Terminal, client: PlatformClient) -> tuple[str, int]
         sent += len(answer.results)
 
 
-def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: Iterable[str] = ()) -> dict[str, Any]:
+def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: Iterable[str] = (),
+            carried: Carried | None = None) -> dict[str, Any]:
     """Record a report, then (with a client: the link is up) send what waits. `Offline` propagates.
 
     Online, what waited goes first, and a terminal that never measured its clock asks the platform's (an
-    empty batch) before it makes this pass's report, so even its first report delivered online has an offset."""
+    empty batch) before it makes this pass's report, so even its first report delivered online has an offset.
+
+    When the pass's report was made for its feed read (`carried`), none is made again unless the pass met
+    errors after it: the fleet page then hears of them now, in a report of their own, not a minute later."""
+    errors = list(sync_errors)
+    if carried is not None:
+        made = carried.made
+        if made is not None and len(errors) > carried.errors_then:
+            made = heartbeat.record(terminal, sync_errors=errors, force=True)
+        outcome, sent = ("sent" if carried.by_feed else "kept"), carried.sent
+        if client is not None:  # what the feed read did not carry: a backlog beyond one batch, or all it held
+            outcome, more = _send_waiting(terminal, client)
+            sent += more
+        with terminal.store.transaction() as session:
+            waiting = heartbeat.unsent_count(session)
+        return {"result": outcome, "made": made, "sent": sent, "waiting": waiting, "carried_by_feed": carried.by_feed}
     outcome, sent = "kept", 0
     if client is not None:
         outcome, sent = _send_waiting(terminal, client)
@@ -85,7 +139,7 @@ def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: I
                 _post(terminal, client, [])
             except Refused:
                 pass  # a platform that takes no empty batch: the next report has the offset
-    made = heartbeat.record(terminal, sync_errors=sync_errors)
+    made = heartbeat.record(terminal, sync_errors=errors)
     if client is not None and outcome == "sent":
         outcome, more = _send_waiting(terminal, client)
         sent += more

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from sync.wire import Uuid, Wire
+from sync.wire import ChangesPage, Uuid, Wire
 
 Text = Annotated[str, Field(max_length=300)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
@@ -92,3 +92,13 @@ class HeartbeatAnswer(Wire):
     results: list[HeartbeatResult]
     server_time: AwareDatetime = Field(description="the platform's clock when it answered; the terminal measures "
                                                    "its own clock's offset against it")
+
+
+class ChangesWithHeartbeat(ChangesPage):
+    """`POST /changes`: a feed page, and the answer to the heartbeat reports the request carried.
+
+    An idle kiosk's pass is a feed read and a heartbeat, every minute: carried together they are one request
+    instead of two, which at a province's scale is most of what its terminals ask of the platform.
+    """
+
+    heartbeat: HeartbeatAnswer

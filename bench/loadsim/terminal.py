@@ -163,6 +163,7 @@ class Shared:
     in_service: bool = False  # terminals that hold the catalog and read the feed last pass (`SimTerminal.in_service`)
     fixed_chunk: int | None = None
     batches: bool = True  # False: every file on its own, as a terminal from before POST /uploads/batch
+    feed_carries_heartbeat: bool | None = None  # False: the platform has no POST /changes (None: not known yet)
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
     # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
@@ -308,7 +309,7 @@ class SimTerminal:
             if resp.status_code not in (200, 204):
                 raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
             self.settings_version = self.summary.get("settings_version") or 0
-        if self.heartbeat_at is None or time.monotonic() - self.heartbeat_at >= HEARTBEAT_SECONDS:
+        if self.heartbeat_due():  # the feed read did not carry it (a platform from before)
             await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
             self.heartbeat_at = time.monotonic()
 
@@ -411,9 +412,29 @@ class SimTerminal:
         self.completed.update(part for part in named.split(",") if part)
 
     async def pull_changes(self) -> dict[str, Any] | None:
-        """The feed from the cursor on; the count check's figures its last page carried, if any."""
+        """The feed from the cursor on; the count check's figures its last page carried, if any.
+
+        The first page carries the heartbeat when one is due (`POST /changes`, as `SyncEngine.pull_changes`
+        sends it once the terminal's clock is measured); a platform without that route is read with `GET` and
+        told with `POST /heartbeat` (`heartbeat_after_feed`)."""
+        carry = self.heartbeat_due() and self.shared.feed_carries_heartbeat is not False
         while True:
-            page = await self.json("GET", "changes", params={"since": self.cursor, "limit": 100})
+            params = {"since": self.cursor, "limit": 100}
+            page = None
+            if carry:
+                carry = False
+                resp = await self.request("POST", "changes", params=params,
+                                          json={"reports": [self.heartbeat_report()]})
+                if resp.status_code in (404, 405):
+                    self.shared.feed_carries_heartbeat = False
+                elif resp.status_code != 200:
+                    raise Refused(f"POST changes: {resp.status_code} {resp.text[:200]}")
+                else:
+                    page = resp.json()
+                    self.shared.feed_carries_heartbeat = True
+                    self.heartbeat_at = time.monotonic()
+            if page is None:
+                page = await self.json("GET", "changes", params=params)
             for change in page["changes"]:
                 if change["status"] == "received":
                     self.received[change["application_id"]] += 1
@@ -421,6 +442,9 @@ class SimTerminal:
             self.cursor = page["cursor"]
             if not page["more"] or not moved:
                 return page.get("summary")
+
+    def heartbeat_due(self) -> bool:
+        return self.heartbeat_at is None or time.monotonic() - self.heartbeat_at >= HEARTBEAT_SECONDS
 
     # --- resumable upload (tus core + creation(-with-upload) + checksum) ----------------------------
 

@@ -24,7 +24,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -51,6 +51,7 @@ from sync.server import (
     centre_settings,
     centre_settings_api,
     enrollment,
+    fleet,
     fleet_api,
     hall_stats,
     licences,
@@ -76,7 +77,8 @@ from sync.server.deps import (
     WrongRole,
     problem,
 )
-from sync.server.models import Blob, Device, PublishedCatalog
+from sync.server.models import Blob, Device, PublishedCatalog, utcnow
+from sync.wire_heartbeat import ChangesWithHeartbeat, HeartbeatPush
 
 log = logging.getLogger("onewindow.platform")
 
@@ -226,6 +228,13 @@ class EnrollOut(BaseModel):
 UploadId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
 
 
+# the feed's query, the same for GET /changes and POST /changes
+FeedSince = Annotated[int, Query(ge=0, le=2**62)]
+FeedLimit = Annotated[int, Query(ge=1, le=500)]
+FeedStart = Annotated[int | None, Query(ge=0, le=2**62, description=(
+    "the cursor `GET /changes/start` gave this terminal: up to it, only its own applications and "
+    "(a counter) the hall's open online cases"))]
+
 REQUEST_THREADS = 8  # = sync.server.db.POOL_SIZE: each thread running a route's database work holds one connection
 
 
@@ -348,20 +357,31 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         with store.transaction() as session:
             return {"missing": cases.missing_blobs(session, device.hall_code, body.sha256)}
 
+    def feed_page(conn: Connection, device: Device, since: int, limit: int, start: int | None) -> dict[str, Any]:
+        rows, cursor, more = cases.changes_since(conn, device.hall_code, since, limit,
+                                                 device_id=None if device.role == "counter" else device.id,
+                                                 start=start, device=device)
+        # the last page carries the count check's figures: a pass needs no GET /summary of its own
+        figures = None if more else cases.summary(conn, device)
+        return {"changes": rows, "cursor": cursor, "more": more, "summary": figures}
+
     @router.get("/changes", response_model=wire.ChangesPage)
     @blocking_route
-    def changes(device: DeviceDep, since: Annotated[int, Query(ge=0, le=2**62)] = 0,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                start: Annotated[int | None, Query(ge=0, le=2**62, description=(
-                    "the cursor `GET /changes/start` gave this terminal: up to it, only its own applications and "
-                    "(a counter) the hall's open online cases"))] = None) -> Any:
+    def changes(device: DeviceDep, since: FeedSince = 0, limit: FeedLimit = 100, start: FeedStart = None) -> Any:
         with store.reading() as conn:  # Core: every sync pass reads a page (an ORM session cost twice the page)
-            rows, cursor, more = cases.changes_since(conn, device.hall_code, since, limit,
-                                                     device_id=None if device.role == "counter" else device.id,
-                                                     start=start, device=device)
-            # the last page carries the count check's figures: a pass needs no GET /summary of its own
-            figures = None if more else cases.summary(conn, device)
-        return {"changes": rows, "cursor": cursor, "more": more, "summary": figures}
+            return feed_page(conn, device, since, limit, start)
+
+    @router.post("/changes", response_model=ChangesWithHeartbeat)
+    @blocking_route
+    def changes_with_heartbeat(body: HeartbeatPush, device: DeviceDep, since: FeedSince = 0,
+                               limit: FeedLimit = 100, start: FeedStart = None) -> Any:
+        """`GET /changes` with the terminal's heartbeat reports along, taken as `POST /heartbeat` takes them: one
+        request and one transaction for what an idle terminal's pass sends every minute. A batch that does not
+        fit is refused whole (422) and the page is not read; the terminal then sends both on their own."""
+        with store.engine.begin() as conn:
+            results = fleet.receive(conn, device, body)
+            page = feed_page(conn, device, since, limit, start)
+        return {**page, "heartbeat": {"results": results, "server_time": utcnow()}}
 
     @router.get("/changes/start", response_model=wire.ChangesStart)
     @blocking_route
