@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -159,21 +159,26 @@ def authenticate(session: Session, token: str) -> Device | None:
 
 def authenticate_cached(store: PlatformStore, token: str) -> Device | None:
     """The device this token authenticates, as this process's cache knows it (`sync.server.token_cache`):
-    read from the database at most once per token every few seconds."""
+    read from the database once in a long while, revocations checked every few seconds."""
 
     def load(token_hash: str) -> Any:
         with store.reading() as conn:  # Core: the row's columns, which the cache copies (no ORM object to build)
             return conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_hash}).first()
 
-    return store.tokens.device(secret_hash(token), load)
+    def revoked_since(since: datetime) -> list[int]:
+        with store.reading() as conn:
+            return list(conn.scalars(_REVOKED_SINCE, {"since": since}))
+
+    return store.tokens.device(secret_hash(token), load, revoked_since)
 
 
 _DEVICE_BY_TOKEN = select(*Device.__table__.columns).where(Device.__table__.c.token_hash == bindparam("token_hash"))
+_REVOKED_SINCE = select(Device.__table__.c.id).where(Device.__table__.c.revoked_at >= bindparam("since"))
 
 
 def revoke(store: PlatformStore, device_id: int) -> bool:
-    """Revoke a device: refused at once by this process, by every other instance once its cache entry ages
-    out (`token_cache.DEFAULT_TTL` seconds)."""
+    """Revoke a device: refused at once by this process, by every other instance at its next revocation check
+    (within `token_cache.DEFAULT_TTL` seconds)."""
     with store.transaction() as session:
         device = session.get(Device, device_id)
         if device is None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -10,7 +12,7 @@ from sqlalchemy import func, inspect, select
 
 from sync.server import enrollment, token_cache
 from sync.server.db import open_platform
-from sync.server.models import Device
+from sync.server.models import Device, utcnow
 from sync.server.token_cache import DeviceTokenCache, configured_ttl
 from tests.sync.servers import PlatformServer
 
@@ -31,20 +33,26 @@ def enrolled(store, name: str = "counter-1", role: str = "counter") -> tuple[int
     return new.device_id, new.token
 
 
-def test_a_token_is_read_once_per_ttl_and_revocation_here_is_at_once(tmp_path: Path) -> None:
+def test_a_device_is_read_once_per_hold_and_revocations_are_asked_every_ttl(tmp_path: Path) -> None:
     store = open_platform(tmp_path / "platform")
     try:
         clock = Clock()
-        store.tokens = DeviceTokenCache(ttl=5.0, clock=clock)
+        store.tokens = DeviceTokenCache(ttl=5.0, clock=clock, hold=60.0)
         device_id, token = enrolled(store)
         first = enrollment.authenticate_cached(store, token)
         again = enrollment.authenticate_cached(store, token)
         assert first is not None and again is not None and (first.id, first.hall_code, first.role) == (
             device_id, HALL, "counter")
         assert store.tokens.loads == 1 and first is not again  # each request its own object
+        assert store.tokens.checks == 1
         clock.now += 4.9
-        assert enrollment.authenticate_cached(store, token) is not None and store.tokens.loads == 1
-        clock.now += 0.2  # the entry aged out: read again
+        assert enrollment.authenticate_cached(store, token) is not None
+        assert (store.tokens.loads, store.tokens.checks) == (1, 1)
+        for _ in range(11):  # a terminal's passes over most of a minute: revocations asked, the device not read
+            clock.now += 5.0
+            assert enrollment.authenticate_cached(store, token) is not None
+        assert (store.tokens.loads, store.tokens.checks) == (1, 12)
+        clock.now += 5.0  # its hold is over: read again
         assert enrollment.authenticate_cached(store, token) is not None and store.tokens.loads == 2
 
         # the cached device is detached: adding it to a session attaches the row, never a second device
@@ -54,12 +62,59 @@ def test_a_token_is_read_once_per_ttl_and_revocation_here_is_at_once(tmp_path: P
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(Device)) == 1
 
-        assert enrollment.revoke(store, device_id)
-        assert enrollment.authenticate_cached(store, token) is None  # this process forgot it at once
+        # revoked by another process (`platform revoke`, another instance): taken until the next check, no later
+        with store.transaction() as s:
+            s.get(Device, device_id).revoked_at = utcnow()
+        clock.now += 4.0
+        assert enrollment.authenticate_cached(store, token) is not None
+        clock.now += 1.0
+        assert enrollment.authenticate_cached(store, token) is None and store.tokens.loads == 3
         assert enrollment.authenticate_cached(store, token) is None and store.tokens.loads == 3  # refusal cached
-        assert enrollment.authenticate_cached(store, "no-such-token") is None and store.tokens.loads == 4
+
+        other_id, other = enrolled(store, "counter-2")
+        assert enrollment.authenticate_cached(store, other) is not None
+        assert enrollment.revoke(store, other_id)
+        assert enrollment.authenticate_cached(store, other) is None  # this process forgot it at once
+        assert enrollment.authenticate_cached(store, "no-such-token") is None
     finally:
         store.close()
+
+
+def test_without_an_answer_about_revocations_devices_are_kept_only_ttl() -> None:
+    """The database is away for the check: within two intervals a known device is read again every `ttl`
+    seconds, as it was before revocations were asked for."""
+    clock = Clock()
+    cache = DeviceTokenCache(ttl=5.0, clock=clock, hold=600.0)
+    row = SimpleNamespace(id=7, hall_code=HALL, device_no=1, name="kiosk-7", token_hash="h", enrolled_at=utcnow(),
+                          revoked_at=None, last_seen_at=None, role="kiosk")
+    loads: list[str] = []
+    database_up = [True]
+
+    def load(token_hash: str) -> SimpleNamespace:
+        loads.append(token_hash)
+        return row
+
+    def revoked_since(_since: datetime) -> list[int]:
+        if not database_up[0]:
+            raise OSError("connection refused")
+        return []
+
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 1
+    database_up[0] = False
+    clock.now += 5.0
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 1  # one check missed: kept
+    clock.now += 5.0
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 2  # two: read again
+    clock.now += 1.0
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 2  # for `ttl` seconds
+    database_up[0] = True
+    clock.now += 4.0
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 2
+    clock.now += 100.0
+    assert cache.device("h", load, revoked_since) is not None and len(loads) == 2  # held again
+    row.revoked_at = utcnow()  # the next check names it, and the device read again is refused
+    clock.now += 5.0
+    assert cache.device("h", load, lambda _since: [7]) is None and len(loads) == 3
 
 
 def test_the_cache_is_bounded_and_a_ttl_of_zero_turns_it_off(tmp_path: Path,

@@ -30,6 +30,7 @@ from sync.credentials import credential_from_enrollment, save_enrollment
 from sync.demo_data import make_draft, submit_demo
 from sync.engine import SyncEngine
 from sync.protocol import UPLOAD_COMPLETE_HEADER
+from sync.server import token_cache
 from sync.server.blob_crypto import load_or_create_key
 from sync.upload import UploadPolicy
 from tests.sync.conftest import make_terminal, pushed_document
@@ -205,6 +206,11 @@ def test_a_revoked_token_is_refused_by_every_instance_within_seconds(cluster: Pl
         took[instance.address] = time.monotonic() - revoked_at
     print(f"\nrevoked token refused by every instance: {', '.join(f'{a} after {t:.2f}s' for a, t in took.items())}")
     assert max(took.values()) < 10.0, took
+    # each worker process asks about revocations every `DEFAULT_TTL` seconds: after that, none takes the token
+    time.sleep(max(0.0, revoked_at + token_cache.DEFAULT_TTL + 0.5 - time.monotonic()))
+    for instance in cluster.instances:
+        for _ in range(4):
+            assert requests.get(instance.url("/api/v1/summary"), headers=headers, timeout=10).status_code == 401
     r = requests.get(cluster.url("/api/v1/summary"), headers=headers, verify=cluster.ca, timeout=10)
     assert r.status_code == 401 and r.headers["OneWindow-Protocol"] == "1"
 
