@@ -155,18 +155,19 @@ def admin_conninfo(db_url: str) -> tuple[str, str]:
     return f"{base}/postgres", name
 
 
-def transactions(db_url: str) -> int:
-    """Commits and rollbacks of the database so far, once the figure stops moving (PostgreSQL 15+ backends
-    report their counts when they end, or at most a second after a transaction, not at every commit)."""
+def counters(db_url: str) -> tuple[int, int]:
+    """Commits and rollbacks of the database so far, and the connections ever opened to it, once the figures
+    stop moving (PostgreSQL 15+ backends report their counts when they end, or at most a second after a
+    transaction, not at every commit)."""
     import psycopg
 
     admin, name = admin_conninfo(db_url)
-    last = -1
+    last = (-1, -1)
     with psycopg.connect(admin, autocommit=True) as conn:
         for _ in range(30):
-            row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-                               (name,)).fetchone()
-            value = int(row[0]) if row else 0
+            row = conn.execute("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
+                               "WHERE datname = %s", (name,)).fetchone()
+            value = (int(row[0]), int(row[1])) if row else (0, 0)
             if value == last:
                 return value
             last = value
