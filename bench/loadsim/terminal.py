@@ -255,11 +255,14 @@ class SimTerminal:
         self.token, self.device_no = answer["token"], int(answer["device_no"])
 
     async def in_service(self) -> None:
-        """What a terminal in service has that one just enrolled has not: the catalog, and a previous pass
-        whose feed named it (so its passes ask for no catalog)."""
-        resp = await self.request("GET", "catalog")
-        if resp.status_code == 200:
-            self.etag = resp.headers.get("ETag")
+        """What a terminal in service has that one just enrolled has not: the catalog, a previous pass whose
+        feed named it (so its passes ask for no catalog), and passes that reached every instance (nginx sends
+        a pass's requests round robin: each instance has met its token in the last minutes and keeps it)."""
+        for base in self.shared.router.bases:
+            resp = await self.client.get(f"{base}{API_PREFIX}/catalog",
+                                         headers={"Authorization": f"Bearer {self.token}"})
+            if resp.status_code == 200:
+                self.etag = resp.headers.get("ETag")
         self.summary = {"catalog_etag": self.etag}
 
     # --- the sync passes ----------------------------------------------------------------------------
@@ -309,7 +312,9 @@ class SimTerminal:
             if resp.status_code not in (200, 204):
                 raise Refused(f"GET settings: {resp.status_code} {resp.text[:200]}")
             self.settings_version = self.summary.get("settings_version") or 0
-        if self.heartbeat_due():  # the feed read did not carry it (a platform from before)
+        if self.heartbeat_due():  # the feed read did not carry it: a platform from before, or a first report
+            if not (self.shared.in_service or self.heartbeat_at is not None):  # the platform's clock first
+                await self.json("POST", "heartbeat", {"reports": []})  # (sync.heartbeat_push.deliver)
             await self.json("POST", "heartbeat", {"reports": [self.heartbeat_report()]})
             self.heartbeat_at = time.monotonic()
 
@@ -416,8 +421,10 @@ class SimTerminal:
 
         The first page carries the heartbeat when one is due (`POST /changes`, as `SyncEngine.pull_changes`
         sends it once the terminal's clock is measured); a platform without that route is read with `GET` and
-        told with `POST /heartbeat` (`heartbeat_after_feed`)."""
-        carry = self.heartbeat_due() and self.shared.feed_carries_heartbeat is not False
+        told with `POST /heartbeat` at the end of the pass (`one_pass`)."""
+        # a terminal just enrolled has never measured its clock: its first report goes on its own (below)
+        measured = self.shared.in_service or self.heartbeat_at is not None
+        carry = measured and self.heartbeat_due() and self.shared.feed_carries_heartbeat is not False
         while True:
             params = {"since": self.cursor, "limit": 100}
             page = None
