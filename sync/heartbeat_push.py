@@ -118,6 +118,7 @@ def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: I
     When the pass's report was made for its feed read (`carried`), none is made again unless the pass met
     errors after it: the fleet page then hears of them now, in a report of their own, not a minute later."""
     errors = list(sync_errors)
+    told: dict[str, Any] = {}
     if carried is not None:
         made = carried.made
         if made is not None and len(errors) > carried.errors_then:
@@ -126,23 +127,22 @@ def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: I
         if client is not None:  # what the feed read did not carry: a backlog beyond one batch, or all it held
             outcome, more = _send_waiting(terminal, client)
             sent += more
-        with terminal.store.transaction() as session:
-            waiting = heartbeat.unsent_count(session)
-        return {"result": outcome, "made": made, "sent": sent, "waiting": waiting, "carried_by_feed": carried.by_feed}
-    outcome, sent = "kept", 0
-    if client is not None:
-        outcome, sent = _send_waiting(terminal, client)
-        with terminal.store.transaction() as session:
-            measured = heartbeat.clock_offset(session) is not None
-        if outcome == "sent" and not measured:
-            try:
-                _post(terminal, client, [])
-            except Refused:
-                pass  # a platform that takes no empty batch: the next report has the offset
-    made = heartbeat.record(terminal, sync_errors=errors)
-    if client is not None and outcome == "sent":
-        outcome, more = _send_waiting(terminal, client)
-        sent += more
+        told = {"carried_by_feed": carried.by_feed}
+    else:
+        outcome, sent = "kept", 0
+        if client is not None:
+            outcome, sent = _send_waiting(terminal, client)
+            with terminal.store.transaction() as session:
+                measured = heartbeat.clock_offset(session) is not None
+            if outcome == "sent" and not measured:
+                try:
+                    _post(terminal, client, [])
+                except Refused:
+                    pass  # a platform that takes no empty batch: the next report has the offset
+        made = heartbeat.record(terminal, sync_errors=errors)
+        if client is not None and outcome == "sent":
+            outcome, more = _send_waiting(terminal, client)
+            sent += more
     with terminal.store.transaction() as session:
         waiting = heartbeat.unsent_count(session)
-    return {"result": outcome, "made": made, "sent": sent, "waiting": waiting}
+    return {"result": outcome, "made": made, "sent": sent, "waiting": waiting, **told}

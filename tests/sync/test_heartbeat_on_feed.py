@@ -6,6 +6,8 @@ read at the terminal's client; what arrived is read from the platform's own tabl
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from kiosk.store.models import HeartbeatReport
 from kiosk.terminal import Terminal
 from sync.changes import get_cursor
 from sync.client import Offline, PlatformClient
+from sync.credentials import Credential
 from sync.engine import PassReport, SyncEngine
 from sync.server.fleet_models import FleetReport, FleetTerminal
 from tests.printing.conftest import submit_example
@@ -50,6 +53,19 @@ def fleet_state(platform: PlatformServer, device_id: int) -> FleetTerminal | Non
 def report_count(platform: PlatformServer) -> int:
     with platform.store.transaction() as s:
         return int(s.scalar(select(func.count()).select_from(FleetReport)) or 0)
+
+
+@contextmanager
+def after_a_first_pass(platform: PlatformServer, home: Path) -> Iterator[tuple[Terminal, Credential, SyncEngine]]:
+    """An enrolled kiosk whose first pass has measured its clock: from its next pass on, reports can ride."""
+    terminal = Terminal.open(load_settings(home))
+    try:
+        credential = enroll(terminal, platform, role="kiosk")
+        engine = engine_for(terminal, credential)
+        engine.run_pass()
+        yield terminal, credential, engine
+    finally:
+        terminal.close()
 
 
 def test_an_idle_pass_carries_its_report_on_the_feed_read(platform: PlatformServer, home: Path,
@@ -93,11 +109,7 @@ def test_errors_after_the_feed_read_go_out_in_a_report_of_their_own(sqlite_platf
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The carried report was made before the pass ended; a step after it failed: the fleet page hears of it
     in the same pass, not a minute later."""
-    terminal = Terminal.open(load_settings(home))
-    try:
-        credential = enroll(terminal, sqlite_platform, role="kiosk")
-        engine = engine_for(terminal, credential)
-        engine.run_pass()
+    with after_a_first_pass(sqlite_platform, home) as (terminal, credential, engine):
         fail_after_feed = "hall stats not sent: disk full"
 
         def failing(self: SyncEngine, report: PassReport) -> None:
@@ -112,8 +124,6 @@ def test_errors_after_the_feed_read_go_out_in_a_report_of_their_own(sqlite_platf
         assert state is not None and state.report_id == report.heartbeat["made"]
         assert state.body["last_error"]["text"] == fail_after_feed
         assert report.heartbeat["sent"] == 2 and report.heartbeat["waiting"] == 0
-    finally:
-        terminal.close()
 
 
 def test_a_feed_read_cut_short_leaves_a_report_that_says_so(sqlite_platform: PlatformServer, home: Path,
@@ -121,11 +131,7 @@ def test_a_feed_read_cut_short_leaves_a_report_that_says_so(sqlite_platform: Pla
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The link drops during the read that carries the report: that report said all was well, so the pass
     makes another that names the trouble; the next pass delivers both."""
-    terminal = Terminal.open(load_settings(home))
-    try:
-        credential = enroll(terminal, sqlite_platform, role="kiosk")
-        engine = engine_for(terminal, credential)
-        engine.run_pass()
+    with after_a_first_pass(sqlite_platform, home) as (terminal, credential, engine):
         send = PlatformClient.request
 
         def cut(self: PlatformClient, method: str, path: str, **kwargs: Any) -> Any:
@@ -150,8 +156,6 @@ def test_a_feed_read_cut_short_leaves_a_report_that_says_so(sqlite_platform: Pla
             ids = set(s.scalars(select(FleetReport.id)))
         assert {b["id"] for b in bodies} | {back.heartbeat["made"]} <= ids
         assert fleet_state(sqlite_platform, credential.device_id).report_id == back.heartbeat["made"]
-    finally:
-        terminal.close()
 
 
 def without_post_changes(app: Any) -> Any:
@@ -168,24 +172,20 @@ def test_a_platform_from_before_is_read_and_told_apart_and_asked_once(tmp_path: 
                                                                        every_pass_reports: None,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     old = PlatformServer(tmp_path / "old-platform", wrap=without_post_changes)
-    terminal = Terminal.open(load_settings(home))
     try:
-        credential = enroll(terminal, old, role="kiosk")
-        engine = engine_for(terminal, credential)
-        engine.run_pass()
-        asked = record_requests(monkeypatch)
-        second = engine.run_pass()
-        assert second.errors == [] and second.online
-        assert heartbeat_requests(asked) == ["POST changes", "GET changes", "POST heartbeat"]
-        assert second.heartbeat["carried_by_feed"] is False and second.heartbeat["sent"] == 1
-        state = fleet_state(old, credential.device_id)
-        assert state is not None and state.report_id == second.heartbeat["made"]
-        asked.clear()
-        third = engine.run_pass()
-        assert third.errors == [] and heartbeat_requests(asked) == ["GET changes", "POST heartbeat"]
-        assert report_count(old) == 3  # one a pass
+        with after_a_first_pass(old, home) as (terminal, credential, engine):
+            asked = record_requests(monkeypatch)
+            second = engine.run_pass()
+            assert second.errors == [] and second.online
+            assert heartbeat_requests(asked) == ["POST changes", "GET changes", "POST heartbeat"]
+            assert second.heartbeat["carried_by_feed"] is False and second.heartbeat["sent"] == 1
+            state = fleet_state(old, credential.device_id)
+            assert state is not None and state.report_id == second.heartbeat["made"]
+            asked.clear()
+            third = engine.run_pass()
+            assert third.errors == [] and heartbeat_requests(asked) == ["GET changes", "POST heartbeat"]
+            assert report_count(old) == 3  # one a pass
     finally:
-        terminal.close()
         old.stop()
 
 
@@ -195,11 +195,7 @@ def test_a_report_the_platform_refuses_does_not_hold_up_the_feed(sqlite_platform
     """A kept report the platform will not take (made by a buggy build): the feed read that carries it is
     refused whole (422) and stores nothing; the page is read on its own and the heartbeat step drops that
     report and delivers the rest."""
-    terminal = Terminal.open(load_settings(home))
-    try:
-        credential = enroll(terminal, sqlite_platform, role="kiosk")
-        engine = engine_for(terminal, credential)
-        engine.run_pass()
+    with after_a_first_pass(sqlite_platform, home) as (terminal, credential, engine):
         held = report_count(sqlite_platform)
         bad_id = heartbeat.record(terminal, force=True)
         with terminal.store.transaction() as s:
@@ -219,8 +215,6 @@ def test_a_report_the_platform_refuses_does_not_hold_up_the_feed(sqlite_platform
             ids = set(s.scalars(select(FleetReport.id)))
         assert bad_id not in ids and report.heartbeat["made"] in ids and len(ids) == held + 1
         assert engine.feed_carries_heartbeat is not False  # the route is there: the next pass carries again
-    finally:
-        terminal.close()
 
 
 def test_post_changes_answers_the_same_page_and_refuses_a_bad_batch_whole(platform: PlatformServer,
