@@ -63,6 +63,9 @@ from sync.wire_heartbeat import ChangesWithHeartbeat
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
 UPDATE_CHECK_SECONDS = 600.0
+# a platform that had no `POST /changes` is offered the carried heartbeat again after this long: it may have
+# been upgraded meanwhile, and one refused read an hour costs nothing
+FEED_CARRY_RETRY_SECONDS = 3600.0
 
 
 @contextmanager
@@ -162,8 +165,11 @@ class SyncEngine:
         # False: every file on its own (`POST /uploads`), even where the platform offers batches
         self.batch_uploads = True
         # whether the feed read carries the heartbeat (`POST /changes`): False once a platform from before
-        # answered that it has no such route; what this pass's read carried
+        # answered that it has no such route, until `FEED_CARRY_RETRY_SECONDS` later (`clock`, monotonic);
+        # what this pass's read carried
         self.feed_carries_heartbeat: bool | None = None
+        self.clock: Callable[[], float] = time.monotonic
+        self._carry_again_at = float("-inf")
         self._carried: Carried | None = None
 
     # --- the pass ---------------------------------------------------------------------------
@@ -550,7 +556,7 @@ class SyncEngine:
 
     def pull_changes(self, report: PassReport) -> None:
         start = self.feed_start()
-        carry = self.feed_carries_heartbeat is not False  # the first page only
+        carry = self.feed_carries_heartbeat is not False or self.clock() >= self._carry_again_at  # first page only
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
@@ -574,7 +580,7 @@ class SyncEngine:
     def _read_page(self, params: dict[str, int], report: PassReport | None) -> wire.ChangesPage:
         """A page of the feed; given the pass's `report`, its heartbeat rides on the read (`POST /changes`).
 
-        A platform from before (no such route) is read with `GET` from then on; a report it refuses (422)
+        A platform from before (no such route) is read with `GET` for the next hour; a report it refuses (422)
         leaves the page to a `GET` and the reports to the heartbeat step, which finds the one that does not fit.
         """
         if report is not None:
@@ -588,6 +594,7 @@ class SyncEngine:
                 except Refused as exc:
                     if exc.status in (404, 405):
                         self.feed_carries_heartbeat = False
+                        self._carry_again_at = self.clock() + FEED_CARRY_RETRY_SECONDS
                     log.info("the feed read did not carry the heartbeat: %s", exc)
                 else:
                     try:

@@ -5,6 +5,7 @@ read at the terminal's client; what arrived is read from the platform's own tabl
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from kiosk.terminal import Terminal
 from sync.changes import get_cursor
 from sync.client import Offline, PlatformClient
 from sync.credentials import Credential
-from sync.engine import PassReport, SyncEngine
+from sync.engine import FEED_CARRY_RETRY_SECONDS, PassReport, SyncEngine
 from sync.server.fleet_models import FleetReport, FleetTerminal
 from tests.printing.conftest import submit_example
 from tests.sync.conftest import engine_for, enroll, record_requests
@@ -158,20 +159,27 @@ def test_a_feed_read_cut_short_leaves_a_report_that_says_so(sqlite_platform: Pla
         assert fleet_state(sqlite_platform, credential.device_id).report_id == back.heartbeat["made"]
 
 
-def without_post_changes(app: Any) -> Any:
+class BeforePostChanges:
     """The platform as it was before `POST /changes`: the request reaches the same app as a method its feed
-    route does not take, so the app answers it as a platform without the route does (405, its own format)."""
-    async def before(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/v1/changes":
-            scope = {**scope, "method": "PUT"}
-        await app(scope, receive, send)
-    return before
+    route does not take, so the app answers it as a platform without the route does (405, its own format);
+    the same platform once `upgraded`."""
+
+    def __init__(self) -> None:
+        self.upgraded = False
+
+    def __call__(self, app: Any) -> Any:
+        async def before(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/v1/changes"
+                    and not self.upgraded):
+                scope = {**scope, "method": "PUT"}
+            await app(scope, receive, send)
+        return before
 
 
-def test_a_platform_from_before_is_read_and_told_apart_and_asked_once(tmp_path: Path, home: Path,
-                                                                       every_pass_reports: None,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    old = PlatformServer(tmp_path / "old-platform", wrap=without_post_changes)
+def test_a_platform_from_before_is_read_and_told_apart_and_asked_again_an_hour_on(
+        tmp_path: Path, home: Path, every_pass_reports: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = BeforePostChanges()
+    old = PlatformServer(tmp_path / "old-platform", wrap=before)
     try:
         with after_a_first_pass(old, home) as (terminal, credential, engine):
             asked = record_requests(monkeypatch)
@@ -185,6 +193,16 @@ def test_a_platform_from_before_is_read_and_told_apart_and_asked_once(tmp_path: 
             third = engine.run_pass()
             assert third.errors == [] and heartbeat_requests(asked) == ["GET changes", "POST heartbeat"]
             assert report_count(old) == 3  # one a pass
+            # an hour on, the platform has been upgraded: the feed read carries the report again
+            before.upgraded = True
+            asked.clear()
+            assert engine.run_pass().errors == [] and heartbeat_requests(asked) == ["GET changes", "POST heartbeat"]
+            engine.clock = lambda: time.monotonic() + FEED_CARRY_RETRY_SECONDS
+            asked.clear()
+            fifth = engine.run_pass()
+            assert fifth.errors == [] and heartbeat_requests(asked) == ["POST changes"]
+            assert fifth.heartbeat["carried_by_feed"] is True and engine.feed_carries_heartbeat is True
+            assert report_count(old) == 5
     finally:
         old.stop()
 
