@@ -50,6 +50,7 @@ from sync.server.models import (
     CASES_DEVICE_INDEX,
     CHANGES_FEED_INDEX,
     DEVICE_NO_INDEX,
+    DEVICES_REVOKED_INDEX,
     RECEIPT_NO_INDEX,
     SCHEMA_VERSION,
     Blob,
@@ -187,6 +188,8 @@ def _ensure_schema(engine: Engine) -> None:
                 _upgrade_to_8(session)
             if info.version < 9:
                 _upgrade_to_9(session)
+            if info.version < 10:
+                _upgrade_to_10(session)
             log.info("platform database upgraded from schema version %s to %s", info.version, SCHEMA_VERSION)
             info.version = SCHEMA_VERSION
 
@@ -298,6 +301,13 @@ def _upgrade_to_9(session: Session) -> None:
         if name not in {i["name"] for i in inspect(conn).get_indexes(table.__tablename__)}:
             _index(table, name).create(conn)
     conn.execute(text("DROP INDEX IF EXISTS ix_changes_hall_code"))
+
+
+def _upgrade_to_10(session: Session) -> None:
+    """The revoked devices' index (`models.DEVICES_REVOKED_INDEX`): partial, so as small as the revocations."""
+    conn = session.connection()
+    if DEVICES_REVOKED_INDEX not in {i["name"] for i in inspect(conn).get_indexes("devices")}:
+        _index(Device, DEVICES_REVOKED_INDEX).create(conn)
 
 
 @dataclass

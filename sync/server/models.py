@@ -28,12 +28,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.store.types import NAMING, UTCDateTime, utcnow
 
-SCHEMA_VERSION = 9  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
+SCHEMA_VERSION = 10  # 2: devices.device_no; unique (hall, device_no) and (hall, receipt_no); receipt_collisions
 #                    3: devices.role and enrollment_codes.role; staff_accounts
 #                    4: hall_blobs (which hall uploaded which file)
 #                    5: audit_heads, audit_head_discrepancies, platform_audit (new tables only: create_all makes them)
@@ -44,6 +45,7 @@ SCHEMA_VERSION = 9  # 2: devices.device_no; unique (hall, device_no) and (hall, 
 #                       (an upload's progress lives in the database, so any instance takes its next chunk)
 #                    9: indexes for a feed per hall and cheap counts: changes (hall_code, id) replaces changes
 #                       (hall_code); cases (device_id, complete, status)
+#                   10: devices (revoked_at) where revoked: each instance's revocation check every few seconds
 
 #: what an enrolled terminal may do: a kiosk pushes and reads back its own applications, a counter works the hall's cases
 DEVICE_ROLES = ("kiosk", "counter")
@@ -68,13 +70,17 @@ RECEIPT_NO_INDEX = "uq_cases_hall_receipt_no"
 CHANGES_FEED_INDEX = "ix_changes_hall_code_id"
 #: a device's counts (/summary) and a hall's open online cases (a new counter's start) without reading cases
 CASES_DEVICE_INDEX = "ix_cases_device_id_complete_status"
+#: the revoked devices (few): every platform process asks for the newest every few seconds (`token_cache`)
+DEVICES_REVOKED_INDEX = "ix_devices_revoked_at"
 
 
 class Device(PlatformBase):
     """An enrolled terminal; `device_no` is its number in the hall (None for the online portal)."""
 
     __tablename__ = "devices"
-    __table_args__ = (Index(DEVICE_NO_INDEX, "hall_code", "device_no", unique=True),)
+    __table_args__ = (Index(DEVICE_NO_INDEX, "hall_code", "device_no", unique=True),
+                      Index(DEVICES_REVOKED_INDEX, "revoked_at", postgresql_where=text("revoked_at IS NOT NULL"),
+                            sqlite_where=text("revoked_at IS NOT NULL")))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hall_code: Mapped[str] = mapped_column(String(12), index=True)
     device_no: Mapped[int | None] = mapped_column(Integer)

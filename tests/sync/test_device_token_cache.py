@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from sync.server import enrollment, token_cache
 from sync.server.db import open_platform
-from sync.server.models import Device, utcnow
+from sync.server.models import DEVICES_REVOKED_INDEX, SCHEMA_VERSION, Device, SchemaInfo, utcnow
 from sync.server.token_cache import DeviceTokenCache, configured_ttl
 from tests.sync.servers import PlatformServer
 
@@ -164,3 +164,34 @@ def test_a_revoked_token_is_refused_by_every_instance_within_seconds(tmp_path: P
     finally:
         two.stop()
         one.stop()
+
+
+def test_the_revocation_check_reads_an_index_of_the_revoked_devices_and_the_upgrade_makes_it(
+        tmp_path: Path, db_url: str | None) -> None:
+    """Every platform process asks for the newest revocations every few seconds: a province's devices are
+    thousands, its revoked devices few, so the question reads a partial index of those, never the table."""
+    store = open_platform(tmp_path / "platform", db_url)
+    with store.engine.begin() as conn:  # as schema 9 left it
+        conn.execute(text(f"DROP INDEX {DEVICES_REVOKED_INDEX}"))
+        conn.execute(text("UPDATE platform_schema SET version = 9"))
+    store.close()
+    store = open_platform(tmp_path / "platform", db_url)
+    try:
+        with store.read() as s:
+            assert s.scalar(select(SchemaInfo.version)) == SCHEMA_VERSION >= 10
+        indexes = {i["name"]: i for i in inspect(store.engine).get_indexes("devices")}
+        assert indexes[DEVICES_REVOKED_INDEX]["column_names"] == ["revoked_at"]
+        if store.engine.dialect.name == "sqlite":  # (PostgreSQL's planner reads a table this small whole)
+            statement = str(enrollment._REVOKED_SINCE.compile(store.engine))
+            with store.engine.connect() as conn:
+                plan = " | ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + statement, (utcnow(),)))
+            assert f"INDEX {DEVICES_REVOKED_INDEX}" in plan, plan
+        enrolled(store)
+        device_id, _token = enrolled(store, "kiosk-2", "kiosk")
+        assert enrollment.revoke(store, device_id)
+        with store.reading() as conn:
+            found = list(conn.scalars(enrollment._REVOKED_SINCE, {"since": utcnow() - token_cache.LOOKBACK}))
+        assert found == [device_id]
+    finally:
+        store.close()
