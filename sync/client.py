@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from urllib3.util import SKIP_HEADER
@@ -95,11 +96,14 @@ class PlatformClient:
             return root + path
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def head_bytes(self, method: str, path: str, headers: dict[str, str], body_bytes: int = 0) -> int:
+    def head_bytes(self, method: str, path: str, headers: dict[str, str], body_bytes: int = 0, *,
+                   params: Mapping[str, Any] | None = None) -> int:
         """About how many bytes the head of a lean request (see `request`) puts on the wire: every upload
         chunk pays them, so the chunk size is weighed against them (sync.chunk_size)."""
         parts = urlsplit(self.url(path))
         size = len(method) + len(parts.path) + len(parts.query) + 14  # request line
+        if params:
+            size += len(urlencode(params)) + 1
         size += len(parts.netloc) + 8  # Host
         if self._token:
             size += len(self._token) + 24  # Authorization: Bearer

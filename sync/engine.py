@@ -50,7 +50,7 @@ from sync.centre_settings import pull_centre_settings
 from sync.changes import apply_change, get_cursor, get_start, has_cursor, set_cursor, set_start
 from sync.decisions import push_decisions
 from sync.hall_stats_push import forward_hall_stats
-from sync.heartbeat_push import Carried, take_answer, to_carry
+from sync.heartbeat_push import Carried, take_answer, to_carry, waiting
 from sync.heartbeat_push import deliver as deliver_heartbeat
 from sync.link_memory import keep_link, restore_link
 from sync import wire
@@ -58,13 +58,14 @@ from sync.client import Offline, PlatformClient, Refused
 from sync.credentials import EnrollmentRequired, load_credential
 from sync.staff_sync import pull_staff
 from sync.upload import ResumableUploader, UploadLink, UploadPolicy, UploadStats, plan_batches
-from sync.wire_heartbeat import ChangesWithHeartbeat
+from sync.wire_heartbeat import ChangesWithHeartbeat, HeartbeatAnswer, HeartbeatOnPush, PushWithHeartbeat
 
 log = logging.getLogger("onewindow.sync")
 CATALOG_ETAG_KEY = "sync.catalog_etag"
 UPDATE_CHECK_SECONDS = 600.0
-# a platform that had no `POST /changes` is offered the carried heartbeat again after this long: it may have
-# been upgraded meanwhile, and one refused read an hour costs nothing
+# a platform that did not carry the heartbeat (no `POST /changes`, a push answer without it) or the feed (a
+# batch answer without it) is offered it again after this long: it may have been upgraded meanwhile, and one
+# refused read an hour costs nothing
 FEED_CARRY_RETRY_SECONDS = 3600.0
 
 
@@ -164,13 +165,22 @@ class SyncEngine:
         self.platform_entries_wait = PLATFORM_ENTRIES_WAIT
         # False: every file on its own (`POST /uploads`), even where the platform offers batches
         self.batch_uploads = True
-        # whether the feed read carries the heartbeat (`POST /changes`): False once a platform from before
-        # answered that it has no such route, until `FEED_CARRY_RETRY_SECONDS` later (`clock`, monotonic);
-        # what this pass's read carried
+        # whether the feed read carries the heartbeat (`POST /changes`), the push carries it, and an upload
+        # batch carries the feed read: False once a platform from before answered without, until
+        # `FEED_CARRY_RETRY_SECONDS` later (`clock`, monotonic)
         self.feed_carries_heartbeat: bool | None = None
+        self.push_carries_heartbeat: bool | None = None
+        self.batch_carries_feed: bool | None = None
         self.clock: Callable[[], float] = time.monotonic
         self._carry_again_at = float("-inf")
+        self._push_carry_again_at = float("-inf")
+        self._batch_feed_again_at = float("-inf")
+        # this pass: what its requests carried of the heartbeat, whether no later request is to try (the
+        # platform took the reports, or refused them: the heartbeat step finds the one that does not fit),
+        # and the feed's page an upload batch read (with the cursor it was read from)
         self._carried: Carried | None = None
+        self._carry_done = False
+        self._batch_page: tuple[int, wire.ChangesPage] | None = None
 
     # --- the pass ---------------------------------------------------------------------------
 
@@ -181,6 +191,8 @@ class SyncEngine:
         self._head_to_push = None
         self._pushed_head = None
         self._carried = None
+        self._carry_done = False
+        self._batch_page = None
         self.mark_no_shows(report)  # local: also while the link is down
         try:
             self.pull_catalog(report)
@@ -300,6 +312,7 @@ class SyncEngine:
 
     def _push_batch(self, item_ids: list[int], report: PassReport) -> None:
         """The items' payloads are the documents built at submission: sent as they are, never rebuilt."""
+        self._batch_page = None  # a feed page an earlier batch read does not tell what this push completes
         docs: dict[str, dict[str, Any]] = {}
         item_of: dict[str, int] = {}
         unusable: list[int] = []
@@ -323,8 +336,13 @@ class SyncEngine:
         body: dict[str, Any] = {"applications": list(docs.values())}
         if self._head_to_push is not None:
             body["audit_head"] = self._head_to_push
+        reports = self._reports_to_carry(report) if self._may_carry(
+            self.push_carries_heartbeat, self._push_carry_again_at) else []
+        if reports:
+            body["heartbeat"] = {"reports": reports}
+        before = datetime.now(timezone.utc)
         try:
-            answer = wire.parse(wire.PushResponse, self.client.json("POST", "applications", json_body=body))
+            answer = wire.parse(PushWithHeartbeat, self.client.json("POST", "applications", json_body=body))
         except Offline as exc:
             self._retry(list(item_of.values()), str(exc))
             raise
@@ -341,6 +359,8 @@ class SyncEngine:
             self._retry(list(item_of.values()), f"unexpected answer: {exc.error_count()} problems")
             raise Offline("unexpected answer to the push") from None
         self.upload_link.platform_batches(answer.upload_batch_bytes if self.batch_uploads else None)
+        if reports:
+            self._push_carried(answer.heartbeat, reports, before)
         if self._head_to_push is not None:
             self._pushed_head = take_push_answer(self.store, self._head_to_push, answer.audit_head)
             self._head_to_push = None
@@ -375,6 +395,46 @@ class SyncEngine:
         told |= self._upload_missing(accepted, missing, item_of, report)
         self._confirm(accepted, item_of, docs, report, told)
 
+    # --- the heartbeat, carried by the pass's first request that can ---------------------------------------
+
+    def _may_carry(self, carries: bool | None, again_at: float) -> bool:
+        """Whether a request of the kind whose platform support is `carries` is to carry the heartbeat: not
+        when an earlier request of the pass settled it, nor within the hour after the platform answered
+        without it."""
+        return not self._carry_done and (carries is not False or self.clock() >= again_at)
+
+    def _reports_to_carry(self, report: PassReport) -> list[dict[str, Any]]:
+        """The reports a request is to carry: this pass's report, made for the first request that tries (so a
+        later one carries the same report, not a second), and those waiting before it. None until the
+        terminal has measured its clock (`to_carry`)."""
+        if self._carried is None:
+            made, reports = to_carry(self.terminal, sync_errors=report.errors)
+            if reports:  # not taken (yet): if no request takes it, the pass's errors still get a report
+                self._carried = Carried(made=made, sent=0, errors_then=len(report.errors), taken=False)
+            return reports
+        return waiting(self.terminal)
+
+    def _carry_taken(self, answer: HeartbeatAnswer, reports: list[dict[str, Any]], before: datetime) -> None:
+        assert self._carried is not None
+        sent = take_answer(self.terminal, answer, reports, before, datetime.now(timezone.utc))
+        self._carried = Carried(made=self._carried.made, sent=sent, errors_then=self._carried.errors_then)
+        self._carry_done = True
+
+    def _push_carried(self, answer: HeartbeatOnPush | None, reports: list[dict[str, Any]], before: datetime) -> None:
+        if answer is None:  # a platform from before: the feed read carries them
+            self.push_carries_heartbeat = False
+            self._push_carry_again_at = self.clock() + FEED_CARRY_RETRY_SECONDS
+            return
+        self.push_carries_heartbeat = True
+        if answer.result == "taken" and answer.server_time is not None:
+            self._carry_taken(HeartbeatAnswer(results=answer.results, server_time=answer.server_time), reports,
+                              before)
+        else:  # none taken: the heartbeat step sends them on their own and drops the one that does not fit
+            log.info("the push did not carry the heartbeat: %s", answer.reason.en if answer.reason else answer.result)
+            self._carry_done = True
+
+    # --- uploads ------------------------------------------------------------------------------
+
     def _upload_missing(self, accepted: list[str], missing: dict[str, list[str]], item_of: dict[str, int],
                         report: PassReport) -> set[str]:
         """Upload what the platform lacks, a few files at a time so the link never idles
@@ -407,8 +467,8 @@ class SyncEngine:
                 return sha, stats, exc
 
         def work(shas: list[str]) -> list[Outcome]:
-            """Files of a batch go in one request first; each one it did not store (and a file alone) is
-            then uploaded on its own."""
+            """Files of a batch go in one request first (with the feed's read, when `feed` asks for it); each one
+            it did not store (and a file alone) is then uploaded on its own."""
             client = self.client.clone()
             try:
                 uploader = ResumableUploader(client, link=self.upload_link, policy=self.upload_policy,
@@ -423,7 +483,10 @@ class SyncEngine:
                             data[sha] = self.terminal.attachments.get(sha)
                         except DamagedAttachment:  # answered on its own below
                             pass
-                    held = uploader.upload_batch(data)
+                    held = uploader.upload_batch(data, feed=feed)
+                    if feed is not None and uploader.batch_answered:
+                        # a file the batch did not store goes on its own next: the page would miss what it completes
+                        self._batch_read_feed(feed, uploader.feed_page, whole=held == set(shas))
                     batch_stats = uploader.stats
                 for sha in shas:
                     outcomes.append((sha, UploadStats(), None) if sha in held else one(uploader, sha, data.get(sha)))
@@ -434,8 +497,10 @@ class SyncEngine:
             finally:
                 client.close()
 
+        units = self._upload_work(list(needed))
+        feed = self._feed_for_batch(units)
         with ThreadPoolExecutor(max_workers=self.parallel_uploads, thread_name_prefix="ow-upload") as pool:
-            outcomes = [o for done in pool.map(work, self._upload_work(list(needed))) for o in done]
+            outcomes = [o for done in pool.map(work, units) for o in done]
         keep_link(self.store, self.upload_link.sizer, self.client.base_url)
         offline: Offline | None = None
         done: set[str] = set()
@@ -464,6 +529,38 @@ class SyncEngine:
             self._retry([item_of[a] for a in accepted], str(offline))
             raise offline
         return completed
+
+    def _feed_for_batch(self, work: list[list[str]]) -> dict[str, int] | None:
+        """The feed page's query when the pass's uploads are one batch, so that batch reads the page (after
+        its files are in, so the page tells the cases they completed) and the pass needs no read of its own;
+        None when they are not, when the platform did not read it last time (within the hour), when this
+        terminal has yet to ask where its feed starts, or when decisions wait to go after the uploads (their
+        changes belong in the page)."""
+        if len(work) != 1 or len(work[0]) < 2:
+            return None
+        if self.batch_carries_feed is False and self.clock() < self._batch_feed_again_at:
+            return None
+        with self.store.transaction() as session:
+            start = get_start(session)
+            if (not has_cursor(session) and start is None) or outbox.owed_count(session, OutboxKind.DECISION):
+                return None
+            cursor = get_cursor(session)
+        params = {"since": cursor, "limit": 100}
+        if start and cursor < start:
+            params["start"] = start
+        return params
+
+    def _batch_read_feed(self, params: dict[str, int], page: wire.ChangesPage | None, *, whole: bool) -> None:
+        """What the upload batch that was asked for the feed answered (`page` None: a platform from before);
+        the page is kept for `pull_changes` when it is the pass's last word (`whole`: the batch stored every
+        file, so no upload followed it)."""
+        if page is None:
+            self.batch_carries_feed = False
+            self._batch_feed_again_at = self.clock() + FEED_CARRY_RETRY_SECONDS
+            return
+        self.batch_carries_feed = True
+        if whole:
+            self._batch_page = (params["since"], page)
 
     def _upload_work(self, shas: list[str]) -> list[list[str]]:
         """The files in batches where the platform takes them and each is no larger than a chunk of the link
@@ -555,16 +652,22 @@ class SyncEngine:
             return get_start(session)
 
     def pull_changes(self, report: PassReport) -> None:
+        """The feed from the cursor on, page by page; the first page is the one the pass's upload batch read
+        (`_feed_for_batch`) when it read one from this very cursor."""
         start = self.feed_start()
-        carry = self.feed_carries_heartbeat is not False or self.clock() >= self._carry_again_at  # first page only
+        carry = self._may_carry(self.feed_carries_heartbeat, self._carry_again_at)  # the first page only
+        in_hand, self._batch_page = self._batch_page, None
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
             params = {"since": cursor, "limit": 100}
             if start and cursor < start:
                 params["start"] = start
-            page = self._read_page(params, report if carry else None)
-            carry = False
+            if in_hand is not None and in_hand[0] == cursor:
+                page = in_hand[1]
+            else:
+                page = self._read_page(params, report if carry else None)
+            in_hand, carry = None, False
             changes, new_cursor, more = page.changes, page.cursor, page.more
             self._feed_summary = self._pass_summary = page.summary
             with self.store.transaction() as session:  # the page and its cursor: together or not at all
@@ -584,10 +687,8 @@ class SyncEngine:
         leaves the page to a `GET` and the reports to the heartbeat step, which finds the one that does not fit.
         """
         if report is not None:
-            made, reports = to_carry(self.terminal, sync_errors=report.errors)
+            reports = self._reports_to_carry(report)
             if reports:
-                # not taken (yet): if the read fails, the pass's errors still get a report of their own
-                self._carried = Carried(made=made, sent=0, errors_then=len(report.errors), by_feed=False)
                 before = datetime.now(timezone.utc)
                 try:
                     answer = self.client.json("POST", "changes", params=params, json_body={"reports": reports})
@@ -601,8 +702,7 @@ class SyncEngine:
                         page = wire.parse(ChangesWithHeartbeat, answer)
                     except wire.ValidationError:
                         raise Offline("unexpected answer from the changes feed") from None
-                    sent = take_answer(self.terminal, page.heartbeat, reports, before, datetime.now(timezone.utc))
-                    self._carried = Carried(made=made, sent=sent, errors_then=len(report.errors))
+                    self._carry_taken(page.heartbeat, reports, before)
                     self.feed_carries_heartbeat = True
                     return page
         try:

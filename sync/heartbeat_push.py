@@ -6,9 +6,11 @@ carries the platform's clock: the offset of this clock against it, measured at t
 kept for the next report. A report the platform refuses as malformed is dropped (logged) rather than left to
 block the queue; a platform without the route (404) just means the reports wait, bounded, for an upgrade.
 
-Once the clock is measured, a pass's report is made before its feed read and rides on it (`POST /changes`,
-`to_carry`): an idle terminal's minute is then one request, not two. What the read could not carry (a
-platform from before, a report it refuses, a backlog beyond one batch) is sent on its own after the pass.
+Once the clock is measured, a pass's report is made before its first request that can carry it and rides
+on it (`to_carry`): its push (`POST /applications`), else its feed read (`POST /changes`). An idle terminal's
+minute is then one request, and a pass that submits sends none for its heartbeat. What no request could
+carry (a platform from before, a report it refuses, a backlog beyond one batch) is sent on its own after
+the pass.
 """
 from __future__ import annotations
 
@@ -53,14 +55,14 @@ def take_answer(terminal: Terminal, answer: HeartbeatAnswer, reports: list[dict[
 
 @dataclass(frozen=True)
 class Carried:
-    """What a pass's feed read took to the platform (`POST /changes`): the report made for it, if one was due,
-    the reports answered, how many errors the pass had when its report was made, and whether the platform
-    took them (False: a platform from before, or a report it refused; they wait for the heartbeat step)."""
+    """What a pass's push or feed read took to the platform: the report made for it, if one was due, the
+    reports answered, how many errors the pass had when its report was made, and whether the platform took
+    them (False: a platform from before, or a report it refused; they wait for the heartbeat step)."""
 
     made: str | None
     sent: int
     errors_then: int
-    by_feed: bool = True
+    taken: bool = True
 
 
 def to_carry(terminal: Terminal, *, sync_errors: Iterable[str]) -> tuple[str | None, list[dict[str, Any]]]:
@@ -73,6 +75,13 @@ def to_carry(terminal: Terminal, *, sync_errors: Iterable[str]) -> tuple[str | N
     made = heartbeat.record(terminal, sync_errors=sync_errors)
     with terminal.store.transaction() as session:
         return made, heartbeat.unsent(session, BATCH)
+
+
+def waiting(terminal: Terminal) -> list[dict[str, Any]]:
+    """The reports a later request of the pass carries when an earlier one made this pass's report but the
+    platform did not take it (a platform from before, a cut)."""
+    with terminal.store.transaction() as session:
+        return heartbeat.unsent(session, BATCH)
 
 
 def _drop(terminal: Terminal, report: dict[str, Any], exc: Refused) -> None:
@@ -123,11 +132,11 @@ def deliver(terminal: Terminal, client: PlatformClient | None, *, sync_errors: I
         made = carried.made
         if made is not None and len(errors) > carried.errors_then:
             made = heartbeat.record(terminal, sync_errors=errors, force=True)
-        outcome, sent = ("sent" if carried.by_feed else "kept"), carried.sent
+        outcome, sent = ("sent" if carried.taken else "kept"), carried.sent
         if client is not None:  # what the feed read did not carry: a backlog beyond one batch, or all it held
             outcome, more = _send_waiting(terminal, client)
             sent += more
-        told = {"carried_by_feed": carried.by_feed}
+        told = {"carried": carried.taken}
     else:
         outcome, sent = "kept", 0
         if client is not None:

@@ -236,6 +236,9 @@ class ResumableUploader:
         self.policy = policy
         self.sleep = sleep
         self.stats = stats or UploadStats()
+        # the last `upload_batch`'s: whether the platform answered, and the feed page the answer carried
+        self.batch_answered = False
+        self.feed_page: wire.ChangesPage | None = None
         # applications whose cases the platform said this upload completed (COMPLETED_APPLICATIONS_HEADER)
         self.completed: set[str] = set()
 
@@ -293,16 +296,17 @@ class ResumableUploader:
         return location, offset
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes, *,
-              expected: tuple[int, ...]) -> requests.Response:
+              expected: tuple[int, ...], params: Mapping[str, int] | None = None) -> requests.Response:
         """One lean request, told to the sizer: sent, then through, or cut (a 408 is the platform giving up
         on a stalled body: a cut too)."""
-        head = self.client.head_bytes(method, path, headers, len(body))
+        head = self.client.head_bytes(method, path, headers, len(body), params=params)
         self.stats.head_bytes += head
         nbytes = head + len(body)
         sizer = self.link.sizer
         sizer.sending(nbytes)
         try:
-            resp = self.client.request(method, path, expected=expected, data=body or None, headers=headers, lean=True)
+            resp = self.client.request(method, path, expected=expected, data=body or None, headers=headers, lean=True,
+                                       params=dict(params) if params else None)
         except Offline:
             sizer.cut(nbytes)
             raise
@@ -346,11 +350,16 @@ class ResumableUploader:
             self._note_completed(resp.headers)
         return new_offset, complete
 
-    def upload_batch(self, files: Mapping[str, bytes]) -> set[str]:
+    def upload_batch(self, files: Mapping[str, bytes], *, feed: Mapping[str, int] | None = None) -> set[str]:
         """Several whole files in one request (`POST /uploads/batch`); return those the platform now holds.
         Every other file (refused, an upload of it under way, lost to a cut, a platform that turned the batch
         down) is left to `upload`, whose own request gives it its own answer and pacing: a batch is never
-        retried as one."""
+        retried as one.
+
+        With `feed` (the changes feed's query), the request also asks for that page of the feed: whether the
+        platform answered is then `batch_answered`, and the page it read (None from a platform from before)
+        `feed_page`."""
+        self.batch_answered, self.feed_page = False, None
         if len(files) < 2:
             return set()
         body = b"".join(files.values())
@@ -360,7 +369,7 @@ class ResumableUploader:
         self.stats.chunks += 1
         self.stats.payload_bytes += len(body)
         try:
-            resp = self._send("POST", "uploads/batch", headers, body, expected=(200,))
+            resp = self._send("POST", "uploads/batch", headers, body, expected=(200,), params=feed)
             answer = wire.parse(wire.UploadBatchAnswer, resp.json())
         except Offline:
             # Cut: the files that arrived whole before the cut are held. Each file's next creation is an empty
@@ -378,6 +387,7 @@ class ResumableUploader:
             return set()
         except ValueError:  # an answer that does not fit: as a lost one
             return set()
+        self.batch_answered, self.feed_page = True, answer.feed
         held: set[str] = set()
         for f in answer.files:
             if f.sha256 in files and f.result == "stored":

@@ -64,6 +64,10 @@ class PushRequest(BaseModel):
         "The terminal's audit head (see AuditHeadPush), taken in after the applications as `POST /audit/heads` "
         "takes it and answered in `audit_head`: a pass that pushes needs no request of its own for it. One "
         "that does not fit is answered `invalid` and never fails the applications."))
+    heartbeat: Any | None = Field(default=None, description=(
+        "The terminal's heartbeat reports (see HeartbeatPush), taken in after the applications as `POST "
+        "/heartbeat` takes them and answered in `heartbeat`: a pass that pushes needs no request of its own "
+        "for them. A batch that does not fit is answered `invalid` and never fails the applications."))
 
 
 class PushResult(Wire):
@@ -100,6 +104,9 @@ class UploadBatchFile(Wire):
 
 class UploadBatchAnswer(Wire):
     files: list[UploadBatchFile] = Field(max_length=UPLOAD_BATCH_MAX_FILES)
+    feed: ChangesPage | None = Field(default=None, description=(
+        "the changes feed's page the request asked for (`since`, `limit`, `start` as `GET /changes` takes them), "
+        "read after the files were taken in: a pass whose uploads are one batch needs no feed read of its own"))
 
 
 class StatesRequest(BaseModel):
@@ -418,3 +425,9 @@ class HallStatsPush(BaseModel):
 class HallStatsAnswer(Wire):
     stored: int
     days: list[str]
+
+
+# models that name others defined further down, completed now: a subclass in another module
+# (`sync.wire_heartbeat.PushWithHeartbeat`) could not resolve those names from there
+PushResponse.model_rebuild()
+UploadBatchAnswer.model_rebuild()

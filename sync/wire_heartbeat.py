@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from sync.wire import ChangesPage, Uuid, Wire
+from sync.wire import ChangesPage, PushResponse, Reason, Uuid, Wire
 
 Text = Annotated[str, Field(max_length=300)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
@@ -102,3 +102,20 @@ class ChangesWithHeartbeat(ChangesPage):
     """
 
     heartbeat: HeartbeatAnswer
+
+
+class HeartbeatOnPush(Wire):
+    """The answer to the heartbeat reports a push carried (`PushRequest.heartbeat`): taken as `POST /heartbeat`
+    takes them, or `invalid` (nothing of the batch stored) without failing the applications."""
+
+    result: Literal["taken", "invalid"]
+    results: list[HeartbeatResult] = Field(default_factory=list)
+    server_time: AwareDatetime | None = None
+    reason: Reason | None = None
+
+
+class PushWithHeartbeat(PushResponse):
+    """`POST /applications`' answer, with the answer to the heartbeat reports it carried (absent when it carried
+    none, and from platforms from before)."""
+
+    heartbeat: HeartbeatOnPush | None = None

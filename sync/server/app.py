@@ -78,7 +78,7 @@ from sync.server.deps import (
     problem,
 )
 from sync.server.models import Blob, Device, PublishedCatalog, utcnow
-from sync.wire_heartbeat import ChangesWithHeartbeat, HeartbeatPush
+from sync.wire_heartbeat import ChangesWithHeartbeat, HeartbeatPush, PushWithHeartbeat
 
 log = logging.getLogger("onewindow.platform")
 
@@ -322,11 +322,11 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                 published[row.id] = body
         return Response(body, media_type="application/json", headers={"ETag": etag})
 
-    @router.post("/applications", response_model=wire.PushResponse)
+    @router.post("/applications", response_model=PushWithHeartbeat)
     @blocking_route
     def push(body: wire.PushRequest, device: DeviceDep) -> Any:
         """Application documents (`ApplicationDocument`), each judged on its own; then the terminal's audit
-        head, when one came along."""
+        head and heartbeat reports, when they came along."""
         answer: dict[str, Any] = {"results": [r.as_dict() for r in cases.push_batch(store, device, body.applications)],
                                   "upload_batch_bytes": limits.max_chunk_bytes}
         if body.audit_head is not None:
@@ -340,7 +340,24 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
                     answer["audit_head"] = take_audit_head(head, device)
                 except Exception:  # noqa: BLE001 - the applications are in; no answer sends the head on its own
                     log.exception("an audit head sent with a push was not taken in")
+        if body.heartbeat is not None:
+            try:
+                answer["heartbeat"] = take_heartbeat(body.heartbeat, device)
+            except Exception:  # noqa: BLE001 - the applications are in; no answer sends the reports on their own
+                log.exception("heartbeat reports sent with a push were not taken in")
         return answer
+
+    def take_heartbeat(raw: Any, device: Device) -> dict[str, Any]:
+        """`HeartbeatOnPush`: the reports taken as `POST /heartbeat` takes them, or none of them when the batch
+        does not fit (the terminal then sends them on their own, where the one that does not fit is found)."""
+        try:
+            reports = HeartbeatPush.model_validate(raw)
+        except wire.ValidationError:
+            return {"result": "invalid", "reason": {
+                "zh": "心跳报告格式不符，均未处理。", "en": "The heartbeat reports do not fit their schema; none was taken in."}}
+        with store.engine.begin() as conn:
+            results = fleet.receive(conn, device, reports)
+        return {"result": "taken", "results": results, "server_time": utcnow()}
 
     @router.post("/applications/state", response_model=wire.StatesResponse)
     @blocking_route
@@ -609,11 +626,17 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     @router.post("/uploads/batch", response_model=wire.UploadBatchAnswer, responses={
         400: {"model": wire.ProblemAnswer}, 413: {"model": wire.ProblemAnswer}, 415: {"model": wire.ProblemAnswer}})
-    async def upload_batch_route(request: Request, device: DeviceDep) -> Any:
+    async def upload_batch_route(request: Request, device: DeviceDep,
+                                 since: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+                                 limit: FeedLimit = 100, start: FeedStart = None) -> Any:
         """Several whole files in one body, one after another, each named with its length in
         OneWindow-Upload-Batch ("<sha256>:<length>,...", body order; at most the push answer's
         `upload_batch_bytes` in all). Each is answered on its own as `POST /uploads` would answer it whole;
-        a request that does not fit as a whole takes nothing in."""
+        a request that does not fit as a whole takes nothing in.
+
+        With `since` (and `limit`, `start` as `GET /changes` takes them), the answer also carries that page of
+        the feed, read after the files were taken in (so it tells the cases they completed): a pass whose
+        uploads are one batch reads the feed with it."""
         length = upload_body_length(request)
         if isinstance(length, JSONResponse):
             return length
@@ -628,7 +651,17 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
             if whole:
                 await run_in_threadpool(upload_batch.take_in, store, device, whole, limits.max_upload_bytes)
             return Response(status_code=400)
-        return {"files": await run_in_threadpool(upload_batch.take_in, store, device, whole, limits.max_upload_bytes)}
+        feed = None if since is None else (since, limit, start)
+        return await run_in_threadpool(take_in_and_read, device, whole, feed)
+
+    def take_in_and_read(device: Device, whole: list[upload_batch.Received],
+                         feed: tuple[int, int, int | None] | None) -> dict[str, Any]:
+        """The batch's files taken in, then (one hand-over to a thread for both) the feed's page read."""
+        answer: dict[str, Any] = {"files": upload_batch.take_in(store, device, whole, limits.max_upload_bytes)}
+        if feed is not None:
+            with store.reading() as conn:
+                answer["feed"] = feed_page(conn, device, *feed)
+        return answer
 
     @router.head("/uploads/{upload_id}", responses={404: {}})
     def upload_head(upload_id: UploadId, device: DeviceDep) -> Any:

@@ -39,6 +39,20 @@ def every_pass_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(heartbeat, "MIN_INTERVAL", timedelta(0))
 
 
+def record_push_bodies(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The body of every `POST applications` the terminal's client sends (after `record_requests`, if both)."""
+    bodies: list[dict[str, Any]] = []
+    send = PlatformClient.request
+
+    def recording(self, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        if (method, path) == ("POST", "applications"):
+            bodies.append(kwargs["json_body"])
+        return send(self, method, path, **kwargs)
+
+    monkeypatch.setattr(PlatformClient, "request", recording)
+    return bodies
+
+
 def heartbeat_requests(asked: list[str]) -> list[str]:
     return [a for a in asked if a in ("POST heartbeat", "POST changes", "GET changes")]
 
@@ -84,17 +98,23 @@ def test_an_idle_pass_carries_its_report_on_the_feed_read(platform: PlatformServ
             measured = heartbeat.clock_offset(s)
         assert measured is not None
 
-        submit_example(terminal)  # a pass with something to push: the feed still carries the report
-        for _ in range(2):
+        submit_example(terminal)  # a pass with something to push: the push carries the report
+        pushed = record_push_bodies(monkeypatch)
+        made = []
+        for backlog in (1, 0):
             asked.clear()
             report = engine.run_pass()
             assert report.errors == [] and report.online
-            assert heartbeat_requests(asked) == ["POST changes"], asked
-            assert report.heartbeat["carried_by_feed"] and report.heartbeat["result"] == "sent"
+            # the pushing pass: its report rode on the push, and its uploads (a link not yet proven: each file
+            # on its own) were no batch to read the feed with; the idle pass: on the feed read
+            assert heartbeat_requests(asked) == (["GET changes"] if backlog else ["POST changes"]), asked
+            assert report.heartbeat["carried"] and report.heartbeat["result"] == "sent"
             assert report.heartbeat["sent"] == 1 and report.heartbeat["waiting"] == 0
             state = fleet_state(platform, credential.device_id)
             assert state is not None and state.report_id == report.heartbeat["made"]
-            assert state.body["outbox_backlog"] == 0  # made after the pass's push
+            assert state.body["outbox_backlog"] == backlog  # made before the push, after it
+            made.append(report.heartbeat["made"])
+        assert [[r["id"] for r in b["heartbeat"]["reports"]] for b in pushed] == [made[:1]]
         assert report_count(platform) == 3  # the first pass's and these two
         with terminal.store.transaction() as s:
             assert s.scalar(select(func.count()).select_from(HeartbeatReport)) == 0
@@ -186,7 +206,7 @@ def test_a_platform_from_before_is_read_and_told_apart_and_asked_again_an_hour_o
             second = engine.run_pass()
             assert second.errors == [] and second.online
             assert heartbeat_requests(asked) == ["POST changes", "GET changes", "POST heartbeat"]
-            assert second.heartbeat["carried_by_feed"] is False and second.heartbeat["sent"] == 1
+            assert second.heartbeat["carried"] is False and second.heartbeat["sent"] == 1
             state = fleet_state(old, credential.device_id)
             assert state is not None and state.report_id == second.heartbeat["made"]
             asked.clear()
@@ -201,38 +221,49 @@ def test_a_platform_from_before_is_read_and_told_apart_and_asked_again_an_hour_o
             asked.clear()
             fifth = engine.run_pass()
             assert fifth.errors == [] and heartbeat_requests(asked) == ["POST changes"]
-            assert fifth.heartbeat["carried_by_feed"] is True and engine.feed_carries_heartbeat is True
+            assert fifth.heartbeat["carried"] is True and engine.feed_carries_heartbeat is True
             assert report_count(old) == 5
     finally:
         old.stop()
 
 
-def test_a_report_the_platform_refuses_does_not_hold_up_the_feed(sqlite_platform: PlatformServer, home: Path,
-                                                                 every_pass_reports: None,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """A kept report the platform will not take (made by a buggy build): the feed read that carries it is
-    refused whole (422) and stores nothing; the page is read on its own and the heartbeat step drops that
-    report and delivers the rest."""
+@pytest.mark.parametrize("carrier", ["push", "feed read"])
+def test_a_report_the_platform_refuses_holds_up_neither_the_push_nor_the_feed(
+        sqlite_platform: PlatformServer, home: Path, every_pass_reports: None, monkeypatch: pytest.MonkeyPatch,
+        carrier: str) -> None:
+    """A kept report the platform will not take (made by a buggy build). Carried by a push, it is answered
+    `invalid` while the application goes in; carried by the feed read, that read is refused whole (422) and
+    stores nothing, and the page is read on its own. Either way nothing of the batch is stored, and the
+    heartbeat step drops that report and delivers the rest."""
     with after_a_first_pass(sqlite_platform, home) as (terminal, credential, engine):
+        if carrier == "feed read":  # an application sent and told in an earlier pass: this one pushes nothing
+            submit_example(terminal)
+            engine.run_pass()
         held = report_count(sqlite_platform)
         bad_id = heartbeat.record(terminal, force=True)
         with terminal.store.transaction() as s:
             row = s.get(HeartbeatReport, bad_id)
             row.body = {**row.body, "outbox_backlog": -5}
-        submit_example(terminal)  # something for the feed to tell, so its read shows in the cursor
+            cursor = get_cursor(s)
+        if carrier == "push":
+            submit_example(terminal)
         asked = record_requests(monkeypatch)
         report = engine.run_pass()
         assert report.errors == [] and report.online
-        # the batch, then each of its two reports on its own
-        assert heartbeat_requests(asked) == ["POST changes", "GET changes", "POST heartbeat", "POST heartbeat",
-                                             "POST heartbeat"]
+        assert report.sent == (1 if carrier == "push" else 0)
+        # the page read on its own; the batch, then each of its two reports on its own
+        tried = ["POST changes"] if carrier == "feed read" else []
+        assert heartbeat_requests(asked) == tried + ["GET changes", "POST heartbeat", "POST heartbeat",
+                                                     "POST heartbeat"]
+        assert asked.count("POST applications") == (1 if carrier == "push" else 0)
         with terminal.store.transaction() as s:
             assert s.scalar(select(func.count()).select_from(HeartbeatReport)) == 0
-            assert get_cursor(s) > 0  # the page was read
+            assert get_cursor(s) > cursor or carrier == "feed read"  # the pushed application's change was read
         with sqlite_platform.store.transaction() as s:
             ids = set(s.scalars(select(FleetReport.id)))
         assert bad_id not in ids and report.heartbeat["made"] in ids and len(ids) == held + 1
-        assert engine.feed_carries_heartbeat is not False  # the route is there: the next pass carries again
+        # the routes are there: the next pass carries again
+        assert engine.feed_carries_heartbeat is not False and engine.push_carries_heartbeat is not False
 
 
 def test_post_changes_answers_the_same_page_and_refuses_a_bad_batch_whole(platform: PlatformServer,
