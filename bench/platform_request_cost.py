@@ -21,9 +21,13 @@ the moment as about the route.
     changes + beat
                    POST /changes at the head of the feed with one report (an idle pass's one request)
     push           POST /applications with one new application
-    push + head    the same with the audit head along (two entries on), as a pass that pushes sends it
+    push + head    the same with the audit head along (two entries on)
+    push + h + beat
+                   the same with the heartbeat report along too, as a pass that pushes sends it
     upload whole   POST /uploads with the whole file as its body (a terminal whose link has proven good)
     upload batch   POST /uploads/batch with two whole files (an application's two pages, on such a link)
+    batch + feed   the same, reading the feed's page at its head with it, as a pass whose uploads are one
+                   batch sends it
     upload fresh   a file sent the way a terminal that has just enrolled sends it: its sizer has seen
                    nothing of the link, so 32 KB in the POST and 32 KB PATCHes (CPU per request and per file)
 
@@ -140,12 +144,12 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
     term = SimTerminal("cost-1", hall, code, shared)
     await term.enroll()
     n = args.requests
-    drafts = make_drafts(catalog, 2 * n + 10, args.pages, args.page_kb, seed=7)
+    drafts = make_drafts(catalog, 3 * n + 10, args.pages, args.page_kb, seed=7)
     apps = [build_app(catalog, d, hall, term.device_no, k + 1, date.today()) for k, d in enumerate(drafts)]
     # the push phases' own applications: new to the platform when pushed, whichever round pushes them (their
     # files are never sent, so they are small)
-    fresh = [build_app(catalog, d, hall, term.device_no, 2 * n + 11 + k, date.today())
-             for k, d in enumerate(make_drafts(catalog, 2 * n, args.pages, 1, seed=8))]
+    fresh = [build_app(catalog, d, hall, term.device_no, 3 * n + 11 + k, date.today())
+             for k, d in enumerate(make_drafts(catalog, 3 * n, args.pages, 1, seed=8))]
     # warm-up: a few whole passes, so first-use costs (imports, compiled statements, connections) are out
     term.apps = apps[:10]
     await term.sync()
@@ -210,7 +214,17 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         assert term.take_audit_answer(head, answer["audit_head"]), answer
         return 1
 
-    files = [(sha, data) for a in apps[:2 * n] for sha, data in a.files.items()]
+    async def push_with_all(k: int) -> int:
+        app = fresh[2 * n + k]
+        term.audit.add_once([app.id])
+        head = term.audit_head_body()
+        answer = await term.json("POST", "applications", {"applications": [app.document], "audit_head": head,
+                                                          "heartbeat": {"reports": [term.heartbeat_report()]}})
+        assert term.take_audit_answer(head, answer["audit_head"]), answer
+        assert answer["heartbeat"]["result"] == "taken", answer
+        return 1
+
+    files = [(sha, data) for a in apps[:3 * n] for sha, data in a.files.items()]
 
     async def whole(k: int) -> int:
         sha, data = files[k]
@@ -225,6 +239,13 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
         assert held == set(pair), "a batch of two files not stored"
         return 1
 
+    async def batch_feed(k: int) -> int:
+        pair = dict(files[4 * n + 2 * k: 4 * n + 2 * k + 2])
+        held = await term.upload_batch(pair, {"since": term.cursor, "limit": 100})
+        assert held == set(pair) and term.page_in_hand is not None, "a batch of two files not stored, or no page"
+        term.cursor = term.page_in_hand[1]["cursor"]  # the next reads from the head, as the next pass would
+        return 1
+
     async def growing(k: int) -> int:
         sha, data = files[n + k]
         before = sum(shared.requests.values())
@@ -237,9 +258,10 @@ async def measure(args: argparse.Namespace, inst: Instance, code: str, hall: str
               Phase("changes", changes, before=term.pull_changes), Phase("state", state), Phase("audit head", audit_head),
               Phase("settings 204", settings), Phase("heartbeat", heartbeat),
               Phase("changes + beat", changes_heartbeat, before=term.pull_changes), Phase("push", push),
-              Phase("push + head", push_with_head), Phase("upload whole", whole)]
-    if len(files) >= 4 * n:
-        phases.append(Phase("upload batch", batch))
+              Phase("push + head", push_with_head), Phase("push + h + beat", push_with_all),
+              Phase("upload whole", whole)]
+    if len(files) >= 6 * n:
+        phases += [Phase("upload batch", batch), Phase("batch + feed", batch_feed, before=term.pull_changes)]
     phases.append(Phase("upload fresh", growing))
     # Every phase once a round, the rounds one after another: a phase's figure is the median of its rounds, so a
     # burst of load from outside (a shared machine) moves one round of a few phases, not a phase's only figure.

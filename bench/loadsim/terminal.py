@@ -164,6 +164,8 @@ class Shared:
     fixed_chunk: int | None = None
     batches: bool = True  # False: every file on its own, as a terminal from before POST /uploads/batch
     feed_carries_heartbeat: bool | None = None  # False: the platform has no POST /changes (None: not known yet)
+    push_carries_heartbeat: bool | None = None  # False: the platform's push answers without it
+    batch_carries_feed: bool | None = None  # False: the platform's upload batch answers without the feed
     requests: Counter[str] = field(default_factory=Counter)
     confirmed: int = 0
     # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
@@ -211,6 +213,8 @@ class SimTerminal:
         self.heartbeat_at: float | None = None
         self.settings_version = 0  # the newest settings document taken in
         self.completed: set[str] = set()  # applications the answers to uploads said are complete
+        self.carried = False  # this pass's heartbeat went with its push
+        self.page_in_hand: tuple[int, dict[str, Any]] | None = None  # the feed page this pass's batch read
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -293,6 +297,7 @@ class SimTerminal:
 
     async def one_pass(self) -> None:
         previous, self.summary = self.summary, None
+        self.carried, self.page_in_hand = False, None
         # the catalog only when the previous pass's feed did not name the one held (SyncEngine.pull_catalog)
         if self.etag is None or previous is None or previous.get("catalog_etag") != self.etag:
             resp = await self.request("GET", "catalog", headers={"If-None-Match": self.etag} if self.etag else None)
@@ -361,13 +366,25 @@ class SimTerminal:
 
     async def push(self, batch: list[PreparedApp]) -> None:
         self.audit.add_once([a.id for a in batch])  # submitted, and the receipt printed (kiosk.submission)
+        self.page_in_hand = None  # a page an earlier batch read does not tell what this push completes
         body: dict[str, Any] = {"applications": [a.document for a in batch]}
         head = self.audit_head_body()  # the head rides with the push (SyncEngine.push)
         if head is not None:
             body["audit_head"] = head
+        # the heartbeat too, once the clock is measured (SyncEngine._push_batch)
+        measured = self.shared.in_service or self.heartbeat_at is not None
+        beat = (not self.carried and measured and self.heartbeat_due()
+                and self.shared.push_carries_heartbeat is not False)
+        if beat:
+            body["heartbeat"] = {"reports": [self.heartbeat_report()]}
         answer = await self.json("POST", "applications", body)
         if head is not None and answer.get("audit_head") is not None:
             self.take_audit_answer(head, answer["audit_head"])
+        if beat:
+            taken = answer.get("heartbeat")
+            self.shared.push_carries_heartbeat = taken is not None
+            if taken is not None and taken.get("result") == "taken":
+                self.carried, self.heartbeat_at = True, time.monotonic()
         by_id = {a.id: a for a in batch}
         needed: dict[str, bytes] = {}
         accepted: list[str] = []
@@ -387,10 +404,15 @@ class SimTerminal:
             units = [{sha: needed[sha] for sha in batch} for batch in batches] + [
                 {sha: data} for sha, data in needed.items() if sha not in batched]
         gate = asyncio.Semaphore(PARALLEL_UPLOADS)
+        # the feed's page read by the batch when the uploads are one batch (SyncEngine._feed_for_batch)
+        feed = ({"since": self.cursor, "limit": 100} if len(units) == 1 and len(units[0]) > 1
+                and self.shared.batch_carries_feed is not False else None)
 
         async def one(unit: dict[str, bytes]) -> None:
             async with gate:
-                held = await self.upload_batch(unit) if len(unit) > 1 else set()
+                held = await self.upload_batch(unit, feed) if len(unit) > 1 else set()
+                if feed is None or held != set(unit):
+                    self.page_in_hand = None  # a file goes on its own next: the page would miss what it completes
                 for sha, data in unit.items():
                     if sha not in held:  # each file a batch did not store goes on its own
                         await self.upload(sha, data)
@@ -419,15 +441,21 @@ class SimTerminal:
     async def pull_changes(self) -> dict[str, Any] | None:
         """The feed from the cursor on; the count check's figures its last page carried, if any.
 
-        The first page carries the heartbeat when one is due (`POST /changes`, as `SyncEngine.pull_changes`
-        sends it once the terminal's clock is measured); a platform without that route is read with `GET` and
-        told with `POST /heartbeat` at the end of the pass (`one_pass`)."""
+        The first page is the one the pass's upload batch read, when it read one; else it carries the heartbeat
+        when one is due and the push did not (`POST /changes`, as `SyncEngine.pull_changes` sends it once the
+        terminal's clock is measured); a platform without that route is read with `GET` and told with `POST
+        /heartbeat` at the end of the pass (`one_pass`)."""
         # a terminal just enrolled has never measured its clock: its first report goes on its own (below)
         measured = self.shared.in_service or self.heartbeat_at is not None
-        carry = measured and self.heartbeat_due() and self.shared.feed_carries_heartbeat is not False
+        carry = (not self.carried and measured and self.heartbeat_due()
+                 and self.shared.feed_carries_heartbeat is not False)
+        in_hand, self.page_in_hand = self.page_in_hand, None
         while True:
             params = {"since": self.cursor, "limit": 100}
             page = None
+            if in_hand is not None and in_hand[0] == self.cursor:
+                page, carry = in_hand[1], False
+            in_hand = None
             if carry:
                 carry = False
                 resp = await self.request("POST", "changes", params=params,
@@ -455,12 +483,13 @@ class SimTerminal:
 
     # --- resumable upload (tus core + creation(-with-upload) + checksum) ----------------------------
 
-    async def upload_batch(self, files: dict[str, bytes]) -> set[str]:
-        """Several whole files in one `POST /uploads/batch`; the files it stored (never retried as a batch)."""
+    async def upload_batch(self, files: dict[str, bytes], feed: dict[str, int] | None = None) -> set[str]:
+        """Several whole files in one `POST /uploads/batch`; the files it stored (never retried as a batch). With
+        `feed`, the answer's page of the feed is kept in `page_in_hand`."""
         body = b"".join(files.values())
         self.chunk.sending(len(body))
         try:
-            resp = await self.request("POST", "uploads/batch", key=self.token, content=body, headers={
+            resp = await self.request("POST", "uploads/batch", key=self.token, content=body, params=feed, headers={
                 "Tus-Resumable": TUS_VERSION, "Content-Type": UPLOAD_CONTENT_TYPE,
                 UPLOAD_BATCH_HEADER: ",".join(f"{sha}:{len(data)}" for sha, data in files.items())})
         except Trouble as exc:
@@ -471,8 +500,13 @@ class SimTerminal:
         if resp.status_code != 200:
             self.shared.retry_reasons[f"batch: {resp.status_code}"] += 1
             return set()
+        answer_body = resp.json()
+        if feed is not None:
+            self.shared.batch_carries_feed = answer_body.get("feed") is not None
+            if answer_body.get("feed") is not None:
+                self.page_in_hand = (feed["since"], answer_body["feed"])
         held: set[str] = set()
-        for answer in resp.json()["files"]:
+        for answer in answer_body["files"]:
             if answer["result"] == "stored":
                 held.add(answer["sha256"])
                 self.completed.update(answer.get("completed_applications", []))
