@@ -10,8 +10,8 @@ protocol header such as a captive portal's login page): keep it and retry;
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
