@@ -90,6 +90,15 @@ def _optional_step(report: PassReport, failure: str, *,
         report.errors.append(f"{failure}: {type(exc).__name__}")
 
 
+def _page_query(cursor: int, start: int | None) -> dict[str, int]:
+    """The feed page's query from `cursor` (`GET /changes`'s, also carried by an upload batch): `start` while
+    the cursor is short of where this terminal began (`sync.changes`)."""
+    params = {"since": cursor, "limit": 100}
+    if start and cursor < start:
+        params["start"] = start
+    return params
+
+
 @dataclass
 class PassReport:
     online: bool = False
@@ -544,11 +553,7 @@ class SyncEngine:
             start = get_start(session)
             if (not has_cursor(session) and start is None) or outbox.owed_count(session, OutboxKind.DECISION):
                 return None
-            cursor = get_cursor(session)
-        params = {"since": cursor, "limit": 100}
-        if start and cursor < start:
-            params["start"] = start
-        return params
+            return _page_query(get_cursor(session), start)
 
     def _batch_read_feed(self, params: dict[str, int], page: wire.ChangesPage | None, *, whole: bool) -> None:
         """What the upload batch that was asked for the feed answered (`page` None: a platform from before);
@@ -660,9 +665,7 @@ class SyncEngine:
         while True:
             with self.store.transaction() as session:
                 cursor = get_cursor(session)
-            params = {"since": cursor, "limit": 100}
-            if start and cursor < start:
-                params["start"] = start
+            params = _page_query(cursor, start)
             if in_hand is not None and in_hand[0] == cursor:
                 page = in_hand[1]
             else:

@@ -72,9 +72,7 @@ def to_carry(terminal: Terminal, *, sync_errors: Iterable[str]) -> tuple[str | N
     with terminal.store.transaction() as session:
         if heartbeat.clock_offset(session) is None:
             return None, []
-    made = heartbeat.record(terminal, sync_errors=sync_errors)
-    with terminal.store.transaction() as session:
-        return made, heartbeat.unsent(session, BATCH)
+    return heartbeat.record(terminal, sync_errors=sync_errors), waiting(terminal)
 
 
 def waiting(terminal: Terminal) -> list[dict[str, Any]]:

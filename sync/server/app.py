@@ -355,9 +355,7 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
         except wire.ValidationError:
             return {"result": "invalid", "reason": {
                 "zh": "心跳报告格式不符，均未处理。", "en": "The heartbeat reports do not fit their schema; none was taken in."}}
-        with store.engine.begin() as conn:
-            results = fleet.receive(conn, device, reports)
-        return {"result": "taken", "results": results, "server_time": utcnow()}
+        return {"result": "taken", **fleet.take(store, device, reports)}
 
     @router.post("/applications/state", response_model=wire.StatesResponse)
     @blocking_route

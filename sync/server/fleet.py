@@ -63,6 +63,14 @@ def receive(conn: Connection, device: Device, push: HeartbeatPush, now: datetime
     return results
 
 
+def take(store: PlatformStore, device: Device, push: HeartbeatPush) -> dict[str, Any]:
+    """`HeartbeatAnswer`'s shape: the reports stored (`receive`, in a transaction of their own), and the
+    platform's clock once they are, for the terminal to measure its own against."""
+    with store.engine.begin() as conn:
+        results = receive(conn, device, push)
+    return {"results": results, "server_time": utcnow()}
+
+
 @dataclass(frozen=True)
 class _Statements:
     report: Any  # INSERT a report unless its id is held, RETURNING the id

@@ -54,9 +54,7 @@ def router(store: PlatformStore) -> APIRouter:
     def heartbeat(body: HeartbeatPush, device: DeviceDep) -> Any:
         """A terminal's heartbeat reports, oldest first; each id is stored once ("duplicate" when it was held),
         and the answer carries the platform's clock for the terminal to measure its offset."""
-        with store.engine.begin() as conn:
-            results = fleet.receive(conn, device, body)
-        return {"results": results, "server_time": utcnow()}
+        return fleet.take(store, device, body)
 
     @routes.get("/fleet", response_class=HTMLResponse, include_in_schema=False)
     def fleet_view(request: Request, hall: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$")] = None,
