@@ -110,6 +110,12 @@ class PlatformHead:
     hash: str
     received_at: datetime | None = None
 
+    @property
+    def empty(self) -> bool:
+        """The platform's answer to an empty log while it held no head: a note that spares a terminal which
+        has recorded nothing yet a request every pass, and proves no entry."""
+        return self.last_id == 0
+
     def as_dict(self) -> dict[str, Any]:
         return {"last_id": self.last_id, "count": self.count, "hash": self.hash,
                 "received_at": self.received_at.isoformat() if self.received_at else None}

@@ -58,19 +58,27 @@ def _unsent(store: Store, platform_entries_may_wait: bool = False) -> tuple[bool
     with store.transaction() as session:
         acked = audit.acknowledged_head(session)
         head = audit.chain_head(session)
-        held = acked is not None and head is not None and (
-            (head.last_id, head.hash, head.count) == (acked.last_id, acked.hash, acked.count)
-            or platform_entries_may_wait and audit.only_platform_entries_after(session, acked, head))
-    return not held, acked.last_id if acked is not None else None, head
+        now = (head.last_id, head.hash, head.count) if head is not None else (0, audit.GENESIS, 0)
+        held = acked is not None and (
+            now == (acked.last_id, acked.hash, acked.count)
+            or head is not None and platform_entries_may_wait
+            and audit.only_platform_entries_after(session, acked, head))
+    return not held, acked.last_id if acked is not None and not acked.empty else None, head
 
 
-def _taken(store: Store, result: str, head: wire.AuditHead | None) -> HeadPush:
-    """An answer that took the head in (or held it already): the platform's head is noted as accepted."""
+def _taken(store: Store, result: str, head: wire.AuditHead | None, sent: dict[str, object]) -> HeadPush:
+    """An answer that took the head in (or held it already): the platform's head is noted as accepted. An
+    empty log the platform answered without a head of its own is noted too, as the empty head: until this
+    terminal records something, its passes need not send it again."""
     if head is not None:
-        with store.transaction() as session:
-            audit.remember_acknowledged(session, audit.PlatformHead(head.last_id, head.count, head.hash,
-                                                                    head.received_at))
-    return HeadPush(result, head.last_id if head else 0)
+        held = audit.PlatformHead(head.last_id, head.count, head.hash, head.received_at)
+    elif sent["count"] == 0 and result == "unchanged":
+        held = audit.PlatformHead(0, 0, audit.GENESIS)
+    else:
+        return HeadPush(result, 0)
+    with store.transaction() as session:
+        audit.remember_acknowledged(session, held)
+    return HeadPush(result, held.last_id)
 
 
 def head_for_push(store: Store) -> dict[str, object] | None:
@@ -98,7 +106,7 @@ def take_push_answer(store: Store, sent: dict[str, object], answer: wire.PushedA
         log.warning("the platform refused this terminal's audit head: %s", reason.en if reason else "")
         return HeadPush("refused", int(sent["last_id"]),  # type: ignore[call-overload]
                         f"{reason.zh} / {reason.en}" if reason else None)
-    return _taken(store, answer.result, answer.head)
+    return _taken(store, answer.result, answer.head, sent)
 
 
 def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_wait: bool = False) -> HeadPush:
@@ -107,9 +115,10 @@ def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_w
     own word came after the head it holds ("waiting")."""
     unsent, anchor_id, head = _unsent(store, platform_entries_may_wait)
     if not unsent:
-        if head is not None and anchor_id is not None and head.last_id != anchor_id:
-            return HeadPush("waiting", anchor_id)
-        return HeadPush("unchanged", head.last_id if head else 0)
+        held_id = anchor_id or 0  # the platform holds a head (or the empty one): no anchor is the empty one
+        if head is not None and head.last_id != held_id:
+            return HeadPush("waiting", held_id)
+        return HeadPush("unchanged", held_id)
     for _attempt in range(2):
         body, head = _body(store, anchor_id)
         try:
@@ -123,5 +132,5 @@ def push_audit_head(store: Store, client: PlatformClient, platform_entries_may_w
                 break
             anchor_id = answer.anchor_id
             continue
-        return _taken(store, answer.result, answer.head)
+        return _taken(store, answer.result, answer.head, body)
     return HeadPush("anchor_needed", head.last_id if head else 0, "the platform asked for the same anchor twice")

@@ -58,7 +58,8 @@ def verify_audit(t: Terminal) -> AuditVerification:
     with t.store.transaction() as s:
         breaks = audit.verify_chain(s)
         rows = int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
-        acked = audit.acknowledged_head(s)
+        noted = audit.acknowledged_head(s)
+        acked = noted if noted is not None and not noted.empty else None  # the empty head proves no entry
         if answer.reached:
             heads = list(answer.heads)
             result = AuditVerification(rows, breaks, "checked", audit.compare_with_platform(s, heads),
@@ -68,7 +69,7 @@ def verify_audit(t: Terminal) -> AuditVerification:
                                             "The platform holds no audit head of this terminal yet (it has not "
                                             "synced); only the local check was possible."))
         else:
-            never_synced = not answer.enrolled and acked is None
+            never_synced = not answer.enrolled and noted is None
             heads = [acked] if acked is not None else []
             result = AuditVerification(rows, breaks, "not_enrolled" if never_synced else "unreachable",
                                        audit.compare_with_platform(s, heads), heads_checked=len(heads))

@@ -159,6 +159,41 @@ def test_the_platforms_word_waits_at_most_the_set_time(tmp_path: Path, sqlite_pl
     assert platform_heads(sqlite_platform)[-1][0] == entries(terminal)[-1][0]
 
 
+def test_an_empty_log_is_sent_once_not_every_pass(tmp_path: Path, sqlite_platform,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal that has recorded nothing yet (just enrolled, no citizen served) noted no head, so each
+    idle pass sent the empty one again: two requests where one would do. The platform's answer to it is
+    noted as the empty head; the first entry after it is sent as any head is, without an anchor."""
+    asked = record_requests(monkeypatch)
+    home = tmp_path / "t1"
+    terminal = make_terminal(home)
+    engine = engine_for(terminal, enroll(terminal, sqlite_platform, role="kiosk"))
+    assert entries(terminal) == []
+    assert engine.run_pass().audit_head == {"result": "unchanged", "last_id": 0}
+    assert asked.count("POST audit/heads") == 1 and platform_heads(sqlite_platform) == []
+
+    asked.clear()
+    assert engine.run_pass().audit_head == {"result": "unchanged", "last_id": 0}
+    assert "POST audit/heads" not in asked
+    code, out = verify(home)
+    assert code == 0 and out["platform"] == "checked" and out["heads_checked"] == 0, out
+
+    with terminal.store.transaction() as s:
+        audit.record(s, actor=audit.PLATFORM_ACTOR, action="staff_synced", subject="staff:1")
+        audit.record(s, actor="staff:1", action="login", subject="staff:1")
+    asked.clear()
+    now = entries(terminal)
+    assert engine.run_pass().audit_head == {"result": "accepted", "last_id": now[-1][0]}
+    assert asked.count("POST audit/heads") == 1
+    assert platform_heads(sqlite_platform) == [(now[-1][0], 2, now[-1][1])] and discrepancies(sqlite_platform) == []
+
+    with terminal.store.transaction() as s:  # a log wiped after that is sent again, and refused
+        s.execute(delete(AuditEntry))
+        s.execute(delete(KeyValue).where(KeyValue.key == HEAD_KEY))
+    assert engine.run_pass().audit_head["result"] == "refused"
+    assert "truncated or wiped" in discrepancies(sqlite_platform)[0]
+
+
 def test_a_lost_acknowledgement_is_recovered_with_the_anchor_the_platform_names(tmp_path: Path, sqlite_platform) -> None:
     home, terminal, credential, engine = synced_terminal(tmp_path, sqlite_platform)
     with terminal.store.transaction() as s:  # a crash between the platform's answer and the local note
