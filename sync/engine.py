@@ -493,7 +493,7 @@ class SyncEngine:
                         except DamagedAttachment:  # answered on its own below
                             pass
                     held = uploader.upload_batch(data, feed=feed)
-                    if feed is not None and uploader.batch_answered:
+                    if feed is not None and uploader.batch_answered and not uploader.feed_unread:
                         # a file the batch did not store goes on its own next: the page would miss what it completes
                         self._batch_read_feed(feed, uploader.feed_page, whole=held == set(shas))
                     batch_stats = uploader.stats

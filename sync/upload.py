@@ -239,6 +239,7 @@ class ResumableUploader:
         # the last `upload_batch`'s: whether the platform answered, and the feed page the answer carried
         self.batch_answered = False
         self.feed_page: wire.ChangesPage | None = None
+        self.feed_unread = False  # the platform took the batch in but could not read the page this time
         # applications whose cases the platform said this upload completed (COMPLETED_APPLICATIONS_HEADER)
         self.completed: set[str] = set()
 
@@ -358,8 +359,8 @@ class ResumableUploader:
 
         With `feed` (the changes feed's query), the request also asks for that page of the feed: whether the
         platform answered is then `batch_answered`, and the page it read (None from a platform from before)
-        `feed_page`."""
-        self.batch_answered, self.feed_page = False, None
+        `feed_page`, or `feed_unread` when it could not read it this time."""
+        self.batch_answered, self.feed_page, self.feed_unread = False, None, False
         if len(files) < 2:
             return set()
         body = b"".join(files.values())
@@ -387,7 +388,7 @@ class ResumableUploader:
             return set()
         except ValueError:  # an answer that does not fit: as a lost one
             return set()
-        self.batch_answered, self.feed_page = True, answer.feed
+        self.batch_answered, self.feed_page, self.feed_unread = True, answer.feed, answer.feed_unread
         held: set[str] = set()
         for f in answer.files:
             if f.sha256 in files and f.result == "stored":

@@ -107,6 +107,9 @@ class UploadBatchAnswer(Wire):
     feed: ChangesPage | None = Field(default=None, description=(
         "the changes feed's page the request asked for (`since`, `limit`, `start` as `GET /changes` takes them), "
         "read after the files were taken in: a pass whose uploads are one batch needs no feed read of its own"))
+    feed_unread: bool = Field(default=False, description=(
+        "the page was asked for but could not be read this time (the files are in): the terminal reads the feed "
+        "itself, and asks again with its next batch"))
 
 
 class StatesRequest(BaseModel):

@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -654,11 +655,17 @@ def create_app(store: PlatformStore, limits: Limits = Limits()) -> FastAPI:
 
     def take_in_and_read(device: Device, whole: list[upload_batch.Received],
                          feed: tuple[int, int, int | None] | None) -> dict[str, Any]:
-        """The batch's files taken in, then (one hand-over to a thread for both) the feed's page read."""
+        """The batch's files taken in, then (one hand-over to a thread for both) the feed's page read. The
+        files are committed before the read: a read that fails (the database lost between the two) answers
+        them anyway, with `feed_unread`, so the terminal reads the feed itself instead of sending them again."""
         answer: dict[str, Any] = {"files": upload_batch.take_in(store, device, whole, limits.max_upload_bytes)}
         if feed is not None:
-            with store.reading() as conn:
-                answer["feed"] = feed_page(conn, device, *feed)
+            try:
+                with store.reading() as conn:
+                    answer["feed"] = feed_page(conn, device, *feed)
+            except SQLAlchemyError:
+                log.warning("the feed's page a batch asked for was not read (its files are in)", exc_info=True)
+                answer["feed_unread"] = True
         return answer
 
     @router.head("/uploads/{upload_id}", responses={404: {}})

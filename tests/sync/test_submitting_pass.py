@@ -11,6 +11,7 @@ as is a platform from before that answers without either.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from kiosk.outbox import OutboxState
 from kiosk.store.models import Application, OutboxItem
@@ -309,5 +311,43 @@ def test_the_batch_reads_the_page_asked_for_after_its_files_and_refuses_a_bad_qu
         answer = requests.post(f"{platform.url()}/uploads/batch", data=b"".join(files.values()), timeout=10, headers={
             **batch_headers, UPLOAD_BATCH_HEADER: ",".join(f"{s}:{len(d)}" for s, d in files.items())})
         assert answer.status_code == 200 and answer.json().get("feed") is None
+    finally:
+        terminal.close()
+
+
+def test_a_feed_read_that_fails_after_the_batch_keeps_its_files_and_the_pass_reads_the_feed_itself(
+        tmp_path: Path, platform: PlatformServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database lost between the batch's commit and its page's read: the answer still says the files are
+    in (a 500 had them sent again one by one), the pass reads the feed on its own, and the next batch asks
+    for the page again (this was no platform from before)."""
+    terminal = make_terminal(tmp_path / "t1")
+    try:
+        engine, _credential = ready_engine(terminal, platform)
+        reading = platform.store.reading
+        failed: list[str] = []
+
+        def lost_after_the_batch() -> Any:
+            if sys._getframe(1).f_code.co_name == "take_in_and_read" and not failed:
+                failed.append("feed")
+                raise OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly"))
+            return reading()
+
+        monkeypatch.setattr(platform.store, "reading", lost_after_the_batch)
+        submit_demo(terminal, 1, pages=2, page_kb=12, seed=48)
+        asked = record_requests(monkeypatch)
+        report = engine.run_pass()
+        assert failed == ["feed"]
+        assert report.errors == [] and report.sent == 1 and all_sent(terminal)
+        assert asked.count("POST uploads/batch") == 1 and "POST uploads" not in asked  # no file sent twice
+        assert [a for a in asked if a in FEED_AND_BEAT] == ["GET changes"], asked
+        (app,) = applications(terminal)
+        assert app.case_no and report.count_check["match"]
+        assert engine.batch_carries_feed is not False  # not taken for a platform from before
+
+        submit_demo(terminal, 1, pages=2, page_kb=12, seed=49)
+        asked.clear()
+        report = engine.run_pass()
+        assert report.errors == [] and report.sent == 1
+        assert sent(asked) == ["POST applications", "POST uploads/batch"], asked
     finally:
         terminal.close()
