@@ -341,45 +341,21 @@ def _push_new_batch(conn: Connection, device: Device, items: list[tuple[Applicat
     a receipt number taken, a file the hall holds with another size or type) are left to `_push_single`.
     Inserted in id order, so two batches holding the same ids (a push sent again while the first still runs)
     take their locks in the same order."""
-    shas = list(dict.fromkeys(att.sha256 for doc, _rn in items for att in doc.attachments))
-    owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
-        _HALL_FILES, {"hall_code": device.hall_code, "shas": shas})} if shas else {}
+    owned = _hall_files(conn, device.hall_code, [att.sha256 for doc, _rn in items for att in doc.attachments])
     fit = sorted((pair for pair in items if all(owned.get(att.sha256, (att.size, att.media_type))
                                                 == (att.size, att.media_type) for att in pair[0].attachments)),
                  key=lambda pair: pair[0].id)
-    if not fit:
-        return {}
-    statement = _insert_case_statement(conn)
-    if statement is None:
+    if not fit or _insert_case_statement(conn) is None:
         return {}
     # One row a statement: the same statement each time, which the driver prepares once; a many-row INSERT's
     # text was new to the driver every time (too long for its cache) and cost more to parse than 20 executions.
     inserted: dict[str, int] = {}
-    postgresql = raw_sql.is_postgresql(conn)
-    if postgresql:  # straight through the driver (`raw_sql`): the document wrapped as Core's JSON type wraps it
-        from psycopg.types.json import Json
-
-        now = raw_sql.stored_now()
     for doc, receipt_no in fit:
-        values = {"uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
-                  "receipt_no": receipt_no, "service_item": doc.content.service_item,
-                  "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
-                  "document": doc.wire(), "status": "submitted", "complete": False}
-        if postgresql:
-            found = raw_sql.rows(conn, _INSERT_CASE_PG, {**values, "document": Json(values["document"]), "now": now})
-            case_id = found[0][0] if found else None
-        else:
-            case_id = conn.execute(statement, values).scalar()
+        case_id = _insert_case(conn, device, doc, receipt_no)
         if case_id is not None:
             inserted[doc.id] = case_id
     new = [doc for doc, _rn in fit if doc.id in inserted]
-    attachments = [{"case_id": inserted[doc.id], "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
-                   for doc in new for att in doc.attachments]
-    if attachments and postgresql:  # one statement whatever their number
-        raw_sql.rows(conn, _INSERT_ATTACHMENTS_PG, {key: [a[key] for a in attachments]
-                                                    for key in ("case_id", "sha256", "size", "media_type")})
-    elif attachments:
-        conn.execute(insert(CaseAttachment.__table__), attachments)
+    _insert_attachments(conn, [(inserted[doc.id], doc) for doc in new])
     answers: dict[str, PushResult] = {}
     whole: list[int] = []
     for doc in new:
@@ -414,6 +390,45 @@ def _insert_case_statement(conn: Connection) -> Any:
     return statement
 
 
+def _insert_case(conn: Connection, device: Device, doc: ApplicationDocument, receipt_no: str | None) -> int | None:
+    """The new case's id, or None when it exists (or its receipt number is taken). On PostgreSQL straight
+    through the driver (`raw_sql`), the document wrapped as Core's JSON type wraps it."""
+    values = {"uuid": doc.id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
+              "receipt_no": receipt_no, "service_item": doc.content.service_item,
+              "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash,
+              "document": doc.wire(), "status": "submitted", "complete": False}
+    if not raw_sql.is_postgresql(conn):
+        return conn.execute(_insert_case_statement(conn), values).scalar()
+    from psycopg.types.json import Json
+
+    found = raw_sql.rows(conn, _INSERT_CASE_PG, {**values, "document": Json(values["document"]),
+                                                 "now": raw_sql.stored_now()})
+    return found[0][0] if found else None
+
+
+def _hall_files(conn: Connection, hall_code: str, shas: list[str]) -> dict[str, tuple[int, str]]:
+    """The size and media type of each of these files the hall holds."""
+    shas = list(dict.fromkeys(shas))
+    if not shas:
+        return {}
+    if raw_sql.is_postgresql(conn):
+        found: Any = raw_sql.rows(conn, _HALL_FILES_PG, {"hall_code": hall_code, "shas": shas})
+    else:
+        found = conn.execute(_HALL_FILES, {"hall_code": hall_code, "shas": shas})
+    return {sha: (size, media_type) for sha, size, media_type in found}
+
+
+def _insert_attachments(conn: Connection, cases: list[tuple[int, ApplicationDocument]]) -> None:
+    """The new cases' attachment rows: on PostgreSQL in one statement whatever their number."""
+    rows = [{"case_id": case_id, "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
+            for case_id, doc in cases for att in doc.attachments]
+    if rows and raw_sql.is_postgresql(conn):
+        raw_sql.rows(conn, _INSERT_ATTACHMENTS_PG, {key: [r[key] for r in rows]
+                                                    for key in ("case_id", "sha256", "size", "media_type")})
+    elif rows:
+        conn.execute(insert(CaseAttachment.__table__), rows)
+
+
 class _Refused(Exception):
     """Undoes a new case's insert (its transaction rolls back) and carries the answer that refused it."""
 
@@ -428,34 +443,23 @@ def _push_new(conn: Connection, device: Device, doc: ApplicationDocument, receip
     (`push_one`): an application known already, a race, a receipt number's collision. The insert comes first,
     so a new application (nearly every push) costs no look-up of its id; one whose files the hall holds with
     another size or type is refused and its insert undone (`_Refused` rolls the transaction back)."""
-    app_id = doc.id
-    statement = _insert_case_statement(conn)
-    if statement is None:
+    if _insert_case_statement(conn) is None:
         return None
-    case_id = conn.execute(statement, {
-        "uuid": app_id, "hall_code": device.hall_code, "device_id": device.id, "device_no": doc.device_no,
-        "receipt_no": receipt_no, "service_item": doc.content.service_item,
-        "catalog_version": doc.content.catalog_version, "content_hash": doc.content_hash, "document": doc.wire(),
-        "status": "submitted", "complete": False}).scalar()
+    case_id = _insert_case(conn, device, doc, receipt_no)
     if case_id is None:  # known already, a concurrent retry inserted it first, or the receipt number is taken
         return None
-    shas = list(dict.fromkeys(att.sha256 for att in doc.attachments))
-    owned = {sha: (size, media_type) for sha, size, media_type in conn.execute(
-        _HALL_FILES, {"hall_code": device.hall_code, "shas": shas})} if shas else {}
+    owned = _hall_files(conn, device.hall_code, [att.sha256 for att in doc.attachments])
     for att in doc.attachments:
         held = owned.get(att.sha256)
         if held is not None and held != (att.size, att.media_type):
             reason = declared_mismatch(att.sha256, att.size, att.media_type, held[0], held[1])
-            raise _Refused(PushResult(app_id, "rejected", reason=reason))
-    if doc.attachments:
-        conn.execute(insert(CaseAttachment.__table__), [
-            {"case_id": case_id, "sha256": att.sha256, "size": att.size, "media_type": att.media_type}
-            for att in doc.attachments])
+            raise _Refused(PushResult(doc.id, "rejected", reason=reason))
+    _insert_attachments(conn, [(case_id, doc)])
     missing = sorted({att.sha256 for att in doc.attachments} - set(owned))
     if missing:
-        return PushResult(app_id, "created", missing=missing, complete=False, status="submitted")
+        return PushResult(doc.id, "created", missing=missing, complete=False, status="submitted")
     case_no = complete_cases(conn, device.hall_code, [case_id])[case_id]
-    return PushResult(app_id, "created", complete=True, status="received", case_no=case_no)
+    return PushResult(doc.id, "created", complete=True, status="received", case_no=case_no)
 
 
 _INSERT_CASE: dict[str, Any] = {}  # dialect -> the new case's INSERT … ON CONFLICT DO NOTHING, built once
@@ -470,6 +474,8 @@ _INSERT_ATTACHMENTS_PG = text(
     "INSERT INTO case_attachments (case_id, sha256, size, media_type) "
     "SELECT * FROM unnest(CAST(:case_id AS INTEGER[]), CAST(:sha256 AS VARCHAR[]), CAST(:size AS BIGINT[]), "
     "CAST(:media_type AS VARCHAR[]))")
+_HALL_FILES_PG = text("SELECT sha256, size, media_type FROM hall_blobs WHERE hall_code = :hall_code "
+                      "AND sha256 = ANY(:shas)")
 _HALL_FILES = (select(HallBlob.sha256, HallBlob.size, HallBlob.media_type)
                .where(HallBlob.hall_code == bindparam("hall_code"), HallBlob.sha256.in_(bindparam("shas", expanding=True))))
 
