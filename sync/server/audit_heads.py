@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.errors import Message
 from sync import wire
-from sync.server import platform_audit
+from sync.server import platform_audit, raw_sql
 from sync.server.db import PlatformStore
 from sync.server.models import AuditHead, AuditHeadDiscrepancy, Device, utcnow
 
@@ -60,7 +60,15 @@ _LOCKED_NEWEST = (select(_newest(AuditHead.id).label("id"), _newest(AuditHead.la
                          _newest(AuditHead.entry_count).label("entry_count"), _newest(AuditHead.hash).label("hash"),
                          _newest(AuditHead.received_at).label("received_at"))
                   .where(Device.id == bindparam("device_id")).with_for_update(of=Device))
+# The same on PostgreSQL through `raw_sql` (Core's statement binds each subquery's LIMIT as a parameter).
+_LOCKED_NEWEST_PG = text(
+    "SELECT newest.id, newest.last_id, newest.entry_count, newest.hash, newest.received_at FROM devices "
+    "LEFT JOIN LATERAL (SELECT id, last_id, entry_count, hash, received_at FROM audit_heads "
+    "WHERE audit_heads.device_id = devices.id ORDER BY last_id DESC LIMIT 1) AS newest ON true "
+    "WHERE devices.id = :device_id FOR UPDATE OF devices")
 _ADD = insert(AuditHead.__table__).returning(AuditHead.__table__.c.id)
+_ADD_PG = text("INSERT INTO audit_heads (device_id, last_id, entry_count, hash, received_at) "
+               "VALUES (:device_id, :last_id, :entry_count, :hash, :received_at) RETURNING audit_heads.id")
 
 
 def head_dict(row: AuditHead | HeldHead) -> dict[str, Any]:
@@ -110,8 +118,7 @@ def receive(db: Session | Connection, device: Device, push: wire.AuditHeadPush) 
     connection (an ORM session cost more than the two statements). Recording a discrepancy writes the
     platform's audit log, which needs the session: on a connection, the outcome says it is not recorded yet
     (`recorded`), and the caller takes the head again in a session (`take`)."""
-    row = db.execute(_LOCKED_NEWEST, {"device_id": device.id}).one()
-    held = None if row.id is None else HeldHead(row.id, row.last_id, row.entry_count, row.hash, row.received_at)
+    held = _locked_newest(db, device.id)
     if held is None:
         if push.count == 0:
             return HeadOutcome("unchanged")
@@ -144,10 +151,31 @@ def take(store: PlatformStore, device: Device, push: wire.AuditHeadPush) -> Head
         return receive(session, device, push)
 
 
+def _straight(db: Session | Connection) -> Connection | None:
+    """`db` when it is a Core connection to PostgreSQL, where the usual answers go through `raw_sql`."""
+    return db if isinstance(db, Connection) and raw_sql.is_postgresql(db) else None
+
+
+def _locked_newest(db: Session | Connection, device_id: int) -> HeldHead | None:
+    conn = _straight(db)
+    if conn is not None:
+        ((head_id, last_id, entry_count, head_hash, received_at),) = raw_sql.rows(
+            conn, _LOCKED_NEWEST_PG, {"device_id": device_id})
+        received_at = raw_sql.read_back(received_at)
+    else:
+        head_id, last_id, entry_count, head_hash, received_at = db.execute(
+            _LOCKED_NEWEST, {"device_id": device_id}).one()
+    return None if head_id is None else HeldHead(head_id, last_id, entry_count, head_hash, received_at)
+
+
 def _add(db: Session | Connection, device: Device, push: wire.AuditHeadPush) -> HeldHead:
     now = utcnow()
-    head_id = db.execute(_ADD, {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count,
-                                "hash": push.hash, "received_at": now}).scalar_one()
+    values = {"device_id": device.id, "last_id": push.last_id, "entry_count": push.count, "hash": push.hash}
+    conn = _straight(db)
+    if conn is not None:
+        ((head_id,),) = raw_sql.rows(conn, _ADD_PG, {**values, "received_at": raw_sql.stored(now)})
+    else:
+        head_id = db.execute(_ADD, {**values, "received_at": now}).scalar_one()
     return HeldHead(head_id, push.last_id, push.count, push.hash, now)
 
 

@@ -56,6 +56,18 @@ def stored_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def stored(at: datetime) -> datetime:
+    """An aware time as a `UTCDateTime` column stores it (naive, in UTC); a naive one is refused as it does."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime stored; use kiosk.store.models.utcnow()")
+    return at.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def read_back(at: datetime | None) -> datetime | None:
+    """A time a `UTCDateTime` column holds, as Core reads it back (aware, in UTC)."""
+    return at.replace(tzinfo=timezone.utc) if at is not None else None
+
+
 def upsert_insert(dialect: str) -> Any | None:
     """The `insert` construct with `ON CONFLICT` clauses of this kind of database (PostgreSQL's, SQLite's), or
     None for any other, which the platform does not run on."""
