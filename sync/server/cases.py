@@ -10,7 +10,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, bindparam, func, insert, or_, select, text, update
@@ -647,7 +647,16 @@ def prereview_of(session: Session, case: Case) -> tuple[wire.PreReview | None, d
 
 def feed_head(session: Session | Connection, hall_code: str) -> int:
     """The newest change id of the hall this transaction can see (0 when none): a range end of its index."""
-    return int(session.scalar(_FEED_HEAD, {"hall_code": hall_code}) or 0)
+    ((head,),) = _read(session, _FEED_HEAD, {"hall_code": hall_code})
+    return int(head or 0)
+
+
+def _read(session: Session | Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """A read every sync pass makes: Core's rows, or on a Core connection to PostgreSQL the driver's own
+    (`raw_sql.named_rows`: the same names, times as the database holds them, naive in UTC)."""
+    if isinstance(session, Connection):
+        return raw_sql.named_rows(session, statement, params)
+    return list(session.execute(statement, params))
 
 
 def _start_cases(session: Session | Connection, device: Device) -> list[int]:
@@ -718,8 +727,8 @@ def changes_since(session: Session | Connection, hall_code: str, since: int, lim
                 .order_by(Change.id + 0).limit(limit + 1))
         rows = list(session.execute(page))
     else:
-        rows = list(session.execute(_FEED_PAGE if device_id is None else _FEED_PAGE_DEVICE, {
-            "hall_code": hall_code, "since": since, "rows": limit + 1, "device_id": device_id}))
+        rows = _read(session, _FEED_PAGE if device_id is None else _FEED_PAGE_DEVICE, {
+            "hall_code": hall_code, "since": since, "rows": limit + 1, "device_id": device_id})
     more = len(rows) > limit
     rows = rows[:limit]
     changes = []
@@ -727,7 +736,7 @@ def changes_since(session: Session | Connection, hall_code: str, since: int, lim
     for ch in rows:
         row: dict[str, Any] = {
             "seq": ch.id, "kind": "status", "application_id": ch.uuid, "case_no": ch.case_no, "status": ch.status,
-            "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.isoformat(),
+            "note": ch.note, "missing_materials": list(ch.missing_materials or []), "at": ch.at.replace(tzinfo=timezone.utc).isoformat(),
             "actor": ch.actor, "decision_id": ch.decision_id}
         if ch.status == "received" and ch.channel == "online":  # an online case's "received" assigns it to the hall
             if orm is None:  # a Core connection (the route's): an ORM session on it, in its transaction
@@ -748,10 +757,9 @@ def summary(session: Session | Connection, device: Device) -> dict[str, Any]:
     """The count check's figures (index-only counts: `ix_cases_hall_code`, `CASES_DEVICE_INDEX`), and what the
     terminal would otherwise ask for on every pass to learn it is unchanged (the catalog's ETag, the settings'
     version): one query, which the feed's last page carries."""
-    hall_cases, device_cases, device_complete, catalog_etag, settings_version = session.execute(
-        _SUMMARY, {"hall_code": device.hall_code, "device_id": device.id,
-                   "hall_scope": settings_scope(device.hall_code, None),
-                   "device_scope": settings_scope(device.hall_code, device.id)}).one()
+    ((hall_cases, device_cases, device_complete, catalog_etag, settings_version),) = _read(session, _SUMMARY, {
+        "hall_code": device.hall_code, "device_id": device.id, "hall_scope": settings_scope(device.hall_code, None),
+        "device_scope": settings_scope(device.hall_code, device.id)})
     return {"hall_code": device.hall_code, "hall_cases": int(hall_cases or 0), "device_cases": int(device_cases or 0),
             "device_complete": int(device_complete or 0),
             "catalog_etag": f'"{catalog_etag}"' if catalog_etag is not None else None,

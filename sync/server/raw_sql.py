@@ -10,7 +10,9 @@ through Core as any other.
 
 Parameters go to the driver as given, so a statement used here takes only values the driver binds as Core
 would (strings, integers, bytes, naive UTC datetimes as `UTCDateTime` stores them, lists for `= ANY`); rows
-come back as plain tuples in the statement's column order.
+come back as plain tuples in the statement's column order (`named_rows`: named tuples, as Core's rows are
+read). Values Core binds by itself (a `.limit(1)`, a literal compared with) go along as compiled, without
+their type's processing: the statements here use plain strings and numbers for those.
 """
 from __future__ import annotations
 
@@ -20,29 +22,51 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.sql.expression import Executable
 
-_COMPILED: dict[int, tuple[Executable, str]] = {}  # id(statement) -> (the statement, kept alive; its SQL)
+# id(statement) -> (the statement, kept alive; its SQL; the values Core binds by itself: a `.limit(1)`, a
+# literal compared with)
+_COMPILED: dict[int, tuple[Executable, str, dict[str, Any]]] = {}
 
 
 def is_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def _sql(conn: Connection, statement: Executable) -> str:
+def _sql(conn: Connection, statement: Executable) -> tuple[str, dict[str, Any]]:
     found = _COMPILED.get(id(statement))
     if found is None or found[0] is not statement:
-        found = (statement, str(statement.compile(dialect=conn.dialect)))  # type: ignore[attr-defined]
+        compiled = statement.compile(dialect=conn.dialect)  # type: ignore[attr-defined]
+        literals = {name: value for name, value in compiled.params.items() if not compiled.binds[name].required}
+        found = (statement, str(compiled), literals)
         _COMPILED[id(statement)] = found
-    return found[1]
+    return found[1], found[2]
 
 
 def rows(conn: Connection, statement: Executable, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Every row `statement` gives (none for a statement without a result), as tuples."""
+    return _run(conn, statement, params, None)
+
+
+def named_rows(conn: Connection, statement: Executable, params: dict[str, Any]) -> list[Any]:
+    """`rows` as named tuples (the columns' names and labels), as Core's rows are read."""
+    if not is_postgresql(conn):
+        return list(conn.execute(statement, params))
+    from psycopg.rows import namedtuple_row
+
+    return _run(conn, statement, params, namedtuple_row)
+
+
+def _run(conn: Connection, statement: Executable, params: dict[str, Any], row_factory: Any) -> list[Any]:
     if not is_postgresql(conn):
         result = conn.execute(statement, params)
         return [tuple(row) for row in result] if result.returns_rows else []
-    sql = _sql(conn, statement)
+    sql, literals = _sql(conn, statement)
+    if literals:
+        params = {**literals, **params}
     try:
-        cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        cursor = (driver.cursor(row_factory=row_factory) if row_factory is not None  # type: ignore[union-attr]
+                  else driver.cursor())  # type: ignore[union-attr]
+        cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description is not None else []
     except conn.dialect.loaded_dbapi.Error as exc:
         # as Core would: the error wrapped (OperationalError, IntegrityError, …) and a lost connection
