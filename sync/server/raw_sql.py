@@ -63,10 +63,8 @@ def _run(conn: Connection, statement: Executable, params: dict[str, Any], row_fa
     if literals:
         params = {**literals, **params}
     try:
-        driver = conn.connection.driver_connection
-        cursor = (driver.cursor(row_factory=row_factory) if row_factory is not None  # type: ignore[union-attr]
-                  else driver.cursor())  # type: ignore[union-attr]
-        cursor.execute(sql, params)
+        cursor = conn.connection.driver_connection.cursor(row_factory=row_factory)  # type: ignore[union-attr]
+        cursor.execute(sql, params)  # (row_factory None: the connection's, tuples)
         return cursor.fetchall() if cursor.description is not None else []
     except conn.dialect.loaded_dbapi.Error as exc:
         # as Core would: the error wrapped (OperationalError, IntegrityError, …) and a lost connection
