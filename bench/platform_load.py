@@ -391,6 +391,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print every figure as JSON")
     parser.add_argument("--keep", type=Path, default=None, help="keep logs and profiles in this directory")
     args = parser.parse_args()
+    cluster.end_on_sigterm()
     if args.quick:
         args.terminals, args.instances, args.applications = "3", "1", 6
         args.pages, args.page_kb, args.kill_terminals, args.no_profile, args.warm_up = 1, 48, 3, True, 1

@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadsim import profile  # noqa: E402
-from loadsim.cluster import Instance, S3Settings  # noqa: E402
+from loadsim.cluster import Instance, S3Settings, end_on_sigterm  # noqa: E402
 from loadsim.documents import build_app, demo_catalog, make_drafts  # noqa: E402
 from loadsim.terminal import LinkChunks, Router, Shared, SimTerminal  # noqa: E402
 from sync.protocol import PLATFORM_MAX_CHUNK_BYTES  # noqa: E402
@@ -296,6 +296,7 @@ def main() -> int:
                         help="PostgreSQL logs every statement and each phase says how many a request ran "
                              "(logging costs PostgreSQL, not the platform)")
     args = parser.parse_args()
+    end_on_sigterm()
     global PROFILE_DIR, STATEMENT_LOG
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,14 @@ from tests.free_ports import free_port
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def end_on_sigterm() -> None:
+    """A bench stopped with SIGTERM (`kill`, `timeout`) ends as one stopped with Ctrl-C does: through its
+    `finally` blocks, which stop the platform instances, PostgreSQL and SeaweedFS it started. They run in
+    sessions of their own (so a kill of one instance leaves the others), so no signal would reach them, and
+    killed without this a bench left all three running."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
+
+
 @cache
 def serve_help() -> str:
     out = subprocess.run([sys.executable, "-m", "kiosk", "platform", "serve", "--help"], capture_output=True,
