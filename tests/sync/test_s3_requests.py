@@ -178,3 +178,34 @@ def test_an_answer_that_is_never_whole_raises_after_the_attempts() -> None:
         calls.close()
         server.close()
     assert len(server.requests) == 4  # ATTEMPTS, each on a new connection
+
+
+def test_an_interim_answer_is_passed_over_and_bytes_after_an_answer_retire_its_connection() -> None:
+    server = ScriptedServer([
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\noneHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",  # 2 answers
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo\x00garbage",  # an answer and bytes that are not one
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nthree",
+    ])
+    calls = _calls(server.port)
+    try:
+        assert calls.get_object("a") == (b"ok", 2)
+        assert calls.get_object("b") == (b"one", 3)
+        assert calls.get_object("c") == (b"two", 3)  # on a new connection: the last one had more than its answer
+        assert calls.get_object("d") == (b"three", 5)  # and again
+    finally:
+        calls.close()
+        server.close()
+    assert server.connections == 3 and len(server.requests) == 4  # no request sent twice
+
+
+def test_a_header_with_a_line_break_is_refused_before_anything_is_sent() -> None:
+    server = ScriptedServer([b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"])
+    calls = _calls(server.port)
+    try:
+        with pytest.raises(ValueError):
+            calls.get_object("k", "bytes=0-1\r\nx-amz-acl: public-read")
+    finally:
+        calls.close()
+        server.close()
+    assert server.requests == []
