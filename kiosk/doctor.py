@@ -119,6 +119,24 @@ def check_device_number(terminal: Terminal) -> Check:
                                         "each terminal of the hall needs its own number)", data)
 
 
+def check_stuck_devices(terminal: Terminal) -> Check:
+    """A scanner or camera whose driver call never returned, in a program still running (`kiosk.device_states`):
+    only ending that program frees the device, and until then every citizen who tries it is turned away."""
+    from kiosk.device_states import stuck_devices
+
+    try:
+        with terminal.store.read() as s:
+            stuck = stuck_devices(s)
+    except Exception as exc:  # doctor reports, it does not crash
+        return Check("stuck_devices", "fail", f"{type(exc).__name__}: {exc}")
+    if not stuck:
+        return Check("stuck_devices", "ok", "no scanner or camera call is stuck")
+    said = "; ".join(f"the {device} {note.get('name', '')} has not returned from a scan since {note.get('since', '?')} "
+                     f"(pid {note.get('pid', '?')})" for device, note in sorted(stuck.items()))
+    return Check("stuck_devices", "fail", f"{said}: restart the kiosk program to free it (`systemctl restart "
+                                          "onewindow-kiosk`, or close the window and start it again)", {"stuck": stuck})
+
+
 def check_leftover_files(terminal: Terminal) -> Check:
     """Attachment files no row names (interrupted submissions or drafts); `onewindow purge` removes them."""
     from kiosk.retention import LEFTOVER_MIN_AGE_SECONDS, find_leftovers
@@ -273,7 +291,8 @@ def run_checks(terminal: Terminal, *, verify: bool = False, only: frozenset[str]
     or the speech engine and take seconds) run only when named, so a quick look at one thing stays quick."""
     settings = terminal.settings
     checks = [check_python(), check_config(settings), check_home(settings), check_store(terminal),
-              check_device_number(terminal), check_leftover_files(terminal), check_key(settings),
+              check_device_number(terminal), check_stuck_devices(terminal), check_leftover_files(terminal),
+              check_key(settings),
               check_file_modes(settings),
               check_catalog(terminal), check_calendar(), check_fonts(), check_last_run(settings)]
     if only is not None:

@@ -10,7 +10,8 @@ re-sent after a lost answer is never counted twice.
 The queue is bounded: at most `MAX_UNSENT` reports wait (the oldest are dropped first, the newest describe
 the machine best), and reports are made at most every `MIN_INTERVAL` (passes that follow each other while an
 upload goes well make one report). Nothing here talks to a device: the printer's state is what the print
-queue last heard from it (`kiosk.device_states`), the rest comes from settings, sysfs and /dev.
+queue last heard from it, a stuck scanner or camera what the scan that timed out noted (`kiosk.device_states`),
+the rest comes from settings, sysfs and /dev.
 """
 from __future__ import annotations
 
@@ -82,8 +83,17 @@ def printer_state(printer: str, notes: dict[str, dict[str, Any]]) -> dict[str, A
                    paper=note.get("paper", "unknown"))
 
 
-def scanner_state(name: str, dev: Path = Path("/dev")) -> dict[str, Any]:
-    """A SANE name `backend:libusb:BUS:DEV` names a USB node that must exist; others are not checked."""
+def _stuck(name: str, note: dict[str, Any]) -> dict[str, Any]:
+    return _device(True, "attention", f"{name or note.get('name', '?')}: a scan has not returned since "
+                   f"{note.get('since', '?')} (its driver is stuck); restart the kiosk program "
+                   f"(pid {note.get('pid', '?')}) to free it", stuck=True)
+
+
+def scanner_state(name: str, dev: Path = Path("/dev"), stuck: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A SANE name `backend:libusb:BUS:DEV` names a USB node that must exist; others are not checked. `stuck`:
+    a scan of this program's that never returned (`kiosk.device_states.stuck_devices`)."""
+    if stuck is not None:
+        return _stuck(name, stuck)
     if not name:
         return _device(False, "absent", "no scanner configured")
     parts = name.split(":")
@@ -94,7 +104,10 @@ def scanner_state(name: str, dev: Path = Path("/dev")) -> dict[str, Any]:
     return _device(True, "unknown", f"{name}: configured (not probed)")
 
 
-def camera_state(setting: str, sys_root: Path = Path("/sys/class/video4linux")) -> dict[str, Any]:
+def camera_state(setting: str, sys_root: Path = Path("/sys/class/video4linux"),
+                 stuck: dict[str, Any] | None = None) -> dict[str, Any]:
+    if stuck is not None:
+        return _stuck(setting, stuck)
     if setting.strip().lower() == "none":
         return _device(False, "absent", "no document camera at this terminal")
     names = []
@@ -153,6 +166,7 @@ def gather(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
         free, total = -1, -1
     with terminal.store.transaction() as session:
         notes = device_states.printer_notes(session)
+        stuck = device_states.stuck_devices(session)
         clock = clock_offset(session)
         body: dict[str, Any] = {
             "made_at": now.isoformat(),
@@ -169,8 +183,8 @@ def gather(terminal: Terminal, *, sync_errors: Iterable[str] = (), now: datetime
             "print_needs_staff": print_jobs.needs_staff_count(session),
             "devices": {
                 "printer": printer_state(settings.printer, notes),
-                "scanner": scanner_state(settings.scanner),
-                "camera": camera_state(settings.camera),
+                "scanner": scanner_state(settings.scanner, stuck=stuck.get("scanner")),
+                "camera": camera_state(settings.camera, stuck=stuck.get("camera")),
                 "card_reader": card_reader_state(settings.id_reader, settings.id_reader_port),
             },
             "last_error": _last_error(session, sync_errors, now),

@@ -26,6 +26,8 @@ class DeviceState(Incoming):
     configured: bool
     state: Literal["ok", "attention", "absent", "unknown"]
     detail: Annotated[str, Field(max_length=200)] = ""
+    # a call to the device never returned: only a restart of the terminal's program frees it (kiosk.device_states)
+    stuck: bool = False
 
 
 class PrinterState(DeviceState):

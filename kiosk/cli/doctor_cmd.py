@@ -13,7 +13,7 @@ MARK = {"ok": "✔", "warn": "!", "fail": "✘"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("doctor", help="check Qt, fonts, store, data dir, configuration, device number and leftover files")
+    p = sub.add_parser("doctor", help="check Qt, fonts, store, data dir, configuration, device number, stuck devices and leftover files")
     p.add_argument("--json", action="store_true")
     p.add_argument("--verify", action="store_true", help="re-hash every attachment and report mismatches")
     p.add_argument("--only", metavar="NAME[,NAME]", default=None,

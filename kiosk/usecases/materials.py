@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 from pathlib import Path
 
+from kiosk import device_states
 from kiosk.catalog import MaterialSpec
 from kiosk.devices.base import ScanSettings
 from kiosk.devices.id_card_reader import IdCardData, IdCardError
@@ -17,6 +19,7 @@ from kiosk.errors import Message, UserFacingError
 from kiosk.materials.intake import IntakeLimits, MaterialFile
 from kiosk.materials.pages import CapturedPage
 from kiosk.materials.pipeline import material_file_from_pages, prepare_material_files
+from kiosk.store.models import utcnow
 from kiosk.terminal import Terminal
 
 log = logging.getLogger("onewindow.materials")
@@ -48,16 +51,38 @@ def scan_pages(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 12
     else:
         stuck = UserFacingError(NOT_RESPONDING if t.devices.camera is not None else NOT_RESPONDING_NO_CAMERA,
                                 code="scanner_not_responding")
-    if device.busy_for() > timeout:  # a call that never returned holds its thread: no second wait behind it
+    busy = device.busy_for()
+    if busy > timeout:  # a call that never returned holds its thread: no second wait behind it
+        _note_stuck(t, source, device.name, busy)
         raise stuck
     try:
         pages = device.scan(ScanSettings(colour=colour)).result(timeout)
     except FutureTimeout:
         log.error("%s gave no pages within %.0f s; its driver may be stuck", device.name, timeout)
+        _note_stuck(t, source, device.name, device.busy_for())
         raise stuck from None
+    with t.store.read() as session:  # it answered: a note from an earlier call is over
+        noted = device_states.stuck_noted(session, _kind(source))
+    if noted:
+        with t.store.transaction() as session:
+            device_states.clear_stuck(session, _kind(source))
     if not pages:
         raise UserFacingError(NO_PAGES, code="no_pages")
     return pages
+
+
+def _kind(source: str) -> str:
+    return "scanner" if source == "scanner" else "camera"
+
+
+def _note_stuck(t: Terminal, source: str, name: str, busy: float) -> None:
+    """For the heartbeat and `doctor` (`kiosk.device_states`): staff at the province see a kiosk whose scanner
+    needs its program restarted, rather than hearing it from the citizens it turned away."""
+    try:
+        with t.store.transaction() as session:
+            device_states.note_stuck(session, _kind(source), name, since=utcnow() - timedelta(seconds=busy))
+    except Exception:  # noqa: BLE001 - the citizen's answer comes first; a note that could not be kept is logged
+        log.exception("could not note that %s is stuck", name)
 
 
 def pages_to_material(pages: list[CapturedPage], spec: MaterialSpec) -> MaterialFile:

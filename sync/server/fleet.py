@@ -199,7 +199,11 @@ def attention_of(report: dict[str, Any] | None, last_heard_at: datetime | None, 
         found.append(Attention("printer_trouble", Message("打印机故障", "printer reports a problem")))
     for key, zh, en in (("scanner", "扫描仪", "scanner"), ("camera", "高拍仪", "camera"),
                         ("card_reader", "身份证阅读器", "ID card reader")):
-        if ((report.get("devices") or {}).get(key) or {}).get("state") == "attention":
+        device = (report.get("devices") or {}).get(key) or {}
+        if device.get("stuck") is True:  # the driver hangs: only restarting the terminal's program frees it
+            found.append(Attention(f"{key}_stuck", Message(f"{zh}无响应，需重启终端程序",
+                                                           f"{en} not responding: restart the terminal's program")))
+        elif device.get("state") == "attention":
             found.append(Attention(f"{key}_missing", Message(f"{zh}未找到", f"{en} not found")))
     owed = int(report.get("outbox_backlog") or 0) + int(report.get("decisions_backlog") or 0)
     if owed >= OUTBOX_BACKLOG:

@@ -20,9 +20,14 @@ import requests
 from sqlalchemy import func, select
 
 from kiosk import heartbeat
+from kiosk.devices.base import ScanSettings
+from kiosk.devices.fake import RecordingScanner
+from kiosk.errors import UserFacingError
+from kiosk.materials.pages import CapturedPage
 from kiosk.settings import load_settings
 from kiosk.store.models import HeartbeatReport, utcnow
-from kiosk.terminal import SyncState, Terminal
+from kiosk.terminal import Devices, SyncState, Terminal
+from kiosk.usecases import materials
 from kiosk.usecases.receipts import print_receipt
 from sync.client import PlatformClient
 from sync.linksim import BadLink
@@ -307,3 +312,39 @@ def test_a_malformed_batch_is_refused_whole_with_422_and_nothing_stored(
     assert unknown.status_code == 401
     ok = requests.post(sqlite_platform.url("/api/v1/heartbeat"), headers=token, timeout=10, json={"reports": [good]})
     assert ok.status_code == 200 and ok.json()["results"] == [{"id": good["id"], "result": "stored"}]
+
+
+def test_a_stuck_scanner_reaches_the_fleet_as_needing_a_restart_not_as_missing(
+        sqlite_platform: PlatformServer, tmp_path: Path) -> None:
+    release = threading.Event()
+
+    class StuckScanner(RecordingScanner):
+        def _scan(self, settings: ScanSettings) -> list[CapturedPage]:
+            release.wait(60)  # a SANE backend that never returns
+            return []
+
+    terminal = Terminal.open(load_settings(tmp_path / "kiosk", scanner="test:0"))
+    try:
+        terminal.devices = Devices(scanner=StuckScanner())
+        credential = enroll(terminal, sqlite_platform, name="自助终端-5号", role="kiosk")
+        spec = next(m for item in terminal.catalog.items for m in item.materials)
+        with pytest.raises(UserFacingError):
+            materials.scan_pages(terminal, spec, "scanner", timeout=0.5)
+        report = engine_for(terminal, credential).run_pass()
+        assert report.online and report.heartbeat["sent"] == 1
+    finally:
+        release.set()
+        terminal.close()
+    with sqlite_platform.store.transaction() as s:
+        body = s.get(FleetTerminal, credential.device_id).body
+    scanner = body["devices"]["scanner"]
+    assert scanner["stuck"] is True and scanner["state"] == "attention", scanner
+    assert "test:0: a scan has not returned since" in scanner["detail"]
+    codes = [a.code for a in fleet.attention_of(body, utcnow(), utcnow())]
+    assert codes == ["scanner_stuck"]  # not "scanner_missing": the device is there, its program must restart
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    text = subprocess.run([sys.executable, "-m", "kiosk", "platform", "devices", "--home", str(sqlite_platform.home),
+                           "--attention"], capture_output=True, text=True, timeout=120, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "扫描仪无响应，需重启终端程序 / scanner not responding: restart the terminal's program" in text.stdout
