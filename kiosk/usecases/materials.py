@@ -61,11 +61,7 @@ def scan_pages(t: Terminal, spec: MaterialSpec, source: str, timeout: float = 12
         log.error("%s gave no pages within %.0f s; its driver may be stuck", device.name, timeout)
         _note_stuck(t, source, device.name, device.busy_for())
         raise stuck from None
-    with t.store.read() as session:  # it answered: a note from an earlier call is over
-        noted = device_states.stuck_noted(session, _kind(source))
-    if noted:
-        with t.store.transaction() as session:
-            device_states.clear_stuck(session, _kind(source))
+    _answered(t, source)
     if not pages:
         raise UserFacingError(NO_PAGES, code="no_pages")
     return pages
@@ -83,6 +79,18 @@ def _note_stuck(t: Terminal, source: str, name: str, busy: float) -> None:
             device_states.note_stuck(session, _kind(source), name, since=utcnow() - timedelta(seconds=busy))
     except Exception:  # noqa: BLE001 - the citizen's answer comes first; a note that could not be kept is logged
         log.exception("could not note that %s is stuck", name)
+
+
+def _answered(t: Terminal, source: str) -> None:
+    """The device answered: a note from an earlier call that had not (a slow driver's) is over."""
+    try:
+        with t.store.read() as session:
+            noted = device_states.stuck_noted(session, _kind(source))
+        if noted:
+            with t.store.transaction() as session:
+                device_states.clear_stuck(session, _kind(source))
+    except Exception:  # noqa: BLE001 - the pages come first; the note then stays until the program ends
+        log.exception("could not clear the note that the %s was stuck", _kind(source))
 
 
 def pages_to_material(pages: list[CapturedPage], spec: MaterialSpec) -> MaterialFile:
