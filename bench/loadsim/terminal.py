@@ -494,10 +494,12 @@ class SimTerminal:
                 UPLOAD_BATCH_HEADER: ",".join(f"{sha}:{len(data)}" for sha, data in files.items())})
         except Trouble as exc:
             self.chunk.failed(len(body))
+            self.shared.upload_retries += 1  # its files go again, one upload each
             self.shared.retry_reasons[f"batch: {exc.reason}"] += 1
             return set()
         self.chunk.passed(len(body))
         if resp.status_code != 200:
+            self.shared.upload_retries += 1
             self.shared.retry_reasons[f"batch: {resp.status_code}"] += 1
             return set()
         answer_body = resp.json()
