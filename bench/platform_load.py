@@ -94,8 +94,6 @@ class RunResult:
     pg_cpu_ms_per_app: float
     s3_cpu_ms_per_app: float | None
     payload_mb: float
-    retried_passes: int
-    upload_retries: int
     creation_with_upload: bool | None
     requests: dict[str, int]
     retry_reasons: dict[str, int] = field(default_factory=dict)
@@ -230,7 +228,6 @@ class Bench:
             pg_cpu_ms_per_app=round(1000 * result["pg_cpu"] / apps, 1),
             s3_cpu_ms_per_app=round(1000 * result["s3_cpu"] / apps, 1) if self.seaweed is not None else None,
             payload_mb=round(sum(a.payload_bytes for t in terminals for a in t.apps) / 2**20, 1),
-            retried_passes=shared.retried_passes, upload_retries=shared.upload_retries,
             creation_with_upload=shared.creation_with_upload, requests=requests,
             retry_reasons=dict(shared.retry_reasons.most_common()),
             verdict={**asdict(verdict), "problems": verdict.problems[:10], "line": verdict.line()},
@@ -328,7 +325,7 @@ def print_table(results: list[RunResult]) -> None:
         s3 = f"{r.s3_cpu_ms_per_app:>9}" if r.s3_cpu_ms_per_app is not None else f"{'-':>9}"
         print(f"{r.label:28} {r.applications:>5} {r.seconds:>7} {r.apps_per_s:>7} {r.cpu_ms_per_app:>10} "
               f"{r.xacts_per_app:>8} {r.requests_per_app:>7} {r.pg_cpu_ms_per_app:>9} {s3} "
-              f"{r.retried_passes + r.upload_retries:>7}  {'yes' if r.exactly_once else 'NO'}: {r.verdict['line']}")
+              f"{sum(r.retry_reasons.values()):>7}  {'yes' if r.exactly_once else 'NO'}: {r.verdict['line']}")
         print(f"    PostgreSQL connections opened while it ran: {r.pg_sessions}")
         if len(r.cpu_runs) > 1:
             print(f"    CPU ms/app of its {len(r.cpu_runs)} runs: {', '.join(str(c) for c in r.cpu_runs)} "

@@ -171,9 +171,8 @@ class Shared:
     # called at once with the new count, before any other coroutine runs: a run that kills an instance "halfway"
     # kills it at exactly that count, where a poller could wake only after the last application was confirmed
     on_confirmed: Callable[[int], None] | None = None
-    retried_passes: int = 0
-    upload_retries: int = 0
-    retry_reasons: Counter[str] = field(default_factory=Counter)  # why passes and chunks were tried again
+    # why passes, batches and chunks were tried again: one count for each time, so its sum is the retries
+    retry_reasons: Counter[str] = field(default_factory=Counter)
 
 
 def _b64(data: bytes) -> str:
@@ -281,7 +280,6 @@ class SimTerminal:
                 await self.one_pass()
             except Trouble as exc:
                 failures += 1
-                self.shared.retried_passes += 1
                 self.shared.retry_reasons[f"pass: {exc.reason}"] += 1
                 if failures >= MAX_PASS_FAILURES:
                     self.errors.append(f"gave up after {failures} failed passes: {exc}")
@@ -494,12 +492,10 @@ class SimTerminal:
                 UPLOAD_BATCH_HEADER: ",".join(f"{sha}:{len(data)}" for sha, data in files.items())})
         except Trouble as exc:
             self.chunk.failed(len(body))
-            self.shared.upload_retries += 1  # its files go again, one upload each
             self.shared.retry_reasons[f"batch: {exc.reason}"] += 1
             return set()
         self.chunk.passed(len(body))
         if resp.status_code != 200:
-            self.shared.upload_retries += 1
             self.shared.retry_reasons[f"batch: {resp.status_code}"] += 1
             return set()
         answer_body = resp.json()
@@ -568,7 +564,6 @@ class SimTerminal:
                     in_flight = 0
                 self.shared.retry_reasons[f"chunk: {exc.reason}"] += 1
             failures += 1
-            self.shared.upload_retries += 1
             if failures >= MAX_UPLOAD_FAILURES:
                 raise Trouble(f"upload of {sha256[:12]} failed {failures} times in a row", "upload gave up")
             await asyncio.sleep(min(1.0, 0.02 * 2 ** failures) * random.uniform(0.5, 1.0))
